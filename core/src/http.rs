@@ -1,0 +1,57 @@
+//! Plain request and response values: the core plans requests, the service
+//! worker executes them with `fetch` and hands the response back unchanged.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+/// A request the core wants made. The executor adds nothing to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    /// Header names as the provider documents them; order is kept.
+    pub headers: Vec<(String, String)>,
+    /// UTF-8 body (JSON, form-encoded or SOAP), if any.
+    pub body: Option<String>,
+}
+
+/// What came back, as the executor saw it. Network failures that never
+/// produced a response are reported as `Transport` by the executor instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Header names lower-cased by the executor.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// First header with this (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request that produced no HTTP response at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TransportFailure {
+    /// Connection refused or reset, DNS failure, TLS failure, offline.
+    Network,
+    /// The executor aborted the request after its deadline.
+    Timeout,
+}

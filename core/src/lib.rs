@@ -1,0 +1,12 @@
+//! Inlay's core: everything that decides, nothing that does I/O.
+//!
+//! Sans-IO: no sockets, no clock, no randomness. Time and random bytes are
+//! arguments; provider calls are planned as plain request values
+//! ([`http::HttpRequest`]) and their responses interpreted here. The
+//! extension's service worker executes them.
+
+pub mod http;
+pub mod message;
+
+/// The core's version, reported to the extension (e.g. in answer to a ping).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

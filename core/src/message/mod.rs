@@ -1,0 +1,1 @@
+//! Building and parsing RFC 5322 messages.
