@@ -7,6 +7,7 @@
 
 pub mod http;
 pub mod message;
+pub mod rpc;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

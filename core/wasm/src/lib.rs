@@ -1,9 +1,37 @@
 //! JS bindings for `inlay-core`. Conversion only: no logic lives here.
+//!
+//! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
+//! as `{code, message}` objects so the shell can show the core's own words.
 
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+use inlay_core::rpc;
+
+/// Serialises maps as plain JS objects (not `Map`), which is what the shell expects.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from_str(&e.to_string()))
+}
 
 /// The core's version string.
 #[wasm_bindgen]
 pub fn version() -> String {
     inlay_core::VERSION.to_string()
+}
+
+/// Validates a message sent to the worker. `caller` is "contentScript" or
+/// "extensionPage"; `json` is the message as the sender produced it.
+#[wasm_bindgen(js_name = parseRequest)]
+pub fn parse_request(caller: &str, json: &str) -> Result<JsValue, JsValue> {
+    let caller = match caller {
+        "contentScript" => rpc::Caller::ContentScript,
+        "extensionPage" => rpc::Caller::ExtensionPage,
+        other => return Err(JsValue::from_str(&format!("unknown caller kind {other:?}"))),
+    };
+    match rpc::parse_request(caller, json) {
+        Ok(request) => to_js(&request),
+        Err(error) => Err(to_js(&error)?),
+    }
 }

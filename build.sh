@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Inlay's one entry point.
+#   ./build.sh          install what is missing, build dist/ and dist/inlay-<version>.zip
+#   ./build.sh test     build, then run every test tier; stops at the first failing tier
+#   ./build.sh demo     build, start the local sandbox and open Chromium with Inlay loaded
+#   ./build.sh bench    build, then run the benchmarks (figures, not pass/fail)
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# Pinned tools: the `wasm-bindgen` crate in core/wasm/Cargo.toml must equal the CLI version.
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+CHROMIUM=/usr/lib/chromium/chromium
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- installs ---
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown && return
+  step "Installing the wasm32-unknown-unknown Rust target"
+  rustup target add wasm32-unknown-unknown
+}
+
+# ensure_cargo_tool BINARY CRATE VERSION
+ensure_cargo_tool() {
+  local bin=$1 crate=$2 version=$3
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q "$version"; then return; fi
+  step "Installing $crate $version (a few minutes, once)"
+  # --locked first; the registry mirror here lacks some locked versions
+  # (wasm-bindgen-cli 0.2.130 pins webpki-roots 1.0.11), so fall back to a
+  # fresh resolution of the same crate version.
+  cargo install "$crate" --version "$version" --locked || cargo install "$crate" --version "$version"
+}
+
+ensure_npm() {
+  command -v node >/dev/null || die "Node.js 20+ is required (apt-get install nodejs npm)"
+  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then return; fi
+  step "Installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund
+}
+
+apt_install() {
+  step "Installing $* with apt"
+  [ "$(id -u)" = 0 ] || die "installing $* needs root (or install it yourself: apt-get install $*)"
+  if [ ! -f /tmp/.inlay-apt-updated ]; then apt-get update -qq && touch /tmp/.inlay-apt-updated; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_chromium() {
+  [ -x "$CHROMIUM" ] || apt_install chromium
+  [ -x "$CHROMIUM" ] || die "Chromium was not found at $CHROMIUM after installing"
+}
+
+install_all() {
+  ensure_wasm_target
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+  ensure_cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
+  ensure_npm
+}
+
+# ------------------------------------------------------------------ builds ---
+
+build_wasm() {
+  step "Building the core to WebAssembly"
+  # --mode no-install: never let wasm-pack fetch or install a different wasm-bindgen.
+  wasm-pack --quiet build core/wasm --target web --release --mode no-install --no-pack --out-dir "$ROOT/build/wasm"
+  # binaryen from npm (Debian's 108 breaks the module; see docs/ARCHITECTURE.md).
+  wasm-opt -Oz build/wasm/inlay_wasm_bg.wasm -o build/wasm/inlay_wasm_bg.wasm
+}
+
+build_ts() {
+  step "Type-checking and bundling the extension"
+  tsc -p tsconfig.json
+  local common=(--bundle --target=chrome120 --log-level=warning --legal-comments=none)
+  esbuild extension/src/background/worker.ts --format=esm --outfile=dist/background.js "${common[@]}"
+  esbuild extension/src/popup/popup.ts --format=esm --outfile=dist/popup.js "${common[@]}"
+  # Content scripts are classic scripts: no module syntax.
+  esbuild extension/src/content/gmail.ts --format=iife --outfile=dist/content/gmail.js "${common[@]}"
+  esbuild extension/src/content/outlook.ts --format=iife --outfile=dist/content/outlook.js "${common[@]}"
+}
+
+assemble() {
+  step "Assembling dist/"
+  cp manifest.json dist/manifest.json
+  cp -r extension/static/. dist/
+  mkdir -p dist/wasm
+  cp build/wasm/inlay_wasm_bg.wasm dist/wasm/
+  rm -f dist/inlay-*.zip
+  (cd dist && python3 -m zipfile -c "inlay-$VERSION.zip" $(ls | grep -v '\.zip$'))
+}
+
+build_all() {
+  install_all
+  rm -rf dist && mkdir -p dist build
+  build_wasm
+  build_ts
+  assemble
+  printf '\nBuilt %s/dist (load it unpacked at chrome://extensions, Developer mode on)\n' "$ROOT"
+  printf 'and %s/dist/inlay-%s.zip\n' "$ROOT" "$VERSION"
+}
+
+build_sandbox() {
+  step "Building the sandbox of provider hosts"
+  cargo build --quiet -p inlay-sandbox
+}
+
+# ------------------------------------------------------------------- tests ---
+
+declare -a SUMMARY=()
+tier() {
+  local name=$1; shift
+  step "Test tier: $name"
+  local start=$SECONDS
+  if "$@"; then
+    SUMMARY+=("passed  $name ($((SECONDS - start)) s)")
+  else
+    SUMMARY+=("FAILED  $name ($((SECONDS - start)) s)")
+    print_summary
+    exit 1
+  fi
+}
+print_summary() {
+  step "Summary"
+  printf '  %s\n' "${SUMMARY[@]}"
+}
+
+test_native() { cargo test --workspace; }
+test_wasm() { wasm-pack test --node --mode no-install core/wasm; }
+test_ts() {
+  rm -rf build/ts-test && mkdir -p build/ts-test
+  esbuild $(find extension/src -name '*.test.ts') --bundle --platform=node --format=esm \
+    --outdir=build/ts-test --out-extension:.js=.mjs --log-level=warning --external:node:*
+  node --test build/ts-test/
+}
+test_e2e() { node --test --test-concurrency=1 tests/e2e/; }
+
+run_tests() {
+  build_all
+  ensure_chromium
+  build_sandbox
+  tier "1/4 core (cargo test --workspace)" test_native
+  tier "2/4 WASM boundary (wasm-bindgen-test, node)" test_wasm
+  tier "3/4 extension units (node --test)" test_ts
+  tier "4/4 end-to-end (Chromium + sandbox)" test_e2e
+  print_summary
+}
+
+case "${1:-build}" in
+  build) build_all ;;
+  test) run_tests ;;
+  demo) build_all; ensure_chromium; build_sandbox; node tests/e2e/demo.mjs ;;
+  bench) build_all; node bench/run.mjs "${@:2}" ;;
+  *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench])" ;;
+esac

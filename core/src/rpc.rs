@@ -1,0 +1,144 @@
+//! The schema of messages sent to the service worker, checked here.
+//!
+//! Content scripts run inside Gmail's and Outlook's pages and are treated as
+//! less trusted than extension pages: a compromised renderer can forge their
+//! messages. Every message is parsed against a closed schema (unknown types
+//! and unknown fields are refused) before the worker acts on it, and a
+//! content script can only ask for the few things its adapter needs.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest message a content script may send, in bytes of JSON.
+pub const MAX_CONTENT_MESSAGE_BYTES: usize = 16 * 1024;
+/// Largest message an extension page may send, in bytes of JSON.
+pub const MAX_PAGE_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// Who sent a message, as the worker established it from `MessageSender`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Caller {
+    /// A content script in a webmail tab.
+    ContentScript,
+    /// One of Inlay's own pages (popup, app, sidebar).
+    ExtensionPage,
+}
+
+/// The body of a request that takes no arguments. A named struct because
+/// serde does not apply an enum's `deny_unknown_fields` to its variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// Requests a content script may make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ContentRequest {
+    /// Liveness check; answered with the core's version.
+    Ping(NoFields),
+}
+
+/// Requests an extension page may make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum PageRequest {
+    /// Liveness check; answered with the core's version.
+    Ping(NoFields),
+}
+
+/// A validated request, tagged with the kind of caller it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "caller", content = "request", rename_all = "camelCase")]
+pub enum Request {
+    ContentScript(ContentRequest),
+    ExtensionPage(PageRequest),
+}
+
+/// Why a message was refused. The worker answers with it and keeps running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RpcError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for RpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RpcError {}
+
+/// Parses `json` as a request from `caller`, refusing anything off-schema.
+pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
+    let limit = match caller {
+        Caller::ContentScript => MAX_CONTENT_MESSAGE_BYTES,
+        Caller::ExtensionPage => MAX_PAGE_MESSAGE_BYTES,
+    };
+    if json.len() > limit {
+        return Err(RpcError {
+            code: "tooLarge",
+            message: format!("message of {} bytes is over the {limit}-byte limit", json.len()),
+        });
+    }
+    let invalid = |e: serde_json::Error| RpcError {
+        code: "invalidMessage",
+        message: format!("message refused: {e}"),
+    };
+    // serde also accepts `["ping"]` for a tagged enum; only objects are messages.
+    let value: serde_json::Value = serde_json::from_str(json).map_err(invalid)?;
+    if !value.is_object() {
+        return Err(RpcError {
+            code: "invalidMessage",
+            message: "message refused: expected a JSON object with a \"type\"".into(),
+        });
+    }
+    match caller {
+        Caller::ContentScript => serde_json::from_value(value).map(Request::ContentScript),
+        Caller::ExtensionPage => serde_json::from_value(value).map(Request::ExtensionPage),
+    }
+    .map_err(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ping_from_both_callers() {
+        assert_eq!(
+            parse_request(Caller::ContentScript, r#"{"type":"ping"}"#),
+            Ok(Request::ContentScript(ContentRequest::Ping(NoFields {})))
+        );
+        assert_eq!(
+            parse_request(Caller::ExtensionPage, r#"{"type":"ping"}"#),
+            Ok(Request::ExtensionPage(PageRequest::Ping(NoFields {})))
+        );
+    }
+
+    #[test]
+    fn refuses_off_schema_messages() {
+        for json in [
+            r#"{"type":"getTokens"}"#,
+            r#"{"type":"ping","extra":1}"#,
+            r#"{"type":"ping","__proto__":{"admin":true}}"#,
+            r#"{"kind":"ping"}"#,
+            r#"["ping"]"#,
+            r#""ping""#,
+            "null",
+            "",
+            "{",
+        ] {
+            let err = parse_request(Caller::ContentScript, json).expect_err(json);
+            assert_eq!(err.code, "invalidMessage", "{json}");
+        }
+    }
+
+    #[test]
+    fn refuses_oversized_messages_before_parsing() {
+        let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_CONTENT_MESSAGE_BYTES));
+        assert_eq!(parse_request(Caller::ContentScript, &big).unwrap_err().code, "tooLarge");
+        // Pages get a larger budget, but the schema still refuses the pad field.
+        assert_eq!(parse_request(Caller::ExtensionPage, &big).unwrap_err().code, "invalidMessage");
+    }
+}

@@ -1,0 +1,79 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { execute } from "./executor.js";
+
+let server: Server;
+let base = "";
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      switch (req.url) {
+        case "/echo":
+          res.writeHead(200, { "Content-Type": "application/json", "X-Seen-Auth": req.headers.authorization ?? "" });
+          res.end(JSON.stringify({ method: req.method, body }));
+          break;
+        case "/throttled":
+          res.writeHead(429, { "Retry-After": "7" });
+          res.end("slow down");
+          break;
+        case "/redirect":
+          res.writeHead(302, { Location: "https://evil.test/" });
+          res.end();
+          break;
+        case "/hang":
+          break; // never answers
+        case "/reset":
+          req.socket.destroy();
+          break;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+test("sends method, headers and body as planned and returns lower-cased headers", async () => {
+  const outcome = await execute({
+    method: "POST",
+    url: `${base}/echo`,
+    headers: [["Authorization", "Bearer t"]],
+    body: "a=1",
+  });
+  assert.ok("response" in outcome);
+  assert.equal(outcome.response.status, 200);
+  assert.deepEqual(JSON.parse(outcome.response.body), { method: "POST", body: "a=1" });
+  assert.ok(outcome.response.headers.some(([k, v]) => k === "x-seen-auth" && v === "Bearer t"));
+});
+
+test("error statuses are returned, not thrown, with Retry-After intact", async () => {
+  const outcome = await execute({ method: "GET", url: `${base}/throttled`, headers: [] });
+  assert.ok("response" in outcome);
+  assert.equal(outcome.response.status, 429);
+  assert.ok(outcome.response.headers.some(([k, v]) => k === "retry-after" && v === "7"));
+});
+
+test("redirects are not followed", async () => {
+  const outcome = await execute({ method: "GET", url: `${base}/redirect`, headers: [] });
+  assert.ok("response" in outcome);
+  assert.equal(outcome.response.status, 302);
+});
+
+test("a hung request times out as a transport failure", async () => {
+  const outcome = await execute({ method: "GET", url: `${base}/hang`, headers: [] }, fetch, 200);
+  assert.deepEqual("transport" in outcome && outcome.transport, "timeout");
+});
+
+test("a reset connection is a network failure", async () => {
+  const outcome = await execute({ method: "GET", url: `${base}/reset`, headers: [] });
+  assert.deepEqual("transport" in outcome && outcome.transport, "network");
+});

@@ -1,0 +1,53 @@
+// Executes the HTTP requests the core plans. It adds nothing and decides
+// nothing: the core interprets what comes back, including failures.
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpRequest {
+  method: Method;
+  url: string;
+  headers: [string, string][];
+  body?: string | null;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/** A request that produced no HTTP response (mirrors the core's TransportFailure). */
+export type Outcome = { response: HttpResponse } | { transport: "network" | "timeout"; detail: string };
+
+/** Chrome kills a worker whose fetch takes 30 s; give up first. */
+export const DEFAULT_TIMEOUT_MS = 25_000;
+
+/** Performs `request` with `fetchImpl`, aborting after `timeoutMs`. Never throws. */
+export async function execute(
+  request: HttpRequest,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): Promise<Outcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetchImpl(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body ?? undefined,
+      signal: controller.signal,
+      redirect: "manual",
+      credentials: "omit",
+      cache: "no-store",
+    });
+    const body = await response.text();
+    const headers: [string, string][] = [];
+    response.headers.forEach((value, name) => headers.push([name.toLowerCase(), value]));
+    return { response: { status: response.status, headers, body } };
+  } catch (e) {
+    if (controller.signal.aborted) return { transport: "timeout", detail: `no answer within ${timeoutMs} ms` };
+    return { transport: "network", detail: e instanceof Error ? e.message : String(e) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

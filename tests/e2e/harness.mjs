@@ -1,0 +1,132 @@
+// End-to-end harness: the local sandbox of provider hosts plus Debian's
+// Chromium with the built extension loaded. Chromium resolves the production
+// hostnames to the sandbox (--host-resolver-rules) and trusts only the
+// sandbox's own certificate (--ignore-certificate-errors-spki-list), so the
+// extension runs with its real URLs and nothing leaves the machine.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const DIST = join(ROOT, "dist");
+export const CHROMIUM = process.env.INLAY_CHROMIUM ?? "/usr/lib/chromium/chromium";
+
+/** The extension ID Chromium derives from the manifest's fixed public key. */
+export function extensionId() {
+  const { key } = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8"));
+  const hex = createHash("sha256").update(Buffer.from(key, "base64")).digest("hex").slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join("");
+}
+
+/**
+ * Starts the sandbox binary and waits for its ready line.
+ * Returns { httpsPort, controlUrl, spki, hosts, control(), stop() }.
+ */
+export async function startSandbox() {
+  const bin = join(ROOT, "target/debug/inlay-sandbox");
+  const child = spawn(bin, ["--contracts", join(ROOT, "../shared/contracts")], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start in 20 s:\n${stderr}`)), 20_000);
+    timer.unref();
+    child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}:\n${stderr}`)));
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      try {
+        resolvePromise(JSON.parse(line));
+      } catch {
+        reject(new Error(`sandbox printed an unexpected first line: ${line}`));
+      }
+    });
+  });
+  if (ready.event !== "ready") throw new Error(`sandbox is not ready: ${JSON.stringify(ready)}`);
+
+  /** Calls the sandbox's control API; returns the parsed JSON (or null). */
+  async function control(method, path, body) {
+    const res = await fetch(`${ready.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox control ${method} ${path} -> ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  return {
+    ...ready,
+    control,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Chromium flags that keep the run hermetic and point production hosts at the sandbox. */
+export function chromiumArgs(sandbox, extraArgs = []) {
+  const maps = sandbox.hosts.map((host) => `MAP ${host} 127.0.0.1:${sandbox.httpsPort}`);
+  return [
+    `--disable-extensions-except=${DIST}`,
+    `--load-extension=${DIST}`,
+    `--host-resolver-rules=${[...maps, "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"].join(", ")}`,
+    `--ignore-certificate-errors-spki-list=${sandbox.spki}`,
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    ...extraArgs,
+  ];
+}
+
+/**
+ * Launches Chromium with Inlay loaded, in a fresh profile.
+ * Returns { context, worker, extensionId, profileDir, close() }.
+ */
+export async function launchBrowser(sandbox, { headless = true, extraArgs = [] } = {}) {
+  const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless,
+    ignoreDefaultArgs: ["--disable-extensions"],
+    args: chromiumArgs(sandbox, extraArgs),
+    viewport: { width: 1280, height: 800 },
+  });
+  const id = extensionId();
+  let [worker] = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${id}/`));
+  worker ??= await context.waitForEvent("serviceworker", {
+    predicate: (w) => w.url().startsWith(`chrome-extension://${id}/`),
+    timeout: 15_000,
+  });
+  return {
+    context,
+    worker,
+    extensionId: id,
+    profileDir,
+    /** Opens one of Inlay's own pages, e.g. "popup.html". */
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${id}/${path}`);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
