@@ -1,0 +1,139 @@
+//! The fake hosts, one module per host family, and the table that routes a request to
+//! its fake by host name. The same table gives the certificate's SANs and the ready line.
+
+use crate::http::{Request, Response};
+use crate::sandbox::Sandbox;
+
+pub mod dns;
+pub mod gmail;
+pub mod google_accounts;
+pub mod google_error;
+pub mod google_oauth;
+pub mod graph;
+pub mod ispdb;
+pub mod microsoft_login;
+pub mod webmail;
+pub mod webmail_gmail;
+pub mod webmail_outlook;
+
+/// A fake: answers one request against the shared sandbox.
+pub type Handler = fn(&Request, &Sandbox) -> Response;
+
+pub struct Host {
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+pub const HOSTS: &[Host] = &[
+    Host {
+        name: "accounts.google.com",
+        handler: google_accounts::handle,
+    },
+    Host {
+        name: "oauth2.googleapis.com",
+        handler: google_oauth::handle,
+    },
+    Host {
+        name: "gmail.googleapis.com",
+        handler: gmail::handle,
+    },
+    Host {
+        name: "www.googleapis.com",
+        handler: google_oauth::handle,
+    },
+    Host {
+        name: "openidconnect.googleapis.com",
+        handler: google_oauth::handle,
+    },
+    Host {
+        name: "login.microsoftonline.com",
+        handler: microsoft_login::handle,
+    },
+    Host {
+        name: "graph.microsoft.com",
+        handler: graph::handle,
+    },
+    Host {
+        name: "dns.google",
+        handler: dns::handle,
+    },
+    Host {
+        name: "autoconfig.thunderbird.net",
+        handler: ispdb::handle,
+    },
+    Host {
+        name: "mail.google.com",
+        handler: webmail_gmail::handle,
+    },
+    Host {
+        name: "outlook.office.com",
+        handler: webmail_outlook::handle,
+    },
+    Host {
+        name: "outlook.live.com",
+        handler: webmail_outlook::handle,
+    },
+    Host {
+        name: "outlook.office365.com",
+        handler: webmail_outlook::handle,
+    },
+];
+
+pub fn names() -> Vec<&'static str> {
+    HOSTS.iter().map(|h| h.name).collect()
+}
+
+/// Hands the request to the fake for its host; a host we do not fake gets 421, which is
+/// what a real front end answers for a name it does not serve on this connection.
+pub fn dispatch(req: &Request, sandbox: &Sandbox) -> Response {
+    match HOSTS.iter().find(|h| h.name == req.host) {
+        Some(host) => (host.handler)(req, sandbox),
+        None => misdirected(&req.host),
+    }
+}
+
+pub fn misdirected(host: &str) -> Response {
+    Response::text(
+        421,
+        format!("421 Misdirected Request: this server does not serve {host:?}\n"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hosts::ispdb::IspDb;
+
+    #[test]
+    fn unknown_hosts_are_misdirected() {
+        let sb = Sandbox::new(IspDb::default());
+        assert_eq!(
+            dispatch(&Request::new("GET", "example.com", "/"), &sb).status,
+            421
+        );
+        assert_eq!(
+            dispatch(&Request::new("GET", "mail.google.com.evil.test", "/"), &sb).status,
+            421
+        );
+        assert_ne!(
+            dispatch(&Request::new("GET", "mail.google.com", "/mail/u/0/"), &sb).status,
+            421
+        );
+    }
+
+    #[test]
+    fn every_listed_host_is_routed_and_unique() {
+        let sb = Sandbox::new(IspDb::default());
+        let mut names = names();
+        for name in &names {
+            assert_ne!(
+                dispatch(&Request::new("GET", name, "/"), &sb).status,
+                421,
+                "{name}"
+            );
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), HOSTS.len());
+    }
+}

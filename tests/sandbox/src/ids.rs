@@ -1,0 +1,55 @@
+//! Unique, unpredictable-enough identifiers: CSP nonces, Graph request ids.
+//!
+//! A test sandbox needs uniqueness, not cryptographic randomness, so this hashes a
+//! process-wide counter with the process's random hasher seed instead of pulling in `rand`.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+fn next_digest() -> [u8; 32] {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| RandomState::new().hash_one(std::process::id()));
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    Sha256::new()
+        .chain_update(seed.to_le_bytes())
+        .chain_update(n.to_le_bytes())
+        .finalize()
+        .into()
+}
+
+/// 22 base64url characters (128 bits), as used for CSP nonces.
+pub fn nonce() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&next_digest()[..16])
+}
+
+/// A random GUID in the 8-4-4-4-12 form.
+pub fn guid() -> String {
+    let x: String = next_digest()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unique() {
+        assert_ne!(super::nonce(), super::nonce());
+        assert_ne!(super::guid(), super::guid());
+        assert_eq!(super::nonce().len(), 22);
+    }
+}

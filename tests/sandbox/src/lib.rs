@@ -1,0 +1,83 @@
+//! Inlay's end-to-end sandbox: local fakes of the provider hosts the extension talks to
+//! (Google, Microsoft, DNS-over-HTTPS, Thunderbird's ISPDB, Gmail and Outlook web pages),
+//! served over HTTPS on 127.0.0.1 under their production names, plus a control API for
+//! tests to seed data, inject faults and read back what the extension sent.
+
+pub mod cli;
+pub mod control;
+pub mod faults;
+pub mod hosts;
+pub mod http;
+pub mod https;
+pub mod ids;
+pub mod record;
+pub mod route;
+pub mod sandbox;
+pub mod state;
+pub mod tls;
+pub mod tokens;
+pub mod wire;
+
+use std::error::Error;
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+
+use crate::cli::Config;
+use crate::hosts::ispdb::IspDb;
+use crate::sandbox::Sandbox;
+
+/// The one line printed on stdout once both servers listen.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ready {
+    pub event: &'static str,
+    pub https_port: u16,
+    pub control_url: String,
+    /// For Chromium's `--ignore-certificate-errors-spki-list=`.
+    pub spki: String,
+    pub hosts: Vec<&'static str>,
+}
+
+/// Starts both servers, prints the ready line, and serves until the process is killed.
+pub async fn run(config: Config) -> Result<(), Box<dyn Error>> {
+    let ispdb_dir = config.contracts.join("ispdb/ispdb");
+    let ispdb = IspDb::load(&ispdb_dir)
+        .map_err(|e| format!("loading the ISPDB from {}: {e}", ispdb_dir.display()))?;
+    let sandbox = Arc::new(Sandbox::new(ispdb));
+    let hosts = hosts::names();
+    let identity = tls::Identity::generate(&hosts)?;
+
+    let https = TcpListener::bind(("127.0.0.1", config.https_port)).await?;
+    let control = TcpListener::bind(("127.0.0.1", config.control_port)).await?;
+    let ready = Ready {
+        event: "ready",
+        https_port: https.local_addr()?.port(),
+        control_url: format!("http://{}", control.local_addr()?),
+        spki: identity.spki_sha256.clone(),
+        hosts,
+    };
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", serde_json::to_string(&ready)?)?;
+    stdout.flush()?;
+    drop(stdout);
+    eprintln!(
+        "inlay-sandbox: HTTPS on 127.0.0.1:{}, control on {}, {} ISPDB domains",
+        ready.https_port,
+        ready.control_url,
+        sandbox.ispdb.domain_count()
+    );
+
+    tokio::join!(
+        https::serve(
+            https,
+            identity.server_config,
+            sandbox.clone(),
+            config.verbose
+        ),
+        control::serve(control, sandbox)
+    );
+    Ok(())
+}

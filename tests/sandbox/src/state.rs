@@ -1,0 +1,319 @@
+//! The fake providers' data: accounts with their mailboxes, and the DNS table.
+//!
+//! One `State` behind one lock holds everything the fakes read and change, so a request
+//! sees a consistent picture. Accounts are keyed by provider and address: the same
+//! address may exist at Google and at Microsoft, as in real life.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Google,
+    Microsoft,
+    /// Exchange on-premises (EWS); no fake serves it yet.
+    Exchange,
+    /// Plain IMAP/SMTP; no fake serves it yet.
+    Imap,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Google => "google",
+            Provider::Microsoft => "microsoft",
+            Provider::Exchange => "exchange",
+            Provider::Imap => "imap",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub provider: Provider,
+    /// Lower-cased primary address.
+    pub address: String,
+    pub display_name: String,
+    /// Further addresses the account may send as (Gmail "send mail as", Exchange proxies).
+    pub aliases: Vec<String>,
+    pub mailbox: Mailbox,
+}
+
+impl Account {
+    /// A stable GUID-shaped id, as Graph and Entra use for users, derived from the address.
+    pub fn object_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(format!("{}:{}", self.provider.as_str(), self.address));
+        let x: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &x[..8],
+            &x[8..12],
+            &x[12..16],
+            &x[16..20],
+            &x[20..32]
+        )
+    }
+}
+
+/// An account's messages. Later fakes (Gmail messages/history, Graph messages/delta, EWS)
+/// read and extend this; `history_id` only ever grows, like Gmail's.
+#[derive(Debug, Clone, Default)]
+pub struct Mailbox {
+    pub messages: Vec<StoredMessage>,
+    pub history_id: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    /// Gmail-style id: 16 lower-case hex digits.
+    pub id: String,
+    /// Threading is not modelled yet: every message is its own thread.
+    pub thread_id: String,
+    pub label_ids: Vec<String>,
+    /// The RFC 822 message as seeded.
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DnsRecord {
+    /// Lower-cased, without the trailing dot.
+    pub name: String,
+    pub rtype: u16,
+    pub ttl: u32,
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub accounts: Vec<Account>,
+    pub dns: Vec<DnsRecord>,
+    /// Source of message ids; never reset, so ids stay unique for the process.
+    next_message: u64,
+}
+
+impl State {
+    pub fn account(&self, provider: Provider, address: &str) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.provider == provider && a.address.eq_ignore_ascii_case(address))
+    }
+
+    pub fn account_mut(&mut self, provider: Provider, address: &str) -> Option<&mut Account> {
+        self.accounts
+            .iter_mut()
+            .find(|a| a.provider == provider && a.address.eq_ignore_ascii_case(address))
+    }
+
+    /// The `index`-th seeded account of a provider, as a webmail session `/u/<index>/` shows it.
+    pub fn nth_account(&self, provider: Provider, index: usize) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .filter(|a| a.provider == provider)
+            .nth(index)
+    }
+
+    /// Forgets accounts and DNS records (message ids keep counting up).
+    pub fn clear(&mut self) {
+        self.accounts.clear();
+        self.dns.clear();
+    }
+
+    /// Applies a `POST /seed` body. An account already present (same provider and address)
+    /// is replaced; DNS records are appended.
+    pub fn seed(&mut self, seed: Seed) -> Result<Value, String> {
+        let mut seeded = Vec::new();
+        for a in seed.accounts {
+            let address = a.address.trim().to_ascii_lowercase();
+            if !address.contains('@') {
+                return Err(format!("account address {address:?} has no '@'"));
+            }
+            let mut mailbox = Mailbox::default();
+            for raw in a.messages {
+                let id = format!("{:016x}", 0x18f0_0000_0000_0000u64 + self.next_message);
+                self.next_message += 1;
+                mailbox.messages.push(StoredMessage {
+                    thread_id: id.clone(),
+                    id,
+                    label_ids: vec!["INBOX".into()],
+                    raw: raw.into_bytes(),
+                });
+            }
+            mailbox.history_id = 1000 + mailbox.messages.len() as u64;
+            let account = Account {
+                provider: a.provider,
+                display_name: a.display_name.unwrap_or_default(),
+                aliases: a
+                    .aliases
+                    .iter()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .collect(),
+                address,
+                mailbox,
+            };
+            seeded.push(json!({
+                "provider": account.provider.as_str(),
+                "address": account.address,
+                "token": crate::tokens::test_token(&account.address),
+                "messageIds": account.mailbox.messages.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+            }));
+            self.accounts.retain(|old| {
+                !(old.provider == account.provider && old.address == account.address)
+            });
+            self.accounts.push(account);
+        }
+        for r in seed.dns {
+            self.dns.push(r.into_record()?);
+        }
+        Ok(json!({ "accounts": seeded, "dnsRecords": self.dns.len() }))
+    }
+
+    /// A debug view for `GET /state`: no message bodies.
+    pub fn dump(&self) -> Value {
+        json!({
+            "accounts": self.accounts.iter().map(|a| json!({
+                "provider": a.provider.as_str(),
+                "address": a.address,
+                "displayName": a.display_name,
+                "aliases": a.aliases,
+                "historyId": a.mailbox.history_id,
+                "messages": a.mailbox.messages.iter().map(|m| json!({
+                    "id": m.id, "threadId": m.thread_id, "labelIds": m.label_ids, "sizeBytes": m.raw.len(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "dns": self.dns.iter().map(|r| json!({
+                "name": r.name, "type": r.rtype, "TTL": r.ttl, "data": r.data,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Body of `POST /seed`. Unknown fields are refused so a typo in a test fails loudly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    #[serde(default)]
+    pub accounts: Vec<SeedAccount>,
+    #[serde(default)]
+    pub dns: Vec<SeedDnsRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedAccount {
+    pub provider: Provider,
+    pub address: String,
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Raw RFC 822 messages.
+    #[serde(default)]
+    pub messages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDnsRecord {
+    pub name: String,
+    /// A mnemonic (`"MX"`) or a number (`15`).
+    #[serde(rename = "type")]
+    pub rtype: Value,
+    pub data: String,
+    #[serde(rename = "TTL", alias = "ttl", default = "default_ttl")]
+    pub ttl: u32,
+}
+
+fn default_ttl() -> u32 {
+    300
+}
+
+impl SeedDnsRecord {
+    fn into_record(self) -> Result<DnsRecord, String> {
+        let rtype = match &self.rtype {
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            Value::String(s) => crate::hosts::dns::type_code(s),
+            _ => None,
+        }
+        .ok_or_else(|| format!("unknown DNS record type {}", self.rtype))?;
+        Ok(DnsRecord {
+            name: crate::hosts::dns::normalize_name(&self.name),
+            rtype,
+            ttl: self.ttl,
+            data: self.data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(state: &mut State, v: Value) -> Result<Value, String> {
+        state.seed(serde_json::from_value(v).map_err(|e| e.to_string())?)
+    }
+
+    #[test]
+    fn seeding_replaces_same_account_and_keeps_ids_unique() {
+        let mut s = State::default();
+        let acc = json!({"accounts":[{"provider":"google","address":"Ann@Example.com","messages":["Subject: a\r\n\r\nx"]}]});
+        let first = seed(&mut s, acc.clone()).unwrap();
+        let second = seed(&mut s, acc).unwrap();
+        assert_eq!(s.accounts.len(), 1);
+        assert_eq!(
+            s.account(Provider::Google, "ann@example.com")
+                .unwrap()
+                .mailbox
+                .messages
+                .len(),
+            1
+        );
+        assert_ne!(
+            first["accounts"][0]["messageIds"],
+            second["accounts"][0]["messageIds"]
+        );
+        assert_eq!(
+            second["accounts"][0]["token"],
+            "sandbox-token:ann@example.com"
+        );
+        assert!(s.account(Provider::Microsoft, "ann@example.com").is_none());
+    }
+
+    #[test]
+    fn seeding_rejects_typos_and_bad_types() {
+        let mut s = State::default();
+        assert!(serde_json::from_value::<Seed>(json!({"acounts":[]})).is_err());
+        assert!(
+            seed(
+                &mut s,
+                json!({"dns":[{"name":"a.com","type":"BOGUS","data":"x"}]})
+            )
+            .is_err()
+        );
+        seed(&mut s, json!({"dns":[{"name":"A.com.","type":"mx","data":"10 mx.a.com."},{"name":"a.com","type":16,"data":"v=spf1"}]}))
+            .unwrap();
+        assert_eq!(
+            s.dns[0],
+            DnsRecord {
+                name: "a.com".into(),
+                rtype: 15,
+                ttl: 300,
+                data: "10 mx.a.com.".into()
+            }
+        );
+        assert_eq!(s.dns[1].rtype, 16);
+    }
+
+    #[test]
+    fn object_ids_are_stable_guids() {
+        let mut s = State::default();
+        seed(
+            &mut s,
+            json!({"accounts":[{"provider":"microsoft","address":"bo@contoso.com"}]}),
+        )
+        .unwrap();
+        let id = s.accounts[0].object_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id, s.accounts[0].clone().object_id());
+    }
+}

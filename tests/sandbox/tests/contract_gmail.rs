@@ -1,0 +1,204 @@
+//! The Gmail fake against Google's published discovery document
+//! (shared/contracts/gmail/gmail-v1-discovery.json): every route must be a real method,
+//! and every body it returns must fit that method's response schema.
+
+#[path = "support/schema.rs"]
+mod schema;
+
+use inlay_sandbox::hosts::gmail;
+use inlay_sandbox::hosts::ispdb::IspDb;
+use inlay_sandbox::http::Request;
+use inlay_sandbox::sandbox::Sandbox;
+use serde_json::{Value, json};
+
+use schema::{Checker, Dialect, contracts_dir};
+
+fn discovery() -> Value {
+    let text =
+        std::fs::read_to_string(contracts_dir().join("gmail/gmail-v1-discovery.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// (HTTP method, "/" + servicePath + path or flatPath, method) for every method in the document.
+fn methods(doc: &Value) -> Vec<(String, String, &Value)> {
+    fn walk<'a>(
+        resources: &'a Value,
+        service_path: &str,
+        out: &mut Vec<(String, String, &'a Value)>,
+    ) {
+        for resource in resources.as_object().into_iter().flat_map(|o| o.values()) {
+            for method in resource
+                .get("methods")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|o| o.values())
+            {
+                let http = method["httpMethod"].as_str().unwrap().to_owned();
+                for key in ["path", "flatPath"] {
+                    if let Some(path) = method.get(key).and_then(Value::as_str) {
+                        out.push((http.clone(), format!("/{service_path}{path}"), method));
+                    }
+                }
+            }
+            if let Some(children) = resource.get("resources") {
+                walk(children, service_path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &doc["resources"],
+        doc["servicePath"].as_str().unwrap_or_default(),
+        &mut out,
+    );
+    out
+}
+
+fn method_for<'d>(
+    methods: &'d [(String, String, &'d Value)],
+    http: &str,
+    template: &str,
+) -> Option<&'d Value> {
+    methods
+        .iter()
+        .find(|(m, p, _)| m == http && p == template)
+        .map(|(_, _, method)| *method)
+}
+
+const ADDRESS: &str = "ann@example.com";
+
+fn seeded_sandbox() -> Sandbox {
+    let sandbox = Sandbox::new(IspDb::default());
+    let seed = json!({"accounts":[{"provider":"google","address":ADDRESS,"displayName":"Ann Example",
+        "aliases":["sales@example.com","ann@example.org"],
+        "messages":["From: bob@acme.test\r\nTo: ann@example.com\r\nSubject: Hi\r\n\r\nHello\r\n"]}]});
+    sandbox
+        .state()
+        .seed(serde_json::from_value(seed).unwrap())
+        .unwrap();
+    sandbox
+}
+
+/// A concrete value for each path parameter the Gmail routes use. A new route with a new
+/// parameter fails here until the test learns a sample for it.
+fn sample(param: &str, sandbox: &Sandbox) -> String {
+    let state = sandbox.state();
+    let account = &state.accounts[0];
+    match param {
+        "userId" => "me".into(),
+        "id" | "messageId" => account.mailbox.messages[0].id.clone(),
+        "sendAsEmail" => account.aliases[0].clone(),
+        other => panic!("teach contract_gmail.rs a sample value for {{{other}}}"),
+    }
+}
+
+fn fill(template: &str, sandbox: &Sandbox) -> String {
+    template
+        .split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => sample(param, sandbox),
+                None => seg.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn every_route_is_a_method_of_the_discovery_document() {
+    let doc = discovery();
+    let methods = methods(&doc);
+    assert!(
+        methods.len() > 70,
+        "discovery document parsed ({} methods)",
+        methods.len()
+    );
+    for route in gmail::ROUTES {
+        assert!(
+            method_for(&methods, route.method, route.template).is_some(),
+            "{} {} is not in the Gmail discovery document",
+            route.method,
+            route.template
+        );
+    }
+}
+
+#[test]
+fn every_route_answers_with_its_response_schema() {
+    let doc = discovery();
+    let methods = methods(&doc);
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::Discovery,
+    };
+    let sandbox = seeded_sandbox();
+    for route in gmail::ROUTES {
+        let method = method_for(&methods, route.method, route.template).unwrap();
+        let path = fill(route.template, &sandbox);
+        let req = Request::new(route.method, "gmail.googleapis.com", &path)
+            .with_header("authorization", &format!("Bearer sandbox-token:{ADDRESS}"));
+        let resp = gmail::handle(&req, &sandbox);
+        assert_eq!(
+            resp.status,
+            200,
+            "{} {path}: {}",
+            route.method,
+            String::from_utf8_lossy(&resp.body)
+        );
+        let Some(response_ref) = method.pointer("/response/$ref") else {
+            assert!(
+                resp.body.is_empty(),
+                "{} {path} has no response schema but returned a body",
+                route.method
+            );
+            continue;
+        };
+        assert!(
+            resp.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let body = resp
+            .json_body()
+            .unwrap_or_else(|| panic!("{} {path}: body is not JSON", route.method));
+        let errors = checker.check(&body, response_ref_schema(&doc, response_ref));
+        assert!(
+            errors.is_empty(),
+            "{} {path} vs {response_ref}:\n{}",
+            route.method,
+            errors.join("\n")
+        );
+    }
+}
+
+fn response_ref_schema<'d>(doc: &'d Value, reference: &Value) -> &'d Value {
+    &doc["schemas"][reference.as_str().unwrap()]
+}
+
+#[test]
+fn the_checker_catches_undeclared_and_mistyped_properties() {
+    let doc = discovery();
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::Discovery,
+    };
+    let profile = &doc["schemas"]["Profile"];
+    assert!(
+        checker
+            .check(&json!({"emailAddress":"a@b.c","historyId":"12"}), profile)
+            .is_empty()
+    );
+    let errors = checker.check(
+        &json!({"emailAddress":"a@b.c","historyId":12,"bogus":true,"messagesTotal":"1"}),
+        profile,
+    );
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    let send_as = &doc["schemas"]["ListSendAsResponse"];
+    assert_eq!(
+        checker
+            .check(&json!({"sendAs":[{"verificationStatus":"maybe"}]}), send_as)
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,189 @@
+//! The Graph fake against Microsoft's published OpenAPI description
+//! (shared/contracts/graph/Users.yml). The description spells `/me/X` as
+//! `/users/{user-id}/X` (Graph treats `/me` as an alias of the signed-in user), so `/me`
+//! routes are checked against those paths.
+
+#[path = "support/schema.rs"]
+mod schema;
+
+use inlay_sandbox::hosts::graph;
+use inlay_sandbox::hosts::ispdb::IspDb;
+use inlay_sandbox::http::Request;
+use inlay_sandbox::sandbox::Sandbox;
+use serde_json::{Value, json};
+
+use schema::{Checker, Dialect, contracts_dir};
+
+fn users_openapi() -> Value {
+    let text = std::fs::read_to_string(contracts_dir().join("graph/Users.yml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// `/v1.0/me/mailboxSettings` → `/users/{user-id}/mailboxSettings`.
+fn contract_path(template: &str) -> String {
+    let path = template
+        .strip_prefix("/v1.0")
+        .expect("Graph routes start with /v1.0");
+    match path.strip_prefix("/me") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            format!("/users/{{user-id}}{rest}")
+        }
+        _ => path.to_owned(),
+    }
+}
+
+fn operation<'d>(doc: &'d Value, method: &str, template: &str) -> Option<&'d Value> {
+    doc["paths"]
+        .get(contract_path(template))?
+        .get(method.to_ascii_lowercase())
+}
+
+/// The JSON schema of an operation's response for `status` ("2XX" or "default").
+fn response_schema<'d>(doc: &'d Value, op: &'d Value, status: &str) -> &'d Value {
+    let mut response = &op["responses"][status];
+    if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+        response = doc.pointer(reference.strip_prefix('#').unwrap()).unwrap();
+    }
+    &response["content"]["application/json"]["schema"]
+}
+
+const ADDRESS: &str = "bo@contoso.com";
+
+fn seeded_sandbox() -> Sandbox {
+    let sandbox = Sandbox::new(IspDb::default());
+    let seed =
+        json!({"accounts":[{"provider":"microsoft","address":ADDRESS,"displayName":"Bo Berg"}]});
+    sandbox
+        .state()
+        .seed(serde_json::from_value(seed).unwrap())
+        .unwrap();
+    sandbox
+}
+
+fn fill(template: &str, sandbox: &Sandbox) -> String {
+    let id = sandbox.state().accounts[0].object_id();
+    template
+        .split('/')
+        .map(|seg| match seg {
+            "{user-id}" => id.clone(),
+            seg if seg.starts_with('{') => {
+                panic!("teach contract_graph.rs a sample value for {seg}")
+            }
+            seg => seg.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn me_is_checked_as_users_user_id() {
+    assert_eq!(contract_path("/v1.0/me"), "/users/{user-id}");
+    assert_eq!(
+        contract_path("/v1.0/me/mailboxSettings"),
+        "/users/{user-id}/mailboxSettings"
+    );
+    assert_eq!(contract_path("/v1.0/users/{user-id}"), "/users/{user-id}");
+    assert_eq!(contract_path("/v1.0/messages"), "/messages");
+}
+
+#[test]
+fn every_route_is_in_the_openapi_description_and_answers_with_its_schema() {
+    let doc = users_openapi();
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::OpenApi,
+    };
+    let sandbox = seeded_sandbox();
+    for route in graph::ROUTES {
+        let op = operation(&doc, route.method, route.template).unwrap_or_else(|| {
+            panic!(
+                "{} {} ({}) is not in Users.yml",
+                route.method,
+                route.template,
+                contract_path(route.template)
+            )
+        });
+        let path = fill(route.template, &sandbox);
+        let auth = format!("Bearer sandbox-token:{ADDRESS}");
+
+        let ok = graph::handle(
+            &Request::new(route.method, "graph.microsoft.com", &path)
+                .with_header("authorization", &auth),
+            &sandbox,
+        );
+        assert_eq!(
+            ok.status,
+            200,
+            "{} {path}: {}",
+            route.method,
+            String::from_utf8_lossy(&ok.body)
+        );
+        let errors = checker.check(&ok.json_body().unwrap(), response_schema(&doc, op, "2XX"));
+        assert!(
+            errors.is_empty(),
+            "{} {path}:\n{}",
+            route.method,
+            errors.join("\n")
+        );
+
+        let denied = graph::handle(
+            &Request::new(route.method, "graph.microsoft.com", &path),
+            &sandbox,
+        );
+        assert_eq!(denied.status, 401);
+        let errors = checker.check(
+            &denied.json_body().unwrap(),
+            response_schema(&doc, op, "default"),
+        );
+        assert!(
+            errors.is_empty(),
+            "401 of {} {path}:\n{}",
+            route.method,
+            errors.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_checker_catches_undeclared_and_mistyped_properties() {
+    let doc = users_openapi();
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::OpenApi,
+    };
+    let user = doc
+        .pointer("/components/schemas/microsoft.graph.user")
+        .unwrap();
+    // `id` comes from microsoft.graph.entity through two allOf levels; nulls are allowed where nullable.
+    assert!(
+        checker
+            .check(
+                &json!({"@odata.context":"x","id":"1","mail":null,"businessPhones":[]}),
+                user
+            )
+            .is_empty()
+    );
+    assert_eq!(
+        checker
+            .check(&json!({"id":1,"nickname":"x","businessPhones":[1]}), user)
+            .len(),
+        3
+    );
+    let settings = doc
+        .pointer("/components/schemas/microsoft.graph.mailboxSettings")
+        .unwrap();
+    assert_eq!(
+        checker
+            .check(&json!({"userPurpose":"robot"}), settings)
+            .len(),
+        1
+    );
+    let error = doc
+        .pointer("/components/schemas/microsoft.graph.ODataErrors.ODataError")
+        .unwrap();
+    assert_eq!(
+        checker.check(&json!({"error":{"code":"x"}}), error).len(),
+        1,
+        "message is required"
+    );
+}
