@@ -77,9 +77,10 @@ build_wasm() {
 build_ts() {
   step "Type-checking and bundling the extension"
   tsc -p tsconfig.json
-  local common=(--bundle --target=chrome120 --log-level=warning --legal-comments=none)
+  local common=(--bundle --target=chrome120 --log-level=warning --legal-comments=none --jsx=automatic --jsx-import-source=preact)
   esbuild extension/src/background/worker.ts --format=esm --outfile=dist/background.js "${common[@]}"
-  esbuild extension/src/popup/popup.ts --format=esm --outfile=dist/popup.js "${common[@]}"
+  esbuild extension/src/popup/popup.tsx --format=esm --outfile=dist/popup.js "${common[@]}"
+  esbuild extension/src/app/app.tsx --format=esm --outfile=dist/app.js "${common[@]}"
   # Content scripts are classic scripts: no module syntax.
   esbuild extension/src/content/gmail.ts --format=iife --outfile=dist/content/gmail.js "${common[@]}"
   esbuild extension/src/content/outlook.ts --format=iife --outfile=dist/content/outlook.js "${common[@]}"
@@ -91,8 +92,26 @@ assemble() {
   cp -r extension/static/. dist/
   mkdir -p dist/wasm
   cp build/wasm/inlay_wasm_bg.wasm dist/wasm/
+  write_config
   rm -f dist/inlay-*.zip
   (cd dist && python3 -m zipfile -c "inlay-$VERSION.zip" $(ls | grep -v '\.zip$'))
+}
+
+# OAuth client IDs are build-time settings (or admin policy), never in the source:
+# INLAY_CONFIG names a JSON file, else INLAY_GOOGLE_CLIENT_ID, INLAY_GOOGLE_CLIENT_SECRET
+# and INLAY_MICROSOFT_CLIENT_ID are read. `test` and `demo` use the sandbox's registration.
+write_config() {
+  if [ -n "${INLAY_CONFIG:-}" ]; then
+    python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1])), open("dist/config.json","w"), indent=2)' "$INLAY_CONFIG"
+  else
+    python3 - <<'PY'
+import json, os
+names = {"googleClientId": "INLAY_GOOGLE_CLIENT_ID", "googleClientSecret": "INLAY_GOOGLE_CLIENT_SECRET",
+         "microsoftClientId": "INLAY_MICROSOFT_CLIENT_ID"}
+config = {k: os.environ[v] for k, v in names.items() if os.environ.get(v)}
+json.dump(config, open("dist/config.json", "w"), indent=2)
+PY
+  fi
 }
 
 build_all() {
@@ -151,6 +170,9 @@ run_tests() {
   print_summary
 }
 
+case "${1:-build}" in
+  test | demo) export INLAY_CONFIG="${INLAY_CONFIG:-config/sandbox.json}" ;;
+esac
 case "${1:-build}" in
   build) build_all ;;
   test) run_tests ;;

@@ -5,9 +5,15 @@
 //! ([`http::HttpRequest`]) and their responses interpreted here. The
 //! extension's service worker executes them.
 
+pub mod backoff;
+pub mod connection;
+pub mod detect;
 pub mod http;
 pub mod message;
+pub mod oauth;
+pub mod provider_error;
 pub mod rpc;
+pub mod token;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

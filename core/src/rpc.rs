@@ -43,6 +43,94 @@ pub enum ContentRequest {
 pub enum PageRequest {
     /// Liveness check; answered with the core's version.
     Ping(NoFields),
+    /// Every connected (or half-connected) inbox with its state.
+    ListAccounts(NoFields),
+    /// Which provider an address needs, with the evidence.
+    Detect(AddressArg),
+    /// What Inlay will access at a provider, and why, before the user continues.
+    Disclosure(DisclosureArg),
+    /// Runs the connect flow for an address to the end (or the first error).
+    Connect(ConnectArg),
+    /// Abandons an unfinished connect flow, leaving no half-made state.
+    CancelConnect(AddressArg),
+    /// Signs in again to an inbox that needs reauthentication.
+    Reconnect(AddressArg),
+    /// Revokes at the provider where possible and deletes the inbox's tokens.
+    Disconnect(AddressArg),
+    /// Turns inbox automation on or off for one inbox.
+    SetAutomation(SetAutomationArg),
+}
+
+/// Longest address accepted in a message (RFC 5321's path limit).
+pub const MAX_ADDRESS_LEN: usize = 320;
+
+/// An email address argument, length-checked before anything else reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Address(String);
+
+impl Address {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Err("the email address is empty".into());
+        }
+        if trimmed.len() > MAX_ADDRESS_LEN {
+            return Err(format!("the email address is longer than {MAX_ADDRESS_LEN} characters"));
+        }
+        Ok(Address(trimmed.to_string()))
+    }
+}
+
+impl From<Address> for String {
+    fn from(value: Address) -> String {
+        value.0
+    }
+}
+
+/// Providers a page can ask to connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderChoice {
+    Google,
+    Microsoft,
+    Exchange,
+    Imap,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressArg {
+    pub address: Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureArg {
+    pub provider: ProviderChoice,
+    pub automation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectArg {
+    pub address: Address,
+    pub provider: ProviderChoice,
+    pub automation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAutomationArg {
+    pub address: Address,
+    pub on: bool,
 }
 
 /// A validated request, tagged with the kind of caller it came from.
@@ -130,6 +218,45 @@ mod tests {
             "{",
         ] {
             let err = parse_request(Caller::ContentScript, json).expect_err(json);
+            assert_eq!(err.code, "invalidMessage", "{json}");
+        }
+    }
+
+    #[test]
+    fn content_scripts_cannot_make_page_requests() {
+        for json in [
+            r#"{"type":"listAccounts"}"#,
+            r#"{"type":"disconnect","address":"ann@example.com"}"#,
+            r#"{"type":"connect","address":"a@b.c","provider":"google","automation":true}"#,
+        ] {
+            assert_eq!(parse_request(Caller::ContentScript, json).unwrap_err().code, "invalidMessage", "{json}");
+            assert!(parse_request(Caller::ExtensionPage, json).is_ok(), "{json}");
+        }
+    }
+
+    #[test]
+    fn page_request_arguments_are_checked() {
+        let ok = parse_request(
+            Caller::ExtensionPage,
+            r#"{"type":"connect","address":" ann@example.com ","provider":"microsoft","automation":false}"#,
+        )
+        .unwrap();
+        let Request::ExtensionPage(PageRequest::Connect(arg)) = ok else { panic!("{ok:?}") };
+        assert_eq!(arg.address.as_str(), "ann@example.com");
+        assert_eq!(arg.provider, ProviderChoice::Microsoft);
+
+        let long = format!(r#"{{"type":"detect","address":"{}@example.com"}}"#, "a".repeat(400));
+        for json in [
+            r#"{"type":"detect","address":""}"#,
+            long.as_str(),
+            r#"{"type":"detect","address":42}"#,
+            r#"{"type":"detect"}"#,
+            r#"{"type":"connect","address":"a@b.c","provider":"yahoo","automation":true}"#,
+            r#"{"type":"connect","address":"a@b.c","provider":"google"}"#,
+            r#"{"type":"setAutomation","address":"a@b.c","on":"yes"}"#,
+            r#"{"type":"disconnect","address":"a@b.c","everything":true}"#,
+        ] {
+            let err = parse_request(Caller::ExtensionPage, json).unwrap_err();
             assert_eq!(err.code, "invalidMessage", "{json}");
         }
     }

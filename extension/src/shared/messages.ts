@@ -1,7 +1,19 @@
 // Shapes of the messages exchanged with the service worker. The worker never
-// trusts these types: the core re-validates every message against its schema.
+// trusts these types: the core re-validates every message against its schema
+// (core/src/rpc.rs), which is the source of truth for what is allowed.
 
-export type Request = { type: "ping" };
+export type ProviderChoice = "google" | "microsoft" | "exchange" | "imap";
+
+export type Request =
+  | { type: "ping" }
+  | { type: "listAccounts" }
+  | { type: "detect"; address: string }
+  | { type: "disclosure"; provider: ProviderChoice; automation: boolean }
+  | { type: "connect"; address: string; provider: ProviderChoice; automation: boolean }
+  | { type: "cancelConnect"; address: string }
+  | { type: "reconnect"; address: string }
+  | { type: "disconnect"; address: string }
+  | { type: "setAutomation"; address: string; on: boolean };
 
 export interface RpcError {
   code: string;
@@ -14,10 +26,22 @@ export interface PingReply {
   core: string;
 }
 
+/** An error the worker reported, keeping its stable code for the UI. */
+export class InlayError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Sends a request to the worker and unwraps the reply. */
 export async function call<T>(request: Request): Promise<T> {
   const reply = (await chrome.runtime.sendMessage(request)) as Reply<T> | undefined;
-  if (!reply) throw new Error("Inlay's background service did not answer. Reload the extension and try again.");
-  if (!reply.ok) throw new Error(reply.error.message);
+  if (!reply) {
+    throw new InlayError("noReply", "Inlay's background service did not answer. Reload the extension and try again.");
+  }
+  if (!reply.ok) throw new InlayError(reply.error.code, reply.error.message);
   return reply.value;
 }

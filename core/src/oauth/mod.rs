@@ -1,0 +1,40 @@
+//! OAuth 2.0 / OpenID Connect for Google and Microsoft, sans-IO.
+//!
+//! The flow, with the shell's part in brackets:
+//! 1. [`plan_authorization`] → URL + [`PendingAuthorization`]
+//!    (shell: keep `pending` in `storage.session`, run `launchWebAuthFlow`).
+//! 2. [`complete_authorization`] with the final redirect URL → token request
+//!    (shell: `fetch` it).
+//! 3. [`interpret_token_response`] → [`TokenSet`] with ID-token claims.
+//! 4. [`verify_account`] against the address the user entered.
+//!
+//! Authorization-code flow with PKCE (S256) only, exact redirect URIs, one
+//! redirect URI per provider plus RFC 9207 `iss` checks against mix-up, a
+//! one-time `state` against CSRF and a `nonce` in the ID token (RFC 9700).
+
+mod authorize;
+mod errors;
+mod pkce;
+mod provider;
+mod tokens;
+mod verify;
+
+pub use authorize::{
+    AUTHORIZATION_TIMEOUT_MS, AuthorizationParams, AuthorizationPlan, AuthorizationSecrets,
+    PendingAuthorization, complete_authorization, plan_authorization,
+};
+pub use errors::{AuthError, TokenError};
+pub use pkce::{Pkce, challenge_for, random_value};
+pub use provider::{
+    Features, GoogleReview, MICROSOFT_PERSONAL_TENANT, OAuthClient, OAuthProvider, ScopeInfo,
+    scopes_for,
+};
+pub use tokens::{
+    AccountType, GOOGLE_REVOKE_ENDPOINT, Grant, IdClaims, MICROSOFT_LOGOUT_URL,
+    MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_SPA_REFRESH_LIFETIME_MS, MICROSOFT_WORK_CONSENT_URL,
+    RevocationPlan, TokenExpectations, TokenSet, decode_id_token, interpret_token_response,
+    plan_refresh, plan_revoke,
+};
+pub use verify::{AccountIdentity, plan_profile, verify_account};
+
+pub(crate) use authorize::aadsts_code;

@@ -1,0 +1,470 @@
+//! What to do with a provider's answer: succeed, retry later, refresh the
+//! token, ask the user to sign in again, or fail with a reason.
+//!
+//! Covers the Gmail API, Microsoft Graph and both token endpoints, following
+//! provider-apis.md §1–§3. Every `Fail` and `Reauthenticate` carries a
+//! sentence for the user.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::backoff::Backoff;
+use crate::http::{HttpResponse, TransportFailure};
+
+/// Which API answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Api {
+    /// `https://oauth2.googleapis.com/token`.
+    GoogleToken,
+    /// `https://gmail.googleapis.com/gmail/v1/…`.
+    Gmail,
+    /// `https://login.microsoftonline.com/…/oauth2/v2.0/token`.
+    MicrosoftToken,
+    /// `https://graph.microsoft.com/v1.0/…`.
+    Graph,
+}
+
+impl Api {
+    fn name(self) -> &'static str {
+        match self {
+            Api::GoogleToken => "Google's sign-in service",
+            Api::Gmail => "Gmail",
+            Api::MicrosoftToken => "Microsoft's sign-in service",
+            Api::Graph => "Microsoft 365",
+        }
+    }
+}
+
+/// What the executor saw: a response, or no response at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Outcome {
+    /// An HTTP response (any status).
+    Response { response: HttpResponse },
+    /// No response: network failure or timeout.
+    Transport { failure: TransportFailure },
+}
+
+/// Where this request stands in its retry sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    /// Retries already made (0 for the first try); indexes the backoff.
+    pub number: u32,
+    /// The token was refreshed after an earlier 401 of this request, so a
+    /// new 401 means the grant itself is gone.
+    pub after_refresh: bool,
+    /// Now (unix ms), to read an HTTP-date `Retry-After`.
+    pub now_ms: u64,
+    /// Random value from the caller, for backoff jitter.
+    pub jitter: u32,
+}
+
+/// The decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Disposition {
+    /// The request worked.
+    Success,
+    /// Try the same request again after this delay.
+    RetryAfter { after_ms: u64, reason: String },
+    /// Refresh the access token, then retry once.
+    RefreshToken,
+    /// The grant is gone or lacks a scope: the user must sign in again.
+    Reauthenticate { code: String, message: String },
+    /// Don't retry; tell the user.
+    Fail { code: String, message: String },
+}
+
+/// Classifies an outcome (response or transport failure).
+pub fn classify(api: Api, outcome: &Outcome, attempt: &Attempt, backoff: &Backoff) -> Disposition {
+    match outcome {
+        Outcome::Response { response } => classify_response(api, response, attempt, backoff),
+        Outcome::Transport { failure } => {
+            let reason = match failure {
+                TransportFailure::Network => {
+                    format!("{} could not be reached (network error)", api.name())
+                }
+                TransportFailure::Timeout => format!("{} did not answer in time", api.name()),
+            };
+            retry(api, attempt, backoff, None, reason)
+        }
+    }
+}
+
+/// Classifies an HTTP response.
+pub fn classify_response(
+    api: Api,
+    response: &HttpResponse,
+    attempt: &Attempt,
+    backoff: &Backoff,
+) -> Disposition {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        return Disposition::Success;
+    }
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|v| parse_retry_after(v, attempt.now_ms));
+    let info = ErrorInfo::parse(&response.body);
+    if status == 429 || (500..600).contains(&status) {
+        let what = info
+            .code
+            .as_deref()
+            .or(info.reasons.first().map(String::as_str));
+        let reason = match (status, what) {
+            (429, Some(code)) => format!("{} is limiting requests ({code})", api.name()),
+            (429, None) => format!("{} is limiting requests", api.name()),
+            (_, _) => format!("{} had a temporary problem (HTTP {status})", api.name()),
+        };
+        return retry(api, attempt, backoff, retry_after, reason);
+    }
+    match api {
+        Api::Gmail => gmail(status, &info, attempt, backoff, retry_after),
+        Api::Graph => graph(status, &info, attempt),
+        Api::GoogleToken | Api::MicrosoftToken => {
+            token_endpoint(api, status, &info, attempt, backoff, retry_after)
+        }
+    }
+}
+
+/// Reads `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+/// A date in the past gives 0. Returns milliseconds from `now_ms`.
+pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: u64 = value.parse().unwrap_or(u64::MAX);
+        return Some(secs.saturating_mul(1000));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    let at_ms = u64::try_from(at_ms).unwrap_or(u64::MAX);
+    Some(at_ms.saturating_sub(now_ms))
+}
+
+/// The parts of an error body that matter, across the three JSON shapes.
+#[derive(Debug, Default)]
+struct ErrorInfo {
+    /// Graph `error.code`, or the token endpoint's `error`.
+    code: Option<String>,
+    /// Google `errors[].reason`, `details[].reason` and `status`.
+    reasons: Vec<String>,
+    /// The provider's human message (`error.message` / `error_description`).
+    message: Option<String>,
+    /// Microsoft `AADSTS` number, from `error_codes` or the description.
+    aadsts: Option<u32>,
+}
+
+impl ErrorInfo {
+    fn parse(body: &str) -> ErrorInfo {
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            return ErrorInfo::default();
+        };
+        let mut info = ErrorInfo::default();
+        match v.get("error") {
+            // Token endpoints: {"error":"invalid_grant","error_description":…}
+            Some(Value::String(code)) => {
+                info.code = Some(code.clone());
+                info.message = v
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                info.aadsts = v
+                    .get("error_codes")
+                    .and_then(Value::as_array)
+                    .and_then(|c| c.first())
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .or_else(|| info.message.as_deref().and_then(crate::oauth::aadsts_code));
+            }
+            // Google APIs and Graph: {"error":{…}}
+            Some(Value::Object(e)) => {
+                if let Some(code) = e.get("code").and_then(Value::as_str) {
+                    info.code = Some(code.to_string());
+                }
+                info.message = e.get("message").and_then(Value::as_str).map(str::to_string);
+                for key in ["errors", "details"] {
+                    if let Some(list) = e.get(key).and_then(Value::as_array) {
+                        info.reasons.extend(
+                            list.iter()
+                                .filter_map(|x| x.get("reason").and_then(Value::as_str))
+                                .map(str::to_string),
+                        );
+                    }
+                }
+                if let Some(status) = e.get("status").and_then(Value::as_str) {
+                    info.reasons.push(status.to_string());
+                }
+            }
+            _ => {}
+        }
+        info
+    }
+
+    fn has_reason(&self, reason: &str) -> bool {
+        self.reasons.iter().any(|r| r == reason)
+    }
+
+    /// The provider's message, trimmed, for "… said: …".
+    fn said(&self) -> String {
+        match self
+            .message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            Some(m) => format!(" It said: \"{m}\""),
+            None => String::new(),
+        }
+    }
+}
+
+fn retry(
+    api: Api,
+    attempt: &Attempt,
+    backoff: &Backoff,
+    retry_after: Option<u64>,
+    reason: String,
+) -> Disposition {
+    match backoff.delay(attempt.number, attempt.jitter, retry_after) {
+        Some(after_ms) => Disposition::RetryAfter { after_ms, reason },
+        None => Disposition::Fail {
+            code: "retriesExhausted".into(),
+            message: format!(
+                "{} kept failing ({reason}). Inlay stopped retrying; please try again later.",
+                api.name()
+            ),
+        },
+    }
+}
+
+fn fail(code: &str, message: String) -> Disposition {
+    Disposition::Fail {
+        code: code.into(),
+        message,
+    }
+}
+
+fn reauth(code: &str, message: impl Into<String>) -> Disposition {
+    Disposition::Reauthenticate {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// A 401 from an API: refresh once, then the grant is gone.
+fn unauthorized(api: Api, attempt: &Attempt) -> Disposition {
+    if attempt.after_refresh {
+        let who = if api == Api::Gmail {
+            "Google"
+        } else {
+            "Microsoft"
+        };
+        reauth(
+            "tokenRejected",
+            format!(
+                "{who} no longer accepts Inlay's access to this account. Sign in again to reconnect."
+            ),
+        )
+    } else {
+        Disposition::RefreshToken
+    }
+}
+
+const GMAIL_RATE_REASONS: [&str; 3] = [
+    "dailyLimitExceeded",
+    "userRateLimitExceeded",
+    "rateLimitExceeded",
+];
+
+fn gmail(
+    status: u16,
+    info: &ErrorInfo,
+    attempt: &Attempt,
+    backoff: &Backoff,
+    retry_after: Option<u64>,
+) -> Disposition {
+    match status {
+        401 => unauthorized(Api::Gmail, attempt),
+        403 => {
+            if let Some(reason) = GMAIL_RATE_REASONS.iter().find(|r| info.has_reason(r)) {
+                return retry(
+                    Api::Gmail,
+                    attempt,
+                    backoff,
+                    retry_after,
+                    format!("Gmail is limiting requests ({reason})"),
+                );
+            }
+            if info.has_reason("domainPolicy") {
+                return fail(
+                    "adminBlocked",
+                    "Your Google Workspace administrator has blocked Inlay from using Gmail. Ask them to allow Inlay in the Admin console (Security → API controls).".into(),
+                );
+            }
+            if info.has_reason("insufficientPermissions")
+                || info.has_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+            {
+                return reauth(
+                    "missingScope",
+                    "Inlay is missing a Gmail permission it needs. Sign in again and leave every box ticked on Google's permission screen.",
+                );
+            }
+            fail(
+                "forbidden",
+                format!("Gmail refused the request.{}", info.said()),
+            )
+        }
+        404 => fail(
+            "notFound",
+            format!(
+                "Gmail couldn't find what Inlay asked for; it may have been deleted.{}",
+                info.said()
+            ),
+        ),
+        _ => fail(
+            "rejected",
+            format!("Gmail refused the request (HTTP {status}).{}", info.said()),
+        ),
+    }
+}
+
+fn graph(status: u16, info: &ErrorInfo, attempt: &Attempt) -> Disposition {
+    match status {
+        401 => unauthorized(Api::Graph, attempt),
+        403 => fail(
+            "accessDenied",
+            format!(
+                "Microsoft 365 denied access to this mailbox. Your organisation may not allow Inlay, or the mailbox isn't yours.{}",
+                info.said()
+            ),
+        ),
+        404 => fail(
+            "notFound",
+            format!(
+                "Microsoft 365 couldn't find what Inlay asked for; it may have been deleted or moved.{}",
+                info.said()
+            ),
+        ),
+        _ => fail(
+            "rejected",
+            format!(
+                "Microsoft 365 refused the request (HTTP {status}).{}",
+                info.said()
+            ),
+        ),
+    }
+}
+
+fn token_endpoint(
+    api: Api,
+    status: u16,
+    info: &ErrorInfo,
+    attempt: &Attempt,
+    backoff: &Backoff,
+    retry_after: Option<u64>,
+) -> Disposition {
+    let provider = if api == Api::GoogleToken {
+        "Google"
+    } else {
+        "Microsoft"
+    };
+    let description = info.message.as_deref().unwrap_or("");
+    match info.code.as_deref() {
+        Some("invalid_grant") | Some("interaction_required") | Some("consent_required") => {
+            grant_lost(provider, info.aadsts, description)
+        }
+        Some("temporarily_unavailable") | Some("server_error") => retry(
+            api,
+            attempt,
+            backoff,
+            retry_after,
+            format!("{} is temporarily unavailable", api.name()),
+        ),
+        Some("invalid_client")
+        | Some("unauthorized_client")
+        | Some("invalid_scope")
+        | Some("unsupported_grant_type") => client_misconfigured(provider),
+        Some("invalid_request")
+            if matches!(
+                info.aadsts,
+                Some(9002326 | 9002327 | 90023 | 700016 | 50011)
+            ) || description.contains("client_secret") =>
+        {
+            client_misconfigured(provider)
+        }
+        _ => fail(
+            "tokenRequestFailed",
+            format!(
+                "{provider} refused to renew Inlay's access (HTTP {status}).{} Please try again, or sign in again if it keeps happening.",
+                info.said()
+            ),
+        ),
+    }
+}
+
+fn client_misconfigured(provider: &str) -> Disposition {
+    fail(
+        "clientMisconfigured",
+        format!(
+            "Inlay's {provider} sign-in is set up incorrectly (client ID, secret or redirect registration), so it can't connect. Please tell your administrator or Inlay's support."
+        ),
+    )
+}
+
+/// `invalid_grant` and kin: the refresh token (or code) is no longer usable.
+fn grant_lost(provider: &str, aadsts: Option<u32>, description: &str) -> Disposition {
+    match aadsts {
+        Some(700084) => reauth(
+            "refreshTokenExpired",
+            "Microsoft limits a browser sign-in to 24 hours, and Inlay couldn't renew it in the background. Sign in again to keep sending.",
+        ),
+        Some(700082) => reauth(
+            "refreshTokenInactive",
+            "Your Microsoft sign-in for Inlay expired because it wasn't used for a while. Sign in again to reconnect.",
+        ),
+        Some(50173) => reauth(
+            "credentialsChanged",
+            "Your Microsoft password or sign-in details changed, which ended Inlay's access. Sign in again to reconnect.",
+        ),
+        Some(50076 | 50079) => reauth(
+            "mfaRequired",
+            "Microsoft now requires multi-factor authentication for this account. Sign in again to complete it.",
+        ),
+        Some(65001) => reauth(
+            "consentRevoked",
+            "Inlay's permission to your Microsoft account was removed. Sign in again and accept the permissions.",
+        ),
+        Some(53000..=53003) => reauth(
+            "conditionalAccess",
+            "Your organisation's sign-in policy (Conditional Access) now blocks Inlay. Sign in again, or ask your IT team to allow Inlay.",
+        ),
+        Some(70008 | 54005) => reauth(
+            "codeExpired",
+            "The sign-in took too long or was already used. Please connect again.",
+        ),
+        _ if provider == "Google" && description.contains("expired or revoked") => reauth(
+            "tokenRevoked",
+            "Google ended Inlay's access. This happens when you remove Inlay from your Google account, change your password, or don't use Inlay for six months. Sign in again to reconnect.",
+        ),
+        _ if provider == "Google" && description.contains("deleted") => reauth(
+            "accountDeleted",
+            "Google says this account was deleted or disabled. Connect another account.",
+        ),
+        _ => reauth(
+            "grantInvalid",
+            format!(
+                "{provider} no longer accepts Inlay's sign-in for this account. Sign in again to reconnect."
+            ),
+        ),
+    }
+}

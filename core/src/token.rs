@@ -1,0 +1,414 @@
+//! Token lifecycle for one connected account: when to use the access token,
+//! refresh it, renew a Microsoft sign-in silently, wait, or ask the user.
+//!
+//! Single-flight: [`TokenState::access`] marks a renewal as in flight, so of
+//! any number of callers only the first is told to renew; the others use the
+//! still-valid token or wait. The state is a plain value the service worker
+//! persists; `access` and the `on_*` methods are its only mutations.
+//!
+//! The caller's duties: persist the state after every call that returns a
+//! renewal and after every `on_*` call, and persist a rotated refresh token
+//! BEFORE using the new access token (so a worker killed in between can't
+//! be left holding only a refresh token the server has already replaced).
+
+use serde::{Deserialize, Serialize};
+
+use crate::backoff::Backoff;
+use crate::http::HttpRequest;
+use crate::oauth::{OAuthClient, OAuthProvider, TokenError, TokenSet, plan_refresh};
+use crate::provider_error::Disposition;
+
+/// Treat an access token as expired this long before its stated expiry.
+pub const CLOCK_SKEW_MS: u64 = 60_000;
+/// Refresh in the background when the access token is this close to expiry.
+pub const PROACTIVE_REFRESH_MS: u64 = 5 * 60_000;
+/// A refresh in flight longer than this is presumed lost (the worker died).
+pub const STUCK_REFRESH_MS: u64 = 30_000;
+/// A silent re-authorization in flight longer than this is presumed lost.
+pub const STUCK_SILENT_MS: u64 = 120_000;
+/// Microsoft: renew the 24 h sign-in silently this long before it ends (at 23 h).
+pub const SILENT_RENEWAL_LEAD_MS: u64 = 60 * 60_000;
+
+/// Which renewal is in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RenewalKind {
+    /// A refresh-token grant.
+    Refresh,
+    /// A non-interactive `launchWebAuthFlow` (Microsoft's 24 h limit).
+    SilentReauthorize,
+}
+
+impl RenewalKind {
+    fn stuck_after_ms(self) -> u64 {
+        match self {
+            RenewalKind::Refresh => STUCK_REFRESH_MS,
+            RenewalKind::SilentReauthorize => STUCK_SILENT_MS,
+        }
+    }
+}
+
+/// A renewal in flight; its `id` ties the result to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Renewal {
+    /// What kind.
+    pub kind: RenewalKind,
+    /// Ticket passed back with the result.
+    pub id: u32,
+    /// When it started (unix ms).
+    pub started_at_ms: u64,
+}
+
+/// Why tokens can no longer be used without the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum TokenProblem {
+    /// The user must sign in again.
+    Reauthenticate { code: String, message: String },
+    /// Signing in again won't help (e.g. our client is misconfigured).
+    Failed { code: String, message: String },
+}
+
+/// A renewal to start while the current token keeps working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum BackgroundRenewal {
+    /// Send this refresh request; report with `on_refresh_result(id, …)`.
+    Refresh { id: u32, request: HttpRequest },
+    /// Run `launchWebAuthFlow` with `interactive: false`; report with
+    /// `on_silent_reauthorize_result(id, …)`.
+    SilentReauthorize { id: u32 },
+}
+
+/// What a caller wanting to make an API call should do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Access {
+    /// Use this token; if `background` is set, also start that renewal.
+    Use {
+        access_token: String,
+        background: Option<BackgroundRenewal>,
+    },
+    /// The token is expired: send this refresh, then call `access` again.
+    Refresh { id: u32, request: HttpRequest },
+    /// Run a silent re-authorization (Microsoft), then call `access` again.
+    SilentReauthorize { id: u32 },
+    /// Another caller's renewal is in flight: wait for it (join it).
+    Wait,
+    /// Renewal failed for now; don't try before `at_ms`.
+    RetryAt { at_ms: u64, reason: String },
+    /// The user must sign in again.
+    Reauthenticate { code: String, message: String },
+    /// Tokens can't be renewed and signing in won't fix it.
+    Failed { code: String, message: String },
+}
+
+/// Everything about one account's tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenState {
+    /// Who issued the tokens.
+    pub provider: OAuthProvider,
+    /// Current access token.
+    pub access_token: String,
+    /// Its expiry (unix ms).
+    pub expires_at_ms: u64,
+    /// Current refresh token.
+    pub refresh_token: Option<String>,
+    /// When the refresh token dies, if fixed: Microsoft SPA sign-in + 24 h,
+    /// not extended by refreshing.
+    pub refresh_token_expires_at_ms: Option<u64>,
+    /// Scopes to send with a Microsoft refresh.
+    pub scopes: Vec<String>,
+    /// The renewal in flight, if any.
+    pub renewal: Option<Renewal>,
+    /// Consecutive transient renewal failures.
+    pub failures: u32,
+    /// After a transient failure: no renewal before this time.
+    pub retry_not_before_ms: Option<u64>,
+    /// Why the last renewal failed (for `RetryAt`).
+    pub last_error: Option<String>,
+    /// Set when the tokens are unusable without the user.
+    pub problem: Option<TokenProblem>,
+    /// Next renewal ticket.
+    pub next_id: u32,
+}
+
+impl TokenState {
+    /// State after a completed sign-in. `scopes` are the requested scopes.
+    pub fn new(provider: OAuthProvider, tokens: TokenSet, scopes: Vec<String>) -> Self {
+        TokenState {
+            provider,
+            access_token: tokens.access_token,
+            expires_at_ms: tokens.expires_at_ms,
+            refresh_token: tokens.refresh_token,
+            refresh_token_expires_at_ms: tokens.refresh_token_expires_at_ms,
+            scopes,
+            renewal: None,
+            failures: 0,
+            retry_not_before_ms: None,
+            last_error: None,
+            problem: None,
+            next_id: 1,
+        }
+    }
+
+    /// Whether the access token can be used at `now_ms` (with clock skew).
+    pub fn access_token_usable(&self, now_ms: u64) -> bool {
+        now_ms.saturating_add(CLOCK_SKEW_MS) < self.expires_at_ms
+    }
+
+    fn start(&mut self, kind: RenewalKind, now_ms: u64) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.renewal = Some(Renewal {
+            kind,
+            id,
+            started_at_ms: now_ms,
+        });
+        id
+    }
+
+    /// Decides what a caller should do now, and marks any renewal it hands
+    /// out as in flight (so concurrent callers get `Wait` or `Use`).
+    pub fn access(&mut self, client: &OAuthClient, now_ms: u64) -> Access {
+        match &self.problem {
+            Some(TokenProblem::Reauthenticate { code, message }) => {
+                return Access::Reauthenticate {
+                    code: code.clone(),
+                    message: message.clone(),
+                };
+            }
+            Some(TokenProblem::Failed { code, message }) => {
+                return Access::Failed {
+                    code: code.clone(),
+                    message: message.clone(),
+                };
+            }
+            None => {}
+        }
+        if let Some(r) = self.renewal
+            && now_ms.saturating_sub(r.started_at_ms) > r.kind.stuck_after_ms()
+        {
+            self.renewal = None;
+        }
+        let usable = self.access_token_usable(now_ms);
+        let token = self.access_token.clone();
+        let use_token = |background| Access::Use {
+            access_token: token.clone(),
+            background,
+        };
+        if self.renewal.is_some() {
+            return if usable {
+                use_token(None)
+            } else {
+                Access::Wait
+            };
+        }
+        if let Some(at_ms) = self.retry_not_before_ms.filter(|&t| now_ms < t) {
+            return if usable {
+                use_token(None)
+            } else {
+                Access::RetryAt {
+                    at_ms,
+                    reason: self.last_error.clone().unwrap_or_default(),
+                }
+            };
+        }
+
+        let refresh_alive = self.refresh_token.is_some()
+            && self
+                .refresh_token_expires_at_ms
+                .is_none_or(|e| now_ms.saturating_add(CLOCK_SKEW_MS) < e);
+        let silent_due = self.provider == OAuthProvider::Microsoft
+            && self
+                .refresh_token_expires_at_ms
+                .is_some_and(|e| now_ms.saturating_add(SILENT_RENEWAL_LEAD_MS) >= e);
+        let near_expiry = now_ms.saturating_add(PROACTIVE_REFRESH_MS) >= self.expires_at_ms;
+        if usable && !near_expiry && !silent_due {
+            return use_token(None);
+        }
+        let kind = if silent_due {
+            Some(RenewalKind::SilentReauthorize)
+        } else if refresh_alive {
+            Some(RenewalKind::Refresh)
+        } else {
+            None
+        };
+        match kind {
+            None if usable => use_token(None),
+            None => Access::Reauthenticate {
+                code: "noRefreshToken".into(),
+                message: format!(
+                    "Inlay's access to your {} account has ended. Sign in again to reconnect.",
+                    self.provider.display_name()
+                ),
+            },
+            Some(RenewalKind::Refresh) => {
+                let id = self.start(RenewalKind::Refresh, now_ms);
+                let request = plan_refresh(
+                    self.provider,
+                    client,
+                    self.refresh_token.as_deref().unwrap_or_default(),
+                    &self.scopes,
+                );
+                if usable {
+                    use_token(Some(BackgroundRenewal::Refresh { id, request }))
+                } else {
+                    Access::Refresh { id, request }
+                }
+            }
+            Some(RenewalKind::SilentReauthorize) => {
+                let id = self.start(RenewalKind::SilentReauthorize, now_ms);
+                if usable {
+                    use_token(Some(BackgroundRenewal::SilentReauthorize { id }))
+                } else {
+                    Access::SilentReauthorize { id }
+                }
+            }
+        }
+    }
+
+    /// An API said the access token is invalid (401 → `RefreshToken`):
+    /// the next `access` refreshes even if the clock says it is still valid.
+    pub fn invalidate_access_token(&mut self) {
+        self.expires_at_ms = 0;
+    }
+
+    /// Whether `id` is the renewal in flight.
+    fn is_current(&self, id: u32) -> bool {
+        self.renewal.is_some_and(|r| r.id == id)
+    }
+
+    /// Applies new tokens. A refresh keeps the fixed refresh-token expiry;
+    /// a fresh sign-in (silent re-authorization) sets a new one.
+    fn apply(&mut self, tokens: TokenSet, kind: RenewalKind) {
+        self.access_token = tokens.access_token;
+        self.expires_at_ms = tokens.expires_at_ms;
+        if let Some(rt) = tokens.refresh_token {
+            // Rotation: the new refresh token replaces the old one.
+            self.refresh_token = Some(rt);
+        }
+        self.refresh_token_expires_at_ms = match kind {
+            RenewalKind::SilentReauthorize => tokens.refresh_token_expires_at_ms,
+            RenewalKind::Refresh => match (
+                self.refresh_token_expires_at_ms,
+                tokens.refresh_token_expires_at_ms,
+            ) {
+                (Some(old), Some(new)) => Some(old.min(new)),
+                (old, new) => old.or(new),
+            },
+        };
+        self.failures = 0;
+        self.retry_not_before_ms = None;
+        self.last_error = None;
+        self.problem = None;
+    }
+
+    /// Reports a refresh's result. A success is applied even from a renewal
+    /// presumed stuck if it carries a later expiry; a failure from a stale
+    /// renewal is ignored (a newer one is in charge). Transient failures
+    /// back off with `jitter` and keep retrying at the backoff cap; other
+    /// failures require the user.
+    pub fn on_refresh_result(
+        &mut self,
+        id: u32,
+        now_ms: u64,
+        result: Result<TokenSet, TokenError>,
+        jitter: u32,
+    ) {
+        let current = self.is_current(id);
+        match result {
+            Ok(tokens) => {
+                if current || tokens.expires_at_ms > self.expires_at_ms {
+                    self.apply(tokens, RenewalKind::Refresh);
+                }
+                if current {
+                    self.renewal = None;
+                }
+            }
+            Err(_) if !current => {}
+            Err(error) => {
+                self.renewal = None;
+                match &error {
+                    TokenError::Endpoint {
+                        disposition: Disposition::RetryAfter { after_ms, reason },
+                        ..
+                    } => {
+                        self.failures = self.failures.saturating_add(1);
+                        let backoff = Backoff::PROVIDER;
+                        let attempt = (self.failures - 1).min(backoff.max_attempts - 1);
+                        let delay = backoff
+                            .delay(attempt, jitter, Some(*after_ms))
+                            .unwrap_or(backoff.max_ms);
+                        self.retry_not_before_ms = Some(now_ms.saturating_add(delay));
+                        self.last_error = Some(reason.clone());
+                    }
+                    TokenError::Endpoint {
+                        disposition: Disposition::Fail { code, message },
+                        ..
+                    } => {
+                        self.problem = Some(TokenProblem::Failed {
+                            code: code.clone(),
+                            message: message.clone(),
+                        });
+                    }
+                    TokenError::Endpoint {
+                        disposition: Disposition::Reauthenticate { code, message },
+                        ..
+                    } => {
+                        self.problem = Some(TokenProblem::Reauthenticate {
+                            code: code.clone(),
+                            message: message.clone(),
+                        });
+                    }
+                    other => {
+                        self.problem = Some(TokenProblem::Reauthenticate {
+                            code: other.code().into(),
+                            message: other.message().into(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports a silent re-authorization's result (the code exchange after a
+    /// non-interactive `launchWebAuthFlow`). Any failure means the user must
+    /// sign in interactively; `detail` is kept for diagnostics.
+    pub fn on_silent_reauthorize_result(&mut self, id: u32, result: Result<TokenSet, String>) {
+        let current = self.is_current(id);
+        match result {
+            Ok(tokens) => {
+                if current || tokens.expires_at_ms > self.expires_at_ms {
+                    self.apply(tokens, RenewalKind::SilentReauthorize);
+                }
+                if current {
+                    self.renewal = None;
+                }
+            }
+            Err(_) if !current => {}
+            Err(detail) => {
+                self.renewal = None;
+                self.last_error = Some(detail);
+                self.problem = Some(TokenProblem::Reauthenticate {
+                    code: "silentRenewalFailed".into(),
+                    message: "Microsoft needs you to sign in again to keep Inlay connected (browser sign-ins last 24 hours). Click Reconnect.".into(),
+                });
+            }
+        }
+    }
+}

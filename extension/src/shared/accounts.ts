@@ -1,0 +1,85 @@
+// What the worker tells pages about inboxes and detection. Mirrors the core's
+// serde shapes (core/src/connection, core/src/detect, core/src/oauth).
+
+export type ConnectionKind = "google" | "microsoft" | "exchange" | "imap";
+
+export type ConnectionState =
+  | { kind: "notConnected" }
+  | { kind: "detecting"; address: string }
+  | { kind: "awaitingConsent"; address: string; connect: ConnectionKind }
+  | { kind: "authorizing"; address: string; connect: ConnectionKind; startedAtMs: number }
+  | { kind: "verifying"; address: string; connect: ConnectionKind }
+  | { kind: "connected"; address: string; connect: ConnectionKind; aliases: string[]; connectedAtMs: number }
+  | {
+      kind: "needsReauthentication";
+      address: string;
+      connect: ConnectionKind;
+      aliases: string[];
+      connectedAtMs: number;
+      code: string;
+      reason: string;
+    }
+  | { kind: "disconnected"; address: string; disconnectedAtMs: number };
+
+export interface Account {
+  address: string;
+  connect: ConnectionKind;
+  displayName: string | null;
+  automation: boolean;
+  state: ConnectionState;
+}
+
+export type Verdict =
+  | { kind: "supported"; connect: ConnectionKind }
+  | { kind: "unsupported"; reason: string; suggestion: string }
+  | { kind: "chooseManually"; reason: string };
+
+export interface Detection {
+  address: string;
+  domain: string;
+  serviceName: string;
+  confidence: "low" | "medium" | "high";
+  evidence: string[];
+  verdict: Verdict;
+  choices: ConnectionKind[];
+}
+
+export interface ScopeInfo {
+  scope: string;
+  explanation: string;
+  requiredForFeature: boolean;
+}
+
+export interface Disclosure {
+  providerName: string;
+  scopes: ScopeInfo[];
+}
+
+export const KIND_NAMES: Record<ConnectionKind, string> = {
+  google: "Gmail",
+  microsoft: "Microsoft",
+  exchange: "Exchange",
+  imap: "IMAP",
+};
+
+/** Plain words for a state, as shown beside each inbox. */
+export function describeState(state: ConnectionState): string {
+  switch (state.kind) {
+    case "notConnected":
+      return "Not connected";
+    case "detecting":
+      return "Identifying the provider…";
+    case "awaitingConsent":
+      return "Waiting for you to continue";
+    case "authorizing":
+      return "Waiting for sign-in…";
+    case "verifying":
+      return "Checking the account…";
+    case "connected":
+      return "Connected";
+    case "needsReauthentication":
+      return `Needs you to sign in again: ${state.reason}`;
+    case "disconnected":
+      return "Disconnected";
+  }
+}

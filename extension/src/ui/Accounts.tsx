@@ -1,0 +1,85 @@
+// The list of inboxes with a plain state for each, and the actions that state
+// allows: Reconnect when the provider rejected the tokens, Disconnect, and the
+// inbox automation switch.
+import { useState } from "preact/hooks";
+import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
+import { call } from "../shared/messages.js";
+
+export function Accounts(props: { accounts: Account[]; onChanged: () => void }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function act(address: string, run: () => Promise<unknown>) {
+    setBusy(address);
+    setError(null);
+    try {
+      await run();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(null);
+      props.onChanged();
+    }
+  }
+
+  const shown = props.accounts.filter((a) => a.state.kind !== "notConnected");
+  if (shown.length === 0) return <p id="accounts-empty">No inbox is connected yet.</p>;
+  return (
+    <>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul class="accounts">
+        {shown.map((account) => {
+          const { state, address } = account;
+          const working = busy === address;
+          return (
+            <li class="account" data-address={address} data-state={state.kind}>
+              <div class="who">
+                <strong>{address}</strong> <span class="kind">{KIND_NAMES[account.connect]}</span>
+              </div>
+              <div class="state" role="status">
+                {working ? "Working…" : describeState(state)}
+              </div>
+              {state.kind === "connected" && state.aliases.length > 0 && (
+                <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
+              )}
+              <div class="actions">
+                {state.kind === "needsReauthentication" && (
+                  <button disabled={working} onClick={() => act(address, () => call({ type: "reconnect", address }))}>
+                    Reconnect
+                  </button>
+                )}
+                {(state.kind === "connected" || state.kind === "needsReauthentication") && (
+                  <>
+                    <label class="check">
+                      <input
+                        type="checkbox"
+                        checked={account.automation}
+                        disabled={working}
+                        onChange={(e) => {
+                          const on = e.currentTarget.checked;
+                          void act(address, () => call({ type: "setAutomation", address, on }));
+                        }}
+                      />
+                      Inbox automation
+                    </label>
+                    <button
+                      class="secondary"
+                      disabled={working}
+                      onClick={() => act(address, () => call({ type: "disconnect", address }))}
+                    >
+                      Disconnect
+                    </button>
+                  </>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,329 @@
+// The "Connect personal email" flow, shared by the popup and the app page's
+// Settings › Email. Screens only: the worker and the core decide everything
+// (detection, scopes, sign-in, verification); this file keeps track of which
+// screen is showing and shows progress and errors in the worker's words.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
+import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
+
+type Screen =
+  | { name: "start" }
+  | { name: "email"; busy: boolean }
+  | { name: "provider"; detection: Detection; choosing: boolean }
+  | { name: "disclosure"; provider: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
+  | { name: "connecting"; provider: ConnectionKind }
+  | { name: "connected"; account: Account };
+
+const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Focuses the element when it mounts, so each screen is keyboard-ready. */
+function useAutofocus<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return ref;
+}
+
+export function ConnectFlow(props: { onDone: () => void; onCancel: () => void }) {
+  const [screen, setScreen] = useState<Screen>({ name: "start" });
+  const [automation, setAutomation] = useState(true);
+  const [address, setAddress] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  // A late reply from an abandoned step must not move the flow.
+  const generation = useRef(0);
+
+  const go = (next: Screen) => {
+    setError(null);
+    setScreen(next);
+  };
+
+  async function detect() {
+    const mine = ++generation.current;
+    go({ name: "email", busy: true });
+    try {
+      const detection = await call<Detection>({ type: "detect", address });
+      if (mine !== generation.current) return;
+      go({ name: "provider", detection, choosing: detection.verdict.kind === "chooseManually" });
+    } catch (e) {
+      if (mine !== generation.current) return;
+      setScreen({ name: "email", busy: false });
+      setError(message(e));
+    }
+  }
+
+  async function disclose(provider: ConnectionKind, detection: Detection | null) {
+    try {
+      const disclosure = await call<Disclosure>({ type: "disclosure", provider, automation });
+      go({ name: "disclosure", provider, disclosure, detection });
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+
+  async function connect(provider: ConnectionKind) {
+    const mine = ++generation.current;
+    go({ name: "connecting", provider });
+    try {
+      const account = await call<Account>({ type: "connect", address, provider: provider as ProviderChoice, automation });
+      if (mine !== generation.current) return;
+      go({ name: "connected", account });
+    } catch (e) {
+      if (mine !== generation.current) return;
+      const code = e instanceof InlayError ? e.code : "";
+      setScreen({ name: "start" });
+      setError(code === "cancelled" ? null : message(e));
+    }
+  }
+
+  async function cancel() {
+    generation.current++;
+    if (screen.name === "connecting") {
+      await call({ type: "cancelConnect", address }).catch(() => undefined);
+    }
+    props.onCancel();
+  }
+
+  return (
+    <section class="connect" aria-labelledby="connect-heading">
+      <h2 id="connect-heading">Connect personal email</h2>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {renderScreen()}
+    </section>
+  );
+
+  function renderScreen() {
+    switch (screen.name) {
+      case "start":
+        return <StartScreen automation={automation} setAutomation={setAutomation} onNext={() => go({ name: "email", busy: false })} onCancel={cancel} />;
+      case "email":
+        return <EmailScreen address={address} setAddress={setAddress} busy={screen.busy} onSubmit={detect} onCancel={cancel} />;
+      case "provider":
+        return (
+          <ProviderScreen
+            detection={screen.detection}
+            choosing={screen.choosing}
+            onChoose={(kind) => disclose(kind, screen.detection)}
+            onChooseManually={() => setScreen({ ...screen, choosing: true })}
+            onCancel={cancel}
+          />
+        );
+      case "disclosure": {
+        const { detection } = screen;
+        return (
+          <DisclosureScreen
+            disclosure={screen.disclosure}
+            onContinue={() => connect(screen.provider)}
+            onBack={() => go(detection ? { name: "provider", detection, choosing: false } : { name: "email", busy: false })}
+          />
+        );
+      }
+      case "connecting":
+        return <ConnectingScreen provider={screen.provider} onCancel={cancel} />;
+      case "connected":
+        return <ConnectedScreen account={screen.account} onDone={props.onDone} />;
+    }
+  }
+}
+
+function StartScreen(p: { automation: boolean; setAutomation: (on: boolean) => void; onNext: () => void; onCancel: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  return (
+    <div>
+      <label class="check">
+        <input type="checkbox" checked={p.automation} onChange={(e) => p.setAutomation(e.currentTarget.checked)} />
+        Turn on inbox automation
+      </label>
+      <p class="hint">Lets Inlay log replies and run follow-ups for this inbox. You can change it later.</p>
+      <div class="actions">
+        <button ref={button} onClick={p.onNext}>
+          Connect your inbox
+        </button>
+        <button class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function EmailScreen(p: {
+  address: string;
+  setAddress: (a: string) => void;
+  busy: boolean;
+  onSubmit: () => void;
+  onCancel: () => void;
+}) {
+  const input = useAutofocus<HTMLInputElement>();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!p.busy) p.onSubmit();
+      }}
+    >
+      <label for="connect-email">Your email address</label>
+      <input
+        id="connect-email"
+        ref={input}
+        type="email"
+        autocomplete="email"
+        required
+        value={p.address}
+        disabled={p.busy}
+        onInput={(e) => p.setAddress(e.currentTarget.value)}
+      />
+      {p.busy && (
+        <p class="progress" role="status">
+          Identifying your email provider…
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" disabled={p.busy}>
+          Next
+        </button>
+        <button type="button" class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ProviderScreen(p: {
+  detection: Detection;
+  choosing: boolean;
+  onChoose: (kind: ConnectionKind) => void;
+  onChooseManually: () => void;
+  onCancel: () => void;
+}) {
+  const { detection } = p;
+  const first = useAutofocus<HTMLButtonElement>();
+  const verdict = detection.verdict;
+  const offered: ConnectionKind[] = p.choosing
+    ? ALL_KINDS
+    : verdict.kind === "supported"
+      ? [verdict.connect]
+      : [];
+  return (
+    <div>
+      {verdict.kind === "unsupported" ? (
+        <div class="error" role="alert">
+          <p>{verdict.reason}</p>
+          <p>{verdict.suggestion}</p>
+        </div>
+      ) : verdict.kind === "chooseManually" ? (
+        <p>{verdict.reason}</p>
+      ) : (
+        <p>
+          {detection.address} is hosted by <strong>{detection.serviceName}</strong>.
+        </p>
+      )}
+      <ul class="evidence" aria-label="Why Inlay decided this">
+        {detection.evidence.map((line) => (
+          <li>{line}</li>
+        ))}
+      </ul>
+      <div class="actions">
+        {offered.map((kind, i) => (
+          <button ref={i === 0 ? first : undefined} onClick={() => p.onChoose(kind)}>
+            Connect to {KIND_NAMES[kind]}
+          </button>
+        ))}
+        <button class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+      {!p.choosing && (
+        <p>
+          <a
+            href="#"
+            onClick={(e) => {
+              e.preventDefault();
+              p.onChooseManually();
+            }}
+          >
+            I want to choose my email provider myself
+          </a>
+        </p>
+      )}
+    </div>
+  );
+}
+
+function DisclosureScreen(p: { disclosure: Disclosure; onContinue: () => void; onBack: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  return (
+    <div>
+      <h3>What to expect</h3>
+      <p>
+        {p.disclosure.providerName} will ask you to allow Inlay to do the following. Inlay asks only for what the
+        features you turned on need.
+      </p>
+      <ul class="scopes">
+        {p.disclosure.scopes.map((s) => (
+          <li>
+            <span class="why">{s.explanation}</span> <code>{s.scope}</code>
+          </li>
+        ))}
+      </ul>
+      <div class="actions">
+        <button ref={button} onClick={p.onContinue}>
+          Continue
+        </button>
+        <button class="secondary" onClick={p.onBack}>
+          Back
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ConnectingScreen(p: { provider: ConnectionKind; onCancel: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  return (
+    <div>
+      <p class="progress" role="status">
+        Waiting for you to sign in with {KIND_NAMES[p.provider]}… Finish in the window that opened.
+      </p>
+      <div class="actions">
+        <button ref={button} class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ConnectedScreen(p: { account: Account; onDone: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  const aliases = p.account.state.kind === "connected" ? p.account.state.aliases : [];
+  return (
+    <div>
+      <p class="success" role="status">
+        Connected <strong>{p.account.address}</strong>.
+      </p>
+      {aliases.length > 0 && (
+        <>
+          <p>You can also send as:</p>
+          <ul class="aliases">
+            {aliases.map((a) => (
+              <li>{a}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div class="actions">
+        <button ref={button} onClick={p.onDone}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}

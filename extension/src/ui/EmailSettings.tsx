@@ -1,0 +1,64 @@
+// Inboxes plus the connect flow: the whole of the popup, and Settings › Email
+// on the app page. Re-reads the list whenever the worker says it changed.
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { Account } from "../shared/accounts.js";
+import { call, type PingReply } from "../shared/messages.js";
+import { Accounts } from "./Accounts.js";
+import { ConnectFlow } from "./ConnectFlow.js";
+
+export function EmailSettings() {
+  const [core, setCore] = useState<{ state: "loading" | "ready" | "error"; text: string }>({
+    state: "loading",
+    text: "Starting…",
+  });
+  const [accounts, setAccounts] = useState<Account[]>([]);
+  const [connecting, setConnecting] = useState(false);
+
+  const refresh = useCallback(() => {
+    call<Account[]>({ type: "listAccounts" })
+      .then(setAccounts)
+      .catch(() => undefined);
+  }, []);
+
+  useEffect(() => {
+    call<PingReply>({ type: "ping" })
+      .then((r) => setCore({ state: "ready", text: `Inlay is running (core ${r.core}).` }))
+      .catch((e: unknown) => setCore({ state: "error", text: e instanceof Error ? e.message : String(e) }));
+    refresh();
+    const listener = (message: unknown) => {
+      if ((message as { event?: string } | null)?.event === "accountsChanged") refresh();
+    };
+    chrome.runtime.onMessage.addListener(listener);
+    return () => chrome.runtime.onMessage.removeListener(listener);
+  }, [refresh]);
+
+  return (
+    <main>
+      <p id="core-status" role="status" aria-live="polite" data-state={core.state}>
+        {core.text}
+      </p>
+      {connecting ? (
+        <ConnectFlow
+          onDone={() => {
+            setConnecting(false);
+            refresh();
+          }}
+          onCancel={() => {
+            setConnecting(false);
+            refresh();
+          }}
+        />
+      ) : (
+        <>
+          <section aria-labelledby="accounts-heading">
+            <h2 id="accounts-heading">Your inboxes</h2>
+            <Accounts accounts={accounts} onChanged={refresh} />
+          </section>
+          <button id="connect-personal" onClick={() => setConnecting(true)}>
+            Connect personal email
+          </button>
+        </>
+      )}
+    </main>
+  );
+}
