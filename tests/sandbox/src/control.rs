@@ -9,6 +9,7 @@
 //! | `DELETE /requests` | forgets the recordings |
 //! | `GET /faults`, `POST /faults`, `DELETE /faults`, `DELETE /faults/{id}` | fault injection (see `faults::FaultSpec`) |
 //! | `GET /state` | debug dump of accounts and DNS records |
+//! | `/clock`, `/oauth/…` | sign-in state: see `control_oauth` |
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -99,6 +100,9 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
             }
         }
         ("GET", "/state") => Response::json(200, &sandbox.state().dump()),
+        (_, path) if path == "/clock" || path.starts_with("/oauth/") => {
+            crate::control_oauth::handle(req, sandbox)
+        }
         (_, "/health" | "/reset" | "/seed" | "/requests" | "/faults" | "/state") => Response::json(
             405,
             &json!({ "error": format!("{} not allowed on {}", req.method, req.path) }),

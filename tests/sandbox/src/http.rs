@@ -55,6 +55,11 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body's `application/x-www-form-urlencoded` pairs, decoded, in order.
+    pub fn form_pairs(&self) -> Vec<(String, String)> {
+        query_pairs(&String::from_utf8_lossy(&self.body)).collect()
+    }
+
     /// First value of a query parameter, percent-decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
         query_pairs(&self.query)
@@ -134,6 +139,22 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
+/// `application/x-www-form-urlencoded` encoding of one name or value: unreserved characters
+/// stay, a space becomes `+`, everything else is `%XX`.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// Percent-decoding plus `+` as space (form encoding). Invalid escapes are kept as they are.
 pub fn form_decode(s: &str) -> String {
     percent_decode(&s.replace('+', " "))
@@ -193,6 +214,9 @@ mod tests {
         );
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%41"), "%zzA");
+        let odd = "4/0A b+c&d=é";
+        assert_eq!(form_encode(odd), "4%2F0A+b%2Bc%26d%3D%C3%A9");
+        assert_eq!(form_decode(&form_encode(odd)), odd);
     }
 
     #[test]

@@ -28,6 +28,33 @@ pub fn nonce() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&next_digest()[..16])
 }
 
+/// `bytes` bytes from the operating system's CSPRNG, base64url without padding: for
+/// authorization codes and tokens, which nothing may guess from earlier ones.
+pub fn secret(bytes: usize) -> String {
+    use base64::Engine;
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut buf = vec![0u8; bytes];
+    SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the operating system's random source works");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A GUID made from a stable name (tenant ids, object ids): the same name always gives
+/// the same GUID.
+pub fn guid_from(name: &str) -> String {
+    let h = Sha256::digest(name.as_bytes());
+    let x: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
 /// A random GUID in the 8-4-4-4-12 form.
 pub fn guid() -> String {
     let x: String = next_digest()[..16]
@@ -51,5 +78,9 @@ mod tests {
         assert_ne!(super::nonce(), super::nonce());
         assert_ne!(super::guid(), super::guid());
         assert_eq!(super::nonce().len(), 22);
+        assert_ne!(super::secret(32), super::secret(32));
+        assert_eq!(super::secret(32).len(), 43);
+        assert_eq!(super::guid_from("a"), super::guid_from("a"));
+        assert_ne!(super::guid_from("a"), super::guid_from("b"));
     }
 }

@@ -5,11 +5,13 @@
 
 pub mod cli;
 pub mod control;
+pub mod control_oauth;
 pub mod faults;
 pub mod hosts;
 pub mod http;
 pub mod https;
 pub mod ids;
+pub mod oauth;
 pub mod record;
 pub mod route;
 pub mod sandbox;
@@ -46,7 +48,10 @@ pub async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     let ispdb_dir = config.contracts.join("ispdb/ispdb");
     let ispdb = IspDb::load(&ispdb_dir)
         .map_err(|e| format!("loading the ISPDB from {}: {e}", ispdb_dir.display()))?;
-    let sandbox = Arc::new(Sandbox::new(ispdb));
+    let discovery = config.contracts.join("gmail/gmail-v1-discovery.json");
+    let gmail = oauth::scopes::GmailContract::load(&discovery)
+        .map_err(|e| format!("loading {}: {e}", discovery.display()))?;
+    let sandbox = Arc::new(Sandbox::new(ispdb).with_gmail(gmail));
     let hosts = hosts::names();
     let identity = tls::Identity::generate(&hosts)?;
 

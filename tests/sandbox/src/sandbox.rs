@@ -5,6 +5,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::faults::Faults;
 use crate::hosts::ispdb::IspDb;
+use crate::oauth::jwt::Signer;
+use crate::oauth::scopes::GmailContract;
 use crate::record::Recorder;
 use crate::state::State;
 
@@ -13,6 +15,12 @@ pub struct Sandbox {
     faults: Mutex<Faults>,
     recorder: Mutex<Recorder>,
     pub ispdb: IspDb,
+    /// Signs ID tokens; made at start and kept across resets (clients cache JWKS).
+    pub signer: Signer,
+    /// Scopes and per-method scope lists from the Gmail discovery document. Empty unless
+    /// loaded: then only test tokens pass the Gmail fake, and Gmail scopes are unknown to
+    /// Google's authorization endpoint.
+    pub gmail: GmailContract,
 }
 
 /// A panic in one request must not wedge every later one, so poisoned locks are reused.
@@ -27,7 +35,14 @@ impl Sandbox {
             faults: Mutex::default(),
             recorder: Mutex::default(),
             ispdb,
+            signer: Signer::generate(),
+            gmail: GmailContract::default(),
         }
+    }
+
+    pub fn with_gmail(mut self, gmail: GmailContract) -> Self {
+        self.gmail = gmail;
+        self
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {

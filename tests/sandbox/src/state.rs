@@ -4,10 +4,12 @@
 //! sees a consistent picture. Accounts are keyed by provider and address: the same
 //! address may exist at Google and at Microsoft, as in real life.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+use crate::oauth::OAuth;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Google,
@@ -37,6 +39,11 @@ pub struct Account {
     pub display_name: String,
     /// Further addresses the account may send as (Gmail "send mail as", Exchange proxies).
     pub aliases: Vec<String>,
+    /// A personal Microsoft account (MSA: outlook.com, hotmail.*, live.* …) rather than a
+    /// work or school account. Only Microsoft looks at it.
+    pub personal: bool,
+    /// A Microsoft 365 shared mailbox: readable through Graph, but nobody signs in as it.
+    pub shared: bool,
     pub mailbox: Mailbox,
 }
 
@@ -89,6 +96,8 @@ pub struct DnsRecord {
 pub struct State {
     pub accounts: Vec<Account>,
     pub dns: Vec<DnsRecord>,
+    /// Sign-in state: registrations, codes, tokens, sessions, scenarios, the clock.
+    pub oauth: OAuth,
     /// Source of message ids; never reset, so ids stay unique for the process.
     next_message: u64,
 }
@@ -114,10 +123,12 @@ impl State {
             .nth(index)
     }
 
-    /// Forgets accounts and DNS records (message ids keep counting up).
+    /// Forgets accounts, DNS records and all sign-in state, clock offset included
+    /// (message ids and OAuth log sequence numbers keep counting up).
     pub fn clear(&mut self) {
         self.accounts.clear();
         self.dns.clear();
+        self.oauth.reset();
     }
 
     /// Applies a `POST /seed` body. An account already present (same provider and address)
@@ -141,7 +152,12 @@ impl State {
                 });
             }
             mailbox.history_id = 1000 + mailbox.messages.len() as u64;
+            let domain = address.rsplit('@').next().unwrap_or_default();
             let account = Account {
+                personal: a
+                    .personal
+                    .unwrap_or_else(|| crate::oauth::identity::consumer_domain(domain)),
+                shared: a.mailbox_type == Some(MailboxType::Shared),
                 provider: a.provider,
                 display_name: a.display_name.unwrap_or_default(),
                 aliases: a
@@ -177,6 +193,8 @@ impl State {
                 "address": a.address,
                 "displayName": a.display_name,
                 "aliases": a.aliases,
+                "personal": a.personal,
+                "mailboxType": if a.shared { "shared" } else { "user" },
                 "historyId": a.mailbox.history_id,
                 "messages": a.mailbox.messages.iter().map(|m| json!({
                     "id": m.id, "threadId": m.thread_id, "labelIds": m.label_ids, "sizeBytes": m.raw.len(),
@@ -210,6 +228,18 @@ pub struct SeedAccount {
     /// Raw RFC 822 messages.
     #[serde(default)]
     pub messages: Vec<String>,
+    /// Microsoft: a personal account (consumer tenant). Default: true for consumer domains
+    /// (outlook.com, hotmail.*, live.*, msn.com …), else false.
+    pub personal: Option<bool>,
+    /// Microsoft: `"user"` (default) or `"shared"` (a shared mailbox, which cannot sign in).
+    pub mailbox_type: Option<MailboxType>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailboxType {
+    User,
+    Shared,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,11 +1,14 @@
-//! Which account a request's `Authorization: Bearer` token belongs to.
+//! Which account a request's `Authorization: Bearer` token belongs to, and what it may do.
 //!
-//! For now the only valid tokens are test tokens of the form `sandbox-token:<address>`,
-//! which tests write themselves. The OAuth fakes (accounts.google.com, oauth2.googleapis.com,
-//! login.microsoftonline.com) will mint opaque tokens and register them here; the API fakes
-//! keep calling `authorize` unchanged.
+//! Two kinds of token open the API fakes:
+//! * access tokens minted by the OAuth fakes (oauth2.googleapis.com,
+//!   login.microsoftonline.com), which carry the scopes the user granted and expire by
+//!   the sandbox clock;
+//! * test tokens `sandbox-token:<address>`, which tests write themselves and which may do
+//!   anything (no scope checks, no expiry).
 
 use crate::http::Request;
+use crate::oauth::tokens::AccessCheck;
 use crate::state::{Account, Provider, State};
 
 pub const TEST_TOKEN_PREFIX: &str = "sandbox-token:";
@@ -18,8 +21,30 @@ pub fn test_token(address: &str) -> String {
 pub enum AuthError {
     /// No `Authorization: Bearer …` header.
     Missing,
-    /// A token that maps to no account of this provider.
+    /// A token that maps to no account of this provider, or was revoked.
     Invalid,
+    /// A minted token past its expiry.
+    Expired,
+}
+
+/// The account a token opens, and the scopes it was granted.
+#[derive(Debug)]
+pub struct Authorized<'s> {
+    pub account: &'s mut Account,
+    /// `None` for test tokens, which pass every scope check.
+    pub scopes: Option<Vec<String>>,
+}
+
+impl Authorized<'_> {
+    /// Whether the token holds at least one of `accepted` (compared case-insensitively,
+    /// as Microsoft does; Google's scopes are URLs and compare the same either way).
+    pub fn has_any<S: AsRef<str>>(&self, accepted: &[S]) -> bool {
+        self.scopes.as_ref().is_none_or(|granted| {
+            accepted
+                .iter()
+                .any(|a| granted.iter().any(|g| g.eq_ignore_ascii_case(a.as_ref())))
+        })
+    }
 }
 
 /// The bearer token of a request, if it has one.
@@ -37,14 +62,34 @@ pub fn authorize<'s>(
     req: &Request,
     state: &'s mut State,
     provider: Provider,
-) -> Result<&'s mut Account, AuthError> {
+) -> Result<Authorized<'s>, AuthError> {
     let token = bearer(req).ok_or(AuthError::Missing)?;
-    let address = token
-        .strip_prefix(TEST_TOKEN_PREFIX)
+    if let Some(address) = token.strip_prefix(TEST_TOKEN_PREFIX) {
+        let account = state
+            .account_mut(provider, address)
+            .ok_or(AuthError::Invalid)?;
+        return Ok(Authorized {
+            account,
+            scopes: None,
+        });
+    }
+    let now = state.oauth.now();
+    let (address, scopes) = match state.oauth.tokens.check_access(token, now) {
+        AccessCheck::Valid(grant, at) if grant.provider == provider => {
+            (grant.address.clone(), at.scopes.clone())
+        }
+        AccessCheck::Expired(grant) if grant.provider == provider => {
+            return Err(AuthError::Expired);
+        }
+        _ => return Err(AuthError::Invalid),
+    };
+    let account = state
+        .account_mut(provider, &address)
         .ok_or(AuthError::Invalid)?;
-    state
-        .account_mut(provider, address)
-        .ok_or(AuthError::Invalid)
+    Ok(Authorized {
+        account,
+        scopes: Some(scopes),
+    })
 }
 
 #[cfg(test)]
@@ -79,12 +124,43 @@ mod tests {
             .err(),
             Some(AuthError::Invalid)
         );
-        let acc = authorize(
+        let auth = authorize(
             &req("bearer sandbox-token:ANN@example.com"),
             &mut state,
             Provider::Google,
         )
         .unwrap();
-        assert_eq!(acc.address, "ann@example.com");
+        assert_eq!(auth.account.address, "ann@example.com");
+        assert!(auth.has_any(&["anything"]));
+    }
+
+    #[test]
+    fn minted_tokens_carry_scopes_and_expire() {
+        let mut state = State::default();
+        state
+            .seed(serde_json::from_value(serde_json::json!({"accounts":[{"provider":"google","address":"ann@example.com"}]})).unwrap())
+            .unwrap();
+        let now = state.oauth.now();
+        let tokens = &mut state.oauth.tokens;
+        let g = tokens.new_grant(Provider::Google, "app", "ann@example.com", &[], now);
+        tokens.add_access(
+            g,
+            "ya29.t".into(),
+            &["https://www.googleapis.com/auth/gmail.send".into()],
+            now + 3600,
+        );
+        let req = Request::new("GET", "h", "/").with_header("authorization", "Bearer ya29.t");
+        let auth = authorize(&req, &mut state, Provider::Google).unwrap();
+        assert!(auth.has_any(&["https://www.googleapis.com/auth/gmail.send", "x"]));
+        assert!(!auth.has_any(&["https://www.googleapis.com/auth/gmail.readonly"]));
+        assert_eq!(
+            authorize(&req, &mut state, Provider::Microsoft).err(),
+            Some(AuthError::Invalid)
+        );
+        state.oauth.advance(3600);
+        assert_eq!(
+            authorize(&req, &mut state, Provider::Google).err(),
+            Some(AuthError::Expired)
+        );
     }
 }

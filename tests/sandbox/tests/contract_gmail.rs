@@ -7,7 +7,9 @@ mod schema;
 
 use inlay_sandbox::hosts::gmail;
 use inlay_sandbox::hosts::ispdb::IspDb;
-use inlay_sandbox::http::Request;
+use inlay_sandbox::http::{Request, Response};
+use inlay_sandbox::oauth::scopes::GmailContract;
+use inlay_sandbox::oauth::script::google_sign_in;
 use inlay_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 
@@ -201,4 +203,130 @@ fn the_checker_catches_undeclared_and_mistyped_properties() {
             .len(),
         1
     );
+}
+
+/// The seeded sandbox with the scope rules of `doc` (normally the real document).
+fn sandbox_ruled_by(doc: &Value) -> Sandbox {
+    seeded_sandbox().with_gmail(GmailContract::from_discovery(doc))
+}
+
+/// Signs in with exactly `scope` through the OAuth fakes and calls the route.
+fn call_with_scope(sandbox: &Sandbox, method: &str, template: &str, scope: &str) -> Response {
+    let tokens = google_sign_in(sandbox, ADDRESS, scope).unwrap();
+    let path = fill(template, sandbox);
+    let auth = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    gmail::handle(
+        &Request::new(method, "gmail.googleapis.com", &path).with_header("authorization", &auth),
+        sandbox,
+    )
+}
+
+const SEND: &str = "https://www.googleapis.com/auth/gmail.send";
+const SEND_AS_LIST: &str = "/gmail/v1/users/{userId}/settings/sendAs";
+
+#[test]
+fn every_route_admits_exactly_the_scopes_its_method_lists() {
+    let doc = discovery();
+    let methods = methods(&doc);
+    let sandbox = sandbox_ruled_by(&doc);
+    let all: Vec<&String> = doc["auth"]["oauth2"]["scopes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert!(all.len() >= 10, "{all:?}");
+    for route in gmail::ROUTES {
+        let method = method_for(&methods, route.method, route.template).unwrap();
+        let listed: Vec<&str> = method["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        for scope in &all {
+            let r = call_with_scope(&sandbox, route.method, route.template, scope);
+            if listed.contains(&scope.as_str()) {
+                assert_eq!(r.status, 200, "{} with {scope}", route.template);
+                continue;
+            }
+            assert_eq!(r.status, 403, "{} with {scope}", route.template);
+            assert_eq!(
+                r.json_body().unwrap(),
+                json!({"error": {
+                    "code": 403,
+                    "message": "Request had insufficient authentication scopes.",
+                    "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+                    "status": "PERMISSION_DENIED",
+                    "details": [{
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "gmail.googleapis.com", "method": method["id"]},
+                    }],
+                }})
+            );
+            let challenge = r.header("www-authenticate").unwrap();
+            assert!(
+                challenge.contains("error=\"insufficient_scope\""),
+                "{challenge}"
+            );
+            assert!(challenge.contains(listed[0]), "{challenge}");
+        }
+    }
+}
+
+#[test]
+fn the_discovery_document_decides() {
+    let doc = discovery();
+    let sandbox = sandbox_ruled_by(&doc);
+    for ok in [
+        "https://www.googleapis.com/auth/gmail.settings.basic",
+        "https://www.googleapis.com/auth/gmail.readonly",
+    ] {
+        assert_eq!(
+            call_with_scope(&sandbox, "GET", SEND_AS_LIST, ok).status,
+            200,
+            "{ok}"
+        );
+    }
+    assert_eq!(
+        call_with_scope(&sandbox, "GET", SEND_AS_LIST, SEND).status,
+        403
+    );
+    assert_eq!(
+        call_with_scope(&sandbox, "GET", "/gmail/v1/users/{userId}/profile", SEND).status,
+        403,
+        "gmail.send cannot read the profile (provider-apis.md)"
+    );
+
+    // Had the document listed gmail.send for sendAs.list, the fake would follow it.
+    let mut edited = doc.clone();
+    edited
+        .pointer_mut("/resources/users/resources/settings/resources/sendAs/methods/list/scopes")
+        .unwrap()
+        .as_array_mut()
+        .unwrap()
+        .push(json!(SEND));
+    let lenient = sandbox_ruled_by(&edited);
+    assert_eq!(
+        call_with_scope(&lenient, "GET", SEND_AS_LIST, SEND).status,
+        200
+    );
+
+    // Without a document, minted tokens open nothing (test tokens still do).
+    let blind = seeded_sandbox();
+    let send_only = google_sign_in(&sandbox, ADDRESS, SEND).unwrap();
+    let r = gmail::handle(
+        &Request::new(
+            "GET",
+            "gmail.googleapis.com",
+            "/gmail/v1/users/me/settings/sendAs",
+        )
+        .with_header(
+            "authorization",
+            &format!("Bearer {}", send_only["access_token"].as_str().unwrap()),
+        ),
+        &blind,
+    );
+    assert_eq!(r.status, 401, "another sandbox never minted that token");
 }

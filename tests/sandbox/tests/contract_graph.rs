@@ -9,6 +9,8 @@ mod schema;
 use inlay_sandbox::hosts::graph;
 use inlay_sandbox::hosts::ispdb::IspDb;
 use inlay_sandbox::http::Request;
+use inlay_sandbox::oauth::identity::graph_id;
+use inlay_sandbox::oauth::script::microsoft_sign_in;
 use inlay_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 
@@ -186,4 +188,107 @@ fn the_checker_catches_undeclared_and_mistyped_properties() {
         1,
         "message is required"
     );
+}
+
+/// `template` with `{user-id}` filled with `id`.
+fn fill_with(template: &str, id: &str) -> String {
+    template.replace("{user-id}", id)
+}
+
+#[test]
+fn minted_tokens_get_the_same_schemas_for_every_kind_of_account() {
+    let doc = users_openapi();
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::OpenApi,
+    };
+    let sandbox = Sandbox::new(IspDb::default());
+    let seed = json!({"accounts":[
+        {"provider":"microsoft","address":ADDRESS,"displayName":"Bo Berg"},
+        {"provider":"microsoft","address":"meg@outlook.com","displayName":"Meg"},
+        {"provider":"microsoft","address":"sales@contoso.com","displayName":"Sales","mailboxType":"shared"}]});
+    sandbox
+        .state()
+        .seed(serde_json::from_value(seed).unwrap())
+        .unwrap();
+    let scopes = "openid profile email offline_access User.Read MailboxSettings.Read";
+    let tokens = [
+        (
+            ADDRESS,
+            microsoft_sign_in(&sandbox, ADDRESS, scopes).unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ),
+        (
+            "meg@outlook.com",
+            microsoft_sign_in(&sandbox, "meg@outlook.com", scopes).unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ),
+        // A shared mailbox cannot sign in; a test token reads it.
+        (
+            "sales@contoso.com",
+            "sandbox-token:sales@contoso.com".to_owned(),
+        ),
+    ];
+    for (address, token) in &tokens {
+        let id = graph_id(
+            sandbox
+                .state()
+                .account(inlay_sandbox::state::Provider::Microsoft, address)
+                .unwrap(),
+        );
+        for route in graph::ROUTES {
+            let op = operation(&doc, route.method, route.template).unwrap();
+            let path = fill_with(route.template, &id);
+            let r = graph::handle(
+                &Request::new(route.method, "graph.microsoft.com", &path)
+                    .with_header("authorization", &format!("Bearer {token}")),
+                &sandbox,
+            );
+            assert_eq!(
+                r.status,
+                200,
+                "{address} {path}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            let body = r.json_body().unwrap();
+            let errors = checker.check(&body, response_schema(&doc, op, "2XX"));
+            assert!(
+                errors.is_empty(),
+                "{address} {path}:\n{}",
+                errors.join("\n")
+            );
+            if path.ends_with("mailboxSettings") {
+                let purpose = if address.starts_with("sales@") {
+                    "shared"
+                } else {
+                    "user"
+                };
+                assert_eq!(body["userPurpose"], purpose);
+            }
+        }
+    }
+
+    // Refusals for missing permissions are ODataErrors too.
+    let openid_only = microsoft_sign_in(&sandbox, ADDRESS, "openid").unwrap();
+    for route in graph::ROUTES {
+        let op = operation(&doc, route.method, route.template).unwrap();
+        let path = fill(route.template, &sandbox);
+        let r = graph::handle(
+            &Request::new(route.method, "graph.microsoft.com", &path).with_header(
+                "authorization",
+                &format!("Bearer {}", openid_only["access_token"].as_str().unwrap()),
+            ),
+            &sandbox,
+        );
+        assert_eq!(r.status, 403, "{path}");
+        let errors = checker.check(
+            &r.json_body().unwrap(),
+            response_schema(&doc, op, "default"),
+        );
+        assert!(errors.is_empty(), "403 of {path}:\n{}", errors.join("\n"));
+    }
 }

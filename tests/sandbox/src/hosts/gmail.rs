@@ -3,6 +3,10 @@
 //!
 //! Skeleton: `users.getProfile` and `users.settings.sendAs.list`. Later issues add
 //! messages, threads, history, drafts and the upload paths on top of `state::Mailbox`.
+//!
+//! Tokens minted by the OAuth fakes must hold one of the scopes the discovery document
+//! lists for the method (`Sandbox::gmail`), else 403 `insufficientPermissions`; test
+//! tokens (`sandbox-token:<address>`) pass every scope check.
 
 use std::collections::HashSet;
 
@@ -38,10 +42,20 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
         Lookup::MethodNotAllowed | Lookup::NotFound => return google_error::not_found(),
     };
     let mut state = sandbox.state();
-    let account = match tokens::authorize(req, &mut state, Provider::Google) {
-        Ok(account) => account,
+    let auth = match tokens::authorize(req, &mut state, Provider::Google) {
+        Ok(auth) => auth,
         Err(e) => return google_error::unauthenticated(e == AuthError::Missing),
     };
+    if auth.scopes.is_some() {
+        // The discovery document decides; a route it does not describe admits no token.
+        let method = sandbox.gmail.method(route.method, route.template);
+        let accepted = method.map_or(&[][..], |m| m.scopes.as_slice());
+        if !auth.has_any(accepted) {
+            let id = method.map_or("(not in the discovery document)", |m| m.id.as_str());
+            return google_error::insufficient_scopes("gmail.googleapis.com", id, accepted);
+        }
+    }
+    let account = auth.account;
     // `me` or the user's own address; anything else needs domain-wide delegation.
     let user_id = params.get("userId").unwrap_or("me");
     if user_id != "me" && !user_id.eq_ignore_ascii_case(&account.address) {

@@ -60,6 +60,44 @@ pub fn unauthenticated(missing: bool) -> Response {
     )
 }
 
+/// 403 for a token without any scope the method accepts: Google's
+/// `insufficientPermissions` body with its `ErrorInfo` detail, and a `WWW-Authenticate`
+/// listing the scopes that would do.
+pub fn insufficient_scopes(service: &str, method: &str, accepted: &[impl AsRef<str>]) -> Response {
+    let scope = accepted
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Response::json(
+        403,
+        &json!({
+            "error": {
+                "code": 403,
+                "message": "Request had insufficient authentication scopes.",
+                "errors": [{
+                    "message": "Insufficient Permission",
+                    "domain": "global",
+                    "reason": "insufficientPermissions",
+                }],
+                "status": "PERMISSION_DENIED",
+                "details": [{
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                    "domain": "googleapis.com",
+                    "metadata": { "service": service, "method": method },
+                }],
+            }
+        }),
+    )
+    .with_header(
+        "www-authenticate",
+        &format!(
+            "Bearer realm=\"https://accounts.google.com/\", error=\"insufficient_scope\", scope=\"{scope}\""
+        ),
+    )
+}
+
 pub fn not_found() -> Response {
     api_error(
         404,

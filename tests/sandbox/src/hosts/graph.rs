@@ -6,11 +6,19 @@
 //!
 //! Skeleton: the user profile and mailbox settings. Later issues add messages, sendMail,
 //! reply and delta on top of `state::Mailbox`.
+//!
+//! Tokens minted by login.microsoftonline.com must hold one of the route's delegated
+//! permissions (Microsoft Graph permissions reference; the OpenAPI description carries
+//! none), else 403 with the error the backing service gives: `Authorization_RequestDenied`
+//! from the directory (`/me`), `ErrorAccessDenied` from Exchange (`mailboxSettings`).
+//! Personal accounts have a 16-hex-digit id and may have `mail: null`; a shared mailbox's
+//! `userPurpose` is `shared`.
 
 use serde_json::{Map, Value, json};
 
 use crate::http::{Request, Response};
 use crate::ids;
+use crate::oauth::identity::graph_id;
 use crate::route::{self, Lookup, Route};
 use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
@@ -21,26 +29,64 @@ pub const BASE: &str = "https://graph.microsoft.com/v1.0";
 /// A Graph request handler: runs after the token and any `{user-id}` were checked.
 pub type GraphHandler = fn(&Request, &mut Account) -> Response;
 
-pub const ROUTES: &[Route<GraphHandler>] = &[
+/// A route's handler and the delegated permissions that open it.
+pub struct GraphOp {
+    pub handler: GraphHandler,
+    /// Any one of these will do.
+    pub scopes: &'static [&'static str],
+    /// Which service refuses a token without them (they word it differently).
+    pub refused_by: Service,
+}
+
+#[derive(Clone, Copy)]
+pub enum Service {
+    Directory,
+    Exchange,
+}
+
+/// `GET /users/{id}`, delegated: least privileged first.
+const USER_READ: &[&str] = &[
+    "User.Read",
+    "User.ReadWrite",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
+const MAILBOX_SETTINGS_READ: &[&str] = &["MailboxSettings.Read", "MailboxSettings.ReadWrite"];
+
+const USER: GraphOp = GraphOp {
+    handler: get_user,
+    scopes: USER_READ,
+    refused_by: Service::Directory,
+};
+const MAILBOX_SETTINGS: GraphOp = GraphOp {
+    handler: get_mailbox_settings,
+    scopes: MAILBOX_SETTINGS_READ,
+    refused_by: Service::Exchange,
+};
+
+pub const ROUTES: &[Route<GraphOp>] = &[
     Route {
         method: "GET",
         template: "/v1.0/me",
-        handler: get_user,
+        handler: USER,
     },
     Route {
         method: "GET",
         template: "/v1.0/me/mailboxSettings",
-        handler: get_mailbox_settings,
+        handler: MAILBOX_SETTINGS,
     },
     Route {
         method: "GET",
         template: "/v1.0/users/{user-id}",
-        handler: get_user,
+        handler: USER,
     },
     Route {
         method: "GET",
         template: "/v1.0/users/{user-id}/mailboxSettings",
-        handler: get_mailbox_settings,
+        handler: MAILBOX_SETTINGS,
     },
 ];
 
@@ -76,17 +122,36 @@ fn route_request(req: &Request, sandbox: &Sandbox) -> Response {
         }
     };
     let mut state = sandbox.state();
-    let account = match tokens::authorize(req, &mut state, Provider::Microsoft) {
-        Ok(account) => account,
+    let auth = match tokens::authorize(req, &mut state, Provider::Microsoft) {
+        Ok(auth) => auth,
         Err(AuthError::Missing) => return unauthenticated("Access token is empty."),
+        Err(AuthError::Expired) => {
+            return unauthenticated("Lifetime validation failed, the token is expired.");
+        }
         Err(AuthError::Invalid) => {
             return unauthenticated(
                 "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EndcodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'.",
             );
         }
     };
+    let op = &route.handler;
+    if !auth.has_any(op.scopes) {
+        return match op.refused_by {
+            Service::Directory => error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            Service::Exchange => error(
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
+        };
+    }
+    let account = auth.account;
     if let Some(user) = params.get("user-id")
-        && !user.eq_ignore_ascii_case(&account.object_id())
+        && !user.eq_ignore_ascii_case(&graph_id(account))
         && !user.eq_ignore_ascii_case(&account.address)
     {
         return error(
@@ -97,7 +162,7 @@ fn route_request(req: &Request, sandbox: &Sandbox) -> Response {
             ),
         );
     }
-    (route.handler)(req, account)
+    (op.handler)(req, account)
 }
 
 /// Graph's OData JSON content type.
@@ -148,13 +213,14 @@ fn get_user(req: &Request, account: &mut Account) -> Response {
         "displayName": account.display_name,
         "givenName": given,
         "jobTitle": null,
-        "mail": account.address,
+        // Personal accounts may have no Exchange address: `mail` is null, the UPN is it.
+        "mail": if account.personal { Value::Null } else { json!(account.address) },
         "mobilePhone": null,
         "officeLocation": null,
         "preferredLanguage": "en-US",
         "surname": surname,
         "userPrincipalName": account.address,
-        "id": account.object_id(),
+        "id": graph_id(account),
     });
     let Value::Object(user) = user else {
         unreachable!()
@@ -183,13 +249,13 @@ fn get_mailbox_settings(_req: &Request, account: &mut Account) -> Response {
     odata(
         200,
         &json!({
-            "@odata.context": format!("{BASE}/$metadata#users('{}')/mailboxSettings", account.object_id()),
+            "@odata.context": format!("{BASE}/$metadata#users('{}')/mailboxSettings", graph_id(account)),
             "archiveFolder": "",
             "timeZone": "UTC",
             "delegateMeetingMessageDeliveryOptions": "sendToDelegateOnly",
             "dateFormat": "yyyy-MM-dd",
             "timeFormat": "HH:mm",
-            "userPurpose": "user",
+            "userPurpose": if account.shared { "shared" } else { "user" },
             "automaticRepliesSetting": {
                 "status": "disabled",
                 "externalAudience": "all",

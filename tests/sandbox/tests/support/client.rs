@@ -3,6 +3,8 @@
 //! trusts the server only by the printed SPKI hash, as Chromium's
 //! `--ignore-certificate-errors-spki-list` does.
 
+#![allow(dead_code)] // each test file uses part of it
+
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,178 @@
+//! The HTML the sign-in hosts show a person: the providers' error pages (no redirect: the
+//! window stays until the user closes it), the consent page a test clicks through, and
+//! Microsoft's signed-out page. No scripts; buttons are real `<button>`s in a form.
+
+use crate::http::{Response, html_escape};
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:34em;margin:3em auto;padding:0 1em}\
+    button{font-size:1em;padding:.5em 1.5em;margin-right:1em}code{word-break:break-all}";
+
+fn page(status: u16, title: &str, body: &str) -> Response {
+    Response::html(
+        status,
+        format!(
+            "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{}</title>\
+             <style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
+            html_escape(title)
+        ),
+    )
+    .with_header(
+        "cache-control",
+        "no-cache, no-store, max-age=0, must-revalidate",
+    )
+}
+
+/// Google's "Access blocked" page: `Error <status>: <code>` plus the request details.
+pub fn google_error(
+    status: u16,
+    code: &str,
+    message: &str,
+    details: &[(String, String)],
+) -> Response {
+    let rows: String = details
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<li><code>{}={}</code></li>",
+                html_escape(k),
+                html_escape(v)
+            )
+        })
+        .collect();
+    page(
+        status,
+        "Sign in - Google Accounts",
+        &format!(
+            "<h1>Access blocked: Authorization Error</h1>\n<p id=message>{}</p>\n\
+             <p id=error-code><b>Error {status}: {}</b></p>\n<details><summary>Request details</summary><ul>{rows}</ul></details>",
+            html_escape(message),
+            html_escape(code)
+        ),
+    )
+}
+
+/// Google's sign-in page for a `login_hint` that names no account.
+pub fn google_no_account(hint: Option<&str>) -> Response {
+    page(
+        200,
+        "Sign in - Google Accounts",
+        &format!(
+            "<h1>Sign in</h1>\n<p id=error-code>Couldn\u{2019}t find your Google Account</p>\n<p>{}</p>",
+            html_escape(hint.unwrap_or("(no account is seeded in the sandbox)"))
+        ),
+    )
+}
+
+/// Microsoft's sign-in error page: `AADSTSnnnn: message` with trace and correlation ids.
+pub fn microsoft_error(status: u16, description: &str) -> Response {
+    let (code, _) = description.split_once(':').unwrap_or((description, ""));
+    page(
+        status,
+        "Sign in to your account",
+        &format!(
+            "<h1>Sign in</h1>\n<p>Sorry, but we\u{2019}re having trouble signing you in.</p>\n\
+             <p id=error-code>{}</p>\n<pre id=error-description>{}</pre>",
+            html_escape(code),
+            html_escape(description)
+        ),
+    )
+}
+
+/// Microsoft's page after logout when there is nowhere registered to send the user.
+pub fn microsoft_signed_out() -> Response {
+    page(
+        200,
+        "Sign out",
+        "<h1>You signed out of your account</h1>\n<p>It\u{2019}s a good idea to close all browser windows.</p>",
+    )
+}
+
+pub struct ConsentPage<'a> {
+    /// "Google" or "Microsoft".
+    pub provider: &'a str,
+    pub app: &'a str,
+    pub account: &'a str,
+    /// (scope, description).
+    pub scopes: Vec<(String, String)>,
+    /// Where the form posts: same host.
+    pub action: &'a str,
+    pub transaction: &'a str,
+}
+
+/// A consent page with the requested scopes and two real buttons. The form posts
+/// `transaction` and `action=allow|cancel`; the answer is the redirect to the client.
+pub fn consent(c: &ConsentPage<'_>) -> Response {
+    let items: String = c
+        .scopes
+        .iter()
+        .map(|(scope, text)| {
+            format!(
+                "<li data-scope=\"{}\">{}<br><code>{}</code></li>",
+                html_escape(scope),
+                html_escape(if text.is_empty() { scope } else { text }),
+                html_escape(scope)
+            )
+        })
+        .collect();
+    page(
+        200,
+        &format!("Sign in - {}", c.provider),
+        &format!(
+            "<h1>{app} wants access to your {provider} Account</h1>\n<p id=account>{account}</p>\n\
+             <p>This will allow {app} to:</p>\n<ul id=scopes>{items}</ul>\n\
+             <form method=post action=\"{action}\">\n<input type=hidden name=transaction value=\"{txn}\">\n\
+             <button type=submit name=action value=cancel id=cancel>Cancel</button>\n\
+             <button type=submit name=action value=allow id=allow autofocus>Allow</button>\n</form>",
+            app = html_escape(c.app),
+            provider = html_escape(c.provider),
+            account = html_escape(c.account),
+            action = html_escape(c.action),
+            txn = html_escape(c.transaction),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_page_has_real_buttons_and_escapes() {
+        let r = consent(&ConsentPage {
+            provider: "Google",
+            app: "In<lay>",
+            account: "ann@example.com",
+            scopes: vec![("openid".into(), String::new())],
+            action: "/signin/oauth/consent",
+            transaction: "t\"1",
+        });
+        let html = String::from_utf8(r.body).unwrap();
+        assert!(html.contains("<button type=submit name=action value=allow id=allow"));
+        assert!(html.contains("<button type=submit name=action value=cancel id=cancel"));
+        assert!(html.contains("In&lt;lay&gt;"));
+        assert!(html.contains("value=\"t&quot;1\""));
+        assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn error_pages() {
+        let g = google_error(
+            400,
+            "redirect_uri_mismatch",
+            "m",
+            &[("redirect_uri".into(), "x".into())],
+        );
+        assert_eq!(g.status, 400);
+        assert!(
+            String::from_utf8(g.body)
+                .unwrap()
+                .contains("Error 400: redirect_uri_mismatch")
+        );
+        let m = microsoft_error(400, "AADSTS50011: The redirect URI");
+        assert!(
+            String::from_utf8(m.body)
+                .unwrap()
+                .contains("<p id=error-code>AADSTS50011</p>")
+        );
+    }
+}
