@@ -5,7 +5,9 @@
 //! ([`http::HttpRequest`]) and their responses interpreted here. The
 //! extension's service worker executes them.
 
+pub mod account_check;
 pub mod backoff;
+pub mod connect;
 pub mod connection;
 pub mod detect;
 pub mod http;

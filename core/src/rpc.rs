@@ -59,6 +59,8 @@ pub enum PageRequest {
     Disconnect(AddressArg),
     /// Turns inbox automation on or off for one inbox.
     SetAutomation(SetAutomationArg),
+    /// Checks an inbox's connection now (tokens, aliases).
+    CheckAccount(AddressArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).

@@ -15,8 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::backoff::Backoff;
 use crate::http::HttpRequest;
-use crate::oauth::{OAuthClient, OAuthProvider, TokenError, TokenSet, plan_refresh};
-use crate::provider_error::Disposition;
+use crate::oauth::{
+    Features, OAuthClient, OAuthProvider, TokenError, TokenExpectations, TokenSet,
+    interpret_token_response, plan_refresh, scopes_for,
+};
+use crate::provider_error::{self, Api, Attempt, Disposition, Outcome};
 
 /// Treat an access token as expired this long before its stated expiry.
 pub const CLOCK_SKEW_MS: u64 = 60_000;
@@ -411,4 +414,126 @@ impl TokenState {
             }
         }
     }
+
+    /// The features these tokens were requested for, read back from the
+    /// requested scopes (what a refresh must still grant).
+    pub fn features(&self) -> Features {
+        let has = |features: Features| {
+            scopes_for(self.provider, &features)
+                .iter()
+                .filter(|s| s.required_for_feature)
+                .all(|s| {
+                    let wanted = crate::oauth::normalize_scope(self.provider, &s.scope);
+                    self.scopes
+                        .iter()
+                        .any(|x| crate::oauth::normalize_scope(self.provider, x) == wanted)
+                })
+        };
+        let none = Features {
+            send: false,
+            send_as_aliases: false,
+            mailbox_settings: false,
+        };
+        Features {
+            send: has(Features { send: true, ..none }),
+            send_as_aliases: has(Features {
+                send_as_aliases: true,
+                ..none
+            }),
+            mailbox_settings: has(Features {
+                mailbox_settings: true,
+                ..none
+            }),
+        }
+    }
+
+    /// Reports what the refresh request of renewal `id` got: reads the
+    /// token response (with [`TokenExpectations::for_refresh`]) or the
+    /// transport failure, then applies it with [`Self::on_refresh_result`].
+    pub fn on_refresh_outcome(
+        &mut self,
+        id: u32,
+        outcome: &Outcome,
+        client: &OAuthClient,
+        now_ms: u64,
+        jitter: u32,
+    ) {
+        let api = match self.provider {
+            OAuthProvider::Google => Api::GoogleToken,
+            OAuthProvider::Microsoft => Api::MicrosoftToken,
+        };
+        let result = match outcome {
+            Outcome::Response { response } => {
+                let expect =
+                    TokenExpectations::for_refresh(self.provider, client, &self.features());
+                interpret_token_response(&expect, response, now_ms)
+            }
+            Outcome::Transport { .. } => {
+                let attempt = Attempt {
+                    number: 0,
+                    after_refresh: false,
+                    now_ms,
+                    jitter: 0,
+                };
+                let disposition =
+                    provider_error::classify(api, outcome, &attempt, &Backoff::PROVIDER);
+                Err(TokenError::Endpoint {
+                    message: format!(
+                        "{} couldn't be reached. Inlay will try again shortly.",
+                        self.provider.display_name()
+                    ),
+                    disposition,
+                })
+            }
+        };
+        // A server's absurd Retry-After must not push the next try past
+        // what JavaScript can hold; a day is long enough.
+        let result = result.map_err(|e| match e {
+            TokenError::Endpoint {
+                disposition: Disposition::RetryAfter { after_ms, reason },
+                message,
+            } => TokenError::Endpoint {
+                disposition: Disposition::RetryAfter {
+                    after_ms: after_ms.min(crate::account_check::MAX_RETRY_AFTER_MS),
+                    reason,
+                },
+                message,
+            },
+            other => other,
+        });
+        self.on_refresh_result(id, now_ms, result, jitter);
+    }
+
+    /// Reports a silent re-authorization's result as the connect flow
+    /// gave it: the `connected` step's tokens, or a failure.
+    pub fn on_silent_result(&mut self, id: u32, result: SilentResult) {
+        let result = match result {
+            SilentResult::Connected { tokens } => Ok(TokenSet {
+                access_token: tokens.access_token,
+                expires_at_ms: tokens.expires_at_ms,
+                refresh_token: tokens.refresh_token,
+                refresh_token_expires_at_ms: tokens.refresh_token_expires_at_ms,
+                granted_scopes: tokens.scopes,
+                id_claims: None,
+                obtained_at_ms: 0,
+            }),
+            SilentResult::Failed { message } => Err(message),
+        };
+        self.on_silent_reauthorize_result(id, result);
+    }
+}
+
+/// The outcome of a silent re-authorization (a connect flow in `silent`
+/// mode), for [`TokenState::on_silent_result`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum SilentResult {
+    /// The flow's `connected` step: its tokens.
+    Connected { tokens: Box<TokenState> },
+    /// The flow failed; `message` is kept for diagnostics.
+    Failed { message: String },
 }

@@ -5,7 +5,7 @@
 // extension runs with its real URLs and nothing leaves the machine.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -129,4 +129,35 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [] }
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Evaluates `expression` inside Inlay's content-script world on `page` (the
+ * isolated world where a compromised content script would run), via CDP.
+ */
+export async function evalInContentScript(page, expression) {
+  const cdp = await page.context().newCDPSession(page);
+  const contexts = [];
+  cdp.on("Runtime.executionContextCreated", (event) => contexts.push(event.context));
+  await cdp.send("Runtime.enable");
+  const world = contexts.find((c) => c.auxData?.type === "isolated" && c.name === "Inlay");
+  if (!world) throw new Error(`no Inlay content-script world on ${page.url()}`);
+  const { result, exceptionDetails } = await cdp.send("Runtime.evaluate", {
+    expression,
+    contextId: world.id,
+    awaitPromise: true,
+    returnByValue: true,
+  });
+  await cdp.detach();
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value;
+}
+
+/** Writes a Chromium managed policy for Inlay (admin settings); returns a remover. */
+export function setManagedPolicy(settings) {
+  const dir = "/etc/chromium/policies/managed";
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `inlay-e2e-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify({ "3rdparty": { extensions: { [extensionId()]: settings } } }));
+  return () => rmSync(file, { force: true });
 }

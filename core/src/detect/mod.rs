@@ -448,6 +448,28 @@ fn with_reason(address: &EmailAddress, reason: String, evidence: String) -> Dete
     }
 }
 
+/// Finishes detection with whatever the DoH request produced: the response
+/// goes to [`detect_from_mx`]; no response at all (offline, timeout) gives
+/// the same low-confidence "couldn't look up" detection as a DNS error.
+pub fn detect_from_outcome(
+    address: &str,
+    outcome: &crate::provider_error::Outcome,
+) -> Result<Detection, AddressError> {
+    use crate::http::TransportFailure;
+    use crate::provider_error::Outcome;
+    match outcome {
+        Outcome::Response { response } => detect_from_mx(address, response),
+        Outcome::Transport { failure } => {
+            let parsed = parse_address(address)?;
+            let why = match failure {
+                TransportFailure::Network => "the DNS service couldn't be reached",
+                TransportFailure::Timeout => "the DNS service didn't answer in time",
+            };
+            Ok(lookup_failed(&parsed, why.into()))
+        }
+    }
+}
+
 /// The verdict when Exchange Autodiscover finds only Exchange ActiveSync
 /// (no EWS URL): Inlay can't use ActiveSync, so say so before any sign-in.
 pub fn activesync_only(address: &str) -> Result<Detection, AddressError> {

@@ -1,1 +1,29 @@
 //! Building and parsing RFC 5322 messages.
+//!
+//! Sans-IO like the rest of the core: [`build_message`] takes the Message-ID
+//! and Date as inputs, so a draft always builds the same bytes; the parser
+//! takes bytes and [`Limits`]. MIME is left to mail-builder and mail-parser.
+//!
+//! - [`build_message`]: [`Draft`] → bytes, refusing header injection
+//!   ([`BuildError`]); [`gmail_raw`], [`graph_mime`], [`ews_mime_content`]
+//!   encode them for each provider.
+//! - [`parse_message`] / [`parse_message_with`]: bytes → [`ParsedMessage`]
+//!   with participants, bodies, attachment metadata and a [`MessageKind`]
+//!   (normal, automatic reply, bounce), or a [`ParseError`].
+
+mod build;
+mod classify;
+mod draft;
+mod encode;
+mod error;
+mod limits;
+mod parse;
+mod validate;
+
+pub use build::build_message;
+pub use classify::{Confidence, MessageKind};
+pub use draft::{Attachment, Draft, HeaderField, InlineImage, Mailbox};
+pub use encode::{ews_mime_content, gmail_raw, gmail_raw_decode, graph_mime};
+pub use error::{BuildError, Limit, ParseError};
+pub use limits::Limits;
+pub use parse::{AttachmentInfo, ParsedMessage, Participant, parse_message, parse_message_with};

@@ -38,3 +38,4 @@ pub use tokens::{
 pub use verify::{AccountIdentity, plan_profile, verify_account};
 
 pub(crate) use authorize::aadsts_code;
+pub(crate) use provider::normalize_scope;

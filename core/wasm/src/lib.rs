@@ -8,6 +8,11 @@ use wasm_bindgen::prelude::*;
 
 use inlay_core::rpc;
 
+mod connect;
+mod message;
+pub use connect::*;
+pub use message::*;
+
 /// Serialises maps as plain JS objects (not `Map`), which is what the shell expects.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value

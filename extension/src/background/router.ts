@@ -1,5 +1,6 @@
 // Routes validated requests to their handlers. The core decides what is a
-// valid request for which caller; this file only dispatches.
+// valid request for which caller (core/src/rpc.rs); this file only dispatches
+// and turns failures into replies.
 import type { Reply, RpcError } from "../shared/messages.js";
 
 export type CallerKind = "contentScript" | "extensionPage";
@@ -10,10 +11,11 @@ export interface Validator {
   version(): string;
 }
 
-interface ValidatedRequest {
-  caller: CallerKind;
-  request: { type: string };
-}
+/** A validated request: `type` plus the fields the core's schema allows. */
+export type Validated = { type: string } & Record<string, unknown>;
+
+export type Handler = (request: Validated) => unknown;
+export type Handlers = Partial<Record<CallerKind, Record<string, Handler>>>;
 
 /**
  * Works out who sent a message. Only our own extension's contexts count;
@@ -27,29 +29,34 @@ export function callerOf(sender: chrome.runtime.MessageSender, extensionId: stri
   return null;
 }
 
-function isRpcError(e: unknown): e is RpcError {
-  return typeof e === "object" && e !== null && typeof (e as RpcError).code === "string";
+function asError(e: unknown): RpcError {
+  if (typeof e === "object" && e !== null && typeof (e as RpcError).code === "string") {
+    const { code, message } = e as RpcError;
+    return { code, message: typeof message === "string" ? message : String(message) };
+  }
+  return { code: "internal", message: `Something went wrong inside Inlay: ${e instanceof Error ? e.message : String(e)}` };
 }
 
-/** Validates `message` through the core and runs the matching handler. */
-export function route(core: Validator, caller: CallerKind, message: unknown): Reply<unknown> {
+/** Validates `message` through the core, then runs the caller's handler for it. */
+export async function route(core: Validator, handlers: Handlers, caller: CallerKind, message: unknown): Promise<Reply<unknown>> {
   let json: string;
   try {
     json = JSON.stringify(message) ?? "";
   } catch {
     return { ok: false, error: { code: "invalidMessage", message: "message refused: not serialisable" } };
   }
-  let validated: ValidatedRequest;
+  let request: Validated;
   try {
-    validated = core.parseRequest(caller, json) as ValidatedRequest;
+    request = (core.parseRequest(caller, json) as { request: Validated }).request;
   } catch (e) {
-    const error = isRpcError(e) ? { code: e.code, message: e.message } : { code: "invalidMessage", message: String(e) };
-    return { ok: false, error };
+    return { ok: false, error: asError(e) };
   }
-  switch (validated.request.type) {
-    case "ping":
-      return { ok: true, value: { core: core.version() } };
-    default:
-      return { ok: false, error: { code: "unhandled", message: `no handler for ${validated.request.type}` } };
+  if (request.type === "ping") return { ok: true, value: { core: core.version() } };
+  const handler = handlers[caller]?.[request.type];
+  if (!handler) return { ok: false, error: { code: "unhandled", message: `no handler for ${request.type}` } };
+  try {
+    return { ok: true, value: (await handler(request)) ?? null };
+  } catch (e) {
+    return { ok: false, error: asError(e) };
   }
 }

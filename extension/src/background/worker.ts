@@ -1,10 +1,37 @@
 // The service worker: owns the core, the tokens and storage. Every listener
 // is registered synchronously at top level (MV3 requirement); the core is
 // awaited inside handlers, never at top level.
+import type { ConnectionKind } from "../shared/accounts.js";
+import * as accounts from "./accounts.js";
+import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
-import { callerOf, route } from "./router.js";
+import type { CoreApi } from "./coreTypes.js";
+import { callerOf, route, type Handlers } from "./router.js";
+import { lockSession } from "./session.js";
 
-const ready = loadCore();
+const ready = loadCore() as unknown as Promise<CoreApi>;
+lockSession();
+
+const CHECK_ALARM = "check-accounts";
+
+function handlers(core: CoreApi): Handlers {
+  const text = (v: unknown) => v as string;
+  return {
+    extensionPage: {
+      listAccounts: () => accounts.listAccounts(),
+      detect: (r) => accounts.detect(core, text(r.address)),
+      disclosure: (r) => accounts.disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
+      connect: (r) => accounts.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
+      cancelConnect: (r) => accounts.cancelConnect(core, text(r.address)),
+      reconnect: (r) => accounts.reconnect(core, text(r.address)),
+      disconnect: (r) => accounts.disconnect(core, text(r.address)),
+      setAutomation: (r) => accounts.setAutomation(text(r.address), r.on as boolean),
+      checkAccount: (r) => checkAccount(core, text(r.address)),
+    },
+    // Content scripts get nothing beyond ping until an adapter needs it.
+    contentScript: {},
+  };
+}
 
 chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
   const caller = callerOf(sender, chrome.runtime.id);
@@ -13,7 +40,8 @@ chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) =>
     return false;
   }
   ready
-    .then((core) => sendResponse(route(core, caller, message)))
+    .then((core) => route(core, handlers(core), caller, message))
+    .then(sendResponse)
     .catch((e: unknown) =>
       sendResponse({ ok: false, error: { code: "coreUnavailable", message: `Inlay's core failed to start: ${String(e)}` } }),
     );
@@ -26,3 +54,9 @@ chrome.runtime.onMessageExternal.addListener((_message, _sender, sendResponse) =
   return false;
 });
 
+// Connections are checked every 30 minutes (alarms survive worker restarts).
+chrome.runtime.onInstalled.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
+chrome.runtime.onStartup.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === CHECK_ALARM) void ready.then(checkAll);
+});

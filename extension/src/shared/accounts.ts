@@ -25,6 +25,8 @@ export interface Account {
   address: string;
   connect: ConnectionKind;
   displayName: string | null;
+  /** The provider's account type (e.g. Microsoft personal vs work), for revocation. */
+  accountType: string | null;
   automation: boolean;
   state: ConnectionState;
 }

@@ -13,7 +13,8 @@ export type Request =
   | { type: "cancelConnect"; address: string }
   | { type: "reconnect"; address: string }
   | { type: "disconnect"; address: string }
-  | { type: "setAutomation"; address: string; on: boolean };
+  | { type: "setAutomation"; address: string; on: boolean }
+  | { type: "checkAccount"; address: string };
 
 export interface RpcError {
   code: string;

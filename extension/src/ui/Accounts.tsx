@@ -5,13 +5,21 @@ import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
 import { call } from "../shared/messages.js";
 
+interface DisconnectResult {
+  revoked: boolean;
+  instructions: string | null;
+  consentUrl: string | null;
+}
+
 export function Accounts(props: { accounts: Account[]; onChanged: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: string; link: string | null } | null>(null);
 
   async function act(address: string, run: () => Promise<unknown>) {
     setBusy(address);
     setError(null);
+    setNotice(null);
     try {
       await run();
     } catch (e) {
@@ -31,6 +39,16 @@ export function Accounts(props: { accounts: Account[]; onChanged: () => void }) 
           {error}
         </p>
       )}
+      {notice && (
+        <p class="notice" role="status">
+          {notice.text}{" "}
+          {notice.link && (
+            <a href={notice.link} target="_blank" rel="noopener noreferrer">
+              {notice.link}
+            </a>
+          )}
+        </p>
+      )}
       <ul class="accounts">
         {shown.map((account) => {
           const { state, address } = account;
@@ -47,9 +65,9 @@ export function Accounts(props: { accounts: Account[]; onChanged: () => void }) 
                 <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
               )}
               <div class="actions">
-                {state.kind === "needsReauthentication" && (
+                {(state.kind === "needsReauthentication" || state.kind === "disconnected") && (
                   <button disabled={working} onClick={() => act(address, () => call({ type: "reconnect", address }))}>
-                    Reconnect
+                    {state.kind === "disconnected" ? "Connect again" : "Reconnect"}
                   </button>
                 )}
                 {(state.kind === "connected" || state.kind === "needsReauthentication") && (
@@ -66,10 +84,27 @@ export function Accounts(props: { accounts: Account[]; onChanged: () => void }) 
                       />
                       Inbox automation
                     </label>
+                    {state.kind === "connected" && (
+                      <button
+                        class="secondary"
+                        disabled={working}
+                        onClick={() => act(address, () => call({ type: "checkAccount", address }))}
+                      >
+                        Check connection
+                      </button>
+                    )}
                     <button
                       class="secondary"
                       disabled={working}
-                      onClick={() => act(address, () => call({ type: "disconnect", address }))}
+                      onClick={() =>
+                        act(address, async () => {
+                          const result = await call<DisconnectResult>({ type: "disconnect", address });
+                          setNotice({
+                            text: result.instructions ?? `${address} is disconnected. Its CRM history is kept.`,
+                            link: result.consentUrl,
+                          });
+                        })
+                      }
                     >
                       Disconnect
                     </button>

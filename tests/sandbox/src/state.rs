@@ -44,6 +44,9 @@ pub struct Account {
     pub personal: bool,
     /// A Microsoft 365 shared mailbox: readable through Graph, but nobody signs in as it.
     pub shared: bool,
+    /// Whether Entra lets this account sign in. Shared mailboxes are disabled
+    /// users by default, but an admin can enable sign-in on one.
+    pub sign_in_enabled: bool,
     pub mailbox: Mailbox,
 }
 
@@ -158,6 +161,9 @@ impl State {
                     .personal
                     .unwrap_or_else(|| crate::oauth::identity::consumer_domain(domain)),
                 shared: a.mailbox_type == Some(MailboxType::Shared),
+                sign_in_enabled: a
+                    .sign_in_enabled
+                    .unwrap_or(a.mailbox_type != Some(MailboxType::Shared)),
                 provider: a.provider,
                 display_name: a.display_name.unwrap_or_default(),
                 aliases: a
@@ -233,6 +239,9 @@ pub struct SeedAccount {
     pub personal: Option<bool>,
     /// Microsoft: `"user"` (default) or `"shared"` (a shared mailbox, which cannot sign in).
     pub mailbox_type: Option<MailboxType>,
+    /// Microsoft: whether the account may sign in. Default: false for a shared
+    /// mailbox (a disabled user in Entra), true otherwise.
+    pub sign_in_enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -460,7 +460,7 @@ fn decide(
         );
         return page(entry, 50034, &message, now);
     };
-    if acc.shared {
+    if !acc.sign_in_enabled {
         return page(entry, 50057, "The user account is disabled.", now);
     }
     if !tenant_admits(&request.tenant, &acc) {

@@ -1,0 +1,342 @@
+//! The connect flow: from "Connect ada@example.com with Google" to a
+//! connected account with tokens, as a resumable, serialisable state machine.
+//!
+//! ```text
+//! start ─→ launchAuthFlow ─redirect→ http tokenExchange ─response→ (verify claims)
+//!   Google:    ─→ http sendAs ─→ connected
+//!   Microsoft: ─→ http profile ─(verify)→ http mailboxSettings ─→ connected
+//! any http   ─429/5xx/network→ wait ─timer→ the same http again
+//! wrong account (Google) ─→ http revoke ─any answer→ failed
+//! any step   ─failure/cancel→ failed (the account returns to its previous state)
+//! ```
+//!
+//! The service worker executes each [`Step`] and feeds the result back with
+//! [`resume`]; between calls it keeps the [`Flow`] (plain JSON) in
+//! `chrome.storage.session`, so a worker killed mid-flow resumes where it was.
+//! Every result carries the account's [`ConnectionState`] after the step,
+//! computed with [`crate::connection::transition`] only.
+
+mod flow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::connection::RegistryError;
+use crate::connection::{AccountRegistry, ConnectPolicy, ConnectionState, InvalidTransition};
+use crate::detect::{AddressError, ConnectionKind};
+use crate::http::{HttpRequest, HttpResponse, TransportFailure};
+use crate::oauth::{
+    AccountType, AuthError, Features, OAuthClient, OAuthProvider, RevocationPlan, ScopeInfo,
+    plan_revoke, scopes_for,
+};
+use crate::token::TokenState;
+
+pub use flow::{Flow, Phase, cancel, resume, start};
+
+/// How many random bytes [`start`] needs: PKCE verifier, `state`, `nonce`.
+pub const RANDOM_BYTES: usize = 96;
+
+/// A stable code and a sentence saying what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowError {
+    /// Stable, camelCase (e.g. `wrongAccount`, `cancelled`).
+    pub code: String,
+    /// For the user, in plain words.
+    pub message: String,
+}
+
+impl FlowError {
+    /// A new error.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        FlowError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// "Not available yet in this version" for Exchange and IMAP.
+    pub fn not_available(kind: ConnectionKind) -> Self {
+        FlowError::new(
+            "notAvailable",
+            format!(
+                "Connecting {} accounts is not available yet in this version of Inlay. Connect a Google or Microsoft account for now.",
+                kind.display_name()
+            ),
+        )
+    }
+}
+
+/// The serde `kind` of a tagged error, used as its code.
+fn kind_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "error".into())
+}
+
+impl From<AddressError> for FlowError {
+    fn from(e: AddressError) -> Self {
+        FlowError::new(kind_of(&e), e.message())
+    }
+}
+
+impl From<RegistryError> for FlowError {
+    fn from(e: RegistryError) -> Self {
+        FlowError::new(kind_of(&e), e.message())
+    }
+}
+
+impl From<AuthError> for FlowError {
+    fn from(e: AuthError) -> Self {
+        FlowError::new(e.code(), e.message())
+    }
+}
+
+impl From<InvalidTransition> for FlowError {
+    fn from(e: InvalidTransition) -> Self {
+        FlowError::new("invalidTransition", e.message)
+    }
+}
+
+/// Connect a new inbox, re-authorize a known one, or renew silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectMode {
+    /// A new inbox (previous state: not connected or disconnected).
+    #[default]
+    Connect,
+    /// The user signs in again to a connected (or rejected) inbox.
+    Reconnect,
+    /// No window: `interactive: false`, `prompt=none` (Microsoft's 24 h limit).
+    Silent,
+}
+
+/// The app registrations this build or the admin policy provides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Clients {
+    /// Google "Web application" client (ID and its public secret).
+    pub google: Option<OAuthClient>,
+    /// Microsoft single-page-application registration (ID only).
+    pub microsoft: Option<OAuthClient>,
+}
+
+fn not_connected() -> ConnectionState {
+    ConnectionState::NotConnected
+}
+
+/// Everything [`start`] needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectInput {
+    /// The address the user entered.
+    pub address: String,
+    /// The kind of account (from detection or the user's choice).
+    pub provider: ConnectionKind,
+    /// Inbox automation on (decides whether sending is requested).
+    pub automation: bool,
+    /// Configured OAuth clients.
+    #[serde(default)]
+    pub clients: Clients,
+    /// `chrome.identity.getRedirectURL()`, e.g. `https://<id>.chromiumapp.org/`;
+    /// the provider's segment (`google` / `microsoft`) is appended.
+    pub redirect_base: String,
+    /// The workspace policy for this user.
+    pub policy: ConnectPolicy,
+    /// Inboxes already connected, and the team inboxes.
+    #[serde(default)]
+    pub registry: AccountRegistry,
+    /// Connect, reconnect or silent renewal.
+    #[serde(default)]
+    pub mode: ConnectMode,
+    /// The account's stable state before this flow (`notConnected` for new).
+    #[serde(default = "not_connected")]
+    pub previous_state: ConnectionState,
+}
+
+/// What a request of the flow is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+    /// Authorization code → tokens.
+    TokenExchange,
+    /// Gmail `settings.sendAs.list`.
+    SendAs,
+    /// Graph `GET /me`.
+    Profile,
+    /// Graph `GET /me/mailboxSettings` (shared-mailbox check).
+    MailboxSettings,
+    /// Google token revocation (after a wrong account or a failure).
+    Revoke,
+}
+
+/// The account a successful flow connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectedAccount {
+    /// The address as the provider spells it (the same mailbox as entered).
+    pub address: String,
+    /// The kind of account.
+    pub connect: ConnectionKind,
+    /// The name the provider reports, if any.
+    pub display_name: Option<String>,
+    /// Send-as addresses other than `address`.
+    pub aliases: Vec<String>,
+    /// Personal or work/school.
+    pub account_type: AccountType,
+    /// Checks that could not be made, in plain words (may be empty).
+    pub notes: Vec<String>,
+}
+
+/// What the service worker does next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Step {
+    /// `chrome.identity.launchWebAuthFlow({url, interactive})`; report with
+    /// `redirect` or `authFlowFailed`.
+    LaunchAuthFlow { url: String, interactive: bool },
+    /// `fetch` this request; report with `response` or `transport`.
+    Http {
+        request: HttpRequest,
+        purpose: Purpose,
+    },
+    /// Wait until `until_ms` (unix ms), then report `timer`.
+    Wait { until_ms: u64, reason: String },
+    /// Done: store the account and its tokens.
+    Connected {
+        account: ConnectedAccount,
+        tokens: Box<TokenState>,
+    },
+    /// Done: nothing was connected; show the message.
+    Failed { error: FlowError },
+}
+
+impl Step {
+    /// Whether the flow is over.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Step::Connected { .. } | Step::Failed { .. })
+    }
+}
+
+/// What happened to the last step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FlowInput {
+    /// `launchWebAuthFlow` resolved with this URL.
+    Redirect { url: String },
+    /// `launchWebAuthFlow` rejected with this message.
+    AuthFlowFailed { message: String },
+    /// The request got an HTTP response (any status).
+    Response { response: HttpResponse },
+    /// The request got no response.
+    Transport { failure: TransportFailure },
+    /// The wait is over.
+    Timer,
+}
+
+/// The result of every flow call: the flow to keep, the step to execute, and
+/// the account's state after this step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Advance {
+    /// Persist this and pass it to the next call.
+    pub flow: Flow,
+    /// What to do now.
+    pub step: Step,
+    /// The account's state after this step.
+    pub account_state: ConnectionState,
+}
+
+/// The OAuth provider for a kind of account; Exchange and IMAP come later.
+pub fn oauth_provider(kind: ConnectionKind) -> Result<OAuthProvider, FlowError> {
+    match kind {
+        ConnectionKind::Google => Ok(OAuthProvider::Google),
+        ConnectionKind::Microsoft => Ok(OAuthProvider::Microsoft),
+        ConnectionKind::Exchange | ConnectionKind::Imap => Err(FlowError::not_available(kind)),
+    }
+}
+
+/// The one place that decides which features (hence scopes) a connection
+/// requests.
+///
+/// - Sending always: one-to-one emails from CRM records are the reason to
+///   connect an inbox. `automation` is kept for the features that read the
+///   inbox (logging replies), which will ask for more only when it is on.
+/// - Google: the send-as list (`gmail.settings.basic`) always, because the
+///   connect confirmation lists the aliases.
+/// - Microsoft: mailbox settings always, because `userPurpose` is how a
+///   shared mailbox is recognised (and refused).
+pub fn features_for(provider: OAuthProvider, _automation: bool) -> Features {
+    match provider {
+        OAuthProvider::Google => Features {
+            send: true,
+            send_as_aliases: true,
+            mailbox_settings: false,
+        },
+        OAuthProvider::Microsoft => Features {
+            send: true,
+            send_as_aliases: false,
+            mailbox_settings: true,
+        },
+    }
+}
+
+/// What the consent disclosure shows before the sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disclosure {
+    /// "Google" or "Microsoft".
+    pub provider_name: String,
+    /// Every scope requested, with its explanation.
+    pub scopes: Vec<ScopeInfo>,
+}
+
+/// The scopes the flow will request for this kind of account, explained.
+pub fn disclosure(kind: ConnectionKind, automation: bool) -> Result<Disclosure, FlowError> {
+    let provider = oauth_provider(kind)?;
+    Ok(Disclosure {
+        provider_name: provider.display_name().into(),
+        scopes: scopes_for(provider, &features_for(provider, automation)),
+    })
+}
+
+/// How to end a connection at the provider. Google: revoke the refresh
+/// token (which revokes its access tokens too), or the access token when
+/// there is no refresh token. Microsoft: local only.
+pub fn revoke_plan(
+    kind: ConnectionKind,
+    tokens: &TokenState,
+    account_type: AccountType,
+) -> Result<RevocationPlan, FlowError> {
+    let provider = oauth_provider(kind)?;
+    if provider != tokens.provider {
+        return Err(FlowError::new(
+            "providerMismatch",
+            format!(
+                "These tokens belong to a {} account, not a {} one, so Inlay didn't use them.",
+                tokens.provider.display_name(),
+                provider.display_name()
+            ),
+        ));
+    }
+    let token = tokens
+        .refresh_token
+        .as_deref()
+        .unwrap_or(&tokens.access_token);
+    Ok(plan_revoke(provider, token, account_type))
+}
+
+/// `https://<id>.chromiumapp.org/` + `google` | `microsoft`.
+pub fn redirect_uri(base: &str, provider: OAuthProvider) -> String {
+    let base = base.trim();
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    format!("{base}{sep}{}", provider.redirect_segment())
+}

@@ -1,0 +1,179 @@
+//! Golden tests over mail-parser's own message corpus, which ships inside the
+//! crate source (`resources/eml/{rfc,legacy,malformed,thirdparty}/*.eml`, each
+//! with mail-parser's expected parse as `.json` for the message with LF line
+//! ends and `.crlf.json` for CRLF).
+//!
+//! For every message, both line-end variants:
+//! - `parse_message` must succeed (and not panic);
+//! - subject, From and To (names and addresses) and the attachment count must
+//!   agree with mail-parser's expected JSON;
+//! - our `ParsedMessage` of the CRLF variant must equal the snapshot in
+//!   `tests/golden/<dir>/<name>.json`. On a mismatch the new output is written
+//!   next to it as `<name>.failed`; `INLAY_BLESS=1` rewrites the snapshots.
+
+use inlay_core::message::{ParsedMessage, parse_message};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const SUITES: [&str; 4] = ["rfc", "legacy", "malformed", "thirdparty"];
+/// Suites whose snapshots we keep in the repository. `legacy/` comes from
+/// samples with a copyright notice and no licence, so it is only compared
+/// with mail-parser's own expected output, not snapshotted here.
+const SNAPSHOT_SUITES: [&str; 3] = ["rfc", "malformed", "thirdparty"];
+
+/// `$CARGO_HOME/registry/src/*/mail-parser-<version>/resources/eml`, with the
+/// version this workspace locks.
+fn corpus_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(manifest.join("../Cargo.lock")).expect("read Cargo.lock");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"mail-parser\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("mail-parser in Cargo.lock");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registry = cargo_home.join("registry/src");
+    let found = std::fs::read_dir(&registry)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|index| index.path().join(format!("mail-parser-{version}/resources/eml")))
+        .find(|dir| dir.is_dir());
+    found.unwrap_or_else(|| {
+        panic!(
+            "mail-parser {version}'s test corpus is not under {}: run `cargo fetch` first",
+            registry.display()
+        )
+    })
+}
+
+fn strip_cr(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().copied().filter(|&b| b != b'\r').collect()
+}
+
+fn add_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
+    let mut last = 0;
+    for &b in bytes {
+        if b == b'\n' && last != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        last = b;
+    }
+    out
+}
+
+/// The last header of that name in mail-parser's JSON of the top part: its
+/// accessors (and so ours) use the last occurrence.
+fn expected_header<'a>(json: &'a Value, name: &str) -> Option<&'a Value> {
+    json["parts"][0]["headers"].as_array()?.iter().rev().find(|h| h["name"] == name).map(|h| &h["value"])
+}
+
+fn expected_subject(json: &Value) -> Option<String> {
+    expected_header(json, "subject")?.get("Text")?.as_str().map(str::to_owned)
+}
+
+/// (name, address) pairs, groups flattened, entries without address dropped.
+fn expected_addresses(json: &Value, header: &str) -> Vec<(Option<String>, String)> {
+    let Some(address) = expected_header(json, header).and_then(|v| v.get("Address")) else {
+        return Vec::new();
+    };
+    let addrs: Vec<&Value> = if let Some(list) = address.get("List").and_then(Value::as_array) {
+        list.iter().collect()
+    } else if let Some(groups) = address.get("Group").and_then(Value::as_array) {
+        groups.iter().filter_map(|g| g["addresses"].as_array()).flatten().collect()
+    } else {
+        Vec::new()
+    };
+    addrs
+        .into_iter()
+        .filter_map(|a| {
+            let name = a["name"].as_str().filter(|n| !n.is_empty()).map(str::to_owned);
+            Some((name, a["address"].as_str()?.to_owned()))
+        })
+        .collect()
+}
+
+fn ours(list: &[inlay_core::message::Participant]) -> Vec<(Option<String>, String)> {
+    list.iter().map(|p| (p.name.clone(), p.address.clone())).collect()
+}
+
+fn agree(parsed: &ParsedMessage, json: &Value) -> Result<(), String> {
+    if parsed.subject != expected_subject(json) {
+        return Err(format!("subject {:?} vs {:?}", parsed.subject, expected_subject(json)));
+    }
+    for (header, got) in [("from", &parsed.from), ("to", &parsed.to)] {
+        let want = expected_addresses(json, header);
+        if ours(got) != want {
+            return Err(format!("{header} {:?} vs {:?}", ours(got), want));
+        }
+    }
+    let attachments = json["attachments"].as_array().map_or(0, Vec::len);
+    if parsed.attachments.len() != attachments {
+        return Err(format!("{} attachments vs {attachments}", parsed.attachments.len()));
+    }
+    Ok(())
+}
+
+#[test]
+fn corpus_parses_like_mail_parser_and_matches_snapshots() {
+    let corpus = corpus_dir();
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let bless = std::env::var_os("INLAY_BLESS").is_some_and(|v| v == "1");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+
+    for suite in SUITES {
+        let mut emls: Vec<PathBuf> = std::fs::read_dir(corpus.join(suite))
+            .expect("corpus suite")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        emls.sort();
+        assert!(!emls.is_empty(), "no .eml in {suite}");
+
+        for eml in emls {
+            let stem = eml.file_stem().unwrap().to_string_lossy().into_owned();
+            let id = format!("{suite}/{stem}");
+            let original = std::fs::read(&eml).unwrap();
+            let mut crlf_parsed = None;
+            for (bytes, json_ext) in [(strip_cr(&original), "json"), (add_cr(&original), "crlf.json")] {
+                let json: Value =
+                    serde_json::from_slice(&std::fs::read(eml.with_extension(json_ext)).unwrap()).unwrap();
+                match parse_message(&bytes) {
+                    Ok(parsed) => {
+                        if let Err(why) = agree(&parsed, &json) {
+                            failures.push(format!("{id} ({json_ext}): {why}"));
+                        }
+                        crlf_parsed = Some(parsed);
+                    }
+                    Err(e) => failures.push(format!("{id} ({json_ext}): {e}")),
+                }
+            }
+            checked += 1;
+
+            let Some(parsed) = crlf_parsed else { continue };
+            if !SNAPSHOT_SUITES.contains(&suite) {
+                continue;
+            }
+            let snapshot = serde_json::to_string_pretty(&parsed).unwrap() + "\n";
+            let path = golden.join(suite).join(format!("{stem}.json"));
+            if bless {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &snapshot).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(snapshot.as_str()) {
+                std::fs::write(path.with_extension("failed"), &snapshot).unwrap();
+                failures.push(format!("{id}: differs from {} (new output in .failed)", path.display()));
+            }
+        }
+    }
+    assert!(checked >= 100, "only {checked} corpus messages found");
+    assert!(failures.is_empty(), "{} of {checked} messages failed:\n{}", failures.len(), failures.join("\n"));
+}

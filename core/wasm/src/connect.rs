@@ -1,0 +1,244 @@
+//! Bindings for connecting an inbox: detection, the disclosure, the connect
+//! flow, token use, the account check and revocation. Conversion only:
+//! every decision is made by `inlay-core`.
+//!
+//! Arguments and results are plain JSON-compatible objects (camelCase,
+//! tagged unions under `kind`); times are unix milliseconds as JS numbers.
+//! Every error is thrown as `{code, message}`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use inlay_core::account_check;
+use inlay_core::connect::{self as core_connect, FlowError};
+use inlay_core::connection::{self, ConnectionState, Event};
+use inlay_core::detect;
+use inlay_core::oauth::{AccountType, OAuthClient};
+use inlay_core::provider_error::{Api, Attempt, Outcome};
+use inlay_core::token::{SilentResult, TokenState};
+
+/// A value as a plain JS object; a value JS can't hold exactly (a time
+/// beyond 2^53) is thrown as `{code: "internal", message}`.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            thrown(FlowError::new(
+                "internal",
+                format!("Inlay couldn't hand a result to the extension ({e}). Please report this to Inlay's support."),
+            ))
+        })
+}
+
+/// An error as the thrown `{code, message}` object.
+fn thrown(error: FlowError) -> JsValue {
+    error
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or_else(|_| JsValue::from_str(&error.message))
+}
+
+/// Reads argument `name`; a wrong shape is thrown as `invalidArgument`.
+fn arg<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        thrown(FlowError::new(
+            "invalidArgument",
+            format!("The argument {name} doesn't have the expected shape: {e}"),
+        ))
+    })
+}
+
+/// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
+fn ms(value: f64) -> u64 {
+    value as u64
+}
+
+fn done<T: Serialize, E: Into<FlowError>>(result: Result<T, E>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(value) => to_js(&value),
+        Err(error) => Err(thrown(error.into())),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tokens<'a> {
+    tokens: &'a TokenState,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokensAndAccess<'a, A: Serialize> {
+    tokens: &'a TokenState,
+    access: A,
+}
+
+/// `detectStart(address) -> DetectStep`: `{kind: "done", detection}` or
+/// `{kind: "needsDns", domain, request}`. Throws `{code, message}` for an
+/// invalid address (code = what's wrong, e.g. `missingAt`).
+#[wasm_bindgen(js_name = detectStart)]
+pub fn detect_start(address: &str) -> Result<JsValue, JsValue> {
+    done(detect::detect_from_address(address))
+}
+
+/// `detectFinish(address, outcome) -> Detection` from the DoH request's
+/// outcome (`{kind: "response", response}` or `{kind: "transport", failure}`).
+#[wasm_bindgen(js_name = detectFinish)]
+pub fn detect_finish(address: &str, outcome: JsValue) -> Result<JsValue, JsValue> {
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    done(detect::detect_from_outcome(address, &outcome))
+}
+
+/// `disclosure(provider, automation) -> {providerName, scopes}`: exactly
+/// what the connect flow will request. Exchange/IMAP throw `notAvailable`.
+#[wasm_bindgen(js_name = disclosure)]
+pub fn disclosure(provider: JsValue, automation: bool) -> Result<JsValue, JsValue> {
+    let provider = arg(provider, "provider")?;
+    done(core_connect::disclosure(provider, automation))
+}
+
+/// `connectStart(input, random, nowMs) -> {flow, step, accountState}`.
+/// `random`: at least 96 bytes from `crypto.getRandomValues`. Refusals
+/// (view-only seat, already connected, not available, no client, …) are
+/// thrown as `{code, message}`.
+#[wasm_bindgen(js_name = connectStart)]
+pub fn connect_start(input: JsValue, random: &[u8], now_ms: f64) -> Result<JsValue, JsValue> {
+    let input: core_connect::ConnectInput = arg(input, "input")?;
+    done(core_connect::start(&input, random, ms(now_ms)))
+}
+
+/// `connectResume(flow, input, nowMs, jitter) -> {flow, step, accountState}`.
+#[wasm_bindgen(js_name = connectResume)]
+pub fn connect_resume(
+    flow: JsValue,
+    input: JsValue,
+    now_ms: f64,
+    jitter: u32,
+) -> Result<JsValue, JsValue> {
+    let flow: core_connect::Flow = arg(flow, "flow")?;
+    let input: core_connect::FlowInput = arg(input, "input")?;
+    to_js(&core_connect::resume(flow, input, ms(now_ms), jitter))
+}
+
+/// `connectCancel(flow) -> {flow, step, accountState}`.
+#[wasm_bindgen(js_name = connectCancel)]
+pub fn connect_cancel(flow: JsValue) -> Result<JsValue, JsValue> {
+    let flow: core_connect::Flow = arg(flow, "flow")?;
+    to_js(&core_connect::cancel(flow))
+}
+
+/// `tokenAccess(tokens, client, nowMs) -> {tokens, access}`. Persist
+/// `tokens` whenever `access` hands out a renewal.
+#[wasm_bindgen(js_name = tokenAccess)]
+pub fn token_access(tokens: JsValue, client: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+    let mut tokens: TokenState = arg(tokens, "tokens")?;
+    let client: OAuthClient = arg(client, "client")?;
+    let access = tokens.access(&client, ms(now_ms));
+    to_js(&TokensAndAccess {
+        tokens: &tokens,
+        access,
+    })
+}
+
+/// `tokenRefreshed(tokens, id, outcome, client, nowMs, jitter) -> {tokens}`:
+/// the refresh request's outcome for renewal `id`.
+#[wasm_bindgen(js_name = tokenRefreshed)]
+pub fn token_refreshed(
+    tokens: JsValue,
+    id: u32,
+    outcome: JsValue,
+    client: JsValue,
+    now_ms: f64,
+    jitter: u32,
+) -> Result<JsValue, JsValue> {
+    let mut tokens: TokenState = arg(tokens, "tokens")?;
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    let client: OAuthClient = arg(client, "client")?;
+    tokens.on_refresh_outcome(id, &outcome, &client, ms(now_ms), jitter);
+    to_js(&Tokens { tokens: &tokens })
+}
+
+/// `tokenSilentResult(tokens, id, result) -> {tokens}` where result is a
+/// silent flow's `{kind: "connected", tokens}` step or `{kind: "failed", message}`.
+#[wasm_bindgen(js_name = tokenSilentResult)]
+pub fn token_silent_result(tokens: JsValue, id: u32, result: JsValue) -> Result<JsValue, JsValue> {
+    let mut tokens: TokenState = arg(tokens, "tokens")?;
+    let result: SilentResult = arg(result, "result")?;
+    tokens.on_silent_result(id, result);
+    to_js(&Tokens { tokens: &tokens })
+}
+
+/// `tokenInvalidate(tokens) -> {tokens}`: after a 401 with a token the
+/// core thought valid; the next `tokenAccess` refreshes.
+#[wasm_bindgen(js_name = tokenInvalidate)]
+pub fn token_invalidate(tokens: JsValue) -> Result<JsValue, JsValue> {
+    let mut tokens: TokenState = arg(tokens, "tokens")?;
+    tokens.invalidate_access_token();
+    to_js(&Tokens { tokens: &tokens })
+}
+
+/// `accountCheckPlan(connect, accessToken) -> HttpRequest`.
+#[wasm_bindgen(js_name = accountCheckPlan)]
+pub fn account_check_plan(connect: JsValue, access_token: &str) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    done(account_check::plan_account_check(connect, access_token))
+}
+
+/// `accountCheckResult(connect, outcome, attempt) -> CheckResult`;
+/// attempt is `{number, afterRefresh, nowMs, jitter}`.
+#[wasm_bindgen(js_name = accountCheckResult)]
+pub fn account_check_result(
+    connect: JsValue,
+    outcome: JsValue,
+    attempt: JsValue,
+) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    let attempt: Attempt = arg(attempt, "attempt")?;
+    to_js(&account_check::interpret_account_check(
+        connect, &outcome, &attempt,
+    ))
+}
+
+/// `revokePlan(connect, tokens, accountType) -> RevocationPlan`.
+#[wasm_bindgen(js_name = revokePlan)]
+pub fn revoke_plan(
+    connect: JsValue,
+    tokens: JsValue,
+    account_type: JsValue,
+) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    let tokens: TokenState = arg(tokens, "tokens")?;
+    let account_type: AccountType = arg(account_type, "accountType")?;
+    done(core_connect::revoke_plan(connect, &tokens, account_type))
+}
+
+/// `classifyOutcome(api, outcome, attempt) -> Disposition`; api is
+/// `"googleToken" | "gmail" | "microsoftToken" | "graph"`.
+#[wasm_bindgen(js_name = classifyOutcome)]
+pub fn classify_outcome(
+    api: JsValue,
+    outcome: JsValue,
+    attempt: JsValue,
+) -> Result<JsValue, JsValue> {
+    let api: Api = arg(api, "api")?;
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    let attempt: Attempt = arg(attempt, "attempt")?;
+    to_js(&account_check::classify_outcome(api, &outcome, &attempt))
+}
+
+/// `connectionTransition(state, event, nowMs) -> ConnectionState`: the
+/// account state machine, for events outside a connect flow (e.g.
+/// `{kind: "tokenRejected", code, reason}` after a check says
+/// `reauthenticate`, or `{kind: "disconnect"}`). A refused event is thrown
+/// as `{code: "invalidTransition", message}`.
+#[wasm_bindgen(js_name = connectionTransition)]
+pub fn connection_transition(
+    state: JsValue,
+    event: JsValue,
+    now_ms: f64,
+) -> Result<JsValue, JsValue> {
+    let state: ConnectionState = arg(state, "state")?;
+    let event: Event = arg(event, "event")?;
+    done(connection::transition(&state, &event, ms(now_ms)))
+}

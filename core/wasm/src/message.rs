@@ -1,0 +1,66 @@
+//! Bindings for building and parsing messages. Conversion only: the rules
+//! live in `inlay_core::message`.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use inlay_core::message::{self, Draft};
+
+/// A draft that could not be read at all (before the core's own checks).
+#[derive(Serialize)]
+struct ShapeError {
+    code: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A core error (`{code, message, …}`) as the thrown JS value.
+fn thrown<E: Serialize + std::fmt::Display>(error: E) -> JsValue {
+    error
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or_else(|_| JsValue::from_str(&error.to_string()))
+}
+
+/// `parseMessage(bytes: Uint8Array) -> ParsedMessage`; throws `{code, message}`.
+#[wasm_bindgen(js_name = parseMessage)]
+pub fn parse_message(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let parsed = message::parse_message(bytes).map_err(thrown)?;
+    parsed
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// `buildMessage(draft) -> Uint8Array` (RFC 5322, CRLF); throws `{code, field, message}`.
+#[wasm_bindgen(js_name = buildMessage)]
+pub fn build_message(draft: JsValue) -> Result<Vec<u8>, JsValue> {
+    let draft: Draft = serde_wasm_bindgen::from_value(draft).map_err(|e| {
+        thrown(ShapeError {
+            code: "invalidDraft",
+            message: format!("The draft doesn't have the expected shape: {e}"),
+        })
+    })?;
+    message::build_message(&draft).map_err(thrown)
+}
+
+/// `gmailRaw(bytes) -> string`: the `raw` field of Gmail's `messages.send`.
+#[wasm_bindgen(js_name = gmailRaw)]
+pub fn gmail_raw(bytes: &[u8]) -> String {
+    message::gmail_raw(bytes)
+}
+
+/// `graphMime(bytes) -> string`: the body of Graph's MIME `sendMail`.
+#[wasm_bindgen(js_name = graphMime)]
+pub fn graph_mime(bytes: &[u8]) -> String {
+    message::graph_mime(bytes)
+}
+
+/// `ewsMimeContent(bytes) -> string`: EWS `MimeContent`.
+#[wasm_bindgen(js_name = ewsMimeContent)]
+pub fn ews_mime_content(bytes: &[u8]) -> String {
+    message::ews_mime_content(bytes)
+}

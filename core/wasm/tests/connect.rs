@@ -1,0 +1,491 @@
+//! The connect bindings as JS sees them: field names, numbers that are
+//! numbers, errors thrown as `{code, message}`, and a whole Google flow
+//! driven from JS values (with the flow stored as JSON between steps, as
+//! the worker does).
+
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const T0: f64 = 1_800_000_000_000.0;
+const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";
+const EXT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
+
+fn js(value: serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, name| {
+        let key = match name.parse::<u32>() {
+            Ok(i) => JsValue::from(i),
+            Err(_) => JsValue::from_str(name),
+        };
+        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path)
+        .as_string()
+        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
+}
+
+fn number(value: &JsValue, path: &str) -> f64 {
+    get(value, path)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
+}
+
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// What the worker does between steps: keep the flow as JSON.
+fn stored(value: &JsValue) -> JsValue {
+    js_sys::JSON::parse(&stringify(value)).unwrap()
+}
+
+fn assert_error(err: &JsValue, code: &str) {
+    assert_eq!(text(err, "code"), code, "{}", stringify(err));
+    assert!(!text(err, "message").is_empty());
+}
+
+fn query_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let raw = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {url}"));
+    js_sys::decode_uri_component(raw).unwrap().into()
+}
+
+fn jwt(claims: serde_json::Value) -> String {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    format!(
+        "{}.{}.c2ln",
+        b64(br#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(claims.to_string().as_bytes())
+    )
+}
+
+fn google_input() -> serde_json::Value {
+    json!({
+        "address": "ada.lovelace@gmail.com", "provider": "google", "automation": true,
+        "clients": {"google": {"clientId": GOOGLE_ID, "clientSecret": "GOCSPX-public"}, "microsoft": null},
+        "redirectBase": EXT,
+        "policy": {"seat": "full", "allowedKinds": null},
+        "registry": {"personalInboxes": [], "teamInboxes": []},
+        "mode": "connect",
+        "previousState": {"kind": "notConnected"}
+    })
+}
+
+fn random() -> Vec<u8> {
+    (0..96u8).collect()
+}
+
+fn ok_response(body: serde_json::Value) -> serde_json::Value {
+    json!({"kind": "response", "response": {"status": 200,
+        "headers": [["content-type", "application/json"]], "body": body.to_string()}})
+}
+
+fn tokens_json(access: &str, expires_at_ms: u64, refresh: Option<&str>) -> serde_json::Value {
+    json!({
+        "provider": "google", "accessToken": access, "expiresAtMs": expires_at_ms,
+        "refreshToken": refresh, "refreshTokenExpiresAtMs": null,
+        "scopes": ["openid", "email", "profile", "https://www.googleapis.com/auth/gmail.send",
+            "https://www.googleapis.com/auth/gmail.settings.basic"],
+        "renewal": null, "failures": 0, "retryNotBeforeMs": null, "lastError": null,
+        "problem": null, "nextId": 1
+    })
+}
+
+fn google_client() -> JsValue {
+    js(json!({"clientId": GOOGLE_ID, "clientSecret": "GOCSPX-public"}))
+}
+
+#[wasm_bindgen_test]
+fn whole_google_flow_from_js_values() {
+    let r = inlay_wasm::connect_start(js(google_input()), &random(), T0).unwrap();
+    assert_eq!(text(&r, "step.kind"), "launchAuthFlow");
+    assert_eq!(get(&r, "step.interactive").as_bool(), Some(true));
+    assert_eq!(text(&r, "accountState.kind"), "authorizing");
+    assert_eq!(number(&r, "accountState.startedAtMs"), T0);
+    assert_eq!(text(&r, "flow.phase.kind"), "awaitingRedirect");
+    let url = text(&r, "step.url");
+    let state = query_param(&url, "state");
+    let nonce = query_param(&url, "nonce");
+    let redirect_uri = query_param(&url, "redirect_uri");
+    assert_eq!(redirect_uri, format!("{EXT}google"));
+
+    let back = format!(
+        "{redirect_uri}?state={state}&iss=https%3A%2F%2Faccounts.google.com&code=4%2F0AVG7-canned&scope=openid"
+    );
+    let r = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(json!({"kind": "redirect", "url": back})),
+        T0 + 5_000.0,
+        7,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "http");
+    assert_eq!(text(&r, "step.purpose"), "tokenExchange");
+    assert_eq!(text(&r, "step.request.method"), "POST");
+    assert_eq!(
+        text(&r, "step.request.url"),
+        "https://oauth2.googleapis.com/token"
+    );
+    assert_eq!(text(&r, "step.request.headers.0.0"), "Content-Type");
+    assert!(text(&r, "step.request.body").contains("code_verifier="));
+
+    let token_body = json!({
+        "access_token": "ya29.canned", "expires_in": 3599, "refresh_token": "1//0g-canned",
+        "token_type": "Bearer",
+        "scope": "https://www.googleapis.com/auth/gmail.send https://www.googleapis.com/auth/gmail.settings.basic openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile",
+        "id_token": jwt(json!({"iss": "https://accounts.google.com", "aud": GOOGLE_ID, "sub": "1101",
+            "email": "ada.lovelace@gmail.com", "email_verified": true, "nonce": nonce, "name": "Ada Lovelace"}))
+    });
+    let r = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(ok_response(token_body)),
+        T0 + 6_000.0,
+        7,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.purpose"), "sendAs");
+    assert_eq!(text(&r, "step.request.method"), "GET");
+    assert_eq!(text(&r, "accountState.kind"), "verifying");
+
+    // A 429 with Retry-After on the way: wait, then the timer.
+    let r = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(json!({"kind": "response", "response": {"status": 429,
+            "headers": [["retry-after", "7"]], "body": "{}"}})),
+        T0 + 7_000.0,
+        7,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "wait");
+    let until = number(&r, "step.untilMs");
+    assert!(until >= T0 + 14_000.0);
+    let r = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(json!({"kind": "timer"})),
+        until,
+        7,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.purpose"), "sendAs");
+
+    let send_as = json!({"sendAs": [
+        {"sendAsEmail": "ada.lovelace@gmail.com", "displayName": "", "isPrimary": true, "isDefault": true},
+        {"sendAsEmail": "ada@analytical.example", "displayName": "Ada", "verificationStatus": "accepted"}
+    ]});
+    let r = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(ok_response(send_as)),
+        until + 500.0,
+        7,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "connected");
+    assert_eq!(text(&r, "step.account.address"), "ada.lovelace@gmail.com");
+    assert_eq!(text(&r, "step.account.displayName"), "Ada Lovelace");
+    assert_eq!(text(&r, "step.account.aliases.0"), "ada@analytical.example");
+    assert_eq!(text(&r, "step.account.accountType"), "personal");
+    assert_eq!(text(&r, "step.tokens.accessToken"), "ya29.canned");
+    assert_eq!(
+        number(&r, "step.tokens.expiresAtMs"),
+        T0 + 6_000.0 + 3_599_000.0
+    );
+    assert!(get(&r, "step.tokens.refreshTokenExpiresAtMs").is_null());
+    assert_eq!(text(&r, "accountState.kind"), "connected");
+    assert_eq!(number(&r, "accountState.connectedAtMs"), until + 500.0);
+
+    // The tokens the flow produced work with the token functions as-is.
+    let t =
+        inlay_wasm::token_access(get(&r, "step.tokens"), google_client(), until + 1_000.0).unwrap();
+    assert_eq!(text(&t, "access.kind"), "use");
+    assert_eq!(text(&t, "access.accessToken"), "ya29.canned");
+    assert!(get(&t, "access.background").is_null());
+}
+
+#[wasm_bindgen_test]
+fn connect_start_refusals_are_thrown_as_code_and_message() {
+    let mut view_only = google_input();
+    view_only["policy"]["seat"] = json!("viewOnly");
+    let err = inlay_wasm::connect_start(js(view_only), &random(), T0).unwrap_err();
+    assert_error(&err, "viewOnlySeat");
+
+    let mut no_client = google_input();
+    no_client["clients"]["google"] = json!(null);
+    let err = inlay_wasm::connect_start(js(no_client), &random(), T0).unwrap_err();
+    assert_error(&err, "clientNotConfigured");
+    assert!(text(&err, "message").contains("INLAY_GOOGLE_CLIENT_ID"));
+
+    let mut exchange = google_input();
+    exchange["provider"] = json!("exchange");
+    let err = inlay_wasm::connect_start(js(exchange), &random(), T0).unwrap_err();
+    assert_error(&err, "notAvailable");
+
+    let err = inlay_wasm::connect_start(js(json!({"address": 1})), &random(), T0).unwrap_err();
+    assert_error(&err, "invalidArgument");
+    let err = inlay_wasm::connect_start(js(google_input()), &random()[..10], T0).unwrap_err();
+    assert_error(&err, "notEnoughRandom");
+}
+
+#[wasm_bindgen_test]
+fn cancel_and_failures_restore_the_previous_state() {
+    let mut reconnect = google_input();
+    reconnect["mode"] = json!("reconnect");
+    reconnect["previousState"] = json!({"kind": "connected", "address": "ada.lovelace@gmail.com",
+        "connect": "google", "aliases": [], "connectedAtMs": 1_700_000_000_000u64});
+    let r = inlay_wasm::connect_start(js(reconnect), &random(), T0).unwrap();
+    let c = inlay_wasm::connect_cancel(stored(&get(&r, "flow"))).unwrap();
+    assert_eq!(text(&c, "step.kind"), "failed");
+    assert_error(&get(&c, "step.error"), "cancelled");
+    assert_eq!(text(&c, "accountState.kind"), "connected");
+    assert_eq!(
+        number(&c, "accountState.connectedAtMs"),
+        1_700_000_000_000.0
+    );
+
+    let f = inlay_wasm::connect_resume(
+        stored(&get(&r, "flow")),
+        js(json!({"kind": "authFlowFailed", "message": "The user did not approve access."})),
+        T0 + 1.0,
+        0,
+    )
+    .unwrap();
+    assert_error(&get(&f, "step.error"), "cancelled");
+    let err =
+        inlay_wasm::connect_resume(js(json!({})), js(json!({"kind": "timer"})), T0, 0).unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn detection_shapes() {
+    let d = inlay_wasm::detect_start("ada@gmail.com").unwrap();
+    assert_eq!(text(&d, "kind"), "done");
+    assert_eq!(text(&d, "detection.confidence"), "high");
+    assert_eq!(text(&d, "detection.verdict.kind"), "supported");
+    assert_eq!(text(&d, "detection.verdict.connect"), "google");
+    assert_eq!(text(&d, "detection.serviceName"), "Gmail");
+
+    let d = inlay_wasm::detect_start("ada@corp.example").unwrap();
+    assert_eq!(text(&d, "kind"), "needsDns");
+    assert_eq!(text(&d, "domain"), "corp.example");
+    assert_eq!(text(&d, "request.method"), "GET");
+
+    let err = inlay_wasm::detect_start("ada.example.com").unwrap_err();
+    assert_error(&err, "missingAt");
+
+    let d = inlay_wasm::detect_finish(
+        "ada@corp.example",
+        js(json!({"kind": "transport", "failure": "network"})),
+    )
+    .unwrap();
+    assert_eq!(text(&d, "confidence"), "low");
+    assert_eq!(text(&d, "verdict.kind"), "chooseManually");
+    let mx = json!({"Status": 0, "Answer": [{"name": "corp.example.", "type": 15, "TTL": 3600,
+        "data": "0 corp-example.mail.protection.outlook.com."}]});
+    let d = inlay_wasm::detect_finish(
+        "ada@corp.example",
+        js(json!({"kind": "response", "response": {"status": 200, "headers": [], "body": mx.to_string()}})),
+    )
+    .unwrap();
+    assert_eq!(text(&d, "verdict.connect"), "microsoft");
+}
+
+#[wasm_bindgen_test]
+fn disclosure_shape() {
+    let d = inlay_wasm::disclosure(JsValue::from_str("microsoft"), true).unwrap();
+    assert_eq!(text(&d, "providerName"), "Microsoft");
+    let scopes = js_sys::Array::from(&get(&d, "scopes"));
+    assert!(scopes.length() >= 6);
+    assert!(get(&d, "scopes.0.requiredForFeature").as_bool().is_some());
+    assert!(!text(&d, "scopes.0.explanation").is_empty());
+    let err = inlay_wasm::disclosure(JsValue::from_str("imap"), true).unwrap_err();
+    assert_error(&err, "notAvailable");
+    let err = inlay_wasm::disclosure(JsValue::from_str("yahoo"), true).unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn token_functions_shapes() {
+    let expired = js(tokens_json("at1", 1_000, Some("rt1")));
+    let r = inlay_wasm::token_access(expired, google_client(), T0).unwrap();
+    assert_eq!(text(&r, "access.kind"), "refresh");
+    let id = number(&r, "access.id") as u32;
+    assert_eq!(
+        text(&r, "access.request.url"),
+        "https://oauth2.googleapis.com/token"
+    );
+    assert_eq!(number(&r, "tokens.renewal.id"), id as f64);
+    assert_eq!(number(&r, "tokens.renewal.startedAtMs"), T0);
+
+    let refreshed = json!({"access_token": "at2", "expires_in": 3599, "token_type": "Bearer",
+        "scope": "https://www.googleapis.com/auth/gmail.send https://www.googleapis.com/auth/gmail.settings.basic openid"});
+    let r = inlay_wasm::token_refreshed(
+        get(&r, "tokens"),
+        id,
+        js(ok_response(refreshed)),
+        google_client(),
+        T0 + 100.0,
+        5,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "tokens.accessToken"), "at2");
+    assert_eq!(number(&r, "tokens.expiresAtMs"), T0 + 100.0 + 3_599_000.0);
+    assert!(get(&r, "tokens.renewal").is_null());
+
+    let r = inlay_wasm::token_invalidate(get(&r, "tokens")).unwrap();
+    assert_eq!(number(&r, "tokens.expiresAtMs"), 0.0);
+
+    // Silent result (Microsoft's daily renewal) failing.
+    let mut ms = tokens_json("at1", 1_800_000_000_000 + 3_600_000, Some("rt1"));
+    ms["provider"] = json!("microsoft");
+    ms["refreshTokenExpiresAtMs"] = json!(1_800_000_000_000u64 + 1_800_000);
+    let r = inlay_wasm::token_access(js(ms), google_client(), T0).unwrap();
+    assert_eq!(text(&r, "access.kind"), "use");
+    assert_eq!(text(&r, "access.background.kind"), "silentReauthorize");
+    let id = number(&r, "access.background.id") as u32;
+    let r = inlay_wasm::token_silent_result(
+        get(&r, "tokens"),
+        id,
+        js(json!({"kind": "failed", "message": "User interaction required."})),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "tokens.problem.kind"), "reauthenticate");
+    assert_eq!(text(&r, "tokens.problem.code"), "silentRenewalFailed");
+
+    let err = inlay_wasm::token_invalidate(js(json!({"provider": "google"}))).unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn account_check_and_classify_shapes() {
+    let req = inlay_wasm::account_check_plan(JsValue::from_str("google"), "ya29.x").unwrap();
+    assert_eq!(text(&req, "method"), "GET");
+    assert_eq!(
+        text(&req, "url"),
+        "https://gmail.googleapis.com/gmail/v1/users/me/settings/sendAs"
+    );
+    assert_eq!(text(&req, "headers.0.1"), "Bearer ya29.x");
+    assert!(get(&req, "body").is_null());
+    let err = inlay_wasm::account_check_plan(JsValue::from_str("exchange"), "t").unwrap_err();
+    assert_error(&err, "notAvailable");
+
+    let attempt = || {
+        js(json!({"number": 0, "afterRefresh": false, "nowMs": 1_800_000_000_000u64, "jitter": 1}))
+    };
+    let r = inlay_wasm::account_check_result(
+        JsValue::from_str("microsoft"),
+        js(json!({"kind": "response", "response": {"status": 429, "headers": [["retry-after", "7"]],
+            "body": "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Too many requests\"}}"}})),
+        attempt(),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "kind"), "retryAfter");
+    assert!(number(&r, "afterMs") >= 7_000.0);
+
+    let me = json!({"id": "1", "displayName": "Bob", "mail": "bob@contoso.com",
+        "userPrincipalName": "bob@contoso.com", "proxyAddresses": ["SMTP:bob@contoso.com", "smtp:b@contoso.com"]});
+    let r = inlay_wasm::account_check_result(
+        JsValue::from_str("microsoft"),
+        js(ok_response(me)),
+        attempt(),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "kind"), "ok");
+    assert_eq!(text(&r, "displayName"), "Bob");
+    assert_eq!(text(&r, "aliases.0"), "b@contoso.com");
+
+    let unauthorized = || {
+        js(
+            json!({"kind": "response", "response": {"status": 401, "headers": [],
+            "body": "{\"error\":{\"code\":401,\"message\":\"Invalid Credentials\"}}"}}),
+        )
+    };
+    let d = inlay_wasm::classify_outcome(JsValue::from_str("gmail"), unauthorized(), attempt())
+        .unwrap();
+    assert_eq!(text(&d, "kind"), "refreshToken");
+    let after =
+        js(json!({"number": 0, "afterRefresh": true, "nowMs": 1_800_000_000_000u64, "jitter": 1}));
+    let d =
+        inlay_wasm::classify_outcome(JsValue::from_str("gmail"), unauthorized(), after).unwrap();
+    assert_eq!(text(&d, "kind"), "reauthenticate");
+    assert_error(&d, "tokenRejected");
+    let err = inlay_wasm::classify_outcome(JsValue::from_str("yahoo"), unauthorized(), attempt())
+        .unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn revoke_plan_shape() {
+    let p = inlay_wasm::revoke_plan(
+        JsValue::from_str("google"),
+        js(tokens_json("at1", 1, Some("rt1"))),
+        JsValue::from_str("personal"),
+    )
+    .unwrap();
+    assert_eq!(text(&p, "kind"), "request");
+    assert_eq!(
+        text(&p, "request.url"),
+        "https://oauth2.googleapis.com/revoke"
+    );
+    assert_eq!(text(&p, "request.body"), "token=rt1");
+    let mut ms = tokens_json("at1", 1, Some("rt1"));
+    ms["provider"] = json!("microsoft");
+    let p = inlay_wasm::revoke_plan(
+        JsValue::from_str("microsoft"),
+        js(ms),
+        JsValue::from_str("workOrSchool"),
+    )
+    .unwrap();
+    assert_eq!(text(&p, "kind"), "localOnly");
+    assert!(text(&p, "logoutUrl").starts_with("https://login.microsoftonline.com/"));
+    assert_eq!(text(&p, "consentUrl"), "https://myapps.microsoft.com");
+}
+
+#[wasm_bindgen_test]
+fn times_cross_as_exact_numbers() {
+    // 2^53 - 1 is the largest time JS holds exactly; it survives the trip.
+    let max = 9_007_199_254_740_991u64;
+    let r = inlay_wasm::token_invalidate(js(tokens_json("a", 5, None))).unwrap();
+    assert!(get(&r, "tokens.expiresAtMs").as_f64().is_some());
+    let mut t = tokens_json("a", max, None);
+    t["retryNotBeforeMs"] = json!(max);
+    let r = inlay_wasm::token_access(js(t), google_client(), T0).unwrap();
+    assert_eq!(number(&r, "tokens.expiresAtMs"), max as f64);
+    assert_eq!(number(&r, "tokens.retryNotBeforeMs"), max as f64);
+}
+
+#[wasm_bindgen_test]
+fn connection_transition_shape() {
+    let connected = json!({"kind": "connected", "address": "ada@contoso.com", "connect": "microsoft",
+        "aliases": [], "connectedAtMs": 1_700_000_000_000u64});
+    let s = inlay_wasm::connection_transition(
+        js(connected.clone()),
+        js(json!({"kind": "tokenRejected", "code": "tokenRejected", "reason": "Sign in again."})),
+        T0,
+    )
+    .unwrap();
+    assert_eq!(text(&s, "kind"), "needsReauthentication");
+    assert_eq!(number(&s, "connectedAtMs"), 1_700_000_000_000.0);
+    let s = inlay_wasm::connection_transition(js(connected), js(json!({"kind": "disconnect"})), T0)
+        .unwrap();
+    assert_eq!(text(&s, "kind"), "disconnected");
+    assert_eq!(number(&s, "disconnectedAtMs"), T0);
+    let err = inlay_wasm::connection_transition(
+        js(json!({"kind": "notConnected"})),
+        js(json!({"kind": "disconnect"})),
+        T0,
+    )
+    .unwrap_err();
+    assert_error(&err, "invalidTransition");
+}

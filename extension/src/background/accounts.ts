@@ -1,0 +1,199 @@
+// The inbox requests pages make: list, detect, disclose, connect, cancel,
+// reconnect, disconnect, automation. Each one asks the core what to do and
+// keeps the stored record, the tokens and the UI in step.
+import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
+import { accountsChanged } from "./broadcast.js";
+import type { ConnectInput, CoreApi, OAuthClient, Outcome } from "./coreTypes.js";
+import { execute } from "./executor.js";
+import * as flows from "./flows.js";
+import { randomBytes } from "./random.js";
+import { loadSettings, type Settings } from "./settings.js";
+import * as store from "./store.js";
+import * as tokens from "./tokens.js";
+
+/** An error with a stable code and words for the user; the router passes both on. */
+export class UserError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function clientFor(settings: Settings, kind: ConnectionKind): OAuthClient | null {
+  if (kind === "google" && settings.googleClientId) {
+    return { clientId: settings.googleClientId, clientSecret: settings.googleClientSecret ?? null };
+  }
+  if (kind === "microsoft" && settings.microsoftClientId) return { clientId: settings.microsoftClientId, clientSecret: null };
+  return null;
+}
+
+function holdsTokens(state: ConnectionState): boolean {
+  return state.kind === "connected" || state.kind === "needsReauthentication";
+}
+
+export async function listAccounts(): Promise<Account[]> {
+  return store.listAccounts();
+}
+
+export async function detect(core: CoreApi, address: string): Promise<Detection> {
+  const step = core.detectStart(address);
+  if (step.kind === "done") return step.detection;
+  const result = await execute(step.request);
+  const outcome: Outcome =
+    "response" in result ? { kind: "response", response: result.response } : { kind: "transport", failure: result.transport };
+  return core.detectFinish(address, outcome);
+}
+
+export function disclosure(core: CoreApi, provider: ConnectionKind, automation: boolean): Disclosure {
+  return core.disclosure(provider, automation);
+}
+
+async function connectInput(
+  address: string,
+  provider: ConnectionKind,
+  automation: boolean,
+  mode: ConnectInput["mode"],
+  previousState: ConnectionState,
+): Promise<ConnectInput> {
+  const settings = await loadSettings();
+  // A new connection is checked against every connected inbox (so the same
+  // address is refused); a reconnect of this inbox only against the others.
+  const others = (await store.listAccounts()).filter(
+    (a) => holdsTokens(a.state) && (mode === "connect" || store.keyOf(a.address) !== store.keyOf(address)),
+  );
+  return {
+    address,
+    provider,
+    automation,
+    clients: { google: clientFor(settings, "google"), microsoft: clientFor(settings, "microsoft") },
+    redirectBase: chrome.identity.getRedirectURL(),
+    policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
+    registry: { personalInboxes: others.map((a) => a.address), teamInboxes: settings.teamInboxes },
+    mode,
+    previousState,
+  };
+}
+
+/** Runs a connect (or reconnect) flow to its end and stores the outcome. */
+async function runConnect(core: CoreApi, input: ConnectInput, existing: Account | undefined): Promise<Account> {
+  const started = core.connectStart(input, randomBytes(96), Date.now());
+  // Progress is stored on the record only for inboxes that already have one,
+  // so an abandoned first attempt leaves nothing behind.
+  const onState = async (state: ConnectionState) => {
+    if (existing) {
+      await store.putAccount({ ...existing, state });
+      accountsChanged();
+    }
+  };
+  const end = await flows.run(core, input.address, started, onState);
+  if (end.kind === "failed") {
+    if (existing) await store.putAccount({ ...existing, state: end.accountState });
+    accountsChanged();
+    throw new UserError(end.code, end.message);
+  }
+  const account: Account = {
+    address: end.account.address,
+    connect: end.account.connect,
+    displayName: end.account.displayName,
+    accountType: end.account.accountType,
+    automation: input.automation,
+    state: end.accountState,
+  };
+  if (existing && store.keyOf(existing.address) !== store.keyOf(account.address)) await store.deleteAccount(existing.address);
+  await store.saveConnected(account, { tokens: { ...end.tokens, accessToken: "", expiresAtMs: 0 } });
+  await tokens.save(account.address, end.tokens);
+  accountsChanged();
+  return account;
+}
+
+export async function connect(
+  core: CoreApi,
+  address: string,
+  provider: ConnectionKind,
+  automation: boolean,
+): Promise<Account> {
+  const existing = await store.getAccount(address);
+  const previous: ConnectionState = existing?.state ?? { kind: "notConnected" };
+  // A disconnected inbox connects again; a connected one is refused by the core's rules.
+  const input = await connectInput(address, provider, automation, "connect", previous);
+  return runConnect(core, input, existing);
+}
+
+export async function reconnect(core: CoreApi, address: string): Promise<Account> {
+  const existing = await store.getAccount(address);
+  if (!existing) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
+  // A disconnected inbox has no tokens left: it connects again from scratch.
+  const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
+  const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);
+  return runConnect(core, input, existing);
+}
+
+export async function cancelConnect(core: CoreApi, address: string): Promise<{ cancelled: boolean }> {
+  const cancelled = await flows.cancel(core, address);
+  accountsChanged();
+  return { cancelled };
+}
+
+/** Microsoft silent renewal: the same flow, without a window. */
+export function silentReauthorizer(core: CoreApi): tokens.SilentReauthorizer {
+  return async (address) => {
+    const account = await store.getAccount(address);
+    if (!account) return { kind: "failed", message: `${address} is not connected to Inlay.` };
+    const input = await connectInput(account.address, account.connect, account.automation, "silent", account.state);
+    const end = await flows.run(core, address, core.connectStart(input, randomBytes(96), Date.now()), async () => {});
+    return end.kind === "connected" ? { kind: "connected", tokens: end.tokens } : { kind: "failed", message: end.message };
+  };
+}
+
+export interface DisconnectResult {
+  /** Whether the provider confirmed the revocation. */
+  revoked: boolean;
+  /** What the user still has to do at the provider, if anything. */
+  instructions: string | null;
+  consentUrl: string | null;
+}
+
+/** Revokes where the provider allows it, deletes the tokens, keeps the record. */
+export async function disconnect(core: CoreApi, address: string): Promise<DisconnectResult> {
+  const account = await store.getAccount(address);
+  if (!account) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
+  const result: DisconnectResult = { revoked: false, instructions: null, consentUrl: null };
+  const held = await tokens.current(address);
+  if (held) {
+    const plan = core.revokePlan(account.connect, held, account.accountType ?? "unknown");
+    if (plan.kind === "request") {
+      const outcome = await execute(plan.request);
+      result.revoked = "response" in outcome && outcome.response.status === 200;
+    } else {
+      result.instructions = plan.instructions;
+      result.consentUrl = plan.consentUrl;
+      // End the provider's browser session too, so the next sign-in asks again.
+      await chrome.identity.launchWebAuthFlow({ url: plan.logoutUrl, interactive: false }).catch(() => undefined);
+    }
+  }
+  const state = core.connectionTransition(account.state, { kind: "disconnect" }, Date.now());
+  await tokens.forget(address);
+  await store.forgetSecrets({ ...account, state });
+  accountsChanged();
+  return result;
+}
+
+export async function setAutomation(address: string, on: boolean): Promise<Account> {
+  const account = await store.getAccount(address);
+  if (!account) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
+  const updated = { ...account, automation: on };
+  await store.putAccount(updated);
+  accountsChanged();
+  return updated;
+}
+
+/** Marks an inbox as needing the user after its tokens were rejected for good. */
+export async function markNeedsReauthentication(core: CoreApi, address: string, code: string, reason: string): Promise<void> {
+  const account = await store.getAccount(address);
+  if (!account || !holdsTokens(account.state)) return;
+  const state = core.connectionTransition(account.state, { kind: "tokenRejected", code, reason }, Date.now());
+  await store.putAccount({ ...account, state });
+  accountsChanged();
+}

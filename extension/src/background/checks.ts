@@ -1,0 +1,88 @@
+// "Is this inbox still connected?": one authorized call per inbox (the
+// provider's send-as list or profile), run when a page lists the inboxes and
+// on an alarm. The core plans the call and reads the answer; a rejected token
+// is refreshed once, throttling waits as long as the provider asks, and a
+// token that can't be renewed puts the inbox in "needs reauthentication".
+import type { Account } from "../shared/accounts.js";
+import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
+import { accountsChanged } from "./broadcast.js";
+import type { CoreApi, OAuthClient, Outcome } from "./coreTypes.js";
+import { execute } from "./executor.js";
+import { jitter, sleep } from "./random.js";
+import { loadSettings } from "./settings.js";
+import * as store from "./store.js";
+import { accessToken, invalidate, ReauthenticationNeeded, TryLater } from "./tokens.js";
+
+export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
+
+/** Waits longer than this are left to the next alarm instead of holding the worker. */
+const MAX_INLINE_WAIT_MS = 20_000;
+
+async function clientFor(account: Account): Promise<OAuthClient | null> {
+  const s = await loadSettings();
+  if (account.connect === "google" && s.googleClientId) {
+    return { clientId: s.googleClientId, clientSecret: s.googleClientSecret ?? null };
+  }
+  if (account.connect === "microsoft" && s.microsoftClientId) return { clientId: s.microsoftClientId, clientSecret: null };
+  return null;
+}
+
+export async function checkAccount(core: CoreApi, address: string): Promise<CheckOutcome> {
+  const account = await store.getAccount(address);
+  if (!account || account.state.kind !== "connected") return "failed";
+  const client = await clientFor(account);
+  if (!client) return "failed";
+  let afterRefresh = false;
+  for (let number = 1; number <= 6; number++) {
+    let token: string;
+    try {
+      token = await accessToken(core, address, client, silentReauthorizer(core));
+    } catch (e) {
+      if (e instanceof ReauthenticationNeeded) {
+        await markNeedsReauthentication(core, address, e.code, e.message);
+        return "needsReauthentication";
+      }
+      if (e instanceof TryLater) return "later";
+      throw e;
+    }
+    const result = await execute(core.accountCheckPlan(account.connect, token));
+    const outcome: Outcome =
+      "response" in result ? { kind: "response", response: result.response } : { kind: "transport", failure: result.transport };
+    const verdict = core.accountCheckResult(account.connect, outcome, { number, afterRefresh, nowMs: Date.now(), jitter: jitter() });
+    switch (verdict.kind) {
+      case "ok": {
+        const latest = (await store.getAccount(address)) ?? account;
+        if (latest.state.kind === "connected") {
+          await store.putAccount({
+            ...latest,
+            displayName: verdict.displayName ?? latest.displayName,
+            state: { ...latest.state, aliases: verdict.aliases },
+          });
+          accountsChanged();
+        }
+        return "ok";
+      }
+      case "refreshToken":
+        await invalidate(core, address);
+        afterRefresh = true;
+        break;
+      case "retryAfter":
+        if (verdict.afterMs > MAX_INLINE_WAIT_MS) return "later";
+        await sleep(verdict.afterMs);
+        break;
+      case "reauthenticate":
+        await markNeedsReauthentication(core, address, verdict.code, verdict.message);
+        return "needsReauthentication";
+      case "fail":
+        return "failed";
+    }
+  }
+  return "later";
+}
+
+/** Checks every connected inbox, one after another. */
+export async function checkAll(core: CoreApi): Promise<void> {
+  for (const account of await store.listAccounts()) {
+    if (account.state.kind === "connected") await checkAccount(core, account.address).catch(() => "failed");
+  }
+}

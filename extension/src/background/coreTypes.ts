@@ -1,0 +1,116 @@
+// TypeScript shapes of what the core's bindings take and return (the
+// generated .d.ts types them as `any`). The Rust types are the source of
+// truth: core/src/{connect,token,account_check,provider_error,detect}.
+import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
+import type { HttpRequest, HttpResponse } from "./executor.js";
+
+export type Outcome = { kind: "response"; response: HttpResponse } | { kind: "transport"; failure: "network" | "timeout" };
+
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string | null;
+}
+
+/** Opaque to the shell: the core's token state, persisted as JSON. */
+export type TokenState = { accessToken: string; expiresAtMs: number } & Record<string, unknown>;
+
+export type DetectStep = { kind: "done"; detection: Detection } | { kind: "needsDns"; domain: string; request: HttpRequest };
+
+export interface ConnectedAccount {
+  address: string;
+  connect: ConnectionKind;
+  displayName: string | null;
+  aliases: string[];
+  accountType: string;
+  /** Things the user should know, e.g. a check that could not be made. */
+  notes: string[];
+}
+
+export type Step =
+  | { kind: "launchAuthFlow"; url: string; interactive: boolean }
+  | { kind: "http"; request: HttpRequest; purpose: string }
+  | { kind: "wait"; untilMs: number; reason: string }
+  | { kind: "connected"; account: ConnectedAccount; tokens: TokenState }
+  | { kind: "failed"; error: { code: string; message: string } };
+
+export type FlowInput =
+  | { kind: "redirect"; url: string }
+  | { kind: "authFlowFailed"; message: string }
+  | { kind: "response"; response: HttpResponse }
+  | { kind: "transport"; failure: "network" | "timeout" }
+  | { kind: "timer" };
+
+export interface FlowResult {
+  flow: unknown;
+  step: Step;
+  accountState: ConnectionState;
+}
+
+export interface ConnectInput {
+  address: string;
+  provider: ConnectionKind;
+  automation: boolean;
+  clients: { google: OAuthClient | null; microsoft: OAuthClient | null };
+  redirectBase: string;
+  policy: { seat: "full" | "viewOnly"; allowedKinds: ConnectionKind[] | null };
+  registry: { personalInboxes: string[]; teamInboxes: string[] };
+  mode: "connect" | "reconnect" | "silent";
+  previousState: ConnectionState;
+}
+
+export type Access =
+  | { kind: "use"; accessToken: string; background: unknown }
+  | { kind: "refresh"; id: number; request: HttpRequest }
+  | { kind: "silentReauthorize"; id: number }
+  | { kind: "wait" }
+  | { kind: "retryAt"; atMs: number; reason: string }
+  | { kind: "reauthenticate"; code: string; message: string }
+  | { kind: "failed"; code: string; message: string };
+
+export interface Attempt {
+  number: number;
+  afterRefresh: boolean;
+  nowMs: number;
+  jitter: number;
+}
+
+export type CheckResult =
+  | { kind: "ok"; aliases: string[]; displayName: string | null }
+  | { kind: "retryAfter"; afterMs: number; reason: string }
+  | { kind: "refreshToken" }
+  | { kind: "reauthenticate"; code: string; message: string }
+  | { kind: "fail"; code: string; message: string };
+
+export type RevocationPlan =
+  | { kind: "request"; request: HttpRequest }
+  | { kind: "localOnly"; logoutUrl: string; consentUrl: string; instructions: string };
+
+export type AccountEvent =
+  | { kind: "tokenRejected"; code: string; reason: string }
+  | { kind: "disconnect" };
+
+/** The core's functions as the worker uses them. */
+export interface CoreApi {
+  version(): string;
+  parseRequest(caller: string, json: string): unknown;
+  detectStart(address: string): DetectStep;
+  detectFinish(address: string, outcome: Outcome): Detection;
+  disclosure(provider: ConnectionKind, automation: boolean): Disclosure;
+  connectStart(input: ConnectInput, random: Uint8Array, nowMs: number): FlowResult;
+  connectResume(flow: unknown, input: FlowInput, nowMs: number, jitter: number): FlowResult;
+  connectCancel(flow: unknown): FlowResult;
+  tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number): { tokens: TokenState; access: Access };
+  tokenRefreshed(tokens: TokenState, id: number, outcome: Outcome, client: OAuthClient, nowMs: number, jitter: number): { tokens: TokenState };
+  tokenSilentResult(
+    tokens: TokenState,
+    id: number,
+    result: { kind: "connected"; tokens: TokenState } | { kind: "failed"; message: string },
+  ): { tokens: TokenState };
+  tokenInvalidate(tokens: TokenState): { tokens: TokenState };
+  accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
+  accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;
+  revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
+  connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
+}
+
+export type { Account };

@@ -1,0 +1,153 @@
+// Access tokens for provider calls. The core decides (use, refresh, wait,
+// re-authorize, give up); this file keeps one token state per inbox in
+// memory, persists it, and performs what the core asks.
+//
+// Where the secrets live: the refresh token (inside the token state) in the
+// extension origin's IndexedDB; the access token only in memory and in
+// chrome.storage.session. Neither ever goes to a content script, a page
+// outside the extension, a log or a URL.
+import type { CoreApi, OAuthClient, Outcome, TokenState } from "./coreTypes.js";
+import { execute } from "./executor.js";
+import { jitter } from "./random.js";
+import * as session from "./session.js";
+import * as store from "./store.js";
+
+/** The inbox needs the user: its tokens were rejected or expired for good. */
+export class ReauthenticationNeeded extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider is unavailable for now; try again after `atMs`. */
+export class TryLater extends Error {
+  constructor(
+    readonly atMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const states = new Map<string, TokenState>();
+const renewals = new Map<string, Promise<void>>();
+
+/** Runs a Microsoft silent re-authorization; supplied by the flow runner. */
+export type SilentReauthorizer = (
+  address: string,
+) => Promise<{ kind: "connected"; tokens: TokenState } | { kind: "failed"; message: string }>;
+
+async function load(key: string): Promise<TokenState | undefined> {
+  const cached = states.get(key);
+  if (cached) return cached;
+  const secrets = await store.getSecrets(key);
+  if (!secrets) return undefined;
+  const stored = secrets.tokens as TokenState;
+  const access = await session.getAccessToken(key);
+  // Without a session copy (browser restarted) the access token is gone: the
+  // stored state says it expired at 0, so the core refreshes first.
+  const state = access ? { ...stored, ...access } : stored;
+  states.set(key, state);
+  return state;
+}
+
+/** Persists a token state: refresh token to IndexedDB, access token to the session. */
+export async function save(address: string, state: TokenState): Promise<void> {
+  const key = store.keyOf(address);
+  states.set(key, state);
+  const { accessToken, expiresAtMs } = state;
+  await store.putSecrets(key, { tokens: { ...state, accessToken: "", expiresAtMs: 0 } });
+  await session.setAccessToken(key, { accessToken, expiresAtMs });
+}
+
+/** Forgets an inbox's tokens everywhere. */
+export async function forget(address: string): Promise<void> {
+  const key = store.keyOf(address);
+  states.delete(key);
+  renewals.delete(key);
+  await session.clearSession(key);
+}
+
+/** The current token state, for revocation at disconnect. */
+export async function current(address: string): Promise<TokenState | undefined> {
+  return load(store.keyOf(address));
+}
+
+function toOutcome(result: Awaited<ReturnType<typeof execute>>): Outcome {
+  return "response" in result
+    ? { kind: "response", response: result.response }
+    : { kind: "transport", failure: result.transport };
+}
+
+/**
+ * A usable access token for the inbox. Concurrent callers share one renewal:
+ * the core answers "wait" to all but the first, and they await its promise.
+ */
+export async function accessToken(
+  core: CoreApi,
+  address: string,
+  client: OAuthClient,
+  silent: SilentReauthorizer,
+): Promise<string> {
+  const key = store.keyOf(address);
+  for (let round = 0; round < 10; round++) {
+    const state = await load(key);
+    if (!state) throw new ReauthenticationNeeded("noTokens", `${address} has no saved sign-in. Reconnect it.`);
+    const { tokens, access } = core.tokenAccess(state, client, Date.now());
+    states.set(key, tokens);
+    switch (access.kind) {
+      case "use":
+        return access.accessToken;
+      case "refresh": {
+        const renewal = (async () => {
+          const outcome = toOutcome(await execute(access.request));
+          const latest = states.get(key) ?? tokens;
+          await save(address, core.tokenRefreshed(latest, access.id, outcome, client, Date.now(), jitter()).tokens);
+        })();
+        renewals.set(key, renewal);
+        try {
+          await renewal;
+        } finally {
+          renewals.delete(key);
+        }
+        break;
+      }
+      case "silentReauthorize": {
+        const renewal = (async () => {
+          const result = await silent(address);
+          const latest = states.get(key) ?? tokens;
+          await save(address, core.tokenSilentResult(latest, access.id, result).tokens);
+        })();
+        renewals.set(key, renewal);
+        try {
+          await renewal;
+        } finally {
+          renewals.delete(key);
+        }
+        break;
+      }
+      case "wait":
+        await (renewals.get(key) ?? Promise.resolve());
+        break;
+      case "retryAt":
+        throw new TryLater(access.atMs, access.reason);
+      case "reauthenticate":
+        await save(address, tokens);
+        throw new ReauthenticationNeeded(access.code, access.message);
+      case "failed":
+        await save(address, tokens);
+        throw new ReauthenticationNeeded(access.code, access.message);
+    }
+  }
+  throw new TryLater(Date.now() + 60_000, "Signing in to the provider is taking too long; Inlay will try again shortly.");
+}
+
+/** Tells the core the provider rejected a token it believed valid (a 401). */
+export async function invalidate(core: CoreApi, address: string): Promise<void> {
+  const key = store.keyOf(address);
+  const state = await load(key);
+  if (state) await save(address, core.tokenInvalidate(state).tokens);
+}

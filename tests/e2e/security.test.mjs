@@ -1,0 +1,99 @@
+// Trust boundaries, tested rather than intended: a compromised content script
+// gets no tokens and no privileged actions; admin policy (Chrome managed
+// storage) refuses view-only seats and team inboxes before any sign-in.
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { evalInContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
+import { InboxPage, seed } from "./connect-ui.mjs";
+
+let sandbox;
+before(async () => {
+  sandbox = await startSandbox();
+});
+after(async () => sandbox?.stop());
+
+const ANN = { provider: "google", address: "ann@gmail.com", displayName: "Ann", aliases: [] };
+
+describe("a content script trying to read tokens or send forged messages", () => {
+  let browser;
+  afterEach(async () => browser?.close());
+
+  test("gets nothing token-like and no privileged action", async () => {
+    await seed(sandbox, { accounts: [ANN] });
+    browser = await launchBrowser(sandbox);
+    const inbox = await InboxPage.open(browser);
+    await inbox.connect(ANN.address, "Gmail");
+    // The canaries: every token the sandbox issued during the sign-in.
+    const issued = (await sandbox.control("GET", "/oauth/tokens")).map((t) => t.token);
+    assert.ok(issued.length >= 2, "an access and a refresh token were issued");
+
+    const gmail = await browser.context.newPage();
+    await gmail.goto("https://mail.google.com/mail/u/0/");
+    await gmail.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
+
+    const loot = await evalInContentScript(
+      gmail,
+      `(async () => {
+        const out = {};
+        const ask = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ thrown: String(e) }));
+        out.local = await chrome.storage.local.get(null).catch((e) => ({ thrown: String(e) }));
+        out.session = await chrome.storage.session.get(null).catch((e) => ({ thrown: String(e) }));
+        out.replies = [];
+        for (const m of [
+          { type: "listAccounts" },
+          { type: "disconnect", address: "ann@gmail.com" },
+          { type: "connect", address: "x@gmail.com", provider: "google", automation: true },
+          { type: "checkAccount", address: "ann@gmail.com" },
+          { type: "ping", fetch: "https://gmail.googleapis.com/" },
+          { type: "__proto__" },
+          { type: "ping", pad: "x".repeat(20000) },
+          [ "ping" ],
+          "ping",
+          null,
+        ]) out.replies.push(await ask(m));
+        out.dom = document.documentElement.outerHTML;
+        out.ping = await ask({ type: "ping" });
+        return out;
+      })()`,
+    );
+    const everything = JSON.stringify(loot);
+    for (const token of issued) assert.ok(!everything.includes(token), "a token reached the content script");
+    assert.ok("thrown" in loot.session, "storage.session is closed to content scripts");
+    for (const reply of loot.replies) assert.equal(reply?.ok, false, JSON.stringify(reply).slice(0, 200));
+    assert.equal(loot.ping.ok, true, "the worker keeps running");
+    // Nothing was disconnected or connected by the forged messages.
+    assert.deepEqual((await inbox.send({ type: "listAccounts" })).value.map((a) => a.state.kind), ["connected"]);
+  });
+});
+
+describe("admin policy through Chrome managed storage", { skip: process.getuid?.() !== 0 && "needs root to write /etc/chromium/policies" }, () => {
+  let browser;
+  let removePolicy = () => {};
+  afterEach(async () => {
+    await browser?.close();
+    removePolicy();
+  });
+
+  test("a view-only seat cannot connect an inbox", async () => {
+    await seed(sandbox, { accounts: [ANN] });
+    removePolicy = setManagedPolicy({ seat: "viewOnly" });
+    browser = await launchBrowser(sandbox);
+    const inbox = await InboxPage.open(browser);
+    await inbox.startConnect(ANN.address);
+    await inbox.button("Connect to Gmail").click();
+    await inbox.button("Continue").click();
+    assert.match(await inbox.flowError(), /view-only/);
+    assert.equal((await sandbox.control("GET", "/oauth/log")).length, 0, "refused before any sign-in");
+  });
+
+  test("a team inbox cannot be connected as a personal inbox", async () => {
+    await seed(sandbox, { accounts: [ANN] });
+    removePolicy = setManagedPolicy({ teamInboxes: ["ann@gmail.com"] });
+    browser = await launchBrowser(sandbox);
+    const inbox = await InboxPage.open(browser);
+    await inbox.startConnect(ANN.address);
+    await inbox.button("Connect to Gmail").click();
+    await inbox.button("Continue").click();
+    assert.match(await inbox.flowError(), /team inbox/);
+  });
+});
