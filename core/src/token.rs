@@ -285,10 +285,17 @@ impl TokenState {
         }
     }
 
-    /// An API said the access token is invalid (401 → `RefreshToken`):
-    /// the next `access` refreshes even if the clock says it is still valid.
-    pub fn invalidate_access_token(&mut self) {
+    /// An API rejected `rejected` (401 → `RefreshToken`): the next `access`
+    /// refreshes even if the clock says it is still valid. A rejection of an
+    /// older token (a request that was in flight while another caller already
+    /// refreshed) changes nothing, so concurrent 401s cause one refresh.
+    /// Returns whether the current token was invalidated.
+    pub fn invalidate_access_token(&mut self, rejected: &str) -> bool {
+        if rejected != self.access_token {
+            return false;
+        }
         self.expires_at_ms = 0;
+        true
     }
 
     /// Whether `id` is the renewal in flight.

@@ -355,11 +355,25 @@ fn no_refresh_token_means_sign_in_at_expiry() {
 #[test]
 fn api_401_forces_a_refresh() {
     let mut s = google();
-    s.invalidate_access_token();
+    assert!(s.invalidate_access_token("at1"));
     assert!(matches!(
         s.access(&google_client(), T0 + MIN),
         Access::Refresh { .. }
     ));
+}
+
+#[test]
+fn a_late_401_for_an_old_token_does_not_invalidate_the_new_one() {
+    let mut s = google();
+    // Five requests went out with at1; the first 401 invalidates it...
+    assert!(s.invalidate_access_token("at1"));
+    let (id, _) = refresh_id(&s.access(&google_client(), T0 + MIN));
+    s.on_refresh_result(id, T0 + MIN, Ok(set("at2", T0 + MIN, None, None)), 0);
+    // ...and the other four 401s, arriving after the refresh, change nothing.
+    for _ in 0..4 {
+        assert!(!s.invalidate_access_token("at1"));
+    }
+    assert_eq!(used(&s.access(&google_client(), T0 + 2 * MIN)).0, "at2");
 }
 
 #[test]

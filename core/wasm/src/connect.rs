@@ -168,12 +168,13 @@ pub fn token_silent_result(tokens: JsValue, id: u32, result: JsValue) -> Result<
     to_js(&Tokens { tokens: &tokens })
 }
 
-/// `tokenInvalidate(tokens) -> {tokens}`: after a 401 with a token the
-/// core thought valid; the next `tokenAccess` refreshes.
+/// `tokenInvalidate(tokens, rejectedAccessToken) -> {tokens}`: after a 401
+/// for that token; the next `tokenAccess` refreshes unless it was already
+/// replaced.
 #[wasm_bindgen(js_name = tokenInvalidate)]
-pub fn token_invalidate(tokens: JsValue) -> Result<JsValue, JsValue> {
+pub fn token_invalidate(tokens: JsValue, rejected: &str) -> Result<JsValue, JsValue> {
     let mut tokens: TokenState = arg(tokens, "tokens")?;
-    tokens.invalidate_access_token();
+    tokens.invalidate_access_token(rejected);
     to_js(&Tokens { tokens: &tokens })
 }
 

@@ -63,7 +63,7 @@ export async function checkAccount(core: CoreApi, address: string): Promise<Chec
         return "ok";
       }
       case "refreshToken":
-        await invalidate(core, address);
+        await invalidate(core, address, token);
         afterRefresh = true;
         break;
       case "retryAfter":

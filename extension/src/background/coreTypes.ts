@@ -106,7 +106,7 @@ export interface CoreApi {
     id: number,
     result: { kind: "connected"; tokens: TokenState } | { kind: "failed"; message: string },
   ): { tokens: TokenState };
-  tokenInvalidate(tokens: TokenState): { tokens: TokenState };
+  tokenInvalidate(tokens: TokenState, rejectedAccessToken: string): { tokens: TokenState };
   accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
   accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;

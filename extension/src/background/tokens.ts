@@ -7,8 +7,8 @@
 // chrome.storage.session. Neither ever goes to a content script, a page
 // outside the extension, a log or a URL.
 import type { CoreApi, OAuthClient, Outcome, TokenState } from "./coreTypes.js";
-import { execute } from "./executor.js";
-import { jitter } from "./random.js";
+import { execute, type HttpRequest } from "./executor.js";
+import { jitter, sleep } from "./random.js";
 import * as session from "./session.js";
 import * as store from "./store.js";
 
@@ -82,9 +82,35 @@ function toOutcome(result: Awaited<ReturnType<typeof execute>>): Outcome {
     : { kind: "transport", failure: result.transport };
 }
 
+type Renewal = { kind: "refresh"; id: number; request: HttpRequest } | { kind: "silentReauthorize"; id: number };
+
+/**
+ * Performs a renewal the core started and reports its result. Registered so
+ * that callers the core tells to "wait" can await it.
+ */
+function renew(core: CoreApi, address: string, client: OAuthClient, silent: SilentReauthorizer, renewal: Renewal): Promise<void> {
+  const key = store.keyOf(address);
+  const running = (async () => {
+    if (renewal.kind === "refresh") {
+      const outcome = toOutcome(await execute(renewal.request));
+      const latest = states.get(key);
+      if (latest) await save(address, core.tokenRefreshed(latest, renewal.id, outcome, client, Date.now(), jitter()).tokens);
+    } else {
+      const result = await silent(address);
+      const latest = states.get(key);
+      if (latest) await save(address, core.tokenSilentResult(latest, renewal.id, result).tokens);
+    }
+  })().finally(() => {
+    if (renewals.get(key) === running) renewals.delete(key);
+  });
+  renewals.set(key, running);
+  return running;
+}
+
 /**
  * A usable access token for the inbox. Concurrent callers share one renewal:
  * the core answers "wait" to all but the first, and they await its promise.
+ * A renewal the core wants done ahead of expiry runs in the background.
  */
 export async function accessToken(
   core: CoreApi,
@@ -100,43 +126,24 @@ export async function accessToken(
     states.set(key, tokens);
     switch (access.kind) {
       case "use":
+        if (access.background) {
+          renew(core, address, client, silent, access.background as Renewal).catch(() => undefined);
+        }
         return access.accessToken;
-      case "refresh": {
-        const renewal = (async () => {
-          const outcome = toOutcome(await execute(access.request));
-          const latest = states.get(key) ?? tokens;
-          await save(address, core.tokenRefreshed(latest, access.id, outcome, client, Date.now(), jitter()).tokens);
-        })();
-        renewals.set(key, renewal);
-        try {
-          await renewal;
-        } finally {
-          renewals.delete(key);
-        }
+      case "refresh":
+        await renew(core, address, client, silent, { kind: "refresh", id: access.id, request: access.request });
         break;
-      }
-      case "silentReauthorize": {
-        const renewal = (async () => {
-          const result = await silent(address);
-          const latest = states.get(key) ?? tokens;
-          await save(address, core.tokenSilentResult(latest, access.id, result).tokens);
-        })();
-        renewals.set(key, renewal);
-        try {
-          await renewal;
-        } finally {
-          renewals.delete(key);
-        }
+      case "silentReauthorize":
+        await renew(core, address, client, silent, { kind: "silentReauthorize", id: access.id });
         break;
-      }
       case "wait":
-        await (renewals.get(key) ?? Promise.resolve());
+        // The renewal in flight may belong to a worker that was stopped; the
+        // core gives it up after its timeout and starts a new one.
+        await (renewals.get(key) ?? sleep(1000));
         break;
       case "retryAt":
         throw new TryLater(access.atMs, access.reason);
       case "reauthenticate":
-        await save(address, tokens);
-        throw new ReauthenticationNeeded(access.code, access.message);
       case "failed":
         await save(address, tokens);
         throw new ReauthenticationNeeded(access.code, access.message);
@@ -145,9 +152,9 @@ export async function accessToken(
   throw new TryLater(Date.now() + 60_000, "Signing in to the provider is taking too long; Inlay will try again shortly.");
 }
 
-/** Tells the core the provider rejected a token it believed valid (a 401). */
-export async function invalidate(core: CoreApi, address: string): Promise<void> {
+/** Tells the core the provider rejected `rejected` (a 401); the core ignores an already-replaced token. */
+export async function invalidate(core: CoreApi, address: string, rejected: string): Promise<void> {
   const key = store.keyOf(address);
   const state = await load(key);
-  if (state) await save(address, core.tokenInvalidate(state).tokens);
+  if (state) await save(address, core.tokenInvalidate(state, rejected).tokens);
 }

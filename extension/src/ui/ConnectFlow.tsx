@@ -2,7 +2,7 @@
 // Settings › Email. Screens only: the worker and the core decide everything
 // (detection, scopes, sign-in, verification); this file keeps track of which
 // screen is showing and shows progress and errors in the worker's words.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
 
@@ -20,10 +20,10 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Focuses the element when it mounts, so each screen is keyboard-ready. */
+/** Focuses the element as soon as it mounts, so each screen is keyboard-ready. */
 function useAutofocus<T extends HTMLElement>() {
   const ref = useRef<T>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useLayoutEffect(() => ref.current?.focus(), []);
   return ref;
 }
 

@@ -365,7 +365,10 @@ fn issue(
     body.insert("access_token".into(), json!(access));
     if grant.scopes.iter().any(|s| s == "offline_access") {
         let expiry = match client.platform() {
-            Platform::Spa => grant.auth_time + SPA_REFRESH_LIFETIME,
+            // A registration may shorten the SPA lifetime (tests of the silent renewal).
+            Platform::Spa => {
+                grant.auth_time + client.refresh_token_lifetime_seconds.unwrap_or(SPA_REFRESH_LIFETIME)
+            }
             _ => now + PUBLIC_REFRESH_LIFETIME,
         };
         let refresh = format!("1.A{}", ids::secret(120));

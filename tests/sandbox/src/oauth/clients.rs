@@ -51,8 +51,9 @@ pub struct Client {
     /// Name shown on consent pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Google only: refresh tokens expire this long after issue (an app in "Testing" status
-    /// gets 7 days = 604800). Default: no expiry.
+    /// Google: refresh tokens expire this long after issue (an app in "Testing" status
+    /// gets 7 days = 604800); default no expiry. Microsoft SPA: the fixed lifetime from
+    /// sign-in (default 24 h), shortened to test silent renewal without waiting a day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_lifetime_seconds: Option<u64>,
 }
