@@ -103,38 +103,51 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
         (_, path) if path == "/clock" || path.starts_with("/oauth/") => {
             crate::control_oauth::handle(req, sandbox)
         }
-        (_, "/health" | "/reset" | "/seed" | "/requests" | "/faults" | "/state") => Response::json(
-            405,
-            &json!({ "error": format!("{} not allowed on {}", req.method, req.path) }),
-        ),
+        (_, "/health" | "/reset" | "/seed" | "/requests" | "/faults" | "/state") => {
+            not_allowed(req)
+        }
         (_, path) if path.starts_with("/faults/") => {
             Response::json(405, &json!({ "error": "only DELETE" }))
         }
-        _ => Response::json(
-            404,
-            &json!({ "error": format!("no control endpoint {}", req.path) }),
-        ),
+        _ => no_endpoint(req),
     }
 }
 
-fn ok() -> Response {
+/// The control API's answers, shared with `control_oauth`.
+pub(crate) fn ok() -> Response {
     Response::json(200, &json!({ "ok": true }))
 }
 
-fn bad_request(message: &str) -> Response {
+pub(crate) fn bad_request(message: &str) -> Response {
     Response::json(400, &json!({ "error": message }))
 }
 
-fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, String> {
+/// 405 for a known endpoint asked with the wrong method.
+pub(crate) fn not_allowed(req: &Request) -> Response {
+    Response::json(
+        405,
+        &json!({ "error": format!("{} not allowed on {}", req.method, req.path) }),
+    )
+}
+
+pub(crate) fn no_endpoint(req: &Request) -> Response {
+    Response::json(
+        404,
+        &json!({ "error": format!("no control endpoint {}", req.path) }),
+    )
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, String> {
     serde_json::from_slice(&req.body).map_err(|e| format!("bad JSON body: {e}"))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::hosts::ispdb::IspDb;
 
-    fn call(sb: &Sandbox, method: &str, path: &str, body: Value) -> (u16, Value) {
+    /// One control call → (status, JSON body); a null `body` sends none.
+    pub(crate) fn call(sb: &Sandbox, method: &str, path: &str, body: Value) -> (u16, Value) {
         let req = Request::new(method, "", path).with_body(if body.is_null() {
             Vec::new()
         } else {

@@ -11,9 +11,9 @@
 //! | `GET /oauth/log?provider=&endpoint=`, `DELETE /oauth/log` | decoded OAuth calls (see `oauth::log`) |
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::control::{bad_request, no_endpoint, not_allowed, ok, parse};
 use crate::http::Request;
 use crate::http::Response;
 use crate::oauth::clients::{Client, Clients};
@@ -108,14 +108,8 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
             | "/oauth/revoke-consent"
             | "/oauth/sessions"
             | "/oauth/log",
-        ) => Response::json(
-            405,
-            &json!({ "error": format!("{} not allowed on {}", req.method, req.path) }),
-        ),
-        _ => Response::json(
-            404,
-            &json!({ "error": format!("no control endpoint {}", req.path) }),
-        ),
+        ) => not_allowed(req),
+        _ => no_endpoint(req),
     }
 }
 
@@ -127,33 +121,12 @@ fn clients(c: &Clients) -> Response {
     Response::json(200, &json!({ "clients": c.list() }))
 }
 
-fn ok() -> Response {
-    Response::json(200, &json!({ "ok": true }))
-}
-
-fn bad_request(message: &str) -> Response {
-    Response::json(400, &json!({ "error": message }))
-}
-
-fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, String> {
-    serde_json::from_slice(&req.body).map_err(|e| format!("bad JSON body: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::tests::call;
     use crate::hosts::ispdb::IspDb;
     use serde_json::Value;
-
-    fn call(sb: &Sandbox, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let req = Request::new(method, "", path).with_body(if body.is_null() {
-            Vec::new()
-        } else {
-            body.to_string().into_bytes()
-        });
-        let r = crate::control::handle(&req, sb);
-        (r.status, r.json_body().unwrap())
-    }
 
     #[test]
     fn clock_clients_scenarios_and_reset() {

@@ -43,24 +43,17 @@ pub fn secret(bytes: usize) -> String {
 /// A GUID made from a stable name (tenant ids, object ids): the same name always gives
 /// the same GUID.
 pub fn guid_from(name: &str) -> String {
-    let h = Sha256::digest(name.as_bytes());
-    let x: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..32]
-    )
+    guid_text(&Sha256::digest(name.as_bytes()))
 }
 
 /// A random GUID in the 8-4-4-4-12 form.
 pub fn guid() -> String {
-    let x: String = next_digest()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    guid_text(&next_digest())
+}
+
+/// The first 16 bytes as lower-case hex in the 8-4-4-4-12 form.
+fn guid_text(bytes: &[u8]) -> String {
+    let x: String = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",
         &x[..8],

@@ -53,17 +53,7 @@ pub struct Account {
 impl Account {
     /// A stable GUID-shaped id, as Graph and Entra use for users, derived from the address.
     pub fn object_id(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let h = Sha256::digest(format!("{}:{}", self.provider.as_str(), self.address));
-        let x: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &x[..8],
-            &x[8..12],
-            &x[12..16],
-            &x[16..20],
-            &x[20..32]
-        )
+        crate::ids::guid_from(&format!("{}:{}", self.provider.as_str(), self.address))
     }
 }
 

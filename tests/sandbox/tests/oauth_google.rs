@@ -10,7 +10,9 @@ use inlay_sandbox::oauth::script::{Pkce, form, google_authorize_path, google_sig
 use inlay_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 
-use inproc::{bearer, body_text, control, get, p, post_form, redirected, sandbox};
+use inproc::{
+    bearer, body_text, control, get, get_with_access_token, p, post_form, redirected, sandbox,
+};
 
 const ANN: &str = "ann@acme.test";
 const GMAIL_USER: &str = "gus@gmail.com";
@@ -612,15 +614,7 @@ fn user_removing_the_app_ends_refresh_and_access() {
             .unwrap()["error"],
         "invalid_grant"
     );
-    let r = get(
-        &sb,
-        "gmail.googleapis.com",
-        PROFILE,
-        &[(
-            "authorization",
-            &bearer(t["access_token"].as_str().unwrap()),
-        )],
-    );
+    let r = get_with_access_token(&sb, "gmail.googleapis.com", PROFILE, &t);
     assert_eq!(r.status, 401);
 }
 
@@ -651,14 +645,11 @@ fn userinfo_on_both_hosts() {
     assert_eq!(none.status, 401);
     let gmail_only =
         google_sign_in(&sb, ANN, "https://www.googleapis.com/auth/gmail.send").unwrap();
-    let r = get(
+    let r = get_with_access_token(
         &sb,
         "openidconnect.googleapis.com",
         "/v1/userinfo",
-        &[(
-            "authorization",
-            &bearer(gmail_only["access_token"].as_str().unwrap()),
-        )],
+        &gmail_only,
     );
     assert_eq!(r.status, 403);
 }
@@ -746,15 +737,7 @@ fn state_override_drop_scopes_and_wrong_account() {
     );
     let t = google_sign_in(&sb, ANN, SCOPES).unwrap();
     assert!(!t["scope"].as_str().unwrap().contains("gmail.readonly"));
-    let r = get(
-        &sb,
-        "gmail.googleapis.com",
-        PROFILE,
-        &[(
-            "authorization",
-            &bearer(t["access_token"].as_str().unwrap()),
-        )],
-    );
+    let r = get_with_access_token(&sb, "gmail.googleapis.com", PROFILE, &t);
     assert_eq!(r.status, 403);
     assert_eq!(
         r.json_body().unwrap()["error"]["errors"][0]["reason"],
@@ -767,15 +750,7 @@ fn state_override_drop_scopes_and_wrong_account() {
         jwt::claims(t["id_token"].as_str().unwrap()).unwrap()["email"],
         GMAIL_USER
     );
-    let r = get(
-        &sb,
-        "gmail.googleapis.com",
-        PROFILE,
-        &[(
-            "authorization",
-            &bearer(t["access_token"].as_str().unwrap()),
-        )],
-    );
+    let r = get_with_access_token(&sb, "gmail.googleapis.com", PROFILE, &t);
     assert_eq!(r.json_body().unwrap()["emailAddress"], GMAIL_USER);
 }
 

@@ -14,7 +14,9 @@ use inlay_sandbox::oauth::script::{
 use inlay_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 
-use inproc::{bearer, body_text, control, get, p, post_form, redirected, sandbox};
+use inproc::{
+    bearer, body_text, control, get, get_with_access_token, p, post_form, redirected, sandbox,
+};
 
 const BO: &str = "bo@contoso.com";
 const MEG: &str = "meg@outlook.com";
@@ -334,27 +336,16 @@ fn graph_behind_minted_tokens() {
     );
 
     let narrow = microsoft_sign_in(&sb, BO, "openid User.Read").unwrap();
-    let r = get(
+    let r = get_with_access_token(
         &sb,
         "graph.microsoft.com",
         "/v1.0/me/mailboxSettings",
-        &[(
-            "authorization",
-            &bearer(narrow["access_token"].as_str().unwrap()),
-        )],
+        &narrow,
     );
     assert_eq!(r.status, 403);
     assert_eq!(r.json_body().unwrap()["error"]["code"], "ErrorAccessDenied");
     let none = microsoft_sign_in(&sb, BO, "openid MailboxSettings.Read").unwrap();
-    let r = get(
-        &sb,
-        "graph.microsoft.com",
-        "/v1.0/me",
-        &[(
-            "authorization",
-            &bearer(none["access_token"].as_str().unwrap()),
-        )],
-    );
+    let r = get_with_access_token(&sb, "graph.microsoft.com", "/v1.0/me", &none);
     assert_eq!(r.status, 403);
     assert_eq!(
         r.json_body().unwrap()["error"]["code"],
@@ -362,17 +353,9 @@ fn graph_behind_minted_tokens() {
     );
 
     let msa = microsoft_sign_in(&sb, MEG, SCOPES).unwrap();
-    let me = get(
-        &sb,
-        "graph.microsoft.com",
-        "/v1.0/me",
-        &[(
-            "authorization",
-            &bearer(msa["access_token"].as_str().unwrap()),
-        )],
-    )
-    .json_body()
-    .unwrap();
+    let me = get_with_access_token(&sb, "graph.microsoft.com", "/v1.0/me", &msa)
+        .json_body()
+        .unwrap();
     assert_eq!(me["mail"], Value::Null);
     assert_eq!(me["userPrincipalName"], MEG);
     assert_eq!(me["id"].as_str().unwrap().len(), 16);
@@ -457,15 +440,7 @@ fn consent_removal_fails_refresh_with_65001() {
     let r = refresh(&sb, t["refresh_token"].as_str().unwrap());
     assert_eq!(aadsts(&r), ("invalid_grant".into(), 65001));
     assert_eq!(r.json_body().unwrap()["suberror"], "consent_required");
-    let me = get(
-        &sb,
-        "graph.microsoft.com",
-        "/v1.0/me",
-        &[(
-            "authorization",
-            &bearer(t["access_token"].as_str().unwrap()),
-        )],
-    );
+    let me = get_with_access_token(&sb, "graph.microsoft.com", "/v1.0/me", &t);
     assert_eq!(
         me.status, 200,
         "an issued Graph access token lives until it expires"

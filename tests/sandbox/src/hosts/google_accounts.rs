@@ -16,8 +16,7 @@ use serde_json::json;
 
 use crate::http::{Request, Response, query_pairs};
 use crate::ids;
-use crate::oauth::CODE_LIFETIME;
-use crate::oauth::authz::{AuthzRequest, Redirect, param};
+use crate::oauth::authz::{AuthzRequest, Redirect, param, words};
 use crate::oauth::codes::Code;
 use crate::oauth::identity::google_hosted_domain;
 use crate::oauth::log::Entry;
@@ -29,7 +28,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Provider, State};
 
 use super::google_error::not_found_page;
-use super::oauth_pages::{self, ConsentPage};
+use super::oauth_pages;
 
 pub const ISSUER: &str = "https://accounts.google.com";
 pub const AUTHORIZE_PATH: &str = "/o/oauth2/v2/auth";
@@ -162,11 +161,7 @@ fn check_and_decide(
         }
         (Some(c), _) => c.to_owned(),
     };
-    let requested: Vec<String> = scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let requested = words(scope);
     let mut canonical: Vec<String> = Vec::new();
     for s in requested.iter().map(|s| google_canonical(s)) {
         if !canonical.contains(&s) {
@@ -183,14 +178,7 @@ fn check_and_decide(
         scopes: requested,
         canonical_scopes: canonical,
         challenge: Some(challenge),
-        prompt: param(params, "prompt")
-            .map(|p| {
-                p.split(' ')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        prompt: param(params, "prompt").map(words).unwrap_or_default(),
         login_hint: param(params, "login_hint").map(str::to_owned),
         offline: param(params, "access_type") == Some("offline"),
         include_granted_scopes: param(params, "include_granted_scopes") == Some("true"),
@@ -253,16 +241,11 @@ fn check_and_decide(
             entry.set("outcome", format!("redirect:{error}"));
             return Redirect::to(redirect_uri, false)
                 .param("error", error)
-                .param_opt("state", outgoing_state(&request, &scenario))
+                .param_opt("state", request.outgoing_state(&scenario))
                 .response();
         }
     } else if scenario.require_click {
         let now = state.oauth.now();
-        let id = ids::secret(24);
-        let shown = scenario
-            .sign_in_as
-            .clone()
-            .unwrap_or_else(|| account.clone());
         let scope_list = request
             .canonical_scopes
             .iter()
@@ -276,22 +259,15 @@ fn check_and_decide(
                 (s.clone(), text)
             })
             .collect();
-        state.oauth.pending.add(PendingAuthz {
-            id: id.clone(),
-            expires_at: now + CODE_LIFETIME,
-            request,
-            account,
-            scenario,
-        });
-        entry.set("outcome", "page:consent");
-        return oauth_pages::consent(&ConsentPage {
-            provider: "Google",
-            app: client.name(),
-            account: &shown,
-            scopes: scope_list,
-            action: CONSENT_PATH,
-            transaction: &id,
-        });
+        return oauth_pages::ask_consent(
+            &mut state.oauth.pending,
+            entry,
+            PendingAuthz::new(request, account, scenario, now),
+            "Google",
+            client.name(),
+            scope_list,
+            CONSENT_PATH,
+        );
     }
     decide(state, &request, &account, &scenario, true, silent, entry)
 }
@@ -307,18 +283,6 @@ fn describe_openid(scope: &str) -> &'static str {
     }
 }
 
-/// The `state` the redirect carries: the request's, unless the scenario replaces or drops it.
-fn outgoing_state<'a>(request: &'a AuthzRequest, scenario: &'a Scenario) -> Option<&'a str> {
-    if scenario.omit_state {
-        None
-    } else {
-        scenario
-            .state_override
-            .as_deref()
-            .or(request.state.as_deref())
-    }
-}
-
 /// The user's decision (`allowed`) and the scenario's outcome → the redirect.
 fn decide(
     state: &mut State,
@@ -329,7 +293,7 @@ fn decide(
     silent: bool,
     entry: &mut Entry,
 ) -> Response {
-    let outgoing = outgoing_state(request, scenario);
+    let outgoing = request.outgoing_state(scenario);
     let error = |entry: &mut Entry, error: &str, description: Option<&str>| {
         entry.set("outcome", format!("redirect:{error}"));
         Redirect::to(&request.redirect_uri, false)
@@ -424,20 +388,14 @@ fn decide(
         oauth.sessions.start(G, &address, now);
     }
     let code = format!("4/0A{}", ids::secret(54));
-    oauth.codes.issue(Code {
-        code: code.clone(),
-        provider: G,
-        client_id: request.client_id.clone(),
-        redirect_uri: request.redirect_uri.clone(),
-        challenge: request.challenge.clone(),
-        nonce: request.nonce.clone(),
-        address: address.clone(),
-        scopes: granted.clone(),
+    oauth.codes.issue(Code::for_request(
+        code.clone(),
+        request,
+        &address,
+        granted.clone(),
         offline,
-        auth_time: now,
-        expires_at: now + CODE_LIFETIME,
-        used: false,
-    });
+        now,
+    ));
     let authuser = state
         .accounts
         .iter()
@@ -461,39 +419,31 @@ fn decide(
 
 /// The consent page's form: `transaction` and `action=allow|cancel`.
 fn consent(req: &Request, sandbox: &Sandbox) -> Response {
-    let form = req.form_pairs();
-    let mut entry = Entry::new(req, "google", "consent", &form);
-    let mut state = sandbox.state();
-    let now = state.oauth.now();
-    let action = param(&form, "action");
-    let pending = match (param(&form, "transaction"), action) {
-        (Some(id), Some("allow" | "cancel")) => state.oauth.pending.take(id, now),
-        _ => None,
-    };
-    let response = match pending {
-        Some(p) if p.request.provider == G => {
-            entry.set("account", p.account.as_str());
-            let allowed = action == Some("allow");
+    oauth_pages::answer_consent(
+        req,
+        sandbox,
+        G,
+        |state, p, allowed, entry| {
             decide(
-                &mut state,
+                state,
                 &p.request,
                 &p.account,
                 &p.scenario,
                 allowed,
                 false,
-                &mut entry,
+                entry,
             )
-        }
-        _ => page(
-            &mut entry,
-            400,
-            "invalid_request",
-            "This consent page expired or was already answered.",
-            &form,
-        ),
-    };
-    state.oauth.log.push_response(entry, &response, now);
-    response
+        },
+        |entry, form, _now| {
+            page(
+                entry,
+                400,
+                "invalid_request",
+                "This consent page expired or was already answered.",
+                form,
+            )
+        },
+    )
 }
 
 fn discovery() -> Response {

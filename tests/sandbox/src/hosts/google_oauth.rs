@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::http::{Request, Response};
 use crate::ids;
 use crate::oauth::authz::param;
-use crate::oauth::codes::{Presented, RedeemError};
+use crate::oauth::codes::RedeemError;
 use crate::oauth::log::Entry;
 use crate::oauth::scopes::{OPENID, google_canonical};
 use crate::oauth::tokens::RefreshCheck;
@@ -106,14 +106,7 @@ fn basic_credentials(req: &Request) -> Option<(String, String)> {
 fn token(req: &Request, sandbox: &Sandbox) -> Response {
     let params = body_params(req);
     let mut entry = Entry::new(req, "google", "token", &params);
-    entry.set(
-        "contentType",
-        req.header("content-type").unwrap_or_default(),
-    );
-    entry.set(
-        "origin",
-        req.header("origin").map_or(Value::Null, Value::from),
-    );
+    entry.token_request_headers(req);
     let mut state = sandbox.state();
     let response = token_inner(req, &params, sandbox, &mut state, &mut entry);
     let now = state.oauth.now();
@@ -179,20 +172,13 @@ fn token_inner(
     let Some(code) = param(params, "code") else {
         return oauth_error(400, "invalid_request", "Missing required parameter: code");
     };
-    let verifier = param(params, "code_verifier");
-    entry.set(
-        "codeVerifierLength",
-        verifier.map_or(Value::Null, |v| v.len().into()),
-    );
-    let presented = Presented {
-        client_id,
-        redirect_uri: param(params, "redirect_uri"),
-        verifier,
-    };
-    let redeemed = match state.oauth.codes.redeem(code, &presented, now) {
+    let redeemed = match state
+        .oauth
+        .codes
+        .redeem_request(code, client_id, params, now, entry)
+    {
         Ok(code) => code,
         Err(e) => {
-            entry.set("codeError", format!("{e:?}"));
             return match e {
                 RedeemError::WrongRedirect => {
                     oauth_error(400, "redirect_uri_mismatch", "Bad Request")

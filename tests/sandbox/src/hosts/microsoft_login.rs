@@ -18,8 +18,7 @@ use serde_json::json;
 
 use crate::http::{Request, Response, query_pairs};
 use crate::ids;
-use crate::oauth::CODE_LIFETIME;
-use crate::oauth::authz::{AuthzRequest, Redirect, param};
+use crate::oauth::authz::{AuthzRequest, Redirect, param, words};
 use crate::oauth::clients::Platform;
 use crate::oauth::codes::Code;
 use crate::oauth::identity::{CONSUMER_TENANT, object_id, tenant_id};
@@ -33,7 +32,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider, State};
 
 use super::microsoft_error::aadsts;
-use super::oauth_pages::{self, ConsentPage};
+use super::oauth_pages;
 
 const M: Provider = Provider::Microsoft;
 pub const HOST: &str = "https://login.microsoftonline.com";
@@ -226,11 +225,7 @@ fn check_and_decide(
             "The request body must contain the following parameter: 'scope'.",
         );
     };
-    let requested: Vec<String> = scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let requested = words(scope);
     let mut canonical = Vec::new();
     for s in &requested {
         let Some(c) = microsoft_canonical(s) else {
@@ -348,32 +343,20 @@ fn check_and_decide(
         serde_json::to_value(&scenario).unwrap_or_default(),
     );
     if scenario.require_click {
-        let id = ids::secret(24);
-        let shown = scenario
-            .sign_in_as
-            .clone()
-            .unwrap_or_else(|| account.clone());
         let scopes = request
             .canonical_scopes
             .iter()
             .map(|s| (s.clone(), String::new()))
             .collect();
-        state.oauth.pending.add(PendingAuthz {
-            id: id.clone(),
-            expires_at: now + CODE_LIFETIME,
-            request,
-            account,
-            scenario,
-        });
-        entry.set("outcome", "page:consent");
-        return oauth_pages::consent(&ConsentPage {
-            provider: "Microsoft",
-            app: client.name(),
-            account: &shown,
+        return oauth_pages::ask_consent(
+            &mut state.oauth.pending,
+            entry,
+            PendingAuthz::new(request, account, scenario, now),
+            "Microsoft",
+            client.name(),
             scopes,
-            action: &format!("/{tenant}/oauth2/v2.0/consent"),
-            transaction: &id,
-        });
+            &format!("/{tenant}/oauth2/v2.0/consent"),
+        );
     }
     decide(state, &request, &account, &scenario, true, false, entry)
 }
@@ -415,14 +398,7 @@ fn decide(
     entry: &mut Entry,
 ) -> Response {
     let now = state.oauth.now();
-    let outgoing = if scenario.omit_state {
-        None
-    } else {
-        scenario
-            .state_override
-            .as_deref()
-            .or(request.state.as_deref())
-    };
+    let outgoing = request.outgoing_state(scenario);
     let redirect = || Redirect::to(&request.redirect_uri, request.fragment);
     if !allowed || scenario.outcome == Outcome::Deny {
         entry.set("outcome", "redirect:access_denied");
@@ -496,20 +472,15 @@ fn decide(
         _ => oauth.sessions.start(M, &acc.address, now),
     };
     let code = format!("0.A{}", ids::secret(96));
-    oauth.codes.issue(Code {
-        code: code.clone(),
-        provider: M,
-        client_id: request.client_id.clone(),
-        redirect_uri: request.redirect_uri.clone(),
-        challenge: request.challenge.clone(),
-        nonce: request.nonce.clone(),
-        address: acc.address.clone(),
-        scopes: granted.clone(),
-        offline: granted.iter().any(|s| s == "offline_access"),
-        auth_time: now,
-        expires_at: now + CODE_LIFETIME,
-        used: false,
-    });
+    let offline = granted.iter().any(|s| s == "offline_access");
+    oauth.codes.issue(Code::for_request(
+        code.clone(),
+        request,
+        &acc.address,
+        granted.clone(),
+        offline,
+        now,
+    ));
     entry.set("outcome", "code");
     entry.set("signedInAs", acc.address.as_str());
     entry.set("grantedScopes", granted);
@@ -530,37 +501,30 @@ pub fn client_info(account: &Account) -> String {
 }
 
 fn consent(req: &Request, sandbox: &Sandbox, _tenant: &str) -> Response {
-    let form = req.form_pairs();
-    let mut entry = Entry::new(req, "microsoft", "consent", &form);
-    let mut state = sandbox.state();
-    let now = state.oauth.now();
-    let action = param(&form, "action");
-    let pending = match (param(&form, "transaction"), action) {
-        (Some(id), Some("allow" | "cancel")) => state.oauth.pending.take(id, now),
-        _ => None,
-    };
-    let response = match pending {
-        Some(p) if p.request.provider == M => {
-            entry.set("account", p.account.as_str());
+    oauth_pages::answer_consent(
+        req,
+        sandbox,
+        M,
+        |state, p, allowed, entry| {
             decide(
-                &mut state,
+                state,
                 &p.request,
                 &p.account,
                 &p.scenario,
-                action == Some("allow"),
+                allowed,
                 false,
-                &mut entry,
+                entry,
             )
-        }
-        _ => page(
-            &mut entry,
-            90014,
-            "The consent page expired or was already answered.",
-            now,
-        ),
-    };
-    state.oauth.log.push_response(entry, &response, now);
-    response
+        },
+        |entry, _form, now| {
+            page(
+                entry,
+                90014,
+                "The consent page expired or was already answered.",
+                now,
+            )
+        },
+    )
 }
 
 /// Ends the session of `logout_hint`'s account, or every Microsoft session; then sends the

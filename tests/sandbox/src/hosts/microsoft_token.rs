@@ -14,7 +14,7 @@ use crate::http::{Request, Response};
 use crate::ids;
 use crate::oauth::authz::param;
 use crate::oauth::clients::{Client, PUBLIC_REFRESH_LIFETIME, Platform, SPA_REFRESH_LIFETIME};
-use crate::oauth::codes::{Presented, RedeemError};
+use crate::oauth::codes::RedeemError;
 use crate::oauth::identity::{display_name, object_id, tenant_id};
 use crate::oauth::log::Entry;
 use crate::oauth::scopes::{MS_OIDC, microsoft_canonical, microsoft_token_scope};
@@ -46,14 +46,7 @@ pub fn token(req: &Request, sandbox: &Sandbox, tenant: &str) -> Response {
     let params = req.form_pairs();
     let mut entry = Entry::new(req, "microsoft", "token", &params);
     entry.set("tenant", tenant);
-    entry.set(
-        "contentType",
-        req.header("content-type").unwrap_or_default(),
-    );
-    entry.set(
-        "origin",
-        req.header("origin").map_or(Value::Null, Value::from),
-    );
+    entry.token_request_headers(req);
     let mut state = sandbox.state();
     let response = cors(token_inner(
         req, &params, tenant, sandbox, &mut state, &mut entry,
@@ -72,10 +65,6 @@ fn token_inner(
     entry: &mut Entry,
 ) -> Response {
     let now = state.oauth.now();
-    let missing = |name: &str| {
-        let message = format!("The request body must contain the following parameter: '{name}'.");
-        token_error(400, "invalid_request", 900144, &message, now, None)
-    };
     let grant_type = param(params, "grant_type");
     let client_id = param(params, "client_id");
     let secret = param(params, "client_secret").or(param(params, "client_assertion"));
@@ -89,10 +78,10 @@ fn token_inner(
         return token_error(400, "invalid_request", 90002, &message, now, None);
     }
     let Some(grant_type) = grant_type else {
-        return missing("grant_type");
+        return missing("grant_type", now);
     };
     let Some(client_id) = client_id else {
-        return missing("client_id");
+        return missing("client_id", now);
     };
     let Some(client) = state.oauth.clients.find(M, client_id).cloned() else {
         let message = format!(
@@ -127,6 +116,24 @@ fn token_inner(
     }
 }
 
+/// AADSTS900144: a required body parameter is missing.
+fn missing(name: &str, now: u64) -> Response {
+    let message = format!("The request body must contain the following parameter: '{name}'.");
+    token_error(400, "invalid_request", 900144, &message, now, None)
+}
+
+/// AADSTS65001 with `suberror=consent_required`: the grant does not cover the request.
+fn consent_required(client: &Client, now: u64) -> Response {
+    token_error(
+        400,
+        "invalid_grant",
+        65001,
+        &no_consent(&client.client_id, client.name()),
+        now,
+        Some("consent_required"),
+    )
+}
+
 fn redeem_code(
     params: &[(String, String)],
     sandbox: &Sandbox,
@@ -136,29 +143,17 @@ fn redeem_code(
 ) -> Response {
     let now = state.oauth.now();
     let Some(code) = param(params, "code") else {
-        return token_error(
-            400,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'code'.",
-            now,
-            None,
-        );
+        return missing("code", now);
     };
-    let verifier = param(params, "code_verifier");
-    entry.set(
-        "codeVerifierLength",
-        verifier.map_or(Value::Null, |v| v.len().into()),
-    );
-    let presented = Presented {
-        client_id: &client.client_id,
-        redirect_uri: param(params, "redirect_uri"),
-        verifier,
-    };
-    let redeemed = match state.oauth.codes.redeem(code, &presented, now) {
+    let redeemed = match state.oauth.codes.redeem_request(
+        code,
+        &client.client_id,
+        params,
+        now,
+        entry,
+    ) {
         Ok(code) => code,
         Err(e) => {
-            entry.set("codeError", format!("{e:?}"));
             let (error, number, message) = match e {
                 RedeemError::Used => (
                     "invalid_grant",
@@ -233,14 +228,7 @@ fn refresh(
 ) -> Response {
     let now = state.oauth.now();
     let Some(token) = param(params, "refresh_token") else {
-        return token_error(
-            400,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'refresh_token'.",
-            now,
-            None,
-        );
+        return missing("refresh_token", now);
     };
     let grant = match state.oauth.tokens.check_refresh(token, now) {
         RefreshCheck::Valid(grant, _)
@@ -272,14 +260,7 @@ fn refresh(
         RefreshCheck::Revoked(grant, how) if grant.provider == M => {
             entry.set("refreshError", "revoked");
             return match how {
-                Revocation::ConsentRemoved => token_error(
-                    400,
-                    "invalid_grant",
-                    65001,
-                    &no_consent(&client.client_id, client.name()),
-                    now,
-                    Some("consent_required"),
-                ),
+                Revocation::ConsentRemoved => consent_required(client, now),
                 Revocation::ByClient => token_error(
                     400,
                     "invalid_grant",
@@ -309,16 +290,7 @@ fn refresh(
             for requested in s.split(' ').filter(|x| !x.is_empty()) {
                 match microsoft_canonical(requested) {
                     Some(c) if grant.scopes.contains(&c) => wanted.push(c),
-                    _ => {
-                        return token_error(
-                            400,
-                            "invalid_grant",
-                            65001,
-                            &no_consent(&client.client_id, client.name()),
-                            now,
-                            Some("consent_required"),
-                        );
-                    }
+                    _ => return consent_required(client, now),
                 }
             }
             wanted

@@ -1,8 +1,15 @@
 //! The HTML the sign-in hosts show a person: the providers' error pages (no redirect: the
 //! window stays until the user closes it), the consent page a test clicks through, and
 //! Microsoft's signed-out page. No scripts; buttons are real `<button>`s in a form.
+//! Also the consent page's round trip both sign-in hosts share: holding the request while
+//! the page shows (`ask_consent`) and taking the form's answer (`answer_consent`).
 
-use crate::http::{Response, html_escape};
+use crate::http::{Request, Response, html_escape};
+use crate::oauth::authz::param;
+use crate::oauth::log::Entry;
+use crate::oauth::pending::{Pending, PendingAuthz};
+use crate::sandbox::Sandbox;
+use crate::state::{Provider, State};
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:34em;margin:3em auto;padding:0 1em}\
     button{font-size:1em;padding:.5em 1.5em;margin-right:1em}code{word-break:break-all}";
@@ -130,6 +137,66 @@ pub fn consent(c: &ConsentPage<'_>) -> Response {
             txn = html_escape(c.transaction),
         ),
     )
+}
+
+/// Scenario `requireClick`: keeps `held` waiting for the consent page's form and shows
+/// that page (`provider`'s name, the app, the scopes with their descriptions, the form's
+/// `action` path on the same host).
+pub fn ask_consent(
+    pending: &mut Pending,
+    entry: &mut Entry,
+    held: PendingAuthz,
+    provider: &str,
+    app: &str,
+    scopes: Vec<(String, String)>,
+    action: &str,
+) -> Response {
+    entry.set("outcome", "page:consent");
+    let page = consent(&ConsentPage {
+        provider,
+        app,
+        account: held.shown_account(),
+        scopes,
+        action,
+        transaction: &held.id,
+    });
+    pending.add(held);
+    page
+}
+
+/// What a sign-in host does with a held request once the form answers: `decide(state,
+/// held, allowed, entry)`.
+pub type Decide = fn(&mut State, &PendingAuthz, bool, &mut Entry) -> Response;
+/// The page for an unknown, answered or expired transaction: `expired(entry, form, now)`.
+pub type Expired = fn(&mut Entry, &[(String, String)], u64) -> Response;
+
+/// The consent page's form (`transaction`, `action=allow|cancel`) posted to `provider`'s
+/// sign-in host, logged as its `consent` endpoint.
+pub fn answer_consent(
+    req: &Request,
+    sandbox: &Sandbox,
+    provider: Provider,
+    decide: Decide,
+    expired: Expired,
+) -> Response {
+    let form = req.form_pairs();
+    let mut entry = Entry::new(req, provider.as_str(), "consent", &form);
+    let mut state = sandbox.state();
+    let now = state.oauth.now();
+    let action = param(&form, "action");
+    let pending = match (param(&form, "transaction"), action) {
+        (Some(id), Some("allow" | "cancel")) => state.oauth.pending.take(id, now),
+        _ => None,
+    };
+    let response = match pending {
+        Some(p) if p.request.provider == provider => {
+            entry.set("account", p.account.as_str());
+            decide(&mut state, &p, action == Some("allow"), &mut entry)
+        }
+        _ => expired(&mut entry, &form, now),
+    };
+    state.oauth.log.push_response(entry, &response, now);
+    response
 }
 
 #[cfg(test)]

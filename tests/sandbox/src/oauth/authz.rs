@@ -1,5 +1,6 @@
 //! An authorization request once validated, and the redirect that answers it.
 
+use super::scenario::Scenario;
 use crate::http::{Response, form_encode};
 use crate::state::Provider;
 
@@ -34,6 +35,24 @@ impl AuthzRequest {
     pub fn prompts(&self, value: &str) -> bool {
         self.prompt.iter().any(|p| p == value)
     }
+
+    /// The `state` the redirect carries: the request's, unless the scenario replaces or drops it.
+    pub fn outgoing_state<'a>(&'a self, scenario: &'a Scenario) -> Option<&'a str> {
+        if scenario.omit_state {
+            None
+        } else {
+            scenario.state_override.as_deref().or(self.state.as_deref())
+        }
+    }
+}
+
+/// The space-separated tokens of a parameter (`scope`, Google's `prompt`), empty ones skipped.
+pub fn words(value: &str) -> Vec<String> {
+    value
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The first non-empty value of a parameter (providers treat `x=` as absent).

@@ -1,6 +1,11 @@
 //! Authorization codes: single use, bound to what the authorization request said, and
 //! expiring by the sandbox clock.
 
+use serde_json::Value;
+
+use super::CODE_LIFETIME;
+use super::authz::{AuthzRequest, param};
+use super::log::Entry;
 use crate::state::Provider;
 
 #[derive(Debug, Clone)]
@@ -22,6 +27,34 @@ pub struct Code {
     pub auth_time: u64,
     pub expires_at: u64,
     pub used: bool,
+}
+
+impl Code {
+    /// A fresh, unused code answering `request` (its provider, client, redirect URI,
+    /// challenge and nonce) for `address`, valid for `CODE_LIFETIME`.
+    pub fn for_request(
+        code: String,
+        request: &AuthzRequest,
+        address: &str,
+        scopes: Vec<String>,
+        offline: bool,
+        now: u64,
+    ) -> Code {
+        Code {
+            code,
+            provider: request.provider,
+            client_id: request.client_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            challenge: request.challenge.clone(),
+            nonce: request.nonce.clone(),
+            address: address.to_owned(),
+            scopes,
+            offline,
+            auth_time: now,
+            expires_at: now + CODE_LIFETIME,
+            used: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +120,31 @@ impl Codes {
         }
         found.used = true;
         Ok(found.clone())
+    }
+
+    /// `redeem` for a token request: `client_id` and the request's `redirect_uri` and
+    /// `code_verifier`, noting `codeVerifierLength` and any `codeError` in the log entry.
+    pub fn redeem_request(
+        &mut self,
+        code: &str,
+        client_id: &str,
+        params: &[(String, String)],
+        now: u64,
+        entry: &mut Entry,
+    ) -> Result<Code, RedeemError> {
+        let verifier = param(params, "code_verifier");
+        entry.set(
+            "codeVerifierLength",
+            verifier.map_or(Value::Null, |v| v.len().into()),
+        );
+        let presented = Presented {
+            client_id,
+            redirect_uri: param(params, "redirect_uri"),
+            verifier,
+        };
+        self.redeem(code, &presented, now).inspect_err(|e| {
+            entry.set("codeError", format!("{e:?}"));
+        })
     }
 }
 

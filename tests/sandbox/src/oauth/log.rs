@@ -46,6 +46,19 @@ impl Entry {
         self.0.get(key)
     }
 
+    /// The facts of a token request's headers: `contentType` (`""` without one) and
+    /// `origin` (`null` without one; a browser adds it to cross-origin calls).
+    pub fn token_request_headers(&mut self, req: &Request) {
+        self.set(
+            "contentType",
+            req.header("content-type").unwrap_or_default(),
+        );
+        self.set(
+            "origin",
+            req.header("origin").map_or(Value::Null, Value::from),
+        );
+    }
+
     fn param(&self, name: &str) -> Option<&str> {
         self.0.get("params")?.get(name)?.as_str()
     }

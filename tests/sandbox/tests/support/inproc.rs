@@ -42,6 +42,12 @@ pub fn get(sb: &Sandbox, host: &str, path: &str, headers: &[(&str, &str)]) -> Re
     hosts::dispatch(&req, sb)
 }
 
+/// `get` with `Authorization: Bearer` the `access_token` of a token response.
+pub fn get_with_access_token(sb: &Sandbox, host: &str, path: &str, tokens: &Value) -> Response {
+    let auth = bearer(tokens["access_token"].as_str().unwrap());
+    get(sb, host, path, &[("authorization", &auth)])
+}
+
 pub fn post_form(
     sb: &Sandbox,
     host: &str,
