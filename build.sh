@@ -159,9 +159,15 @@ test_ts() {
 }
 test_e2e() { node --test --test-concurrency=1 tests/e2e/; }
 
+ensure_xmllint() {
+  # The EWS tests validate every SOAP body against the published XSDs.
+  command -v xmllint >/dev/null || apt_install libxml2-utils
+}
+
 run_tests() {
   build_all
   ensure_chromium
+  ensure_xmllint
   build_sandbox
   tier "1/4 core (cargo test --workspace)" test_native
   tier "2/4 WASM boundary (wasm-bindgen-test, node)" test_wasm

@@ -343,7 +343,10 @@ fn token_functions_shapes() {
     assert_eq!(number(&r, "tokens.expiresAtMs"), T0 + 100.0 + 3_599_000.0);
     assert!(get(&r, "tokens.renewal").is_null());
 
-    let r = inlay_wasm::token_invalidate(get(&r, "tokens")).unwrap();
+    // A 401 for an older token changes nothing; for the current one it forces a refresh.
+    let r = inlay_wasm::token_invalidate(get(&r, "tokens"), "at1").unwrap();
+    assert_eq!(number(&r, "tokens.expiresAtMs"), T0 + 100.0 + 3_599_000.0);
+    let r = inlay_wasm::token_invalidate(get(&r, "tokens"), "at2").unwrap();
     assert_eq!(number(&r, "tokens.expiresAtMs"), 0.0);
 
     // Silent result (Microsoft's daily renewal) failing.
@@ -363,7 +366,7 @@ fn token_functions_shapes() {
     assert_eq!(text(&r, "tokens.problem.kind"), "reauthenticate");
     assert_eq!(text(&r, "tokens.problem.code"), "silentRenewalFailed");
 
-    let err = inlay_wasm::token_invalidate(js(json!({"provider": "google"}))).unwrap_err();
+    let err = inlay_wasm::token_invalidate(js(json!({"provider": "google"})), "at1").unwrap_err();
     assert_error(&err, "invalidArgument");
 }
 
@@ -456,7 +459,7 @@ fn revoke_plan_shape() {
 fn times_cross_as_exact_numbers() {
     // 2^53 - 1 is the largest time JS holds exactly; it survives the trip.
     let max = 9_007_199_254_740_991u64;
-    let r = inlay_wasm::token_invalidate(js(tokens_json("a", 5, None))).unwrap();
+    let r = inlay_wasm::token_invalidate(js(tokens_json("a", 5, None)), "a").unwrap();
     assert!(get(&r, "tokens.expiresAtMs").as_f64().is_some());
     let mut t = tokens_json("a", max, None);
     t["retryNotBeforeMs"] = json!(max);
