@@ -1,0 +1,477 @@
+//! Finding the EWS URL for an address: the resumable Autodiscover plan.
+//!
+//! Candidates are tried in the documented order (provider-apis.md §4), SCP
+//! skipped: POST to `https://<domain>/…`, POST to `https://autodiscover.<domain>/…`,
+//! the unauthenticated `http://autodiscover.<domain>/…` redirect probe (an
+//! https target is used only after the user confirms its host), then the
+//! `_autodiscover._tcp` SRV record over DNS-over-HTTPS. Answers may redirect
+//! to another address or URL; hops are capped so a loop ends.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::credentials::{Credentials, RedactedRequest};
+use super::pox::{self, PoxAnswer, PoxServerVersion};
+use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
+
+/// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
+pub const MAX_HOPS: u32 = 10;
+const PATH: &str = "/autodiscover/autodiscover.xml";
+const SRV_TYPE: u16 = 33;
+
+/// Why a request is planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+    /// An authenticated POX Autodiscover POST.
+    Autodiscover,
+    /// The unauthenticated GET whose 301/302 names the real server. The
+    /// executor must not follow redirects for it (`redirect: "manual"`) and
+    /// must report the `location` header.
+    RedirectProbe,
+    /// The DoH SRV lookup of `_autodiscover._tcp.<domain>`.
+    SrvLookup,
+}
+
+/// What the plan wants next.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Step {
+    /// Make this request and `resume` with its outcome.
+    Http {
+        request: HttpRequest,
+        purpose: Purpose,
+    },
+    /// Ask the user whether to send their password to `host`, then resume
+    /// with `confirmed`.
+    ConfirmRedirect { host: String, url: String },
+    /// Discovery succeeded. `email` is the address Autodiscover settled on
+    /// (it differs from the typed one after a `redirectAddr`).
+    Found {
+        ews_url: String,
+        email: String,
+        display_name: Option<String>,
+        server_version: Option<PoxServerVersion>,
+    },
+    /// Discovery ended without a usable server; `message` is for the user.
+    Failed { code: String, message: String },
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Http { request, purpose } => f
+                .debug_struct("Http")
+                .field("request", &RedactedRequest(request))
+                .field("purpose", purpose)
+                .finish(),
+            Step::ConfirmRedirect { host, url } => f
+                .debug_struct("ConfirmRedirect")
+                .field("host", host)
+                .field("url", url)
+                .finish(),
+            Step::Found {
+                ews_url,
+                email,
+                display_name,
+                server_version,
+            } => f
+                .debug_struct("Found")
+                .field("ews_url", ews_url)
+                .field("email", email)
+                .field("display_name", display_name)
+                .field("server_version", server_version)
+                .finish(),
+            Step::Failed { code, message } => f
+                .debug_struct("Failed")
+                .field("code", code)
+                .field("message", message)
+                .finish(),
+        }
+    }
+}
+
+/// What the executor or the user reports back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Input {
+    Response {
+        response: HttpResponse,
+    },
+    Transport {
+        failure: TransportFailure,
+    },
+    /// The user's answer to `confirmRedirect`.
+    Confirmed {
+        accepted: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+enum Candidate {
+    Post { url: String },
+    Probe { url: String },
+    Srv,
+}
+
+/// The discovery state; round-trips through JSON between steps.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutodiscoverPlan {
+    /// The address being discovered (changes on `redirectAddr`).
+    email: String,
+    /// The typed address's domain, named in the failure message.
+    domain: String,
+    credentials: Credentials,
+    microsoft365_mx: bool,
+    queue: VecDeque<Candidate>,
+    /// The candidate whose answer is awaited.
+    current: Option<Candidate>,
+    /// An https Autodiscover URL waiting for the user's confirmation.
+    pending_redirect: Option<String>,
+    hops: u32,
+    /// Some server refused the credentials (401).
+    refused: bool,
+}
+
+impl fmt::Debug for AutodiscoverPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutodiscoverPlan")
+            .field("email", &self.email)
+            .field("credentials", &self.credentials)
+            .field("queue", &self.queue)
+            .field("current", &self.current)
+            .field("pending_redirect", &self.pending_redirect)
+            .field("hops", &self.hops)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AutodiscoverPlan {
+    /// A plan for `email`. `microsoft365_mx` is the detection verdict that
+    /// the domain's MX is Microsoft 365, which ends discovery at once.
+    pub fn new(
+        email: &str,
+        credentials: Credentials,
+        microsoft365_mx: bool,
+    ) -> Result<Self, AddressError> {
+        let address = parse_address(email)?;
+        Ok(AutodiscoverPlan {
+            queue: candidates(&address.domain),
+            email: address.to_address(),
+            domain: address.domain,
+            credentials,
+            microsoft365_mx,
+            current: None,
+            pending_redirect: None,
+            hops: 0,
+            refused: false,
+        })
+    }
+
+    /// The first step.
+    pub fn start(&mut self) -> Step {
+        if self.microsoft365_mx {
+            return exchange_online();
+        }
+        self.next()
+    }
+
+    /// Feeds back the outcome of the last step.
+    pub fn resume(&mut self, input: Input) -> Step {
+        match input {
+            Input::Confirmed { accepted } => match self.pending_redirect.take() {
+                Some(url) if accepted => self.hop(Candidate::Post { url }),
+                _ => self.next(),
+            },
+            Input::Transport { .. } => self.next(),
+            Input::Response { response } => match self.current.take() {
+                Some(Candidate::Post { .. }) => self.autodiscover_answer(&response),
+                Some(Candidate::Probe { .. }) => self.probe_answer(&response),
+                Some(Candidate::Srv) => {
+                    let found = srv_targets(&response);
+                    for (i, url) in found.into_iter().enumerate() {
+                        self.queue.insert(i, Candidate::Post { url });
+                    }
+                    self.next()
+                }
+                None => self.next(),
+            },
+        }
+    }
+
+    fn next(&mut self) -> Step {
+        let Some(candidate) = self.queue.pop_front() else {
+            self.current = None;
+            return self.failed();
+        };
+        let (request, purpose) = match &candidate {
+            Candidate::Post { url } => (self.post(url), Purpose::Autodiscover),
+            Candidate::Probe { url } => (get(url, vec![]), Purpose::RedirectProbe),
+            Candidate::Srv => (srv_query(&self.domain_of_email()), Purpose::SrvLookup),
+        };
+        self.current = Some(candidate);
+        Step::Http { request, purpose }
+    }
+
+    fn hop(&mut self, candidate: Candidate) -> Step {
+        self.hops += 1;
+        if self.hops > MAX_HOPS {
+            self.queue.clear();
+            return self.failed();
+        }
+        self.queue.push_front(candidate);
+        self.next()
+    }
+
+    fn autodiscover_answer(&mut self, response: &HttpResponse) -> Step {
+        if response.status == 401 {
+            self.refused = true;
+            return self.next();
+        }
+        if !(200..300).contains(&response.status) {
+            return self.next();
+        }
+        match pox::read_answer(&response.body) {
+            PoxAnswer::Settings {
+                ews_url,
+                display_name,
+                server_version,
+            } => {
+                if is_exchange_online(&ews_url) {
+                    return exchange_online();
+                }
+                if !is_https(&ews_url) {
+                    return self.next();
+                }
+                Step::Found {
+                    ews_url,
+                    email: self.email.clone(),
+                    display_name,
+                    server_version,
+                }
+            }
+            PoxAnswer::RedirectAddr(address) => {
+                let Ok(address) = parse_address(&address) else {
+                    return self.next();
+                };
+                if address.domain.ends_with(".onmicrosoft.com") {
+                    return exchange_online();
+                }
+                self.hops += 1;
+                if self.hops > MAX_HOPS {
+                    self.queue.clear();
+                    return self.failed();
+                }
+                // A new address starts discovery over on its own domain.
+                self.email = address.to_address();
+                self.queue = candidates(&address.domain);
+                self.next()
+            }
+            PoxAnswer::RedirectUrl(url) if is_exchange_online(&url) => exchange_online(),
+            PoxAnswer::RedirectUrl(url) if is_https(&url) => self.hop(Candidate::Post { url }),
+            PoxAnswer::RedirectUrl(_)
+            | PoxAnswer::NoEwsUrl
+            | PoxAnswer::Error { .. }
+            | PoxAnswer::Unreadable => self.next(),
+        }
+    }
+
+    fn probe_answer(&mut self, response: &HttpResponse) -> Step {
+        let target = matches!(response.status, 301 | 302)
+            .then(|| response.header("location"))
+            .flatten()
+            .and_then(|l| url::Url::parse(l).ok())
+            .filter(|u| u.scheme() == "https" && u.path().eq_ignore_ascii_case(PATH));
+        match target {
+            Some(url) if is_exchange_online(url.as_str()) => exchange_online(),
+            Some(url) => {
+                let host = url.host_str().unwrap_or_default().to_string();
+                self.pending_redirect = Some(url.to_string());
+                Step::ConfirmRedirect {
+                    host,
+                    url: url.into(),
+                }
+            }
+            None => self.next(),
+        }
+    }
+
+    fn post(&self, url: &str) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url: url.to_string(),
+            headers: vec![
+                ("Content-Type".into(), "text/xml; charset=utf-8".into()),
+                ("Authorization".into(), self.credentials.basic_auth()),
+            ],
+            body: Some(pox::request_body(&self.email)),
+        }
+    }
+
+    fn domain_of_email(&self) -> String {
+        self.email
+            .rsplit_once('@')
+            .map_or_else(|| self.domain.clone(), |(_, d)| d.to_string())
+    }
+
+    fn failed(&self) -> Step {
+        if self.refused {
+            return Step::Failed {
+                code: "unauthorized".into(),
+                message: format!(
+                    "The Exchange server for {} refused your username or password. Check both; \
+                     if your account uses two-factor authentication, use an app password.",
+                    self.domain
+                ),
+            };
+        }
+        Step::Failed {
+            code: "autodiscoverFailed".into(),
+            message: format!(
+                "We couldn't find the Exchange server for {d}. Enter its EWS URL; it usually \
+                 looks like https://mail.{d}/EWS/Exchange.asmx",
+                d = self.domain
+            ),
+        }
+    }
+}
+
+fn candidates(domain: &str) -> VecDeque<Candidate> {
+    VecDeque::from([
+        Candidate::Post {
+            url: format!("https://{domain}{PATH}"),
+        },
+        Candidate::Post {
+            url: format!("https://autodiscover.{domain}{PATH}"),
+        },
+        Candidate::Probe {
+            url: format!("http://autodiscover.{domain}{PATH}"),
+        },
+        Candidate::Srv,
+    ])
+}
+
+fn get(url: &str, headers: Vec<(String, String)>) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: url.to_string(),
+        headers,
+        body: None,
+    }
+}
+
+fn srv_query(domain: &str) -> HttpRequest {
+    let name = format!("_autodiscover._tcp.{domain}");
+    let url =
+        url::Url::parse_with_params(DOH_ENDPOINT, &[("name", name.as_str()), ("type", "SRV")])
+            .expect("the DoH endpoint is a valid URL");
+    get(
+        url.as_str(),
+        vec![("Accept".into(), "application/dns-json".into())],
+    )
+}
+
+#[derive(Deserialize)]
+struct DohAnswer {
+    #[serde(rename = "type")]
+    record_type: u16,
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct DohResponse {
+    #[serde(rename = "Status")]
+    status: u32,
+    #[serde(rename = "Answer", default)]
+    answer: Vec<DohAnswer>,
+}
+
+/// Autodiscover URLs from SRV records (`priority weight port target.`),
+/// lowest priority first, then highest weight (RFC 2782 order without the
+/// random draw, which would need randomness).
+fn srv_targets(response: &HttpResponse) -> Vec<String> {
+    if !(200..300).contains(&response.status) {
+        return vec![];
+    }
+    let Ok(doh) = serde_json::from_str::<DohResponse>(&response.body) else {
+        return vec![];
+    };
+    if doh.status != 0 {
+        return vec![];
+    }
+    let mut records: Vec<(u16, u16, u16, String)> = doh
+        .answer
+        .iter()
+        .filter(|a| a.record_type == SRV_TYPE)
+        .filter_map(|a| {
+            let mut parts = a.data.split_whitespace();
+            let priority = parts.next()?.parse().ok()?;
+            let weight = parts.next()?.parse().ok()?;
+            let port = parts.next()?.parse().ok()?;
+            let target = parts.next()?.trim_end_matches('.').to_ascii_lowercase();
+            // "." means the service is decidedly not available (RFC 2782).
+            (!target.is_empty()).then_some((priority, weight, port, target))
+        })
+        .collect();
+    records.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    records
+        .into_iter()
+        .filter_map(|(_, _, port, target)| {
+            let authority = if port == 443 {
+                target
+            } else {
+                format!("{target}:{port}")
+            };
+            let url = url::Url::parse(&format!("https://{authority}{PATH}")).ok()?;
+            Some(url.into())
+        })
+        .collect()
+}
+
+fn is_https(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+}
+
+/// Exchange Online's Autodiscover and EWS live under these hosts.
+fn is_exchange_online(url: &str) -> bool {
+    let Some(host) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    else {
+        return false;
+    };
+    [
+        "outlook.office365.com",
+        "outlook.office.com",
+        "autodiscover-s.outlook.com",
+    ]
+    .iter()
+    .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+}
+
+fn exchange_online() -> Step {
+    Step::Failed {
+        code: "exchangeOnline".into(),
+        message: "This mailbox is on Microsoft 365 (Exchange Online). Connect it with the \
+                  Microsoft option instead: Microsoft has retired password (Basic) sign-in \
+                  for Exchange Online."
+            .into(),
+    }
+}

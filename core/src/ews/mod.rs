@@ -1,0 +1,28 @@
+//! Exchange on-premises over EWS with Basic authentication: finding the
+//! server (Autodiscover), planning SOAP requests and reading their answers.
+//!
+//! Sans-IO like the rest of the core: every call is an [`crate::http::HttpRequest`]
+//! value, every answer an [`crate::provider_error::Outcome`]. Credentials
+//! are arguments; they go only into `Authorization` headers, and the
+//! `Debug` output of types holding them is redacted.
+
+pub mod autodiscover;
+mod credentials;
+mod errors;
+pub mod operations;
+pub mod pox;
+pub mod results;
+pub mod soap;
+mod xml;
+
+pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step};
+pub use credentials::Credentials;
+pub use operations::{
+    Folder, ItemId, MAX_SYNC_CHANGES, Page, find_items, get_mime, send_mime, sync_items,
+    verify_connection,
+};
+pub use results::{
+    ItemFailure, ItemPage, MimeItem, MimeItems, SyncChange, SyncChanges, Verified, read_find,
+    read_mime, read_send, read_sync, read_verify,
+};
+pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};

@@ -1,0 +1,494 @@
+//! Autodiscover planning: candidate order, POX answers, redirects, the
+//! confirmed HTTP probe, SRV, hop limit and failure messages.
+
+use inlay_core::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
+use inlay_core::http::{HttpResponse, Method, TransportFailure};
+
+const AD: &str = "/autodiscover/autodiscover.xml";
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/ews/autodiscover/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn creds() -> Credentials {
+    Credentials::new("CONTOSO\\ana", "s3cret-p@ss")
+}
+
+fn plan() -> AutodiscoverPlan {
+    AutodiscoverPlan::new("Ana@Contoso.com", creds(), false).unwrap()
+}
+
+fn resp(status: u16, body: &str) -> Input {
+    Input::Response {
+        response: HttpResponse {
+            status,
+            headers: vec![],
+            body: body.into(),
+        },
+    }
+}
+
+fn redirect(status: u16, location: &str) -> Input {
+    Input::Response {
+        response: HttpResponse {
+            status,
+            headers: vec![("location".into(), location.into())],
+            body: String::new(),
+        },
+    }
+}
+
+fn url_of(step: &Step) -> (&str, Purpose) {
+    match step {
+        Step::Http { request, purpose } => (request.url.as_str(), *purpose),
+        other => panic!("expected an HTTP step, got {other:?}"),
+    }
+}
+
+fn failed_code(step: &Step) -> &str {
+    match step {
+        Step::Failed { code, .. } => code,
+        other => panic!("expected failure, got {other:?}"),
+    }
+}
+
+fn srv_answer(data: &[&str]) -> Input {
+    let answers: Vec<String> = data
+        .iter()
+        .map(|d| {
+            format!(
+                r#"{{"name":"_autodiscover._tcp.contoso.com.","type":33,"TTL":300,"data":"{d}"}}"#
+            )
+        })
+        .collect();
+    resp(
+        200,
+        &format!(r#"{{"Status":0,"Answer":[{}]}}"#, answers.join(",")),
+    )
+}
+
+#[test]
+fn candidates_come_in_the_documented_order() {
+    let mut p = plan();
+    let mut step = p.start();
+    let mut seen = vec![];
+    loop {
+        match &step {
+            Step::Http { request, purpose } => {
+                seen.push((request.method, request.url.clone(), *purpose));
+                step = p.resume(resp(404, ""));
+            }
+            Step::Failed { code, message } => {
+                assert_eq!(code, "autodiscoverFailed");
+                assert_eq!(
+                    message,
+                    "We couldn't find the Exchange server for contoso.com. Enter its EWS URL; it \
+                     usually looks like https://mail.contoso.com/EWS/Exchange.asmx"
+                );
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (
+                Method::Post,
+                format!("https://contoso.com{AD}"),
+                Purpose::Autodiscover
+            ),
+            (
+                Method::Post,
+                format!("https://autodiscover.contoso.com{AD}"),
+                Purpose::Autodiscover
+            ),
+            (
+                Method::Get,
+                format!("http://autodiscover.contoso.com{AD}"),
+                Purpose::RedirectProbe
+            ),
+            (
+                Method::Get,
+                "https://dns.google/resolve?name=_autodiscover._tcp.contoso.com&type=SRV".into(),
+                Purpose::SrvLookup
+            ),
+        ]
+    );
+}
+
+#[test]
+fn post_carries_pox_body_and_basic_auth_and_the_probe_does_not() {
+    let mut p = plan();
+    let Step::Http { request, .. } = p.start() else {
+        panic!()
+    };
+    let header = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("Content-Type").as_deref(),
+        Some("text/xml; charset=utf-8")
+    );
+    // base64("CONTOSO\ana:s3cret-p@ss")
+    assert_eq!(
+        header("Authorization").as_deref(),
+        Some("Basic Q09OVE9TT1xhbmE6czNjcmV0LXBAc3M=")
+    );
+    let body = request.body.as_deref().unwrap();
+    assert!(
+        body.contains("<EMailAddress>Ana@contoso.com</EMailAddress>"),
+        "{body}"
+    );
+    assert!(body.contains(
+        "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>"
+    ));
+    assert!(body.contains(
+        "xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\""
+    ));
+    p.resume(resp(500, ""));
+    let Step::Http {
+        request: probe,
+        purpose,
+    } = p.resume(Input::Transport {
+        failure: TransportFailure::Network,
+    })
+    else {
+        panic!()
+    };
+    assert_eq!(purpose, Purpose::RedirectProbe);
+    assert!(probe.headers.iter().all(|(k, _)| k != "Authorization"));
+    assert_eq!(probe.body, None);
+}
+
+#[test]
+fn email_is_xml_escaped_in_the_body() {
+    let mut p = AutodiscoverPlan::new("o'neil&co@contoso.com", creds(), false).unwrap();
+    let Step::Http { request, .. } = p.start() else {
+        panic!()
+    };
+    assert!(
+        request
+            .body
+            .unwrap()
+            .contains("<EMailAddress>o&apos;neil&amp;co@contoso.com</EMailAddress>")
+    );
+}
+
+#[test]
+fn settings_answer_finds_the_ews_url_and_version() {
+    let mut p = plan();
+    p.start();
+    let step = p.resume(resp(200, &fixture("settings.xml")));
+    let json = serde_json::to_value(&step).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "kind": "found",
+            "ewsUrl": "https://mail.contoso.com/EWS/Exchange.asmx",
+            "email": "Ana@contoso.com",
+            "displayName": "Ana Lima",
+            "serverVersion": {"major": 15, "minor": 1, "build": 2176}
+        })
+    );
+}
+
+#[test]
+fn pox_answers_table() {
+    // (fixture, expected: Ok(ews url) | Err(next url or failure code))
+    let cases: &[(&str, Result<&str, &str>)] = &[
+        (
+            "settings-expr-only.xml",
+            Ok("https://external.contoso.com/EWS/Exchange.asmx"),
+        ),
+        ("settings-office365.xml", Err("exchangeOnline")),
+        (
+            "error-600.xml",
+            Err("https://autodiscover.contoso.com/autodiscover/autodiscover.xml"),
+        ),
+        (
+            "redirect-url.xml",
+            Err("https://ad.contoso.com/autodiscover/autodiscover.xml"),
+        ),
+        (
+            "redirect-addr.xml",
+            Err("https://corp.contoso.com/autodiscover/autodiscover.xml"),
+        ),
+    ];
+    for (name, expected) in cases {
+        let mut p = plan();
+        p.start();
+        let step = p.resume(resp(200, &fixture(name)));
+        match (expected, &step) {
+            (Ok(url), Step::Found { ews_url, .. }) => assert_eq!(ews_url, url, "{name}"),
+            (Err(url), Step::Http { request, .. }) => assert_eq!(&request.url, url, "{name}"),
+            (Err(code), Step::Failed { code: got, .. }) => assert_eq!(got, code, "{name}"),
+            _ => panic!("{name}: unexpected {step:?}"),
+        }
+    }
+}
+
+#[test]
+fn redirect_addr_restarts_with_the_new_address() {
+    let mut p = plan();
+    p.start();
+    let Step::Http { request, .. } = p.resume(resp(200, &fixture("redirect-addr.xml"))) else {
+        panic!()
+    };
+    assert!(
+        request
+            .body
+            .unwrap()
+            .contains("<EMailAddress>ana.lima@corp.contoso.com</EMailAddress>")
+    );
+    let Step::Found { email, .. } = p.resume(resp(200, &fixture("settings.xml"))) else {
+        panic!()
+    };
+    assert_eq!(email, "ana.lima@corp.contoso.com");
+}
+
+#[test]
+fn garbage_and_http_errors_move_on() {
+    for input in [
+        resp(200, "<html><body>Welcome</body></html>"),
+        resp(200, "not xml at all"),
+        resp(302, ""),
+        resp(503, ""),
+        Input::Transport {
+            failure: TransportFailure::Timeout,
+        },
+    ] {
+        let mut p = plan();
+        p.start();
+        let step = p.resume(input);
+        assert_eq!(
+            url_of(&step).0,
+            format!("https://autodiscover.contoso.com{AD}")
+        );
+    }
+}
+
+#[test]
+fn redirect_url_must_be_https() {
+    let mut p = plan();
+    p.start();
+    let body = fixture("redirect-url.xml").replace("https://ad.", "http://ad.");
+    let step = p.resume(resp(200, &body));
+    assert_eq!(
+        url_of(&step).0,
+        format!("https://autodiscover.contoso.com{AD}")
+    );
+}
+
+#[test]
+fn a_401_everywhere_reports_the_credentials() {
+    let mut p = plan();
+    p.start();
+    p.resume(resp(401, ""));
+    p.resume(resp(401, ""));
+    p.resume(resp(404, ""));
+    let step = p.resume(resp(200, r#"{"Status":3}"#));
+    assert_eq!(failed_code(&step), "unauthorized");
+    let Step::Failed { message, .. } = &step else {
+        panic!()
+    };
+    assert!(message.contains("app password"), "{message}");
+}
+
+fn to_probe(p: &mut AutodiscoverPlan) {
+    p.start();
+    p.resume(resp(404, ""));
+    let step = p.resume(resp(404, ""));
+    assert_eq!(url_of(&step).1, Purpose::RedirectProbe);
+}
+
+#[test]
+fn probe_redirect_needs_confirmation() {
+    let mut p = plan();
+    to_probe(&mut p);
+    let step = p.resume(redirect(
+        302,
+        "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml",
+    ));
+    assert_eq!(
+        serde_json::to_value(&step).unwrap(),
+        serde_json::json!({
+            "kind": "confirmRedirect",
+            "host": "mail.contoso-hosting.net",
+            "url": "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml"
+        })
+    );
+    let step = p.resume(Input::Confirmed { accepted: true });
+    let Step::Http { request, purpose } = &step else {
+        panic!()
+    };
+    assert_eq!(*purpose, Purpose::Autodiscover);
+    assert_eq!(request.method, Method::Post);
+    assert_eq!(
+        request.url,
+        "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml"
+    );
+    assert!(request.headers.iter().any(|(k, _)| k == "Authorization"));
+}
+
+#[test]
+fn declined_or_unsafe_probe_redirects_skip_to_srv() {
+    let mut p = plan();
+    to_probe(&mut p);
+    p.resume(redirect(
+        301,
+        "https://mail.contoso-hosting.net/autodiscover/autodiscover.xml",
+    ));
+    assert_eq!(
+        url_of(&p.resume(Input::Confirmed { accepted: false })).1,
+        Purpose::SrvLookup
+    );
+    for (status, location) in [
+        (
+            302,
+            "http://mail.contoso-hosting.net/autodiscover/autodiscover.xml",
+        ),
+        (302, "https://mail.contoso-hosting.net/owa/"),
+        (
+            307,
+            "https://mail.contoso-hosting.net/autodiscover/autodiscover.xml",
+        ),
+        (
+            200,
+            "https://mail.contoso-hosting.net/autodiscover/autodiscover.xml",
+        ),
+        (302, "not a url"),
+    ] {
+        let mut p = plan();
+        to_probe(&mut p);
+        assert_eq!(
+            url_of(&p.resume(redirect(status, location))).1,
+            Purpose::SrvLookup,
+            "{status} {location}"
+        );
+    }
+    let mut p = plan();
+    to_probe(&mut p);
+    let step = p.resume(redirect(
+        302,
+        "https://autodiscover-s.outlook.com/autodiscover/autodiscover.xml",
+    ));
+    assert_eq!(failed_code(&step), "exchangeOnline");
+}
+
+#[test]
+fn srv_targets_are_tried_by_priority_then_weight() {
+    let mut p = plan();
+    to_probe(&mut p);
+    p.resume(resp(404, ""));
+    let step = p.resume(srv_answer(&[
+        "10 5 443 b.contoso.com.",
+        "0 1 443 c.contoso.com.",
+        "0 9 8443 a.contoso.com.",
+    ]));
+    assert_eq!(url_of(&step).0, format!("https://a.contoso.com:8443{AD}"));
+    assert_eq!(
+        url_of(&p.resume(resp(404, ""))).0,
+        format!("https://c.contoso.com{AD}")
+    );
+    assert_eq!(
+        url_of(&p.resume(resp(404, ""))).0,
+        format!("https://b.contoso.com{AD}")
+    );
+    assert_eq!(failed_code(&p.resume(resp(404, ""))), "autodiscoverFailed");
+}
+
+#[test]
+fn unusable_srv_answers_end_discovery() {
+    for input in [
+        resp(200, r#"{"Status":3}"#),
+        resp(200, "{oops"),
+        resp(500, ""),
+        srv_answer(&["0 0 0 ."]),
+        Input::Transport {
+            failure: TransportFailure::Network,
+        },
+    ] {
+        let mut p = plan();
+        to_probe(&mut p);
+        p.resume(resp(404, ""));
+        assert_eq!(failed_code(&p.resume(input)), "autodiscoverFailed");
+    }
+}
+
+#[test]
+fn redirect_loops_stop_at_the_hop_limit() {
+    let mut p = plan();
+    p.start();
+    let redirect = fixture("redirect-url.xml");
+    let mut requests = 0;
+    let code = loop {
+        match p.resume(resp(200, &redirect)) {
+            Step::Http { .. } => requests += 1,
+            Step::Failed { code, .. } => break code,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(requests, MAX_HOPS);
+    assert_eq!(code, "autodiscoverFailed");
+}
+
+#[test]
+fn microsoft_365_signals_steer_to_the_microsoft_connection() {
+    let mut p = AutodiscoverPlan::new("ana@contoso.com", creds(), true).unwrap();
+    let step = p.start();
+    assert_eq!(failed_code(&step), "exchangeOnline");
+    let Step::Failed { message, .. } = step else {
+        panic!()
+    };
+    assert!(
+        message.contains("Microsoft") && message.contains("Basic"),
+        "{message}"
+    );
+
+    let mut p = plan();
+    p.start();
+    let body = fixture("redirect-addr.xml").replace("corp.contoso.com", "contoso.onmicrosoft.com");
+    assert_eq!(failed_code(&p.resume(resp(200, &body))), "exchangeOnline");
+}
+
+#[test]
+fn invalid_address_is_refused() {
+    assert!(AutodiscoverPlan::new("ana@", creds(), false).is_err());
+}
+
+#[test]
+fn plan_round_trips_through_json_and_debug_hides_the_password() {
+    let mut p = plan();
+    let step = p.start();
+    let json = serde_json::to_string(&p).unwrap();
+    let mut back: AutodiscoverPlan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(
+        url_of(&back.resume(resp(404, ""))).0,
+        format!("https://autodiscover.contoso.com{AD}")
+    );
+    for debug in [
+        format!("{p:?}"),
+        format!("{step:?}"),
+        format!("{:?}", creds()),
+    ] {
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(
+            !debug.contains("Q09OVE9TT1xhbmE6czNjcmV0LXBAc3M"),
+            "{debug}"
+        );
+    }
+    let Step::Http { request, .. } = step else {
+        panic!()
+    };
+    assert!(!request.url.contains("s3cret"));
+}

@@ -1,0 +1,457 @@
+//! Source order with canned responses: admin, domain autoconfig, ISPDB, MX →
+//! ISPDB of the MX domain, guess.
+
+use inlay_core::http::{HttpResponse, TransportFailure};
+use inlay_core::mailconfig::{
+    Confidence, Discovery, DomainSettings, MailSettings, Purpose, Security, Server, Source, Step,
+    base_domain, resume, start,
+};
+use inlay_core::provider_error::Outcome;
+
+const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="example.com">
+  <domain>example.com</domain><displayName>Example Mail</displayName>
+  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port>
+    <socketType>SSL</socketType><username>%EMAILLOCALPART%</username>
+    <authentication>password-cleartext</authentication></incomingServer>
+  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>587</port>
+    <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
+</emailProvider></clientConfig>"#;
+
+fn ok(body: &str) -> Outcome {
+    Outcome::Response {
+        response: HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: body.into(),
+        },
+    }
+}
+fn status(status: u16, headers: &[(&str, &str)]) -> Outcome {
+    let headers = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Outcome::Response {
+        response: HttpResponse {
+            status,
+            headers,
+            body: String::new(),
+        },
+    }
+}
+fn not_found() -> Outcome {
+    status(404, &[])
+}
+
+/// Feeds outcomes in order, checking each planned request, until a result.
+fn run(
+    address: &str,
+    admin: &[DomainSettings],
+    script: Vec<(Purpose, &str, Outcome)>,
+) -> (Discovery, Step) {
+    let (mut d, mut step) = start(address, admin);
+    for (purpose, url, outcome) in script {
+        match step {
+            Step::Http {
+                request,
+                purpose: p,
+            } => {
+                assert_eq!(p, purpose);
+                assert_eq!(request.url, url);
+                // The state survives a round trip through the extension.
+                let json = serde_json::to_string(&d).unwrap();
+                d = serde_json::from_str(&json).unwrap();
+            }
+            other => panic!("expected {purpose:?}, got {other:?}"),
+        }
+        (d, step) = resume(d, outcome);
+    }
+    (d, step)
+}
+
+const AUTOCONFIG: &str =
+    "https://autoconfig.example.com/mail/config-v1.1.xml?emailaddress=jo%40example.com";
+const WELL_KNOWN: &str = "https://example.com/.well-known/autoconfig/mail/config-v1.1.xml";
+const ISPDB: &str = "https://autoconfig.thunderbird.net/v1.1/example.com";
+const MX: &str = "https://dns.google/resolve?name=example.com&type=MX";
+
+fn server(host: &str, port: u16, security: Security, username: &str) -> Server {
+    Server {
+        host: host.into(),
+        port,
+        security,
+        username: username.into(),
+        authentication: vec![],
+    }
+}
+
+#[test]
+fn admin_settings_win_immediately_with_placeholders_filled() {
+    let admin = vec![DomainSettings {
+        domain: "EXAMPLE.com".into(),
+        settings: MailSettings::new(
+            server(
+                "mail.corp.test",
+                993,
+                Security::ImplicitTls,
+                "%EMAILLOCALPART%",
+            ),
+            server(
+                "mail.corp.test",
+                587,
+                Security::StartTls,
+                "%EMAILLOCALPART%",
+            ),
+        ),
+    }];
+    let (_, step) = start("jo@example.com", &admin);
+    let Step::Found {
+        settings,
+        source,
+        confidence,
+        ..
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    assert_eq!((source, confidence), (Source::Admin, Confidence::High));
+    assert_eq!(settings.imap.username, "jo");
+    assert!(settings.same_credentials);
+    // Another domain's settings don't apply.
+    let (_, step) = start("jo@other.test", &admin);
+    assert!(matches!(
+        step,
+        Step::Http {
+            purpose: Purpose::DomainAutoconfig,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn invalid_admin_settings_are_ignored_with_a_reason() {
+    let admin = vec![DomainSettings {
+        domain: "example.com".into(),
+        settings: MailSettings::new(
+            server("https://mail.corp.test", 993, Security::ImplicitTls, "jo"),
+            server("mail.corp.test", 587, Security::StartTls, "jo"),
+        ),
+    }];
+    let (d, step) = start("jo@example.com", &admin);
+    assert!(matches!(
+        step,
+        Step::Http {
+            purpose: Purpose::DomainAutoconfig,
+            ..
+        }
+    ));
+    assert!(
+        d.evidence()[0].contains("administrator"),
+        "{:?}",
+        d.evidence()
+    );
+}
+
+#[test]
+fn domain_autoconfig_beats_the_ispdb() {
+    let (_, step) = run(
+        "jo@example.com",
+        &[],
+        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(SSL_CONFIG))],
+    );
+    let Step::Found {
+        settings,
+        source,
+        confidence,
+        ..
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    assert_eq!(
+        (source, confidence),
+        (Source::DomainAutoconfig, Confidence::High)
+    );
+    assert_eq!(
+        settings.imap,
+        Server {
+            host: "imap.example.com".into(),
+            port: 993,
+            security: Security::ImplicitTls,
+            username: "jo".into(),
+            authentication: vec![inlay_core::mailconfig::Authentication::PasswordCleartext],
+        }
+    );
+    assert_eq!(
+        (settings.smtp.port, settings.smtp.security),
+        (587, Security::StartTls)
+    );
+    assert_eq!(settings.smtp.username, "jo@example.com");
+    assert!(!settings.same_credentials);
+}
+
+#[test]
+fn well_known_then_ispdb_after_failures_recorded_as_evidence() {
+    let html =
+        "<!DOCTYPE html><html><head><title>Not here</title></head><body><p>Oops<br></body></html>";
+    let (_, step) = run(
+        "jo@example.com",
+        &[],
+        vec![
+            (
+                Purpose::DomainAutoconfig,
+                AUTOCONFIG,
+                Outcome::Transport {
+                    failure: TransportFailure::Network,
+                },
+            ),
+            (Purpose::DomainWellKnown, WELL_KNOWN, ok(html)),
+            (Purpose::Ispdb, ISPDB, ok(SSL_CONFIG)),
+        ],
+    );
+    let Step::Found {
+        source, evidence, ..
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    assert_eq!(source, Source::Ispdb);
+    assert!(evidence[0].contains("couldn't be reached"), "{evidence:?}");
+    assert!(evidence[1].contains("readable settings"), "{evidence:?}");
+}
+
+#[test]
+fn ispdb_404_then_mx_then_the_mx_domains_ispdb() {
+    let doh = r#"{"Status":0,"Answer":[
+        {"name":"example.com.","type":15,"TTL":300,"data":"20 mx2.mail.ovh.net."},
+        {"name":"example.com.","type":15,"TTL":300,"data":"10 mx1.mail.ovh.net."}]}"#;
+    let (_, step) = run(
+        "jo@example.com",
+        &[],
+        vec![
+            (Purpose::DomainAutoconfig, AUTOCONFIG, not_found()),
+            (Purpose::DomainWellKnown, WELL_KNOWN, not_found()),
+            (Purpose::Ispdb, ISPDB, not_found()),
+            (Purpose::MxLookup, MX, ok(doh)),
+            (
+                Purpose::MxIspdb,
+                "https://autoconfig.thunderbird.net/v1.1/ovh.net",
+                ok(SSL_CONFIG),
+            ),
+        ],
+    );
+    let Step::Found {
+        source,
+        confidence,
+        evidence,
+        settings,
+        ..
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    assert_eq!((source, confidence), (Source::MxIspdb, Confidence::Medium));
+    // Placeholders use the user's address, not the MX domain.
+    assert_eq!(settings.imap.host, "imap.example.com");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("mx1.mail.ovh.net") && e.contains("ovh.net")),
+        "{evidence:?}"
+    );
+}
+
+#[test]
+fn everything_failing_ends_in_a_low_confidence_guess() {
+    let (d, step) = run(
+        "jo@example.com",
+        &[],
+        vec![
+            (Purpose::DomainAutoconfig, AUTOCONFIG, status(500, &[])),
+            (Purpose::DomainWellKnown, WELL_KNOWN, ok("not xml at all")),
+            (
+                Purpose::Ispdb,
+                ISPDB,
+                Outcome::Transport {
+                    failure: TransportFailure::Timeout,
+                },
+            ),
+            (Purpose::MxLookup, MX, ok(r#"{"Status":3}"#)),
+        ],
+    );
+    let Step::Found {
+        settings,
+        alternatives,
+        source,
+        confidence,
+        evidence,
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    assert_eq!((source, confidence), (Source::Guess, Confidence::Low));
+    assert_eq!(
+        (settings.imap.host.as_str(), settings.imap.port),
+        ("imap.example.com", 993)
+    );
+    assert_eq!(
+        (settings.smtp.host.as_str(), settings.smtp.port),
+        ("smtp.example.com", 465)
+    );
+    assert_eq!(settings.imap.username, "jo@example.com");
+    let hosts: Vec<_> = alternatives
+        .iter()
+        .map(|a| (a.imap.host.as_str(), a.smtp.host.as_str(), a.smtp.port))
+        .collect();
+    assert!(
+        hosts.contains(&("mail.example.com", "mail.example.com", 587)),
+        "{hosts:?}"
+    );
+    assert!(
+        alternatives
+            .iter()
+            .all(|a| a.smtp.port != 587 || a.smtp.security == Security::StartTls)
+    );
+    assert_eq!(evidence.len(), 5, "{evidence:?}");
+    assert_eq!(evidence, d.evidence());
+}
+
+#[test]
+fn mx_on_the_domain_itself_goes_straight_to_the_guess() {
+    let doh = r#"{"Status":0,"Answer":[{"type":15,"data":"10 mail.example.com."}]}"#;
+    let (_, step) = run(
+        "jo@example.com",
+        &[],
+        vec![
+            (Purpose::DomainAutoconfig, AUTOCONFIG, not_found()),
+            (Purpose::DomainWellKnown, WELL_KNOWN, not_found()),
+            (Purpose::Ispdb, ISPDB, not_found()),
+            (Purpose::MxLookup, MX, ok(doh)),
+        ],
+    );
+    assert!(
+        matches!(
+            step,
+            Step::Found {
+                source: Source::Guess,
+                ..
+            }
+        ),
+        "{step:?}"
+    );
+}
+
+#[test]
+fn https_redirects_are_followed_and_http_ones_refused() {
+    let (d, step) = start("jo@example.com", &[]);
+    let (d, step2) = resume(d, status(301, &[("location", "/v2/config.xml")]));
+    assert!(matches!(step, Step::Http { .. }));
+    let Step::Http { request, purpose } = step2 else {
+        panic!("{step2:?}")
+    };
+    assert_eq!(
+        (request.url.as_str(), purpose),
+        (
+            "https://autoconfig.example.com/v2/config.xml",
+            Purpose::DomainAutoconfig
+        )
+    );
+    let (d, step3) = resume(
+        d,
+        status(
+            302,
+            &[("location", "http://insecure.example.com/config.xml")],
+        ),
+    );
+    assert!(
+        matches!(
+            step3,
+            Step::Http {
+                purpose: Purpose::DomainWellKnown,
+                ..
+            }
+        ),
+        "{step3:?}"
+    );
+    assert!(
+        d.evidence()[0].contains("isn't https"),
+        "{:?}",
+        d.evidence()
+    );
+}
+
+#[test]
+fn unusable_configs_move_on_with_the_reason() {
+    let pop3_only = r#"<clientConfig version="1.1"><emailProvider id="p">
+      <incomingServer type="pop3"><hostname>pop.example.com</hostname><port>995</port><socketType>SSL</socketType></incomingServer>
+      <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>465</port><socketType>SSL</socketType></outgoingServer>
+    </emailProvider></clientConfig>"#;
+    let (d, step) = run(
+        "jo@example.com",
+        &[],
+        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(pop3_only))],
+    );
+    assert!(matches!(
+        step,
+        Step::Http {
+            purpose: Purpose::DomainWellKnown,
+            ..
+        }
+    ));
+    assert!(
+        d.evidence()[0].contains("only offers POP3"),
+        "{:?}",
+        d.evidence()
+    );
+}
+
+#[test]
+fn an_invalid_address_fails_with_its_code() {
+    let (_, step) = start("not an address", &[]);
+    let Step::Failed { code, message } = step else {
+        panic!("{step:?}")
+    };
+    assert!(!code.is_empty() && !message.is_empty());
+    let (_, step) = start("", &[]);
+    assert!(
+        matches!(step, Step::Failed { ref code, .. } if code == "empty"),
+        "{step:?}"
+    );
+}
+
+#[test]
+fn steps_serialise_as_tagged_camel_case() {
+    let (_, step) = start("jo@example.com", &[]);
+    let json = serde_json::to_value(&step).unwrap();
+    assert_eq!(json["kind"], "http");
+    assert_eq!(json["purpose"], "domainAutoconfig");
+    assert_eq!(json["request"]["method"], "GET");
+    let (_, step) = run(
+        "jo@example.com",
+        &[],
+        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(SSL_CONFIG))],
+    );
+    let json = serde_json::to_value(&step).unwrap();
+    assert_eq!(json["kind"], "found");
+    assert_eq!(json["source"], "domainAutoconfig");
+    assert_eq!(json["confidence"], "high");
+    assert_eq!(json["settings"]["imap"]["security"], "implicitTls");
+    assert_eq!(json["settings"]["smtp"]["security"], "startTls");
+    assert_eq!(json["settings"]["sameCredentials"], false);
+}
+
+#[test]
+fn base_domains() {
+    for (host, base) in [
+        ("mx1.mail.ovh.net", "ovh.net"),
+        ("aspmx.l.google.com.", "google.com"),
+        ("mx.example.co.uk", "example.co.uk"),
+        ("mail.provider.com.au", "provider.com.au"),
+        ("ovh.net", "ovh.net"),
+        ("co.uk", "co.uk"),
+        ("localhost", "localhost"),
+    ] {
+        assert_eq!(base_domain(host), base, "{host}");
+    }
+}
