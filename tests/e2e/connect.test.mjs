@@ -154,6 +154,28 @@ describe("Gmail / Google Workspace", () => {
     assert.equal(calls.length, 2);
   });
 
+  test("a connection reset is retried; a malformed token response is a clear error, not a crash", async () => {
+    await inbox.connect(ANN.address, "Gmail");
+    await sandbox.control("POST", "/faults", {
+      host: "gmail.googleapis.com",
+      pathPrefix: "/gmail/v1/users/me/settings/sendAs",
+      reset: true,
+      times: 2, // Chromium retries an idempotent request once on a reset keep-alive connection
+    });
+    assert.equal((await inbox.send({ type: "checkAccount", address: ANN.address })).value, "ok");
+    const sendAs = await sandbox.control("GET", "/requests?host=gmail.googleapis.com&pathPrefix=/gmail/v1/users/me/settings/sendAs");
+    assert.ok(sendAs.some((r) => r.faultId !== undefined), "the reset really happened");
+    assert.ok(sendAs.filter((r) => r.faultId === undefined).length >= 2, "and a later attempt went through");
+
+    await sandbox.control("POST", "/faults", { host: "oauth2.googleapis.com", pathPrefix: "/token", malformed: true, times: 1 });
+    await inbox.startConnect("carol@acme-corp.example");
+    await inbox.chooseAndContinue("Gmail");
+    const error = await inbox.flowError();
+    assert.ok(error.length > 20, error);
+    assert.doesNotMatch(error, /undefined|\[object|SyntaxError/);
+    assert.equal((await inbox.send({ type: "ping" })).ok, true);
+  });
+
   test("disconnect revokes at Google with the token in the body, keeps the record, and can connect again", async () => {
     await inbox.connect(ANN.address, "Gmail");
     await sandbox.control("DELETE", "/requests");
