@@ -81,6 +81,18 @@ describe("the connect flow", () => {
     assert.match(await inbox.waitConnected(), /ann\.sales@gmail\.com/);
   });
 
+  test("the app page's Settings › Email runs the same flow, and the popup links to it", async () => {
+    const opened = browser.context.waitForEvent("page", { predicate: (p) => p.url().endsWith("/app.html") });
+    await inbox.page.getByRole("link", { name: /Open Inlay/ }).click();
+    const app = new InboxPage(await opened);
+    await app.page.locator('#core-status[data-state="ready"]').waitFor();
+    assert.match(await app.page.locator(".crumbs").innerText(), /Settings › Email/);
+    assert.match(await app.connect(ANN.address, "Gmail"), /Connected ann@gmail\.com/);
+    // The popup sees the same inbox.
+    await inbox.page.reload();
+    await inbox.waitAccountState(ANN.address, "connected");
+  });
+
   test("'I want to choose my email provider myself' offers all four kinds", async () => {
     await inbox.startConnect(ANN.address);
     await inbox.page.getByRole("link", { name: "I want to choose my email provider myself" }).click();

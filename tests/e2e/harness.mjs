@@ -98,8 +98,9 @@ export function chromiumArgs(sandbox, extraArgs = []) {
  * Launches Chromium with Inlay loaded, in a fresh profile.
  * Returns { context, worker, extensionId, profileDir, close() }.
  */
-export async function launchBrowser(sandbox, { headless = true, extraArgs = [] } = {}) {
-  const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
+export async function launchBrowser(sandbox, { headless = true, extraArgs = [], profileDir: reuse, keepProfile = false } = {}) {
+  // A test that restarts the browser passes the same profile and keeps it.
+  const profileDir = reuse ?? mkdtempSync(join(tmpdir(), "inlay-profile-"));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless,
@@ -126,7 +127,7 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [] }
     },
     async close() {
       await context.close();
-      rmSync(profileDir, { recursive: true, force: true });
+      if (!keepProfile) rmSync(profileDir, { recursive: true, force: true });
     },
   };
 }

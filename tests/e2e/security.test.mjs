@@ -3,6 +3,9 @@
 // storage) refuses view-only seats and team inboxes before any sign-in.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { evalInContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
@@ -84,6 +87,32 @@ describe("admin policy through Chrome managed storage", { skip: process.getuid?.
     await inbox.button("Continue").click();
     assert.match(await inbox.flowError(), /view-only/);
     assert.equal((await sandbox.control("GET", "/oauth/log")).length, 0, "refused before any sign-in");
+  });
+
+  test("a workspace that allows only Microsoft refuses a Gmail inbox before any sign-in", async () => {
+    await seed(sandbox, { accounts: [ANN] });
+    removePolicy = setManagedPolicy({ allowedProviders: ["microsoft"] });
+    browser = await launchBrowser(sandbox);
+    const inbox = await InboxPage.open(browser);
+    await inbox.startConnect(ANN.address);
+    await inbox.button("Connect to Gmail").click();
+    await inbox.button("Continue").click();
+    assert.match(await inbox.flowError(), /doesn't allow|not allow/);
+    assert.equal((await sandbox.control("GET", "/oauth/log")).length, 0);
+  });
+
+  test("a personal inbox the admin later lists as a team inbox is flagged, in the core's words", async () => {
+    await seed(sandbox, { accounts: [ANN] });
+    const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
+    browser = await launchBrowser(sandbox, { profileDir, keepProfile: true });
+    await (await InboxPage.open(browser)).connect(ANN.address, "Gmail");
+    await browser.close();
+    removePolicy = setManagedPolicy({ teamInboxes: ["Ann@gmail.com"] });
+    browser = await launchBrowser(sandbox, { profileDir });
+    const inbox = await InboxPage.open(browser);
+    const warning = inbox.account(ANN.address).locator(".warning");
+    await warning.waitFor({ timeout: 10_000 });
+    assert.match(await warning.innerText(), /personal inbox, so it can't also be a team inbox/);
   });
 
   test("a team inbox cannot be connected as a personal inbox", async () => {

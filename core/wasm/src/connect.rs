@@ -243,3 +243,15 @@ pub fn connection_transition(
     let event: Event = arg(event, "event")?;
     done(connection::transition(&state, &event, ms(now_ms)))
 }
+
+/// `checkTeamInbox(registry, address) -> null | {code, message}`: whether
+/// `address` may be a team inbox (it must not be someone's personal inbox).
+/// A problem is returned, not thrown: the caller shows it beside the inbox.
+#[wasm_bindgen(js_name = checkTeamInbox)]
+pub fn check_team_inbox(registry: JsValue, address: &str) -> Result<JsValue, JsValue> {
+    let registry: connection::AccountRegistry = arg(registry, "registry")?;
+    match registry.check_team_inbox(address) {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(problem) => to_js(&FlowError::from(problem)),
+    }
+}

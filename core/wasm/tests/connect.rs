@@ -492,3 +492,13 @@ fn connection_transition_shape() {
     .unwrap_err();
     assert_error(&err, "invalidTransition");
 }
+
+#[wasm_bindgen_test]
+fn team_inbox_check_returns_the_problem_or_null() {
+    let registry = js(json!({"personalInboxes": ["ann@example.com"], "teamInboxes": []}));
+    let problem = inlay_wasm::check_team_inbox(registry, "ANN@example.com").unwrap();
+    assert_eq!(text(&problem, "code"), "isPersonalInbox");
+    assert!(text(&problem, "message").contains("Disconnect it first"));
+    let registry = js(json!({"personalInboxes": ["ann@example.com"], "teamInboxes": []}));
+    assert!(inlay_wasm::check_team_inbox(registry, "support@example.com").unwrap().is_null());
+}

@@ -33,8 +33,18 @@ function holdsTokens(state: ConnectionState): boolean {
   return state.kind === "connected" || state.kind === "needsReauthentication";
 }
 
-export async function listAccounts(): Promise<Account[]> {
-  return store.listAccounts();
+/**
+ * Every inbox, with a warning on any personal inbox the admin's policy also
+ * lists as a team inbox (the core's rule: one address can't be both).
+ */
+export async function listAccounts(core: CoreApi): Promise<Account[]> {
+  const [accounts, settings] = await Promise.all([store.listAccounts(), loadSettings()]);
+  return accounts.map((account) => {
+    if (!holdsTokens(account.state)) return account;
+    const registry = { personalInboxes: [account.address], teamInboxes: [] };
+    const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
+    return problem ? { ...account, warning: problem.message } : account;
+  });
 }
 
 export async function detect(core: CoreApi, address: string): Promise<Detection> {

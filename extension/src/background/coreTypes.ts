@@ -111,6 +111,10 @@ export interface CoreApi {
   accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
+  checkTeamInbox(
+    registry: { personalInboxes: string[]; teamInboxes: string[] },
+    address: string,
+  ): { code: string; message: string } | null;
 }
 
 export type { Account };

@@ -18,7 +18,7 @@ function handlers(core: CoreApi): Handlers {
   const text = (v: unknown) => v as string;
   return {
     extensionPage: {
-      listAccounts: () => accounts.listAccounts(),
+      listAccounts: () => accounts.listAccounts(core),
       detect: (r) => accounts.detect(core, text(r.address)),
       disclosure: (r) => accounts.disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
       connect: (r) => accounts.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),

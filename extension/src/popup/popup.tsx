@@ -2,4 +2,23 @@
 import { render } from "preact";
 import { EmailSettings } from "../ui/EmailSettings.js";
 
-render(<EmailSettings />, document.getElementById("root")!);
+function Popup() {
+  return (
+    <>
+      <EmailSettings />
+      <footer class="popup-footer">
+        <a
+          href="app.html"
+          onClick={(e) => {
+            e.preventDefault();
+            void chrome.runtime.openOptionsPage();
+          }}
+        >
+          Open Inlay (CRM and settings)
+        </a>
+      </footer>
+    </>
+  );
+}
+
+render(<Popup />, document.getElementById("root")!);

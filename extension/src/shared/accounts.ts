@@ -29,6 +29,8 @@ export interface Account {
   accountType: string | null;
   automation: boolean;
   state: ConnectionState;
+  /** A problem to show beside the inbox (e.g. the admin also made it a team inbox); not stored. */
+  warning?: string | null;
 }
 
 export type Verdict =

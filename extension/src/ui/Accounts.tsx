@@ -61,6 +61,7 @@ export function Accounts(props: { accounts: Account[]; onChanged: () => void }) 
               <div class="state" role="status">
                 {working ? "Working…" : describeState(state)}
               </div>
+              {account.warning && <div class="warning">{account.warning}</div>}
               {state.kind === "connected" && state.aliases.length > 0 && (
                 <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
               )}
