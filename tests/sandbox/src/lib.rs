@@ -19,6 +19,7 @@ pub mod state;
 pub mod tls;
 pub mod tokens;
 pub mod wire;
+pub mod xml;
 
 use std::error::Error;
 use std::io::Write;

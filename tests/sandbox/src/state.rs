@@ -14,7 +14,7 @@ use crate::oauth::OAuth;
 pub enum Provider {
     Google,
     Microsoft,
-    /// Exchange on-premises (EWS); no fake serves it yet.
+    /// Exchange on-premises (EWS and POX Autodiscover, `hosts::exchange`).
     Exchange,
     /// Plain IMAP/SMTP; no fake serves it yet.
     Imap,
@@ -47,7 +47,65 @@ pub struct Account {
     /// Whether Entra lets this account sign in. Shared mailboxes are disabled
     /// users by default, but an admin can enable sign-in on one.
     pub sign_in_enabled: bool,
+    /// Exchange only: Basic credentials, server version and Autodiscover reachability.
+    pub exchange: Option<ExchangeAccount>,
     pub mailbox: Mailbox,
+}
+
+/// What an on-premises Exchange account adds: how it signs in (Basic) and what the
+/// server looks like.
+#[derive(Debug, Clone)]
+pub struct ExchangeAccount {
+    /// Lower-cased; defaults to the address (a UPN sign-in).
+    pub username: String,
+    pub password: String,
+    pub version: ExchangeVersion,
+    pub autodiscover: AutodiscoverMode,
+}
+
+/// The server's version, as seeded by its `RequestServerVersion`-style name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[allow(non_camel_case_types)] // spelled as EWS spells them
+pub enum ExchangeVersion {
+    Exchange2007_SP1,
+    Exchange2010,
+    Exchange2010_SP1,
+    Exchange2010_SP2,
+    Exchange2013,
+    Exchange2013_SP1,
+    Exchange2016,
+    Exchange2019,
+}
+
+impl ExchangeVersion {
+    /// `(MajorVersion, MinorVersion, MajorBuildNumber, MinorBuildNumber, Version)` of the
+    /// `ServerVersionInfo` SOAP header.
+    pub fn server_version_info(self) -> (u32, u32, u32, u32, &'static str) {
+        use ExchangeVersion::*;
+        match self {
+            Exchange2007_SP1 => (8, 1, 436, 0, "Exchange2007_SP1"),
+            Exchange2010 | Exchange2010_SP1 => (14, 1, 218, 15, "Exchange2010_SP1"),
+            Exchange2010_SP2 => (14, 2, 247, 5, "Exchange2010_SP2"),
+            Exchange2013 => (15, 0, 516, 32, "V2_6"),
+            Exchange2013_SP1 => (15, 0, 847, 32, "V2_11"),
+            Exchange2016 => (15, 1, 2507, 6, "V2017_07_11"),
+            Exchange2019 => (15, 2, 1118, 7, "V2017_07_11"),
+        }
+    }
+}
+
+/// Where the POX Autodiscover service answers for the account's domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutodiscoverMode {
+    /// `https://<domain>/autodiscover/autodiscover.xml` (default).
+    Direct,
+    /// Only `https://autodiscover.<domain>/…`.
+    Subdomain,
+    /// Only the mail server, found through a `_autodiscover._tcp.<domain>` SRV record.
+    Srv,
+    /// Nowhere: the user must type the EWS URL.
+    None,
 }
 
 impl Account {
@@ -116,6 +174,28 @@ impl State {
             .nth(index)
     }
 
+    /// Files a new message (raw RFC 822) in an account's mailbox under one label
+    /// (`"SENT"`, `"DRAFT"`, `"INBOX"` …); returns its id, or `None` without the account.
+    pub fn add_message(
+        &mut self,
+        provider: Provider,
+        address: &str,
+        raw: Vec<u8>,
+        label: &str,
+    ) -> Option<String> {
+        let id = format!("{:016x}", 0x18f0_0000_0000_0000u64 + self.next_message);
+        let account = self.account_mut(provider, address)?;
+        account.mailbox.messages.push(StoredMessage {
+            id: id.clone(),
+            thread_id: id.clone(),
+            label_ids: vec![label.to_owned()],
+            raw,
+        });
+        account.mailbox.history_id += 1;
+        self.next_message += 1;
+        Some(id)
+    }
+
     /// Forgets accounts, DNS records and all sign-in state, clock offset included
     /// (message ids and OAuth log sequence numbers keep counting up).
     pub fn clear(&mut self) {
@@ -146,7 +226,33 @@ impl State {
             }
             mailbox.history_id = 1000 + mailbox.messages.len() as u64;
             let domain = address.rsplit('@').next().unwrap_or_default();
+            let exchange = match (a.provider, a.password) {
+                (Provider::Exchange, Some(password)) => Some(ExchangeAccount {
+                    username: a
+                        .username
+                        .map(|u| u.trim().to_ascii_lowercase())
+                        .unwrap_or_else(|| address.clone()),
+                    password,
+                    version: a.exchange_version.unwrap_or(ExchangeVersion::Exchange2016),
+                    autodiscover: a.autodiscover.unwrap_or(AutodiscoverMode::Direct),
+                }),
+                (Provider::Exchange, None) => {
+                    return Err(format!("exchange account {address:?} needs a password"));
+                }
+                (_, password)
+                    if password.is_some()
+                        || a.username.is_some()
+                        || a.exchange_version.is_some()
+                        || a.autodiscover.is_some() =>
+                {
+                    return Err(format!(
+                        "{address:?}: password, username, exchangeVersion and autodiscover are for exchange accounts"
+                    ));
+                }
+                _ => None,
+            };
             let account = Account {
+                exchange,
                 personal: a
                     .personal
                     .unwrap_or_else(|| crate::oauth::identity::consumer_domain(domain)),
@@ -191,6 +297,11 @@ impl State {
                 "aliases": a.aliases,
                 "personal": a.personal,
                 "mailboxType": if a.shared { "shared" } else { "user" },
+                "exchange": a.exchange.as_ref().map(|x| json!({
+                    "username": x.username,
+                    "exchangeVersion": format!("{:?}", x.version),
+                    "autodiscover": format!("{:?}", x.autodiscover).to_ascii_lowercase(),
+                })),
                 "historyId": a.mailbox.history_id,
                 "messages": a.mailbox.messages.iter().map(|m| json!({
                     "id": m.id, "threadId": m.thread_id, "labelIds": m.label_ids, "sizeBytes": m.raw.len(),
@@ -232,6 +343,14 @@ pub struct SeedAccount {
     /// Microsoft: whether the account may sign in. Default: false for a shared
     /// mailbox (a disabled user in Entra), true otherwise.
     pub sign_in_enabled: Option<bool>,
+    /// Exchange: the Basic-auth password (required for exchange accounts).
+    pub password: Option<String>,
+    /// Exchange: the Basic-auth user name. Default: the address.
+    pub username: Option<String>,
+    /// Exchange: the server version (`"Exchange2016"` default, `"Exchange2010"` …).
+    pub exchange_version: Option<ExchangeVersion>,
+    /// Exchange: where Autodiscover answers (`"direct"` default, `"subdomain"`, `"srv"`, `"none"`).
+    pub autodiscover: Option<AutodiscoverMode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

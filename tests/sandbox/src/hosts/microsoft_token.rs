@@ -339,7 +339,10 @@ fn issue(
         let expiry = match client.platform() {
             // A registration may shorten the SPA lifetime (tests of the silent renewal).
             Platform::Spa => {
-                grant.auth_time + client.refresh_token_lifetime_seconds.unwrap_or(SPA_REFRESH_LIFETIME)
+                grant.auth_time
+                    + client
+                        .refresh_token_lifetime_seconds
+                        .unwrap_or(SPA_REFRESH_LIFETIME)
             }
             _ => now + PUBLIC_REFRESH_LIFETIME,
         };

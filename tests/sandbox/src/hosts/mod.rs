@@ -5,6 +5,8 @@ use crate::http::{Request, Response};
 use crate::sandbox::Sandbox;
 
 pub mod dns;
+pub mod ews;
+pub mod exchange;
 pub mod gmail;
 pub mod google_accounts;
 pub mod google_error;
@@ -84,8 +86,13 @@ pub const HOSTS: &[Host] = &[
     },
 ];
 
+/// Every fake host name: the table above plus each Exchange organisation's hosts.
 pub fn names() -> Vec<&'static str> {
-    HOSTS.iter().map(|h| h.name).collect()
+    HOSTS
+        .iter()
+        .map(|h| h.name)
+        .chain(exchange::host_names().iter().map(String::as_str))
+        .collect()
 }
 
 /// Hands the request to the fake for its host; a host we do not fake gets 421, which is
@@ -93,6 +100,7 @@ pub fn names() -> Vec<&'static str> {
 pub fn dispatch(req: &Request, sandbox: &Sandbox) -> Response {
     match HOSTS.iter().find(|h| h.name == req.host) {
         Some(host) => (host.handler)(req, sandbox),
+        None if exchange::role_of(&req.host).is_some() => exchange::handle(req, sandbox),
         None => misdirected(&req.host),
     }
 }
@@ -139,6 +147,6 @@ mod tests {
         }
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), HOSTS.len());
+        assert_eq!(names.len(), HOSTS.len() + exchange::host_names().len());
     }
 }

@@ -1,0 +1,491 @@
+//! EWS (`POST https://mail.<domain>/EWS/Exchange.asmx`): SOAP 1.1 over Basic auth, written
+//! from `messages.xsd`/`types.xsd`. Operations: GetFolder, CreateItem (MIME), FindItem
+//! (IdOnly, indexed paging), GetItem (MIME), SyncFolderItems. Responses carry the seeded
+//! version's `ServerVersionInfo` header; the sandbox's tests validate them with xmllint.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::http::{Request, Response};
+use crate::sandbox::Sandbox;
+use crate::state::{Account, ExchangeVersion, Provider, State, StoredMessage};
+use crate::xml::{self, Element, MESSAGES, SOAP, TYPES, escape};
+
+const ITEM_PREFIX: &str = "inlay-sandbox-item:";
+const FOLDER_PREFIX: &str = "inlay-sandbox-folder:";
+const SYNC_PREFIX: &str = "inlay-sandbox-sync:v1:";
+
+/// Distinguished folders we model: (EWS id, mailbox label, display name).
+const FOLDERS: &[(&str, &str, &str)] = &[
+    ("inbox", "INBOX", "Inbox"),
+    ("sentitems", "SENT", "Sent Items"),
+    ("drafts", "DRAFT", "Drafts"),
+    ("deleteditems", "TRASH", "Deleted Items"),
+    ("junkemail", "SPAM", "Junk Email"),
+];
+
+pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
+    let mut state = sandbox.state();
+    let Some(account) = super::exchange::basic_auth(req, &state) else {
+        return super::exchange::unauthorized(&req.host);
+    };
+    let me = account.address.clone();
+    let version = account
+        .exchange
+        .as_ref()
+        .map(|x| x.version)
+        .unwrap_or(ExchangeVersion::Exchange2016);
+    if req.method != "POST" {
+        return Response::text(405, "EWS answers POST only\n").with_header("allow", "POST");
+    }
+    let root = match xml::parse(&req.body) {
+        Ok(root) if root.is(SOAP, "Envelope") => root,
+        Ok(_) => {
+            return fault(
+                "ErrorSchemaValidation",
+                "The request failed schema validation: the root is not a SOAP 1.1 Envelope.",
+            );
+        }
+        Err(e) => {
+            return fault(
+                "ErrorSchemaValidation",
+                &format!("The request failed schema validation: {e}"),
+            );
+        }
+    };
+    let header = root.child(SOAP, "Header");
+    let has_version = header
+        .and_then(|h| h.child(TYPES, "RequestServerVersion"))
+        .and_then(|v| v.attr("Version"))
+        .is_some();
+    if !has_version {
+        return fault(
+            "ErrorSchemaValidation",
+            "The request failed schema validation: RequestServerVersion is missing.",
+        );
+    }
+    let Some(op) = root.child(SOAP, "Body").and_then(|b| b.children.first()) else {
+        return fault(
+            "ErrorSchemaValidation",
+            "The request failed schema validation: empty Body.",
+        );
+    };
+    let name = op.name.as_str();
+    if op.ns != MESSAGES
+        || !matches!(
+            name,
+            "GetFolder" | "CreateItem" | "FindItem" | "GetItem" | "SyncFolderItems"
+        )
+    {
+        return fault(
+            "ErrorInvalidRequest",
+            &format!(
+                "The request is invalid: the sandbox does not serve {{{}}}{}.",
+                op.ns, op.name
+            ),
+        );
+    }
+
+    // Whose mailbox: an impersonated or explicitly named one, else the caller's.
+    let target = header
+        .and_then(|h| h.child(TYPES, "ExchangeImpersonation"))
+        .and_then(|i| i.child(TYPES, "ConnectingSID"))
+        .and_then(|c| {
+            c.child(TYPES, "PrimarySmtpAddress")
+                .or_else(|| c.child(TYPES, "SmtpAddress"))
+        })
+        .or_else(|| {
+            op.find(TYPES, "Mailbox")
+                .and_then(|m| m.child(TYPES, "EmailAddress"))
+        })
+        .map(|e| e.text.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| me.clone());
+    let tail = match name {
+        "GetFolder" => "<m:Folders/>",
+        "CreateItem" | "GetItem" => "<m:Items/>",
+        _ => "",
+    };
+    if state.account(Provider::Exchange, &target).is_none() {
+        let msg = error(
+            name,
+            "ErrorNonExistentMailbox",
+            "The SMTP address has no mailbox associated with it.",
+            tail,
+        );
+        return soap(version, name, &msg);
+    }
+    if target != me {
+        let msg = error(
+            name,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+            tail,
+        );
+        return soap(version, name, &msg);
+    }
+
+    let messages = match name {
+        "GetFolder" => get_folder(op, state.account(Provider::Exchange, &me).unwrap()),
+        "CreateItem" => create_item(op, &mut state, &me),
+        "FindItem" => match find_item(op, state.account(Provider::Exchange, &me).unwrap()) {
+            Ok(m) => m,
+            Err(f) => return f,
+        },
+        "GetItem" => get_item(op, state.account(Provider::Exchange, &me).unwrap()),
+        _ => match sync_folder_items(op, state.account(Provider::Exchange, &me).unwrap()) {
+            Ok(m) => m,
+            Err(f) => return f,
+        },
+    };
+    soap(version, name, &messages)
+}
+
+/// 200 with the SOAP envelope around `<m:{op}Response>`.
+fn soap(version: ExchangeVersion, op: &str, messages: &str) -> Response {
+    let (major, minor, build, minor_build, v) = version.server_version_info();
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="{SOAP}"><s:Header><h:ServerVersionInfo MajorVersion="{major}" MinorVersion="{minor}" MajorBuildNumber="{build}" MinorBuildNumber="{minor_build}" Version="{v}" xmlns:h="{TYPES}" xmlns="{TYPES}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></s:Header><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><m:{op}Response xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages>{messages}</m:ResponseMessages></m:{op}Response></s:Body></s:Envelope>"#
+    );
+    Response::new(200, "text/xml; charset=utf-8", body)
+}
+
+/// A SOAP fault (HTTP 500), as Exchange sends for requests it cannot process at all.
+pub fn fault(code: &str, text: &str) -> Response {
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault><faultcode xmlns:a="{TYPES}">a:{code}</faultcode><faultstring xml:lang="en-US">{text}</faultstring><detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{code}</e:ResponseCode><e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{text}</e:Message></detail></s:Fault></s:Body></s:Envelope>"#,
+        text = escape(text)
+    );
+    Response::new(500, "text/xml; charset=utf-8", body)
+}
+
+fn success(op: &str, inner: &str) -> String {
+    format!(
+        r#"<m:{op}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>{inner}</m:{op}ResponseMessage>"#
+    )
+}
+
+fn error(op: &str, code: &str, text: &str, tail: &str) -> String {
+    format!(
+        r#"<m:{op}ResponseMessage ResponseClass="Error"><m:MessageText>{text}</m:MessageText><m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{tail}</m:{op}ResponseMessage>"#,
+        text = escape(text)
+    )
+}
+
+pub fn item_id(message_id: &str) -> String {
+    STANDARD.encode(format!("{ITEM_PREFIX}{message_id}"))
+}
+
+fn item_id_xml(m: &StoredMessage) -> String {
+    format!(
+        r#"<t:ItemId Id="{}" ChangeKey="CQAAABYAAA{}"/>"#,
+        item_id(&m.id),
+        &m.id[m.id.len().saturating_sub(6)..]
+    )
+}
+
+/// The message id inside an item id, or `None` when it is not one of ours.
+fn message_id_of(item_id: &str) -> Option<String> {
+    let raw = STANDARD.decode(item_id).ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix(ITEM_PREFIX)
+        .map(str::to_owned)
+}
+
+fn folder_id(label: &str) -> String {
+    STANDARD.encode(format!("{FOLDER_PREFIX}{label}"))
+}
+
+/// The mailbox label of a `DistinguishedFolderId` or `FolderId` element.
+fn folder_label(el: &Element) -> Option<&'static str> {
+    let id = el.attr("Id")?;
+    if el.is(TYPES, "DistinguishedFolderId") {
+        return FOLDERS.iter().find(|f| f.0 == id).map(|f| f.1);
+    }
+    let raw = String::from_utf8(STANDARD.decode(id).ok()?).ok()?;
+    let label = raw.strip_prefix(FOLDER_PREFIX)?;
+    FOLDERS.iter().find(|f| f.1 == label).map(|f| f.1)
+}
+
+/// The first folder id child of a `…FolderId(s)` container.
+fn folder_in(container: Option<&Element>) -> Option<&Element> {
+    container?
+        .children
+        .iter()
+        .find(|c| c.is(TYPES, "DistinguishedFolderId") || c.is(TYPES, "FolderId"))
+}
+
+fn in_folder<'a>(account: &'a Account, label: &str) -> Vec<&'a StoredMessage> {
+    account
+        .mailbox
+        .messages
+        .iter()
+        .filter(|m| m.label_ids.iter().any(|l| l == label))
+        .collect()
+}
+
+fn get_folder(op: &Element, account: &Account) -> String {
+    let shape = op
+        .path(&[(MESSAGES, "FolderShape"), (TYPES, "BaseShape")])
+        .map(|e| e.text.trim())
+        .unwrap_or("IdOnly");
+    let ids = op.child(MESSAGES, "FolderIds");
+    let mut out = String::new();
+    for el in ids.into_iter().flat_map(|f| f.children.iter()) {
+        match folder_label(el) {
+            Some(label) => {
+                let name = FOLDERS.iter().find(|f| f.1 == label).unwrap().2;
+                let mut props = format!(
+                    r#"<t:FolderId Id="{}" ChangeKey="AQAAABYAAAA{label}"/>"#,
+                    folder_id(label)
+                );
+                if shape != "IdOnly" {
+                    let count = in_folder(account, label).len();
+                    props.push_str(&format!(
+                        "<t:FolderClass>IPF.Note</t:FolderClass><t:DisplayName>{name}</t:DisplayName><t:TotalCount>{count}</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount><t:UnreadCount>0</t:UnreadCount>"
+                    ));
+                }
+                out.push_str(&success(
+                    "GetFolder",
+                    &format!("<m:Folders><t:Folder>{props}</t:Folder></m:Folders>"),
+                ));
+            }
+            None => out.push_str(&error(
+                "GetFolder",
+                "ErrorFolderNotFound",
+                "The specified folder could not be found in the store.",
+                "<m:Folders/>",
+            )),
+        }
+    }
+    out
+}
+
+fn create_item(op: &Element, state: &mut State, me: &str) -> String {
+    let disposition = op.attr("MessageDisposition").unwrap_or_default().to_owned();
+    let items = op.child(MESSAGES, "Items");
+    let mut out = String::new();
+    for item in items.into_iter().flat_map(|i| i.children.iter()) {
+        let mime = item
+            .child(TYPES, "MimeContent")
+            .map(|m| m.text.split_whitespace().collect::<String>());
+        let Some(Ok(raw)) = mime.map(|b64| STANDARD.decode(b64)) else {
+            out.push_str(&error(
+                "CreateItem",
+                "ErrorMimeContentInvalid",
+                "The MIME content is not valid.",
+                "<m:Items/>",
+            ));
+            continue;
+        };
+        let label = match disposition.as_str() {
+            "SendAndSaveCopy" => Some("SENT"),
+            "SaveOnly" => Some("DRAFT"),
+            "SendOnly" => None,
+            _ => {
+                out.push_str(&error(
+                    "CreateItem",
+                    "ErrorInvalidOperation",
+                    "MessageDisposition must be SaveOnly, SendOnly or SendAndSaveCopy for Message items.",
+                    "<m:Items/>",
+                ));
+                continue;
+            }
+        };
+        let id = label.and_then(|l| state.add_message(Provider::Exchange, me, raw, l));
+        // Only SaveOnly returns the new item's id; sent items come back empty.
+        let inner = match (disposition.as_str(), id) {
+            ("SaveOnly", Some(id)) => {
+                let account = state.account(Provider::Exchange, me).unwrap();
+                let m = account
+                    .mailbox
+                    .messages
+                    .iter()
+                    .find(|m| m.id == id)
+                    .unwrap();
+                format!(
+                    "<m:Items><t:Message>{}</t:Message></m:Items>",
+                    item_id_xml(m)
+                )
+            }
+            _ => "<m:Items/>".to_owned(),
+        };
+        out.push_str(&success("CreateItem", &inner));
+    }
+    out
+}
+
+fn num_attr(el: Option<&Element>, name: &str) -> Option<usize> {
+    el?.attr(name)?.trim().parse().ok()
+}
+
+fn find_item(op: &Element, account: &Account) -> Result<String, Response> {
+    let Some(label) = folder_label_or_fault(op.child(MESSAGES, "ParentFolderIds"))? else {
+        return Ok(error(
+            "FindItem",
+            "ErrorFolderNotFound",
+            "The specified folder could not be found in the store.",
+            "",
+        ));
+    };
+    // Newest first, as Exchange's default view of a mail folder.
+    let mut all = in_folder(account, label);
+    all.reverse();
+    let total = all.len();
+    let view = op.child(MESSAGES, "IndexedPageItemView");
+    let max = num_attr(view, "MaxEntriesReturned").unwrap_or(usize::MAX);
+    let offset = num_attr(view, "Offset").unwrap_or(0);
+    let from_end = view.and_then(|v| v.attr("BasePoint")) == Some("End");
+    let (start, end) = if from_end {
+        let end = total.saturating_sub(offset);
+        (end.saturating_sub(max), end)
+    } else {
+        let start = offset.min(total);
+        (start, start.saturating_add(max).min(total))
+    };
+    let returned = end - start;
+    let (next, last) = if from_end {
+        (offset + returned, start == 0)
+    } else {
+        (end, end == total)
+    };
+    let items: String = all[start..end]
+        .iter()
+        .map(|m| format!("<t:Message>{}</t:Message>", item_id_xml(m)))
+        .collect();
+    Ok(success(
+        "FindItem",
+        &format!(
+            r#"<m:RootFolder IndexedPagingOffset="{next}" TotalItemsInView="{total}" IncludesLastItemInRange="{last}"><t:Items>{items}</t:Items></m:RootFolder>"#
+        ),
+    ))
+}
+
+/// `Ok(None)`: a folder we do not model; `Err`: no folder id at all (a fault).
+fn folder_label_or_fault(container: Option<&Element>) -> Result<Option<&'static str>, Response> {
+    match folder_in(container) {
+        Some(el) => Ok(folder_label(el)),
+        None => Err(fault(
+            "ErrorSchemaValidation",
+            "The request failed schema validation: no folder id.",
+        )),
+    }
+}
+
+fn get_item(op: &Element, account: &Account) -> String {
+    let include_mime = op
+        .path(&[(MESSAGES, "ItemShape"), (TYPES, "IncludeMimeContent")])
+        .is_some_and(|e| matches!(e.text.trim(), "true" | "1"));
+    let ids = op.child(MESSAGES, "ItemIds");
+    let mut out = String::new();
+    for el in ids
+        .into_iter()
+        .flat_map(|i| i.children_named(TYPES, "ItemId"))
+    {
+        let id = el.attr("Id").unwrap_or_default();
+        let Some(message_id) = message_id_of(id) else {
+            out.push_str(&error(
+                "GetItem",
+                "ErrorInvalidIdMalformed",
+                "Id is malformed.",
+                "<m:Items/>",
+            ));
+            continue;
+        };
+        match account.mailbox.messages.iter().find(|m| m.id == message_id) {
+            Some(m) => {
+                let mime = if include_mime {
+                    format!(
+                        r#"<t:MimeContent CharacterSet="UTF-8">{}</t:MimeContent>"#,
+                        STANDARD.encode(&m.raw)
+                    )
+                } else {
+                    String::new()
+                };
+                out.push_str(&success(
+                    "GetItem",
+                    &format!(
+                        "<m:Items><t:Message>{mime}{}</t:Message></m:Items>",
+                        item_id_xml(m)
+                    ),
+                ));
+            }
+            None => out.push_str(&error(
+                "GetItem",
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+                "<m:Items/>",
+            )),
+        }
+    }
+    out
+}
+
+/// An opaque sync state: the folder and how many of its items (in arrival order) the
+/// client has seen.
+pub fn sync_state(label: &str, position: usize) -> String {
+    STANDARD.encode(format!("{SYNC_PREFIX}{label}:{position}"))
+}
+
+fn parse_sync_state(state: &str, label: &str, count: usize) -> Option<usize> {
+    let raw = String::from_utf8(STANDARD.decode(state.trim()).ok()?).ok()?;
+    let (l, pos) = raw.strip_prefix(SYNC_PREFIX)?.rsplit_once(':')?;
+    let pos: usize = pos.parse().ok()?;
+    (l == label && pos <= count).then_some(pos)
+}
+
+fn sync_folder_items(op: &Element, account: &Account) -> Result<String, Response> {
+    let Some(label) = folder_label_or_fault(op.child(MESSAGES, "SyncFolderId"))? else {
+        return Ok(error(
+            "SyncFolderItems",
+            "ErrorFolderNotFound",
+            "The specified folder could not be found in the store.",
+            "",
+        ));
+    };
+    let max = op
+        .child(MESSAGES, "MaxChangesReturned")
+        .and_then(|e| e.text.trim().parse::<usize>().ok())
+        .filter(|n| (1..=512).contains(n))
+        .ok_or_else(|| {
+            fault(
+                "ErrorSchemaValidation",
+                "The request failed schema validation: MaxChangesReturned must be 1 to 512.",
+            )
+        })?;
+    let items = in_folder(account, label);
+    let position = match op.child(MESSAGES, "SyncState").map(|e| e.text.trim()) {
+        None | Some("") => 0,
+        Some(s) => match parse_sync_state(s, label, items.len()) {
+            Some(p) => p,
+            None => {
+                return Ok(error(
+                    "SyncFolderItems",
+                    "ErrorInvalidSyncStateData",
+                    "Synchronization state data is corrupt or otherwise invalid.",
+                    "",
+                ));
+            }
+        },
+    };
+    let end = (position + max).min(items.len());
+    let creates: String = items[position..end]
+        .iter()
+        .map(|m| {
+            format!(
+                "<t:Create><t:Message>{}</t:Message></t:Create>",
+                item_id_xml(m)
+            )
+        })
+        .collect();
+    Ok(success(
+        "SyncFolderItems",
+        &format!(
+            "<m:SyncState>{}</m:SyncState><m:IncludesLastItemInRange>{}</m:IncludesLastItemInRange><m:Changes>{creates}</m:Changes>",
+            sync_state(label, end),
+            end == items.len()
+        ),
+    ))
+}
