@@ -1,0 +1,285 @@
+//! `imapCheck` against a scripted IMAP responder on 127.0.0.1 (rcgen cert).
+
+use super::*;
+use rustls::{ServerConfig, ServerConnection};
+use std::net::TcpListener;
+use std::thread::{self, JoinHandle};
+
+/// Line-level view of the server's side of the connection.
+struct Peer<S: Read + Write>(BufReader<S>);
+
+impl<S: Read + Write> Peer<S> {
+    fn say(&mut self, s: &str) {
+        let w = self.0.get_mut();
+        w.write_all(s.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+    fn hear(&mut self) -> String {
+        let mut l = String::new();
+        self.0.read_line(&mut l).unwrap();
+        l.trim_end().to_string()
+    }
+    /// Everything until the client hangs up.
+    fn rest(&mut self) -> String {
+        let mut s = String::new();
+        let _ = self.0.read_to_string(&mut s);
+        s
+    }
+}
+
+struct Server {
+    port: u16,
+    cert: CertificateDer<'static>,
+    thread: JoinHandle<()>,
+}
+
+fn identity() -> (CertificateDer<'static>, Arc<ServerConfig>) {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert = ck.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.clone()], key)
+        .unwrap();
+    (cert, Arc::new(config))
+}
+
+fn tls(
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+) -> Peer<StreamOwned<ServerConnection, TcpStream>> {
+    Peer(BufReader::new(StreamOwned::new(
+        ServerConnection::new(config).unwrap(),
+        tcp,
+    )))
+}
+
+/// Accepts one connection and runs `script` on it (plain TCP; the script
+/// upgrades with [`tls`]).
+fn serve(script: impl FnOnce(TcpStream, Arc<ServerConfig>) + Send + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (cert, config) = identity();
+    let thread = thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        script(tcp, config);
+    });
+    Server { port, cert, thread }
+}
+
+fn args(port: u16, security: Security, password: &str, trust_any: bool) -> CheckArgs {
+    CheckArgs {
+        host: "localhost".into(),
+        port,
+        security,
+        username: "u".into(),
+        password: password.into(),
+        trust_any_certificate: trust_any,
+    }
+}
+
+fn roots(cert: &CertificateDer<'static>) -> RootCertStore {
+    let mut r = RootCertStore::empty();
+    r.add(cert.clone()).unwrap();
+    r
+}
+
+/// Capabilities, LOGIN (expecting `login`), answer `verdict`, LOGOUT.
+fn authenticated_part<S: Read + Write>(p: &mut Peer<S>, login: &str, verdict: &str) {
+    assert_eq!(p.hear(), "a1 CAPABILITY");
+    p.say("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n");
+    assert_eq!(p.hear(), login);
+    p.say(&format!("a2 {verdict}\r\n"));
+    if verdict.starts_with("OK") {
+        assert_eq!(p.hear(), "a3 LOGOUT");
+        p.say("* BYE bye\r\na3 OK bye\r\n");
+    }
+}
+
+#[test]
+fn implicit_tls_login_with_verified_certificate() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        authenticated_part(&mut p, r#"a2 LOGIN "u" "p\"w\\""#, "OK welcome");
+    });
+    let v = check_with_roots(
+        &args(s.port, Security::ImplicitTls, "p\"w\\", false),
+        roots(&s.cert),
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        json!({"preauth": false, "capabilities": ["IMAP4REV1", "AUTH=PLAIN"]})
+    );
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn wrong_password() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        authenticated_part(
+            &mut p,
+            r#"a2 LOGIN "u" "nope""#,
+            "NO [AUTHENTICATIONFAILED] bad",
+        );
+    });
+    let e = check_with_roots(
+        &args(s.port, Security::ImplicitTls, "nope", false),
+        roots(&s.cert),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "wrongPassword", "{e:?}");
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn non_ascii_password_goes_as_a_literal() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        assert_eq!(p.hear(), "a1 CAPABILITY");
+        p.say("* CAPABILITY IMAP4rev1\r\na1 OK\r\n");
+        assert_eq!(p.hear(), r#"a2 LOGIN "u" {9}"#);
+        p.say("+ go on\r\n");
+        assert_eq!(p.hear(), "pässword"); // 9 bytes: ä is 2
+        p.say("a2 OK\r\n");
+        p.hear();
+        p.say("a3 OK\r\n");
+    });
+    check_with_roots(
+        &args(s.port, Security::ImplicitTls, "pässword", false),
+        roots(&s.cert),
+    )
+    .unwrap();
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn untrusted_certificate_fails_unless_trusted_explicitly() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        let _ = p.0.fill_buf(); // drive the handshake; the client aborts it
+    });
+    let e = check(&args(s.port, Security::ImplicitTls, "p", false)).unwrap_err();
+    assert_eq!(e.code, "tlsFailed", "{e:?}");
+    s.thread.join().unwrap();
+
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
+    });
+    let mut a = args(s.port, Security::ImplicitTls, "p", true);
+    a.host = "127.0.0.1".into(); // not in the certificate either
+    check(&a).unwrap();
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn starttls_upgrade_then_login() {
+    let s = serve(|tcp, config| {
+        let mut p = Peer(BufReader::new(tcp));
+        p.say("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] plain\r\n");
+        assert_eq!(p.hear(), "s1 CAPABILITY");
+        p.say("* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\ns1 OK\r\n");
+        assert_eq!(p.hear(), "s2 STARTTLS");
+        p.say("s2 OK begin TLS\r\n");
+        let mut p = tls(p.0.into_inner(), config);
+        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
+    });
+    let v = check_with_roots(
+        &args(s.port, Security::StartTls, "p", false),
+        roots(&s.cert),
+    )
+    .unwrap();
+    assert_eq!(
+        v["capabilities"],
+        json!(["IMAP4REV1", "AUTH=PLAIN"]),
+        "pre-TLS capabilities dropped"
+    );
+    s.thread.join().unwrap();
+}
+
+/// Plaintext server: greeting, then (expected command, reply) steps; the
+/// client must give up without sending credentials.
+fn refuses_plaintext(greeting: &'static str, steps: &'static [(&str, &str)]) {
+    let s = serve(move |tcp, _| {
+        let mut p = Peer(BufReader::new(tcp));
+        p.say(greeting);
+        for (cmd, reply) in steps {
+            assert_eq!(p.hear(), *cmd);
+            p.say(reply);
+        }
+        let rest = p.rest();
+        assert!(
+            !rest.contains("LOGIN") && !rest.contains("hunter2"),
+            "leaked: {rest:?}"
+        );
+    });
+    let e = check_with_roots(
+        &args(s.port, Security::StartTls, "hunter2", false),
+        roots(&s.cert),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "starttlsUnavailable", "{e:?}");
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn starttls_stripping_is_refused() {
+    refuses_plaintext(
+        "* OK hi\r\n",
+        &[("s1 CAPABILITY", "* CAPABILITY IMAP4rev1\r\ns1 OK\r\n")],
+    );
+    refuses_plaintext("* PREAUTH hi\r\n", &[]);
+    refuses_plaintext(
+        "* OK hi\r\n",
+        &[
+            (
+                "s1 CAPABILITY",
+                "* CAPABILITY IMAP4rev1 STARTTLS\r\ns1 OK\r\n",
+            ),
+            ("s2 STARTTLS", "s2 NO not today\r\n"),
+        ],
+    );
+}
+
+#[test]
+fn plaintext_injected_after_starttls_is_refused() {
+    let s = serve(|tcp, _| {
+        let mut p = Peer(BufReader::new(tcp));
+        p.say("* OK hi\r\n");
+        p.hear();
+        p.say("* CAPABILITY IMAP4rev1 STARTTLS\r\ns1 OK\r\n");
+        p.hear();
+        p.say("s2 OK go\r\n* CAPABILITY IMAP4rev1\r\na1 OK\r\n");
+        p.rest();
+    });
+    let e = check_with_roots(
+        &args(s.port, Security::StartTls, "p", false),
+        roots(&s.cert),
+    )
+    .unwrap_err();
+    // Normally caught in the buffer; if it arrived later, TLS chokes on it.
+    assert!(["protocolError", "tlsFailed"].contains(&e.code), "{e:?}");
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn connection_refused() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut a = args(port, Security::ImplicitTls, "p", false);
+    a.host = "127.0.0.1".into();
+    assert_eq!(check(&a).unwrap_err().code, "connectFailed");
+}
