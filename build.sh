@@ -164,10 +164,26 @@ ensure_xmllint() {
   command -v xmllint >/dev/null || apt_install libxml2-utils
 }
 
+ensure_dovecot() {
+  # The bridge's real-server tests (bridge/tests/dovecot.rs) start their own
+  # Dovecot on 127.0.0.1 high ports with a private config. The package's
+  # system service is not used: stop it and keep it off so it holds no
+  # 143/993 (containers usually block the start already via policy-rc.d).
+  [ -x /usr/sbin/dovecot ] && return
+  apt_install dovecot-imapd
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/dovecot ]; then
+    /etc/init.d/dovecot stop >/dev/null 2>&1 || true
+    update-rc.d dovecot disable >/dev/null 2>&1 || true
+  fi
+}
+
 run_tests() {
   build_all
   ensure_chromium
   ensure_xmllint
+  ensure_dovecot
   build_sandbox
   tier "1/4 core (cargo test --workspace)" test_native
   tier "2/4 WASM boundary (wasm-bindgen-test, node)" test_wasm

@@ -3,11 +3,11 @@
 // keeps the stored record, the tokens and the UI in step.
 import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
 import { accountsChanged } from "./broadcast.js";
-import type { ConnectInput, CoreApi, OAuthClient, Outcome } from "./coreTypes.js";
+import type { ConnectInput, CoreApi } from "./coreTypes.js";
 import { execute } from "./executor.js";
 import * as flows from "./flows.js";
 import { randomBytes } from "./random.js";
-import { loadSettings, type Settings } from "./settings.js";
+import { loadSettings, oauthClient } from "./settings.js";
 import * as store from "./store.js";
 import * as tokens from "./tokens.js";
 
@@ -19,14 +19,6 @@ export class UserError extends Error {
   ) {
     super(message);
   }
-}
-
-function clientFor(settings: Settings, kind: ConnectionKind): OAuthClient | null {
-  if (kind === "google" && settings.googleClientId) {
-    return { clientId: settings.googleClientId, clientSecret: settings.googleClientSecret ?? null };
-  }
-  if (kind === "microsoft" && settings.microsoftClientId) return { clientId: settings.microsoftClientId, clientSecret: null };
-  return null;
 }
 
 function holdsTokens(state: ConnectionState): boolean {
@@ -50,10 +42,7 @@ export async function listAccounts(core: CoreApi): Promise<Account[]> {
 export async function detect(core: CoreApi, address: string): Promise<Detection> {
   const step = core.detectStart(address);
   if (step.kind === "done") return step.detection;
-  const result = await execute(step.request);
-  const outcome: Outcome =
-    "response" in result ? { kind: "response", response: result.response } : { kind: "transport", failure: result.transport };
-  return core.detectFinish(address, outcome);
+  return core.detectFinish(address, await execute(step.request));
 }
 
 export function disclosure(core: CoreApi, provider: ConnectionKind, automation: boolean): Disclosure {
@@ -77,7 +66,7 @@ async function connectInput(
     address,
     provider,
     automation,
-    clients: { google: clientFor(settings, "google"), microsoft: clientFor(settings, "microsoft") },
+    clients: { google: oauthClient(settings, "google"), microsoft: oauthClient(settings, "microsoft") },
     redirectBase: chrome.identity.getRedirectURL(),
     policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
     registry: { personalInboxes: others.map((a) => a.address), teamInboxes: settings.teamInboxes },
@@ -175,7 +164,7 @@ export async function disconnect(core: CoreApi, address: string): Promise<Discon
     const plan = core.revokePlan(account.connect, held, account.accountType ?? "unknown");
     if (plan.kind === "request") {
       const outcome = await execute(plan.request);
-      result.revoked = "response" in outcome && outcome.response.status === 200;
+      result.revoked = outcome.kind === "response" && outcome.response.status === 200;
     } else {
       result.instructions = plan.instructions;
       result.consentUrl = plan.consentUrl;

@@ -3,13 +3,12 @@
 // on an alarm. The core plans the call and reads the answer; a rejected token
 // is refreshed once, throttling waits as long as the provider asks, and a
 // token that can't be renewed puts the inbox in "needs reauthentication".
-import type { Account } from "../shared/accounts.js";
 import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
-import type { CoreApi, OAuthClient, Outcome } from "./coreTypes.js";
+import type { CoreApi } from "./coreTypes.js";
 import { execute } from "./executor.js";
 import { jitter, sleep } from "./random.js";
-import { loadSettings } from "./settings.js";
+import { loadSettings, oauthClient } from "./settings.js";
 import * as store from "./store.js";
 import { accessToken, invalidate, ReauthenticationNeeded, TryLater } from "./tokens.js";
 
@@ -18,19 +17,10 @@ export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
 /** Waits longer than this are left to the next alarm instead of holding the worker. */
 const MAX_INLINE_WAIT_MS = 20_000;
 
-async function clientFor(account: Account): Promise<OAuthClient | null> {
-  const s = await loadSettings();
-  if (account.connect === "google" && s.googleClientId) {
-    return { clientId: s.googleClientId, clientSecret: s.googleClientSecret ?? null };
-  }
-  if (account.connect === "microsoft" && s.microsoftClientId) return { clientId: s.microsoftClientId, clientSecret: null };
-  return null;
-}
-
 export async function checkAccount(core: CoreApi, address: string): Promise<CheckOutcome> {
   const account = await store.getAccount(address);
   if (!account || account.state.kind !== "connected") return "failed";
-  const client = await clientFor(account);
+  const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return "failed";
   let afterRefresh = false;
   for (let number = 1; number <= 6; number++) {
@@ -45,9 +35,7 @@ export async function checkAccount(core: CoreApi, address: string): Promise<Chec
       if (e instanceof TryLater) return "later";
       throw e;
     }
-    const result = await execute(core.accountCheckPlan(account.connect, token));
-    const outcome: Outcome =
-      "response" in result ? { kind: "response", response: result.response } : { kind: "transport", failure: result.transport };
+    const outcome = await execute(core.accountCheckPlan(account.connect, token));
     const verdict = core.accountCheckResult(account.connect, outcome, { number, afterRefresh, nowMs: Date.now(), jitter: jitter() });
     switch (verdict.kind) {
       case "ok": {

@@ -2,9 +2,9 @@
 // generated .d.ts types them as `any`). The Rust types are the source of
 // truth: core/src/{connect,token,account_check,provider_error,detect}.
 import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
-import type { HttpRequest, HttpResponse } from "./executor.js";
+import type { HttpRequest, HttpResponse, Outcome } from "./executor.js";
 
-export type Outcome = { kind: "response"; response: HttpResponse } | { kind: "transport"; failure: "network" | "timeout" };
+export type { Outcome };
 
 export interface OAuthClient {
   clientId: string;

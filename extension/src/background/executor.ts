@@ -16,8 +16,8 @@ export interface HttpResponse {
   body: string;
 }
 
-/** A request that produced no HTTP response (mirrors the core's TransportFailure). */
-export type Outcome = { response: HttpResponse } | { transport: "network" | "timeout"; detail: string };
+/** What happened, in the core's `Outcome` shape: a response, or no response at all. */
+export type Outcome = { kind: "response"; response: HttpResponse } | { kind: "transport"; failure: "network" | "timeout" };
 
 /** Chrome kills a worker whose fetch takes 30 s; give up first. */
 export const DEFAULT_TIMEOUT_MS = 25_000;
@@ -43,10 +43,10 @@ export async function execute(
     const body = await response.text();
     const headers: [string, string][] = [];
     response.headers.forEach((value, name) => headers.push([name.toLowerCase(), value]));
-    return { response: { status: response.status, headers, body } };
-  } catch (e) {
-    if (controller.signal.aborted) return { transport: "timeout", detail: `no answer within ${timeoutMs} ms` };
-    return { transport: "network", detail: e instanceof Error ? e.message : String(e) };
+    return { kind: "response", response: { status: response.status, headers, body } };
+  } catch {
+    // The core only needs to know which kind of failure; fetch's message adds nothing it could use.
+    return { kind: "transport", failure: controller.signal.aborted ? "timeout" : "network" };
   } finally {
     clearTimeout(timer);
   }

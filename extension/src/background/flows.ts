@@ -43,12 +43,8 @@ async function perform(result: FlowResult): Promise<FlowInput> {
       } catch (e) {
         return { kind: "authFlowFailed", message: e instanceof Error ? e.message : String(e) };
       }
-    case "http": {
-      const outcome = await execute(step.request);
-      return "response" in outcome
-        ? { kind: "response", response: outcome.response }
-        : { kind: "transport", failure: outcome.transport };
-    }
+    case "http":
+      return execute(step.request);
     case "wait":
       await sleep(step.untilMs - Date.now());
       return { kind: "timer" };

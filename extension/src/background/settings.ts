@@ -3,6 +3,7 @@
 // (chrome.storage.managed, schema in policy-schema.json). Nothing is
 // hard-coded: a build without client IDs says so instead of guessing.
 import type { ConnectionKind } from "../shared/accounts.js";
+import type { OAuthClient } from "./coreTypes.js";
 
 export interface Settings {
   googleClientId?: string;
@@ -60,4 +61,13 @@ async function managedPolicy(): Promise<Partial> {
 export async function loadSettings(): Promise<Settings> {
   const [build, policy] = await Promise.all([buildConfig(), managedPolicy()]);
   return mergeSettings(build, policy);
+}
+
+/** The OAuth client for a provider, or null when this build and policy have none. */
+export function oauthClient(settings: Settings, kind: ConnectionKind): OAuthClient | null {
+  if (kind === "google" && settings.googleClientId) {
+    return { clientId: settings.googleClientId, clientSecret: settings.googleClientSecret ?? null };
+  }
+  if (kind === "microsoft" && settings.microsoftClientId) return { clientId: settings.microsoftClientId, clientSecret: null };
+  return null;
 }

@@ -6,7 +6,7 @@
 // extension origin's IndexedDB; the access token only in memory and in
 // chrome.storage.session. Neither ever goes to a content script, a page
 // outside the extension, a log or a URL.
-import type { CoreApi, OAuthClient, Outcome, TokenState } from "./coreTypes.js";
+import type { CoreApi, OAuthClient, TokenState } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
 import { jitter, sleep } from "./random.js";
 import * as session from "./session.js";
@@ -76,12 +76,6 @@ export async function current(address: string): Promise<TokenState | undefined> 
   return load(store.keyOf(address));
 }
 
-function toOutcome(result: Awaited<ReturnType<typeof execute>>): Outcome {
-  return "response" in result
-    ? { kind: "response", response: result.response }
-    : { kind: "transport", failure: result.transport };
-}
-
 type Renewal = { kind: "refresh"; id: number; request: HttpRequest } | { kind: "silentReauthorize"; id: number };
 
 /**
@@ -92,7 +86,7 @@ function renew(core: CoreApi, address: string, client: OAuthClient, silent: Sile
   const key = store.keyOf(address);
   const running = (async () => {
     if (renewal.kind === "refresh") {
-      const outcome = toOutcome(await execute(renewal.request));
+      const outcome = await execute(renewal.request);
       const latest = states.get(key);
       if (latest) await save(address, core.tokenRefreshed(latest, renewal.id, outcome, client, Date.now(), jitter()).tokens);
     } else {

@@ -1,0 +1,110 @@
+//! `imapCheck` against a real Dovecot (dovecot-imapd) started privately on
+//! 127.0.0.1 for each test; see `support/dovecot.rs`. Skipped, with a note on
+//! stderr, where /usr/sbin/dovecot is absent (`./build.sh test` installs it).
+
+mod support;
+
+use inlay_bridge::imap::check_with_roots;
+use inlay_bridge::protocol::{CheckArgs, handle};
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use serde_json::{Value, json};
+use support::dovecot::{self, Dovecot, Mode, PASSWORD, USER};
+
+/// Runs `imapCheck` through the JSON protocol, as the extension would.
+fn imap_check(port: u16, security: &str, password: &str, trust_any: bool) -> Value {
+    let req = json!({
+        "id": "t", "op": "imapCheck", "host": "127.0.0.1", "port": port,
+        "security": security, "username": USER, "password": password,
+        "trustAnyCertificate": trust_any,
+    });
+    let reply = handle(req.to_string().as_bytes());
+    assert_eq!(reply["id"], json!("t"), "{reply}");
+    reply
+}
+
+fn error_code(reply: &Value) -> &str {
+    assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
+    reply["error"]["code"].as_str().unwrap()
+}
+
+fn assert_ok(reply: &Value, d: &Dovecot) {
+    assert_eq!(reply["ok"], json!(true), "{reply}{}", d.log());
+    assert_eq!(reply["value"]["preauth"], json!(false));
+    let caps = reply["value"]["capabilities"].as_array().unwrap();
+    assert!(caps.contains(&json!("IMAP4REV1")), "{reply}");
+    // Capabilities were asked again after TLS: no STARTTLS there.
+    assert!(!caps.contains(&json!("STARTTLS")), "{reply}");
+}
+
+#[test]
+fn implicit_tls_login() {
+    let d = dovecot::start(Mode::Tls);
+    assert_ok(&imap_check(d.tls_port, "implicitTls", PASSWORD, true), &d);
+}
+
+#[test]
+fn implicit_tls_self_signed_refused_without_trust_any() {
+    let d = dovecot::start(Mode::Tls);
+    let r = imap_check(d.tls_port, "implicitTls", PASSWORD, false);
+    assert_eq!(error_code(&r), "tlsFailed", "{r}");
+    // The password never reached Dovecot.
+    assert!(!d.log().contains("Login:"), "{}", d.log());
+}
+
+#[test]
+fn implicit_tls_with_server_cert_as_root() {
+    let d = dovecot::start(Mode::Tls);
+    let mut roots = RootCertStore::empty();
+    roots.add(CertificateDer::from(d.cert.clone())).unwrap();
+    let args: CheckArgs = serde_json::from_value(json!({
+        "host": "localhost", "port": d.tls_port, "security": "implicitTls",
+        "username": USER, "password": PASSWORD,
+    }))
+    .unwrap();
+    let v = check_with_roots(&args, roots).unwrap_or_else(|e| panic!("{e:?}{}", d.log()));
+    assert_eq!(v["preauth"], json!(false));
+}
+
+// One failure per Dovecot: its anvil delays each further failure from the
+// same IP (2 s, 4 s, ...), whatever auth_failure_delay says.
+#[test]
+fn wrong_password_implicit_tls() {
+    let d = dovecot::start(Mode::Tls);
+    let r = imap_check(d.tls_port, "implicitTls", "not the password", true);
+    assert_eq!(error_code(&r), "wrongPassword", "{r}");
+}
+
+#[test]
+fn wrong_password_starttls() {
+    let d = dovecot::start(Mode::Tls);
+    let r = imap_check(d.plain_port, "startTls", "not the password", true);
+    assert_eq!(error_code(&r), "wrongPassword", "{r}");
+}
+
+#[test]
+fn closed_port() {
+    let r = imap_check(dovecot::free_port(), "implicitTls", PASSWORD, true);
+    assert_eq!(error_code(&r), "connectFailed", "{r}");
+}
+
+#[test]
+fn starttls_login() {
+    let d = dovecot::start(Mode::Tls);
+    assert_ok(&imap_check(d.plain_port, "startTls", PASSWORD, true), &d);
+    // Self-signed after STARTTLS is refused too.
+    let r = imap_check(d.plain_port, "startTls", PASSWORD, false);
+    assert_eq!(error_code(&r), "tlsFailed", "{r}");
+}
+
+#[test]
+fn plaintext_only_server_gets_no_password() {
+    let d = dovecot::start(Mode::PlaintextOnly);
+    let r = imap_check(d.plain_port, "startTls", PASSWORD, true);
+    assert_eq!(error_code(&r), "starttlsUnavailable", "{r}");
+    let log = d.log();
+    assert!(
+        !log.contains("Login:") && !log.contains("auth failed"),
+        "{log}"
+    );
+}
