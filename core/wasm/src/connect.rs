@@ -7,8 +7,9 @@
 //! Every error is thrown as `{code, message}`.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
+
+use crate::convert::{to_js, thrown, arg};
 
 use inlay_core::account_check;
 use inlay_core::connect::{self as core_connect, FlowError};
@@ -17,36 +18,6 @@ use inlay_core::detect;
 use inlay_core::oauth::{AccountType, OAuthClient};
 use inlay_core::provider_error::{Api, Attempt, Outcome};
 use inlay_core::token::{SilentResult, TokenState};
-
-/// A value as a plain JS object; a value JS can't hold exactly (a time
-/// beyond 2^53) is thrown as `{code: "internal", message}`.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            thrown(FlowError::new(
-                "internal",
-                format!("Inlay couldn't hand a result to the extension ({e}). Please report this to Inlay's support."),
-            ))
-        })
-}
-
-/// An error as the thrown `{code, message}` object.
-fn thrown(error: FlowError) -> JsValue {
-    error
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|_| JsValue::from_str(&error.message))
-}
-
-/// Reads argument `name`; a wrong shape is thrown as `invalidArgument`.
-fn arg<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        thrown(FlowError::new(
-            "invalidArgument",
-            format!("The argument {name} doesn't have the expected shape: {e}"),
-        ))
-    })
-}
 
 /// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
 fn ms(value: f64) -> u64 {

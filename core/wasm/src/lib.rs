@@ -3,22 +3,21 @@
 //! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
 //! as `{code, message}` objects so the shell can show the core's own words.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+use convert::to_js;
 
 use inlay_core::rpc;
 
 mod connect;
+mod convert;
+mod ews;
+mod mailconfig;
 mod message;
 pub use connect::*;
+pub use ews::*;
+pub use mailconfig::*;
 pub use message::*;
-
-/// Serialises maps as plain JS objects (not `Map`), which is what the shell expects.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from_str(&e.to_string()))
-}
 
 /// The core's version string.
 #[wasm_bindgen]

@@ -4,6 +4,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::convert::thrown;
+
 use inlay_core::message::{self, Draft};
 
 /// A draft that could not be read at all (before the core's own checks).
@@ -17,13 +19,6 @@ impl std::fmt::Display for ShapeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
-}
-
-/// A core error (`{code, message, …}`) as the thrown JS value.
-fn thrown<E: Serialize + std::fmt::Display>(error: E) -> JsValue {
-    error
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|_| JsValue::from_str(&error.to_string()))
 }
 
 /// `parseMessage(bytes: Uint8Array) -> ParsedMessage`; throws `{code, message}`.

@@ -1,0 +1,38 @@
+//! Moving values across the boundary: plain JSON-compatible JS objects in and
+//! out, errors thrown as `{code, message, …}` objects. Shared by every binding.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use inlay_core::connect::FlowError;
+
+/// A value as a plain JS object; a value JS can't hold exactly (a time
+/// beyond 2^53) is thrown as `{code: "internal", message}`.
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            thrown(FlowError::new(
+                "internal",
+                format!("Inlay couldn't hand a result to the extension ({e}). Please report this to Inlay's support."),
+            ))
+        })
+}
+
+/// An error (any core error type with `code` and `message`) as the thrown object.
+pub(crate) fn thrown<E: Serialize>(error: E) -> JsValue {
+    error
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or_else(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// Reads argument `name`; a wrong shape is thrown as `invalidArgument`.
+pub(crate) fn arg<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        thrown(FlowError::new(
+            "invalidArgument",
+            format!("The argument {name} doesn't have the expected shape: {e}"),
+        ))
+    })
+}

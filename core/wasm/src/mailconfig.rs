@@ -1,0 +1,69 @@
+//! Bindings for IMAP/SMTP settings discovery and the Advanced options
+//! check. Conversion only: every decision is made by `inlay-core`
+//! (`inlay_core::mailconfig`).
+//!
+//! Same conventions as `connect.rs`: plain JSON-compatible objects
+//! (camelCase, tagged unions under `kind`), errors thrown as objects with a
+//! `code` and a `message`, a wrong argument shape thrown as `invalidArgument`.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{to_js, thrown, arg};
+
+use inlay_core::mailconfig::{
+    self as core_mailconfig, Discovery, DomainSettings, MailSettings, SettingsError, Step,
+};
+use inlay_core::provider_error::Outcome;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiscoveryAndStep {
+    discovery: Discovery,
+    step: Step,
+}
+
+/// `mailSettingsValidate`'s thrown error: `{code: "invalidSettings", field, message}`.
+#[derive(Serialize)]
+#[serde(tag = "code", rename_all = "camelCase")]
+enum ValidateError {
+    InvalidSettings(SettingsError),
+}
+
+fn pair((discovery, step): (Discovery, Step)) -> Result<JsValue, JsValue> {
+    to_js(&DiscoveryAndStep { discovery, step })
+}
+
+/// `mailDiscoveryStart(address, admin) -> {discovery, step}`; admin is the
+/// managed policy's `[{domain, settings}]` (may be empty). step is
+/// `{kind: "http", request, purpose}` (purpose `domainAutoconfig`,
+/// `domainWellKnown`, `ispdb`, `mxLookup` or `mxIspdb`),
+/// `{kind: "found", settings, alternatives, source, confidence, evidence}`
+/// or, for an invalid address only, `{kind: "failed", code, message}`.
+#[wasm_bindgen(js_name = mailDiscoveryStart)]
+pub fn mail_discovery_start(address: &str, admin: JsValue) -> Result<JsValue, JsValue> {
+    let admin: Vec<DomainSettings> = arg(admin, "admin")?;
+    pair(core_mailconfig::start(address, &admin))
+}
+
+/// `mailDiscoveryResume(discovery, outcome) -> {discovery, step}` with the
+/// planned request's outcome (`{kind: "response", response}` or
+/// `{kind: "transport", failure}`).
+#[wasm_bindgen(js_name = mailDiscoveryResume)]
+pub fn mail_discovery_resume(discovery: JsValue, outcome: JsValue) -> Result<JsValue, JsValue> {
+    let discovery: Discovery = arg(discovery, "discovery")?;
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    pair(core_mailconfig::resume(discovery, outcome))
+}
+
+/// `mailSettingsValidate(settings) -> null`, or throws
+/// `{code: "invalidSettings", field, message}` for the first problem
+/// (`field` is the form field, e.g. `imap.host` or `smtp.port`).
+#[wasm_bindgen(js_name = mailSettingsValidate)]
+pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
+    let settings: MailSettings = arg(settings, "settings")?;
+    match core_mailconfig::validate_settings(&settings) {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(error) => Err(thrown(ValidateError::InvalidSettings(error))),
+    }
+}

@@ -1,0 +1,413 @@
+//! The EWS bindings as JS sees them: field names, kinds, numbers that are
+//! numbers, errors thrown as `{code, message}`, the password only inside
+//! the planned request's `Authorization` header (and the Autodiscover plan's
+//! documented `credentials`), and a whole Autodiscover run driven with the
+//! core's canned answers (the plan stored as JSON between steps).
+
+use serde_json::{Value, json};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const USER: &str = "CONTOSO\\ana";
+const PASSWORD: &str = "Zq7-pa55word-xyzzy";
+const EWS: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
+const AD: &str = "/autodiscover/autodiscover.xml";
+const T0: u64 = 1_800_000_000_000;
+
+const ERROR_600: &str = include_str!("../../tests/fixtures/ews/autodiscover/error-600.xml");
+const REDIRECT_ADDR: &str = include_str!("../../tests/fixtures/ews/autodiscover/redirect-addr.xml");
+const REDIRECT_URL: &str = include_str!("../../tests/fixtures/ews/autodiscover/redirect-url.xml");
+const SETTINGS: &str = include_str!("../../tests/fixtures/ews/autodiscover/settings.xml");
+const SETTINGS_O365: &str =
+    include_str!("../../tests/fixtures/ews/autodiscover/settings-office365.xml");
+const GET_FOLDER: &str = include_str!("../../tests/fixtures/ews/get-folder-response.xml");
+const MAILBOX_NOT_FOUND: &str =
+    include_str!("../../tests/fixtures/ews/get-folder-error-nonexistent-mailbox.xml");
+const CREATE_ITEM: &str = include_str!("../../tests/fixtures/ews/create-item-response.xml");
+const SERVER_BUSY: &str =
+    include_str!("../../tests/fixtures/ews/create-item-error-server-busy.xml");
+
+fn js(value: Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
+}
+
+fn json_of(value: &JsValue) -> Value {
+    serde_json::from_str(&stringify(value)).expect("JSON-compatible value")
+}
+
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, name| {
+        let key = match name.parse::<u32>() {
+            Ok(i) => JsValue::from(i),
+            Err(_) => JsValue::from_str(name),
+        };
+        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path)
+        .as_string()
+        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
+}
+
+fn number(value: &JsValue, path: &str) -> f64 {
+    get(value, path)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
+}
+
+/// What the worker does between steps: keep the plan as JSON.
+fn stored(value: &JsValue) -> JsValue {
+    js_sys::JSON::parse(&stringify(value)).unwrap()
+}
+
+fn assert_error(err: &JsValue, code: &str) {
+    assert_eq!(text(err, "code"), code, "{}", stringify(err));
+    assert!(!text(err, "message").is_empty());
+    assert_no_password(err);
+}
+
+/// The value's JSON with the allowed places of the password emptied: the
+/// values of `Authorization` headers and `plan.credentials.password`.
+fn without_allowed_secrets(value: &JsValue) -> String {
+    fn blank_auth(v: &mut Value) {
+        match v {
+            Value::Array(items) => {
+                let is_auth = items.len() == 2
+                    && items[0]
+                        .as_str()
+                        .is_some_and(|k| k.eq_ignore_ascii_case("authorization"));
+                if is_auth {
+                    items[1] = Value::String(String::new());
+                } else {
+                    items.iter_mut().for_each(blank_auth);
+                }
+            }
+            Value::Object(map) => map.values_mut().for_each(blank_auth),
+            _ => {}
+        }
+    }
+    let mut v = json_of(value);
+    if let Some(creds) = v
+        .pointer_mut("/plan/credentials")
+        .and_then(Value::as_object_mut)
+    {
+        creds.remove("password");
+    }
+    blank_auth(&mut v);
+    v.to_string()
+}
+
+fn assert_no_password(value: &JsValue) {
+    let shown = without_allowed_secrets(value);
+    assert!(!shown.contains(PASSWORD), "password leaked: {shown}");
+}
+
+/// The `Authorization` header of a planned request, decoded.
+fn basic_auth(request: &JsValue) -> String {
+    use base64::Engine;
+    let headers = json_of(&get(request, "headers"));
+    let value = headers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "Authorization")
+        .and_then(|h| h[1].as_str())
+        .unwrap_or_else(|| panic!("no Authorization in {headers}"))
+        .to_string();
+    let encoded = value.strip_prefix("Basic ").expect("Basic scheme");
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    String::from_utf8(raw).unwrap()
+}
+
+fn response(status: u16, headers: Value, body: &str) -> JsValue {
+    js(
+        json!({"kind": "response", "response": {"status": status, "headers": headers, "body": body}}),
+    )
+}
+
+fn xml(body: &str) -> JsValue {
+    response(
+        200,
+        json!([["content-type", "text/xml; charset=utf-8"]]),
+        body,
+    )
+}
+
+fn attempt(number: u32) -> JsValue {
+    js(json!({"number": number, "afterRefresh": false, "nowMs": T0, "jitter": 0}))
+}
+
+fn start() -> JsValue {
+    inlay_wasm::autodiscover_start("Ana@Contoso.com", USER, PASSWORD, false).unwrap()
+}
+
+fn resume(r: &JsValue, input: JsValue) -> JsValue {
+    let next = inlay_wasm::autodiscover_resume(stored(&get(r, "plan")), input).unwrap();
+    assert_no_password(&next);
+    next
+}
+
+fn assert_http(r: &JsValue, method: &str, url: &str, purpose: &str) {
+    assert_eq!(text(r, "step.kind"), "http", "{}", stringify(r));
+    assert_eq!(text(r, "step.request.method"), method);
+    assert_eq!(text(r, "step.request.url"), url);
+    assert_eq!(text(r, "step.purpose"), purpose);
+}
+
+#[wasm_bindgen_test]
+fn autodiscover_start_plans_an_authenticated_pox_post() {
+    let r = start();
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://contoso.com{AD}"),
+        "autodiscover",
+    );
+    assert_eq!(text(&r, "step.request.headers.0.0"), "Content-Type");
+    assert_eq!(
+        basic_auth(&get(&r, "step.request")),
+        format!("{USER}:{PASSWORD}")
+    );
+    assert!(text(&r, "step.request.body").contains("<EMailAddress>Ana@contoso.com</EMailAddress>"));
+    // The plan is a plain object in camelCase; its credentials are the one
+    // documented place the password is kept between steps.
+    assert_eq!(
+        text(&r, "plan.email"),
+        "Ana@contoso.com",
+        "local part kept, domain lower-cased"
+    );
+    assert_eq!(get(&r, "plan.microsoft365Mx").as_bool(), Some(false));
+    assert_eq!(number(&r, "plan.hops"), 0.0);
+    assert_eq!(text(&r, "plan.credentials.username"), USER);
+    assert_eq!(text(&r, "plan.credentials.password"), PASSWORD);
+    assert_no_password(&r);
+}
+
+#[wasm_bindgen_test]
+fn autodiscover_start_throws_the_address_error() {
+    let err = inlay_wasm::autodiscover_start("no-at-sign", USER, PASSWORD, false).unwrap_err();
+    assert_error(&err, "missingAt");
+}
+
+#[wasm_bindgen_test]
+fn microsoft_365_mx_fails_at_once() {
+    let r = inlay_wasm::autodiscover_start("ana@contoso.com", USER, PASSWORD, true).unwrap();
+    assert_eq!(text(&r, "step.kind"), "failed");
+    assert_eq!(text(&r, "step.code"), "exchangeOnline");
+    assert!(text(&r, "step.message").contains("Microsoft 365"));
+    assert_no_password(&r);
+
+    // An answer naming Exchange Online ends discovery the same way.
+    let r = resume(&start(), xml(SETTINGS_O365));
+    assert_eq!(text(&r, "step.code"), "exchangeOnline");
+}
+
+#[wasm_bindgen_test]
+fn whole_autodiscover_run_from_js_values() {
+    // 1. https://contoso.com answers with an Autodiscover error.
+    let r = start();
+    let r = resume(&r, xml(ERROR_600));
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://autodiscover.contoso.com{AD}"),
+        "autodiscover",
+    );
+
+    // 2. autodiscover.contoso.com redirects to another address.
+    let r = resume(&r, xml(REDIRECT_ADDR));
+    assert_eq!(text(&r, "plan.email"), "ana.lima@corp.contoso.com");
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://corp.contoso.com{AD}"),
+        "autodiscover",
+    );
+    assert!(text(&r, "step.request.body").contains("ana.lima@corp.contoso.com"));
+
+    // 3. A network failure, then a 404, move on to the HTTP redirect probe.
+    let r = resume(&r, js(json!({"kind": "transport", "failure": "network"})));
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://autodiscover.corp.contoso.com{AD}"),
+        "autodiscover",
+    );
+    let r = resume(&r, response(404, json!([]), ""));
+    assert_http(
+        &r,
+        "GET",
+        &format!("http://autodiscover.corp.contoso.com{AD}"),
+        "redirectProbe",
+    );
+    assert_eq!(
+        json_of(&get(&r, "step.request.headers")),
+        json!([]),
+        "the probe carries no credentials"
+    );
+
+    // 4. The probe's redirect is confirmed by the user.
+    let target = format!("https://mail.corp.contoso.com{AD}");
+    let r = resume(&r, response(302, json!([["location", target]]), ""));
+    assert_eq!(text(&r, "step.kind"), "confirmRedirect");
+    assert_eq!(text(&r, "step.host"), "mail.corp.contoso.com");
+    assert_eq!(text(&r, "step.url"), target);
+    let r = resume(&r, js(json!({"kind": "confirmed", "accepted": true})));
+    assert_http(&r, "POST", &target, "autodiscover");
+    assert_eq!(
+        basic_auth(&get(&r, "step.request")),
+        format!("{USER}:{PASSWORD}")
+    );
+
+    // 5. That server redirects to a URL, which has the settings.
+    let r = resume(&r, xml(REDIRECT_URL));
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://ad.contoso.com{AD}"),
+        "autodiscover",
+    );
+    assert!(number(&r, "plan.hops") >= 2.0);
+    let r = resume(&r, xml(SETTINGS));
+    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.ewsUrl"), EWS);
+    assert_eq!(text(&r, "step.email"), "ana.lima@corp.contoso.com");
+    assert_eq!(text(&r, "step.displayName"), "Ana Lima");
+    // ServerVersion 73C18880 decodes to 15.1.2176, as JS numbers.
+    assert_eq!(number(&r, "step.serverVersion.major"), 15.0);
+    assert_eq!(number(&r, "step.serverVersion.minor"), 1.0);
+    assert_eq!(number(&r, "step.serverVersion.build"), 2176.0);
+}
+
+#[wasm_bindgen_test]
+fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
+    let mut r = start();
+    for _ in 0..2 {
+        r = resume(&r, response(401, json!([]), ""));
+    }
+    let r = resume(
+        &r,
+        response(
+            301,
+            json!([["location", format!("https://elsewhere.example{AD}")]]),
+            "",
+        ),
+    );
+    assert_eq!(text(&r, "step.kind"), "confirmRedirect");
+    let r = resume(&r, js(json!({"kind": "confirmed", "accepted": false})));
+    assert_http(
+        &r,
+        "GET",
+        "https://dns.google/resolve?name=_autodiscover._tcp.contoso.com&type=SRV",
+        "srvLookup",
+    );
+    let r = resume(&r, response(200, json!([]), r#"{"Status":3}"#));
+    assert_eq!(text(&r, "step.kind"), "failed");
+    // A server refused the credentials: the failure says so.
+    assert_eq!(text(&r, "step.code"), "unauthorized");
+    assert!(text(&r, "step.message").contains("contoso.com"));
+}
+
+#[wasm_bindgen_test]
+fn wrong_shapes_are_invalid_argument_without_the_password() {
+    let err = inlay_wasm::autodiscover_resume(get(&start(), "plan"), js(json!({"kind": "nope"})))
+        .unwrap_err();
+    assert_error(&err, "invalidArgument");
+    assert!(text(&err, "message").contains("input"));
+
+    // serde would quote the offending value; for the plan it must not.
+    let mut plan = json_of(&get(&start(), "plan"));
+    plan["credentials"] = json!(PASSWORD);
+    let err = inlay_wasm::autodiscover_resume(
+        js(plan),
+        js(json!({"kind": "confirmed", "accepted": true})),
+    )
+    .unwrap_err();
+    assert_error(&err, "invalidArgument");
+    assert!(text(&err, "message").contains("plan"));
+
+    let err = inlay_wasm::ews_verify_result(EWS, xml(GET_FOLDER), js(json!({"number": "0"})))
+        .unwrap_err();
+    assert_error(&err, "invalidArgument");
+    let err =
+        inlay_wasm::ews_send_result(EWS, js(json!({"kind": "response"})), attempt(0)).unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn verify_plan_is_a_soap_post_with_basic_auth() {
+    let req = inlay_wasm::ews_verify_plan(EWS, USER, PASSWORD).unwrap();
+    assert_eq!(text(&req, "method"), "POST");
+    assert_eq!(text(&req, "url"), EWS);
+    assert!(get(&req, "headers.0.0").is_string() && get(&req, "headers.0.1").is_string());
+    assert_eq!(basic_auth(&req), format!("{USER}:{PASSWORD}"));
+    assert!(text(&req, "body").contains("GetFolder"));
+    assert_no_password(&req);
+}
+
+#[wasm_bindgen_test]
+fn verify_result_is_verified_or_a_disposition() {
+    let r = inlay_wasm::ews_verify_result(EWS, xml(GET_FOLDER), attempt(0)).unwrap();
+    assert_eq!(
+        json_of(&r),
+        json!({"kind": "verified",
+            "inbox": {"id": "AAMkAGInbox=", "changeKey": "AQAAABYAAAInbox"},
+            "server": {"majorVersion": 15, "minorVersion": 1, "majorBuildNumber": 2507, "version": "V2017_07_11"}})
+    );
+    assert_eq!(number(&r, "server.majorVersion"), 15.0);
+
+    let r = inlay_wasm::ews_verify_result(EWS, response(401, json!([]), ""), attempt(0)).unwrap();
+    assert_eq!(text(&r, "kind"), "reauthenticate");
+    assert_eq!(text(&r, "code"), "wrongPassword");
+    assert!(!text(&r, "message").is_empty());
+
+    let r = inlay_wasm::ews_verify_result(EWS, xml(MAILBOX_NOT_FOUND), attempt(0)).unwrap();
+    assert_eq!(text(&r, "kind"), "fail");
+    assert_eq!(text(&r, "code"), "mailboxNotFound");
+
+    let r = inlay_wasm::ews_verify_result(
+        EWS,
+        js(json!({"kind": "transport", "failure": "timeout"})),
+        attempt(0),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "kind"), "retryAfter");
+    assert!(number(&r, "afterMs") >= 0.0);
+    assert!(!text(&r, "reason").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn send_plan_carries_the_mime_and_send_result_is_sent_or_a_disposition() {
+    let mime = b"From: Ana <ana@contoso.com>\r\nTo: bo@example.com\r\nSubject: Hi\r\n\r\nHello\r\n";
+    let req = inlay_wasm::ews_send_plan(EWS, USER, PASSWORD, mime).unwrap();
+    assert_eq!(text(&req, "method"), "POST");
+    assert_eq!(text(&req, "url"), EWS);
+    assert_eq!(basic_auth(&req), format!("{USER}:{PASSWORD}"));
+    let body = text(&req, "body");
+    assert!(
+        body.contains("SendAndSaveCopy") && body.contains("MimeContent"),
+        "{body}"
+    );
+    assert_no_password(&req);
+
+    let r = inlay_wasm::ews_send_result(EWS, xml(CREATE_ITEM), attempt(0)).unwrap();
+    assert_eq!(json_of(&r), json!({"kind": "sent"}));
+
+    let r = inlay_wasm::ews_send_result(EWS, xml(SERVER_BUSY), attempt(0)).unwrap();
+    assert_eq!(text(&r, "kind"), "retryAfter");
+    assert_eq!(number(&r, "afterMs"), 5_000.0);
+
+    let r = inlay_wasm::ews_send_result(EWS, response(401, json!([]), ""), attempt(0)).unwrap();
+    assert_eq!(text(&r, "kind"), "reauthenticate");
+    assert_no_password(&r);
+}

@@ -1,0 +1,172 @@
+//! The mail settings bindings as JS sees them: field names, kinds, numbers
+//! that are numbers, `invalidSettings` thrown with its field, and a
+//! discovery driven from JS values (stored as JSON between steps).
+
+use serde_json::{Value, json};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="example.com">
+  <domain>example.com</domain><displayName>Example Mail</displayName>
+  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port>
+    <socketType>SSL</socketType><username>%EMAILLOCALPART%</username>
+    <authentication>password-cleartext</authentication></incomingServer>
+  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>587</port>
+    <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
+</emailProvider></clientConfig>"#;
+
+fn js(value: Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
+}
+
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+fn json_of(value: &JsValue) -> Value {
+    serde_json::from_str(&stringify(value)).expect("JSON-compatible value")
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, name| {
+        let key = match name.parse::<u32>() {
+            Ok(i) => JsValue::from(i),
+            Err(_) => JsValue::from_str(name),
+        };
+        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path)
+        .as_string()
+        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
+}
+
+fn number(value: &JsValue, path: &str) -> f64 {
+    get(value, path)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
+}
+
+fn stored(value: &JsValue) -> JsValue {
+    js_sys::JSON::parse(&stringify(value)).unwrap()
+}
+
+fn settings(imap_host: &str, imap_port: u16) -> Value {
+    json!({
+        "imap": {"host": imap_host, "port": imap_port, "security": "implicitTls", "username": "%EMAILADDRESS%"},
+        "smtp": {"host": "smtp.example.com", "port": 465, "security": "implicitTls", "username": "%EMAILADDRESS%"},
+        "sameCredentials": true
+    })
+}
+
+fn resume(r: &JsValue, outcome: Value) -> JsValue {
+    inlay_wasm::mail_discovery_resume(stored(&get(r, "discovery")), js(outcome)).unwrap()
+}
+
+fn not_found() -> Value {
+    json!({"kind": "response", "response": {"status": 404, "headers": [], "body": ""}})
+}
+
+#[wasm_bindgen_test]
+fn admin_settings_are_found_at_once() {
+    let admin = json!([{"domain": "Example.com", "settings": settings("imap.%EMAILDOMAIN%", 993)}]);
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(admin)).unwrap();
+    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.source"), "admin");
+    assert_eq!(text(&r, "step.confidence"), "high");
+    assert_eq!(text(&r, "step.settings.imap.host"), "imap.example.com");
+    assert_eq!(number(&r, "step.settings.imap.port"), 993.0);
+    assert_eq!(text(&r, "step.settings.imap.security"), "implicitTls");
+    assert_eq!(text(&r, "step.settings.smtp.username"), "jo@example.com");
+    assert_eq!(
+        get(&r, "step.settings.sameCredentials").as_bool(),
+        Some(true)
+    );
+    assert!(js_sys::Array::is_array(&get(&r, "step.alternatives")));
+    assert!(!text(&r, "step.evidence.0").is_empty());
+    assert!(get(&r, "discovery").is_object());
+}
+
+#[wasm_bindgen_test]
+fn discovery_driven_from_js_values() {
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([]))).unwrap();
+    assert_eq!(text(&r, "step.kind"), "http");
+    assert_eq!(text(&r, "step.purpose"), "domainAutoconfig");
+    assert_eq!(text(&r, "step.request.method"), "GET");
+    assert!(text(&r, "step.request.url").starts_with("https://autoconfig.example.com/"));
+
+    let r = resume(&r, json!({"kind": "transport", "failure": "network"}));
+    assert_eq!(text(&r, "step.kind"), "http");
+    assert_eq!(text(&r, "step.purpose"), "domainWellKnown");
+
+    let r = resume(&r, not_found());
+    assert_eq!(text(&r, "step.purpose"), "ispdb");
+    assert!(text(&r, "step.request.url").starts_with("https://autoconfig.thunderbird.net/"));
+
+    let r = resume(
+        &r,
+        json!({"kind": "response", "response": {"status": 200,
+            "headers": [["content-type", "text/xml"]], "body": SSL_CONFIG}}),
+    );
+    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.source"), "ispdb");
+    assert_eq!(
+        json_of(&get(&r, "step.settings.imap")),
+        json!({"host": "imap.example.com", "port": 993, "security": "implicitTls",
+            "username": "jo", "authentication": ["passwordCleartext"]})
+    );
+    assert_eq!(text(&r, "step.settings.smtp.security"), "startTls");
+    assert_eq!(number(&r, "step.settings.smtp.port"), 587.0);
+    // The two failed sources are explained to the user.
+    assert!(json_of(&get(&r, "step.evidence")).as_array().unwrap().len() >= 2);
+}
+
+#[wasm_bindgen_test]
+fn an_invalid_address_is_a_failed_step() {
+    let r = inlay_wasm::mail_discovery_start("no-at-sign", js(json!([]))).unwrap();
+    assert_eq!(text(&r, "step.kind"), "failed");
+    assert_eq!(text(&r, "step.code"), "missingAt");
+    assert!(!text(&r, "step.message").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn wrong_shapes_are_invalid_argument() {
+    for err in [
+        inlay_wasm::mail_discovery_start("jo@example.com", js(json!({"domain": "x"}))).unwrap_err(),
+        inlay_wasm::mail_discovery_resume(js(json!({})), js(not_found())).unwrap_err(),
+        inlay_wasm::mail_settings_validate(js(json!({"imap": {}}))).unwrap_err(),
+    ] {
+        assert_eq!(text(&err, "code"), "invalidArgument", "{}", stringify(&err));
+        assert!(!text(&err, "message").is_empty());
+    }
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([]))).unwrap();
+    let err =
+        inlay_wasm::mail_discovery_resume(get(&r, "discovery"), js(json!({"kind": "confirmed"})))
+            .unwrap_err();
+    assert_eq!(text(&err, "code"), "invalidArgument");
+    assert!(text(&err, "message").contains("outcome"));
+}
+
+#[wasm_bindgen_test]
+fn validate_returns_null_or_throws_invalid_settings_with_the_field() {
+    let ok = inlay_wasm::mail_settings_validate(js(settings("imap.example.com", 993))).unwrap();
+    assert!(ok.is_null());
+
+    let err = inlay_wasm::mail_settings_validate(js(settings("imaps://imap.example.com", 993)))
+        .unwrap_err();
+    assert_eq!(text(&err, "code"), "invalidSettings");
+    assert_eq!(text(&err, "field"), "imap.host");
+    assert!(text(&err, "message").starts_with("Incoming (IMAP) server name"));
+
+    let err = inlay_wasm::mail_settings_validate(js(settings("imap.example.com", 0))).unwrap_err();
+    assert_eq!(
+        json_of(&err),
+        json!({"code": "invalidSettings", "field": "imap.port",
+            "message": "Incoming (IMAP) server port: must be a number from 1 to 65535."})
+    );
+}
