@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod connect;
 pub mod connection;
 pub mod detect;
+mod doh;
 pub mod ews;
 pub mod http;
 pub mod mailconfig;

@@ -10,6 +10,7 @@ mod services;
 
 use serde::{Deserialize, Serialize};
 
+use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method};
 
 pub use address::{AddressError, EmailAddress, parse_address, same_mailbox};
@@ -158,21 +159,6 @@ struct Mx {
     /// Lower-case, no trailing dot; empty for a null MX (RFC 7505).
     host: String,
     service: MailService,
-}
-
-#[derive(Deserialize)]
-struct DohAnswer {
-    #[serde(rename = "type")]
-    record_type: u16,
-    data: String,
-}
-
-#[derive(Deserialize)]
-struct DohResponse {
-    #[serde(rename = "Status")]
-    status: u32,
-    #[serde(rename = "Answer", default)]
-    answer: Vec<DohAnswer>,
 }
 
 const MX_TYPE: u16 = 15;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
+use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
@@ -386,21 +387,6 @@ fn srv_query(domain: &str) -> HttpRequest {
         url.as_str(),
         vec![("Accept".into(), "application/dns-json".into())],
     )
-}
-
-#[derive(Deserialize)]
-struct DohAnswer {
-    #[serde(rename = "type")]
-    record_type: u16,
-    data: String,
-}
-
-#[derive(Deserialize)]
-struct DohResponse {
-    #[serde(rename = "Status")]
-    status: u32,
-    #[serde(rename = "Answer", default)]
-    answer: Vec<DohAnswer>,
 }
 
 /// Autodiscover URLs from SRV records (`priority weight port target.`),

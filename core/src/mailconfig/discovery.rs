@@ -10,6 +10,7 @@ use super::guess::guesses;
 use super::validate::validate_settings;
 use super::{Confidence, DomainSettings, MailSettings, Purpose, Source, Step};
 use crate::detect::{EmailAddress, MailService, mx_query, parse_address, service_for_mx_host};
+use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
 use crate::provider_error::Outcome;
 
@@ -301,26 +302,13 @@ fn after_mx(mut d: Discovery, address: &EmailAddress, input: Outcome) -> (Discov
 
 /// The lowest-preference MX host, from a DNS-over-HTTPS JSON answer.
 fn lowest_mx(response: &HttpResponse) -> Result<String, String> {
-    #[derive(Deserialize)]
-    struct Answer {
-        #[serde(rename = "type")]
-        record_type: u16,
-        data: String,
-    }
-    #[derive(Deserialize)]
-    struct Doh {
-        #[serde(rename = "Status")]
-        status: u32,
-        #[serde(rename = "Answer", default)]
-        answer: Vec<Answer>,
-    }
     if !(200..300).contains(&response.status) {
         return Err(format!(
             "the DNS service answered with HTTP status {}",
             response.status
         ));
     }
-    let doh: Doh = serde_json::from_str(&response.body)
+    let doh: DohResponse = serde_json::from_str(&response.body)
         .map_err(|_| "the DNS service's answer was unreadable".to_owned())?;
     match doh.status {
         0 => {}

@@ -7,46 +7,12 @@ use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+mod support;
+use support::{js, stringify, get, text, number, stored};
+
 const T0: f64 = 1_800_000_000_000.0;
 const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";
 const EXT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
-
-fn js(value: serde_json::Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, name| {
-        let key = match name.parse::<u32>() {
-            Ok(i) => JsValue::from(i),
-            Err(_) => JsValue::from_str(name),
-        };
-        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path)
-        .as_string()
-        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
-}
-
-fn number(value: &JsValue, path: &str) -> f64 {
-    get(value, path)
-        .as_f64()
-        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
-}
-
-fn stringify(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value)
-        .map(String::from)
-        .unwrap_or_default()
-}
-
-/// What the worker does between steps: keep the flow as JSON.
-fn stored(value: &JsValue) -> JsValue {
-    js_sys::JSON::parse(&stringify(value)).unwrap()
-}
 
 fn assert_error(err: &JsValue, code: &str) {
     assert_eq!(text(err, "code"), code, "{}", stringify(err));

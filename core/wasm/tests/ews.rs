@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+mod support;
+use support::{js, stringify, json_of, get, text, number, stored};
+
 const USER: &str = "CONTOSO\\ana";
 const PASSWORD: &str = "Zq7-pa55word-xyzzy";
 const EWS: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
@@ -26,47 +29,6 @@ const MAILBOX_NOT_FOUND: &str =
 const CREATE_ITEM: &str = include_str!("../../tests/fixtures/ews/create-item-response.xml");
 const SERVER_BUSY: &str =
     include_str!("../../tests/fixtures/ews/create-item-error-server-busy.xml");
-
-fn js(value: Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
-}
-
-fn json_of(value: &JsValue) -> Value {
-    serde_json::from_str(&stringify(value)).expect("JSON-compatible value")
-}
-
-fn stringify(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value)
-        .map(String::from)
-        .unwrap_or_default()
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, name| {
-        let key = match name.parse::<u32>() {
-            Ok(i) => JsValue::from(i),
-            Err(_) => JsValue::from_str(name),
-        };
-        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path)
-        .as_string()
-        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
-}
-
-fn number(value: &JsValue, path: &str) -> f64 {
-    get(value, path)
-        .as_f64()
-        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
-}
-
-/// What the worker does between steps: keep the plan as JSON.
-fn stored(value: &JsValue) -> JsValue {
-    js_sys::JSON::parse(&stringify(value)).unwrap()
-}
 
 fn assert_error(err: &JsValue, code: &str) {
     assert_eq!(text(err, "code"), code, "{}", stringify(err));

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+mod support;
+use support::{js, stringify, json_of, get, text, number, stored};
+
 const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
 <clientConfig version="1.1"><emailProvider id="example.com">
   <domain>example.com</domain><displayName>Example Mail</displayName>
@@ -15,46 +18,6 @@ const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
   <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>587</port>
     <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
 </emailProvider></clientConfig>"#;
-
-fn js(value: Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).expect("valid JSON")
-}
-
-fn stringify(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value)
-        .map(String::from)
-        .unwrap_or_default()
-}
-
-fn json_of(value: &JsValue) -> Value {
-    serde_json::from_str(&stringify(value)).expect("JSON-compatible value")
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, name| {
-        let key = match name.parse::<u32>() {
-            Ok(i) => JsValue::from(i),
-            Err(_) => JsValue::from_str(name),
-        };
-        js_sys::Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path)
-        .as_string()
-        .unwrap_or_else(|| panic!("{path} is not a string in {}", stringify(value)))
-}
-
-fn number(value: &JsValue, path: &str) -> f64 {
-    get(value, path)
-        .as_f64()
-        .unwrap_or_else(|| panic!("{path} is not a number in {}", stringify(value)))
-}
-
-fn stored(value: &JsValue) -> JsValue {
-    js_sys::JSON::parse(&stringify(value)).unwrap()
-}
 
 fn settings(imap_host: &str, imap_port: u16) -> Value {
     json!({
