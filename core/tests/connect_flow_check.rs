@@ -2,16 +2,19 @@
 //! worker calls after connecting, revocation plans and the DNS-failure
 //! detection.
 
+mod support;
+
 use inlay_core::account_check::*;
 use inlay_core::connect::{features_for, revoke_plan};
 use inlay_core::detect::{Confidence, ConnectionKind, Verdict, detect_from_outcome};
-use inlay_core::http::{HttpResponse, Method, TransportFailure};
+use inlay_core::http::{Method, TransportFailure};
 use inlay_core::oauth::{
     AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenSet, scopes_for,
 };
 use inlay_core::provider_error::{Attempt, Outcome};
 use inlay_core::token::{Access, SilentResult, TokenProblem, TokenState};
 use serde_json::json;
+use support::http_response;
 
 const T0: u64 = 1_800_000_000_000;
 const HOUR: u64 = 3_600_000;
@@ -27,14 +30,7 @@ fn attempt(number: u32, after_refresh: bool) -> Attempt {
 
 fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Outcome {
     Outcome::Response {
-        response: HttpResponse {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.into(),
-        },
+        response: http_response(status, headers, body),
     }
 }
 

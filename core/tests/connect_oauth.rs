@@ -1,32 +1,18 @@
 //! OAuth: PKCE, authorization URLs, redirect validation, token responses,
 //! refresh, revoke and account verification.
 
-use std::collections::HashMap;
+mod support;
 
-use inlay_core::http::{HttpRequest, HttpResponse, Method};
+use inlay_core::http::{HttpResponse, Method};
 use inlay_core::oauth::*;
 use inlay_core::provider_error::Disposition;
+use support::{
+    GOOGLE_ID, MS_ID, WORK_TENANT, form, google_client, http_response, ms_client, query,
+};
 use url::Url;
 
 const EXT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org";
 const T0: u64 = 1_800_000_000_000;
-const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";
-const MS_ID: &str = "00000000-1111-2222-3333-444444444444";
-const WORK_TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-
-fn google_client() -> OAuthClient {
-    OAuthClient {
-        client_id: GOOGLE_ID.into(),
-        client_secret: Some("GOCSPX-public".into()),
-    }
-}
-
-fn ms_client() -> OAuthClient {
-    OAuthClient {
-        client_id: MS_ID.into(),
-        client_secret: None,
-    }
-}
 
 fn client(p: OAuthProvider) -> OAuthClient {
     match p {
@@ -64,20 +50,6 @@ fn plan(p: OAuthProvider) -> AuthorizationPlan {
     plan_authorization(&params(p, Features::default()), &secrets(), T0).unwrap()
 }
 
-fn query(url: &str) -> HashMap<String, String> {
-    Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect()
-}
-
-fn form(req: &HttpRequest) -> HashMap<String, String> {
-    url::form_urlencoded::parse(req.body.as_deref().unwrap().as_bytes())
-        .into_owned()
-        .collect()
-}
-
 /// The redirect the provider would send back, with extra/override params.
 fn callback(pending: &PendingAuthorization, extra: &[(&str, &str)]) -> String {
     let mut url = Url::parse(&pending.redirect_uri).unwrap();
@@ -95,17 +67,8 @@ fn callback(pending: &PendingAuthorization, extra: &[(&str, &str)]) -> String {
     url.into()
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn jwt(claims: serde_json::Value) -> String {
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        b64url(br#"{"alg":"RS256","kid":"k1"}"#),
-        b64url(claims.to_string().as_bytes())
-    )
+    support::jwt_with_header(r#"{"alg":"RS256","kid":"k1"}"#, &claims)
 }
 
 fn google_claims(nonce: &str) -> serde_json::Value {
@@ -125,19 +88,11 @@ fn ms_claims(nonce: &str, tid: &str) -> serde_json::Value {
 }
 
 fn ok(body: serde_json::Value) -> HttpResponse {
-    HttpResponse {
-        status: 200,
-        headers: vec![],
-        body: body.to_string(),
-    }
+    http_response(200, &[], &body.to_string())
 }
 
 fn status(code: u16, body: &str) -> HttpResponse {
-    HttpResponse {
-        status: code,
-        headers: vec![],
-        body: body.into(),
-    }
+    http_response(code, &[], body)
 }
 
 // ---------------------------------------------------------------- PKCE

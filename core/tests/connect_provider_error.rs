@@ -1,10 +1,13 @@
 //! Classifying Gmail, Graph and token-endpoint answers.
 
+mod support;
+
 use inlay_core::backoff::Backoff;
 use inlay_core::http::{HttpResponse, TransportFailure};
 use inlay_core::provider_error::{
     Api, Attempt, Disposition, Outcome, classify, classify_response, parse_retry_after,
 };
+use support::http_response;
 
 /// 2015-10-21T07:28:00Z in unix ms.
 const OCT_21_2015: u64 = 1_445_412_480_000;
@@ -25,14 +28,7 @@ fn first() -> Attempt {
 }
 
 fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        body: body.into(),
-    }
+    http_response(status, headers, body)
 }
 
 fn c(api: Api, r: &HttpResponse) -> Disposition {

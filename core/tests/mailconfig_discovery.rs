@@ -1,12 +1,15 @@
 //! Source order with canned responses: admin, domain autoconfig, ISPDB, MX →
 //! ISPDB of the MX domain, guess.
 
-use inlay_core::http::{HttpResponse, TransportFailure};
+mod support;
+
+use inlay_core::http::TransportFailure;
 use inlay_core::mailconfig::{
     Confidence, Discovery, DomainSettings, MailSettings, Purpose, Security, Server, Source, Step,
     base_domain, resume, start,
 };
 use inlay_core::provider_error::Outcome;
+use support::http_response;
 
 const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
 <clientConfig version="1.1"><emailProvider id="example.com">
@@ -20,24 +23,12 @@ const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
 
 fn ok(body: &str) -> Outcome {
     Outcome::Response {
-        response: HttpResponse {
-            status: 200,
-            headers: vec![],
-            body: body.into(),
-        },
+        response: http_response(200, &[], body),
     }
 }
 fn status(status: u16, headers: &[(&str, &str)]) -> Outcome {
-    let headers = headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
     Outcome::Response {
-        response: HttpResponse {
-            status,
-            headers,
-            body: String::new(),
-        },
+        response: http_response(status, headers, ""),
     }
 }
 fn not_found() -> Outcome {
@@ -86,6 +77,36 @@ fn server(host: &str, port: u16, security: Security, username: &str) -> Server {
     }
 }
 
+/// Discovery for jo@example.com whose domain autoconfig answers `body`.
+fn domain_autoconfig_answers(body: &str) -> (Discovery, Step) {
+    run(
+        "jo@example.com",
+        &[],
+        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(body))],
+    )
+}
+
+/// The script up to the MX lookup when the domain and the ISPDB publish
+/// nothing, the DNS-over-HTTPS lookup answering `doh`.
+fn nothing_published_then_mx(doh: &str) -> Vec<(Purpose, &'static str, Outcome)> {
+    vec![
+        (Purpose::DomainAutoconfig, AUTOCONFIG, not_found()),
+        (Purpose::DomainWellKnown, WELL_KNOWN, not_found()),
+        (Purpose::Ispdb, ISPDB, not_found()),
+        (Purpose::MxLookup, MX, ok(doh)),
+    ]
+}
+
+/// Whether discovery's next step is a request for `purpose`.
+fn requests(step: &Step, purpose: Purpose) -> bool {
+    matches!(step, Step::Http { purpose: p, .. } if *p == purpose)
+}
+
+/// The first piece of evidence mentions `text`.
+fn assert_first_evidence(d: &Discovery, text: &str) {
+    assert!(d.evidence()[0].contains(text), "{:?}", d.evidence());
+}
+
 #[test]
 fn admin_settings_win_immediately_with_placeholders_filled() {
     let admin = vec![DomainSettings {
@@ -120,13 +141,7 @@ fn admin_settings_win_immediately_with_placeholders_filled() {
     assert!(settings.same_credentials);
     // Another domain's settings don't apply.
     let (_, step) = start("jo@other.test", &admin);
-    assert!(matches!(
-        step,
-        Step::Http {
-            purpose: Purpose::DomainAutoconfig,
-            ..
-        }
-    ));
+    assert!(requests(&step, Purpose::DomainAutoconfig));
 }
 
 #[test]
@@ -139,27 +154,13 @@ fn invalid_admin_settings_are_ignored_with_a_reason() {
         ),
     }];
     let (d, step) = start("jo@example.com", &admin);
-    assert!(matches!(
-        step,
-        Step::Http {
-            purpose: Purpose::DomainAutoconfig,
-            ..
-        }
-    ));
-    assert!(
-        d.evidence()[0].contains("administrator"),
-        "{:?}",
-        d.evidence()
-    );
+    assert!(requests(&step, Purpose::DomainAutoconfig));
+    assert_first_evidence(&d, "administrator");
 }
 
 #[test]
 fn domain_autoconfig_beats_the_ispdb() {
-    let (_, step) = run(
-        "jo@example.com",
-        &[],
-        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(SSL_CONFIG))],
-    );
+    let (_, step) = domain_autoconfig_answers(SSL_CONFIG);
     let Step::Found {
         settings,
         source,
@@ -226,21 +227,13 @@ fn ispdb_404_then_mx_then_the_mx_domains_ispdb() {
     let doh = r#"{"Status":0,"Answer":[
         {"name":"example.com.","type":15,"TTL":300,"data":"20 mx2.mail.ovh.net."},
         {"name":"example.com.","type":15,"TTL":300,"data":"10 mx1.mail.ovh.net."}]}"#;
-    let (_, step) = run(
-        "jo@example.com",
-        &[],
-        vec![
-            (Purpose::DomainAutoconfig, AUTOCONFIG, not_found()),
-            (Purpose::DomainWellKnown, WELL_KNOWN, not_found()),
-            (Purpose::Ispdb, ISPDB, not_found()),
-            (Purpose::MxLookup, MX, ok(doh)),
-            (
-                Purpose::MxIspdb,
-                "https://autoconfig.thunderbird.net/v1.1/ovh.net",
-                ok(SSL_CONFIG),
-            ),
-        ],
-    );
+    let mut script = nothing_published_then_mx(doh);
+    script.push((
+        Purpose::MxIspdb,
+        "https://autoconfig.thunderbird.net/v1.1/ovh.net",
+        ok(SSL_CONFIG),
+    ));
+    let (_, step) = run("jo@example.com", &[], script);
     let Step::Found {
         source,
         confidence,
@@ -320,16 +313,7 @@ fn everything_failing_ends_in_a_low_confidence_guess() {
 #[test]
 fn mx_on_the_domain_itself_goes_straight_to_the_guess() {
     let doh = r#"{"Status":0,"Answer":[{"type":15,"data":"10 mail.example.com."}]}"#;
-    let (_, step) = run(
-        "jo@example.com",
-        &[],
-        vec![
-            (Purpose::DomainAutoconfig, AUTOCONFIG, not_found()),
-            (Purpose::DomainWellKnown, WELL_KNOWN, not_found()),
-            (Purpose::Ispdb, ISPDB, not_found()),
-            (Purpose::MxLookup, MX, ok(doh)),
-        ],
-    );
+    let (_, step) = run("jo@example.com", &[], nothing_published_then_mx(doh));
     assert!(
         matches!(
             step,
@@ -374,11 +358,7 @@ fn https_redirects_are_followed_and_http_ones_refused() {
         ),
         "{step3:?}"
     );
-    assert!(
-        d.evidence()[0].contains("isn't https"),
-        "{:?}",
-        d.evidence()
-    );
+    assert_first_evidence(&d, "isn't https");
 }
 
 #[test]
@@ -387,23 +367,9 @@ fn unusable_configs_move_on_with_the_reason() {
       <incomingServer type="pop3"><hostname>pop.example.com</hostname><port>995</port><socketType>SSL</socketType></incomingServer>
       <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>465</port><socketType>SSL</socketType></outgoingServer>
     </emailProvider></clientConfig>"#;
-    let (d, step) = run(
-        "jo@example.com",
-        &[],
-        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(pop3_only))],
-    );
-    assert!(matches!(
-        step,
-        Step::Http {
-            purpose: Purpose::DomainWellKnown,
-            ..
-        }
-    ));
-    assert!(
-        d.evidence()[0].contains("only offers POP3"),
-        "{:?}",
-        d.evidence()
-    );
+    let (d, step) = domain_autoconfig_answers(pop3_only);
+    assert!(requests(&step, Purpose::DomainWellKnown));
+    assert_first_evidence(&d, "only offers POP3");
 }
 
 #[test]
@@ -427,11 +393,7 @@ fn steps_serialise_as_tagged_camel_case() {
     assert_eq!(json["kind"], "http");
     assert_eq!(json["purpose"], "domainAutoconfig");
     assert_eq!(json["request"]["method"], "GET");
-    let (_, step) = run(
-        "jo@example.com",
-        &[],
-        vec![(Purpose::DomainAutoconfig, AUTOCONFIG, ok(SSL_CONFIG))],
-    );
+    let (_, step) = domain_autoconfig_answers(SSL_CONFIG);
     let json = serde_json::to_value(&step).unwrap();
     assert_eq!(json["kind"], "found");
     assert_eq!(json["source"], "domainAutoconfig");
