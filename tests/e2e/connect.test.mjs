@@ -98,7 +98,9 @@ describe("Gmail / Google Workspace", () => {
   test("a token endpoint 500 is retried; a 400 is a clear error", async () => {
     await sandbox.control("POST", "/faults", { host: "oauth2.googleapis.com", pathPrefix: "/token", status: 500, times: 1 });
     assert.match(await inbox.connect(ANN.address, "Gmail"), /Connected/);
-    assert.equal((await oauthLog()).filter((e) => e.endpoint === "token").length >= 1, true);
+    const exchanges = await sandbox.control("GET", "/requests?host=oauth2.googleapis.com&pathPrefix=/token");
+    assert.equal(exchanges.filter((r) => r.faultId !== undefined).length, 1, "the 500 was served");
+    assert.equal(exchanges.filter((r) => r.faultId === undefined).length, 1, "and the retry succeeded");
 
     await sandbox.control("POST", "/faults", {
       host: "oauth2.googleapis.com",
@@ -152,6 +154,37 @@ describe("Gmail / Google Workspace", () => {
     assert.ok(Date.now() - started >= 2000, "waited at least Retry-After");
     const calls = await sandbox.control("GET", "/requests?host=gmail.googleapis.com");
     assert.equal(calls.length, 2);
+  });
+
+  test("when Google does not confirm the revocation, disconnect still deletes the tokens and says what to do", async () => {
+    await inbox.connect(ANN.address, "Gmail");
+    await sandbox.control("POST", "/faults", { host: "oauth2.googleapis.com", pathPrefix: "/revoke", status: 503, times: 1 });
+    await inbox.account(ANN.address).getByRole("button", { name: "Disconnect" }).click();
+    await inbox.waitAccountState(ANN.address, "disconnected");
+    const notice = await inbox.page.locator(".notice").innerText();
+    assert.match(notice, /did not confirm/);
+    assert.match(notice, /myaccount\.google\.com\/permissions/);
+    const reply = await inbox.send({ type: "checkAccount", address: ANN.address });
+    assert.equal(reply.value, "failed", "no tokens are left to use");
+  });
+
+  test("an inbox left mid-sign-in by a stopped service worker returns to its previous state", async () => {
+    await inbox.connect(ANN.address, "Gmail");
+    await inbox.account(ANN.address).getByRole("button", { name: "Disconnect" }).click();
+    await inbox.waitAccountState(ANN.address, "disconnected");
+    await sandbox.control("POST", "/oauth/scenario", { provider: "google", scenario: { requireClick: true } });
+    const consentWindow = browser.context.waitForEvent("page", { predicate: (p) => p.url().includes("accounts.google.com") });
+    await inbox.account(ANN.address).getByRole("button", { name: "Connect again" }).click();
+    const consent = await consentWindow;
+    await inbox.waitAccountState(ANN.address, "authorizing");
+    // Chrome stops idle workers at will; this one dies with the sign-in open.
+    const cdp = await browser.context.newCDPSession(inbox.page);
+    await cdp.send("ServiceWorker.enable");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    await consent.close();
+    const reopened = await InboxPage.open(browser);
+    await reopened.waitAccountState(ANN.address, "disconnected");
+    assert.equal((await oauthLog()).filter((e) => e.endpoint === "token").length, 1, "only the first sign-in got tokens");
   });
 
   test("a connection reset is retried; a malformed token response is a clear error, not a crash", async () => {

@@ -226,3 +226,11 @@ pub fn check_team_inbox(registry: JsValue, address: &str) -> Result<JsValue, JsV
         Err(problem) => to_js(&FlowError::from(problem)),
     }
 }
+
+/// `revokeResult(outcome) -> {revoked, instructions, consentUrl}`: what to
+/// tell the user after Google's revocation request.
+#[wasm_bindgen(js_name = revokeResult)]
+pub fn revoke_result(outcome: JsValue) -> Result<JsValue, JsValue> {
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    to_js(&core_connect::revoke_result(&outcome))
+}

@@ -57,11 +57,8 @@ async function connectInput(
   previousState: ConnectionState,
 ): Promise<ConnectInput> {
   const settings = await loadSettings();
-  // A new connection is checked against every connected inbox (so the same
-  // address is refused); a reconnect of this inbox only against the others.
-  const others = (await store.listAccounts()).filter(
-    (a) => holdsTokens(a.state) && (mode === "connect" || store.keyOf(a.address) !== store.keyOf(address)),
-  );
+  // Every connected inbox; the core leaves this one out when reconnecting.
+  const connected = (await store.listAccounts()).filter((a) => holdsTokens(a.state));
   return {
     address,
     provider,
@@ -69,7 +66,7 @@ async function connectInput(
     clients: { google: oauthClient(settings, "google"), microsoft: oauthClient(settings, "microsoft") },
     redirectBase: chrome.identity.getRedirectURL(),
     policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
-    registry: { personalInboxes: others.map((a) => a.address), teamInboxes: settings.teamInboxes },
+    registry: { personalInboxes: connected.map((a) => a.address), teamInboxes: settings.teamInboxes },
     mode,
     previousState,
   };
@@ -163,8 +160,7 @@ export async function disconnect(core: CoreApi, address: string): Promise<Discon
   if (held) {
     const plan = core.revokePlan(account.connect, held, account.accountType ?? "unknown");
     if (plan.kind === "request") {
-      const outcome = await execute(plan.request);
-      result.revoked = outcome.kind === "response" && outcome.response.status === 200;
+      Object.assign(result, core.revokeResult(await execute(plan.request)));
     } else {
       result.instructions = plan.instructions;
       result.consentUrl = plan.consentUrl;
@@ -195,4 +191,19 @@ export async function markNeedsReauthentication(core: CoreApi, address: string, 
   const state = core.connectionTransition(account.state, { kind: "tokenRejected", code, reason }, Date.now());
   await store.putAccount({ ...account, state });
   accountsChanged();
+}
+
+const IN_PROGRESS = new Set(["detecting", "awaitingConsent", "authorizing", "verifying"]);
+
+/**
+ * At worker start no flow can be running (flows live in the worker's memory),
+ * so an inbox left mid-flow by a stopped worker goes back, through the core,
+ * to the state it had before the flow.
+ */
+export async function recoverInterrupted(core: CoreApi): Promise<void> {
+  for (const account of await store.listAccounts()) {
+    if (!IN_PROGRESS.has(account.state.kind)) continue;
+    const state = core.connectionTransition(account.state, { kind: "cancelled" }, Date.now());
+    await store.putAccount({ ...account, state });
+  }
 }

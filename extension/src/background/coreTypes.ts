@@ -87,7 +87,8 @@ export type RevocationPlan =
 
 export type AccountEvent =
   | { kind: "tokenRejected"; code: string; reason: string }
-  | { kind: "disconnect" };
+  | { kind: "disconnect" }
+  | { kind: "cancelled" };
 
 /** The core's functions as the worker uses them. */
 export interface CoreApi {
@@ -110,6 +111,7 @@ export interface CoreApi {
   accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
   accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
+  revokeResult(outcome: Outcome): { revoked: boolean; instructions: string | null; consentUrl: string | null };
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
   checkTeamInbox(
     registry: { personalInboxes: string[]; teamInboxes: string[] },

@@ -1,13 +1,12 @@
 // Runs the core's connect flow: performs each step it plans (the provider's
 // sign-in window, an HTTP request, a wait) and feeds the result back, until
-// the core says connected or failed. The flow is saved after every step so
-// a restarted worker can tell where it was; a cancel restores the state the
-// inbox had before.
+// the core says connected or failed. A flow lives only in this worker's
+// memory (its state holds the PKCE verifier); a cancel, or a restarted
+// worker (accounts.recoverInterrupted), restores the inbox's previous state.
 import type { ConnectionState } from "../shared/accounts.js";
 import type { ConnectedAccount, CoreApi, FlowInput, FlowResult, TokenState } from "./coreTypes.js";
 import { execute } from "./executor.js";
 import { jitter, sleep } from "./random.js";
-import * as session from "./session.js";
 import { keyOf } from "./store.js";
 
 export type FlowEnd =
@@ -22,11 +21,6 @@ interface Running {
 }
 
 const running = new Map<string, Running>();
-
-/** Whether a flow for this address is running in this worker. */
-export function isRunning(address: string): boolean {
-  return running.has(keyOf(address));
-}
 
 async function perform(result: FlowResult): Promise<FlowInput> {
   const { step } = result;
@@ -71,7 +65,6 @@ export async function run(
   try {
     for (;;) {
       me.flow = result.flow;
-      await session.setFlow(key, result.flow);
       await onState(result.accountState);
       const { step } = result;
       if (step.kind === "connected") {
@@ -89,7 +82,6 @@ export async function run(
     }
   } finally {
     running.delete(key);
-    await session.clearFlow(key);
   }
 }
 

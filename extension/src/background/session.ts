@@ -1,9 +1,8 @@
 // chrome.storage.session: in memory, cleared when the browser closes, and
 // readable only by trusted extension contexts (never content scripts).
-// Holds access tokens and unfinished connect flows.
+// Holds access tokens.
 
 const ACCESS = "access:";
-const FLOW = "flow:";
 
 /** Makes the trusted-only access level explicit (it is also Chrome's default). */
 export function lockSession(): void {
@@ -24,14 +23,6 @@ export async function setAccessToken(key: string, token: AccessToken): Promise<v
   await chrome.storage.session.set({ [ACCESS + key]: token });
 }
 
-export async function setFlow(key: string, flow: unknown): Promise<void> {
-  await chrome.storage.session.set({ [FLOW + key]: flow });
-}
-
 export async function clearSession(key: string): Promise<void> {
-  await chrome.storage.session.remove([ACCESS + key, FLOW + key]);
-}
-
-export async function clearFlow(key: string): Promise<void> {
-  await chrome.storage.session.remove(FLOW + key);
+  await chrome.storage.session.remove(ACCESS + key);
 }

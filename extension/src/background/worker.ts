@@ -9,7 +9,11 @@ import type { CoreApi } from "./coreTypes.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
 
-const ready = loadCore() as unknown as Promise<CoreApi>;
+// Requests wait until inboxes left mid-flow by a stopped worker are restored.
+const ready = (loadCore() as unknown as Promise<CoreApi>).then(async (core) => {
+  await accounts.recoverInterrupted(core).catch(() => undefined);
+  return core;
+});
 lockSession();
 
 const CHECK_ALARM = "check-accounts";
