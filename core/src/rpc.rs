@@ -85,7 +85,9 @@ impl TryFrom<String> for Address {
             return Err("the email address is empty".into());
         }
         if trimmed.len() > MAX_ADDRESS_LEN {
-            return Err(format!("the email address is longer than {MAX_ADDRESS_LEN} characters"));
+            return Err(format!(
+                "the email address is longer than {MAX_ADDRESS_LEN} characters"
+            ));
         }
         Ok(Address(trimmed.to_string()))
     }
@@ -168,7 +170,10 @@ pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
     if json.len() > limit {
         return Err(RpcError {
             code: "tooLarge",
-            message: format!("message of {} bytes is over the {limit}-byte limit", json.len()),
+            message: format!(
+                "message of {} bytes is over the {limit}-byte limit",
+                json.len()
+            ),
         });
     }
     let invalid = |e: serde_json::Error| RpcError {
@@ -231,7 +236,11 @@ mod tests {
             r#"{"type":"disconnect","address":"ann@example.com"}"#,
             r#"{"type":"connect","address":"a@b.c","provider":"google","automation":true}"#,
         ] {
-            assert_eq!(parse_request(Caller::ContentScript, json).unwrap_err().code, "invalidMessage", "{json}");
+            assert_eq!(
+                parse_request(Caller::ContentScript, json).unwrap_err().code,
+                "invalidMessage",
+                "{json}"
+            );
             assert!(parse_request(Caller::ExtensionPage, json).is_ok(), "{json}");
         }
     }
@@ -243,11 +252,16 @@ mod tests {
             r#"{"type":"connect","address":" ann@example.com ","provider":"microsoft","automation":false}"#,
         )
         .unwrap();
-        let Request::ExtensionPage(PageRequest::Connect(arg)) = ok else { panic!("{ok:?}") };
+        let Request::ExtensionPage(PageRequest::Connect(arg)) = ok else {
+            panic!("{ok:?}")
+        };
         assert_eq!(arg.address.as_str(), "ann@example.com");
         assert_eq!(arg.provider, ProviderChoice::Microsoft);
 
-        let long = format!(r#"{{"type":"detect","address":"{}@example.com"}}"#, "a".repeat(400));
+        let long = format!(
+            r#"{{"type":"detect","address":"{}@example.com"}}"#,
+            "a".repeat(400)
+        );
         for json in [
             r#"{"type":"detect","address":""}"#,
             long.as_str(),
@@ -265,9 +279,18 @@ mod tests {
 
     #[test]
     fn refuses_oversized_messages_before_parsing() {
-        let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_CONTENT_MESSAGE_BYTES));
-        assert_eq!(parse_request(Caller::ContentScript, &big).unwrap_err().code, "tooLarge");
+        let big = format!(
+            r#"{{"type":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_CONTENT_MESSAGE_BYTES)
+        );
+        assert_eq!(
+            parse_request(Caller::ContentScript, &big).unwrap_err().code,
+            "tooLarge"
+        );
         // Pages get a larger budget, but the schema still refuses the pad field.
-        assert_eq!(parse_request(Caller::ExtensionPage, &big).unwrap_err().code, "invalidMessage");
+        assert_eq!(
+            parse_request(Caller::ExtensionPage, &big).unwrap_err().code,
+            "invalidMessage"
+        );
     }
 }

@@ -518,7 +518,11 @@ fn revocation_result_tells_the_user_when_google_did_not_confirm() {
     use inlay_core::http::{HttpResponse, TransportFailure};
     use inlay_core::provider_error::Outcome;
     let answer = |status: u16, body: &str| Outcome::Response {
-        response: HttpResponse { status, headers: vec![], body: body.into() },
+        response: HttpResponse {
+            status,
+            headers: vec![],
+            body: body.into(),
+        },
     };
     assert!(revoke_result(&answer(200, "{}")).revoked);
     // Already expired or revoked: nothing left to remove.
@@ -527,11 +531,19 @@ fn revocation_result_tells_the_user_when_google_did_not_confirm() {
         answer(503, "Service Unavailable"),
         answer(429, ""),
         answer(400, r#"{"error":"invalid_request"}"#),
-        Outcome::Transport { failure: TransportFailure::Network },
+        Outcome::Transport {
+            failure: TransportFailure::Network,
+        },
     ] {
         let r = revoke_result(&outcome);
         assert!(!r.revoked, "{outcome:?}");
-        assert!(r.instructions.as_deref().unwrap().contains("did not confirm"), "{outcome:?}");
+        assert!(
+            r.instructions
+                .as_deref()
+                .unwrap()
+                .contains("did not confirm"),
+            "{outcome:?}"
+        );
         assert_eq!(r.consent_url.as_deref(), Some(GOOGLE_PERMISSIONS_URL));
     }
 }

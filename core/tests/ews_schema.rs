@@ -128,7 +128,8 @@ fn the_check_rejects_a_request_that_breaks_the_contract() {
     let broken = body.replace("BasePoint=\"Beginning\"", "BasePoint=\"Middle\"");
     let path = dir.join("broken.xml");
     std::fs::write(&path, broken).unwrap();
-    let rejected = std::panic::catch_unwind(|| validate(&dir, std::slice::from_ref(&path))).is_err();
+    let rejected =
+        std::panic::catch_unwind(|| validate(&dir, std::slice::from_ref(&path))).is_err();
     assert!(rejected, "a broken request passed validation");
     let _ = std::fs::remove_dir_all(&dir);
 }

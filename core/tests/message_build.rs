@@ -31,9 +31,17 @@ fn header_block(bytes: &[u8]) -> &str {
 
 fn assert_lines(bytes: &[u8], max: usize) {
     for line in bytes.split_inclusive(|&b| b == b'\n') {
-        assert!(line.ends_with(b"\r\n"), "line without CRLF: {:?}", String::from_utf8_lossy(line));
+        assert!(
+            line.ends_with(b"\r\n"),
+            "line without CRLF: {:?}",
+            String::from_utf8_lossy(line)
+        );
         let len = line.len() - 2;
-        assert!(len <= max, "{len} octets: {:?}", String::from_utf8_lossy(line));
+        assert!(
+            len <= max,
+            "{len} octets: {:?}",
+            String::from_utf8_lossy(line)
+        );
     }
 }
 
@@ -63,12 +71,19 @@ fn simple_text_message() {
 fn same_draft_same_bytes() {
     let mut d = draft();
     d.html = Some("<p>Hello</p>".into());
-    d.attachments =
-        vec![Attachment { filename: "a.pdf".into(), content_type: "application/pdf".into(), bytes: png(10) }];
+    d.attachments = vec![Attachment {
+        filename: "a.pdf".into(),
+        content_type: "application/pdf".into(),
+        bytes: png(10),
+    }];
     assert_eq!(build(&d), build(&d));
     let mut other = d.clone();
     other.message_id = "<m2@inlay.example>".into();
-    assert_ne!(build(&d), build(&other), "boundaries derive from the message id");
+    assert_ne!(
+        build(&d),
+        build(&other),
+        "boundaries derive from the message id"
+    );
 }
 
 #[test]
@@ -98,7 +113,10 @@ fn full_structure_round_trips() {
     ];
     d.in_reply_to = Some("<orig@example.com>".into());
     d.references = vec!["root@example.com".into(), "<orig@example.com>".into()];
-    d.headers = vec![HeaderField { name: "X-Inlay-Campaign".into(), value: "spring-2024".into() }];
+    d.headers = vec![HeaderField {
+        name: "X-Inlay-Campaign".into(),
+        value: "spring-2024".into(),
+    }];
     let bytes = build(&d);
     assert_lines(&bytes, 78);
 
@@ -122,18 +140,46 @@ fn full_structure_round_trips() {
             "text/plain"
         ]
     );
-    assert!(raw.contains("Bcc: \"Hidden\" <bcc@example.com>\r\n"), "Bcc is written for the provider to use");
+    assert!(
+        raw.contains("Bcc: \"Hidden\" <bcc@example.com>\r\n"),
+        "Bcc is written for the provider to use"
+    );
 
     let p = parse_message(&bytes).unwrap();
     assert_eq!(p.subject.as_deref(), Some("Proposal"));
-    assert_eq!(p.text_body.as_deref(), Some("Hello Ann,\r\nhere it is.\r\n"));
-    assert_eq!(p.html_body.as_deref(), Some("<p>Hello <img src=\"cid:logo@inlay\"></p>\r\n"));
-    assert_eq!(p.cc, vec![Participant { name: None, address: "cc@example.com".into() }]);
-    assert_eq!(p.bcc, vec![Participant { name: Some("Hidden".into()), address: "bcc@example.com".into() }]);
+    assert_eq!(
+        p.text_body.as_deref(),
+        Some("Hello Ann,\r\nhere it is.\r\n")
+    );
+    assert_eq!(
+        p.html_body.as_deref(),
+        Some("<p>Hello <img src=\"cid:logo@inlay\"></p>\r\n")
+    );
+    assert_eq!(
+        p.cc,
+        vec![Participant {
+            name: None,
+            address: "cc@example.com".into()
+        }]
+    );
+    assert_eq!(
+        p.bcc,
+        vec![Participant {
+            name: Some("Hidden".into()),
+            address: "bcc@example.com".into()
+        }]
+    );
     assert_eq!(p.reply_to[0].address, "sales@inlay.example");
     assert_eq!(p.in_reply_to, ["orig@example.com"]);
     assert_eq!(p.references, ["root@example.com", "orig@example.com"]);
-    assert_eq!(p.headers.iter().find(|h| h.name == "X-Inlay-Campaign").unwrap().value, "spring-2024");
+    assert_eq!(
+        p.headers
+            .iter()
+            .find(|h| h.name == "X-Inlay-Campaign")
+            .unwrap()
+            .value,
+        "spring-2024"
+    );
     let files: Vec<_> = p
         .attachments
         .iter()
@@ -151,7 +197,13 @@ fn full_structure_round_trips() {
         files,
         [
             ("logo.png", "image/png", 300, Some("logo@inlay"), true),
-            ("Angebot für Müller.pdf", "application/pdf", 5000, None, false),
+            (
+                "Angebot für Müller.pdf",
+                "application/pdf",
+                5000,
+                None,
+                false
+            ),
             ("notes.txt", "text/plain", 6, None, false),
         ]
     );
@@ -164,7 +216,10 @@ fn html_only_and_attachment_only() {
     d.text = None;
     d.html = Some("<b>hi</b>".into());
     let p = parse_message(&build(&d)).unwrap();
-    assert_eq!((p.text_body, p.html_body.as_deref()), (None, Some("<b>hi</b>\r\n")));
+    assert_eq!(
+        (p.text_body, p.html_body.as_deref()),
+        (None, Some("<b>hi</b>\r\n"))
+    );
 
     d.html = None;
     d.attachments = vec![Attachment {
@@ -185,7 +240,10 @@ fn long_values_fold_within_78_octets() {
     d.to[0].name = Some("A rather long ASCII display name, with a comma, ".repeat(5));
     d.text = Some("word ".repeat(2000));
     d.html = Some(format!("<p>{}</p>", "x".repeat(20_000))); // one 20 kB line
-    d.headers = vec![HeaderField { name: "X-Long".into(), value: "value ".repeat(400) }];
+    d.headers = vec![HeaderField {
+        name: "X-Long".into(),
+        value: "value ".repeat(400),
+    }];
     d.attachments = vec![Attachment {
         filename: format!("{}.pdf", "Jahresabschluß ".repeat(20)),
         content_type: "application/pdf".into(),
@@ -195,7 +253,10 @@ fn long_values_fold_within_78_octets() {
     assert_lines(&bytes, 78);
     let p = parse_message(&bytes).unwrap();
     assert_eq!(p.subject.as_deref(), Some("Subject".repeat(80).as_str()));
-    assert_eq!(p.from[0].name.as_deref(), Some("Ünïcödé ".repeat(30).trim()));
+    assert_eq!(
+        p.from[0].name.as_deref(),
+        Some("Ünïcödé ".repeat(30).trim())
+    );
     assert_eq!(p.html_body.unwrap().len(), 20_009);
     assert_eq!(
         p.attachments[0].filename.as_deref(),
@@ -206,12 +267,21 @@ fn long_values_fold_within_78_octets() {
 #[test]
 fn words_too_long_for_78_still_fit_998() {
     let mut d = draft();
-    d.headers = vec![HeaderField { name: "X-Token".into(), value: "t".repeat(900) }];
+    d.headers = vec![HeaderField {
+        name: "X-Token".into(),
+        value: "t".repeat(900),
+    }];
     d.references = vec![format!("{}@example.com", "r".repeat(800))];
     let bytes = build(&d);
     assert_lines(&bytes, 998);
     d.headers[0].value = "t".repeat(901);
-    assert_eq!(build_message(&d), Err(BuildError::TooLong { field: "headers[0].value".into(), max: 900 }));
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::TooLong {
+            field: "headers[0].value".into(),
+            max: 900
+        })
+    );
 }
 
 #[test]
@@ -228,7 +298,14 @@ fn international_domains_become_punycode() {
     assert!(headers.contains("<info@xn--xample-9ua.de>"), "{headers}");
     let p = parse_message(&bytes).unwrap();
     let to: Vec<&str> = p.to.iter().map(|t| t.address.as_str()).collect();
-    assert_eq!(to, ["zoe@xn--bcher-kva.example", "info@xn--xample-9ua.de", "padded@example.com"]);
+    assert_eq!(
+        to,
+        [
+            "zoe@xn--bcher-kva.example",
+            "info@xn--xample-9ua.de",
+            "padded@example.com"
+        ]
+    );
     assert_eq!(p.to[0].name.as_deref(), Some("Zoë"));
 }
 
@@ -240,24 +317,49 @@ fn header_injection_is_refused_in_every_field() {
         ("from.address", |d, v| d.from.address = v.into()),
         ("to[0].name", |d, v| d.to[0].name = Some(v.into())),
         ("to[0].address", |d, v| d.to[0].address = v.into()),
-        ("cc[0].name", |d, v| d.cc = vec![Mailbox::new(Some(v), "c@example.com")]),
+        ("cc[0].name", |d, v| {
+            d.cc = vec![Mailbox::new(Some(v), "c@example.com")]
+        }),
         ("cc[0].address", |d, v| d.cc = vec![Mailbox::new(None, v)]),
-        ("bcc[0].name", |d, v| d.bcc = vec![Mailbox::new(Some(v), "c@example.com")]),
+        ("bcc[0].name", |d, v| {
+            d.bcc = vec![Mailbox::new(Some(v), "c@example.com")]
+        }),
         ("bcc[0].address", |d, v| d.bcc = vec![Mailbox::new(None, v)]),
-        ("replyTo[0].name", |d, v| d.reply_to = vec![Mailbox::new(Some(v), "c@example.com")]),
-        ("replyTo[0].address", |d, v| d.reply_to = vec![Mailbox::new(None, v)]),
+        ("replyTo[0].name", |d, v| {
+            d.reply_to = vec![Mailbox::new(Some(v), "c@example.com")]
+        }),
+        ("replyTo[0].address", |d, v| {
+            d.reply_to = vec![Mailbox::new(None, v)]
+        }),
         ("subject", |d, v| d.subject = v.into()),
-        ("headers[0].name", |d, v| d.headers = vec![HeaderField { name: v.into(), value: "x".into() }]),
-        ("headers[0].value", |d, v| d.headers = vec![HeaderField { name: "X-A".into(), value: v.into() }]),
+        ("headers[0].name", |d, v| {
+            d.headers = vec![HeaderField {
+                name: v.into(),
+                value: "x".into(),
+            }]
+        }),
+        ("headers[0].value", |d, v| {
+            d.headers = vec![HeaderField {
+                name: "X-A".into(),
+                value: v.into(),
+            }]
+        }),
         ("messageId", |d, v| d.message_id = v.into()),
         ("inReplyTo", |d, v| d.in_reply_to = Some(v.into())),
         ("references[0]", |d, v| d.references = vec![v.into()]),
         ("attachments[0].filename", |d, v| {
-            d.attachments =
-                vec![Attachment { filename: v.into(), content_type: "text/plain".into(), bytes: vec![] }]
+            d.attachments = vec![Attachment {
+                filename: v.into(),
+                content_type: "text/plain".into(),
+                bytes: vec![],
+            }]
         }),
         ("attachments[0].contentType", |d, v| {
-            d.attachments = vec![Attachment { filename: "a".into(), content_type: v.into(), bytes: vec![] }]
+            d.attachments = vec![Attachment {
+                filename: "a".into(),
+                content_type: v.into(),
+                bytes: vec![],
+            }]
         }),
         ("inlineImages[0].filename", |d, v| {
             d.html = Some("x".into());
@@ -290,16 +392,24 @@ fn header_injection_is_refused_in_every_field() {
     // Each payload is placed inside an otherwise valid value.
     let valid = |field: &str| match field {
         f if f.ends_with("address") => "x@example.com",
-        "messageId" | "inReplyTo" | "references[0]" | "inlineImages[0].contentId" => "<a@example.com>",
+        "messageId" | "inReplyTo" | "references[0]" | "inlineImages[0].contentId" => {
+            "<a@example.com>"
+        }
         f if f.ends_with("contentType") => "text/plain",
         f if f.ends_with(".name") && f.starts_with("headers") => "X-Name",
         _ => "Value",
     };
     let mut checked = 0;
     for (field, set) in fields {
-        for payload in
-            ["\r", "\n", "\r\n", "\0", "\r\nBcc: x@evil.example", "\nX-Injected: 1", "\r\n\r\n<html>"]
-        {
+        for payload in [
+            "\r",
+            "\n",
+            "\r\n",
+            "\0",
+            "\r\nBcc: x@evil.example",
+            "\nX-Injected: 1",
+            "\r\n\r\n<html>",
+        ] {
             for place in ["start", "middle", "end"] {
                 let v = valid(field);
                 let value = match place {
@@ -309,10 +419,20 @@ fn header_injection_is_refused_in_every_field() {
                 };
                 let mut d = draft();
                 set(&mut d, &value);
-                let error = build_message(&d).expect_err(&format!("{field} = {value:?} was accepted"));
-                assert_eq!(error, BuildError::HeaderInjection { field: field.to_string() }, "{value:?}");
+                let error =
+                    build_message(&d).expect_err(&format!("{field} = {value:?} was accepted"));
+                assert_eq!(
+                    error,
+                    BuildError::HeaderInjection {
+                        field: field.to_string()
+                    },
+                    "{value:?}"
+                );
                 let message = error.to_string();
-                assert!(message.contains(field) && message.contains("line break"), "{message}");
+                assert!(
+                    message.contains(field) && message.contains("line break"),
+                    "{message}"
+                );
                 checked += 1;
             }
         }
@@ -327,7 +447,12 @@ fn header_injection_error_for_js() {
     let json = serde_json::to_value(build_message(&d).unwrap_err()).unwrap();
     assert_eq!(json["code"], "headerInjection");
     assert_eq!(json["field"], "to[0].name");
-    assert!(json["message"].as_str().unwrap().starts_with("to[0].name contains a line break"));
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("to[0].name contains a line break")
+    );
 }
 
 #[test]
@@ -361,7 +486,12 @@ fn invalid_addresses() {
     }
     let mut d = draft();
     d.to[0].address = "jürgen@example.de".into();
-    assert_eq!(build_message(&d), Err(BuildError::NonAsciiLocalPart { field: "to[0].address".into() }));
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::NonAsciiLocalPart {
+            field: "to[0].address".into()
+        })
+    );
 }
 
 #[test]
@@ -375,14 +505,21 @@ fn other_validation() {
     check(|d| d.to.clear(), BuildError::NoRecipients);
     check(
         |d| d.to[0].name = Some("Ann <boss@example.com>".into()),
-        BuildError::InvalidDisplayName { field: "to[0].name".into() },
+        BuildError::InvalidDisplayName {
+            field: "to[0].name".into(),
+        },
     );
     for name in ["X Campaign", "X:Campaign", "", "Ünïcode", &"X".repeat(77)] {
         let mut d = draft();
-        d.headers = vec![HeaderField { name: name.to_string(), value: "v".into() }];
+        d.headers = vec![HeaderField {
+            name: name.to_string(),
+            value: "v".into(),
+        }];
         assert_eq!(
             build_message(&d),
-            Err(BuildError::InvalidHeaderName { field: "headers[0].name".into() }),
+            Err(BuildError::InvalidHeaderName {
+                field: "headers[0].name".into()
+            }),
             "{name}"
         );
     }
@@ -400,10 +537,16 @@ fn other_validation() {
         "Received",
     ] {
         let mut d = draft();
-        d.headers = vec![HeaderField { name: name.to_string(), value: "v".into() }];
+        d.headers = vec![HeaderField {
+            name: name.to_string(),
+            value: "v".into(),
+        }];
         assert_eq!(
             build_message(&d),
-            Err(BuildError::ReservedHeader { field: "headers[0].name".into(), name: name.into() }),
+            Err(BuildError::ReservedHeader {
+                field: "headers[0].name".into(),
+                name: name.into()
+            }),
             "{name}"
         );
     }
@@ -412,7 +555,9 @@ fn other_validation() {
         d.message_id = id.into();
         assert_eq!(
             build_message(&d),
-            Err(BuildError::InvalidMessageId { field: "messageId".into() }),
+            Err(BuildError::InvalidMessageId {
+                field: "messageId".into()
+            }),
             "{id}"
         );
     }
@@ -424,9 +569,17 @@ fn other_validation() {
     // Ids minted elsewhere are taken as they come, as long as they are one token.
     let mut d = draft();
     d.in_reply_to = Some("<1234.no-at-sign>".into());
-    assert_eq!(parse_message(&build(&d)).unwrap().in_reply_to, ["1234.no-at-sign"]);
+    assert_eq!(
+        parse_message(&build(&d)).unwrap().in_reply_to,
+        ["1234.no-at-sign"]
+    );
     d.in_reply_to = Some("<a b@c>".into());
-    assert_eq!(build_message(&d), Err(BuildError::InvalidMessageId { field: "inReplyTo".into() }));
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::InvalidMessageId {
+            field: "inReplyTo".into()
+        })
+    );
 
     check(|d| d.date = -1, BuildError::InvalidDate);
     check(|d| d.date = 32_535_216_000, BuildError::InvalidDate);
@@ -442,19 +595,34 @@ fn other_validation() {
         },
         BuildError::InlineImagesWithoutHtml,
     );
-    for ct in ["pdf", "application/pdf; name=x", "a/b/c", "/pdf", "application/"] {
+    for ct in [
+        "pdf",
+        "application/pdf; name=x",
+        "a/b/c",
+        "/pdf",
+        "application/",
+    ] {
         let mut d = draft();
-        d.attachments = vec![Attachment { filename: "a".into(), content_type: ct.into(), bytes: vec![] }];
+        d.attachments = vec![Attachment {
+            filename: "a".into(),
+            content_type: ct.into(),
+            bytes: vec![],
+        }];
         assert_eq!(
             build_message(&d),
-            Err(BuildError::InvalidContentType { field: "attachments[0].contentType".into() }),
+            Err(BuildError::InvalidContentType {
+                field: "attachments[0].contentType".into()
+            }),
             "{ct}"
         );
     }
     check(
         |d| {
-            d.attachments =
-                vec![Attachment { filename: "  ".into(), content_type: "a/b".into(), bytes: vec![] }]
+            d.attachments = vec![Attachment {
+                filename: "  ".into(),
+                content_type: "a/b".into(),
+                bytes: vec![],
+            }]
         },
         BuildError::InvalidValue {
             field: "attachments[0].filename".into(),
@@ -463,7 +631,10 @@ fn other_validation() {
     );
     check(
         |d| d.text = Some("nul\0".into()),
-        BuildError::InvalidValue { field: "text".into(), reason: "it contains a NUL character" },
+        BuildError::InvalidValue {
+            field: "text".into(),
+            reason: "it contains a NUL character",
+        },
     );
 }
 
@@ -472,17 +643,38 @@ fn text_a_reader_would_decode_is_refused() {
     // Written as-is, these would be shown decoded ("hi", "A", …): refuse.
     let mut d = draft();
     d.subject = "=?utf-8?q?hi?=".into();
-    assert_eq!(build_message(&d), Err(BuildError::NotRepresentable { field: "subject".into() }));
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::NotRepresentable {
+            field: "subject".into()
+        })
+    );
     let mut d = draft();
     d.from.name = Some("=?utf-8?b?QQ==?=".into());
-    assert_eq!(build_message(&d), Err(BuildError::NotRepresentable { field: "from.name".into() }));
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::NotRepresentable {
+            field: "from.name".into()
+        })
+    );
     let mut d = draft();
-    d.headers = vec![HeaderField { name: "X-A".into(), value: "=?utf-8?q?x?=".into() }];
-    assert_eq!(build_message(&d), Err(BuildError::NotRepresentable { field: "headers[0].value".into() }));
+    d.headers = vec![HeaderField {
+        name: "X-A".into(),
+        value: "=?utf-8?q?x?=".into(),
+    }];
+    assert_eq!(
+        build_message(&d),
+        Err(BuildError::NotRepresentable {
+            field: "headers[0].value".into()
+        })
+    );
     // Once the value must be encoded anyway, it is safe and kept.
     let mut d = draft();
     d.subject = "Grüße =?utf-8?q?hi?=".into();
-    assert_eq!(parse_message(&build(&d)).unwrap().subject.as_deref(), Some("Grüße =?utf-8?q?hi?="));
+    assert_eq!(
+        parse_message(&build(&d)).unwrap().subject.as_deref(),
+        Some("Grüße =?utf-8?q?hi?=")
+    );
 }
 
 #[test]
@@ -490,12 +682,18 @@ fn whitespace_is_normalised_as_documented() {
     let mut d = draft();
     d.subject = "  \tRe:  spaced  ".into();
     d.to[0].name = Some("   ".into());
-    d.headers = vec![HeaderField { name: "X-A".into(), value: " a  \t b ".into() }];
+    d.headers = vec![HeaderField {
+        name: "X-A".into(),
+        value: " a  \t b ".into(),
+    }];
     d.text = Some("a\rb\nc\r\nd".into());
     let p = parse_message(&build(&d)).unwrap();
     assert_eq!(p.subject.as_deref(), Some("Re:  spaced"));
     assert_eq!(p.to[0].name, None);
-    assert_eq!(p.headers.iter().find(|h| h.name == "X-A").unwrap().value, "a b");
+    assert_eq!(
+        p.headers.iter().find(|h| h.name == "X-A").unwrap().value,
+        "a b"
+    );
     assert_eq!(p.text_body.as_deref(), Some("a\r\nb\r\nc\r\nd\r\n"));
 }
 
@@ -504,7 +702,14 @@ fn boundary_never_collides_with_body_text() {
     let mut d = draft();
     d.html = Some("<p>x</p>".into());
     let first = build(&d);
-    let boundary = text(&first).split("boundary=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let boundary = text(&first)
+        .split("boundary=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     d.text = Some(format!("--{boundary}\r\n--{boundary}--\r\n"));
     let second = build(&d);
     assert!(!text(&second).contains(&format!("boundary=\"{boundary}\"")));
@@ -518,7 +723,10 @@ fn provider_encoders() {
     assert!(!raw.contains(['+', '/']));
     assert_eq!(URL_SAFE.decode(&raw).unwrap(), bytes);
     assert_eq!(gmail_raw_decode(&raw).unwrap(), bytes);
-    assert_eq!(gmail_raw_decode(&URL_SAFE_NO_PAD.encode(&bytes)).unwrap(), bytes);
+    assert_eq!(
+        gmail_raw_decode(&URL_SAFE_NO_PAD.encode(&bytes)).unwrap(),
+        bytes
+    );
     assert_eq!(gmail_raw_decode("not base64!"), None);
     // The bytes that need the URL-safe alphabet.
     assert_eq!(gmail_raw(&[0xfb, 0xff]), "-_8=");
@@ -544,7 +752,10 @@ fn draft_from_js_shaped_json() {
     let d: Draft = serde_json::from_value(json).unwrap();
     assert_eq!(d.attachments[0].bytes, [0, 1, 255]);
     let p = parse_message(&build(&d)).unwrap();
-    assert_eq!(p.attachments.iter().map(|a| a.size).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(
+        p.attachments.iter().map(|a| a.size).collect::<Vec<_>>(),
+        [1, 3]
+    );
     // Round trip through serde, and typos are caught.
     let again: Draft = serde_json::from_value(serde_json::to_value(&d).unwrap()).unwrap();
     assert_eq!(again, d);

@@ -42,7 +42,11 @@ fn corpus_dir() -> PathBuf {
         .into_iter()
         .flatten()
         .flatten()
-        .map(|index| index.path().join(format!("mail-parser-{version}/resources/eml")))
+        .map(|index| {
+            index
+                .path()
+                .join(format!("mail-parser-{version}/resources/eml"))
+        })
         .find(|dir| dir.is_dir());
     found.unwrap_or_else(|| {
         panic!(
@@ -72,11 +76,19 @@ fn add_cr(bytes: &[u8]) -> Vec<u8> {
 /// The last header of that name in mail-parser's JSON of the top part: its
 /// accessors (and so ours) use the last occurrence.
 fn expected_header<'a>(json: &'a Value, name: &str) -> Option<&'a Value> {
-    json["parts"][0]["headers"].as_array()?.iter().rev().find(|h| h["name"] == name).map(|h| &h["value"])
+    json["parts"][0]["headers"]
+        .as_array()?
+        .iter()
+        .rev()
+        .find(|h| h["name"] == name)
+        .map(|h| &h["value"])
 }
 
 fn expected_subject(json: &Value) -> Option<String> {
-    expected_header(json, "subject")?.get("Text")?.as_str().map(str::to_owned)
+    expected_header(json, "subject")?
+        .get("Text")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// (name, address) pairs, groups flattened, entries without address dropped.
@@ -87,26 +99,39 @@ fn expected_addresses(json: &Value, header: &str) -> Vec<(Option<String>, String
     let addrs: Vec<&Value> = if let Some(list) = address.get("List").and_then(Value::as_array) {
         list.iter().collect()
     } else if let Some(groups) = address.get("Group").and_then(Value::as_array) {
-        groups.iter().filter_map(|g| g["addresses"].as_array()).flatten().collect()
+        groups
+            .iter()
+            .filter_map(|g| g["addresses"].as_array())
+            .flatten()
+            .collect()
     } else {
         Vec::new()
     };
     addrs
         .into_iter()
         .filter_map(|a| {
-            let name = a["name"].as_str().filter(|n| !n.is_empty()).map(str::to_owned);
+            let name = a["name"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
             Some((name, a["address"].as_str()?.to_owned()))
         })
         .collect()
 }
 
 fn ours(list: &[inlay_core::message::Participant]) -> Vec<(Option<String>, String)> {
-    list.iter().map(|p| (p.name.clone(), p.address.clone())).collect()
+    list.iter()
+        .map(|p| (p.name.clone(), p.address.clone()))
+        .collect()
 }
 
 fn agree(parsed: &ParsedMessage, json: &Value) -> Result<(), String> {
     if parsed.subject != expected_subject(json) {
-        return Err(format!("subject {:?} vs {:?}", parsed.subject, expected_subject(json)));
+        return Err(format!(
+            "subject {:?} vs {:?}",
+            parsed.subject,
+            expected_subject(json)
+        ));
     }
     for (header, got) in [("from", &parsed.from), ("to", &parsed.to)] {
         let want = expected_addresses(json, header);
@@ -116,7 +141,10 @@ fn agree(parsed: &ParsedMessage, json: &Value) -> Result<(), String> {
     }
     let attachments = json["attachments"].as_array().map_or(0, Vec::len);
     if parsed.attachments.len() != attachments {
-        return Err(format!("{} attachments vs {attachments}", parsed.attachments.len()));
+        return Err(format!(
+            "{} attachments vs {attachments}",
+            parsed.attachments.len()
+        ));
     }
     Ok(())
 }
@@ -144,9 +172,13 @@ fn corpus_parses_like_mail_parser_and_matches_snapshots() {
             let id = format!("{suite}/{stem}");
             let original = std::fs::read(&eml).unwrap();
             let mut crlf_parsed = None;
-            for (bytes, json_ext) in [(strip_cr(&original), "json"), (add_cr(&original), "crlf.json")] {
+            for (bytes, json_ext) in [
+                (strip_cr(&original), "json"),
+                (add_cr(&original), "crlf.json"),
+            ] {
                 let json: Value =
-                    serde_json::from_slice(&std::fs::read(eml.with_extension(json_ext)).unwrap()).unwrap();
+                    serde_json::from_slice(&std::fs::read(eml.with_extension(json_ext)).unwrap())
+                        .unwrap();
                 match parse_message(&bytes) {
                     Ok(parsed) => {
                         if let Err(why) = agree(&parsed, &json) {
@@ -170,10 +202,18 @@ fn corpus_parses_like_mail_parser_and_matches_snapshots() {
                 std::fs::write(&path, &snapshot).unwrap();
             } else if std::fs::read_to_string(&path).ok().as_deref() != Some(snapshot.as_str()) {
                 std::fs::write(path.with_extension("failed"), &snapshot).unwrap();
-                failures.push(format!("{id}: differs from {} (new output in .failed)", path.display()));
+                failures.push(format!(
+                    "{id}: differs from {} (new output in .failed)",
+                    path.display()
+                ));
             }
         }
     }
     assert!(checked >= 100, "only {checked} corpus messages found");
-    assert!(failures.is_empty(), "{} of {checked} messages failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} messages failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

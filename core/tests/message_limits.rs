@@ -29,7 +29,8 @@ fn nested_multiparts(levels: usize) -> Vec<u8> {
     let mut m = b"From: a@example.com\r\nSubject: deep\r\n".to_vec();
     for i in 0..levels {
         m.extend_from_slice(
-            format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n").as_bytes(),
+            format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n")
+                .as_bytes(),
         );
     }
     m.extend_from_slice(b"Content-Type: text/plain\r\n\r\nbottom\r\n");
@@ -77,7 +78,10 @@ fn encoded_message(inner: &[u8], quoted_printable: bool) -> Vec<u8> {
 fn size_over_max_bytes() {
     let mut m = b"Subject: big\r\n\r\n".to_vec();
     m.resize(2_000, b'x');
-    let limits = Limits { max_bytes: 1_000, ..Limits::default() };
+    let limits = Limits {
+        max_bytes: 1_000,
+        ..Limits::default()
+    };
     assert_eq!(limit_of(parse_message_with(&m, &limits)), Limit::MaxBytes);
     // The default is 50 MiB.
     m.resize((50 << 20) + 1, b'x');
@@ -86,7 +90,10 @@ fn size_over_max_bytes() {
 
 #[test]
 fn two_hundred_nested_multiparts() {
-    assert_eq!(limit_of(parse_message(&nested_multiparts(200))), Limit::MaxDepth);
+    assert_eq!(
+        limit_of(parse_message(&nested_multiparts(200))),
+        Limit::MaxDepth
+    );
     // Within the limit the same shape is fine.
     let ok = parse_message(&nested_multiparts(15)).unwrap();
     assert_eq!(ok.text_body.as_deref(), Some("bottom"));
@@ -94,21 +101,34 @@ fn two_hundred_nested_multiparts() {
 
 #[test]
 fn ten_thousand_parts() {
-    let mut m = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n".to_vec();
+    let mut m =
+        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n".to_vec();
     for i in 0..10_000 {
-        m.extend_from_slice(format!("--p\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n").as_bytes());
+        m.extend_from_slice(
+            format!("--p\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n").as_bytes(),
+        );
     }
     m.extend_from_slice(b"--p--\r\n");
     assert_eq!(limit_of(parse_message(&m)), Limit::MaxParts);
-    let limits = Limits { max_parts: 20_000, ..Limits::default() };
+    let limits = Limits {
+        max_parts: 20_000,
+        ..Limits::default()
+    };
     assert!(parse_message_with(&m, &limits).is_ok());
 }
 
 #[test]
 fn hundred_thousand_nested_messages_do_not_overflow_the_stack() {
     // 3.3 MB; dropping mail-parser's tree recursively overflows an 8 MB stack.
-    assert_eq!(limit_of(parse_message(&nested_messages(100_000))), Limit::MaxDepth);
-    let limits = Limits { max_depth: 1_000_000, max_parts: 1_000_000, ..Limits::default() };
+    assert_eq!(
+        limit_of(parse_message(&nested_messages(100_000))),
+        Limit::MaxDepth
+    );
+    let limits = Limits {
+        max_depth: 1_000_000,
+        max_parts: 1_000_000,
+        ..Limits::default()
+    };
     assert!(parse_message_with(&nested_messages(100_000), &limits).is_ok());
 }
 
@@ -118,7 +138,11 @@ fn base64_encoded_message_bomb() {
     let m = encoded_message(&nested_messages(30_000), false);
     assert_eq!(limit_of(parse_message(&m)), Limit::MaxDepth);
     // Even with no depth limit the copies are bounded by the work limit.
-    let limits = Limits { max_depth: usize::MAX / 4, max_parts: usize::MAX, ..Limits::default() };
+    let limits = Limits {
+        max_depth: usize::MAX / 4,
+        max_parts: usize::MAX,
+        ..Limits::default()
+    };
     assert_eq!(limit_of(parse_message_with(&m, &limits)), Limit::MaxWork);
 }
 
@@ -130,8 +154,10 @@ fn quoted_printable_encoded_message_bomb() {
 
 #[test]
 fn encoded_inside_encoded_message_bomb() {
-    let m =
-        encoded_message(&encoded_message(&encoded_message(&nested_messages(20_000), false), false), false);
+    let m = encoded_message(
+        &encoded_message(&encoded_message(&nested_messages(20_000), false), false),
+        false,
+    );
     assert_eq!(limit_of(parse_message(&m)), Limit::MaxDepth);
 }
 
@@ -148,7 +174,8 @@ fn encoded_message_within_limits_parses() {
 fn multiparts_whose_boundary_never_comes() {
     // Each part declares a boundary that never appears, so each search runs
     // to the end: 30,000 of them take mail-parser 18 s on 1.6 MB.
-    let mut m = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n".to_vec();
+    let mut m =
+        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n".to_vec();
     for _ in 0..30_000 {
         m.extend_from_slice(b"--b\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n-\r\n");
     }
@@ -193,8 +220,9 @@ fn huge_header_block_inside_a_part() {
 fn a_large_ordinary_message_is_within_every_limit() {
     // 20 MB of attachment in base64, a few multiparts, an HTML body with
     // dashes: nowhere near the work estimate's limit.
-    let attachment: Vec<u8> =
-        (0..15_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let attachment: Vec<u8> = (0..15_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let mut m = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: report\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: text/plain\r\n\r\nsee attached -- regards\r\n--a\r\nContent-Type: text/html\r\n\r\n".to_vec();
     for _ in 0..2_000 {
         m.extend_from_slice(b"<div style=\"--x: 1\"><!-- note --> text</div>\r\n");
@@ -234,7 +262,13 @@ fn not_a_message() {
     let misread = parse_message(b"From: a@example.com\r\nSubject: ut\r\nDate: Sun, 25 Aug 2002 16:50:54 UT\r\n\r\nOn Sat, Ann wrote:\r\n> hi\r\n").unwrap();
     assert_eq!(misread.subject.as_deref(), Some("ut"));
     // The smallest real message is fine.
-    assert_eq!(parse_message(b"Subject: hi\r\n\r\nbody").unwrap().subject.as_deref(), Some("hi"));
+    assert_eq!(
+        parse_message(b"Subject: hi\r\n\r\nbody")
+            .unwrap()
+            .subject
+            .as_deref(),
+        Some("hi")
+    );
 }
 
 #[test]

@@ -6,7 +6,10 @@ use proptest::prelude::*;
 
 /// What the builder is documented to do to body text.
 fn crlf(text: &str) -> String {
-    let mut out = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+    let mut out = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n");
     if !out.is_empty() && !out.ends_with("\r\n") {
         out.push_str("\r\n");
     }
@@ -17,7 +20,9 @@ fn expected_domain(domain: &str) -> String {
     if domain.is_ascii() {
         domain.to_owned()
     } else {
-        idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::STD3).unwrap().into_owned()
+        idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::STD3)
+            .unwrap()
+            .into_owned()
     }
 }
 
@@ -32,11 +37,18 @@ fn looks_encoded(s: &str) -> bool {
 /// `=?`, controls, non-ASCII of every width.
 fn tricky(max: usize, excluded: &'static [char]) -> impl Strategy<Value = String> {
     let special = prop::sample::select(vec![
-        ' ', ' ', '\t', '"', '\\', '=', '?', '_', ',', ';', ':', '(', ')', '@', '.', 'a', 'Z', '0', 'é', 'ß',
-        'Ж', '漢', '😀', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{a0}', '\u{2028}', '\u{feff}',
+        ' ', ' ', '\t', '"', '\\', '=', '?', '_', ',', ';', ':', '(', ')', '@', '.', 'a', 'Z', '0',
+        'é', 'ß', 'Ж', '漢', '😀', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{a0}', '\u{2028}',
+        '\u{feff}',
     ]);
-    prop::collection::vec(prop_oneof![2 => any::<char>(), 5 => special], 0..=max)
-        .prop_map(move |chars| chars.into_iter().filter(|c| !excluded.contains(c)).collect())
+    prop::collection::vec(prop_oneof![2 => any::<char>(), 5 => special], 0..=max).prop_map(
+        move |chars| {
+            chars
+                .into_iter()
+                .filter(|c| !excluded.contains(c))
+                .collect()
+        },
+    )
 }
 
 const HEADER_BREAKS: &[char] = &['\r', '\n', '\0'];
@@ -60,14 +72,17 @@ fn domain() -> impl Strategy<Value = String> {
         "[a-z0-9]{1,12}(\\.[a-z0-9]{1,10}){0,2}\\.[a-z]{2,6}",
         // Unicode labels: IDN, written as punycode.
         "[a-zäöüéñçåøжд]{1,10}\\.[a-z]{2,4}".prop_filter("valid IDN", |d| {
-            idna::domain_to_ascii_cow(d.as_bytes(), idna::AsciiDenyList::STD3).is_ok_and(|a| a.len() < 60)
+            idna::domain_to_ascii_cow(d.as_bytes(), idna::AsciiDenyList::STD3)
+                .is_ok_and(|a| a.len() < 60)
         }),
     ]
 }
 
 fn mailbox() -> impl Strategy<Value = Mailbox> {
-    (name(), local_part(), domain())
-        .prop_map(|(name, local, domain)| Mailbox { name, address: format!("{local}@{domain}") })
+    (name(), local_part(), domain()).prop_map(|(name, local, domain)| Mailbox {
+        name,
+        address: format!("{local}@{domain}"),
+    })
 }
 
 fn draft() -> impl Strategy<Value = Draft> {
@@ -79,7 +94,10 @@ fn draft() -> impl Strategy<Value = Draft> {
         prop::option::of(prop_oneof!["[^\0]{0,300}", tricky(300, &['\0'])]),
         prop::option::of(prop_oneof!["[^\0]{0,300}", tricky(300, &['\0'])]),
         prop::collection::vec(
-            ("X-[A-Za-z]{1,10}", prop_oneof!["[^\r\n\0]{0,60}", tricky(120, HEADER_BREAKS)]),
+            (
+                "X-[A-Za-z]{1,10}",
+                prop_oneof!["[^\r\n\0]{0,60}", tricky(120, HEADER_BREAKS)],
+            ),
             0..3,
         ),
         0i64..4_102_444_800,
@@ -91,7 +109,10 @@ fn draft() -> impl Strategy<Value = Draft> {
             subject,
             text,
             html,
-            headers: headers.into_iter().map(|(name, value)| HeaderField { name, value }).collect(),
+            headers: headers
+                .into_iter()
+                .map(|(name, value)| HeaderField { name, value })
+                .collect(),
             message_id: "<prop.1@inlay.example>".into(),
             date,
             ..Draft::default()
@@ -99,7 +120,10 @@ fn draft() -> impl Strategy<Value = Draft> {
 }
 
 fn expected_name(name: &Option<String>) -> Option<String> {
-    name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned)
+    name.as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
 }
 
 proptest! {

@@ -183,7 +183,7 @@ pub fn start(input: &ConnectInput, random: &[u8], now_ms: u64) -> Result<Advance
     ))
 }
 
-fn check_reconnect(
+pub(super) fn check_reconnect(
     previous: &ConnectionState,
     address: &str,
     connect: ConnectionKind,
@@ -267,7 +267,7 @@ fn configured_client(
 }
 
 /// The account's state once the sign-in window opens.
-fn authorizing(
+pub(super) fn authorizing(
     previous: &ConnectionState,
     address: &str,
     connect: ConnectionKind,

@@ -17,6 +17,7 @@
 //! computed with [`crate::connection::transition`] only.
 
 mod flow;
+mod password;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,7 @@ use crate::oauth::{
 use crate::token::TokenState;
 
 pub use flow::{Flow, Phase, cancel, resume, start};
+pub use password::{PasswordConnect, password_start};
 
 /// How many random bytes [`start`] needs: PKCE verifier, `state`, `nonce`.
 pub const RANDOM_BYTES: usize = 96;
@@ -357,15 +359,22 @@ pub fn revoke_result(outcome: &crate::provider_error::Outcome) -> RevocationResu
     use crate::provider_error::Outcome;
     let confirmed = match outcome {
         Outcome::Response { response } => {
-            response.status == 200 || (response.status == 400 && response.body.contains("invalid_token"))
+            response.status == 200
+                || (response.status == 400 && response.body.contains("invalid_token"))
         }
         Outcome::Transport { .. } => false,
     };
     if confirmed {
-        return RevocationResult { revoked: true, instructions: None, consent_url: None };
+        return RevocationResult {
+            revoked: true,
+            instructions: None,
+            consent_url: None,
+        };
     }
     let why = match outcome {
-        Outcome::Response { response } => format!("Google answered with an error (HTTP {})", response.status),
+        Outcome::Response { response } => {
+            format!("Google answered with an error (HTTP {})", response.status)
+        }
         Outcome::Transport { .. } => "Google could not be reached".to_string(),
     };
     RevocationResult {

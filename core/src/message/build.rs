@@ -35,7 +35,12 @@ pub fn build_message(draft: &Draft) -> Result<Vec<u8>, BuildError> {
     let mut boundary = Boundaries::new(&p);
 
     let mut b = MessageBuilder::new().from(address(&p.from));
-    for (name, list) in [("To", &p.to), ("Cc", &p.cc), ("Bcc", &p.bcc), ("Reply-To", &p.reply_to)] {
+    for (name, list) in [
+        ("To", &p.to),
+        ("Cc", &p.cc),
+        ("Bcc", &p.bcc),
+        ("Reply-To", &p.reply_to),
+    ] {
         if !list.is_empty() {
             b = b.header(name, Address::new_list(list.iter().map(address).collect()));
         }
@@ -43,7 +48,9 @@ pub fn build_message(draft: &Draft) -> Result<Vec<u8>, BuildError> {
     if let Some(subject) = &p.subject {
         b = b.subject(Text::new(subject.as_str()));
     }
-    b = b.date(Date::new(p.date)).message_id(MessageId::new(p.message_id.as_str()));
+    b = b
+        .date(Date::new(p.date))
+        .message_id(MessageId::new(p.message_id.as_str()));
     if let Some(id) = &p.in_reply_to {
         b = b.in_reply_to(MessageId::new(id.as_str()));
     }
@@ -70,7 +77,10 @@ fn address(a: &Addr) -> Address<'_> {
 /// custom headers such as `List-Unsubscribe` stay intact; anything else is
 /// RFC 2047-encoded, which suits the unstructured `X-` headers it is meant for.
 fn custom_value(value: &str) -> HeaderType<'_> {
-    if value.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+    if value
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
         Raw::new(value).into()
     } else {
         Text::new(value).into()
@@ -90,7 +100,10 @@ fn body<'x>(p: &'x Prepared, boundary: &mut Boundaries) -> MimePart<'x> {
             .attribute("boundary", boundary.next());
         MimePart::new(related, parts)
     });
-    let text = p.text.as_deref().map(|text| MimePart::new("text/plain", BodyPart::Text(text.into())));
+    let text = p
+        .text
+        .as_deref()
+        .map(|text| MimePart::new("text/plain", BodyPart::Text(text.into())));
     let main = match (text, html) {
         (Some(text), Some(html)) => MimePart::new(
             ContentType::new("multipart/alternative").attribute("boundary", boundary.next()),
@@ -104,16 +117,24 @@ fn body<'x>(p: &'x Prepared, boundary: &mut Boundaries) -> MimePart<'x> {
     }
     let mut parts = vec![main];
     parts.extend(p.attachments.iter().map(file_part));
-    MimePart::new(ContentType::new("multipart/mixed").attribute("boundary", boundary.next()), parts)
+    MimePart::new(
+        ContentType::new("multipart/mixed").attribute("boundary", boundary.next()),
+        parts,
+    )
 }
 
 fn file_part(f: &Part) -> MimePart<'_> {
-    let disposition = if f.content_id.is_some() { "inline" } else { "attachment" };
+    let disposition = if f.content_id.is_some() {
+        "inline"
+    } else {
+        "attachment"
+    };
     let content_type = ContentType::new(f.content_type.as_str());
     let mut part = if f.content_type.starts_with("text/") && f.bytes.contains(&0) {
         // mail-builder would send text/* with NUL bytes as 7bit, which RFC 2045
         // forbids; base64 keeps the bytes intact.
-        MimePart::new(content_type, BodyPart::Text(base64_lines(&f.bytes).into())).transfer_encoding("base64")
+        MimePart::new(content_type, BodyPart::Text(base64_lines(&f.bytes).into()))
+            .transfer_encoding("base64")
     } else {
         MimePart::new(content_type, BodyPart::Binary(f.bytes.as_slice().into()))
     };
@@ -215,7 +236,10 @@ fn check_lines(out: &[u8]) -> Result<(), BuildError> {
             return Err(BuildError::NotRepresentable { field: message() });
         }
         if content.len() > MAX_LINE {
-            return Err(BuildError::TooLong { field: message(), max: MAX_LINE });
+            return Err(BuildError::TooLong {
+                field: message(),
+                max: MAX_LINE,
+            });
         }
     }
     Ok(())
@@ -225,8 +249,12 @@ fn check_lines(out: &[u8]) -> Result<(), BuildError> {
 /// what was meant: same addresses and names, subject, ids and custom headers,
 /// and no header that was not written on purpose.
 fn check_readback(out: &[u8], p: &Prepared) -> Result<(), BuildError> {
-    let differs = |field: &str| BuildError::NotRepresentable { field: field.to_owned() };
-    let parsed = MessageParser::new().parse_headers(out).ok_or_else(|| differs("message"))?;
+    let differs = |field: &str| BuildError::NotRepresentable {
+        field: field.to_owned(),
+    };
+    let parsed = MessageParser::new()
+        .parse_headers(out)
+        .ok_or_else(|| differs("message"))?;
     let headers = parsed.root_part().headers.as_slice();
 
     let lists: [(&str, HeaderName<'static>, &[Addr]); 5] = [
@@ -247,7 +275,11 @@ fn check_readback(out: &[u8], p: &Prepared) -> Result<(), BuildError> {
             return Err(differs(field));
         }
         for (i, (got, want)) in found.iter().zip(expected).enumerate() {
-            let at = if field == "from" { field.to_owned() } else { format!("{field}[{i}]") };
+            let at = if field == "from" {
+                field.to_owned()
+            } else {
+                format!("{field}[{i}]")
+            };
             if got.name.as_deref() != want.name.as_deref() {
                 return Err(differs(&format!("{at}.name")));
             }
@@ -282,7 +314,9 @@ fn check_readback(out: &[u8], p: &Prepared) -> Result<(), BuildError> {
         if !h.name.as_str().eq_ignore_ascii_case(name) {
             return Err(differs(&format!("headers[{i}].name")));
         }
-        let raw = out.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default();
+        let raw = out
+            .get(h.offset_start as usize..h.offset_end as usize)
+            .unwrap_or_default();
         if super::parse::unstructured(raw) != *value {
             return Err(differs(&format!("headers[{i}].value")));
         }

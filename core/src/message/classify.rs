@@ -76,7 +76,9 @@ pub(crate) fn classify(tree: &Message<'_>, raw: &[u8]) -> MessageKind {
     if let Some(subject) = tree.subject()
         && is_auto_reply_subject(subject)
     {
-        return MessageKind::AutoReply { reason: format!("Subject: {subject}") };
+        return MessageKind::AutoReply {
+            reason: format!("Subject: {subject}"),
+        };
     }
     MessageKind::Normal
 }
@@ -87,21 +89,28 @@ fn header_values<'a>(
     raw: &'a [u8],
     name: &'a str,
 ) -> impl Iterator<Item = String> + 'a {
-    tree.root_part().headers.iter().filter(move |h| h.name.as_str().eq_ignore_ascii_case(name)).map(
-        move |h| {
+    tree.root_part()
+        .headers
+        .iter()
+        .filter(move |h| h.name.as_str().eq_ignore_ascii_case(name))
+        .map(move |h| {
             super::parse::unstructured(
-                raw.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default(),
+                raw.get(h.offset_start as usize..h.offset_end as usize)
+                    .unwrap_or_default(),
             )
-        },
-    )
+        })
 }
 
 fn delivery_report(tree: &Message<'_>) -> Option<MessageKind> {
     let root = tree.root_part();
     let ct = root.content_type()?;
     let is_report = ct.ctype().eq_ignore_ascii_case("multipart")
-        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
-        && ct.attribute("report-type").is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"));
+        && ct
+            .subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        && ct
+            .attribute("report-type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"));
     if !is_report {
         return None;
     }
@@ -138,7 +147,9 @@ fn delivery_report(tree: &Message<'_>) -> Option<MessageKind> {
         });
     }
     let action = recipients.first().map_or("unknown", |r| r.action.as_str());
-    Some(MessageKind::AutoReply { reason: format!("delivery report ({action})") })
+    Some(MessageKind::AutoReply {
+        reason: format!("delivery report ({action})"),
+    })
 }
 
 struct Recipient {
@@ -161,19 +172,24 @@ fn dsn_recipients(body: &[u8]) -> Vec<Recipient> {
         fields.clear();
         let more = stream.parse_headers(&conf, &mut fields);
         let value = |name: &str| {
-            fields.iter().rev().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).and_then(|h| {
-                match &h.value {
+            fields
+                .iter()
+                .rev()
+                .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
+                .and_then(|h| match &h.value {
                     HeaderValue::Text(t) => Some(t.trim().to_owned()),
                     _ => None,
-                }
-            })
+                })
         };
         if let Some(final_recipient) = value("Final-Recipient") {
-            let address = value("Original-Recipient").or(Some(final_recipient)).and_then(|v| dsn_address(&v));
+            let address = value("Original-Recipient")
+                .or(Some(final_recipient))
+                .and_then(|v| dsn_address(&v));
             recipients.push(Recipient {
                 address,
                 action: value("Action").map(|a| dsn_action(&a)).unwrap_or_default(),
-                status: value("Status").and_then(|s| s.split_whitespace().next().map(str::to_owned)),
+                status: value("Status")
+                    .and_then(|s| s.split_whitespace().next().map(str::to_owned)),
             });
         }
         if !more {
@@ -185,18 +201,35 @@ fn dsn_recipients(body: &[u8]) -> Vec<Recipient> {
 
 /// The action keyword, lower case; some MTAs write `failure` for `failed`.
 fn dsn_action(value: &str) -> String {
-    let action = value.split([' ', '(', ';']).next().unwrap_or("").to_ascii_lowercase();
-    if action == "failure" { "failed".to_owned() } else { action }
+    let action = value
+        .split([' ', '(', ';'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if action == "failure" {
+        "failed".to_owned()
+    } else {
+        action
+    }
 }
 
 /// `rfc822; user@example.com` (address-type `;` address), maybe in brackets.
 fn dsn_address(value: &str) -> Option<String> {
     let address = value.split_once(';').map_or(value, |(_, a)| a).trim();
-    let address = address.strip_prefix('<').and_then(|a| a.strip_suffix('>')).unwrap_or(address);
+    let address = address
+        .strip_prefix('<')
+        .and_then(|a| a.strip_suffix('>'))
+        .unwrap_or(address);
     (!address.is_empty()).then(|| address.to_owned())
 }
 
-const DAEMONS: &[&str] = &["mailer-daemon", "mailerdaemon", "mail-daemon", "maildaemon", "postmaster"];
+const DAEMONS: &[&str] = &[
+    "mailer-daemon",
+    "mailerdaemon",
+    "mail-daemon",
+    "maildaemon",
+    "postmaster",
+];
 
 const BOUNCE_SUBJECTS: &[&str] = &[
     "undeliverable",
@@ -229,13 +262,21 @@ fn informal_bounce(tree: &Message<'_>, raw: &[u8]) -> Option<MessageKind> {
         .iter()
         .filter(|h| h.name.as_str().eq_ignore_ascii_case("X-Failed-Recipients"))
         .flat_map(|h| {
-            let raw = raw.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default();
+            let raw = raw
+                .get(h.offset_start as usize..h.offset_end as usize)
+                .unwrap_or_default();
             let list = MessageStream::new(raw).parse_address();
-            participants(list.as_address()).into_iter().map(|p| p.address)
+            participants(list.as_address())
+                .into_iter()
+                .map(|p| p.address)
         })
         .collect();
     let from_system = participants(tree.from()).iter().any(|p| {
-        let local = p.address.rsplit_once('@').map_or(p.address.as_str(), |(l, _)| l).to_ascii_lowercase();
+        let local = p
+            .address
+            .rsplit_once('@')
+            .map_or(p.address.as_str(), |(l, _)| l)
+            .to_ascii_lowercase();
         DAEMONS.contains(&local.as_str()) || local.starts_with("microsoftexchange")
     }) || header_values(tree, raw, "Return-Path").any(|v| v.trim() == "<>");
     let bounce_subject = tree.subject().is_some_and(|s| {
@@ -258,7 +299,8 @@ fn auto_reply_header(tree: &Message<'_>, raw: &[u8]) -> Option<String> {
         let name = h.name.as_str();
         let value = || {
             super::parse::unstructured(
-                raw.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default(),
+                raw.get(h.offset_start as usize..h.offset_end as usize)
+                    .unwrap_or_default(),
             )
         };
         let lower = name.to_ascii_lowercase();
@@ -266,7 +308,12 @@ fn auto_reply_header(tree: &Message<'_>, raw: &[u8]) -> Option<String> {
             // RFC 3834: "no" means sent by a person; strip comments/parameters.
             "auto-submitted" => {
                 let v = value();
-                let keyword = v.split([';', '(']).next().unwrap_or("").trim().to_ascii_lowercase();
+                let keyword = v
+                    .split([';', '('])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 !keyword.is_empty() && keyword != "no"
             }
             "x-autoreply" | "x-autorespond" => true,
@@ -318,11 +365,13 @@ const AUTO_REPLY_SUBJECTS: &[&str] = &[
 
 fn is_auto_reply_subject(subject: &str) -> bool {
     let s = subject.trim().to_lowercase();
-    AUTO_REPLY_SUBJECTS.iter().any(|marker| match s.strip_prefix(marker) {
-        Some(rest) => {
-            let rest = rest.trim_start();
-            rest.is_empty() || rest.starts_with(':') || rest.starts_with('：')
-        }
-        None => false,
-    })
+    AUTO_REPLY_SUBJECTS
+        .iter()
+        .any(|marker| match s.strip_prefix(marker) {
+            Some(rest) => {
+                let rest = rest.trim_start();
+                rest.is_empty() || rest.starts_with(':') || rest.starts_with('：')
+            }
+            None => false,
+        })
 }

@@ -17,7 +17,10 @@ pub struct Mailbox {
 
 impl Mailbox {
     pub fn new(name: Option<&str>, address: &str) -> Self {
-        Self { name: name.map(str::to_owned), address: address.to_owned() }
+        Self {
+            name: name.map(str::to_owned),
+            address: address.to_owned(),
+        }
     }
 }
 

@@ -98,11 +98,14 @@ impl fmt::Display for BuildError {
                 "{field} contains a line break or a NUL character, which could add hidden \
                  headers to the email. Remove line breaks from {field} and try again."
             ),
-            Self::NoRecipients => {
-                f.write_str("The email has no recipient. Add at least one address in To, Cc or Bcc.")
-            }
+            Self::NoRecipients => f.write_str(
+                "The email has no recipient. Add at least one address in To, Cc or Bcc.",
+            ),
             Self::InvalidAddress { field, reason } => {
-                write!(f, "{field} is not a valid email address ({reason}). Check it for typos.")
+                write!(
+                    f,
+                    "{field} is not a valid email address ({reason}). Check it for typos."
+                )
             }
             Self::NonAsciiLocalPart { field } => write!(
                 f,
@@ -226,7 +229,9 @@ impl ParseError {
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Empty => f.write_str("The email is empty (0 bytes), so there is nothing to show."),
+            Self::Empty => {
+                f.write_str("The email is empty (0 bytes), so there is nothing to show.")
+            }
             Self::NotAMessage => f.write_str(
                 "This data is not an email: it has no header lines such as From: or Subject:. \
                  Check that the raw message (RFC 822 / .eml) was passed, not an attachment.",

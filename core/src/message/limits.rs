@@ -59,7 +59,10 @@ impl Default for Limits {
 }
 
 fn exceeded(limit: Limit, max: impl TryInto<u64>) -> ParseError {
-    ParseError::LimitExceeded { limit, max: max.try_into().unwrap_or(u64::MAX) }
+    ParseError::LimitExceeded {
+        limit,
+        max: max.try_into().unwrap_or(u64::MAX),
+    }
 }
 
 /// mail-parser decodes and parses encoded nested messages this many levels
@@ -72,7 +75,10 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<(), ParseError>
     if bytes.len() > limits.max_bytes {
         return Err(exceeded(Limit::MaxBytes, limits.max_bytes));
     }
-    let mut work = Work { spent: 0, max: limits.max_work };
+    let mut work = Work {
+        spent: 0,
+        max: limits.max_work,
+    };
     let stats = Stats::of(bytes);
     if stats.first_header_block > limits.max_header_bytes {
         return Err(exceeded(Limit::MaxHeaderBytes, limits.max_header_bytes));
@@ -125,7 +131,11 @@ impl Stats {
             }
             table
         };
-        let mut s = Stats { len: bytes.len() as u64, first_header_block: bytes.len(), ..Stats::default() };
+        let mut s = Stats {
+            len: bytes.len() as u64,
+            first_header_block: bytes.len(),
+            ..Stats::default()
+        };
         let mut found_blank = false;
         let (mut line_start, mut logical_start, mut logical_has_boundary) = (0, 0, false);
         for (i, &b) in bytes.iter().enumerate() {
@@ -144,7 +154,8 @@ impl Stats {
                     // A line starting with a space or tab continues the header line.
                     if !matches!(bytes.get(line_start), Some(b' ' | b'\t')) {
                         if logical_has_boundary {
-                            s.boundary_line = s.boundary_line.max((line_start - logical_start) as u64);
+                            s.boundary_line =
+                                s.boundary_line.max((line_start - logical_start) as u64);
                         }
                         (logical_start, logical_has_boundary) = (line_start, false);
                     }
@@ -154,7 +165,9 @@ impl Stats {
                 // is checked first as most candidates fail there.
                 _ => match (b | 0x20, rest.get(1).map_or(0, |n| n | 0x20)) {
                     (b'm', b'u') if starts_with_ci(rest, b"multipart") => s.multipart += 1,
-                    (b'b', b'o') if starts_with_ci(rest, b"boundary") => logical_has_boundary = true,
+                    (b'b', b'o') if starts_with_ci(rest, b"boundary") => {
+                        logical_has_boundary = true
+                    }
                     (b'r', b'f') if starts_with_ci(rest, b"rfc822") => s.nested = true,
                     (b'g', b'l') if starts_with_ci(rest, b"global") => s.nested = true,
                     (b'd', b'i') if starts_with_ci(rest, b"digest") => s.nested = true,
@@ -176,13 +189,16 @@ impl Stats {
             return self.len;
         }
         let boundary = self.len.min(self.boundary_line.saturating_mul(3));
-        let pass = self.len.saturating_add(self.dashes.saturating_mul(boundary));
+        let pass = self
+            .len
+            .saturating_add(self.dashes.saturating_mul(boundary));
         (self.multipart + 1).saturating_mul(pass)
     }
 }
 
 fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
+    hay.get(..needle.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
 }
 
 /// Spends the scan work of `bytes` and, if it may hold messages, dry-runs it
@@ -204,7 +220,9 @@ fn check_content(
     // Not decoding transfer encodings is what keeps mail-parser from recursing.
     static DRY: OnceLock<MessageParser> = OnceLock::new();
     let dry = DRY.get_or_init(|| {
-        MessageParser::new().with_mime_headers().ignore_header(HeaderName::ContentTransferEncoding)
+        MessageParser::new()
+            .with_mime_headers()
+            .ignore_header(HeaderName::ContentTransferEncoding)
     });
     let Some(tree) = dry.parse(bytes) else {
         return Ok(0);
@@ -250,30 +268,44 @@ fn encoded_message_content(raw: &[u8], visit: &Visit<'_, '_>) -> Option<Vec<u8>>
     let is_message = match part.content_type() {
         Some(ct) => {
             ct.ctype().eq_ignore_ascii_case("message")
-                && ct
-                    .subtype()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
+                && ct.subtype().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
+                })
         }
-        None => visit.parent.and_then(|p| p.content_type()).is_some_and(|ct| {
-            ct.ctype().eq_ignore_ascii_case("multipart")
-                && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("digest"))
-        }),
+        None => visit
+            .parent
+            .and_then(|p| p.content_type())
+            .is_some_and(|ct| {
+                ct.ctype().eq_ignore_ascii_case("multipart")
+                    && ct
+                        .subtype()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("digest"))
+            }),
     };
     if !is_message {
         return None;
     }
-    let cte = part.headers.iter().rev().find(|h| h.name == HeaderName::ContentTransferEncoding)?;
-    let cte = super::parse::unstructured(raw.get(cte.offset_start as usize..cte.offset_end as usize)?);
+    let cte = part
+        .headers
+        .iter()
+        .rev()
+        .find(|h| h.name == HeaderName::ContentTransferEncoding)?;
+    let cte =
+        super::parse::unstructured(raw.get(cte.offset_start as usize..cte.offset_end as usize)?);
     let body = raw.get(part.offset_body as usize..)?;
     if cte.eq_ignore_ascii_case("base64") {
         // The decoder stops at the first "--" whatever the boundary, so the
         // content does not depend on which boundary the real parse has.
-        let end = body.windows(2).position(|w| w == b"--").unwrap_or(body.len());
+        let end = body
+            .windows(2)
+            .position(|w| w == b"--")
+            .unwrap_or(body.len());
         let (end, decoded) = MessageStream::new(&body[..end]).decode_base64_mime(b"");
         (end != usize::MAX).then(|| decoded.into_owned())
     } else if cte.eq_ignore_ascii_case("quoted-printable") {
         let boundary = visit.boundary.unwrap_or_default();
-        let (end, decoded) = MessageStream::new(body).decode_quoted_printable_mime(boundary.as_bytes());
+        let (end, decoded) =
+            MessageStream::new(body).decode_quoted_printable_mime(boundary.as_bytes());
         (end != usize::MAX).then(|| decoded.into_owned())
     } else {
         None
@@ -291,7 +323,10 @@ pub(crate) fn check_tree(tree: &Message<'_>, limits: &Limits) -> Result<(), Pars
         if visit.depth > limits.max_depth {
             return Err(exceeded(Limit::MaxDepth, limits.max_depth));
         }
-        let header = visit.part.offset_body.saturating_sub(visit.part.offset_header) as usize;
+        let header = visit
+            .part
+            .offset_body
+            .saturating_sub(visit.part.offset_header) as usize;
         if header > limits.max_header_bytes {
             return Err(exceeded(Limit::MaxHeaderBytes, limits.max_header_bytes));
         }
@@ -318,7 +353,12 @@ pub(crate) fn walk<'a, 'x>(
     tree: &'a Message<'x>,
     mut visit: impl FnMut(Visit<'a, 'x>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
-    type Frame<'a, 'x> = (&'a Message<'x>, usize, Option<&'a MessagePart<'x>>, Option<&'a str>);
+    type Frame<'a, 'x> = (
+        &'a Message<'x>,
+        usize,
+        Option<&'a MessagePart<'x>>,
+        Option<&'a str>,
+    );
     let mut stack: Vec<Frame<'a, 'x>> = vec![(tree, 0, None, None)];
     let mut where_: Vec<(usize, Option<usize>)> = Vec::new();
     while let Some((message, base, holder, inherited)) = stack.pop() {
@@ -340,7 +380,12 @@ pub(crate) fn walk<'a, 'x>(
                     .and_then(|ct| ct.attribute("boundary")),
                 None => inherited,
             };
-            visit(Visit { part, depth, parent, boundary })?;
+            visit(Visit {
+                part,
+                depth,
+                parent,
+                boundary,
+            })?;
             match &part.body {
                 PartType::Multipart(children) => {
                     for &child in children {

@@ -12,7 +12,8 @@ use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{
-    Address, Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+    Address, Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
+    PartType,
 };
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -122,11 +123,17 @@ fn parser() -> &'static MessageParser {
 /// headers after a `Date: … UT` line, must not hide a real message.
 fn looks_like_a_message(tree: &Message<'_>) -> bool {
     let root = tree.root_part();
-    let block = tree.raw_message.get(..root.offset_body as usize).unwrap_or_default();
+    let block = tree
+        .raw_message
+        .get(..root.offset_body as usize)
+        .unwrap_or_default();
     let valid_name =
         |name: &str| !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
     !block.contains(&0)
-        && root.headers.first().is_some_and(|h| valid_name(h.name.as_str()))
+        && root
+            .headers
+            .first()
+            .is_some_and(|h| valid_name(h.name.as_str()))
         && root.headers.iter().any(|h| !h.name.is_other())
 }
 
@@ -137,13 +144,19 @@ fn extract(tree: &Message<'_>, raw: &[u8]) -> ParsedMessage {
         .iter()
         .map(|h| HeaderField {
             name: h.name.as_str().to_owned(),
-            value: unstructured(raw.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default()),
+            value: unstructured(
+                raw.get(h.offset_start as usize..h.offset_end as usize)
+                    .unwrap_or_default(),
+            ),
         })
         .collect();
     ParsedMessage {
         headers,
         subject: tree.subject().map(str::to_owned),
-        date: tree.date().filter(|d| d.is_valid()).map(|d| d.to_timestamp()),
+        date: tree
+            .date()
+            .filter(|d| d.is_valid())
+            .map(|d| d.to_timestamp()),
         from: participants(tree.from()),
         sender: participants(tree.sender()),
         reply_to: participants(tree.reply_to()),
@@ -187,7 +200,11 @@ pub(crate) fn participants(address: Option<&Address<'_>>) -> Vec<Participant> {
             a.iter()
                 .filter_map(|addr| {
                     Some(Participant {
-                        name: addr.name.as_deref().filter(|n| !n.is_empty()).map(str::to_owned),
+                        name: addr
+                            .name
+                            .as_deref()
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_owned),
                         address: addr.address.as_deref()?.to_owned(),
                     })
                 })
@@ -225,7 +242,9 @@ fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {
         None => "text/plain".to_owned(),
     }
     .to_ascii_lowercase();
-    let wire = raw.get(part.offset_body as usize..part.offset_end as usize).unwrap_or_default();
+    let wire = raw
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
     let size = match &part.body {
         PartType::Binary(b) | PartType::InlineBinary(b) => b.len(),
         // Not the decoded message (mail-parser keeps the whole outer buffer
@@ -233,7 +252,9 @@ fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {
         PartType::Message(m) if part.encoding != Encoding::None => m.raw_message.len(),
         PartType::Text(_) | PartType::Html(_) | PartType::Message(_) => match part.encoding {
             Encoding::Base64 => base64_decode(wire).map_or(wire.len(), |b| b.len()),
-            Encoding::QuotedPrintable => quoted_printable_decode(wire).map_or(wire.len(), |b| b.len()),
+            Encoding::QuotedPrintable => {
+                quoted_printable_decode(wire).map_or(wire.len(), |b| b.len())
+            }
             Encoding::None => wire.len(),
         },
         PartType::Multipart(_) => 0,

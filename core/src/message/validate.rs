@@ -112,7 +112,11 @@ pub(crate) fn prepare(draft: &Draft) -> Result<Prepared, BuildError> {
     }
 
     let message_id = strict_id(&draft.message_id, "messageId")?;
-    let in_reply_to = draft.in_reply_to.as_deref().map(|id| loose_id(id, "inReplyTo")).transpose()?;
+    let in_reply_to = draft
+        .in_reply_to
+        .as_deref()
+        .map(|id| loose_id(id, "inReplyTo"))
+        .transpose()?;
     let references = draft
         .references
         .iter()
@@ -120,8 +124,12 @@ pub(crate) fn prepare(draft: &Draft) -> Result<Prepared, BuildError> {
         .map(|(i, id)| loose_id(id, &format!("references[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let headers =
-        draft.headers.iter().enumerate().map(|(i, h)| custom_header(h, i)).collect::<Result<Vec<_>, _>>()?;
+    let headers = draft
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| custom_header(h, i))
+        .collect::<Result<Vec<_>, _>>()?;
 
     if !(0..=MAX_DATE).contains(&draft.date) {
         return Err(BuildError::InvalidDate);
@@ -150,13 +158,18 @@ pub(crate) fn prepare(draft: &Draft) -> Result<Prepared, BuildError> {
 /// smuggle a header, so any of them in a header value is an error.
 fn no_breaks(value: &str, field: &str) -> Result<(), BuildError> {
     if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
-        return Err(BuildError::HeaderInjection { field: field.to_owned() });
+        return Err(BuildError::HeaderInjection {
+            field: field.to_owned(),
+        });
     }
     Ok(())
 }
 
 fn mailboxes(list: &[Mailbox], field: &str) -> Result<Vec<Addr>, BuildError> {
-    list.iter().enumerate().map(|(i, m)| mailbox(m, &format!("{field}[{i}]"))).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, m)| mailbox(m, &format!("{field}[{i}]")))
+        .collect()
 }
 
 fn mailbox(m: &Mailbox, field: &str) -> Result<Addr, BuildError> {
@@ -182,7 +195,10 @@ fn mailbox(m: &Mailbox, field: &str) -> Result<Addr, BuildError> {
 /// supported (the provider APIs cannot ask for SMTPUTF8).
 fn address(raw: &str, field: &str) -> Result<String, BuildError> {
     no_breaks(raw, field)?;
-    let invalid = |reason| BuildError::InvalidAddress { field: field.to_owned(), reason };
+    let invalid = |reason| BuildError::InvalidAddress {
+        field: field.to_owned(),
+        reason,
+    };
     let raw = raw.trim();
     let Some((local, domain)) = raw.rsplit_once('@') else {
         return Err(invalid("it has no @"));
@@ -191,7 +207,9 @@ fn address(raw: &str, field: &str) -> Result<String, BuildError> {
         return Err(invalid("nothing before the @"));
     }
     if !local.is_ascii() {
-        return Err(BuildError::NonAsciiLocalPart { field: field.to_owned() });
+        return Err(BuildError::NonAsciiLocalPart {
+            field: field.to_owned(),
+        });
     }
     if local.len() > 64 {
         return Err(invalid("more than 64 characters before the @"));
@@ -225,14 +243,18 @@ fn is_atext(b: u8) -> bool {
 }
 
 fn is_dot_atom(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(|atom| !atom.is_empty() && atom.bytes().all(is_atext))
+    !s.is_empty()
+        && s.split('.')
+            .all(|atom| !atom.is_empty() && atom.bytes().all(is_atext))
 }
 
 fn is_hostname(domain: &str) -> bool {
     domain.len() <= 253
         && domain.split('.').all(|label| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -243,12 +265,19 @@ fn is_hostname(domain: &str) -> bool {
 fn strict_id(raw: &str, field: &str) -> Result<String, BuildError> {
     no_breaks(raw, field)?;
     let id = unbracket(raw.trim());
-    let valid = id.split_once('@').is_some_and(|(left, right)| is_dot_atom(left) && is_dot_atom(right));
+    let valid = id
+        .split_once('@')
+        .is_some_and(|(left, right)| is_dot_atom(left) && is_dot_atom(right));
     if !valid {
-        return Err(BuildError::InvalidMessageId { field: field.to_owned() });
+        return Err(BuildError::InvalidMessageId {
+            field: field.to_owned(),
+        });
     }
     if id.len() > MAX_WORD {
-        return Err(BuildError::TooLong { field: field.to_owned(), max: MAX_WORD });
+        return Err(BuildError::TooLong {
+            field: field.to_owned(),
+            max: MAX_WORD,
+        });
     }
     Ok(id.to_owned())
 }
@@ -259,17 +288,28 @@ fn strict_id(raw: &str, field: &str) -> Result<String, BuildError> {
 fn loose_id(raw: &str, field: &str) -> Result<String, BuildError> {
     no_breaks(raw, field)?;
     let id = unbracket(raw.trim());
-    if id.is_empty() || !id.bytes().all(|b| (33..=126).contains(&b) && b != b'<' && b != b'>') {
-        return Err(BuildError::InvalidMessageId { field: field.to_owned() });
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| (33..=126).contains(&b) && b != b'<' && b != b'>')
+    {
+        return Err(BuildError::InvalidMessageId {
+            field: field.to_owned(),
+        });
     }
     if id.len() > MAX_WORD {
-        return Err(BuildError::TooLong { field: field.to_owned(), max: MAX_WORD });
+        return Err(BuildError::TooLong {
+            field: field.to_owned(),
+            max: MAX_WORD,
+        });
     }
     Ok(id.to_owned())
 }
 
 fn unbracket(id: &str) -> &str {
-    id.strip_prefix('<').and_then(|s| s.strip_suffix('>')).unwrap_or(id)
+    id.strip_prefix('<')
+        .and_then(|s| s.strip_suffix('>'))
+        .unwrap_or(id)
 }
 
 /// Body text: CRLF line breaks, ending in CRLF (RFC 5322 lines end in CRLF;
@@ -311,7 +351,10 @@ fn filename(raw: &str, at: &str) -> Result<String, BuildError> {
     no_breaks(raw, &field)?;
     let name = raw.trim();
     if name.is_empty() {
-        return Err(BuildError::InvalidValue { field, reason: "the file name is empty" });
+        return Err(BuildError::InvalidValue {
+            field,
+            reason: "the file name is empty",
+        });
     }
     Ok(name.to_owned())
 }
@@ -321,11 +364,15 @@ fn content_type(raw: &str, at: &str) -> Result<String, BuildError> {
     let field = format!("{at}.contentType");
     no_breaks(raw, &field)?;
     let is_token = |s: &str| {
-        !s.is_empty() && s.bytes().all(|b| (33..=126).contains(&b) && !b"()<>@,;:\\\"/[]?=".contains(&b))
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| (33..=126).contains(&b) && !b"()<>@,;:\\\"/[]?=".contains(&b))
     };
     let value = raw.trim();
     match value.split_once('/') {
-        Some((t, s)) if is_token(t) && is_token(s) && value.len() <= 255 => Ok(value.to_ascii_lowercase()),
+        Some((t, s)) if is_token(t) && is_token(s) && value.len() <= 255 => {
+            Ok(value.to_ascii_lowercase())
+        }
         _ => Err(BuildError::InvalidContentType { field }),
     }
 }
@@ -343,14 +390,27 @@ fn custom_header(h: &HeaderField, i: usize) -> Result<(String, String), BuildErr
         return Err(BuildError::InvalidHeaderName { field: name_field });
     }
     let lower = name.to_ascii_lowercase();
-    if RESERVED.contains(&lower.as_str()) || lower.starts_with("content-") || lower.starts_with("resent-") {
-        return Err(BuildError::ReservedHeader { field: name_field, name: name.to_owned() });
+    if RESERVED.contains(&lower.as_str())
+        || lower.starts_with("content-")
+        || lower.starts_with("resent-")
+    {
+        return Err(BuildError::ReservedHeader {
+            field: name_field,
+            name: name.to_owned(),
+        });
     }
     // Folding does not keep runs of spaces or tabs (an unfolded line break
     // reads as one space), so they become one space here, visibly.
-    let value = h.value.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>();
+    let value = h
+        .value
+        .split([' ', '\t'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>();
     if value.iter().any(|word| word.len() > MAX_WORD) {
-        return Err(BuildError::TooLong { field: value_field, max: MAX_WORD });
+        return Err(BuildError::TooLong {
+            field: value_field,
+            max: MAX_WORD,
+        });
     }
     Ok((name.to_owned(), value.join(" ")))
 }

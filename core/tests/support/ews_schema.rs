@@ -36,20 +36,26 @@ pub fn schema_dir(repo: &Path, tag: &str) -> PathBuf {
     let types = read("types.xsd");
     let types = types.trim_start_matches('\u{feff}');
     let import = r#"<xs:import namespace="http://www.w3.org/XML/1998/namespace"/>"#;
-    assert!(types.contains(import), "types.xsd changed: xml: import not found");
+    assert!(
+        types.contains(import),
+        "types.xsd changed: xml: import not found"
+    );
     let mut types = types.replace(
         import,
         r#"<xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="xml.xsd"/>"#,
     );
     for member in ["AbsoluteDate", "RecurringDay", "RecurringDate"] {
-        let line = format!(r#"<xs:element ref="t:{member}Transition" minOccurs="0" maxOccurs="unbounded" />"#);
+        let line = format!(
+            r#"<xs:element ref="t:{member}Transition" minOccurs="0" maxOccurs="unbounded" />"#
+        );
         assert!(types.contains(&line), "types.xsd changed: {line} not found");
         types = types.replace(&line, "");
     }
     std::fs::write(dir.join("types.xsd"), types).unwrap();
     std::fs::write(dir.join("messages.xsd"), read("messages.xsd")).unwrap();
     for name in ["xml.xsd", "soap-envelope.xsd"] {
-        std::fs::copy(fixtures.join(name), dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        std::fs::copy(fixtures.join(name), dir.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     dir
 }
@@ -63,7 +69,10 @@ pub fn validate_files(dir: &Path, files: &[PathBuf]) {
         .output()
         .expect("xmllint runs");
     let report = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "schema validation failed:\n{report}");
+    assert!(
+        output.status.success(),
+        "schema validation failed:\n{report}"
+    );
     for file in files {
         assert!(
             report.contains(&format!("{} validates", file.display())),

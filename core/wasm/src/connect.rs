@@ -9,7 +9,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{to_js, thrown, arg};
+use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::account_check;
 use inlay_core::connect::{self as core_connect, FlowError};
@@ -76,6 +76,18 @@ pub fn disclosure(provider: JsValue, automation: bool) -> Result<JsValue, JsValu
 pub fn connect_start(input: JsValue, random: &[u8], now_ms: f64) -> Result<JsValue, JsValue> {
     let input: core_connect::ConnectInput = arg(input, "input")?;
     done(core_connect::start(&input, random, ms(now_ms)))
+}
+
+/// `passwordConnectStart(input, nowMs) -> ConnectionState`: for Exchange and
+/// IMAP, checks the same rules as `connectStart` and returns the account's
+/// `verifying` state; the shell then verifies the password with the server
+/// and ends with the `verified` or `failed` transition. input is
+/// `{address, provider, policy, registry, mode, previousState}`. Refusals are
+/// thrown as `{code, message}`.
+#[wasm_bindgen(js_name = passwordConnectStart)]
+pub fn password_connect_start(input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+    let input: core_connect::PasswordConnect = arg(input, "input")?;
+    done(core_connect::password_start(&input, ms(now_ms)))
 }
 
 /// `connectResume(flow, input, nowMs, jitter) -> {flow, step, accountState}`.

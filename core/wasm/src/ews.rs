@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{to_js, thrown, arg};
+use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
@@ -74,8 +74,8 @@ pub fn autodiscover_start(
     microsoft365_mx: bool,
 ) -> Result<JsValue, JsValue> {
     let credentials = Credentials::new(username, password);
-    let mut plan =
-        AutodiscoverPlan::new(email, credentials, microsoft365_mx).map_err(|e| thrown(FlowError::from(e)))?;
+    let mut plan = AutodiscoverPlan::new(email, credentials, microsoft365_mx)
+        .map_err(|e| thrown(FlowError::from(e)))?;
     let step = plan.start();
     to_js(&PlanAndStep { plan: &plan, step })
 }

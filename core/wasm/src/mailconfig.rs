@@ -9,7 +9,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{to_js, thrown, arg};
+use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::mailconfig::{
     self as core_mailconfig, Discovery, DomainSettings, MailSettings, SettingsError, Step,

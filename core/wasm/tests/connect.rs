@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{js, stringify, get, text, number, stored};
+use support::{get, js, number, stored, stringify, text};
 
 const T0: f64 = 1_800_000_000_000.0;
 const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";
@@ -466,5 +466,32 @@ fn team_inbox_check_returns_the_problem_or_null() {
     assert_eq!(text(&problem, "code"), "isPersonalInbox");
     assert!(text(&problem, "message").contains("Disconnect it first"));
     let registry = js(json!({"personalInboxes": ["ann@example.com"], "teamInboxes": []}));
-    assert!(inlay_wasm::check_team_inbox(registry, "support@example.com").unwrap().is_null());
+    assert!(
+        inlay_wasm::check_team_inbox(registry, "support@example.com")
+            .unwrap()
+            .is_null()
+    );
+}
+
+#[wasm_bindgen_test]
+fn password_connect_start_shape() {
+    let input = json!({"address": "ann@contoso-exchange.example", "provider": "exchange",
+        "policy": {"seat": "full", "allowedKinds": null},
+        "registry": {"personalInboxes": [], "teamInboxes": []},
+        "mode": "connect", "previousState": {"kind": "notConnected"}});
+    let s = inlay_wasm::password_connect_start(js(input.clone()), T0).unwrap();
+    assert_eq!(text(&s, "kind"), "verifying");
+    assert_eq!(text(&s, "connect"), "exchange");
+    let mut google = input.clone();
+    google["provider"] = json!("google");
+    assert_error(
+        &inlay_wasm::password_connect_start(js(google), T0).unwrap_err(),
+        "signInRequired",
+    );
+    let mut twice = input;
+    twice["registry"]["personalInboxes"] = json!(["ANN@contoso-exchange.example"]);
+    assert_error(
+        &inlay_wasm::password_connect_start(js(twice), T0).unwrap_err(),
+        "alreadyConnected",
+    );
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{js, stringify, json_of, get, text, number, stored};
+use support::{get, js, json_of, number, stored, stringify, text};
 
 const USER: &str = "CONTOSO\\ana";
 const PASSWORD: &str = "Zq7-pa55word-xyzzy";

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{js, stringify, json_of, get, text, number, stored};
+use support::{get, js, json_of, number, stored, stringify, text};
 
 const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
 <clientConfig version="1.1"><emailProvider id="example.com">

@@ -24,17 +24,34 @@ fn draft(subject: &str) -> JsValue {
 fn build_then_parse_round_trips_through_js_values() {
     let bytes = inlay_wasm::build_message(draft("Quote for 50 seats — déjà vu")).unwrap();
     let parsed = inlay_wasm::parse_message(&bytes).unwrap();
-    assert_eq!(field(&parsed, "subject").as_string().as_deref(), Some("Quote for 50 seats — déjà vu"));
+    assert_eq!(
+        field(&parsed, "subject").as_string().as_deref(),
+        Some("Quote for 50 seats — déjà vu")
+    );
     let to = js_sys::Array::from(&field(&parsed, "to"));
-    assert_eq!(field(&to.get(0), "address").as_string().as_deref(), Some("bob@example.org"));
-    assert_eq!(field(&field(&parsed, "kind"), "type").as_string().as_deref(), Some("normal"));
-    assert!(!inlay_wasm::gmail_raw(&bytes).contains('+'), "base64url for Gmail");
+    assert_eq!(
+        field(&to.get(0), "address").as_string().as_deref(),
+        Some("bob@example.org")
+    );
+    assert_eq!(
+        field(&field(&parsed, "kind"), "type")
+            .as_string()
+            .as_deref(),
+        Some("normal")
+    );
+    assert!(
+        !inlay_wasm::gmail_raw(&bytes).contains('+'),
+        "base64url for Gmail"
+    );
 }
 
 #[wasm_bindgen_test]
 fn header_injection_is_thrown_with_code_and_field() {
     let err = inlay_wasm::build_message(draft("Hi\r\nBcc: evil@example.net")).unwrap_err();
-    assert_eq!(field(&err, "code").as_string().as_deref(), Some("headerInjection"));
+    assert_eq!(
+        field(&err, "code").as_string().as_deref(),
+        Some("headerInjection")
+    );
     assert_eq!(field(&err, "field").as_string().as_deref(), Some("subject"));
     assert!(field(&err, "message").as_string().unwrap().len() > 10);
 }
@@ -42,7 +59,10 @@ fn header_injection_is_thrown_with_code_and_field() {
 #[wasm_bindgen_test]
 fn a_draft_of_the_wrong_shape_is_refused_clearly() {
     let err = inlay_wasm::build_message(JsValue::from_str("not a draft")).unwrap_err();
-    assert_eq!(field(&err, "code").as_string().as_deref(), Some("invalidDraft"));
+    assert_eq!(
+        field(&err, "code").as_string().as_deref(),
+        Some("invalidDraft")
+    );
 }
 
 #[wasm_bindgen_test]

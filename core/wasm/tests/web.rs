@@ -15,7 +15,10 @@ fn version_matches_the_core() {
 #[wasm_bindgen_test]
 fn valid_request_comes_back_as_a_plain_object() {
     let req = inlay_wasm::parse_request("contentScript", r#"{"type":"ping"}"#).unwrap();
-    assert_eq!(field(&req, "caller").as_string().as_deref(), Some("contentScript"));
+    assert_eq!(
+        field(&req, "caller").as_string().as_deref(),
+        Some("contentScript")
+    );
     let inner = field(&req, "request");
     assert_eq!(field(&inner, "type").as_string().as_deref(), Some("ping"));
 }
@@ -23,8 +26,16 @@ fn valid_request_comes_back_as_a_plain_object() {
 #[wasm_bindgen_test]
 fn refused_request_is_an_error_object_with_code_and_message() {
     let err = inlay_wasm::parse_request("contentScript", r#"{"type":"readTokens"}"#).unwrap_err();
-    assert_eq!(field(&err, "code").as_string().as_deref(), Some("invalidMessage"));
-    assert!(field(&err, "message").as_string().unwrap().contains("readTokens"));
+    assert_eq!(
+        field(&err, "code").as_string().as_deref(),
+        Some("invalidMessage")
+    );
+    assert!(
+        field(&err, "message")
+            .as_string()
+            .unwrap()
+            .contains("readTokens")
+    );
 }
 
 #[wasm_bindgen_test]

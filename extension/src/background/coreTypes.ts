@@ -85,7 +85,18 @@ export type RevocationPlan =
   | { kind: "request"; request: HttpRequest }
   | { kind: "localOnly"; logoutUrl: string; consentUrl: string; instructions: string };
 
+export interface PasswordConnectInput {
+  address: string;
+  provider: "exchange" | "imap";
+  policy: ConnectInput["policy"];
+  registry: ConnectInput["registry"];
+  mode: "connect" | "reconnect";
+  previousState: ConnectionState;
+}
+
 export type AccountEvent =
+  | { kind: "verified"; aliases: string[] }
+  | { kind: "failed"; code: string; message: string }
   | { kind: "tokenRejected"; code: string; reason: string }
   | { kind: "disconnect" }
   | { kind: "cancelled" };
@@ -100,6 +111,7 @@ export interface CoreApi {
   connectStart(input: ConnectInput, random: Uint8Array, nowMs: number): FlowResult;
   connectResume(flow: unknown, input: FlowInput, nowMs: number, jitter: number): FlowResult;
   connectCancel(flow: unknown): FlowResult;
+  passwordConnectStart(input: PasswordConnectInput, nowMs: number): ConnectionState;
   tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number): { tokens: TokenState; access: Access };
   tokenRefreshed(tokens: TokenState, id: number, outcome: Outcome, client: OAuthClient, nowMs: number, jitter: number): { tokens: TokenState };
   tokenSilentResult(

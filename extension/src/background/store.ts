@@ -4,10 +4,17 @@
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import type { Account } from "../shared/accounts.js";
 
-/** Everything a provider gave us to stay signed in; never leaves the worker. */
+/**
+ * What keeps an inbox signed in; never leaves the worker. OAuth inboxes hold
+ * tokens, Exchange and IMAP inboxes the password the user typed.
+ */
 export interface Secrets {
   /** The core's token state (access token, expiries, refresh token). */
-  tokens: unknown;
+  tokens?: unknown;
+  /** Exchange, or IMAP (and SMTP when it uses the same credentials). */
+  password?: string;
+  /** IMAP only: the SMTP password when outgoing mail has its own credentials. */
+  smtpPassword?: string;
 }
 
 interface InlayDb extends DBSchema {

@@ -44,7 +44,8 @@ async function load(key: string): Promise<TokenState | undefined> {
   const cached = states.get(key);
   if (cached) return cached;
   const secrets = await store.getSecrets(key);
-  if (!secrets) return undefined;
+  // Password inboxes (Exchange, IMAP) hold no tokens.
+  if (!secrets?.tokens) return undefined;
   const stored = secrets.tokens as TokenState;
   const access = await session.getAccessToken(key);
   // Without a session copy (browser restarted) the access token is gone: the

@@ -21,6 +21,25 @@ export type ConnectionState =
     }
   | { kind: "disconnected"; address: string; disconnectedAtMs: number };
 
+/** How a password inbox reaches its server (no secrets: those stay in the worker's store). */
+export type ServerSettings =
+  | { kind: "exchange"; ewsUrl: string; username: string; serverVersion: string | null }
+  | { kind: "imap"; settings: MailSettings; trustAnyCertificate: boolean };
+
+/** The core's IMAP/SMTP settings (core/src/mailconfig). */
+export interface MailServer {
+  host: string;
+  port: number;
+  security: "implicitTls" | "startTls";
+  username: string;
+}
+
+export interface MailSettings {
+  imap: MailServer;
+  smtp: MailServer;
+  sameCredentials: boolean;
+}
+
 export interface Account {
   address: string;
   connect: ConnectionKind;
@@ -29,6 +48,8 @@ export interface Account {
   accountType: string | null;
   automation: boolean;
   state: ConnectionState;
+  /** Exchange and IMAP only: the server, found or entered when connecting. */
+  server?: ServerSettings;
   /** A problem to show beside the inbox (e.g. the admin also made it a team inbox); not stored. */
   warning?: string | null;
 }

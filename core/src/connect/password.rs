@@ -1,0 +1,222 @@
+//! Admission for the password-based kinds (Exchange over EWS, IMAP/SMTP).
+//!
+//! There is no sign-in window: the shell checks the password against the
+//! server itself (EWS `GetFolder`, the bridge's `imapCheck`/`smtpCheck`).
+//! Before it sends the password anywhere, the same rules as the OAuth flow
+//! apply (seat, allowed kinds, team inboxes, already connected, reconnecting
+//! the right inbox), and the account moves to `verifying`. The shell then ends
+//! it with the `verified` or `failed` transition.
+
+use serde::{Deserialize, Serialize};
+
+use super::flow::{authorizing, check_reconnect};
+use super::{ConnectMode, FlowError};
+use crate::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Event, transition};
+use crate::detect::{ConnectionKind, parse_address, same_mailbox};
+
+/// What `password_start` needs: [`super::ConnectInput`] without the OAuth parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordConnect {
+    pub address: String,
+    pub provider: ConnectionKind,
+    pub policy: ConnectPolicy,
+    #[serde(default)]
+    pub registry: AccountRegistry,
+    /// `connect` or `reconnect` (a new password for a connected inbox).
+    #[serde(default)]
+    pub mode: ConnectMode,
+    #[serde(default = "not_connected")]
+    pub previous_state: ConnectionState,
+}
+
+fn not_connected() -> ConnectionState {
+    ConnectionState::NotConnected
+}
+
+/// Checks the rules and returns the account's `verifying` state. A refusal
+/// changes nothing: the account stays in `previous_state`.
+pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<ConnectionState, FlowError> {
+    let address = input.address.trim();
+    parse_address(address)?;
+    if !matches!(
+        input.provider,
+        ConnectionKind::Exchange | ConnectionKind::Imap
+    ) {
+        return Err(FlowError::new(
+            "signInRequired",
+            format!(
+                "{} accounts connect through the provider's sign-in page, not with a password.",
+                input.provider.display_name()
+            ),
+        ));
+    }
+    let mut registry = input.registry.clone();
+    let mode = match input.mode {
+        ConnectMode::Connect => ConnectMode::Connect,
+        // Silent renewal means nothing without tokens: it is a reconnect.
+        ConnectMode::Reconnect | ConnectMode::Silent => {
+            check_reconnect(&input.previous_state, address, input.provider)?;
+            registry
+                .personal_inboxes
+                .retain(|known| !same_mailbox(known, address));
+            ConnectMode::Reconnect
+        }
+    };
+    registry.check_personal(address, input.provider, &input.policy)?;
+    let state = authorizing(&input.previous_state, address, input.provider, mode, now_ms)?;
+    // The password stands in for the tokens a sign-in would have produced.
+    Ok(transition(&state, &Event::TokensReceived, now_ms)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::Seat;
+
+    fn input(provider: ConnectionKind) -> PasswordConnect {
+        PasswordConnect {
+            address: "ann@contoso.example".into(),
+            provider,
+            policy: ConnectPolicy {
+                seat: Seat::Full,
+                allowed_kinds: None,
+            },
+            registry: AccountRegistry::default(),
+            mode: ConnectMode::Connect,
+            previous_state: ConnectionState::NotConnected,
+        }
+    }
+
+    fn connected(address: &str, connect: ConnectionKind) -> ConnectionState {
+        ConnectionState::Connected {
+            address: address.into(),
+            connect,
+            aliases: vec![],
+            connected_at_ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_new_inbox_goes_to_verifying_then_connected() {
+        for kind in [ConnectionKind::Exchange, ConnectionKind::Imap] {
+            let state = password_start(&input(kind), 5).unwrap();
+            assert!(
+                matches!(&state, ConnectionState::Verifying { address, connect, .. } if address == "ann@contoso.example" && *connect == kind),
+                "{state:?}"
+            );
+            let done = transition(&state, &Event::Verified { aliases: vec![] }, 9).unwrap();
+            assert_eq!(
+                done,
+                ConnectionState::Connected {
+                    address: "ann@contoso.example".into(),
+                    connect: kind,
+                    aliases: vec![],
+                    connected_at_ms: 9,
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_check_returns_to_where_it_started() {
+        let state = password_start(&input(ConnectionKind::Imap), 5).unwrap();
+        let back = transition(
+            &state,
+            &Event::Failed {
+                code: "wrongPassword".into(),
+                message: "no".into(),
+            },
+            6,
+        )
+        .unwrap();
+        assert_eq!(back, ConnectionState::NotConnected);
+    }
+
+    #[test]
+    fn oauth_kinds_are_refused() {
+        for kind in [ConnectionKind::Google, ConnectionKind::Microsoft] {
+            assert_eq!(
+                password_start(&input(kind), 5).unwrap_err().code,
+                "signInRequired"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_rules_as_sign_in_apply() {
+        let mut view_only = input(ConnectionKind::Exchange);
+        view_only.policy.seat = Seat::ViewOnly;
+        assert_eq!(
+            password_start(&view_only, 5).unwrap_err().code,
+            "viewOnlySeat"
+        );
+
+        let mut not_allowed = input(ConnectionKind::Imap);
+        not_allowed.policy.allowed_kinds = Some(vec![ConnectionKind::Google]);
+        let e = password_start(&not_allowed, 5).unwrap_err();
+        assert_eq!(e.code, "kindNotAllowed");
+        assert!(e.message.contains("IMAP"), "{}", e.message);
+
+        let mut twice = input(ConnectionKind::Imap);
+        twice.registry.personal_inboxes = vec!["Ann@Contoso.example".into()];
+        assert_eq!(
+            password_start(&twice, 5).unwrap_err().code,
+            "alreadyConnected"
+        );
+
+        let mut team = input(ConnectionKind::Exchange);
+        team.registry.team_inboxes = vec!["ann@contoso.example".into()];
+        assert_eq!(password_start(&team, 5).unwrap_err().code, "isTeamInbox");
+
+        let mut bad = input(ConnectionKind::Imap);
+        bad.address = "ann".into();
+        assert_eq!(password_start(&bad, 5).unwrap_err().code, "missingAt");
+    }
+
+    #[test]
+    fn reconnect_replaces_the_password_of_the_same_inbox_only() {
+        let mut again = input(ConnectionKind::Exchange);
+        again.mode = ConnectMode::Reconnect;
+        again.previous_state = connected("ann@contoso.example", ConnectionKind::Exchange);
+        again.registry.personal_inboxes = vec!["ann@contoso.example".into()];
+        let state = password_start(&again, 5).unwrap();
+        assert!(
+            matches!(state, ConnectionState::Verifying { .. }),
+            "{state:?}"
+        );
+        // A failure goes back to connected (the old password stays).
+        let back = transition(
+            &state,
+            &Event::Failed {
+                code: "x".into(),
+                message: "y".into(),
+            },
+            6,
+        )
+        .unwrap();
+        assert!(
+            matches!(back, ConnectionState::Connected { .. }),
+            "{back:?}"
+        );
+
+        let mut other = again.clone();
+        other.previous_state = connected("bob@contoso.example", ConnectionKind::Exchange);
+        assert_eq!(
+            password_start(&other, 5).unwrap_err().code,
+            "addressMismatch"
+        );
+
+        let mut kind = again.clone();
+        kind.provider = ConnectionKind::Imap;
+        kind.previous_state = connected("ann@contoso.example", ConnectionKind::Exchange);
+        assert_eq!(
+            password_start(&kind, 5).unwrap_err().code,
+            "providerMismatch"
+        );
+
+        let mut never = again;
+        never.previous_state = ConnectionState::NotConnected;
+        assert_eq!(password_start(&never, 5).unwrap_err().code, "notConnected");
+    }
+}

@@ -1,0 +1,85 @@
+// Connecting an inbox with a password (Exchange, IMAP). The core checks the
+// same rules as a sign-in and moves the inbox to "verifying"; the caller's
+// `verify` checks the password with the server itself. The record and the
+// password are then saved together, in one transaction, or not at all: a
+// failed check leaves the inbox as it was and stores no password.
+import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
+import { UserError } from "./accounts.js";
+import { accountsChanged } from "./broadcast.js";
+import type { CoreApi } from "./coreTypes.js";
+import { loadSettings } from "./settings.js";
+import * as store from "./store.js";
+
+export interface PasswordRequest {
+  address: string;
+  provider: "exchange" | "imap";
+  automation: boolean;
+}
+
+/** What a successful server check produced. */
+export interface Verified {
+  displayName: string | null;
+  server: ServerSettings;
+  secrets: store.Secrets;
+}
+
+const holdsCredentials = (state: ConnectionState) => state.kind === "connected" || state.kind === "needsReauthentication";
+
+/** Runs the core's admission, then `verify`, then saves; throws UserError with the reason. */
+export async function connectWithPassword(
+  core: CoreApi,
+  request: PasswordRequest,
+  verify: () => Promise<Verified>,
+): Promise<Account> {
+  const [settings, existing, all] = await Promise.all([
+    loadSettings(),
+    store.getAccount(request.address),
+    store.listAccounts(),
+  ]);
+  const previousState: ConnectionState = existing?.state ?? { kind: "notConnected" };
+  const verifying = core.passwordConnectStart(
+    {
+      address: request.address.trim(),
+      provider: request.provider,
+      policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
+      registry: {
+        personalInboxes: all.filter((a) => holdsCredentials(a.state)).map((a) => a.address),
+        teamInboxes: settings.teamInboxes,
+      },
+      // A connected inbox gets its new password checked; anything else connects anew.
+      mode: holdsCredentials(previousState) ? "reconnect" : "connect",
+      previousState,
+    },
+    Date.now(),
+  );
+  // Progress is shown on an existing record only, so an abandoned first
+  // attempt leaves nothing behind.
+  if (existing) {
+    await store.putAccount({ ...existing, state: verifying });
+    accountsChanged();
+  }
+  let verified: Verified;
+  try {
+    verified = await verify();
+  } catch (e) {
+    const code = e instanceof UserError ? e.code : "internal";
+    const message = e instanceof Error ? e.message : String(e);
+    if (existing) {
+      await store.putAccount({ ...existing, state: core.connectionTransition(verifying, { kind: "failed", code, message }, Date.now()) });
+      accountsChanged();
+    }
+    throw e instanceof UserError ? e : new UserError(code, message);
+  }
+  const account: Account = {
+    address: existing?.address ?? request.address.trim(),
+    connect: request.provider,
+    displayName: verified.displayName,
+    accountType: null,
+    automation: existing && holdsCredentials(previousState) ? existing.automation : request.automation,
+    state: core.connectionTransition(verifying, { kind: "verified", aliases: [] }, Date.now()),
+    server: verified.server,
+  };
+  await store.saveConnected(account, verified.secrets);
+  accountsChanged();
+  return account;
+}
