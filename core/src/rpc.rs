@@ -61,6 +61,12 @@ pub enum PageRequest {
     SetAutomation(SetAutomationArg),
     /// Checks an inbox's connection now (tokens, aliases).
     CheckAccount(AddressArg),
+    /// Starts Autodiscover for an Exchange address with its password.
+    ExchangeDiscover(ExchangeDiscoverArg),
+    /// Continues Autodiscover after the user answered a question it asked.
+    ExchangeResume(ExchangeResumeArg),
+    /// Verifies the password against an EWS URL and saves the inbox.
+    ExchangeConnect(ExchangeConnectArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).
@@ -135,6 +141,136 @@ pub struct ConnectArg {
 pub struct SetAutomationArg {
     pub address: Address,
     pub on: bool,
+}
+
+/// Longest password accepted (the bridge and EWS take no more either).
+pub const MAX_PASSWORD_LEN: usize = 1024;
+/// Longest server URL accepted.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// A password: never printed, length-checked, no line breaks or NULs (they
+/// would end a protocol line). Refusals never quote the value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl TryFrom<String> for Password {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.is_empty() {
+            return Err("the password is empty".into());
+        }
+        if value.len() > MAX_PASSWORD_LEN {
+            return Err(format!(
+                "the password is longer than {MAX_PASSWORD_LEN} bytes"
+            ));
+        }
+        if value.contains(['\r', '\n', '\0']) {
+            return Err("the password contains a line break or NUL character".into());
+        }
+        Ok(Password(value))
+    }
+}
+
+impl From<Password> for String {
+    fn from(value: Password) -> String {
+        value.0
+    }
+}
+
+/// A short single-line text (a user name), trimmed; empty means "not given".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Line(String);
+
+impl TryFrom<String> for Line {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let trimmed = value.trim();
+        if trimmed.len() > MAX_ADDRESS_LEN {
+            return Err(format!(
+                "a field is longer than {MAX_ADDRESS_LEN} characters"
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("a field contains a control character".into());
+        }
+        Ok(Line(trimmed.to_string()))
+    }
+}
+
+impl From<Line> for String {
+    fn from(value: Line) -> String {
+        value.0
+    }
+}
+
+/// A server URL as typed; its meaning is checked where it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UrlText(String);
+
+impl TryFrom<String> for UrlText {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() || trimmed.len() > MAX_URL_LEN {
+            return Err(format!(
+                "the server URL must have 1 to {MAX_URL_LEN} characters"
+            ));
+        }
+        Ok(UrlText(trimmed.to_string()))
+    }
+}
+
+impl From<UrlText> for String {
+    fn from(value: UrlText) -> String {
+        value.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExchangeDiscoverArg {
+    pub address: Address,
+    pub password: Password,
+    /// `DOMAIN\user` or a UPN when it differs from the address.
+    #[serde(default)]
+    pub username: Option<Line>,
+}
+
+/// The user's answer to what Autodiscover asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum ExchangeAnswer {
+    /// Whether the browser granted the host permissions asked for.
+    Permission { granted: bool },
+    /// Whether the user accepted sending the password to a redirected host.
+    Confirmed { accepted: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExchangeResumeArg {
+    pub address: Address,
+    pub answer: ExchangeAnswer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExchangeConnectArg {
+    pub address: Address,
+    pub password: Password,
+    #[serde(default)]
+    pub username: Option<Line>,
+    pub ews_url: UrlText,
+    pub automation: bool,
 }
 
 /// A validated request, tagged with the kind of caller it came from.
@@ -270,11 +406,48 @@ mod tests {
             r#"{"type":"connect","address":"a@b.c","provider":"yahoo","automation":true}"#,
             r#"{"type":"connect","address":"a@b.c","provider":"google"}"#,
             r#"{"type":"setAutomation","address":"a@b.c","on":"yes"}"#,
+            r#"{"type":"exchangeDiscover","address":"a@b.c","password":""}"#,
+            r#"{"type":"exchangeDiscover","address":"a@b.c","password":"x\r\nA1 LOGOUT"}"#,
+            r#"{"type":"exchangeDiscover","address":"a@b.c","password":"p","username":"u\u0007"}"#,
+            r#"{"type":"exchangeResume","address":"a@b.c","answer":{"kind":"confirmed"}}"#,
+            r#"{"type":"exchangeResume","address":"a@b.c","answer":{"kind":"confirmed","accepted":true,"also":1}}"#,
+            r#"{"type":"exchangeConnect","address":"a@b.c","password":"p","ewsUrl":"","automation":true}"#,
+            r#"{"type":"exchangeConnect","address":"a@b.c","password":"p","ewsUrl":"https://x/EWS/Exchange.asmx"}"#,
             r#"{"type":"disconnect","address":"a@b.c","everything":true}"#,
         ] {
             let err = parse_request(Caller::ExtensionPage, json).unwrap_err();
             assert_eq!(err.code, "invalidMessage", "{json}");
         }
+    }
+
+    #[test]
+    fn exchange_requests_parse_and_never_show_the_password() {
+        let json = r#"{"type":"exchangeConnect","address":"ann@contoso.example","password":"s3cret-Pa55","username":" CONTOSO\\ann ","ewsUrl":"https://mail.contoso.example/EWS/Exchange.asmx","automation":true}"#;
+        let parsed = parse_request(Caller::ExtensionPage, json).unwrap();
+        let Request::ExtensionPage(PageRequest::ExchangeConnect(arg)) = &parsed else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(
+            arg.username.clone().map(String::from).as_deref(),
+            Some("CONTOSO\\ann")
+        );
+        assert!(!format!("{parsed:?}").contains("s3cret"), "{parsed:?}");
+        assert_eq!(
+            parse_request(Caller::ContentScript, json).unwrap_err().code,
+            "invalidMessage"
+        );
+
+        let resume = r#"{"type":"exchangeResume","address":"a@b.c","answer":{"kind":"permission","granted":false}}"#;
+        assert!(parse_request(Caller::ExtensionPage, resume).is_ok());
+
+        // A refusal names the problem without quoting the value.
+        let long = format!(
+            r#"{{"type":"exchangeDiscover","address":"a@b.c","password":"s3cret{}"}}"#,
+            "x".repeat(MAX_PASSWORD_LEN)
+        );
+        let err = parse_request(Caller::ExtensionPage, &long).unwrap_err();
+        assert!(err.message.contains("longer than"), "{}", err.message);
+        assert!(!err.message.contains("s3cret"), "{}", err.message);
     }
 
     #[test]

@@ -492,3 +492,29 @@ fn plan_round_trips_through_json_and_debug_hides_the_password() {
     };
     assert!(!request.url.contains("s3cret"));
 }
+
+#[test]
+fn origins_cover_the_awaited_request_and_every_queued_candidate() {
+    let mut p = plan();
+    let step = p.start();
+    assert_eq!(url_of(&step).0, format!("https://contoso.com{AD}"));
+    assert_eq!(
+        p.origins(),
+        [
+            "https://contoso.com/*",
+            "https://autodiscover.contoso.com/*",
+            "http://autodiscover.contoso.com/*"
+        ]
+    );
+    // After the first candidate fails it is no longer asked for.
+    p.resume(Input::Transport {
+        failure: TransportFailure::Network,
+    });
+    assert_eq!(
+        p.origins(),
+        [
+            "https://autodiscover.contoso.com/*",
+            "http://autodiscover.contoso.com/*"
+        ]
+    );
+}

@@ -162,3 +162,41 @@ export function setManagedPolicy(settings) {
   writeFileSync(file, JSON.stringify({ "3rdparty": { extensions: { [extensionId()]: settings } } }));
   return () => rmSync(file, { force: true });
 }
+
+/**
+ * Grants Inlay host permissions the way a user does in chrome://extensions ›
+ * Site access (headless Chromium cannot answer chrome.permissions.request's
+ * prompt). Afterwards the extension's own request resolves true at once.
+ */
+export async function grantHostPermissions(browser, origins) {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto("chrome://extensions");
+    for (const origin of origins) {
+      await page.evaluate(([id, o]) => chrome.developerPrivate.addHostPermission(id, o), [browser.extensionId, origin]);
+    }
+  } finally {
+    await page.close();
+  }
+}
+
+/** Reads every row of one object store of Inlay's IndexedDB, from the worker. */
+export async function readStore(browser, storeName) {
+  return browser.worker.evaluate(
+    (name) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("inlay");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction(name).objectStore(name).getAll();
+          all.onsuccess = () => {
+            resolve(all.result);
+            db.close();
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+    storeName,
+  );
+}

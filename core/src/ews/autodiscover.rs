@@ -217,6 +217,27 @@ impl AutodiscoverPlan {
         }
     }
 
+    /// Host-permission patterns (`https://host/*`) for the request awaited
+    /// and every candidate still queued, so the shell can ask the browser for
+    /// them in one prompt. The DoH lookup goes to a fixed host and is left out.
+    pub fn origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = Vec::new();
+        let urls = self
+            .current
+            .iter()
+            .chain(self.queue.iter())
+            .filter_map(|c| match c {
+                Candidate::Post { url } | Candidate::Probe { url } => Some(url),
+                Candidate::Srv => None,
+            });
+        for pattern in urls.filter_map(|u| origin_pattern(u)) {
+            if !origins.contains(&pattern) {
+                origins.push(pattern);
+            }
+        }
+        origins
+    }
+
     fn next(&mut self) -> Step {
         let Some(candidate) = self.queue.pop_front() else {
             self.current = None;
@@ -460,4 +481,11 @@ fn exchange_online() -> Step {
                   for Exchange Online."
             .into(),
     }
+}
+
+/// `scheme://host/*` for an http(s) URL: the browser's host-permission pattern.
+pub fn origin_pattern(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?;
+    matches!(url.scheme(), "https" | "http").then(|| format!("{}://{host}/*", url.scheme()))
 }

@@ -13,9 +13,10 @@ pub mod operations;
 pub mod pox;
 pub mod results;
 pub mod soap;
+mod url;
 mod xml;
 
-pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step};
+pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step, origin_pattern};
 pub use credentials::Credentials;
 pub use operations::{
     Folder, ItemId, MAX_SYNC_CHANGES, Page, find_items, get_mime, send_mime, sync_items,
@@ -26,3 +27,4 @@ pub use results::{
     read_mime, read_send, read_sync, read_verify,
 };
 pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};
+pub use url::{EwsUrl, check_ews_url};

@@ -91,6 +91,24 @@ pub fn autodiscover_resume(plan: JsValue, input: JsValue) -> Result<JsValue, JsV
     to_js(&PlanAndStep { plan: &plan, step })
 }
 
+/// `autodiscoverOrigins(plan) -> string[]`: host-permission patterns
+/// (`https://host/*`) for the awaited request and every queued candidate.
+#[wasm_bindgen(js_name = autodiscoverOrigins)]
+pub fn autodiscover_origins(plan: JsValue) -> Result<JsValue, JsValue> {
+    let plan: AutodiscoverPlan = secret_arg(plan, "plan")?;
+    to_js(&plan.origins())
+}
+
+/// `ewsUrlCheck(url) -> {url, origin}`: a usable EWS URL (https, a host, no
+/// credentials in it, not Exchange Online) and the host permission it needs;
+/// otherwise throws `{code, message}` (`invalidEwsUrl`, `exchangeOnline`).
+#[wasm_bindgen(js_name = ewsUrlCheck)]
+pub fn ews_url_check(url: &str) -> Result<JsValue, JsValue> {
+    core_ews::check_ews_url(url)
+        .map_err(thrown)
+        .and_then(|ok| to_js(&ok))
+}
+
 /// `ewsVerifyPlan(ewsUrl, username, password) -> HttpRequest`: `GetFolder`
 /// on the inbox.
 #[wasm_bindgen(js_name = ewsVerifyPlan)]

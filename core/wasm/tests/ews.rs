@@ -373,3 +373,24 @@ fn send_plan_carries_the_mime_and_send_result_is_sent_or_a_disposition() {
     assert_eq!(text(&r, "kind"), "reauthenticate");
     assert_no_password(&r);
 }
+
+#[wasm_bindgen_test]
+fn origins_and_url_check_shapes() {
+    let r = start();
+    let origins = inlay_wasm::autodiscover_origins(stored(&get(&r, "plan"))).unwrap();
+    assert_eq!(
+        json_of(&origins),
+        json!([
+            "https://contoso.com/*",
+            "https://autodiscover.contoso.com/*",
+            "http://autodiscover.contoso.com/*"
+        ])
+    );
+    let ok = inlay_wasm::ews_url_check(EWS).unwrap();
+    assert_eq!(text(&ok, "url"), EWS);
+    assert_eq!(text(&ok, "origin"), "https://mail.contoso.com/*");
+    assert_error(
+        &inlay_wasm::ews_url_check("http://mail.contoso.com/EWS/Exchange.asmx").unwrap_err(),
+        "invalidEwsUrl",
+    );
+}

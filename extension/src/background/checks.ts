@@ -6,6 +6,7 @@
 import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { CoreApi } from "./coreTypes.js";
+import * as exchange from "./exchange.js";
 import { execute } from "./executor.js";
 import { jitter, sleep } from "./random.js";
 import { loadSettings, oauthClient } from "./settings.js";
@@ -20,6 +21,7 @@ const MAX_INLINE_WAIT_MS = 20_000;
 export async function checkAccount(core: CoreApi, address: string): Promise<CheckOutcome> {
   const account = await store.getAccount(address);
   if (!account || account.state.kind !== "connected") return "failed";
+  if (account.connect === "exchange") return exchange.check(core as CoreApi & exchange.ExchangeCore, account);
   const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return "failed";
   let afterRefresh = false;

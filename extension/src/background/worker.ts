@@ -6,11 +6,12 @@ import * as accounts from "./accounts.js";
 import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
 import type { CoreApi } from "./coreTypes.js";
+import * as exchange from "./exchange.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
 
 // Requests wait until inboxes left mid-flow by a stopped worker are restored.
-const ready = (loadCore() as unknown as Promise<CoreApi>).then(async (core) => {
+const ready = (loadCore() as unknown as Promise<CoreApi & exchange.ExchangeCore>).then(async (core) => {
   await accounts.recoverInterrupted(core).catch(() => undefined);
   return core;
 });
@@ -18,19 +19,33 @@ lockSession();
 
 const CHECK_ALARM = "check-accounts";
 
-function handlers(core: CoreApi): Handlers {
+function handlers(core: CoreApi & exchange.ExchangeCore): Handlers {
   const text = (v: unknown) => v as string;
+  const optional = (v: unknown) => (typeof v === "string" && v ? v : null);
   return {
     extensionPage: {
       listAccounts: () => accounts.listAccounts(core),
       detect: (r) => accounts.detect(core, text(r.address)),
       disclosure: (r) => accounts.disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
       connect: (r) => accounts.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
-      cancelConnect: (r) => accounts.cancelConnect(core, text(r.address)),
+      cancelConnect: (r) => {
+        exchange.cancel(text(r.address));
+        return accounts.cancelConnect(core, text(r.address));
+      },
       reconnect: (r) => accounts.reconnect(core, text(r.address)),
       disconnect: (r) => accounts.disconnect(core, text(r.address)),
       setAutomation: (r) => accounts.setAutomation(text(r.address), r.on as boolean),
       checkAccount: (r) => checkAccount(core, text(r.address)),
+      exchangeDiscover: (r) => exchange.discover(core, text(r.address), text(r.password), optional(r.username)),
+      exchangeResume: (r) => exchange.resume(core, text(r.address), r.answer as exchange.ExchangeAnswer),
+      exchangeConnect: (r) =>
+        exchange.connect(core, {
+          address: text(r.address),
+          password: text(r.password),
+          username: optional(r.username),
+          ewsUrl: text(r.ewsUrl),
+          automation: r.automation as boolean,
+        }),
     },
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},

@@ -14,7 +14,14 @@ export type Request =
   | { type: "reconnect"; address: string }
   | { type: "disconnect"; address: string }
   | { type: "setAutomation"; address: string; on: boolean }
-  | { type: "checkAccount"; address: string };
+  | { type: "checkAccount"; address: string }
+  | { type: "exchangeDiscover"; address: string; password: string; username: string | null }
+  | {
+      type: "exchangeResume";
+      address: string;
+      answer: { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
+    }
+  | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean };
 
 export interface RpcError {
   code: string;

@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
 import { call } from "../shared/messages.js";
+import type { PasswordReconnect } from "./ConnectFlow.js";
 
 interface DisconnectResult {
   revoked: boolean;
@@ -11,7 +12,11 @@ interface DisconnectResult {
   consentUrl: string | null;
 }
 
-export function Accounts(props: { accounts: Account[]; onChanged: () => void }) {
+export function Accounts(props: {
+  accounts: Account[];
+  onChanged: () => void;
+  onReconnectWithPassword: (reconnect: PasswordReconnect) => void;
+}) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ text: string; link: string | null } | null>(null);
@@ -67,7 +72,14 @@ export function Accounts(props: { accounts: Account[]; onChanged: () => void }) 
               )}
               <div class="actions">
                 {(state.kind === "needsReauthentication" || state.kind === "disconnected") && (
-                  <button disabled={working} onClick={() => act(address, () => call({ type: "reconnect", address }))}>
+                  <button
+                    disabled={working}
+                    onClick={() =>
+                      account.connect === "exchange" || account.connect === "imap"
+                        ? props.onReconnectWithPassword({ address, provider: account.connect, automation: account.automation })
+                        : act(address, () => call({ type: "reconnect", address }))
+                    }
+                  >
                     {state.kind === "disconnected" ? "Connect again" : "Reconnect"}
                   </button>
                 )}

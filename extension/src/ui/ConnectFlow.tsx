@@ -5,6 +5,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
+import { ExchangeForm } from "./ExchangeForm.js";
 
 type Screen =
   | { name: "start" }
@@ -12,6 +13,7 @@ type Screen =
   | { name: "provider"; detection: Detection; choosing: boolean }
   | { name: "disclosure"; provider: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
   | { name: "connecting"; provider: ConnectionKind }
+  | { name: "exchange" }
   | { name: "connected"; account: Account };
 
 const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
@@ -27,10 +29,17 @@ function useAutofocus<T extends HTMLElement>() {
   return ref;
 }
 
-export function ConnectFlow(props: { onDone: () => void; onCancel: () => void }) {
-  const [screen, setScreen] = useState<Screen>({ name: "start" });
-  const [automation, setAutomation] = useState(true);
-  const [address, setAddress] = useState("");
+/** Password inboxes (Exchange, IMAP) sign in again through their form. */
+export interface PasswordReconnect {
+  address: string;
+  provider: "exchange" | "imap";
+  automation: boolean;
+}
+
+export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; reconnect?: PasswordReconnect }) {
+  const [screen, setScreen] = useState<Screen>(props.reconnect?.provider === "exchange" ? { name: "exchange" } : { name: "start" });
+  const [automation, setAutomation] = useState(props.reconnect?.automation ?? true);
+  const [address, setAddress] = useState(props.reconnect?.address ?? "");
   const [error, setError] = useState<string | null>(null);
   // A late reply from an abandoned step must not move the flow.
   const generation = useRef(0);
@@ -55,6 +64,8 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void })
   }
 
   async function disclose(provider: ConnectionKind, detection: Detection | null) {
+    // Password inboxes have no provider consent screen: their form explains what happens.
+    if (provider === "exchange") return go({ name: "exchange" });
     try {
       const disclosure = await call<Disclosure>({ type: "disclosure", provider, automation });
       go({ name: "disclosure", provider, disclosure, detection });
@@ -126,6 +137,15 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void })
       }
       case "connecting":
         return <ConnectingScreen provider={screen.provider} onCancel={cancel} />;
+      case "exchange":
+        return (
+          <ExchangeForm
+            address={address}
+            automation={automation}
+            onConnected={(account) => go({ name: "connected", account })}
+            onCancel={props.onCancel}
+          />
+        );
       case "connected":
         return <ConnectedScreen account={screen.account} onDone={props.onDone} />;
     }

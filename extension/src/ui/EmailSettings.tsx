@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Account } from "../shared/accounts.js";
 import { call, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
-import { ConnectFlow } from "./ConnectFlow.js";
+import { ConnectFlow, type PasswordReconnect } from "./ConnectFlow.js";
 
 export function EmailSettings() {
   const [core, setCore] = useState<{ state: "loading" | "ready" | "error"; text: string }>({
@@ -12,7 +12,8 @@ export function EmailSettings() {
     text: "Starting…",
   });
   const [accounts, setAccounts] = useState<Account[]>([]);
-  const [connecting, setConnecting] = useState(false);
+  // null: the list; "new": the connect flow; a reconnect: a password inbox's form.
+  const [connecting, setConnecting] = useState<null | "new" | PasswordReconnect>(null);
 
   const refresh = useCallback(() => {
     call<Account[]>({ type: "listAccounts" })
@@ -39,12 +40,13 @@ export function EmailSettings() {
       </p>
       {connecting ? (
         <ConnectFlow
+          reconnect={connecting === "new" ? undefined : connecting}
           onDone={() => {
-            setConnecting(false);
+            setConnecting(null);
             refresh();
           }}
           onCancel={() => {
-            setConnecting(false);
+            setConnecting(null);
             refresh();
           }}
         />
@@ -52,9 +54,9 @@ export function EmailSettings() {
         <>
           <section aria-labelledby="accounts-heading">
             <h2 id="accounts-heading">Your inboxes</h2>
-            <Accounts accounts={accounts} onChanged={refresh} />
+            <Accounts accounts={accounts} onChanged={refresh} onReconnectWithPassword={setConnecting} />
           </section>
-          <button id="connect-personal" onClick={() => setConnecting(true)}>
+          <button id="connect-personal" onClick={() => setConnecting("new")}>
             Connect personal email
           </button>
         </>

@@ -1,0 +1,201 @@
+// Connecting an Exchange (on-premises) inbox. The core plans Autodiscover and
+// reads every answer; this file runs the requests, stops to ask the page for
+// the browser's permission before contacting a host the user's domain chose,
+// and for the user's consent before a password goes to a host a redirect
+// named. Nothing is saved until a real EWS call accepts the password.
+//
+// A discovery's plan holds the password, so it lives only in this worker's
+// memory (never in storage) and is dropped when discovery ends or is cancelled.
+import type { Account, ServerSettings } from "../shared/accounts.js";
+import { detect, markNeedsReauthentication, UserError } from "./accounts.js";
+import type { CoreApi, Outcome } from "./coreTypes.js";
+import { execute, type HttpRequest } from "./executor.js";
+import { connectWithPassword } from "./passwordConnect.js";
+import { jitter, sleep } from "./random.js";
+import * as store from "./store.js";
+
+export type AutodiscoverStep =
+  | { kind: "http"; request: HttpRequest; purpose: "autodiscover" | "redirectProbe" | "srvLookup" }
+  | { kind: "confirmRedirect"; host: string; url: string }
+  | { kind: "found"; ewsUrl: string; email: string; displayName: string | null; serverVersion: unknown }
+  | { kind: "failed"; code: string; message: string };
+
+/** What a page is told after each discovery step. */
+export type DiscoverReply =
+  | Exclude<AutodiscoverStep, { kind: "http" }>
+  | { kind: "needsPermission"; origins: string[] };
+
+export type ConnectReply = { kind: "connected"; account: Account } | { kind: "needsPermission"; origins: string[] };
+
+export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
+
+/** The EWS bindings the worker uses (core/wasm/src/ews.rs). */
+export interface ExchangeCore {
+  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverResume(plan: unknown, input: Outcome | { kind: "confirmed"; accepted: boolean }): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverOrigins(plan: unknown): string[];
+  ewsUrlCheck(url: string): { url: string; origin: string };
+  ewsVerifyPlan(ewsUrl: string, username: string, password: string): HttpRequest;
+  ewsVerifyResult(ewsUrl: string, outcome: Outcome, attempt: unknown): VerifyResult;
+}
+
+type VerifyResult =
+  | { kind: "verified"; inbox: unknown; server: { majorVersion: number; minorVersion: number; majorBuildNumber: number } | null }
+  | { kind: "retryAfter"; afterMs: number; reason: string }
+  | { kind: "reauthenticate"; code: string; message: string }
+  | { kind: "fail"; code: string; message: string };
+
+interface Discovery {
+  plan: unknown;
+  step: AutodiscoverStep;
+  /** Origins the user declined: their candidates are skipped, not asked for again. */
+  declined: Set<string>;
+  /** Origins asked for in the last needsPermission reply. */
+  asked: string[];
+}
+
+const discoveries = new Map<string, Discovery>();
+
+/** `scheme://host/*`, the pattern chrome.permissions works with. */
+function patternOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}/*`;
+}
+
+const granted = (origins: string[]) => chrome.permissions.contains({ origins });
+
+/** Starts Autodiscover for `address`, replacing any unfinished one. */
+export async function discover(core: CoreApi & ExchangeCore, address: string, password: string, username: string | null): Promise<DiscoverReply> {
+  const detection = await detect(core, address);
+  // Microsoft 365 retired passwords for apps: the core steers such domains to the Microsoft connection.
+  const microsoft365 = detection.verdict.kind === "supported" && detection.verdict.connect === "microsoft";
+  const started = core.autodiscoverStart(address, username || address, password, microsoft365);
+  const discovery: Discovery = { ...started, declined: new Set(), asked: [] };
+  discoveries.set(store.keyOf(address), discovery);
+  return advance(core, address, discovery);
+}
+
+/** Continues after the page asked the browser for permissions, or the user for consent. */
+export async function resume(core: CoreApi & ExchangeCore, address: string, answer: ExchangeAnswer): Promise<DiscoverReply> {
+  const discovery = discoveries.get(store.keyOf(address));
+  if (!discovery) {
+    throw new UserError("noDiscovery", "Inlay is no longer looking for this Exchange server. Start again with Connect.");
+  }
+  if (answer.kind === "permission") {
+    if (!answer.granted) discovery.asked.forEach((o) => discovery.declined.add(o));
+  } else {
+    if (discovery.step.kind !== "confirmRedirect") {
+      throw new UserError("unexpectedAnswer", "Inlay wasn't waiting for that answer. Start again with Connect.");
+    }
+    Object.assign(discovery, core.autodiscoverResume(discovery.plan, { kind: "confirmed", accepted: answer.accepted }));
+  }
+  return advance(core, address, discovery);
+}
+
+/** Forgets an unfinished discovery (and the password its plan holds). */
+export function cancel(address: string): boolean {
+  return discoveries.delete(store.keyOf(address));
+}
+
+async function advance(core: CoreApi & ExchangeCore, address: string, d: Discovery): Promise<DiscoverReply> {
+  for (;;) {
+    const { step } = d;
+    if (step.kind !== "http") {
+      if (step.kind !== "confirmRedirect") discoveries.delete(store.keyOf(address));
+      return step;
+    }
+    const pattern = patternOf(step.request.url);
+    let outcome: Outcome;
+    if (await granted([pattern])) {
+      outcome = await execute(step.request);
+    } else if (d.declined.has(pattern)) {
+      // Declined: treat the host as unreachable, so the core tries the next way.
+      outcome = { kind: "transport", failure: "network" };
+    } else {
+      const wanted = core.autodiscoverOrigins(d.plan).filter((o) => !d.declined.has(o));
+      const missing: string[] = [];
+      for (const origin of wanted.includes(pattern) ? wanted : [pattern, ...wanted]) {
+        if (!(await granted([origin]))) missing.push(origin);
+      }
+      d.asked = missing;
+      return { kind: "needsPermission", origins: missing };
+    }
+    if (discoveries.get(store.keyOf(address)) !== d) {
+      return { kind: "failed", code: "cancelled", message: "Cancelled." };
+    }
+    Object.assign(d, core.autodiscoverResume(d.plan, outcome));
+  }
+}
+
+/** Waits longer than this end the attempt with the server's reason instead. */
+const MAX_WAIT_MS = 20_000;
+
+/** The server's build, e.g. "15.1.2507", as Exchange's own admin tools show it. */
+function buildNumber(server: { majorVersion: number; minorVersion: number; majorBuildNumber: number } | null): string | null {
+  return server ? `${server.majorVersion}.${server.minorVersion}.${server.majorBuildNumber}` : null;
+}
+
+type Verification =
+  | { kind: "verified"; serverVersion: string | null }
+  | { kind: "reauthenticate" | "fail" | "tryLater"; code: string; message: string };
+
+/** Checks the password with a real EWS call (GetFolder on the inbox), waiting out short throttling. */
+export async function verify(core: ExchangeCore, ewsUrl: string, username: string, password: string): Promise<Verification> {
+  for (let number = 1; ; number++) {
+    const outcome = await execute(core.ewsVerifyPlan(ewsUrl, username, password));
+    const result = core.ewsVerifyResult(ewsUrl, outcome, { number, afterRefresh: false, nowMs: Date.now(), jitter: jitter() });
+    switch (result.kind) {
+      case "verified":
+        return { kind: "verified", serverVersion: buildNumber(result.server) };
+      case "retryAfter":
+        if (result.afterMs > MAX_WAIT_MS || number >= 4) return { kind: "tryLater", code: "tryLater", message: result.reason };
+        await sleep(result.afterMs);
+        break;
+      case "reauthenticate":
+      case "fail":
+        return result;
+    }
+  }
+}
+
+/** "Is this Exchange inbox still connected?", with the stored password. */
+export async function check(core: CoreApi & ExchangeCore, account: Account): Promise<"ok" | "needsReauthentication" | "later" | "failed"> {
+  const secrets = await store.getSecrets(account.address);
+  if (account.server?.kind !== "exchange" || !secrets?.password) return "failed";
+  const result = await verify(core, account.server.ewsUrl, account.server.username, secrets.password);
+  switch (result.kind) {
+    case "verified":
+      return "ok";
+    case "reauthenticate":
+      await markNeedsReauthentication(core, account.address, result.code, result.message);
+      return "needsReauthentication";
+    case "tryLater":
+      return "later";
+    case "fail":
+      return "failed";
+  }
+}
+
+export interface ExchangeConnect {
+  address: string;
+  password: string;
+  username: string | null;
+  ewsUrl: string;
+  automation: boolean;
+}
+
+/** Verifies and saves an Exchange inbox, once the browser may reach its server. */
+export async function connect(core: CoreApi & ExchangeCore, request: ExchangeConnect): Promise<ConnectReply> {
+  const { url, origin } = core.ewsUrlCheck(request.ewsUrl);
+  if (!(await granted([origin]))) return { kind: "needsPermission", origins: [origin] };
+  const username = request.username || request.address;
+  const account = await connectWithPassword(core, { address: request.address, provider: "exchange", automation: request.automation }, async () => {
+    const result = await verify(core, url, username, request.password);
+    if (result.kind !== "verified") throw new UserError(result.code, result.message);
+    const { serverVersion } = result;
+    const server: ServerSettings = { kind: "exchange", ewsUrl: url, username, serverVersion };
+    return { displayName: null, server, secrets: { password: request.password } };
+  });
+  cancel(request.address);
+  return { kind: "connected", account };
+}

@@ -1,0 +1,317 @@
+// The Exchange (on-premises) part of "Connect personal email": password,
+// optional user name and server URL, then Autodiscover. The worker decides
+// every step; this form asks the browser for permission to reach the hosts
+// the worker names (from the click, as Chrome requires) and asks the user
+// before a password goes to a host a redirect chose.
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Account } from "../shared/accounts.js";
+import { call } from "../shared/messages.js";
+
+type Reply =
+  | { kind: "found"; ewsUrl: string; email: string; displayName: string | null }
+  | { kind: "confirmRedirect"; host: string; url: string }
+  | { kind: "needsPermission"; origins: string[] }
+  | { kind: "failed"; code: string; message: string }
+  | { kind: "connected"; account: Account };
+
+type Stage =
+  | { name: "form" }
+  | { name: "working"; text: string }
+  | { name: "permission"; origins: string[]; for: "discovery" | "connect" }
+  | { name: "confirm"; host: string };
+
+/** `https://host/*` → `host`, for the sentence shown to the user. */
+const hostOf = (pattern: string) => pattern.replace(/^[a-z]+:\/\//, "").replace(/\/\*$/, "");
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf("@") + 1) || "your-domain";
+}
+
+export function ExchangeForm(props: {
+  address: string;
+  automation: boolean;
+  onConnected: (account: Account) => void;
+  onCancel: () => void;
+}) {
+  const [stage, setStage] = useState<Stage>({ name: "form" });
+  const [password, setPassword] = useState("");
+  const [username, setUsername] = useState("");
+  const [ewsUrl, setEwsUrl] = useState("");
+  const [showOptional, setShowOptional] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const urlInput = useRef<HTMLInputElement>(null);
+  const generation = useRef(0);
+  // The URL a connect was last tried with, to retry once permission is granted.
+  const ewsUrlPending = useRef<string | null>(null);
+  const { address } = props;
+
+  useLayoutEffect(() => passwordInput.current?.focus(), []);
+
+  /** Shows the form again with the worker's words (and the URL field when discovery failed). */
+  function backToForm(message: string, askForUrl: boolean) {
+    setStage({ name: "form" });
+    setError(message);
+    if (askForUrl) {
+      setShowOptional(true);
+      setTimeout(() => urlInput.current?.focus(), 0);
+    }
+  }
+
+  async function handle(reply: Reply, source: "discovery" | "connect", mine: number): Promise<void> {
+    if (mine !== generation.current) return;
+    switch (reply.kind) {
+      case "connected":
+        props.onConnected(reply.account);
+        return;
+      case "found":
+        setEwsUrl(reply.ewsUrl);
+        return connect(reply.ewsUrl, mine);
+      case "needsPermission":
+        setStage({ name: "permission", origins: reply.origins, for: source });
+        return;
+      case "confirmRedirect":
+        setStage({ name: "confirm", host: reply.host });
+        return;
+      case "failed":
+        backToForm(reply.message, reply.code !== "exchangeOnline" && reply.code !== "cancelled");
+        return;
+    }
+  }
+
+
+  async function run(request: () => Promise<Reply>, source: "discovery" | "connect", text: string, mine: number) {
+    setError(null);
+    setStage({ name: "working", text });
+    try {
+      await handle(await request(), source, mine);
+    } catch (e) {
+      if (mine === generation.current) backToForm(e instanceof Error ? e.message : String(e), false);
+    }
+  }
+
+  function connect(url: string, mine: number) {
+    ewsUrlPending.current = url;
+    const host = (() => {
+      try {
+        return new URL(url).hostname;
+      } catch {
+        return url;
+      }
+    })();
+    return run(
+      () =>
+        call<Reply>({
+          type: "exchangeConnect",
+          address,
+          password,
+          username: username.trim() || null,
+          ewsUrl: url,
+          automation: props.automation,
+        }),
+      "connect",
+      `Checking your password with ${host}…`,
+      mine,
+    );
+  }
+
+  function submit() {
+    const mine = ++generation.current;
+    if (ewsUrl.trim()) return connect(ewsUrl.trim(), mine);
+    ewsUrlPending.current = null;
+    return run(
+      () => call<Reply>({ type: "exchangeDiscover", address, password, username: username.trim() || null }),
+      "discovery",
+      "Looking for your Exchange server…",
+      mine,
+    );
+  }
+
+  async function answerPermission(origins: string[], forWhat: "discovery" | "connect") {
+    const mine = ++generation.current;
+    // Called straight from the click: Chrome shows its prompt only for a user gesture.
+    let granted = false;
+    try {
+      granted = await chrome.permissions.request({ origins });
+    } catch {
+      granted = false;
+    }
+    if (forWhat === "connect") {
+      if (!granted) {
+        backToForm(
+          `Inlay can't reach your Exchange server without your permission to contact ${origins.map(hostOf).join(", ")}. Click Connect to be asked again.`,
+          false,
+        );
+        return;
+      }
+      return connect(ewsUrlPending.current ?? ewsUrl, mine);
+    }
+    return run(
+      () => call<Reply>({ type: "exchangeResume", address, answer: { kind: "permission", granted } }),
+      "discovery",
+      "Looking for your Exchange server…",
+      mine,
+    );
+  }
+
+  function answerRedirect(accepted: boolean) {
+    const mine = ++generation.current;
+    return run(
+      () => call<Reply>({ type: "exchangeResume", address, answer: { kind: "confirmed", accepted } }),
+      "discovery",
+      "Looking for your Exchange server…",
+      mine,
+    );
+  }
+
+  function cancel() {
+    generation.current++;
+    void call({ type: "cancelConnect", address }).catch(() => undefined);
+    props.onCancel();
+  }
+
+  return (
+    <div class="exchange">
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {stage.name === "form" && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <p>
+            Connect <strong>{address}</strong> to your organisation's Exchange server.
+          </p>
+          <label for="exchange-password">Password</label>
+          <input
+            id="exchange-password"
+            ref={passwordInput}
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+          <p class="hint">
+            If your account uses two-factor authentication, use an app password from your account's security settings
+            instead of your usual password.
+          </p>
+          <label class="check">
+            <input type="checkbox" checked={showOptional} onChange={(e) => setShowOptional(e.currentTarget.checked)} />
+            Show optional fields
+          </label>
+          {showOptional && (
+            <>
+              <label for="exchange-username">User name (if it isn't your email address)</label>
+              <input
+                id="exchange-username"
+                type="text"
+                autocomplete="username"
+                placeholder="DOMAIN\name"
+                value={username}
+                onInput={(e) => setUsername(e.currentTarget.value)}
+              />
+              <label for="exchange-url">Exchange URL (leave empty to find it automatically)</label>
+              <input
+                id="exchange-url"
+                ref={urlInput}
+                type="text"
+                inputMode="url"
+                placeholder={`https://mail.${domainOf(address)}/EWS/Exchange.asmx`}
+                value={ewsUrl}
+                onInput={(e) => setEwsUrl(e.currentTarget.value)}
+              />
+            </>
+          )}
+          <p class="hint">Inlay keeps your password in this browser only, where web pages can't read it.</p>
+          <div class="actions">
+            <button type="submit">Connect</button>
+            <button type="button" class="secondary" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {stage.name === "working" && (
+        <div>
+          <p class="progress" role="status">
+            {stage.text}
+          </p>
+          <div class="actions">
+            <button class="secondary" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {stage.name === "permission" && (
+        <PermissionPrompt
+          origins={stage.origins}
+          purpose={stage.for}
+          onAllow={() => answerPermission(stage.origins, stage.for)}
+          onCancel={cancel}
+        />
+      )}
+      {stage.name === "confirm" && (
+        <ConfirmRedirect host={stage.host} onAnswer={(accepted) => answerRedirect(accepted)} />
+      )}
+    </div>
+  );
+}
+
+function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connect"; onAllow: () => void; onCancel: () => void }) {
+  const button = useRef<HTMLButtonElement>(null);
+  useLayoutEffect(() => button.current?.focus(), []);
+  return (
+    <div class="permission">
+      <p>
+        {p.purpose === "discovery"
+          ? "To find your Exchange server, Inlay needs your browser's permission to contact:"
+          : "To check your password, Inlay needs your browser's permission to contact your Exchange server:"}
+      </p>
+      <ul class="hosts">
+        {[...new Set(p.origins.map(hostOf))].map((host) => (
+          <li>{host}</li>
+        ))}
+      </ul>
+      <p class="hint">
+        Your browser will ask you to confirm. Inlay contacts only these servers, and sends your password only over an
+        encrypted connection.
+      </p>
+      <div class="actions">
+        <button ref={button} onClick={p.onAllow}>
+          Allow
+        </button>
+        <button class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ConfirmRedirect(p: { host: string; onAnswer: (accepted: boolean) => void }) {
+  const button = useRef<HTMLButtonElement>(null);
+  useLayoutEffect(() => button.current?.focus(), []);
+  return (
+    <div class="confirm-redirect">
+      <p>
+        Your domain sent Inlay to another server to find your mailbox: <strong>{p.host}</strong>.
+      </p>
+      <p>Send your password to {p.host}? Only say yes if you recognise it as your organisation's mail server.</p>
+      <div class="actions">
+        <button ref={button} onClick={() => p.onAnswer(true)}>
+          Yes, use {p.host}
+        </button>
+        <button class="secondary" onClick={() => p.onAnswer(false)}>
+          No
+        </button>
+      </div>
+    </div>
+  );
+}

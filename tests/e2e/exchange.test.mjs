@@ -1,0 +1,255 @@
+// Connecting an Exchange (on-premises) inbox end to end: the popup's form in
+// real Chromium, Autodiscover planned by the core and run by the worker
+// against the sandbox's POX Autodiscover and EWS fakes, host permissions,
+// the EWS check of the password, and where the password ends up.
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { grantHostPermissions, launchBrowser, readStore, startSandbox } from "./harness.mjs";
+import { InboxPage, seed } from "./connect-ui.mjs";
+
+const DOMAIN = "contoso-exchange.example";
+const ANN = "ann@contoso-exchange.example";
+const PASSWORD = "Exch-pa55-8121";
+const EWS_URL = `https://mail.${DOMAIN}/EWS/Exchange.asmx`;
+const ALL_HOSTS = [
+  `https://${DOMAIN}/*`,
+  `https://autodiscover.${DOMAIN}/*`,
+  `http://autodiscover.${DOMAIN}/*`,
+  `https://mail.${DOMAIN}/*`,
+];
+
+let sandbox;
+let browser;
+let inbox;
+
+function exchangeAccount(extra = {}) {
+  return { provider: "exchange", address: ANN, displayName: "Ann Exchange", password: PASSWORD, ...extra };
+}
+
+before(async () => {
+  sandbox = await startSandbox();
+});
+after(async () => sandbox?.stop());
+afterEach(async () => browser?.close());
+
+async function open({ accounts = [exchangeAccount({ autodiscover: "subdomain" })], dns = [], grant = ALL_HOSTS } = {}) {
+  await seed(sandbox, { accounts, dns });
+  browser = await launchBrowser(sandbox);
+  if (grant.length) await grantHostPermissions(browser, grant);
+  inbox = await InboxPage.open(browser);
+}
+
+/** From "Connect personal email" to the Exchange form, choosing Exchange by hand. */
+async function openExchangeForm(address = ANN) {
+  await inbox.startConnect(address);
+  const choose = inbox.page.getByText("I want to choose my email provider myself");
+  if (await choose.isVisible()) await choose.click();
+  await inbox.button("Connect to Exchange").click();
+  await inbox.page.getByLabel("Password", { exact: true }).waitFor();
+}
+
+async function submitPassword(password = PASSWORD) {
+  await inbox.page.getByLabel("Password", { exact: true }).fill(password);
+  await inbox.button("Connect").click();
+}
+
+/**
+ * Clicks "Allow" each time the form asks for host permissions (the browser
+ * grants at once: the hosts were allowed in chrome://extensions), until the
+ * flow shows a result. Returns the hosts each request named.
+ */
+async function allowUntilDone() {
+  const asked = [];
+  const page = inbox.page;
+  for (let i = 0; i < 5; i++) {
+    await page.locator(".connect .success, .connect [role=alert], .permission").first().waitFor({ timeout: 15_000 });
+    if (!(await page.locator(".permission").isVisible())) return asked;
+    asked.push(await page.locator(".permission .hosts").innerText());
+    await inbox.button("Allow").click();
+    await page.locator(".permission").waitFor({ state: "detached" });
+  }
+  throw new Error(`still asking for permissions: ${asked.join(" | ")}`);
+}
+
+/** Requests the sandbox saw that carried a Basic Authorization header, as `host path`. */
+async function passwordRequests() {
+  const requests = await sandbox.control("GET", "/requests");
+  return requests
+    .filter((r) => r.headers.some(([name, value]) => name === "authorization" && value.startsWith("Basic ")))
+    .map((r) => `${r.host} ${r.path}`);
+}
+
+describe("Exchange on-premises", () => {
+  test("Autodiscover finds the server, EWS accepts the password, and the inbox is connected", async () => {
+    await open();
+    await openExchangeForm();
+    assert.match(await inbox.page.locator(".exchange").innerText(), /app password/i, "the two-factor hint is shown");
+    await submitPassword();
+    const asked = await allowUntilDone();
+    assert.deepEqual(asked, [`${DOMAIN}\nautodiscover.${DOMAIN}`, `mail.${DOMAIN}`], "one request for discovery, one for the server found");
+    const confirmation = await inbox.waitConnected();
+    assert.match(confirmation, /Connected ann@contoso-exchange\.example/);
+    await inbox.waitAccountState(ANN, "connected");
+    assert.match(await inbox.account(ANN).innerText(), /Exchange/);
+
+    // The documented order: the domain itself (a plain web site here), then autodiscover.<domain>, then EWS.
+    const seen = await passwordRequests();
+    assert.deepEqual(seen, [
+      `${DOMAIN} /autodiscover/autodiscover.xml`,
+      `autodiscover.${DOMAIN} /autodiscover/autodiscover.xml`,
+      `mail.${DOMAIN} /EWS/Exchange.asmx`,
+    ]);
+
+    const [record] = (await readStore(browser, "accounts")).filter((a) => a.key === ANN);
+    assert.equal(record.server.kind, "exchange");
+    assert.equal(record.server.ewsUrl, EWS_URL);
+    assert.match(record.server.serverVersion ?? "", /^15\./, "the server version read from EWS is kept");
+    assert.ok(!JSON.stringify(record).includes(PASSWORD), "the account record holds no password");
+    const [secrets] = (await readStore(browser, "secrets")).filter((s) => s.key === ANN);
+    assert.equal(secrets.password, PASSWORD, "the password is kept in the extension's own database");
+
+    const local = await browser.worker.evaluate(() => chrome.storage.local.get(null));
+    const session = await browser.worker.evaluate(() => chrome.storage.session.get(null));
+    assert.ok(!JSON.stringify(local).includes(PASSWORD) && !JSON.stringify(session).includes(PASSWORD));
+  });
+
+  test("when Autodiscover finds nothing it says so, asks for the URL, and the typed URL connects", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    const error = await inbox.flowError();
+    assert.match(error, /couldn't find|could not find/i);
+    const url = inbox.page.getByLabel(/Exchange URL/);
+    assert.equal(await url.getAttribute("placeholder"), `https://mail.${DOMAIN}/EWS/Exchange.asmx`, "the usual form is suggested");
+    await url.fill(EWS_URL);
+    await inbox.button("Connect").click();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    await inbox.waitAccountState(ANN, "connected");
+    assert.deepEqual((await passwordRequests()).at(-1), `mail.${DOMAIN} /EWS/Exchange.asmx`);
+  });
+
+  test("the SRV record is used when both Autodiscover hosts fail", async () => {
+    await open({
+      accounts: [exchangeAccount({ autodiscover: "srv" })],
+      dns: [{ name: `_autodiscover._tcp.${DOMAIN}`, type: "SRV", data: `0 0 443 mail.${DOMAIN}.` }],
+    });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const seen = await passwordRequests();
+    assert.deepEqual(seen.slice(-2), [`mail.${DOMAIN} /autodiscover/autodiscover.xml`, `mail.${DOMAIN} /EWS/Exchange.asmx`]);
+  });
+
+  test("without host permission the form names the hosts and explains why, before any password is sent", async () => {
+    await open({ grant: [] });
+    await openExchangeForm();
+    await submitPassword();
+    const prompt = inbox.page.locator(".permission");
+    await prompt.waitFor({ timeout: 15_000 });
+    const text = await prompt.innerText();
+    for (const host of [DOMAIN, `autodiscover.${DOMAIN}`]) assert.match(text, new RegExp(host.replaceAll(".", "\\.")));
+    assert.match(text, /permission/i);
+    assert.deepEqual(await passwordRequests(), [], "no password left the browser");
+    await inbox.button("Cancel").click();
+    assert.deepEqual(await inbox.accounts(), []);
+  });
+
+  test("a wrong password is refused with the server's reason and nothing is stored", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await submitPassword("not-the-password");
+    await allowUntilDone();
+    const error = await inbox.flowError();
+    assert.match(error, /password/i);
+    assert.deepEqual(await readStore(browser, "secrets"), []);
+    assert.deepEqual(await readStore(browser, "accounts"), []);
+  });
+
+  test("a server older than Exchange 2010 SP2 is explained", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "subdomain", exchangeVersion: "Exchange2010" })] });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    assert.match(await inbox.flowError(), /2010 SP2|2010 Service Pack 2/i);
+    assert.deepEqual(await readStore(browser, "secrets"), []);
+  });
+
+  test("a busy server (503) is retried and then connects", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await sandbox.control("POST", "/faults", {
+      host: `mail.${DOMAIN}`,
+      pathPrefix: "/EWS/",
+      times: 1,
+      status: 503,
+      headers: { "Retry-After": "1" },
+    });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const ews = (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
+    assert.equal(ews.length, 2, "one 503, then the retry");
+    assert.ok(ews[0].faultId !== undefined && ews[1].faultId === undefined);
+  });
+
+  test("an http:// Exchange URL is refused before the password goes anywhere", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/Exchange URL/).fill(`http://mail.${DOMAIN}/EWS/Exchange.asmx`);
+    await submitPassword();
+    await allowUntilDone();
+    assert.match(await inbox.flowError(), /https:\/\//);
+    assert.deepEqual(await passwordRequests(), []);
+  });
+
+  test("a Microsoft 365 domain is steered to the Microsoft connection", async () => {
+    await open({
+      accounts: [],
+      dns: [{ name: "fabrikam.example", type: "MX", data: "0 fabrikam-example.mail.protection.outlook.com." }],
+      grant: [],
+    });
+    await openExchangeForm("dan@fabrikam.example");
+    await submitPassword();
+    await allowUntilDone();
+    assert.match(await inbox.flowError(), /Microsoft/);
+    assert.deepEqual(await passwordRequests(), []);
+  });
+
+  test("disconnect deletes the password; the record says disconnected", async () => {
+    await open();
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    await inbox.account(ANN).getByRole("button", { name: "Disconnect" }).click();
+    await inbox.waitAccountState(ANN, "disconnected");
+    assert.deepEqual(await readStore(browser, "secrets"), []);
+  });
+
+  test("Reconnect asks for the new password in the Exchange form and keeps the inbox", async () => {
+    await open();
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    // The server's password changes; the next check puts the inbox in "needs you to sign in again".
+    await sandbox.control("POST", "/seed", { accounts: [exchangeAccount({ autodiscover: "subdomain", password: "Changed-2" })] });
+    await inbox.account(ANN).getByRole("button", { name: "Check connection" }).click();
+    await inbox.waitAccountState(ANN, "needsReauthentication");
+    await inbox.account(ANN).getByRole("button", { name: "Reconnect" }).click();
+    await submitPassword("Changed-2");
+    await allowUntilDone();
+    await inbox.waitConnected();
+    await inbox.waitAccountState(ANN, "connected");
+    const [secrets] = await readStore(browser, "secrets");
+    assert.equal(secrets.password, "Changed-2");
+  });
+});
