@@ -48,8 +48,12 @@ def authenticator(server, session, envelope, mechanism, auth_data):
         and auth_data.login == opts.user.encode()
         and auth_data.password == PASSWORD
     )
-    log(f"AUTH {mechanism} {'ok' if ok else 'failed'} tls={session.ssl is not None}")
-    return AuthResult(success=ok)
+    # Implicit TLS shows only on the transport (session.ssl is STARTTLS's).
+    tls = server.transport.get_extra_info("ssl_object") is not None
+    log(f"AUTH {mechanism} {'ok' if ok else 'failed'} tls={tls}")
+    # handled=False: aiosmtpd then answers 535 itself (True means "already
+    # answered" and it would stay silent).
+    return AuthResult(success=ok, handled=False)
 
 
 class Handler:
