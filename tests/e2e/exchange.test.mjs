@@ -62,7 +62,7 @@ async function allowUntilDone() {
   const asked = [];
   const page = inbox.page;
   for (let i = 0; i < 5; i++) {
-    await page.locator(".connect .success, .connect [role=alert], .permission").first().waitFor({ timeout: 15_000 });
+    await page.locator(".connect .success, .connect [role=alert], .permission, .confirm-redirect").first().waitFor({ timeout: 15_000 });
     if (!(await page.locator(".permission").isVisible())) return asked;
     asked.push(await page.locator(".permission .hosts").innerText());
     await inbox.button("Allow").click();
@@ -141,6 +141,47 @@ describe("Exchange on-premises", () => {
     await inbox.waitConnected();
     const seen = await passwordRequests();
     assert.deepEqual(seen.slice(-2), [`mail.${DOMAIN} /autodiscover/autodiscover.xml`, `mail.${DOMAIN} /EWS/Exchange.asmx`]);
+  });
+
+  test("the HTTP redirect probe is followed only after the user confirms the new host", async () => {
+    const FAY = "fay@fabrikam-exchange.example";
+    const FAB = "fabrikam-exchange.example";
+    await open({
+      accounts: [{ provider: "exchange", address: FAY, password: PASSWORD, autodiscover: "redirectProbe" }],
+      grant: [`https://${FAB}/*`, `https://autodiscover.${FAB}/*`, `http://autodiscover.${FAB}/*`, `https://mail.${FAB}/*`],
+    });
+    await openExchangeForm(FAY);
+    await submitPassword();
+    await allowUntilDone();
+    const confirm = inbox.page.locator(".confirm-redirect");
+    await confirm.waitFor({ timeout: 15_000 });
+    assert.match(await confirm.innerText(), /mail\.fabrikam-exchange\.example/);
+    // Until the user says yes, the password went only to the domain's own hosts, and the probe carried none.
+    assert.ok(!(await passwordRequests()).some((r) => r.startsWith(`mail.${FAB}`)));
+    const probe = (await sandbox.control("GET", "/requests")).find((r) => r.host === `autodiscover.${FAB}` && r.method === "GET");
+    assert.ok(probe, "the unauthenticated HTTP probe was made");
+    assert.ok(!probe.headers.some(([name]) => name === "authorization"));
+    await inbox.button(`Yes, use mail.${FAB}`).click();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    assert.deepEqual((await passwordRequests()).slice(-2), [`mail.${FAB} /autodiscover/autodiscover.xml`, `mail.${FAB} /EWS/Exchange.asmx`]);
+  });
+
+  test("declining the redirected host sends it nothing and asks for the URL", async () => {
+    const FAY = "fay@fabrikam-exchange.example";
+    const FAB = "fabrikam-exchange.example";
+    await open({
+      accounts: [{ provider: "exchange", address: FAY, password: PASSWORD, autodiscover: "redirectProbe" }],
+      grant: [`https://${FAB}/*`, `https://autodiscover.${FAB}/*`, `http://autodiscover.${FAB}/*`],
+    });
+    await openExchangeForm(FAY);
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.page.locator(".confirm-redirect").waitFor({ timeout: 15_000 });
+    await inbox.button("No").click();
+    assert.match(await inbox.flowError(), /couldn't find|could not find/i);
+    assert.ok(!(await passwordRequests()).some((r) => r.startsWith(`mail.${FAB}`)));
+    await inbox.page.getByLabel(/Exchange URL/).waitFor();
   });
 
   test("without host permission the form names the hosts and explains why, before any password is sent", async () => {

@@ -76,7 +76,11 @@ export async function startSandbox() {
 
 /** Chromium flags that keep the run hermetic and point production hosts at the sandbox. */
 export function chromiumArgs(sandbox, extraArgs = []) {
-  const maps = sandbox.hosts.map((host) => `MAP ${host} 127.0.0.1:${sandbox.httpsPort}`);
+  const maps = [
+    ...sandbox.hosts.map((host) => `MAP ${host} 127.0.0.1:${sandbox.httpsPort}`),
+    // Hosts with no TLS at all (the Exchange Autodiscover HTTP probe).
+    ...(sandbox.httpHosts ?? []).map((host) => `MAP ${host} 127.0.0.1:${sandbox.httpPort}`),
+  ];
   return [
     `--disable-extensions-except=${DIST}`,
     `--load-extension=${DIST}`,

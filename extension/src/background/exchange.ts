@@ -107,7 +107,7 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
     const pattern = patternOf(step.request.url);
     let outcome: Outcome;
     if (await granted([pattern])) {
-      outcome = await execute(step.request);
+      outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);
     } else if (d.declined.has(pattern)) {
       // Declined: treat the host as unreachable, so the core tries the next way.
       outcome = { kind: "transport", failure: "network" };
@@ -124,6 +124,32 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
       return { kind: "failed", code: "cancelled", message: "Cancelled." };
     }
     Object.assign(d, core.autodiscoverResume(d.plan, outcome));
+  }
+}
+
+/**
+ * The Autodiscover HTTP probe: an unauthenticated GET whose 301/302 names the
+ * real server. A fetch with `redirect: "manual"` hides the redirect (an opaque
+ * response with status 0), so the redirect's status and Location are read from
+ * webRequest, which shows the extension its own requests to hosts it may reach.
+ */
+async function probe(request: HttpRequest): Promise<Outcome> {
+  let seen: { status: number; location: string | null } | null = null;
+  const listener = (details: chrome.webRequest.OnHeadersReceivedDetails): undefined => {
+    if (details.url !== request.url || seen) return undefined;
+    const location = details.responseHeaders?.find((h) => h.name.toLowerCase() === "location")?.value ?? null;
+    seen = { status: details.statusCode, location };
+    return undefined;
+  };
+  chrome.webRequest.onHeadersReceived.addListener(listener, { urls: [request.url] }, ["responseHeaders"]);
+  try {
+    const outcome = await execute(request);
+    const first = seen as { status: number; location: string | null } | null;
+    if (outcome.kind !== "response" || !first) return outcome;
+    const headers: [string, string][] = first.location ? [["location", first.location]] : [];
+    return { kind: "response", response: { status: first.status, headers, body: outcome.response.body } };
+  } finally {
+    chrome.webRequest.onHeadersReceived.removeListener(listener);
   }
 }
 

@@ -1,5 +1,6 @@
-//! The HTTPS front every fake host sits behind: TLS, then for each request recording,
-//! fault injection and routing by host, in that order.
+//! The HTTPS front every fake host sits behind (and a plain-HTTP one for the few hosts
+//! that have no TLS): for each request recording, fault injection and routing by host,
+//! in that order.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -63,6 +64,34 @@ pub async fn serve(
                         eprintln!("inlay-sandbox: connection from {peer}: {e}");
                     }
                 }
+                () = reset.notified() => {}
+            }
+        });
+    }
+}
+
+/// The plain-HTTP front (the hosts in `hosts::http_names`): the same recording, faults
+/// and routing, without TLS.
+pub async fn serve_plain(listener: TcpListener, sandbox: Arc<Sandbox>, verbose: bool) {
+    loop {
+        let (tcp, _peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                eprintln!("inlay-sandbox: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let sandbox = sandbox.clone();
+        tokio::spawn(async move {
+            let reset = Arc::new(Notify::new());
+            let service = service_fn({
+                let reset = reset.clone();
+                move |req| respond(req, sandbox.clone(), None, reset.clone(), verbose)
+            });
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(tcp), service);
+            tokio::select! {
+                _ = connection => {}
                 () = reset.notified() => {}
             }
         });

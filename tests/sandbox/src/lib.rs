@@ -42,6 +42,9 @@ pub struct Ready {
     /// For Chromium's `--ignore-certificate-errors-spki-list=`.
     pub spki: String,
     pub hosts: Vec<&'static str>,
+    /// Plain-HTTP port and the host names to map to it (no TLS there).
+    pub http_port: u16,
+    pub http_hosts: Vec<&'static str>,
 }
 
 /// Starts both servers, prints the ready line, and serves until the process is killed.
@@ -58,12 +61,15 @@ pub async fn run(config: Config) -> Result<(), Box<dyn Error>> {
 
     let https = TcpListener::bind(("127.0.0.1", config.https_port)).await?;
     let control = TcpListener::bind(("127.0.0.1", config.control_port)).await?;
+    let http = TcpListener::bind(("127.0.0.1", 0)).await?;
     let ready = Ready {
         event: "ready",
         https_port: https.local_addr()?.port(),
         control_url: format!("http://{}", control.local_addr()?),
         spki: identity.spki_sha256.clone(),
         hosts,
+        http_port: http.local_addr()?.port(),
+        http_hosts: hosts::http_names(),
     };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", serde_json::to_string(&ready)?)?;
@@ -83,6 +89,7 @@ pub async fn run(config: Config) -> Result<(), Box<dyn Error>> {
             sandbox.clone(),
             config.verbose
         ),
+        https::serve_plain(http, sandbox.clone(), config.verbose),
         control::serve(control, sandbox)
     );
     Ok(())

@@ -106,6 +106,24 @@ pub enum AutodiscoverMode {
     Srv,
     /// Nowhere: the user must type the EWS URL.
     None,
+    /// Only through the unauthenticated `http://autodiscover.<domain>/…` probe, whose
+    /// redirect names `https://mail.<domain>/…` (organisations in
+    /// `exchange::PROBE_DOMAINS`, whose autodiscover host speaks plain HTTP).
+    #[serde(rename = "redirectProbe")]
+    RedirectProbe,
+}
+
+impl AutodiscoverMode {
+    /// The seed spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            AutodiscoverMode::Direct => "direct",
+            AutodiscoverMode::Subdomain => "subdomain",
+            AutodiscoverMode::Srv => "srv",
+            AutodiscoverMode::None => "none",
+            AutodiscoverMode::RedirectProbe => "redirectProbe",
+        }
+    }
 }
 
 impl Account {
@@ -300,7 +318,7 @@ impl State {
                 "exchange": a.exchange.as_ref().map(|x| json!({
                     "username": x.username,
                     "exchangeVersion": format!("{:?}", x.version),
-                    "autodiscover": format!("{:?}", x.autodiscover).to_ascii_lowercase(),
+                    "autodiscover": x.autodiscover.name(),
                 })),
                 "historyId": a.mailbox.history_id,
                 "messages": a.mailbox.messages.iter().map(|m| json!({

@@ -133,3 +133,54 @@ fn autodiscover_then_ews_over_tls() {
         .unwrap();
     assert_eq!(r.status, 503);
 }
+
+/// Plain HTTP/1.1 GET on the sandbox's HTTP port; returns the raw response text.
+fn http_get(port: u64, host: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn the_http_probe_host_redirects_without_asking_for_a_password() {
+    let sb = client::SandboxProcess::start();
+    let probe = "autodiscover.fabrikam-exchange.example";
+    assert_eq!(sb.ready["httpHosts"], json!([probe]));
+    assert!(
+        !sb.ready["hosts"]
+            .to_string()
+            .contains(&format!("\"{probe}\"")),
+        "no TLS name for the probe host"
+    );
+    let port = sb.ready["httpPort"].as_u64().unwrap();
+
+    // No account in probe mode: the plain web site's 404.
+    assert!(http_get(port, probe, "/autodiscover/autodiscover.xml").starts_with("HTTP/1.1 404"));
+
+    let seed = json!({"accounts":[{"provider":"exchange","address":"fay@fabrikam-exchange.example",
+        "password":"pw","autodiscover":"redirectProbe"}]});
+    assert_eq!(sb.control("POST", "/seed", Some(&seed)).0, 200);
+    let answer = http_get(port, probe, "/autodiscover/autodiscover.xml");
+    assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains(
+            "location: https://mail.fabrikam-exchange.example/autodiscover/autodiscover.xml"
+        ),
+        "{answer}"
+    );
+    assert!(
+        !answer.to_ascii_lowercase().contains("www-authenticate"),
+        "{answer}"
+    );
+    assert!(http_get(port, probe, "/other").starts_with("HTTP/1.1 404"));
+    // The probe is recorded like every other request.
+    let (_, recorded) = sb.control("GET", "/requests", None);
+    assert!(recorded.to_string().contains(probe));
+}

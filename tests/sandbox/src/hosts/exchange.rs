@@ -16,7 +16,11 @@ use crate::state::{Account, AutodiscoverMode, Provider, State};
 use crate::xml::{self, escape};
 
 /// Domains of the fake Exchange organisations.
-pub const DOMAINS: &[&str] = &["contoso-exchange.example"];
+pub const DOMAINS: &[&str] = &["contoso-exchange.example", "fabrikam-exchange.example"];
+
+/// Organisations whose `autodiscover.<domain>` is a plain-HTTP server (no TLS): it is
+/// served on the sandbox's HTTP port, and only redirects (the Autodiscover HTTP probe).
+pub const PROBE_DOMAINS: &[&str] = &["fabrikam-exchange.example"];
 
 pub const AUTODISCOVER_PATH: &str = "/autodiscover/autodiscover.xml";
 pub const EWS_PATH: &str = "/EWS/Exchange.asmx";
@@ -37,10 +41,11 @@ pub enum Role {
     Mail,
 }
 
-/// Every host name of every organisation.
+/// Every HTTPS host name of every organisation.
 pub fn host_names() -> &'static [String] {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
+        let http = http_host_names();
         DOMAINS
             .iter()
             .flat_map(|d| {
@@ -50,6 +55,18 @@ pub fn host_names() -> &'static [String] {
                     format!("mail.{d}"),
                 ]
             })
+            .filter(|name| !http.contains(name))
+            .collect()
+    })
+}
+
+/// Host names served over plain HTTP only (`autodiscover.<domain>` of `PROBE_DOMAINS`).
+pub fn http_host_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        PROBE_DOMAINS
+            .iter()
+            .map(|d| format!("autodiscover.{d}"))
             .collect()
     })
 }
@@ -78,6 +95,9 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
         return super::misdirected(&req.host);
     };
     let path = req.path.to_ascii_lowercase();
+    if role == Role::Autodiscover && PROBE_DOMAINS.contains(&domain) {
+        return probe(sandbox, domain, &path);
+    }
     if path == AUTODISCOVER_PATH {
         return autodiscover(req, sandbox, role, domain);
     }
@@ -94,6 +114,26 @@ fn not_found() -> Response {
     )
 }
 
+/// The plain-HTTP `autodiscover.<domain>`: any request for the Autodiscover path is
+/// redirected (302, no authentication asked) to the mail server's https Autodiscover
+/// URL when some account of the domain is in `redirectProbe` mode; else the 404 page.
+fn probe(sandbox: &Sandbox, domain: &str, path: &str) -> Response {
+    let suffix = format!("@{domain}");
+    let probed = sandbox.state().accounts.iter().any(|a| {
+        a.address.ends_with(&suffix)
+            && a.exchange
+                .as_ref()
+                .is_some_and(|x| x.autodiscover == AutodiscoverMode::RedirectProbe)
+    });
+    if !probed || path != AUTODISCOVER_PATH {
+        return not_found();
+    }
+    Response::html(302, "<html><body>Object moved</body></html>").with_header(
+        "location",
+        &format!("https://mail.{domain}{AUTODISCOVER_PATH}"),
+    )
+}
+
 /// Whether this host answers Autodiscover for the account, by its seeded mode.
 fn reachable(mode: AutodiscoverMode, role: Role) -> bool {
     matches!(
@@ -101,7 +141,10 @@ fn reachable(mode: AutodiscoverMode, role: Role) -> bool {
         (AutodiscoverMode::Direct, Role::Domain)
             | (AutodiscoverMode::Subdomain, Role::Autodiscover)
             | (
-                AutodiscoverMode::Direct | AutodiscoverMode::Subdomain | AutodiscoverMode::Srv,
+                AutodiscoverMode::Direct
+                    | AutodiscoverMode::Subdomain
+                    | AutodiscoverMode::Srv
+                    | AutodiscoverMode::RedirectProbe,
                 Role::Mail
             )
     )

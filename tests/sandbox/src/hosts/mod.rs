@@ -95,6 +95,14 @@ pub fn names() -> Vec<&'static str> {
         .collect()
 }
 
+/// Host names served on the plain-HTTP port instead (the Autodiscover probe hosts).
+pub fn http_names() -> Vec<&'static str> {
+    exchange::http_host_names()
+        .iter()
+        .map(String::as_str)
+        .collect()
+}
+
 /// Hands the request to the fake for its host; a host we do not fake gets 421, which is
 /// what a real front end answers for a name it does not serve on this connection.
 pub fn dispatch(req: &Request, sandbox: &Sandbox) -> Response {

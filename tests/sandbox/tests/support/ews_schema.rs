@@ -10,7 +10,10 @@ mod shared;
 
 /// The schema folder for one test; the preparation is the core's.
 pub fn schema_dir(tag: &str) -> PathBuf {
-    shared::schema_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."), &format!("sandbox-{tag}"))
+    shared::schema_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+        &format!("sandbox-{tag}"),
+    )
 }
 
 /// Writes each (name, document) and validates them all; panics with xmllint's report.
