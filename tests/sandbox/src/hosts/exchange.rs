@@ -363,9 +363,13 @@ mod tests {
             [
                 "contoso-exchange.example",
                 "autodiscover.contoso-exchange.example",
-                "mail.contoso-exchange.example"
+                "mail.contoso-exchange.example",
+                "fabrikam-exchange.example",
+                "mail.fabrikam-exchange.example"
             ]
         );
+        // The probe organisation's autodiscover host has no TLS name.
+        assert_eq!(http_host_names(), ["autodiscover.fabrikam-exchange.example"]);
         assert_eq!(
             role_of("mail.contoso-exchange.example"),
             Some((Role::Mail, "contoso-exchange.example"))
