@@ -61,6 +61,13 @@ pub enum PageRequest {
     SetAutomation(SetAutomationArg),
     /// Checks an inbox's connection now (tokens, aliases).
     CheckAccount(AddressArg),
+    /// IMAP: is the mail helper installed, admin settings for the domain,
+    /// and the origins discovery would read (to ask the user first).
+    ImapStart(AddressArg),
+    /// IMAP: finds the settings for an address (autoconfig, ISPDB, MX, guesses).
+    ImapDiscover(AddressArg),
+    /// IMAP: checks the IMAP and SMTP logins through the helper, then saves the inbox.
+    ImapConnect(crate::rpc_imap::ImapConnectArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).

@@ -7,6 +7,7 @@ import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { CoreApi } from "./coreTypes.js";
 import { execute } from "./executor.js";
+import { checkImapAccount } from "./imap.js";
 import { jitter, sleep } from "./random.js";
 import { loadSettings, oauthClient } from "./settings.js";
 import * as store from "./store.js";
@@ -20,6 +21,7 @@ const MAX_INLINE_WAIT_MS = 20_000;
 export async function checkAccount(core: CoreApi, address: string): Promise<CheckOutcome> {
   const account = await store.getAccount(address);
   if (!account || account.state.kind !== "connected") return "failed";
+  if (account.connect === "imap") return checkImapAccount(core, account);
   const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return "failed";
   let afterRefresh = false;

@@ -5,6 +5,7 @@ import type { ConnectionKind } from "../shared/accounts.js";
 import * as accounts from "./accounts.js";
 import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
+import * as imap from "./imap.js";
 import type { CoreApi } from "./coreTypes.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
@@ -31,6 +32,9 @@ function handlers(core: CoreApi): Handlers {
       disconnect: (r) => accounts.disconnect(core, text(r.address)),
       setAutomation: (r) => accounts.setAutomation(text(r.address), r.on as boolean),
       checkAccount: (r) => checkAccount(core, text(r.address)),
+      imapStart: (r) => imap.start(core as imap.ImapCore, text(r.address)),
+      imapDiscover: (r) => imap.discover(core as imap.ImapCore, text(r.address)),
+      imapConnect: (r) => imap.connect(core as imap.ImapCore, r as unknown as imap.ImapConnectRequest),
     },
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},

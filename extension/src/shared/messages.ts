@@ -14,7 +14,18 @@ export type Request =
   | { type: "reconnect"; address: string }
   | { type: "disconnect"; address: string }
   | { type: "setAutomation"; address: string; on: boolean }
-  | { type: "checkAccount"; address: string };
+  | { type: "checkAccount"; address: string }
+  | { type: "imapStart"; address: string }
+  | { type: "imapDiscover"; address: string }
+  | {
+      type: "imapConnect";
+      address: string;
+      automation: boolean;
+      settings: import("./accounts.js").MailSettings;
+      password: string;
+      smtpPassword?: string;
+      trustAnyCertificate: boolean;
+    };
 
 export interface RpcError {
   code: string;

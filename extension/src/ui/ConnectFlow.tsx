@@ -5,6 +5,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
+import { ImapForm } from "./ImapForm.js";
 
 type Screen =
   | { name: "start" }
@@ -12,7 +13,8 @@ type Screen =
   | { name: "provider"; detection: Detection; choosing: boolean }
   | { name: "disclosure"; provider: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
   | { name: "connecting"; provider: ConnectionKind }
-  | { name: "connected"; account: Account };
+  | { name: "connected"; account: Account }
+  | { name: "imap"; detection: Detection };
 
 const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
 
@@ -109,7 +111,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void })
           <ProviderScreen
             detection={screen.detection}
             choosing={screen.choosing}
-            onChoose={(kind) => disclose(kind, screen.detection)}
+            onChoose={(kind) => (kind === "imap" ? go({ name: "imap", detection: screen.detection }) : disclose(kind, screen.detection))}
             onChooseManually={() => setScreen({ ...screen, choosing: true })}
             onCancel={cancel}
           />
@@ -128,6 +130,17 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void })
         return <ConnectingScreen provider={screen.provider} onCancel={cancel} />;
       case "connected":
         return <ConnectedScreen account={screen.account} onDone={props.onDone} />;
+      case "imap": {
+        const { detection } = screen;
+        return (
+          <ImapForm
+            address={address}
+            automation={automation}
+            onConnected={(account) => go({ name: "connected", account })}
+            onBack={() => go({ name: "provider", detection, choosing: false })}
+          />
+        );
+      }
     }
   }
 }
