@@ -5,7 +5,12 @@
 pub mod framing;
 pub mod imap;
 pub mod install;
+pub mod net;
 pub mod protocol;
+pub mod smtp;
+
+#[cfg(test)]
+mod scripted;
 
 use std::io::{Read, Write};
 

@@ -7,9 +7,8 @@
 //! errors never stop the host, which keeps reading the next frame.
 //!
 //! Error codes: `badJson`, `badRequest` (shape, unknown keys, limits),
-//! `unknownOp`, `notImplemented` (a known op this build cannot serve yet),
-//! and the `imapCheck` failures listed in `imap.rs`,
-//! plus the framing codes `emptyFrame`, `frameTooLarge`, `badFrame`.
+//! `unknownOp`, the IMAP/SMTP failures listed in README.md, plus the framing
+//! codes `emptyFrame`, `frameTooLarge`, `badFrame`.
 //!
 //! # Caller check
 //!
@@ -111,7 +110,7 @@ impl std::fmt::Debug for CheckArgs {
 }
 
 impl CheckArgs {
-    fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), String> {
         let host_ok = !self.host.is_empty()
             && self.host.len() <= 253
             && self
@@ -138,6 +137,208 @@ impl CheckArgs {
     }
 }
 
+/// Arguments of `imapSync`.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncArgs {
+    pub imap: CheckArgs,
+    #[serde(default = "inbox")]
+    pub folder: String,
+    #[serde(default)]
+    pub uid_validity: Option<u64>,
+    #[serde(default)]
+    pub since_uid: Option<u64>,
+    #[serde(default = "default_max_messages")]
+    pub max_messages: u32,
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: u64,
+}
+
+fn inbox() -> String {
+    "INBOX".into()
+}
+fn default_max_messages() -> u32 {
+    100
+}
+fn default_max_bytes() -> u64 {
+    8 * 1024 * 1024
+}
+
+/// Most bytes of message bodies one `imapSync` reply may carry.
+pub const MAX_SYNC_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest message `send` accepts (decoded).
+pub const MAX_SEND_BYTES: usize = 35 * 1024 * 1024;
+pub const MAX_RECIPIENTS: usize = 500;
+
+impl SyncArgs {
+    fn validate(&self) -> Result<(), String> {
+        self.imap.validate().map_err(|e| format!("imap: {e}"))?;
+        if self.folder.is_empty()
+            || self.folder.len() > 1000
+            || self.folder.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0))
+        {
+            return Err("folder must be 1..=1000 bytes without CR, LF or NUL".into());
+        }
+        if self
+            .uid_validity
+            .is_some_and(|v| v == 0 || v > u32::MAX as u64)
+        {
+            return Err("uidValidity must be 1..=4294967295 or null".into());
+        }
+        if self.since_uid.is_some_and(|v| v > u32::MAX as u64) {
+            return Err("sinceUid must be 0..=4294967295 or null".into());
+        }
+        if self.since_uid.is_some() && self.uid_validity.is_none() {
+            return Err("sinceUid needs the uidValidity it was seen under (pass both, or neither for a full sync)".into());
+        }
+        if !(1..=500).contains(&self.max_messages) {
+            return Err("maxMessages must be 1..=500".into());
+        }
+        if !(1..=MAX_SYNC_BYTES).contains(&self.max_bytes) {
+            return Err(format!("maxBytes must be 1..={MAX_SYNC_BYTES}"));
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of `send`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendArgs {
+    pub smtp: CheckArgs,
+    #[serde(default)]
+    pub imap: Option<CheckArgs>,
+    pub from: String,
+    pub recipients: Vec<String>,
+    /// Base64 of the RFC 5322 message.
+    pub mime: String,
+    #[serde(default)]
+    pub append_to_sent: bool,
+}
+
+impl std::fmt::Debug for SendArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // CheckArgs hide the passwords; the message is only measured.
+        f.debug_struct("SendArgs")
+            .field("smtp", &self.smtp)
+            .field("imap", &self.imap)
+            .field("from", &self.from)
+            .field("recipients", &self.recipients)
+            .field("mime_base64_len", &self.mime.len())
+            .field("append_to_sent", &self.append_to_sent)
+            .finish()
+    }
+}
+
+impl SendArgs {
+    /// Checks everything and returns the message to send: decoded, with
+    /// bare CR or LF turned into CRLF (SMTP needs CRLF; a bare LF before
+    /// "." is the SMTP-smuggling vector), so SMTP and the Sent copy carry
+    /// the same bytes.
+    pub fn validate(&self) -> Result<Vec<u8>, String> {
+        self.smtp.validate().map_err(|e| format!("smtp: {e}"))?;
+        match (&self.imap, self.append_to_sent) {
+            (Some(i), _) => i.validate().map_err(|e| format!("imap: {e}"))?,
+            (None, true) => {
+                return Err("appendToSent needs `imap` (the account's IMAP settings)".into());
+            }
+            (None, false) => {}
+        }
+        check_address(&self.from).map_err(|e| format!("from: {e}"))?;
+        if self.recipients.is_empty() || self.recipients.len() > MAX_RECIPIENTS {
+            return Err(format!(
+                "recipients must list 1..={MAX_RECIPIENTS} addresses"
+            ));
+        }
+        for (i, r) in self.recipients.iter().enumerate() {
+            check_address(r).map_err(|e| format!("recipients[{i}]: {e}"))?;
+        }
+        use base64::Engine;
+        // Every base64 char is 6 bits: refuse before decoding anything huge.
+        if self.mime.len() / 4 * 3 > MAX_SEND_BYTES + 3 {
+            return Err(format!("mime is over the {MAX_SEND_BYTES}-byte limit"));
+        }
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(self.mime.as_bytes())
+            .map_err(|e| format!("mime must be standard base64 (with padding): {e}"))?;
+        if raw.is_empty() || raw.len() > MAX_SEND_BYTES {
+            return Err(format!(
+                "mime must decode to 1..={MAX_SEND_BYTES} bytes (got {})",
+                raw.len()
+            ));
+        }
+        if raw.contains(&0) {
+            return Err("mime contains a NUL byte, which SMTP cannot carry".into());
+        }
+        let mut message = crlf(&raw);
+        if !message.ends_with(b"\r\n") {
+            message.extend_from_slice(b"\r\n");
+        }
+        Ok(message)
+    }
+}
+
+/// Bare CR or LF → CRLF.
+pub fn crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 50);
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'\r' if raw.get(i + 1) == Some(&b'\n') => {
+                out.extend_from_slice(b"\r\n");
+                i += 1;
+            }
+            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// An SMTP path address (RFC 5321 Mailbox, no quoted local parts): what
+/// goes between `<` and `>`, so no spaces, controls, `<>`, or extra `@`.
+pub fn check_address(a: &str) -> Result<(), String> {
+    if a.len() > 254 {
+        return Err(format!("address is {} bytes; at most 254", a.len()));
+    }
+    if let Some(c) = a
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || "<>,;\"\\()".contains(*c))
+    {
+        return Err(format!("address {a:?} contains {c:?}"));
+    }
+    let Some((local, domain)) = a.rsplit_once('@') else {
+        return Err(format!("address {a:?} has no @"));
+    };
+    if local.is_empty() || local.len() > 64 || local.contains('@') || local.contains(['[', ']']) {
+        return Err(format!(
+            "address {a:?}: local part must be 1..=64 bytes without @ or brackets"
+        ));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(format!(
+            "address {a:?}: dots in the local part must separate words"
+        ));
+    }
+    let literal = domain.starts_with('[') && domain.ends_with(']') && domain.len() > 2;
+    let name_ok = !domain.is_empty()
+        && !domain.contains(['[', ']'])
+        && domain.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if !literal && !name_ok {
+        return Err(format!(
+            "address {a:?}: domain must be a host name or [address literal]"
+        ));
+    }
+    Ok(())
+}
+
 /// Handles one request frame and returns the reply.
 pub fn handle(frame: &[u8]) -> Value {
     let v: Value = match serde_json::from_slice(frame) {
@@ -162,34 +363,38 @@ pub fn handle(frame: &[u8]) -> Value {
         Some(Value::String(s)) => s,
         _ => return error(id, "badRequest", "`op` must be a string"),
     };
-    match op.as_str() {
-        "ping" => match args::<NoArgs>(obj) {
-            Ok(_) => ok(id, json!({"version": env!("CARGO_PKG_VERSION")})),
-            Err(e) => error(id, "badRequest", &e),
-        },
-        "imapCheck" | "smtpCheck" => {
-            match args::<CheckArgs>(obj).and_then(|a| a.validate().map(|()| a)) {
-                Ok(a) if op == "imapCheck" => match crate::imap::check(&a) {
-                    Ok(v) => ok(id, v),
-                    Err(f) => error(id, f.code, &f.message),
-                },
-                Ok(_) => error(
-                    id,
-                    "notImplemented",
-                    &format!("`{op}` is not implemented in this build"),
-                ),
-                Err(e) => error(id, "badRequest", &e),
-            }
-        }
+    let result: Result<Value, crate::net::Fail> = match op.as_str() {
+        "ping" => args::<NoArgs>(obj).map(|_| json!({"version": env!("CARGO_PKG_VERSION")})),
+        "imapCheck" => args::<CheckArgs>(obj)
+            .and_then(|a| a.validate().map(|()| a).map_err(bad))
+            .and_then(|a| crate::imap::check(&a)),
+        "smtpCheck" => args::<CheckArgs>(obj)
+            .and_then(|a| a.validate().map(|()| a).map_err(bad))
+            .and_then(|a| crate::smtp::check(&a)),
+        "imapSync" => args::<SyncArgs>(obj)
+            .and_then(|a| a.validate().map(|()| a).map_err(bad))
+            .and_then(|a| crate::imap::sync_public(&a)),
+        "send" => args::<SendArgs>(obj).and_then(|a| {
+            let message = a.validate().map_err(bad)?;
+            crate::smtp::send_public(&a, &message)
+        }),
         _ => {
             let shown: String = op.chars().take(MAX_ID_LEN).collect();
-            error(id, "unknownOp", &format!("unknown op {shown:?}"))
+            return error(id, "unknownOp", &format!("unknown op {shown:?}"));
         }
+    };
+    match result {
+        Ok(v) => ok(id, v),
+        Err(f) => error(id, f.code, &f.message),
     }
 }
 
-fn args<T: for<'de> Deserialize<'de>>(obj: Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(obj)).map_err(|e| e.to_string())
+fn bad(message: String) -> crate::net::Fail {
+    crate::net::fail("badRequest", message)
+}
+
+fn args<T: for<'de> Deserialize<'de>>(obj: Map<String, Value>) -> Result<T, crate::net::Fail> {
+    serde_json::from_value(Value::Object(obj)).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -232,8 +437,11 @@ mod tests {
             (r#"{"id":"1","op":"ping""#.into(), "badJson", None),
             ("\u{0}".into(), "badJson", None),
             (
-                format!(r#"{{"id":"1","op":"smtpCheck",{check},"trustAnyCertificate":true}}"#),
-                "notImplemented",
+                format!(
+                    r#"{{"id":"1","op":"smtpCheck",{}}}"#,
+                    check.replace("993", "70000")
+                ),
+                "badRequest",
                 Some("1"),
             ),
             (

@@ -33,6 +33,9 @@ pub enum Mode {
 pub struct Dovecot {
     child: Option<Child>,
     dir: PathBuf,
+    /// Owner of the maildir (the `dovecot` system user).
+    pub uid: u32,
+    pub gid: u32,
     /// Plain listener (STARTTLS in `Mode::Tls`).
     pub plain_port: u16,
     /// Implicit-TLS listener (`Mode::Tls` only; 0 otherwise).
@@ -110,6 +113,13 @@ impl Dovecot {
         // Mail runs as the package's `dovecot` user: Dovecot refuses UID 0
         // for mail access, and first_valid_uid must admit the system UID.
         let (uid, gid) = (id("-u", "dovecot"), id("-g", "dovecot"));
+        // The maildir exists up front, owned by the mail user, so the test
+        // SMTP server can deliver into new/ before anyone logs in.
+        for sub in ["", "cur", "new", "tmp"] {
+            let p = dir.join("mail").join(USER).join(sub);
+            fs::create_dir_all(&p).unwrap();
+            std::os::unix::fs::chown(&p, Some(uid), Some(gid)).unwrap();
+        }
         let d = dir.display();
         fs::write(
             dir.join("users"),
@@ -153,6 +163,8 @@ impl Dovecot {
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {d}/users\n}}\n\
              userdb {{\n  driver = passwd-file\n  args = {d}/users\n}}\n\
              mail_location = maildir:{d}/mail/%u\n\
+             namespace inbox {{\n  inbox = yes\n  separator = /\n  \
+             mailbox Sent {{\n    special_use = \\Sent\n    auto = create\n  }}\n}}\n\
              service imap-login {{\n{listeners}}}\n"
         );
         fs::write(dir.join("dovecot.conf"), conf).unwrap();
@@ -169,6 +181,8 @@ impl Dovecot {
         let mut dc = Dovecot {
             child: Some(child),
             dir,
+            uid,
+            gid,
             plain_port,
             tls_port,
             cert: ck.cert.der().to_vec(),
@@ -205,6 +219,19 @@ impl Dovecot {
         }
     }
 
+    /// The user's maildir (with cur/ new/ tmp/).
+    pub fn maildir(&self) -> PathBuf {
+        self.dir.join("mail").join(USER)
+    }
+
+    /// PEM files of the certificate and its key.
+    pub fn cert_pem_path(&self) -> PathBuf {
+        self.dir.join("cert.pem")
+    }
+    pub fn key_pem_path(&self) -> PathBuf {
+        self.dir.join("key.pem")
+    }
+
     /// Dovecot's log so far (for assertion messages).
     pub fn log(&self) -> String {
         let log = fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default();
@@ -237,7 +264,7 @@ fn set_mode(p: &Path, mode: u32) {
 }
 
 /// PEM armour (rcgen's `pem` feature is off in this workspace).
-fn pem(label: &str, der: &[u8]) -> String {
+pub fn pem(label: &str, der: &[u8]) -> String {
     const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut b64 = String::new();
     for c in der.chunks(3) {

@@ -1,0 +1,318 @@
+//! `send` and `imapSync` against a real Dovecot and a real aiosmtpd (see
+//! `support/`), through `protocol::handle` as the extension would call them.
+//! aiosmtpd delivers what it accepts into the Dovecot user's maildir, so a
+//! message goes SMTP → mailbox → IMAP and back through the bridge.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use inlay_bridge::framing::{MAX_OUTBOUND, encode_reply, reassemble};
+use inlay_bridge::protocol::handle;
+use serde_json::{Value, json};
+use std::fs;
+use support::dovecot::{self, Dovecot, PASSWORD, USER};
+use support::smtp::{self, Options, Smtpd};
+
+const ALICE: &str = "alice@dovecot.test";
+
+fn call(req: Value) -> Value {
+    let reply = handle(req.to_string().as_bytes());
+    assert_eq!(reply["id"], req["id"], "{reply}");
+    reply
+}
+
+fn value(reply: &Value) -> &Value {
+    assert_eq!(reply["ok"], json!(true), "expected success, got {reply}");
+    &reply["value"]
+}
+
+fn error_code(reply: &Value) -> &str {
+    assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
+    reply["error"]["code"].as_str().unwrap()
+}
+
+fn imap(d: &Dovecot, password: &str) -> Value {
+    json!({"host": "127.0.0.1", "port": d.tls_port, "security": "implicitTls",
+           "username": USER, "password": password, "trustAnyCertificate": true})
+}
+
+fn smtp_starttls(s: &Smtpd) -> Value {
+    json!({"host": "127.0.0.1", "port": s.starttls_port, "security": "startTls",
+           "username": USER, "password": PASSWORD, "trustAnyCertificate": true})
+}
+
+fn servers() -> (Dovecot, Smtpd) {
+    let d = dovecot::start(dovecot::Mode::Tls);
+    let s = smtp::start(Options {
+        mode: smtp::Mode::Tls,
+        dovecot: Some(&d),
+        size_limit: None,
+    });
+    (d, s)
+}
+
+fn message(subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {ALICE}\r\nTo: {ALICE}\r\nSubject: {subject}\r\nMessage-ID: <{subject}@dovecot.test>\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+fn send(smtp: Value, imap: Value, recipients: &[&str], mime: &[u8], append: bool) -> Value {
+    call(json!({
+        "id": "s", "op": "send", "smtp": smtp, "imap": imap, "from": ALICE,
+        "recipients": recipients, "mime": B64.encode(mime), "appendToSent": append,
+    }))
+}
+
+fn sync(d: &Dovecot, folder: &str, extra: Value) -> Value {
+    let mut req = json!({"id": "y", "op": "imapSync", "imap": imap(d, PASSWORD), "folder": folder});
+    req.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    call(req)
+}
+
+fn delivered(d: &Dovecot) -> usize {
+    fs::read_dir(d.maildir().join("new")).unwrap().count()
+        + fs::read_dir(d.maildir().join("cur")).unwrap().count()
+}
+
+fn mime_of(m: &Value) -> Vec<u8> {
+    B64.decode(m["mime"].as_str().expect("mime")).unwrap()
+}
+
+/// ~5 MB of 8-bit text with lines that need dot-stuffing.
+fn big_message() -> Vec<u8> {
+    let mut m = b"From: alice@dovecot.test\r\nTo: alice@dovecot.test\r\nSubject: big\r\n\
+Message-ID: <big@dovecot.test>\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        .to_vec();
+    let mut n: u32 = 1;
+    while m.len() < 5 * 1024 * 1024 {
+        n = n.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        match n % 5 {
+            0 => m.extend_from_slice(b".\r\n"),
+            1 => m.extend_from_slice(b"..starts with two dots\r\n"),
+            2 => m.extend_from_slice("grüße, ça va — ✓\r\n".as_bytes()),
+            _ => m.extend_from_slice(format!("{:0>70}\r\n", n).as_bytes()),
+        }
+    }
+    m
+}
+
+#[test]
+fn five_mb_round_trip_smtp_to_imap_through_chunked_replies() {
+    let (d, s) = servers();
+    let big = big_message();
+    let r = send(smtp_starttls(&s), imap(&d, PASSWORD), &[ALICE], &big, true);
+    let v = value(&r);
+    assert_eq!(v["sent"], json!(true), "{r}");
+    assert_eq!(v["accepted"], json!([ALICE]));
+    assert_eq!(v["rejected"], json!([]));
+    assert_eq!(v["appended"], json!(true), "{r}{}", d.log());
+    assert_eq!(v["appendFolder"], json!("Sent"));
+    assert!(s.log().contains("BODY=8BITMIME"), "{}", s.log());
+    assert!(
+        s.log().contains(&format!("SIZE={}", big.len())),
+        "{}",
+        s.log()
+    );
+
+    // Read it back through the framing the browser sees: > 1 MB → chunks.
+    let reply = sync(&d, "INBOX", json!({"maxBytes": 8 * 1024 * 1024}));
+    let frames = encode_reply(&reply);
+    assert!(frames.len() > 5, "{} frames", frames.len());
+    assert!(frames.iter().all(|f| f.len() <= MAX_OUTBOUND));
+    let back = reassemble(&frames).unwrap();
+    assert_eq!(back.len(), 1);
+    let v = value(&back[0]);
+    let msgs = v["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 1, "{}", v["more"]);
+    assert!(
+        mime_of(&msgs[0]) == big,
+        "INBOX copy differs from what was sent"
+    );
+    assert_eq!(msgs[0]["size"], json!(big.len()));
+    assert!(msgs[0]["internalDate"].as_str().unwrap().contains('T'));
+    assert_eq!(v["more"], json!(false));
+    assert_eq!(v["reset"], json!(false));
+    // EXAMINE (read-only) and BODY.PEEK: reading did not mark it \Seen.
+    assert!(
+        !msgs[0]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("\\Seen"))
+    );
+
+    let sent = sync(&d, "Sent", json!({}));
+    let m = &value(&sent)["messages"][0];
+    assert!(mime_of(m) == big, "Sent copy differs from what was sent");
+    assert!(
+        m["flags"].as_array().unwrap().contains(&json!("\\Seen")),
+        "{}",
+        m["flags"]
+    );
+    assert_eq!(value(&sent)["highestUid"], json!(value(&r)["appendUid"]));
+}
+
+#[test]
+fn incremental_sync_by_uid_paging_and_uidvalidity() {
+    let (d, s) = servers();
+    for i in 0..3 {
+        let r = send(
+            smtp_starttls(&s),
+            Value::Null,
+            &[ALICE],
+            &message(&format!("m{i}"), "hi"),
+            false,
+        );
+        assert_eq!(value(&r)["appended"], json!(false));
+    }
+    let first = sync(&d, "INBOX", json!({"maxMessages": 2}));
+    let v = value(&first);
+    let uids: Vec<u64> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["uid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(uids.len(), 2, "{first}");
+    assert!(uids[0] < uids[1]);
+    assert_eq!(v["more"], json!(true));
+    let validity = v["uidValidity"].clone();
+    let highest = v["highestUid"].as_u64().unwrap();
+    assert!(highest > uids[1]);
+    assert!(v["uidNext"].as_u64().unwrap() > highest);
+
+    let next = sync(
+        &d,
+        "INBOX",
+        json!({"uidValidity": validity, "sinceUid": uids[1]}),
+    );
+    let v = value(&next);
+    assert_eq!(v["messages"].as_array().unwrap().len(), 1, "{next}");
+    assert_eq!(v["messages"][0]["uid"], json!(highest));
+    assert!(mime_of(&v["messages"][0]).starts_with(b"From: alice@dovecot.test"));
+    assert_eq!(v["more"], json!(false));
+
+    // sinceUid = highest: "n:*" still matches the last message on the
+    // server; the bridge must not return it again.
+    let none = sync(
+        &d,
+        "INBOX",
+        json!({"uidValidity": validity, "sinceUid": highest}),
+    );
+    assert_eq!(value(&none)["messages"], json!([]), "{none}");
+    assert_eq!(value(&none)["more"], json!(false));
+    assert_eq!(value(&none)["highestUid"], json!(highest));
+
+    // Another UIDVALIDITY: the cache is stale, everything comes again.
+    let other = validity.as_u64().unwrap() ^ 1;
+    let reset = sync(
+        &d,
+        "INBOX",
+        json!({"uidValidity": other, "sinceUid": highest}),
+    );
+    assert_eq!(value(&reset)["reset"], json!(true));
+    assert_eq!(value(&reset)["messages"].as_array().unwrap().len(), 3);
+
+    // maxBytes below a message's size: it comes without its body so the
+    // caller can still move past it; the next one did not fit.
+    let small = sync(&d, "INBOX", json!({"maxBytes": 10}));
+    let v = value(&small);
+    assert_eq!(v["messages"].as_array().unwrap().len(), 3, "{small}");
+    assert!(
+        v["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["mime"].is_null())
+    );
+
+    let missing = sync(&d, "No such folder", json!({}));
+    assert_eq!(error_code(&missing), "folderNotFound", "{missing}");
+}
+
+#[test]
+fn one_refused_recipient_is_reported_and_the_rest_delivered_once() {
+    let (d, s) = servers();
+    let r = send(
+        smtp_starttls(&s),
+        Value::Null,
+        &[ALICE, "nobody@dovecot.test"],
+        &message("r", "x"),
+        false,
+    );
+    let v = value(&r);
+    assert_eq!(v["accepted"], json!([ALICE]));
+    assert_eq!(v["rejected"][0]["recipient"], json!("nobody@dovecot.test"));
+    assert_eq!(v["rejected"][0]["code"], json!(550));
+    assert_eq!(v["rejected"][0]["temporary"], json!(false));
+    assert!(
+        v["rejected"][0]["reply"]
+            .as_str()
+            .unwrap()
+            .contains("no such user")
+    );
+    assert_eq!(delivered(&d), 1);
+
+    let r = send(
+        smtp_starttls(&s),
+        Value::Null,
+        &["nobody@dovecot.test", "nobody2@dovecot.test"],
+        &message("r2", "x"),
+        false,
+    );
+    assert_eq!(error_code(&r), "allRecipientsRejected", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nobody2@dovecot.test")
+    );
+    assert_eq!(delivered(&d), 1);
+}
+
+#[test]
+fn over_the_servers_size_is_refused_before_data() {
+    let d = dovecot::start(dovecot::Mode::Tls);
+    let s = smtp::start(Options {
+        mode: smtp::Mode::Tls,
+        dovecot: Some(&d),
+        size_limit: Some(100_000),
+    });
+    let body = "y".repeat(70) + "\r\n";
+    let r = send(
+        smtp_starttls(&s),
+        Value::Null,
+        &[ALICE],
+        &message("big", &body.repeat(2000)),
+        false,
+    );
+    assert_eq!(error_code(&r), "messageTooLarge", "{r}");
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("100000"),
+        "{r}"
+    );
+    assert!(!s.log().contains("DATA"), "{}", s.log());
+    assert_eq!(delivered(&d), 0);
+}
+
+#[test]
+fn failed_sent_copy_does_not_fail_the_send() {
+    let (d, s) = servers();
+    let r = send(
+        smtp_starttls(&s),
+        imap(&d, "not the password"),
+        &[ALICE],
+        &message("a", "x"),
+        true,
+    );
+    let v = value(&r);
+    assert_eq!(v["sent"], json!(true));
+    assert_eq!(v["appended"], json!(false));
+    assert_eq!(v["appendError"]["code"], json!("wrongPassword"), "{r}");
+    assert_eq!(delivered(&d), 1);
+}
