@@ -44,12 +44,12 @@ test("a request carries an id and its op; the reply with that id resolves it, ot
   const first = bridge.request("imapCheck", { host: "localhost", port: 993, password: "pw" });
   const second = bridge.request("ping");
   assert.equal(ports.length, 1, "one port for both requests");
-  const [a, b] = ports[0].posted;
+  const [a, b] = ports[0]!.posted as [Record<string, unknown>, Record<string, unknown>];
   assert.equal(a.op, "imapCheck");
   assert.equal(a.host, "localhost");
   assert.notEqual(a.id, b.id);
-  ports[0].reply({ id: b.id, ok: true, value: { version: "0.1.0" } });
-  ports[0].reply({ id: a.id, ok: false, error: { code: "wrongPassword", message: "LOGIN refused" } });
+  ports[0]!.reply({ id: b.id, ok: true, value: { version: "0.1.0" } });
+  ports[0]!.reply({ id: a.id, ok: false, error: { code: "wrongPassword", message: "LOGIN refused" } });
   assert.deepEqual(await second, { version: "0.1.0" });
   await assert.rejects(first, (e: BridgeError) => e.code === "wrongPassword" && e.message === "LOGIN refused");
 });
@@ -57,19 +57,19 @@ test("a request carries an id and its op; the reply with that id resolves it, ot
 test("replies over 1 MB come back in chunks and are reassembled in order", async () => {
   const { bridge, ports } = setup();
   const pending = bridge.request<{ big: string }>("fetch");
-  const { id } = ports[0].posted[0];
+  const { id } = ports[0]!.posted[0]!;
   const whole = JSON.stringify({ id, ok: true, value: { big: "x".repeat(3_000_000) } });
   const size = 1_000_000;
   const parts = [whole.slice(0, size), whole.slice(size, 2 * size), whole.slice(2 * size)];
-  parts.forEach((data, chunk) => ports[0].reply({ id, chunk, of: parts.length, data }));
+  parts.forEach((data, chunk) => ports[0]!.reply({ id, chunk, of: parts.length, data }));
   assert.equal((await pending).big.length, 3_000_000);
 });
 
 test("a chunk out of order fails the request instead of building a wrong reply", async () => {
   const { bridge, ports } = setup();
   const pending = bridge.request("fetch");
-  const { id } = ports[0].posted[0];
-  ports[0].reply({ id, chunk: 1, of: 2, data: "}" });
+  const { id } = ports[0]!.posted[0]!;
+  ports[0]!.reply({ id, chunk: 1, of: 2, data: "}" });
   await assert.rejects(pending, (e: BridgeError) => e.code === "badFrame");
 });
 
@@ -81,11 +81,11 @@ test("a request the helper never answers times out", async () => {
 test("a missing host says the helper is not installed, and the next request tries a new port", async () => {
   const { bridge, ports } = setup("Specified native messaging host not found.");
   const pending = bridge.request("ping");
-  ports[0].drop();
+  ports[0]!.drop();
   await assert.rejects(pending, (e: BridgeError) => e.code === "bridgeMissing" && /mail helper is not installed/.test(e.message));
   const again = bridge.request("ping");
   assert.equal(ports.length, 2);
-  ports[1].reply({ id: ports[1].posted[0].id, ok: true, value: { version: "0.1.0" } });
+  ports[1]!.reply({ id: ports[1]!.posted[0]!.id, ok: true, value: { version: "0.1.0" } });
   assert.deepEqual(await again, { version: "0.1.0" });
 });
 
@@ -100,7 +100,7 @@ test("an error reply without an id (a broken frame) fails everything in flight",
   const { bridge, ports } = setup();
   const a = bridge.request("ping");
   const b = bridge.request("ping");
-  ports[0].reply({ id: null, ok: false, error: { code: "badFrame", message: "stream ended inside a frame" } });
+  ports[0]!.reply({ id: null, ok: false, error: { code: "badFrame", message: "stream ended inside a frame" } });
   await assert.rejects(a, (e: BridgeError) => e.code === "badFrame");
   await assert.rejects(b, (e: BridgeError) => e.code === "badFrame");
 });
