@@ -5,7 +5,7 @@
 // extension runs with its real URLs and nothing leaves the machine.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -184,6 +184,7 @@ export async function grantHostPermission(browser, origin) {
  */
 export function installBridge(profileDir) {
   const bin = join(ROOT, "target/debug/inlay-bridge");
+  if (!existsSync(bin)) throw new Error(`${bin} not found: build it with cargo build -p inlay-bridge (./build.sh test does)`);
   const result = spawnSync(bin, ["install", "--browser", "chromium", "--user-data-dir", profileDir], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`inlay-bridge install failed (${result.status}): ${result.stderr}${result.error ?? ""}`);
 }
@@ -203,6 +204,7 @@ export function profileWithBridge() {
  */
 export async function startMailServers() {
   const bin = join(ROOT, "target/debug/examples/mailservers");
+  if (!existsSync(bin)) throw new Error(`${bin} not found: build it with cargo build -p inlay-bridge --examples (./build.sh test does)`);
   const child = spawn(bin, [], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));

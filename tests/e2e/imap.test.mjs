@@ -273,6 +273,9 @@ describe("connecting an IMAP/SMTP account", () => {
     await inbox.waitAccountState(ALICE, "disconnected");
     assert.equal(await storedSecrets(ALICE), null);
     assert.match(await page().locator(".notice").innerText(), /is disconnected/);
+    // Connecting again needs the password typed again, in the IMAP form: the list says how.
+    await inbox.account(ALICE).getByRole("button", { name: "Connect again" }).click();
+    assert.match(await page().locator("[role=alert]").innerText(), /choose IMAP and type its password again/);
   });
 
   test("admin policy for the domain fills the form in without asking to read any site", async (t) => {

@@ -120,6 +120,13 @@ export async function connect(
 export async function reconnect(core: CoreApi, address: string): Promise<Account> {
   const existing = await store.getAccount(address);
   if (!existing) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (existing.connect === "imap") {
+    // A password inbox has no sign-in window to reopen: the password is typed again in the IMAP form.
+    throw new UserError(
+      "passwordNeeded",
+      `To reconnect ${existing.address}, choose "Connect personal email", enter ${existing.address}, choose IMAP and type its password again.`,
+    );
+  }
   // A disconnected inbox has no tokens left: it connects again from scratch.
   const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
   const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);
