@@ -182,11 +182,20 @@ ensure_dovecot() {
   fi
 }
 
+ensure_aiosmtpd() {
+  # The bridge's SMTP tests (bridge/tests/smtp.rs, mail.rs) start a private
+  # aiosmtpd from bridge/tests/support/smtpd.py on 127.0.0.1 high ports.
+  python3 -c 'import aiosmtpd' 2>/dev/null && return
+  step "Installing aiosmtpd 1.4.6 with pip"
+  python3 -m pip install --quiet aiosmtpd==1.4.6
+}
+
 run_tests() {
   build_all
   ensure_chromium
   ensure_xmllint
   ensure_dovecot
+  ensure_aiosmtpd
   build_sandbox
   tier "1/4 core (cargo test --workspace)" test_native
   tier "2/4 WASM boundary (wasm-bindgen-test, node)" test_wasm

@@ -490,6 +490,88 @@ mod tests {
     }
 
     #[test]
+    fn send_and_sync_validation() {
+        let srv = json!({"host": "h", "port": 1, "security": "startTls", "username": "u", "password": "p"});
+        let mime = "U3ViamVjdDogeAoKaGk="; // "Subject: x\n\nhi"
+        let send = |patch: Value| {
+            let mut req = json!({"id": "1", "op": "send", "smtp": srv, "from": "a@example.com",
+                                 "recipients": ["b@example.com"], "mime": mime});
+            req.as_object_mut()
+                .unwrap()
+                .extend(patch.as_object().unwrap().clone());
+            handle(req.to_string().as_bytes())
+        };
+        for (patch, needle) in [
+            (json!({"from": "a@b\r\nRCPT TO:<x@y>"}), "from: "),
+            (json!({"from": "no-at"}), "has no @"),
+            (json!({"recipients": []}), "1..=500"),
+            (
+                json!({"recipients": ["b@example.com", "<c@example.com>"]}),
+                "recipients[1]",
+            ),
+            (json!({"recipients": ["b@exa mple.com"]}), "recipients[0]"),
+            (json!({"recipients": ["b@-x.com"]}), "domain"),
+            (json!({"recipients": ["a..b@x.com"]}), "dots"),
+            (json!({"mime": "not base64!"}), "base64"),
+            (json!({"mime": ""}), "1..="),
+            (json!({"mime": "AA=="}), "NUL"),
+            (json!({"appendToSent": true}), "needs `imap`"),
+            (
+                json!({"imap": {"host": "h", "port": 0, "security": "startTls", "username": "u", "password": "p"}}),
+                "imap: port",
+            ),
+        ] {
+            let r = send(patch.clone());
+            assert_eq!(code(&r), "badRequest", "{patch} -> {r}");
+            let msg = r["error"]["message"].as_str().unwrap();
+            assert!(msg.contains(needle), "{patch} -> {msg}");
+        }
+        // Refused by length, before decoding (no JSON round trip: 47 MB).
+        let mut a: SendArgs = serde_json::from_value(json!({"smtp": srv, "from": "a@x.org",
+            "recipients": ["b@x.org"], "mime": ""}))
+        .unwrap();
+        a.mime = "QUFB".repeat(MAX_SEND_BYTES / 3 + 2);
+        assert!(a.validate().unwrap_err().contains("limit"));
+
+        let sync = |patch: Value| {
+            let mut req = json!({"id": "1", "op": "imapSync", "imap": srv});
+            req.as_object_mut()
+                .unwrap()
+                .extend(patch.as_object().unwrap().clone());
+            handle(req.to_string().as_bytes())
+        };
+        for (patch, needle) in [
+            (json!({"sinceUid": 5}), "needs the uidValidity"),
+            (json!({"uidValidity": 0}), "uidValidity"),
+            (json!({"maxMessages": 0}), "maxMessages"),
+            (json!({"maxMessages": 501}), "maxMessages"),
+            (json!({"maxBytes": 0}), "maxBytes"),
+            (json!({"folder": "a\r\nb"}), "folder"),
+            (json!({"folder": ""}), "folder"),
+            (json!({"since": 1}), "unknown field"),
+        ] {
+            let r = sync(patch.clone());
+            assert_eq!(code(&r), "badRequest", "{patch} -> {r}");
+            assert!(
+                r["error"]["message"].as_str().unwrap().contains(needle),
+                "{patch} -> {r}"
+            );
+        }
+    }
+
+    #[test]
+    fn message_line_ends_are_normalised() {
+        assert_eq!(crlf(b"a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd");
+        let a: SendArgs = serde_json::from_value(json!({
+            "smtp": {"host": "h", "port": 1, "security": "startTls", "username": "u", "password": "p"},
+            "from": "a@x.org", "recipients": ["b@x.org"], "mime": "YQpi"  // "a\nb"
+        }))
+        .unwrap();
+        assert_eq!(a.validate().unwrap(), b"a\r\nb\r\n");
+        assert!(!format!("{a:?}").contains("\"p\""));
+    }
+
+    #[test]
     fn ping_reports_version() {
         let reply = handle(br#"{"id":"a","op":"ping"}"#);
         assert_eq!(

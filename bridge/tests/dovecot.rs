@@ -1,6 +1,6 @@
 //! `imapCheck` against a real Dovecot (dovecot-imapd) started privately on
-//! 127.0.0.1 for each test; see `support/dovecot.rs`. Skipped, with a note on
-//! stderr, where /usr/sbin/dovecot is absent (`./build.sh test` installs it).
+//! 127.0.0.1 for each test; see `support/dovecot.rs`. Fails where
+//! /usr/sbin/dovecot is absent (`./build.sh test` installs it).
 
 mod support;
 
