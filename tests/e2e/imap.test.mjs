@@ -5,8 +5,8 @@
 // localhost). The sandbox serves the test domain's autoconfig document.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   evalInContentScript,
@@ -305,6 +305,10 @@ describe("connecting an IMAP/SMTP account", () => {
   });
 
   test("without the mail helper the popup says so and shows how to install it; once installed it carries on", async () => {
+    // Chromium also reads the user's and the system's host manifests: neither may register the helper here.
+    for (const dir of [join(homedir(), ".config/chromium/NativeMessagingHosts"), "/etc/chromium/native-messaging-hosts"]) {
+      assert.ok(!existsSync(join(dir, "com.inlay.bridge.json")), `${dir} registers the helper for every profile; remove it to run this test`);
+    }
     const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
     browser = await launchBrowser(sandbox, { profileDir });
     inbox = await InboxPage.open(browser);
