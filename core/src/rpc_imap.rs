@@ -220,7 +220,8 @@ mod tests {
 
     #[test]
     fn refuses_off_schema_connects_without_quoting_the_password() {
-        let cases: Vec<Box<dyn Fn(&mut Value)>> = vec![
+        type Change = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<Change> = vec![
             Box::new(|v| v["extra"] = json!(1)),
             Box::new(|v| v["settings"]["imap"]["tls"] = json!(true)),
             Box::new(|v| v["settings"]["imap"]["security"] = json!("plain")),
