@@ -127,6 +127,9 @@ build_all() {
 build_sandbox() {
   step "Building the sandbox of provider hosts"
   cargo build --quiet -p inlay-sandbox
+  # The IMAP e2e tests register the real helper in their Chromium profiles and
+  # start real mail servers with its mailservers example.
+  cargo build --quiet -p inlay-bridge --bins --examples
 }
 
 # ------------------------------------------------------------------- tests ---

@@ -18,6 +18,7 @@ pub mod message;
 pub mod oauth;
 pub mod provider_error;
 pub mod rpc;
+pub mod rpc_imap;
 pub mod token;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).

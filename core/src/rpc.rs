@@ -67,6 +67,13 @@ pub enum PageRequest {
     ExchangeResume(ExchangeResumeArg),
     /// Verifies the password against an EWS URL and saves the inbox.
     ExchangeConnect(ExchangeConnectArg),
+    /// IMAP: is the mail helper installed, admin settings for the domain,
+    /// and the origins discovery would read (to ask the user first).
+    ImapStart(AddressArg),
+    /// IMAP: finds the settings for an address (autoconfig, ISPDB, MX, guesses).
+    ImapDiscover(AddressArg),
+    /// IMAP: checks the IMAP and SMTP logins through the helper, then saves the inbox.
+    ImapConnect(crate::rpc_imap::ImapConnectArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).
@@ -143,7 +150,7 @@ pub struct SetAutomationArg {
     pub on: bool,
 }
 
-/// Longest password accepted (the bridge and EWS take no more either).
+/// Longest password accepted (the mail helper takes no more either).
 pub const MAX_PASSWORD_LEN: usize = 1024;
 /// Longest server URL accepted.
 pub const MAX_URL_LEN: usize = 2048;
@@ -175,6 +182,12 @@ impl TryFrom<String> for Password {
             return Err("the password contains a line break or NUL character".into());
         }
         Ok(Password(value))
+    }
+}
+
+impl Password {
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

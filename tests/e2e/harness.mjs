@@ -3,9 +3,9 @@
 // hostnames to the sandbox (--host-resolver-rules) and trusts only the
 // sandbox's own certificate (--ignore-certificate-errors-spki-list), so the
 // extension runs with its real URLs and nothing leaves the machine.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -203,4 +203,63 @@ export async function readStore(browser, storeName) {
       }),
     storeName,
   );
+}
+
+/**
+ * Registers Inlay's mail helper (target/debug/inlay-bridge) for a Chromium
+ * profile, as `inlay-bridge install --user-data-dir` does for a user.
+ */
+export function installBridge(profileDir) {
+  const bin = join(ROOT, "target/debug/inlay-bridge");
+  if (!existsSync(bin)) throw new Error(`${bin} not found: build it with cargo build -p inlay-bridge (./build.sh test does)`);
+  const result = spawnSync(bin, ["install", "--browser", "chromium", "--user-data-dir", profileDir], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`inlay-bridge install failed (${result.status}): ${result.stderr}${result.error ?? ""}`);
+}
+
+/** A fresh profile directory with the mail helper registered. */
+export function profileWithBridge() {
+  const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
+  installBridge(profileDir);
+  return profileDir;
+}
+
+/**
+ * Starts real IMAP (Dovecot) and SMTP (aiosmtpd) servers on 127.0.0.1
+ * (`inlay-bridge`'s mailservers example: implicit TLS and STARTTLS each, user
+ * alice, a self-signed certificate for localhost). Returns its JSON line plus
+ * stop(), which closes its stdin.
+ */
+export async function startMailServers() {
+  const bin = join(ROOT, "target/debug/examples/mailservers");
+  if (!existsSync(bin)) throw new Error(`${bin} not found: build it with cargo build -p inlay-bridge --examples (./build.sh test does)`);
+  const child = spawn(bin, [], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mail servers did not start in 30 s:\n${stderr}`)), 30_000);
+    timer.unref();
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`mail servers exited with ${code}:\n${stderr}`)));
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      try {
+        resolvePromise(JSON.parse(line));
+      } catch {
+        reject(new Error(`mail servers printed an unexpected first line: ${line}`));
+      }
+    });
+  });
+  return {
+    ...info,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      timer.unref();
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The inbox requests pages make: list, detect, disclose, connect, cancel,
 // reconnect, disconnect, automation. Each one asks the core what to do and
 // keeps the stored record, the tokens and the UI in step.
-import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
+import { KIND_NAMES, type Account, type ConnectionKind, type ConnectionState, type Detection, type Disclosure } from "../shared/accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { ConnectInput, CoreApi } from "./coreTypes.js";
 import { execute } from "./executor.js";
@@ -120,6 +120,10 @@ export async function connect(
 export async function reconnect(core: CoreApi, address: string): Promise<Account> {
   const existing = await store.getAccount(address);
   if (!existing) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (existing.connect === "imap" || existing.connect === "exchange") {
+    // A password inbox has no sign-in window to reopen: the pages open its form to type the password again.
+    throw new UserError("passwordNeeded", `To reconnect ${existing.address}, type its password again in the ${KIND_NAMES[existing.connect]} form.`);
+  }
   // A disconnected inbox has no tokens left: it connects again from scratch.
   const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
   const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);

@@ -8,6 +8,7 @@ import { accountsChanged } from "./broadcast.js";
 import type { CoreApi } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
 import { execute } from "./executor.js";
+import { checkImapAccount } from "./imap.js";
 import { jitter, sleep } from "./random.js";
 import { loadSettings, oauthClient } from "./settings.js";
 import * as store from "./store.js";
@@ -18,10 +19,11 @@ export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
 /** Waits longer than this are left to the next alarm instead of holding the worker. */
 const MAX_INLINE_WAIT_MS = 20_000;
 
-export async function checkAccount(core: CoreApi, address: string): Promise<CheckOutcome> {
+export async function checkAccount(core: CoreApi & exchange.ExchangeCore, address: string): Promise<CheckOutcome> {
   const account = await store.getAccount(address);
   if (!account || account.state.kind !== "connected") return "failed";
-  if (account.connect === "exchange") return exchange.check(core as CoreApi & exchange.ExchangeCore, account);
+  if (account.connect === "exchange") return exchange.check(core, account);
+  if (account.connect === "imap") return checkImapAccount(core, account);
   const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return "failed";
   let afterRefresh = false;
@@ -71,7 +73,7 @@ export async function checkAccount(core: CoreApi, address: string): Promise<Chec
 }
 
 /** Checks every connected inbox, one after another. */
-export async function checkAll(core: CoreApi): Promise<void> {
+export async function checkAll(core: CoreApi & exchange.ExchangeCore): Promise<void> {
   for (const account of await store.listAccounts()) {
     if (account.state.kind === "connected") await checkAccount(core, account.address).catch(() => "failed");
   }

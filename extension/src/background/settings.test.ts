@@ -11,6 +11,7 @@ test("without policy the build config applies, with a full seat and no team inbo
     seat: "full",
     teamInboxes: [],
     allowedProviders: null,
+    mailSettings: [],
   });
 });
 
@@ -43,4 +44,11 @@ test("a provider without a client ID has no OAuth client; Microsoft never gets a
   assert.equal(oauthClient(s, "google"), null);
   assert.deepEqual(oauthClient(s, "microsoft"), { clientId: "m", clientSecret: null });
   assert.equal(oauthClient(s, "exchange"), null);
+});
+
+test("admin IMAP/SMTP settings per domain come from policy; entries without a domain are dropped", () => {
+  const entry = { domain: "corp.example", settings: { imap: {}, smtp: {}, sameCredentials: true } };
+  const s = mergeSettings({}, { mailSettings: [entry, { settings: {} }, "corp.example", { domain: "x.example" }] });
+  assert.deepEqual(s.mailSettings, [entry]);
+  assert.deepEqual(mergeSettings({}, { mailSettings: "corp.example" }).mailSettings, []);
 });

@@ -12,6 +12,8 @@ export interface Settings {
   seat: "full" | "viewOnly";
   teamInboxes: string[];
   allowedProviders: ConnectionKind[] | null;
+  /** Admin-configured IMAP/SMTP settings per domain (`[{domain, settings}]`); the core checks each shape. */
+  mailSettings: unknown[];
 }
 
 type Partial = { [K in keyof Settings]?: unknown };
@@ -22,6 +24,13 @@ function strings(value: unknown): string[] | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
+
+function mailSettingsList(value: unknown): unknown[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (v) => typeof v === "object" && v !== null && typeof (v as { domain?: unknown }).domain === "string" && typeof (v as { settings?: unknown }).settings === "object",
+  );
 }
 
 /** Merges build config and policy; policy wins field by field. Ill-typed values are ignored. */
@@ -37,6 +46,7 @@ export function mergeSettings(build: Partial, policy: Partial): Settings {
     seat: pick("seat") === "viewOnly" ? "viewOnly" : "full",
     teamInboxes: strings(pick("teamInboxes")) ?? [],
     allowedProviders: kinds ?? null,
+    mailSettings: mailSettingsList(pick("mailSettings")),
   };
 }
 

@@ -5,13 +5,17 @@ import type { ConnectionKind } from "../shared/accounts.js";
 import * as accounts from "./accounts.js";
 import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
+import * as imap from "./imap.js";
 import type { CoreApi } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
 
 // Requests wait until inboxes left mid-flow by a stopped worker are restored.
-const ready = (loadCore() as unknown as Promise<CoreApi & exchange.ExchangeCore>).then(async (core) => {
+/** Every binding the worker uses, typed (the generated .d.ts says `any`). */
+type WorkerCore = CoreApi & exchange.ExchangeCore & imap.ImapCore;
+
+const ready = (loadCore() as unknown as Promise<WorkerCore>).then(async (core) => {
   await accounts.recoverInterrupted(core).catch(() => undefined);
   return core;
 });
@@ -19,7 +23,7 @@ lockSession();
 
 const CHECK_ALARM = "check-accounts";
 
-function handlers(core: CoreApi & exchange.ExchangeCore): Handlers {
+function handlers(core: WorkerCore): Handlers {
   const text = (v: unknown) => v as string;
   const optional = (v: unknown) => (typeof v === "string" && v ? v : null);
   return {
@@ -46,6 +50,9 @@ function handlers(core: CoreApi & exchange.ExchangeCore): Handlers {
           ewsUrl: text(r.ewsUrl),
           automation: r.automation as boolean,
         }),
+      imapStart: (r) => imap.start(core, text(r.address)),
+      imapDiscover: (r) => imap.discover(core, text(r.address)),
+      imapConnect: (r) => imap.connect(core, r as unknown as imap.ImapConnectRequest),
     },
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},

@@ -21,7 +21,18 @@ export type Request =
       address: string;
       answer: { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
     }
-  | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean };
+  | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean }
+  | { type: "imapStart"; address: string }
+  | { type: "imapDiscover"; address: string }
+  | {
+      type: "imapConnect";
+      address: string;
+      automation: boolean;
+      settings: import("./accounts.js").MailSettings;
+      password: string;
+      smtpPassword?: string;
+      trustAnyCertificate: boolean;
+    };
 
 export interface RpcError {
   code: string;

@@ -6,6 +6,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
+import { ImapForm } from "./ImapForm.js";
 
 type Screen =
   | { name: "start" }
@@ -14,6 +15,7 @@ type Screen =
   | { name: "disclosure"; provider: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
   | { name: "connecting"; provider: ConnectionKind }
   | { name: "exchange" }
+  | { name: "imap"; detection: Detection | null }
   | { name: "connected"; account: Account };
 
 const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
@@ -37,7 +39,9 @@ export interface PasswordReconnect {
 }
 
 export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; reconnect?: PasswordReconnect }) {
-  const [screen, setScreen] = useState<Screen>(props.reconnect?.provider === "exchange" ? { name: "exchange" } : { name: "start" });
+  const [screen, setScreen] = useState<Screen>(
+    props.reconnect ? (props.reconnect.provider === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
+  );
   const [automation, setAutomation] = useState(props.reconnect?.automation ?? true);
   const [address, setAddress] = useState(props.reconnect?.address ?? "");
   const [error, setError] = useState<string | null>(null);
@@ -120,7 +124,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; r
           <ProviderScreen
             detection={screen.detection}
             choosing={screen.choosing}
-            onChoose={(kind) => disclose(kind, screen.detection)}
+            onChoose={(kind) => (kind === "imap" ? go({ name: "imap", detection: screen.detection }) : disclose(kind, screen.detection))}
             onChooseManually={() => setScreen({ ...screen, choosing: true })}
             onCancel={cancel}
           />
@@ -148,6 +152,17 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; r
         );
       case "connected":
         return <ConnectedScreen account={screen.account} onDone={props.onDone} />;
+      case "imap": {
+        const { detection } = screen;
+        return (
+          <ImapForm
+            address={address}
+            automation={automation}
+            onConnected={(account) => go({ name: "connected", account })}
+            onBack={() => (detection ? go({ name: "provider", detection, choosing: false }) : props.onCancel())}
+          />
+        );
+      }
     }
   }
 }

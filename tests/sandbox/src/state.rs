@@ -165,6 +165,8 @@ pub struct DnsRecord {
 pub struct State {
     pub accounts: Vec<Account>,
     pub dns: Vec<DnsRecord>,
+    /// Seeded autoconfig documents by mail domain (`hosts/autoconfig.rs`).
+    pub autoconfig: std::collections::HashMap<String, String>,
     /// Sign-in state: registrations, codes, tokens, sessions, scenarios, the clock.
     pub oauth: OAuth,
     /// Source of message ids; never reset, so ids stay unique for the process.
@@ -219,6 +221,7 @@ impl State {
     pub fn clear(&mut self) {
         self.accounts.clear();
         self.dns.clear();
+        self.autoconfig.clear();
         self.oauth.reset();
     }
 
@@ -302,6 +305,16 @@ impl State {
         for r in seed.dns {
             self.dns.push(r.into_record()?);
         }
+        for a in seed.autoconfig {
+            let domain = a.domain.trim().to_ascii_lowercase();
+            if !crate::hosts::autoconfig::DOMAINS.contains(&domain.as_str()) {
+                return Err(format!(
+                    "autoconfig domain {domain:?} is not served; use one of {:?}",
+                    crate::hosts::autoconfig::DOMAINS
+                ));
+            }
+            self.autoconfig.insert(domain, a.xml);
+        }
         Ok(json!({ "accounts": seeded, "dnsRecords": self.dns.len() }))
     }
 
@@ -340,6 +353,16 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
     #[serde(default)]
     pub dns: Vec<SeedDnsRecord>,
+    /// A mail domain's autoconfig document (`hosts/autoconfig.rs`), replaced per domain.
+    #[serde(default)]
+    pub autoconfig: Vec<SeedAutoconfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAutoconfig {
+    pub domain: String,
+    pub xml: String,
 }
 
 #[derive(Debug, Deserialize)]

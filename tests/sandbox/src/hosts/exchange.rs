@@ -369,7 +369,10 @@ mod tests {
             ]
         );
         // The probe organisation's autodiscover host has no TLS name.
-        assert_eq!(http_host_names(), ["autodiscover.fabrikam-exchange.example"]);
+        assert_eq!(
+            http_host_names(),
+            ["autodiscover.fabrikam-exchange.example"]
+        );
         assert_eq!(
             role_of("mail.contoso-exchange.example"),
             Some((Role::Mail, "contoso-exchange.example"))

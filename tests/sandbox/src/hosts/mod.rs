@@ -4,6 +4,7 @@
 use crate::http::{Request, Response};
 use crate::sandbox::Sandbox;
 
+pub mod autoconfig;
 pub mod dns;
 pub mod ews;
 pub mod exchange;
@@ -92,6 +93,7 @@ pub fn names() -> Vec<&'static str> {
         .iter()
         .map(|h| h.name)
         .chain(exchange::host_names().iter().map(String::as_str))
+        .chain(autoconfig::host_names().iter().map(String::as_str))
         .collect()
 }
 
@@ -109,6 +111,7 @@ pub fn dispatch(req: &Request, sandbox: &Sandbox) -> Response {
     match HOSTS.iter().find(|h| h.name == req.host) {
         Some(host) => (host.handler)(req, sandbox),
         None if exchange::role_of(&req.host).is_some() => exchange::handle(req, sandbox),
+        None if autoconfig::domain_of(&req.host).is_some() => autoconfig::handle(req, sandbox),
         None => misdirected(&req.host),
     }
 }
@@ -155,6 +158,9 @@ mod tests {
         }
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), HOSTS.len() + exchange::host_names().len());
+        assert_eq!(
+            names.len(),
+            HOSTS.len() + exchange::host_names().len() + autoconfig::host_names().len()
+        );
     }
 }

@@ -1,0 +1,213 @@
+//! The IMAP/SMTP part of the page schema (`rpc::PageRequest::Imap*`): the
+//! arguments of connecting any IMAP/SMTP account through the native helper.
+//! Closed like the rest of the schema: unknown fields are refused, lengths
+//! are capped before anything reads them, and the field-by-field checks that
+//! name a form field (`mailconfig::validate_settings`) run in the worker
+//! afterwards, so the user sees which field is wrong.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mailconfig::Security;
+use crate::rpc::{Address, Password};
+
+/// Longest server name (DNS limit).
+pub const MAX_HOST_LEN: usize = 253;
+/// Longest username (an address at most, RFC 5321).
+pub const MAX_USERNAME_LEN: usize = 320;
+
+/// A text field with a length cap (host names, usernames).
+fn capped(value: &str, max: usize, what: &str) -> Result<(), String> {
+    if value.len() > max {
+        return Err(format!("the {what} is longer than {max} characters"));
+    }
+    Ok(())
+}
+
+/// One server of the Advanced options form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerArg {
+    pub host: String,
+    /// 0 passes the schema so the form check can name the field.
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SettingsArg {
+    pub imap: ServerArg,
+    pub smtp: ServerArg,
+    /// Outgoing mail signs in with the incoming username and password.
+    pub same_credentials: bool,
+}
+
+/// `{type: "imapConnect", address, automation, settings, password,
+/// smtpPassword?, trustAnyCertificate}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawConnect", rename_all = "camelCase")]
+pub struct ImapConnectArg {
+    pub address: Address,
+    pub automation: bool,
+    pub settings: SettingsArg,
+    pub password: Password,
+    /// Only (and always) when `settings.sameCredentials` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_password: Option<Password>,
+    /// Skip certificate checks for this account (ticked explicitly by the user).
+    pub trust_any_certificate: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawConnect {
+    address: Address,
+    automation: bool,
+    settings: SettingsArg,
+    password: Password,
+    #[serde(default)]
+    smtp_password: Option<Password>,
+    trust_any_certificate: bool,
+}
+
+impl TryFrom<RawConnect> for ImapConnectArg {
+    type Error = String;
+    fn try_from(raw: RawConnect) -> Result<Self, Self::Error> {
+        for (server, which) in [
+            (&raw.settings.imap, "incoming"),
+            (&raw.settings.smtp, "outgoing"),
+        ] {
+            capped(&server.host, MAX_HOST_LEN, &format!("{which} server name"))?;
+            capped(
+                &server.username,
+                MAX_USERNAME_LEN,
+                &format!("{which} username"),
+            )?;
+        }
+        let same = raw.settings.same_credentials;
+        if same && raw.smtp_password.is_some() {
+            return Err("smtpPassword is only for outgoing mail with its own credentials".into());
+        }
+        if !same && raw.smtp_password.is_none() {
+            return Err("the outgoing (SMTP) password is missing".into());
+        }
+        if same && raw.settings.imap.username != raw.settings.smtp.username {
+            return Err("with the same credentials, the SMTP username must be the IMAP one".into());
+        }
+        Ok(ImapConnectArg {
+            address: raw.address,
+            automation: raw.automation,
+            settings: raw.settings,
+            password: raw.password,
+            smtp_password: raw.smtp_password,
+            trust_any_certificate: raw.trust_any_certificate,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rpc::{Caller, PageRequest, Request, parse_request};
+    use serde_json::{Value, json};
+
+    fn connect() -> Value {
+        json!({
+            "type": "imapConnect", "address": "alice@imap-test.example", "automation": true,
+            "settings": {
+                "imap": {"host": "localhost", "port": 993, "security": "implicitTls", "username": "alice"},
+                "smtp": {"host": "localhost", "port": 465, "security": "implicitTls", "username": "alice"},
+                "sameCredentials": true
+            },
+            "password": "correct horse", "trustAnyCertificate": false
+        })
+    }
+
+    fn parse(v: &Value) -> Result<PageRequest, String> {
+        match parse_request(Caller::ExtensionPage, &v.to_string()) {
+            Ok(Request::ExtensionPage(r)) => Ok(r),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.message),
+        }
+    }
+
+    #[test]
+    fn accepts_imap_requests_from_pages_only() {
+        let Ok(PageRequest::ImapConnect(arg)) = parse(&connect()) else {
+            panic!()
+        };
+        assert_eq!(arg.password.as_str(), "correct horse");
+        assert!(arg.smtp_password.is_none());
+        for simple in [
+            json!({"type": "imapStart", "address": "a@b.example"}),
+            json!({"type": "imapDiscover", "address": "a@b.example"}),
+        ] {
+            assert!(parse(&simple).is_ok(), "{simple}");
+            let err = parse_request(Caller::ContentScript, &simple.to_string()).unwrap_err();
+            assert_eq!(err.code, "invalidMessage");
+        }
+        let err = parse_request(Caller::ContentScript, &connect().to_string()).unwrap_err();
+        assert_eq!(err.code, "invalidMessage");
+    }
+
+    #[test]
+    fn separate_smtp_credentials_need_their_password() {
+        let mut v = connect();
+        v["settings"]["sameCredentials"] = json!(false);
+        v["settings"]["smtp"]["username"] = json!("alice-out");
+        assert!(parse(&v).unwrap_err().contains("SMTP) password is missing"));
+        v["smtpPassword"] = json!("other secret");
+        let Ok(PageRequest::ImapConnect(arg)) = parse(&v) else {
+            panic!()
+        };
+        assert_eq!(arg.smtp_password.unwrap().as_str(), "other secret");
+
+        let mut same = connect();
+        same["smtpPassword"] = json!("x");
+        assert!(parse(&same).is_err());
+        let mut mismatch = connect();
+        mismatch["settings"]["smtp"]["username"] = json!("bob");
+        assert!(
+            parse(&mismatch)
+                .unwrap_err()
+                .contains("must be the IMAP one")
+        );
+    }
+
+    #[test]
+    fn refuses_off_schema_connects_without_quoting_the_password() {
+        type Change = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<Change> = vec![
+            Box::new(|v| v["extra"] = json!(1)),
+            Box::new(|v| v["settings"]["imap"]["tls"] = json!(true)),
+            Box::new(|v| v["settings"]["imap"]["security"] = json!("plain")),
+            Box::new(|v| v["settings"]["smtp"]["port"] = json!(70000)),
+            Box::new(|v| v["settings"]["smtp"]["port"] = json!("465")),
+            Box::new(|v| v["settings"]["imap"]["host"] = json!("h".repeat(254))),
+            Box::new(|v| v["settings"]["imap"]["username"] = json!("u".repeat(321))),
+            Box::new(|v| v["password"] = json!("correct horse\r\nA1 LOGOUT")),
+            Box::new(|v| v["password"] = json!("")),
+            Box::new(|v| v["password"] = json!("p".repeat(1025))),
+            Box::new(|v| v["trustAnyCertificate"] = json!("yes")),
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("trustAnyCertificate");
+            }),
+        ];
+        for (i, change) in cases.iter().enumerate() {
+            let mut v = connect();
+            change(&mut v);
+            let message = parse(&v).expect_err(&format!("case {i}"));
+            assert!(!message.contains("correct horse"), "case {i}: {message}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let Ok(request) = parse(&connect()) else {
+            panic!()
+        };
+        let debug = format!("{request:?}");
+        assert!(!debug.contains("correct horse"), "{debug}");
+        assert!(debug.contains("<redacted>"));
+    }
+}

@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Bridge, BridgeError, disconnectError, type PortLike } from "./bridge.js";
+
+/** A native-messaging port played by the test: it records what was posted and can answer or drop. */
+class FakePort implements PortLike {
+  posted: Record<string, unknown>[] = [];
+  private onMsg: ((m: unknown) => void)[] = [];
+  private onDisc: (() => void)[] = [];
+  disconnected = false;
+  onMessage = { addListener: (l: (m: unknown) => void) => void this.onMsg.push(l) };
+  onDisconnect = { addListener: (l: () => void) => void this.onDisc.push(l) };
+  postMessage(message: unknown) {
+    if (this.disconnected) throw new Error("Attempting to use a disconnected port object");
+    this.posted.push(message as Record<string, unknown>);
+  }
+  disconnect() {
+    this.disconnected = true;
+  }
+  reply(message: unknown) {
+    for (const l of this.onMsg) l(message);
+  }
+  drop() {
+    this.disconnected = true;
+    for (const l of this.onDisc) l();
+  }
+}
+
+function setup(lastError?: string) {
+  const ports: FakePort[] = [];
+  const bridge = new Bridge(
+    () => {
+      const port = new FakePort();
+      ports.push(port);
+      return port;
+    },
+    () => lastError,
+  );
+  return { bridge, ports };
+}
+
+test("a request carries an id and its op; the reply with that id resolves it, others don't", async () => {
+  const { bridge, ports } = setup();
+  const first = bridge.request("imapCheck", { host: "localhost", port: 993, password: "pw" });
+  const second = bridge.request("ping");
+  assert.equal(ports.length, 1, "one port for both requests");
+  const [a, b] = ports[0]!.posted as [Record<string, unknown>, Record<string, unknown>];
+  assert.equal(a.op, "imapCheck");
+  assert.equal(a.host, "localhost");
+  assert.notEqual(a.id, b.id);
+  ports[0]!.reply({ id: b.id, ok: true, value: { version: "0.1.0" } });
+  ports[0]!.reply({ id: a.id, ok: false, error: { code: "wrongPassword", message: "LOGIN refused" } });
+  assert.deepEqual(await second, { version: "0.1.0" });
+  await assert.rejects(first, (e: BridgeError) => e.code === "wrongPassword" && e.message === "LOGIN refused");
+});
+
+test("replies over 1 MB come back in chunks and are reassembled in order", async () => {
+  const { bridge, ports } = setup();
+  const pending = bridge.request<{ big: string }>("fetch");
+  const { id } = ports[0]!.posted[0]!;
+  const whole = JSON.stringify({ id, ok: true, value: { big: "x".repeat(3_000_000) } });
+  const size = 1_000_000;
+  const parts = [whole.slice(0, size), whole.slice(size, 2 * size), whole.slice(2 * size)];
+  parts.forEach((data, chunk) => ports[0]!.reply({ id, chunk, of: parts.length, data }));
+  assert.equal((await pending).big.length, 3_000_000);
+});
+
+test("a chunk out of order fails the request instead of building a wrong reply", async () => {
+  const { bridge, ports } = setup();
+  const pending = bridge.request("fetch");
+  const { id } = ports[0]!.posted[0]!;
+  ports[0]!.reply({ id, chunk: 1, of: 2, data: "}" });
+  await assert.rejects(pending, (e: BridgeError) => e.code === "badFrame");
+});
+
+test("a request the helper never answers times out", async () => {
+  const { bridge } = setup();
+  await assert.rejects(bridge.request("imapCheck", {}, 20), (e: BridgeError) => e.code === "bridgeTimeout");
+});
+
+test("a missing host says the helper is not installed, and the next request tries a new port", async () => {
+  const { bridge, ports } = setup("Specified native messaging host not found.");
+  const pending = bridge.request("ping");
+  ports[0]!.drop();
+  await assert.rejects(pending, (e: BridgeError) => e.code === "bridgeMissing" && /mail helper is not installed/.test(e.message));
+  const again = bridge.request("ping");
+  assert.equal(ports.length, 2);
+  ports[1]!.reply({ id: ports[1]!.posted[0]!.id, ok: true, value: { version: "0.1.0" } });
+  assert.deepEqual(await again, { version: "0.1.0" });
+});
+
+test("disconnect messages are told apart: missing host, crashed helper, other", () => {
+  assert.equal(disconnectError("Specified native messaging host not found.").code, "bridgeMissing");
+  assert.equal(disconnectError("Access to the specified native messaging host is forbidden.").code, "bridgeMissing");
+  assert.match(disconnectError("Native host has exited.").message, /stopped unexpectedly/);
+  assert.equal(disconnectError(undefined).code, "bridgeFailed");
+});
+
+test("an error reply without an id (a broken frame) fails everything in flight", async () => {
+  const { bridge, ports } = setup();
+  const a = bridge.request("ping");
+  const b = bridge.request("ping");
+  ports[0]!.reply({ id: null, ok: false, error: { code: "badFrame", message: "stream ended inside a frame" } });
+  await assert.rejects(a, (e: BridgeError) => e.code === "badFrame");
+  await assert.rejects(b, (e: BridgeError) => e.code === "badFrame");
+});

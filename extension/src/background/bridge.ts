@@ -1,0 +1,169 @@
+// The worker's side of Inlay's mail helper (bridge/, `inlay-bridge`), a
+// native-messaging host: an MV3 extension cannot open TCP sockets, so IMAP
+// and SMTP go through it. One port, opened on first use; each request gets an
+// id and a timeout; replies over 1 MB arrive as chunks {id, chunk, of, data}
+// and are put back together here. Passwords travel only in request bodies on
+// this port (never logged, never in errors).
+
+export const HOST_NAME = "com.inlay.bridge";
+
+/** Where the install instructions live (bridge/README.md, "Install"). */
+export const INSTALL_URL = "https://github.com/inlay-crm/inlay/blob/main/bridge/README.md#install";
+
+/** Default per-request timeout; a helper check takes at most 20 s per step. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** A failure of the helper itself or of the request it ran (codes from bridge/README.md). */
+export class BridgeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MISSING_MESSAGE =
+  "Inlay's mail helper is not installed. IMAP accounts need it: install it with `inlay-bridge install`, then try again.";
+
+/** The part of chrome.runtime.Port the bridge uses (a fake one in tests). */
+export interface PortLike {
+  postMessage(message: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(listener: (message: unknown) => void): void };
+  onDisconnect: { addListener(listener: () => void): void };
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: BridgeError): void;
+  timer: ReturnType<typeof setTimeout>;
+  chunks?: string[];
+}
+
+type Reply = { id: string | null; ok: true; value: unknown } | { id: string | null; ok: false; error: { code: string; message: string } };
+
+/** Words for a disconnect, from chrome.runtime.lastError's message. */
+export function disconnectError(lastError: string | undefined): BridgeError {
+  const text = lastError ?? "";
+  if (/not found|not installed|forbidden/i.test(text) && /host/i.test(text)) {
+    return new BridgeError("bridgeMissing", MISSING_MESSAGE);
+  }
+  if (/exited/i.test(text)) {
+    return new BridgeError("bridgeFailed", "Inlay's mail helper stopped unexpectedly. Reinstall it with `inlay-bridge install`, then try again.");
+  }
+  return new BridgeError("bridgeFailed", `Inlay's mail helper closed the connection${text ? ` (${text})` : ""}. Try again.`);
+}
+
+export class Bridge {
+  private port: PortLike | null = null;
+  private pending = new Map<string, Pending>();
+  private next = 0;
+
+  constructor(
+    private readonly connect: () => PortLike,
+    private readonly lastError: () => string | undefined = () => undefined,
+  ) {}
+
+  /** Sends `{id, op, ...args}` and resolves with the reply's value; rejects with a BridgeError. */
+  request<T>(op: string, args: Record<string, unknown> = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+    const port = this.open();
+    const id = `r${++this.next}`;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new BridgeError("bridgeTimeout", "Inlay's mail helper did not answer in time. Try again."));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      try {
+        port.postMessage({ ...args, id, op });
+      } catch {
+        // postMessage throws once the port is gone; onDisconnect tells why.
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(disconnectError(this.lastError()));
+      }
+    });
+  }
+
+  /** Closes the port (the helper exits when its stdin closes). */
+  close(): void {
+    const port = this.port;
+    this.port = null;
+    port?.disconnect();
+    this.failAll(new BridgeError("bridgeClosed", "The connection to Inlay's mail helper was closed."));
+  }
+
+  private open(): PortLike {
+    if (this.port) return this.port;
+    const port = this.connect();
+    this.port = port;
+    port.onMessage.addListener((message) => this.receive(message));
+    port.onDisconnect.addListener(() => {
+      // Read lastError here, inside the listener, or Chrome reports it unchecked.
+      const error = disconnectError(this.lastError());
+      if (this.port === port) this.port = null;
+      this.failAll(error);
+    });
+    return port;
+  }
+
+  private failAll(error: BridgeError): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(error);
+    }
+  }
+
+  private receive(message: unknown): void {
+    if (typeof message !== "object" || message === null) return;
+    const m = message as Record<string, unknown>;
+    const id = typeof m.id === "string" ? m.id : null;
+    if ("chunk" in m) {
+      const p = id === null ? undefined : this.pending.get(id);
+      if (!p || typeof m.chunk !== "number" || typeof m.of !== "number" || typeof m.data !== "string") return;
+      p.chunks ??= [];
+      if (m.chunk !== p.chunks.length || m.of < 1 || m.chunk >= m.of) {
+        this.settle(id!, p, { id, ok: false, error: { code: "badFrame", message: "the helper's reply arrived out of order" } });
+        return;
+      }
+      p.chunks.push(m.data);
+      if (p.chunks.length < m.of) return;
+      let whole: Reply;
+      try {
+        whole = JSON.parse(p.chunks.join("")) as Reply;
+      } catch {
+        whole = { id, ok: false, error: { code: "badJson", message: "the helper's reply could not be read" } };
+      }
+      this.settle(id!, p, whole);
+      return;
+    }
+    if (id === null) {
+      // A reply without an id is about the stream itself (bad frame): everything in flight fails.
+      const error = (m.error ?? {}) as { code?: string; message?: string };
+      this.failAll(new BridgeError(error.code ?? "bridgeFailed", `Inlay's mail helper refused a request: ${error.message ?? "unknown error"}`));
+      return;
+    }
+    const p = this.pending.get(id);
+    if (p) this.settle(id, p, m as unknown as Reply);
+  }
+
+  private settle(id: string, p: Pending, reply: Reply): void {
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(new BridgeError(String(reply.error?.code ?? "bridgeFailed"), String(reply.error?.message ?? "")));
+  }
+}
+
+let shared: Bridge | undefined;
+
+/** The worker's one bridge, over chrome.runtime.connectNative. */
+export function bridge(): Bridge {
+  shared ??= new Bridge(
+    () => chrome.runtime.connectNative(HOST_NAME) as unknown as PortLike,
+    () => chrome.runtime.lastError?.message,
+  );
+  return shared;
+}

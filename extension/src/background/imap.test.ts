@@ -1,0 +1,129 @@
+// Discovery in the worker with the real core (build/wasm) and a mocked
+// chrome.permissions: what happens when the user declines the domain's hosts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
+import { BridgeError } from "./bridge.js";
+import type { Outcome } from "./coreTypes.js";
+import type { HttpRequest } from "./executor.js";
+import { describeCheckError, discover, originPattern, start, type Deps, type ImapCore } from "./imap.js";
+
+const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
+
+const ISPDB_DOC = `<clientConfig version="1.1"><emailProvider id="corp.example">
+  <domain>corp.example</domain><displayName>Corp Mail</displayName>
+  <incomingServer type="imap"><hostname>imap.corp.example</hostname><port>993</port><socketType>SSL</socketType>
+    <username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+  <outgoingServer type="smtp"><hostname>smtp.corp.example</hostname><port>465</port><socketType>SSL</socketType>
+    <username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
+</emailProvider></clientConfig>`;
+
+/** chrome.permissions as a user who declined the prompt: only the manifest's hosts are granted. */
+function mockChrome(granted: string[]) {
+  const asked: string[] = [];
+  (globalThis as { chrome?: unknown }).chrome = {
+    permissions: {
+      contains: async ({ origins }: { origins: string[] }) => {
+        asked.push(...origins);
+        return origins.every((o) => granted.includes(o));
+      },
+    },
+    runtime: { getURL: (p: string) => `chrome-extension://test/${p}` },
+    storage: { managed: { get: async () => ({}) } },
+  };
+  return asked;
+}
+
+function deps(fetched: string[], answer: (r: HttpRequest) => Outcome): Deps {
+  return {
+    bridge: () => {
+      throw new Error("no helper in this test");
+    },
+    hasOrigin: (origin) => chrome.permissions.contains({ origins: [origin] }),
+    fetchOutcome: async (request) => {
+      fetched.push(request.url);
+      return answer(request);
+    },
+  };
+}
+
+// settings.ts fetches config.json; answer it without a network.
+globalThis.fetch = (async () => new Response("{}", { status: 200 })) as typeof fetch;
+
+test("declined: the domain's own hosts are never fetched and discovery moves on to the ISPDB", async () => {
+  const core = await ready;
+  const asked = mockChrome(["https://autoconfig.thunderbird.net/*", "https://dns.google/*"]);
+  const fetched: string[] = [];
+  const found = await discover(
+    core,
+    "ann@corp.example",
+    deps(fetched, (r) =>
+      r.url.startsWith("https://autoconfig.thunderbird.net/")
+        ? { kind: "response", response: { status: 200, headers: [["content-type", "text/xml"]], body: ISPDB_DOC } }
+        : { kind: "response", response: { status: 500, headers: [], body: "" } },
+    ),
+  );
+  assert.deepEqual(fetched, ["https://autoconfig.thunderbird.net/v1.1/corp.example"]);
+  assert.ok(asked.includes("https://autoconfig.corp.example/*") && asked.includes("https://corp.example/*"), asked.join());
+  assert.equal(found.source, "ispdb");
+  assert.equal(found.settings.imap.host, "imap.corp.example");
+  assert.equal(found.settings.imap.username, "ann@corp.example");
+  assert.ok(found.evidence.some((e) => e.startsWith("autoconfig.corp.example: couldn't be reached")), found.evidence.join("\n"));
+});
+
+test("granted: the domain's autoconfig is read first", async () => {
+  const core = await ready;
+  mockChrome(["https://autoconfig.corp.example/*", "https://corp.example/*"]);
+  const fetched: string[] = [];
+  const found = await discover(
+    core,
+    "ann@corp.example",
+    deps(fetched, () => ({ kind: "response", response: { status: 200, headers: [], body: ISPDB_DOC } })),
+  );
+  assert.deepEqual(fetched, ["https://autoconfig.corp.example/mail/config-v1.1.xml?emailaddress=ann%40corp.example"]);
+  assert.equal(found.source, "domainAutoconfig");
+});
+
+test("nothing granted and nothing found ends in guesses for the user to check", async () => {
+  const core = await ready;
+  mockChrome([]);
+  const fetched: string[] = [];
+  const found = await discover(core, "ann@corp.example", deps(fetched, () => assert.fail("nothing may be fetched")));
+  assert.deepEqual(fetched, []);
+  assert.equal(found.source, "guess");
+  assert.equal(found.confidence, "low");
+  assert.equal(found.settings.imap.host, "imap.corp.example");
+});
+
+test("start names the origins to ask for and reports a missing helper in words", async () => {
+  const core = await ready;
+  mockChrome([]);
+  const result = await start(core, "ann@corp.example", {
+    ...deps([], () => assert.fail()),
+    bridge: () =>
+      ({ request: async () => Promise.reject(new BridgeError("bridgeMissing", "Inlay's mail helper is not installed.")) }) as never,
+  });
+  assert.deepEqual(result.origins, ["https://autoconfig.corp.example/*", "https://corp.example/*"]);
+  assert.equal(result.admin, null);
+  assert.equal(result.helper.installed, false);
+  assert.match((result.helper as { message: string }).message, /not installed/);
+});
+
+test("an invalid address is refused with the core's reason", async () => {
+  const core = await ready;
+  mockChrome([]);
+  await assert.rejects(discover(core, "not-an-address", deps([], () => assert.fail())), (e: Error) => e.message.length > 0);
+});
+
+test("helper error codes become sentences naming the server and what to do", () => {
+  const tls = describeCheckError("imap", "localhost", 993, new BridgeError("tlsFailed", "invalid peer certificate: UnknownIssuer"));
+  assert.equal(tls.code, "tlsFailed");
+  assert.match(tls.message, /incoming mail \(IMAP\) server at localhost on port 993/);
+  assert.match(tls.message, /Trust any certificate/);
+  assert.match(describeCheckError("smtp", "h", 465, new BridgeError("wrongPassword", "")).message, /outgoing mail \(SMTP\) server refused/);
+  assert.match(describeCheckError("imap", "h", 1, new BridgeError("connectFailed", "")).message, /couldn't reach .* Check the server name and port/);
+  assert.equal(describeCheckError("smtp", "h", 1, new BridgeError("notImplemented", "")).code, "bridgeOutdated");
+  assert.match(describeCheckError("imap", "h", 1, new BridgeError("somethingNew", "detail")).message, /detail/);
+  assert.equal(originPattern("https://autoconfig.x.example/mail/config-v1.1.xml?q=1"), "https://autoconfig.x.example/*");
+});

@@ -1,0 +1,403 @@
+// Connecting any IMAP/SMTP account: the mail helper check (with install
+// instructions when it is missing), settings discovery (after asking the
+// browser for the domain's autoconfig hosts, with the reason shown beside the
+// button), and the form: email and password, Advanced options (username,
+// servers, ports, security, separate outgoing credentials) and "Trust any
+// certificate". Screens only: the worker and the core decide; every text
+// here, discovered evidence included, is rendered as text, never as HTML.
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
+import { call, InlayError } from "../shared/messages.js";
+
+type Security = MailServer["security"];
+
+interface Found {
+  settings: MailSettings;
+  source: "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
+  confidence: "low" | "medium" | "high";
+  evidence: string[];
+}
+
+interface Start {
+  helper: { installed: true; version: string } | { installed: false; message: string; installUrl: string };
+  admin: Found | null;
+  origins: string[];
+}
+
+type Stage =
+  | { name: "checking" }
+  | { name: "helperMissing"; message: string; installUrl: string }
+  | { name: "ask"; origins: string[] }
+  | { name: "discovering" }
+  | { name: "form"; found: Found | null };
+
+/** What the form holds; ports stay text until sent. */
+interface Fields {
+  password: string;
+  username: string;
+  imapHost: string;
+  imapPort: string;
+  imapSecurity: Security;
+  smtpHost: string;
+  smtpPort: string;
+  smtpSecurity: Security;
+  sameCredentials: boolean;
+  smtpUsername: string;
+  smtpPassword: string;
+  trustAnyCertificate: boolean;
+}
+
+function fieldsFrom(address: string, settings: MailSettings | null): Fields {
+  const domain = address.split("@").pop() ?? "";
+  return {
+    password: "",
+    username: settings?.imap.username ?? address,
+    imapHost: settings?.imap.host ?? `imap.${domain}`,
+    imapPort: String(settings?.imap.port ?? 993),
+    imapSecurity: settings?.imap.security ?? "implicitTls",
+    smtpHost: settings?.smtp.host ?? `smtp.${domain}`,
+    smtpPort: String(settings?.smtp.port ?? 465),
+    smtpSecurity: settings?.smtp.security ?? "implicitTls",
+    sameCredentials: settings?.sameCredentials ?? true,
+    smtpUsername: settings?.smtp.username ?? address,
+    smtpPassword: "",
+    trustAnyCertificate: false,
+  };
+}
+
+/** A port as the core's schema wants it: 0 (which the core names as wrong) for anything but 1..65535. */
+function port(text: string): number {
+  const n = Number(text.trim());
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 0;
+}
+
+const SOURCE_WORDS: Record<Found["source"], string> = {
+  admin: "Your administrator set up these settings.",
+  domainAutoconfig: "Found the settings your email provider publishes.",
+  ispdb: "Found your provider's settings in Thunderbird's database.",
+  mxIspdb: "Found settings for the service that hosts your mail.",
+  guess: "No published settings were found, so these are the usual server names: check them under Advanced options.",
+};
+
+function useAutofocus<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useLayoutEffect(() => ref.current?.focus(), []);
+  return ref;
+}
+
+export function ImapForm(props: {
+  address: string;
+  automation: boolean;
+  onConnected: (account: Account) => void;
+  onBack: () => void;
+}) {
+  const { address } = props;
+  const [stage, setStage] = useState<Stage>({ name: "checking" });
+  const [error, setError] = useState<string | null>(null);
+
+  async function begin() {
+    setStage({ name: "checking" });
+    setError(null);
+    try {
+      const start = await call<Start>({ type: "imapStart", address });
+      if (!start.helper.installed) {
+        setStage({ name: "helperMissing", message: start.helper.message, installUrl: start.helper.installUrl });
+      } else if (start.admin) {
+        setStage({ name: "form", found: start.admin });
+      } else {
+        setStage({ name: "ask", origins: start.origins });
+      }
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setStage({ name: "form", found: null });
+    }
+  }
+
+  useEffect(() => void begin(), []);
+
+  /** Runs in the click handler: the browser only shows its permission prompt after a user gesture. */
+  function findSettings(origins: string[]) {
+    setStage({ name: "discovering" });
+    setError(null);
+    const asked = origins.length ? chrome.permissions.request({ origins }).catch(() => false) : Promise.resolve(true);
+    void asked.then(async () => {
+      try {
+        // Declined or not: the worker skips hosts it may not read and carries on.
+        const found = await call<Found>({ type: "imapDiscover", address });
+        setStage({ name: "form", found });
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+        setStage({ name: "form", found: null });
+      }
+    });
+  }
+
+  return (
+    <div class="imap">
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {render()}
+    </div>
+  );
+
+  function render() {
+    switch (stage.name) {
+      case "checking":
+        return (
+          <p class="progress" role="status">
+            Checking for Inlay's mail helper…
+          </p>
+        );
+      case "helperMissing":
+        return <HelperMissing message={stage.message} installUrl={stage.installUrl} onRetry={begin} onBack={props.onBack} />;
+      case "ask":
+        return <AskDiscovery origins={stage.origins} onFind={() => findSettings(stage.origins)} onManual={() => setStage({ name: "form", found: null })} onBack={props.onBack} />;
+      case "discovering":
+        return (
+          <p class="progress" role="status">
+            Looking up the mail settings for {address}…
+          </p>
+        );
+      case "form":
+        return <SettingsForm address={address} automation={props.automation} found={stage.found} onConnected={props.onConnected} onBack={props.onBack} />;
+    }
+  }
+}
+
+function HelperMissing(p: { message: string; installUrl: string; onRetry: () => void; onBack: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  return (
+    <div class="helper-missing" role="alert">
+      <h3>Install Inlay's mail helper</h3>
+      <p>{p.message}</p>
+      <p>
+        Browsers can't talk to IMAP and SMTP servers themselves, so Inlay uses a small program on this computer, the
+        mail helper. Your passwords stay on this computer.
+      </p>
+      <ol>
+        <li>
+          Get <code>inlay-bridge</code> (build it with <code>cargo build --release -p inlay-bridge</code>).
+        </li>
+        <li>
+          Run <code>inlay-bridge install</code> from where it will stay.
+        </li>
+        <li>Come back here and choose Check again.</li>
+      </ol>
+      <p>
+        <a href={p.installUrl} target="_blank" rel="noopener noreferrer">
+          Installation instructions
+        </a>
+      </p>
+      <div class="actions">
+        <button ref={button} onClick={p.onRetry}>
+          Check again
+        </button>
+        <button class="secondary" onClick={p.onBack}>
+          Back
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function AskDiscovery(p: { origins: string[]; onFind: () => void; onManual: () => void; onBack: () => void }) {
+  const button = useAutofocus<HTMLButtonElement>();
+  const hosts = p.origins.map((o) => o.replace(/^https?:\/\//, "").replace(/\/\*$/, ""));
+  return (
+    <div>
+      <p id="imap-why-permission">
+        Inlay can look up your mail server settings. Your email provider may publish them on{" "}
+        {hosts.map((h, i) => (
+          <>
+            {i > 0 && " and "}
+            <strong>{h}</strong>
+          </>
+        ))}
+        , so your browser will ask you to let Inlay read those sites. If you say no, Inlay still checks
+        Thunderbird's database of providers.
+      </p>
+      <div class="actions">
+        <button ref={button} onClick={p.onFind} aria-describedby="imap-why-permission">
+          Find my settings
+        </button>
+        <button class="secondary" onClick={p.onManual}>
+          Enter them myself
+        </button>
+        <button class="secondary" onClick={p.onBack}>
+          Back
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function SettingsForm(p: {
+  address: string;
+  automation: boolean;
+  found: Found | null;
+  onConnected: (account: Account) => void;
+  onBack: () => void;
+}) {
+  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? null));
+  // A guess or nothing found: show the servers so the user checks them.
+  const [advanced, setAdvanced] = useState(!p.found || p.found.confidence === "low");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const passwordRef = useAutofocus<HTMLInputElement>();
+  const set = <K extends keyof Fields>(key: K, value: Fields[K]) => setF((old) => ({ ...old, [key]: value }));
+
+  async function submit() {
+    setBusy(true);
+    setError(null);
+    const settings: MailSettings = {
+      imap: { host: f.imapHost.trim(), port: port(f.imapPort), security: f.imapSecurity, username: f.username.trim() },
+      smtp: {
+        host: f.smtpHost.trim(),
+        port: port(f.smtpPort),
+        security: f.smtpSecurity,
+        username: f.sameCredentials ? f.username.trim() : f.smtpUsername.trim(),
+      },
+      sameCredentials: f.sameCredentials,
+    };
+    try {
+      const account = await call<Account>({
+        type: "imapConnect",
+        address: p.address,
+        automation: p.automation,
+        settings,
+        password: f.password,
+        ...(f.sameCredentials ? {} : { smtpPassword: f.smtpPassword }),
+        trustAnyCertificate: f.trustAnyCertificate,
+      });
+      p.onConnected(account);
+    } catch (e) {
+      setBusy(false);
+      if (e instanceof InlayError && ["invalidSettings", "invalidMessage"].includes(e.code)) setAdvanced(true);
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  const text = (id: string, label: string, key: keyof Fields, type: "text" | "password" = "text", autocomplete = "off") => (
+    <>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        // Preact types each input type apart; both are plain text inputs here.
+        type={type as "text"}
+        autocomplete={autocomplete}
+        value={f[key] as string}
+        disabled={busy}
+        onInput={(e) => set(key, e.currentTarget.value as never)}
+      />
+    </>
+  );
+  const security = (id: string, key: "imapSecurity" | "smtpSecurity") => (
+    <>
+      <label for={id}>Security</label>
+      <select id={id} value={f[key]} disabled={busy} onChange={(e) => set(key, e.currentTarget.value as Security)}>
+        <option value="implicitTls">SSL/TLS</option>
+        <option value="startTls">STARTTLS</option>
+      </select>
+    </>
+  );
+
+  return (
+    <form
+      class="imap-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!busy) void submit();
+      }}
+    >
+      {p.found && (
+        <div class="found">
+          <p>{SOURCE_WORDS[p.found.source]}</p>
+          <ul class="evidence" aria-label="How Inlay found these settings">
+            {p.found.evidence.map((line) => (
+              <li>{line}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <label for="imap-email">Email</label>
+      <input id="imap-email" type="email" value={p.address} readOnly />
+      <label for="imap-password">Password</label>
+      <input
+        id="imap-password"
+        ref={passwordRef}
+        type="password"
+        autocomplete="current-password"
+        required
+        value={f.password}
+        disabled={busy}
+        onInput={(e) => set("password", e.currentTarget.value)}
+      />
+      <details open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
+        <summary>Advanced options</summary>
+        {text("imap-username", "Username", "username", "text", "username")}
+        <fieldset>
+          <legend>Incoming mail (IMAP)</legend>
+          {text("imap-host", "IMAP server", "imapHost")}
+          {text("imap-port", "IMAP port", "imapPort")}
+          {security("imap-security", "imapSecurity")}
+        </fieldset>
+        <fieldset>
+          <legend>Outgoing mail (SMTP)</legend>
+          {text("smtp-host", "SMTP server", "smtpHost")}
+          {text("smtp-port", "SMTP port", "smtpPort")}
+          {security("smtp-security", "smtpSecurity")}
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={f.sameCredentials}
+              disabled={busy}
+              onChange={(e) => set("sameCredentials", e.currentTarget.checked)}
+            />
+            Outgoing mail uses the same credentials as incoming
+          </label>
+          {!f.sameCredentials && (
+            <>
+              {text("smtp-username", "SMTP username", "smtpUsername")}
+              {text("smtp-password", "SMTP password", "smtpPassword", "password", "new-password")}
+            </>
+          )}
+        </fieldset>
+      </details>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={f.trustAnyCertificate}
+          disabled={busy}
+          onChange={(e) => set("trustAnyCertificate", e.currentTarget.checked)}
+        />
+        Trust any certificate
+      </label>
+      <p class="hint warning" id="imap-trust-warning">
+        Only tick this for a server with its own (self-signed) certificate on a network you trust. Inlay will then not
+        check who it is talking to, so someone on the network could read your password and mail. It applies to this
+        account only.
+      </p>
+      {busy && (
+        <p class="progress" role="status">
+          Signing in to your incoming and outgoing mail servers…
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          Connect
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={p.onBack}>
+          Back
+        </button>
+      </div>
+    </form>
+  );
+}
