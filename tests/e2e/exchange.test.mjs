@@ -36,7 +36,7 @@ async function open({ accounts = [exchangeAccount({ autodiscover: "subdomain" })
   await seed(sandbox, { accounts, dns });
   browser = await launchBrowser(sandbox);
   if (grant.length) await grantHostPermissions(browser, grant);
-  inbox = await InboxPage.open(browser);
+  inbox = await InboxPage.open(browser, "app.html");
 }
 
 /** From "Connect personal email" to the Exchange form, choosing Exchange by hand. */

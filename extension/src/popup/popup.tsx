@@ -5,7 +5,7 @@ import { EmailSettings } from "../ui/EmailSettings.js";
 function Popup() {
   return (
     <>
-      <EmailSettings />
+      <EmailSettings inPopup />
       <footer class="popup-footer">
         <a
           href="app.html"

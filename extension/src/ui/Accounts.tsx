@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
 import { call } from "../shared/messages.js";
-import type { PasswordReconnect } from "./ConnectFlow.js";
+import type { PasswordForm } from "./ConnectFlow.js";
 
 interface DisconnectResult {
   revoked: boolean;
@@ -15,7 +15,7 @@ interface DisconnectResult {
 export function Accounts(props: {
   accounts: Account[];
   onChanged: () => void;
-  onReconnectWithPassword: (reconnect: PasswordReconnect) => void;
+  onReconnectWithPassword: (form: PasswordForm) => void;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);

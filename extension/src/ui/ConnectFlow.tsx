@@ -31,19 +31,37 @@ function useAutofocus<T extends HTMLElement>() {
   return ref;
 }
 
-/** Password inboxes (Exchange, IMAP) sign in again through their form. */
-export interface PasswordReconnect {
+/** A password inbox's form (Exchange, IMAP), opened directly: to reconnect, or continued from the popup. */
+export interface PasswordForm {
   address: string;
   provider: "exchange" | "imap";
   automation: boolean;
 }
 
-export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; reconnect?: PasswordReconnect }) {
+/**
+ * The popup closes as soon as the browser's permission prompt takes focus, so
+ * the password forms (which ask for host permissions) continue in a tab.
+ */
+function continueInTab(form: PasswordForm) {
+  const params = new URLSearchParams({ connect: form.provider, address: form.address, automation: String(form.automation) });
+  void chrome.tabs.create({ url: chrome.runtime.getURL(`app.html#${params}`) }).then(() => window.close());
+}
+
+/** The form an app page URL asks for (`app.html#connect=exchange&address=…`), if any. */
+export function formFromHash(hash: string): PasswordForm | undefined {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const provider = params.get("connect");
+  const address = params.get("address");
+  if ((provider !== "exchange" && provider !== "imap") || !address) return undefined;
+  return { provider, address, automation: params.get("automation") !== "false" };
+}
+
+export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; form?: PasswordForm; inPopup?: boolean }) {
   const [screen, setScreen] = useState<Screen>(
-    props.reconnect ? (props.reconnect.provider === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
+    props.form ? (props.form.provider === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
   );
-  const [automation, setAutomation] = useState(props.reconnect?.automation ?? true);
-  const [address, setAddress] = useState(props.reconnect?.address ?? "");
+  const [automation, setAutomation] = useState(props.form?.automation ?? true);
+  const [address, setAddress] = useState(props.form?.address ?? "");
   const [error, setError] = useState<string | null>(null);
   // A late reply from an abandoned step must not move the flow.
   const generation = useRef(0);
@@ -69,7 +87,11 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; r
 
   async function disclose(provider: ConnectionKind, detection: Detection | null) {
     // Password inboxes have no provider consent screen: their form explains what happens.
+    if ((provider === "exchange" || provider === "imap") && props.inPopup) {
+      return continueInTab({ provider, address, automation });
+    }
     if (provider === "exchange") return go({ name: "exchange" });
+    if (provider === "imap") return go({ name: "imap", detection });
     try {
       const disclosure = await call<Disclosure>({ type: "disclosure", provider, automation });
       go({ name: "disclosure", provider, disclosure, detection });
@@ -124,7 +146,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; r
           <ProviderScreen
             detection={screen.detection}
             choosing={screen.choosing}
-            onChoose={(kind) => (kind === "imap" ? go({ name: "imap", detection: screen.detection }) : disclose(kind, screen.detection))}
+            onChoose={(kind) => disclose(kind, screen.detection)}
             onChooseManually={() => setScreen({ ...screen, choosing: true })}
             onCancel={cancel}
           />

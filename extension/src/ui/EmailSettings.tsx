@@ -4,16 +4,17 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Account } from "../shared/accounts.js";
 import { call, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
-import { ConnectFlow, type PasswordReconnect } from "./ConnectFlow.js";
+import { ConnectFlow, type PasswordForm } from "./ConnectFlow.js";
 
-export function EmailSettings() {
+/** `inPopup`: rendered in the toolbar popup. `form`: open this password form at once (app page URL). */
+export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm }) {
   const [core, setCore] = useState<{ state: "loading" | "ready" | "error"; text: string }>({
     state: "loading",
     text: "Starting…",
   });
   const [accounts, setAccounts] = useState<Account[]>([]);
-  // null: the list; "new": the connect flow; a reconnect: a password inbox's form.
-  const [connecting, setConnecting] = useState<null | "new" | PasswordReconnect>(null);
+  // null: the list; "new": the connect flow; a form: a password inbox's form.
+  const [connecting, setConnecting] = useState<null | "new" | PasswordForm>(props.form ?? null);
 
   const refresh = useCallback(() => {
     call<Account[]>({ type: "listAccounts" })
@@ -40,7 +41,8 @@ export function EmailSettings() {
       </p>
       {connecting ? (
         <ConnectFlow
-          reconnect={connecting === "new" ? undefined : connecting}
+          form={connecting === "new" ? undefined : connecting}
+          inPopup={props.inPopup}
           onDone={() => {
             setConnecting(null);
             refresh();
