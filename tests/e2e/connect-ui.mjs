@@ -53,6 +53,67 @@ export class InboxPage {
     return text;
   }
 
+  /** From "Connect personal email" to a password inbox's form, choosing the kind ("Exchange", "IMAP") by hand. */
+  async openPasswordForm(address, kindLabel) {
+    await this.startConnect(address);
+    const choose = this.page.getByText("I want to choose my email provider myself");
+    if (await choose.isVisible()) await choose.click();
+    await this.button(`Connect to ${kindLabel}`).click();
+  }
+
+  /** Types the Exchange password, clicks Connect and allows the hosts the form asks for. */
+  async submitExchange(password) {
+    await this.page.getByLabel("Password", { exact: true }).fill(password);
+    await this.button("Connect").click();
+    return this.allowHosts();
+  }
+
+  /**
+   * Clicks "Allow" each time a form asks for host permissions (the browser
+   * grants at once when the hosts were allowed in chrome://extensions), until
+   * the flow shows a result or a question. Returns the hosts each request named.
+   */
+  async allowHosts() {
+    const asked = [];
+    for (let i = 0; i < 5; i++) {
+      await this.page
+        .locator(".connect .success, .connect [role=alert], .permission, .confirm-redirect")
+        .first()
+        .waitFor({ timeout: 30_000 });
+      if (!(await this.page.locator(".permission").isVisible())) return asked;
+      asked.push(await this.page.locator(".permission .hosts").innerText());
+      await this.button("Allow").click();
+      await this.page.locator(".permission").waitFor({ state: "detached" });
+    }
+    throw new Error(`still asking for permissions: ${asked.join(" | ")}`);
+  }
+
+  /** Opens the IMAP form's Advanced options if closed. */
+  async imapAdvanced() {
+    const details = this.page.locator(".imap details");
+    if ((await details.getAttribute("open")) === null) await this.page.getByText("Advanced options").click();
+  }
+
+  async fillImapServers({ host = "localhost", imapPort, imapSecurity = "SSL/TLS", smtpPort, smtpSecurity = "SSL/TLS", username = "alice" }) {
+    await this.imapAdvanced();
+    const field = (label) => this.page.getByLabel(label, { exact: true });
+    await field("Username").fill(username);
+    await field("IMAP server").fill(host);
+    await field("IMAP port").fill(String(imapPort));
+    await this.page.locator("#imap-security").selectOption({ label: imapSecurity });
+    await field("SMTP server").fill(host);
+    await field("SMTP port").fill(String(smtpPort));
+    await this.page.locator("#smtp-security").selectOption({ label: smtpSecurity });
+  }
+
+  /** Types the IMAP password, sets "Trust any certificate", clicks Connect. */
+  async submitImap(password, { trust = true } = {}) {
+    await this.page.getByLabel("Password", { exact: true }).fill(password);
+    const box = this.page.getByLabel("Trust any certificate");
+    if ((await box.isChecked()) !== trust) await box.click();
+    await this.button("Connect").click();
+  }
+
   /** The error the flow shows (role=alert). */
   async flowError() {
     const alert = this.page.locator(".connect [role=alert]");

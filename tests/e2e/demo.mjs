@@ -1,11 +1,14 @@
 // `./build.sh demo`: Inlay against the local sandbox, no account needed.
-// The sandbox is seeded with a Google Workspace and a Microsoft 365 account.
+// The sandbox is seeded with a Google Workspace, a Microsoft 365 and two
+// Exchange accounts; a private Dovecot and SMTP server run on loopback for
+// IMAP, reached through the real mail helper registered in the profile.
 // With a display, a real Chromium window to click through (Ctrl-C ends it).
-// Without one, headless: it connects both inboxes through the real flow,
-// disconnects and reconnects one, and saves screenshots to demo-out/.
+// Without one, headless: it connects every kind through the real flows
+// (Exchange discovered and by URL, IMAP discovered and by hand), disconnects
+// and reconnects one, and saves screenshots to demo-out/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startSandbox } from "./harness.mjs";
+import { ROOT, grantHostPermissions, launchBrowser, profileWithBridge, startMailServers, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 const outDir = join(ROOT, "demo-out");
@@ -13,20 +16,46 @@ const headless = !process.env.DISPLAY || process.env.INLAY_HEADLESS === "1";
 
 const GOOGLE = { provider: "google", address: "ann@acme-corp.example", displayName: "Ann Archer", aliases: ["sales@acme-corp.example"] };
 const MICROSOFT = { provider: "microsoft", address: "bob@contoso.example", displayName: "Bob Baker" };
+// Exchange: one found by Autodiscover (autodiscover.<domain>), one whose server must be typed.
+const EXCHANGE = { provider: "exchange", address: "erin@contoso-exchange.example", password: "Exchange-demo-1", autodiscover: "subdomain" };
+const EXCHANGE_BY_URL = { provider: "exchange", address: "fay@fabrikam-exchange.example", password: "Exchange-demo-2", autodiscover: "none" };
+const EXCHANGE_HOSTS = ["contoso-exchange.example", "fabrikam-exchange.example"].flatMap((d) => [
+  `https://${d}/*`,
+  `https://autodiscover.${d}/*`,
+  `http://autodiscover.${d}/*`,
+  `https://mail.${d}/*`,
+]);
+// IMAP: the same loopback Dovecot user under two addresses: one domain publishes autoconfig, one doesn't.
+const IMAP_DISCOVERED = "alice@imap-test.example";
+const IMAP_BY_HAND = "alice@dovecot.test";
 const DNS = [
   { name: "acme-corp.example", type: "MX", data: "1 aspmx.l.google.com." },
   { name: "contoso.example", type: "MX", data: "0 contoso-example.mail.protection.outlook.com." },
+  { name: "imap-test.example", type: "MX", data: "10 mail.imap-test.example." },
 ];
 
-const sandbox = await startSandbox();
-await seed(sandbox, { accounts: [GOOGLE, MICROSOFT], dns: DNS });
+/** imap-test.example's autoconfig document, pointing at the loopback servers. */
+function autoconfig(servers) {
+  const server = (tag, type, port) =>
+    `<${tag} type="${type}"><hostname>localhost</hostname><port>${port}</port><socketType>SSL</socketType>` +
+    `<username>%EMAILLOCALPART%</username><authentication>password-cleartext</authentication></${tag}>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><clientConfig version="1.1"><emailProvider id="imap-test.example">
+<domain>imap-test.example</domain><displayName>Imap Test Mail</displayName>
+${server("incomingServer", "imap", servers.imap.tlsPort)}${server("outgoingServer", "smtp", servers.smtp.tlsPort)}
+</emailProvider></clientConfig>`;
+}
+
+const [sandbox, servers] = await Promise.all([startSandbox(), startMailServers()]);
+await seed(sandbox, { accounts: [GOOGLE, MICROSOFT, EXCHANGE, EXCHANGE_BY_URL], dns: DNS });
+await sandbox.control("POST", "/seed", { autoconfig: [{ domain: "imap-test.example", xml: autoconfig(servers) }] });
 console.log(`Sandbox of provider hosts on 127.0.0.1:${sandbox.httpsPort} (control API ${sandbox.controlUrl})`);
-const browser = await launchBrowser(sandbox, { headless });
+console.log(`Dovecot IMAP on 127.0.0.1:${servers.imap.tlsPort} (TLS), SMTP on 127.0.0.1:${servers.smtp.tlsPort} (TLS)`);
+const browser = await launchBrowser(sandbox, { headless, profileDir: profileWithBridge() });
 console.log(`Chromium ${headless ? "(headless) " : ""}started with Inlay ${browser.extensionId}`);
 
 async function shutdown() {
   await browser.close().catch(() => {});
-  await sandbox.stop();
+  await Promise.all([sandbox.stop(), servers.stop()]);
 }
 
 async function shot(page, file) {
@@ -71,7 +100,49 @@ try {
     await inbox.account(MICROSOFT.address).getByRole("button", { name: "Connect again" }).click();
     await inbox.waitAccountState(MICROSOFT.address, "connected");
     await shot(inbox.page, "inboxes-reconnected.png");
-    for (const a of await inbox.accounts()) console.log(`  ${a.address}: ${a.state}`);
+
+    // Exchange and IMAP ask for host permissions, so they run in the app page (the popup would close at the
+    // browser's prompt). Headless Chromium can't show that prompt: the hosts are allowed as in chrome://extensions.
+    await grantHostPermissions(browser, [...EXCHANGE_HOSTS, "https://autoconfig.imap-test.example/*", "https://imap-test.example/*"]);
+    const app = await InboxPage.open(browser, "app.html");
+    await app.page.setViewportSize({ width: 760, height: 900 });
+
+    console.log(`Connecting ${EXCHANGE.address} (Exchange, server found by Autodiscover)…`);
+    await app.openPasswordForm(EXCHANGE.address, "Exchange");
+    await shot(app.page, "exchange-form.png");
+    await app.submitExchange(EXCHANGE.password);
+    await app.waitConnected();
+
+    console.log(`Connecting ${EXCHANGE_BY_URL.address} (Exchange, Autodiscover finds nothing, URL typed)…`);
+    await app.openPasswordForm(EXCHANGE_BY_URL.address, "Exchange");
+    await app.submitExchange(EXCHANGE_BY_URL.password);
+    await app.flowError();
+    await shot(app.page, "exchange-asks-for-url.png");
+    await app.page.getByLabel(/Exchange URL/).fill("https://mail.fabrikam-exchange.example/EWS/Exchange.asmx");
+    await app.submitExchange(EXCHANGE_BY_URL.password);
+    await app.waitConnected();
+
+    console.log(`Connecting ${IMAP_DISCOVERED} (IMAP on the local Dovecot, settings from the domain's autoconfig)…`);
+    await app.openPasswordForm(IMAP_DISCOVERED, "IMAP");
+    await app.button("Find my settings").click();
+    await app.page.locator(".imap .found").waitFor({ timeout: 15_000 });
+    await shot(app.page, "imap-discovered.png");
+    await app.submitImap(servers.password);
+    await app.waitConnected();
+
+    console.log(`Connecting ${IMAP_BY_HAND} (IMAP, servers entered under Advanced options)…`);
+    await app.openPasswordForm(IMAP_BY_HAND, "IMAP");
+    await app.button("Enter them myself").click();
+    await app.fillImapServers({ host: "localhost", imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort, username: "alice" });
+    await shot(app.page, "imap-by-hand.png");
+    await app.submitImap(servers.password);
+    await app.waitConnected();
+
+    for (const address of [EXCHANGE.address, EXCHANGE_BY_URL.address, IMAP_DISCOVERED, IMAP_BY_HAND]) {
+      await app.waitAccountState(address, "connected");
+    }
+    await shot(app.page, "inboxes-all-kinds.png");
+    for (const a of await app.accounts()) console.log(`  ${a.address}: ${a.state}`);
 
     console.log("Gmail and Outlook on the web (sandbox) with Inlay's element:");
     await shot(await webmail("https://mail.google.com/mail/u/0/"), "gmail.png");
@@ -81,6 +152,10 @@ try {
     const inbox = await InboxPage.open(browser, "app.html");
     console.log("The window is yours. In Settings › Email, click \"Connect personal email\" and use:");
     console.log(`  ${GOOGLE.address} (Google Workspace, with an alias) or ${MICROSOFT.address} (Microsoft 365)`);
+    console.log(`  ${EXCHANGE.address} / ${EXCHANGE.password} (Exchange, found by Autodiscover; allow the hosts when asked)`);
+    console.log(`  ${EXCHANGE_BY_URL.address} / ${EXCHANGE_BY_URL.password} (Exchange: type https://mail.fabrikam-exchange.example/EWS/Exchange.asmx)`);
+    console.log(`  ${IMAP_DISCOVERED} / ${servers.password} (IMAP: Find my settings, tick Trust any certificate)`);
+    console.log(`  ${IMAP_BY_HAND} / ${servers.password} (IMAP by hand: localhost, ports ${servers.imap.tlsPort} and ${servers.smtp.tlsPort}, SSL/TLS)`);
     console.log("Open https://mail.google.com/ in a new tab to see Inlay there. Ctrl-C here ends the demo.");
     await inbox.page.bringToFront();
     process.once("SIGINT", () => shutdown().then(() => process.exit(0)));

@@ -39,12 +39,8 @@ async function open({ accounts = [exchangeAccount({ autodiscover: "subdomain" })
   inbox = await InboxPage.open(browser, "app.html");
 }
 
-/** From "Connect personal email" to the Exchange form, choosing Exchange by hand. */
 async function openExchangeForm(address = ANN) {
-  await inbox.startConnect(address);
-  const choose = inbox.page.getByText("I want to choose my email provider myself");
-  if (await choose.isVisible()) await choose.click();
-  await inbox.button("Connect to Exchange").click();
+  await inbox.openPasswordForm(address, "Exchange");
   await inbox.page.getByLabel("Password", { exact: true }).waitFor();
 }
 
@@ -53,23 +49,7 @@ async function submitPassword(password = PASSWORD) {
   await inbox.button("Connect").click();
 }
 
-/**
- * Clicks "Allow" each time the form asks for host permissions (the browser
- * grants at once: the hosts were allowed in chrome://extensions), until the
- * flow shows a result. Returns the hosts each request named.
- */
-async function allowUntilDone() {
-  const asked = [];
-  const page = inbox.page;
-  for (let i = 0; i < 5; i++) {
-    await page.locator(".connect .success, .connect [role=alert], .permission, .confirm-redirect").first().waitFor({ timeout: 15_000 });
-    if (!(await page.locator(".permission").isVisible())) return asked;
-    asked.push(await page.locator(".permission .hosts").innerText());
-    await inbox.button("Allow").click();
-    await page.locator(".permission").waitFor({ state: "detached" });
-  }
-  throw new Error(`still asking for permissions: ${asked.join(" | ")}`);
-}
+const allowUntilDone = () => inbox.allowHosts();
 
 /** Requests the sandbox saw that carried a Basic Authorization header, as `host path`. */
 async function passwordRequests() {

@@ -76,29 +76,9 @@ async function chooseImap(address = ALICE) {
 const page = () => inbox.page;
 const field = (label) => page().getByLabel(label, { exact: true });
 
-/** Opens Advanced options if closed. */
-async function advanced() {
-  const details = page().locator(".imap details");
-  if ((await details.getAttribute("open")) === null) await page().getByText("Advanced options").click();
-}
-
-async function fillServers({ imapPort, imapSecurity = "SSL/TLS", smtpPort, smtpSecurity = "SSL/TLS", username = "alice" }) {
-  await advanced();
-  await field("Username").fill(username);
-  await field("IMAP server").fill("localhost");
-  await field("IMAP port").fill(String(imapPort));
-  await page().locator("#imap-security").selectOption({ label: imapSecurity });
-  await field("SMTP server").fill("localhost");
-  await field("SMTP port").fill(String(smtpPort));
-  await page().locator("#smtp-security").selectOption({ label: smtpSecurity });
-}
-
-async function submit({ password = servers.password, trust = true } = {}) {
-  await field("Password").fill(password);
-  const box = page().getByLabel("Trust any certificate");
-  if ((await box.isChecked()) !== trust) await box.click();
-  await inbox.button("Connect").click();
-}
+const advanced = () => inbox.imapAdvanced();
+const fillServers = (options) => inbox.fillImapServers(options);
+const submit = ({ password = servers.password, trust = true } = {}) => inbox.submitImap(password, { trust });
 
 /** The form's error (role=alert inside the IMAP screen), once the check is over. */
 async function formError() {
