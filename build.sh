@@ -127,8 +127,8 @@ build_all() {
 build_sandbox() {
   step "Building the sandbox of provider hosts"
   cargo build --quiet -p inlay-sandbox
-  # The IMAP e2e tests register the real helper in their Chromium profiles and
-  # start real mail servers with its mailservers example.
+  # The IMAP e2e tests and the demo register the real helper in their Chromium
+  # profiles and start real mail servers with its mailservers example.
   cargo build --quiet -p inlay-bridge --bins --examples
 }
 
@@ -210,7 +210,7 @@ esac
 case "${1:-build}" in
   build) build_all ;;
   test) run_tests ;;
-  demo) build_all; ensure_chromium; build_sandbox; node tests/e2e/demo.mjs ;;
+  demo) build_all; ensure_chromium; ensure_dovecot; ensure_aiosmtpd; build_sandbox; node tests/e2e/demo.mjs ;;
   bench) build_all; node bench/run.mjs "${@:2}" ;;
   *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench])" ;;
 esac
