@@ -131,6 +131,7 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.deepEqual(record.server, {
       kind: "imap",
       trustAnyCertificate: true,
+      appendToSent: true,
       settings: {
         imap: { host: "localhost", port: servers.imap.tlsPort, security: "implicitTls", username: "alice" },
         smtp: { host: "localhost", port: servers.smtp.tlsPort, security: "implicitTls", username: "alice" },

@@ -15,6 +15,7 @@
 mod clientconfig;
 mod discovery;
 mod guess;
+mod sent_copy;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,7 @@ pub use discovery::{
     well_known_url,
 };
 pub use guess::guesses;
+pub use sent_copy::sent_copy_needed;
 pub use validate::{SettingsError, parse_security, validate_settings};
 
 /// How a connection is encrypted. There is deliberately no plaintext variant.

@@ -67,3 +67,13 @@ pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
         Err(error) => Err(thrown(ValidateError::InvalidSettings(error))),
     }
 }
+
+/// `mailSentCopyNeeded(settings) -> boolean`: whether the helper must append
+/// the sent copy to the Sent folder (false where the provider files it itself).
+#[wasm_bindgen(js_name = mailSentCopyNeeded)]
+pub fn mail_sent_copy_needed(settings: JsValue) -> Result<JsValue, JsValue> {
+    let settings: MailSettings = arg(settings, "settings")?;
+    Ok(JsValue::from_bool(core_mailconfig::sent_copy_needed(
+        &settings,
+    )))
+}

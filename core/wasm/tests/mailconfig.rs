@@ -133,3 +133,17 @@ fn validate_returns_null_or_throws_invalid_settings_with_the_field() {
             "message": "Incoming (IMAP) server port: must be a number from 1 to 65535."})
     );
 }
+
+#[wasm_bindgen_test]
+fn sent_copy_needed_is_a_boolean_by_smtp_host() {
+    let other = inlay_wasm::mail_sent_copy_needed(js(settings("imap.example.com", 993))).unwrap();
+    assert_eq!(other.as_bool(), Some(true));
+    let mut gmail = settings("imap.gmail.com", 993);
+    gmail["smtp"]["host"] = json!("smtp.gmail.com");
+    assert_eq!(
+        inlay_wasm::mail_sent_copy_needed(js(gmail))
+            .unwrap()
+            .as_bool(),
+        Some(false)
+    );
+}

@@ -34,6 +34,7 @@ export interface MailCore {
   mailDiscoveryStart(address: string, admin: unknown): { discovery: unknown; step: Step };
   mailDiscoveryResume(discovery: unknown, outcome: Outcome): { discovery: unknown; step: Step };
   mailSettingsValidate(settings: MailSettings): null;
+  mailSentCopyNeeded(settings: MailSettings): boolean;
 }
 
 export type ImapCore = CoreApi & MailCore;
@@ -235,7 +236,7 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
     await check(deps, "smtp", server("smtp", smtpPassword));
     return {
       displayName: null,
-      server: { kind: "imap", settings, trustAnyCertificate },
+      server: { kind: "imap", settings, trustAnyCertificate, appendToSent: core.mailSentCopyNeeded(settings) },
       secrets: settings.sameCredentials ? { password: request.password } : { password: request.password, smtpPassword },
     };
   });

@@ -24,7 +24,13 @@ export type ConnectionState =
 /** How a password inbox reaches its server (no secrets: those stay in the worker's store). */
 export type ServerSettings =
   | { kind: "exchange"; ewsUrl: string; username: string; serverVersion: string | null }
-  | { kind: "imap"; settings: MailSettings; trustAnyCertificate: boolean };
+  | {
+      kind: "imap";
+      settings: MailSettings;
+      trustAnyCertificate: boolean;
+      /** Append sent mail to the Sent folder over IMAP (the core's rule: not where the provider files it itself). */
+      appendToSent: boolean;
+    };
 
 /** The core's IMAP/SMTP settings (core/src/mailconfig). */
 export interface MailServer {
