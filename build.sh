@@ -90,6 +90,8 @@ assemble() {
   step "Assembling dist/"
   cp manifest.json dist/manifest.json
   cp -r extension/static/. dist/
+  # The IMAP form links to the helper's install guide, shipped inside the extension.
+  cp bridge/README.md dist/mail-helper.txt
   mkdir -p dist/wasm
   cp build/wasm/inlay_wasm_bg.wasm dist/wasm/
   write_config

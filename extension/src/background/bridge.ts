@@ -7,8 +7,8 @@
 
 export const HOST_NAME = "com.inlay.bridge";
 
-/** Where the install instructions live (bridge/README.md, "Install"). */
-export const INSTALL_URL = "https://github.com/inlay-crm/inlay/blob/main/bridge/README.md#install";
+/** The helper's install guide (bridge/README.md), shipped in the extension by build.sh. */
+export const installUrl = () => chrome.runtime.getURL("mail-helper.txt");
 
 /** Default per-request timeout; a helper check takes at most 20 s per step. */
 export const DEFAULT_TIMEOUT_MS = 60_000;

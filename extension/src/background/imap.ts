@@ -10,7 +10,7 @@
 // URL and never sent to a content script.
 import type { Account, MailSettings } from "../shared/accounts.js";
 import { markNeedsReauthentication, UserError } from "./accounts.js";
-import { Bridge, bridge as sharedBridge, BridgeError, INSTALL_URL } from "./bridge.js";
+import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "./bridge.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
 import { connectWithPassword } from "./passwordConnect.js";
@@ -107,7 +107,7 @@ export async function helperStatus(deps: Deps = defaults): Promise<HelperStatus>
     return { installed: true, version: value.version };
   } catch (e) {
     const message = e instanceof BridgeError ? e.message : String(e);
-    return { installed: false, message, installUrl: INSTALL_URL };
+    return { installed: false, message, installUrl: installUrl() };
   }
 }
 
