@@ -284,7 +284,7 @@ describe("connecting an IMAP/SMTP account", () => {
     }
     const profileDir = mkdtempSync(join(tmpdir(), "inlay-profile-"));
     browser = await launchBrowser(sandbox, { profileDir });
-    inbox = await InboxPage.open(browser, "app.html");
+    inbox = await InboxPage.open(browser, "popup.html");
     await chooseImap();
     const help = page().locator(".helper-missing");
     await help.waitFor({ timeout: 15_000 });
@@ -297,9 +297,11 @@ describe("connecting an IMAP/SMTP account", () => {
     const guideText = await page().evaluate(async (url) => (await fetch(url)).text(), guide);
     assert.match(guideText, /inlay-bridge install/);
 
+    // Once the helper answers, the popup hands over to a tab: the browser's permission prompt would close it.
     installBridge(profileDir);
-    await inbox.button("Check again").click();
-    await inbox.button("Find my settings").waitFor({ timeout: 15_000 });
+    const [tab] = await Promise.all([browser.context.waitForEvent("page"), inbox.button("Check again").click()]);
+    assert.equal(new URL(tab.url()).pathname, "/app.html");
+    await tab.getByRole("button", { name: "Find my settings" }).waitFor({ timeout: 15_000 });
   });
 
   test("the password never reaches a content script, and forged IMAP requests are refused", async () => {

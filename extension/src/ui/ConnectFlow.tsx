@@ -87,9 +87,8 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
 
   async function disclose(provider: ConnectionKind, detection: Detection | null) {
     // Password inboxes have no provider consent screen: their form explains what happens.
-    if ((provider === "exchange" || provider === "imap") && props.inPopup) {
-      return continueInTab({ provider, address, automation });
-    }
+    // The popup checks for the mail helper itself (and shows how to install it) before handing over.
+    if (provider === "exchange" && props.inPopup) return continueInTab({ provider, address, automation });
     if (provider === "exchange") return go({ name: "exchange" });
     if (provider === "imap") return go({ name: "imap", detection });
     try {
@@ -182,6 +181,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
             automation={automation}
             onConnected={(account) => go({ name: "connected", account })}
             onBack={() => (detection ? go({ name: "provider", detection, choosing: false }) : props.onCancel())}
+            onHelperReady={props.inPopup ? () => continueInTab({ provider: "imap", address, automation }) : undefined}
           />
         );
       }

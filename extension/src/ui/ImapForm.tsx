@@ -90,6 +90,8 @@ export function ImapForm(props: {
   automation: boolean;
   onConnected: (account: Account) => void;
   onBack: () => void;
+  /** Called instead of going on once the helper answers (the popup continues in a tab). */
+  onHelperReady?: () => void;
 }) {
   const { address } = props;
   const [stage, setStage] = useState<Stage>({ name: "checking" });
@@ -102,6 +104,8 @@ export function ImapForm(props: {
       const start = await call<Start>({ type: "imapStart", address });
       if (!start.helper.installed) {
         setStage({ name: "helperMissing", message: start.helper.message, installUrl: start.helper.installUrl });
+      } else if (props.onHelperReady) {
+        props.onHelperReady();
       } else if (start.admin) {
         setStage({ name: "form", found: start.admin });
       } else {
