@@ -127,29 +127,50 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
   }
 }
 
+type ProbeReport = { status: number; location: string | null };
+
+/** Probes waiting for webRequest's report of their response, by URL. */
+const probeReports = new Map<string, (report: ProbeReport) => void>();
+
+/**
+ * Registers, at the worker's top level, the webRequest listener the
+ * Autodiscover HTTP probe reads its redirect from. Registered once, up front:
+ * a listener added just before the fetch could reach the browser after it.
+ */
+export function listenForProbeRedirects(): void {
+  chrome.webRequest.onHeadersReceived.addListener(
+    (details): undefined => {
+      const location = details.responseHeaders?.find((h) => h.name.toLowerCase() === "location")?.value ?? null;
+      probeReports.get(details.url)?.({ status: details.statusCode, location });
+      return undefined;
+    },
+    { urls: ["http://*/autodiscover/autodiscover.xml"] },
+    ["responseHeaders"],
+  );
+}
+
+/** How long the probe waits for webRequest's report after its fetch settled. */
+const PROBE_REPORT_WAIT_MS = 3_000;
+
 /**
  * The Autodiscover HTTP probe: an unauthenticated GET whose 301/302 names the
  * real server. A fetch with `redirect: "manual"` hides the redirect (an opaque
- * response with status 0), so the redirect's status and Location are read from
+ * response with status 0), so the redirect's status and Location come from
  * webRequest, which shows the extension its own requests to hosts it may reach.
  */
 async function probe(request: HttpRequest): Promise<Outcome> {
-  let seen: { status: number; location: string | null } | null = null;
-  const listener = (details: chrome.webRequest.OnHeadersReceivedDetails): undefined => {
-    if (details.url !== request.url || seen) return undefined;
-    const location = details.responseHeaders?.find((h) => h.name.toLowerCase() === "location")?.value ?? null;
-    seen = { status: details.statusCode, location };
-    return undefined;
-  };
-  chrome.webRequest.onHeadersReceived.addListener(listener, { urls: [request.url] }, ["responseHeaders"]);
+  const report = new Promise<ProbeReport>((resolve) => probeReports.set(request.url, resolve));
   try {
     const outcome = await execute(request);
-    const first = seen as { status: number; location: string | null } | null;
-    if (outcome.kind !== "response" || !first) return outcome;
-    const headers: [string, string][] = first.location ? [["location", first.location]] : [];
-    return { kind: "response", response: { status: first.status, headers, body: outcome.response.body } };
+    if (outcome.kind !== "response") return outcome;
+    // webRequest events reach the worker asynchronously, sometimes after fetch has settled.
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), PROBE_REPORT_WAIT_MS));
+    const seen = await Promise.race([report, timeout]);
+    if (!seen) return outcome;
+    const headers: [string, string][] = seen.location ? [["location", seen.location]] : [];
+    return { kind: "response", response: { status: seen.status, headers, body: outcome.response.body } };
   } finally {
-    chrome.webRequest.onHeadersReceived.removeListener(listener);
+    probeReports.delete(request.url);
   }
 }
 

@@ -20,6 +20,7 @@ const ready = (loadCore() as unknown as Promise<WorkerCore>).then(async (core) =
   return core;
 });
 lockSession();
+exchange.listenForProbeRedirects();
 
 const CHECK_ALARM = "check-accounts";
 
