@@ -3,7 +3,9 @@
 //! ports, user alice / "correct horse", address alice@dovecot.test; mail
 //! sent through the SMTP server lands in alice's INBOX. Prints one JSON line
 //! with the ports and the (self-signed, CN localhost) certificate, then runs
-//! until stdin closes or SIGTERM/SIGINT, and cleans up.
+//! until stdin closes or SIGTERM/SIGINT, and cleans up. A line
+//! `password <new>` on stdin changes alice's IMAP password (a test's "the
+//! password was changed at the provider"); it answers `{"event":"passwordChanged"}`.
 //!
 //!     cargo run -p inlay-bridge --example mailservers
 
@@ -11,7 +13,7 @@
 mod support;
 
 use serde_json::json;
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -42,13 +44,29 @@ fn main() {
     writeln!(out, "{line}").and_then(|()| out.flush()).unwrap();
     drop(out);
 
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
     let closed = stop.clone();
     std::thread::spawn(move || {
-        let _ = std::io::stdin().lock().read_to_end(&mut Vec::new());
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
         closed.store(true, Ordering::Relaxed);
     });
     while !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(100));
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                if let Some(new) = line.strip_prefix("password ") {
+                    d.set_password(new);
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "{}", json!({"event": "passwordChanged"}))
+                        .and_then(|()| out.flush())
+                        .unwrap();
+                }
+            }
+            Err(_) => continue,
+        }
     }
     // Drops stop aiosmtpd, then Dovecot, and remove their temp dirs.
     drop(s);

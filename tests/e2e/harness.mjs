@@ -252,6 +252,13 @@ export async function startMailServers() {
   });
   return {
     ...info,
+    /** Changes alice's IMAP password, as if she changed it at her provider. */
+    async setImapPassword(password) {
+      const changed = new Promise((r) => lines.once("line", r));
+      child.stdin.write(`password ${password}\n`);
+      const line = await changed;
+      if (JSON.parse(line).event !== "passwordChanged") throw new Error(`mail servers answered ${line}`);
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));

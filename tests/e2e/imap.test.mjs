@@ -251,6 +251,31 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.equal((await storedSecrets(ALICE))?.password, servers.password);
   });
 
+  test("a password changed at the provider: Check connection asks to sign in again, Reconnect restores the inbox", async (t) => {
+    await open();
+    await chooseImap();
+    await inbox.button("Enter them myself").click();
+    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
+    await submit();
+    await inbox.waitConnected();
+
+    await servers.setImapPassword("a brand new horse");
+    t.after(() => servers.setImapPassword(servers.password));
+    await inbox.account(ALICE).getByRole("button", { name: "Check connection" }).click();
+    await inbox.waitAccountState(ALICE, "needsReauthentication");
+    assert.match(await inbox.account(ALICE).innerText(), /password/i, "the inbox says why");
+    assert.equal((await storedSecrets(ALICE))?.password, servers.password, "the old password is kept until a new one works");
+
+    // The password is changed back (it is also the SMTP server's); Reconnect opens the form for this inbox.
+    await servers.setImapPassword(servers.password);
+    await inbox.account(ALICE).getByRole("button", { name: "Reconnect" }).click();
+    await inbox.button("Enter them myself").click();
+    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
+    await submit();
+    await inbox.waitConnected();
+    await inbox.waitAccountState(ALICE, "connected");
+  });
+
   test("admin policy for the domain fills the form in without asking to read any site", async (t) => {
     const removePolicy = setManagedPolicy({
       mailSettings: [

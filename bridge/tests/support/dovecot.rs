@@ -219,6 +219,17 @@ impl Dovecot {
         }
     }
 
+    /// Changes the user's password; Dovecot reads the passwd-file again when it
+    /// changes, so the next login needs the new one.
+    pub fn set_password(&self, password: &str) {
+        let path = self.dir.join("users");
+        let line = fs::read_to_string(&path).unwrap();
+        let mut fields: Vec<&str> = line.trim_end().split(':').collect();
+        let new = format!("{{PLAIN}}{password}");
+        fields[1] = &new;
+        fs::write(&path, format!("{}\n", fields.join(":"))).unwrap();
+    }
+
     /// The user's maildir (with cur/ new/ tmp/).
     pub fn maildir(&self) -> PathBuf {
         self.dir.join("mail").join(USER)
