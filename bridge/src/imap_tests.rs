@@ -1,8 +1,9 @@
 //! `imapCheck` against a scripted IMAP responder on 127.0.0.1 (rcgen cert).
 
 use super::*;
+use crate::protocol::Security;
 use crate::scripted::{Peer, roots, serve, tls};
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
 fn args(port: u16, security: Security, password: &str, trust_any: bool) -> CheckArgs {
@@ -210,122 +211,4 @@ fn connection_refused() {
     let mut a = args(port, Security::ImplicitTls, "p", false);
     a.host = "127.0.0.1".into();
     assert_eq!(check(&a).unwrap_err().code, "connectFailed");
-}
-
-fn response(raw: &[u8], budget: u64) -> Result<Response, Fail> {
-    let mut b = budget;
-    read_response(&mut BufReader::new(raw), MAX_LINE, &mut b)
-}
-
-#[test]
-fn fetch_with_a_literal_body() {
-    let body = b"Subject: a)b {3}\r\n\r\n* 2 FETCH (fake)\r\n";
-    let mut raw = format!(
-        "* 7 FETCH (UID 42 FLAGS (\\Seen $Label) INTERNALDATE \" 7-Jul-2024 09:05:01 +0200\" RFC822.SIZE {} BODY[] {{{}}}\r\n",
-        body.len(),
-        body.len()
-    )
-    .into_bytes();
-    raw.extend_from_slice(body);
-    raw.extend_from_slice(b")\r\n");
-    let f = parse_fetch(response(&raw, 1000).unwrap()).unwrap().unwrap();
-    assert_eq!(
-        f,
-        Fetched {
-            uid: 42,
-            flags: vec!["\\Seen".into(), "$Label".into()],
-            internal_date: Some("2024-07-07T09:05:01+02:00".into()),
-            size: Some(body.len() as u64),
-            body: Some(body.to_vec()),
-        }
-    );
-}
-
-#[test]
-fn literal_over_budget_is_refused_before_reading_it() {
-    let e = response(b"* 1 FETCH (UID 1 BODY[] {5000000}\r\n", 1000).unwrap_err();
-    assert_eq!(e.code, "protocolError");
-    assert!(e.message.contains("5000000"), "{e:?}");
-    let e = response(b"* 1 FETCH (UID 1 BODY[] {10}\r\nshort", 1000).unwrap_err();
-    assert_eq!(e.code, "protocolError", "truncated literal");
-}
-
-#[test]
-fn fetch_without_uid_or_other_responses_are_skipped() {
-    let r = response(b"* 3 FETCH (FLAGS (\\Seen))\r\n", 0).unwrap();
-    assert_eq!(parse_fetch(r).unwrap(), None);
-    let r = response(b"* 3 EXISTS\r\n", 0).unwrap();
-    assert_eq!(parse_fetch(r).unwrap(), None);
-    let r = response(b"* 3 FETCH (UID 1 FLAGS (\\Seen)\r\n", 0).unwrap();
-    assert_eq!(parse_fetch(r).unwrap_err().code, "protocolError");
-}
-
-#[test]
-fn list_and_sent_folder_choice() {
-    let folders = |lines: &[&str]| -> Vec<Folder> {
-        lines
-            .iter()
-            .filter_map(|l| parse_list(&response(l.as_bytes(), 100).unwrap(), b"LIST"))
-            .collect()
-    };
-    let special = folders(&[
-        "* LIST (\\HasNoChildren) \"/\" INBOX\r\n",
-        "* LIST (\\HasNoChildren) \"/\" \"Sent\"\r\n",
-        "* LIST (\\HasNoChildren \\Sent) \"/\" \"Gesendete Objekte\"\r\n",
-    ]);
-    assert_eq!(choose_sent(&special), Some(b"Gesendete Objekte".to_vec()));
-    let named = folders(&[
-        "* LIST () \".\" \"INBOX.sent\"\r\n",
-        "* LIST () \".\" INBOX\r\n",
-    ]);
-    assert_eq!(choose_sent(&named), Some(b"INBOX.sent".to_vec()));
-    let literal = folders(&["* LIST (\\Sent) \"/\" {4}\r\nSENT\r\n"]);
-    assert_eq!(choose_sent(&literal), Some(b"SENT".to_vec()));
-    let none = folders(&[
-        "* LIST (\\Noselect \\Sent) \"/\" \"Sent\"\r\n",
-        "* LIST () \"/\" \"Sent Items old\"\r\n",
-    ]);
-    assert_eq!(choose_sent(&none), None);
-    // XLIST (Gmail's older form) has the same shape.
-    let x = parse_list(
-        &response(
-            b"* XLIST (\\HasNoChildren \\Sent) \"/\" \"[Gmail]/Sent Mail\"\r\n",
-            0,
-        )
-        .unwrap(),
-        b"XLIST",
-    );
-    assert_eq!(
-        choose_sent(&[x.unwrap()]),
-        Some(b"[Gmail]/Sent Mail".to_vec())
-    );
-}
-
-#[test]
-fn small_pure_helpers() {
-    assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
-    assert_eq!(uid_set(&[9]), "9");
-    assert_eq!(mutf7("Entwürfe"), "Entw&APw-rfe");
-    assert_eq!(mutf7("A&B"), "A&-B");
-    assert_eq!(mutf7("日本語"), "&ZeVnLIqe-");
-    assert_eq!(
-        iso_date("17-Jul-1996 02:44:25 -0700"),
-        "1996-07-17T02:44:25-07:00"
-    );
-    assert_eq!(iso_date("garbage"), "garbage");
-    assert_eq!(literal_len(b"BODY[] {12}"), Some(12));
-    assert_eq!(literal_len(b"x {12+}"), Some(12));
-    assert_eq!(literal_len(b"x {}"), None);
-    assert_eq!(literal_len(b"OK done"), None);
-    assert_eq!(
-        response_code("OK [UIDVALIDITY 3857529045] UIDs valid", "UIDVALIDITY"),
-        Some("3857529045")
-    );
-    assert_eq!(
-        response_code("OK [APPENDUID 38505 3955] done", "appenduid"),
-        Some("38505 3955")
-    );
-    assert_eq!(response_code("OK done", "UIDNEXT"), None);
-    assert_eq!(quote(b"a\"b\\").unwrap(), b"\"a\\\"b\\\\\"");
-    assert_eq!(quote(b"a\r\nb").unwrap_err().code, "badRequest");
 }

@@ -1,80 +1,11 @@
-//! Request/reply protocol and the caller check.
-//!
-//! Request: `{"id": "<1..=64 chars>", "op": "<op>", ...op args}`; unknown keys
-//! are refused. Replies: `{"id", "ok": true, "value"}` or
-//! `{"id", "ok": false, "error": {"code", "message"}}`. `id` is `null` when the
-//! request had no usable id (malformed JSON, missing or oversized id); such
-//! errors never stop the host, which keeps reading the next frame.
-//!
-//! Error codes: `badJson`, `badRequest` (shape, unknown keys, limits),
-//! `unknownOp`, the IMAP/SMTP failures listed in README.md, plus the framing
-//! codes `emptyFrame`, `frameTooLarge`, `badFrame`.
-//!
-//! # Caller check
-//!
-//! The browser decides who may start the host (`allowed_origins` /
-//! `allowed_extensions` in the host manifest); the arguments it passes let us
-//! refuse early when started for anyone else, e.g. by a manifest some other
-//! installer dropped pointing at this binary:
-//! - Chrome/Chromium: argv[1] is the caller origin `chrome-extension://<id>/`
-//!   (on Windows argv[2] is `--parent-window=<hwnd>`).
-//! - Firefox: argv[1] is the host manifest path, argv[2] the add-on id.
-//!
-//! This is defence in depth, not authentication: any local process can run the
-//! binary with whatever arguments, but such a process already has the user's
-//! privileges.
+//! The requests' argument types and their validation.
 
+use super::address::check_address;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
-
-/// Inlay's Chrome Web Store extension id.
-pub const CHROME_EXTENSION_ID: &str = "bbimpbbieljienmnelgcbakbkgaiinfn";
-pub const CHROME_ORIGIN: &str = "chrome-extension://bbimpbbieljienmnelgcbakbkgaiinfn/";
-/// Firefox add-on id; must equal `browser_specific_settings.gecko.id` in the
-/// Firefox build's manifest.json once that build exists.
-pub const FIREFOX_ADDON_ID: &str = "inlay@inlay.invalid";
-
-pub const MAX_ID_LEN: usize = 64;
-const MAX_MESSAGE_LEN: usize = 300;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caller {
-    Chrome,
-    Firefox,
-}
-
-/// Checks the arguments the browser started us with (without argv[0]).
-pub fn check_caller(args: &[String]) -> Result<Caller, String> {
-    match args {
-        [origin, ..] if origin == CHROME_ORIGIN => Ok(Caller::Chrome),
-        [origin, ..] if origin.starts_with("chrome-extension://") => Err(format!(
-            "refusing caller origin {origin:?}: only {CHROME_ORIGIN} may use this host"
-        )),
-        [_manifest, addon, ..] if addon == FIREFOX_ADDON_ID => Ok(Caller::Firefox),
-        [_manifest, addon, ..] => Err(format!(
-            "refusing Firefox add-on {addon:?}: only {FIREFOX_ADDON_ID} may use this host"
-        )),
-        _ => Err(
-            "not started by Inlay's extension (expected its origin or add-on id as argument); \
-                  see `inlay-bridge --help`"
-                .into(),
-        ),
-    }
-}
-
-pub fn ok(id: Option<&str>, value: Value) -> Value {
-    json!({"id": id, "ok": true, "value": value})
-}
-
-pub fn error(id: Option<&str>, code: &str, message: &str) -> Value {
-    // Serde messages can quote input; keep replies bounded.
-    let message: String = message.chars().take(MAX_MESSAGE_LEN).collect();
-    json!({"id": id, "ok": false, "error": {"code": code, "message": message}})
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoArgs {}
+pub(super) struct NoArgs {}
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -171,7 +102,7 @@ pub const MAX_SEND_BYTES: usize = 35 * 1024 * 1024;
 pub const MAX_RECIPIENTS: usize = 500;
 
 impl SyncArgs {
-    fn validate(&self) -> Result<(), String> {
+    pub(super) fn validate(&self) -> Result<(), String> {
         self.imap.validate().map_err(|e| format!("imap: {e}"))?;
         if self.folder.is_empty()
             || self.folder.len() > 1000
@@ -296,197 +227,14 @@ pub fn crlf(raw: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An SMTP path address (RFC 5321 Mailbox, no quoted local parts): what
-/// goes between `<` and `>`, so no spaces, controls, `<>`, or extra `@`.
-pub fn check_address(a: &str) -> Result<(), String> {
-    if a.len() > 254 {
-        return Err(format!("address is {} bytes; at most 254", a.len()));
-    }
-    if let Some(c) = a
-        .chars()
-        .find(|c| c.is_control() || c.is_whitespace() || "<>,;\"\\()".contains(*c))
-    {
-        return Err(format!("address {a:?} contains {c:?}"));
-    }
-    let Some((local, domain)) = a.rsplit_once('@') else {
-        return Err(format!("address {a:?} has no @"));
-    };
-    if local.is_empty() || local.len() > 64 || local.contains('@') || local.contains(['[', ']']) {
-        return Err(format!(
-            "address {a:?}: local part must be 1..=64 bytes without @ or brackets"
-        ));
-    }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Err(format!(
-            "address {a:?}: dots in the local part must separate words"
-        ));
-    }
-    let literal = domain.starts_with('[') && domain.ends_with(']') && domain.len() > 2;
-    let name_ok = !domain.is_empty()
-        && !domain.contains(['[', ']'])
-        && domain.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    if !literal && !name_ok {
-        return Err(format!(
-            "address {a:?}: domain must be a host name or [address literal]"
-        ));
-    }
-    Ok(())
-}
-
-/// Handles one request frame and returns the reply.
-pub fn handle(frame: &[u8]) -> Value {
-    let v: Value = match serde_json::from_slice(frame) {
-        Ok(v) => v,
-        Err(e) => {
-            return error(
-                None,
-                "badJson",
-                &format!("request is not valid UTF-8 JSON: {e}"),
-            );
-        }
-    };
-    let Value::Object(mut obj) = v else {
-        return error(None, "badRequest", "request must be a JSON object");
-    };
-    let id = match obj.remove("id") {
-        Some(Value::String(s)) if !s.is_empty() && s.chars().count() <= MAX_ID_LEN => s,
-        _ => return error(None, "badRequest", "`id` must be a string of 1..=64 chars"),
-    };
-    let id = Some(id.as_str());
-    let op = match obj.remove("op") {
-        Some(Value::String(s)) => s,
-        _ => return error(id, "badRequest", "`op` must be a string"),
-    };
-    let result: Result<Value, crate::net::Fail> = match op.as_str() {
-        "ping" => args::<NoArgs>(obj).map(|_| json!({"version": env!("CARGO_PKG_VERSION")})),
-        "imapCheck" => args::<CheckArgs>(obj)
-            .and_then(|a| a.validate().map(|()| a).map_err(bad))
-            .and_then(|a| crate::imap::check(&a)),
-        "smtpCheck" => args::<CheckArgs>(obj)
-            .and_then(|a| a.validate().map(|()| a).map_err(bad))
-            .and_then(|a| crate::smtp::check(&a)),
-        "imapSync" => args::<SyncArgs>(obj)
-            .and_then(|a| a.validate().map(|()| a).map_err(bad))
-            .and_then(|a| crate::imap::sync_public(&a)),
-        "send" => args::<SendArgs>(obj).and_then(|a| {
-            let message = a.validate().map_err(bad)?;
-            crate::smtp::send_public(&a, &message)
-        }),
-        _ => {
-            let shown: String = op.chars().take(MAX_ID_LEN).collect();
-            return error(id, "unknownOp", &format!("unknown op {shown:?}"));
-        }
-    };
-    match result {
-        Ok(v) => ok(id, v),
-        Err(f) => error(id, f.code, &f.message),
-    }
-}
-
-fn bad(message: String) -> crate::net::Fail {
-    crate::net::fail("badRequest", message)
-}
-
-fn args<T: for<'de> Deserialize<'de>>(obj: Map<String, Value>) -> Result<T, crate::net::Fail> {
-    serde_json::from_value(Value::Object(obj)).map_err(|e| bad(e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::handle;
+    use serde_json::{Value, json};
 
     fn code(reply: &Value) -> &str {
         reply["error"]["code"].as_str().unwrap_or("ok")
-    }
-
-    #[test]
-    fn validation_table() {
-        let long_id = "x".repeat(65);
-        let id64 = "é".repeat(64); // chars, not bytes
-        let check = r#""host":"imap.example.com","port":993,"security":"implicitTls","username":"u","password":"p""#;
-        let cases: Vec<(String, &str, Option<&str>)> = vec![
-            (r#"{"id":"1","op":"ping"}"#.into(), "ok", Some("1")),
-            (
-                format!(r#"{{"id":"{id64}","op":"ping"}}"#),
-                "ok",
-                Some(id64.as_str()),
-            ),
-            (
-                r#"{"id":"1","op":"ping","extra":1}"#.into(),
-                "badRequest",
-                Some("1"),
-            ),
-            (r#"{"id":"1","op":"nuke"}"#.into(), "unknownOp", Some("1")),
-            (r#"{"id":"1"}"#.into(), "badRequest", Some("1")),
-            (r#"{"id":"1","op":7}"#.into(), "badRequest", Some("1")),
-            (r#"{"op":"ping"}"#.into(), "badRequest", None),
-            (r#"{"id":"","op":"ping"}"#.into(), "badRequest", None),
-            (r#"{"id":7,"op":"ping"}"#.into(), "badRequest", None),
-            (
-                format!(r#"{{"id":"{long_id}","op":"ping"}}"#),
-                "badRequest",
-                None,
-            ),
-            (r#"[1,2]"#.into(), "badRequest", None),
-            (r#"{"id":"1","op":"ping""#.into(), "badJson", None),
-            ("\u{0}".into(), "badJson", None),
-            (
-                format!(
-                    r#"{{"id":"1","op":"smtpCheck",{}}}"#,
-                    check.replace("993", "70000")
-                ),
-                "badRequest",
-                Some("1"),
-            ),
-            (
-                format!(r#"{{"id":"1","op":"imapCheck",{check},"tls":1}}"#),
-                "badRequest",
-                Some("1"),
-            ),
-            (
-                format!(
-                    r#"{{"id":"1","op":"imapCheck",{}}}"#,
-                    check.replace("implicitTls", "none")
-                ),
-                "badRequest",
-                Some("1"),
-            ),
-            (
-                format!(
-                    r#"{{"id":"1","op":"imapCheck",{}}}"#,
-                    check.replace("993", "0")
-                ),
-                "badRequest",
-                Some("1"),
-            ),
-            (
-                format!(
-                    r#"{{"id":"1","op":"imapCheck",{}}}"#,
-                    check.replace(r#""u""#, r#""u\r\nA1 LOGOUT""#)
-                ),
-                "badRequest",
-                Some("1"),
-            ),
-            (
-                format!(
-                    r#"{{"id":"1","op":"imapCheck",{}}}"#,
-                    check.replace("imap.example.com", "a b")
-                ),
-                "badRequest",
-                Some("1"),
-            ),
-        ];
-        for (req, want, want_id) in &cases {
-            let reply = handle(req.as_bytes());
-            assert_eq!(code(&reply), *want, "{req} -> {reply}");
-            assert_eq!(reply["id"].as_str(), *want_id, "{req} -> {reply}");
-        }
     }
 
     #[test]
@@ -572,51 +320,11 @@ mod tests {
     }
 
     #[test]
-    fn ping_reports_version() {
-        let reply = handle(br#"{"id":"a","op":"ping"}"#);
-        assert_eq!(
-            reply,
-            json!({"id": "a", "ok": true, "value": {"version": env!("CARGO_PKG_VERSION")}})
-        );
-    }
-
-    #[test]
-    fn error_messages_are_bounded() {
-        let op = "z".repeat(10_000);
-        let reply = handle(format!(r#"{{"id":"1","op":"{op}"}}"#).as_bytes());
-        assert!(reply["error"]["message"].as_str().unwrap().len() <= MAX_MESSAGE_LEN);
-    }
-
-    #[test]
     fn debug_hides_password() {
         let a: CheckArgs = serde_json::from_str(
             r#"{"host":"h","port":1,"security":"startTls","username":"u","password":"hunter2"}"#,
         )
         .unwrap();
         assert!(!format!("{a:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn caller_check() {
-        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(check_caller(&s(&[CHROME_ORIGIN])), Ok(Caller::Chrome));
-        assert_eq!(
-            check_caller(&s(&[CHROME_ORIGIN, "--parent-window=0"])),
-            Ok(Caller::Chrome)
-        );
-        assert_eq!(
-            check_caller(&s(&["/x/com.inlay.bridge.json", FIREFOX_ADDON_ID])),
-            Ok(Caller::Firefox)
-        );
-        for bad in [
-            &s(&[])[..],
-            &s(&["chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"]),
-            &s(&["chrome-extension://bbimpbbieljienmnelgcbakbkgaiinfn"]), // no slash: not exact
-            &s(&["chrome-extension://bbimpbbieljienmnelgcbakbkgaiinfn/", "x"])[1..],
-            &s(&["/x/com.inlay.bridge.json", "evil@example.com"]),
-            &s(&["/x/com.inlay.bridge.json"]),
-        ] {
-            assert!(check_caller(bad).is_err(), "{bad:?}");
-        }
     }
 }

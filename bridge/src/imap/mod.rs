@@ -1,0 +1,21 @@
+//! IMAP: `imapCheck` (connect, secure, LOGIN, LOGOUT), `imapSync` (read a
+//! folder incrementally by UID) and the APPEND of `send`'s Sent copy.
+//! Blocking I/O with timeouts; one operation at a time.
+//!
+//! One file per concern: `session` (connect, secure, log in, run a command),
+//! the operations `check`, `sync` and `sent` (the Sent copy), `wire`
+//! (reading responses, writing commands), `parse` (what responses contain)
+//! and `folders` (which folder, and how its name is spelt).
+
+mod check;
+mod folders;
+mod parse;
+mod sent;
+mod session;
+mod sync;
+mod wire;
+
+pub use check::{check, check_with_roots};
+pub use folders::mutf7;
+pub use session::Session;
+pub use sync::{sync, sync_public};

@@ -1,0 +1,226 @@
+//! `imapSync`: read a folder incrementally by UID.
+
+use super::Session;
+use super::folders::mutf7;
+use super::parse::{parse_fetch, response_code};
+use super::wire::{MAX_LINE, MAX_SMALL_LITERALS, quote};
+use crate::net::{Fail, clip, fail, public_roots};
+use crate::protocol::SyncArgs;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rustls::RootCertStore;
+use serde_json::{Value, json};
+
+/// `UID SEARCH` answers on one line: ~7 bytes per UID, so ~1M UIDs.
+const MAX_SEARCH_LINE: usize = 8 * 1024 * 1024;
+
+impl Session {
+    /// `imapSync`, see [`sync`].
+    fn sync(&mut self, a: &SyncArgs) -> Result<Value, Fail> {
+        // EXAMINE: read-only, so reading never changes \Seen or \Recent.
+        let mut cmd = b"EXAMINE ".to_vec();
+        cmd.extend(quote(mutf7(&a.folder).as_bytes())?);
+        let (mut uid_validity, mut uid_next, mut exists) = (None, None, 0u64);
+        let status = self.run(&cmd, MAX_LINE, MAX_SMALL_LITERALS, |resp| {
+            let t = resp.text_lossy();
+            if let Some(v) = response_code(&t, "UIDVALIDITY") {
+                uid_validity = v.trim().parse::<u64>().ok();
+            } else if let Some(v) = response_code(&t, "UIDNEXT") {
+                uid_next = v.trim().parse::<u64>().ok();
+            } else if let Some(n) = t.strip_prefix("* ").and_then(|r| r.strip_suffix(" EXISTS")) {
+                exists = n.parse().unwrap_or(0);
+            }
+            Ok(())
+        })?;
+        if let Err(text) = status {
+            return Err(fail(
+                "folderNotFound",
+                format!("cannot open folder {:?}: {}", a.folder, clip(&text)),
+            ));
+        }
+        let uid_validity = uid_validity
+            .ok_or_else(|| fail("protocolError", "server sent no UIDVALIDITY for the folder"))?;
+        let reset = a.uid_validity.is_some_and(|v| v != uid_validity);
+        let since = if reset { 0 } else { a.since_uid.unwrap_or(0) };
+
+        let mut uids = Vec::new();
+        if exists > 0 {
+            let status = self.run(
+                format!("UID SEARCH UID {}:*", since + 1).as_bytes(),
+                MAX_SEARCH_LINE,
+                0,
+                |resp| {
+                    let t = resp.text_lossy();
+                    if let Some(rest) = t.strip_prefix("* SEARCH") {
+                        uids.extend(
+                            rest.split_ascii_whitespace()
+                                .filter_map(|n| n.parse::<u64>().ok()),
+                        );
+                    }
+                    Ok(())
+                },
+            )?;
+            if let Err(text) = status {
+                return Err(fail(
+                    "protocolError",
+                    format!("UID SEARCH failed: {}", clip(&text)),
+                ));
+            }
+        }
+        uids.sort_unstable();
+        uids.dedup();
+        // With "n:*", "*" is the highest UID even when it is below n (RFC 9051
+        // §6.4.8), so the last message always matches: it tells us the highest
+        // UID, and it must not be returned again.
+        let highest_uid = uids.last().copied().unwrap_or(0);
+        uids.retain(|&u| u > since);
+
+        let wanted: Vec<u64> = uids.iter().copied().take(a.max_messages as usize).collect();
+        let mut metas = Vec::new();
+        if !wanted.is_empty() {
+            let cmd = format!(
+                "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE)",
+                uid_set(&wanted)
+            );
+            let status = self.run(cmd.as_bytes(), MAX_LINE, MAX_SMALL_LITERALS, |resp| {
+                if let Some(m) = parse_fetch(resp)?
+                    && wanted.binary_search(&m.uid).is_ok()
+                    && m.size.is_some()
+                {
+                    metas.push(m);
+                }
+                Ok(())
+            })?;
+            if let Err(text) = status {
+                return Err(fail(
+                    "protocolError",
+                    format!("UID FETCH failed: {}", clip(&text)),
+                ));
+            }
+        }
+        metas.sort_by_key(|m| m.uid);
+        metas.dedup_by_key(|m| m.uid);
+
+        // Bodies within maxBytes, in UID order (the caller advances sinceUid
+        // to the last UID returned, so nothing may be skipped). A message
+        // bigger than maxBytes on its own comes back without its body.
+        let mut used = 0u64;
+        let mut take = 0;
+        let mut bodies_wanted = Vec::new();
+        for m in &metas {
+            let size = m.size.unwrap_or(0);
+            if size > a.max_bytes {
+                take += 1;
+                continue;
+            }
+            if used + size > a.max_bytes {
+                break;
+            }
+            used += size;
+            bodies_wanted.push(m.uid);
+            take += 1;
+        }
+        metas.truncate(take);
+        let mut bodies: Vec<(u64, Vec<u8>)> = Vec::new();
+        if !bodies_wanted.is_empty() {
+            let cmd = format!("UID FETCH {} (UID BODY.PEEK[])", uid_set(&bodies_wanted));
+            // A little slack: RFC822.SIZE is the server's own figure.
+            let budget = a.max_bytes + 64 * 1024;
+            let status = self.run(cmd.as_bytes(), MAX_LINE, budget, |resp| {
+                if let Some(m) = parse_fetch(resp)?
+                    && let Some(body) = m.body
+                    && bodies_wanted.binary_search(&m.uid).is_ok()
+                {
+                    bodies.push((m.uid, body));
+                }
+                Ok(())
+            })?;
+            if let Err(text) = status {
+                return Err(fail(
+                    "protocolError",
+                    format!("UID FETCH failed: {}", clip(&text)),
+                ));
+            }
+        }
+        let more = metas.len() < uids.len();
+        let messages: Vec<Value> = metas
+            .into_iter()
+            .filter_map(|m| {
+                let body = bodies
+                    .iter()
+                    .position(|(u, _)| *u == m.uid)
+                    .map(|i| bodies.swap_remove(i).1);
+                let too_large = m.size.unwrap_or(0) > a.max_bytes;
+                // A body we asked for but did not get: the message was
+                // expunged meanwhile, so it is gone.
+                if body.is_none() && !too_large {
+                    return None;
+                }
+                Some(json!({
+                    "uid": m.uid,
+                    "flags": m.flags,
+                    "internalDate": m.internal_date,
+                    "size": m.size,
+                    "mime": body.map(|b| B64.encode(b)),
+                }))
+            })
+            .collect();
+        Ok(json!({
+            "uidValidity": uid_validity,
+            "uidNext": uid_next,
+            "highestUid": highest_uid,
+            "reset": reset,
+            "messages": messages,
+            "more": more,
+        }))
+    }
+}
+
+/// `imapSync`: EXAMINE the folder, then the messages with UID > sinceUid
+/// (all of them when uidValidity changed), up to maxMessages and maxBytes.
+pub fn sync(a: &SyncArgs, roots: RootCertStore) -> Result<Value, Fail> {
+    let mut s = Session::open(&a.imap, roots)?;
+    let v = s.sync(a)?;
+    s.logout();
+    Ok(v)
+}
+
+/// Sync with the public roots (or trust-any when the account says so).
+pub fn sync_public(a: &SyncArgs) -> Result<Value, Fail> {
+    sync(a, public_roots())
+}
+
+/// Sorted UIDs as a compact set: 1,3:5,9.
+fn uid_set(uids: &[u64]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i];
+        let mut end = start;
+        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
+            i += 1;
+            end = uids[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_pure_helpers() {
+        assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
+        assert_eq!(uid_set(&[9]), "9");
+    }
+}

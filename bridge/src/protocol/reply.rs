@@ -1,0 +1,29 @@
+//! Reply building: `{"id", "ok": true, "value"}` or
+//! `{"id", "ok": false, "error": {"code", "message"}}`.
+
+use serde_json::{Value, json};
+
+const MAX_MESSAGE_LEN: usize = 300;
+
+pub fn ok(id: Option<&str>, value: Value) -> Value {
+    json!({"id": id, "ok": true, "value": value})
+}
+
+pub fn error(id: Option<&str>, code: &str, message: &str) -> Value {
+    // Serde messages can quote input; keep replies bounded.
+    let message: String = message.chars().take(MAX_MESSAGE_LEN).collect();
+    json!({"id": id, "ok": false, "error": {"code": code, "message": message}})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::handle;
+
+    #[test]
+    fn error_messages_are_bounded() {
+        let op = "z".repeat(10_000);
+        let reply = handle(format!(r#"{{"id":"1","op":"{op}"}}"#).as_bytes());
+        assert!(reply["error"]["message"].as_str().unwrap().len() <= MAX_MESSAGE_LEN);
+    }
+}
