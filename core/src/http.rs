@@ -55,3 +55,30 @@ pub enum TransportFailure {
     /// The executor aborted the request after its deadline.
     Timeout,
 }
+
+/// `scheme://host/*` for an http(s) URL: the browser's host-permission pattern
+/// (`chrome.permissions` speaks these). `None` for anything else.
+pub fn host_pattern(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?;
+    matches!(url.scheme(), "https" | "http").then(|| format!("{}://{host}/*", url.scheme()))
+}
+
+#[cfg(test)]
+mod host_pattern_tests {
+    use super::host_pattern;
+
+    #[test]
+    fn host_patterns_drop_port_path_and_query() {
+        assert_eq!(
+            host_pattern("https://Autoconfig.X.example:8443/mail/config-v1.1.xml?q=1").as_deref(),
+            Some("https://autoconfig.x.example/*")
+        );
+        assert_eq!(
+            host_pattern("http://autodiscover.x.example/a").as_deref(),
+            Some("http://autodiscover.x.example/*")
+        );
+        assert_eq!(host_pattern("ftp://x.example/"), None);
+        assert_eq!(host_pattern("not a url"), None);
+    }
+}

@@ -417,3 +417,22 @@ fn base_domains() {
         assert_eq!(base_domain(host), base, "{host}");
     }
 }
+
+#[test]
+fn domain_origins_name_the_domains_own_hosts_still_to_be_read() {
+    let (d, _) = start("ann@corp.example", &[]);
+    assert_eq!(
+        d.domain_origins(),
+        [
+            "https://autoconfig.corp.example/*",
+            "https://corp.example/*"
+        ]
+    );
+    let (d, _) = resume(d, not_found());
+    assert_eq!(d.domain_origins(), ["https://corp.example/*"]);
+    let (d, _) = resume(d, not_found());
+    assert!(
+        d.domain_origins().is_empty(),
+        "the ISPDB and DNS are fixed hosts"
+    );
+}

@@ -16,7 +16,7 @@ use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
-use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_pattern};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
 pub const MAX_HOPS: u32 = 10;
@@ -230,7 +230,7 @@ impl AutodiscoverPlan {
                 Candidate::Post { url } | Candidate::Probe { url } => Some(url),
                 Candidate::Srv => None,
             });
-        for pattern in urls.filter_map(|u| origin_pattern(u)) {
+        for pattern in urls.filter_map(|u| host_pattern(u)) {
             if !origins.contains(&pattern) {
                 origins.push(pattern);
             }
@@ -481,11 +481,4 @@ fn exchange_online() -> Step {
                   for Exchange Online."
             .into(),
     }
-}
-
-/// `scheme://host/*` for an http(s) URL: the browser's host-permission pattern.
-pub fn origin_pattern(url: &str) -> Option<String> {
-    let url = url::Url::parse(url).ok()?;
-    let host = url.host_str()?;
-    matches!(url.scheme(), "https" | "http").then(|| format!("{}://{host}/*", url.scheme()))
 }

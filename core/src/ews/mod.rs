@@ -16,7 +16,7 @@ pub mod soap;
 mod url;
 mod xml;
 
-pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step, origin_pattern};
+pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step};
 pub use credentials::Credentials;
 pub use operations::{
     Folder, ItemId, MAX_SYNC_CHANGES, Page, find_items, get_mime, send_mime, sync_items,

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::autodiscover::origin_pattern;
 use crate::connect::FlowError;
+use crate::http::host_pattern;
 
 /// A usable EWS endpoint and the host permission it needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,7 +55,7 @@ pub fn check_ews_url(text: &str) -> Result<EwsUrl, FlowError> {
     let mut url = url;
     url.set_fragment(None);
     let origin =
-        origin_pattern(url.as_str()).ok_or_else(|| invalid("The address has no server name."))?;
+        host_pattern(url.as_str()).ok_or_else(|| invalid("The address has no server name."))?;
     Ok(EwsUrl {
         url: url.into(),
         origin,

@@ -11,7 +11,7 @@ use super::validate::validate_settings;
 use super::{Confidence, DomainSettings, MailSettings, Purpose, Source, Step};
 use crate::detect::{EmailAddress, MailService, mx_query, parse_address, service_for_mx_host};
 use crate::doh::DohResponse;
-use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_pattern};
 use crate::provider_error::Outcome;
 
 /// Thunderbird's ISPDB, one document per domain.
@@ -54,6 +54,30 @@ impl Discovery {
     }
     pub fn address(&self) -> Option<&EmailAddress> {
         self.address.as_ref()
+    }
+
+    /// Host-permission patterns of the domain's own documents still to be read
+    /// (`autoconfig.<domain>`, `<domain>/.well-known`): the hosts the browser
+    /// must allow at run time. The ISPDB and DNS-over-HTTPS are fixed hosts.
+    pub fn domain_origins(&self) -> Vec<String> {
+        let Some(address) = &self.address else {
+            return Vec::new();
+        };
+        let urls = match self.stage {
+            Stage::DomainAutoconfig => vec![
+                domain_autoconfig_url(address),
+                well_known_url(&address.domain),
+            ],
+            Stage::DomainWellKnown => vec![well_known_url(&address.domain)],
+            _ => Vec::new(),
+        };
+        let mut origins: Vec<String> = Vec::new();
+        for origin in urls.iter().filter_map(|u| host_pattern(u)) {
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        origins
     }
 }
 

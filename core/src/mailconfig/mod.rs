@@ -15,6 +15,7 @@
 mod clientconfig;
 mod discovery;
 mod guess;
+mod helper_error;
 mod sent_copy;
 mod validate;
 
@@ -29,6 +30,7 @@ pub use discovery::{
     well_known_url,
 };
 pub use guess::guesses;
+pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe_helper_error};
 pub use sent_copy::sent_copy_needed;
 pub use validate::{SettingsError, parse_security, validate_settings};
 

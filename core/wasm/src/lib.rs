@@ -39,3 +39,10 @@ pub fn parse_request(caller: &str, json: &str) -> Result<JsValue, JsValue> {
         Err(error) => Err(to_js(&error)?),
     }
 }
+
+/// `hostPattern(url) -> string | null`: the browser's host-permission pattern
+/// (`scheme://host/*`) for an http(s) URL, null for anything else.
+#[wasm_bindgen(js_name = hostPattern)]
+pub fn host_pattern(url: &str) -> Option<String> {
+    inlay_core::http::host_pattern(url)
+}

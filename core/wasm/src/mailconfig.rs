@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::mailconfig::{
-    self as core_mailconfig, Discovery, DomainSettings, MailSettings, SettingsError, Step,
+    self as core_mailconfig, Discovery, DomainSettings, MailServerKind, MailSettings,
+    SettingsError, Step,
 };
 use inlay_core::provider_error::Outcome;
 
@@ -76,4 +77,28 @@ pub fn mail_sent_copy_needed(settings: JsValue) -> Result<JsValue, JsValue> {
     Ok(JsValue::from_bool(core_mailconfig::sent_copy_needed(
         &settings,
     )))
+}
+
+/// `mailDiscoveryOrigins(discovery) -> string[]`: host-permission patterns of
+/// the domain's own documents still to be read (`autoconfig.<domain>`,
+/// `<domain>`), which the browser must allow first.
+#[wasm_bindgen(js_name = mailDiscoveryOrigins)]
+pub fn mail_discovery_origins(discovery: JsValue) -> Result<JsValue, JsValue> {
+    let discovery: Discovery = arg(discovery, "discovery")?;
+    to_js(&discovery.domain_origins())
+}
+
+/// `mailHelperError(which, host, port, code, detail) -> {code, message, disposition}`:
+/// the mail helper's failure for the `imap` or `smtp` server in words, and
+/// whether a check should `reauthenticate`, try `later` or `fail`.
+#[wasm_bindgen(js_name = mailHelperError)]
+pub fn mail_helper_error(
+    which: JsValue,
+    host: &str,
+    port: u16,
+    code: &str,
+    detail: &str,
+) -> Result<JsValue, JsValue> {
+    let which: MailServerKind = arg(which, "which")?;
+    to_js(&core_mailconfig::describe_helper_error(which, host, port, code, detail))
 }

@@ -5,7 +5,7 @@
 // token that can't be renewed puts the inbox in "needs reauthentication".
 import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
-import type { CoreApi } from "./coreTypes.js";
+import type { WorkerCore } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
 import { execute } from "./executor.js";
 import { checkImapAccount } from "./imap.js";
@@ -19,7 +19,7 @@ export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
 /** Waits longer than this are left to the next alarm instead of holding the worker. */
 const MAX_INLINE_WAIT_MS = 20_000;
 
-export async function checkAccount(core: CoreApi & exchange.ExchangeCore, address: string): Promise<CheckOutcome> {
+export async function checkAccount(core: WorkerCore, address: string): Promise<CheckOutcome> {
   const account = await store.getAccount(address);
   if (!account || account.state.kind !== "connected") return "failed";
   if (account.connect === "exchange") return exchange.check(core, account);
@@ -73,7 +73,7 @@ export async function checkAccount(core: CoreApi & exchange.ExchangeCore, addres
 }
 
 /** Checks every connected inbox, one after another. */
-export async function checkAll(core: CoreApi & exchange.ExchangeCore): Promise<void> {
+export async function checkAll(core: WorkerCore): Promise<void> {
   for (const account of await store.listAccounts()) {
     if (account.state.kind === "connected") await checkAccount(core, account.address).catch(() => "failed");
   }

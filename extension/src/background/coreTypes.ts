@@ -2,7 +2,9 @@
 // generated .d.ts types them as `any`). The Rust types are the source of
 // truth: core/src/{connect,token,account_check,provider_error,detect}.
 import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
+import type { ExchangeCore } from "./exchange.js";
 import type { HttpRequest, HttpResponse, Outcome } from "./executor.js";
+import type { MailCore } from "./imap.js";
 
 export type { Outcome };
 
@@ -90,7 +92,7 @@ export interface PasswordConnectInput {
   provider: "exchange" | "imap";
   policy: ConnectInput["policy"];
   registry: ConnectInput["registry"];
-  mode: "connect" | "reconnect";
+  /** A connected (or needs-reauthentication) state means the password is replaced. */
   previousState: ConnectionState;
 }
 
@@ -104,6 +106,8 @@ export type AccountEvent =
 /** The core's functions as the worker uses them. */
 export interface CoreApi {
   version(): string;
+  /** `scheme://host/*` for an http(s) URL (what chrome.permissions speaks), null otherwise. */
+  hostPattern(url: string): string | null;
   parseRequest(caller: string, json: string): unknown;
   detectStart(address: string): DetectStep;
   detectFinish(address: string, outcome: Outcome): Detection;
@@ -132,3 +136,6 @@ export interface CoreApi {
 }
 
 export type { Account };
+
+/** Every binding the worker uses, typed (the generated .d.ts says `any`). */
+export type WorkerCore = CoreApi & ExchangeCore & MailCore;

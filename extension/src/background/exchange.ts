@@ -56,12 +56,6 @@ interface Discovery {
 
 const discoveries = new Map<string, Discovery>();
 
-/** `scheme://host/*`, the pattern chrome.permissions works with. */
-function patternOf(url: string): string {
-  const u = new URL(url);
-  return `${u.protocol}//${u.hostname}/*`;
-}
-
 const granted = (origins: string[]) => chrome.permissions.contains({ origins });
 
 /** Starts Autodiscover for `address`, replacing any unfinished one. */
@@ -104,7 +98,8 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
       if (step.kind !== "confirmRedirect") discoveries.delete(store.keyOf(address));
       return step;
     }
-    const pattern = patternOf(step.request.url);
+    // The core plans only http(s) URLs, so a pattern always exists.
+    const pattern = core.hostPattern(step.request.url) ?? step.request.url;
     let outcome: Outcome;
     if (await granted([pattern])) {
       outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);

@@ -7,7 +7,7 @@ import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
 import { BridgeError } from "./bridge.js";
 import type { Outcome } from "./coreTypes.js";
 import type { HttpRequest } from "./executor.js";
-import { describeCheckError, discover, originPattern, start, type Deps, type ImapCore } from "./imap.js";
+import { discover, start, type Deps, type ImapCore } from "./imap.js";
 
 const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
 
@@ -114,16 +114,4 @@ test("an invalid address is refused with the core's reason", async () => {
   const core = await ready;
   mockChrome([]);
   await assert.rejects(discover(core, "not-an-address", deps([], () => assert.fail())), (e: Error) => e.message.length > 0);
-});
-
-test("helper error codes become sentences naming the server and what to do", () => {
-  const tls = describeCheckError("imap", "localhost", 993, new BridgeError("tlsFailed", "invalid peer certificate: UnknownIssuer"));
-  assert.equal(tls.code, "tlsFailed");
-  assert.match(tls.message, /incoming mail \(IMAP\) server at localhost on port 993/);
-  assert.match(tls.message, /Trust any certificate/);
-  assert.match(describeCheckError("smtp", "h", 465, new BridgeError("wrongPassword", "")).message, /outgoing mail \(SMTP\) server refused/);
-  assert.match(describeCheckError("imap", "h", 1, new BridgeError("connectFailed", "")).message, /couldn't reach .* Check the server name and port/);
-  assert.equal(describeCheckError("smtp", "h", 1, new BridgeError("notImplemented", "")).code, "bridgeOutdated");
-  assert.match(describeCheckError("imap", "h", 1, new BridgeError("somethingNew", "detail")).message, /detail/);
-  assert.equal(originPattern("https://autoconfig.x.example/mail/config-v1.1.xml?q=1"), "https://autoconfig.x.example/*");
 });

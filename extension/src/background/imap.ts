@@ -35,6 +35,15 @@ export interface MailCore {
   mailDiscoveryResume(discovery: unknown, outcome: Outcome): { discovery: unknown; step: Step };
   mailSettingsValidate(settings: MailSettings): null;
   mailSentCopyNeeded(settings: MailSettings): boolean;
+  mailDiscoveryOrigins(discovery: unknown): string[];
+  mailHelperError(which: Which, host: string, port: number, code: string, detail: string): HelperFailure;
+}
+
+/** The core's reading of a helper failure (core/src/mailconfig/helper_error.rs). */
+interface HelperFailure {
+  code: string;
+  message: string;
+  disposition: "reauthenticate" | "later" | "fail";
 }
 
 export type ImapCore = CoreApi & MailCore;
@@ -71,16 +80,6 @@ const defaults: Deps = {
   fetchOutcome: (request) => execute(request),
 };
 
-/** `https://host/*` for a URL: the pattern chrome.permissions speaks. */
-export function originPattern(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.hostname}/*`;
-  } catch {
-    return null;
-  }
-}
-
 async function adminSettings(): Promise<unknown[]> {
   return (await loadSettings()).mailSettings;
 }
@@ -113,14 +112,10 @@ export async function helperStatus(deps: Deps = defaults): Promise<HelperStatus>
 
 /** What the IMAP form needs before it shows: the helper, admin settings, origins to ask for. */
 export async function start(core: ImapCore, address: string, deps: Deps = defaults): Promise<ImapStart> {
-  const [helper, { step }] = await Promise.all([helperStatus(deps), startDiscovery(core, address)]);
+  const [helper, { discovery, step }] = await Promise.all([helperStatus(deps), startDiscovery(core, address)]);
   if (step.kind === "failed") failedStep(step);
   if (step.kind === "found") return { helper, admin: step, origins: [] };
-  // The first request goes to autoconfig.<domain>; the second to <domain>/.well-known.
-  const first = new URL(step.request.url);
-  const domain = first.hostname.replace(/^autoconfig\./, "");
-  const origins = [originPattern(first.href), `https://${domain}/*`].filter((o): o is string => o !== null);
-  return { helper, admin: null, origins: [...new Set(origins)] };
+  return { helper, admin: null, origins: core.mailDiscoveryOrigins(discovery) };
 }
 
 /**
@@ -133,7 +128,7 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
   let { discovery, step } = await startDiscovery(core, address);
   for (let hops = 0; step.kind === "http"; hops++) {
     if (hops > 20) throw new UserError("discoveryLoop", "Finding the mail settings took too many steps. Enter them under Advanced options.");
-    const origin = originPattern(step.request.url);
+    const origin = core.hostPattern(step.request.url);
     const allowed = origin !== null && (await deps.hasOrigin(origin).catch(() => false));
     const outcome: Outcome = allowed ? await deps.fetchOutcome(step.request) : { kind: "transport", failure: "network" };
     ({ discovery, step } = core.mailDiscoveryResume(discovery, outcome));
@@ -144,54 +139,10 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
 
 type Which = "imap" | "smtp";
 
-const SERVER_NAMES: Record<Which, string> = { imap: "incoming mail (IMAP) server", smtp: "outgoing mail (SMTP) server" };
-
-/** The helper's error codes (bridge/README.md) in words, with what to do. */
-export function describeCheckError(which: Which, host: string, port: number, error: BridgeError): UserError {
-  const server = SERVER_NAMES[which];
-  const at = `${host} on port ${port}`;
-  const words: Record<string, [string, string]> = {
-    bridgeMissing: ["bridgeMissing", error.message],
-    hostNotFound: ["hostNotFound", `The ${server} name ${host} was not found. Check the server name under Advanced options.`],
-    connectFailed: [
-      "connectFailed",
-      `Inlay couldn't reach the ${server} at ${at}. Check the server name and port under Advanced options.`,
-    ],
-    timeout: [
-      "timeout",
-      `The ${server} at ${at} didn't answer in time. Check the port and the security (SSL/TLS or STARTTLS) under Advanced options, or try again later.`,
-    ],
-    tlsFailed: [
-      "tlsFailed",
-      `Inlay couldn't make a secure connection to the ${server} at ${at}: its certificate isn't trusted or the security setting doesn't match the port (${error.message}). Check the security setting; if your server uses its own certificate and you trust this network, tick "Trust any certificate".`,
-    ],
-    starttlsUnavailable: [
-      "starttlsUnavailable",
-      `The ${server} at ${at} doesn't offer STARTTLS, so Inlay won't send your password there. Choose SSL/TLS (usually port ${which === "imap" ? 993 : 465}) under Advanced options.`,
-    ],
-    wrongPassword: [
-      "wrongPassword",
-      `The ${server} refused the username or password. Check them${which === "smtp" ? " (outgoing mail may need its own credentials: untick \"Outgoing mail uses the same credentials as incoming\")" : ""}; some providers need an app password instead of your usual one.`,
-    ],
-    loginDisabled: [
-      "loginDisabled",
-      `The ${server} at ${at} doesn't allow signing in with a password on this connection. Use SSL/TLS, or ask your provider to allow IMAP access.`,
-    ],
-    authUnsupported: [
-      "authUnsupported",
-      `The ${server} at ${at} offers no sign-in method Inlay can use with a password. Check the port (587 or 465 for outgoing mail) or ask your provider.`,
-    ],
-    protocolError: [
-      "protocolError",
-      `The ${server} at ${at} answered in a way Inlay didn't understand; it may not be ${which === "imap" ? "an IMAP" : "an SMTP"} server. Check the server name and port.`,
-    ],
-    notImplemented: [
-      "bridgeOutdated",
-      "Your Inlay mail helper is too old for this. Install the latest inlay-bridge (`inlay-bridge install`), then try again.",
-    ],
-  };
-  const [code, message] = words[error.code] ?? [error.code, `The ${server} check failed: ${error.message}`];
-  return new UserError(code, message);
+/** A helper failure as a UserError in the core's words. */
+function describeCheckError(core: ImapCore, which: Which, host: string, port: number, error: BridgeError): UserError {
+  const failure = core.mailHelperError(which, host, port, error.code, error.message);
+  return new UserError(failure.code, failure.message);
 }
 
 interface CheckArgs {
@@ -203,11 +154,17 @@ interface CheckArgs {
   trustAnyCertificate: boolean;
 }
 
-async function check(deps: Deps, which: Which, args: CheckArgs): Promise<void> {
+/** The helper's check arguments for one of the account's servers. */
+function checkArgs(settings: MailSettings, which: Which, password: string, trustAnyCertificate: boolean): CheckArgs {
+  const { host, port, security, username } = settings[which];
+  return { host, port, security, username, password, trustAnyCertificate };
+}
+
+async function check(core: ImapCore, deps: Deps, which: Which, args: CheckArgs): Promise<void> {
   try {
     await deps.bridge().request(which === "imap" ? "imapCheck" : "smtpCheck", { ...args });
   } catch (e) {
-    if (e instanceof BridgeError) throw describeCheckError(which, args.host, args.port, e);
+    if (e instanceof BridgeError) throw describeCheckError(core, which, args.host, args.port, e);
     throw e;
   }
 }
@@ -222,18 +179,10 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
     throw new UserError("invalidSettings", error.message ?? String(e));
   }
   return connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
-    const server = (which: Which, password: string): CheckArgs => ({
-      host: settings[which].host,
-      port: settings[which].port,
-      security: settings[which].security,
-      username: settings[which].username,
-      password,
-      trustAnyCertificate,
-    });
-    await check(deps, "imap", server("imap", request.password));
+    await check(core, deps, "imap", checkArgs(settings, "imap", request.password, trustAnyCertificate));
     const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
     if (!smtpPassword) throw new UserError("invalidSettings", "Outgoing (SMTP) password: is required.");
-    await check(deps, "smtp", server("smtp", smtpPassword));
+    await check(core, deps, "smtp", checkArgs(settings, "smtp", smtpPassword, trustAnyCertificate));
     return {
       displayName: null,
       server: { kind: "imap", settings, trustAnyCertificate, appendToSent: core.mailSentCopyNeeded(settings) },
@@ -245,31 +194,27 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
 export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
 
 /** "Check connection" for an IMAP inbox: an IMAP login with the stored password. */
-export async function checkImapAccount(core: CoreApi, account: Account, deps: Deps = defaults): Promise<CheckOutcome> {
+export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckOutcome> {
   const server = account.server;
   if (server?.kind !== "imap") return "failed";
   const secrets = await store.getSecrets(account.address);
   if (!secrets?.password) return "failed";
-  const imap = server.settings.imap;
+  const args = checkArgs(server.settings, "imap", secrets.password, server.trustAnyCertificate);
   try {
-    await deps.bridge().request("imapCheck", {
-      host: imap.host,
-      port: imap.port,
-      security: imap.security,
-      username: imap.username,
-      password: secrets.password,
-      trustAnyCertificate: server.trustAnyCertificate,
-    });
+    await deps.bridge().request("imapCheck", { ...args });
     return "ok";
   } catch (e) {
-    if (e instanceof BridgeError && e.code === "wrongPassword") {
-      const words = describeCheckError("imap", imap.host, imap.port, e);
-      await markNeedsReauthentication(core, account.address, "wrongPassword", words.message);
-      return "needsReauthentication";
+    if (!(e instanceof BridgeError)) return "failed";
+    // The core decides: a refused password needs the user; an unreachable server or helper is "later".
+    const failure = core.mailHelperError("imap", args.host, args.port, e.code, e.message);
+    switch (failure.disposition) {
+      case "reauthenticate":
+        await markNeedsReauthentication(core, account.address, failure.code, failure.message);
+        return "needsReauthentication";
+      case "later":
+        return "later";
+      case "fail":
+        return "failed";
     }
-    // Unreachable server, helper missing: say nothing is wrong with the password; try again later.
-    return e instanceof BridgeError && ["connectFailed", "timeout", "bridgeMissing", "bridgeTimeout", "hostNotFound"].includes(e.code)
-      ? "later"
-      : "failed";
   }
 }

@@ -6,15 +6,12 @@ import * as accounts from "./accounts.js";
 import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
 import * as imap from "./imap.js";
-import type { CoreApi } from "./coreTypes.js";
+import type { WorkerCore } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
 
 // Requests wait until inboxes left mid-flow by a stopped worker are restored.
-/** Every binding the worker uses, typed (the generated .d.ts says `any`). */
-type WorkerCore = CoreApi & exchange.ExchangeCore & imap.ImapCore;
-
 const ready = (loadCore() as unknown as Promise<WorkerCore>).then(async (core) => {
   await accounts.recoverInterrupted(core).catch(() => undefined);
   return core;

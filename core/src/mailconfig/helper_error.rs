@@ -1,0 +1,206 @@
+//! What a failure of the mail helper (`inlay-bridge`, or the worker's port to
+//! it) means for the user: a sentence naming the server and what to do, and
+//! whether a connection check should ask for the password again, try later,
+//! or report a failure. Codes: bridge/README.md, plus the worker's own
+//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`.
+
+use serde::{Deserialize, Serialize};
+
+/// Which of the account's two servers failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MailServerKind {
+    Imap,
+    Smtp,
+}
+
+/// What a connection check does with the failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckDisposition {
+    /// The password was refused: the inbox needs the user.
+    Reauthenticate,
+    /// Nothing says the settings are wrong (server or helper unreachable).
+    Later,
+    /// Something else; reported as a failed check.
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelperFailure {
+    pub code: String,
+    pub message: String,
+    pub disposition: CheckDisposition,
+}
+
+/// Describes the helper's `code` (with its own `detail`) for `which` server.
+pub fn describe_helper_error(
+    which: MailServerKind,
+    host: &str,
+    port: u16,
+    code: &str,
+    detail: &str,
+) -> HelperFailure {
+    let imap = which == MailServerKind::Imap;
+    let server = if imap {
+        "incoming mail (IMAP) server"
+    } else {
+        "outgoing mail (SMTP) server"
+    };
+    let at = format!("{host} on port {port}");
+    let (code, message) = match code {
+        "bridgeMissing" | "bridgeFailed" | "bridgeTimeout" => (code, detail.to_string()),
+        "hostNotFound" => (
+            code,
+            format!("The {server} name {host} was not found. Check the server name under Advanced options."),
+        ),
+        "connectFailed" => (
+            code,
+            format!("Inlay couldn't reach the {server} at {at}. Check the server name and port under Advanced options."),
+        ),
+        "timeout" => (
+            code,
+            format!(
+                "The {server} at {at} didn't answer in time. Check the port and the security (SSL/TLS or STARTTLS) under Advanced options, or try again later."
+            ),
+        ),
+        "tlsFailed" => (
+            code,
+            format!(
+                "Inlay couldn't make a secure connection to the {server} at {at}: its certificate isn't trusted or the security setting doesn't match the port ({detail}). Check the security setting; if your server uses its own certificate and you trust this network, tick \"Trust any certificate\"."
+            ),
+        ),
+        "starttlsUnavailable" => (
+            code,
+            format!(
+                "The {server} at {at} doesn't offer STARTTLS, so Inlay won't send your password there. Choose SSL/TLS (usually port {}) under Advanced options.",
+                if imap { 993 } else { 465 }
+            ),
+        ),
+        "wrongPassword" => (
+            code,
+            format!(
+                "The {server} refused the username or password. Check them{}; some providers need an app password instead of your usual one.",
+                if imap {
+                    ""
+                } else {
+                    " (outgoing mail may need its own credentials: untick \"Outgoing mail uses the same credentials as incoming\")"
+                }
+            ),
+        ),
+        "loginDisabled" => (
+            code,
+            format!(
+                "The {server} at {at} doesn't allow signing in with a password on this connection. Use SSL/TLS, or ask your provider to allow IMAP access."
+            ),
+        ),
+        "authUnsupported" => (
+            code,
+            format!(
+                "The {server} at {at} offers no sign-in method Inlay can use with a password. Check the port (587 or 465 for outgoing mail) or ask your provider."
+            ),
+        ),
+        "protocolError" => (
+            code,
+            format!(
+                "The {server} at {at} answered in a way Inlay didn't understand; it may not be {} server. Check the server name and port.",
+                if imap { "an IMAP" } else { "an SMTP" }
+            ),
+        ),
+        "notImplemented" => (
+            "bridgeOutdated",
+            "Your Inlay mail helper is too old for this. Install the latest inlay-bridge (`inlay-bridge install`), then try again.".to_string(),
+        ),
+        other => (other, format!("The {server} check failed: {detail}")),
+    };
+    let disposition = match code {
+        "wrongPassword" => CheckDisposition::Reauthenticate,
+        "connectFailed" | "timeout" | "hostNotFound" | "bridgeMissing" | "bridgeTimeout" => {
+            CheckDisposition::Later
+        }
+        _ => CheckDisposition::Fail,
+    };
+    HelperFailure {
+        code: code.to_string(),
+        message,
+        disposition,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MailServerKind::{Imap, Smtp};
+
+    #[test]
+    fn helper_error_codes_become_sentences_naming_the_server_and_what_to_do() {
+        let tls = describe_helper_error(
+            Imap,
+            "localhost",
+            993,
+            "tlsFailed",
+            "invalid peer certificate: UnknownIssuer",
+        );
+        assert_eq!(tls.code, "tlsFailed");
+        assert!(
+            tls.message
+                .contains("incoming mail (IMAP) server at localhost on port 993"),
+            "{}",
+            tls.message
+        );
+        assert!(tls.message.contains("Trust any certificate"));
+        assert!(tls.message.contains("UnknownIssuer"));
+        let smtp = describe_helper_error(Smtp, "h", 465, "wrongPassword", "");
+        assert!(
+            smtp.message.contains("outgoing mail (SMTP) server refused"),
+            "{}",
+            smtp.message
+        );
+        let reach = describe_helper_error(Imap, "h", 1, "connectFailed", "");
+        assert!(
+            reach.message.contains("couldn't reach")
+                && reach.message.contains("Check the server name and port")
+        );
+        assert_eq!(
+            describe_helper_error(Smtp, "h", 1, "notImplemented", "").code,
+            "bridgeOutdated"
+        );
+        assert!(
+            describe_helper_error(Imap, "h", 1, "somethingNew", "detail")
+                .message
+                .contains("detail")
+        );
+        assert!(
+            describe_helper_error(Smtp, "h", 587, "starttlsUnavailable", "")
+                .message
+                .contains("port 465")
+        );
+    }
+
+    #[test]
+    fn a_check_asks_for_the_password_only_when_it_was_refused() {
+        let disposition = |code| describe_helper_error(Imap, "h", 993, code, "x").disposition;
+        assert_eq!(
+            disposition("wrongPassword"),
+            CheckDisposition::Reauthenticate
+        );
+        for code in [
+            "connectFailed",
+            "timeout",
+            "hostNotFound",
+            "bridgeMissing",
+            "bridgeTimeout",
+        ] {
+            assert_eq!(disposition(code), CheckDisposition::Later, "{code}");
+        }
+        for code in [
+            "tlsFailed",
+            "protocolError",
+            "notImplemented",
+            "somethingNew",
+        ] {
+            assert_eq!(disposition(code), CheckDisposition::Fail, "{code}");
+        }
+    }
+}
