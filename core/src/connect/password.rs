@@ -23,9 +23,8 @@ pub struct PasswordConnect {
     pub policy: ConnectPolicy,
     #[serde(default)]
     pub registry: AccountRegistry,
-    /// `connect` or `reconnect` (a new password for a connected inbox).
-    #[serde(default)]
-    pub mode: ConnectMode,
+    /// The inbox's state before; a connected one (or one needing the user)
+    /// gets its password replaced, anything else connects anew.
     #[serde(default = "not_connected")]
     pub previous_state: ConnectionState,
 }
@@ -52,16 +51,15 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
         ));
     }
     let mut registry = input.registry.clone();
-    let mode = match input.mode {
-        ConnectMode::Connect => ConnectMode::Connect,
-        // Silent renewal means nothing without tokens: it is a reconnect.
-        ConnectMode::Reconnect | ConnectMode::Silent => {
-            check_reconnect(&input.previous_state, address, input.provider)?;
-            registry
-                .personal_inboxes
-                .retain(|known| !same_mailbox(known, address));
-            ConnectMode::Reconnect
-        }
+    let mode = if input.previous_state.holds_tokens() {
+        check_reconnect(&input.previous_state, address, input.provider)?;
+        // Typing the password again for this inbox is not connecting it twice.
+        registry
+            .personal_inboxes
+            .retain(|known| !same_mailbox(known, address));
+        ConnectMode::Reconnect
+    } else {
+        ConnectMode::Connect
     };
     registry.check_personal(address, input.provider, &input.policy)?;
     let state = authorizing(&input.previous_state, address, input.provider, mode, now_ms)?;
@@ -83,7 +81,6 @@ mod tests {
                 allowed_kinds: None,
             },
             registry: AccountRegistry::default(),
-            mode: ConnectMode::Connect,
             previous_state: ConnectionState::NotConnected,
         }
     }
@@ -177,7 +174,6 @@ mod tests {
     #[test]
     fn reconnect_replaces_the_password_of_the_same_inbox_only() {
         let mut again = input(ConnectionKind::Exchange);
-        again.mode = ConnectMode::Reconnect;
         again.previous_state = connected("ann@contoso.example", ConnectionKind::Exchange);
         again.registry.personal_inboxes = vec!["ann@contoso.example".into()];
         let state = password_start(&again, 5).unwrap();
@@ -215,8 +211,22 @@ mod tests {
             "providerMismatch"
         );
 
-        let mut never = again;
+        // Without a connected record the address is a new connection, which
+        // the registry still refuses while another record holds it.
+        let mut never = again.clone();
         never.previous_state = ConnectionState::NotConnected;
-        assert_eq!(password_start(&never, 5).unwrap_err().code, "notConnected");
+        assert_eq!(password_start(&never, 5).unwrap_err().code, "alreadyConnected");
+
+        // A disconnected inbox (no longer in the registry) connects anew.
+        let mut gone = again;
+        gone.registry.personal_inboxes.clear();
+        gone.previous_state = ConnectionState::Disconnected {
+            address: "ann@contoso.example".into(),
+            disconnected_at_ms: 1,
+        };
+        assert!(matches!(
+            password_start(&gone, 5).unwrap(),
+            ConnectionState::Verifying { .. }
+        ));
     }
 }

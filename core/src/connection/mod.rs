@@ -130,8 +130,9 @@ impl ConnectionState {
         }
     }
 
-    /// Tokens exist for this account (it was connected before this flow).
-    fn holds_tokens(&self) -> bool {
+    /// Tokens (or a password) exist for this account: it was connected
+    /// before this flow.
+    pub(crate) fn holds_tokens(&self) -> bool {
         match self {
             ConnectionState::Connected { .. } | ConnectionState::NeedsReauthentication { .. } => {
                 true

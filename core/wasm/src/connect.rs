@@ -82,7 +82,8 @@ pub fn connect_start(input: JsValue, random: &[u8], now_ms: f64) -> Result<JsVal
 /// IMAP, checks the same rules as `connectStart` and returns the account's
 /// `verifying` state; the shell then verifies the password with the server
 /// and ends with the `verified` or `failed` transition. input is
-/// `{address, provider, policy, registry, mode, previousState}`. Refusals are
+/// `{address, provider, policy, registry, previousState}` (a connected
+/// previous state means the password is being replaced). Refusals are
 /// thrown as `{code, message}`.
 #[wasm_bindgen(js_name = passwordConnectStart)]
 pub fn password_connect_start(input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {

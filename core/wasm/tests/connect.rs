@@ -478,7 +478,7 @@ fn password_connect_start_shape() {
     let input = json!({"address": "ann@contoso-exchange.example", "provider": "exchange",
         "policy": {"seat": "full", "allowedKinds": null},
         "registry": {"personalInboxes": [], "teamInboxes": []},
-        "mode": "connect", "previousState": {"kind": "notConnected"}});
+        "previousState": {"kind": "notConnected"}});
     let s = inlay_wasm::password_connect_start(js(input.clone()), T0).unwrap();
     assert_eq!(text(&s, "kind"), "verifying");
     assert_eq!(text(&s, "connect"), "exchange");

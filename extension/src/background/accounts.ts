@@ -21,7 +21,8 @@ export class UserError extends Error {
   }
 }
 
-function holdsTokens(state: ConnectionState): boolean {
+/** The inbox has credentials (tokens or a password): connected, or waiting for the user. */
+export function holdsCredentials(state: ConnectionState): boolean {
   return state.kind === "connected" || state.kind === "needsReauthentication";
 }
 
@@ -32,7 +33,7 @@ function holdsTokens(state: ConnectionState): boolean {
 export async function listAccounts(core: CoreApi): Promise<Account[]> {
   const [accounts, settings] = await Promise.all([store.listAccounts(), loadSettings()]);
   return accounts.map((account) => {
-    if (!holdsTokens(account.state)) return account;
+    if (!holdsCredentials(account.state)) return account;
     const registry = { personalInboxes: [account.address], teamInboxes: [] };
     const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
     return problem ? { ...account, warning: problem.message } : account;
@@ -58,7 +59,7 @@ async function connectInput(
 ): Promise<ConnectInput> {
   const settings = await loadSettings();
   // Every connected inbox; the core leaves this one out when reconnecting.
-  const connected = (await store.listAccounts()).filter((a) => holdsTokens(a.state));
+  const connected = (await store.listAccounts()).filter((a) => holdsCredentials(a.state));
   return {
     address,
     provider,
@@ -191,7 +192,7 @@ export async function setAutomation(address: string, on: boolean): Promise<Accou
 /** Marks an inbox as needing the user after its tokens were rejected for good. */
 export async function markNeedsReauthentication(core: CoreApi, address: string, code: string, reason: string): Promise<void> {
   const account = await store.getAccount(address);
-  if (!account || !holdsTokens(account.state)) return;
+  if (!account || !holdsCredentials(account.state)) return;
   const state = core.connectionTransition(account.state, { kind: "tokenRejected", code, reason }, Date.now());
   await store.putAccount({ ...account, state });
   accountsChanged();

@@ -4,7 +4,7 @@
 // password are then saved together, in one transaction, or not at all: a
 // failed check leaves the inbox as it was and stores no password.
 import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
-import { UserError } from "./accounts.js";
+import { holdsCredentials, UserError } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { CoreApi } from "./coreTypes.js";
 import { loadSettings } from "./settings.js";
@@ -22,8 +22,6 @@ export interface Verified {
   server: ServerSettings;
   secrets: store.Secrets;
 }
-
-const holdsCredentials = (state: ConnectionState) => state.kind === "connected" || state.kind === "needsReauthentication";
 
 /** Runs the core's admission, then `verify`, then saves; throws UserError with the reason. */
 export async function connectWithPassword(
@@ -46,8 +44,6 @@ export async function connectWithPassword(
         personalInboxes: all.filter((a) => holdsCredentials(a.state)).map((a) => a.address),
         teamInboxes: settings.teamInboxes,
       },
-      // A connected inbox gets its new password checked; anything else connects anew.
-      mode: holdsCredentials(previousState) ? "reconnect" : "connect",
       previousState,
     },
     Date.now(),
