@@ -2,7 +2,8 @@
 // Settings › Email. Screens only: the worker and the core decide everything
 // (detection, scopes, sign-in, verification); this file keeps track of which
 // screen is showing and shows progress and errors in the worker's words.
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
+import { useAutofocus } from "./focus.js";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
@@ -24,12 +25,6 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Focuses the element as soon as it mounts, so each screen is keyboard-ready. */
-function useAutofocus<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  useLayoutEffect(() => ref.current?.focus(), []);
-  return ref;
-}
 
 /** A password inbox's form (Exchange, IMAP), opened directly: to reconnect, or continued from the popup. */
 export interface PasswordForm {

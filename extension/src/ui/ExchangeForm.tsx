@@ -3,7 +3,8 @@
 // every step; this form asks the browser for permission to reach the hosts
 // the worker names (from the click, as Chrome requires) and asks the user
 // before a password goes to a host a redirect chose.
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
+import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/accounts.js";
 import { call } from "../shared/messages.js";
 
@@ -39,14 +40,13 @@ export function ExchangeForm(props: {
   const [ewsUrl, setEwsUrl] = useState("");
   const [showOptional, setShowOptional] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const passwordInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useAutofocus<HTMLInputElement>();
   const urlInput = useRef<HTMLInputElement>(null);
   const generation = useRef(0);
   // The URL a connect was last tried with, to retry once permission is granted.
   const ewsUrlPending = useRef<string | null>(null);
   const { address } = props;
 
-  useLayoutEffect(() => passwordInput.current?.focus(), []);
 
   /** Shows the form again with the worker's words (and the URL field when discovery failed). */
   function backToForm(message: string, askForUrl: boolean) {
@@ -265,8 +265,7 @@ export function ExchangeForm(props: {
 }
 
 function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connect"; onAllow: () => void; onCancel: () => void }) {
-  const button = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => button.current?.focus(), []);
+  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div class="permission">
       <p>
@@ -296,8 +295,7 @@ function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connec
 }
 
 function ConfirmRedirect(p: { host: string; onAnswer: (accepted: boolean) => void }) {
-  const button = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => button.current?.focus(), []);
+  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div class="confirm-redirect">
       <p>

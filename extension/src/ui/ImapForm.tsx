@@ -5,7 +5,8 @@
 // servers, ports, security, separate outgoing credentials) and "Trust any
 // certificate". Screens only: the worker and the core decide; every text
 // here, discovered evidence included, is rendered as text, never as HTML.
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useAutofocus } from "./focus.js";
 import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
 import { call, InlayError } from "../shared/messages.js";
 
@@ -79,11 +80,6 @@ const SOURCE_WORDS: Record<Found["source"], string> = {
   guess: "No published settings were found, so these are the usual server names: check them under Advanced options.",
 };
 
-function useAutofocus<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  useLayoutEffect(() => ref.current?.focus(), []);
-  return ref;
-}
 
 export function ImapForm(props: {
   address: string;
