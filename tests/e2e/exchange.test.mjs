@@ -220,6 +220,49 @@ describe("Exchange on-premises", () => {
     assert.ok(ews[0].faultId !== undefined && ews[1].faultId === undefined);
   });
 
+  test("the optional user name (DOMAIN\\user) is the one sent to the server", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "subdomain", username: "CONTOSO\\ann.x" })] });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/User name/).fill("CONTOSO\\ann.x");
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const users = (await sandbox.control("GET", "/requests"))
+      .flatMap((r) => r.headers.filter(([name, value]) => name === "authorization" && value.startsWith("Basic ")))
+      .map(([, value]) => Buffer.from(value.slice(6), "base64").toString().split(":")[0]);
+    assert.ok(users.length >= 2 && users.every((u) => u === "CONTOSO\\ann.x"), JSON.stringify(users));
+    const [record] = await readStore(browser, "accounts");
+    assert.equal(record.server.username, "CONTOSO\\ann.x");
+  });
+
+  test("a connection reset on the EWS check is retried, then connects", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", times: 2, reset: true });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const ews = (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
+    assert.ok(ews.filter((r) => r.faultId !== undefined).length >= 1, "a reset was served");
+    assert.equal(ews.at(-1).faultId, undefined, "the last attempt got through");
+  });
+
+  test("a server that keeps resetting ends in words, and nothing is stored", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", reset: true });
+    await openExchangeForm();
+    await inbox.page.getByLabel("Show optional fields").check();
+    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await submitPassword();
+    await allowUntilDone();
+    const error = await inbox.flowError();
+    assert.match(error, /reach|connection|try again/i);
+    assert.deepEqual(await readStore(browser, "secrets"), []);
+  });
+
   test("an http:// Exchange URL is refused before the password goes anywhere", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await openExchangeForm();
