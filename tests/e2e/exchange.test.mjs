@@ -4,7 +4,7 @@
 // the EWS check of the password, and where the password ends up.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grantHostPermissions, launchBrowser, readStore, startSandbox } from "./harness.mjs";
+import { grantHostPermissions, launchBrowser, lootAsContentScript, readStore, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 const DOMAIN = "contoso-exchange.example";
@@ -285,6 +285,24 @@ describe("Exchange on-premises", () => {
     await allowUntilDone();
     assert.match(await inbox.flowError(), /Microsoft/);
     assert.deepEqual(await passwordRequests(), []);
+  });
+
+  test("the password never reaches a content script, and forged Exchange requests are refused", async () => {
+    await open();
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const loot = await lootAsContentScript(browser, [
+      { type: "exchangeDiscover", address: ANN, password: "x", username: null },
+      { type: "exchangeResume", address: ANN, answer: { kind: "confirmed", accepted: true } },
+      { type: "exchangeConnect", address: "eve@contoso-exchange.example", password: "x", username: null, ewsUrl: "https://evil.test/EWS/Exchange.asmx", automation: true },
+      { type: "checkAccount", address: ANN },
+    ]);
+    assert.ok(!JSON.stringify(loot).includes(PASSWORD), "the password appears nowhere a content script can reach");
+    for (const reply of loot.replies) assert.equal(reply.error?.code, "invalidMessage", JSON.stringify(reply));
+    assert.equal(loot.ping.ok, true, "the worker keeps running");
+    assert.deepEqual((await readStore(browser, "accounts")).map((a) => a.key), [ANN]);
   });
 
   test("disconnect deletes the password; the record says disconnected", async () => {

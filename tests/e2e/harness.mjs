@@ -158,6 +158,33 @@ export async function evalInContentScript(page, expression) {
   return result.value;
 }
 
+/**
+ * Plays a compromised content script on the sandbox's Gmail page: from Inlay's
+ * isolated world it reads storage.local and storage.session, sends each of
+ * `forged` to the worker, and takes the page's DOM; then checks the worker
+ * still answers a ping. Returns {local, session, replies, dom, ping}.
+ */
+export async function lootAsContentScript(browser, forged) {
+  const gmail = await browser.context.newPage();
+  await gmail.goto("https://mail.google.com/mail/u/0/");
+  await gmail.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
+  return evalInContentScript(
+    gmail,
+    `(async () => {
+      const ask = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ thrown: String(e) }));
+      const out = {
+        local: await chrome.storage.local.get(null).catch((e) => ({ thrown: String(e) })),
+        session: await chrome.storage.session.get(null).catch((e) => ({ thrown: String(e) })),
+        replies: [],
+      };
+      for (const m of ${JSON.stringify(forged)}) out.replies.push(await ask(m));
+      out.dom = document.documentElement.outerHTML;
+      out.ping = await ask({ type: "ping" });
+      return out;
+    })()`,
+  );
+}
+
 /** Writes a Chromium managed policy for Inlay (admin settings); returns a remover. */
 export function setManagedPolicy(settings) {
   const dir = "/etc/chromium/policies/managed";

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  evalInContentScript,
+  lootAsContentScript,
   grantHostPermissions,
   readStore,
   installBridge,
@@ -79,6 +79,14 @@ const field = (label) => page().getByLabel(label, { exact: true });
 const advanced = () => inbox.imapAdvanced();
 const fillServers = (options) => inbox.fillImapServers(options);
 const submit = ({ password = servers.password, trust = true } = {}) => inbox.submitImap(password, { trust });
+
+/** In the IMAP form: the loopback servers (implicit TLS) by hand, the password, Connect, until connected. */
+async function connectByHand() {
+  await inbox.button("Enter them myself").click();
+  await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
+  await submit();
+  await inbox.waitConnected();
+}
 
 /** The form's error (role=alert inside the IMAP screen), once the check is over. */
 async function formError() {
@@ -231,10 +239,7 @@ describe("connecting an IMAP/SMTP account", () => {
   test("disconnect deletes the stored password; Connect again opens the IMAP form", async () => {
     await open();
     await chooseImap();
-    await inbox.button("Enter them myself").click();
-    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit();
-    await inbox.waitConnected();
+    await connectByHand();
     assert.equal((await storedSecrets(ALICE))?.password, servers.password, "the password is stored while connected");
 
     await inbox.account(ALICE).getByRole("button", { name: "Disconnect" }).click();
@@ -243,10 +248,7 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.match(await page().locator(".notice").innerText(), /is disconnected/);
     // Connecting again opens the IMAP form for this inbox; the password is typed again.
     await inbox.account(ALICE).getByRole("button", { name: "Connect again" }).click();
-    await inbox.button("Enter them myself").click();
-    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit();
-    await inbox.waitConnected();
+    await connectByHand();
     await inbox.waitAccountState(ALICE, "connected");
     assert.equal((await storedSecrets(ALICE))?.password, servers.password);
   });
@@ -254,10 +256,7 @@ describe("connecting an IMAP/SMTP account", () => {
   test("a password changed at the provider: Check connection asks to sign in again, Reconnect restores the inbox", async (t) => {
     await open();
     await chooseImap();
-    await inbox.button("Enter them myself").click();
-    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit();
-    await inbox.waitConnected();
+    await connectByHand();
 
     await servers.setImapPassword("a brand new horse");
     t.after(() => servers.setImapPassword(servers.password));
@@ -269,10 +268,7 @@ describe("connecting an IMAP/SMTP account", () => {
     // The password is changed back (it is also the SMTP server's); Reconnect opens the form for this inbox.
     await servers.setImapPassword(servers.password);
     await inbox.account(ALICE).getByRole("button", { name: "Reconnect" }).click();
-    await inbox.button("Enter them myself").click();
-    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit();
-    await inbox.waitConnected();
+    await connectByHand();
     await inbox.waitAccountState(ALICE, "connected");
   });
 
@@ -332,36 +328,26 @@ describe("connecting an IMAP/SMTP account", () => {
   test("the password never reaches a content script, and forged IMAP requests are refused", async () => {
     await open();
     await chooseImap();
-    await inbox.button("Enter them myself").click();
-    await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit();
-    await inbox.waitConnected();
+    await connectByHand();
 
-    const gmail = await browser.context.newPage();
-    await gmail.goto("https://mail.google.com/mail/u/0/");
-    await gmail.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
-    const loot = await evalInContentScript(
-      gmail,
-      `(async () => {
-        const ask = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ thrown: String(e) }));
-        const out = {
-          local: await chrome.storage.local.get(null).catch((e) => ({ thrown: String(e) })),
-          session: await chrome.storage.session.get(null).catch((e) => ({ thrown: String(e) })),
-          replies: [],
-        };
-        for (const m of [
-          { type: "listAccounts" },
-          { type: "imapStart", address: "${ALICE}" },
-          { type: "imapDiscover", address: "${ALICE}" },
-          { type: "imapConnect", address: "x@${DOMAIN}", automation: true, password: "p", trustAnyCertificate: true,
-            settings: { imap: { host: "evil.test", port: 993, security: "implicitTls", username: "x" },
-                        smtp: { host: "evil.test", port: 465, security: "implicitTls", username: "x" }, sameCredentials: true } },
-          { type: "checkAccount", address: "${ALICE}" },
-        ]) out.replies.push(await ask(m));
-        out.dom = document.documentElement.outerHTML;
-        return out;
-      })()`,
-    );
+    const loot = await lootAsContentScript(browser, [
+      { type: "listAccounts" },
+      { type: "imapStart", address: ALICE },
+      { type: "imapDiscover", address: ALICE },
+      {
+        type: "imapConnect",
+        address: `x@${DOMAIN}`,
+        automation: true,
+        password: "p",
+        trustAnyCertificate: true,
+        settings: {
+          imap: { host: "evil.test", port: 993, security: "implicitTls", username: "x" },
+          smtp: { host: "evil.test", port: 465, security: "implicitTls", username: "x" },
+          sameCredentials: true,
+        },
+      },
+      { type: "checkAccount", address: ALICE },
+    ]);
     const everything = JSON.stringify(loot);
     assert.ok(!everything.includes(servers.password), "the password appears nowhere a content script can reach");
     assert.equal(loot.replies.length, 5);

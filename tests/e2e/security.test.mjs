@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evalInContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
+import { lootAsContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 let sandbox;
@@ -30,35 +30,18 @@ describe("a content script trying to read tokens or send forged messages", () =>
     const issued = (await sandbox.control("GET", "/oauth/tokens")).map((t) => t.token);
     assert.ok(issued.length >= 2, "an access and a refresh token were issued");
 
-    const gmail = await browser.context.newPage();
-    await gmail.goto("https://mail.google.com/mail/u/0/");
-    await gmail.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
-
-    const loot = await evalInContentScript(
-      gmail,
-      `(async () => {
-        const out = {};
-        const ask = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ thrown: String(e) }));
-        out.local = await chrome.storage.local.get(null).catch((e) => ({ thrown: String(e) }));
-        out.session = await chrome.storage.session.get(null).catch((e) => ({ thrown: String(e) }));
-        out.replies = [];
-        for (const m of [
-          { type: "listAccounts" },
-          { type: "disconnect", address: "ann@gmail.com" },
-          { type: "connect", address: "x@gmail.com", provider: "google", automation: true },
-          { type: "checkAccount", address: "ann@gmail.com" },
-          { type: "ping", fetch: "https://gmail.googleapis.com/" },
-          { type: "__proto__" },
-          { type: "ping", pad: "x".repeat(20000) },
-          [ "ping" ],
-          "ping",
-          null,
-        ]) out.replies.push(await ask(m));
-        out.dom = document.documentElement.outerHTML;
-        out.ping = await ask({ type: "ping" });
-        return out;
-      })()`,
-    );
+    const loot = await lootAsContentScript(browser, [
+      { type: "listAccounts" },
+      { type: "disconnect", address: "ann@gmail.com" },
+      { type: "connect", address: "x@gmail.com", provider: "google", automation: true },
+      { type: "checkAccount", address: "ann@gmail.com" },
+      { type: "ping", fetch: "https://gmail.googleapis.com/" },
+      { type: "__proto__" },
+      { type: "ping", pad: "x".repeat(20000) },
+      ["ping"],
+      "ping",
+      null,
+    ]);
     const everything = JSON.stringify(loot);
     for (const token of issued) assert.ok(!everything.includes(token), "a token reached the content script");
     assert.ok("thrown" in loot.session, "storage.session is closed to content scripts");
