@@ -51,6 +51,12 @@ async function submitPassword(password = PASSWORD) {
 
 const allowUntilDone = () => inbox.allowHosts();
 
+/** Opens the optional fields and types the Exchange URL. */
+async function typeUrl(url) {
+  await inbox.page.getByLabel("Show optional fields").check();
+  await inbox.page.getByLabel(/Exchange URL/).fill(url);
+}
+
 /** Requests the sandbox saw that carried a Basic Authorization header, as `host path`. */
 async function passwordRequests() {
   const requests = await sandbox.control("GET", "/requests");
@@ -181,8 +187,7 @@ describe("Exchange on-premises", () => {
   test("a wrong password is refused with the server's reason and nothing is stored", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await openExchangeForm();
-    await inbox.page.getByLabel("Show optional fields").check();
-    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await typeUrl(EWS_URL);
     await submitPassword("not-the-password");
     await allowUntilDone();
     const error = await inbox.flowError();
@@ -210,8 +215,7 @@ describe("Exchange on-premises", () => {
       headers: { "Retry-After": "1" },
     });
     await openExchangeForm();
-    await inbox.page.getByLabel("Show optional fields").check();
-    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await typeUrl(EWS_URL);
     await submitPassword();
     await allowUntilDone();
     await inbox.waitConnected();
@@ -240,8 +244,7 @@ describe("Exchange on-premises", () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", times: 2, reset: true });
     await openExchangeForm();
-    await inbox.page.getByLabel("Show optional fields").check();
-    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await typeUrl(EWS_URL);
     await submitPassword();
     await allowUntilDone();
     await inbox.waitConnected();
@@ -254,8 +257,7 @@ describe("Exchange on-premises", () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", reset: true });
     await openExchangeForm();
-    await inbox.page.getByLabel("Show optional fields").check();
-    await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+    await typeUrl(EWS_URL);
     await submitPassword();
     await allowUntilDone();
     const error = await inbox.flowError();
@@ -266,8 +268,7 @@ describe("Exchange on-premises", () => {
   test("an http:// Exchange URL is refused before the password goes anywhere", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await openExchangeForm();
-    await inbox.page.getByLabel("Show optional fields").check();
-    await inbox.page.getByLabel(/Exchange URL/).fill(`http://mail.${DOMAIN}/EWS/Exchange.asmx`);
+    await typeUrl(`http://mail.${DOMAIN}/EWS/Exchange.asmx`);
     await submitPassword();
     await allowUntilDone();
     assert.match(await inbox.flowError(), /https:\/\//);

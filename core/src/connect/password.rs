@@ -215,7 +215,10 @@ mod tests {
         // the registry still refuses while another record holds it.
         let mut never = again.clone();
         never.previous_state = ConnectionState::NotConnected;
-        assert_eq!(password_start(&never, 5).unwrap_err().code, "alreadyConnected");
+        assert_eq!(
+            password_start(&never, 5).unwrap_err().code,
+            "alreadyConnected"
+        );
 
         // A disconnected inbox (no longer in the registry) connects anew.
         let mut gone = again;

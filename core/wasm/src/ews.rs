@@ -41,6 +41,17 @@ struct PlanAndStep<'a> {
     step: Step,
 }
 
+/// Converts the JS outcome and attempt, reads them with the default backoff.
+fn read_answer<T: Serialize>(
+    outcome: JsValue,
+    attempt: JsValue,
+    read: impl FnOnce(&Outcome, &Attempt, &Backoff) -> T,
+) -> Result<JsValue, JsValue> {
+    let outcome: Outcome = arg(outcome, "outcome")?;
+    let attempt: Attempt = arg(attempt, "attempt")?;
+    to_js(&read(&outcome, &attempt, &Backoff::default()))
+}
+
 /// `ewsVerifyResult`'s answer: `{kind: "verified", inbox, server}` or the
 /// core's disposition as is (`retryAfter`, `reauthenticate`, `fail`).
 #[derive(Serialize)]
@@ -130,13 +141,15 @@ pub fn ews_verify_result(
     outcome: JsValue,
     attempt: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    let attempt: Attempt = arg(attempt, "attempt")?;
-    let result = match core_ews::read_verify(ews_url, &outcome, &attempt, &Backoff::default()) {
-        Ok(verified) => VerifyResult::Verified(verified),
-        Err(disposition) => VerifyResult::Other(disposition),
-    };
-    to_js(&result)
+    read_answer(
+        outcome,
+        attempt,
+        |outcome, attempt, backoff| match core_ews::read_verify(ews_url, outcome, attempt, backoff)
+        {
+            Ok(verified) => VerifyResult::Verified(verified),
+            Err(disposition) => VerifyResult::Other(disposition),
+        },
+    )
 }
 
 /// `ewsSendPlan(ewsUrl, username, password, mime) -> HttpRequest`:
@@ -163,11 +176,12 @@ pub fn ews_send_result(
     outcome: JsValue,
     attempt: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    let attempt: Attempt = arg(attempt, "attempt")?;
-    let result = match core_ews::read_send(ews_url, &outcome, &attempt, &Backoff::default()) {
-        Ok(()) => SendResult::Sent,
-        Err(disposition) => SendResult::Other(disposition),
-    };
-    to_js(&result)
+    read_answer(
+        outcome,
+        attempt,
+        |outcome, attempt, backoff| match core_ews::read_send(ews_url, outcome, attempt, backoff) {
+            Ok(()) => SendResult::Sent,
+            Err(disposition) => SendResult::Other(disposition),
+        },
+    )
 }

@@ -100,5 +100,7 @@ pub fn mail_helper_error(
     detail: &str,
 ) -> Result<JsValue, JsValue> {
     let which: MailServerKind = arg(which, "which")?;
-    to_js(&core_mailconfig::describe_helper_error(which, host, port, code, detail))
+    to_js(&core_mailconfig::describe_helper_error(
+        which, host, port, code, detail,
+    ))
 }

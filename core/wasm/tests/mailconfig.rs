@@ -152,11 +152,21 @@ fn sent_copy_needed_is_a_boolean_by_smtp_host() {
 fn discovery_origins_helper_errors_and_host_patterns_as_js_sees_them() {
     let r = inlay_wasm::mail_discovery_start("ann@corp.example", js(json!([]))).unwrap();
     let origins = inlay_wasm::mail_discovery_origins(stored(&get(&r, "discovery"))).unwrap();
-    assert_eq!(json_of(&origins), json!(["https://autoconfig.corp.example/*", "https://corp.example/*"]));
-    let failure = inlay_wasm::mail_helper_error(js(json!("smtp")), "h", 587, "wrongPassword", "").unwrap();
+    assert_eq!(
+        json_of(&origins),
+        json!([
+            "https://autoconfig.corp.example/*",
+            "https://corp.example/*"
+        ])
+    );
+    let failure =
+        inlay_wasm::mail_helper_error(js(json!("smtp")), "h", 587, "wrongPassword", "").unwrap();
     assert_eq!(text(&failure, "code"), "wrongPassword");
     assert_eq!(text(&failure, "disposition"), "reauthenticate");
     assert!(inlay_wasm::mail_helper_error(js(json!("pop3")), "h", 1, "x", "").is_err());
-    assert_eq!(inlay_wasm::host_pattern("https://a.example:1/x?y").as_deref(), Some("https://a.example/*"));
+    assert_eq!(
+        inlay_wasm::host_pattern("https://a.example:1/x?y").as_deref(),
+        Some("https://a.example/*")
+    );
     assert_eq!(inlay_wasm::host_pattern("ftp://a.example/"), None);
 }
