@@ -5,27 +5,15 @@
 mod support;
 
 use inlay_bridge::imap::check_with_roots;
-use inlay_bridge::protocol::{CheckArgs, handle};
+use inlay_bridge::protocol::CheckArgs;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use serde_json::{Value, json};
 use support::dovecot::{self, Dovecot, Mode, PASSWORD, USER};
+use support::error_code;
 
-/// Runs `imapCheck` through the JSON protocol, as the extension would.
 fn imap_check(port: u16, security: &str, password: &str, trust_any: bool) -> Value {
-    let req = json!({
-        "id": "t", "op": "imapCheck", "host": "127.0.0.1", "port": port,
-        "security": security, "username": USER, "password": password,
-        "trustAnyCertificate": trust_any,
-    });
-    let reply = handle(req.to_string().as_bytes());
-    assert_eq!(reply["id"], json!("t"), "{reply}");
-    reply
-}
-
-fn error_code(reply: &Value) -> &str {
-    assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
-    reply["error"]["code"].as_str().unwrap()
+    support::check_op("imapCheck", port, security, password, trust_any)
 }
 
 fn assert_ok(reply: &Value, d: &Dovecot) {

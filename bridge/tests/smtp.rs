@@ -3,11 +3,11 @@
 
 mod support;
 
-use inlay_bridge::protocol::handle;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use support::dovecot::{PASSWORD, USER, free_port};
+use support::dovecot::{PASSWORD, free_port};
+use support::error_code;
 use support::smtp::{self, Mode, Options, Smtpd};
 
 fn start(mode: Mode) -> Smtpd {
@@ -19,19 +19,7 @@ fn start(mode: Mode) -> Smtpd {
 }
 
 fn smtp_check(port: u16, security: &str, password: &str, trust_any: bool) -> Value {
-    let req = json!({
-        "id": "t", "op": "smtpCheck", "host": "127.0.0.1", "port": port,
-        "security": security, "username": USER, "password": password,
-        "trustAnyCertificate": trust_any,
-    });
-    let reply = handle(req.to_string().as_bytes());
-    assert_eq!(reply["id"], json!("t"), "{reply}");
-    reply
-}
-
-fn error_code(reply: &Value) -> &str {
-    assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
-    reply["error"]["code"].as_str().unwrap()
+    support::check_op("smtpCheck", port, security, password, trust_any)
 }
 
 fn assert_ok(reply: &Value, s: &Smtpd) {

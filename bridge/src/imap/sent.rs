@@ -3,6 +3,7 @@
 use super::Session;
 use super::folders::choose_sent;
 use super::parse::{parse_list, response_code};
+use super::session::refused;
 use super::wire::{
     MAX_LINE, MAX_SMALL_LITERALS, quote, read_response, send_bytes, tagged_status, until_tagged,
 };
@@ -27,12 +28,7 @@ impl Session {
             }
             Ok(())
         })?;
-        if let Err(text) = status {
-            return Err(fail(
-                "protocolError",
-                format!("listing folders failed: {}", clip(&text)),
-            ));
-        }
+        refused(status, "listing folders")?;
         Ok(choose_sent(&folders))
     }
 

@@ -147,6 +147,11 @@ impl Session {
 }
 
 /// Reads the greeting; true when it is PREAUTH.
+/// A tagged NO/BAD to `what` as the helper's `protocolError`.
+pub(super) fn refused(status: Result<String, String>, what: &str) -> Result<String, Fail> {
+    status.map_err(|text| fail("protocolError", format!("{what} failed: {}", clip(&text))))
+}
+
 fn greeting<S: Read>(r: &mut BufReader<S>) -> Result<bool, Fail> {
     let line = read_line(r)?;
     let upper = line.to_ascii_uppercase();

@@ -3,6 +3,7 @@
 use super::Session;
 use super::folders::mutf7;
 use super::parse::{parse_fetch, response_code};
+use super::session::refused;
 use super::wire::{MAX_LINE, MAX_SMALL_LITERALS, quote};
 use crate::net::{Fail, clip, fail, public_roots};
 use crate::protocol::SyncArgs;
@@ -60,12 +61,7 @@ impl Session {
                     Ok(())
                 },
             )?;
-            if let Err(text) = status {
-                return Err(fail(
-                    "protocolError",
-                    format!("UID SEARCH failed: {}", clip(&text)),
-                ));
-            }
+            refused(status, "UID SEARCH")?;
         }
         uids.sort_unstable();
         uids.dedup();
@@ -91,12 +87,7 @@ impl Session {
                 }
                 Ok(())
             })?;
-            if let Err(text) = status {
-                return Err(fail(
-                    "protocolError",
-                    format!("UID FETCH failed: {}", clip(&text)),
-                ));
-            }
+            refused(status, "UID FETCH")?;
         }
         metas.sort_by_key(|m| m.uid);
         metas.dedup_by_key(|m| m.uid);
@@ -135,12 +126,7 @@ impl Session {
                 }
                 Ok(())
             })?;
-            if let Err(text) = status {
-                return Err(fail(
-                    "protocolError",
-                    format!("UID FETCH failed: {}", clip(&text)),
-                ));
-            }
+            refused(status, "UID FETCH")?;
         }
         let more = metas.len() < uids.len();
         let messages: Vec<Value> = metas

@@ -4,3 +4,25 @@
 
 pub mod dovecot;
 pub mod smtp;
+
+use inlay_bridge::protocol::handle;
+use serde_json::{Value, json};
+
+/// Runs `imapCheck` or `smtpCheck` for the test user against 127.0.0.1
+/// through the JSON protocol, as the extension would.
+pub fn check_op(op: &str, port: u16, security: &str, password: &str, trust_any: bool) -> Value {
+    let req = json!({
+        "id": "t", "op": op, "host": "127.0.0.1", "port": port,
+        "security": security, "username": dovecot::USER, "password": password,
+        "trustAnyCertificate": trust_any,
+    });
+    let reply = handle(req.to_string().as_bytes());
+    assert_eq!(reply["id"], json!("t"), "{reply}");
+    reply
+}
+
+/// The error code of a reply that must be an error.
+pub fn error_code(reply: &Value) -> &str {
+    assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
+    reply["error"]["code"].as_str().unwrap()
+}
