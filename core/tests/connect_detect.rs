@@ -635,3 +635,10 @@ fn detection_serde_shape_is_camel_case_and_tagged() {
     assert_eq!(v["kind"], "needsDns");
     assert_eq!(v["request"]["method"], "GET");
 }
+
+#[test]
+fn microsoft_hosted_mailboxes_are_flagged_for_exchange_steering() {
+    assert!(done("ada@outlook.com").hosted_by_microsoft());
+    assert!(!done("ada@gmail.com").hosted_by_microsoft());
+    assert!(!done("ada@yahoo.com").hosted_by_microsoft());
+}

@@ -61,6 +61,7 @@ fn get_folder_verifies_the_connection_and_reads_the_version() {
         serde_json::to_value(&ok.server).unwrap(),
         serde_json::json!({"majorVersion":15,"minorVersion":1,"majorBuildNumber":2507,"version":"V2017_07_11"})
     );
+    assert_eq!(ok.build.as_deref(), Some("15.1.2507"));
 }
 
 #[test]

@@ -101,6 +101,18 @@ pub struct Detection {
     pub choices: Vec<ConnectionKind>,
 }
 
+impl Detection {
+    /// The mailbox is hosted by Microsoft (Microsoft 365 or Outlook.com),
+    /// where passwords no longer work for apps: Exchange Autodiscover steers
+    /// such an address to the Microsoft connection before sending anything.
+    pub fn hosted_by_microsoft(&self) -> bool {
+        self.verdict
+            == Verdict::Supported {
+                connect: ConnectionKind::Microsoft,
+            }
+    }
+}
+
 /// The next step of detection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(

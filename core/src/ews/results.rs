@@ -21,6 +21,8 @@ use crate::provider_error::{Attempt, Disposition, Outcome};
 pub struct Verified {
     pub inbox: ItemId,
     pub server: Option<ServerVersionInfo>,
+    /// The server's build as Exchange's admin tools show it, e.g. `15.1.2507`.
+    pub build: Option<String>,
 }
 
 /// One page of `FindItem`.
@@ -99,9 +101,16 @@ pub fn read_verify(
         .find("FolderId")
         .and_then(item_id)
         .ok_or_else(errors::unreadable)?;
+    let build = envelope.server.as_ref().map(|v| {
+        format!(
+            "{}.{}.{}",
+            v.major_version, v.minor_version, v.major_build_number
+        )
+    });
     Ok(Verified {
         inbox,
         server: envelope.server,
+        build,
     })
 }
 

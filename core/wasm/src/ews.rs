@@ -20,6 +20,7 @@ use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
+use inlay_core::detect::Detection;
 use inlay_core::ews::{self as core_ews, AutodiscoverPlan, Credentials, Input, Step, Verified};
 use inlay_core::provider_error::{Attempt, Disposition, Outcome};
 
@@ -91,6 +92,14 @@ pub fn autodiscover_start(
     to_js(&PlanAndStep { plan: &plan, step })
 }
 
+/// `detectionHostedByMicrosoft(detection) -> boolean`: the value for
+/// `autodiscoverStart`'s `microsoft365Mx` (Microsoft 365 or Outlook.com).
+#[wasm_bindgen(js_name = detectionHostedByMicrosoft)]
+pub fn detection_hosted_by_microsoft(detection: JsValue) -> Result<bool, JsValue> {
+    let detection: Detection = arg(detection, "detection")?;
+    Ok(detection.hosted_by_microsoft())
+}
+
 /// `autodiscoverResume(plan, input) -> {plan, step}`; input is
 /// `{kind: "response", response}`, `{kind: "transport", failure}` or, after
 /// `confirmRedirect`, `{kind: "confirmed", accepted}`.
@@ -131,8 +140,8 @@ pub fn ews_verify_plan(ews_url: &str, username: &str, password: &str) -> Result<
 }
 
 /// `ewsVerifyResult(ewsUrl, outcome, attempt) -> VerifyResult`:
-/// `{kind: "verified", inbox: {id, changeKey}, server}` (server is null or
-/// `{majorVersion, minorVersion, majorBuildNumber, version}`),
+/// `{kind: "verified", inbox: {id, changeKey}, server, build}` (server is null or
+/// `{majorVersion, minorVersion, majorBuildNumber, version}`; build is e.g. "15.1.2507" or null),
 /// `{kind: "retryAfter", afterMs, reason}`, `{kind: "reauthenticate", code, message}`
 /// or `{kind: "fail", code, message}`. attempt is `{number, afterRefresh, nowMs, jitter}`.
 #[wasm_bindgen(js_name = ewsVerifyResult)]

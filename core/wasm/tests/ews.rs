@@ -394,3 +394,17 @@ fn origins_and_url_check_shapes() {
         "invalidEwsUrl",
     );
 }
+
+#[wasm_bindgen_test]
+fn detection_hosted_by_microsoft_is_a_boolean() {
+    let outlook = inlay_wasm::detect_start("ada@outlook.com").unwrap();
+    assert_eq!(
+        inlay_wasm::detection_hosted_by_microsoft(get(&outlook, "detection")),
+        Ok(true)
+    );
+    let gmail = inlay_wasm::detect_start("ada@gmail.com").unwrap();
+    assert_eq!(
+        inlay_wasm::detection_hosted_by_microsoft(get(&gmail, "detection")),
+        Ok(false)
+    );
+}

@@ -6,7 +6,7 @@
 //
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (never in storage) and is dropped when discovery ends or is cancelled.
-import type { Account, ServerSettings } from "../shared/accounts.js";
+import type { Account, Detection, ServerSettings } from "../shared/accounts.js";
 import { detect, markNeedsReauthentication, UserError } from "./accounts.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
@@ -34,13 +34,14 @@ export interface ExchangeCore {
   autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean): { plan: unknown; step: AutodiscoverStep };
   autodiscoverResume(plan: unknown, input: Outcome | { kind: "confirmed"; accepted: boolean }): { plan: unknown; step: AutodiscoverStep };
   autodiscoverOrigins(plan: unknown): string[];
+  detectionHostedByMicrosoft(detection: Detection): boolean;
   ewsUrlCheck(url: string): { url: string; origin: string };
   ewsVerifyPlan(ewsUrl: string, username: string, password: string): HttpRequest;
   ewsVerifyResult(ewsUrl: string, outcome: Outcome, attempt: unknown): VerifyResult;
 }
 
 type VerifyResult =
-  | { kind: "verified"; inbox: unknown; server: { majorVersion: number; minorVersion: number; majorBuildNumber: number } | null }
+  | { kind: "verified"; inbox: unknown; build: string | null }
   | { kind: "retryAfter"; afterMs: number; reason: string }
   | { kind: "reauthenticate"; code: string; message: string }
   | { kind: "fail"; code: string; message: string };
@@ -60,10 +61,9 @@ const granted = (origins: string[]) => chrome.permissions.contains({ origins });
 
 /** Starts Autodiscover for `address`, replacing any unfinished one. */
 export async function discover(core: CoreApi & ExchangeCore, address: string, password: string, username: string | null): Promise<DiscoverReply> {
-  const detection = await detect(core, address);
-  // Microsoft 365 retired passwords for apps: the core steers such domains to the Microsoft connection.
-  const microsoft365 = detection.verdict.kind === "supported" && detection.verdict.connect === "microsoft";
-  const started = core.autodiscoverStart(address, username || address, password, microsoft365);
+  // Microsoft retired passwords for apps: the core steers its mailboxes to the Microsoft connection.
+  const microsoft = core.detectionHostedByMicrosoft(await detect(core, address));
+  const started = core.autodiscoverStart(address, username || address, password, microsoft);
   const discovery: Discovery = { ...started, declined: new Set(), asked: [] };
   discoveries.set(store.keyOf(address), discovery);
   return advance(core, address, discovery);
@@ -172,11 +172,6 @@ async function probe(request: HttpRequest): Promise<Outcome> {
 /** Waits longer than this end the attempt with the server's reason instead. */
 const MAX_WAIT_MS = 20_000;
 
-/** The server's build, e.g. "15.1.2507", as Exchange's own admin tools show it. */
-function buildNumber(server: { majorVersion: number; minorVersion: number; majorBuildNumber: number } | null): string | null {
-  return server ? `${server.majorVersion}.${server.minorVersion}.${server.majorBuildNumber}` : null;
-}
-
 type Verification =
   | { kind: "verified"; serverVersion: string | null }
   | { kind: "reauthenticate" | "fail" | "tryLater"; code: string; message: string };
@@ -188,7 +183,7 @@ export async function verify(core: ExchangeCore, ewsUrl: string, username: strin
     const result = core.ewsVerifyResult(ewsUrl, outcome, { number, afterRefresh: false, nowMs: Date.now(), jitter: jitter() });
     switch (result.kind) {
       case "verified":
-        return { kind: "verified", serverVersion: buildNumber(result.server) };
+        return { kind: "verified", serverVersion: result.build };
       case "retryAfter":
         if (result.afterMs > MAX_WAIT_MS || number >= 4) return { kind: "tryLater", code: "tryLater", message: result.reason };
         await sleep(result.afterMs);
