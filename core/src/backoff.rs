@@ -27,6 +27,14 @@ impl Backoff {
         max_attempts: 6,
     };
 
+    /// Checks someone is waiting for on screen (connecting an Exchange inbox):
+    /// a few quick retries, then the reason in words.
+    pub const INTERACTIVE: Backoff = Backoff {
+        base_ms: 500,
+        max_ms: 4_000,
+        max_attempts: 3,
+    };
+
     /// Delay before retry number `attempt` (0 = the first retry), or `None`
     /// when the retries are used up.
     ///

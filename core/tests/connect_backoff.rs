@@ -131,3 +131,14 @@ proptest! {
         prop_assert!(b.delay(attempt, lo, None).unwrap() <= b.delay(attempt, hi, None).unwrap());
     }
 }
+
+#[test]
+fn interactive_checks_retry_a_few_times_quickly() {
+    let b = Backoff::INTERACTIVE;
+    for attempt in 0..b.max_attempts {
+        assert!(b.delay(attempt, u32::MAX, None).unwrap() <= 4_000);
+    }
+    assert_eq!(b.delay(b.max_attempts, 0, None), None);
+    // A server's Retry-After still wins.
+    assert_eq!(b.delay(0, 0, Some(9_000)), Some(9_000));
+}

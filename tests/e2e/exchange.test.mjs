@@ -261,7 +261,8 @@ describe("Exchange on-premises", () => {
     await submitPassword();
     await allowUntilDone();
     const error = await inbox.flowError();
-    assert.match(error, /reach|connection|try again/i);
+    assert.match(error, /Exchange kept failing \(mail\.contoso-exchange\.example could not be reached\)/);
+    assert.match(error, /Check the server address and your network/);
     assert.deepEqual(await readStore(browser, "secrets"), []);
   });
 

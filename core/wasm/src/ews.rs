@@ -42,15 +42,16 @@ struct PlanAndStep<'a> {
     step: Step,
 }
 
-/// Converts the JS outcome and attempt, reads them with the default backoff.
+/// Converts the JS outcome and attempt, reads them with `backoff`.
 fn read_answer<T: Serialize>(
     outcome: JsValue,
     attempt: JsValue,
+    backoff: Backoff,
     read: impl FnOnce(&Outcome, &Attempt, &Backoff) -> T,
 ) -> Result<JsValue, JsValue> {
     let outcome: Outcome = arg(outcome, "outcome")?;
     let attempt: Attempt = arg(attempt, "attempt")?;
-    to_js(&read(&outcome, &attempt, &Backoff::default()))
+    to_js(&read(&outcome, &attempt, &backoff))
 }
 
 /// `ewsVerifyResult`'s answer: `{kind: "verified", inbox, server}` or the
@@ -144,6 +145,8 @@ pub fn ews_verify_plan(ews_url: &str, username: &str, password: &str) -> Result<
 /// `{majorVersion, minorVersion, majorBuildNumber, version}`; build is e.g. "15.1.2507" or null),
 /// `{kind: "retryAfter", afterMs, reason}`, `{kind: "reauthenticate", code, message}`
 /// or `{kind: "fail", code, message}`. attempt is `{number, afterRefresh, nowMs, jitter}`.
+/// Someone waits for this check, so retries are few and short
+/// (`Backoff::INTERACTIVE`); when they run out, `fail` says why.
 #[wasm_bindgen(js_name = ewsVerifyResult)]
 pub fn ews_verify_result(
     ews_url: &str,
@@ -153,6 +156,7 @@ pub fn ews_verify_result(
     read_answer(
         outcome,
         attempt,
+        Backoff::INTERACTIVE,
         |outcome, attempt, backoff| match core_ews::read_verify(ews_url, outcome, attempt, backoff)
         {
             Ok(verified) => VerifyResult::Verified(verified),
@@ -188,6 +192,7 @@ pub fn ews_send_result(
     read_answer(
         outcome,
         attempt,
+        Backoff::PROVIDER,
         |outcome, attempt, backoff| match core_ews::read_send(ews_url, outcome, attempt, backoff) {
             Ok(()) => SendResult::Sent,
             Err(disposition) => SendResult::Other(disposition),

@@ -346,6 +346,21 @@ fn verify_result_is_verified_or_a_disposition() {
     assert_eq!(text(&r, "kind"), "retryAfter");
     assert!(number(&r, "afterMs") >= 0.0);
     assert!(!text(&r, "reason").is_empty());
+
+    // Someone is waiting: after a few quick retries the check fails in words.
+    let r = inlay_wasm::ews_verify_result(
+        EWS,
+        js(json!({"kind": "transport", "failure": "network"})),
+        attempt(3),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "kind"), "fail");
+    assert_eq!(text(&r, "code"), "retriesExhausted");
+    assert!(
+        text(&r, "message").contains("could not be reached"),
+        "{}",
+        stringify(&r)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -185,7 +185,10 @@ export async function verify(core: ExchangeCore, ewsUrl: string, username: strin
       case "verified":
         return { kind: "verified", serverVersion: result.build };
       case "retryAfter":
-        if (result.afterMs > MAX_WAIT_MS || number >= 4) return { kind: "tryLater", code: "tryLater", message: result.reason };
+        // The core stops retrying itself; only a server asking for a long pause ends the attempt here.
+        if (result.afterMs > MAX_WAIT_MS) {
+          return { kind: "tryLater", code: "tryLater", message: `${result.reason}. Try again in a few minutes.` };
+        }
         await sleep(result.afterMs);
         break;
       case "reauthenticate":
