@@ -170,6 +170,11 @@ describe("connecting an IMAP/SMTP account", () => {
     await open();
     await chooseImap();
     await inbox.button("Enter them myself").click();
+    // The form starts from the usual servers for the domain, for the user to correct.
+    await advanced();
+    assert.equal(await field("IMAP server").inputValue(), `imap.${DOMAIN}`);
+    assert.equal(await field("IMAP port").inputValue(), "993");
+    assert.equal(await field("SMTP server").inputValue(), `smtp.${DOMAIN}`);
     await fillServers({
       imapPort: servers.imap.starttlsPort,
       imapSecurity: "STARTTLS",

@@ -1,7 +1,7 @@
 //! The last resort: the names most providers use, for the user to confirm.
 
 use super::{MailSettings, Security, Server};
-use crate::detect::EmailAddress;
+use crate::detect::{EmailAddress, parse_address};
 
 /// Guessed settings, most common first: `imap.`/`mail.` on 993 (implicit
 /// TLS), `smtp.`/`mail.` on 465 (implicit TLS) or 587 (STARTTLS). The
@@ -30,4 +30,31 @@ pub fn guesses(address: &EmailAddress) -> Vec<MailSettings> {
         }
     }
     out
+}
+
+/// The most common guess for an address, to start the form a user fills in
+/// by hand; `None` for an invalid address.
+pub fn usual_settings(address: &str) -> Option<MailSettings> {
+    guesses(&parse_address(address).ok()?).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_usual_settings_are_the_first_guess() {
+        let usual = usual_settings("Ann@Corp.example").unwrap();
+        assert_eq!(
+            (usual.imap.host.as_str(), usual.imap.port),
+            ("imap.corp.example", 993)
+        );
+        assert_eq!(
+            (usual.smtp.host.as_str(), usual.smtp.port),
+            ("smtp.corp.example", 465)
+        );
+        assert_eq!(usual.imap.security, Security::ImplicitTls);
+        assert!(usual.same_credentials);
+        assert_eq!(usual_settings("not an address"), None);
+    }
 }

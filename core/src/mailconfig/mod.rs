@@ -29,7 +29,7 @@ pub use discovery::{
     Discovery, ISPDB_BASE, base_domain, domain_autoconfig_url, ispdb_url, resume, start,
     well_known_url,
 };
-pub use guess::guesses;
+pub use guess::{guesses, usual_settings};
 pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe_helper_error};
 pub use sent_copy::sent_copy_needed;
 pub use validate::{SettingsError, parse_security, validate_settings};

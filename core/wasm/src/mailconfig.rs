@@ -104,3 +104,11 @@ pub fn mail_helper_error(
         which, host, port, code, detail,
     ))
 }
+
+/// `mailUsualSettings(address) -> MailSettings | null`: the most common
+/// servers for the address (`imap.<domain>` 993, `smtp.<domain>` 465), to
+/// start the form a user fills in by hand; null for an invalid address.
+#[wasm_bindgen(js_name = mailUsualSettings)]
+pub fn mail_usual_settings(address: &str) -> Result<JsValue, JsValue> {
+    to_js(&core_mailconfig::usual_settings(address))
+}

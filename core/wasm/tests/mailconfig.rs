@@ -170,3 +170,11 @@ fn discovery_origins_helper_errors_and_host_patterns_as_js_sees_them() {
     );
     assert_eq!(inlay_wasm::host_pattern("ftp://a.example/"), None);
 }
+
+#[wasm_bindgen_test]
+fn usual_settings_shape() {
+    let usual = inlay_wasm::mail_usual_settings("ann@corp.example").unwrap();
+    assert_eq!(text(&usual, "imap.host"), "imap.corp.example");
+    assert_eq!(number(&usual, "smtp.port"), 465.0);
+    assert!(inlay_wasm::mail_usual_settings("nope").unwrap().is_null());
+}

@@ -105,6 +105,7 @@ test("start names the origins to ask for and reports a missing helper in words",
       ({ request: async () => Promise.reject(new BridgeError("bridgeMissing", "Inlay's mail helper is not installed.")) }) as never,
   });
   assert.deepEqual(result.origins, ["https://autoconfig.corp.example/*", "https://corp.example/*"]);
+  assert.equal(result.usual?.imap.host, "imap.corp.example", "the form by hand starts from the core's usual servers");
   assert.equal(result.admin, null);
   assert.equal(result.helper.installed, false);
   assert.match((result.helper as { message: string }).message, /not installed/);

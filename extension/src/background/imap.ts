@@ -36,6 +36,7 @@ export interface MailCore {
   mailSettingsValidate(settings: MailSettings): null;
   mailSentCopyNeeded(settings: MailSettings): boolean;
   mailDiscoveryOrigins(discovery: unknown): string[];
+  mailUsualSettings(address: string): MailSettings | null;
   mailHelperError(which: Which, host: string, port: number, code: string, detail: string): HelperFailure;
 }
 
@@ -56,6 +57,8 @@ export interface ImapStart {
   admin: Found | null;
   /** Origins discovery reads that need the user's permission (autoconfig.<domain>, <domain>). */
   origins: string[];
+  /** The most common servers for the address, to start the form filled in by hand. */
+  usual: MailSettings | null;
 }
 
 export interface ImapConnectRequest {
@@ -114,8 +117,9 @@ export async function helperStatus(deps: Deps = defaults): Promise<HelperStatus>
 export async function start(core: ImapCore, address: string, deps: Deps = defaults): Promise<ImapStart> {
   const [helper, { discovery, step }] = await Promise.all([helperStatus(deps), startDiscovery(core, address)]);
   if (step.kind === "failed") failedStep(step);
-  if (step.kind === "found") return { helper, admin: step, origins: [] };
-  return { helper, admin: null, origins: core.mailDiscoveryOrigins(discovery) };
+  const usual = core.mailUsualSettings(address);
+  if (step.kind === "found") return { helper, admin: step, origins: [], usual };
+  return { helper, admin: null, origins: core.mailDiscoveryOrigins(discovery), usual };
 }
 
 /**

@@ -23,6 +23,7 @@ interface Start {
   helper: { installed: true; version: string } | { installed: false; message: string; installUrl: string };
   admin: Found | null;
   origins: string[];
+  usual: MailSettings | null;
 }
 
 type Stage =
@@ -48,16 +49,16 @@ interface Fields {
   trustAnyCertificate: boolean;
 }
 
+/** Fields start from what was found, else from the core's usual servers for the address (blank without either). */
 function fieldsFrom(address: string, settings: MailSettings | null): Fields {
-  const domain = address.split("@").pop() ?? "";
   return {
     password: "",
     username: settings?.imap.username ?? address,
-    imapHost: settings?.imap.host ?? `imap.${domain}`,
-    imapPort: String(settings?.imap.port ?? 993),
+    imapHost: settings?.imap.host ?? "",
+    imapPort: settings ? String(settings.imap.port) : "",
     imapSecurity: settings?.imap.security ?? "implicitTls",
-    smtpHost: settings?.smtp.host ?? `smtp.${domain}`,
-    smtpPort: String(settings?.smtp.port ?? 465),
+    smtpHost: settings?.smtp.host ?? "",
+    smtpPort: settings ? String(settings.smtp.port) : "",
     smtpSecurity: settings?.smtp.security ?? "implicitTls",
     sameCredentials: settings?.sameCredentials ?? true,
     smtpUsername: settings?.smtp.username ?? address,
@@ -92,12 +93,14 @@ export function ImapForm(props: {
   const { address } = props;
   const [stage, setStage] = useState<Stage>({ name: "checking" });
   const [error, setError] = useState<string | null>(null);
+  const [usual, setUsual] = useState<MailSettings | null>(null);
 
   async function begin() {
     setStage({ name: "checking" });
     setError(null);
     try {
       const start = await call<Start>({ type: "imapStart", address });
+      setUsual(start.usual);
       if (!start.helper.installed) {
         setStage({ name: "helperMissing", message: start.helper.message, installUrl: start.helper.installUrl });
       } else if (props.onHelperReady) {
@@ -162,7 +165,16 @@ export function ImapForm(props: {
           </p>
         );
       case "form":
-        return <SettingsForm address={address} automation={props.automation} found={stage.found} onConnected={props.onConnected} onBack={props.onBack} />;
+        return (
+          <SettingsForm
+            address={address}
+            automation={props.automation}
+            found={stage.found}
+            usual={usual}
+            onConnected={props.onConnected}
+            onBack={props.onBack}
+          />
+        );
     }
   }
 }
@@ -238,10 +250,11 @@ function SettingsForm(p: {
   address: string;
   automation: boolean;
   found: Found | null;
+  usual: MailSettings | null;
   onConnected: (account: Account) => void;
   onBack: () => void;
 }) {
-  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? null));
+  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? p.usual));
   // A guess or nothing found: show the servers so the user checks them.
   const [advanced, setAdvanced] = useState(!p.found || p.found.confidence === "low");
   const [busy, setBusy] = useState(false);
