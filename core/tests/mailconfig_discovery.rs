@@ -11,15 +11,8 @@ use inlay_core::mailconfig::{
 use inlay_core::provider_error::Outcome;
 use support::http_response;
 
-const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
-<clientConfig version="1.1"><emailProvider id="example.com">
-  <domain>example.com</domain><displayName>Example Mail</displayName>
-  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port>
-    <socketType>SSL</socketType><username>%EMAILLOCALPART%</username>
-    <authentication>password-cleartext</authentication></incomingServer>
-  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>587</port>
-    <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
-</emailProvider></clientConfig>"#;
+/// A domain autoconfig document: IMAP over SSL with placeholders, SMTP with STARTTLS.
+const SSL_CONFIG: &str = include_str!("fixtures/mailconfig/example-ssl.xml");
 
 fn ok(body: &str) -> Outcome {
     Outcome::Response {

@@ -9,15 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 mod support;
 use support::{get, js, json_of, number, stored, stringify, text};
 
-const SSL_CONFIG: &str = r#"<?xml version="1.0"?>
-<clientConfig version="1.1"><emailProvider id="example.com">
-  <domain>example.com</domain><displayName>Example Mail</displayName>
-  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port>
-    <socketType>SSL</socketType><username>%EMAILLOCALPART%</username>
-    <authentication>password-cleartext</authentication></incomingServer>
-  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>587</port>
-    <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
-</emailProvider></clientConfig>"#;
+const SSL_CONFIG: &str = include_str!("../../tests/fixtures/mailconfig/example-ssl.xml");
 
 fn settings(imap_host: &str, imap_port: u16) -> Value {
     json!({
