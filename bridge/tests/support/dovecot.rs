@@ -9,7 +9,6 @@ use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -87,13 +86,7 @@ fn id(flag: &str, name: &str) -> u32 {
 
 impl Dovecot {
     fn try_start(mode: Mode) -> Result<Dovecot, String> {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "inlay-dovecot-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
+        let dir = super::fresh_dir("dovecot");
         fs::create_dir_all(dir.join("mail")).unwrap();
         // Dovecot's unprivileged processes (dovenull, dovecot) must traverse
         // the dir; the mail processes run as the `dovecot` user and create

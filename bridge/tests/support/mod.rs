@@ -7,6 +7,21 @@ pub mod smtp;
 
 use inlay_bridge::protocol::handle;
 use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A fresh, empty private dir for one server (`inlay-<what>-<pid>-<n>`).
+pub fn fresh_dir(what: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "inlay-{what}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// Runs `imapCheck` or `smtpCheck` for the test user against 127.0.0.1
 /// through the JSON protocol, as the extension would.

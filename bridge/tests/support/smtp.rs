@@ -10,7 +10,6 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -47,14 +46,7 @@ pub struct Smtpd {
 /// Starts aiosmtpd; fails loudly (never skips) when python3 or aiosmtpd is
 /// missing: `./build.sh test` installs it (`ensure_aiosmtpd`).
 pub fn start(opts: Options) -> Smtpd {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "inlay-smtpd-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let dir = super::fresh_dir("smtpd");
     let (cert_path, key_path, cert) = match opts.dovecot {
         Some(d) => (d.cert_pem_path(), d.key_pem_path(), d.cert.clone()),
         None => {
