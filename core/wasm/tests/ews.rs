@@ -324,7 +324,8 @@ fn verify_result_is_verified_or_a_disposition() {
         json_of(&r),
         json!({"kind": "verified",
             "inbox": {"id": "AAMkAGInbox=", "changeKey": "AQAAABYAAAInbox"},
-            "server": {"majorVersion": 15, "minorVersion": 1, "majorBuildNumber": 2507, "version": "V2017_07_11"}})
+            "server": {"majorVersion": 15, "minorVersion": 1, "majorBuildNumber": 2507, "version": "V2017_07_11"},
+            "build": "15.1.2507"})
     );
     assert_eq!(number(&r, "server.majorVersion"), 15.0);
 
