@@ -70,6 +70,19 @@ fn wrong_password_starttls() {
     assert_eq!(error_code(&r), "wrongPassword", "{r}");
 }
 
+// The browser test "a password changed at the provider" depends on this:
+// right after a good login, the changed password is already the one asked
+// (set_password waits out Dovecot's once-a-second passwd-file check).
+#[test]
+fn password_changed_right_after_a_login_is_refused_at_once() {
+    let d = dovecot::start(Mode::Tls);
+    assert_ok(&imap_check(d.tls_port, "implicitTls", PASSWORD, true), &d);
+    d.set_password("a brand new horse");
+    let r = imap_check(d.tls_port, "implicitTls", PASSWORD, true);
+    assert_eq!(error_code(&r), "wrongPassword", "{r}{}", d.log());
+    assert_ok(&imap_check(d.tls_port, "implicitTls", "a brand new horse", true), &d);
+}
+
 #[test]
 fn closed_port() {
     let r = imap_check(dovecot::free_port(), "implicitTls", PASSWORD, true);

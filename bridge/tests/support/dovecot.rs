@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const DOVECOT: &str = "/usr/sbin/dovecot";
 pub const USER: &str = "alice";
@@ -212,15 +212,27 @@ impl Dovecot {
         }
     }
 
-    /// Changes the user's password; Dovecot reads the passwd-file again when it
-    /// changes, so the next login needs the new one.
+    /// Changes the user's password, so the next login needs the new one.
+    /// Dovecot's passwd-file driver looks at the file's mtime and size at most
+    /// once per second of its clock (`passwd_file_sync` skips the stat when
+    /// `last_sync_time == ioloop_time`): a login in the same second as the
+    /// last lookup would still see the old password. So the file is replaced
+    /// whole (rename, never a half-written file) and this returns only once
+    /// the wall clock has moved into a later second than the write.
     pub fn set_password(&self, password: &str) {
         let path = self.dir.join("users");
         let line = fs::read_to_string(&path).unwrap();
         let mut fields: Vec<&str> = line.trim_end().split(':').collect();
         let new = format!("{{PLAIN}}{password}");
         fields[1] = &new;
-        fs::write(&path, format!("{}\n", fields.join(":"))).unwrap();
+        let staged = self.dir.join("users.new");
+        fs::write(&staged, format!("{}\n", fields.join(":"))).unwrap();
+        fs::rename(&staged, &path).unwrap();
+        let written = unix_seconds();
+        while unix_seconds() <= written {
+            sleep(Duration::from_millis(20));
+        }
+        sleep(Duration::from_millis(50));
     }
 
     /// The user's maildir (with cur/ new/ tmp/).
@@ -289,4 +301,11 @@ pub fn pem(label: &str, der: &[u8]) -> String {
         out.push('\n');
     }
     out + &format!("-----END {label}-----\n")
+}
+
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
 }
