@@ -80,7 +80,10 @@ fn password_changed_right_after_a_login_is_refused_at_once() {
     d.set_password("a brand new horse");
     let r = imap_check(d.tls_port, "implicitTls", PASSWORD, true);
     assert_eq!(error_code(&r), "wrongPassword", "{r}{}", d.log());
-    assert_ok(&imap_check(d.tls_port, "implicitTls", "a brand new horse", true), &d);
+    assert_ok(
+        &imap_check(d.tls_port, "implicitTls", "a brand new horse", true),
+        &d,
+    );
 }
 
 #[test]
