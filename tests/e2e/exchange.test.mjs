@@ -57,6 +57,19 @@ async function typeUrl(url) {
   await inbox.page.getByLabel(/Exchange URL/).fill(url);
 }
 
+/** The form with the Exchange URL typed (no Autodiscover), submitted, hosts allowed. */
+async function connectByUrl(password = PASSWORD) {
+  await openExchangeForm();
+  await typeUrl(EWS_URL);
+  await submitPassword(password);
+  await allowUntilDone();
+}
+
+/** The EWS requests the sandbox saw, in order. */
+async function ewsRequests() {
+  return (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
+}
+
 /** Requests the sandbox saw that carried a Basic Authorization header, as `host path`. */
 async function passwordRequests() {
   const requests = await sandbox.control("GET", "/requests");
@@ -186,10 +199,7 @@ describe("Exchange on-premises", () => {
 
   test("a wrong password is refused with the server's reason and nothing is stored", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
-    await openExchangeForm();
-    await typeUrl(EWS_URL);
-    await submitPassword("not-the-password");
-    await allowUntilDone();
+    await connectByUrl("not-the-password");
     const error = await inbox.flowError();
     assert.match(error, /password/i);
     assert.deepEqual(await readStore(browser, "secrets"), []);
@@ -214,12 +224,9 @@ describe("Exchange on-premises", () => {
       status: 503,
       headers: { "Retry-After": "1" },
     });
-    await openExchangeForm();
-    await typeUrl(EWS_URL);
-    await submitPassword();
-    await allowUntilDone();
+    await connectByUrl();
     await inbox.waitConnected();
-    const ews = (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
+    const ews = await ewsRequests();
     assert.equal(ews.length, 2, "one 503, then the retry");
     assert.ok(ews[0].faultId !== undefined && ews[1].faultId === undefined);
   });
@@ -243,12 +250,9 @@ describe("Exchange on-premises", () => {
   test("a connection reset on the EWS check is retried, then connects", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", times: 2, reset: true });
-    await openExchangeForm();
-    await typeUrl(EWS_URL);
-    await submitPassword();
-    await allowUntilDone();
+    await connectByUrl();
     await inbox.waitConnected();
-    const ews = (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
+    const ews = await ewsRequests();
     assert.ok(ews.filter((r) => r.faultId !== undefined).length >= 1, "a reset was served");
     assert.equal(ews.at(-1).faultId, undefined, "the last attempt got through");
   });
@@ -256,10 +260,7 @@ describe("Exchange on-premises", () => {
   test("a server that keeps resetting ends in words, and nothing is stored", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", reset: true });
-    await openExchangeForm();
-    await typeUrl(EWS_URL);
-    await submitPassword();
-    await allowUntilDone();
+    await connectByUrl();
     const error = await inbox.flowError();
     assert.match(error, /Exchange kept failing \(mail\.contoso-exchange\.example could not be reached\)/);
     assert.match(error, /Check the server address and your network/);
