@@ -4,6 +4,7 @@
 // memory (its state holds the PKCE verifier); a cancel, or a restarted
 // worker (accounts.recoverInterrupted), restores the inbox's previous state.
 import type { ConnectionState } from "../shared/accounts.js";
+import { errorText } from "../shared/messages.js";
 import type { ConnectedAccount, CoreApi, FlowInput, FlowResult, TokenState } from "./coreTypes.js";
 import { execute } from "./executor.js";
 import { jitter, sleep } from "./random.js";
@@ -35,7 +36,7 @@ async function perform(result: FlowResult): Promise<FlowInput> {
         });
         return url ? { kind: "redirect", url } : { kind: "authFlowFailed", message: "The sign-in window returned nothing." };
       } catch (e) {
-        return { kind: "authFlowFailed", message: e instanceof Error ? e.message : String(e) };
+        return { kind: "authFlowFailed", message: errorText(e) };
       }
     case "http":
       return execute(step.request);

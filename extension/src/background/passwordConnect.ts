@@ -4,6 +4,7 @@
 // password are then saved together, in one transaction, or not at all: a
 // failed check leaves the inbox as it was and stores no password.
 import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
+import { errorText } from "../shared/messages.js";
 import { holdsCredentials, UserError } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { CoreApi } from "./coreTypes.js";
@@ -59,7 +60,7 @@ export async function connectWithPassword(
     verified = await verify();
   } catch (e) {
     const code = e instanceof UserError ? e.code : "internal";
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorText(e);
     if (existing) {
       await store.putAccount({ ...existing, state: core.connectionTransition(verifying, { kind: "failed", code, message }, Date.now()) });
       accountsChanged();

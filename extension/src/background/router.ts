@@ -1,7 +1,7 @@
 // Routes validated requests to their handlers. The core decides what is a
 // valid request for which caller (core/src/rpc.rs); this file only dispatches
 // and turns failures into replies.
-import type { Reply, RpcError } from "../shared/messages.js";
+import { errorText, type Reply, type RpcError } from "../shared/messages.js";
 
 export type CallerKind = "contentScript" | "extensionPage";
 
@@ -34,7 +34,7 @@ function asError(e: unknown): RpcError {
     const { code, message } = e as RpcError;
     return { code, message: typeof message === "string" ? message : String(message) };
   }
-  return { code: "internal", message: `Something went wrong inside Inlay: ${e instanceof Error ? e.message : String(e)}` };
+  return { code: "internal", message: `Something went wrong inside Inlay: ${errorText(e)}` };
 }
 
 /** Validates `message` through the core, then runs the caller's handler for it. */

@@ -1,7 +1,7 @@
 // Inlay's element inside a webmail page. It lives in a closed shadow root so
 // the page's CSS and scripts cannot restyle or read into it, and it is built
 // with textContent only: nothing from the page or from email becomes HTML.
-import { call, type PingReply } from "../shared/messages.js";
+import { call, errorText, type PingReply } from "../shared/messages.js";
 
 export const ROOT_ID = "inlay-root";
 
@@ -46,7 +46,7 @@ export function mountBadge(anchor: Element, host: string): HTMLElement {
       root.dataset.state = "error";
       badge.dataset.state = "error";
       label.textContent = "Inlay is unavailable";
-      badge.title = e instanceof Error ? e.message : String(e);
+      badge.title = errorText(e);
     });
   return root;
 }

@@ -55,6 +55,11 @@ export class InlayError extends Error {
   }
 }
 
+/** The words of anything thrown: an Error's message (the worker's own sentence for an InlayError). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Sends a request to the worker and unwraps the reply. */
 export async function call<T>(request: Request): Promise<T> {
   const reply = (await chrome.runtime.sendMessage(request)) as Reply<T> | undefined;

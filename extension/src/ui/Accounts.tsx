@@ -3,7 +3,7 @@
 // inbox automation switch.
 import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
-import { call } from "../shared/messages.js";
+import { call, errorText } from "../shared/messages.js";
 import type { PasswordForm } from "./ConnectFlow.js";
 
 interface DisconnectResult {
@@ -28,7 +28,7 @@ export function Accounts(props: {
     try {
       await run();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(null);
       props.onChanged();

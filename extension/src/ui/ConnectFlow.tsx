@@ -5,7 +5,7 @@
 import { useRef, useState } from "preact/hooks";
 import { useAutofocus } from "./focus.js";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
-import { call, InlayError, type ProviderChoice } from "../shared/messages.js";
+import { call, errorText, InlayError, type ProviderChoice } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
 import { ImapForm } from "./ImapForm.js";
 
@@ -21,9 +21,6 @@ type Screen =
 
 const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 
 /** A password inbox's form (Exchange, IMAP), opened directly: to reconnect, or continued from the popup. */
@@ -76,7 +73,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
     } catch (e) {
       if (mine !== generation.current) return;
       setScreen({ name: "email", busy: false });
-      setError(message(e));
+      setError(errorText(e));
     }
   }
 
@@ -90,7 +87,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
       const disclosure = await call<Disclosure>({ type: "disclosure", provider, automation });
       go({ name: "disclosure", provider, disclosure, detection });
     } catch (e) {
-      setError(message(e));
+      setError(errorText(e));
     }
   }
 
@@ -105,7 +102,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
       if (mine !== generation.current) return;
       const code = e instanceof InlayError ? e.code : "";
       setScreen({ name: "start" });
-      setError(code === "cancelled" ? null : message(e));
+      setError(code === "cancelled" ? null : errorText(e));
     }
   }
 

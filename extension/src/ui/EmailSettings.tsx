@@ -2,7 +2,7 @@
 // on the app page. Re-reads the list whenever the worker says it changed.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Account } from "../shared/accounts.js";
-import { call, type PingReply } from "../shared/messages.js";
+import { call, errorText, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
 import { ConnectFlow, type PasswordForm } from "./ConnectFlow.js";
 
@@ -25,7 +25,7 @@ export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm })
   useEffect(() => {
     call<PingReply>({ type: "ping" })
       .then((r) => setCore({ state: "ready", text: `Inlay is running (core ${r.core}).` }))
-      .catch((e: unknown) => setCore({ state: "error", text: e instanceof Error ? e.message : String(e) }));
+      .catch((e: unknown) => setCore({ state: "error", text: errorText(e) }));
     refresh();
     const listener = (message: unknown) => {
       if ((message as { event?: string } | null)?.event === "accountsChanged") refresh();

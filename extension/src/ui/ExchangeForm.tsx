@@ -6,7 +6,7 @@
 import { useRef, useState } from "preact/hooks";
 import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/accounts.js";
-import { call } from "../shared/messages.js";
+import { call, errorText } from "../shared/messages.js";
 
 type Reply =
   | { kind: "found"; ewsUrl: string; email: string; displayName: string | null }
@@ -86,7 +86,7 @@ export function ExchangeForm(props: {
     try {
       await handle(await request(), source, mine);
     } catch (e) {
-      if (mine === generation.current) backToForm(e instanceof Error ? e.message : String(e), false);
+      if (mine === generation.current) backToForm(errorText(e), false);
     }
   }
 

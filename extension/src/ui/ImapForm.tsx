@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useAutofocus } from "./focus.js";
 import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
-import { call, InlayError } from "../shared/messages.js";
+import { call, errorText, InlayError } from "../shared/messages.js";
 
 type Security = MailServer["security"];
 
@@ -111,7 +111,7 @@ export function ImapForm(props: {
         setStage({ name: "ask", origins: start.origins });
       }
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
       setStage({ name: "form", found: null });
     }
   }
@@ -129,7 +129,7 @@ export function ImapForm(props: {
         const found = await call<Found>({ type: "imapDiscover", address });
         setStage({ name: "form", found });
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(e));
         setStage({ name: "form", found: null });
       }
     });
@@ -289,7 +289,7 @@ function SettingsForm(p: {
     } catch (e) {
       setBusy(false);
       if (e instanceof InlayError && ["invalidSettings", "invalidMessage"].includes(e.code)) setAdvanced(true);
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   }
 
