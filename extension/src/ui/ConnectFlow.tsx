@@ -3,6 +3,7 @@
 // (detection, scopes, sign-in, verification); this file keeps track of which
 // screen is showing and shows progress and errors in the worker's words.
 import { useRef, useState } from "preact/hooks";
+import { Choices } from "./Choices.js";
 import { useAutofocus } from "./focus.js";
 import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
 import { call, errorText, InlayError, type ProviderChoice } from "../shared/messages.js";
@@ -182,7 +183,6 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
 }
 
 function StartScreen(p: { automation: boolean; setAutomation: (on: boolean) => void; onNext: () => void; onCancel: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div>
       <label class="check">
@@ -190,14 +190,7 @@ function StartScreen(p: { automation: boolean; setAutomation: (on: boolean) => v
         Turn on inbox automation
       </label>
       <p class="hint">Lets Inlay log replies and run follow-ups for this inbox. You can change it later.</p>
-      <div class="actions">
-        <button ref={button} onClick={p.onNext}>
-          Connect your inbox
-        </button>
-        <button class="secondary" onClick={p.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <Choices main={{ label: "Connect your inbox", onClick: p.onNext }} others={[{ label: "Cancel", onClick: p.onCancel }]} />
     </div>
   );
 }
@@ -307,7 +300,6 @@ function ProviderScreen(p: {
 }
 
 function DisclosureScreen(p: { disclosure: Disclosure; onContinue: () => void; onBack: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div>
       <h3>What to expect</h3>
@@ -322,14 +314,7 @@ function DisclosureScreen(p: { disclosure: Disclosure; onContinue: () => void; o
           </li>
         ))}
       </ul>
-      <div class="actions">
-        <button ref={button} onClick={p.onContinue}>
-          Continue
-        </button>
-        <button class="secondary" onClick={p.onBack}>
-          Back
-        </button>
-      </div>
+      <Choices main={{ label: "Continue", onClick: p.onContinue }} others={[{ label: "Back", onClick: p.onBack }]} />
     </div>
   );
 }
@@ -351,7 +336,6 @@ function ConnectingScreen(p: { provider: ConnectionKind; onCancel: () => void })
 }
 
 function ConnectedScreen(p: { account: Account; onDone: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   const aliases = p.account.state.kind === "connected" ? p.account.state.aliases : [];
   return (
     <div>
@@ -368,11 +352,7 @@ function ConnectedScreen(p: { account: Account; onDone: () => void }) {
           </ul>
         </>
       )}
-      <div class="actions">
-        <button ref={button} onClick={p.onDone}>
-          Done
-        </button>
-      </div>
+      <Choices main={{ label: "Done", onClick: p.onDone }} />
     </div>
   );
 }

@@ -4,6 +4,8 @@
 // the worker names (from the click, as Chrome requires) and asks the user
 // before a password goes to a host a redirect chose.
 import { useRef, useState } from "preact/hooks";
+import { Choices } from "./Choices.js";
+import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/accounts.js";
 import { call, errorText } from "../shared/messages.js";
@@ -20,9 +22,6 @@ type Stage =
   | { name: "working"; text: string }
   | { name: "permission"; origins: string[]; for: "discovery" | "connect" }
   | { name: "confirm"; host: string };
-
-/** `https://host/*` → `host`, for the sentence shown to the user. */
-const hostOf = (pattern: string) => pattern.replace(/^[a-z]+:\/\//, "").replace(/\/\*$/, "");
 
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf("@") + 1) || "your-domain";
@@ -139,7 +138,7 @@ export function ExchangeForm(props: {
     if (forWhat === "connect") {
       if (!granted) {
         backToForm(
-          `Inlay can't reach your Exchange server without your permission to contact ${origins.map(hostOf).join(", ")}. Click Connect to be asked again.`,
+          `Inlay can't reach your Exchange server without your permission to contact ${hostsOf(origins).join(", ")}. Click Connect to be asked again.`,
           false,
         );
         return;
@@ -265,7 +264,6 @@ export function ExchangeForm(props: {
 }
 
 function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connect"; onAllow: () => void; onCancel: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div class="permission">
       <p>
@@ -274,7 +272,7 @@ function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connec
           : "To check your password, Inlay needs your browser's permission to contact your Exchange server:"}
       </p>
       <ul class="hosts">
-        {[...new Set(p.origins.map(hostOf))].map((host) => (
+        {hostsOf(p.origins).map((host) => (
           <li>{host}</li>
         ))}
       </ul>
@@ -282,34 +280,22 @@ function PermissionPrompt(p: { origins: string[]; purpose: "discovery" | "connec
         Your browser will ask you to confirm. Inlay contacts only these servers, and sends your password only over an
         encrypted connection.
       </p>
-      <div class="actions">
-        <button ref={button} onClick={p.onAllow}>
-          Allow
-        </button>
-        <button class="secondary" onClick={p.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <Choices main={{ label: "Allow", onClick: p.onAllow }} others={[{ label: "Cancel", onClick: p.onCancel }]} />
     </div>
   );
 }
 
 function ConfirmRedirect(p: { host: string; onAnswer: (accepted: boolean) => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div class="confirm-redirect">
       <p>
         Your domain sent Inlay to another server to find your mailbox: <strong>{p.host}</strong>.
       </p>
       <p>Send your password to {p.host}? Only say yes if you recognise it as your organisation's mail server.</p>
-      <div class="actions">
-        <button ref={button} onClick={() => p.onAnswer(true)}>
-          Yes, use {p.host}
-        </button>
-        <button class="secondary" onClick={() => p.onAnswer(false)}>
-          No
-        </button>
-      </div>
+      <Choices
+        main={{ label: `Yes, use ${p.host}`, onClick: () => p.onAnswer(true) }}
+        others={[{ label: "No", onClick: () => p.onAnswer(false) }]}
+      />
     </div>
   );
 }

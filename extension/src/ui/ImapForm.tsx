@@ -6,6 +6,8 @@
 // certificate". Screens only: the worker and the core decide; every text
 // here, discovered evidence included, is rendered as text, never as HTML.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { Choices } from "./Choices.js";
+import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
 import { call, errorText, InlayError } from "../shared/messages.js";
@@ -180,7 +182,6 @@ export function ImapForm(props: {
 }
 
 function HelperMissing(p: { message: string; installUrl: string; onRetry: () => void; onBack: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
   return (
     <div class="helper-missing" role="alert">
       <h3>Install Inlay's mail helper</h3>
@@ -203,21 +204,13 @@ function HelperMissing(p: { message: string; installUrl: string; onRetry: () => 
           Installation instructions
         </a>
       </p>
-      <div class="actions">
-        <button ref={button} onClick={p.onRetry}>
-          Check again
-        </button>
-        <button class="secondary" onClick={p.onBack}>
-          Back
-        </button>
-      </div>
+      <Choices main={{ label: "Check again", onClick: p.onRetry }} others={[{ label: "Back", onClick: p.onBack }]} />
     </div>
   );
 }
 
 function AskDiscovery(p: { origins: string[]; onFind: () => void; onManual: () => void; onBack: () => void }) {
-  const button = useAutofocus<HTMLButtonElement>();
-  const hosts = p.origins.map((o) => o.replace(/^https?:\/\//, "").replace(/\/\*$/, ""));
+  const hosts = hostsOf(p.origins);
   return (
     <div>
       <p id="imap-why-permission">
@@ -231,17 +224,13 @@ function AskDiscovery(p: { origins: string[]; onFind: () => void; onManual: () =
         , so your browser will ask you to let Inlay read those sites. If you say no, Inlay still checks
         Thunderbird's database of providers.
       </p>
-      <div class="actions">
-        <button ref={button} onClick={p.onFind} aria-describedby="imap-why-permission">
-          Find my settings
-        </button>
-        <button class="secondary" onClick={p.onManual}>
-          Enter them myself
-        </button>
-        <button class="secondary" onClick={p.onBack}>
-          Back
-        </button>
-      </div>
+      <Choices
+        main={{ label: "Find my settings", onClick: p.onFind, describedBy: "imap-why-permission" }}
+        others={[
+          { label: "Enter them myself", onClick: p.onManual },
+          { label: "Back", onClick: p.onBack },
+        ]}
+      />
     </div>
   );
 }
