@@ -159,8 +159,18 @@ fn iso_date(d: &str) -> String {
         let mon = dp.next()?.to_ascii_lowercase();
         let month = MONTHS.iter().position(|m| *m == mon)? + 1;
         let year: u32 = dp.next()?.parse().ok()?;
-        let zb = zone.as_bytes();
-        if time.len() != 8 || zb.len() != 5 || !matches!(zb[0], b'+' | b'-') {
+        // Byte shapes checked first: the text comes from the server, and
+        // slicing a non-ASCII zone at byte 3 would panic.
+        let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+        let (tb, zb) = (time.as_bytes(), zone.as_bytes());
+        let time_ok = tb.len() == 8
+            && tb[2] == b':'
+            && tb[5] == b':'
+            && digits(&tb[..2])
+            && digits(&tb[3..5])
+            && digits(&tb[6..]);
+        let zone_ok = zb.len() == 5 && matches!(zb[0], b'+' | b'-') && digits(&zb[1..]);
+        if !time_ok || !zone_ok {
             return None;
         }
         Some(format!(
@@ -263,6 +273,16 @@ mod tests {
             "1996-07-17T02:44:25-07:00"
         );
         assert_eq!(iso_date("garbage"), "garbage");
+        // A server's odd bytes are passed through, never a panic (a panic
+        // aborts the helper and every request waiting on it).
+        for odd in [
+            "17-Jul-1996 02:44:25 +a\u{20ac}",
+            "17-Jul-1996 02:44:25 +a\u{fffd}",
+            "17-Jul-1996 0\u{e9}:44:2 -0700",
+            "17-Jul-1996 02:44:25 +07:0",
+        ] {
+            assert_eq!(iso_date(odd), odd);
+        }
         assert_eq!(
             response_code("OK [UIDVALIDITY 3857529045] UIDs valid", "UIDVALIDITY"),
             Some("3857529045")
