@@ -13,7 +13,7 @@
 //! before the handshake → `protocolError`; EHLO is asked again after TLS.
 
 use crate::imap;
-use crate::net::{Endpoint, Fail, Tls, clip, fail, io_fail, public_roots};
+use crate::net::{self, Endpoint, Fail, Tls, clip, fail, io_fail, public_roots};
 use crate::protocol::{CheckArgs, Security, SendArgs};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -21,6 +21,7 @@ use rustls::RootCertStore;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 const MAX_LINE: u64 = 4096;
 const MAX_REPLY_LINES: usize = 200;
@@ -297,7 +298,17 @@ impl Client {
         w.write_all(b".\r\n")
             .and_then(|()| w.flush())
             .map_err(|e| unconfirmed(io_fail("connectFailed", e)))?;
+        // A server may scan a large message before it answers the dot; RFC
+        // 5321 §4.5.3.2.6 gives it 10 minutes, not the 20 s of other replies.
+        // (The caller's own timeout for `send` must allow for this.)
+        self.r
+            .get_ref()
+            .sock
+            .set_read_timeout(Some(DATA_END_TIMEOUT))
+            .map_err(|e| unconfirmed(io_fail("connectFailed", e)))?;
         let reply = read_reply(&mut self.r).map_err(unconfirmed)?;
+        // QUIT is best effort: back to the usual wait.
+        let _ = self.r.get_ref().sock.set_read_timeout(Some(net::TIMEOUT));
         match (reply.code, reply.class()) {
             (250, _) => Ok((accepted, rejected)),
             (552, _) => Err(fail(
@@ -320,6 +331,9 @@ impl Client {
         let _ = command(&mut self.r, "QUIT");
     }
 }
+
+/// How long the server may take to answer the end of DATA (RFC 5321 §4.5.3.2.6).
+pub const DATA_END_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// EHLO's argument: our address as a literal. No host name is revealed and
 /// servers accept it (RFC 5321 §4.1.4).
