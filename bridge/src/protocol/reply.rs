@@ -22,8 +22,17 @@ mod tests {
 
     #[test]
     fn error_messages_are_bounded() {
-        let op = "z".repeat(10_000);
-        let reply = handle(format!(r#"{{"id":"1","op":"{op}"}}"#).as_bytes());
-        assert!(reply["error"]["message"].as_str().unwrap().len() <= MAX_MESSAGE_LEN);
+        let reply = error(Some("1"), "badRequest", &"z".repeat(10_000));
+        assert_eq!(
+            reply["error"]["message"].as_str().unwrap().len(),
+            MAX_MESSAGE_LEN
+        );
+        // And through the dispatcher, where serde quotes a long unknown field.
+        let field = "z".repeat(10_000);
+        let reply = handle(format!(r#"{{"id":"1","op":"ping","{field}":1}}"#).as_bytes());
+        assert!(
+            reply["error"]["message"].as_str().unwrap().len() <= MAX_MESSAGE_LEN,
+            "{reply}"
+        );
     }
 }
