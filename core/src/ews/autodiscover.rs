@@ -456,12 +456,13 @@ fn is_https(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
 }
 
-/// Exchange Online's Autodiscover and EWS live under these hosts.
-fn is_exchange_online(url: &str) -> bool {
-    let Some(host) = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-    else {
+/// Exchange Online's Autodiscover and EWS live under these hosts (a
+/// trailing dot names the same host).
+pub(super) fn is_exchange_online(url: &str) -> bool {
+    let Some(host) = url::Url::parse(url).ok().and_then(|u| {
+        u.host_str()
+            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    }) else {
         return false;
     };
     [
@@ -473,12 +474,14 @@ fn is_exchange_online(url: &str) -> bool {
     .any(|h| host == *h || host.ends_with(&format!(".{h}")))
 }
 
+/// Why an Exchange Online mailbox is steered to the Microsoft connection.
+pub(super) const EXCHANGE_ONLINE: &str = "This mailbox is on Microsoft 365 (Exchange Online). \
+     Connect it with the Microsoft option instead: Microsoft has retired password (Basic) \
+     sign-in for Exchange Online.";
+
 fn exchange_online() -> Step {
     Step::Failed {
         code: "exchangeOnline".into(),
-        message: "This mailbox is on Microsoft 365 (Exchange Online). Connect it with the \
-                  Microsoft option instead: Microsoft has retired password (Basic) sign-in \
-                  for Exchange Online."
-            .into(),
+        message: EXCHANGE_ONLINE.into(),
     }
 }

@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::connect::FlowError;
 use crate::http::host_pattern;
 
+use super::autodiscover::{EXCHANGE_ONLINE, is_exchange_online};
+
 /// A usable EWS endpoint and the host permission it needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,13 +46,8 @@ pub fn check_ews_url(text: &str) -> Result<EwsUrl, FlowError> {
             "Remove the user name or password from the address; enter them in their own fields.",
         ));
     }
-    if host.eq_ignore_ascii_case("outlook.office365.com")
-        || host.eq_ignore_ascii_case("outlook.office.com")
-    {
-        return Err(FlowError::new(
-            "exchangeOnline",
-            "This is Microsoft 365 (Exchange Online), where passwords no longer work for apps. Choose Microsoft instead and sign in with Microsoft.",
-        ));
+    if is_exchange_online(url.as_str()) {
+        return Err(FlowError::new("exchangeOnline", EXCHANGE_ONLINE));
     }
     let mut url = url;
     url.set_fragment(None);
@@ -96,6 +93,23 @@ mod tests {
             ("ftp://mail.contoso.example/", "invalidEwsUrl", "https://"),
             (
                 "https://outlook.office365.com/EWS/Exchange.asmx",
+                "exchangeOnline",
+                "Microsoft",
+            ),
+            // Every Exchange Online host Autodiscover knows, not only the two
+            // usual ones; a trailing dot is the same host.
+            (
+                "https://eur.outlook.office365.com/EWS/Exchange.asmx",
+                "exchangeOnline",
+                "Microsoft",
+            ),
+            (
+                "https://autodiscover-s.outlook.com/EWS/Exchange.asmx",
+                "exchangeOnline",
+                "Microsoft",
+            ),
+            (
+                "https://outlook.office365.com./EWS/Exchange.asmx",
                 "exchangeOnline",
                 "Microsoft",
             ),
