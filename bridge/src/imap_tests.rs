@@ -214,3 +214,13 @@ fn connection_refused() {
     a.host = "127.0.0.1".into();
     assert_eq!(check(&a).unwrap_err().code, "connectFailed");
 }
+
+#[test]
+fn a_name_that_does_not_resolve_is_not_found_not_unreachable() {
+    // .invalid never resolves (RFC 6761), so the user is told to check the name.
+    let mut a = args(993, Security::ImplicitTls, "p", false);
+    a.host = "imap.nowhere.invalid".into();
+    let e = check(&a).unwrap_err();
+    assert_eq!(e.code, "hostNotFound", "{e:?}");
+    assert!(e.message.contains("imap.nowhere.invalid"), "{e:?}");
+}

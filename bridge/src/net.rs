@@ -97,7 +97,7 @@ impl Endpoint {
 fn connect(host: &str, port: u16) -> Result<TcpStream, Fail> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
-        .map_err(|e| fail("connectFailed", format!("cannot resolve {host}: {e}")))?
+        .map_err(|e| fail("hostNotFound", format!("cannot resolve {host}: {e}")))?
         .collect();
     let mut last = fail("connectFailed", format!("{host} has no address"));
     for addr in addrs {

@@ -108,7 +108,14 @@ pub fn describe_helper_error(
                 if imap { "an IMAP" } else { "an SMTP" }
             ),
         ),
-        "notImplemented" => (
+        "temporaryFailure" => (
+            code,
+            format!(
+                "The {server} at {at} turned Inlay away for now ({detail}). Nothing is wrong with your settings; Inlay will try again later."
+            ),
+        ),
+        // An older helper does not know the operation.
+        "unknownOp" => (
             "bridgeOutdated",
             "Your Inlay mail helper is too old for this. Install the latest inlay-bridge (`inlay-bridge install`), then try again.".to_string(),
         ),
@@ -116,9 +123,8 @@ pub fn describe_helper_error(
     };
     let disposition = match code {
         "wrongPassword" => CheckDisposition::Reauthenticate,
-        "connectFailed" | "timeout" | "hostNotFound" | "bridgeMissing" | "bridgeTimeout" => {
-            CheckDisposition::Later
-        }
+        "connectFailed" | "timeout" | "hostNotFound" | "temporaryFailure" | "bridgeMissing"
+        | "bridgeTimeout" => CheckDisposition::Later,
         _ => CheckDisposition::Fail,
     };
     HelperFailure {
@@ -163,8 +169,23 @@ mod tests {
                 && reach.message.contains("Check the server name and port")
         );
         assert_eq!(
-            describe_helper_error(Smtp, "h", 1, "notImplemented", "").code,
+            describe_helper_error(Smtp, "h", 1, "unknownOp", "unknown op imapSync").code,
             "bridgeOutdated"
+        );
+        let busy = describe_helper_error(Smtp, "h", 587, "temporaryFailure", "454 4.7.0 try later");
+        assert!(
+            busy.message
+                .contains("outgoing mail (SMTP) server at h on port 587")
+                && busy.message.contains("454 4.7.0 try later")
+                && busy.message.contains("try again later"),
+            "{}",
+            busy.message
+        );
+        let gone = describe_helper_error(Imap, "nowhere.example", 993, "hostNotFound", "");
+        assert!(
+            gone.message.contains("nowhere.example was not found"),
+            "{}",
+            gone.message
         );
         assert!(
             describe_helper_error(Imap, "h", 1, "somethingNew", "detail")
@@ -189,17 +210,13 @@ mod tests {
             "connectFailed",
             "timeout",
             "hostNotFound",
+            "temporaryFailure",
             "bridgeMissing",
             "bridgeTimeout",
         ] {
             assert_eq!(disposition(code), CheckDisposition::Later, "{code}");
         }
-        for code in [
-            "tlsFailed",
-            "protocolError",
-            "notImplemented",
-            "somethingNew",
-        ] {
+        for code in ["tlsFailed", "protocolError", "somethingNew"] {
             assert_eq!(disposition(code), CheckDisposition::Fail, "{code}");
         }
     }
