@@ -264,6 +264,7 @@ describe("Exchange on-premises", () => {
     const error = await inbox.flowError();
     assert.match(error, /Exchange kept failing \(mail\.contoso-exchange\.example could not be reached\)/);
     assert.match(error, /Check the server address and your network/);
+    assert.equal((await ewsRequests()).length, 4, "the first try, then the core's three quick retries (Backoff::INTERACTIVE)");
     assert.deepEqual(await readStore(browser, "secrets"), []);
   });
 

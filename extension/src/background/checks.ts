@@ -27,7 +27,8 @@ export async function checkAccount(core: WorkerCore, address: string): Promise<C
   const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return "failed";
   let afterRefresh = false;
-  for (let number = 1; number <= 6; number++) {
+  // number counts the retries already made (0 for the first try), as the core's backoff expects.
+  for (let number = 0; number < 6; number++) {
     let token: string;
     try {
       token = await accessToken(core, address, client, silentReauthorizer(core));

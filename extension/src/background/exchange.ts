@@ -178,7 +178,8 @@ type Verification =
 
 /** Checks the password with a real EWS call (GetFolder on the inbox), waiting out short throttling. */
 export async function verify(core: ExchangeCore, ewsUrl: string, username: string, password: string): Promise<Verification> {
-  for (let number = 1; ; number++) {
+  // number counts the retries already made (0 for the first try), as the core's backoff expects.
+  for (let number = 0; ; number++) {
     const outcome = await execute(core.ewsVerifyPlan(ewsUrl, username, password));
     const result = core.ewsVerifyResult(ewsUrl, outcome, { number, afterRefresh: false, nowMs: Date.now(), jitter: jitter() });
     switch (result.kind) {
