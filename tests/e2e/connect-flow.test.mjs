@@ -158,7 +158,7 @@ describe("Microsoft specifics", () => {
     await shortLivedSignIns();
     await inbox.connect(BOB.address, "Microsoft");
     await sandbox.control("DELETE", "/oauth/log");
-    assert.equal((await inbox.send({ type: "checkAccount", address: BOB.address })).value, "ok");
+    assert.equal((await inbox.send({ type: "checkAccount", address: BOB.address })).value.outcome, "ok");
     const silent = await until(async () => {
       const log = await oauthLog();
       return log.some((e) => e.endpoint === "token") && log;
@@ -176,7 +176,7 @@ describe("Microsoft specifics", () => {
     await sandbox.control("DELETE", "/oauth/sessions");
     await until(async () => {
       const reply = await inbox.send({ type: "checkAccount", address: BOB.address });
-      return reply.value === "needsReauthentication";
+      return reply.value?.outcome === "needsReauthentication";
     }, "needs reauthentication");
     await inbox.waitAccountState(BOB.address, "needsReauthentication");
     await sandbox.control("DELETE", "/oauth/clients");

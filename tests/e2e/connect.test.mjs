@@ -121,7 +121,7 @@ describe("Gmail / Google Workspace", () => {
     const replies = await Promise.all(
       Array.from({ length: 5 }, () => inbox.send({ type: "checkAccount", address: ANN.address })),
     );
-    assert.ok(replies.every((r) => r.ok && r.value === "ok"), JSON.stringify(replies));
+    assert.ok(replies.every((r) => r.ok && r.value.outcome === "ok"), JSON.stringify(replies));
     const refreshes = (await oauthLog()).filter((e) => e.endpoint === "token" && e.grantType === "refresh_token");
     assert.equal(refreshes.length, 1, "concurrent checks share one refresh");
     assert.equal(await inbox.accountState(ANN.address), "connected");
@@ -132,7 +132,7 @@ describe("Gmail / Google Workspace", () => {
     await sandbox.control("POST", "/oauth/revoke-consent", { provider: "google", address: ANN.address });
     await sandbox.control("POST", "/clock", { advanceSeconds: 3700 });
     const reply = await inbox.send({ type: "checkAccount", address: ANN.address });
-    assert.equal(reply.value, "needsReauthentication");
+    assert.equal(reply.value.outcome, "needsReauthentication");
     await inbox.waitAccountState(ANN.address, "needsReauthentication");
     await inbox.account(ANN.address).getByRole("button", { name: "Reconnect" }).click();
     await inbox.waitAccountState(ANN.address, "connected");
@@ -150,7 +150,7 @@ describe("Gmail / Google Workspace", () => {
     });
     const started = Date.now();
     const reply = await inbox.send({ type: "checkAccount", address: ANN.address });
-    assert.equal(reply.value, "ok");
+    assert.equal(reply.value.outcome, "ok");
     assert.ok(Date.now() - started >= 2000, "waited at least Retry-After");
     const calls = await sandbox.control("GET", "/requests?host=gmail.googleapis.com");
     assert.equal(calls.length, 2);
@@ -165,7 +165,7 @@ describe("Gmail / Google Workspace", () => {
     assert.match(notice, /did not confirm/);
     assert.match(notice, /myaccount\.google\.com\/permissions/);
     const reply = await inbox.send({ type: "checkAccount", address: ANN.address });
-    assert.equal(reply.value, "failed", "no tokens are left to use");
+    assert.equal(reply.value.outcome, "failed", "no tokens are left to use");
   });
 
   test("an inbox left mid-sign-in by a stopped service worker returns to its previous state", async () => {
@@ -195,7 +195,7 @@ describe("Gmail / Google Workspace", () => {
       reset: true,
       times: 2, // Chromium retries an idempotent request once on a reset keep-alive connection
     });
-    assert.equal((await inbox.send({ type: "checkAccount", address: ANN.address })).value, "ok");
+    assert.equal((await inbox.send({ type: "checkAccount", address: ANN.address })).value.outcome, "ok");
     const sendAs = await sandbox.control("GET", "/requests?host=gmail.googleapis.com&pathPrefix=/gmail/v1/users/me/settings/sendAs");
     assert.ok(sendAs.some((r) => r.faultId !== undefined), "the reset really happened");
     assert.ok(sendAs.filter((r) => r.faultId === undefined).length >= 2, "and a later attempt went through");

@@ -320,6 +320,26 @@ describe("Exchange on-premises", () => {
     assert.deepEqual(await readStore(browser, "secrets"), []);
   });
 
+  test("Check connection says how it went: working, or the server's trouble in words, and the inbox stays connected", async () => {
+    await open();
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    await inbox.waitConnected();
+    const check = () => inbox.account(ANN).getByRole("button", { name: "Check connection" }).click();
+
+    await check();
+    await inbox.page.locator(".notice").waitFor({ timeout: 15_000 });
+    assert.equal(await inbox.page.locator(".notice").innerText(), `${ANN} is connected and working.`);
+
+    await sandbox.control("POST", "/faults", { host: `mail.${DOMAIN}`, pathPrefix: "/EWS/", status: 500 });
+    await check();
+    const error = inbox.page.locator(".error[role=alert]");
+    await error.waitFor({ timeout: 20_000 });
+    assert.match(await error.innerText(), /Exchange kept failing/);
+    assert.equal(await inbox.accountState(ANN), "connected", "a server in trouble is not the user's password");
+  });
+
   test("Reconnect asks for the new password in the Exchange form and keeps the inbox", async () => {
     await open();
     await openExchangeForm();

@@ -150,7 +150,7 @@ describe("connecting an IMAP/SMTP account", () => {
 
     // "Check connection" logs in again through the helper.
     const check = await inbox.send({ type: "checkAccount", address: ALICE });
-    assert.deepEqual(check, { ok: true, value: "ok" });
+    assert.deepEqual(check, { ok: true, value: { outcome: "ok", message: null } });
   });
 
   test("without 'Trust any certificate' the self-signed certificate is refused in words, and nothing is stored", async () => {

@@ -6,11 +6,11 @@
 //
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (never in storage) and is dropped when discovery ends or is cancelled.
-import type { Account, Detection, ServerSettings } from "../shared/accounts.js";
+import type { Account, CheckResult, Detection, ServerSettings } from "../shared/accounts.js";
 import { detect, markNeedsReauthentication, UserError } from "./accounts.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
-import { connectWithPassword } from "./passwordConnect.js";
+import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
 import { jitter, sleep } from "./random.js";
 import * as store from "./store.js";
 
@@ -200,20 +200,20 @@ export async function verify(core: ExchangeCore, ewsUrl: string, username: strin
 }
 
 /** "Is this Exchange inbox still connected?", with the stored password. */
-export async function check(core: CoreApi & ExchangeCore, account: Account): Promise<"ok" | "needsReauthentication" | "later" | "failed"> {
+export async function check(core: CoreApi & ExchangeCore, account: Account): Promise<CheckResult> {
   const secrets = await store.getSecrets(account.address);
-  if (account.server?.kind !== "exchange" || !secrets?.password) return "failed";
+  if (account.server?.kind !== "exchange" || !secrets?.password) return { outcome: "failed", message: NO_PASSWORD };
   const result = await verify(core, account.server.ewsUrl, account.server.username, secrets.password);
   switch (result.kind) {
     case "verified":
-      return "ok";
+      return { outcome: "ok", message: null };
     case "reauthenticate":
       await markNeedsReauthentication(core, account.address, result.code, result.message);
-      return "needsReauthentication";
+      return { outcome: "needsReauthentication", message: result.message };
     case "tryLater":
-      return "later";
+      return { outcome: "later", message: result.message };
     case "fail":
-      return "failed";
+      return { outcome: "failed", message: result.message };
   }
 }
 

@@ -8,12 +8,13 @@
 // Passwords arrive from Inlay's own pages (the core's page schema), go to
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
-import type { Account, MailSettings } from "../shared/accounts.js";
+import type { Account, CheckResult, MailSettings } from "../shared/accounts.js";
+import { errorText } from "../shared/messages.js";
 import { markNeedsReauthentication, UserError } from "./accounts.js";
 import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "./bridge.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
-import { connectWithPassword } from "./passwordConnect.js";
+import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
 import { loadSettings } from "./settings.js";
 import * as store from "./store.js";
 
@@ -195,30 +196,27 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
   });
 }
 
-export type CheckOutcome = "ok" | "needsReauthentication" | "later" | "failed";
-
 /** "Check connection" for an IMAP inbox: an IMAP login with the stored password. */
-export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckOutcome> {
+export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckResult> {
   const server = account.server;
-  if (server?.kind !== "imap") return "failed";
   const secrets = await store.getSecrets(account.address);
-  if (!secrets?.password) return "failed";
+  if (server?.kind !== "imap" || !secrets?.password) return { outcome: "failed", message: NO_PASSWORD };
   const args = checkArgs(server.settings, "imap", secrets.password, server.trustAnyCertificate);
   try {
     await deps.bridge().request("imapCheck", { ...args });
-    return "ok";
+    return { outcome: "ok", message: null };
   } catch (e) {
-    if (!(e instanceof BridgeError)) return "failed";
+    if (!(e instanceof BridgeError)) return { outcome: "failed", message: errorText(e) };
     // The core decides: a refused password needs the user; an unreachable server or helper is "later".
     const failure = core.mailHelperError("imap", args.host, args.port, e.code, e.message);
     switch (failure.disposition) {
       case "reauthenticate":
         await markNeedsReauthentication(core, account.address, failure.code, failure.message);
-        return "needsReauthentication";
+        return { outcome: "needsReauthentication", message: failure.message };
       case "later":
-        return "later";
+        return { outcome: "later", message: failure.message };
       case "fail":
-        return "failed";
+        return { outcome: "failed", message: failure.message };
     }
   }
 }

@@ -80,3 +80,6 @@ export async function connectWithPassword(
   accountsChanged();
   return account;
 }
+
+/** "Check connection" on a password inbox whose password is gone from the store (only something outside Inlay does that). */
+export const NO_PASSWORD = "Inlay no longer has this inbox's password. Disconnect it, then connect it again.";

@@ -75,6 +75,12 @@ export interface Detection {
   choices: ConnectionKind[];
 }
 
+/** The answer to "Check connection": how it went and, unless it went well, the core's words for why. */
+export interface CheckResult {
+  outcome: "ok" | "needsReauthentication" | "later" | "failed";
+  message: string | null;
+}
+
 export interface ScopeInfo {
   scope: string;
   explanation: string;

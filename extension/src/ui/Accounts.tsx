@@ -1,8 +1,9 @@
 // The list of inboxes with a plain state for each, and the actions that state
-// allows: Reconnect when the provider rejected the tokens, Disconnect, and the
+// allows: Reconnect when the provider rejected the tokens, Check connection
+// (its outcome said in words), Disconnect, and the
 // inbox automation switch.
 import { useState } from "preact/hooks";
-import { describeState, KIND_NAMES, type Account } from "../shared/accounts.js";
+import { describeState, KIND_NAMES, type Account, type CheckResult } from "../shared/accounts.js";
 import { call, errorText } from "../shared/messages.js";
 import type { PasswordForm } from "./ConnectFlow.js";
 
@@ -10,6 +11,12 @@ interface DisconnectResult {
   revoked: boolean;
   instructions: string | null;
   consentUrl: string | null;
+}
+
+function checkNotice(address: string, result: CheckResult): string {
+  if (result.outcome === "ok") return `${address} is connected and working.`;
+  const why = result.message ?? "The server couldn't be reached.";
+  return `${why} Inlay will check ${address} again later.`;
 }
 
 export function Accounts(props: {
@@ -101,7 +108,14 @@ export function Accounts(props: {
                       <button
                         class="secondary"
                         disabled={working}
-                        onClick={() => act(address, () => call({ type: "checkAccount", address }))}
+                        onClick={() =>
+                          act(address, async () => {
+                            const result = await call<CheckResult>({ type: "checkAccount", address });
+                            if (result.outcome === "failed") throw new Error(result.message ?? `Inlay couldn't check ${address}.`);
+                            // "Needs reauthentication" shows in the inbox's own state, with the reason.
+                            if (result.outcome !== "needsReauthentication") setNotice({ text: checkNotice(address, result), link: null });
+                          })
+                        }
                       >
                         Check connection
                       </button>
