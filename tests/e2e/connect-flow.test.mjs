@@ -4,7 +4,7 @@
 // disconnect.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startSandbox } from "./harness.mjs";
+import { launchBrowser, startSandbox, until } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 let sandbox;
@@ -143,15 +143,6 @@ describe("Microsoft specifics", () => {
       platform: "spa",
       refreshTokenLifetimeSeconds: 1800,
     });
-  }
-
-  async function until(check, what) {
-    for (let i = 0; i < 50; i++) {
-      const value = await check();
-      if (value) return value;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`timed out waiting for ${what}`);
   }
 
   test("before the 24-hour refresh-token limit, the sign-in is renewed silently", async () => {

@@ -4,7 +4,7 @@
 // the EWS check of the password, and where the password ends up.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grantHostPermissions, launchBrowser, lootAsContentScript, readStore, startSandbox } from "./harness.mjs";
+import { grantHostPermissions, launchBrowser, lootAsContentScript, readStore, startSandbox, until } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 const DOMAIN = "contoso-exchange.example";
@@ -229,6 +229,30 @@ describe("Exchange on-premises", () => {
     const ews = await ewsRequests();
     assert.equal(ews.length, 2, "one 503, then the retry");
     assert.ok(ews[0].faultId !== undefined && ews[1].faultId === undefined);
+  });
+
+  test("Cancel while the password is being checked: the server's late answer saves nothing", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    // The server asks for a 2 s pause, so the check is still going when Cancel is clicked.
+    await sandbox.control("POST", "/faults", {
+      host: `mail.${DOMAIN}`,
+      pathPrefix: "/EWS/",
+      times: 1,
+      status: 503,
+      headers: { "Retry-After": "2" },
+    });
+    await openExchangeForm();
+    await typeUrl(EWS_URL);
+    await submitPassword();
+    await inbox.page.locator(".permission").waitFor({ timeout: 15_000 });
+    await inbox.button("Allow").click();
+    await until(async () => (await ewsRequests()).length === 1, "the first EWS call");
+    assert.match(await inbox.page.locator(".exchange .progress").innerText(), /Checking your password/);
+    await inbox.button("Cancel").click();
+    await until(async () => (await ewsRequests()).length === 2, "the retry after the pause");
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual(await readStore(browser, "secrets"), [], "no password kept");
+    assert.deepEqual(await readStore(browser, "accounts"), [], "no inbox record");
   });
 
   test("the optional user name (DOMAIN\\user) is the one sent to the server", async () => {

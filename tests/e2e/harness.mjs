@@ -297,3 +297,13 @@ export async function startMailServers() {
     },
   };
 }
+
+/** Polls `check` every 200 ms for up to 10 s; returns its first truthy value. */
+export async function until(check, what) {
+  for (let i = 0; i < 50; i++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

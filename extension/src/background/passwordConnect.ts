@@ -2,12 +2,13 @@
 // same rules as a sign-in and moves the inbox to "verifying"; the caller's
 // `verify` checks the password with the server itself. The record and the
 // password are then saved together, in one transaction, or not at all: a
-// failed check leaves the inbox as it was and stores no password.
+// failed check leaves the inbox as it was and stores no password; so does
+// Cancel, even when the server's answer comes after it.
 import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
 import { errorText } from "../shared/messages.js";
 import { holdsCredentials, UserError } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
-import type { CoreApi } from "./coreTypes.js";
+import type { AccountEvent, CoreApi } from "./coreTypes.js";
 import { loadSettings } from "./settings.js";
 import * as store from "./store.js";
 
@@ -22,6 +23,16 @@ export interface Verified {
   displayName: string | null;
   server: ServerSettings;
   secrets: store.Secrets;
+}
+
+/** Password connects under way, by inbox; Cancel marks one so that its result is never saved. */
+const underway = new Map<string, { cancelled: boolean }>();
+
+/** Cancel on a password connect: whatever the server answers next, nothing is saved. */
+export function cancelPasswordConnect(address: string): boolean {
+  const run = underway.get(store.keyOf(address));
+  if (run) run.cancelled = true;
+  return run !== undefined;
 }
 
 /** Runs the core's admission, then `verify`, then saves; throws UserError with the reason. */
@@ -55,17 +66,24 @@ export async function connectWithPassword(
     await store.putAccount({ ...existing, state: verifying });
     accountsChanged();
   }
+  const key = store.keyOf(request.address);
+  const run = { cancelled: false };
+  underway.set(key, run);
   let verified: Verified;
   try {
     verified = await verify();
+    if (run.cancelled) throw new UserError("cancelled", `You cancelled connecting ${request.address.trim()}. Nothing was changed.`);
   } catch (e) {
     const code = e instanceof UserError ? e.code : "internal";
     const message = errorText(e);
     if (existing) {
-      await store.putAccount({ ...existing, state: core.connectionTransition(verifying, { kind: "failed", code, message }, Date.now()) });
+      const event: AccountEvent = run.cancelled ? { kind: "cancelled" } : { kind: "failed", code, message };
+      await store.putAccount({ ...existing, state: core.connectionTransition(verifying, event, Date.now()) });
       accountsChanged();
     }
     throw e instanceof UserError ? e : new UserError(code, message);
+  } finally {
+    if (underway.get(key) === run) underway.delete(key);
   }
   const account: Account = {
     address: existing?.address ?? request.address.trim(),

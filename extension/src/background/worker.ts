@@ -8,6 +8,7 @@ import { loadCore } from "./core.js";
 import * as imap from "./imap.js";
 import type { WorkerCore } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
+import { cancelPasswordConnect } from "./passwordConnect.js";
 import { callerOf, route, type Handlers } from "./router.js";
 import { lockSession } from "./session.js";
 
@@ -32,6 +33,7 @@ function handlers(core: WorkerCore): Handlers {
       connect: (r) => accounts.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
       cancelConnect: (r) => {
         exchange.cancel(text(r.address));
+        cancelPasswordConnect(text(r.address));
         return accounts.cancelConnect(core, text(r.address));
       },
       reconnect: (r) => accounts.reconnect(core, text(r.address)),
