@@ -364,7 +364,25 @@ describe("Exchange on-premises", () => {
     assert.equal(await inbox.accountState(ANN), "connected", "a server in trouble is not the user's password");
   });
 
-  test("Reconnect asks for the new password in the Exchange form and keeps the inbox", async () => {
+  test("Connect again from the toolbar popup goes on in a tab, at the saved server", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
+    await connectByUrl();
+    await inbox.waitConnected();
+    await inbox.account(ANN).getByRole("button", { name: "Disconnect" }).click();
+    await inbox.waitAccountState(ANN, "disconnected");
+    // The browser's permission prompt would close the popup, so the form opens in a tab.
+    const popup = await InboxPage.open(browser, "popup.html");
+    const [tab] = await Promise.all([
+      browser.context.waitForEvent("page"),
+      popup.account(ANN).getByRole("button", { name: "Connect again" }).click(),
+    ]);
+    assert.equal(new URL(tab.url()).pathname, "/app.html");
+    const url = tab.getByLabel(/Exchange URL/);
+    await url.waitFor({ timeout: 15_000 });
+    assert.equal(await url.inputValue(), EWS_URL);
+  });
+
+  test("Reconnect asks for the new password in the Exchange form, at the saved server, and keeps the inbox", async () => {
     await open();
     await openExchangeForm();
     await submitPassword();
@@ -374,11 +392,15 @@ describe("Exchange on-premises", () => {
     await sandbox.control("POST", "/seed", { accounts: [exchangeAccount({ autodiscover: "subdomain", password: "Changed-2" })] });
     await inbox.account(ANN).getByRole("button", { name: "Check connection" }).click();
     await inbox.waitAccountState(ANN, "needsReauthentication");
+    await sandbox.control("DELETE", "/requests");
     await inbox.account(ANN).getByRole("button", { name: "Reconnect" }).click();
+    // The form starts from the server the inbox was connected with: no Autodiscover again.
+    assert.equal(await inbox.page.getByLabel(/Exchange URL/).inputValue(), EWS_URL);
     await submitPassword("Changed-2");
     await allowUntilDone();
     await inbox.waitConnected();
     await inbox.waitAccountState(ANN, "connected");
+    assert.deepEqual([...new Set(await passwordRequests())], [`mail.${DOMAIN} /EWS/Exchange.asmx`], "only the saved server was asked");
     const [secrets] = await readStore(browser, "secrets");
     assert.equal(secrets.password, "Changed-2");
   });

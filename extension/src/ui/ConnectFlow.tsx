@@ -2,10 +2,10 @@
 // Settings › Email. Screens only: the worker and the core decide everything
 // (detection, scopes, sign-in, verification); this file keeps track of which
 // screen is showing and shows progress and errors in the worker's words.
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { useAutofocus } from "./focus.js";
-import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure } from "../shared/accounts.js";
+import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure, type ServerSettings } from "../shared/accounts.js";
 import { call, errorText, InlayError, type ProviderChoice } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
 import { ImapForm } from "./ImapForm.js";
@@ -49,7 +49,14 @@ export function formFromHash(hash: string): PasswordForm | undefined {
   return { provider, address, automation: params.get("automation") !== "false" };
 }
 
-export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; form?: PasswordForm; inPopup?: boolean }) {
+export function ConnectFlow(props: {
+  onDone: () => void;
+  onCancel: () => void;
+  form?: PasswordForm;
+  /** The inbox's saved servers, when its form reopens to reconnect. */
+  saved?: ServerSettings | null;
+  inPopup?: boolean;
+}) {
   const [screen, setScreen] = useState<Screen>(
     props.form ? (props.form.provider === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
   );
@@ -58,6 +65,10 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
   const [error, setError] = useState<string | null>(null);
   // A late reply from an abandoned step must not move the flow.
   const generation = useRef(0);
+  // Exchange's form asks for host permissions, which close the popup: reconnecting from the popup goes on in a tab.
+  useEffect(() => {
+    if (props.form?.provider === "exchange" && props.inPopup) continueInTab(props.form);
+  }, []);
 
   const go = (next: Screen) => {
     setError(null);
@@ -160,6 +171,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
           <ExchangeForm
             address={address}
             automation={automation}
+            saved={props.saved?.kind === "exchange" ? props.saved : null}
             onConnected={(account) => go({ name: "connected", account })}
             onCancel={props.onCancel}
           />
@@ -172,6 +184,7 @@ export function ConnectFlow(props: { onDone: () => void; onCancel: () => void; f
           <ImapForm
             address={address}
             automation={automation}
+            saved={props.saved?.kind === "imap" ? props.saved : null}
             onConnected={(account) => go({ name: "connected", account })}
             onBack={() => (detection ? go({ name: "provider", detection, choosing: false }) : props.onCancel())}
             onHelperReady={props.inPopup ? () => continueInTab({ provider: "imap", address, automation }) : undefined}

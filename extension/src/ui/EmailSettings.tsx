@@ -1,25 +1,31 @@
 // Inboxes plus the connect flow: the whole of the popup, and Settings › Email
 // on the app page. Re-reads the list whenever the worker says it changed.
 import { useCallback, useEffect, useState } from "preact/hooks";
-import type { Account } from "../shared/accounts.js";
+import type { Account, ServerSettings } from "../shared/accounts.js";
 import { call, errorText, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
 import { ConnectFlow, type PasswordForm } from "./ConnectFlow.js";
 
 /** `inPopup`: rendered in the toolbar popup. `form`: open this password form at once (app page URL). */
+function savedServer(accounts: Account[], address: string): ServerSettings | null {
+  const key = address.trim().toLowerCase();
+  return accounts.find((a) => a.address.toLowerCase() === key)?.server ?? null;
+}
+
 export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm }) {
   const [core, setCore] = useState<{ state: "loading" | "ready" | "error"; text: string }>({
     state: "loading",
     text: "Starting…",
   });
-  const [accounts, setAccounts] = useState<Account[]>([]);
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
   // null: the list; "new": the connect flow; a form: a password inbox's form.
   const [connecting, setConnecting] = useState<null | "new" | PasswordForm>(props.form ?? null);
 
   const refresh = useCallback(() => {
     call<Account[]>({ type: "listAccounts" })
       .then(setAccounts)
-      .catch(() => undefined);
+      // Without the list, forms start blank rather than wait for ever.
+      .catch(() => setAccounts((old) => old ?? []));
   }, []);
 
   useEffect(() => {
@@ -39,9 +45,25 @@ export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm })
       <p id="core-status" role="status" aria-live="polite" data-state={core.state}>
         {core.text}
       </p>
-      {connecting ? (
+      {connecting === null ? (
+        <>
+          <section aria-labelledby="accounts-heading">
+            <h2 id="accounts-heading">Your inboxes</h2>
+            <Accounts accounts={accounts ?? []} onChanged={refresh} onReconnectWithPassword={setConnecting} />
+          </section>
+          <button id="connect-personal" onClick={() => setConnecting("new")}>
+            Connect personal email
+          </button>
+        </>
+      ) : connecting !== "new" && accounts === null ? (
+        <p class="progress" role="status">
+          Loading your inboxes…
+        </p>
+      ) : (
         <ConnectFlow
           form={connecting === "new" ? undefined : connecting}
+          // Reconnecting starts from the inbox's saved servers, not from discovery again.
+          saved={connecting === "new" ? null : savedServer(accounts ?? [], connecting.address)}
           inPopup={props.inPopup}
           onDone={() => {
             setConnecting(null);
@@ -52,16 +74,6 @@ export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm })
             refresh();
           }}
         />
-      ) : (
-        <>
-          <section aria-labelledby="accounts-heading">
-            <h2 id="accounts-heading">Your inboxes</h2>
-            <Accounts accounts={accounts} onChanged={refresh} onReconnectWithPassword={setConnecting} />
-          </section>
-          <button id="connect-personal" onClick={() => setConnecting("new")}>
-            Connect personal email
-          </button>
-        </>
       )}
     </main>
   );

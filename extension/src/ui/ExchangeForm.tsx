@@ -30,14 +30,17 @@ function domainOf(address: string): string {
 export function ExchangeForm(props: {
   address: string;
   automation: boolean;
+  /** The inbox's saved server, when reconnecting: its URL and user name are filled in. */
+  saved?: { ewsUrl: string; username: string } | null;
   onConnected: (account: Account) => void;
   onCancel: () => void;
 }) {
   const [stage, setStage] = useState<Stage>({ name: "form" });
   const [password, setPassword] = useState("");
-  const [username, setUsername] = useState("");
-  const [ewsUrl, setEwsUrl] = useState("");
-  const [showOptional, setShowOptional] = useState(false);
+  const { saved } = props;
+  const [username, setUsername] = useState(saved && saved.username !== props.address ? saved.username : "");
+  const [ewsUrl, setEwsUrl] = useState(saved?.ewsUrl ?? "");
+  const [showOptional, setShowOptional] = useState(Boolean(saved));
   const [error, setError] = useState<string | null>(null);
   const passwordInput = useAutofocus<HTMLInputElement>();
   const urlInput = useRef<HTMLInputElement>(null);

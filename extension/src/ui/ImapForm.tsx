@@ -16,7 +16,7 @@ type Security = MailServer["security"];
 
 interface Found {
   settings: MailSettings;
-  source: "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
+  source: "saved" | "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
   confidence: "low" | "medium" | "high";
   evidence: string[];
 }
@@ -52,7 +52,7 @@ interface Fields {
 }
 
 /** Fields start from what was found, else from the core's usual servers for the address (blank without either). */
-function fieldsFrom(address: string, settings: MailSettings | null): Fields {
+function fieldsFrom(address: string, settings: MailSettings | null, trustAnyCertificate: boolean): Fields {
   return {
     password: "",
     username: settings?.imap.username ?? address,
@@ -65,7 +65,7 @@ function fieldsFrom(address: string, settings: MailSettings | null): Fields {
     sameCredentials: settings?.sameCredentials ?? true,
     smtpUsername: settings?.smtp.username ?? address,
     smtpPassword: "",
-    trustAnyCertificate: false,
+    trustAnyCertificate,
   };
 }
 
@@ -76,6 +76,7 @@ function port(text: string): number {
 }
 
 const SOURCE_WORDS: Record<Found["source"], string> = {
+  saved: "These are the settings this inbox was connected with.",
   admin: "Your administrator set up these settings.",
   domainAutoconfig: "Found the settings your email provider publishes.",
   ispdb: "Found your provider's settings in Thunderbird's database.",
@@ -91,6 +92,8 @@ export function ImapForm(props: {
   onBack: () => void;
   /** Called instead of going on once the helper answers (the popup continues in a tab). */
   onHelperReady?: () => void;
+  /** The inbox's saved settings, when reconnecting: the form starts from them, "Trust any certificate" as it was. */
+  saved?: { settings: MailSettings; trustAnyCertificate: boolean } | null;
 }) {
   const { address } = props;
   const [stage, setStage] = useState<Stage>({ name: "checking" });
@@ -107,6 +110,8 @@ export function ImapForm(props: {
         setStage({ name: "helperMissing", message: start.helper.message, installUrl: start.helper.installUrl });
       } else if (props.onHelperReady) {
         props.onHelperReady();
+      } else if (props.saved) {
+        setStage({ name: "form", found: { settings: props.saved.settings, source: "saved", confidence: "high", evidence: [] } });
       } else if (start.admin) {
         setStage({ name: "form", found: start.admin });
       } else {
@@ -173,6 +178,7 @@ export function ImapForm(props: {
             automation={props.automation}
             found={stage.found}
             usual={usual}
+            trustAnyCertificate={stage.found?.source === "saved" && props.saved ? props.saved.trustAnyCertificate : false}
             onConnected={props.onConnected}
             onBack={props.onBack}
           />
@@ -240,10 +246,11 @@ function SettingsForm(p: {
   automation: boolean;
   found: Found | null;
   usual: MailSettings | null;
+  trustAnyCertificate: boolean;
   onConnected: (account: Account) => void;
   onBack: () => void;
 }) {
-  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? p.usual));
+  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? p.usual, p.trustAnyCertificate));
   // A guess or nothing found: show the servers so the user checks them.
   const [advanced, setAdvanced] = useState(!p.found || p.found.confidence === "low");
   const [busy, setBusy] = useState(false);
@@ -317,11 +324,13 @@ function SettingsForm(p: {
       {p.found && (
         <div class="found">
           <p>{SOURCE_WORDS[p.found.source]}</p>
-          <ul class="evidence" aria-label="How Inlay found these settings">
-            {p.found.evidence.map((line) => (
-              <li>{line}</li>
-            ))}
-          </ul>
+          {p.found.evidence.length > 0 && (
+            <ul class="evidence" aria-label="How Inlay found these settings">
+              {p.found.evidence.map((line) => (
+                <li>{line}</li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
       {error && (
