@@ -66,8 +66,9 @@ struct RawConnect {
     automation: bool,
     settings: SettingsArg,
     password: Password,
+    /// Read as text first, so a refusal can say it is the outgoing password.
     #[serde(default)]
-    smtp_password: Option<Password>,
+    smtp_password: Option<String>,
     trust_any_certificate: bool,
 }
 
@@ -92,6 +93,11 @@ impl TryFrom<RawConnect> for ImapConnectArg {
         if !same && raw.smtp_password.is_none() {
             return Err("the outgoing (SMTP) password is missing".into());
         }
+        let smtp_password = raw
+            .smtp_password
+            .map(Password::try_from)
+            .transpose()
+            .map_err(|why| format!("outgoing mail (SMTP) password: {why}"))?;
         if same && raw.settings.imap.username != raw.settings.smtp.username {
             return Err("with the same credentials, the SMTP username must be the IMAP one".into());
         }
@@ -100,7 +106,7 @@ impl TryFrom<RawConnect> for ImapConnectArg {
             automation: raw.automation,
             settings: raw.settings,
             password: raw.password,
-            smtp_password: raw.smtp_password,
+            smtp_password,
             trust_any_certificate: raw.trust_any_certificate,
         })
     }
@@ -156,6 +162,20 @@ mod tests {
         v["settings"]["sameCredentials"] = json!(false);
         v["settings"]["smtp"]["username"] = json!("alice-out");
         assert!(parse(&v).unwrap_err().contains("SMTP) password is missing"));
+        // An empty or bad one is named as the outgoing password, never quoted.
+        v["smtpPassword"] = json!("");
+        let e = parse(&v).unwrap_err();
+        assert!(
+            e.contains("outgoing mail (SMTP) password: the password is empty"),
+            "{e}"
+        );
+        v["smtpPassword"] = json!("sec\nret");
+        let e = parse(&v).unwrap_err();
+        assert!(
+            e.contains("outgoing mail (SMTP) password: the password contains a line break")
+                && !e.contains("sec"),
+            "{e}"
+        );
         v["smtpPassword"] = json!("other secret");
         let Ok(PageRequest::ImapConnect(arg)) = parse(&v) else {
             panic!()
