@@ -107,12 +107,20 @@ test("start names the origins to ask for and reports a missing helper in words",
   assert.deepEqual(result.origins, ["https://autoconfig.corp.example/*", "https://corp.example/*"]);
   assert.equal(result.usual?.imap.host, "imap.corp.example", "the form by hand starts from the core's usual servers");
   assert.equal(result.admin, null);
-  assert.equal(result.helper.installed, false);
-  assert.match((result.helper as { message: string }).message, /not installed/);
+  // The helper's own words are shown as they are, with the guide that ships inside the extension.
+  assert.deepEqual(result.helper, {
+    installed: false,
+    message: "Inlay's mail helper is not installed.",
+    installUrl: "chrome-extension://test/mail-helper.txt",
+  });
 });
 
 test("an invalid address is refused with the core's reason", async () => {
   const core = await ready;
   mockChrome([]);
-  await assert.rejects(discover(core, "not-an-address", deps([], () => assert.fail())), (e: Error) => e.message.length > 0);
+  await assert.rejects(discover(core, "not-an-address", deps([], () => assert.fail())), (e: Error & { code?: string }) => {
+    assert.equal(e.code, "missingAt");
+    assert.match(e.message, /@/);
+    return true;
+  });
 });
