@@ -69,6 +69,30 @@ fn wrong_password() {
 }
 
 #[test]
+fn only_a_plain_no_to_login_means_the_password() {
+    for (verdict, code) in [
+        ("NO [UNAVAILABLE] try later", "temporaryFailure"),
+        ("NO [INUSE] mailbox locked", "temporaryFailure"),
+        ("BAD what?", "protocolError"),
+        ("NO [AUTHENTICATIONFAILED] bad", "wrongPassword"),
+    ] {
+        let s = serve(move |tcp, config| {
+            let mut p = tls(tcp, config);
+            p.say("* OK ready\r\n");
+            authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, verdict);
+        });
+        let e = check_with_roots(
+            &args(s.port, Security::ImplicitTls, "p", false),
+            roots(&s.cert),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, code, "{verdict}: {e:?}");
+        assert!(e.message.contains(verdict), "{e:?}");
+        s.thread.join().unwrap();
+    }
+}
+
+#[test]
 fn non_ascii_password_goes_as_a_literal() {
     let s = serve(|tcp, config| {
         let mut p = tls(tcp, config);

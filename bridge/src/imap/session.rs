@@ -83,10 +83,7 @@ impl Session {
             let tag = s.tag();
             let (ok, text) = login(&mut s.r, &tag, &args.username, &args.password)?;
             if !ok {
-                return Err(fail(
-                    "wrongPassword",
-                    format!("login refused: {}", clip(&text)),
-                ));
+                return Err(login_refused(&text));
             }
         }
         Ok(s)
@@ -212,4 +209,20 @@ fn login<S: Read + Write>(
     line.extend(b"\r\n");
     send_bytes(r, &line)?;
     until_tagged(r, tag, |_| {})
+}
+
+/// A refused LOGIN (`text` is the tagged reply after the tag). Only a plain
+/// NO means the credentials: RFC 5530's UNAVAILABLE and INUSE say "not now"
+/// (the password must not be asked again for them), and BAD means the
+/// server did not understand the command.
+fn login_refused(text: &str) -> Fail {
+    let upper = text.to_ascii_uppercase();
+    let (code, what) = if upper.starts_with("BAD") {
+        ("protocolError", "login not understood")
+    } else if upper.contains("[UNAVAILABLE]") || upper.contains("[INUSE]") {
+        ("temporaryFailure", "login refused for now")
+    } else {
+        ("wrongPassword", "login refused")
+    };
+    fail(code, format!("{what}: {}", clip(text)))
 }
