@@ -94,14 +94,8 @@ impl Dovecot {
         set_mode(&dir, 0o755);
         set_mode(&dir.join("mail"), 0o1777);
 
-        let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-        fs::write(dir.join("cert.pem"), pem("CERTIFICATE", ck.cert.der())).unwrap();
-        fs::write(
-            dir.join("key.pem"),
-            pem("PRIVATE KEY", &ck.signing_key.serialize_der()),
-        )
-        .unwrap();
-        set_mode(&dir.join("key.pem"), 0o600);
+        let (_, key_path, cert) = super::self_signed(&dir);
+        set_mode(&key_path, 0o600);
 
         // Mail runs as the package's `dovecot` user: Dovecot refuses UID 0
         // for mail access, and first_valid_uid must admit the system UID.
@@ -178,7 +172,7 @@ impl Dovecot {
             gid,
             plain_port,
             tls_port,
-            cert: ck.cert.der().to_vec(),
+            cert,
         };
         let ports: Vec<u16> = [plain_port, tls_port]
             .into_iter()
@@ -277,30 +271,6 @@ impl Drop for Dovecot {
 fn set_mode(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// PEM armour (rcgen's `pem` feature is off in this workspace).
-pub fn pem(label: &str, der: &[u8]) -> String {
-    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for c in der.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            b64.push(if i <= c.len() {
-                B64[(n >> (18 - 6 * i) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap());
-        out.push('\n');
-    }
-    out + &format!("-----END {label}-----\n")
 }
 
 fn unix_seconds() -> u64 {

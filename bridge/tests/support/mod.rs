@@ -7,7 +7,7 @@ pub mod smtp;
 
 use inlay_bridge::protocol::handle;
 use serde_json::{Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A fresh, empty private dir for one server (`inlay-<what>-<pid>-<n>`).
@@ -40,4 +40,30 @@ pub fn check_op(op: &str, port: u16, security: &str, password: &str, trust_any: 
 pub fn error_code(reply: &Value) -> &str {
     assert_eq!(reply["ok"], json!(false), "expected an error, got {reply}");
     reply["error"]["code"].as_str().unwrap()
+}
+
+/// A self-signed certificate for `localhost` (rcgen) written to `dir` as
+/// cert.pem and key.pem; returns both paths and the certificate's DER.
+pub fn self_signed(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, pem("CERTIFICATE", ck.cert.der())).unwrap();
+    std::fs::write(
+        &key_path,
+        pem("PRIVATE KEY", &ck.signing_key.serialize_der()),
+    )
+    .unwrap();
+    (cert_path, key_path, ck.cert.der().to_vec())
+}
+
+/// PEM armour: base64 in 64-character lines (rcgen's `pem` feature is off).
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out + &format!("-----END {label}-----\n")
 }

@@ -5,7 +5,7 @@
 //! user's maildir; otherwise it makes its own rcgen certificate. Stopped (its
 //! stdin closed, then killed) and its temp dir removed on drop.
 
-use super::dovecot::{Dovecot, PASSWORD, USER, pem};
+use super::dovecot::{Dovecot, PASSWORD, USER};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -49,20 +49,7 @@ pub fn start(opts: Options) -> Smtpd {
     let dir = super::fresh_dir("smtpd");
     let (cert_path, key_path, cert) = match opts.dovecot {
         Some(d) => (d.cert_pem_path(), d.key_pem_path(), d.cert.clone()),
-        None => {
-            let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-            fs::write(dir.join("cert.pem"), pem("CERTIFICATE", ck.cert.der())).unwrap();
-            fs::write(
-                dir.join("key.pem"),
-                pem("PRIVATE KEY", &ck.signing_key.serialize_der()),
-            )
-            .unwrap();
-            (
-                dir.join("cert.pem"),
-                dir.join("key.pem"),
-                ck.cert.der().to_vec(),
-            )
-        }
+        None => super::self_signed(&dir),
     };
     let mut cmd = Command::new("python3");
     cmd.arg(SCRIPT)
