@@ -64,9 +64,39 @@ pub fn host_pattern(url: &str) -> Option<String> {
     matches!(url.scheme(), "https" | "http").then(|| format!("{}://{host}/*", url.scheme()))
 }
 
+/// The distinct host patterns of `urls`, in order (one browser prompt lists
+/// each host once).
+pub fn host_patterns<'a>(urls: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut patterns: Vec<String> = Vec::new();
+    for pattern in urls.into_iter().filter_map(host_pattern) {
+        if !patterns.contains(&pattern) {
+            patterns.push(pattern);
+        }
+    }
+    patterns
+}
+
 #[cfg(test)]
 mod host_pattern_tests {
-    use super::host_pattern;
+    use super::{host_pattern, host_patterns};
+
+    #[test]
+    fn host_patterns_are_listed_once_in_order() {
+        assert_eq!(
+            host_patterns([
+                "https://b.example/x",
+                "https://a.example/y",
+                "https://B.example:444/z",
+                "ftp://c.example/",
+                "http://b.example/",
+            ]),
+            [
+                "https://b.example/*",
+                "https://a.example/*",
+                "http://b.example/*"
+            ]
+        );
+    }
 
     #[test]
     fn host_patterns_drop_port_path_and_query() {

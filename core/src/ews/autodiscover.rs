@@ -16,7 +16,7 @@ use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
-use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_pattern};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
 pub const MAX_HOPS: u32 = 10;
@@ -221,21 +221,15 @@ impl AutodiscoverPlan {
     /// and every candidate still queued, so the shell can ask the browser for
     /// them in one prompt. The DoH lookup goes to a fixed host and is left out.
     pub fn origins(&self) -> Vec<String> {
-        let mut origins: Vec<String> = Vec::new();
-        let urls = self
-            .current
-            .iter()
-            .chain(self.queue.iter())
-            .filter_map(|c| match c {
-                Candidate::Post { url } | Candidate::Probe { url } => Some(url),
-                Candidate::Srv => None,
-            });
-        for pattern in urls.filter_map(|u| host_pattern(u)) {
-            if !origins.contains(&pattern) {
-                origins.push(pattern);
-            }
-        }
-        origins
+        host_patterns(
+            self.current
+                .iter()
+                .chain(self.queue.iter())
+                .filter_map(|c| match c {
+                    Candidate::Post { url } | Candidate::Probe { url } => Some(url.as_str()),
+                    Candidate::Srv => None,
+                }),
+        )
     }
 
     fn next(&mut self) -> Step {

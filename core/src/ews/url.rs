@@ -38,9 +38,9 @@ pub fn check_ews_url(text: &str) -> Result<EwsUrl, FlowError> {
             "Inlay sends your password only over an encrypted connection, so the address must start with https://.",
         ));
     }
-    let Some(host) = url.host_str() else {
+    if url.host_str().is_none() {
         return Err(invalid("The address has no server name."));
-    };
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
             "Remove the user name or password from the address; enter them in their own fields.",

@@ -11,7 +11,7 @@ use super::validate::validate_settings;
 use super::{Confidence, DomainSettings, MailSettings, Purpose, Source, Step};
 use crate::detect::{EmailAddress, MailService, mx_query, parse_address, service_for_mx_host};
 use crate::doh::DohResponse;
-use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_pattern};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
 use crate::provider_error::Outcome;
 
 /// Thunderbird's ISPDB, one document per domain.
@@ -71,13 +71,7 @@ impl Discovery {
             Stage::DomainWellKnown => vec![well_known_url(&address.domain)],
             _ => Vec::new(),
         };
-        let mut origins: Vec<String> = Vec::new();
-        for origin in urls.iter().filter_map(|u| host_pattern(u)) {
-            if !origins.contains(&origin) {
-                origins.push(origin);
-            }
-        }
-        origins
+        host_patterns(urls.iter().map(String::as_str))
     }
 }
 
