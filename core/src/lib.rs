@@ -12,6 +12,7 @@ pub mod connection;
 pub mod detect;
 mod doh;
 pub mod ews;
+mod hostname;
 pub mod http;
 pub mod mailconfig;
 pub mod message;

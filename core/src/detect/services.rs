@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ConnectionKind;
+use crate::hostname::{self, in_domain};
 
 /// The service that receives a domain's mail, as far as detection can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -238,14 +239,6 @@ impl Pattern {
     }
 }
 
-/// `host` equals `domain` or ends with `.domain`.
-fn in_domain(host: &str, domain: &str) -> bool {
-    host == domain
-        || host
-            .strip_suffix(domain)
-            .is_some_and(|rest| rest.ends_with('.'))
-}
-
 /// MX host patterns, most specific first (the first match wins).
 const MX_RULES: &[(Pattern, MailService)] = {
     use MailService::*;
@@ -331,7 +324,7 @@ const MX_RULES: &[(Pattern, MailService)] = {
 
 /// Which service an MX host name belongs to (`Unknown` when none matches).
 pub fn service_for_mx_host(host: &str) -> MailService {
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = hostname::normalise(host);
     MX_RULES
         .iter()
         .find(|(pattern, _)| pattern.matches(&host))

@@ -16,6 +16,7 @@ use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
+use crate::hostname;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
@@ -453,10 +454,10 @@ fn is_https(url: &str) -> bool {
 /// Exchange Online's Autodiscover and EWS live under these hosts (a
 /// trailing dot names the same host).
 pub(super) fn is_exchange_online(url: &str) -> bool {
-    let Some(host) = url::Url::parse(url).ok().and_then(|u| {
-        u.host_str()
-            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
-    }) else {
+    let Some(host) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(hostname::normalise))
+    else {
         return false;
     };
     [
@@ -465,7 +466,7 @@ pub(super) fn is_exchange_online(url: &str) -> bool {
         "autodiscover-s.outlook.com",
     ]
     .iter()
-    .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+    .any(|h| hostname::in_domain(&host, h))
 }
 
 /// Why an Exchange Online mailbox is steered to the Microsoft connection.

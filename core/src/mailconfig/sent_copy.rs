@@ -6,6 +6,7 @@
 //! user's own Sent folder would miss what Inlay sent.
 
 use super::MailSettings;
+use crate::hostname;
 
 /// SMTP hosts whose provider keeps the sent copy itself (matched on the host
 /// or any subdomain of it, case-insensitively).
@@ -18,10 +19,10 @@ const SAVES_SENT: &[&str] = &[
 ];
 
 fn saved_by_provider(smtp_host: &str) -> bool {
-    let host = smtp_host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = hostname::normalise(smtp_host);
     SAVES_SENT
         .iter()
-        .any(|known| host == *known || host.ends_with(&format!(".{known}")))
+        .any(|known| hostname::in_domain(&host, known))
 }
 
 /// True when the bridge should append the sent copy to the Sent folder.
