@@ -11,7 +11,9 @@ use crate::account_check::{
     parse_send_as, parse_user_purpose,
 };
 use crate::backoff::Backoff;
-use crate::connection::{AccountRegistry, ConnectionState, Event, InvalidTransition, transition};
+use crate::connection::{
+    AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
+};
 use crate::detect::{ConnectionKind, parse_address, same_mailbox};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::oauth::{
@@ -120,18 +122,15 @@ fn advance(flow: Flow, step: Step) -> Advance {
 /// `authorizing`. Needs [`RANDOM_BYTES`] bytes from a CSPRNG. A refusal
 /// changes nothing (the account stays in `input.previous_state`).
 pub fn start(input: &ConnectInput, random: &[u8], now_ms: u64) -> Result<Advance, FlowError> {
-    let address = input.address.trim().to_string();
-    parse_address(&address)?;
     let previous = &input.previous_state;
-    let mut registry = input.registry.clone();
-    if input.mode != ConnectMode::Connect {
-        check_reconnect(previous, &address, input.provider)?;
-        // Signing in again to this inbox is not connecting it twice.
-        registry
-            .personal_inboxes
-            .retain(|known| !same_mailbox(known, &address));
-    }
-    check_registry(&registry, input, &address)?;
+    let address = admit(
+        &input.address,
+        input.provider,
+        input.mode != ConnectMode::Connect,
+        previous,
+        &input.registry,
+        &input.policy,
+    )?;
     let provider = oauth_provider(input.provider)?;
     let client = configured_client(input, provider)?;
     if random.len() < RANDOM_BYTES {
@@ -228,14 +227,30 @@ pub(super) fn check_reconnect(
     }
 }
 
-fn check_registry(
-    registry: &AccountRegistry,
-    input: &ConnectInput,
+/// The rules every connect passes before anything is sent, by sign-in or
+/// with a password: a valid address, the right inbox when reconnecting, and
+/// the policy and registry (seat, allowed kinds, team inboxes, already
+/// connected). Returns the address, trimmed.
+pub(super) fn admit(
     address: &str,
-) -> Result<(), FlowError> {
-    registry
-        .check_personal(address, input.provider, &input.policy)
-        .map_err(FlowError::from)
+    provider: ConnectionKind,
+    reconnect: bool,
+    previous: &ConnectionState,
+    registry: &AccountRegistry,
+    policy: &ConnectPolicy,
+) -> Result<String, FlowError> {
+    let address = address.trim().to_string();
+    parse_address(&address)?;
+    let mut registry = registry.clone();
+    if reconnect {
+        check_reconnect(previous, &address, provider)?;
+        // Connecting this inbox again is not connecting it twice.
+        registry
+            .personal_inboxes
+            .retain(|known| !same_mailbox(known, &address));
+    }
+    registry.check_personal(&address, provider, policy)?;
+    Ok(address)
 }
 
 fn configured_client(

@@ -9,10 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flow::{authorizing, check_reconnect};
+use super::flow::{admit, authorizing};
 use super::{ConnectMode, FlowError};
 use crate::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Event, transition};
-use crate::detect::{ConnectionKind, parse_address, same_mailbox};
+use crate::detect::{ConnectionKind, parse_address};
 
 /// What `password_start` needs: [`super::ConnectInput`] without the OAuth parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,19 +50,28 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
             ),
         ));
     }
-    let mut registry = input.registry.clone();
-    let mode = if input.previous_state.holds_tokens() {
-        check_reconnect(&input.previous_state, address, input.provider)?;
-        // Typing the password again for this inbox is not connecting it twice.
-        registry
-            .personal_inboxes
-            .retain(|known| !same_mailbox(known, address));
+    // Typing the password again for an inbox that holds one is reconnecting it.
+    let reconnect = input.previous_state.holds_tokens();
+    let address = admit(
+        address,
+        input.provider,
+        reconnect,
+        &input.previous_state,
+        &input.registry,
+        &input.policy,
+    )?;
+    let mode = if reconnect {
         ConnectMode::Reconnect
     } else {
         ConnectMode::Connect
     };
-    registry.check_personal(address, input.provider, &input.policy)?;
-    let state = authorizing(&input.previous_state, address, input.provider, mode, now_ms)?;
+    let state = authorizing(
+        &input.previous_state,
+        &address,
+        input.provider,
+        mode,
+        now_ms,
+    )?;
     // The password stands in for the tokens a sign-in would have produced.
     Ok(transition(&state, &Event::TokensReceived, now_ms)?)
 }
