@@ -60,19 +60,24 @@ pub fn schema_dir(repo: &Path, tag: &str) -> PathBuf {
     dir
 }
 
-/// Validates files against the prepared schemas; panics with xmllint's report if any fails.
-pub fn validate_files(dir: &Path, files: &[PathBuf]) {
+/// Runs xmllint on `files` against the prepared schemas: whether all
+/// validated, and its report (one "… validates" or "… fails to validate"
+/// line per file, after the errors).
+pub fn xmllint(dir: &Path, files: &[PathBuf]) -> (bool, String) {
     let output = Command::new(XMLLINT)
         .args(["--noout", "--nonet", "--schema"])
         .arg(dir.join("soap-envelope.xsd"))
         .args(files)
         .output()
         .expect("xmllint runs");
-    let report = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "schema validation failed:\n{report}"
-    );
+    let report = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success(), report)
+}
+
+/// Validates files against the prepared schemas; panics with xmllint's report if any fails.
+pub fn validate_files(dir: &Path, files: &[PathBuf]) {
+    let (valid, report) = xmllint(dir, files);
+    assert!(valid, "schema validation failed:\n{report}");
     for file in files {
         assert!(
             report.contains(&format!("{} validates", file.display())),
