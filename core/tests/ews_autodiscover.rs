@@ -277,6 +277,27 @@ fn garbage_and_http_errors_move_on() {
 }
 
 #[test]
+fn a_busy_autodiscover_host_is_named_when_nothing_is_found() {
+    let mut p = plan();
+    let mut step = p.start();
+    let mut first = true;
+    while let Step::Http { .. } = step {
+        // The domain's own host is overloaded; nothing else answers.
+        step = p.resume(if first { resp(503, "") } else { resp(404, "") });
+        first = false;
+    }
+    assert_eq!(failed_code(&step), "autodiscoverFailed");
+    let Step::Failed { message, .. } = &step else {
+        panic!()
+    };
+    assert!(
+        message.contains("(contoso.com answered HTTP 503: the server may be busy or down")
+            && message.contains("https://mail.contoso.com/EWS/Exchange.asmx"),
+        "{message}"
+    );
+}
+
+#[test]
 fn redirect_url_must_be_https() {
     let mut p = plan();
     p.start();

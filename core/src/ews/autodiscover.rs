@@ -150,6 +150,9 @@ pub struct AutodiscoverPlan {
     hops: u32,
     /// Some server refused the credentials (401).
     refused: bool,
+    /// The last Autodiscover host that was busy or broken (429, 5xx), to
+    /// say so if nothing is found: it may be the right server on a bad day.
+    trouble: Option<String>,
 }
 
 impl fmt::Debug for AutodiscoverPlan {
@@ -184,6 +187,7 @@ impl AutodiscoverPlan {
             pending_redirect: None,
             hops: 0,
             refused: false,
+            trouble: None,
         })
     }
 
@@ -204,7 +208,7 @@ impl AutodiscoverPlan {
             },
             Input::Transport { .. } => self.next(),
             Input::Response { response } => match self.current.take() {
-                Some(Candidate::Post { .. }) => self.autodiscover_answer(&response),
+                Some(Candidate::Post { url }) => self.autodiscover_answer(&url, &response),
                 Some(Candidate::Probe { .. }) => self.probe_answer(&response),
                 Some(Candidate::Srv) => {
                     let found = srv_targets(&response);
@@ -257,9 +261,17 @@ impl AutodiscoverPlan {
         self.next()
     }
 
-    fn autodiscover_answer(&mut self, response: &HttpResponse) -> Step {
+    fn autodiscover_answer(&mut self, url: &str, response: &HttpResponse) -> Step {
         if response.status == 401 {
             self.refused = true;
+            return self.next();
+        }
+        if response.status == 429 || response.status >= 500 {
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            self.trouble = Some(format!("{host} answered HTTP {}", response.status));
             return self.next();
         }
         if !(200..300).contains(&response.status) {
@@ -359,11 +371,14 @@ impl AutodiscoverPlan {
                 ),
             };
         }
+        let trouble = self.trouble.as_ref().map_or_else(String::new, |t| {
+            format!(" ({t}: the server may be busy or down, so trying again later may work)")
+        });
         Step::Failed {
             code: "autodiscoverFailed".into(),
             message: format!(
-                "We couldn't find the Exchange server for {d}. Enter its EWS URL; it usually \
-                 looks like https://mail.{d}/EWS/Exchange.asmx",
+                "We couldn't find the Exchange server for {d}{trouble}. Enter its EWS URL; it \
+                 usually looks like https://mail.{d}/EWS/Exchange.asmx",
                 d = self.domain
             ),
         }
