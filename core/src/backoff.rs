@@ -16,6 +16,10 @@ pub struct Backoff {
     pub max_ms: u64,
     /// Retries allowed; `delay` returns `None` from this attempt on.
     pub max_attempts: u32,
+    /// The longest pause the caller holds on for; a server asking for more
+    /// (`Retry-After`) ends the sequence with "try later". `None`: no limit.
+    #[serde(default)]
+    pub max_wait_ms: Option<u64>,
 }
 
 impl Backoff {
@@ -25,6 +29,7 @@ impl Backoff {
         base_ms: 1_000,
         max_ms: 64_000,
         max_attempts: 6,
+        max_wait_ms: None,
     };
 
     /// Checks someone is waiting for on screen (connecting an Exchange inbox):
@@ -33,6 +38,7 @@ impl Backoff {
         base_ms: 500,
         max_ms: 4_000,
         max_attempts: 3,
+        max_wait_ms: Some(20_000),
     };
 
     /// Delay before retry number `attempt` (0 = the first retry), or `None`
@@ -60,8 +66,33 @@ impl Backoff {
     }
 }
 
+/// A pause in words: "45 seconds", "about 3 minutes", "about 2 hours".
+pub(crate) fn pause_in_words(ms: u64) -> String {
+    let seconds = ms.div_ceil(1_000);
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=59 => format!("{seconds} seconds"),
+        60..=5_399 => format!("about {} minutes", seconds.div_ceil(60).max(2)),
+        _ => format!("about {} hours", (seconds + 1_800) / 3_600),
+    }
+}
+
 impl Default for Backoff {
     fn default() -> Self {
         Backoff::PROVIDER
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pause_in_words;
+
+    #[test]
+    fn pauses_read_as_people_say_them() {
+        assert_eq!(pause_in_words(800), "a second");
+        assert_eq!(pause_in_words(45_000), "45 seconds");
+        assert_eq!(pause_in_words(60_000), "about 2 minutes");
+        assert_eq!(pause_in_words(180_000), "about 3 minutes");
+        assert_eq!(pause_in_words(7_200_000), "about 2 hours");
     }
 }

@@ -7,6 +7,7 @@ const B: Backoff = Backoff {
     base_ms: 1_000,
     max_ms: 32_000,
     max_attempts: 8,
+    max_wait_ms: None,
 };
 
 #[test]
@@ -54,6 +55,7 @@ fn huge_values_do_not_overflow() {
         base_ms: u64::MAX / 3,
         max_ms: u64::MAX,
         max_attempts: u32::MAX,
+        max_wait_ms: None,
     };
     assert_eq!(big.ceiling(200), u64::MAX);
     assert!(big.delay(u32::MAX - 1, u32::MAX, Some(u64::MAX)).is_some());
@@ -91,6 +93,7 @@ fn backoffs() -> impl Strategy<Value = Backoff> {
         base_ms: base,
         max_ms: base + extra,
         max_attempts: attempts,
+        max_wait_ms: None,
     })
 }
 

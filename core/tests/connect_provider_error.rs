@@ -16,6 +16,7 @@ const B: Backoff = Backoff {
     base_ms: 1_000,
     max_ms: 32_000,
     max_attempts: 5,
+    max_wait_ms: None,
 };
 
 fn first() -> Attempt {

@@ -13,6 +13,7 @@ const BACKOFF: Backoff = Backoff {
     base_ms: 1_000,
     max_ms: 64_000,
     max_attempts: 3,
+    max_wait_ms: None,
 };
 
 fn fixture(name: &str) -> String {
@@ -275,6 +276,49 @@ fn failures_table() {
             _ => {}
         }
     }
+}
+
+#[test]
+fn a_check_someone_watches_gives_up_on_a_long_pause_in_words() {
+    let busy = |seconds: &str| Outcome::Response {
+        response: HttpResponse {
+            status: 503,
+            headers: vec![("retry-after".into(), seconds.into())],
+            body: String::new(),
+        },
+    };
+    let interactive = Backoff::INTERACTIVE;
+    // A short pause is waited out...
+    let d = read_verify(URL, &busy("5"), &attempt(0), &interactive).unwrap_err();
+    assert!(
+        matches!(
+            d,
+            Disposition::RetryAfter {
+                after_ms: 5_000,
+                ..
+            }
+        ),
+        "{d:?}"
+    );
+    // ...an hour is not: the user is told, in words, when to try again.
+    let d = read_verify(URL, &busy("3600"), &attempt(0), &interactive).unwrap_err();
+    assert_eq!(fail_code(&d), "providerBusy");
+    let Disposition::Fail { message, .. } = &d else {
+        panic!("{d:?}")
+    };
+    assert!(message.contains("wait about 60 minutes"), "{message}");
+    // Without a limit (background calls), the pause is the server's to set.
+    let d = read_verify(URL, &busy("3600"), &attempt(0), &BACKOFF).unwrap_err();
+    assert!(
+        matches!(
+            d,
+            Disposition::RetryAfter {
+                after_ms: 3_600_000,
+                ..
+            }
+        ),
+        "{d:?}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::account_check::{
     GMAIL_SEND_AS_URL, GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, bearer_get, parse_graph_me,
     parse_send_as, parse_user_purpose,
 };
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause_in_words};
 use crate::connection::{
     AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
 };
@@ -31,6 +31,8 @@ pub const FLOW_BACKOFF: Backoff = Backoff {
     base_ms: 1_000,
     max_ms: 16_000,
     max_attempts: 4,
+    // The flow ends a long pause itself (MAX_FLOW_WAIT_MS), with its own words.
+    max_wait_ms: None,
 };
 
 /// A provider asking for a longer pause than this ends the flow: the user
@@ -590,11 +592,11 @@ fn wait(
     now_ms: u64,
 ) -> Advance {
     if after_ms > MAX_FLOW_WAIT_MS {
-        let minutes = after_ms.div_ceil(60_000);
         let error = FlowError::new(
             "providerBusy",
             format!(
-                "{reason}, and asked Inlay to wait about {minutes} minutes. Please try connecting again later."
+                "{reason}, and asked Inlay to wait {}. Please try connecting again later.",
+                pause_in_words(after_ms)
             ),
         );
         return fail_after_tokens(flow, error, now_ms);

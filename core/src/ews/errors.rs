@@ -3,7 +3,7 @@
 //! sentence for the user.
 
 use super::xml::Element;
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause_in_words};
 use crate::http::TransportFailure;
 use crate::provider_error::{Attempt, Disposition};
 
@@ -176,6 +176,15 @@ fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposit
         .backoff
         .delay(ctx.attempt.number, ctx.attempt.jitter, retry_after)
     {
+        // Someone is watching this check: a long pause is theirs to decide.
+        Some(after_ms) if ctx.backoff.max_wait_ms.is_some_and(|most| after_ms > most) => fail(
+            "providerBusy",
+            format!(
+                "Exchange asked Inlay to wait {} before trying again ({reason}). Please try \
+                 again after that.",
+                pause_in_words(after_ms)
+            ),
+        ),
         Some(after_ms) => Disposition::RetryAfter { after_ms, reason },
         None => fail(
             "retriesExhausted",

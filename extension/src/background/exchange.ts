@@ -169,9 +169,6 @@ async function probe(request: HttpRequest): Promise<Outcome> {
   }
 }
 
-/** Waits longer than this end the attempt with the server's reason instead. */
-const MAX_WAIT_MS = 20_000;
-
 type Verification =
   | { kind: "verified"; serverVersion: string | null }
   | { kind: "reauthenticate" | "fail" | "tryLater"; code: string; message: string };
@@ -186,14 +183,12 @@ export async function verify(core: ExchangeCore, ewsUrl: string, username: strin
       case "verified":
         return { kind: "verified", serverVersion: result.build };
       case "retryAfter":
-        // The core stops retrying itself; only a server asking for a long pause ends the attempt here.
-        if (result.afterMs > MAX_WAIT_MS) {
-          return { kind: "tryLater", code: "tryLater", message: `${result.reason}. Try again in a few minutes.` };
-        }
+        // The core ends the retries itself, and a pause too long to sit through (providerBusy).
         await sleep(result.afterMs);
         break;
-      case "reauthenticate":
       case "fail":
+        return result.code === "providerBusy" ? { ...result, kind: "tryLater" } : result;
+      case "reauthenticate":
         return result;
     }
   }
