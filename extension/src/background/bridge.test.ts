@@ -35,6 +35,8 @@ function setup(lastError?: string) {
       return port;
     },
     () => lastError,
+    // Idle ports close quickly here, so no timer outlives the test.
+    10,
   );
   return { bridge, ports };
 }
@@ -103,4 +105,29 @@ test("an error reply without an id (a broken frame) fails everything in flight",
   ports[0]!.reply({ id: null, ok: false, error: { code: "badFrame", message: "stream ended inside a frame" } });
   await assert.rejects(a, (e: BridgeError) => e.code === "badFrame");
   await assert.rejects(b, (e: BridgeError) => e.code === "badFrame");
+});
+
+test("the port closes once idle (an open one keeps the worker and the helper running), and reopens on the next request", async () => {
+  const ports: FakePort[] = [];
+  const bridge = new Bridge(
+    () => {
+      const port = new FakePort();
+      ports.push(port);
+      return port;
+    },
+    () => undefined,
+    20,
+  );
+  const first = bridge.request("ping");
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(ports[0]!.disconnected, false, "not while a request waits");
+  ports[0]!.reply({ id: ports[0]!.posted[0]!.id, ok: true, value: {} });
+  await first;
+  assert.equal(ports[0]!.disconnected, false, "not at once");
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(ports[0]!.disconnected, true, "closed after the idle time");
+  const second = bridge.request("ping");
+  assert.equal(ports.length, 2, "a new port for the next request");
+  ports[1]!.reply({ id: ports[1]!.posted[0]!.id, ok: true, value: { again: true } });
+  assert.deepEqual(await second, { again: true });
 });

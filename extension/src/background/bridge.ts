@@ -13,6 +13,12 @@ export const installUrl = () => chrome.runtime.getURL("mail-helper.txt");
 /** Default per-request timeout; a helper check takes at most 20 s per step. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * An open native port keeps the service worker (and the helper process)
+ * running, so the port closes once nothing has been asked for this long.
+ */
+export const IDLE_CLOSE_MS = 30_000;
+
 /** A failure of the helper itself or of the request it ran (codes from bridge/README.md). */
 export class BridgeError extends Error {
   constructor(
@@ -59,19 +65,23 @@ export class Bridge {
   private port: PortLike | null = null;
   private pending = new Map<string, Pending>();
   private next = 0;
+  private idle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly connect: () => PortLike,
     private readonly lastError: () => string | undefined = () => undefined,
+    private readonly idleMs = IDLE_CLOSE_MS,
   ) {}
 
   /** Sends `{id, op, ...args}` and resolves with the reply's value; rejects with a BridgeError. */
   request<T>(op: string, args: Record<string, unknown> = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+    clearTimeout(this.idle);
     const port = this.open();
     const id = `r${++this.next}`;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.closeWhenIdle();
         reject(new BridgeError("bridgeTimeout", "Inlay's mail helper did not answer in time. Try again."));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
@@ -116,6 +126,11 @@ export class Bridge {
     }
   }
 
+  private closeWhenIdle(): void {
+    clearTimeout(this.idle);
+    if (this.pending.size === 0 && this.port) this.idle = setTimeout(() => this.close(), this.idleMs);
+  }
+
   private receive(message: unknown): void {
     if (typeof message !== "object" || message === null) return;
     const m = message as Record<string, unknown>;
@@ -152,6 +167,7 @@ export class Bridge {
   private settle(id: string, p: Pending, reply: Reply): void {
     clearTimeout(p.timer);
     this.pending.delete(id);
+    this.closeWhenIdle();
     if (reply.ok) p.resolve(reply.value);
     else p.reject(new BridgeError(String(reply.error?.code ?? "bridgeFailed"), String(reply.error?.message ?? "")));
   }
