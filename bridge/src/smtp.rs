@@ -60,7 +60,10 @@ pub fn send(a: &SendArgs, message: &[u8], roots: RootCertStore) -> Result<Value,
         match append_sent(imap_args, message, roots) {
             Ok((folder, uid)) => {
                 v["appended"] = json!(true);
-                v["appendFolder"] = json!(String::from_utf8_lossy(&folder));
+                // As imapSync takes it: text, not the wire's modified UTF-7.
+                let name = imap::from_mutf7(&folder)
+                    .unwrap_or_else(|| String::from_utf8_lossy(&folder).into_owned());
+                v["appendFolder"] = json!(name);
                 v["appendUid"] = json!(uid);
             }
             Err(f) => v["appendError"] = json!({"code": f.code, "message": f.message}),

@@ -71,6 +71,38 @@ pub fn mutf7(name: &str) -> String {
     out
 }
 
+/// A mailbox name as sent on the wire (modified UTF-7) read back as text,
+/// the form `imapSync` takes; `None` when it is not valid modified UTF-7.
+pub fn from_mutf7(wire: &[u8]) -> Option<String> {
+    use base64::alphabet::IMAP_MUTF7;
+    use base64::engine::{GeneralPurpose, general_purpose::NO_PAD};
+    let engine = GeneralPurpose::new(&IMAP_MUTF7, NO_PAD);
+    let text = std::str::from_utf8(wire).ok()?;
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('-')?;
+        if end == 0 {
+            out.push('&');
+        } else {
+            let bytes = engine.decode(&after[..end]).ok()?;
+            if bytes.len() % 2 != 0 {
+                return None;
+            }
+            let units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|b| u16::from_be_bytes([b[0], b[1]]))
+                .collect();
+            out.push_str(&String::from_utf16(&units).ok()?);
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +155,27 @@ mod tests {
         assert_eq!(mutf7("Entwürfe"), "Entw&APw-rfe");
         assert_eq!(mutf7("A&B"), "A&-B");
         assert_eq!(mutf7("日本語"), "&ZeVnLIqe-");
+    }
+
+    #[test]
+    fn wire_names_read_back_as_the_text_imap_sync_takes() {
+        for name in [
+            "Sent",
+            "Entwürfe",
+            "A&B",
+            "日本語",
+            "Отправленные",
+            "INBOX/Gesendete Objekte",
+            "😀 mail",
+        ] {
+            assert_eq!(
+                from_mutf7(mutf7(name).as_bytes()).as_deref(),
+                Some(name),
+                "{name}"
+            );
+        }
+        for broken in ["&ZeVn", "&*-", "&AA-"] {
+            assert_eq!(from_mutf7(broken.as_bytes()), None, "{broken}");
+        }
     }
 }

@@ -16,6 +16,6 @@ mod sync;
 mod wire;
 
 pub use check::{check, check_with_roots};
-pub use folders::mutf7;
+pub use folders::{from_mutf7, mutf7};
 pub use session::Session;
 pub use sync::{sync, sync_public};
