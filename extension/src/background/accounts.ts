@@ -7,7 +7,7 @@ import type { ConnectInput, CoreApi } from "./coreTypes.js";
 import { execute } from "./executor.js";
 import * as flows from "./flows.js";
 import { randomBytes } from "./random.js";
-import { loadSettings, oauthClient } from "./settings.js";
+import { loadSettings, oauthClient, type Settings } from "./settings.js";
 import * as store from "./store.js";
 import * as tokens from "./tokens.js";
 
@@ -58,18 +58,26 @@ async function connectInput(
   previousState: ConnectionState,
 ): Promise<ConnectInput> {
   const settings = await loadSettings();
-  // Every connected inbox; the core leaves this one out when reconnecting.
-  const connected = (await store.listAccounts()).filter((a) => holdsCredentials(a.state));
   return {
     address,
     provider,
     automation,
     clients: { google: oauthClient(settings, "google"), microsoft: oauthClient(settings, "microsoft") },
     redirectBase: chrome.identity.getRedirectURL(),
-    policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
-    registry: { personalInboxes: connected.map((a) => a.address), teamInboxes: settings.teamInboxes },
+    ...admission(settings, await store.listAccounts()),
     mode,
     previousState,
+  };
+}
+
+/** What the core's connect rules read: the admin's policy, and every connected inbox (it leaves out the one reconnecting). */
+export function admission(settings: Settings, accounts: Account[]): Pick<ConnectInput, "policy" | "registry"> {
+  return {
+    policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
+    registry: {
+      personalInboxes: accounts.filter((a) => holdsCredentials(a.state)).map((a) => a.address),
+      teamInboxes: settings.teamInboxes,
+    },
   };
 }
 

@@ -6,7 +6,7 @@
 // Cancel, even when the server's answer comes after it.
 import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
 import { errorText } from "../shared/messages.js";
-import { holdsCredentials, UserError } from "./accounts.js";
+import { admission, holdsCredentials, UserError } from "./accounts.js";
 import { accountsChanged } from "./broadcast.js";
 import type { AccountEvent, CoreApi } from "./coreTypes.js";
 import { loadSettings } from "./settings.js";
@@ -51,11 +51,7 @@ export async function connectWithPassword(
     {
       address: request.address.trim(),
       provider: request.provider,
-      policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
-      registry: {
-        personalInboxes: all.filter((a) => holdsCredentials(a.state)).map((a) => a.address),
-        teamInboxes: settings.teamInboxes,
-      },
+      ...admission(settings, all),
       previousState,
     },
     Date.now(),
