@@ -8,7 +8,7 @@ import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/accounts.js";
-import { call, errorText } from "../shared/messages.js";
+import { call, errorText, type Request } from "../shared/messages.js";
 
 type Reply =
   | { kind: "found"; ewsUrl: string; email: string; displayName: string | null }
@@ -20,7 +20,8 @@ type Reply =
 type Stage =
   | { name: "form" }
   | { name: "working"; text: string }
-  | { name: "permission"; origins: string[]; for: "discovery" | "connect" }
+  // `url`: the EWS URL to connect to once allowed; null while discovering.
+  | { name: "permission"; origins: string[]; url: string | null }
   | { name: "confirm"; host: string };
 
 function domainOf(address: string): string {
@@ -45,8 +46,6 @@ export function ExchangeForm(props: {
   const passwordInput = useAutofocus<HTMLInputElement>();
   const urlInput = useRef<HTMLInputElement>(null);
   const generation = useRef(0);
-  // The URL a connect was last tried with, to retry once permission is granted.
-  const ewsUrlPending = useRef<string | null>(null);
   const { address } = props;
 
 
@@ -60,7 +59,8 @@ export function ExchangeForm(props: {
     }
   }
 
-  async function handle(reply: Reply, source: "discovery" | "connect", mine: number): Promise<void> {
+  /** `url`: the EWS URL being connected to, or null while discovering. */
+  async function handle(reply: Reply, url: string | null, mine: number): Promise<void> {
     if (mine !== generation.current) return;
     switch (reply.kind) {
       case "connected":
@@ -70,7 +70,7 @@ export function ExchangeForm(props: {
         setEwsUrl(reply.ewsUrl);
         return connect(reply.ewsUrl, mine);
       case "needsPermission":
-        setStage({ name: "permission", origins: reply.origins, for: source });
+        setStage({ name: "permission", origins: reply.origins, url });
         return;
       case "confirmRedirect":
         setStage({ name: "confirm", host: reply.host });
@@ -82,18 +82,17 @@ export function ExchangeForm(props: {
   }
 
 
-  async function run(request: () => Promise<Reply>, source: "discovery" | "connect", text: string, mine: number) {
+  async function run(request: () => Promise<Reply>, url: string | null, text: string, mine: number) {
     setError(null);
     setStage({ name: "working", text });
     try {
-      await handle(await request(), source, mine);
+      await handle(await request(), url, mine);
     } catch (e) {
       if (mine === generation.current) backToForm(errorText(e), false);
     }
   }
 
   function connect(url: string, mine: number) {
-    ewsUrlPending.current = url;
     const host = (() => {
       try {
         return new URL(url).hostname;
@@ -111,25 +110,24 @@ export function ExchangeForm(props: {
           ewsUrl: url,
           automation: props.automation,
         }),
-      "connect",
+      url,
       `Checking your password with ${host}…`,
       mine,
     );
   }
 
+  /** A discovery step: started, or resumed with the user's answer. */
+  function discover(request: Request, mine: number) {
+    return run(() => call<Reply>(request), null, "Looking for your Exchange server…", mine);
+  }
+
   function submit() {
     const mine = ++generation.current;
     if (ewsUrl.trim()) return connect(ewsUrl.trim(), mine);
-    ewsUrlPending.current = null;
-    return run(
-      () => call<Reply>({ type: "exchangeDiscover", address, password, username: username.trim() || null }),
-      "discovery",
-      "Looking for your Exchange server…",
-      mine,
-    );
+    return discover({ type: "exchangeDiscover", address, password, username: username.trim() || null }, mine);
   }
 
-  async function answerPermission(origins: string[], forWhat: "discovery" | "connect") {
+  async function answerPermission(origins: string[], url: string | null) {
     const mine = ++generation.current;
     // Called straight from the click: Chrome shows its prompt only for a user gesture.
     let granted = false;
@@ -138,7 +136,7 @@ export function ExchangeForm(props: {
     } catch {
       granted = false;
     }
-    if (forWhat === "connect") {
+    if (url !== null) {
       if (!granted) {
         backToForm(
           `Inlay can't reach your Exchange server without your permission to contact ${hostsOf(origins).join(", ")}. Click Connect to be asked again.`,
@@ -146,24 +144,13 @@ export function ExchangeForm(props: {
         );
         return;
       }
-      return connect(ewsUrlPending.current ?? ewsUrl, mine);
+      return connect(url, mine);
     }
-    return run(
-      () => call<Reply>({ type: "exchangeResume", address, answer: { kind: "permission", granted } }),
-      "discovery",
-      "Looking for your Exchange server…",
-      mine,
-    );
+    return discover({ type: "exchangeResume", address, answer: { kind: "permission", granted } }, mine);
   }
 
   function answerRedirect(accepted: boolean) {
-    const mine = ++generation.current;
-    return run(
-      () => call<Reply>({ type: "exchangeResume", address, answer: { kind: "confirmed", accepted } }),
-      "discovery",
-      "Looking for your Exchange server…",
-      mine,
-    );
+    return discover({ type: "exchangeResume", address, answer: { kind: "confirmed", accepted } }, ++generation.current);
   }
 
   function cancel() {
@@ -254,8 +241,8 @@ export function ExchangeForm(props: {
       {stage.name === "permission" && (
         <PermissionPrompt
           origins={stage.origins}
-          purpose={stage.for}
-          onAllow={() => answerPermission(stage.origins, stage.for)}
+          purpose={stage.url === null ? "discovery" : "connect"}
+          onAllow={() => answerPermission(stage.origins, stage.url)}
           onCancel={cancel}
         />
       )}
