@@ -7,6 +7,7 @@
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (never in storage) and is dropped when discovery ends or is cancelled.
 import type { Account, CheckResult, Detection, ServerSettings } from "../shared/accounts.js";
+import type { ExchangeAnswer, ExchangeConnectReply as ConnectReply, ExchangeDiscoverReply as DiscoverReply } from "../shared/messages.js";
 import { detect, markNeedsReauthentication, UserError } from "./accounts.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
@@ -16,18 +17,7 @@ import * as store from "./store.js";
 
 export type AutodiscoverStep =
   | { kind: "http"; request: HttpRequest; purpose: "autodiscover" | "redirectProbe" | "srvLookup" }
-  | { kind: "confirmRedirect"; host: string; url: string }
-  | { kind: "found"; ewsUrl: string; email: string; displayName: string | null; serverVersion: unknown }
-  | { kind: "failed"; code: string; message: string };
-
-/** What a page is told after each discovery step. */
-export type DiscoverReply =
-  | Exclude<AutodiscoverStep, { kind: "http" }>
-  | { kind: "needsPermission"; origins: string[] };
-
-export type ConnectReply = { kind: "connected"; account: Account } | { kind: "needsPermission"; origins: string[] };
-
-export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
+  | Exclude<DiscoverReply, { kind: "needsPermission" }>;
 
 /** The EWS bindings the worker uses (core/wasm/src/ews.rs). */
 export interface ExchangeCore {

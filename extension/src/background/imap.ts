@@ -9,7 +9,7 @@
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
 import type { Account, CheckResult, MailSettings } from "../shared/accounts.js";
-import { errorText } from "../shared/messages.js";
+import { errorText, type FoundSettings as Found, type HelperStatus, type ImapStartReply as ImapStart } from "../shared/messages.js";
 import { markNeedsReauthentication, UserError } from "./accounts.js";
 import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "./bridge.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
@@ -18,15 +18,6 @@ import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
 import { loadSettings } from "./settings.js";
 import * as store from "./store.js";
 
-/** The core's discovery result (core/src/mailconfig `Step::Found`). */
-export interface Found {
-  kind: "found";
-  settings: MailSettings;
-  alternatives: MailSettings[];
-  source: "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
-  confidence: "low" | "medium" | "high";
-  evidence: string[];
-}
 
 type Step = { kind: "http"; request: HttpRequest; purpose: string } | Found | { kind: "failed"; code: string; message: string };
 
@@ -50,17 +41,6 @@ interface HelperFailure {
 
 export type ImapCore = CoreApi & MailCore;
 
-export type HelperStatus = { installed: true; version: string } | { installed: false; message: string; installUrl: string };
-
-export interface ImapStart {
-  helper: HelperStatus;
-  /** Settings the admin configured for the address's domain, if any. */
-  admin: Found | null;
-  /** Origins discovery reads that need the user's permission (autoconfig.<domain>, <domain>). */
-  origins: string[];
-  /** The most common servers for the address, to start the form filled in by hand. */
-  usual: MailSettings | null;
-}
 
 export interface ImapConnectRequest {
   address: string;

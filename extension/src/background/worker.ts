@@ -2,6 +2,7 @@
 // is registered synchronously at top level (MV3 requirement); the core is
 // awaited inside handlers, never at top level.
 import type { ConnectionKind } from "../shared/accounts.js";
+import type { ExchangeAnswer } from "../shared/messages.js";
 import * as accounts from "./accounts.js";
 import { checkAccount, checkAll } from "./checks.js";
 import { loadCore } from "./core.js";
@@ -41,7 +42,7 @@ function handlers(core: WorkerCore): Handlers {
       setAutomation: (r) => accounts.setAutomation(text(r.address), r.on as boolean),
       checkAccount: (r) => checkAccount(core, text(r.address)),
       exchangeDiscover: (r) => exchange.discover(core, text(r.address), text(r.password), optional(r.username)),
-      exchangeResume: (r) => exchange.resume(core, text(r.address), r.answer as exchange.ExchangeAnswer),
+      exchangeResume: (r) => exchange.resume(core, text(r.address), r.answer as ExchangeAnswer),
       exchangeConnect: (r) =>
         exchange.connect(core, {
           address: text(r.address),

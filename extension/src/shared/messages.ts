@@ -19,7 +19,7 @@ export type Request =
   | {
       type: "exchangeResume";
       address: string;
-      answer: { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
+      answer: ExchangeAnswer;
     }
   | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean }
   | { type: "imapStart"; address: string }
@@ -33,6 +33,42 @@ export type Request =
       smtpPassword?: string;
       trustAnyCertificate: boolean;
     };
+
+/** `exchangeDiscover` / `exchangeResume`: the next thing the page shows. */
+export type ExchangeDiscoverReply =
+  | { kind: "confirmRedirect"; host: string; url: string }
+  | { kind: "found"; ewsUrl: string; email: string; displayName: string | null; serverVersion: unknown }
+  | { kind: "failed"; code: string; message: string }
+  | { kind: "needsPermission"; origins: string[] };
+
+/** `exchangeConnect`. */
+export type ExchangeConnectReply = { kind: "connected"; account: import("./accounts.js").Account } | { kind: "needsPermission"; origins: string[] };
+
+/** The user's answer to a discovery question (`exchangeResume`). */
+export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
+
+/** `imapDiscover`, and an admin's settings in `imapStart`: the core's discovery result (core/src/mailconfig `Step::Found`). */
+export interface FoundSettings {
+  kind: "found";
+  settings: import("./accounts.js").MailSettings;
+  alternatives: import("./accounts.js").MailSettings[];
+  source: "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
+  confidence: "low" | "medium" | "high";
+  evidence: string[];
+}
+
+export type HelperStatus = { installed: true; version: string } | { installed: false; message: string; installUrl: string };
+
+/** `imapStart`. */
+export interface ImapStartReply {
+  helper: HelperStatus;
+  /** Settings the admin configured for the address's domain, if any. */
+  admin: FoundSettings | null;
+  /** Origins discovery reads that need the user's permission (autoconfig.<domain>, <domain>). */
+  origins: string[];
+  /** The most common servers for the address, to start the form filled in by hand. */
+  usual: import("./accounts.js").MailSettings | null;
+}
 
 export interface RpcError {
   code: string;

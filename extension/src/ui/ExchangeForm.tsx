@@ -8,14 +8,9 @@ import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/accounts.js";
-import { call, errorText, type Request } from "../shared/messages.js";
+import { call, errorText, type ExchangeConnectReply, type ExchangeDiscoverReply, type Request } from "../shared/messages.js";
 
-type Reply =
-  | { kind: "found"; ewsUrl: string; email: string; displayName: string | null }
-  | { kind: "confirmRedirect"; host: string; url: string }
-  | { kind: "needsPermission"; origins: string[] }
-  | { kind: "failed"; code: string; message: string }
-  | { kind: "connected"; account: Account };
+type Reply = ExchangeDiscoverReply | ExchangeConnectReply;
 
 type Stage =
   | { name: "form" }

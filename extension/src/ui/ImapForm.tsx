@@ -10,23 +10,12 @@ import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
-import { call, errorText, InlayError } from "../shared/messages.js";
+import { call, errorText, InlayError, type FoundSettings, type ImapStartReply } from "../shared/messages.js";
 
 type Security = MailServer["security"];
 
-interface Found {
-  settings: MailSettings;
-  source: "saved" | "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
-  confidence: "low" | "medium" | "high";
-  evidence: string[];
-}
-
-interface Start {
-  helper: { installed: true; version: string } | { installed: false; message: string; installUrl: string };
-  admin: Found | null;
-  origins: string[];
-  usual: MailSettings | null;
-}
+/** Settings the form starts from: found by the worker, or the inbox's own when reconnecting. */
+type Found = Pick<FoundSettings, "settings" | "confidence" | "evidence"> & { source: FoundSettings["source"] | "saved" };
 
 type Stage =
   | { name: "checking" }
@@ -104,7 +93,7 @@ export function ImapForm(props: {
     setStage({ name: "checking" });
     setError(null);
     try {
-      const start = await call<Start>({ type: "imapStart", address });
+      const start = await call<ImapStartReply>({ type: "imapStart", address });
       setUsual(start.usual);
       if (!start.helper.installed) {
         setStage({ name: "helperMissing", message: start.helper.message, installUrl: start.helper.installUrl });
