@@ -202,7 +202,8 @@ impl Client {
         if self.has("8BITMIME") && message.iter().any(|&b| b >= 0x80) {
             mail.push_str(" BODY=8BITMIME");
         }
-        if self.size_limit().is_some() || self.has("SIZE") {
+        // size_limit() is only Some when SIZE is announced.
+        if self.has("SIZE") {
             mail.push_str(&format!(" SIZE={}", message.len()));
         }
         if utf8 {
@@ -469,7 +470,7 @@ fn read_reply<S: Read>(r: &mut BufReader<S>) -> Result<Reply, Fail> {
         let line = String::from_utf8_lossy(&raw);
         let line = line.trim_end_matches(['\r', '\n']);
         let n: u16 = match line.get(..3).and_then(|c| c.parse().ok()) {
-            Some(n) if (200..600).contains(&n) || (n == 334) => n,
+            Some(n) if (200..600).contains(&n) => n,
             _ => {
                 return Err(fail(
                     "protocolError",

@@ -12,8 +12,7 @@
 //! binary with whatever arguments, but such a process already has the user's
 //! privileges.
 
-/// Inlay's Chrome Web Store extension id.
-pub const CHROME_EXTENSION_ID: &str = "bbimpbbieljienmnelgcbakbkgaiinfn";
+/// Inlay's extension origin (its Chrome Web Store id, fixed by the manifest's key).
 pub const CHROME_ORIGIN: &str = "chrome-extension://bbimpbbieljienmnelgcbakbkgaiinfn/";
 /// Firefox add-on id; must equal `browser_specific_settings.gecko.id` in the
 /// Firefox build's manifest.json once that build exists.

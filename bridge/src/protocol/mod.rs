@@ -22,6 +22,6 @@ pub use address::check_address;
 pub use args::{
     CheckArgs, MAX_RECIPIENTS, MAX_SEND_BYTES, MAX_SYNC_BYTES, Security, SendArgs, SyncArgs, crlf,
 };
-pub use caller::{CHROME_EXTENSION_ID, CHROME_ORIGIN, Caller, FIREFOX_ADDON_ID, check_caller};
+pub use caller::{CHROME_ORIGIN, Caller, FIREFOX_ADDON_ID, check_caller};
 pub use dispatch::{MAX_ID_LEN, handle};
 pub use reply::{error, ok};
