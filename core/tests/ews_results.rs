@@ -161,15 +161,18 @@ fn fail_code(d: &Disposition) -> &str {
     }
 }
 
-#[test]
-fn failures_table() {
-    let retry_after = |status: u16, value: &str| Outcome::Response {
+fn retry_after(status: u16, value: &str) -> Outcome {
+    Outcome::Response {
         response: HttpResponse {
             status,
             headers: vec![("retry-after".into(), value.into())],
             body: String::new(),
         },
-    };
+    }
+}
+
+#[test]
+fn failures_table() {
     // (outcome, attempt, expected code, expected delay for retries, words in the message)
     let cases: Vec<(Outcome, u32, &str, Option<u64>, &str)> = vec![
         (
@@ -280,13 +283,7 @@ fn failures_table() {
 
 #[test]
 fn a_check_someone_watches_gives_up_on_a_long_pause_in_words() {
-    let busy = |seconds: &str| Outcome::Response {
-        response: HttpResponse {
-            status: 503,
-            headers: vec![("retry-after".into(), seconds.into())],
-            body: String::new(),
-        },
-    };
+    let busy = |seconds: &str| retry_after(503, seconds);
     let interactive = Backoff::INTERACTIVE;
     // A short pause is waited out...
     let d = read_verify(URL, &busy("5"), &attempt(0), &interactive).unwrap_err();

@@ -65,6 +65,17 @@ async function connectByUrl(password = PASSWORD) {
   await allowUntilDone();
 }
 
+/** The EWS server answers its next request with 503 and Retry-After `seconds`. */
+async function busyOnce(seconds) {
+  await sandbox.control("POST", "/faults", {
+    host: `mail.${DOMAIN}`,
+    pathPrefix: "/EWS/",
+    times: 1,
+    status: 503,
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
 /** The EWS requests the sandbox saw, in order. */
 async function ewsRequests() {
   return (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
@@ -217,13 +228,7 @@ describe("Exchange on-premises", () => {
 
   test("a busy server (503) is retried and then connects", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
-    await sandbox.control("POST", "/faults", {
-      host: `mail.${DOMAIN}`,
-      pathPrefix: "/EWS/",
-      times: 1,
-      status: 503,
-      headers: { "Retry-After": "1" },
-    });
+    await busyOnce(1);
     await connectByUrl();
     await inbox.waitConnected();
     const ews = await ewsRequests();
@@ -234,13 +239,7 @@ describe("Exchange on-premises", () => {
   test("Cancel while the password is being checked: the server's late answer saves nothing", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
     // The server asks for a 2 s pause, so the check is still going when Cancel is clicked.
-    await sandbox.control("POST", "/faults", {
-      host: `mail.${DOMAIN}`,
-      pathPrefix: "/EWS/",
-      times: 1,
-      status: 503,
-      headers: { "Retry-After": "2" },
-    });
+    await busyOnce(2);
     await openExchangeForm();
     await typeUrl(EWS_URL);
     await submitPassword();

@@ -26,7 +26,8 @@ class FakePort implements PortLike {
   }
 }
 
-function setup(lastError?: string) {
+// Idle ports close quickly here, so no timer outlives the test.
+function setup(lastError?: string, idleMs = 10) {
   const ports: FakePort[] = [];
   const bridge = new Bridge(
     () => {
@@ -35,8 +36,7 @@ function setup(lastError?: string) {
       return port;
     },
     () => lastError,
-    // Idle ports close quickly here, so no timer outlives the test.
-    10,
+    idleMs,
   );
   return { bridge, ports };
 }
@@ -108,16 +108,7 @@ test("an error reply without an id (a broken frame) fails everything in flight",
 });
 
 test("the port closes once idle (an open one keeps the worker and the helper running), and reopens on the next request", async () => {
-  const ports: FakePort[] = [];
-  const bridge = new Bridge(
-    () => {
-      const port = new FakePort();
-      ports.push(port);
-      return port;
-    },
-    () => undefined,
-    20,
-  );
+  const { bridge, ports } = setup(undefined, 20);
   const first = bridge.request("ping");
   await new Promise((r) => setTimeout(r, 40));
   assert.equal(ports[0]!.disconnected, false, "not while a request waits");
