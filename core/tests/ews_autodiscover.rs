@@ -1,5 +1,7 @@
 //! Autodiscover planning: candidate order, POX answers, redirects, the
-//! confirmed HTTP probe, SRV, hop limit and failure messages.
+//! confirmed HTTP probe, SRV, hop limit and failure messages; and where the
+//! password goes: only to a host that asks for it with a Basic challenge,
+//! and outside the user's domain only to a host the user confirmed.
 
 use inlay_core::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
 use inlay_core::http::{HttpResponse, Method, TransportFailure};
@@ -29,6 +31,31 @@ fn resp(status: u16, body: &str) -> Input {
             headers: vec![],
             body: body.into(),
         },
+    }
+}
+
+/// A `401` with these `WWW-Authenticate` values.
+fn challenge(schemes: &[&str]) -> Input {
+    Input::Response {
+        response: HttpResponse {
+            status: 401,
+            headers: schemes
+                .iter()
+                .map(|s| ("www-authenticate".to_string(), s.to_string()))
+                .collect(),
+            body: String::new(),
+        },
+    }
+}
+
+fn basic_challenge() -> Input {
+    challenge(&["Basic realm=\"exchange\""])
+}
+
+fn has_credentials(step: &Step) -> bool {
+    match step {
+        Step::Http { request, .. } => request.headers.iter().any(|(k, _)| k == "Authorization"),
+        _ => false,
     }
 }
 
@@ -121,12 +148,28 @@ fn candidates_come_in_the_documented_order() {
     );
 }
 
+// The first POST used to carry the password to https://<domain>/ unasked
+// (usually the public web site); now it goes without, and the same POST is
+// repeated with Basic credentials only after the host's Basic challenge.
 #[test]
-fn post_carries_pox_body_and_basic_auth_and_the_probe_does_not() {
+fn post_carries_pox_body_and_basic_auth_only_when_challenged_and_the_probe_never() {
     let mut p = plan();
-    let Step::Http { request, .. } = p.start() else {
+    let first = p.start();
+    assert!(!has_credentials(&first), "{first:?}");
+    let Step::Http { request, .. } = p.resume(basic_challenge()) else {
         panic!()
     };
+    let Step::Http {
+        request: unasked, ..
+    } = first
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (&request.url, &request.body),
+        (&unasked.url, &unasked.body),
+        "the same POST, now with credentials"
+    );
     let header = |name: &str| {
         request
             .headers
@@ -309,12 +352,16 @@ fn redirect_url_must_be_https() {
     );
 }
 
+// The refusal is now a 401 to the POST that carried the credentials (a 401
+// to the first, credential-free POST is a challenge, not a refusal).
 #[test]
 fn a_401_everywhere_reports_the_credentials() {
     let mut p = plan();
     p.start();
-    p.resume(resp(401, ""));
-    p.resume(resp(401, ""));
+    p.resume(basic_challenge());
+    p.resume(basic_challenge());
+    p.resume(basic_challenge());
+    p.resume(basic_challenge());
     p.resume(resp(404, ""));
     let step = p.resume(resp(200, r#"{"Status":3}"#));
     assert_eq!(failed_code(&step), "unauthorized");
@@ -357,7 +404,14 @@ fn probe_redirect_needs_confirmation() {
         request.url,
         "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml"
     );
-    assert!(request.headers.iter().any(|(k, _)| k == "Authorization"));
+    // Confirmed, the host still gets the password only when it asks.
+    assert!(!has_credentials(&step));
+    let step = p.resume(basic_challenge());
+    assert!(has_credentials(&step), "{step:?}");
+    assert_eq!(
+        url_of(&step).0,
+        "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml"
+    );
 }
 
 #[test]
@@ -537,5 +591,310 @@ fn origins_cover_the_awaited_request_and_every_queued_candidate() {
             "https://autodiscover.contoso.com/*",
             "http://autodiscover.contoso.com/*"
         ]
+    );
+}
+
+/// Feeds `inputs` one after the other; the last step.
+fn drive(p: &mut AutodiscoverPlan, inputs: Vec<Input>) -> Step {
+    let mut step = p.start();
+    for input in inputs {
+        step = p.resume(input);
+    }
+    step
+}
+
+fn srv_to(targets: &[&str]) -> Vec<Input> {
+    // Both Autodiscover hosts and the probe find nothing, then the SRV answer.
+    vec![
+        resp(404, ""),
+        resp(404, ""),
+        resp(404, ""),
+        srv_answer(targets),
+    ]
+}
+
+#[test]
+fn the_password_goes_only_to_a_basic_challenge_over_https() {
+    let to_next = format!("https://autodiscover.contoso.com{AD}");
+    let same = format!("https://contoso.com{AD}");
+    // (answer to the first, credential-free POST; next URL; credentials on it)
+    let cases: Vec<(&str, Input, &str, bool)> = vec![
+        (
+            "web site",
+            resp(200, "<html><body>Welcome</body></html>"),
+            &to_next,
+            false,
+        ),
+        (
+            "no page",
+            resp(404, "<html>Not found</html>"),
+            &to_next,
+            false,
+        ),
+        ("Basic", basic_challenge(), &same, true),
+        (
+            "basic, lower case",
+            challenge(&["basic realm=\"x\""]),
+            &same,
+            true,
+        ),
+        (
+            "Basic among others",
+            challenge(&["Negotiate", "NTLM", "Basic realm=\"x\""]),
+            &same,
+            true,
+        ),
+        (
+            "joined by fetch",
+            challenge(&["Negotiate, NTLM, Basic realm=\"x\""]),
+            &same,
+            true,
+        ),
+        (
+            "NTLM only",
+            challenge(&["Negotiate", "NTLM"]),
+            &to_next,
+            false,
+        ),
+        ("no challenge", resp(401, ""), &to_next, false),
+        (
+            "Bearer",
+            challenge(&["Bearer realm=\"x\""]),
+            &to_next,
+            false,
+        ),
+        (
+            "Basic in a quoted realm",
+            challenge(&["Bearer realm=\"Basic\""]),
+            &to_next,
+            false,
+        ),
+    ];
+    for (name, input, url, credentials) in cases {
+        let mut p = plan();
+        let step = drive(&mut p, vec![input]);
+        assert_eq!(url_of(&step).0, url, "{name}");
+        assert_eq!(has_credentials(&step), credentials, "{name}");
+    }
+    // A host that answers without asking for credentials never gets them.
+    let mut p = plan();
+    let step = drive(&mut p, vec![resp(200, &fixture("settings.xml"))]);
+    assert!(matches!(step, Step::Found { .. }), "{step:?}");
+}
+
+#[test]
+fn a_host_gets_the_credentials_once() {
+    let mut p = plan();
+    // contoso.com asks, refuses them; autodiscover.contoso.com sends Inlay
+    // back to contoso.com, which asks again: it is not sent them again.
+    let back = fixture("redirect-url.xml").replace("https://ad.contoso.com", "https://contoso.com");
+    let mut step = p.start();
+    let mut sent = vec![];
+    for input in [
+        basic_challenge(),
+        basic_challenge(),
+        resp(200, &back),
+        basic_challenge(),
+        resp(404, ""),
+        srv_answer(&[]),
+    ] {
+        if has_credentials(&step) {
+            sent.push(url_of(&step).0.to_string());
+        }
+        step = p.resume(input);
+    }
+    assert_eq!(sent, [format!("https://contoso.com{AD}")]);
+    assert_eq!(failed_code(&step), "unauthorized");
+}
+
+#[test]
+fn windows_only_sign_in_is_explained() {
+    let ntlm = || challenge(&["Negotiate", "NTLM"]);
+    let mut p = plan();
+    let step = drive(
+        &mut p,
+        vec![resp(404, ""), ntlm(), resp(404, ""), srv_answer(&[])],
+    );
+    assert_eq!(failed_code(&step), "basicAuthUnavailable");
+    let Step::Failed { message, .. } = &step else {
+        panic!()
+    };
+    assert_eq!(
+        message,
+        "The Exchange server at autodiscover.contoso.com accepts only Windows sign-in (NTLM or \
+         Kerberos), and Inlay can sign in only with a password (Basic authentication). Ask your \
+         administrator to allow Basic authentication over HTTPS for Autodiscover and EWS; if EWS \
+         already allows it, enter its EWS URL, which usually looks like \
+         https://mail.contoso.com/EWS/Exchange.asmx"
+    );
+    // Another host that offers Basic still finds the server...
+    let mut p = plan();
+    let step = drive(
+        &mut p,
+        vec![
+            ntlm(),
+            basic_challenge(),
+            resp(200, &fixture("settings.xml")),
+        ],
+    );
+    assert!(matches!(step, Step::Found { .. }), "{step:?}");
+    // ...and a refused password is the likelier story.
+    let mut p = plan();
+    let step = drive(
+        &mut p,
+        vec![
+            ntlm(),
+            basic_challenge(),
+            basic_challenge(),
+            resp(404, ""),
+            srv_answer(&[]),
+        ],
+    );
+    assert_eq!(failed_code(&step), "unauthorized");
+}
+
+/// (name; answers that reach the host; Some(the host asked about) or None:
+/// contacted as is; the next request after declining, None: no request)
+type OutsideCase = (
+    &'static str,
+    Vec<Input>,
+    Option<&'static str>,
+    Option<String>,
+);
+
+#[test]
+fn hosts_outside_the_domain_are_confirmed_before_they_are_contacted() {
+    let redirect_url = |host: &str| {
+        resp(
+            200,
+            &fixture("redirect-url.xml").replace("ad.contoso.com", host),
+        )
+    };
+    let redirect_addr = |domain: &str| {
+        resp(
+            200,
+            &fixture("redirect-addr.xml").replace("corp.contoso.com", domain),
+        )
+    };
+    let srv_end = "https://dns.google/resolve?name=_autodiscover._tcp.contoso.com&type=SRV";
+    let cases: Vec<OutsideCase> = vec![
+        (
+            "SRV",
+            srv_to(&["0 0 443 mail.hoster.example."]),
+            Some("mail.hoster.example"),
+            None,
+        ),
+        (
+            "SRV, a look-alike",
+            srv_to(&["0 0 443 mail.badcontoso.com."]),
+            Some("mail.badcontoso.com"),
+            None,
+        ),
+        (
+            "SRV, own domain",
+            srv_to(&["0 0 443 mail.contoso.com."]),
+            None,
+            None,
+        ),
+        (
+            "redirectUrl",
+            vec![redirect_url("ad.hoster.example")],
+            Some("ad.hoster.example"),
+            Some(format!("https://autodiscover.contoso.com{AD}")),
+        ),
+        (
+            "redirectUrl, own subdomain",
+            vec![redirect_url("ad.eu.contoso.com")],
+            None,
+            None,
+        ),
+        (
+            "redirectAddr",
+            vec![redirect_addr("hoster.example")],
+            Some("hoster.example"),
+            // The next candidate of the new domain is outside too: asked, not contacted.
+            None,
+        ),
+        (
+            "redirectAddr, own subdomain",
+            vec![redirect_addr("corp.contoso.com")],
+            None,
+            None,
+        ),
+    ];
+    for (name, inputs, asked, after_no) in cases {
+        let mut p = plan();
+        let step = drive(&mut p, inputs);
+        let Some(host) = asked else {
+            assert_eq!(url_of(&step).1, Purpose::Autodiscover, "{name}");
+            assert!(!has_credentials(&step), "{name}");
+            continue;
+        };
+        let Step::ConfirmRedirect { host: named, url } = &step else {
+            panic!("{name}: expected a question, got {step:?}")
+        };
+        assert_eq!(named, host, "{name}");
+        // Not in the browser's permission prompt before the user said yes.
+        let pattern = format!("https://{host}/*");
+        assert!(!p.origins().contains(&pattern), "{name}: {:?}", p.origins());
+
+        // Yes: the host is contacted, without credentials until it asks.
+        let mut yes = p.clone();
+        let step = yes.resume(Input::Confirmed { accepted: true });
+        assert_eq!(url_of(&step).0, url, "{name}");
+        assert!(!has_credentials(&step), "{name}");
+        assert!(yes.origins().contains(&pattern), "{name}");
+        let step = yes.resume(basic_challenge());
+        assert!(
+            has_credentials(&step) && url_of(&step).0 == url,
+            "{name}: {step:?}"
+        );
+
+        // No: the host is sent nothing; the plan moves on.
+        let step = p.resume(Input::Confirmed { accepted: false });
+        match (&after_no, &step) {
+            (Some(next), Step::Http { request, .. }) => assert_eq!(&request.url, next, "{name}"),
+            (None, Step::Failed { code, .. }) => assert_eq!(code, "autodiscoverFailed", "{name}"),
+            (None, Step::ConfirmRedirect { host: other, .. }) => assert_ne!(other, host, "{name}"),
+            _ => panic!("{name}: after no, {step:?}"),
+        }
+        assert!(
+            !matches!(&step, Step::Http { request, .. } if request.url.contains(host)),
+            "{name}"
+        );
+    }
+    // The SRV end of the plan is a DoH lookup, not a question.
+    let mut p = plan();
+    assert_eq!(url_of(&drive(&mut p, srv_to(&[])[..3].to_vec())).0, srv_end);
+}
+
+#[test]
+fn a_declined_host_is_not_asked_about_again() {
+    let mut p = plan();
+    let step = drive(
+        &mut p,
+        srv_to(&[
+            "0 0 443 mail.hoster.example.",
+            "1 0 8443 mail.hoster.example.",
+        ]),
+    );
+    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
+    let step = p.resume(Input::Confirmed { accepted: false });
+    assert_eq!(failed_code(&step), "autodiscoverFailed");
+
+    // A confirmed host is not asked about again either.
+    let mut p = plan();
+    drive(
+        &mut p,
+        srv_to(&[
+            "0 0 443 mail.hoster.example.",
+            "1 0 8443 mail.hoster.example.",
+        ]),
+    );
+    p.resume(Input::Confirmed { accepted: true });
+    let step = p.resume(resp(404, ""));
+    assert_eq!(
+        url_of(&step).0,
+        format!("https://mail.hoster.example:8443{AD}")
     );
 }

@@ -6,12 +6,20 @@
 //! https target is used only after the user confirms its host), then the
 //! `_autodiscover._tcp` SRV record over DNS-over-HTTPS. Answers may redirect
 //! to another address or URL; hops are capped so a loop ends.
+//!
+//! The password goes only where Exchange asks for it: every POST is first
+//! made without credentials (`https://<domain>/` is usually the company's
+//! public web site, run by someone else), and repeated once with them only
+//! when the host answers `401` with a Basic challenge over https. A host
+//! outside the user's domain (named by a redirect, an SRV record or another
+//! address) is contacted only after the user confirms it by name.
 
 use std::collections::VecDeque;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::challenge::{self, Challenge};
 use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
@@ -28,7 +36,8 @@ const SRV_TYPE: u16 = 33;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Purpose {
-    /// An authenticated POX Autodiscover POST.
+    /// A POX Autodiscover POST: without credentials, or with them in
+    /// answer to the host's Basic challenge.
     Autodiscover,
     /// The unauthenticated GET whose 301/302 names the real server. The
     /// executor must not follow redirects for it (`redirect: "manual"`) and
@@ -52,7 +61,9 @@ pub enum Step {
         purpose: Purpose,
     },
     /// Ask the user whether to send their password to `host`, then resume
-    /// with `confirmed`.
+    /// with `confirmed`. Asked for the HTTP probe's target, and for any host
+    /// outside the user's domain (named by `redirectAddr`, `redirectUrl` or
+    /// an SRV record) before it is contacted at all.
     ConfirmRedirect { host: String, url: String },
     /// Discovery succeeded. `email` is the address Autodiscover settled on
     /// (it differs from the typed one after a `redirectAddr`).
@@ -127,8 +138,15 @@ pub enum Input {
     rename_all_fields = "camelCase"
 )]
 enum Candidate {
-    Post { url: String },
-    Probe { url: String },
+    /// `credentials`: the host answered the same POST without them with a
+    /// Basic challenge.
+    Post {
+        url: String,
+        credentials: bool,
+    },
+    Probe {
+        url: String,
+    },
     Srv,
 }
 
@@ -147,8 +165,15 @@ pub struct AutodiscoverPlan {
     current: Option<Candidate>,
     /// An https Autodiscover URL waiting for the user's confirmation.
     pending_redirect: Option<String>,
+    /// Hosts the user agreed to send the password to, and refused to.
+    confirmed_hosts: Vec<String>,
+    declined_hosts: Vec<String>,
+    /// Hosts that refused the credentials: they are not sent there again.
+    refused_hosts: Vec<String>,
+    /// The first host that offered only Windows sign-in (NTLM, Negotiate).
+    windows_only: Option<String>,
     hops: u32,
-    /// Some server refused the credentials (401).
+    /// Some server refused the credentials (401 to a request with them).
     refused: bool,
     /// The last Autodiscover host that was busy or broken (429, 5xx), to
     /// say so if nothing is found: it may be the right server on a bad day.
@@ -185,6 +210,10 @@ impl AutodiscoverPlan {
             microsoft365_mx,
             current: None,
             pending_redirect: None,
+            confirmed_hosts: vec![],
+            declined_hosts: vec![],
+            refused_hosts: vec![],
+            windows_only: None,
             hops: 0,
             refused: false,
             trouble: None,
@@ -202,18 +231,32 @@ impl AutodiscoverPlan {
     /// Feeds back the outcome of the last step.
     pub fn resume(&mut self, input: Input) -> Step {
         match input {
-            Input::Confirmed { accepted } => match self.pending_redirect.take() {
-                Some(url) if accepted => self.hop(Candidate::Post { url }),
-                _ => self.next(),
-            },
+            Input::Confirmed { accepted } => {
+                if let Some(url) = self.pending_redirect.take() {
+                    let host = host_of(&url);
+                    if accepted {
+                        self.confirmed_hosts.push(host);
+                        self.queue.push_front(Candidate::Post {
+                            url,
+                            credentials: false,
+                        });
+                    } else {
+                        self.declined_hosts.push(host);
+                    }
+                }
+                self.next()
+            }
             Input::Transport { .. } => self.next(),
             Input::Response { response } => match self.current.take() {
-                Some(Candidate::Post { url }) => self.autodiscover_answer(&url, &response),
+                Some(Candidate::Post { url, credentials }) => {
+                    self.autodiscover_answer(&url, credentials, &response)
+                }
                 Some(Candidate::Probe { .. }) => self.probe_answer(&response),
                 Some(Candidate::Srv) => {
                     let found = srv_targets(&response);
                     for (i, url) in found.into_iter().enumerate() {
-                        self.queue.insert(i, Candidate::Post { url });
+                        let credentials = false;
+                        self.queue.insert(i, Candidate::Post { url, credentials });
                     }
                     self.next()
                 }
@@ -224,53 +267,89 @@ impl AutodiscoverPlan {
 
     /// Host-permission patterns (`https://host/*`) for the request awaited
     /// and every candidate still queued, so the shell can ask the browser for
-    /// them in one prompt. The DoH lookup goes to a fixed host and is left out.
+    /// them in one prompt. The DoH lookup goes to a fixed host and is left
+    /// out, and so are hosts the user has yet to confirm or has declined:
+    /// they are asked for, if at all, once the user said yes.
     pub fn origins(&self) -> Vec<String> {
         host_patterns(
             self.current
                 .iter()
                 .chain(self.queue.iter())
                 .filter_map(|c| match c {
-                    Candidate::Post { url } | Candidate::Probe { url } => Some(url.as_str()),
+                    Candidate::Post { url, .. } => {
+                        let host = host_of(url);
+                        let skipped =
+                            self.declined_hosts.contains(&host) || self.needs_confirmation(&host);
+                        (!skipped).then_some(url.as_str())
+                    }
+                    Candidate::Probe { url } => Some(url.as_str()),
                     Candidate::Srv => None,
                 }),
         )
     }
 
     fn next(&mut self) -> Step {
-        let Some(candidate) = self.queue.pop_front() else {
-            self.current = None;
-            return self.failed();
-        };
-        let (request, purpose) = match &candidate {
-            Candidate::Post { url } => (self.post(url), Purpose::Autodiscover),
-            Candidate::Probe { url } => (get(url, vec![]), Purpose::RedirectProbe),
-            Candidate::Srv => (srv_query(&self.domain_of_email()), Purpose::SrvLookup),
-        };
-        self.current = Some(candidate);
-        Step::Http { request, purpose }
+        self.current = None;
+        while let Some(candidate) = self.queue.pop_front() {
+            let (request, purpose) = match &candidate {
+                Candidate::Post { url, credentials } => {
+                    let host = host_of(url);
+                    if self.declined_hosts.contains(&host) {
+                        continue;
+                    }
+                    if !credentials && self.needs_confirmation(&host) {
+                        self.pending_redirect = Some(url.clone());
+                        return Step::ConfirmRedirect {
+                            host,
+                            url: url.clone(),
+                        };
+                    }
+                    (self.post(url, *credentials), Purpose::Autodiscover)
+                }
+                Candidate::Probe { url } => (get(url, vec![]), Purpose::RedirectProbe),
+                Candidate::Srv => (srv_query(&self.domain_of_email()), Purpose::SrvLookup),
+            };
+            self.current = Some(candidate);
+            return Step::Http { request, purpose };
+        }
+        self.failed()
+    }
+
+    /// A host outside the typed address's domain that the user has not
+    /// agreed to send the password to.
+    fn needs_confirmation(&self, host: &str) -> bool {
+        !hostname::in_domain(host, &self.domain) && !self.confirmed_hosts.iter().any(|h| h == host)
     }
 
     fn hop(&mut self, candidate: Candidate) -> Step {
-        self.hops += 1;
-        if self.hops > MAX_HOPS {
-            self.queue.clear();
+        if !self.count_hop() {
             return self.failed();
         }
         self.queue.push_front(candidate);
         self.next()
     }
 
-    fn autodiscover_answer(&mut self, url: &str, response: &HttpResponse) -> Step {
+    /// Counts a redirect; past the limit, drops every candidate and says no.
+    fn count_hop(&mut self) -> bool {
+        self.hops += 1;
+        if self.hops > MAX_HOPS {
+            self.queue.clear();
+            return false;
+        }
+        true
+    }
+
+    fn autodiscover_answer(
+        &mut self,
+        url: &str,
+        credentials: bool,
+        response: &HttpResponse,
+    ) -> Step {
         if response.status == 401 {
-            self.refused = true;
-            return self.next();
+            return self.challenged(url, credentials, response);
         }
         if response.status == 429 || response.status >= 500 {
-            let host = url::Url::parse(url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_default();
+            let host = host_of(url);
             self.trouble = Some(format!("{host} answered HTTP {}", response.status));
             return self.next();
         }
@@ -303,9 +382,7 @@ impl AutodiscoverPlan {
                 if address.domain.ends_with(".onmicrosoft.com") {
                     return exchange_online();
                 }
-                self.hops += 1;
-                if self.hops > MAX_HOPS {
-                    self.queue.clear();
+                if !self.count_hop() {
                     return self.failed();
                 }
                 // A new address starts discovery over on its own domain.
@@ -314,12 +391,41 @@ impl AutodiscoverPlan {
                 self.next()
             }
             PoxAnswer::RedirectUrl(url) if is_exchange_online(&url) => exchange_online(),
-            PoxAnswer::RedirectUrl(url) if is_https(&url) => self.hop(Candidate::Post { url }),
+            PoxAnswer::RedirectUrl(url) if is_https(&url) => self.hop(Candidate::Post {
+                url,
+                credentials: false,
+            }),
             PoxAnswer::RedirectUrl(_)
             | PoxAnswer::NoEwsUrl
             | PoxAnswer::Error { .. }
             | PoxAnswer::Unreadable => self.next(),
         }
+    }
+
+    /// A `401`: to the POST without credentials, a Basic challenge over
+    /// https earns the same POST with them, once; to the POST with them, the
+    /// credentials are wrong.
+    fn challenged(&mut self, url: &str, credentials: bool, response: &HttpResponse) -> Step {
+        let host = host_of(url);
+        if credentials {
+            self.refused = true;
+            self.refused_hosts.push(host);
+            return self.next();
+        }
+        match challenge::read(response) {
+            Challenge::Basic if self.refused_hosts.contains(&host) => self.refused = true,
+            Challenge::Basic if is_https(url) => {
+                self.queue.push_front(Candidate::Post {
+                    url: url.to_string(),
+                    credentials: true,
+                });
+            }
+            Challenge::WindowsOnly => {
+                self.windows_only.get_or_insert(host);
+            }
+            Challenge::Basic | Challenge::Other => {}
+        }
+        self.next()
     }
 
     fn probe_answer(&mut self, response: &HttpResponse) -> Step {
@@ -331,7 +437,19 @@ impl AutodiscoverPlan {
         match target {
             Some(url) if is_exchange_online(url.as_str()) => exchange_online(),
             Some(url) => {
-                let host = url.host_str().unwrap_or_default().to_string();
+                if !self.count_hop() {
+                    return self.failed();
+                }
+                let host = host_of(url.as_str());
+                if self.declined_hosts.contains(&host) {
+                    return self.next();
+                }
+                if self.confirmed_hosts.contains(&host) {
+                    let (url, credentials) = (url.into(), false);
+                    self.queue.push_front(Candidate::Post { url, credentials });
+                    return self.next();
+                }
+                // Asked even inside the user's domain: plain HTTP chose this host.
                 self.pending_redirect = Some(url.to_string());
                 Step::ConfirmRedirect {
                     host,
@@ -342,14 +460,15 @@ impl AutodiscoverPlan {
         }
     }
 
-    fn post(&self, url: &str) -> HttpRequest {
+    fn post(&self, url: &str, credentials: bool) -> HttpRequest {
+        let mut headers = vec![("Content-Type".into(), "text/xml; charset=utf-8".into())];
+        if credentials {
+            headers.push(("Authorization".into(), self.credentials.basic_auth()));
+        }
         HttpRequest {
             method: Method::Post,
             url: url.to_string(),
-            headers: vec![
-                ("Content-Type".into(), "text/xml; charset=utf-8".into()),
-                ("Authorization".into(), self.credentials.basic_auth()),
-            ],
+            headers,
             body: Some(pox::request_body(&self.email)),
         }
     }
@@ -371,6 +490,19 @@ impl AutodiscoverPlan {
                 ),
             };
         }
+        if let Some(host) = &self.windows_only {
+            return Step::Failed {
+                code: "basicAuthUnavailable".into(),
+                message: format!(
+                    "The Exchange server at {host} accepts only Windows sign-in (NTLM or \
+                     Kerberos), and Inlay can sign in only with a password (Basic \
+                     authentication). Ask your administrator to allow Basic authentication over \
+                     HTTPS for Autodiscover and EWS; if EWS already allows it, enter its EWS URL, \
+                     which usually looks like https://mail.{d}/EWS/Exchange.asmx",
+                    d = self.domain
+                ),
+            };
+        }
         let trouble = self.trouble.as_ref().map_or_else(String::new, |t| {
             format!(" ({t}: the server may be busy or down, so trying again later may work)")
         });
@@ -389,9 +521,11 @@ fn candidates(domain: &str) -> VecDeque<Candidate> {
     VecDeque::from([
         Candidate::Post {
             url: format!("https://{domain}{PATH}"),
+            credentials: false,
         },
         Candidate::Post {
             url: format!("https://autodiscover.{domain}{PATH}"),
+            credentials: false,
         },
         Candidate::Probe {
             url: format!("http://autodiscover.{domain}{PATH}"),
@@ -460,6 +594,14 @@ fn srv_targets(response: &HttpResponse) -> Vec<String> {
             Some(url.into())
         })
         .collect()
+}
+
+/// The URL's host as DNS compares it (empty if it has none).
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(hostname::normalise))
+        .unwrap_or_default()
 }
 
 fn is_https(url: &str) -> bool {

@@ -7,6 +7,7 @@
 //! `Debug` output of types holding them is redacted.
 
 pub mod autodiscover;
+mod challenge;
 mod credentials;
 mod errors;
 pub mod operations;
