@@ -310,12 +310,30 @@ impl std::fmt::Display for RpcError {
 
 impl std::error::Error for RpcError {}
 
-/// Parses `json` as a request from `caller`, refusing anything off-schema.
-pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
-    let limit = match caller {
+/// Largest message `caller` may send, in bytes of JSON.
+pub fn max_message_bytes(caller: Caller) -> usize {
+    match caller {
         Caller::ContentScript => MAX_CONTENT_MESSAGE_BYTES,
         Caller::ExtensionPage => MAX_PAGE_MESSAGE_BYTES,
-    };
+    }
+}
+
+/// The refusal of a message the worker found over `caller`'s limit before
+/// serialising it (it measures a lower bound of the JSON's size, so the
+/// exact size is not known).
+pub fn too_large(caller: Caller) -> RpcError {
+    RpcError {
+        code: "tooLarge",
+        message: format!(
+            "message refused: it is over the {}-byte limit",
+            max_message_bytes(caller)
+        ),
+    }
+}
+
+/// Parses `json` as a request from `caller`, refusing anything off-schema.
+pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
+    let limit = max_message_bytes(caller);
     if json.len() > limit {
         return Err(RpcError {
             code: "tooLarge",
@@ -478,5 +496,29 @@ mod tests {
             parse_request(Caller::ExtensionPage, &big).unwrap_err().code,
             "invalidMessage"
         );
+    }
+
+    #[test]
+    fn the_limit_the_worker_checks_first_is_the_one_parsing_applies() {
+        for caller in [Caller::ContentScript, Caller::ExtensionPage] {
+            let limit = max_message_bytes(caller);
+            let pad = |n: usize| format!(r#"{{"type":"ping","p":"{}"}}"#, "x".repeat(n - 22));
+            assert_eq!(pad(limit).len(), limit);
+            assert_ne!(
+                parse_request(caller, &pad(limit)).unwrap_err().code,
+                "tooLarge"
+            );
+            assert_eq!(
+                parse_request(caller, &pad(limit + 1)).unwrap_err().code,
+                "tooLarge"
+            );
+            let refusal = too_large(caller);
+            assert_eq!(refusal.code, "tooLarge");
+            assert!(
+                refusal.message.contains(&format!("{limit}-byte limit")),
+                "{}",
+                refusal.message
+            );
+        }
     }
 }

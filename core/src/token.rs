@@ -7,17 +7,24 @@
 //! persists; `access` and the `on_*` methods are its only mutations.
 //!
 //! The caller's duties: persist the state after every call that returns a
-//! renewal and after every `on_*` call, and persist a rotated refresh token
-//! BEFORE using the new access token (so a worker killed in between can't
-//! be left holding only a refresh token the server has already replaced).
+//! renewal and after every `on_*` call that answers [`RenewalResult::Keep`],
+//! and persist a rotated refresh token BEFORE using the new access token (so
+//! a worker killed in between can't be left holding only a refresh token the
+//! server has already replaced).
+//!
+//! Disconnect: [`TokenState::disconnect`] turns the state into a marker that
+//! holds no token but still knows the renewal in flight. The caller keeps it
+//! (in memory) in place of the state; a renewal that finishes afterwards is
+//! answered [`RenewalResult::Discard`], so nothing is written back, and its
+//! new tokens are revoked where the provider has a revocation endpoint.
 
 use serde::{Deserialize, Serialize};
 
 use crate::backoff::Backoff;
 use crate::http::HttpRequest;
 use crate::oauth::{
-    Features, OAuthClient, OAuthProvider, TokenError, TokenExpectations, TokenSet,
-    interpret_token_response, plan_refresh, scopes_for,
+    AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenError,
+    TokenExpectations, TokenSet, interpret_token_response, plan_refresh, plan_revoke, scopes_for,
 };
 use crate::provider_error::{self, Api, Attempt, Disposition, Outcome};
 
@@ -117,6 +124,24 @@ pub enum Access {
     Reauthenticate { code: String, message: String },
     /// Tokens can't be renewed and signing in won't fix it.
     Failed { code: String, message: String },
+    /// The user disconnected the inbox: there are no tokens to use.
+    Disconnected { message: String },
+}
+
+/// What the caller does with the state after a renewal's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum RenewalResult {
+    /// Persist the state (the result was applied, or ignored as stale).
+    Keep,
+    /// The inbox was disconnected while the renewal ran: persist nothing,
+    /// keep the disconnected marker, and send `revoke` if there is one so
+    /// the tokens the renewal obtained die too.
+    Discard { revoke: Option<HttpRequest> },
 }
 
 /// Everything about one account's tokens.
@@ -148,6 +173,9 @@ pub struct TokenState {
     pub problem: Option<TokenProblem>,
     /// Next renewal ticket.
     pub next_id: u32,
+    /// Set by [`TokenState::disconnect`]; the state then holds no token.
+    #[serde(default)]
+    pub disconnected: bool,
 }
 
 impl TokenState {
@@ -166,7 +194,38 @@ impl TokenState {
             last_error: None,
             problem: None,
             next_id: 1,
+            disconnected: false,
         }
+    }
+
+    /// The user disconnected the inbox. The tokens are dropped from this
+    /// state (revoke them first, with [`crate::connect::revoke_plan`]); the
+    /// renewal in flight is kept so that its result is recognised and
+    /// discarded when it arrives.
+    pub fn disconnect(&mut self) {
+        self.disconnected = true;
+        self.access_token.clear();
+        self.expires_at_ms = 0;
+        self.refresh_token = None;
+        self.refresh_token_expires_at_ms = None;
+        self.retry_not_before_ms = None;
+        self.last_error = None;
+        self.problem = None;
+    }
+
+    /// A renewal's result after disconnect: nothing is kept, and tokens it
+    /// obtained are revoked where the provider allows it (Google; Microsoft
+    /// has no revocation endpoint). The refresh token is revoked when there
+    /// is one, which ends the grant's access tokens too.
+    fn discard(&self, obtained: Option<&TokenSet>) -> RenewalResult {
+        let revoke = obtained.and_then(|t| {
+            let token = t.refresh_token.as_deref().unwrap_or(&t.access_token);
+            match plan_revoke(self.provider, token, AccountType::Unknown) {
+                RevocationPlan::Request { request } => Some(request),
+                RevocationPlan::LocalOnly { .. } => None,
+            }
+        });
+        RenewalResult::Discard { revoke }
     }
 
     /// Whether the access token can be used at `now_ms` (with clock skew).
@@ -188,6 +247,14 @@ impl TokenState {
     /// Decides what a caller should do now, and marks any renewal it hands
     /// out as in flight (so concurrent callers get `Wait` or `Use`).
     pub fn access(&mut self, client: &OAuthClient, now_ms: u64) -> Access {
+        if self.disconnected {
+            return Access::Disconnected {
+                message: format!(
+                    "This {} inbox was disconnected from Inlay. Connect it again to use it.",
+                    self.provider.display_name()
+                ),
+            };
+        }
         match &self.problem {
             Some(TokenProblem::Reauthenticate { code, message }) => {
                 return Access::Reauthenticate {
@@ -332,14 +399,21 @@ impl TokenState {
     /// presumed stuck if it carries a later expiry; a failure from a stale
     /// renewal is ignored (a newer one is in charge). Transient failures
     /// back off with `jitter` and keep retrying at the backoff cap; other
-    /// failures require the user.
+    /// failures require the user. After [`Self::disconnect`] every result
+    /// is discarded.
     pub fn on_refresh_result(
         &mut self,
         id: u32,
         now_ms: u64,
         result: Result<TokenSet, TokenError>,
         jitter: u32,
-    ) {
+    ) -> RenewalResult {
+        if self.disconnected {
+            if self.is_current(id) {
+                self.renewal = None;
+            }
+            return self.discard(result.as_ref().ok());
+        }
         let current = self.is_current(id);
         match result {
             Ok(tokens) => {
@@ -394,12 +468,24 @@ impl TokenState {
                 }
             }
         }
+        RenewalResult::Keep
     }
 
     /// Reports a silent re-authorization's result (the code exchange after a
     /// non-interactive `launchWebAuthFlow`). Any failure means the user must
-    /// sign in interactively; `detail` is kept for diagnostics.
-    pub fn on_silent_reauthorize_result(&mut self, id: u32, result: Result<TokenSet, String>) {
+    /// sign in interactively; `detail` is kept for diagnostics. After
+    /// [`Self::disconnect`] every result is discarded.
+    pub fn on_silent_reauthorize_result(
+        &mut self,
+        id: u32,
+        result: Result<TokenSet, String>,
+    ) -> RenewalResult {
+        if self.disconnected {
+            if self.is_current(id) {
+                self.renewal = None;
+            }
+            return self.discard(result.as_ref().ok());
+        }
         let current = self.is_current(id);
         match result {
             Ok(tokens) => {
@@ -420,6 +506,7 @@ impl TokenState {
                 });
             }
         }
+        RenewalResult::Keep
     }
 
     /// The features these tokens were requested for, read back from the
@@ -464,7 +551,7 @@ impl TokenState {
         client: &OAuthClient,
         now_ms: u64,
         jitter: u32,
-    ) {
+    ) -> RenewalResult {
         let api = match self.provider {
             OAuthProvider::Google => Api::GoogleToken,
             OAuthProvider::Microsoft => Api::MicrosoftToken,
@@ -508,12 +595,12 @@ impl TokenState {
             },
             other => other,
         });
-        self.on_refresh_result(id, now_ms, result, jitter);
+        self.on_refresh_result(id, now_ms, result, jitter)
     }
 
     /// Reports a silent re-authorization's result as the connect flow
     /// gave it: the `connected` step's tokens, or a failure.
-    pub fn on_silent_result(&mut self, id: u32, result: SilentResult) {
+    pub fn on_silent_result(&mut self, id: u32, result: SilentResult) -> RenewalResult {
         let result = match result {
             SilentResult::Connected { tokens } => Ok(TokenSet {
                 access_token: tokens.access_token,
@@ -526,7 +613,7 @@ impl TokenState {
             }),
             SilentResult::Failed { message } => Err(message),
         };
-        self.on_silent_reauthorize_result(id, result);
+        self.on_silent_reauthorize_result(id, result)
     }
 }
 

@@ -531,3 +531,120 @@ fn access_serde_shape() {
     let v = serde_json::to_value(&s).unwrap();
     assert!(v["expiresAtMs"].is_u64() && v.get("refreshTokenExpiresAtMs").is_some());
 }
+
+// ---------------------------------------------------------------- disconnect racing a renewal
+
+/// The disconnected marker holds no token: none of `tokens` appears in it.
+fn assert_holds_none(s: &TokenState, tokens: &[&str]) {
+    let saved = serde_json::to_string(s).unwrap();
+    for t in tokens {
+        assert!(!saved.contains(t), "{t} is still in {saved}");
+    }
+}
+
+#[test]
+fn a_refresh_that_finishes_after_disconnect_is_discarded_and_its_google_token_revoked() {
+    let mut s = google();
+    let now = T0 + 2 * HOUR;
+    let (id, _) = refresh_id(&s.access(&google_client(), now));
+    s.disconnect();
+    assert_holds_none(&s, &["at1", "rt1"]);
+    // Google answers the refresh late, with a rotated refresh token.
+    let result = s.on_refresh_result(id, now + 5_000, Ok(set("at2", now, Some("rt2"), None)), 0);
+    let RenewalResult::Discard {
+        revoke: Some(revoke),
+    } = result
+    else {
+        panic!("expected a discard with a revocation, got {result:?}")
+    };
+    assert_eq!(revoke.url, "https://oauth2.googleapis.com/revoke");
+    assert_eq!(
+        revoke.body.as_deref(),
+        Some("token=rt2"),
+        "the refresh token ends the whole grant"
+    );
+    assert!(!revoke.url.contains("rt2"), "a token never goes in a URL");
+    assert_holds_none(&s, &["at1", "rt1", "at2", "rt2"]);
+    assert_eq!(s.renewal, None);
+    assert!(matches!(
+        s.access(&google_client(), now + 6_000),
+        Access::Disconnected { .. }
+    ));
+
+    // Without a new refresh token, the new access token is the one revoked.
+    let mut s = google();
+    let (id, _) = refresh_id(&s.access(&google_client(), now));
+    s.disconnect();
+    let result = s.on_refresh_result(id, now + 1, Ok(set("at2", now, None, None)), 0);
+    let RenewalResult::Discard {
+        revoke: Some(revoke),
+    } = result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(revoke.body.as_deref(), Some("token=at2"));
+}
+
+#[test]
+fn a_refresh_finishing_before_disconnect_is_kept() {
+    let mut s = google();
+    let now = T0 + 2 * HOUR;
+    let (id, _) = refresh_id(&s.access(&google_client(), now));
+    let result = s.on_refresh_result(id, now + 1, Ok(set("at2", now, None, None)), 0);
+    assert_eq!(result, RenewalResult::Keep);
+    assert_eq!(used(&s.access(&google_client(), now + 2)).0, "at2");
+}
+
+#[test]
+fn a_failed_refresh_after_disconnect_leaves_no_problem_and_revokes_nothing() {
+    let mut s = google();
+    let now = T0 + 2 * HOUR;
+    let (id, _) = refresh_id(&s.access(&google_client(), now));
+    s.disconnect();
+    let failure = endpoint_error(Disposition::Reauthenticate {
+        code: "invalidGrant".into(),
+        message: "m".into(),
+    });
+    let result = s.on_refresh_result(id, now + 1, Err(failure), 0);
+    assert_eq!(result, RenewalResult::Discard { revoke: None });
+    assert_eq!(s.problem, None);
+    assert!(matches!(
+        s.access(&google_client(), now + 2),
+        Access::Disconnected { .. }
+    ));
+}
+
+#[test]
+fn microsoft_renewals_after_disconnect_are_discarded_with_nothing_to_revoke() {
+    // Microsoft has no revocation endpoint: the late tokens are only dropped.
+    let mut s = microsoft();
+    let now = T0 + 2 * HOUR;
+    let (id, _) = refresh_id(&s.access(&ms_client(), now));
+    s.disconnect();
+    let result = s.on_refresh_result(id, now + 1, Ok(set("at2", now, Some("rt2"), None)), 0);
+    assert_eq!(result, RenewalResult::Discard { revoke: None });
+    assert_holds_none(&s, &["at2", "rt2"]);
+
+    let mut s = microsoft();
+    let at = T0 + 23 * HOUR + 30 * MIN;
+    let Access::SilentReauthorize { id } = s.access(&ms_client(), at) else {
+        panic!()
+    };
+    s.disconnect();
+    let result =
+        s.on_silent_reauthorize_result(id, Ok(set("at3", at, Some("rt3"), Some(at + 24 * HOUR))));
+    assert_eq!(result, RenewalResult::Discard { revoke: None });
+    assert_holds_none(&s, &["at3", "rt3"]);
+    assert!(matches!(
+        s.access(&ms_client(), at + 1),
+        Access::Disconnected { .. }
+    ));
+}
+
+#[test]
+fn a_state_stored_before_the_disconnect_marker_existed_still_loads() {
+    let mut v = serde_json::to_value(google()).unwrap();
+    v.as_object_mut().unwrap().remove("disconnected");
+    let s: TokenState = serde_json::from_value(v).unwrap();
+    assert!(!s.disconnected);
+}

@@ -17,7 +17,7 @@ use inlay_core::connection::{self, ConnectionState, Event};
 use inlay_core::detect;
 use inlay_core::oauth::{AccountType, OAuthClient};
 use inlay_core::provider_error::{Api, Attempt, Outcome};
-use inlay_core::token::{SilentResult, TokenState};
+use inlay_core::token::{RenewalResult, SilentResult, TokenState};
 
 /// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
 fn ms(value: f64) -> u64 {
@@ -35,6 +35,13 @@ fn done<T: Serialize, E: Into<FlowError>>(result: Result<T, E>) -> Result<JsValu
 #[serde(rename_all = "camelCase")]
 struct Tokens<'a> {
     tokens: &'a TokenState,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokensAndResult<'a> {
+    tokens: &'a TokenState,
+    result: RenewalResult,
 }
 
 #[derive(Serialize)]
@@ -124,8 +131,9 @@ pub fn token_access(tokens: JsValue, client: JsValue, now_ms: f64) -> Result<JsV
     })
 }
 
-/// `tokenRefreshed(tokens, id, outcome, client, nowMs, jitter) -> {tokens}`:
-/// the refresh request's outcome for renewal `id`.
+/// `tokenRefreshed(tokens, id, outcome, client, nowMs, jitter) -> {tokens, result}`:
+/// the refresh request's outcome for renewal `id`. `result` is `{kind: "keep"}`
+/// or, after `tokenDisconnect`, `{kind: "discard", revoke: HttpRequest | null}`.
 #[wasm_bindgen(js_name = tokenRefreshed)]
 pub fn token_refreshed(
     tokens: JsValue,
@@ -138,17 +146,33 @@ pub fn token_refreshed(
     let mut tokens: TokenState = arg(tokens, "tokens")?;
     let outcome: Outcome = arg(outcome, "outcome")?;
     let client: OAuthClient = arg(client, "client")?;
-    tokens.on_refresh_outcome(id, &outcome, &client, ms(now_ms), jitter);
-    to_js(&Tokens { tokens: &tokens })
+    let result = tokens.on_refresh_outcome(id, &outcome, &client, ms(now_ms), jitter);
+    to_js(&TokensAndResult {
+        tokens: &tokens,
+        result,
+    })
 }
 
-/// `tokenSilentResult(tokens, id, result) -> {tokens}` where result is a
-/// silent flow's `{kind: "connected", tokens}` step or `{kind: "failed", message}`.
+/// `tokenSilentResult(tokens, id, result) -> {tokens, result}` where the
+/// argument is a silent flow's `{kind: "connected", tokens}` step or
+/// `{kind: "failed", message}`; the answer's `result` as for `tokenRefreshed`.
 #[wasm_bindgen(js_name = tokenSilentResult)]
 pub fn token_silent_result(tokens: JsValue, id: u32, result: JsValue) -> Result<JsValue, JsValue> {
     let mut tokens: TokenState = arg(tokens, "tokens")?;
     let result: SilentResult = arg(result, "result")?;
-    tokens.on_silent_result(id, result);
+    let result = tokens.on_silent_result(id, result);
+    to_js(&TokensAndResult {
+        tokens: &tokens,
+        result,
+    })
+}
+
+/// `tokenDisconnect(tokens) -> {tokens}`: the disconnected marker, holding
+/// no token, that takes the state's place so a late renewal is discarded.
+#[wasm_bindgen(js_name = tokenDisconnect)]
+pub fn token_disconnect(tokens: JsValue) -> Result<JsValue, JsValue> {
+    let mut tokens: TokenState = arg(tokens, "tokens")?;
+    tokens.disconnect();
     to_js(&Tokens { tokens: &tokens })
 }
 

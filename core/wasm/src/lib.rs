@@ -25,19 +25,40 @@ pub fn version() -> String {
     inlay_core::VERSION.to_string()
 }
 
+fn caller_kind(caller: &str) -> Result<rpc::Caller, JsValue> {
+    match caller {
+        "contentScript" => Ok(rpc::Caller::ContentScript),
+        "extensionPage" => Ok(rpc::Caller::ExtensionPage),
+        other => Err(JsValue::from_str(&format!("unknown caller kind {other:?}"))),
+    }
+}
+
 /// Validates a message sent to the worker. `caller` is "contentScript" or
 /// "extensionPage"; `json` is the message as the sender produced it.
 #[wasm_bindgen(js_name = parseRequest)]
 pub fn parse_request(caller: &str, json: &str) -> Result<JsValue, JsValue> {
-    let caller = match caller {
-        "contentScript" => rpc::Caller::ContentScript,
-        "extensionPage" => rpc::Caller::ExtensionPage,
-        other => return Err(JsValue::from_str(&format!("unknown caller kind {other:?}"))),
-    };
+    let caller = caller_kind(caller)?;
     match rpc::parse_request(caller, json) {
         Ok(request) => to_js(&request),
         Err(error) => Err(to_js(&error)?),
     }
+}
+
+/// `messageLimit(caller) -> {maxBytes, refusal: {code, message}}`: the
+/// caller's size limit, and the refusal for a message known to exceed it.
+#[wasm_bindgen(js_name = messageLimit)]
+pub fn message_limit(caller: &str) -> Result<JsValue, JsValue> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Limit {
+        max_bytes: usize,
+        refusal: rpc::RpcError,
+    }
+    let caller = caller_kind(caller)?;
+    to_js(&Limit {
+        max_bytes: rpc::max_message_bytes(caller),
+        refusal: rpc::too_large(caller),
+    })
 }
 
 /// `hostPattern(url) -> string | null`: the browser's host-permission pattern

@@ -308,6 +308,35 @@ fn token_functions_shapes() {
     assert_eq!(text(&r, "tokens.accessToken"), "at2");
     assert_eq!(number(&r, "tokens.expiresAtMs"), T0 + 100.0 + 3_599_000.0);
     assert!(get(&r, "tokens.renewal").is_null());
+    assert_eq!(text(&r, "result.kind"), "keep");
+
+    // After tokenDisconnect a late refresh is discarded, and Google's new token revoked.
+    let late = inlay_wasm::token_access(
+        js(tokens_json("at1", 1_000, Some("rt1"))),
+        google_client(),
+        T0,
+    )
+    .unwrap();
+    let late_id = number(&late, "access.id") as u32;
+    let marker = inlay_wasm::token_disconnect(get(&late, "tokens")).unwrap();
+    assert_eq!(text(&marker, "tokens.accessToken"), "");
+    assert!(get(&marker, "tokens.refreshToken").is_null());
+    let d = inlay_wasm::token_refreshed(
+        get(&marker, "tokens"),
+        late_id,
+        js(ok_response(json!({"access_token": "at9", "expires_in": 3599, "token_type": "Bearer",
+            "scope": "https://www.googleapis.com/auth/gmail.send https://www.googleapis.com/auth/gmail.settings.basic openid"}))),
+        google_client(),
+        T0 + 100.0,
+        5,
+    )
+    .unwrap();
+    assert_eq!(text(&d, "result.kind"), "discard");
+    assert_eq!(
+        text(&d, "result.revoke.url"),
+        "https://oauth2.googleapis.com/revoke"
+    );
+    assert_eq!(text(&d, "tokens.accessToken"), "");
 
     // A 401 for an older token changes nothing; for the current one it forces a refresh.
     let r = inlay_wasm::token_invalidate(get(&r, "tokens"), "at1").unwrap();

@@ -164,12 +164,16 @@ export interface DisconnectResult {
   consentUrl: string | null;
 }
 
-/** Revokes where the provider allows it, deletes the tokens, keeps the record. */
+/**
+ * Revokes where the provider allows it, deletes the tokens, keeps the record.
+ * The tokens are marked disconnected first, so a refresh finishing during or
+ * after this is discarded instead of written back.
+ */
 export async function disconnect(core: CoreApi, address: string): Promise<DisconnectResult> {
   const account = await store.getAccount(address);
   if (!account) throw new UserError("unknownAccount", `${address} is not connected to Inlay.`);
   const result: DisconnectResult = { revoked: false, instructions: null, consentUrl: null };
-  const held = await tokens.current(address);
+  const held = await tokens.disconnect(core, address);
   if (held) {
     const plan = core.revokePlan(account.connect, held, account.accountType ?? "unknown");
     if (plan.kind === "request") {

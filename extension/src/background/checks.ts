@@ -13,7 +13,7 @@ import { checkImapAccount } from "./imap.js";
 import { jitter, sleep } from "./random.js";
 import { loadSettings, oauthClient } from "./settings.js";
 import * as store from "./store.js";
-import { accessToken, invalidate, ReauthenticationNeeded, TryLater } from "./tokens.js";
+import { accessToken, Disconnected, invalidate, ReauthenticationNeeded, TryLater } from "./tokens.js";
 
 export const checked = (outcome: CheckResult["outcome"], message: string | null = null): CheckResult => ({ outcome, message });
 
@@ -39,6 +39,7 @@ export async function checkAccount(core: WorkerCore, address: string): Promise<C
         return checked("needsReauthentication", e.message);
       }
       if (e instanceof TryLater) return checked("later", e.message);
+      if (e instanceof Disconnected) return checked("failed", e.message);
       throw e;
     }
     const outcome = await execute(core.accountCheckPlan(account.connect, token));

@@ -14,7 +14,7 @@ export interface OAuthClient {
 }
 
 /** Opaque to the shell: the core's token state, persisted as JSON. */
-export type TokenState = { accessToken: string; expiresAtMs: number } & Record<string, unknown>;
+export type TokenState = { accessToken: string; expiresAtMs: number; disconnected?: boolean } & Record<string, unknown>;
 
 export type DetectStep = { kind: "done"; detection: Detection } | { kind: "needsDns"; domain: string; request: HttpRequest };
 
@@ -67,7 +67,11 @@ export type Access =
   | { kind: "wait" }
   | { kind: "retryAt"; atMs: number; reason: string }
   | { kind: "reauthenticate"; code: string; message: string }
-  | { kind: "failed"; code: string; message: string };
+  | { kind: "failed"; code: string; message: string }
+  | { kind: "disconnected"; message: string };
+
+/** What to do with a renewal's result: persist the state, or (after disconnect) nothing, revoking what it got. */
+export type RenewalResult = { kind: "keep" } | { kind: "discard"; revoke: HttpRequest | null };
 
 export interface Attempt {
   number: number;
@@ -109,6 +113,7 @@ export interface CoreApi {
   /** `scheme://host/*` for an http(s) URL (what chrome.permissions speaks), null otherwise. */
   hostPattern(url: string): string | null;
   parseRequest(caller: string, json: string): unknown;
+  messageLimit(caller: string): { maxBytes: number; refusal: { code: string; message: string } };
   detectStart(address: string): DetectStep;
   detectFinish(address: string, outcome: Outcome): Detection;
   disclosure(provider: ConnectionKind, automation: boolean): Disclosure;
@@ -117,12 +122,20 @@ export interface CoreApi {
   connectCancel(flow: unknown): FlowResult;
   passwordConnectStart(input: PasswordConnectInput, nowMs: number): ConnectionState;
   tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number): { tokens: TokenState; access: Access };
-  tokenRefreshed(tokens: TokenState, id: number, outcome: Outcome, client: OAuthClient, nowMs: number, jitter: number): { tokens: TokenState };
+  tokenRefreshed(
+    tokens: TokenState,
+    id: number,
+    outcome: Outcome,
+    client: OAuthClient,
+    nowMs: number,
+    jitter: number,
+  ): { tokens: TokenState; result: RenewalResult };
   tokenSilentResult(
     tokens: TokenState,
     id: number,
     result: { kind: "connected"; tokens: TokenState } | { kind: "failed"; message: string },
-  ): { tokens: TokenState };
+  ): { tokens: TokenState; result: RenewalResult };
+  tokenDisconnect(tokens: TokenState): { tokens: TokenState };
   tokenInvalidate(tokens: TokenState, rejectedAccessToken: string): { tokens: TokenState };
   accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
   accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;

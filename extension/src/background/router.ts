@@ -8,6 +8,8 @@ export type CallerKind = "contentScript" | "extensionPage";
 /** The part of the core the router needs (kept narrow for tests). */
 export interface Validator {
   parseRequest(caller: string, json: string): unknown;
+  /** The caller's size limit, and the core's refusal for a message over it. */
+  messageLimit(caller: string): { maxBytes: number; refusal: RpcError };
   version(): string;
 }
 
@@ -37,11 +39,43 @@ function asError(e: unknown): RpcError {
   return { code: "internal", message: `Something went wrong inside Inlay: ${errorText(e)}` };
 }
 
+export const OVER_LIMIT = Symbol("over the limit");
+
+/**
+ * `message` as JSON, or OVER_LIMIT as soon as it is certain to be longer than
+ * `maxBytes`. Each object key and string is counted before it is copied into
+ * the JSON (a UTF-16 length never exceeds the UTF-8 byte count), any other
+ * value written as one byte: a lower bound, so a message under the limit is
+ * never refused here, and a 50 MB string is refused without being copied.
+ */
+export function boundedJson(message: unknown, maxBytes: number): string | typeof OVER_LIMIT {
+  let budget = maxBytes;
+  try {
+    return (
+      JSON.stringify(message, function (this: unknown, key: string, value: unknown) {
+        // Values JSON leaves out cost nothing; array indices are not written.
+        if (value === undefined || typeof value === "function" || typeof value === "symbol") return value;
+        budget -= (Array.isArray(this) ? 0 : key.length) + (typeof value === "string" ? value.length : 1);
+        if (budget < 0) throw OVER_LIMIT;
+        return value;
+      }) ?? ""
+    );
+  } catch (e) {
+    if (e === OVER_LIMIT) return OVER_LIMIT;
+    throw e;
+  }
+}
+
 /** Validates `message` through the core, then runs the caller's handler for it. */
 export async function route(core: Validator, handlers: Handlers, caller: CallerKind, message: unknown): Promise<Reply<unknown>> {
+  // The size is checked before the message is serialised and copied into the
+  // core's memory (which never shrinks); the core then checks it exactly.
+  const limit = core.messageLimit(caller);
   let json: string;
   try {
-    json = JSON.stringify(message) ?? "";
+    const bounded = boundedJson(message, limit.maxBytes);
+    if (bounded === OVER_LIMIT) return { ok: false, error: limit.refusal };
+    json = bounded;
   } catch {
     return { ok: false, error: { code: "invalidMessage", message: "message refused: not serialisable" } };
   }

@@ -6,7 +6,11 @@
 // extension origin's IndexedDB; the access token only in memory and in
 // chrome.storage.session. Neither ever goes to a content script, a page
 // outside the extension, a log or a URL.
-import type { CoreApi, OAuthClient, TokenState } from "./coreTypes.js";
+//
+// Disconnect replaces the state in memory with the core's disconnected marker
+// (no tokens in it); a renewal still running then reports to the marker, and
+// the core answers "discard": nothing is written back.
+import type { CoreApi, OAuthClient, RenewalResult, TokenState } from "./coreTypes.js";
 import { execute, type HttpRequest } from "./executor.js";
 import { jitter, sleep } from "./random.js";
 import * as session from "./session.js";
@@ -32,8 +36,22 @@ export class TryLater extends Error {
   }
 }
 
+/** The inbox was disconnected; its tokens are gone. */
+export class Disconnected extends Error {}
+
 const states = new Map<string, TokenState>();
 const renewals = new Map<string, Promise<void>>();
+// Storage writes for one inbox run one after another, so a save that started
+// before a disconnect can't land after the disconnect cleared the session.
+const writes = new Map<string, Promise<void>>();
+
+function inOrder(key: string, write: () => Promise<void>): Promise<void> {
+  const next = (writes.get(key) ?? Promise.resolve()).then(write);
+  const settled = next.catch(() => undefined);
+  writes.set(key, settled);
+  void settled.then(() => writes.get(key) === settled && writes.delete(key));
+  return next;
+}
 
 /** Runs a Microsoft silent re-authorization; supplied by the flow runner. */
 export type SilentReauthorizer = (
@@ -55,26 +73,46 @@ async function load(key: string): Promise<TokenState | undefined> {
   return state;
 }
 
-/** Persists a token state: refresh token to IndexedDB, access token to the session. */
+/**
+ * Persists a token state: refresh token to IndexedDB, access token to the
+ * session. A disconnected marker lives in memory only.
+ */
 export async function save(address: string, state: TokenState): Promise<void> {
   const key = store.keyOf(address);
   states.set(key, state);
+  if (state.disconnected) return;
   const { accessToken, expiresAtMs } = state;
-  await store.putSecrets(key, { tokens: { ...state, accessToken: "", expiresAtMs: 0 } });
-  await session.setAccessToken(key, { accessToken, expiresAtMs });
+  await inOrder(key, async () => {
+    await store.putSecrets(key, { tokens: { ...state, accessToken: "", expiresAtMs: 0 } });
+    await session.setAccessToken(key, { accessToken, expiresAtMs });
+  });
 }
 
-/** Forgets an inbox's tokens everywhere. */
+/**
+ * The first step of Disconnect: the core's disconnected marker takes the
+ * state's place at once, so a renewal finishing from now on is discarded.
+ * Returns the tokens held until now, for the revocation.
+ */
+export async function disconnect(core: CoreApi, address: string): Promise<TokenState | undefined> {
+  const key = store.keyOf(address);
+  const held = await load(key);
+  if (held) states.set(key, core.tokenDisconnect(held).tokens);
+  return held;
+}
+
+/** Clears the session's access token after `disconnect`; the marker stays in memory. */
 export async function forget(address: string): Promise<void> {
   const key = store.keyOf(address);
-  states.delete(key);
   renewals.delete(key);
-  await session.clearSession(key);
+  await inOrder(key, () => session.clearSession(key));
 }
 
-/** The current token state, for revocation at disconnect. */
-export async function current(address: string): Promise<TokenState | undefined> {
-  return load(store.keyOf(address));
+/** Applies a renewal's result: persist it, or (after disconnect) revoke what it obtained. */
+async function settle(address: string, next: { tokens: TokenState; result: RenewalResult }): Promise<void> {
+  if (next.result.kind === "keep") return save(address, next.tokens);
+  states.set(store.keyOf(address), next.tokens);
+  // Nobody is left to tell how the revocation went: the user already disconnected.
+  if (next.result.revoke) await execute(next.result.revoke);
 }
 
 type Renewal = { kind: "refresh"; id: number; request: HttpRequest } | { kind: "silentReauthorize"; id: number };
@@ -89,11 +127,11 @@ function renew(core: CoreApi, address: string, client: OAuthClient, silent: Sile
     if (renewal.kind === "refresh") {
       const outcome = await execute(renewal.request);
       const latest = states.get(key);
-      if (latest) await save(address, core.tokenRefreshed(latest, renewal.id, outcome, client, Date.now(), jitter()).tokens);
+      if (latest) await settle(address, core.tokenRefreshed(latest, renewal.id, outcome, client, Date.now(), jitter()));
     } else {
       const result = await silent(address);
       const latest = states.get(key);
-      if (latest) await save(address, core.tokenSilentResult(latest, renewal.id, result).tokens);
+      if (latest) await settle(address, core.tokenSilentResult(latest, renewal.id, result));
     }
   })().finally(() => {
     if (renewals.get(key) === running) renewals.delete(key);
@@ -142,6 +180,8 @@ export async function accessToken(
       case "failed":
         await save(address, tokens);
         throw new ReauthenticationNeeded(access.code, access.message);
+      case "disconnected":
+        throw new Disconnected(access.message);
     }
   }
   throw new TryLater(Date.now() + 60_000, "Signing in to the provider is taking too long; Inlay will try again shortly.");
