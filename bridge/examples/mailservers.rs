@@ -2,7 +2,8 @@
 //! STARTTLS) and one aiosmtpd (implicit TLS and STARTTLS) on free 127.0.0.1
 //! ports, user alice / "correct horse", address alice@dovecot.test; mail
 //! sent through the SMTP server lands in alice's INBOX. Prints one JSON line
-//! with the ports and the (self-signed, CN localhost) certificate, then runs
+//! with the ports and the (self-signed, CN localhost) certificate and its
+//! `pinnedSpki`, then runs
 //! until stdin closes or SIGTERM/SIGINT, and cleans up. A line
 //! `password <new>` on stdin changes alice's IMAP password (a test's "the
 //! password was changed at the provider"); it answers `{"event":"passwordChanged"}`.
@@ -39,6 +40,8 @@ fn main() {
         "password": PASSWORD,
         "address": format!("{USER}@dovecot.test"),
         "certPem": cert_pem,
+        // What the extension stores once the user accepts the certificate.
+        "certPin": support::pin(&d.cert),
     });
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}").and_then(|()| out.flush()).unwrap();

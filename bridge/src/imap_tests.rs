@@ -13,6 +13,7 @@ fn args(port: u16, security: Security, password: &str, trust_any: bool) -> Check
         security,
         username: "u".into(),
         password: password.into(),
+        pinned_spki: None,
         trust_any_certificate: trust_any,
     }
 }
@@ -41,9 +42,10 @@ fn implicit_tls_login_with_verified_certificate() {
         roots(&s.cert),
     )
     .unwrap();
+    let pin = crate::trust::spki_pin(&s.cert);
     assert_eq!(
         v,
-        json!({"preauth": false, "capabilities": ["IMAP4REV1", "AUTH=PLAIN"]})
+        json!({"preauth": false, "capabilities": ["IMAP4REV1", "AUTH=PLAIN"], "certificatePin": pin})
     );
     s.thread.join().unwrap();
 }
@@ -115,23 +117,67 @@ fn non_ascii_password_goes_as_a_literal() {
 }
 
 #[test]
-fn untrusted_certificate_fails_unless_trusted_explicitly() {
+fn untrusted_certificate_is_described_for_review_and_gets_no_login() {
     let s = serve(|tcp, config| {
         let mut p = tls(tcp, config);
         let _ = p.0.fill_buf(); // drive the handshake; the client aborts it
     });
     let e = check(&args(s.port, Security::ImplicitTls, "p", false)).unwrap_err();
-    assert_eq!(e.code, "tlsFailed", "{e:?}");
+    assert_eq!(e.code, "untrustedCertificate", "{e:?}");
+    let c = e.certificate.expect("the leaf, to review");
+    assert_eq!(c.subject, "CN=rcgen self signed cert");
+    assert_eq!(c.issuer, c.subject);
+    assert_eq!(c.not_after, "Sun, 01 Jan 4096 00:00:00 +0000");
+    assert_eq!(Some(c.spki_sha256), crate::trust::spki_pin(&s.cert));
     s.thread.join().unwrap();
+}
 
+#[test]
+fn a_pinned_key_is_accepted_whatever_its_name_and_chain() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
+    });
+    let pin = crate::trust::spki_pin(&s.cert).unwrap();
+    let mut a = args(s.port, Security::ImplicitTls, "p", false);
+    a.host = "127.0.0.1".into(); // not in the certificate either
+    a.pinned_spki = Some(pin.clone());
+    let v = check(&a).unwrap();
+    assert_eq!(v["certificatePin"], json!(pin));
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn another_key_than_the_pinned_one_fails_closed_before_login() {
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        // The client aborts the handshake: nothing, least of all LOGIN, follows.
+        assert_eq!(p.rest(), "");
+    });
+    let mut a = args(s.port, Security::ImplicitTls, "p", false);
+    a.pinned_spki = Some("A".repeat(43) + "=");
+    let e = check(&a).unwrap_err();
+    assert_eq!(e.code, "certificateChanged", "{e:?}");
+    assert_eq!(
+        e.certificate.map(|c| c.spki_sha256),
+        crate::trust::spki_pin(&s.cert),
+        "the new certificate is described"
+    );
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn trust_any_still_connects_once_and_reports_the_pin_to_keep() {
     let s = serve(|tcp, config| {
         let mut p = tls(tcp, config);
         p.say("* OK ready\r\n");
         authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
     });
     let mut a = args(s.port, Security::ImplicitTls, "p", true);
-    a.host = "127.0.0.1".into(); // not in the certificate either
-    check(&a).unwrap();
+    a.host = "127.0.0.1".into();
+    let v = check(&a).unwrap();
+    assert_eq!(v["certificatePin"], json!(crate::trust::spki_pin(&s.cert)));
     s.thread.join().unwrap();
 }
 

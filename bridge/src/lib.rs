@@ -8,6 +8,7 @@ pub mod install;
 pub mod net;
 pub mod protocol;
 pub mod smtp;
+pub mod trust;
 
 #[cfg(test)]
 mod scripted;

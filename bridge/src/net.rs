@@ -1,15 +1,11 @@
 //! What IMAP and SMTP share: failures with a reply code, TCP connect with
-//! timeouts, and the rustls client (ring provider, Mozilla roots, or the
-//! explicit per-account "trust any certificate").
+//! timeouts, and the rustls client (ring provider; which certificates it
+//! accepts is `trust.rs`).
 
 use crate::protocol::CheckArgs;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
-    StreamOwned,
-};
+use crate::trust::{self, Certificate, Policy, Verdict, Verifier};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
@@ -23,12 +19,16 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Fail {
     pub code: &'static str,
     pub message: String,
+    /// The server's certificate, for `untrustedCertificate` (to review) and
+    /// `certificateChanged`.
+    pub certificate: Option<Box<Certificate>>,
 }
 
 pub fn fail(code: &'static str, message: impl Into<String>) -> Fail {
     Fail {
         code,
         message: message.into(),
+        certificate: None,
     }
 }
 
@@ -56,12 +56,19 @@ pub fn public_roots() -> RootCertStore {
 
 pub type Tls = StreamOwned<ClientConnection, TcpStream>;
 
+/// The pin of the key the server presented on this (established) connection.
+pub fn peer_pin(tls: &Tls) -> Option<String> {
+    let leaf = tls.conn.peer_certificates()?.first()?;
+    trust::spki_pin(leaf)
+}
+
 /// Where and how to connect; built from [`CheckArgs`].
 pub struct Endpoint {
     pub host: String,
     pub port: u16,
     pub name: ServerName<'static>,
     pub config: Arc<ClientConfig>,
+    seen: trust::Seen,
 }
 
 impl Endpoint {
@@ -69,11 +76,28 @@ impl Endpoint {
         let host = args.host.trim_start_matches('[').trim_end_matches(']');
         let name = ServerName::try_from(host.to_string())
             .map_err(|e| fail("badRequest", format!("host {host:?}: {e}")))?;
+        let policy = match (&args.pinned_spki, args.trust_any_certificate) {
+            (Some(pin), _) => Policy::Pinned(pin.clone()),
+            (None, true) => Policy::AnyToMigrate,
+            (None, false) => Policy::Verified,
+        };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = Arc::new(
+            Verifier::new(policy, roots, provider.clone()).map_err(|e| fail("tlsFailed", e))?,
+        );
+        let seen = verifier.seen.clone();
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| fail("tlsFailed", e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
         Ok(Endpoint {
             host: host.to_string(),
             port: args.port,
             name,
-            config: tls_config(args.trust_any_certificate, roots)?,
+            config: Arc::new(config),
+            seen,
         })
     }
 
@@ -81,16 +105,41 @@ impl Endpoint {
         connect(&self.host, self.port)
     }
 
+    /// The TLS handshake. A refused certificate fails with what was seen,
+    /// before any credential is sent.
     pub fn handshake(&self, tcp: TcpStream) -> Result<Tls, Fail> {
         let conn = ClientConnection::new(self.config.clone(), self.name.clone())
             .map_err(|e| fail("tlsFailed", e.to_string()))?;
         let mut tls = StreamOwned::new(conn, tcp);
         while tls.conn.is_handshaking() {
-            tls.conn
-                .complete_io(&mut tls.sock)
-                .map_err(|e| io_fail("tlsFailed", e))?;
+            if let Err(e) = tls.conn.complete_io(&mut tls.sock) {
+                return Err(self
+                    .certificate_fail()
+                    .unwrap_or_else(|| io_fail("tlsFailed", e)));
+            }
         }
         Ok(tls)
+    }
+
+    fn certificate_fail(&self) -> Option<Fail> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let (leaf, verdict) = seen?;
+        let mut f = match verdict {
+            Verdict::Accepted => return None,
+            Verdict::Untrusted(reason) => fail(
+                "untrustedCertificate",
+                format!("{}:{}: {reason}", self.host, self.port),
+            ),
+            Verdict::Changed => fail(
+                "certificateChanged",
+                format!(
+                    "{}:{} presented a certificate with another key than the pinned one",
+                    self.host, self.port
+                ),
+            ),
+        };
+        f.certificate = trust::describe(&leaf).map(Box::new);
+        Some(f)
     }
 }
 
@@ -115,57 +164,4 @@ fn connect(host: &str, port: u16) -> Result<TcpStream, Fail> {
         }
     }
     Err(last)
-}
-
-fn tls_config(trust_any: bool, roots: RootCertStore) -> Result<Arc<ClientConfig>, Fail> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| fail("tlsFailed", e.to_string()))?;
-    let config = if trust_any {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-            .with_no_client_auth()
-    } else {
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(Arc::new(config))
-}
-
-/// `trustAnyCertificate`: skips chain and name checks but still verifies the
-/// handshake signatures, so the session stays encrypted to whoever answered.
-#[derive(Debug)]
-struct AnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        msg: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(msg, cert, dss, &self.0.signature_verification_algorithms)
-    }
-    fn verify_tls13_signature(
-        &self,
-        msg: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(msg, cert, dss, &self.0.signature_verification_algorithms)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }

@@ -6,7 +6,8 @@
 //! the `220` would be read as if they came over TLS; it drops the SIZE
 //! extension, so an oversized message could not be refused before DATA; and
 //! its send stops at the first refused RCPT instead of reporting each one.
-//! TLS, connect and trust-any are shared with IMAP (`net.rs`).
+//! TLS, connect and the certificate rules are shared with IMAP (`net.rs`,
+//! `trust.rs`).
 //!
 //! Same STARTTLS rules as IMAP: no `STARTTLS` in EHLO or a refused STARTTLS →
 //! `starttlsUnavailable` (never AUTH in plaintext); bytes after the `220`
@@ -32,12 +33,12 @@ pub fn check(args: &CheckArgs) -> Result<Value, Fail> {
 
 pub fn check_with_roots(args: &CheckArgs, roots: RootCertStore) -> Result<Value, Fail> {
     let c = Client::open(args, roots)?;
-    let v = json!({"extensions": c.ext, "authMechanism": c.mechanism});
+    let v = json!({"extensions": c.ext, "authMechanism": c.mechanism, "certificatePin": c.pin});
     c.quit();
     Ok(v)
 }
 
-/// `send` with the public roots (or trust-any per account).
+/// `send` trusting Mozilla's roots and the system's store (or the pins).
 pub fn send_public(a: &SendArgs, message: &[u8]) -> Result<Value, Fail> {
     send(a, message, public_roots())
 }
@@ -110,6 +111,8 @@ struct Client {
     /// EHLO keywords and parameters after TLS ("SIZE 35882577", "8BITMIME").
     ext: Vec<String>,
     mechanism: &'static str,
+    /// The pin (base64 SPKI SHA-256) of the server's certificate.
+    pin: Option<String>,
 }
 
 impl Client {
@@ -155,7 +158,12 @@ impl Client {
             }
         };
         let mechanism = auth(&mut r, &ext, &args.username, &args.password)?;
-        Ok(Client { r, ext, mechanism })
+        Ok(Client {
+            pin: net::peer_pin(r.get_ref()),
+            r,
+            ext,
+            mechanism,
+        })
     }
 
     fn has(&self, keyword: &str) -> bool {

@@ -13,6 +13,7 @@ fn args(port: u16, security: Security) -> CheckArgs {
         security,
         username: "u".into(),
         password: "hunter2".into(),
+        pinned_spki: None,
         trust_any_certificate: false,
     }
 }

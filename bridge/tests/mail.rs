@@ -34,12 +34,12 @@ fn error_code(reply: &Value) -> &str {
 
 fn imap(d: &Dovecot, password: &str) -> Value {
     json!({"host": "127.0.0.1", "port": d.tls_port, "security": "implicitTls",
-           "username": USER, "password": password, "trustAnyCertificate": true})
+           "username": USER, "password": password, "pinnedSpki": support::pin(&d.cert)})
 }
 
 fn smtp_starttls(s: &Smtpd) -> Value {
     json!({"host": "127.0.0.1", "port": s.starttls_port, "security": "startTls",
-           "username": USER, "password": PASSWORD, "trustAnyCertificate": true})
+           "username": USER, "password": PASSWORD, "pinnedSpki": support::pin(&s.cert)})
 }
 
 fn servers() -> (Dovecot, Smtpd) {

@@ -18,8 +18,8 @@ fn start(mode: Mode) -> Smtpd {
     })
 }
 
-fn smtp_check(port: u16, security: &str, password: &str, trust_any: bool) -> Value {
-    support::check_op("smtpCheck", port, security, password, trust_any)
+fn smtp_check(port: u16, security: &str, password: &str, cert: Option<&[u8]>) -> Value {
+    support::check_op("smtpCheck", port, security, password, cert)
 }
 
 fn assert_ok(reply: &Value, s: &Smtpd) {
@@ -40,31 +40,61 @@ fn assert_ok(reply: &Value, s: &Smtpd) {
 #[test]
 fn implicit_tls_login() {
     let s = start(Mode::Tls);
-    assert_ok(&smtp_check(s.tls_port, "implicitTls", PASSWORD, true), &s);
+    assert_ok(
+        &smtp_check(s.tls_port, "implicitTls", PASSWORD, Some(&s.cert)),
+        &s,
+    );
 }
 
 #[test]
 fn starttls_login() {
     let s = start(Mode::Tls);
-    assert_ok(&smtp_check(s.starttls_port, "startTls", PASSWORD, true), &s);
+    assert_ok(
+        &smtp_check(s.starttls_port, "startTls", PASSWORD, Some(&s.cert)),
+        &s,
+    );
 }
 
 #[test]
-fn self_signed_certificate_refused_without_trust_any() {
+fn self_signed_certificate_is_shown_for_review_without_a_pin() {
     let s = start(Mode::Tls);
-    let r = smtp_check(s.tls_port, "implicitTls", PASSWORD, false);
-    assert_eq!(error_code(&r), "tlsFailed", "{r}");
-    let r = smtp_check(s.starttls_port, "startTls", PASSWORD, false);
-    assert_eq!(error_code(&r), "tlsFailed", "{r}");
+    let r = smtp_check(s.tls_port, "implicitTls", PASSWORD, None);
+    assert_eq!(error_code(&r), "untrustedCertificate", "{r}");
+    assert_eq!(
+        r["error"]["certificate"]["spkiSha256"],
+        json!(support::pin(&s.cert))
+    );
+    let r = smtp_check(s.starttls_port, "startTls", PASSWORD, None);
+    assert_eq!(error_code(&r), "untrustedCertificate", "{r}");
     assert!(!s.log().contains("AUTH"), "{}", s.log());
+}
+
+#[test]
+fn another_certificate_than_the_pinned_one_gets_no_auth() {
+    let s = start(Mode::Tls);
+    let other = start(Mode::Tls); // same host name, its own key
+    for (port, security) in [(s.tls_port, "implicitTls"), (s.starttls_port, "startTls")] {
+        let r = smtp_check(port, security, PASSWORD, Some(&other.cert));
+        assert_eq!(error_code(&r), "certificateChanged", "{r}");
+    }
+    assert!(!s.log().contains("AUTH"), "{}", s.log());
+    assert_ok(
+        &smtp_check(s.tls_port, "implicitTls", PASSWORD, Some(&s.cert)),
+        &s,
+    );
 }
 
 #[test]
 fn wrong_password() {
     let s = start(Mode::Tls);
-    let r = smtp_check(s.tls_port, "implicitTls", "not the password", true);
+    let r = smtp_check(s.tls_port, "implicitTls", "not the password", Some(&s.cert));
     assert_eq!(error_code(&r), "wrongPassword", "{r}");
-    let r = smtp_check(s.starttls_port, "startTls", "not the password", true);
+    let r = smtp_check(
+        s.starttls_port,
+        "startTls",
+        "not the password",
+        Some(&s.cert),
+    );
     assert_eq!(error_code(&r), "wrongPassword", "{r}");
     assert!(
         r["error"]["message"].as_str().unwrap().contains("535"),
@@ -74,19 +104,19 @@ fn wrong_password() {
 
 #[test]
 fn wrong_port() {
-    let r = smtp_check(free_port(), "implicitTls", PASSWORD, true);
+    let r = smtp_check(free_port(), "implicitTls", PASSWORD, None);
     assert_eq!(error_code(&r), "connectFailed", "{r}");
     // Implicit TLS to a STARTTLS port: the server's plaintext greeting is
     // not a TLS record.
     let s = start(Mode::Tls);
-    let r = smtp_check(s.starttls_port, "implicitTls", PASSWORD, true);
+    let r = smtp_check(s.starttls_port, "implicitTls", PASSWORD, Some(&s.cert));
     assert_eq!(error_code(&r), "tlsFailed", "{r}");
 }
 
 #[test]
 fn plaintext_only_server_gets_no_password() {
     let s = start(Mode::PlaintextOnly);
-    let r = smtp_check(s.plain_port, "startTls", PASSWORD, true);
+    let r = smtp_check(s.plain_port, "startTls", PASSWORD, Some(&s.cert));
     assert_eq!(error_code(&r), "starttlsUnavailable", "{r}");
     assert!(!s.log().contains("AUTH"), "{}", s.log());
 }
@@ -119,7 +149,12 @@ fn stripping_proxy(upstream: u16) -> u16 {
 #[test]
 fn starttls_stripping_is_refused() {
     let s = start(Mode::Tls);
-    let r = smtp_check(stripping_proxy(s.starttls_port), "startTls", PASSWORD, true);
+    let r = smtp_check(
+        stripping_proxy(s.starttls_port),
+        "startTls",
+        PASSWORD,
+        Some(&s.cert),
+    );
     assert_eq!(error_code(&r), "starttlsUnavailable", "{r}");
     assert!(!s.log().contains("AUTH"), "{}", s.log());
 }

@@ -6,7 +6,7 @@ use crate::protocol::CheckArgs;
 use rustls::RootCertStore;
 use serde_json::{Value, json};
 
-/// Runs `imapCheck` against the public web PKI (or any certificate when asked).
+/// Runs `imapCheck` trusting Mozilla's roots and the system's store (or the pin).
 pub fn check(args: &CheckArgs) -> Result<Value, Fail> {
     check_with_roots(args, public_roots())
 }
@@ -14,9 +14,9 @@ pub fn check(args: &CheckArgs) -> Result<Value, Fail> {
 pub fn check_with_roots(args: &CheckArgs, roots: RootCertStore) -> Result<Value, Fail> {
     let mut s = Session::open(args, roots)?;
     let caps = std::mem::take(&mut s.caps);
-    let preauth = s.preauth;
+    let (preauth, pin) = (s.preauth, s.pin.take());
     s.logout();
-    Ok(json!({"preauth": preauth, "capabilities": caps}))
+    Ok(json!({"preauth": preauth, "capabilities": caps, "certificatePin": pin}))
 }
 
 #[cfg(test)]

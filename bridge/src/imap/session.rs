@@ -13,7 +13,7 @@
 use super::wire::{
     Response, command, quote, read_line, read_response, send_bytes, tagged_status, until_tagged,
 };
-use crate::net::{Endpoint, Fail, Tls, clip, fail};
+use crate::net::{Endpoint, Fail, Tls, clip, fail, peer_pin};
 use crate::protocol::{CheckArgs, Security};
 use rustls::RootCertStore;
 use std::io::{BufReader, Read, Write};
@@ -25,6 +25,8 @@ pub struct Session {
     /// Capabilities after TLS, before login.
     pub caps: Vec<String>,
     pub preauth: bool,
+    /// The pin (base64 SPKI SHA-256) of the server's certificate.
+    pub pin: Option<String>,
 }
 
 impl Session {
@@ -68,11 +70,13 @@ impl Session {
                 (BufReader::new(ep.handshake(r.into_inner())?), false)
             }
         };
+        let pin = peer_pin(r.get_ref());
         let mut s = Session {
             r,
             next_tag: 1,
             caps: Vec::new(),
             preauth,
+            pin,
         };
         let tag = s.tag();
         s.caps = capabilities(&mut s.r, &tag)?;

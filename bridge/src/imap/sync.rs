@@ -171,7 +171,7 @@ pub fn sync(a: &SyncArgs, roots: RootCertStore) -> Result<Value, Fail> {
     Ok(v)
 }
 
-/// Sync with the public roots (or trust-any when the account says so).
+/// Sync trusting Mozilla's roots and the system's store (or the pin).
 pub fn sync_public(a: &SyncArgs) -> Result<Value, Fail> {
     sync(a, public_roots())
 }

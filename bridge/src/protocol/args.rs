@@ -23,6 +23,14 @@ pub struct CheckArgs {
     pub security: Security,
     pub username: String,
     pub password: String,
+    /// Accept exactly the leaf whose SubjectPublicKeyInfo has this SHA-256
+    /// (standard base64, 44 chars): the certificate the user reviewed and
+    /// accepted. Without it the certificate must chain to a trusted root.
+    #[serde(default)]
+    pub pinned_spki: Option<String>,
+    /// Deprecated, accepted for one version so that accounts created with
+    /// "trust any certificate" move to a pin: any certificate is accepted
+    /// and the reply's `certificatePin` is what to pin.
     #[serde(default)]
     pub trust_any_certificate: bool,
 }
@@ -35,6 +43,7 @@ impl std::fmt::Debug for CheckArgs {
             .field("port", &self.port)
             .field("security", &self.security)
             .field("username", &self.username)
+            .field("pinned_spki", &self.pinned_spki)
             .field("trust_any_certificate", &self.trust_any_certificate)
             .finish_non_exhaustive()
     }
@@ -63,6 +72,18 @@ impl CheckArgs {
         }
         if self.password.len() > 1024 || !clean(&self.password) {
             return Err("password must be at most 1024 bytes without CR, LF or NUL".into());
+        }
+        if let Some(pin) = &self.pinned_spki {
+            use base64::Engine;
+            let digest = base64::engine::general_purpose::STANDARD.decode(pin.as_bytes());
+            if pin.len() != 44 || digest.map(|d| d.len()) != Ok(32) {
+                return Err(
+                    "pinnedSpki must be the standard base64 of a SHA-256 (44 chars)".into(),
+                );
+            }
+            if self.trust_any_certificate {
+                return Err("pinnedSpki and trustAnyCertificate exclude each other".into());
+            }
         }
         Ok(())
     }

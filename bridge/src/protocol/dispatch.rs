@@ -1,7 +1,7 @@
 //! The dispatcher: one request frame in, one reply out.
 
 use super::args::{CheckArgs, NoArgs, SendArgs, SyncArgs};
-use super::reply::{error, ok};
+use super::reply::{error, failure, ok};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -53,7 +53,7 @@ pub fn handle(frame: &[u8]) -> Value {
     };
     match result {
         Ok(v) => ok(id, v),
-        Err(f) => error(id, f.code, &f.message),
+        Err(f) => failure(id, &f),
     }
 }
 
@@ -145,6 +145,27 @@ mod tests {
                 format!(
                     r#"{{"id":"1","op":"imapCheck",{}}}"#,
                     check.replace("imap.example.com", "a b")
+                ),
+                "badRequest",
+                Some("1"),
+            ),
+            (
+                format!(r#"{{"id":"1","op":"imapCheck",{check},"pinnedSpki":"AAAA"}}"#),
+                "badRequest",
+                Some("1"),
+            ),
+            (
+                format!(
+                    r#"{{"id":"1","op":"imapCheck",{check},"pinnedSpki":"{}!"}}"#,
+                    "A".repeat(43)
+                ),
+                "badRequest",
+                Some("1"),
+            ),
+            (
+                format!(
+                    r#"{{"id":"1","op":"smtpCheck",{check},"pinnedSpki":"{}=","trustAnyCertificate":true}}"#,
+                    "A".repeat(43)
                 ),
                 "badRequest",
                 Some("1"),

@@ -15,6 +15,15 @@ pub fn error(id: Option<&str>, code: &str, message: &str) -> Value {
     json!({"id": id, "ok": false, "error": {"code": code, "message": message}})
 }
 
+/// A failed operation; a refused certificate travels with it, for review.
+pub fn failure(id: Option<&str>, f: &crate::net::Fail) -> Value {
+    let mut reply = error(id, f.code, &f.message);
+    if let Some(c) = &f.certificate {
+        reply["error"]["certificate"] = json!(c);
+    }
+    reply
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

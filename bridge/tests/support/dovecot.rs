@@ -39,13 +39,25 @@ pub struct Dovecot {
     pub plain_port: u16,
     /// Implicit-TLS listener (`Mode::Tls` only; 0 otherwise).
     pub tls_port: u16,
-    /// DER of the self-signed certificate for `localhost`.
+    /// DER of the certificate for `localhost` (self-signed, or signed by
+    /// the private CA).
     pub cert: Vec<u8>,
+    /// The private CA's PEM ([`start_with_private_ca`] only).
+    pub ca_pem: Option<PathBuf>,
 }
 
 /// Starts a private Dovecot. Fails (never skips) when Dovecot is not
 /// installed: `./build.sh test` installs it (`ensure_dovecot`).
 pub fn start(mode: Mode) -> Dovecot {
+    start_as(mode, false)
+}
+
+/// A `Mode::Tls` Dovecot whose certificate a private CA signed (`ca_pem`).
+pub fn start_with_private_ca() -> Dovecot {
+    start_as(Mode::Tls, true)
+}
+
+fn start_as(mode: Mode, private_ca: bool) -> Dovecot {
     assert!(
         Path::new(DOVECOT).exists(),
         "{DOVECOT} not found: these tests need a real IMAP server. Run ./build.sh test, or apt-get install dovecot-imapd"
@@ -54,7 +66,7 @@ pub fn start(mode: Mode) -> Dovecot {
     // another process grabs one in between.
     let mut last = String::new();
     for _ in 0..3 {
-        match Dovecot::try_start(mode) {
+        match Dovecot::try_start(mode, private_ca) {
             Ok(d) => return d,
             Err(e) => last = e,
         }
@@ -85,7 +97,7 @@ fn id(flag: &str, name: &str) -> u32 {
 }
 
 impl Dovecot {
-    fn try_start(mode: Mode) -> Result<Dovecot, String> {
+    fn try_start(mode: Mode, private_ca: bool) -> Result<Dovecot, String> {
         let dir = super::fresh_dir("dovecot");
         fs::create_dir_all(dir.join("mail")).unwrap();
         // Dovecot's unprivileged processes (dovenull, dovecot) must traverse
@@ -94,7 +106,13 @@ impl Dovecot {
         set_mode(&dir, 0o755);
         set_mode(&dir.join("mail"), 0o1777);
 
-        let (_, key_path, cert) = super::self_signed(&dir);
+        let (key_path, cert, ca_pem) = if private_ca {
+            let (_, key, cert, ca) = super::private_ca_signed(&dir);
+            (key, cert, Some(ca))
+        } else {
+            let (_, key, cert) = super::self_signed(&dir);
+            (key, cert, None)
+        };
         set_mode(&key_path, 0o600);
 
         // Mail runs as the package's `dovecot` user: Dovecot refuses UID 0
@@ -173,6 +191,7 @@ impl Dovecot {
             plain_port,
             tls_port,
             cert,
+            ca_pem,
         };
         let ports: Vec<u16> = [plain_port, tls_port]
             .into_iter()
