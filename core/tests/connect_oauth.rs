@@ -987,3 +987,62 @@ fn serde_shapes() {
     assert_eq!(v["requiredForFeature"], true);
     assert_eq!(v["googleReview"], "sensitive");
 }
+
+/// 100 sign-ins per provider, each started as the worker starts one (96
+/// fresh random bytes): every verifier, state and nonce is new, no value is
+/// reused across fields or sign-ins, and each challenge is S256 of its verifier.
+#[test]
+fn a_hundred_sign_ins_draw_a_hundred_fresh_verifiers_states_and_nonces() {
+    use inlay_core::connect::{self, Clients, ConnectInput, ConnectMode, Step};
+    use inlay_core::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
+    use inlay_core::detect::ConnectionKind;
+    use sha2::{Digest, Sha256};
+    use std::collections::HashSet;
+
+    let mut seen = HashSet::new();
+    for (kind, address) in [
+        (ConnectionKind::Google, "ann@gmail.com"),
+        (ConnectionKind::Microsoft, "bob@contoso.example"),
+    ] {
+        for i in 0..100u32 {
+            // Stands in for crypto.getRandomValues: distinct bytes per sign-in.
+            let random: Vec<u8> = (0..3u8)
+                .flat_map(|part| {
+                    Sha256::digest([&i.to_be_bytes()[..], &[part, kind as u8]].concat())
+                })
+                .collect();
+            let input = ConnectInput {
+                address: address.into(),
+                provider: kind,
+                automation: true,
+                clients: Clients {
+                    google: Some(google_client()),
+                    microsoft: Some(ms_client()),
+                },
+                redirect_base: format!("{EXT}/"),
+                policy: ConnectPolicy {
+                    seat: Seat::Full,
+                    allowed_kinds: None,
+                },
+                registry: AccountRegistry::default(),
+                mode: ConnectMode::Connect,
+                previous_state: ConnectionState::NotConnected,
+            };
+            let started = connect::start(&input, &random, T0).unwrap();
+            let Step::LaunchAuthFlow { url, .. } = &started.step else {
+                panic!("{:?}", started.step)
+            };
+            let q = query(url);
+            let pending = &started.flow.pending;
+            assert_eq!(q["state"], pending.state);
+            assert_eq!(q["nonce"], pending.nonce);
+            assert_eq!(q["code_challenge_method"], "S256");
+            assert_eq!(q["code_challenge"], challenge_for(&pending.verifier));
+            for value in [&pending.verifier, &pending.state, &pending.nonce] {
+                assert!(value.len() >= 43, "{value} is under 256 bits");
+                assert!(seen.insert(value.clone()), "{value} was drawn twice");
+            }
+        }
+    }
+    assert_eq!(seen.len(), 2 * 100 * 3);
+}

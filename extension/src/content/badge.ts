@@ -34,13 +34,14 @@ export function mountBadge(anchor: Element, host: string): HTMLElement {
   shadow.append(style, badge);
   anchor.prepend(root);
 
+  // The reply carries Inlay's version; it stays out of the host page's DOM
+  // (the page would learn the exact version to aim at).
   call<PingReply>({ type: "ping" })
-    .then((reply) => {
+    .then(() => {
       root.dataset.state = "ready";
-      root.dataset.core = reply.core;
       badge.dataset.state = "ready";
       label.textContent = "Inlay";
-      badge.title = `Inlay is on (core ${reply.core})`;
+      badge.title = "Inlay is on";
     })
     .catch((e: unknown) => {
       root.dataset.state = "error";
