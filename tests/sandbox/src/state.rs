@@ -111,6 +111,10 @@ pub enum AutodiscoverMode {
     /// `exchange::PROBE_DOMAINS`, whose autodiscover host speaks plain HTTP).
     #[serde(rename = "redirectProbe")]
     RedirectProbe,
+    /// `autodiscover.<domain>` answers, but asks only for Windows sign-in (NTLM,
+    /// Negotiate), never Basic; EWS on `mail.<domain>` still takes Basic.
+    #[serde(rename = "windowsOnly")]
+    WindowsOnly,
 }
 
 impl AutodiscoverMode {
@@ -122,6 +126,7 @@ impl AutodiscoverMode {
             AutodiscoverMode::Srv => "srv",
             AutodiscoverMode::None => "none",
             AutodiscoverMode::RedirectProbe => "redirectProbe",
+            AutodiscoverMode::WindowsOnly => "windowsOnly",
         }
     }
 }

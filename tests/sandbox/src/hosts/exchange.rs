@@ -107,6 +107,17 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
     not_found()
 }
 
+/// The organisation's public web site: like many a CMS, it answers any path, the
+/// Autodiscover one included, with a page (200). Such a host must never get a password.
+fn web_site(domain: &str) -> Response {
+    Response::html(
+        200,
+        format!(
+            "<!doctype html><html><head><title>{domain}</title></head><body><h1>Welcome to {domain}</h1><p>Our products and services.</p></body></html>"
+        ),
+    )
+}
+
 fn not_found() -> Response {
     Response::html(
         404,
@@ -139,7 +150,10 @@ fn reachable(mode: AutodiscoverMode, role: Role) -> bool {
     matches!(
         (mode, role),
         (AutodiscoverMode::Direct, Role::Domain)
-            | (AutodiscoverMode::Subdomain, Role::Autodiscover)
+            | (
+                AutodiscoverMode::Subdomain | AutodiscoverMode::WindowsOnly,
+                Role::Autodiscover
+            )
             | (
                 AutodiscoverMode::Direct
                     | AutodiscoverMode::Subdomain
@@ -170,32 +184,48 @@ pub fn basic_auth<'a>(req: &Request, state: &'a State) -> Option<&'a Account> {
     })
 }
 
+const UNAUTHORIZED_PAGE: &str = "<html><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head><body><h2>401 - Unauthorized</h2></body></html>";
+
 pub fn unauthorized(realm: &str) -> Response {
-    Response::html(
-        401,
-        "<html><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head><body><h2>401 - Unauthorized</h2></body></html>",
-    )
-    .with_header("www-authenticate", &format!("Basic realm=\"{realm}\""))
+    Response::html(401, UNAUTHORIZED_PAGE)
+        .with_header("www-authenticate", &format!("Basic realm=\"{realm}\""))
 }
 
 fn xml_response(body: String) -> Response {
     Response::new(200, "text/xml; charset=utf-8", body)
 }
 
+/// A 401 offering only Windows sign-in, one header per scheme as IIS sends them.
+fn windows_sign_in() -> Response {
+    let mut r = Response::html(401, UNAUTHORIZED_PAGE);
+    for scheme in ["Negotiate", "NTLM"] {
+        r.headers.push(("www-authenticate".into(), scheme.into()));
+    }
+    r
+}
+
 /// `POST /autodiscover/autodiscover.xml` (POX). The host answers at all only when a
-/// seeded account of its domain has a mode that reaches it (else the plain web site's
-/// 404); then Basic auth, then the request's `EMailAddress`.
+/// seeded account of its domain has a mode that reaches it (else the domain's web
+/// site page, or elsewhere a 404); then Basic auth (only Windows sign-in in
+/// `windowsOnly` mode), then the request's `EMailAddress`.
 fn autodiscover(req: &Request, sandbox: &Sandbox, role: Role, domain: &str) -> Response {
     let state = sandbox.state();
     let suffix = format!("@{domain}");
-    let served = state.accounts.iter().any(|a| {
-        a.address.ends_with(&suffix)
-            && a.exchange
-                .as_ref()
-                .is_some_and(|x| reachable(x.autodiscover, role))
-    });
-    if !served {
-        return not_found();
+    let modes: Vec<AutodiscoverMode> = state
+        .accounts
+        .iter()
+        .filter(|a| a.address.ends_with(&suffix))
+        .filter_map(|a| a.exchange.as_ref().map(|x| x.autodiscover))
+        .filter(|&mode| reachable(mode, role))
+        .collect();
+    if modes.is_empty() {
+        return match role {
+            Role::Domain => web_site(domain),
+            _ => not_found(),
+        };
+    }
+    if role == Role::Autodiscover && modes.contains(&AutodiscoverMode::WindowsOnly) {
+        return windows_sign_in();
     }
     if req.method != "POST" {
         // Exchange answers a GET with the 600 error once authenticated; keep it simple.
@@ -452,21 +482,55 @@ mod tests {
             let sb = sandbox(
                 json!([{"provider":"exchange","address":ANA,"password":"pw","autodiscover":mode}]),
             );
-            for (host, expect) in [
+            for ((host, expect), is_domain) in [
                 d.to_string(),
                 format!("autodiscover.{d}"),
                 format!("mail.{d}"),
             ]
             .iter()
             .zip(answering)
+            .zip([true, false, false])
             {
                 let r = post(&sb, host, Some(&basic(ANA, "pw")), &pox(ANA));
-                assert_eq!(r.status == 200, expect, "{mode} at {host}: {}", r.status);
-                if !expect {
-                    assert_eq!(r.status, 404);
+                let answered = text(&r).contains("<Type>EXCH</Type>");
+                assert_eq!(answered, expect, "{mode} at {host}: {}", r.status);
+                if !expect && is_domain {
+                    // The domain's web site: a page for any path, no challenge.
+                    assert_eq!(r.status, 200, "{mode} at {host}");
+                    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+                    assert!(text(&r).contains("Welcome to contoso-exchange.example"));
+                    assert_eq!(r.header("www-authenticate"), None);
+                } else if !expect {
+                    assert_eq!(r.status, 404, "{mode} at {host}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn windows_only_autodiscover_never_offers_basic() {
+        let sb = sandbox(json!([{"provider":"exchange","address":ANA,"password":"pw",
+            "autodiscover":"windowsOnly"}]));
+        let host = "autodiscover.contoso-exchange.example";
+        for auth in [None, Some(basic(ANA, "pw"))] {
+            let r = post(&sb, host, auth.as_deref(), &pox(ANA));
+            assert_eq!(r.status, 401);
+            let offered: Vec<&str> = r
+                .headers
+                .iter()
+                .filter(|(n, _)| n == "www-authenticate")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            assert_eq!(offered, ["Negotiate", "NTLM"]);
+        }
+        // Nobody else answers Autodiscover for it.
+        let r = post(
+            &sb,
+            "mail.contoso-exchange.example",
+            Some(&basic(ANA, "pw")),
+            &pox(ANA),
+        );
+        assert_eq!(r.status, 404);
     }
 
     #[test]
