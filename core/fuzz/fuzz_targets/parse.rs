@@ -1,35 +1,8 @@
-//! parse_message on arbitrary bytes: never panics, never overflows the stack
-//! or hangs (libFuzzer's -timeout and -rss_limit_mb catch those), and what it
-//! returns respects the input and the limits.
+//! parse_message on arbitrary bytes; the checks are in checks/parse.rs,
+//! shared with the replay test.
 #![no_main]
 
-use inlay_core::message::{Limit, Limits, ParseError, parse_message, parse_message_with};
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/parse.rs"]
+mod parse;
 
-fuzz_target!(|data: &[u8]| {
-    check(data, &Limits::default());
-    // Tight limits are reached on small inputs, so they get exercised.
-    let tight = Limits { max_bytes: 4096, max_depth: 3, max_parts: 8, max_header_bytes: 512, max_work: 1 << 20 };
-    check(data, &tight);
-    let _ = parse_message(data);
-});
-
-fn check(data: &[u8], limits: &Limits) {
-    match parse_message_with(data, limits) {
-        Ok(message) => {
-            assert!(!data.is_empty());
-            assert!(data.len() <= limits.max_bytes);
-            assert!(message.attachments.len() < limits.max_parts);
-            for attachment in &message.attachments {
-                // Sizes are of transfer-decoded bytes, which never grow.
-                assert!(attachment.size <= data.len() as u64, "{} > {}", attachment.size, data.len());
-            }
-            for header in &message.headers {
-                assert!(!header.name.is_empty());
-            }
-        }
-        Err(ParseError::Empty) => assert!(data.is_empty()),
-        Err(ParseError::LimitExceeded { limit: Limit::MaxBytes, max }) => assert!(data.len() as u64 > max),
-        Err(_) => {}
-    }
-}
+libfuzzer_sys::fuzz_target!(|data: &[u8]| parse::check(data));
