@@ -14,7 +14,9 @@ mod rpc;
 /// Every file of one target's folder, sorted; refuses an empty folder (a
 /// wrong path would otherwise pass without replaying anything).
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions")
+        .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.unwrap().path())
@@ -22,7 +24,10 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "{} holds no inputs", dir.display());
-    files.into_iter().map(|path| (path.clone(), std::fs::read(&path).unwrap())).collect()
+    files
+        .into_iter()
+        .map(|path| (path.clone(), std::fs::read(&path).unwrap()))
+        .collect()
 }
 
 /// Runs `check` on each input; a failure names the file to look at.

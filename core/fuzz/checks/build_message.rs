@@ -11,20 +11,41 @@ use inlay_core::message::{
 /// An address: mostly well-formed (so builds get past validation), sometimes raw.
 #[derive(Arbitrary, Debug)]
 pub enum Address {
-    Parts { local: u8, domain: u8, unicode: bool },
+    Parts {
+        local: u8,
+        domain: u8,
+        unicode: bool,
+    },
     Raw(String),
 }
 
 impl Address {
     fn render(&self) -> String {
         const LOCALS: [&str; 4] = ["ann", "b.c+tag", "x_y-z", "o'brien"];
-        const DOMAINS: [&str; 4] = ["example.com", "mail.example.org", "xn--bcher-kva.example", "a.b.c.example"];
+        const DOMAINS: [&str; 4] = [
+            "example.com",
+            "mail.example.org",
+            "xn--bcher-kva.example",
+            "a.b.c.example",
+        ];
         match self {
-            Address::Parts { local, domain, unicode: true } => {
-                format!("{}@bücher{}.example", LOCALS[*local as usize % 4], domain % 10)
+            Address::Parts {
+                local,
+                domain,
+                unicode: true,
+            } => {
+                format!(
+                    "{}@bücher{}.example",
+                    LOCALS[*local as usize % 4],
+                    domain % 10
+                )
             }
             Address::Parts { local, domain, .. } => {
-                format!("{}@{}", LOCALS[*local as usize % 4], DOMAINS[*domain as usize % 4])
+                format!(
+                    "{}@{}",
+                    LOCALS[*local as usize % 4],
+                    DOMAINS[*domain as usize % 4]
+                )
             }
             Address::Raw(raw) => raw.clone(),
         }
@@ -48,7 +69,10 @@ pub struct Input {
 }
 
 fn mailbox((name, address): &(Option<String>, Address)) -> Mailbox {
-    Mailbox { name: name.clone(), address: address.render() }
+    Mailbox {
+        name: name.clone(),
+        address: address.render(),
+    }
 }
 
 /// Decodes the draft from raw fuzzer bytes as libfuzzer-sys does for a typed
@@ -72,7 +96,12 @@ fn check_draft(input: Input) {
             .into_iter()
             .map(|(filename, text, bytes)| Attachment {
                 filename,
-                content_type: if text { "text/plain" } else { "application/octet-stream" }.into(),
+                content_type: if text {
+                    "text/plain"
+                } else {
+                    "application/octet-stream"
+                }
+                .into(),
                 bytes,
             })
             .collect(),
@@ -88,13 +117,19 @@ fn check_draft(input: Input) {
             .collect(),
         in_reply_to: input.in_reply_to,
         references: input.references,
-        headers: input.headers.into_iter().map(|(name, value)| HeaderField { name, value }).collect(),
+        headers: input
+            .headers
+            .into_iter()
+            .map(|(name, value)| HeaderField { name, value })
+            .collect(),
         bcc: Vec::new(),
         reply_to: Vec::new(),
         message_id: "<fuzz@inlay.example>".into(),
         date: i64::from(input.date),
     };
-    let Ok(bytes) = build_message(&draft) else { return };
+    let Ok(bytes) = build_message(&draft) else {
+        return;
+    };
 
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         assert!(line.ends_with(b"\r\n"));
@@ -102,15 +137,31 @@ fn check_draft(input: Input) {
         assert!(!line[..line.len() - 2].contains(&b'\r'));
     }
     let parsed = parse_message(&bytes).expect("built message parses");
-    assert_eq!(parsed.subject.as_deref().unwrap_or(""), draft.subject.trim());
+    assert_eq!(
+        parsed.subject.as_deref().unwrap_or(""),
+        draft.subject.trim()
+    );
     assert_eq!(parsed.to.len(), draft.to.len());
     assert_eq!(parsed.cc.len(), draft.cc.len());
     assert_eq!(parsed.date, Some(draft.date));
     // Nothing beyond what the builder writes and the custom headers.
     let builder = [
-        "From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
-        "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+        "From",
+        "To",
+        "Cc",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "In-Reply-To",
+        "References",
+        "MIME-Version",
+        "Content-Type",
+        "Content-Transfer-Encoding",
     ];
-    let written = parsed.headers.iter().filter(|h| builder.iter().any(|b| b.eq_ignore_ascii_case(&h.name))).count();
+    let written = parsed
+        .headers
+        .iter()
+        .filter(|h| builder.iter().any(|b| b.eq_ignore_ascii_case(&h.name)))
+        .count();
     assert_eq!(written + draft.headers.len(), parsed.headers.len());
 }

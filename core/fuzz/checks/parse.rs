@@ -9,11 +9,16 @@ use inlay_core::message::{Limit, Limits, ParseError, parse_message, parse_messag
 pub fn check(data: &[u8]) {
     check_with(data, &Limits::default());
     // Tight limits are reached on small inputs, so they get exercised.
-    let tight = Limits { max_bytes: 4096, max_depth: 3, max_parts: 8, max_header_bytes: 512, max_work: 1 << 20 };
+    let tight = Limits {
+        max_bytes: 4096,
+        max_depth: 3,
+        max_parts: 8,
+        max_header_bytes: 512,
+        max_work: 1 << 20,
+    };
     check_with(data, &tight);
     let _ = parse_message(data);
 }
-
 
 fn check_with(data: &[u8], limits: &Limits) {
     match parse_message_with(data, limits) {
@@ -23,14 +28,22 @@ fn check_with(data: &[u8], limits: &Limits) {
             assert!(message.attachments.len() < limits.max_parts);
             for attachment in &message.attachments {
                 // Sizes are of transfer-decoded bytes, which never grow.
-                assert!(attachment.size <= data.len() as u64, "{} > {}", attachment.size, data.len());
+                assert!(
+                    attachment.size <= data.len() as u64,
+                    "{} > {}",
+                    attachment.size,
+                    data.len()
+                );
             }
             for header in &message.headers {
                 assert!(!header.name.is_empty());
             }
         }
         Err(ParseError::Empty) => assert!(data.is_empty()),
-        Err(ParseError::LimitExceeded { limit: Limit::MaxBytes, max }) => assert!(data.len() as u64 > max),
+        Err(ParseError::LimitExceeded {
+            limit: Limit::MaxBytes,
+            max,
+        }) => assert!(data.len() as u64 > max),
         Err(_) => {}
     }
 }

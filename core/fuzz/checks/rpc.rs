@@ -10,10 +10,15 @@ use inlay_core::rpc::{
 };
 
 pub fn check(data: &[u8]) {
-    let Ok(json) = std::str::from_utf8(data) else { return };
+    let Ok(json) = std::str::from_utf8(data) else {
+        return;
+    };
     let content = parse_request(Caller::ContentScript, json);
     let page = parse_request(Caller::ExtensionPage, json);
-    for (result, limit) in [(&content, MAX_CONTENT_MESSAGE_BYTES), (&page, MAX_PAGE_MESSAGE_BYTES)] {
+    for (result, limit) in [
+        (&content, MAX_CONTENT_MESSAGE_BYTES),
+        (&page, MAX_PAGE_MESSAGE_BYTES),
+    ] {
         match result {
             Ok(_) => assert!(json.len() <= limit),
             Err(e) if e.code == "tooLarge" => assert!(json.len() > limit),
@@ -22,14 +27,24 @@ pub fn check(data: &[u8]) {
     }
     if content.is_ok() {
         // A content script's schema is a subset of a page's.
-        assert!(page.is_ok(), "content script accepted what a page may not send: {json}");
+        assert!(
+            page.is_ok(),
+            "content script accepted what a page may not send: {json}"
+        );
     }
     if let Ok(Request::ContentScript(request)) = &content {
         let again = serde_json::to_string(request).expect("a request serialises");
-        assert_eq!(parse_request(Caller::ContentScript, &again).as_ref(), Ok(&Request::ContentScript(request.clone())));
+        assert_eq!(
+            parse_request(Caller::ContentScript, &again).as_ref(),
+            Ok(&Request::ContentScript(request.clone()))
+        );
     }
     if let Ok(Request::ExtensionPage(request)) = &page {
         let again = serde_json::to_string(request).expect("a request serialises");
-        assert_eq!(parse_request(Caller::ExtensionPage, &again).as_ref(), Ok(&Request::ExtensionPage(request.clone())), "{again}");
+        assert_eq!(
+            parse_request(Caller::ExtensionPage, &again).as_ref(),
+            Ok(&Request::ExtensionPage(request.clone())),
+            "{again}"
+        );
     }
 }
