@@ -4,6 +4,7 @@
 #   ./build.sh test     build, then run every test tier; stops at the first failing tier
 #   ./build.sh demo     build, start the local sandbox and open Chromium with Inlay loaded
 #   ./build.sh bench    build, then run the benchmarks (figures, not pass/fail)
+#   ./build.sh fuzz [S] run each of the core's fuzz targets for S seconds (default 300)
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -13,6 +14,7 @@ export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # Pinned tools: the `wasm-bindgen` crate in core/wasm/Cargo.toml must equal the CLI version.
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+CARGO_DENY_VERSION=0.20.2
 CHROMIUM=/usr/lib/chromium/chromium
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 
@@ -56,6 +58,8 @@ ensure_chromium() {
   [ -x "$CHROMIUM" ] || apt_install chromium
   [ -x "$CHROMIUM" ] || die "Chromium was not found at $CHROMIUM after installing"
 }
+
+ensure_cargo_deny() { ensure_cargo_tool cargo-deny cargo-deny "$CARGO_DENY_VERSION"; }
 
 install_all() {
   ensure_wasm_target
@@ -164,6 +168,79 @@ test_ts() {
 }
 test_e2e() { node --test --test-concurrency=1 tests/e2e/; }
 
+# Supply chain: the licences, bans and sources of every crate (deny.toml), and
+# npm's advisories where the registry serves them.
+test_supply_chain() {
+  # Not `advisories`: it clones the RustSec database from GitHub, which these
+  # machines cannot reach (see deny.toml).
+  cargo deny --log-level error check --hide-inclusion-graph licenses bans sources || return 1
+  npm_audit
+}
+
+# npm audit's endpoint is not served by every registry mirror: an unanswered
+# audit is one line and no failure; an answer with a high or critical
+# advisory fails the tier.
+npm_audit() {
+  mkdir -p build
+  timeout 60 npm audit --json >build/npm-audit.json 2>/dev/null || true
+  python3 - build/npm-audit.json <<'PY'
+import json, sys
+try:
+    report = json.load(open(sys.argv[1]))
+except ValueError:
+    report = {}
+counts = report.get("metadata", {}).get("vulnerabilities")
+if counts is None:
+    why = report.get("message") or "no answer"
+    print(f"npm audit: skipped, the registry did not answer the advisory query ({why})")
+    sys.exit(0)
+found = ", ".join(f"{n} {level}" for level, n in counts.items() if level != "total" and n)
+print(f"npm audit: {found or 'no advisories'}")
+if counts.get("high", 0) + counts.get("critical", 0):
+    print("npm audit: high or critical advisories above; `npm audit` names them and the fixed versions")
+    sys.exit(1)
+PY
+}
+
+# Fuzzing on stable Rust: libfuzzer-sys with LLVM's sanitizer-coverage passes
+# switched on by flags (what cargo-fuzz does on nightly, minus ASan, which
+# safe Rust does not need). --target keeps the flags off build scripts and
+# proc macros, which would not link against libFuzzer's hooks.
+FUZZ_TARGETS=(parse build_message rpc)
+FUZZ_RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
+
+build_fuzz() {
+  local host
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  (cd core/fuzz && RUSTFLAGS="$FUZZ_RUSTFLAGS" cargo build --quiet --release --target "$host" --bins) || return 1
+  FUZZ_BIN=core/fuzz/target/$host/release
+}
+
+# fuzz_all SECONDS: each target runs SECONDS from its saved corpus (kept
+# between runs, not committed) and its committed inputs in
+# core/fuzz/regressions/<target>/ (replayed by cargo test too).
+fuzz_all() {
+  local seconds=$1 target log
+  build_fuzz || return 1
+  mkdir -p build
+  for target in "${FUZZ_TARGETS[@]}"; do
+    local seeds=(core/fuzz/regressions/$target)
+    [ "$target" = parse ] && seeds+=(core/tests/golden/*/)
+    mkdir -p "core/fuzz/corpus/$target" "core/fuzz/artifacts/$target"
+    log=build/fuzz-$target.log
+    if ! "$FUZZ_BIN/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix="core/fuzz/artifacts/$target/" "core/fuzz/corpus/$target" "${seeds[@]}" >"$log" 2>&1; then
+      tail -n 40 "$log"
+      printf '\nfuzz target %s failed; the input is in core/fuzz/artifacts/%s/ (full log: %s).\n' "$target" "$target" "$log"
+      printf 'Fix the cause, then copy that input into core/fuzz/regressions/%s/ so cargo test replays it.\n' "$target"
+      return 1
+    fi
+    printf '  %-14s %s\n' "$target" "$(sed -nE 's/^#([0-9]+)\s+DONE\s+cov: ([0-9]+) .*corp: ([0-9]+).*/\1 runs, \2 edges covered, \3 inputs in its corpus/p' "$log")"
+  done
+}
+
 ensure_xmllint() {
   # The EWS tests validate every SOAP body against the published XSDs.
   command -v xmllint >/dev/null || apt_install libxml2-utils
@@ -198,11 +275,15 @@ run_tests() {
   ensure_xmllint
   ensure_dovecot
   ensure_aiosmtpd
+  ensure_cargo_deny
   build_sandbox
-  tier "1/4 core (cargo test --workspace)" test_native
-  tier "2/4 WASM boundary (wasm-bindgen-test, node)" test_wasm
-  tier "3/4 extension units (node --test)" test_ts
-  tier "4/4 end-to-end (Chromium + sandbox)" test_e2e
+  tier "1/6 supply chain (cargo deny, npm audit)" test_supply_chain
+  tier "2/6 core (cargo test --workspace)" test_native
+  # 3 targets x 25 s: the bounded share of a test run; ./build.sh fuzz goes longer.
+  tier "3/6 fuzzing (libFuzzer, stable Rust)" fuzz_all "${INLAY_FUZZ_SECONDS:-25}"
+  tier "4/6 WASM boundary (wasm-bindgen-test, node)" test_wasm
+  tier "5/6 extension units (node --test)" test_ts
+  tier "6/6 end-to-end (Chromium + sandbox)" test_e2e
   print_summary
 }
 
@@ -214,5 +295,6 @@ case "${1:-build}" in
   test) run_tests ;;
   demo) build_all; ensure_chromium; ensure_dovecot; ensure_aiosmtpd; build_sandbox; node tests/e2e/demo.mjs ;;
   bench) build_all; node bench/run.mjs "${@:2}" ;;
-  *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench])" ;;
+  fuzz) fuzz_all "${2:-300}" ;;
+  *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench|fuzz])" ;;
 esac
