@@ -43,8 +43,53 @@ pub struct SettingsArg {
     pub same_credentials: bool,
 }
 
+/// A certificate the user reviewed and accepted: the standard base64 of the
+/// SHA-256 of its SubjectPublicKeyInfo (what the helper's `pinnedSpki` takes
+/// and its `certificate.spkiSha256` reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SpkiPin(String);
+
+impl TryFrom<String> for SpkiPin {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        use base64::Engine;
+        let digest = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
+        if value.len() != 44 || digest.map(|d| d.len()) != Ok(32) {
+            return Err("a certificate pin must be the base64 of a SHA-256 (44 characters)".into());
+        }
+        Ok(SpkiPin(value))
+    }
+}
+
+impl From<SpkiPin> for String {
+    fn from(pin: SpkiPin) -> String {
+        pin.0
+    }
+}
+
+impl SpkiPin {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The certificates the user accepted for this account, per server (the
+/// two servers can be different hosts with different certificates). A
+/// server without one must have a certificate the helper can verify.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinnedCertificates {
+    #[serde(default)]
+    pub imap: Option<SpkiPin>,
+    #[serde(default)]
+    pub smtp: Option<SpkiPin>,
+}
+
 /// `{type: "imapConnect", address, automation, settings, password,
-/// smtpPassword?, trustAnyCertificate}`.
+/// smtpPassword?, pinnedCertificates}`. There is no "trust any certificate":
+/// a certificate the helper cannot verify is shown to the user, and only the
+/// one accepted is pinned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RawConnect", rename_all = "camelCase")]
 pub struct ImapConnectArg {
@@ -55,8 +100,7 @@ pub struct ImapConnectArg {
     /// Only (and always) when `settings.sameCredentials` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_password: Option<Password>,
-    /// Skip certificate checks for this account (ticked explicitly by the user).
-    pub trust_any_certificate: bool,
+    pub pinned_certificates: PinnedCertificates,
 }
 
 #[derive(Deserialize)]
@@ -69,7 +113,7 @@ struct RawConnect {
     /// Read as text first, so a refusal can say it is the outgoing password.
     #[serde(default)]
     smtp_password: Option<String>,
-    trust_any_certificate: bool,
+    pinned_certificates: PinnedCertificates,
 }
 
 impl TryFrom<RawConnect> for ImapConnectArg {
@@ -107,7 +151,7 @@ impl TryFrom<RawConnect> for ImapConnectArg {
             settings: raw.settings,
             password: raw.password,
             smtp_password,
-            trust_any_certificate: raw.trust_any_certificate,
+            pinned_certificates: raw.pinned_certificates,
         })
     }
 }
@@ -125,7 +169,7 @@ mod tests {
                 "smtp": {"host": "localhost", "port": 465, "security": "implicitTls", "username": "alice"},
                 "sameCredentials": true
             },
-            "password": "correct horse", "trustAnyCertificate": false
+            "password": "correct horse", "pinnedCertificates": {"imap": null, "smtp": null}
         })
     }
 
@@ -208,10 +252,15 @@ mod tests {
             Box::new(|v| v["password"] = json!("correct horse\r\nA1 LOGOUT")),
             Box::new(|v| v["password"] = json!("")),
             Box::new(|v| v["password"] = json!("p".repeat(1025))),
-            Box::new(|v| v["trustAnyCertificate"] = json!("yes")),
+            // No way back to "trust any certificate".
+            Box::new(|v| v["trustAnyCertificate"] = json!(true)),
             Box::new(|v| {
-                v.as_object_mut().unwrap().remove("trustAnyCertificate");
+                v.as_object_mut().unwrap().remove("pinnedCertificates");
             }),
+            Box::new(|v| v["pinnedCertificates"]["imap"] = json!("AAAA")),
+            Box::new(|v| v["pinnedCertificates"]["imap"] = json!(format!("{}!", "A".repeat(43)))),
+            Box::new(|v| v["pinnedCertificates"]["smtp"] = json!(true)),
+            Box::new(|v| v["pinnedCertificates"]["pop"] = json!(null)),
         ];
         for (i, change) in cases.iter().enumerate() {
             let mut v = connect();
@@ -219,6 +268,27 @@ mod tests {
             let message = parse(&v).expect_err(&format!("case {i}"));
             assert!(!message.contains("correct horse"), "case {i}: {message}");
         }
+    }
+
+    #[test]
+    fn accepted_certificates_are_pinned_per_server() {
+        let pin = format!("{}=", "A".repeat(43));
+        let mut v = connect();
+        v["pinnedCertificates"] = json!({"smtp": pin});
+        let Ok(PageRequest::ImapConnect(arg)) = parse(&v) else {
+            panic!()
+        };
+        assert_eq!(arg.pinned_certificates.imap, None);
+        assert_eq!(
+            arg.pinned_certificates.smtp.as_ref().map(|p| p.as_str()),
+            Some(pin.as_str())
+        );
+        // The worker gets them back under the same names.
+        let back = serde_json::to_value(&arg).unwrap();
+        assert_eq!(
+            back["pinnedCertificates"],
+            json!({"imap": null, "smtp": pin})
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! it) means for the user: a sentence naming the server and what to do, and
 //! whether a connection check should ask for the password again, try later,
 //! or report a failure. Codes: bridge/README.md, plus the worker's own
-//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`.
+//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`, and
+//! `certificatePinned` (not a failure: the notice that an account which
+//! trusted any certificate now trusts only the one it saw).
 
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +70,25 @@ pub fn describe_helper_error(
         "tlsFailed" => (
             code,
             format!(
-                "Inlay couldn't make a secure connection to the {server} at {at}: its certificate isn't trusted or the security setting doesn't match the port ({detail}). Check the security setting; if your server uses its own certificate and you trust this network, tick \"Trust any certificate\"."
+                "Inlay couldn't make a secure connection to the {server} at {at} ({detail}). Check that the security setting (SSL/TLS or STARTTLS) matches the port under Advanced options."
+            ),
+        ),
+        "untrustedCertificate" => (
+            code,
+            format!(
+                "Inlay can't verify the certificate of the {server} at {at} ({detail}), so it sent no password. If the certificate below is your server's (ask your administrator to compare the fingerprint), choose \"Trust this certificate\": Inlay will then accept only this one."
+            ),
+        ),
+        "certificateChanged" => (
+            code,
+            format!(
+                "The {server}'s certificate changed since you connected — this can be an attack; reconnect to review it. Inlay sent no password to {at}."
+            ),
+        ),
+        "certificatePinned" => (
+            code,
+            format!(
+                "Inlay no longer trusts any certificate for the {server} at {at}: from now on it accepts only the certificate the server presented today (fingerprint {detail}). If that certificate changes, Inlay will stop and ask you to review the new one."
             ),
         ),
         "starttlsUnavailable" => (
@@ -122,7 +142,10 @@ pub fn describe_helper_error(
         other => (other, format!("The {server} check failed: {detail}")),
     };
     let disposition = match code {
-        "wrongPassword" => CheckDisposition::Reauthenticate,
+        // A certificate to review needs the user as much as a password does.
+        "wrongPassword" | "certificateChanged" | "untrustedCertificate" => {
+            CheckDisposition::Reauthenticate
+        }
         "connectFailed" | "timeout" | "hostNotFound" | "temporaryFailure" | "bridgeMissing"
         | "bridgeTimeout" => CheckDisposition::Later,
         _ => CheckDisposition::Fail,
@@ -155,8 +178,38 @@ mod tests {
             "{}",
             tls.message
         );
-        assert!(tls.message.contains("Trust any certificate"));
+        assert!(!tls.message.contains("Trust any"), "{}", tls.message);
         assert!(tls.message.contains("UnknownIssuer"));
+        let review = describe_helper_error(
+            Smtp,
+            "mail.example",
+            465,
+            "untrustedCertificate",
+            "UnknownIssuer",
+        );
+        assert!(
+            review
+                .message
+                .contains("outgoing mail (SMTP) server at mail.example on port 465")
+                && review.message.contains("sent no password")
+                && review.message.contains("Trust this certificate"),
+            "{}",
+            review.message
+        );
+        let changed = describe_helper_error(Imap, "mail.example", 993, "certificateChanged", "x");
+        assert!(
+            changed.message.contains(
+                "certificate changed since you connected — this can be an attack; reconnect to review it"
+            ) && changed.message.contains("incoming mail (IMAP) server's"),
+            "{}",
+            changed.message
+        );
+        let pinned = describe_helper_error(Imap, "h", 993, "certificatePinned", "AbC=");
+        assert!(
+            pinned.message.contains("only the certificate") && pinned.message.contains("AbC="),
+            "{}",
+            pinned.message
+        );
         let smtp = describe_helper_error(Smtp, "h", 465, "wrongPassword", "");
         assert!(
             smtp.message.contains("outgoing mail (SMTP) server refused"),
@@ -202,10 +255,17 @@ mod tests {
     #[test]
     fn a_check_asks_for_the_password_only_when_it_was_refused() {
         let disposition = |code| describe_helper_error(Imap, "h", 993, code, "x").disposition;
-        assert_eq!(
-            disposition("wrongPassword"),
-            CheckDisposition::Reauthenticate
-        );
+        for code in [
+            "wrongPassword",
+            "certificateChanged",
+            "untrustedCertificate",
+        ] {
+            assert_eq!(
+                disposition(code),
+                CheckDisposition::Reauthenticate,
+                "{code}"
+            );
+        }
         for code in [
             "connectFailed",
             "timeout",
