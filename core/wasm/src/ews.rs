@@ -75,9 +75,13 @@ enum SendResult {
 
 /// `autodiscoverStart(email, username, password, microsoft365Mx) -> {plan, step}`.
 /// `step` is `{kind: "http", request, purpose}` (purpose `autodiscover`,
-/// `redirectProbe` or `srvLookup`), `{kind: "confirmRedirect", host, url}`,
+/// `redirectProbe` or `srvLookup`; an `autodiscover` POST carries an
+/// `Authorization` header only after its host's Basic challenge),
+/// `{kind: "confirmRedirect", host, url}` (ask the user before the password
+/// may go to `host`: the probe's target, or a host outside the address's domain),
 /// `{kind: "found", ewsUrl, email, displayName, serverVersion}` or
-/// `{kind: "failed", code, message}`. An invalid address is thrown as
+/// `{kind: "failed", code, message}` (code `autodiscoverFailed`, `unauthorized`,
+/// `basicAuthUnavailable` or `exchangeOnline`). An invalid address is thrown as
 /// `{code, message}` (code = what's wrong, e.g. `missingAt`).
 #[wasm_bindgen(js_name = autodiscoverStart)]
 pub fn autodiscover_start(

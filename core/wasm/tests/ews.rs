@@ -97,6 +97,23 @@ fn response(status: u16, headers: Value, body: &str) -> JsValue {
     )
 }
 
+/// A `401` asking for Basic credentials.
+fn basic_challenge() -> JsValue {
+    response(
+        401,
+        json!([["www-authenticate", "Basic realm=\"exchange\""]]),
+        "",
+    )
+}
+
+fn has_authorization(r: &JsValue) -> bool {
+    json_of(&get(r, "step.request.headers"))
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h[0] == "Authorization")
+}
+
 fn xml(body: &str) -> JsValue {
     response(
         200,
@@ -126,8 +143,11 @@ fn assert_http(r: &JsValue, method: &str, url: &str, purpose: &str) {
     assert_eq!(text(r, "step.purpose"), purpose);
 }
 
+// The first POST used to carry the password unasked (the leak issue 8 §1
+// closes): it now goes without, and the same POST with Basic credentials
+// follows the host's Basic challenge.
 #[wasm_bindgen_test]
-fn autodiscover_start_plans_an_authenticated_pox_post() {
+fn autodiscover_start_plans_a_pox_post_with_credentials_only_when_challenged() {
     let r = start();
     assert_http(
         &r,
@@ -136,8 +156,16 @@ fn autodiscover_start_plans_an_authenticated_pox_post() {
         "autodiscover",
     );
     assert_eq!(text(&r, "step.request.headers.0.0"), "Content-Type");
+    assert!(!has_authorization(&r), "{}", stringify(&r));
+    let challenged = resume(&r, basic_challenge());
+    assert_http(
+        &challenged,
+        "POST",
+        &format!("https://contoso.com{AD}"),
+        "autodiscover",
+    );
     assert_eq!(
-        basic_auth(&get(&r, "step.request")),
+        basic_auth(&get(&challenged, "step.request")),
         format!("{USER}:{PASSWORD}")
     );
     assert!(text(&r, "step.request.body").contains("<EMailAddress>Ana@contoso.com</EMailAddress>"));
@@ -226,6 +254,9 @@ fn whole_autodiscover_run_from_js_values() {
     assert_eq!(text(&r, "step.url"), target);
     let r = resume(&r, js(json!({"kind": "confirmed", "accepted": true})));
     assert_http(&r, "POST", &target, "autodiscover");
+    assert!(!has_authorization(&r), "confirmed, but not yet asked");
+    let r = resume(&r, basic_challenge());
+    assert_http(&r, "POST", &target, "autodiscover");
     assert_eq!(
         basic_auth(&get(&r, "step.request")),
         format!("{USER}:{PASSWORD}")
@@ -254,8 +285,9 @@ fn whole_autodiscover_run_from_js_values() {
 #[wasm_bindgen_test]
 fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
     let mut r = start();
-    for _ in 0..2 {
-        r = resume(&r, response(401, json!([]), ""));
+    // Both hosts ask for the password and refuse it.
+    for _ in 0..4 {
+        r = resume(&r, basic_challenge());
     }
     let r = resume(
         &r,

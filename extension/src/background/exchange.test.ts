@@ -1,6 +1,8 @@
 // Exchange discovery in the worker with the real core (build/wasm), a fake
 // fetch and a fake chrome.permissions: what is fetched, and what is not, when
-// the user declines or grants the hosts Autodiscover wants.
+// the user declines or grants the hosts Autodiscover wants; and which hosts
+// get the password (only one that asks for it, and outside the user's domain
+// only one the user named).
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -35,12 +37,20 @@ beforeEach(() => {
     const u = new URL(url);
     if (u.hostname === "dns.google") {
       const name = u.searchParams.get("name");
-      if (name === "_autodiscover._tcp.contoso.com") {
-        return json({ Status: 0, Answer: [{ name: `${name}.`, type: 33, TTL: 300, data: "0 0 443 mail.contoso.com." }] });
+      const target = { "_autodiscover._tcp.contoso.com": "mail.contoso.com", "_autodiscover._tcp.fabrikam.com": "mail.hoster.example" }[name ?? ""];
+      if (target) {
+        return json({ Status: 0, Answer: [{ name: `${name}.`, type: 33, TTL: 300, data: `0 0 443 ${target}.` }] });
       }
       return json({ Status: 0, Answer: [] });
     }
+    if (url === "https://contoso.com/autodiscover/autodiscover.xml") {
+      // The company's public web site answers every path with a page.
+      return new Response("<html><body>Welcome to Contoso</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    }
     if (url === "https://mail.contoso.com/autodiscover/autodiscover.xml") {
+      if (!headers.get("authorization")) {
+        return new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="mail.contoso.com"' } });
+      }
       return new Response(SETTINGS, { status: 200, headers: { "content-type": "text/xml" } });
     }
     throw new TypeError(`unexpected fetch ${url}`);
@@ -68,12 +78,56 @@ test("declined hosts are skipped, not fetched; the SRV record's host is asked fo
   assert.ok(!hosts.some((h) => h.endsWith("contoso.com")), `declined hosts were contacted: ${hosts.join(", ")}`);
   assert.ok(fetched.some((f) => f.url.includes("_autodiscover._tcp.contoso.com")), "the SRV record was looked up");
 
-  // The user allows the mail server: Autodiscover asks it, with the password, and finds EWS.
+  // The user allows the mail server: it asks for the password, gets it, and names EWS.
   granted.add("https://mail.contoso.com/*");
   const found = await resume(c, ADDRESS, { kind: "permission", granted: true });
   assert.equal(found.kind, "found");
   assert.equal((found as { ewsUrl: string }).ewsUrl, "https://mail.contoso.com/EWS/Exchange.asmx");
   assert.deepEqual(passwordHosts(), ["mail.contoso.com"]);
+});
+
+test("the domain's web site gets no password; the Autodiscover host that asks gets it once", async () => {
+  ["https://contoso.com/*", "https://autodiscover.contoso.com/*", "http://autodiscover.contoso.com/*", "https://mail.contoso.com/*"].forEach((o) =>
+    granted.add(o),
+  );
+  const found = await discover(await core, ADDRESS, "pw-secret", null);
+  assert.equal(found.kind, "found", JSON.stringify(found));
+  const site = fetched.filter((f) => f.url === "https://contoso.com/autodiscover/autodiscover.xml");
+  assert.deepEqual(
+    site.map((f) => f.authorization),
+    [null],
+    "the web site was asked once, without the password",
+  );
+  assert.deepEqual(passwordHosts(), ["mail.contoso.com"]);
+  const mail = fetched.filter((f) => f.url === "https://mail.contoso.com/autodiscover/autodiscover.xml");
+  assert.deepEqual(
+    mail.map((f) => f.authorization !== null),
+    [false, true],
+    "first without credentials, then with them in answer to the challenge",
+  );
+});
+
+test("an SRV target on another domain is named first; declining sends it nothing", async () => {
+  const c = await core;
+  const address = "bo@fabrikam.com";
+  ["https://fabrikam.com/*", "https://autodiscover.fabrikam.com/*", "http://autodiscover.fabrikam.com/*"].forEach((o) => granted.add(o));
+  const asked = await discover(c, address, "pw-secret", null);
+  assert.deepEqual(asked, {
+    kind: "confirmRedirect",
+    host: "mail.hoster.example",
+    url: "https://mail.hoster.example/autodiscover/autodiscover.xml",
+  });
+  const declined = await resume(c, address, { kind: "confirmed", accepted: false });
+  assert.equal(declined.kind, "failed");
+  assert.ok(!fetched.some((f) => new URL(f.url).hostname === "mail.hoster.example"), JSON.stringify(fetched));
+  assert.deepEqual(passwordHosts(), []);
+
+  // Said yes, the host is then asked for like any other (the browser's permission), still unsent to.
+  await discover(c, address, "pw-secret", null);
+  const next = await resume(c, address, { kind: "confirmed", accepted: true });
+  assert.deepEqual(next, { kind: "needsPermission", origins: ["https://mail.hoster.example/*"] });
+  assert.deepEqual(passwordHosts(), []);
+  cancel(address);
 });
 
 test("an answer with no discovery running is refused in words", async () => {

@@ -1,8 +1,10 @@
 // Connecting an Exchange (on-premises) inbox. The core plans Autodiscover and
-// reads every answer; this file runs the requests, stops to ask the page for
-// the browser's permission before contacting a host the user's domain chose,
-// and for the user's consent before a password goes to a host a redirect
-// named. Nothing is saved until a real EWS call accepts the password.
+// reads every answer (it sends the password only to a host that asks for it
+// with a Basic challenge); this file runs the requests, stops to ask the page
+// for the browser's permission before contacting a host the user's domain
+// chose, and for the user's consent (confirmRedirect) before anything goes to
+// a host outside that domain, or to the one the HTTP probe's redirect named.
+// Nothing is saved until a real EWS call accepts the password.
 //
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (never in storage) and is dropped when discovery ends or is cancelled.

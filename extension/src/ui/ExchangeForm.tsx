@@ -2,7 +2,8 @@
 // optional user name and server URL, then Autodiscover. The worker decides
 // every step; this form asks the browser for permission to reach the hosts
 // the worker names (from the click, as Chrome requires) and asks the user
-// before a password goes to a host a redirect chose.
+// before a password goes to a host a redirect, an SRV record or another
+// address chose (one question screen for all of them: ConfirmRedirect).
 import { useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
@@ -276,7 +277,10 @@ function ConfirmRedirect(p: { host: string; onAnswer: (accepted: boolean) => voi
       <p>
         Your domain sent Inlay to another server to find your mailbox: <strong>{p.host}</strong>.
       </p>
-      <p>Send your password to {p.host}? Only say yes if you recognise it as your organisation's mail server.</p>
+      <p>
+        Send your Exchange password to {p.host}? Only say yes if you recognise it as your organisation's mail server;
+        if you say no, Inlay sends it nothing.
+      </p>
       <Choices
         main={{ label: `Yes, use ${p.host}`, onClick: () => p.onAnswer(true) }}
         others={[{ label: "No", onClick: () => p.onAnswer(false) }]}
