@@ -11,13 +11,20 @@
 //!   with participants, bodies, attachment metadata and a [`MessageKind`]
 //!   (normal, automatic reply, bounce), or a [`ParseError`].
 
+mod body;
 mod build;
+mod charset;
 mod classify;
 mod draft;
 mod encode;
 mod error;
+mod fields;
+mod flowed;
 mod limits;
 mod parse;
+mod prepare;
+mod repair;
+mod transfer;
 mod validate;
 
 pub use build::build_message;

@@ -1,13 +1,22 @@
 //! Raw message bytes → [`ParsedMessage`], through mail-parser only.
 //!
 //! mail-parser is the one canonical parser: addresses are its addr-specs as
-//! it returns them (never re-derived from header text), and where a header
-//! occurs twice its accessors (the last occurrence) decide.
+//! it returns them (never re-derived from header text). Around it, where it
+//! reads mail differently from other parsers (issue 9; see "Reading email"
+//! in docs/ARCHITECTURE.md): [`prepare`](super::prepare) fixes what comes
+//! before and after the headers, [`repair`](super::repair) rewrites MIME
+//! header values it misreads for a second parse, [`fields`](super::fields)
+//! picks the occurrence of a repeated header, and [`body`](super::body)
+//! chooses the bodies and attachments.
 
+use super::body::bodies;
 use super::classify::{MessageKind, classify};
 use super::draft::HeaderField;
 use super::error::ParseError;
+use super::fields;
 use super::limits::{self, Limits};
+use super::prepare::prepare;
+use super::repair::repaired;
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
@@ -39,9 +48,9 @@ pub struct ParsedMessage {
     pub message_id: Option<String>,
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
-    /// The first text/plain part mail-parser selects as the body.
+    /// The inline text/plain parts, joined (see `body` for which count).
     pub text_body: Option<String>,
-    /// The first text/html part mail-parser selects as the body.
+    /// The inline text/html parts, joined.
     pub html_body: Option<String>,
     /// Everything that is not the body, in order; metadata only.
     pub attachments: Vec<AttachmentInfo>,
@@ -87,13 +96,24 @@ pub fn parse_message_with(bytes: &[u8], limits: &Limits) -> Result<ParsedMessage
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
-    limits::preflight(bytes, limits)?;
-    let tree = parser().parse(bytes).ok_or(ParseError::NotAMessage)?;
+    let bytes = prepare(bytes);
+    limits::preflight(&bytes, limits)?;
+    let tree = parser().parse(&*bytes).ok_or(ParseError::NotAMessage)?;
+    let Some(fixed) = repaired(&tree, &bytes) else {
+        return finish(tree, &bytes, limits);
+    };
+    limits::dismantle(tree);
+    limits::preflight(&fixed, limits)?;
+    let tree = parser().parse(&fixed).ok_or(ParseError::NotAMessage)?;
+    finish(tree, &fixed, limits)
+}
+
+fn finish(tree: Message<'_>, raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
     let result = limits::check_tree(&tree, limits).and_then(|()| {
         if !looks_like_a_message(&tree) {
             return Err(ParseError::NotAMessage);
         }
-        Ok(extract(&tree, bytes))
+        Ok(extract(&tree, raw))
     });
     limits::dismantle(tree);
     result
@@ -150,31 +170,23 @@ fn extract(tree: &Message<'_>, raw: &[u8]) -> ParsedMessage {
             ),
         })
         .collect();
+    let bodies = bodies(tree, raw);
     ParsedMessage {
         headers,
-        subject: tree.subject().map(str::to_owned),
-        date: tree
-            .date()
-            .filter(|d| d.is_valid())
-            .map(|d| d.to_timestamp()),
-        from: participants(tree.from()),
-        sender: participants(tree.sender()),
-        reply_to: participants(tree.reply_to()),
-        to: participants(tree.to()),
-        cc: participants(tree.cc()),
-        bcc: participants(tree.bcc()),
+        subject: fields::first_text(root, HeaderName::Subject),
+        date: fields::first_date(root),
+        from: fields::first_mailboxes(root, raw, HeaderName::From),
+        sender: fields::first_mailboxes(root, raw, HeaderName::Sender),
+        reply_to: fields::first_mailboxes(root, raw, HeaderName::ReplyTo),
+        to: fields::all_mailboxes(root, raw, HeaderName::To),
+        cc: fields::all_mailboxes(root, raw, HeaderName::Cc),
+        bcc: fields::all_mailboxes(root, raw, HeaderName::Bcc),
         message_id: tree.message_id().map(str::to_owned),
         in_reply_to: ids(tree.in_reply_to()),
         references: ids(tree.references()),
-        text_body: first_body(tree, &tree.text_body, |b| match b {
-            PartType::Text(text) => Some(text.as_ref()),
-            _ => None,
-        }),
-        html_body: first_body(tree, &tree.html_body, |b| match b {
-            PartType::Html(html) => Some(html.as_ref()),
-            _ => None,
-        }),
-        attachments: tree
+        text_body: bodies.text,
+        html_body: bodies.html,
+        attachments: bodies
             .attachments
             .iter()
             .filter_map(|&i| tree.parts.get(i as usize))
@@ -219,17 +231,6 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
         HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
         _ => Vec::new(),
     }
-}
-
-fn first_body<'a>(
-    tree: &'a Message<'_>,
-    list: &[u32],
-    text: impl Fn(&'a PartType<'_>) -> Option<&'a str>,
-) -> Option<String> {
-    list.iter()
-        .filter_map(|&i| tree.parts.get(i as usize))
-        .find_map(|part| text(&part.body))
-        .map(str::to_owned)
 }
 
 fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {

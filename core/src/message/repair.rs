@@ -1,0 +1,172 @@
+//! MIME header values mail-parser misreads, rewritten for a second parse.
+//!
+//! After the first parse, the header values of every part are checked for:
+//! - comments in `Content-Type`, `Content-Disposition` and
+//!   `Content-Transfer-Encoding` (`base64 (gateway)`, `text/plain (a \) b)`):
+//!   mail-parser ignores such an encoding, and an escaped `)` ends its
+//!   comment early so the type reads as `text/escaped paren)`. Comments are
+//!   blanked out; an unclosed `(` (in `name=price(list`) is blanked alone,
+//!   as other parsers read it as text, where mail-parser's comment swallows
+//!   the rest of the header and the boundary with it;
+//! - charset labels mail-parser does not know but [`alias`] does, in a
+//!   `charset` parameter or an RFC 2047 encoded word.
+//!
+//! Parts inside an attached message are not repaired (their offsets may be
+//! in a decoded copy). Most mail needs none of this: then no copy is made.
+
+use super::charset::alias;
+use mail_parser::{HeaderName, Message};
+
+/// The message with repaired header values, or `None` when nothing needs it.
+pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
+    let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    for part in &tree.parts {
+        for header in &part.headers {
+            let (start, end) = (header.offset_start as usize, header.offset_end as usize);
+            let Some(value) = raw.get(start..end) else {
+                continue;
+            };
+            let mime = matches!(
+                header.name,
+                HeaderName::ContentType
+                    | HeaderName::ContentDisposition
+                    | HeaderName::ContentTransferEncoding
+            );
+            let mut fixed = None;
+            if mime && value.contains(&b'(') {
+                fixed = blank_comments(value);
+            }
+            let current = fixed.as_deref().unwrap_or(value);
+            if let Some(labels) = fix_labels(current, header.name == HeaderName::ContentType) {
+                fixed = Some(labels);
+            }
+            if let Some(fixed) = fixed {
+                edits.push((start, end, fixed));
+            }
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(raw.len() + 16);
+    let mut at = 0;
+    for (start, end, fixed) in edits {
+        if start < at {
+            continue; // overlapping ranges cannot happen; never corrupt if they do
+        }
+        out.extend_from_slice(&raw[at..start]);
+        out.extend_from_slice(&fixed);
+        at = end;
+    }
+    out.extend_from_slice(&raw[at..]);
+    Some(out)
+}
+
+/// Comments outside quoted strings replaced by spaces (line ends kept, so
+/// folding stays intact); an unclosed `(` alone becomes a space.
+fn blank_comments(value: &[u8]) -> Option<Vec<u8>> {
+    let mut out = value.to_vec();
+    let mut changed = false;
+    let mut in_quotes = false;
+    let mut i = 0;
+    while i < out.len() {
+        match out[i] {
+            b'\\' if in_quotes => i += 1,
+            b'"' => in_quotes = !in_quotes,
+            b'(' if !in_quotes => {
+                let end = comment_end(&out[i..]).map_or(i, |len| i + len);
+                for b in &mut out[i..=end] {
+                    if !matches!(*b, b'\r' | b'\n') {
+                        *b = b' ';
+                    }
+                }
+                changed = true;
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+/// Offset of the `)` closing the comment that `text` starts with.
+fn comment_end(text: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Charset labels [`alias`] knows better, in encoded words (`=?label?`) and,
+/// for a Content-Type, in its `charset=` parameter.
+fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut i = 0;
+    while let Some(at) = find(&value[i..], b"=?").map(|p| i + p) {
+        let start = at + 2;
+        let len = value[start..]
+            .iter()
+            .take(41)
+            .position(|&b| matches!(b, b'?' | b'*') || b.is_ascii_whitespace());
+        if let Some(len) = len.filter(|&l| l > 0 && matches!(value[start + l], b'?' | b'*')) {
+            label_edit(&value[start..start + len], start, &mut edits);
+        }
+        i = start;
+    }
+    if content_type && let Some(at) = find_ci(value, b"charset=") {
+        let start = at + 8;
+        let quoted = value.get(start) == Some(&b'"');
+        let start = start + usize::from(quoted);
+        let len = value[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b';' || b.is_ascii_whitespace())
+            .unwrap_or(value.len() - start);
+        label_edit(&value[start..start + len], start, &mut edits);
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(value.len());
+    let mut at = 0;
+    for (start, end, label) in edits {
+        if start >= at {
+            out.extend_from_slice(&value[at..start]);
+            out.extend_from_slice(label.as_bytes());
+            at = end;
+        }
+    }
+    out.extend_from_slice(&value[at..]);
+    Some(out)
+}
+
+fn label_edit(label: &[u8], start: usize, edits: &mut Vec<(usize, usize, String)>) {
+    if let Some(better) = std::str::from_utf8(label).ok().and_then(alias) {
+        edits.push((start, start + label.len(), better));
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}

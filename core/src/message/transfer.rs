@@ -1,0 +1,58 @@
+//! Undoing a part's transfer encoding leniently, for parts mail-parser gave
+//! up on.
+//!
+//! mail-parser's quoted-printable decoder rejects the whole part at the
+//! first `=` not followed by two hex digits, so one unencoded `a == b` or
+//! `==== Totals` line leaves every `=C3=A9` of the part as it was sent.
+//! Here such an `=` is kept as it is (RFC 2045 6.7 allows this reading), and
+//! line ends are kept as sent.
+
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
+use std::borrow::Cow;
+
+/// `bytes` with the transfer encoding named by `encoding` undone; as sent
+/// for 7bit, 8bit, binary, unknown encodings and base64 that is not.
+pub(crate) fn decode<'a>(bytes: &'a [u8], encoding: Option<&str>) -> Cow<'a, [u8]> {
+    match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
+        Some("base64") => base64_decode(bytes).map_or(Cow::Borrowed(bytes), Cow::Owned),
+        Some("quoted-printable") => Cow::Owned(quoted_printable(bytes)),
+        _ => Cow::Borrowed(bytes),
+    }
+}
+
+fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            let rest = &bytes[i + 1..];
+            // A soft line break: `=`, optional trailing blanks, a line end.
+            let blanks = rest
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            match &rest[blanks..] {
+                [b'\n', ..] => {
+                    i += 2 + blanks;
+                    continue;
+                }
+                [b'\r', b'\n', ..] => {
+                    i += 3 + blanks;
+                    continue;
+                }
+                [hi, lo, ..] if blanks == 0 => {
+                    if let Some(byte) = quoted_printable_decode_char(*hi, *lo) {
+                        out.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}

@@ -1,0 +1,193 @@
+//! Inlay's own golden messages (`tests/golden/inlay/<name>.eml`), one or more
+//! per reading gap found against other parsers (issue 9), each with the
+//! expected `ParsedMessage` as `<name>.json` (or `{"error": "…"}`).
+//!
+//! - The message as stored (LF line ends, except where the case is about line
+//!   ends) must give exactly the snapshot. On a mismatch the new output is
+//!   written beside it as `<name>.failed`; `INLAY_BLESS=1` rewrites snapshots.
+//! - The same message with CRLF line ends must read the same: subject,
+//!   participants, date, ids, attachment names and types, and bodies once
+//!   `\r` is removed.
+
+use inlay_core::message::{ParsedMessage, parse_message};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/inlay")
+}
+
+fn add_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
+    let mut last = 0;
+    for &b in bytes {
+        if b == b'\n' && last != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        last = b;
+    }
+    out
+}
+
+fn snapshot(bytes: &[u8]) -> Value {
+    match parse_message(bytes) {
+        Ok(parsed) => serde_json::to_value(parsed).unwrap(),
+        Err(e) => json!({ "error": e.to_string() }),
+    }
+}
+
+/// What must not depend on line ends.
+fn line_end_free(parsed: &ParsedMessage) -> Value {
+    let strip = |s: &Option<String>| s.as_ref().map(|s| s.replace('\r', ""));
+    json!({
+        "subject": parsed.subject,
+        "date": parsed.date,
+        "from": parsed.from,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "messageId": parsed.message_id,
+        "text": strip(&parsed.text_body),
+        "html": strip(&parsed.html_body),
+        "attachments": parsed.attachments.iter()
+            .map(|a| (a.filename.clone(), a.content_type.clone()))
+            .collect::<Vec<_>>(),
+    })
+}
+
+fn check(name: &str) {
+    let eml = dir().join(format!("{name}.eml"));
+    let bytes = std::fs::read(&eml).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
+    let got = snapshot(&bytes);
+    let path = eml.with_extension("json");
+    let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+    if std::env::var_os("INLAY_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &text).unwrap();
+    } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(path.with_extension("failed"), &text).unwrap();
+        panic!(
+            "{name}: differs from {} (new output in {name}.failed):\n{text}",
+            path.display()
+        );
+    }
+    if let (Ok(lf), Ok(crlf)) = (parse_message(&bytes), parse_message(&add_cr(&bytes))) {
+        assert_eq!(
+            line_end_free(&lf),
+            line_end_free(&crlf),
+            "{name}: LF and CRLF read differently"
+        );
+    }
+}
+
+/// Every golden message has a test below, so none is silently skipped.
+#[test]
+fn every_golden_message_is_checked() {
+    let source = include_str!("message_golden.rs");
+    let mut names: Vec<String> = std::fs::read_dir(dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "only {} golden messages", names.len());
+    for name in names {
+        assert!(
+            source.contains(&format!("check(\"{name}\")")),
+            "{name}.eml has no test"
+        );
+    }
+}
+
+#[test]
+fn cjk_charsets_are_decoded() {
+    check("01-iso-2022-jp");
+    check("01-shift-jis");
+    check("01-gb2312");
+}
+
+#[test]
+fn repeated_to_and_cc_headers_all_count() {
+    check("02-repeated-to-cc");
+}
+
+#[test]
+fn last_header_without_line_break_is_kept() {
+    check("03-no-final-line-break");
+}
+
+#[test]
+fn utf8_byte_order_mark_is_skipped() {
+    check("04-utf8-bom");
+}
+
+#[test]
+fn mbox_from_line_is_skipped() {
+    check("05-mbox-from-line");
+}
+
+#[test]
+fn no_phantom_attachments() {
+    check("06-boundary-missing");
+    check("06-boundary-mismatch");
+    check("06-empty-nested-multipart");
+    check("06-empty-part");
+}
+
+#[test]
+fn html_found_in_related_when_not_first() {
+    check("07-related-html-second");
+}
+
+#[test]
+fn quoted_printable_with_double_equals_is_decoded() {
+    check("08-qp-double-equals");
+}
+
+#[test]
+fn unclosed_multipart_keeps_its_bodies() {
+    check("09-alternative-unclosed");
+    check("09-mixed-unclosed");
+}
+
+#[test]
+fn encoded_word_never_makes_an_address() {
+    check("10-encoded-word-address");
+}
+
+#[test]
+fn transfer_encoding_with_a_comment() {
+    check("11-cte-comment");
+}
+
+#[test]
+fn charset_alias() {
+    check("11-charset-alias");
+}
+
+#[test]
+fn content_type_with_an_escaped_comment() {
+    check("11-content-type-comment");
+}
+
+#[test]
+fn unbalanced_parenthesis_in_a_parameter() {
+    check("11-unbalanced-paren");
+}
+
+#[test]
+fn empty_first_text_part() {
+    check("11-empty-first-text");
+}
+
+#[test]
+fn format_flowed_delsp() {
+    check("11-flowed-delsp");
+}
+
+#[test]
+fn repeated_single_headers_take_the_first() {
+    check("11-repeated-subject-from-date");
+    check("11-empty-last-from");
+}
