@@ -106,12 +106,25 @@ export class InboxPage {
     await this.page.locator("#smtp-security").selectOption({ label: smtpSecurity });
   }
 
-  /** Types the IMAP password, sets "Trust any certificate", clicks Connect. */
-  async submitImap(password, { trust = true } = {}) {
+  /**
+   * Types the IMAP password and clicks Connect, then accepts `reviews` certificate reviews ("Trust this
+   * certificate"): two for a first connection to the self-signed loopback servers (IMAP, then SMTP), none
+   * when the inbox's certificates are already pinned.
+   */
+  async submitImap(password, { reviews = 2 } = {}) {
     await this.page.getByLabel("Password", { exact: true }).fill(password);
-    const box = this.page.getByLabel("Trust any certificate");
-    if ((await box.isChecked()) !== trust) await box.click();
     await this.button("Connect").click();
+    for (const server of ["imap", "smtp"].slice(0, reviews)) await this.trustCertificate(server);
+  }
+
+  /** Waits for the review of `server`'s certificate ("imap" or "smtp"), returns its text, and accepts it. */
+  async trustCertificate(server) {
+    const review = this.page.locator(`.certificate-review[data-server="${server}"]`);
+    await review.waitFor({ timeout: 30_000 });
+    const text = await review.innerText();
+    await review.getByRole("button", { name: "Trust this certificate" }).click();
+    await review.waitFor({ state: "detached", timeout: 5_000 });
+    return text;
   }
 
   /** The error the flow shows (role=alert). */

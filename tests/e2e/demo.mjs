@@ -154,7 +154,7 @@ try {
     console.log(`  ${GOOGLE.address} (Google Workspace, with an alias) or ${MICROSOFT.address} (Microsoft 365)`);
     console.log(`  ${EXCHANGE.address} / ${EXCHANGE.password} (Exchange, found by Autodiscover; allow the hosts when asked)`);
     console.log(`  ${EXCHANGE_BY_URL.address} / ${EXCHANGE_BY_URL.password} (Exchange: type https://mail.fabrikam-exchange.example/EWS/Exchange.asmx)`);
-    console.log(`  ${IMAP_DISCOVERED} / ${servers.password} (IMAP: Find my settings, tick Trust any certificate)`);
+    console.log(`  ${IMAP_DISCOVERED} / ${servers.password} (IMAP: Find my settings, then Trust this certificate for each server)`);
     console.log(`  ${IMAP_BY_HAND} / ${servers.password} (IMAP by hand: localhost, ports ${servers.imap.tlsPort} and ${servers.smtp.tlsPort}, SSL/TLS)`);
     console.log("Open https://mail.google.com/ in a new tab to see Inlay there. Ctrl-C here ends the demo.");
     await inbox.page.bringToFront();

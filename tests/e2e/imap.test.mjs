@@ -2,10 +2,12 @@
 // mail helper (target/debug/inlay-bridge, registered in the test profile's
 // NativeMessagingHosts) and real servers on loopback (Dovecot and aiosmtpd
 // from inlay-bridge's mailservers example, certificate self-signed for
-// localhost). The sandbox serves the test domain's autoconfig document.
+// localhost, so each first connection reviews and trusts it). The sandbox
+// serves the test domain's autoconfig document.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync } from "node:fs";
+import { createServer, connect as tcpConnect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -78,7 +80,7 @@ const field = (label) => page().getByLabel(label, { exact: true });
 
 const advanced = () => inbox.imapAdvanced();
 const fillServers = (options) => inbox.fillImapServers(options);
-const submit = ({ password = servers.password, trust = true } = {}) => inbox.submitImap(password, { trust });
+const submit = ({ password = servers.password, reviews = 2 } = {}) => inbox.submitImap(password, { reviews });
 
 /** In the IMAP form: the loopback servers (implicit TLS) by hand, the password, Connect, until connected. */
 async function connectByHand() {
@@ -90,16 +92,16 @@ async function connectByHand() {
 
 /**
  * After Reconnect or Connect again: the form starts from the servers the inbox was connected with
- * ("Trust any certificate" as it was), so only the password is typed; nothing is discovered again.
+ * and the certificates accepted then, so only the password is typed; nothing is discovered or
+ * reviewed again.
  */
-async function reconnectWithSaved() {
+async function reconnectWithSaved({ imapPort = servers.imap.tlsPort, reviews = 0 } = {}) {
   await page().locator(".imap-form").waitFor({ timeout: 15_000 });
   assert.match(await page().locator(".imap .found").innerText(), /the settings this inbox was connected with/);
-  assert.equal(await page().getByLabel("Trust any certificate").isChecked(), true, "ticked as it was for this inbox");
   await advanced();
-  assert.equal(await field("IMAP port").inputValue(), String(servers.imap.tlsPort));
+  assert.equal(await field("IMAP port").inputValue(), String(imapPort));
   assert.equal(await field("SMTP port").inputValue(), String(servers.smtp.tlsPort));
-  await submit();
+  await submit({ reviews });
   await inbox.waitConnected();
 }
 
@@ -118,7 +120,7 @@ async function storedSecrets(address) {
 const listAccounts = async () => (await inbox.send({ type: "listAccounts" })).value;
 
 describe("connecting an IMAP/SMTP account", () => {
-  test("discovered settings pre-fill the form; with the certificate trusted it connects beside a Gmail inbox", async () => {
+  test("discovered settings pre-fill the form; the certificate is reviewed and trusted, and it connects beside a Gmail inbox", async () => {
     await open();
     await inbox.connect(ANN.address, "Gmail");
     await grantHostPermissions(browser, [`https://autoconfig.${DOMAIN}/*`, `https://${DOMAIN}/*`]);
@@ -136,9 +138,19 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.equal(await field("IMAP port").inputValue(), String(servers.imap.tlsPort));
     assert.equal(await field("SMTP port").inputValue(), String(servers.smtp.tlsPort));
     assert.equal(await field("Username").inputValue(), "alice");
-    assert.equal(await page().getByLabel("Trust any certificate").isChecked(), false, "never ticked by default");
+    assert.equal(await page().getByLabel("Trust any certificate").count(), 0, "there is no 'trust any certificate' any more");
 
-    await submit({ trust: true });
+    await submit({ reviews: 0 });
+    // The self-signed certificate is shown, IMAP first, with its fingerprint; trusting it pins it.
+    const imapReview = await inbox.trustCertificate("imap");
+    assert.match(imapReview, /Check the certificate of the incoming mail \(IMAP\) server localhost/);
+    assert.match(imapReview, /Subject\s+CN=rcgen self signed cert/);
+    assert.match(imapReview, /Issuer\s+CN=rcgen self signed cert/);
+    assert.match(imapReview, /Valid from\s+\w{3}, \d\d \w{3} \d{4}[\s\S]*Valid until\s+\w{3}, \d\d \w{3} \d{4}/);
+    assert.ok(imapReview.includes(servers.certPin), `the fingerprint ${servers.certPin} is shown:\n${imapReview}`);
+    assert.match(imapReview, /sent no password/);
+    // The SMTP server is another server: its certificate is reviewed on its own.
+    assert.match(await inbox.trustCertificate("smtp"), /outgoing mail \(SMTP\) server localhost/);
     const confirmation = await inbox.waitConnected();
     assert.match(confirmation, new RegExp(`Connected ${ALICE}`));
     await inbox.waitAccountState(ALICE, "connected");
@@ -153,7 +165,7 @@ describe("connecting an IMAP/SMTP account", () => {
     const record = (await listAccounts()).find((a) => a.address === ALICE);
     assert.deepEqual(record.server, {
       kind: "imap",
-      trustAnyCertificate: true,
+      pinnedCertificates: { imap: servers.certPin, smtp: servers.certPin },
       appendToSent: true,
       settings: {
         imap: { host: "localhost", port: servers.imap.tlsPort, security: "implicitTls", username: "alice" },
@@ -168,15 +180,19 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.deepEqual(check, { ok: true, value: { outcome: "ok", message: null } });
   });
 
-  test("without 'Trust any certificate' the self-signed certificate is refused in words, and nothing is stored", async () => {
+  test("a certificate the helper can't verify is shown before any password is sent; Cancel stores nothing", async () => {
     await open();
     await chooseImap();
     await inbox.button("Enter them myself").click();
     await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit({ trust: false });
-    const error = await formError();
-    assert.match(error, /couldn't make a secure connection to the incoming mail \(IMAP\) server at localhost on port \d+/);
-    assert.match(error, /Trust any certificate/);
+    await submit({ reviews: 0 });
+    const review = page().locator('.certificate-review[data-server="imap"]');
+    await review.waitFor({ timeout: 30_000 });
+    assert.match(await review.innerText(), new RegExp(`Inlay can't verify the certificate of the incoming mail \\(IMAP\\) server at localhost on port ${servers.imap.tlsPort}`));
+    assert.equal(await review.locator('[data-field="spkiSha256"]').innerText(), servers.certPin);
+    await review.getByRole("button", { name: "Cancel" }).click();
+    // Back at the form, as it was; nothing stored.
+    assert.equal(await field("IMAP port").inputValue(), String(servers.imap.tlsPort));
     assert.deepEqual(await listAccounts(), []);
     assert.equal(await storedSecrets(ALICE), null);
   });
@@ -210,7 +226,7 @@ describe("connecting an IMAP/SMTP account", () => {
     await inbox.button("Enter them myself").click();
     await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: "abc" });
     await field("IMAP server").fill("imaps://localhost");
-    await submit();
+    await submit({ reviews: 0 });
     assert.match(await formError(), /^Incoming \(IMAP\) server name: enter just the server name/);
     await field("IMAP server").fill("localhost");
     await inbox.button("Connect").click();
@@ -222,7 +238,8 @@ describe("connecting an IMAP/SMTP account", () => {
     await chooseImap();
     await inbox.button("Enter them myself").click();
     await fillServers({ imapPort: servers.imap.tlsPort, smtpPort: servers.smtp.tlsPort });
-    await submit({ password: "wrong horse" });
+    // The certificate comes first (before any password is sent), then the password is refused.
+    await submit({ password: "wrong horse", reviews: 1 });
     assert.match(await formError(), /The incoming mail \(IMAP\) server refused the username or password/);
 
     // A loopback port nothing listens on.
@@ -345,6 +362,81 @@ describe("connecting an IMAP/SMTP account", () => {
     await tab.getByRole("button", { name: "Find my settings" }).waitFor({ timeout: 15_000 });
   });
 
+  test("a certificate changed since connecting: the check fails closed in words, the inbox needs attention, Reconnect reviews it", async (t) => {
+    // The inbox's IMAP server is reached through a relay on a fixed port, so another server (its own
+    // certificate, same host name and port) can take its place, as an attacker in the path would.
+    const relay = await startRelay(servers.imap.tlsPort);
+    t.after(() => relay.stop());
+    await open();
+    await chooseImap();
+    await inbox.button("Enter them myself").click();
+    await fillServers({ imapPort: relay.port, smtpPort: servers.smtp.tlsPort });
+    await submit();
+    await inbox.waitConnected();
+
+    const other = await startMailServers();
+    t.after(() => other.stop());
+    assert.notEqual(other.certPin, servers.certPin);
+    relay.target = other.imap.tlsPort;
+    await inbox.account(ALICE).getByRole("button", { name: "Check connection" }).click();
+    await inbox.waitAccountState(ALICE, "needsReauthentication");
+    assert.match(
+      await inbox.account(ALICE).innerText(),
+      /incoming mail \(IMAP\) server's certificate changed since you connected — this can be an attack; reconnect to review it/,
+    );
+    assert.equal((await listAccounts()).find((a) => a.address === ALICE).server.pinnedCertificates.imap, servers.certPin, "the pin is kept");
+
+    // Reconnect shows the new certificate; trusting it pins it instead.
+    await inbox.account(ALICE).getByRole("button", { name: "Reconnect" }).click();
+    await page().locator(".imap-form").waitFor({ timeout: 15_000 });
+    await page().getByLabel("Password", { exact: true }).fill(servers.password);
+    await inbox.button("Connect").click();
+    const review = await inbox.trustCertificate("imap");
+    assert.match(review, /certificate changed since you connected/);
+    assert.ok(review.includes(other.certPin), review);
+    await inbox.waitConnected();
+    const record = (await listAccounts()).find((a) => a.address === ALICE);
+    assert.deepEqual(record.server.pinnedCertificates, { imap: other.certPin, smtp: servers.certPin });
+  });
+
+  test("an inbox from before pins ('trust any certificate') is pinned at its next successful check, once, and the user is told", async () => {
+    await open();
+    await chooseImap();
+    await connectByHand();
+    // Make the record what an older Inlay stored.
+    await browser.worker.evaluate(
+      (address) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("inlay");
+          open.onsuccess = () => {
+            const tx = open.result.transaction("accounts", "readwrite");
+            const accounts = tx.objectStore("accounts");
+            const get = accounts.get(address);
+            get.onsuccess = () => {
+              const { pinnedCertificates: _, ...server } = get.result.server;
+              accounts.put({ ...get.result, server: { ...server, trustAnyCertificate: true } });
+            };
+            tx.oncomplete = () => resolve(open.result.close());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      ALICE,
+    );
+    assert.equal((await listAccounts()).find((a) => a.address === ALICE).server.trustAnyCertificate, true);
+
+    const first = await inbox.send({ type: "checkAccount", address: ALICE });
+    assert.equal(first.value.outcome, "ok");
+    assert.match(first.value.message, /no longer accepts any certificate from the incoming mail \(IMAP\) server at localhost/);
+    assert.ok(first.value.message.includes(servers.certPin), first.value.message);
+    const record = (await listAccounts()).find((a) => a.address === ALICE);
+    assert.deepEqual(record.server.pinnedCertificates, { imap: servers.certPin, smtp: servers.certPin });
+    assert.equal(record.server.trustAnyCertificate, false);
+    await page().reload();
+    assert.match(await inbox.account(ALICE).locator(".server-notice").innerText(), /no longer accepts any certificate/);
+    // Once: the next check is an ordinary one, at the pin.
+    assert.deepEqual(await inbox.send({ type: "checkAccount", address: ALICE }), { ok: true, value: { outcome: "ok", message: null } });
+  });
+
   test("the password never reaches a content script, and forged IMAP requests are refused", async () => {
     await open();
     await chooseImap();
@@ -359,7 +451,7 @@ describe("connecting an IMAP/SMTP account", () => {
         address: `x@${DOMAIN}`,
         automation: true,
         password: "p",
-        trustAnyCertificate: true,
+        pinnedCertificates: { imap: null, smtp: null },
         settings: {
           imap: { host: "evil.test", port: 993, security: "implicitTls", username: "x" },
           smtp: { host: "evil.test", port: 465, security: "implicitTls", username: "x" },
@@ -376,6 +468,24 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.equal((await listAccounts()).filter((a) => a.address === `x@${DOMAIN}`).length, 0);
   });
 });
+
+/** A TCP relay on a loopback port to `target` (changeable: later connections go to the new target). */
+async function startRelay(target) {
+  const sockets = new Set();
+  const relay = { port: 0, target, stop: () => new Promise((r) => (sockets.forEach((s) => s.destroy()), server.close(r))) };
+  const server = createServer((client) => {
+    const upstream = tcpConnect(relay.target, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => (client.destroy(), upstream.destroy()));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  relay.port = server.address().port;
+  return relay;
+}
 
 /** A loopback port nothing listens on. */
 async function freePort() {

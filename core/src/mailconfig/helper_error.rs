@@ -88,7 +88,7 @@ pub fn describe_helper_error(
         "certificatePinned" => (
             code,
             format!(
-                "Inlay no longer trusts any certificate for the {server} at {at}: from now on it accepts only the certificate the server presented today (fingerprint {detail}). If that certificate changes, Inlay will stop and ask you to review the new one."
+                "Inlay no longer accepts any certificate from the {server} at {at}: it now accepts only the certificate it saw there when it last checked the connection (fingerprint {detail}). If that certificate changes, Inlay will stop and ask you to review the new one."
             ),
         ),
         "starttlsUnavailable" => (

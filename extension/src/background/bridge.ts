@@ -5,6 +5,8 @@
 // and are put back together here. Passwords travel only in request bodies on
 // this port (never logged, never in errors).
 
+import type { ServerCertificate } from "../shared/accounts.js";
+
 export const HOST_NAME = "com.inlay.bridge";
 
 /** The helper's install guide (bridge/README.md), shipped in the extension by build.sh. */
@@ -24,6 +26,8 @@ export class BridgeError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The server's certificate, with `untrustedCertificate` and `certificateChanged`. */
+    readonly certificate: ServerCertificate | null = null,
   ) {
     super(message);
   }
@@ -47,7 +51,9 @@ interface Pending {
   chunks?: string[];
 }
 
-type Reply = { id: string | null; ok: true; value: unknown } | { id: string | null; ok: false; error: { code: string; message: string } };
+type Reply =
+  | { id: string | null; ok: true; value: unknown }
+  | { id: string | null; ok: false; error: { code: string; message: string; certificate?: ServerCertificate } };
 
 /** Words for a disconnect, from chrome.runtime.lastError's message. */
 export function disconnectError(lastError: string | undefined): BridgeError {
@@ -169,7 +175,7 @@ export class Bridge {
     this.pending.delete(id);
     this.closeWhenIdle();
     if (reply.ok) p.resolve(reply.value);
-    else p.reject(new BridgeError(String(reply.error?.code ?? "bridgeFailed"), String(reply.error?.message ?? "")));
+    else p.reject(new BridgeError(String(reply.error?.code ?? "bridgeFailed"), String(reply.error?.message ?? ""), reply.error?.certificate ?? null));
   }
 }
 

@@ -7,7 +7,8 @@ import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
 import { BridgeError } from "./bridge.js";
 import type { Outcome } from "./coreTypes.js";
 import type { HttpRequest } from "./executor.js";
-import { discover, start, type Deps, type ImapCore } from "./imap.js";
+import { CertificateReview, check, checkArgs, discover, start, type Deps, type ImapCore } from "./imap.js";
+import type { MailSettings } from "../shared/accounts.js";
 
 const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
 
@@ -121,6 +122,74 @@ test("an invalid address is refused with the core's reason", async () => {
   await assert.rejects(discover(core, "not-an-address", deps([], () => assert.fail())), (e: Error & { code?: string }) => {
     assert.equal(e.code, "missingAt");
     assert.match(e.message, /@/);
+    return true;
+  });
+});
+
+const SETTINGS: MailSettings = {
+  imap: { host: "mail.corp.example", port: 993, security: "implicitTls", username: "ann" },
+  smtp: { host: "smtp.corp.example", port: 465, security: "implicitTls", username: "ann" },
+  sameCredentials: true,
+};
+
+const CERTIFICATE = {
+  subject: "CN=mail.corp.example",
+  issuer: "CN=Corp Private CA",
+  notBefore: "Fri, 04 Dec 2026 00:00:00 +0000",
+  notAfter: "Sat, 04 Dec 2027 00:00:00 +0000",
+  spkiSha256: "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=",
+};
+
+/** A helper that records each request and answers with `reply`. */
+function helper(reply: () => Promise<unknown>) {
+  const sent: Record<string, unknown>[] = [];
+  const d: Deps = {
+    ...deps([], () => assert.fail()),
+    bridge: () => ({ request: async (op: string, args: Record<string, unknown>) => (sent.push({ op, ...args }), reply()) }) as never,
+  };
+  return { sent, d };
+}
+
+test("a server's pin goes to the helper as pinnedSpki, never as trust-any", async () => {
+  const core = await ready;
+  const { sent, d } = helper(async () => ({ certificatePin: CERTIFICATE.spkiSha256 }));
+  const reply = await check(core, d, "smtp", checkArgs(SETTINGS, "smtp", "pw", CERTIFICATE.spkiSha256));
+  assert.equal(reply.certificatePin, CERTIFICATE.spkiSha256);
+  assert.deepEqual(sent, [
+    { op: "smtpCheck", host: "smtp.corp.example", port: 465, security: "implicitTls", username: "ann", password: "pw", pinnedSpki: CERTIFICATE.spkiSha256 },
+  ]);
+  await check(core, d, "imap", checkArgs(SETTINGS, "imap", "pw", null));
+  assert.ok(!("pinnedSpki" in sent[1]!) && !("trustAnyCertificate" in sent[1]!), JSON.stringify(sent[1]));
+});
+
+test("a certificate the helper can't verify becomes a review: the certificate and the core's words", async () => {
+  const core = await ready;
+  const { d } = helper(() => Promise.reject(new BridgeError("untrustedCertificate", "invalid peer certificate: UnknownIssuer", CERTIFICATE)));
+  await assert.rejects(check(core, d, "imap", checkArgs(SETTINGS, "imap", "pw", null)), (e: unknown) => {
+    assert.ok(e instanceof CertificateReview, String(e));
+    assert.equal(e.code, "reviewCertificate");
+    assert.equal(e.server, "imap");
+    assert.equal(e.host, "mail.corp.example");
+    assert.deepEqual(e.certificate, CERTIFICATE);
+    assert.match(e.message, /sent no password/);
+    assert.match(e.message, /Trust this certificate/);
+    return true;
+  });
+});
+
+test("a changed certificate is reviewed again, in the issue's words; other TLS failures are plain errors", async () => {
+  const core = await ready;
+  const changed = helper(() => Promise.reject(new BridgeError("certificateChanged", "another key", CERTIFICATE)));
+  await assert.rejects(check(core, changed.d, "smtp", checkArgs(SETTINGS, "smtp", "pw", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")), (e: unknown) => {
+    assert.ok(e instanceof CertificateReview);
+    assert.match(e.message, /certificate changed since you connected — this can be an attack; reconnect to review it/);
+    return true;
+  });
+  const tls = helper(() => Promise.reject(new BridgeError("tlsFailed", "received corrupt message")));
+  await assert.rejects(check(core, tls.d, "imap", checkArgs(SETTINGS, "imap", "pw", null)), (e: unknown) => {
+    assert.ok(!(e instanceof CertificateReview));
+    assert.equal((e as { code: string }).code, "tlsFailed");
+    assert.doesNotMatch((e as Error).message, /Trust any/);
     return true;
   });
 });

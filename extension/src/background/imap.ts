@@ -5,11 +5,19 @@
 // passwords saved together by passwordConnect.ts). The "check connection"
 // of an IMAP inbox logs in again.
 //
+// Certificates: a server whose certificate the helper can't verify (or one
+// that differs from the pinned one) gets no password; the connect answers
+// with the certificate for the user to review, and only the one accepted is
+// pinned (per server) on the account. Accounts from before pins ("trust any
+// certificate") are pinned to what the helper sees at their next successful
+// check, once, and the user is told in the core's words.
+//
 // Passwords arrive from Inlay's own pages (the core's page schema), go to
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
-import type { Account, CheckResult, MailSettings } from "../shared/accounts.js";
-import { errorText, type FoundSettings as Found, type HelperStatus, type ImapStartReply as ImapStart } from "../shared/messages.js";
+import type { Account, CheckResult, MailSettings, PinnedCertificates, ServerCertificate } from "../shared/accounts.js";
+import { errorText, type FoundSettings as Found, type HelperStatus, type ImapConnectReply, type ImapStartReply as ImapStart } from "../shared/messages.js";
+import { accountsChanged } from "./broadcast.js";
 import { markNeedsReauthentication, UserError } from "./accounts.js";
 import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "./bridge.js";
 import type { CoreApi, Outcome } from "./coreTypes.js";
@@ -48,7 +56,7 @@ export interface ImapConnectRequest {
   settings: MailSettings;
   password: string;
   smtpPassword?: string;
-  trustAnyCertificate: boolean;
+  pinnedCertificates: PinnedCertificates;
 }
 
 /** Injected for tests: the helper, and the check of host permissions. */
@@ -124,66 +132,130 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
 
 type Which = "imap" | "smtp";
 
-/** A helper failure as a UserError in the core's words. */
+/** The codes after which the user reviews the server's certificate (the helper sent no password). */
+const REVIEW_CODES = ["untrustedCertificate", "certificateChanged"];
+
+/** A certificate to review, raised out of the connect's verify step. */
+export class CertificateReview extends UserError {
+  constructor(
+    readonly server: Which,
+    readonly host: string,
+    message: string,
+    readonly certificate: ServerCertificate,
+  ) {
+    super("reviewCertificate", message);
+  }
+}
+
+/** A helper failure as a UserError in the core's words (a certificate to review keeps the certificate). */
 function describeCheckError(core: ImapCore, which: Which, host: string, port: number, error: BridgeError): UserError {
   const failure = core.mailHelperError(which, host, port, error.code, error.message);
+  if (REVIEW_CODES.includes(error.code) && error.certificate) return new CertificateReview(which, host, failure.message, error.certificate);
   return new UserError(failure.code, failure.message);
 }
 
+/** The helper's check arguments (bridge/README.md `CheckArgs`). */
 interface CheckArgs {
   host: string;
   port: number;
   security: string;
   username: string;
   password: string;
-  trustAnyCertificate: boolean;
+  pinnedSpki?: string;
+  trustAnyCertificate?: boolean;
 }
 
-/** The helper's check arguments for one of the account's servers. */
-function checkArgs(settings: MailSettings, which: Which, password: string, trustAnyCertificate: boolean): CheckArgs {
+/** The helper's check arguments for one of the account's servers: its pin when the user accepted one. */
+export function checkArgs(settings: MailSettings, which: Which, password: string, pin: string | null): CheckArgs {
   const { host, port, security, username } = settings[which];
-  return { host, port, security, username, password, trustAnyCertificate };
+  return { host, port, security, username, password, ...(pin ? { pinnedSpki: pin } : {}) };
 }
 
-async function check(core: ImapCore, deps: Deps, which: Which, args: CheckArgs): Promise<void> {
+/** What imapCheck/smtpCheck answer that the worker reads. */
+interface CheckReply {
+  certificatePin?: string | null;
+}
+
+/** One server's login through the helper; failures in the core's words (exported for tests). */
+export async function check(core: ImapCore, deps: Deps, which: Which, args: CheckArgs): Promise<CheckReply> {
   try {
-    await deps.bridge().request(which === "imap" ? "imapCheck" : "smtpCheck", { ...args });
+    return (await deps.bridge().request<CheckReply>(which === "imap" ? "imapCheck" : "smtpCheck", { ...args })) ?? {};
   } catch (e) {
     if (e instanceof BridgeError) throw describeCheckError(core, which, args.host, args.port, e);
     throw e;
   }
 }
 
-/** Validates the form (the core names the field), checks both logins, saves. */
-export async function connect(core: ImapCore, request: ImapConnectRequest, deps: Deps = defaults): Promise<Account> {
-  const { settings, trustAnyCertificate } = request;
+/**
+ * Validates the form (the core names the field), checks both logins, saves.
+ * A certificate to review ends the attempt with `reviewCertificate`; the page
+ * shows it and, if the user accepts it, connects again with it pinned.
+ */
+export async function connect(core: ImapCore, request: ImapConnectRequest, deps: Deps = defaults): Promise<ImapConnectReply> {
+  const { settings, pinnedCertificates: pins } = request;
   try {
     core.mailSettingsValidate(settings);
   } catch (e) {
     const error = e as { code?: string; message?: string; field?: string };
     throw new UserError("invalidSettings", error.message ?? String(e));
   }
-  return connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
-    await check(core, deps, "imap", checkArgs(settings, "imap", request.password, trustAnyCertificate));
-    const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
-    if (!smtpPassword) throw new UserError("invalidSettings", "Outgoing (SMTP) password: is required.");
-    await check(core, deps, "smtp", checkArgs(settings, "smtp", smtpPassword, trustAnyCertificate));
-    return {
-      displayName: null,
-      server: { kind: "imap", settings, trustAnyCertificate, appendToSent: core.mailSentCopyNeeded(settings) },
-      secrets: settings.sameCredentials ? { password: request.password } : { password: request.password, smtpPassword },
-    };
-  });
+  try {
+    const account = await connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
+      await check(core, deps, "imap", checkArgs(settings, "imap", request.password, pins.imap));
+      const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
+      if (!smtpPassword) throw new UserError("invalidSettings", "Outgoing (SMTP) password: is required.");
+      await check(core, deps, "smtp", checkArgs(settings, "smtp", smtpPassword, pins.smtp));
+      return {
+        displayName: null,
+        server: { kind: "imap", settings, pinnedCertificates: { imap: pins.imap, smtp: pins.smtp }, appendToSent: core.mailSentCopyNeeded(settings) },
+        secrets: settings.sameCredentials ? { password: request.password } : { password: request.password, smtpPassword },
+      };
+    });
+    return { kind: "connected", account };
+  } catch (e) {
+    if (!(e instanceof CertificateReview)) throw e;
+    return { kind: "reviewCertificate", server: e.server, host: e.host, message: e.message, certificate: e.certificate };
+  }
 }
 
-/** "Check connection" for an IMAP inbox: an IMAP login with the stored password. */
+/**
+ * The move from "trust any certificate" to pins, at the first successful
+ * check: both servers once more with trust-any, each reporting the key it
+ * presented; those keys are pinned and the user is told in the core's words.
+ * Nothing changes unless both servers answered.
+ */
+async function pinLegacyAccount(core: ImapCore, account: Account, imapPin: string | null | undefined, smtpPassword: string, deps: Deps): Promise<string | null> {
+  const server = account.server;
+  if (server?.kind !== "imap" || !imapPin) return null;
+  const smtp = await check(core, deps, "smtp", { ...checkArgs(server.settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
+  if (!smtp?.certificatePin) return null;
+  const { host, port } = server.settings.imap;
+  const notice = core.mailHelperError("imap", host, port, "certificatePinned", imapPin).message;
+  const latest = (await store.getAccount(account.address)) ?? account;
+  if (latest.server?.kind !== "imap") return null;
+  await store.putAccount({
+    ...latest,
+    server: { ...latest.server, pinnedCertificates: { imap: imapPin, smtp: smtp.certificatePin }, trustAnyCertificate: false, notice },
+  });
+  accountsChanged();
+  return notice;
+}
+
+/** "Check connection" for an IMAP inbox: an IMAP login with the stored password, at the pinned certificate. */
 export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckResult> {
   const server = account.server;
   const secrets = await store.getSecrets(account.address);
   if (server?.kind !== "imap" || !secrets?.password) return { outcome: "failed", message: NO_PASSWORD };
-  const args = checkArgs(server.settings, "imap", secrets.password, server.trustAnyCertificate);
+  const legacy = server.trustAnyCertificate === true;
+  const args = legacy
+    ? { ...checkArgs(server.settings, "imap", secrets.password, null), trustAnyCertificate: true }
+    : checkArgs(server.settings, "imap", secrets.password, server.pinnedCertificates?.imap ?? null);
   try {
-    await deps.bridge().request("imapCheck", { ...args });
+    const reply = (await deps.bridge().request<CheckReply>("imapCheck", { ...args })) ?? {};
+    if (legacy) {
+      const notice = await pinLegacyAccount(core, account, reply.certificatePin, secrets.smtpPassword ?? secrets.password, deps);
+      if (notice) return { outcome: "ok", message: notice };
+    }
     return { outcome: "ok", message: null };
   } catch (e) {
     if (!(e instanceof BridgeError)) return { outcome: "failed", message: errorText(e) };

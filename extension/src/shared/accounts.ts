@@ -27,10 +27,30 @@ export type ServerSettings =
   | {
       kind: "imap";
       settings: MailSettings;
-      trustAnyCertificate: boolean;
+      /** The certificates the user reviewed and accepted, per server (base64 SPKI SHA-256); null: must verify. */
+      pinnedCertificates: PinnedCertificates;
+      /** Records from before pins: "trust any certificate", until the next successful check pins what it sees. */
+      trustAnyCertificate?: boolean;
+      /** The core's words for a change the user should hear about once (the move from "trust any" to a pin). */
+      notice?: string | null;
       /** Append sent mail to the Sent folder over IMAP (the core's rule: not where the provider files it itself). */
       appendToSent: boolean;
     };
+
+export interface PinnedCertificates {
+  imap: string | null;
+  smtp: string | null;
+}
+
+/** A server certificate as the mail helper describes it for review (bridge/README.md). */
+export interface ServerCertificate {
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  /** Base64 SHA-256 of the public key (SubjectPublicKeyInfo): what is pinned. */
+  spkiSha256: string;
+}
 
 /** The core's IMAP/SMTP settings (core/src/mailconfig). */
 export interface MailServer {

@@ -31,7 +31,7 @@ export type Request =
       settings: import("./accounts.js").MailSettings;
       password: string;
       smtpPassword?: string;
-      trustAnyCertificate: boolean;
+      pinnedCertificates: import("./accounts.js").PinnedCertificates;
     };
 
 /** `exchangeDiscover` / `exchangeResume`: the next thing the page shows. */
@@ -43,6 +43,15 @@ export type ExchangeDiscoverReply =
 
 /** `exchangeConnect`. */
 export type ExchangeConnectReply = { kind: "connected"; account: import("./accounts.js").Account } | { kind: "needsPermission"; origins: string[] };
+
+/**
+ * `imapConnect`: connected, or a certificate the helper couldn't verify (or
+ * one that differs from the pinned one), for the user to review. Nothing was
+ * stored and no password reached that server.
+ */
+export type ImapConnectReply =
+  | { kind: "connected"; account: import("./accounts.js").Account }
+  | { kind: "reviewCertificate"; server: "imap" | "smtp"; host: string; message: string; certificate: import("./accounts.js").ServerCertificate };
 
 /** The user's answer to a discovery question (`exchangeResume`). */
 export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };

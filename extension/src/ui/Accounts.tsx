@@ -74,6 +74,7 @@ export function Accounts(props: {
                 {working ? "Working…" : describeState(state)}
               </div>
               {account.warning && <div class="warning">{account.warning}</div>}
+              {account.server?.kind === "imap" && account.server.notice && <div class="server-notice">{account.server.notice}</div>}
               {state.kind === "connected" && state.aliases.length > 0 && (
                 <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
               )}

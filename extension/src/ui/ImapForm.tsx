@@ -2,15 +2,17 @@
 // instructions when it is missing), settings discovery (after asking the
 // browser for the domain's autoconfig hosts, with the reason shown beside the
 // button), and the form: email and password, Advanced options (username,
-// servers, ports, security, separate outgoing credentials) and "Trust any
-// certificate". Screens only: the worker and the core decide; every text
-// here, discovered evidence included, is rendered as text, never as HTML.
+// servers, ports, security, separate outgoing credentials), and the review of
+// a server certificate the helper couldn't verify ("Trust this certificate":
+// only that one is accepted afterwards). Screens only: the worker and the core
+// decide; every text here, discovered evidence and certificate names
+// included, is rendered as text, never as HTML.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
-import type { Account, MailServer, MailSettings } from "../shared/accounts.js";
-import { call, errorText, InlayError, type FoundSettings, type ImapStartReply } from "../shared/messages.js";
+import type { Account, MailServer, MailSettings, PinnedCertificates } from "../shared/accounts.js";
+import { call, errorText, InlayError, type FoundSettings, type ImapConnectReply, type ImapStartReply } from "../shared/messages.js";
 
 type Security = MailServer["security"];
 
@@ -37,11 +39,14 @@ interface Fields {
   sameCredentials: boolean;
   smtpUsername: string;
   smtpPassword: string;
-  trustAnyCertificate: boolean;
 }
 
+type Review = Extract<ImapConnectReply, { kind: "reviewCertificate" }>;
+
+const NO_PINS: PinnedCertificates = { imap: null, smtp: null };
+
 /** Fields start from what was found, else from the core's usual servers for the address (blank without either). */
-function fieldsFrom(address: string, settings: MailSettings | null, trustAnyCertificate: boolean): Fields {
+function fieldsFrom(address: string, settings: MailSettings | null): Fields {
   return {
     password: "",
     username: settings?.imap.username ?? address,
@@ -54,7 +59,6 @@ function fieldsFrom(address: string, settings: MailSettings | null, trustAnyCert
     sameCredentials: settings?.sameCredentials ?? true,
     smtpUsername: settings?.smtp.username ?? address,
     smtpPassword: "",
-    trustAnyCertificate,
   };
 }
 
@@ -81,8 +85,8 @@ export function ImapForm(props: {
   onBack: () => void;
   /** Called instead of going on once the helper answers (the popup continues in a tab). */
   onHelperReady?: () => void;
-  /** The inbox's saved settings, when reconnecting: the form starts from them, "Trust any certificate" as it was. */
-  saved?: { settings: MailSettings; trustAnyCertificate: boolean } | null;
+  /** The inbox's saved settings, when reconnecting: the form starts from them and the certificates accepted before. */
+  saved?: { settings: MailSettings; pinnedCertificates?: PinnedCertificates } | null;
 }) {
   const { address } = props;
   const [stage, setStage] = useState<Stage>({ name: "checking" });
@@ -167,7 +171,7 @@ export function ImapForm(props: {
             automation={props.automation}
             found={stage.found}
             usual={usual}
-            trustAnyCertificate={stage.found?.source === "saved" && props.saved ? props.saved.trustAnyCertificate : false}
+            pins={stage.found?.source === "saved" && props.saved?.pinnedCertificates ? props.saved.pinnedCertificates : NO_PINS}
             onConnected={props.onConnected}
             onBack={props.onBack}
           />
@@ -235,11 +239,14 @@ function SettingsForm(p: {
   automation: boolean;
   found: Found | null;
   usual: MailSettings | null;
-  trustAnyCertificate: boolean;
+  pins: PinnedCertificates;
   onConnected: (account: Account) => void;
   onBack: () => void;
 }) {
-  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? p.usual, p.trustAnyCertificate));
+  const [f, setF] = useState<Fields>(() => fieldsFrom(p.address, p.found?.settings ?? p.usual));
+  // Certificates the user accepted (the saved ones when reconnecting); sent with every attempt.
+  const [pins, setPins] = useState<PinnedCertificates>(p.pins);
+  const [review, setReview] = useState<Review | null>(null);
   // A guess or nothing found: show the servers so the user checks them.
   const [advanced, setAdvanced] = useState(!p.found || p.found.confidence === "low");
   const [busy, setBusy] = useState(false);
@@ -247,9 +254,10 @@ function SettingsForm(p: {
   const passwordRef = useAutofocus<HTMLInputElement>();
   const set = <K extends keyof Fields>(key: K, value: Fields[K]) => setF((old) => ({ ...old, [key]: value }));
 
-  async function submit() {
+  async function submit(withPins: PinnedCertificates = pins) {
     setBusy(true);
     setError(null);
+    setReview(null);
     const settings: MailSettings = {
       imap: { host: f.imapHost.trim(), port: port(f.imapPort), security: f.imapSecurity, username: f.username.trim() },
       smtp: {
@@ -261,16 +269,18 @@ function SettingsForm(p: {
       sameCredentials: f.sameCredentials,
     };
     try {
-      const account = await call<Account>({
+      const reply = await call<ImapConnectReply>({
         type: "imapConnect",
         address: p.address,
         automation: p.automation,
         settings,
         password: f.password,
         ...(f.sameCredentials ? {} : { smtpPassword: f.smtpPassword }),
-        trustAnyCertificate: f.trustAnyCertificate,
+        pinnedCertificates: withPins,
       });
-      p.onConnected(account);
+      if (reply.kind === "connected") return p.onConnected(reply.account);
+      setBusy(false);
+      setReview(reply);
     } catch (e) {
       setBusy(false);
       if (e instanceof InlayError && ["invalidSettings", "invalidMessage"].includes(e.code)) setAdvanced(true);
@@ -301,6 +311,20 @@ function SettingsForm(p: {
       </select>
     </>
   );
+
+  if (review) {
+    return (
+      <CertificateReview
+        review={review}
+        onAccept={() => {
+          const accepted = { ...pins, [review.server]: review.certificate.spkiSha256 };
+          setPins(accepted);
+          void submit(accepted);
+        }}
+        onCancel={() => setReview(null)}
+      />
+    );
+  }
 
   return (
     <form
@@ -371,20 +395,6 @@ function SettingsForm(p: {
           )}
         </fieldset>
       </details>
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={f.trustAnyCertificate}
-          disabled={busy}
-          onChange={(e) => set("trustAnyCertificate", e.currentTarget.checked)}
-        />
-        Trust any certificate
-      </label>
-      <p class="hint warning" id="imap-trust-warning">
-        Only tick this for a server with its own (self-signed) certificate on a network you trust. Inlay will then not
-        check who it is talking to, so someone on the network could read your password and mail. It applies to this
-        account only.
-      </p>
       {busy && (
         <p class="progress" role="status">
           Signing in to your incoming and outgoing mail servers…
@@ -399,5 +409,47 @@ function SettingsForm(p: {
         </button>
       </div>
     </form>
+  );
+}
+
+const SERVER_NAMES = { imap: "incoming mail (IMAP) server", smtp: "outgoing mail (SMTP) server" } as const;
+
+/** The certificate a server presented, for the user to accept (pinned) or not; no password was sent to it. */
+function CertificateReview(p: { review: Review; onAccept: () => void; onCancel: () => void }) {
+  const { certificate: c, server, host, message } = p.review;
+  const buttonRef = useAutofocus<HTMLButtonElement>();
+  return (
+    <div class="certificate-review" data-server={server} role="alertdialog" aria-labelledby="certificate-review-title" aria-describedby="certificate-review-why">
+      <h3 id="certificate-review-title">
+        Check the certificate of the {SERVER_NAMES[server]} {host}
+      </h3>
+      <p id="certificate-review-why">{message}</p>
+      <dl class="certificate">
+        <dt>Subject</dt>
+        <dd data-field="subject">{c.subject || "(none)"}</dd>
+        <dt>Issuer</dt>
+        <dd data-field="issuer">{c.issuer || "(none)"}</dd>
+        <dt>Valid from</dt>
+        <dd data-field="notBefore">{c.notBefore}</dd>
+        <dt>Valid until</dt>
+        <dd data-field="notAfter">{c.notAfter}</dd>
+        <dt>Fingerprint (SHA-256 of the public key)</dt>
+        <dd data-field="spkiSha256">
+          <code>{c.spkiSha256}</code>
+        </dd>
+      </dl>
+      <p class="hint">
+        Trust it only if it is your server's: your administrator or provider can confirm the fingerprint. Inlay will then
+        accept only this certificate for this server, and stop if it ever changes.
+      </p>
+      <div class="actions">
+        <button type="button" ref={buttonRef} class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+        <button type="button" onClick={p.onAccept}>
+          Trust this certificate
+        </button>
+      </div>
+    </div>
   );
 }
