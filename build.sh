@@ -167,6 +167,10 @@ test_ts() {
   node --test build/ts-test/
 }
 test_e2e() { node --test --test-concurrency=1 tests/e2e/; }
+# The core against postal-mime and mailparser, field by field, on the
+# SpamAssassin and golden corpora; differences need a reviewed reason in
+# tests/differential/allow-list.json.
+test_differential() { node --test tests/differential/; }
 
 # Supply chain: the licences, bans and sources of every crate (deny.toml), and
 # npm's advisories where the registry serves them.
@@ -277,13 +281,14 @@ run_tests() {
   ensure_aiosmtpd
   ensure_cargo_deny
   build_sandbox
-  tier "1/6 supply chain (cargo deny, npm audit)" test_supply_chain
-  tier "2/6 core (cargo test --workspace)" test_native
+  tier "1/7 supply chain (cargo deny, npm audit)" test_supply_chain
+  tier "2/7 core (cargo test --workspace)" test_native
   # 3 targets x 25 s: the bounded share of a test run; ./build.sh fuzz goes longer.
-  tier "3/6 fuzzing (libFuzzer, stable Rust)" fuzz_all "${INLAY_FUZZ_SECONDS:-25}"
-  tier "4/6 WASM boundary (wasm-bindgen-test, node)" test_wasm
-  tier "5/6 extension units (node --test)" test_ts
-  tier "6/6 end-to-end (Chromium + sandbox)" test_e2e
+  tier "3/7 fuzzing (libFuzzer, stable Rust)" fuzz_all "${INLAY_FUZZ_SECONDS:-25}"
+  tier "4/7 WASM boundary (wasm-bindgen-test, node)" test_wasm
+  tier "5/7 extension units (node --test)" test_ts
+  tier "6/7 differential check (core vs postal-mime, mailparser)" test_differential
+  tier "7/7 end-to-end (Chromium + sandbox)" test_e2e
   print_summary
 }
 
