@@ -56,6 +56,18 @@ test("a request carries an id and its op; the reply with that id resolves it, ot
   await assert.rejects(first, (e: BridgeError) => e.code === "wrongPassword" && e.message === "LOGIN refused");
 });
 
+test("a refused certificate reaches the worker with the certificate to review; other errors carry none", async () => {
+  const { bridge, ports } = setup();
+  const certificate = { subject: "CN=localhost", issuer: "CN=localhost", notBefore: "x", notAfter: "y", spkiSha256: "q83v" };
+  const pending = bridge.request("imapCheck", { host: "localhost" });
+  const other = bridge.request("smtpCheck", { host: "localhost" });
+  const [a, b] = ports[0]!.posted as [Record<string, unknown>, Record<string, unknown>];
+  ports[0]!.reply({ id: a.id, ok: false, error: { code: "untrustedCertificate", message: "UnknownIssuer", certificate } });
+  ports[0]!.reply({ id: b.id, ok: false, error: { code: "tlsFailed", message: "corrupt" } });
+  await assert.rejects(pending, (e: BridgeError) => e.code === "untrustedCertificate" && JSON.stringify(e.certificate) === JSON.stringify(certificate));
+  await assert.rejects(other, (e: BridgeError) => e.code === "tlsFailed" && e.certificate === null);
+});
+
 test("replies over 1 MB come back in chunks and are reassembled in order", async () => {
   const { bridge, ports } = setup();
   const pending = bridge.request<{ big: string }>("fetch");
