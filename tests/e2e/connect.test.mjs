@@ -4,7 +4,7 @@
 // reauthentication, disconnect, and the faults providers really produce.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startSandbox } from "./harness.mjs";
+import { launchBrowser, readStore, startSandbox, until } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 let sandbox;
@@ -221,6 +221,70 @@ describe("Gmail / Google Workspace", () => {
     assert.equal(revokes[0].outcome, "revoked");
     await inbox.account(ANN.address).getByRole("button", { name: "Connect again" }).click();
     await inbox.waitAccountState(ANN.address, "connected");
+  });
+});
+
+describe("Disconnect racing a refresh, and fresh sign-in secrets", () => {
+  test("a refresh that finishes after Disconnect is discarded: nothing is written back and its token is revoked", async () => {
+    await inbox.connect(ANN.address, "Gmail");
+    const before = new Set((await sandbox.control("GET", "/oauth/tokens")).map((t) => t.token));
+    await sandbox.control("POST", "/clock", { advanceSeconds: 3700 });
+    // The refresh is answered only after Disconnect has begun; Disconnect's own
+    // revocation is slower still, so the refresh's tokens arrive in between.
+    await sandbox.control("POST", "/faults", { host: "oauth2.googleapis.com", pathPrefix: "/token", delayMs: 1500, times: 1 });
+    await sandbox.control("POST", "/faults", { host: "oauth2.googleapis.com", pathPrefix: "/revoke", delayMs: 3000, times: 1 });
+    const check = inbox.send({ type: "checkAccount", address: ANN.address });
+    // A fault is dropped once used: the refresh request has reached the token endpoint.
+    await until(async () => !(await sandbox.control("GET", "/faults")).some((f) => f.pathPrefix === "/token"), "the refresh request");
+    let done = false;
+    const disconnect = inbox.send({ type: "disconnect", address: ANN.address }).finally(() => (done = true));
+    // What the worker holds in storage, all the while.
+    const snapshots = [];
+    const snapshot = async () =>
+      snapshots.push(JSON.stringify([await browser.worker.evaluate(() => chrome.storage.session.get(null)), await readStore(browser, "secrets")]));
+    while (!done) {
+      await snapshot();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [checked, disconnected] = await Promise.all([check, disconnect]);
+    await snapshot();
+    assert.equal(disconnected.ok, true, JSON.stringify(disconnected));
+    assert.equal(checked.value.outcome, "failed", JSON.stringify(checked));
+    assert.match(checked.value.message, /disconnected/);
+
+    const late = (await sandbox.control("GET", "/oauth/tokens")).filter((t) => !before.has(t.token));
+    assert.ok(late.length >= 1, "the slow refresh did mint a token");
+    for (const { token } of late) {
+      assert.ok(snapshots.every((s) => !s.includes(token)), "a token from the late refresh was written to storage");
+    }
+    const revoked = (await oauthLog()).filter((e) => e.endpoint === "revoke").map((e) => e.params.token);
+    assert.ok(late.some((t) => revoked.includes(t.token)), `the late token was not revoked: ${JSON.stringify(revoked)}`);
+    assert.ok(late.every((t) => t.revoked), "the late token is dead at Google");
+    const last = snapshots.at(-1);
+    assert.ok(!last.includes("access:") && !last.includes("refreshToken"), `tokens left behind: ${last.slice(0, 300)}`);
+    assert.equal(await inbox.accountState(ANN.address), "disconnected");
+    assert.equal((await inbox.send({ type: "ping" })).ok, true);
+  });
+
+  test("sign-ins never repeat a PKCE challenge, state or nonce", async () => {
+    const rounds = 8;
+    for (const [account, provider] of [[ANN, "google"], [BOB, "microsoft"]]) {
+      for (let i = 0; i < rounds; i++) {
+        const connected = await inbox.send({ type: "connect", address: account.address, provider, automation: true });
+        assert.equal(connected.ok, true, JSON.stringify(connected));
+        assert.equal((await inbox.send({ type: "disconnect", address: account.address })).ok, true);
+      }
+    }
+    const authorizations = (await oauthLog()).filter((e) => e.endpoint === "authorize");
+    assert.equal(authorizations.length, 2 * rounds);
+    // The sandbox remembers every state and challenge it was sent in this run.
+    assert.deepEqual(authorizations.filter((e) => e.stateSeenBefore || e.challengeSeenBefore), []);
+    assert.ok(authorizations.every((e) => e.pkceMethod === "S256" && e.codeChallengeLength >= 43 && e.stateLength >= 43));
+    const nonces = authorizations.map((e) => e.params.nonce);
+    assert.ok(nonces.every((n) => typeof n === "string" && n.length >= 43), JSON.stringify(nonces));
+    assert.equal(new Set(nonces).size, nonces.length, "a nonce was sent twice");
+    const verifiers = (await oauthLog()).filter((e) => e.endpoint === "token" && e.grantType === "authorization_code").map((e) => e.params.code_verifier);
+    assert.equal(new Set(verifiers).size, 2 * rounds, "a PKCE verifier was used twice");
   });
 });
 

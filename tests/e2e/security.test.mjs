@@ -1,12 +1,12 @@
 // Trust boundaries, tested rather than intended: a compromised content script
 // gets no tokens and no privileged actions; admin policy (Chrome managed
 // storage) refuses view-only seats and team inboxes before any sign-in.
-import { after, afterEach, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lootAsContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
+import { evalInContentScript, lootAsContentScript, launchBrowser, setManagedPolicy, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 let sandbox;
@@ -49,6 +49,114 @@ describe("a content script trying to read tokens or send forged messages", () =>
     assert.equal(loot.ping.ok, true, "the worker keeps running");
     // Nothing was disconnected or connected by the forged messages.
     assert.deepEqual((await inbox.send({ type: "listAccounts" })).value.map((a) => a.state.kind), ["connected"]);
+  });
+});
+
+/**
+ * The worker's memory, read over CDP from its own target (reached through a
+ * page's session): the JS heap after a full garbage collection, and the size
+ * of the core's WebAssembly memory, which grows for good once a message is
+ * copied into it.
+ */
+async function workerMemory(browser) {
+  const page = await browser.openExtensionPage("popup.html");
+  const cdp = await browser.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const worker = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
+  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: worker.targetId, flatten: false });
+  const waiting = new Map();
+  let lastId = 0;
+  cdp.on("Target.receivedMessageFromTarget", (event) => {
+    const reply = JSON.parse(event.message);
+    waiting.get(reply.id)?.(reply);
+  });
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = ++lastId;
+      waiting.set(id, (r) => (r.error ? reject(new Error(`${method}: ${r.error.message}`)) : resolve(r.result)));
+      cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  return {
+    async measure() {
+      await send("HeapProfiler.collectGarbage");
+      const { usedSize } = await send("Runtime.getHeapUsage");
+      const proto = await send("Runtime.evaluate", { expression: "WebAssembly.Memory.prototype" });
+      const memories = await send("Runtime.queryObjects", { prototypeObjectId: proto.result.objectId });
+      const sizes = await send("Runtime.callFunctionOn", {
+        objectId: memories.objects.objectId,
+        functionDeclaration: "function () { return this.map((m) => m.buffer.byteLength); }",
+        returnByValue: true,
+      });
+      return { jsHeap: usedSize, wasm: sizes.result.value.reduce((a, b) => a + b, 0) };
+    },
+    close: () => page.close(),
+  };
+}
+
+const MB = 1024 * 1024;
+
+describe("a content script flooding the worker", () => {
+  let browser;
+  let gmail;
+  let memory;
+  beforeEach(async () => {
+    browser = await launchBrowser(sandbox);
+    memory = await workerMemory(browser);
+    gmail = await browser.context.newPage();
+    await gmail.goto("https://mail.google.com/mail/u/0/");
+    await gmail.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
+  });
+  afterEach(async () => browser?.close());
+
+  test("a 50 MB message is refused before it reaches the core, and the worker's memory returns to where it was", async () => {
+    const before = await memory.measure();
+    const reply = await evalInContentScript(
+      gmail,
+      `chrome.runtime.sendMessage({ type: "ping", pad: "x".repeat(50 * 1024 * 1024) }).catch((e) => ({ thrown: String(e) }))`,
+    );
+    assert.deepEqual(reply, { ok: false, error: { code: "tooLarge", message: "message refused: it is over the 16384-byte limit" } });
+    const after = await memory.measure();
+    assert.ok(after.wasm - before.wasm < MB, `the core's memory grew from ${before.wasm} to ${after.wasm} bytes`);
+    assert.ok(after.jsHeap - before.jsHeap < 2 * MB, `the worker's heap grew from ${before.jsHeap} to ${after.jsHeap} bytes`);
+    assert.equal((await evalInContentScript(gmail, `chrome.runtime.sendMessage({ type: "ping" })`)).ok, true);
+  });
+
+  test("10,000 random forged messages leave the worker answering and its memory flat", async () => {
+    const before = await memory.measure();
+    const storm = await evalInContentScript(
+      gmail,
+      `(async () => {
+        let seed = 20261204;
+        const pick = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+        const types = ["ping", "listAccounts", "connect", "disconnect", "checkAccount", "imapConnect", "__proto__", "constructor", "toString", ""];
+        const fields = ["address", "token", "password", "provider", "pad", "__proto__", "automation"];
+        const junk = () => [() => "y".repeat(pick(20000)), () => pick(1e9) - 5e8, () => null, () => [pick(5), "a", {}],
+          () => ({ a: { b: { c: "d" } } }), () => true, () => "ann@gmail.com"][pick(7)]();
+        const message = () => {
+          if (pick(20) === 0) return junk(); // not even an object
+          const m = { type: pick(10) === 0 ? junk() : types[pick(types.length)] };
+          for (let k = pick(3); k > 0; k--) m[fields[pick(fields.length)]] = junk();
+          return m;
+        };
+        const tally = { answered: 0, accepted: [], thrown: 0 };
+        for (let sent = 0; sent < 10000; sent += 100) {
+          await Promise.all(Array.from({ length: 100 }, () => {
+            const m = message();
+            return chrome.runtime.sendMessage(m).then(
+              (r) => { tally.answered++; if (r?.ok && m?.type !== "ping") tally.accepted.push(JSON.stringify(m).slice(0, 100)); },
+              () => tally.thrown++);
+          }));
+        }
+        tally.ping = await chrome.runtime.sendMessage({ type: "ping" });
+        return tally;
+      })()`,
+    );
+    assert.equal(storm.answered, 10000, JSON.stringify(storm).slice(0, 300));
+    assert.deepEqual(storm.accepted, [], "only a plain ping is a content script's request");
+    assert.equal(storm.ping.ok, true, "the worker still answers");
+    const after = await memory.measure();
+    assert.ok(after.wasm - before.wasm < MB, `the core's memory grew from ${before.wasm} to ${after.wasm} bytes`);
+    assert.ok(after.jsHeap - before.jsHeap < 2 * MB, `the worker's heap grew from ${before.jsHeap} to ${after.jsHeap} bytes`);
   });
 });
 
