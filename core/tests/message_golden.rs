@@ -105,6 +105,7 @@ fn cjk_charsets_are_decoded() {
     check("01-iso-2022-jp");
     check("01-shift-jis");
     check("01-gb2312");
+    check("01-big5-filename");
 }
 
 #[test]

@@ -181,8 +181,14 @@ impl Walk<'_, '_> {
 
     fn text_of(&self, part: &MessagePart<'_>, kind: Kind) -> String {
         let ct = part.content_type();
+        // mail-parser's text, unless it could not decode the part (a CJK
+        // charset has no table in the wasm build: see `charset`).
+        let multi_byte = ct
+            .and_then(|c| c.attribute("charset"))
+            .and_then(charset::multi_byte)
+            .is_some();
         let clean = match (&part.body, kind) {
-            _ if part.is_encoding_problem => None,
+            _ if part.is_encoding_problem || multi_byte => None,
             (PartType::Text(text), Kind::Text) | (PartType::Html(text), Kind::Html) => {
                 Some(text.as_ref())
             }

@@ -28,6 +28,7 @@ mod transfer;
 mod validate;
 
 pub use build::build_message;
+pub use charset::{MultiByteDecoder, set_multi_byte_decoder};
 pub use classify::{Confidence, MessageKind};
 pub use draft::{Attachment, Draft, HeaderField, InlineImage, Mailbox};
 pub use encode::{ews_mime_content, gmail_raw, gmail_raw_decode, graph_mime};

@@ -98,13 +98,13 @@ pub fn parse_message_with(bytes: &[u8], limits: &Limits) -> Result<ParsedMessage
     }
     let bytes = prepare(bytes);
     limits::preflight(&bytes, limits)?;
-    let tree = parser().parse(&*bytes).ok_or(ParseError::NotAMessage)?;
+    let tree = read(&bytes)?;
     let Some(fixed) = repaired(&tree, &bytes) else {
         return finish(tree, &bytes, limits);
     };
     limits::dismantle(tree);
     limits::preflight(&fixed, limits)?;
-    let tree = parser().parse(&fixed).ok_or(ParseError::NotAMessage)?;
+    let tree = read(&fixed)?;
     finish(tree, &fixed, limits)
 }
 
@@ -117,6 +117,13 @@ fn finish(tree: Message<'_>, raw: &[u8], limits: &Limits) -> Result<ParsedMessag
     });
     limits::dismantle(tree);
     result
+}
+
+/// The one call of mail-parser's parse: it is large and inlined where it is
+/// called, so a second call site would be a second copy in the wasm module.
+#[inline(never)]
+fn read(bytes: &[u8]) -> Result<Message<'_>, ParseError> {
+    parser().parse(bytes).ok_or(ParseError::NotAMessage)
 }
 
 /// mail-parser's default reading of the headers we use; everything else

@@ -9,12 +9,18 @@
 //!   as other parsers read it as text, where mail-parser's comment swallows
 //!   the rest of the header and the boundary with it;
 //! - charset labels mail-parser does not know but [`alias`] does, in a
-//!   `charset` parameter or an RFC 2047 encoded word.
+//!   `charset` parameter or an RFC 2047 encoded word;
+//! - encoded words in a CJK charset, which mail-parser cannot decode in the
+//!   wasm build (see `charset`): rewritten as UTF-8 encoded words.
 //!
 //! Parts inside an attached message are not repaired (their offsets may be
 //! in a decoded copy). Most mail needs none of this: then no copy is made.
 
-use super::charset::alias;
+use super::charset::{self, alias, multi_byte};
+use super::transfer;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use mail_parser::decoders::base64::base64_decode;
 use mail_parser::{HeaderName, Message};
 
 /// The message with repaired header values, or `None` when nothing needs it.
@@ -113,20 +119,28 @@ fn comment_end(text: &[u8]) -> Option<usize> {
 }
 
 /// Charset labels [`alias`] knows better, in encoded words (`=?label?`) and,
-/// for a Content-Type, in its `charset=` parameter.
+/// for a Content-Type, in its `charset=` parameter; encoded words in a CJK
+/// charset (see [`multi_byte`]) re-encoded as UTF-8.
 fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     while let Some(at) = find(&value[i..], b"=?").map(|p| i + p) {
         let start = at + 2;
+        i = start;
         let len = value[start..]
             .iter()
             .take(41)
             .position(|&b| matches!(b, b'?' | b'*') || b.is_ascii_whitespace());
-        if let Some(len) = len.filter(|&l| l > 0 && matches!(value[start + l], b'?' | b'*')) {
-            label_edit(&value[start..start + len], start, &mut edits);
+        let Some(len) = len.filter(|&l| l > 0 && matches!(value[start + l], b'?' | b'*')) else {
+            continue;
+        };
+        let label = &value[start..start + len];
+        if let Some((end, utf8)) = multi_byte_word(value, at, label) {
+            edits.push((at, end, utf8));
+            i = end;
+        } else {
+            label_edit(label, start, &mut edits);
         }
-        i = start;
     }
     if content_type && let Some(at) = find_ci(value, b"charset=") {
         let start = at + 8;
@@ -153,6 +167,35 @@ fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&value[at..]);
     Some(out)
+}
+
+/// The encoded word at `at` (`=?label[*lang]?B|Q?payload?=`) in a CJK
+/// charset, decoded and written again as `=?utf-8?b?…?=`: its end and the
+/// new word. mail-parser then reads it as any UTF-8 word.
+fn multi_byte_word(value: &[u8], at: usize, label: &[u8]) -> Option<(usize, String)> {
+    let name = multi_byte(std::str::from_utf8(label).ok()?)?;
+    let rest = &value[at + 2 + label.len()..];
+    let lang = rest.iter().position(|&b| b == b'?')?;
+    let (encoding, payload) = match rest.get(lang..lang + 3)? {
+        [b'?', e, b'?'] => (e.to_ascii_lowercase(), &rest[lang + 3..]),
+        _ => return None,
+    };
+    let len = find(payload, b"?=")?;
+    let payload = &payload[..len];
+    let bytes = match encoding {
+        b'b' => base64_decode(payload)?,
+        b'q' => {
+            let spaced: Vec<u8> = payload
+                .iter()
+                .map(|&b| if b == b'_' { b' ' } else { b })
+                .collect();
+            transfer::quoted_printable(&spaced)
+        }
+        _ => return None,
+    };
+    let text = charset::decode(&bytes, Some(name));
+    let end = at + 2 + label.len() + lang + 3 + len + 2;
+    Some((end, format!("=?utf-8?b?{}?=", STANDARD.encode(text))))
 }
 
 fn label_edit(label: &[u8], start: usize, edits: &mut Vec<(usize, usize, String)>) {

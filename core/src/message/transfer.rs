@@ -21,7 +21,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], encoding: Option<&str>) -> Cow<'a, [u8
     }
 }
 
-fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

@@ -21,9 +21,30 @@ impl std::fmt::Display for ShapeError {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's WHATWG decoder: it has the CJK tables the core leaves
+    /// out of the module (see `inlay_core::message::set_multi_byte_decoder`).
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(label: &str) -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &[u8]) -> String;
+}
+
+fn text_decoder(name: &str, bytes: &[u8]) -> Option<String> {
+    Some(TextDecoder::new(name).ok()?.decode(bytes))
+}
+
+/// Every binding that parses mail calls this first (the first call sets it).
+pub(crate) fn install_text_decoder() {
+    message::set_multi_byte_decoder(text_decoder);
+}
+
 /// `parseMessage(bytes: Uint8Array) -> ParsedMessage`; throws `{code, message}`.
 #[wasm_bindgen(js_name = parseMessage)]
 pub fn parse_message(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    install_text_decoder();
     let parsed = message::parse_message(bytes).map_err(thrown)?;
     parsed
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

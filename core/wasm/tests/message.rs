@@ -70,3 +70,30 @@ fn garbage_is_not_a_message() {
     let err = inlay_wasm::parse_message(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2]).unwrap_err();
     assert!(field(&err, "code").as_string().is_some());
 }
+
+/// Japanese and Chinese charsets are decoded by the browser's TextDecoder
+/// (the module carries no CJK tables): a Shift_JIS subject, a GB2312
+/// display name and an ISO-2022-JP body.
+#[wasm_bindgen_test]
+fn cjk_charsets_are_decoded_through_text_decoder() {
+    let message = b"From: =?GB2312?B?zfXQocP3?= <wang@vendor.test>\r\n\
+To: bo@buyer.test\r\n\
+Subject: =?Shift_JIS?B?lFuVaZP6gsyCsphBl40=?=\r\n\
+Content-Type: text/plain; charset=ISO-2022-JP\r\n\
+\r\n\
+\x1b$B8+@Q=q$rE:IU$$$?$7$^$9!#\x1b(B\r\n";
+    let parsed = inlay_wasm::parse_message(message).unwrap();
+    assert_eq!(
+        field(&parsed, "subject").as_string().as_deref(),
+        Some("納品日のご連絡")
+    );
+    let from = js_sys::Array::from(&field(&parsed, "from"));
+    assert_eq!(
+        field(&from.get(0), "name").as_string().as_deref(),
+        Some("王小明")
+    );
+    assert_eq!(
+        field(&parsed, "textBody").as_string().as_deref(),
+        Some("見積書を添付いたします。\r\n")
+    );
+}
