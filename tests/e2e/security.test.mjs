@@ -114,10 +114,12 @@ describe("a content script flooding the worker", () => {
       gmail,
       `chrome.runtime.sendMessage({ type: "ping", pad: "x".repeat(50 * 1024 * 1024) }).catch((e) => ({ thrown: String(e) }))`,
     );
-    assert.deepEqual(reply, { ok: false, error: { code: "tooLarge", message: "message refused: it is over the 16384-byte limit" } });
+    assert.equal(reply.error?.code, "tooLarge", JSON.stringify(reply).slice(0, 300));
     const after = await memory.measure();
     assert.ok(after.wasm - before.wasm < MB, `the core's memory grew from ${before.wasm} to ${after.wasm} bytes`);
     assert.ok(after.jsHeap - before.jsHeap < 2 * MB, `the worker's heap grew from ${before.jsHeap} to ${after.jsHeap} bytes`);
+    // Refused before serialising: the size is not known, only that it is over.
+    assert.deepEqual(reply, { ok: false, error: { code: "tooLarge", message: "message refused: it is over the 16384-byte limit" } });
     assert.equal((await evalInContentScript(gmail, `chrome.runtime.sendMessage({ type: "ping" })`)).ok, true);
   });
 
