@@ -102,7 +102,7 @@ impl Walk<'_, '_> {
             let boundary = part.content_type().and_then(|ct| ct.attribute("boundary"));
             self.boundaries
                 .push([b"--", boundary.unwrap_or_default().as_bytes()].concat());
-            match subtype.as_str() {
+            match subtype {
                 _ if !as_body => children.iter().for_each(|&c| self.part(c, false)),
                 "alternative" => self.alternative(&children),
                 "related" => self.related(part, &children),
@@ -111,7 +111,7 @@ impl Walk<'_, '_> {
             self.boundaries.pop();
             return;
         }
-        let kind = match (ctype.as_str(), subtype.as_str()) {
+        let kind = match (ctype, subtype) {
             _ if !as_body || !inline(part, id) => None,
             ("text", "plain") => Some(Kind::Text),
             ("text", "html") => Some(Kind::Html),
@@ -157,17 +157,17 @@ impl Walk<'_, '_> {
             .map(|s| s.trim().trim_start_matches('<').trim_end_matches('>'));
         let root_type = ct
             .and_then(|ct| ct.attribute("type"))
-            .map(|t| t.trim().to_ascii_lowercase());
+            .and_then(|t| t.trim().split_once('/'));
         let child = |id: &u32| self.tree.parts.get(*id as usize);
         let root = children
             .iter()
             .find(|id| start.is_some() && child(id).and_then(|p| p.content_id()) == start)
             .or_else(|| {
                 children.iter().find(|id| {
-                    root_type.as_ref().is_some_and(|t| {
+                    root_type.is_some_and(|(t, s)| {
                         child(id).is_some_and(|p| {
-                            let (c, s) = content_type(p);
-                            *t == format!("{c}/{s}")
+                            let (c, d) = content_type(p);
+                            c.eq_ignore_ascii_case(t) && d.eq_ignore_ascii_case(s)
                         })
                     })
                 })
@@ -242,15 +242,13 @@ fn find_line(bytes: &[u8], prefix: &[u8]) -> Option<usize> {
     }
 }
 
-/// Lower-case type and subtype; `text/plain` when absent (RFC 2045).
-fn content_type(part: &MessagePart<'_>) -> (String, String) {
+/// Type and subtype (mail-parser gives them in lower case); `text/plain`
+/// when absent (RFC 2045).
+fn content_type<'p>(part: &'p MessagePart<'_>) -> (&'p str, &'p str) {
     match part.content_type() {
-        Some(ct) => (
-            ct.ctype().to_ascii_lowercase(),
-            ct.subtype().unwrap_or_default().to_ascii_lowercase(),
-        ),
-        None if matches!(part.body, PartType::Message(_)) => ("message".into(), "rfc822".into()),
-        None => ("text".into(), "plain".into()),
+        Some(ct) => (ct.ctype(), ct.subtype().unwrap_or_default()),
+        None if matches!(part.body, PartType::Message(_)) => ("message", "rfc822"),
+        None => ("text", "plain"),
     }
 }
 

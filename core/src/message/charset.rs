@@ -49,23 +49,46 @@ fn encoding_rs_decoder(name: &str, bytes: &[u8]) -> Option<String> {
 /// The WHATWG name of a CJK multi-byte charset, for any label senders use
 /// for it (`cp932`, `x-sjis`, `gb2312`, `ks_c_5601-1987`, …).
 pub(crate) fn multi_byte(label: &str) -> Option<&'static str> {
-    let label = label.trim().to_ascii_lowercase().replace('_', "-");
-    Some(match label.as_str() {
-        "shift-jis" | "sjis" | "x-sjis" | "ms-kanji" | "csshiftjis" | "windows-31j" | "ms932"
-        | "cp932" | "x-ms-cp932" => "shift_jis",
-        "euc-jp" | "x-euc-jp" | "eucjp" | "cseucpkdfmtjapanese" => "euc-jp",
-        "iso-2022-jp" | "csiso2022jp" => "iso-2022-jp",
-        "gb2312" | "gbk" | "x-gbk" | "cp936" | "ms936" | "chinese" | "csgb2312"
-        | "csiso58gb231280" | "gb-2312" | "gb-2312-80" | "iso-ir-58" | "euc-cn" | "x-euc-cn" => {
-            "gbk"
-        }
-        "gb18030" => "gb18030",
-        "big5" | "big5-hkscs" | "cn-big5" | "csbig5" | "x-x-big5" | "cp950" | "ms950" => "big5",
-        "euc-kr" | "cseuckr" | "csksc56011987" | "iso-ir-149" | "korean" | "ks-c-5601-1987"
-        | "ks-c-5601-1989" | "ksc5601" | "ksc-5601" | "windows-949" | "cp949" | "ms949" => "euc-kr",
-        _ => return None,
-    })
+    let label = label.trim();
+    MULTI_BYTE_LABELS
+        .iter()
+        .find(|(names, _)| {
+            names.split(' ').any(|name| {
+                name.len() == label.len()
+                    && name
+                        .bytes()
+                        .zip(label.bytes())
+                        .all(|(n, l)| n == l.to_ascii_lowercase() || (n == b'-' && l == b'_'))
+            })
+        })
+        .map(|(_, name)| *name)
 }
+
+/// Labels (lower case, `_` read as `-`) and the WHATWG name they stand for.
+/// A table rather than a `match`: it compiles to data, not code.
+const MULTI_BYTE_LABELS: [(&str, &str); 7] = [
+    (
+        "shift-jis sjis x-sjis ms-kanji csshiftjis windows-31j ms932 cp932 x-ms-cp932",
+        "shift_jis",
+    ),
+    ("euc-jp x-euc-jp eucjp cseucpkdfmtjapanese", "euc-jp"),
+    ("iso-2022-jp csiso2022jp", "iso-2022-jp"),
+    (
+        "gb2312 gbk x-gbk cp936 ms936 chinese csgb2312 csiso58gb231280 gb-2312 gb-2312-80 \
+         iso-ir-58 euc-cn x-euc-cn",
+        "gbk",
+    ),
+    ("gb18030", "gb18030"),
+    (
+        "big5 big5-hkscs cn-big5 csbig5 x-x-big5 cp950 ms950",
+        "big5",
+    ),
+    (
+        "euc-kr cseuckr csksc56011987 iso-ir-149 korean ks-c-5601-1987 ks-c-5601-1989 ksc5601 \
+         ksc-5601 windows-949 cp949 ms949",
+        "euc-kr",
+    ),
+];
 
 /// A known label for an unknown one that names the same charset, if any.
 /// `None` for labels mail-parser already knows (and for UTF-8, which it
@@ -107,5 +130,37 @@ pub(crate) fn decode(bytes: &[u8], label: Option<&str>) -> String {
     match label.and_then(|l| charset_decoder(l.as_bytes())) {
         Some(decoder) => decoder(bytes),
         None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{alias, multi_byte};
+
+    #[test]
+    fn labels_senders_use() {
+        for (label, name) in [
+            ("Shift_JIS", "shift_jis"),
+            ("CP932", "shift_jis"),
+            ("x-sjis", "shift_jis"),
+            ("ISO-2022-JP", "iso-2022-jp"),
+            ("EUC-JP", "euc-jp"),
+            ("GB2312", "gbk"),
+            ("iso-ir-58", "gbk"),
+            ("GB18030", "gb18030"),
+            ("Big5", "big5"),
+            ("ks_c_5601-1987", "euc-kr"),
+            ("ksc5601", "euc-kr"),
+        ] {
+            assert_eq!(multi_byte(label), Some(name), "{label}");
+        }
+        for label in ["utf-8", "iso-8859-1", "windows-1252", "gb", "sjis2"] {
+            assert_eq!(multi_byte(label), None, "{label}");
+        }
+        assert_eq!(alias("win-1257").as_deref(), Some("cp1257"));
+        assert_eq!(alias("WIN_1252").as_deref(), Some("cp1252"));
+        assert_eq!(alias("x-ms-1251").as_deref(), Some("cp1251"));
+        assert_eq!(alias("windows-1257"), None, "already known");
+        assert_eq!(alias("win-9999"), None);
     }
 }

@@ -54,7 +54,7 @@ pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
     if edits.is_empty() {
         return None;
     }
-    edits.sort_by_key(|e| e.0);
+    // Parts and their headers come in message order: edits are sorted.
     let mut out = Vec::with_capacity(raw.len() + 16);
     let mut at = 0;
     for (start, end, fixed) in edits {
@@ -150,12 +150,17 @@ fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
             .iter()
             .position(|&b| b == b'"' || b == b';' || b.is_ascii_whitespace())
             .unwrap_or(value.len() - start);
-        label_edit(&value[start..start + len], start, &mut edits);
+        // In order among the encoded words' edits (no sort: smaller module).
+        let mut edit = Vec::new();
+        label_edit(&value[start..start + len], start, &mut edit);
+        if let Some(edit) = edit.pop() {
+            let at = edits.partition_point(|e| e.0 < start);
+            edits.insert(at, edit);
+        }
     }
     if edits.is_empty() {
         return None;
     }
-    edits.sort_by_key(|e| e.0);
     let mut out = Vec::with_capacity(value.len());
     let mut at = 0;
     for (start, end, label) in edits {
