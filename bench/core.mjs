@@ -44,8 +44,9 @@ export async function loadCore() {
   // The brief names them parse_message/build_message; the crate's other exports use
   // camelCase js_names (parseRequest), so accept either spelling.
   const parseMessage = binding.parse_message ?? binding.parseMessage;
+  const summarizeMessage = binding.summarizeMessage;
   const buildMessage = binding.build_message ?? binding.buildMessage;
-  for (const [name, fn] of [['initSync', binding.initSync], ['parse_message', parseMessage], ['build_message', buildMessage], ['version', binding.version]]) {
+  for (const [name, fn] of [['initSync', binding.initSync], ['parse_message', parseMessage], ['summarizeMessage', summarizeMessage], ['build_message', buildMessage], ['version', binding.version]]) {
     if (typeof fn !== 'function') throw new CoreMissingError(`${fileURLToPath(glue)} has no ${name}(): build the extension first: ./build.sh`);
   }
   const bytes = fs.readFileSync(WASM_FILE);
@@ -64,6 +65,13 @@ export async function loadCore() {
       name: 'core',
       label,
       parse: (msg) => parseMessage(msg.bytes),
+      subject: (r) => r.subject,
+    },
+    // The lean reading sync uses (issue 9): no header list, no bodies.
+    leanParser: {
+      name: 'core-lean',
+      label: 'core lean (wasm)',
+      parse: (msg) => summarizeMessage(msg.bytes),
       subject: (r) => r.subject,
     },
     builder: {

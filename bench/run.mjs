@@ -66,7 +66,9 @@ async function benchParse(parsers, corpus, cfg) {
     subjects[p.name] = last.subjects; // the same in every round
   }
   const names = corpus.messages.map((m) => m.name);
-  const pairs = parsers.flatMap((a, i) => parsers.slice(i + 1).map((b) => [a.name, b.name]));
+  // The lean reading shares the full one's parse: compare only across parsers.
+  const pairs = parsers.flatMap((a, i) => parsers.slice(i + 1).map((b) => [a.name, b.name]))
+    .filter(([a, b]) => !(a.startsWith('core') && b.startsWith('core')));
   const agreement = Object.fromEntries(pairs.map(([a, b]) => [`${a}~${b}`, subjectAgreement(names, subjects[a], subjects[b])]));
   return { figures, agreement };
 }
@@ -124,7 +126,7 @@ async function main() {
   const corpus = loadCorpus({ sample: cfg.sample });
   log(`bench: ${corpus.messages.length} messages, ${(corpus.bytes / 1e6).toFixed(1)} MB; ${cfg.rounds} round(s)${cfg.gcExposed ? '' : ' (no GC control)'}`);
 
-  const parse = await benchParse([...(core ? [core.parser] : []), ...peerParsers], corpus, cfg);
+  const parse = await benchParse([...(core ? [core.parser, core.leanParser] : []), ...peerParsers], corpus, cfg);
   collectGarbage();
   const build = await benchBuild([...(core ? [core.builder] : []), ...peerBuilders], cfg);
 
@@ -141,6 +143,7 @@ async function main() {
     wasm: core ? { ...core.size, glue: core.glue, initMs: Math.round(core.initMs * 10) / 10 } : null,
     ratios: {
       parseVsPostalMime: ratio(parse.figures.core?.opsPerSec, parse.figures['postal-mime'].opsPerSec),
+      parseLeanVsPostalMime: ratio(parse.figures['core-lean']?.opsPerSec, parse.figures['postal-mime'].opsPerSec),
       parseVsMailparser: ratio(parse.figures.core?.opsPerSec, parse.figures.mailparser.opsPerSec),
       buildVsMailComposer: ratio(build.contenders.core?.opsPerSec, build.contenders.mailcomposer.opsPerSec),
     },

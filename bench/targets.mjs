@@ -3,9 +3,10 @@
 
 export const TARGETS = [
   { id: 'parse', label: 'parse: core ÷ postal-mime', min: 30, unit: '×', value: (r) => r.ratios.parseVsPostalMime },
+  { id: 'parseLean', label: 'parse, lean (sync): core ÷ postal-mime', min: 30, unit: '×', value: (r) => r.ratios.parseLeanVsPostalMime },
   { id: 'build', label: 'build: core ÷ MailComposer', min: 10, unit: '×', value: (r) => r.ratios.buildVsMailComposer },
-  // 1 KB = 1,000 bytes: the stricter reading of "160 KB".
-  { id: 'wasm', label: 'wasm size, gzip -9', max: 160_000, unit: 'B', value: (r) => r.wasm?.gzipBytes ?? null },
+  // 1 KB = 1,000 bytes: the stricter reading of "500 KB" (issue 9).
+  { id: 'wasm', label: 'wasm size, gzip -9', max: 500_000, unit: 'B', value: (r) => r.wasm?.gzipBytes ?? null },
 ];
 
 export function evaluateTargets(results) {

@@ -24,6 +24,7 @@ mod limits;
 mod parse;
 mod prepare;
 mod repair;
+mod summary;
 mod transfer;
 mod validate;
 
@@ -35,3 +36,4 @@ pub use encode::{ews_mime_content, gmail_raw, gmail_raw_decode, graph_mime};
 pub use error::{BuildError, Limit, ParseError};
 pub use limits::Limits;
 pub use parse::{AttachmentInfo, ParsedMessage, Participant, parse_message, parse_message_with};
+pub use summary::{MessageSummary, summarize_message, summarize_message_with};
