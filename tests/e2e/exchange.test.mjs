@@ -81,6 +81,13 @@ async function ewsRequests() {
   return (await sandbox.control("GET", "/requests")).filter((r) => r.path === "/EWS/Exchange.asmx");
 }
 
+/** The Autodiscover requests the sandbox saw at `host`, each as whether it carried an Authorization header. */
+async function autodiscoverAuthorization(host) {
+  return (await sandbox.control("GET", "/requests"))
+    .filter((r) => r.host === host && r.path === "/autodiscover/autodiscover.xml")
+    .map((r) => r.headers.some(([name]) => name === "authorization"));
+}
+
 /** Requests the sandbox saw that carried a Basic Authorization header, as `host path`. */
 async function passwordRequests() {
   const requests = await sandbox.control("GET", "/requests");
@@ -102,13 +109,13 @@ describe("Exchange on-premises", () => {
     await inbox.waitAccountState(ANN, "connected");
     assert.match(await inbox.account(ANN).innerText(), /Exchange/);
 
-    // The documented order: the domain itself (a plain web site here), then autodiscover.<domain>, then EWS.
+    // The documented order: the domain itself, then autodiscover.<domain>, then EWS. The domain
+    // is a plain web site here (a 200 page): it used to get the password too, and now gets none.
+    assert.deepEqual(await autodiscoverAuthorization(DOMAIN), [false], "the web site was asked once, without the password");
+    // The Autodiscover host asks (401 Basic) and gets the credentials once.
+    assert.deepEqual(await autodiscoverAuthorization(`autodiscover.${DOMAIN}`), [false, true]);
     const seen = await passwordRequests();
-    assert.deepEqual(seen, [
-      `${DOMAIN} /autodiscover/autodiscover.xml`,
-      `autodiscover.${DOMAIN} /autodiscover/autodiscover.xml`,
-      `mail.${DOMAIN} /EWS/Exchange.asmx`,
-    ]);
+    assert.deepEqual(seen, [`autodiscover.${DOMAIN} /autodiscover/autodiscover.xml`, `mail.${DOMAIN} /EWS/Exchange.asmx`]);
 
     const [record] = (await readStore(browser, "accounts")).filter((a) => a.key === ANN);
     assert.equal(record.server.kind, "exchange");
@@ -192,6 +199,49 @@ describe("Exchange on-premises", () => {
     assert.match(await inbox.flowError(), /couldn't find|could not find/i);
     assert.ok(!(await passwordRequests()).some((r) => r.startsWith(`mail.${FAB}`)));
     await inbox.page.getByLabel(/Exchange URL/).waitFor();
+  });
+
+  test("an SRV target on another domain is named first, and declining sends it nothing", async () => {
+    const OTHER = "mail.fabrikam-exchange.example";
+    await open({
+      accounts: [exchangeAccount({ autodiscover: "srv" })],
+      dns: [{ name: `_autodiscover._tcp.${DOMAIN}`, type: "SRV", data: `0 0 443 ${OTHER}.` }],
+      grant: [...ALL_HOSTS, `https://${OTHER}/*`],
+    });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    const confirm = inbox.page.locator(".confirm-redirect");
+    await confirm.waitFor({ timeout: 15_000 });
+    assert.match(await confirm.innerText(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
+    await inbox.button("No").click();
+    assert.match(await inbox.flowError(), /couldn't find|could not find/i);
+    const requests = await sandbox.control("GET", "/requests");
+    assert.deepEqual(
+      requests.filter((r) => r.host === OTHER),
+      [],
+      "the declined host was never contacted",
+    );
+    assert.deepEqual(await passwordRequests(), [], "no host got the password");
+    await inbox.page.getByLabel(/Exchange URL/).waitFor();
+  });
+
+  test("an Autodiscover host that offers only Windows sign-in is explained, and gets no password", async () => {
+    await open({ accounts: [exchangeAccount({ autodiscover: "windowsOnly" })] });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    const error = await inbox.flowError();
+    assert.match(error, /autodiscover\.contoso-exchange\.example accepts only Windows sign-in/);
+    assert.match(error, /Basic authentication/);
+    assert.match(error, /enter its EWS URL/);
+    assert.deepEqual(await passwordRequests(), []);
+    // EWS itself takes Basic here: the typed URL connects.
+    const url = inbox.page.getByLabel(/Exchange URL/);
+    await url.fill(EWS_URL);
+    await inbox.button("Connect").click();
+    await allowUntilDone();
+    await inbox.waitConnected();
   });
 
   test("without host permission the form names the hosts and explains why, before any password is sent", async () => {
