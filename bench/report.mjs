@@ -23,7 +23,8 @@ function spread(rates) {
 
 function targetValue(t) {
   if (t.actual == null) return 'n/a';
-  return t.unit === 'B' ? `${int(t.actual)} B` : times(t.actual);
+  if (t.unit === 'B') return `${int(t.actual)} B`;
+  return t.unit === 'ms' ? `${dec(t.actual, 1)} ms` : times(t.actual);
 }
 
 export function formatReport(r) {
@@ -49,8 +50,30 @@ export function formatReport(r) {
     builders.map((b) => [b.label, int(b.opsPerSec), dec(b.p50Us), dec(b.p99Us), int(b.outputBytes), b.content.ok ? 'yes' : `NO (${failedChecks(b.content)})`, spread(b.roundsOpsPerSec)])));
   out.push('');
 
+  if (r.wakeup) {
+    const w = r.wakeup;
+    if (w.skipped) out.push(`Service-worker wake-up: skipped (${w.skipped})`);
+    else {
+      out.push(`Service-worker wake-up (message to a stopped worker until it answers; ${w.iterations} each, alternating; Chromium ${w.chromium})`);
+      out.push(table(['', 'median ms', 'min ms', 'max ms'],
+        [['Inlay (core answers ping)', dec(w.inlay.medianMs), dec(w.inlay.minMs), dec(w.inlay.maxMs)],
+          ['bare MV3 worker', dec(w.bare.medianMs), dec(w.bare.minMs), dec(w.bare.maxMs)]]));
+      out.push(`  Inlay adds ${dec(w.addedMs)} ms at the median`);
+    }
+    out.push('');
+  }
+
   if (r.wasm) {
     out.push(`WASM: ${r.wasm.path} ${int(r.wasm.rawBytes)} B raw, ${int(r.wasm.gzipBytes)} B gzip -9; initSync ${dec(r.wasm.initMs, 1)} ms`);
+    const c = r.wasm.contributors;
+    if (c?.skipped) out.push(`  contributors: skipped (${c.skipped})`);
+    else if (c) {
+      out.push(`  contributors, from the named release module before wasm-bindgen and wasm-opt (${int(c.namedModule.rawBytes)} B raw):`);
+      out.push(`  sections: ${c.sections.map((x) => `${x.name} ${int(x.bytes)}`).join(', ')}`);
+      out.push(`  code by crate: ${c.crates.map((x) => `${x.crate} ${dec(x.share)}%`).join(', ')}`);
+      out.push('  largest functions:');
+      for (const f of c.functions.slice(0, 8)) out.push(`    ${int(f.bytes).padStart(7)} B  ${f.name.slice(0, 110)}`);
+    }
     out.push('');
   }
 

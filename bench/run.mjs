@@ -12,20 +12,24 @@ import { loadCore, CoreMissingError } from './core.mjs';
 import { FIXTURE } from './fixture.mjs';
 import { subjectAgreement, builtMatchesFixture } from './agreement.mjs';
 import { evaluateTargets } from './targets.mjs';
+import { benchWakeup } from './wakeup.mjs';
+import { sizeContributors } from './size.mjs';
 import { writeResults, formatReport } from './report.mjs';
 
-const USAGE = `usage: node bench/run.mjs [--quick] [--peers-only] [--rounds N] [--out FILE]
-  --quick       500 messages, 1 round, fewer builds (smoke test, a few seconds)
+const USAGE = `usage: node bench/run.mjs [--quick] [--peers-only] [--no-wakeup] [--rounds N] [--out FILE]
+  --quick       500 messages, 1 round, fewer builds and wake-ups (smoke test, seconds)
+  --no-wakeup   skip the service-worker wake-up (it starts Chromium)
   --peers-only  skip the core (no dist/wasm needed)
   --rounds N    rounds per contender (default 3; the median round is reported)
   --out FILE    results file (default bench/results.json)`;
 
 function parseArgs(argv) {
-  const opts = { quick: false, peersOnly: false, rounds: null, out: fileURLToPath(new URL('./results.json', import.meta.url)) };
+  const opts = { quick: false, peersOnly: false, wakeup: true, rounds: null, out: fileURLToPath(new URL('./results.json', import.meta.url)) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--peers-only') opts.peersOnly = true;
+    else if (a === '--no-wakeup') opts.wakeup = false;
     else if (a === '--rounds') opts.rounds = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
@@ -109,6 +113,7 @@ async function main() {
     warmupMessages: opts.quick ? 100 : 500,
     warmupBuilds: opts.quick ? 50 : 300,
     buildIterations: opts.quick ? 300 : 3000,
+    wakeups: opts.quick ? 8 : 40,
     gcExposed: typeof globalThis.gc === 'function',
   };
 
@@ -129,6 +134,11 @@ async function main() {
   const parse = await benchParse([...(core ? [core.parser, core.leanParser] : []), ...peerParsers], corpus, cfg);
   collectGarbage();
   const build = await benchBuild([...(core ? [core.builder] : []), ...peerBuilders], cfg);
+  let wakeup = null;
+  if (core && opts.wakeup) {
+    log(`  wake-up: ${cfg.wakeups} stopped-worker round trips each, Inlay and a bare worker, in Chromium`);
+    wakeup = await benchWakeup({ iterations: cfg.wakeups }).catch((e) => ({ skipped: `failed: ${e.message}` }));
+  }
 
   const results = {
     schema: 1,
@@ -140,7 +150,8 @@ async function main() {
     parse: parse.figures,
     build,
     agreement: parse.agreement,
-    wasm: core ? { ...core.size, glue: core.glue, initMs: Math.round(core.initMs * 10) / 10 } : null,
+    wasm: core ? { ...core.size, glue: core.glue, initMs: Math.round(core.initMs * 10) / 10, contributors: sizeContributors() } : null,
+    wakeup,
     ratios: {
       parseVsPostalMime: ratio(parse.figures.core?.opsPerSec, parse.figures['postal-mime'].opsPerSec),
       parseLeanVsPostalMime: ratio(parse.figures['core-lean']?.opsPerSec, parse.figures['postal-mime'].opsPerSec),
