@@ -280,3 +280,19 @@ fn limit_errors_name_the_limit() {
     assert_eq!(json["max"], 20);
     assert!(json["message"].as_str().unwrap().contains("maxDepth = 20"));
 }
+
+/// The size limits apply to the message as given: rewriting a GB2312 encoded
+/// word as UTF-8 before the second parse lengthens the header, and a message
+/// exactly at `max_bytes` and `max_header_bytes` must still be read.
+#[test]
+fn size_limits_hold_for_the_message_as_given_not_the_repaired_copy() {
+    let head = "From: a@example.com\r\nSubject: =?GB2312?B?sai827Wl?=\r\n";
+    let message = format!("{head}\r\nbody\r\n");
+    let limits = Limits {
+        max_bytes: message.len(),
+        max_header_bytes: head.len() + 2,
+        ..Limits::default()
+    };
+    let parsed = parse_message_with(message.as_bytes(), &limits).expect("within the limits");
+    assert_eq!(parsed.subject.as_deref(), Some("报价单"));
+}

@@ -96,16 +96,27 @@ pub fn parse_message_with(bytes: &[u8], limits: &Limits) -> Result<ParsedMessage
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
+    limits::preflight(bytes, limits)?;
     let bytes = prepare(bytes);
-    limits::preflight(&bytes, limits)?;
     let tree = read(&bytes)?;
     let Some(fixed) = repaired(&tree, &bytes) else {
         return finish(tree, &bytes, limits);
     };
+    let checked = limits::check_tree(&tree, limits);
     limits::dismantle(tree);
-    limits::preflight(&fixed, limits)?;
+    checked?;
+    // The size limits hold for the message as given. A repair lengthens a
+    // header by less than half (a CJK encoded word written again as UTF-8),
+    // so the repaired copy is held to twice the sizes; the work is estimated
+    // again, and depth and parts are checked on the repaired tree.
+    let repaired_limits = Limits {
+        max_bytes: limits.max_bytes.saturating_mul(2),
+        max_header_bytes: limits.max_header_bytes.saturating_mul(2),
+        ..*limits
+    };
+    limits::preflight(&fixed, &repaired_limits)?;
     let tree = read(&fixed)?;
-    finish(tree, &fixed, limits)
+    finish(tree, &fixed, &repaired_limits)
 }
 
 fn finish(tree: Message<'_>, raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
