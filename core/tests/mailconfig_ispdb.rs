@@ -9,8 +9,11 @@ use inlay_core::mailconfig::{
     Authentication, ClientConfig, ConfigError, Security, parse_client_config,
 };
 
+#[path = "support/contracts.rs"]
+mod contracts;
+
 fn ispdb_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/contracts/ispdb/ispdb")
+    contracts::require(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")).join("ispdb/ispdb")
 }
 
 fn load(file: &str) -> String {

@@ -10,9 +10,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { recordEgress } from "./egress.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const DIST = join(ROOT, "dist");
+// INLAY_DIST: run against another build (e.g. a copy, while dist/ is being rebuilt).
+export const DIST = process.env.INLAY_DIST ? resolve(process.env.INLAY_DIST) : join(ROOT, "dist");
 export const CHROMIUM = process.env.INLAY_CHROMIUM ?? "/usr/lib/chromium/chromium";
 
 /** The extension ID Chromium derives from the manifest's fixed public key. */
@@ -22,13 +24,32 @@ export function extensionId() {
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join("");
 }
 
+/** The published API contracts beside the repository, which the sandbox serves from. */
+export const CONTRACTS = resolve(ROOT, "../shared/contracts");
+
+/**
+ * Stops the run with one line when the contracts are missing (a checkout
+ * without ../shared), instead of a sandbox that fails to start.
+ */
+export function requireContracts() {
+  const missing = ["gmail", "graph", "ews", "ispdb"].filter((part) => !existsSync(join(CONTRACTS, part)));
+  if (missing.length === 0) return;
+  const what = existsSync(CONTRACTS) ? `has no ${missing.join(", ")}` : "is missing";
+  process.stderr.write(
+    `${CONTRACTS} ${what}: it must hold the published API contracts (gmail, graph, ews, ispdb); ` +
+      "put the steering repo's shared/ folder beside this repository\n",
+  );
+  process.exit(1);
+}
+
 /**
  * Starts the sandbox binary and waits for its ready line.
  * Returns { httpsPort, controlUrl, spki, hosts, control(), stop() }.
  */
 export async function startSandbox() {
+  requireContracts();
   const bin = join(ROOT, "target/debug/inlay-sandbox");
-  const child = spawn(bin, ["--contracts", join(ROOT, "../shared/contracts")], {
+  const child = spawn(bin, ["--contracts", CONTRACTS], {
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
@@ -113,6 +134,8 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [], 
     viewport: { width: 1280, height: 800 },
   });
   const id = extensionId();
+  // Before anything else runs in the browser: every request counts.
+  const egress = recordEgress(context, id);
   let [worker] = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${id}/`));
   worker ??= await context.waitForEvent("serviceworker", {
     predicate: (w) => w.url().startsWith(`chrome-extension://${id}/`),
@@ -129,9 +152,13 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [], 
       await page.goto(`chrome-extension://${id}/${path}`);
       return page;
     },
+    /** Hosts Chromium has sent requests to so far. */
+    egressHosts: () => egress.hosts(),
+    /** Closes the browser, then fails if it contacted a host outside tests/e2e/egress-allowlist.json. */
     async close() {
       await context.close();
       if (!keepProfile) rmSync(profileDir, { recursive: true, force: true });
+      egress.check();
     },
   };
 }

@@ -16,6 +16,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "contracts.rs"]
+mod contracts;
+
 pub const XMLLINT: &str = "/usr/bin/xmllint";
 
 /// Builds the schema folder for one test (tests run in parallel, so each
@@ -25,7 +28,7 @@ pub fn schema_dir(repo: &Path, tag: &str) -> PathBuf {
         Path::new(XMLLINT).exists(),
         "{XMLLINT} is missing: install Debian's libxml2-utils (the build script does) to run the EWS schema checks"
     );
-    let contracts = repo.join("../shared/contracts/ews");
+    let contracts = contracts::require(repo).join("ews");
     let fixtures = repo.join("core/tests/fixtures/ews");
     let dir = std::env::temp_dir().join(format!("inlay-ews-xsd-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -4,6 +4,8 @@
 //! Each test binary includes this with `mod support;` and uses only part of it.
 #![allow(dead_code)]
 
+pub mod contracts;
+
 use std::collections::HashMap;
 
 use inlay_core::http::{HttpRequest, HttpResponse};

@@ -65,8 +65,7 @@ fn port(s: &str) -> Result<u16, String> {
 /// path is fixed at compile time; when the binary runs from elsewhere, it falls back to
 /// `../shared/contracts` from the current directory (run it from the repo root then).
 fn default_contracts() -> PathBuf {
-    let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let compiled = repo_root.join("../shared/contracts");
+    let compiled = crate::contracts::beside(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
     if compiled.is_dir() {
         compiled
     } else {
@@ -107,11 +106,8 @@ mod tests {
         );
         let d = run(&[]).unwrap();
         assert_eq!((d.https_port, d.control_port), (0, 0));
-        assert!(
-            d.contracts.join("ispdb").is_dir(),
-            "default contracts folder exists: {}",
-            d.contracts.display()
-        );
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        assert_eq!(d.contracts, crate::contracts::require(&repo));
         assert!(run(&["--https-port"]).is_err());
         assert!(run(&["--https-port", "x"]).is_err());
         assert!(run(&["--bogus"]).is_err());

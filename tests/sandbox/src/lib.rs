@@ -4,6 +4,10 @@
 //! tests to seed data, inject faults and read back what the extension sent.
 
 pub mod cli;
+/// The published contracts folder and the one line a checkout without it stops with
+/// (one copy for all Rust code, kept with core's tests).
+#[path = "../../../core/tests/support/contracts.rs"]
+pub mod contracts;
 pub mod control;
 pub mod control_oauth;
 pub mod faults;
@@ -49,6 +53,7 @@ pub struct Ready {
 
 /// Starts both servers, prints the ready line, and serves until the process is killed.
 pub async fn run(config: Config) -> Result<(), Box<dyn Error>> {
+    contracts::check(&config.contracts)?;
     let ispdb_dir = config.contracts.join("ispdb/ispdb");
     let ispdb = IspDb::load(&ispdb_dir)
         .map_err(|e| format!("loading the ISPDB from {}: {e}", ispdb_dir.display()))?;

@@ -135,8 +135,8 @@ mod tests {
 
     #[test]
     fn serves_the_shared_contracts() {
-        let dir =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/contracts/ispdb/ispdb");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = crate::contracts::require(&repo).join("ispdb/ispdb");
         let db = IspDb::load(&dir).unwrap();
         assert!(db.domain_count() > 500);
         let gmail = db.get("gmail.com").unwrap();

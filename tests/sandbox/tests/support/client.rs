@@ -29,8 +29,9 @@ pub struct SandboxProcess {
 
 impl SandboxProcess {
     pub fn start() -> Self {
-        let contracts =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/contracts");
+        let contracts = inlay_sandbox::contracts::require(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+        );
         let mut child = Command::new(env!("CARGO_BIN_EXE_inlay-sandbox"))
             .arg("--contracts")
             .arg(contracts)

@@ -11,7 +11,9 @@ use inlay_sandbox::sandbox::Sandbox;
 use serde_json::Value;
 
 pub fn contracts_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/contracts")
+    inlay_sandbox::contracts::require(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+    )
 }
 
 pub fn sandbox(seed: Value) -> Sandbox {

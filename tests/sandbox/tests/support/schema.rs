@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 pub fn contracts_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/contracts")
+    inlay_sandbox::contracts::require(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
 #[derive(Clone, Copy, PartialEq)]
