@@ -1,8 +1,10 @@
 //! Autodiscover planning: candidate order, POX answers, redirects, the
 //! confirmed HTTP probe, SRV, hop limit and failure messages; and where the
 //! password goes: only to a host that asks for it with a Basic challenge,
-//! and outside the user's domain only to a host the user confirmed.
+//! and outside the user's domain only to a host the user confirmed, EWS
+//! servers named by an answer included.
 
+use inlay_core::ews::pox::PoxServerVersion;
 use inlay_core::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
 use inlay_core::http::{HttpResponse, Method, TransportFailure};
 
@@ -896,5 +898,179 @@ fn a_declined_host_is_not_asked_about_again() {
     assert_eq!(
         url_of(&step).0,
         format!("https://mail.hoster.example:8443{AD}")
+    );
+}
+
+/// A settings answer whose EWS URL (both protocols) is `ews_url`.
+fn settings_naming(ews_url: &str) -> Input {
+    let body = fixture("settings.xml")
+        .replace("https://mail.contoso.com/EWS/Exchange.asmx", ews_url)
+        .replace("https://external.contoso.com/EWS/Exchange.asmx", ews_url);
+    resp(200, &body)
+}
+
+/// (name; answers before the one naming the EWS URL; that URL; Some(the
+/// host asked about) or None: found as is; the next request after
+/// declining, None: discovery fails)
+type EwsCase = (
+    &'static str,
+    Vec<Input>,
+    &'static str,
+    Option<&'static str>,
+    Option<String>,
+);
+
+// An answer, even an unauthenticated 200 from the public web site, used to end
+// discovery `found` with an EWS URL on any host, and the EWS check sent the
+// password there. Outside the user's domain the user now confirms it first.
+#[test]
+fn an_ews_url_outside_the_domain_is_confirmed_before_it_is_found() {
+    let next_post = Some(format!("https://autodiscover.contoso.com{AD}"));
+    let confirmed_srv = |answers: &[Input]| {
+        let mut inputs = srv_to(&["0 0 443 mail.hoster.example."]);
+        inputs.push(Input::Confirmed { accepted: true });
+        inputs.extend(answers.iter().cloned());
+        inputs
+    };
+    let cases: Vec<EwsCase> = vec![
+        (
+            "own domain, unauthenticated answer",
+            vec![],
+            "https://mail.contoso.com/EWS/Exchange.asmx",
+            None,
+            None,
+        ),
+        (
+            "own subdomain, after the challenge",
+            vec![basic_challenge()],
+            "https://ews.eu.contoso.com/EWS/Exchange.asmx",
+            None,
+            None,
+        ),
+        (
+            "outside, unauthenticated answer (the web site)",
+            vec![],
+            "https://mail.hoster.example/EWS/Exchange.asmx",
+            Some("mail.hoster.example"),
+            next_post.clone(),
+        ),
+        (
+            "outside, after the challenge",
+            vec![basic_challenge()],
+            "https://mail.hoster.example/EWS/Exchange.asmx",
+            Some("mail.hoster.example"),
+            next_post.clone(),
+        ),
+        (
+            "a look-alike",
+            vec![],
+            "https://mail.badcontoso.com/EWS/Exchange.asmx",
+            Some("mail.badcontoso.com"),
+            next_post.clone(),
+        ),
+        (
+            "an IP address",
+            vec![],
+            "https://203.0.113.7/EWS/Exchange.asmx",
+            Some("203.0.113.7"),
+            next_post,
+        ),
+        (
+            "the confirmed Autodiscover host names itself",
+            confirmed_srv(&[basic_challenge()]),
+            "https://MAIL.hoster.example./EWS/Exchange.asmx",
+            None,
+            None,
+        ),
+        (
+            "the confirmed Autodiscover host names another outside host",
+            confirmed_srv(&[basic_challenge()]),
+            "https://ews.hoster.example/EWS/Exchange.asmx",
+            Some("ews.hoster.example"),
+            None,
+        ),
+    ];
+    for (name, mut inputs, ews, asked, after_no) in cases {
+        inputs.push(settings_naming(ews));
+        let mut p = plan();
+        let step = drive(&mut p, inputs);
+        let Some(host) = asked else {
+            let Step::Found { ews_url, .. } = &step else {
+                panic!("{name}: expected found, got {step:?}")
+            };
+            assert_eq!(ews_url, ews, "{name}");
+            continue;
+        };
+        assert_eq!(
+            step,
+            Step::ConfirmRedirect {
+                host: host.into(),
+                url: ews.into()
+            },
+            "{name}"
+        );
+        // The question survives the plan's trip through JSON (the binding's).
+        let json = serde_json::to_string(&p).unwrap();
+        let mut yes: AutodiscoverPlan = serde_json::from_str(&json).unwrap();
+        let step = yes.resume(Input::Confirmed { accepted: true });
+        let expected = Step::Found {
+            ews_url: ews.into(),
+            email: "Ana@contoso.com".into(),
+            display_name: Some("Ana Lima".into()),
+            server_version: Some(PoxServerVersion {
+                major: 15,
+                minor: 1,
+                build: 2176,
+            }),
+        };
+        assert_eq!(step, expected, "{name}");
+
+        // No: the plan moves on, and the host is sent nothing.
+        let step = p.resume(Input::Confirmed { accepted: false });
+        match (&after_no, &step) {
+            (Some(next), Step::Http { request, .. }) => {
+                assert_eq!(&request.url, next, "{name}");
+                assert!(!has_credentials(&step), "{name}");
+            }
+            (None, Step::Failed { code, .. }) => assert_eq!(code, "autodiscoverFailed", "{name}"),
+            _ => panic!("{name}: after no, {step:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_declined_ews_host_is_not_asked_about_again() {
+    let elsewhere = "https://mail.hoster.example/EWS/Exchange.asmx";
+    let mut p = plan();
+    let step = drive(&mut p, vec![settings_naming(elsewhere)]);
+    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
+    p.resume(Input::Confirmed { accepted: false });
+    // autodiscover.<domain> names the same server: skipped without a question.
+    let step = p.resume(settings_naming(elsewhere));
+    assert_eq!(
+        url_of(&step),
+        (
+            format!("http://autodiscover.contoso.com{AD}").as_str(),
+            Purpose::RedirectProbe
+        )
+    );
+
+    // A host confirmed through the HTTP probe is not asked about twice.
+    let mut p = plan();
+    let step = drive(
+        &mut p,
+        vec![
+            resp(404, ""),
+            resp(404, ""),
+            redirect(302, &format!("https://mail.hoster.example{AD}")),
+        ],
+    );
+    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
+    p.resume(Input::Confirmed { accepted: true });
+    p.resume(basic_challenge());
+    let step = p.resume(settings_naming(elsewhere));
+    assert!(
+        matches!(&step, Step::Found { ews_url, .. } if ews_url == elsewhere),
+        "{step:?}"
     );
 }

@@ -12,7 +12,11 @@
 //! public web site, run by someone else), and repeated once with them only
 //! when the host answers `401` with a Basic challenge over https. A host
 //! outside the user's domain (named by a redirect, an SRV record or another
-//! address) is contacted only after the user confirms it by name.
+//! address) is contacted only after the user confirms it by name, and so is
+//! an EWS URL outside that domain, whichever answer named it: the password
+//! goes there next, and an answer may come from a host that never asked for
+//! credentials (the public web site). Inside the domain an answer is taken
+//! as it is: any host there could have asked for the password by a challenge.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -61,9 +65,10 @@ pub enum Step {
         purpose: Purpose,
     },
     /// Ask the user whether to send their password to `host`, then resume
-    /// with `confirmed`. Asked for the HTTP probe's target, and for any host
+    /// with `confirmed`. Asked for the HTTP probe's target, for any host
     /// outside the user's domain (named by `redirectAddr`, `redirectUrl` or
-    /// an SRV record) before it is contacted at all.
+    /// an SRV record) before it is contacted at all, and for an EWS URL
+    /// outside that domain before discovery ends `found` with it.
     ConfirmRedirect { host: String, url: String },
     /// Discovery succeeded. `email` is the address Autodiscover settled on
     /// (it differs from the typed one after a `redirectAddr`).
@@ -150,6 +155,25 @@ enum Candidate {
     Srv,
 }
 
+/// What a `confirmRedirect` step waits on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+enum Pending {
+    /// An https Autodiscover URL, POSTed to once the user agrees.
+    Autodiscover { url: String },
+    /// An answer's EWS URL outside the user's domain: found once the user
+    /// agrees, else the next candidate is tried.
+    Ews {
+        ews_url: String,
+        display_name: Option<String>,
+        server_version: Option<PoxServerVersion>,
+    },
+}
+
 /// The discovery state; round-trips through JSON between steps.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -163,8 +187,8 @@ pub struct AutodiscoverPlan {
     queue: VecDeque<Candidate>,
     /// The candidate whose answer is awaited.
     current: Option<Candidate>,
-    /// An https Autodiscover URL waiting for the user's confirmation.
-    pending_redirect: Option<String>,
+    /// The URL waiting for the user's confirmation.
+    pending: Option<Pending>,
     /// Hosts the user agreed to send the password to, and refused to.
     confirmed_hosts: Vec<String>,
     declined_hosts: Vec<String>,
@@ -187,7 +211,7 @@ impl fmt::Debug for AutodiscoverPlan {
             .field("credentials", &self.credentials)
             .field("queue", &self.queue)
             .field("current", &self.current)
-            .field("pending_redirect", &self.pending_redirect)
+            .field("pending", &self.pending)
             .field("hops", &self.hops)
             .finish_non_exhaustive()
     }
@@ -209,7 +233,7 @@ impl AutodiscoverPlan {
             credentials,
             microsoft365_mx,
             current: None,
-            pending_redirect: None,
+            pending: None,
             confirmed_hosts: vec![],
             declined_hosts: vec![],
             refused_hosts: vec![],
@@ -231,8 +255,8 @@ impl AutodiscoverPlan {
     /// Feeds back the outcome of the last step.
     pub fn resume(&mut self, input: Input) -> Step {
         match input {
-            Input::Confirmed { accepted } => {
-                if let Some(url) = self.pending_redirect.take() {
+            Input::Confirmed { accepted } => match self.pending.take() {
+                Some(Pending::Autodiscover { url }) => {
                     let host = host_of(&url);
                     if accepted {
                         self.confirmed_hosts.push(host);
@@ -243,9 +267,23 @@ impl AutodiscoverPlan {
                     } else {
                         self.declined_hosts.push(host);
                     }
+                    self.next()
                 }
-                self.next()
-            }
+                Some(Pending::Ews {
+                    ews_url,
+                    display_name,
+                    server_version,
+                }) => {
+                    let host = host_of(&ews_url);
+                    if !accepted {
+                        self.declined_hosts.push(host);
+                        return self.next();
+                    }
+                    self.confirmed_hosts.push(host);
+                    self.found(ews_url, display_name, server_version)
+                }
+                None => self.next(),
+            },
             Input::Transport { .. } => self.next(),
             Input::Response { response } => match self.current.take() {
                 Some(Candidate::Post { url, credentials }) => {
@@ -298,7 +336,7 @@ impl AutodiscoverPlan {
                         continue;
                     }
                     if !credentials && self.needs_confirmation(&host) {
-                        self.pending_redirect = Some(url.clone());
+                        self.pending = Some(Pending::Autodiscover { url: url.clone() });
                         return Step::ConfirmRedirect {
                             host,
                             url: url.clone(),
@@ -368,12 +406,20 @@ impl AutodiscoverPlan {
                 if !is_https(&ews_url) {
                     return self.next();
                 }
-                Step::Found {
-                    ews_url,
-                    email: self.email.clone(),
-                    display_name,
-                    server_version,
+                let host = host_of(&ews_url);
+                if self.declined_hosts.contains(&host) {
+                    return self.next();
                 }
+                if self.needs_confirmation(&host) {
+                    let url = ews_url.clone();
+                    self.pending = Some(Pending::Ews {
+                        ews_url,
+                        display_name,
+                        server_version,
+                    });
+                    return Step::ConfirmRedirect { host, url };
+                }
+                self.found(ews_url, display_name, server_version)
             }
             PoxAnswer::RedirectAddr(address) => {
                 let Ok(address) = parse_address(&address) else {
@@ -450,13 +496,29 @@ impl AutodiscoverPlan {
                     return self.next();
                 }
                 // Asked even inside the user's domain: plain HTTP chose this host.
-                self.pending_redirect = Some(url.to_string());
+                self.pending = Some(Pending::Autodiscover {
+                    url: url.to_string(),
+                });
                 Step::ConfirmRedirect {
                     host,
                     url: url.into(),
                 }
             }
             None => self.next(),
+        }
+    }
+
+    fn found(
+        &self,
+        ews_url: String,
+        display_name: Option<String>,
+        server_version: Option<PoxServerVersion>,
+    ) -> Step {
+        Step::Found {
+            ews_url,
+            email: self.email.clone(),
+            display_name,
+            server_version,
         }
     }
 
