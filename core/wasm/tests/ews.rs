@@ -313,6 +313,35 @@ fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
 }
 
 #[wasm_bindgen_test]
+fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
+    // The domain's web site answers the credential-free POST naming an EWS
+    // server elsewhere: the plan, holding that answer, crosses the binding.
+    let elsewhere = "https://mail.hoster.example/EWS/Exchange.asmx";
+    let answer = SETTINGS
+        .replace(EWS, elsewhere)
+        .replace("https://external.contoso.com/EWS/Exchange.asmx", elsewhere);
+    let asked = resume(&start(), xml(&answer));
+    assert_eq!(text(&asked, "step.kind"), "confirmRedirect");
+    assert_eq!(text(&asked, "step.host"), "mail.hoster.example");
+    assert_eq!(text(&asked, "step.url"), elsewhere);
+    assert_no_password(&get(&asked, "step"));
+
+    let r = resume(&asked, js(json!({"kind": "confirmed", "accepted": true})));
+    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.ewsUrl"), elsewhere);
+    assert_eq!(text(&r, "step.displayName"), "Ana Lima");
+    assert_eq!(number(&r, "step.serverVersion.build"), 2176.0);
+
+    let r = resume(&asked, js(json!({"kind": "confirmed", "accepted": false})));
+    assert_http(
+        &r,
+        "POST",
+        &format!("https://autodiscover.contoso.com{AD}"),
+        "autodiscover",
+    );
+}
+
+#[wasm_bindgen_test]
 fn wrong_shapes_are_invalid_argument_without_the_password() {
     let err = inlay_wasm::autodiscover_resume(get(&start(), "plan"), js(json!({"kind": "nope"})))
         .unwrap_err();
