@@ -45,7 +45,7 @@ fn implicit_tls_login_with_verified_certificate() {
     let pin = crate::trust::spki_pin(&s.cert);
     assert_eq!(
         v,
-        json!({"preauth": false, "capabilities": ["IMAP4REV1", "AUTH=PLAIN"], "certificatePin": pin})
+        json!({"preauth": false, "capabilities": ["IMAP4REV1", "AUTH=PLAIN"], "certificatePin": pin, "certificateVerified": true})
     );
     s.thread.join().unwrap();
 }
@@ -145,6 +145,7 @@ fn a_pinned_key_is_accepted_whatever_its_name_and_chain() {
     a.pinned_spki = Some(pin.clone());
     let v = check(&a).unwrap();
     assert_eq!(v["certificatePin"], json!(pin));
+    assert_eq!(v["certificateVerified"], json!(null), "a pin decided");
     s.thread.join().unwrap();
 }
 
@@ -178,6 +179,22 @@ fn trust_any_still_connects_once_and_reports_the_pin_to_keep() {
     a.host = "127.0.0.1".into();
     let v = check(&a).unwrap();
     assert_eq!(v["certificatePin"], json!(crate::trust::spki_pin(&s.cert)));
+    assert_eq!(
+        v["certificateVerified"],
+        json!(false),
+        "so it is what to pin"
+    );
+    s.thread.join().unwrap();
+
+    // A certificate that verifies needs no pin: the reply says so.
+    let s = serve(|tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
+    });
+    let a = args(s.port, Security::ImplicitTls, "p", true);
+    let v = check_with_roots(&a, roots(&s.cert)).unwrap();
+    assert_eq!(v["certificateVerified"], json!(true));
     s.thread.join().unwrap();
 }
 

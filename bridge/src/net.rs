@@ -121,9 +121,16 @@ impl Endpoint {
         Ok(tls)
     }
 
+    /// After a handshake: whether the certificate chains to a trusted root
+    /// for the host name (None when a pin decided).
+    pub fn chain_verified(&self) -> Option<bool> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.as_ref().and_then(|s| s.chain_verified)
+    }
+
     fn certificate_fail(&self) -> Option<Fail> {
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let (leaf, verdict) = seen?;
+        let trust::Sight { leaf, verdict, .. } = seen?;
         let mut f = match verdict {
             Verdict::Accepted => return None,
             Verdict::Untrusted(reason) => fail(

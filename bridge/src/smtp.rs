@@ -33,7 +33,8 @@ pub fn check(args: &CheckArgs) -> Result<Value, Fail> {
 
 pub fn check_with_roots(args: &CheckArgs, roots: RootCertStore) -> Result<Value, Fail> {
     let c = Client::open(args, roots)?;
-    let v = json!({"extensions": c.ext, "authMechanism": c.mechanism, "certificatePin": c.pin});
+    let v = json!({"extensions": c.ext, "authMechanism": c.mechanism,
+                   "certificatePin": c.pin, "certificateVerified": c.verified});
     c.quit();
     Ok(v)
 }
@@ -113,6 +114,8 @@ struct Client {
     mechanism: &'static str,
     /// The pin (base64 SPKI SHA-256) of the server's certificate.
     pin: Option<String>,
+    /// Whether that certificate chains to a trusted root (None: pinned).
+    verified: Option<bool>,
 }
 
 impl Client {
@@ -160,6 +163,7 @@ impl Client {
         let mechanism = auth(&mut r, &ext, &args.username, &args.password)?;
         Ok(Client {
             pin: net::peer_pin(r.get_ref()),
+            verified: ep.chain_verified(),
             r,
             ext,
             mechanism,

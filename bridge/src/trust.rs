@@ -7,7 +7,8 @@
 //!   exactly a leaf with that key, whatever its chain; any other leaf is
 //!   `certificateChanged`;
 //! - the old `trustAnyCertificate`, kept for one version so accounts that
-//!   have it can move to a pin: any leaf, reported so the worker pins it.
+//!   have it can move to a pin: any leaf, reported so the worker pins it,
+//!   with whether it would have verified without (then nothing needs a pin).
 //!
 //! In every case the handshake signatures are verified against the leaf's
 //! key, so the session is encrypted to the holder of that key. What the
@@ -83,8 +84,17 @@ pub enum Verdict {
     Changed,
 }
 
-/// The leaf of the last handshake and the verdict on it.
-pub type Seen = Arc<Mutex<Option<(CertificateDer<'static>, Verdict)>>>;
+/// What the verifier saw in the last handshake: the leaf, the verdict, and
+/// whether it chains to a trusted root for the host name (None: not asked,
+/// because a pin decided).
+#[derive(Debug)]
+pub struct Sight {
+    pub leaf: CertificateDer<'static>,
+    pub verdict: Verdict,
+    pub chain_verified: Option<bool>,
+}
+
+pub type Seen = Arc<Mutex<Option<Sight>>>;
 
 #[derive(Debug)]
 pub struct Verifier {
@@ -147,13 +157,20 @@ impl ServerCertVerifier for Verifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = match &self.policy {
+        let (verdict, chain_verified) = match &self.policy {
             Policy::Pinned(pin) if spki_pin(leaf).as_deref() == Some(pin.as_str()) => {
-                Verdict::Accepted
+                (Verdict::Accepted, None)
             }
-            Policy::Pinned(_) => Verdict::Changed,
-            Policy::AnyToMigrate => Verdict::Accepted,
-            Policy::Verified => self.chain_verdict(leaf, intermediates, name, ocsp, now),
+            Policy::Pinned(_) => (Verdict::Changed, None),
+            Policy::AnyToMigrate => {
+                let chain = self.chain_verdict(leaf, intermediates, name, ocsp, now);
+                (Verdict::Accepted, Some(chain == Verdict::Accepted))
+            }
+            Policy::Verified => {
+                let chain = self.chain_verdict(leaf, intermediates, name, ocsp, now);
+                let ok = chain == Verdict::Accepted;
+                (chain, Some(ok))
+            }
         };
         let result = match &verdict {
             Verdict::Accepted => Ok(ServerCertVerified::assertion()),
@@ -164,8 +181,11 @@ impl ServerCertVerifier for Verifier {
                 CertificateError::UnknownIssuer,
             )),
         };
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((leaf.clone().into_owned(), verdict));
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(Sight {
+            leaf: leaf.clone().into_owned(),
+            verdict,
+            chain_verified,
+        });
         result
     }
 

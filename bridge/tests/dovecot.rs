@@ -96,6 +96,11 @@ fn a_trust_any_account_connects_once_more_and_learns_its_pin() {
     let r = inlay_bridge::protocol::handle(req.to_string().as_bytes());
     assert_ok(&r, &d);
     assert_eq!(r["value"]["certificatePin"], json!(support::pin(&d.cert)));
+    assert_eq!(
+        r["value"]["certificateVerified"],
+        json!(false),
+        "self-signed: pin it"
+    );
 }
 
 const HELPER: &str = env!("CARGO_BIN_EXE_inlay-bridge");
@@ -140,6 +145,11 @@ fn a_private_ca_in_the_system_store_is_trusted_without_a_pin() {
     let ca = d.ca_pem.clone().unwrap();
     let r = helper_binary(&req, Some(&ca));
     assert_ok(&r, &d);
+    // An account from before pins on this server needs no pin: it verifies.
+    let mut legacy = req.clone();
+    legacy["trustAnyCertificate"] = json!(true);
+    let r = helper_binary(&legacy, Some(&ca));
+    assert_eq!(r["value"]["certificateVerified"], json!(true), "{r}");
     // Without the CA in the store the same server is a certificate to review.
     let r = helper_binary(&req, None);
     assert_eq!(error_code(&r), "untrustedCertificate", "{r}");

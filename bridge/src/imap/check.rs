@@ -14,9 +14,10 @@ pub fn check(args: &CheckArgs) -> Result<Value, Fail> {
 pub fn check_with_roots(args: &CheckArgs, roots: RootCertStore) -> Result<Value, Fail> {
     let mut s = Session::open(args, roots)?;
     let caps = std::mem::take(&mut s.caps);
-    let (preauth, pin) = (s.preauth, s.pin.take());
+    let (preauth, pin, verified) = (s.preauth, s.pin.take(), s.verified);
     s.logout();
-    Ok(json!({"preauth": preauth, "capabilities": caps, "certificatePin": pin}))
+    Ok(json!({"preauth": preauth, "capabilities": caps,
+              "certificatePin": pin, "certificateVerified": verified}))
 }
 
 #[cfg(test)]

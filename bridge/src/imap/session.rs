@@ -27,6 +27,8 @@ pub struct Session {
     pub preauth: bool,
     /// The pin (base64 SPKI SHA-256) of the server's certificate.
     pub pin: Option<String>,
+    /// Whether that certificate chains to a trusted root (None: pinned).
+    pub verified: Option<bool>,
 }
 
 impl Session {
@@ -77,6 +79,7 @@ impl Session {
             caps: Vec::new(),
             preauth,
             pin,
+            verified: ep.chain_verified(),
         };
         let tag = s.tag();
         s.caps = capabilities(&mut s.r, &tag)?;

@@ -174,6 +174,13 @@ export function checkArgs(settings: MailSettings, which: Which, password: string
 /** What imapCheck/smtpCheck answer that the worker reads. */
 interface CheckReply {
   certificatePin?: string | null;
+  /** The certificate chains to a trusted root (null: a pin decided). */
+  certificateVerified?: boolean | null;
+}
+
+/** The pin to keep after a trust-any check: none for a certificate that verifies anyway. */
+function pinToKeep(reply: CheckReply): string | null {
+  return reply.certificateVerified ? null : (reply.certificatePin ?? null);
 }
 
 /** One server's login through the helper; failures in the core's words (exported for tests). */
@@ -221,22 +228,23 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
 /**
  * The move from "trust any certificate" to pins, at the first successful
  * check: both servers once more with trust-any, each reporting the key it
- * presented; those keys are pinned and the user is told in the core's words.
- * Nothing changes unless both servers answered.
+ * presented and whether its certificate verifies anyway (then it needs no
+ * pin). The keys that need one are pinned and the user is told in the
+ * core's words. Nothing changes unless both servers answered.
  */
-async function pinLegacyAccount(core: ImapCore, account: Account, imapPin: string | null | undefined, smtpPassword: string, deps: Deps): Promise<string | null> {
+async function pinLegacyAccount(core: ImapCore, account: Account, imap: CheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
   const server = account.server;
-  if (server?.kind !== "imap" || !imapPin) return null;
+  if (server?.kind !== "imap" || !imap.certificatePin) return null;
   const smtp = await check(core, deps, "smtp", { ...checkArgs(server.settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
   if (!smtp?.certificatePin) return null;
-  const { host, port } = server.settings.imap;
-  const notice = core.mailHelperError("imap", host, port, "certificatePinned", imapPin).message;
+  const pins = { imap: pinToKeep(imap), smtp: pinToKeep(smtp) };
+  // Told only when something was pinned (a verified certificate changes nothing for the user), about IMAP first.
+  const which: Which | null = pins.imap ? "imap" : pins.smtp ? "smtp" : null;
+  const { host, port } = server.settings[which ?? "imap"];
+  const notice = which ? core.mailHelperError(which, host, port, "certificatePinned", pins[which]!).message : null;
   const latest = (await store.getAccount(account.address)) ?? account;
   if (latest.server?.kind !== "imap") return null;
-  await store.putAccount({
-    ...latest,
-    server: { ...latest.server, pinnedCertificates: { imap: imapPin, smtp: smtp.certificatePin }, trustAnyCertificate: false, notice },
-  });
+  await store.putAccount({ ...latest, server: { ...latest.server, pinnedCertificates: pins, trustAnyCertificate: false, notice } });
   accountsChanged();
   return notice;
 }
@@ -253,7 +261,7 @@ export async function checkImapAccount(core: ImapCore, account: Account, deps: D
   try {
     const reply = (await deps.bridge().request<CheckReply>("imapCheck", { ...args })) ?? {};
     if (legacy) {
-      const notice = await pinLegacyAccount(core, account, reply.certificatePin, secrets.smtpPassword ?? secrets.password, deps);
+      const notice = await pinLegacyAccount(core, account, reply, secrets.smtpPassword ?? secrets.password, deps);
       if (notice) return { outcome: "ok", message: notice };
     }
     return { outcome: "ok", message: null };
