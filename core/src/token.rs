@@ -173,14 +173,24 @@ pub struct TokenState {
     pub problem: Option<TokenProblem>,
     /// Next renewal ticket.
     pub next_id: u32,
+    /// This sign-in's first ticket: its time in seconds, so that a renewal
+    /// started before a disconnect and a new sign-in never passes for one of
+    /// the new sign-in's (states stored before this field start at 1).
+    #[serde(default = "first_ticket")]
+    pub first_id: u32,
     /// Set by [`TokenState::disconnect`]; the state then holds no token.
     #[serde(default)]
     pub disconnected: bool,
 }
 
+fn first_ticket() -> u32 {
+    1
+}
+
 impl TokenState {
     /// State after a completed sign-in. `scopes` are the requested scopes.
     pub fn new(provider: OAuthProvider, tokens: TokenSet, scopes: Vec<String>) -> Self {
+        let first_id = ((tokens.obtained_at_ms / 1000) as u32).max(1);
         TokenState {
             provider,
             access_token: tokens.access_token,
@@ -193,7 +203,8 @@ impl TokenState {
             retry_not_before_ms: None,
             last_error: None,
             problem: None,
-            next_id: 1,
+            next_id: first_id,
+            first_id,
             disconnected: false,
         }
     }
@@ -370,6 +381,12 @@ impl TokenState {
         self.renewal.is_some_and(|r| r.id == id)
     }
 
+    /// Whether this sign-in handed out ticket `id` (tickets count up from
+    /// `first_id`, wrapping).
+    fn issued(&self, id: u32) -> bool {
+        id.wrapping_sub(self.first_id) < self.next_id.wrapping_sub(self.first_id)
+    }
+
     /// Applies new tokens. A refresh keeps the fixed refresh-token expiry;
     /// a fresh sign-in (silent re-authorization) sets a new one.
     fn apply(&mut self, tokens: TokenSet, kind: RenewalKind) {
@@ -417,7 +434,9 @@ impl TokenState {
         let current = self.is_current(id);
         match result {
             Ok(tokens) => {
-                if current || tokens.expires_at_ms > self.expires_at_ms {
+                // A late success of this sign-in's own renewal (presumed
+                // stuck) still counts; one of an earlier sign-in never does.
+                if current || (self.issued(id) && tokens.expires_at_ms > self.expires_at_ms) {
                     self.apply(tokens, RenewalKind::Refresh);
                 }
                 if current {
@@ -489,7 +508,9 @@ impl TokenState {
         let current = self.is_current(id);
         match result {
             Ok(tokens) => {
-                if current || tokens.expires_at_ms > self.expires_at_ms {
+                // A late success of this sign-in's own renewal (presumed
+                // stuck) still counts; one of an earlier sign-in never does.
+                if current || (self.issued(id) && tokens.expires_at_ms > self.expires_at_ms) {
                     self.apply(tokens, RenewalKind::SilentReauthorize);
                 }
                 if current {

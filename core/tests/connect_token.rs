@@ -648,3 +648,39 @@ fn a_state_stored_before_the_disconnect_marker_existed_still_loads() {
     let s: TokenState = serde_json::from_value(v).unwrap();
     assert!(!s.disconnected);
 }
+
+#[test]
+fn a_refresh_from_before_a_disconnect_and_new_sign_in_never_lands_on_the_new_tokens() {
+    // Microsoft: a slow refresh of the old sign-in, then Disconnect, then a new sign-in.
+    let mut old = microsoft();
+    let now = T0 + 2 * HOUR;
+    let (old_id, _) = refresh_id(&old.access(&ms_client(), now));
+    old.disconnect();
+    let signed_in = now + 10_000;
+    let mut new = TokenState::new(
+        OAuthProvider::Microsoft,
+        set(
+            "new-at",
+            signed_in,
+            Some("new-rt"),
+            Some(signed_in + 24 * HOUR),
+        ),
+        vec!["openid".into(), "offline_access".into(), "Mail.Send".into()],
+    );
+    // The new sign-in refreshes too, so a renewal is in flight when the old one answers.
+    let (new_id, _) = refresh_id(&new.access(&ms_client(), signed_in + 2 * HOUR));
+    assert_ne!(new_id, old_id, "tickets of two sign-ins differ");
+    // The old refresh's answer reaches the state that is now in place: ignored,
+    // even with a later expiry (it belongs to the old sign-in, not a stuck renewal).
+    let late = set("old-at2", signed_in + 3 * HOUR, Some("old-rt2"), None);
+    assert_eq!(
+        new.on_refresh_result(old_id, signed_in + 3 * HOUR, Ok(late), 0),
+        RenewalResult::Keep
+    );
+    assert_holds_none(&new, &["old-at2", "old-rt2"]);
+    assert_eq!(new.refresh_token.as_deref(), Some("new-rt"));
+    // Its own renewal still applies.
+    let own = set("new-at2", signed_in + 3 * HOUR, Some("new-rt2"), None);
+    new.on_refresh_result(new_id, signed_in + 3 * HOUR, Ok(own), 0);
+    assert_eq!(new.refresh_token.as_deref(), Some("new-rt2"));
+}
