@@ -384,6 +384,47 @@ This message was created automatically by mail delivery software.
 }
 
 #[test]
+fn the_first_from_and_subject_decide_as_in_the_parse() {
+    // The parse shows the first From and Subject; the kind must be read from
+    // the same ones, not from mail-parser's last occurrence.
+    let person_first = "\
+From: Jane Doe <jane@contoso.example>
+From: MAILER-DAEMON@mx.example.org
+To: bob@inlay.example
+Subject: Undeliverable: your invoice
+Date: 14 Nov 2023 22:14:09 -0000
+
+Your invoice could not be delivered to the accounts team, please resend.
+";
+    let parsed = parse_message(person_first.as_bytes()).unwrap();
+    assert_eq!(parsed.from[0].address, "jane@contoso.example");
+    assert_eq!(kind(person_first), MessageKind::Normal);
+    let daemon_first = person_first.replacen(
+        "From: Jane Doe <jane@contoso.example>\nFrom: MAILER-DAEMON@mx.example.org",
+        "From: MAILER-DAEMON@mx.example.org\nFrom: Jane Doe <jane@contoso.example>",
+        1,
+    );
+    assert!(matches!(kind(&daemon_first), MessageKind::Bounce { .. }));
+
+    let subjects = "\
+From: Jane Doe <jane@contoso.example>
+To: bob@inlay.example
+Subject: Proposal for Q3
+Subject: Automatic reply: Proposal for Q3
+Date: 14 Nov 2023 22:14:09 -0000
+
+Here is the proposal.
+";
+    assert_eq!(kind(subjects), MessageKind::Normal);
+    let reply_first = subjects.replacen(
+        "Subject: Proposal for Q3\nSubject: Automatic reply: Proposal for Q3",
+        "Subject: Automatic reply: Proposal for Q3\nSubject: Proposal for Q3",
+        1,
+    );
+    assert!(matches!(kind(&reply_first), MessageKind::AutoReply { .. }));
+}
+
+#[test]
 fn kind_serialises_for_js() {
     let json = serde_json::to_value(kind(POSTFIX_DSN)).unwrap();
     assert_eq!(

@@ -28,9 +28,10 @@
 //! `X-MS-Exchange-Inbox-Rules-Loop` (set on anything an inbox rule sent,
 //! forwards included; Exchange's own replies are caught by 3 and 4).
 
+use super::fields;
 use super::parse::participants;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,8 +74,10 @@ pub(crate) fn classify(tree: &Message<'_>, raw: &[u8]) -> MessageKind {
     if let Some(reason) = auto_reply_header(tree, raw) {
         return MessageKind::AutoReply { reason };
     }
-    if let Some(subject) = tree.subject()
-        && is_auto_reply_subject(subject)
+    // The same From and Subject the parse shows (the first occurrence), not
+    // mail-parser's last: a forged second header must not change the kind.
+    if let Some(subject) = fields::first_text(tree.root_part(), HeaderName::Subject)
+        && is_auto_reply_subject(&subject)
     {
         return MessageKind::AutoReply {
             reason: format!("Subject: {subject}"),
@@ -271,7 +274,8 @@ fn informal_bounce(tree: &Message<'_>, raw: &[u8]) -> Option<MessageKind> {
                 .map(|p| p.address)
         })
         .collect();
-    let from_system = participants(tree.from()).iter().any(|p| {
+    let from = fields::first_mailboxes(tree.root_part(), raw, HeaderName::From);
+    let from_system = from.iter().any(|p| {
         let local = p
             .address
             .rsplit_once('@')
@@ -279,7 +283,8 @@ fn informal_bounce(tree: &Message<'_>, raw: &[u8]) -> Option<MessageKind> {
             .to_ascii_lowercase();
         DAEMONS.contains(&local.as_str()) || local.starts_with("microsoftexchange")
     }) || header_values(tree, raw, "Return-Path").any(|v| v.trim() == "<>");
-    let bounce_subject = tree.subject().is_some_and(|s| {
+    let subject = fields::first_text(tree.root_part(), HeaderName::Subject);
+    let bounce_subject = subject.is_some_and(|s| {
         let s = s.to_lowercase();
         BOUNCE_SUBJECTS.iter().any(|m| s.contains(m))
     });
