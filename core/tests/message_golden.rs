@@ -158,6 +158,11 @@ fn encoded_word_never_makes_an_address() {
 }
 
 #[test]
+fn group_syntax_in_angle_brackets_is_no_address() {
+    check("10-group-in-angle-brackets");
+}
+
+#[test]
 fn transfer_encoding_with_a_comment() {
     check("11-cte-comment");
 }

@@ -7,7 +7,8 @@
 //! first occurrence with an address counts, so an empty `From:` after the
 //! real one does not erase the sender.
 //!
-//! A mailbox needs a local part and must not come out of an encoded word:
+//! A mailbox needs a local part, is not group syntax (`<undisclosed:;>`)
+//! and must not come out of an encoded word:
 //! `=?utf-8?q?=40attacker.com?=@microsoft.com` is read by mail-parser as the
 //! name "@attacker.com" and the address "@microsoft.com", which is dropped.
 
@@ -84,6 +85,7 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
                 && address
                     .rsplit_once('@')
                     .is_none_or(|(local, _)| !local.is_empty())
+                && !group_syntax(address)
                 // With encoded words about, the address must be there as sent.
                 && (!encoded || contains_ci(raw, address.as_bytes()));
             valid.then(|| Participant {
@@ -96,6 +98,14 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
             })
         })
         .collect()
+}
+
+/// `<Undisclosed-Recipient:;>` is a group written inside angle brackets,
+/// which mail-parser returns as an address: a domain (or an address without
+/// `@`) holding `:`, `;`, `<`, `>` or `,` outside a `[literal]` is none.
+fn group_syntax(address: &str) -> bool {
+    let domain = address.rsplit_once('@').map_or(address, |(_, d)| d);
+    !domain.starts_with('[') && domain.contains([':', ';', '<', '>', ','])
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
