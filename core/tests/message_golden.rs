@@ -147,6 +147,11 @@ fn quoted_printable_with_double_equals_is_decoded() {
 }
 
 #[test]
+fn quoted_printable_stray_escape_and_final_soft_break() {
+    check("08-qp-stray-escape-and-final-soft-break");
+}
+
+#[test]
 fn unclosed_multipart_keeps_its_bodies() {
     check("09-alternative-unclosed");
     check("09-mixed-unclosed");

@@ -19,13 +19,14 @@
 //!   attachment.
 //!
 //! A body's text is mail-parser's where it decoded the part cleanly; else the
-//! part is decoded here from its bytes (transfer encoding read leniently,
-//! charset through [`charset::decode`]), see `transfer`. `format=flowed` is undone.
+//! part (or one whose quoted-printable it may misread) is decoded here from
+//! its bytes (transfer encoding read leniently, charset through
+//! [`charset::decode`]), see `transfer`. `format=flowed` is undone.
 
 use super::charset;
 use super::flowed::unflow;
 use super::transfer;
-use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Encoding, Message, MessagePart, MimeHeaders, PartType};
 use std::borrow::Cow;
 
 pub(crate) struct Bodies {
@@ -187,8 +188,12 @@ impl Walk<'_, '_> {
             .and_then(|c| c.attribute("charset"))
             .and_then(charset::multi_byte)
             .is_some();
+        let irregular = || {
+            part.encoding == Encoding::QuotedPrintable
+                && transfer::irregular_qp(wire(part, self.raw))
+        };
         let clean = match (&part.body, kind) {
-            _ if part.is_encoding_problem || multi_byte => None,
+            _ if part.is_encoding_problem || multi_byte || irregular() => None,
             (PartType::Text(text), Kind::Text) | (PartType::Html(text), Kind::Html) => {
                 Some(text.as_ref())
             }

@@ -5,7 +5,11 @@
 //! first `=` not followed by two hex digits, so one unencoded `a == b` or
 //! `==== Totals` line leaves every `=C3=A9` of the part as it was sent.
 //! Here such an `=` is kept as it is (RFC 2045 6.7 allows this reading), and
-//! line ends are kept as sent.
+//! line ends are kept as sent. Where mail-parser does not give up it can still
+//! misread: `=8` at a line end loses the `=8` and takes the next line's first
+//! letter as its second digit; [`irregular_qp`] finds such parts so they are
+//! decoded here. A `=` ending the part (its line break belongs to the next
+//! boundary) is a soft line break, as in other parsers.
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
@@ -41,6 +45,8 @@ pub(crate) fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
                     i += 3 + blanks;
                     continue;
                 }
+                // The part ends in a soft line break.
+                [] => break,
                 [hi, lo, ..] if blanks == 0 => {
                     if let Some(byte) = quoted_printable_decode_char(*hi, *lo) {
                         out.push(byte);
@@ -55,4 +61,26 @@ pub(crate) fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+/// Holds an `=` that is neither `=XX` (two hex digits) nor a soft line break:
+/// mail-parser's decoder may misread the part.
+pub(crate) fn irregular_qp(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| b == b'=') {
+        rest = &rest[at + 1..];
+        let blanks = rest
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        let regular = match &rest[blanks..] {
+            [] | [b'\n', ..] | [b'\r', b'\n', ..] => true,
+            [hi, lo, ..] => blanks == 0 && quoted_printable_decode_char(*hi, *lo).is_some(),
+            _ => false,
+        };
+        if !regular {
+            return true;
+        }
+    }
+    false
 }
