@@ -202,3 +202,13 @@ fn repeated_single_headers_take_the_first() {
     check("11-repeated-subject-from-date");
     check("11-empty-last-from");
 }
+
+#[test]
+fn date_with_a_short_zone_keeps_the_next_headers() {
+    check("12-date-ut-zone");
+}
+
+#[test]
+fn date_with_am_pm() {
+    check("12-date-pm-hour");
+}

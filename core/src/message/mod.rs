@@ -15,6 +15,7 @@ mod body;
 mod build;
 mod charset;
 mod classify;
+mod date_line;
 mod draft;
 mod encode;
 mod error;
