@@ -74,6 +74,8 @@ pub enum PageRequest {
     ImapDiscover(AddressArg),
     /// IMAP: checks the IMAP and SMTP logins through the helper, then saves the inbox.
     ImapConnect(crate::rpc_imap::ImapConnectArg),
+    /// IMAP: the user dismissed the notice shown beside the inbox.
+    ImapDismissNotice(AddressArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).

@@ -191,6 +191,7 @@ mod tests {
         for simple in [
             json!({"type": "imapStart", "address": "a@b.example"}),
             json!({"type": "imapDiscover", "address": "a@b.example"}),
+            json!({"type": "imapDismissNotice", "address": "a@b.example"}),
         ] {
             assert!(parse(&simple).is_ok(), "{simple}");
             let err = parse_request(Caller::ContentScript, &simple.to_string()).unwrap_err();
@@ -198,6 +199,13 @@ mod tests {
         }
         let err = parse_request(Caller::ContentScript, &connect().to_string()).unwrap_err();
         assert_eq!(err.code, "invalidMessage");
+        // Dismissing names the inbox and nothing else (no notice text to store).
+        for bad in [
+            json!({"type": "imapDismissNotice"}),
+            json!({"type": "imapDismissNotice", "address": "a@b.example", "notice": "x"}),
+        ] {
+            assert!(parse(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

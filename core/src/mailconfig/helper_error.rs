@@ -2,9 +2,9 @@
 //! it) means for the user: a sentence naming the server and what to do, and
 //! whether a connection check should ask for the password again, try later,
 //! or report a failure. Codes: bridge/README.md, plus the worker's own
-//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`, and
-//! `certificatePinned` (not a failure: the notice that an account which
-//! trusted any certificate now trusts only the one it saw).
+//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`. (The notice that an
+//! account which trusted any certificate now trusts only the ones it saw is
+//! certificates.rs's.)
 
 use serde::{Deserialize, Serialize};
 
@@ -83,12 +83,6 @@ pub fn describe_helper_error(
             code,
             format!(
                 "The {server}'s certificate changed since you connected — this can be an attack; reconnect to review it. Inlay sent no password to {at}."
-            ),
-        ),
-        "certificatePinned" => (
-            code,
-            format!(
-                "Inlay no longer accepts any certificate from the {server} at {at}: it now accepts only the certificate it saw there when it last checked the connection (fingerprint {detail}). If that certificate changes, Inlay will stop and ask you to review the new one."
             ),
         ),
         "starttlsUnavailable" => (
@@ -203,12 +197,6 @@ mod tests {
             ) && changed.message.contains("incoming mail (IMAP) server's"),
             "{}",
             changed.message
-        );
-        let pinned = describe_helper_error(Imap, "h", 993, "certificatePinned", "AbC=");
-        assert!(
-            pinned.message.contains("only the certificate") && pinned.message.contains("AbC="),
-            "{}",
-            pinned.message
         );
         let smtp = describe_helper_error(Smtp, "h", 465, "wrongPassword", "");
         assert!(

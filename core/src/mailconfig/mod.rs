@@ -12,6 +12,7 @@
 //! service worker executes each planned request and passes the outcome back.
 //! Plaintext servers are never offered, and POP3 is not supported.
 
+mod certificates;
 mod clientconfig;
 mod discovery;
 mod guess;
@@ -24,6 +25,9 @@ use serde::{Deserialize, Serialize};
 use crate::http::HttpRequest;
 
 pub use crate::detect::Confidence;
+pub use certificates::{
+    CertificateReport, CertificateTrust, accepted_for_other_server, migrate_trust_any,
+};
 pub use clientconfig::{ClientConfig, ConfigError, parse_client_config};
 pub use discovery::{
     Discovery, ISPDB_BASE, base_domain, domain_autoconfig_url, ispdb_url, resume, start,
