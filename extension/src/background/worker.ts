@@ -54,6 +54,7 @@ function handlers(core: WorkerCore): Handlers {
       imapStart: (r) => imap.start(core, text(r.address)),
       imapDiscover: (r) => imap.discover(core, text(r.address)),
       imapConnect: (r) => imap.connect(core, r as unknown as imap.ImapConnectRequest),
+      imapDismissNotice: (r) => imap.dismissNotice(text(r.address)),
     },
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},
