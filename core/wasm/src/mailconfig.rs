@@ -12,10 +12,11 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::mailconfig::{
-    self as core_mailconfig, Discovery, DomainSettings, MailServerKind, MailSettings,
-    SettingsError, Step,
+    self as core_mailconfig, CertificateReport, CertificateTrust, Discovery, DomainSettings,
+    MailServerKind, MailSettings, SettingsError, Step,
 };
 use inlay_core::provider_error::Outcome;
+use inlay_core::rpc_imap::PinnedCertificates;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -111,4 +112,50 @@ pub fn mail_helper_error(
 #[wasm_bindgen(js_name = mailUsualSettings)]
 pub fn mail_usual_settings(address: &str) -> Result<JsValue, JsValue> {
     to_js(&core_mailconfig::usual_settings(address))
+}
+
+/// `mailCertificateMigration(settings, trust, imap, smtp) -> trust | null`:
+/// for a record from before pins (`trust` is `{pinnedCertificates?,
+/// trustAnyCertificate?, notice?}`), the trust to store after a successful
+/// trust-any check, from each server's check reply (`{certificatePin,
+/// certificateVerified}`; `smtp` null when its check failed); null when
+/// nothing changes.
+#[wasm_bindgen(js_name = mailCertificateMigration)]
+pub fn mail_certificate_migration(
+    settings: JsValue,
+    trust: JsValue,
+    imap: JsValue,
+    smtp: JsValue,
+) -> Result<JsValue, JsValue> {
+    let settings: MailSettings = arg(settings, "settings")?;
+    let trust: CertificateTrust = arg(trust, "trust")?;
+    let imap: CertificateReport = arg(imap, "imap")?;
+    let smtp: Option<CertificateReport> = arg(smtp, "smtp")?;
+    to_js(&core_mailconfig::migrate_trust_any(
+        &settings,
+        &trust,
+        &imap,
+        smtp.as_ref(),
+    ))
+}
+
+/// `mailCertificateAcceptedElsewhere(which, code, spkiSha256, pins) -> string | null`:
+/// the pin to use for the `imap` or `smtp` server instead of a review, when
+/// the helper refused its certificate (`code`) and it is the key the user
+/// accepted for the account's other server; null: the user reviews it.
+#[wasm_bindgen(js_name = mailCertificateAcceptedElsewhere)]
+pub fn mail_certificate_accepted_elsewhere(
+    which: JsValue,
+    code: &str,
+    spki_sha256: &str,
+    pins: JsValue,
+) -> Result<JsValue, JsValue> {
+    let which: MailServerKind = arg(which, "which")?;
+    let pins: PinnedCertificates = arg(pins, "pins")?;
+    to_js(&core_mailconfig::accepted_for_other_server(
+        which,
+        code,
+        spki_sha256,
+        &pins,
+    ))
 }

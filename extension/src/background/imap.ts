@@ -8,9 +8,11 @@
 // Certificates: a server whose certificate the helper can't verify (or one
 // that differs from the pinned one) gets no password; the connect answers
 // with the certificate for the user to review, and only the one accepted is
-// pinned (per server) on the account. Accounts from before pins ("trust any
-// certificate") are pinned to what the helper sees at their next successful
-// check, once, and the user is told in the core's words.
+// pinned (per server) on the account; the same key at the other server is
+// accepted without a second review (the core decides). Accounts from before
+// pins ("trust any certificate") are moved to pins at their next successful
+// check, once, as the core decides, and the user is told in its words until
+// they dismiss the notice.
 //
 // Passwords arrive from Inlay's own pages (the core's page schema), go to
 // the helper and to IndexedDB only; they are never logged, never put in a
@@ -38,6 +40,15 @@ export interface MailCore {
   mailDiscoveryOrigins(discovery: unknown): string[];
   mailUsualSettings(address: string): MailSettings | null;
   mailHelperError(which: Which, host: string, port: number, code: string, detail: string): HelperFailure;
+  mailCertificateMigration(settings: MailSettings, trust: CertificateTrust, imap: CheckReply, smtp: CheckReply | null): CertificateTrust | null;
+  mailCertificateAcceptedElsewhere(which: Which, code: string, spkiSha256: string, pins: PinnedCertificates): string | null;
+}
+
+/** The certificate trust of an IMAP record (core/src/mailconfig/certificates.rs `CertificateTrust`). */
+interface CertificateTrust {
+  pinnedCertificates: PinnedCertificates;
+  trustAnyCertificate: boolean;
+  notice: string | null;
 }
 
 /** The core's reading of a helper failure (core/src/mailconfig/helper_error.rs). */
@@ -142,6 +153,8 @@ export class CertificateReview extends UserError {
     readonly host: string,
     message: string,
     readonly certificate: ServerCertificate,
+    /** The helper's code: untrustedCertificate or certificateChanged. */
+    readonly reason: string,
   ) {
     super("reviewCertificate", message);
   }
@@ -150,7 +163,7 @@ export class CertificateReview extends UserError {
 /** A helper failure as a UserError in the core's words (a certificate to review keeps the certificate). */
 function describeCheckError(core: ImapCore, which: Which, host: string, port: number, error: BridgeError): UserError {
   const failure = core.mailHelperError(which, host, port, error.code, error.message);
-  if (REVIEW_CODES.includes(error.code) && error.certificate) return new CertificateReview(which, host, failure.message, error.certificate);
+  if (REVIEW_CODES.includes(error.code) && error.certificate) return new CertificateReview(which, host, failure.message, error.certificate, error.code);
   return new UserError(failure.code, failure.message);
 }
 
@@ -172,15 +185,10 @@ export function checkArgs(settings: MailSettings, which: Which, password: string
 }
 
 /** What imapCheck/smtpCheck answer that the worker reads. */
-interface CheckReply {
+export interface CheckReply {
   certificatePin?: string | null;
   /** The certificate chains to a trusted root (null: a pin decided). */
   certificateVerified?: boolean | null;
-}
-
-/** The pin to keep after a trust-any check: none for a certificate that verifies anyway. */
-function pinToKeep(reply: CheckReply): string | null {
-  return reply.certificateVerified ? null : (reply.certificatePin ?? null);
 }
 
 /** One server's login through the helper; failures in the core's words (exported for tests). */
@@ -190,6 +198,24 @@ export async function check(core: ImapCore, deps: Deps, which: Which, args: Chec
   } catch (e) {
     if (e instanceof BridgeError) throw describeCheckError(core, which, args.host, args.port, e);
     throw e;
+  }
+}
+
+/**
+ * One server's check at its pin. A certificate to review that the core finds
+ * the user already accepted for the other server is checked again pinned to
+ * it, without a second review. Answers the server's pin.
+ */
+async function checkPinned(core: ImapCore, deps: Deps, which: Which, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
+  try {
+    await check(core, deps, which, checkArgs(settings, which, password, pins[which]));
+    return pins[which];
+  } catch (e) {
+    if (!(e instanceof CertificateReview)) throw e;
+    const pin = core.mailCertificateAcceptedElsewhere(which, e.reason, e.certificate.spkiSha256, pins);
+    if (!pin) throw e;
+    await check(core, deps, which, checkArgs(settings, which, password, pin));
+    return pin;
   }
 }
 
@@ -208,13 +234,13 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
   }
   try {
     const account = await connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
-      await check(core, deps, "imap", checkArgs(settings, "imap", request.password, pins.imap));
+      const imapPin = await checkPinned(core, deps, "imap", settings, request.password, pins);
       const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
       if (!smtpPassword) throw new UserError("invalidSettings", "Outgoing (SMTP) password: is required.");
-      await check(core, deps, "smtp", checkArgs(settings, "smtp", smtpPassword, pins.smtp));
+      const smtpPin = await checkPinned(core, deps, "smtp", settings, smtpPassword, { imap: imapPin, smtp: pins.smtp });
       return {
         displayName: null,
-        server: { kind: "imap", settings, pinnedCertificates: { imap: pins.imap, smtp: pins.smtp }, appendToSent: core.mailSentCopyNeeded(settings) },
+        server: { kind: "imap", settings, pinnedCertificates: { imap: imapPin, smtp: smtpPin }, appendToSent: core.mailSentCopyNeeded(settings) },
         secrets: settings.sameCredentials ? { password: request.password } : { password: request.password, smtpPassword },
       };
     });
@@ -227,26 +253,39 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
 
 /**
  * The move from "trust any certificate" to pins, at the first successful
- * check: both servers once more with trust-any, each reporting the key it
- * presented and whether its certificate verifies anyway (then it needs no
- * pin). The keys that need one are pinned and the user is told in the
- * core's words. Nothing changes unless both servers answered.
+ * check: the SMTP server is checked once more with trust-any, and the core
+ * decides from both reports what is pinned and what the user is told. Answers
+ * the notice, or null.
  */
 async function pinLegacyAccount(core: ImapCore, account: Account, imap: CheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
   const server = account.server;
-  if (server?.kind !== "imap" || !imap.certificatePin) return null;
+  if (server?.kind !== "imap") return null;
   const smtp = await check(core, deps, "smtp", { ...checkArgs(server.settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
-  if (!smtp?.certificatePin) return null;
-  const pins = { imap: pinToKeep(imap), smtp: pinToKeep(smtp) };
-  // Told only when something was pinned (a verified certificate changes nothing for the user), about IMAP first.
-  const which: Which | null = pins.imap ? "imap" : pins.smtp ? "smtp" : null;
-  const { host, port } = server.settings[which ?? "imap"];
-  const notice = which ? core.mailHelperError(which, host, port, "certificatePinned", pins[which]!).message : null;
+  const trust = core.mailCertificateMigration(server.settings, trustOf(server), imap, smtp);
+  if (!trust) return null;
   const latest = (await store.getAccount(account.address)) ?? account;
   if (latest.server?.kind !== "imap") return null;
-  await store.putAccount({ ...latest, server: { ...latest.server, pinnedCertificates: pins, trustAnyCertificate: false, notice } });
+  await store.putAccount({ ...latest, server: { ...latest.server, ...trust } });
   accountsChanged();
-  return notice;
+  return trust.notice;
+}
+
+/** The trust fields of an IMAP record, as the core reads them. */
+function trustOf(server: Extract<Account["server"], { kind: "imap" }>): CertificateTrust {
+  return {
+    pinnedCertificates: server.pinnedCertificates ?? { imap: null, smtp: null },
+    trustAnyCertificate: server.trustAnyCertificate === true,
+    notice: server.notice ?? null,
+  };
+}
+
+/** The user dismissed the notice beside an IMAP inbox: it is not shown again. */
+export async function dismissNotice(address: string): Promise<null> {
+  const account = await store.getAccount(address);
+  if (account?.server?.kind !== "imap" || !account.server.notice) return null;
+  await store.putAccount({ ...account, server: { ...account.server, notice: null } });
+  accountsChanged();
+  return null;
 }
 
 /** "Check connection" for an IMAP inbox: an IMAP login with the stored password, at the pinned certificate. */

@@ -29,9 +29,9 @@ export type ServerSettings =
       settings: MailSettings;
       /** The certificates the user reviewed and accepted, per server (base64 SPKI SHA-256); null: must verify. */
       pinnedCertificates: PinnedCertificates;
-      /** Records from before pins: "trust any certificate", until the next successful check pins what it sees. */
+      /** Records from before pins: "trust any certificate", until the next successful check moves them to pins (the core decides). */
       trustAnyCertificate?: boolean;
-      /** The core's words for a change the user should hear about once (the move from "trust any" to a pin). */
+      /** The core's words for a change the user should hear about (the move from "trust any" to pins), until they dismiss it. */
       notice?: string | null;
       /** Append sent mail to the Sent folder over IMAP (the core's rule: not where the provider files it itself). */
       appendToSent: boolean;

@@ -24,6 +24,7 @@ export type Request =
   | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean }
   | { type: "imapStart"; address: string }
   | { type: "imapDiscover"; address: string }
+  | { type: "imapDismissNotice"; address: string }
   | {
       type: "imapConnect";
       address: string;

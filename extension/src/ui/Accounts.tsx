@@ -1,7 +1,7 @@
 // The list of inboxes with a plain state for each, and the actions that state
 // allows: Reconnect when the provider rejected the tokens, Check connection
-// (its outcome said in words), Disconnect, and the
-// inbox automation switch.
+// (its outcome said in words), Disconnect, the inbox automation switch, and
+// Dismiss for a notice the worker keeps beside an IMAP inbox.
 import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account, type CheckResult } from "../shared/accounts.js";
 import { call, errorText } from "../shared/messages.js";
@@ -74,7 +74,14 @@ export function Accounts(props: {
                 {working ? "Working…" : describeState(state)}
               </div>
               {account.warning && <div class="warning">{account.warning}</div>}
-              {account.server?.kind === "imap" && account.server.notice && <div class="server-notice">{account.server.notice}</div>}
+              {account.server?.kind === "imap" && account.server.notice && (
+                <div class="server-notice">
+                  {account.server.notice}{" "}
+                  <button class="secondary" disabled={working} onClick={() => act(address, () => call({ type: "imapDismissNotice", address }))}>
+                    Dismiss
+                  </button>
+                </div>
+              )}
               {state.kind === "connected" && state.aliases.length > 0 && (
                 <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
               )}
