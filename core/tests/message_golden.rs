@@ -158,6 +158,13 @@ fn unclosed_multipart_keeps_its_bodies() {
 }
 
 #[test]
+fn repeated_content_type_the_first_counts() {
+    // mail-parser's malformed/020-021 have this shape: the first Content-Type
+    // names a multipart that is never closed, a second one says text/plain.
+    check("09-repeated-content-type");
+}
+
+#[test]
 fn encoded_word_never_makes_an_address() {
     check("10-encoded-word-address");
 }

@@ -11,7 +11,11 @@
 //! - charset labels mail-parser does not know but [`alias`] does, in a
 //!   `charset` parameter or an RFC 2047 encoded word;
 //! - encoded words in a CJK charset, which mail-parser cannot decode in the
-//!   wasm build (see `charset`): rewritten as UTF-8 encoded words.
+//!   wasm build (see `charset`): rewritten as UTF-8 encoded words;
+//! - a Content-Type, Content-Disposition or Content-Transfer-Encoding
+//!   repeated in one part: mail-parser takes the last, other parsers the
+//!   first; later ones are renamed `X-Repeated-…`. A multipart named by the
+//!   first Content-Type but never closed is closed where the part ends.
 //!
 //! Parts inside an attached message are not repaired (their offsets may be
 //! in a decoded copy). Most mail needs none of this: then no copy is made.
@@ -21,23 +25,42 @@ use super::transfer;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use mail_parser::decoders::base64::base64_decode;
-use mail_parser::{HeaderName, Message};
+use mail_parser::{Header, HeaderName, Message, MessagePart, PartType};
 
 /// The message with repaired header values, or `None` when nothing needs it.
 pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
     let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
     for part in &tree.parts {
+        let mut seen = [false; 3];
+        let mut first_type = None;
         for header in &part.headers {
             let (start, end) = (header.offset_start as usize, header.offset_end as usize);
             let Some(value) = raw.get(start..end) else {
                 continue;
             };
-            let mime = matches!(
-                header.name,
-                HeaderName::ContentType
-                    | HeaderName::ContentDisposition
-                    | HeaderName::ContentTransferEncoding
-            );
+            let mime = match header.name {
+                HeaderName::ContentType => Some(0),
+                HeaderName::ContentDisposition => Some(1),
+                HeaderName::ContentTransferEncoding => Some(2),
+                _ => None,
+            };
+            if let Some(i) = mime {
+                if seen[i] {
+                    let field = header.offset_field as usize;
+                    let name = header.name.as_str();
+                    edits.push((
+                        field,
+                        field + name.len(),
+                        format!("X-Repeated-{name}").into(),
+                    ));
+                    continue;
+                }
+                seen[i] = true;
+                if i == 0 {
+                    first_type = Some(header);
+                }
+            }
+            let mime = mime.is_some();
             let mut fixed = None;
             if mime && value.contains(&b'(') {
                 fixed = blank_comments(value);
@@ -49,6 +72,16 @@ pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
             if let Some(fixed) = fixed {
                 edits.push((start, end, fixed));
             }
+        }
+        let repeated = part
+            .headers
+            .iter()
+            .filter(|h| h.name == HeaderName::ContentType);
+        if repeated.count() > 1
+            && let Some(close) = first_type.and_then(|h| unclosed_multipart(part, h, raw))
+        {
+            // After this part's header edits, before the next part's.
+            edits.push((close.0, close.0, close.1));
         }
     }
     if edits.is_empty() {
@@ -67,6 +100,38 @@ pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&raw[at..]);
     Some(out)
+}
+
+/// The first Content-Type of a part mail-parser did not read as a multipart
+/// (it takes the last) names one: if its closing delimiter never comes, the
+/// part is closed where it ends (at the enclosing boundary), so the second
+/// parse does not run the multipart over the enclosing one's next parts. A
+/// last line that opens a part (`--inner`) becomes the close (`--inner--`).
+/// The insertion: its offset and bytes.
+fn unclosed_multipart(
+    part: &MessagePart<'_>,
+    header: &Header<'_>,
+    raw: &[u8],
+) -> Option<(usize, Vec<u8>)> {
+    let ct = header.value.as_content_type()?;
+    let boundary = ct.attribute("boundary")?;
+    if !ct.ctype().eq_ignore_ascii_case("multipart") || matches!(part.body, PartType::Multipart(_))
+    {
+        return None;
+    }
+    let open = [b"--", boundary.as_bytes()].concat();
+    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
+    if find(body, &[&open[..], b"--"].concat()).is_some() {
+        return None;
+    }
+    let trimmed = body.trim_ascii_end();
+    let last_line = trimmed.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    if last_line.trim_ascii_end() == open {
+        return Some((part.offset_body as usize + trimmed.len(), b"--".to_vec()));
+    }
+    let crlf = body.windows(2).any(|w| w == b"\r\n");
+    let line_end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    Some((part.offset_end as usize, [line_end, &open, b"--"].concat()))
 }
 
 /// Comments outside quoted strings replaced by spaces (line ends kept, so
