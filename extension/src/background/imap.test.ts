@@ -7,7 +7,7 @@ import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
 import { BridgeError } from "./bridge.js";
 import type { Outcome } from "./coreTypes.js";
 import type { HttpRequest } from "./executor.js";
-import { CertificateReview, check, checkArgs, discover, start, type Deps, type ImapCore } from "./imap.js";
+import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type CertificateTrust, type Deps, type ImapCore } from "./imap.js";
 import type { MailSettings } from "../shared/accounts.js";
 
 const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
@@ -192,4 +192,72 @@ test("a changed certificate is reviewed again, in the issue's words; other TLS f
     assert.doesNotMatch((e as Error).message, /Trust any/);
     return true;
   });
+});
+
+const OTHER_KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+/** A helper like a server presenting the key `presented`: refused unless pinned to exactly it. */
+function smtpServer(presented: string) {
+  const sent: Record<string, unknown>[] = [];
+  const d: Deps = {
+    ...deps([], () => assert.fail()),
+    bridge: () =>
+      ({
+        request: async (op: string, args: Record<string, unknown>) => {
+          sent.push({ op, ...args });
+          if (args.pinnedSpki === presented) return { certificatePin: presented, certificateVerified: null };
+          const code = args.pinnedSpki ? "certificateChanged" : "untrustedCertificate";
+          throw new BridgeError(code, "invalid peer certificate: UnknownIssuer", { ...CERTIFICATE, spkiSha256: presented });
+        },
+      }) as never,
+  };
+  return { sent, d };
+}
+
+test("SMTP presenting the key just accepted for IMAP is pinned without a second review", async () => {
+  const core = await ready;
+  const { sent, d } = smtpServer(CERTIFICATE.spkiSha256);
+  const pin = await checkPinned(core, d, "smtp", SETTINGS, "pw", { imap: CERTIFICATE.spkiSha256, smtp: null });
+  assert.equal(pin, CERTIFICATE.spkiSha256);
+  assert.deepEqual(
+    sent.map((r) => r.pinnedSpki ?? null),
+    [null, CERTIFICATE.spkiSha256],
+    "refused unpinned (no password sent), then checked again pinned to exactly that key",
+  );
+});
+
+test("SMTP presenting another key than IMAP's is reviewed as before", async () => {
+  const core = await ready;
+  const { sent, d } = smtpServer(OTHER_KEY);
+  await assert.rejects(checkPinned(core, d, "smtp", SETTINGS, "pw", { imap: CERTIFICATE.spkiSha256, smtp: null }), (e: unknown) => {
+    assert.ok(e instanceof CertificateReview, String(e));
+    assert.equal(e.server, "smtp");
+    assert.equal(e.certificate.spkiSha256, OTHER_KEY);
+    return true;
+  });
+  assert.equal(sent.length, 1, "no second attempt");
+});
+
+const LEGACY: CertificateTrust = { pinnedCertificates: { imap: null, smtp: null }, trustAnyCertificate: true, notice: null };
+
+test("a trust-any account: the core pins only the certificate that doesn't verify and words the notice", async () => {
+  const core = await ready;
+  const { sent, d } = helper(async () => ({ certificatePin: OTHER_KEY, certificateVerified: true }));
+  const trust = await legacyTrust(core, d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false }, "pw");
+  assert.equal(sent[0]?.op, "smtpCheck");
+  assert.equal(sent[0]?.trustAnyCertificate, true);
+  assert.deepEqual(trust?.pinnedCertificates, { imap: CERTIFICATE.spkiSha256, smtp: null });
+  assert.equal(trust?.trustAnyCertificate, false);
+  assert.match(trust?.notice ?? "", /^Inlay no longer accepts any certificate from the incoming mail \(IMAP\) server at mail\.corp\.example on port 993:/);
+  assert.ok(trust?.notice?.includes(CERTIFICATE.spkiSha256), trust?.notice ?? "");
+  assert.ok(!trust?.notice?.includes("SMTP"), "the verified SMTP certificate is not mentioned");
+});
+
+test("a trust-any account whose certificates verify anyway gets no pin and no notice; a failed SMTP check changes nothing", async () => {
+  const core = await ready;
+  const verified = helper(async () => ({ certificatePin: OTHER_KEY, certificateVerified: true }));
+  const trust = await legacyTrust(core, verified.d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: true }, "pw");
+  assert.deepEqual(trust, { pinnedCertificates: { imap: null, smtp: null }, trustAnyCertificate: false, notice: null });
+  const down = helper(() => Promise.reject(new BridgeError("connectFailed", "refused")));
+  assert.equal(await legacyTrust(core, down.d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false }, "pw"), null);
 });

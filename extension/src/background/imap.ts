@@ -45,7 +45,7 @@ export interface MailCore {
 }
 
 /** The certificate trust of an IMAP record (core/src/mailconfig/certificates.rs `CertificateTrust`). */
-interface CertificateTrust {
+export interface CertificateTrust {
   pinnedCertificates: PinnedCertificates;
   trustAnyCertificate: boolean;
   notice: string | null;
@@ -204,9 +204,9 @@ export async function check(core: ImapCore, deps: Deps, which: Which, args: Chec
 /**
  * One server's check at its pin. A certificate to review that the core finds
  * the user already accepted for the other server is checked again pinned to
- * it, without a second review. Answers the server's pin.
+ * it, without a second review. Answers the server's pin (exported for tests).
  */
-async function checkPinned(core: ImapCore, deps: Deps, which: Which, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
+export async function checkPinned(core: ImapCore, deps: Deps, which: Which, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
   try {
     await check(core, deps, which, checkArgs(settings, which, password, pins[which]));
     return pins[which];
@@ -260,14 +260,19 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
 async function pinLegacyAccount(core: ImapCore, account: Account, imap: CheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
   const server = account.server;
   if (server?.kind !== "imap") return null;
-  const smtp = await check(core, deps, "smtp", { ...checkArgs(server.settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
-  const trust = core.mailCertificateMigration(server.settings, trustOf(server), imap, smtp);
+  const trust = await legacyTrust(core, deps, server.settings, trustOf(server), imap, smtpPassword);
   if (!trust) return null;
   const latest = (await store.getAccount(account.address)) ?? account;
   if (latest.server?.kind !== "imap") return null;
   await store.putAccount({ ...latest, server: { ...latest.server, ...trust } });
   accountsChanged();
   return trust.notice;
+}
+
+/** The trust to store after the IMAP trust-any check answered `imap`, or null: the SMTP check, then the core's decision (exported for tests). */
+export async function legacyTrust(core: ImapCore, deps: Deps, settings: MailSettings, trust: CertificateTrust, imap: CheckReply, smtpPassword: string): Promise<CertificateTrust | null> {
+  const smtp = await check(core, deps, "smtp", { ...checkArgs(settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
+  return core.mailCertificateMigration(settings, trust, imap, smtp);
 }
 
 /** The trust fields of an IMAP record, as the core reads them. */
