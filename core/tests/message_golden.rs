@@ -219,3 +219,8 @@ fn date_with_a_short_zone_keeps_the_next_headers() {
 fn date_with_am_pm() {
     check("12-date-pm-hour");
 }
+
+#[test]
+fn encoded_word_inside_a_word_is_decoded_but_never_into_an_address() {
+    check("13-encoded-word-inside-word");
+}

@@ -66,7 +66,13 @@ pub(crate) fn repaired(tree: &Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
                 fixed = blank_comments(value);
             }
             let current = fixed.as_deref().unwrap_or(value);
-            if let Some(labels) = fix_labels(current, header.name == HeaderName::ContentType) {
+            let text = match header.name {
+                HeaderName::Subject | HeaderName::Comments => Text::Unstructured,
+                _ if header.value.as_address().is_some() => Text::Addresses,
+                _ => Text::Other,
+            };
+            let content_type = header.name == HeaderName::ContentType;
+            if let Some(labels) = fix_labels(current, content_type, text) {
                 fixed = Some(labels);
             }
             if let Some(fixed) = fixed {
@@ -186,7 +192,7 @@ fn comment_end(text: &[u8]) -> Option<usize> {
 /// Charset labels [`alias`] knows better, in encoded words (`=?label?`) and,
 /// for a Content-Type, in its `charset=` parameter; encoded words in a CJK
 /// charset (see [`multi_byte`]) re-encoded as UTF-8.
-fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
+fn fix_labels(value: &[u8], content_type: bool, text: Text) -> Option<Vec<u8>> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     while let Some(at) = find(&value[i..], b"=?").map(|p| i + p) {
@@ -202,6 +208,9 @@ fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
         let label = &value[start..start + len];
         if let Some((end, utf8)) = multi_byte_word(value, at, label) {
             edits.push((at, end, utf8));
+            i = end;
+        } else if let Some((end, decoded)) = word_in_word(value, at, label, text) {
+            edits.push((at, end, decoded));
             i = end;
         } else {
             label_edit(label, start, &mut edits);
@@ -244,6 +253,52 @@ fn fix_labels(value: &[u8], content_type: bool) -> Option<Vec<u8>> {
 /// new word. mail-parser then reads it as any UTF-8 word.
 fn multi_byte_word(value: &[u8], at: usize, label: &[u8]) -> Option<(usize, String)> {
     let name = multi_byte(std::str::from_utf8(label).ok()?)?;
+    let (end, text) = decoded_word(value, at, label, name)?;
+    Some((end, format!("=?utf-8?b?{}?=", STANDARD.encode(text))))
+}
+
+/// Where a header is read as text, and how.
+#[derive(Clone, Copy, PartialEq)]
+enum Text {
+    Unstructured,
+    Addresses,
+    Other,
+}
+
+/// An encoded word inside a word (`H=?ISO-8859-1?B?9g==?=hn`): RFC 2047
+/// does not allow it and mail-parser leaves it as sent, other parsers decode
+/// it. Decoded here as plain UTF-8 text when it is in a Subject or Comments,
+/// or in a display name (followed by `<` before any `,` or `@`, and not
+/// inside `<…>`), and the text holds nothing an address or another encoded
+/// word could be made of (class 10: an encoded word never gives address
+/// syntax). Its end and the text.
+fn word_in_word(value: &[u8], at: usize, label: &[u8], text: Text) -> Option<(usize, String)> {
+    let joined = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
+    if text == Text::Other || !joined(at.checked_sub(1).and_then(|i| value.get(i))) {
+        // After a blank or at the start: mail-parser decodes it itself. (A
+        // word followed by letters is left too: not seen in mail.)
+        return None;
+    }
+    let (end, decoded) = decoded_word(value, at, label, std::str::from_utf8(label).ok()?)?;
+    if text == Text::Addresses {
+        let in_brackets =
+            value[..at].iter().rev().find(|&&b| b == b'<' || b == b'>') == Some(&b'<');
+        let next = value[end..]
+            .iter()
+            .find(|&&b| matches!(b, b'<' | b',' | b'@'));
+        if in_brackets || next != Some(&b'<') {
+            return None;
+        }
+    }
+    let clean = decoded
+        .chars()
+        .all(|c| !c.is_control() && c != '\u{FFFD}' && !"\"(),:;<>@[\\]=?".contains(c));
+    clean.then_some((end, decoded))
+}
+
+/// The encoded word at `at` (`=?label[*lang]?B|Q?payload?=`) decoded from
+/// `charset`: its end and its text.
+fn decoded_word(value: &[u8], at: usize, label: &[u8], charset: &str) -> Option<(usize, String)> {
     let rest = &value[at + 2 + label.len()..];
     let lang = rest.iter().position(|&b| b == b'?')?;
     let (encoding, payload) = match rest.get(lang..lang + 3)? {
@@ -263,9 +318,8 @@ fn multi_byte_word(value: &[u8], at: usize, label: &[u8]) -> Option<(usize, Stri
         }
         _ => return None,
     };
-    let text = charset::decode(&bytes, Some(name));
-    let end = at + 2 + label.len() + lang + 3 + len + 2;
-    Some((end, format!("=?utf-8?b?{}?=", STANDARD.encode(text))))
+    let text = charset::decode(&bytes, Some(charset));
+    Some((at + 2 + label.len() + lang + 3 + len + 2, text))
 }
 
 fn label_edit(label: &[u8], start: usize, edits: &mut Vec<(usize, usize, String)>) {
