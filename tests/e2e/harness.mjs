@@ -135,7 +135,7 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [], 
   });
   const id = extensionId();
   // Before anything else runs in the browser: every request counts.
-  const egress = recordEgress(context, id);
+  const egress = await recordEgress(context, id, sandbox);
   let [worker] = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${id}/`));
   worker ??= await context.waitForEvent("serviceworker", {
     predicate: (w) => w.url().startsWith(`chrome-extension://${id}/`),
@@ -158,7 +158,7 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [], 
     async close() {
       await context.close();
       if (!keepProfile) rmSync(profileDir, { recursive: true, force: true });
-      egress.check();
+      await egress.check();
     },
   };
 }
