@@ -76,7 +76,8 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
     let Some(address) = address else {
         return Vec::new();
     };
-    let encoded = contains(raw, b"=?");
+    // With encoded words about, the address must be there as sent.
+    let mut sent = contains(raw, b"=?").then(|| Sent { raw, from: 0 });
     address
         .iter()
         .filter_map(|addr| {
@@ -86,8 +87,7 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
                     .rsplit_once('@')
                     .is_none_or(|(local, _)| !local.is_empty())
                 && !group_syntax(address)
-                // With encoded words about, the address must be there as sent.
-                && (!encoded || contains_ci(raw, address.as_bytes()));
+                && sent.as_mut().is_none_or(|s| s.holds(address.as_bytes()));
             valid.then(|| Participant {
                 name: addr
                     .name
@@ -108,12 +108,79 @@ fn group_syntax(address: &str) -> bool {
     !domain.starts_with('[') && domain.contains([':', ';', '<', '>', ','])
 }
 
+/// The header text as sent, searched for each address in turn (ASCII case
+/// ignored). Addresses come in the order written, so each search starts
+/// where the previous address was found and a list is read in one pass (a
+/// search of the whole text per address was quadratic in the list's
+/// length); only an address not found from there is looked for before it.
+struct Sent<'a> {
+    raw: &'a [u8],
+    from: usize,
+}
+
+impl Sent<'_> {
+    fn holds(&mut self, needle: &[u8]) -> bool {
+        if let Some(at) = find_ci(&self.raw[self.from..], needle) {
+            self.from += at;
+            return true;
+        }
+        let before = (self.from + needle.len())
+            .saturating_sub(1)
+            .min(self.raw.len());
+        find_ci(&self.raw[..before], needle).is_some()
+    }
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+/// Offset of the first occurrence of a non-empty `needle`, ASCII case
+/// ignored: candidates by their first byte, then the rest compared.
+fn find_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let last = haystack.len().checked_sub(needle.len())?;
+    let mut at = 0;
+    while at <= last {
+        at += haystack[at..=last]
+            .iter()
+            .position(|b| b.eq_ignore_ascii_case(&first))?;
+        if haystack[at + 1..at + needle.len()].eq_ignore_ascii_case(rest) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sent;
+
+    /// Each answer is whether the address occurs anywhere, whatever the
+    /// order the addresses are looked for in.
+    #[test]
+    fn sent_text_holds_what_it_contains_in_any_order() {
+        let raw = b" =?utf-8?q?B=C3=B6?= <bo@x.test>, \"ANA@Y.TEST\" <ana@y.test>, cy@z.test";
+        let contains = |needle: &str| {
+            raw.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
+        let lists: [&[&str]; 4] = [
+            &["bo@x.test", "ana@y.test", "cy@z.test"],
+            &["cy@z.test", "bo@x.test", "ana@y.test"],
+            &["ana@y.test", "ana@y.test", "missing@x.test", "bo@x.test"],
+            &["Cy@Z.test", "@x.test", "x", "t", "cy@z.test "],
+        ];
+        for list in lists {
+            let mut sent = Sent { raw, from: 0 };
+            for address in list {
+                assert_eq!(
+                    sent.holds(address.as_bytes()),
+                    contains(address),
+                    "{address} in {list:?}"
+                );
+            }
+        }
+    }
 }
