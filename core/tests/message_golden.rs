@@ -224,3 +224,8 @@ fn date_with_am_pm() {
 fn encoded_word_inside_a_word_is_decoded_but_never_into_an_address() {
     check("13-encoded-word-inside-word");
 }
+
+#[test]
+fn forwarded_messages_are_read_and_stay_attachments() {
+    check("14-forwarded-messages");
+}

@@ -4,7 +4,9 @@
 //! thread stack, smaller than the main thread's.
 
 use base64::Engine;
-use inlay_core::message::{Limit, Limits, ParseError, parse_message, parse_message_with};
+use inlay_core::message::{
+    Limit, Limits, MAX_FORWARD_LEVELS, ParseError, parse_message, parse_message_with,
+};
 
 fn limit_of(result: Result<inlay_core::message::ParsedMessage, ParseError>) -> Limit {
     match result {
@@ -168,6 +170,32 @@ fn encoded_message_within_limits_parses() {
     assert_eq!(parsed.attachments.len(), 1);
     assert_eq!(parsed.attachments[0].content_type, "message/rfc822");
     assert_eq!(parsed.attachments[0].size, inner.len() as u64);
+}
+
+#[test]
+fn forwards_inside_forwards_are_read_to_a_fixed_depth() {
+    // Each level is read as a forwarded email up to MAX_FORWARD_LEVELS; the
+    // reading recurses, so it stops there even when the depth limit is higher.
+    for (levels, limits) in [
+        (15, Limits::default()),
+        (
+            400,
+            Limits {
+                max_depth: 1000,
+                ..Limits::default()
+            },
+        ),
+    ] {
+        let parsed = parse_message_with(&nested_messages(levels), &limits).unwrap();
+        let mut read = 0;
+        let mut level = &parsed.forwarded;
+        while let Some(first) = level.first() {
+            assert_eq!(first.attachment, 0);
+            read += 1;
+            level = &first.forwarded;
+        }
+        assert_eq!(read, MAX_FORWARD_LEVELS);
+    }
 }
 
 #[test]

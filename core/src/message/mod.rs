@@ -8,7 +8,8 @@
 //!   ([`BuildError`]); [`gmail_raw`], [`graph_mime`], [`ews_mime_content`]
 //!   encode them for each provider.
 //! - [`parse_message`] / [`parse_message_with`]: bytes → [`ParsedMessage`]
-//!   with participants, bodies, attachment metadata and a [`MessageKind`]
+//!   with participants, bodies, attachment metadata, forwarded emails
+//!   ([`ForwardedMessage`]) and a [`MessageKind`]
 //!   (normal, automatic reply, bounce), or a [`ParseError`].
 
 mod body;
@@ -21,6 +22,7 @@ mod encode;
 mod error;
 mod fields;
 mod flowed;
+mod forwarded;
 mod limits;
 mod parse;
 mod prepare;
@@ -35,6 +37,7 @@ pub use classify::{Confidence, MessageKind};
 pub use draft::{Attachment, Draft, HeaderField, InlineImage, Mailbox};
 pub use encode::{ews_mime_content, gmail_raw, gmail_raw_decode, graph_mime};
 pub use error::{BuildError, Limit, ParseError};
+pub use forwarded::{ForwardedMessage, MAX_LEVELS as MAX_FORWARD_LEVELS};
 pub use limits::Limits;
 pub use parse::{AttachmentInfo, ParsedMessage, Participant, parse_message, parse_message_with};
 pub use summary::{MessageSummary, summarize_message, summarize_message_with};

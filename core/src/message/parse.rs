@@ -6,14 +6,16 @@
 //! in docs/ARCHITECTURE.md): [`prepare`](super::prepare) fixes what comes
 //! before and after the headers, [`repair`](super::repair) rewrites MIME
 //! header values it misreads for a second parse, [`fields`](super::fields)
-//! picks the occurrence of a repeated header, and [`body`](super::body)
-//! chooses the bodies and attachments.
+//! picks the occurrence of a repeated header, [`body`](super::body)
+//! chooses the bodies and attachments, and [`forwarded`](super::forwarded)
+//! reads the emails forwarded as attachments.
 
 use super::body::bodies;
 use super::classify::{MessageKind, classify};
 use super::draft::HeaderField;
 use super::error::ParseError;
 use super::fields;
+use super::forwarded::{ForwardedMessage, forwarded};
 use super::limits::{self, Limits};
 use super::prepare::prepare;
 use super::repair::repaired;
@@ -54,6 +56,10 @@ pub struct ParsedMessage {
     pub html_body: Option<String>,
     /// Everything that is not the body, in order; metadata only.
     pub attachments: Vec<AttachmentInfo>,
+    /// The forwarded emails (`message/rfc822` attachments) read: headers,
+    /// bodies and their attachments. Absent in JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forwarded: Vec<ForwardedMessage>,
     pub kind: MessageKind,
 }
 
@@ -140,7 +146,7 @@ fn read(bytes: &[u8]) -> Result<Message<'_>, ParseError> {
 /// mail-parser's default reading of the headers we use; everything else
 /// (Received above all, a tenth of the parse time) is kept raw: the header
 /// list re-reads values from the bytes anyway.
-fn parser() -> &'static MessageParser {
+pub(crate) fn parser() -> &'static MessageParser {
     static PARSER: OnceLock<MessageParser> = OnceLock::new();
     PARSER.get_or_init(|| {
         MessageParser::new()
@@ -159,7 +165,7 @@ fn parser() -> &'static MessageParser {
 /// header (From, Subject, Content-Type, Received, …). Later odd names are
 /// tolerated: a malformed line, or mail-parser 0.11 reading the body as
 /// headers after a `Date: … UT` line, must not hide a real message.
-fn looks_like_a_message(tree: &Message<'_>) -> bool {
+pub(crate) fn looks_like_a_message(tree: &Message<'_>) -> bool {
     let root = tree.root_part();
     let block = tree
         .raw_message
@@ -210,6 +216,7 @@ fn extract(tree: &Message<'_>, raw: &[u8]) -> ParsedMessage {
             .filter_map(|&i| tree.parts.get(i as usize))
             .map(|part| attachment(part, raw))
             .collect(),
+        forwarded: forwarded(tree, &bodies.attachments),
         kind: classify(tree, raw),
     }
 }
@@ -243,7 +250,7 @@ pub(crate) fn participants(address: Option<&Address<'_>>) -> Vec<Participant> {
         .unwrap_or_default()
 }
 
-fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+pub(crate) fn ids(value: &HeaderValue<'_>) -> Vec<String> {
     match value {
         HeaderValue::Text(id) => vec![id.to_string()],
         HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
@@ -251,7 +258,7 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
-fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {
+pub(crate) fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {
     let content_type = match part.content_type() {
         Some(ct) => match ct.subtype() {
             Some(sub) => format!("{}/{}", ct.ctype(), sub),
