@@ -67,7 +67,7 @@ export async function loadCore() {
       parse: (msg) => parseMessage(msg.bytes),
       subject: (r) => r.subject,
     },
-    // The lean reading sync uses (issue 9): no header list, no bodies.
+    // The lean reading sync uses (issue 9): the top header block only, no body parse.
     leanParser: {
       name: 'core-lean',
       label: 'core lean (wasm)',

@@ -1,13 +1,153 @@
-//! The lean reading for sync: the same facts as the full parse, without the
-//! header list and bodies, plus the mailing-list marks.
+//! The lean reading for sync: the header block only, read exactly as the full
+//! parse reads it, plus the list, bulk, auto-reply and report marks.
 
-use inlay_core::message::{MessageKind, ParseError, parse_message, summarize_message};
+use inlay_core::message::{
+    Limit, Limits, MessageKind, MessageSummary, ParseError, ParsedMessage, parse_message,
+    summarize_message, summarize_message_with,
+};
+use std::path::{Path, PathBuf};
 
 fn crlf(message: &str) -> Vec<u8> {
     message
         .replace("\r\n", "\n")
         .replace('\n', "\r\n")
         .into_bytes()
+}
+
+fn add_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
+    let mut last = 0;
+    for &b in bytes {
+        if b == b'\n' && last != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        last = b;
+    }
+    out
+}
+
+/// The full parse's first header of that name, as its header list has it.
+fn header(full: &ParsedMessage, name: &str) -> Option<String> {
+    full.headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.trim().to_owned())
+}
+
+/// Every header field the summary shares with the full parse must agree.
+fn agree(name: &str, bytes: &[u8]) {
+    let lean = summarize_message(bytes);
+    let full = match parse_message(bytes) {
+        Ok(full) => full,
+        // The body's limits (parts, depth, work) are not the summary's.
+        Err(ParseError::LimitExceeded { .. }) => return,
+        Err(e) => {
+            assert_eq!(
+                lean,
+                Err(e),
+                "{name}: the summary accepted what the parse refused"
+            );
+            return;
+        }
+    };
+    let lean =
+        lean.unwrap_or_else(|e| panic!("{name}: summary failed where the parse read it: {e}"));
+    assert_eq!(lean.subject, full.subject, "{name}: subject");
+    assert_eq!(lean.date, full.date, "{name}: date");
+    assert_eq!(lean.from, full.from, "{name}: from");
+    assert_eq!(lean.sender, full.sender, "{name}: sender");
+    assert_eq!(lean.reply_to, full.reply_to, "{name}: reply-to");
+    assert_eq!(lean.to, full.to, "{name}: to");
+    assert_eq!(lean.cc, full.cc, "{name}: cc");
+    assert_eq!(lean.bcc, full.bcc, "{name}: bcc");
+    assert_eq!(lean.message_id, full.message_id, "{name}: message-id");
+    assert_eq!(lean.in_reply_to, full.in_reply_to, "{name}: in-reply-to");
+    assert_eq!(lean.references, full.references, "{name}: references");
+    assert_eq!(lean.list_id, header(&full, "List-Id"), "{name}: list-id");
+    assert_eq!(
+        lean.auto_response_suppress,
+        header(&full, "X-Auto-Response-Suppress"),
+        "{name}: x-auto-response-suppress"
+    );
+    if lean.delivery_report {
+        assert_eq!(
+            lean.content_type.as_deref(),
+            Some("multipart/report"),
+            "{name}"
+        );
+    } else {
+        assert_eq!(lean.kind, full.kind, "{name}: kind");
+    }
+    // A standard bounce is only known from the body: the summary must say
+    // to read the whole message.
+    let dsn = match &full.kind {
+        MessageKind::Bounce { confidence, .. } => {
+            *confidence == inlay_core::message::Confidence::High
+        }
+        MessageKind::AutoReply { reason } => reason.starts_with("delivery report"),
+        MessageKind::Normal => false,
+    };
+    assert!(
+        !dsn || lean.delivery_report,
+        "{name}: delivery report missed"
+    );
+}
+
+fn emls(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `$CARGO_HOME/registry/src/*/mail-parser-<locked version>/resources/eml`
+/// (as in `message_corpus.rs`).
+fn mail_parser_corpus() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(manifest.join("../Cargo.lock")).expect("read Cargo.lock");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"mail-parser\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("mail-parser in Cargo.lock");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    std::fs::read_dir(cargo_home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|index| {
+            index
+                .path()
+                .join(format!("mail-parser-{version}/resources/eml"))
+        })
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| panic!("mail-parser {version}'s corpus not found: run `cargo fetch`"))
+}
+
+#[test]
+fn summary_agrees_with_the_parse_on_every_corpus_message() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/inlay");
+    let corpus = mail_parser_corpus();
+    let mut files = emls(&golden);
+    for suite in ["rfc", "legacy", "malformed", "thirdparty"] {
+        files.extend(emls(&corpus.join(suite)));
+    }
+    assert!(files.len() > 100, "only {} messages", files.len());
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let name = file.display().to_string();
+        agree(&name, &bytes);
+        agree(&format!("{name} (CRLF)"), &add_cr(&bytes));
+    }
 }
 
 const LIST_MAIL: &str = "\
@@ -36,34 +176,30 @@ JVBERi0xLjQK
 ";
 
 #[test]
-fn summary_keeps_the_parse_facts_without_headers_or_bodies() {
+fn summary_reads_the_headers_without_the_body() {
     let bytes = crlf(LIST_MAIL);
-    let full = parse_message(&bytes).unwrap();
     let lean = summarize_message(&bytes).unwrap();
-    assert_eq!(lean.subject, full.subject);
+    assert_eq!(lean.subject.as_deref(), Some("Re: Q3 pricing"));
     assert_eq!(lean.date, Some(1_700_000_005));
-    assert_eq!(lean.from, full.from);
-    assert_eq!(lean.to, full.to);
+    assert_eq!(lean.from[0].address, "ana@vendor.test");
     assert_eq!(lean.to.len(), 2);
-    assert_eq!(lean.cc, full.cc);
     assert_eq!(lean.message_id.as_deref(), Some("r2@vendor.test"));
     assert_eq!(lean.in_reply_to, vec!["s1@buyer.test"]);
-    assert_eq!(lean.references, full.references);
-    assert_eq!(lean.attachments, full.attachments);
-    assert_eq!(lean.attachments[0].filename.as_deref(), Some("quote.pdf"));
-    assert_eq!(lean.attachments[0].size, 9);
-    assert!(lean.has_text);
-    assert!(!lean.has_html);
-    assert_eq!(lean.kind, MessageKind::Normal);
+    assert_eq!(lean.references, vec!["s0@buyer.test", "s1@buyer.test"]);
     assert_eq!(lean.list_id.as_deref(), Some("Buyers <buyers.lists.test>"));
     assert!(lean.bulk);
-    // No header list and no body text cross to the worker.
+    assert_eq!(lean.content_type.as_deref(), Some("multipart/mixed"));
+    assert!(!lean.delivery_report);
+    assert_eq!(lean.kind, MessageKind::Normal);
+    // Nothing of the body: a broken body changes nothing.
+    let cut = &bytes[..bytes.len() - 40];
+    assert_eq!(summarize_message(cut).unwrap(), lean);
     let json = serde_json::to_value(&lean).unwrap();
-    for absent in ["headers", "textBody", "htmlBody"] {
+    for absent in ["headers", "textBody", "htmlBody", "attachments"] {
         assert!(json.get(absent).is_none(), "{absent} in the summary");
     }
-    assert_eq!(json["hasText"], true);
     assert_eq!(json["listId"], "Buyers <buyers.lists.test>");
+    assert_eq!(json["deliveryReport"], false);
 }
 
 #[test]
@@ -80,13 +216,125 @@ fn precedence_bulk_list_and_junk_are_bulk_and_other_values_are_not() {
     let plain = summarize_message(&crlf("From: a@b.test\nSubject: s\n\nbody\n")).unwrap();
     assert!(!plain.bulk);
     assert_eq!(plain.list_id, None);
+    assert_eq!(plain.auto_response_suppress, None);
+    assert_eq!(plain.content_type, None);
 }
 
 #[test]
-fn summary_refuses_what_the_parse_refuses() {
+fn automatic_reply_markers_in_the_headers() {
+    let kind = |extra: &str| -> MessageSummary {
+        let message = format!("From: a@b.test\nSubject: Hello\n{extra}\n\nbody\n");
+        summarize_message(&crlf(&message)).unwrap()
+    };
+    for marker in [
+        "Auto-Submitted: auto-replied",
+        "X-Autoreply: yes",
+        "X-Autorespond: yes",
+        "Precedence: auto_reply",
+    ] {
+        assert!(
+            matches!(kind(marker).kind, MessageKind::AutoReply { .. }),
+            "{marker}"
+        );
+    }
+    assert_eq!(kind("Auto-Submitted: no").kind, MessageKind::Normal);
+    // Outlook's request not to be auto-replied to is reported, not a reply.
+    let suppress = kind("X-Auto-Response-Suppress: All");
+    assert_eq!(suppress.kind, MessageKind::Normal);
+    assert_eq!(suppress.auto_response_suppress.as_deref(), Some("All"));
+    let ooo = summarize_message(&crlf(
+        "From: a@b.test\nSubject: Automatic reply: Q3 pricing\n\nAway.\n",
+    ))
+    .unwrap();
+    assert!(matches!(ooo.kind, MessageKind::AutoReply { .. }));
+}
+
+const DSN: &str = "\
+From: Mail Delivery System <MAILER-DAEMON@mx.vendor.test>
+To: ana@vendor.test
+Subject: Undelivered Mail Returned to Sender
+Auto-Submitted: auto-replied
+Content-Type: multipart/report; report-type=delivery-status; boundary=r
+
+--r
+Content-Type: text/plain
+
+Your message could not be delivered.
+--r
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.vendor.test
+
+Final-Recipient: rfc822; bo@buyer.test
+Action: failed
+Status: 5.1.1
+--r--
+";
+
+#[test]
+fn a_delivery_report_is_marked_for_the_full_parse() {
+    let bytes = crlf(DSN);
+    let lean = summarize_message(&bytes).unwrap();
+    assert!(lean.delivery_report);
+    assert_eq!(lean.content_type.as_deref(), Some("multipart/report"));
+    // The verdict is in the body: the full parse has it.
+    let full = parse_message(&bytes).unwrap();
+    assert!(matches!(
+        full.kind,
+        MessageKind::Bounce { ref failed_recipients, .. } if failed_recipients == &["bo@buyer.test"]
+    ));
+    let other = crlf(&DSN.replace(
+        "report-type=delivery-status",
+        "report-type=disposition-notification",
+    ));
+    assert!(!summarize_message(&other).unwrap().delivery_report);
+}
+
+#[test]
+fn addresses_follow_the_parse_rules() {
+    let lean = summarize_message(&crlf(
+        "From: =?utf-8?q?=40attacker.com?=@microsoft.com\n\
+         To: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= <taro@example.jp>, <@nolocal.test>\n\
+         Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=\n\n",
+    ))
+    .unwrap();
+    assert!(lean.from.is_empty(), "an address out of an encoded word");
+    assert_eq!(lean.to.len(), 1, "{:?}", lean.to);
+    assert_eq!(lean.to[0].address, "taro@example.jp");
+    assert_eq!(lean.to[0].name.as_deref(), Some("日本語"));
+    assert_eq!(lean.subject.as_deref(), Some("日本語"));
+}
+
+#[test]
+fn summary_refuses_what_is_not_a_message_and_oversized_headers() {
     assert_eq!(summarize_message(b""), Err(ParseError::Empty));
-    assert_eq!(
-        summarize_message(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-        parse_message(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").map(Into::into)
-    );
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert_eq!(summarize_message(png), Err(ParseError::NotAMessage));
+    assert_eq!(parse_message(png).err(), Some(ParseError::NotAMessage));
+    let limits = Limits {
+        max_header_bytes: 64,
+        ..Limits::default()
+    };
+    let long = crlf(&format!(
+        "From: a@b.test\nSubject: {}\n\nbody\n",
+        "x".repeat(80)
+    ));
+    assert!(matches!(
+        summarize_message_with(&long, &limits),
+        Err(ParseError::LimitExceeded {
+            limit: Limit::MaxHeaderBytes,
+            ..
+        })
+    ));
+    let limits = Limits {
+        max_bytes: 16,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        summarize_message_with(&long, &limits),
+        Err(ParseError::LimitExceeded {
+            limit: Limit::MaxBytes,
+            ..
+        })
+    ));
 }

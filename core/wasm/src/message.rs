@@ -49,8 +49,8 @@ pub fn parse_message(bytes: &[u8]) -> Result<JsValue, JsValue> {
 }
 
 /// `summarizeMessage(bytes: Uint8Array) -> MessageSummary`: the lean reading
-/// for sync (no header list, no bodies); throws `{code, message}` as
-/// `parseMessage` does.
+/// for sync, from the top header block only (the body is not parsed);
+/// throws `{code, message}` as `parseMessage` does.
 #[wasm_bindgen(js_name = summarizeMessage)]
 pub fn summarize_message(bytes: &[u8]) -> Result<JsValue, JsValue> {
     install_text_decoder();
