@@ -77,7 +77,7 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
         return Vec::new();
     };
     // With encoded words about, the address must be there as sent.
-    let mut sent = contains(raw, b"=?").then(|| Sent { raw, from: 0 });
+    let mut sent = encoded(raw).then(|| Sent { raw, from: 0 });
     address
         .iter()
         .filter_map(|addr| {
@@ -131,8 +131,10 @@ impl Sent<'_> {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// An encoded word starts somewhere (`=?`), compared byte by byte: a slice
+/// compare per window is a `memcmp` call per byte.
+fn encoded(raw: &[u8]) -> bool {
+    raw.windows(2).any(|w| w[0] == b'=' && w[1] == b'?')
 }
 
 /// Offset of the first occurrence of a non-empty `needle`, ASCII case

@@ -328,8 +328,20 @@ fn label_edit(label: &[u8], start: usize, edits: &mut Vec<(usize, usize, String)
     }
 }
 
+/// Candidates by the first byte, then the rest compared: a slice compare
+/// per window is a `memcmp` call per byte of every header (issue 9 speed).
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let last = haystack.len().checked_sub(needle.len())?;
+    let mut at = 0;
+    while at <= last {
+        at += haystack[at..=last].iter().position(|&b| b == first)?;
+        if &haystack[at + 1..at + needle.len()] == rest {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 fn find_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
