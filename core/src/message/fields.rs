@@ -77,7 +77,7 @@ pub(crate) fn mailboxes(address: Option<&Address<'_>>, raw: &[u8]) -> Vec<Partic
         return Vec::new();
     };
     // With encoded words about, the address must be there as sent.
-    let mut sent = encoded(raw).then(|| Sent { raw, from: 0 });
+    let mut sent = encoded(raw).then_some(Sent { raw, from: 0 });
     address
         .iter()
         .filter_map(|addr| {
