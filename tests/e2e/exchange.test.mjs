@@ -226,6 +226,29 @@ describe("Exchange on-premises", () => {
     await inbox.page.getByLabel(/Exchange URL/).waitFor();
   });
 
+  test("an EWS server on another domain named by the web site's unauthenticated answer is asked about; declining sends it nothing", async () => {
+    const OTHER = "mail.fabrikam-exchange.example";
+    await open({ accounts: [exchangeAccount({ autodiscover: "foreignEws" })], grant: [...ALL_HOSTS, `https://${OTHER}/*`] });
+    await openExchangeForm();
+    await submitPassword();
+    await allowUntilDone();
+    const confirm = inbox.page.locator(".confirm-redirect");
+    await confirm.waitFor({ timeout: 15_000 });
+    assert.match(await confirm.innerText(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
+    // The web site answered the credential-free POST; it was never sent the password.
+    assert.deepEqual(await autodiscoverAuthorization(DOMAIN), [false]);
+    await inbox.button("No").click();
+    assert.match(await inbox.flowError(), /couldn't find|could not find/i);
+    const requests = await sandbox.control("GET", "/requests");
+    assert.deepEqual(
+      requests.filter((r) => r.host === OTHER).map((r) => `${r.method} ${r.path}`),
+      [],
+      "the declined EWS server was never contacted",
+    );
+    assert.deepEqual(await passwordRequests(), [], "no host got the password");
+    await inbox.page.getByLabel(/Exchange URL/).waitFor();
+  });
+
   test("an Autodiscover host that offers only Windows sign-in is explained, and gets no password", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "windowsOnly" })] });
     await openExchangeForm();

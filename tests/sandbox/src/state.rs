@@ -115,6 +115,11 @@ pub enum AutodiscoverMode {
     /// Negotiate), never Basic; EWS on `mail.<domain>` still takes Basic.
     #[serde(rename = "windowsOnly")]
     WindowsOnly,
+    /// `https://<domain>/…` (the web site) answers every POST, without asking for
+    /// credentials, with settings naming the EWS URL of another organisation's
+    /// `mail.<domain>`: the host a careless or hostile web site could name.
+    #[serde(rename = "foreignEws")]
+    ForeignEws,
 }
 
 impl AutodiscoverMode {
@@ -127,6 +132,7 @@ impl AutodiscoverMode {
             AutodiscoverMode::None => "none",
             AutodiscoverMode::RedirectProbe => "redirectProbe",
             AutodiscoverMode::WindowsOnly => "windowsOnly",
+            AutodiscoverMode::ForeignEws => "foreignEws",
         }
     }
 }

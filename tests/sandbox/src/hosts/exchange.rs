@@ -149,18 +149,19 @@ fn probe(sandbox: &Sandbox, domain: &str, path: &str) -> Response {
 fn reachable(mode: AutodiscoverMode, role: Role) -> bool {
     matches!(
         (mode, role),
-        (AutodiscoverMode::Direct, Role::Domain)
-            | (
-                AutodiscoverMode::Subdomain | AutodiscoverMode::WindowsOnly,
-                Role::Autodiscover
-            )
-            | (
-                AutodiscoverMode::Direct
-                    | AutodiscoverMode::Subdomain
-                    | AutodiscoverMode::Srv
-                    | AutodiscoverMode::RedirectProbe,
-                Role::Mail
-            )
+        (
+            AutodiscoverMode::Direct | AutodiscoverMode::ForeignEws,
+            Role::Domain
+        ) | (
+            AutodiscoverMode::Subdomain | AutodiscoverMode::WindowsOnly,
+            Role::Autodiscover
+        ) | (
+            AutodiscoverMode::Direct
+                | AutodiscoverMode::Subdomain
+                | AutodiscoverMode::Srv
+                | AutodiscoverMode::RedirectProbe,
+            Role::Mail
+        )
     )
 }
 
@@ -207,7 +208,8 @@ fn windows_sign_in() -> Response {
 /// `POST /autodiscover/autodiscover.xml` (POX). The host answers at all only when a
 /// seeded account of its domain has a mode that reaches it (else the domain's web
 /// site page, or elsewhere a 404); then Basic auth (only Windows sign-in in
-/// `windowsOnly` mode), then the request's `EMailAddress`.
+/// `windowsOnly` mode; none asked in `foreignEws` mode, whose answer names another
+/// organisation's EWS server), then the request's `EMailAddress`.
 fn autodiscover(req: &Request, sandbox: &Sandbox, role: Role, domain: &str) -> Response {
     let state = sandbox.state();
     let suffix = format!("@{domain}");
@@ -234,7 +236,8 @@ fn autodiscover(req: &Request, sandbox: &Sandbox, role: Role, domain: &str) -> R
         }
         return xml_response(pox_error(600, "Invalid Request"));
     }
-    if basic_auth(req, &state).is_none() {
+    let foreign = role == Role::Domain && modes.contains(&AutodiscoverMode::ForeignEws);
+    if !foreign && basic_auth(req, &state).is_none() {
         return unauthorized(&req.host);
     }
     let Ok(root) = xml::parse(&req.body) else {
@@ -261,7 +264,14 @@ fn autodiscover(req: &Request, sandbox: &Sandbox, role: Role, domain: &str) -> R
         .account(Provider::Exchange, &address)
         .filter(|a| a.exchange.is_some());
     match account {
-        Some(account) => xml_response(settings(account)),
+        Some(account) => {
+            let ews = if foreign {
+                ews_url(other_domain(domain))
+            } else {
+                ews_url(domain)
+            };
+            xml_response(settings(account, &ews))
+        }
         None => xml_response(pox_error(500, "The e-mail address cannot be found.")),
     }
 }
@@ -275,11 +285,19 @@ pub fn server_version_hex(major: u32, minor: u32, build: u32) -> String {
     )
 }
 
-fn settings(account: &Account) -> String {
+/// Another organisation than `domain`'s.
+fn other_domain(domain: &str) -> &'static str {
+    DOMAINS
+        .iter()
+        .find(|&&d| d != domain)
+        .expect("two organisations")
+}
+
+/// The POX settings answer for `account`, naming `ews` as its EWS URL.
+fn settings(account: &Account, ews: &str) -> String {
     let domain = account.address.rsplit('@').next().unwrap_or_default();
     let x = account.exchange.as_ref().expect("exchange account");
     let (major, minor, build, _, _) = x.version.server_version_info();
-    let ews = ews_url(domain);
     let local = account.address.split('@').next().unwrap_or_default();
     let display = if account.display_name.is_empty() {
         &account.address
@@ -531,6 +549,33 @@ mod tests {
             &pox(ANA),
         );
         assert_eq!(r.status, 404);
+    }
+
+    #[test]
+    fn foreign_ews_web_site_names_another_organisations_server_unasked() {
+        let sb = sandbox(json!([{"provider":"exchange","address":ANA,"password":"pw",
+            "autodiscover":"foreignEws"}]));
+        let r = post(&sb, "contoso-exchange.example", None, &pox(ANA));
+        assert_eq!(r.status, 200);
+        let body = text(&r);
+        assert!(
+            body.contains(
+                "<EwsUrl>https://mail.fabrikam-exchange.example/EWS/Exchange.asmx</EwsUrl>"
+            ),
+            "{body}"
+        );
+        assert!(
+            !body.contains("mail.contoso-exchange.example/EWS"),
+            "{body}"
+        );
+        // Nobody else answers Autodiscover for it.
+        for host in [
+            "autodiscover.contoso-exchange.example",
+            "mail.contoso-exchange.example",
+        ] {
+            let r = post(&sb, host, Some(&basic(ANA, "pw")), &pox(ANA));
+            assert_eq!(r.status, 404, "{host}");
+        }
     }
 
     #[test]
