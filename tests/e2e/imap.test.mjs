@@ -80,7 +80,7 @@ const field = (label) => page().getByLabel(label, { exact: true });
 
 const advanced = () => inbox.imapAdvanced();
 const fillServers = (options) => inbox.fillImapServers(options);
-const submit = ({ password = servers.password, reviews = 2 } = {}) => inbox.submitImap(password, { reviews });
+const submit = ({ password = servers.password, reviews = 1 } = {}) => inbox.submitImap(password, { reviews });
 
 /** In the IMAP form: the loopback servers (implicit TLS) by hand, the password, Connect, until connected. */
 async function connectByHand() {
@@ -149,9 +149,9 @@ describe("connecting an IMAP/SMTP account", () => {
     assert.match(imapReview, /Valid from\s+\w{3}, \d\d \w{3} \d{4}[\s\S]*Valid until\s+\w{3}, \d\d \w{3} \d{4}/);
     assert.ok(imapReview.includes(servers.certPin), `the fingerprint ${servers.certPin} is shown:\n${imapReview}`);
     assert.match(imapReview, /sent no password/);
-    // The SMTP server is another server: its certificate is reviewed on its own.
-    assert.match(await inbox.trustCertificate("smtp"), /outgoing mail \(SMTP\) server localhost/);
+    // The SMTP server presents the same key (one certificate for both): accepted with it, not reviewed twice.
     const confirmation = await inbox.waitConnected();
+    assert.equal(await page().locator(".certificate-review").count(), 0, "no second review");
     assert.match(confirmation, new RegExp(`Connected ${ALICE}`));
     await inbox.waitAccountState(ALICE, "connected");
     assert.deepEqual(
@@ -431,10 +431,24 @@ describe("connecting an IMAP/SMTP account", () => {
     const record = (await listAccounts()).find((a) => a.address === ALICE);
     assert.deepEqual(record.server.pinnedCertificates, { imap: servers.certPin, smtp: servers.certPin });
     assert.equal(record.server.trustAnyCertificate, false);
+    // One key for both servers: one notice names both, with one fingerprint.
+    assert.match(first.value.message, /and the outgoing mail \(SMTP\) server at localhost on port \d+: it now accepts only the certificate it saw there/);
     await page().reload();
-    assert.match(await inbox.account(ALICE).locator(".server-notice").innerText(), /no longer accepts any certificate/);
+    const notice = inbox.account(ALICE).locator(".server-notice");
+    assert.match(await notice.innerText(), /no longer accepts any certificate/);
     // Once: the next check is an ordinary one, at the pin.
     assert.deepEqual(await inbox.send({ type: "checkAccount", address: ALICE }), { ok: true, value: { outcome: "ok", message: null } });
+
+    // Dismiss, from the keyboard: the notice goes, and stays gone.
+    await notice.getByRole("button", { name: "Dismiss" }).focus();
+    await page().keyboard.press("Enter");
+    await notice.waitFor({ state: "detached", timeout: 10_000 });
+    const dismissed = (await listAccounts()).find((a) => a.address === ALICE);
+    assert.equal(dismissed.server.notice, null);
+    assert.deepEqual(dismissed.server.pinnedCertificates, { imap: servers.certPin, smtp: servers.certPin }, "the pins stay");
+    await page().reload();
+    await inbox.waitAccountState(ALICE, "connected");
+    assert.equal(await inbox.account(ALICE).locator(".server-notice").count(), 0);
   });
 
   test("the password never reaches a content script, and forged IMAP requests are refused", async () => {
@@ -446,6 +460,7 @@ describe("connecting an IMAP/SMTP account", () => {
       { type: "listAccounts" },
       { type: "imapStart", address: ALICE },
       { type: "imapDiscover", address: ALICE },
+      { type: "imapDismissNotice", address: ALICE },
       {
         type: "imapConnect",
         address: `x@${DOMAIN}`,
@@ -462,7 +477,7 @@ describe("connecting an IMAP/SMTP account", () => {
     ]);
     const everything = JSON.stringify(loot);
     assert.ok(!everything.includes(servers.password), "the password appears nowhere a content script can reach");
-    assert.equal(loot.replies.length, 5);
+    assert.equal(loot.replies.length, 6);
     for (const reply of loot.replies) assert.equal(reply.ok, false, JSON.stringify(reply));
     for (const reply of loot.replies) assert.equal(reply.error.code, "invalidMessage", JSON.stringify(reply));
     assert.equal((await listAccounts()).filter((a) => a.address === `x@${DOMAIN}`).length, 0);
