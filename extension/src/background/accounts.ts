@@ -215,12 +215,13 @@ const IN_PROGRESS = new Set(["detecting", "awaitingConsent", "authorizing", "ver
 /**
  * At worker start no flow can be running (flows live in the worker's memory),
  * so an inbox left mid-flow by a stopped worker goes back, through the core,
- * to the state it had before the flow.
+ * to the state it had before the flow. The records are read while the core
+ * is still loading; the core is awaited only for an inbox to restore.
  */
-export async function recoverInterrupted(core: CoreApi): Promise<void> {
+export async function recoverInterrupted(core: Promise<CoreApi>): Promise<void> {
   for (const account of await store.listAccounts()) {
     if (!IN_PROGRESS.has(account.state.kind)) continue;
-    const state = core.connectionTransition(account.state, { kind: "cancelled" }, Date.now());
+    const state = (await core).connectionTransition(account.state, { kind: "cancelled" }, Date.now());
     await store.putAccount({ ...account, state });
   }
 }

@@ -10,24 +10,36 @@ import * as imap from "./imap.js";
 import type { WorkerCore } from "./coreTypes.js";
 import * as exchange from "./exchange.js";
 import { cancelPasswordConnect } from "./passwordConnect.js";
-import { callerOf, route, type Handlers } from "./router.js";
+import { callerOf, route, type Handler, type Handlers, type Validated } from "./router.js";
 import { lockSession } from "./session.js";
 
-// Requests wait until inboxes left mid-flow by a stopped worker are restored.
-const ready = (loadCore() as unknown as Promise<WorkerCore>).then(async (core) => {
-  await accounts.recoverInterrupted(core).catch(() => undefined);
-  return core;
-});
+// The core starts loading first: a wake-up's answer waits on it.
+const core = loadCore() as unknown as Promise<WorkerCore>;
+// Inboxes left mid-flow by a stopped worker are restored before any handler
+// runs. Their records are read while the core loads, and a ping or a refused
+// message, which touch no inbox, are answered without waiting for it.
+const recovered = accounts.recoverInterrupted(core).catch(() => undefined);
+/** The core once inboxes are restored: what handlers and alarms run on. */
+const ready = recovered.then(() => core);
 lockSession();
 exchange.listenForProbeRedirects();
 
 const CHECK_ALARM = "check-accounts";
 
+/** Each handler first waits for the restore: every one reads or changes inbox state. */
+function afterRecovery(table: Record<string, Handler>): Record<string, Handler> {
+  const gated = (handler: Handler) => async (request: Validated) => {
+    await recovered;
+    return handler(request);
+  };
+  return Object.fromEntries(Object.entries(table).map(([type, handler]) => [type, gated(handler)]));
+}
+
 function handlers(core: WorkerCore): Handlers {
   const text = (v: unknown) => v as string;
   const optional = (v: unknown) => (typeof v === "string" && v ? v : null);
   return {
-    extensionPage: {
+    extensionPage: afterRecovery({
       listAccounts: () => accounts.listAccounts(core),
       detect: (r) => accounts.detect(core, text(r.address)),
       disclosure: (r) => accounts.disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
@@ -55,7 +67,7 @@ function handlers(core: WorkerCore): Handlers {
       imapDiscover: (r) => imap.discover(core, text(r.address)),
       imapConnect: (r) => imap.connect(core, r as unknown as imap.ImapConnectRequest),
       imapDismissNotice: (r) => imap.dismissNotice(text(r.address)),
-    },
+    }),
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},
   };
@@ -67,8 +79,8 @@ chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) =>
     sendResponse({ ok: false, error: { code: "forbidden", message: "unknown sender" } });
     return false;
   }
-  ready
-    .then((core) => route(core, handlers(core), caller, message))
+  core
+    .then((c) => route(c, handlers(c), caller, message))
     .then(sendResponse)
     .catch((e: unknown) =>
       sendResponse({ ok: false, error: { code: "coreUnavailable", message: `Inlay's core failed to start: ${String(e)}` } }),
