@@ -13,67 +13,18 @@
 //!   `tests/golden/<dir>/<name>.json`. On a mismatch the new output is written
 //!   next to it as `<name>.failed`; `INLAY_BLESS=1` rewrites the snapshots.
 
+mod support;
+
 use inlay_core::message::{ParsedMessage, parse_message};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::corpus::{add_cr, emls, mail_parser_corpus, strip_cr};
 
 const SUITES: [&str; 4] = ["rfc", "legacy", "malformed", "thirdparty"];
 /// Suites whose snapshots we keep in the repository. `legacy/` comes from
 /// samples with a copyright notice and no licence, so it is only compared
 /// with mail-parser's own expected output, not snapshotted here.
 const SNAPSHOT_SUITES: [&str; 3] = ["rfc", "malformed", "thirdparty"];
-
-/// `$CARGO_HOME/registry/src/*/mail-parser-<version>/resources/eml`, with the
-/// version this workspace locks.
-fn corpus_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lock = std::fs::read_to_string(manifest.join("../Cargo.lock")).expect("read Cargo.lock");
-    let version = lock
-        .split("[[package]]")
-        .find(|p| p.contains("name = \"mail-parser\""))
-        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
-        .and_then(|v| v.strip_suffix('"'))
-        .expect("mail-parser in Cargo.lock");
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .expect("CARGO_HOME or HOME");
-    let registry = cargo_home.join("registry/src");
-    let found = std::fs::read_dir(&registry)
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|index| {
-            index
-                .path()
-                .join(format!("mail-parser-{version}/resources/eml"))
-        })
-        .find(|dir| dir.is_dir());
-    found.unwrap_or_else(|| {
-        panic!(
-            "mail-parser {version}'s test corpus is not under {}: run `cargo fetch` first",
-            registry.display()
-        )
-    })
-}
-
-fn strip_cr(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().copied().filter(|&b| b != b'\r').collect()
-}
-
-fn add_cr(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
-    let mut last = 0;
-    for &b in bytes {
-        if b == b'\n' && last != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        last = b;
-    }
-    out
-}
 
 /// Every header of that name in mail-parser's JSON of the top part, in order.
 fn expected_headers<'a>(json: &'a Value, name: &str) -> Vec<&'a Value> {
@@ -199,20 +150,14 @@ fn agree(id: &str, parsed: &ParsedMessage, json: &Value) -> Result<(), String> {
 
 #[test]
 fn corpus_parses_like_mail_parser_and_matches_snapshots() {
-    let corpus = corpus_dir();
+    let corpus = mail_parser_corpus();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let bless = std::env::var_os("INLAY_BLESS").is_some_and(|v| v == "1");
     let mut failures = Vec::new();
     let mut checked = 0;
 
     for suite in SUITES {
-        let mut emls: Vec<PathBuf> = std::fs::read_dir(corpus.join(suite))
-            .expect("corpus suite")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        emls.sort();
+        let emls = emls(&corpus.join(suite));
         assert!(!emls.is_empty(), "no .eml in {suite}");
 
         for eml in emls {

@@ -9,26 +9,11 @@
 //!   participants, date, ids, attachment names and types, and bodies once
 //!   `\r` is removed.
 
+mod support;
+
 use inlay_core::message::{ParsedMessage, parse_message};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/inlay")
-}
-
-fn add_cr(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
-    let mut last = 0;
-    for &b in bytes {
-        if b == b'\n' && last != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        last = b;
-    }
-    out
-}
+use support::corpus::{add_cr, emls, golden_dir};
 
 fn snapshot(bytes: &[u8]) -> Value {
     match parse_message(bytes) {
@@ -56,7 +41,7 @@ fn line_end_free(parsed: &ParsedMessage) -> Value {
 }
 
 fn check(name: &str) {
-    let eml = dir().join(format!("{name}.eml"));
+    let eml = golden_dir().join(format!("{name}.eml"));
     let bytes = std::fs::read(&eml).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
     let got = snapshot(&bytes);
     let path = eml.with_extension("json");
@@ -83,14 +68,10 @@ fn check(name: &str) {
 #[test]
 fn every_golden_message_is_checked() {
     let source = include_str!("message_golden.rs");
-    let mut names: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+    let names: Vec<String> = emls(&golden_dir())
+        .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    names.sort();
     assert!(names.len() >= 20, "only {} golden messages", names.len());
     for name in names {
         assert!(

@@ -1,30 +1,19 @@
 //! The lean reading for sync: the header block only, read exactly as the full
 //! parse reads it, plus the list, bulk, auto-reply and report marks.
 
+mod support;
+
 use inlay_core::message::{
     Limit, Limits, MessageKind, MessageSummary, ParseError, ParsedMessage, parse_message,
     summarize_message, summarize_message_with,
 };
-use std::path::{Path, PathBuf};
+use support::corpus::{add_cr, emls, golden_dir, mail_parser_corpus};
 
 fn crlf(message: &str) -> Vec<u8> {
     message
         .replace("\r\n", "\n")
         .replace('\n', "\r\n")
         .into_bytes()
-}
-
-fn add_cr(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
-    let mut last = 0;
-    for &b in bytes {
-        if b == b'\n' && last != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        last = b;
-    }
-    out
 }
 
 /// The full parse's first header of that name, as its header list has it.
@@ -94,50 +83,10 @@ fn agree(name: &str, bytes: &[u8]) {
     );
 }
 
-fn emls(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// `$CARGO_HOME/registry/src/*/mail-parser-<locked version>/resources/eml`
-/// (as in `message_corpus.rs`).
-fn mail_parser_corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lock = std::fs::read_to_string(manifest.join("../Cargo.lock")).expect("read Cargo.lock");
-    let version = lock
-        .split("[[package]]")
-        .find(|p| p.contains("name = \"mail-parser\""))
-        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
-        .and_then(|v| v.strip_suffix('"'))
-        .expect("mail-parser in Cargo.lock");
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .expect("CARGO_HOME or HOME");
-    std::fs::read_dir(cargo_home.join("registry/src"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|index| {
-            index
-                .path()
-                .join(format!("mail-parser-{version}/resources/eml"))
-        })
-        .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| panic!("mail-parser {version}'s corpus not found: run `cargo fetch`"))
-}
-
 #[test]
 fn summary_agrees_with_the_parse_on_every_corpus_message() {
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/inlay");
     let corpus = mail_parser_corpus();
-    let mut files = emls(&golden);
+    let mut files = emls(&golden_dir());
     for suite in ["rfc", "legacy", "malformed", "thirdparty"] {
         files.extend(emls(&corpus.join(suite)));
     }

@@ -1,10 +1,12 @@
 //! Helpers shared by the integration tests: canned HTTP answers, the OAuth
-//! clients the connect tests sign in with, and URL / JWT mechanics.
+//! clients the connect tests sign in with, URL / JWT mechanics, and the
+//! message corpora the parser tests walk.
 //!
 //! Each test binary includes this with `mod support;` and uses only part of it.
 #![allow(dead_code)]
 
 pub mod contracts;
+pub mod corpus;
 
 use std::collections::HashMap;
 
