@@ -4,14 +4,12 @@
 mod support;
 
 use inlay_core::connect::*;
-use inlay_core::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
+use inlay_core::connection::{ConnectionState, Seat};
 use inlay_core::detect::ConnectionKind;
 use inlay_core::http::{HttpRequest, Method, TransportFailure};
 use inlay_core::oauth::{AccountType, OAuthClient};
 use serde_json::{Value, json};
-use support::{
-    GOOGLE_ID, MS_ID, WORK_TENANT, form, google_client, http_response, ms_client, query,
-};
+use support::{GOOGLE_ID, MS_ID, WORK_TENANT, connect_input, form, http_response, query};
 use url::Url;
 
 const EXT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
@@ -24,28 +22,8 @@ fn random() -> Vec<u8> {
         .collect()
 }
 
-fn clients() -> Clients {
-    Clients {
-        google: Some(google_client()),
-        microsoft: Some(ms_client()),
-    }
-}
-
 fn input(provider: ConnectionKind, address: &str) -> ConnectInput {
-    ConnectInput {
-        address: address.into(),
-        provider,
-        automation: true,
-        clients: clients(),
-        redirect_base: EXT.into(),
-        policy: ConnectPolicy {
-            seat: Seat::Full,
-            allowed_kinds: None,
-        },
-        registry: AccountRegistry::default(),
-        mode: ConnectMode::Connect,
-        previous_state: ConnectionState::NotConnected,
-    }
+    connect_input(provider, address, EXT)
 }
 
 fn jwt(claims: Value) -> String {

@@ -993,8 +993,7 @@ fn serde_shapes() {
 /// reused across fields or sign-ins, and each challenge is S256 of its verifier.
 #[test]
 fn a_hundred_sign_ins_draw_a_hundred_fresh_verifiers_states_and_nonces() {
-    use inlay_core::connect::{self, Clients, ConnectInput, ConnectMode, Step};
-    use inlay_core::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
+    use inlay_core::connect::{self, Step};
     use inlay_core::detect::ConnectionKind;
     use sha2::{Digest, Sha256};
     use std::collections::HashSet;
@@ -1011,23 +1010,7 @@ fn a_hundred_sign_ins_draw_a_hundred_fresh_verifiers_states_and_nonces() {
                     Sha256::digest([&i.to_be_bytes()[..], &[part, kind as u8]].concat())
                 })
                 .collect();
-            let input = ConnectInput {
-                address: address.into(),
-                provider: kind,
-                automation: true,
-                clients: Clients {
-                    google: Some(google_client()),
-                    microsoft: Some(ms_client()),
-                },
-                redirect_base: format!("{EXT}/"),
-                policy: ConnectPolicy {
-                    seat: Seat::Full,
-                    allowed_kinds: None,
-                },
-                registry: AccountRegistry::default(),
-                mode: ConnectMode::Connect,
-                previous_state: ConnectionState::NotConnected,
-            };
+            let input = support::connect_input(kind, address, &format!("{EXT}/"));
             let started = connect::start(&input, &random, T0).unwrap();
             let Step::LaunchAuthFlow { url, .. } = &started.step else {
                 panic!("{:?}", started.step)

@@ -10,6 +10,9 @@ pub mod corpus;
 
 use std::collections::HashMap;
 
+use inlay_core::connect::{Clients, ConnectInput, ConnectMode};
+use inlay_core::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
+use inlay_core::detect::ConnectionKind;
 use inlay_core::http::{HttpRequest, HttpResponse};
 use inlay_core::oauth::OAuthClient;
 use url::Url;
@@ -31,6 +34,28 @@ pub fn ms_client() -> OAuthClient {
     OAuthClient {
         client_id: MS_ID.into(),
         client_secret: None,
+    }
+}
+
+/// A full-seat connect of `address` with both test clients, redirecting to
+/// `redirect_base`.
+pub fn connect_input(provider: ConnectionKind, address: &str, redirect_base: &str) -> ConnectInput {
+    ConnectInput {
+        address: address.into(),
+        provider,
+        automation: true,
+        clients: Clients {
+            google: Some(google_client()),
+            microsoft: Some(ms_client()),
+        },
+        redirect_base: redirect_base.into(),
+        policy: ConnectPolicy {
+            seat: Seat::Full,
+            allowed_kinds: None,
+        },
+        registry: AccountRegistry::default(),
+        mode: ConnectMode::Connect,
+        previous_state: ConnectionState::NotConnected,
     }
 }
 
