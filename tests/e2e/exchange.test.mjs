@@ -51,6 +51,30 @@ async function submitPassword(password = PASSWORD) {
 
 const allowUntilDone = () => inbox.allowHosts();
 
+/** Submits the password, allows the hosts, and waits for the question asked before the password goes to another host; its text. */
+async function redirectQuestion(address = ANN) {
+  await openExchangeForm(address);
+  await submitPassword();
+  await allowUntilDone();
+  const confirm = inbox.page.locator(".confirm-redirect");
+  await confirm.waitFor({ timeout: 15_000 });
+  return confirm.innerText();
+}
+
+/** Declines the other host: the form asks for the URL, and `host` got no request and no one the password. */
+async function declineRedirect(host, why) {
+  await inbox.button("No").click();
+  assert.match(await inbox.flowError(), /couldn't find|could not find/i);
+  const requests = await sandbox.control("GET", "/requests");
+  assert.deepEqual(
+    requests.filter((r) => r.host === host).map((r) => `${r.method} ${r.path}`),
+    [],
+    why,
+  );
+  assert.deepEqual(await passwordRequests(), [], "no host got the password");
+  await inbox.page.getByLabel(/Exchange URL/).waitFor();
+}
+
 /** Opens the optional fields and types the Exchange URL. */
 async function typeUrl(url) {
   await inbox.page.getByLabel("Show optional fields").check();
@@ -191,10 +215,7 @@ describe("Exchange on-premises", () => {
       accounts: [{ provider: "exchange", address: FAY, password: PASSWORD, autodiscover: "redirectProbe" }],
       grant: [`https://${FAB}/*`, `https://autodiscover.${FAB}/*`, `http://autodiscover.${FAB}/*`],
     });
-    await openExchangeForm(FAY);
-    await submitPassword();
-    await allowUntilDone();
-    await inbox.page.locator(".confirm-redirect").waitFor({ timeout: 15_000 });
+    await redirectQuestion(FAY);
     await inbox.button("No").click();
     assert.match(await inbox.flowError(), /couldn't find|could not find/i);
     assert.ok(!(await passwordRequests()).some((r) => r.startsWith(`mail.${FAB}`)));
@@ -208,45 +229,17 @@ describe("Exchange on-premises", () => {
       dns: [{ name: `_autodiscover._tcp.${DOMAIN}`, type: "SRV", data: `0 0 443 ${OTHER}.` }],
       grant: [...ALL_HOSTS, `https://${OTHER}/*`],
     });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
-    const confirm = inbox.page.locator(".confirm-redirect");
-    await confirm.waitFor({ timeout: 15_000 });
-    assert.match(await confirm.innerText(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
-    await inbox.button("No").click();
-    assert.match(await inbox.flowError(), /couldn't find|could not find/i);
-    const requests = await sandbox.control("GET", "/requests");
-    assert.deepEqual(
-      requests.filter((r) => r.host === OTHER),
-      [],
-      "the declined host was never contacted",
-    );
-    assert.deepEqual(await passwordRequests(), [], "no host got the password");
-    await inbox.page.getByLabel(/Exchange URL/).waitFor();
+    assert.match(await redirectQuestion(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
+    await declineRedirect(OTHER, "the declined host was never contacted");
   });
 
   test("an EWS server on another domain named by the web site's unauthenticated answer is asked about; declining sends it nothing", async () => {
     const OTHER = "mail.fabrikam-exchange.example";
     await open({ accounts: [exchangeAccount({ autodiscover: "foreignEws" })], grant: [...ALL_HOSTS, `https://${OTHER}/*`] });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
-    const confirm = inbox.page.locator(".confirm-redirect");
-    await confirm.waitFor({ timeout: 15_000 });
-    assert.match(await confirm.innerText(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
+    assert.match(await redirectQuestion(), /Send your Exchange password to mail\.fabrikam-exchange\.example\?/);
     // The web site answered the credential-free POST; it was never sent the password.
     assert.deepEqual(await autodiscoverAuthorization(DOMAIN), [false]);
-    await inbox.button("No").click();
-    assert.match(await inbox.flowError(), /couldn't find|could not find/i);
-    const requests = await sandbox.control("GET", "/requests");
-    assert.deepEqual(
-      requests.filter((r) => r.host === OTHER).map((r) => `${r.method} ${r.path}`),
-      [],
-      "the declined EWS server was never contacted",
-    );
-    assert.deepEqual(await passwordRequests(), [], "no host got the password");
-    await inbox.page.getByLabel(/Exchange URL/).waitFor();
+    await declineRedirect(OTHER, "the declined EWS server was never contacted");
   });
 
   test("an Autodiscover host that offers only Windows sign-in is explained, and gets no password", async () => {
