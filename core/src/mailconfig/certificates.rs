@@ -166,7 +166,6 @@ pub fn accepted_for_other_server(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mailconfig::{Security, Server};
     use MailServerKind::{Imap, Smtp};
 
     const A: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -184,14 +183,7 @@ mod tests {
     }
 
     fn settings() -> MailSettings {
-        let server = |host: &str, port| Server {
-            host: host.into(),
-            port,
-            security: Security::ImplicitTls,
-            username: "ann".into(),
-            authentication: vec![],
-        };
-        MailSettings::new(server("mail.example", 993), server("smtp.example", 465))
+        MailSettings::implicit_tls("mail.example", "smtp.example")
     }
 
     fn report(pin_text: Option<&str>, verified: Option<bool>) -> CertificateReport {

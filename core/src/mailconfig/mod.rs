@@ -113,6 +113,20 @@ impl MailSettings {
             oauth2: None,
         }
     }
+
+    /// For unit tests: implicit TLS on 993 and 465, user `ann`, no sign-in
+    /// methods listed.
+    #[cfg(test)]
+    pub(crate) fn implicit_tls(imap_host: &str, smtp_host: &str) -> Self {
+        let server = |host: &str, port| Server {
+            host: host.into(),
+            port,
+            security: Security::ImplicitTls,
+            username: "ann".into(),
+            authentication: vec![],
+        };
+        MailSettings::new(server(imap_host, 993), server(smtp_host, 465))
+    }
 }
 
 /// Settings an admin pre-configured for a domain (managed policy). Usernames

@@ -33,17 +33,9 @@ pub fn sent_copy_needed(settings: &MailSettings) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mailconfig::{Security, Server};
 
     fn with_smtp(host: &str) -> MailSettings {
-        let server = |host: &str, port| Server {
-            host: host.into(),
-            port,
-            security: Security::ImplicitTls,
-            username: "ann".into(),
-            authentication: vec![],
-        };
-        MailSettings::new(server("imap.example.org", 993), server(host, 465))
+        MailSettings::implicit_tls("imap.example.org", host)
     }
 
     #[test]
