@@ -3,8 +3,10 @@
 use super::*;
 use crate::protocol::Security;
 use crate::scripted::{Peer, roots, serve, tls};
+use rustls::ServerConfig;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 
 fn args(port: u16, security: Security, password: &str, trust_any: bool) -> CheckArgs {
     CheckArgs {
@@ -28,6 +30,13 @@ fn authenticated_part<S: Read + Write>(p: &mut Peer<S>, login: &str, verdict: &s
         assert_eq!(p.hear(), "a3 LOGOUT");
         p.say("* BYE bye\r\na3 OK bye\r\n");
     }
+}
+
+/// A TLS server script: greeting, then LOGIN "u" "p" is accepted.
+fn tls_login_accepted(tcp: TcpStream, config: Arc<ServerConfig>) {
+    let mut p = tls(tcp, config);
+    p.say("* OK ready\r\n");
+    authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
 }
 
 #[test]
@@ -134,11 +143,7 @@ fn untrusted_certificate_is_described_for_review_and_gets_no_login() {
 
 #[test]
 fn a_pinned_key_is_accepted_whatever_its_name_and_chain() {
-    let s = serve(|tcp, config| {
-        let mut p = tls(tcp, config);
-        p.say("* OK ready\r\n");
-        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
-    });
+    let s = serve(tls_login_accepted);
     let pin = crate::trust::spki_pin(&s.cert).unwrap();
     let mut a = args(s.port, Security::ImplicitTls, "p", false);
     a.host = "127.0.0.1".into(); // not in the certificate either
@@ -170,11 +175,7 @@ fn another_key_than_the_pinned_one_fails_closed_before_login() {
 
 #[test]
 fn trust_any_still_connects_once_and_reports_the_pin_to_keep() {
-    let s = serve(|tcp, config| {
-        let mut p = tls(tcp, config);
-        p.say("* OK ready\r\n");
-        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
-    });
+    let s = serve(tls_login_accepted);
     let mut a = args(s.port, Security::ImplicitTls, "p", true);
     a.host = "127.0.0.1".into();
     let v = check(&a).unwrap();
@@ -187,11 +188,7 @@ fn trust_any_still_connects_once_and_reports_the_pin_to_keep() {
     s.thread.join().unwrap();
 
     // A certificate that verifies needs no pin: the reply says so.
-    let s = serve(|tcp, config| {
-        let mut p = tls(tcp, config);
-        p.say("* OK ready\r\n");
-        authenticated_part(&mut p, r#"a2 LOGIN "u" "p""#, "OK");
-    });
+    let s = serve(tls_login_accepted);
     let a = args(s.port, Security::ImplicitTls, "p", true);
     let v = check_with_roots(&a, roots(&s.cert)).unwrap();
     assert_eq!(v["certificateVerified"], json!(true));
