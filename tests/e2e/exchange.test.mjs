@@ -51,11 +51,16 @@ async function submitPassword(password = PASSWORD) {
 
 const allowUntilDone = () => inbox.allowHosts();
 
-/** Submits the password, allows the hosts, and waits for the question asked before the password goes to another host; its text. */
-async function redirectQuestion(address = ANN) {
+/** The form for `address` submitted without a URL (Autodiscover), hosts allowed. */
+async function connectByAutodiscover(address = ANN) {
   await openExchangeForm(address);
   await submitPassword();
   await allowUntilDone();
+}
+
+/** Connects by Autodiscover and waits for the question asked before the password goes to another host; its text. */
+async function redirectQuestion(address = ANN) {
+  await connectByAutodiscover(address);
   const confirm = inbox.page.locator(".confirm-redirect");
   await confirm.waitFor({ timeout: 15_000 });
   return confirm.innerText();
@@ -156,9 +161,7 @@ describe("Exchange on-premises", () => {
 
   test("when Autodiscover finds nothing it says so, asks for the URL, and the typed URL connects", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "none" })] });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     const error = await inbox.flowError();
     assert.match(error, /couldn't find|could not find/i);
     const url = inbox.page.getByLabel(/Exchange URL/);
@@ -176,9 +179,7 @@ describe("Exchange on-premises", () => {
       accounts: [exchangeAccount({ autodiscover: "srv" })],
       dns: [{ name: `_autodiscover._tcp.${DOMAIN}`, type: "SRV", data: `0 0 443 mail.${DOMAIN}.` }],
     });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     await inbox.waitConnected();
     const seen = await passwordRequests();
     assert.deepEqual(seen.slice(-2), [`mail.${DOMAIN} /autodiscover/autodiscover.xml`, `mail.${DOMAIN} /EWS/Exchange.asmx`]);
@@ -191,9 +192,7 @@ describe("Exchange on-premises", () => {
       accounts: [{ provider: "exchange", address: FAY, password: PASSWORD, autodiscover: "redirectProbe" }],
       grant: [`https://${FAB}/*`, `https://autodiscover.${FAB}/*`, `http://autodiscover.${FAB}/*`, `https://mail.${FAB}/*`],
     });
-    await openExchangeForm(FAY);
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover(FAY);
     const confirm = inbox.page.locator(".confirm-redirect");
     assert.ok(await confirm.isVisible(), `expected the redirect question, the form shows: ${await inbox.page.locator(".connect").innerText()}`);
     assert.match(await confirm.innerText(), /mail\.fabrikam-exchange\.example/);
@@ -244,9 +243,7 @@ describe("Exchange on-premises", () => {
 
   test("an Autodiscover host that offers only Windows sign-in is explained, and gets no password", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "windowsOnly" })] });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     const error = await inbox.flowError();
     assert.match(error, /autodiscover\.contoso-exchange\.example accepts only Windows sign-in/);
     assert.match(error, /Basic authentication/);
@@ -285,9 +282,7 @@ describe("Exchange on-premises", () => {
 
   test("a server older than Exchange 2010 SP2 is explained", async () => {
     await open({ accounts: [exchangeAccount({ autodiscover: "subdomain", exchangeVersion: "Exchange2010" })] });
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     assert.match(await inbox.flowError(), /2010 SP2|2010 Service Pack 2/i);
     assert.deepEqual(await readStore(browser, "secrets"), []);
   });
@@ -382,9 +377,7 @@ describe("Exchange on-premises", () => {
 
   test("the password never reaches a content script, and forged Exchange requests are refused", async () => {
     await open();
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     await inbox.waitConnected();
     const loot = await lootAsContentScript(browser, [
       { type: "exchangeDiscover", address: ANN, password: "x", username: null },
@@ -400,9 +393,7 @@ describe("Exchange on-premises", () => {
 
   test("disconnect deletes the password; the record says disconnected", async () => {
     await open();
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     await inbox.waitConnected();
     await inbox.account(ANN).getByRole("button", { name: "Disconnect" }).click();
     await inbox.waitAccountState(ANN, "disconnected");
@@ -411,9 +402,7 @@ describe("Exchange on-premises", () => {
 
   test("Check connection says how it went: working, or the server's trouble in words, and the inbox stays connected", async () => {
     await open();
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     await inbox.waitConnected();
     const check = () => inbox.account(ANN).getByRole("button", { name: "Check connection" }).click();
 
@@ -449,9 +438,7 @@ describe("Exchange on-premises", () => {
 
   test("Reconnect asks for the new password in the Exchange form, at the saved server, and keeps the inbox", async () => {
     await open();
-    await openExchangeForm();
-    await submitPassword();
-    await allowUntilDone();
+    await connectByAutodiscover();
     await inbox.waitConnected();
     // The server's password changes; the next check puts the inbox in "needs you to sign in again".
     await sandbox.control("POST", "/seed", { accounts: [exchangeAccount({ autodiscover: "subdomain", password: "Changed-2" })] });
