@@ -123,7 +123,25 @@ export function chromiumArgs(sandbox, extraArgs = []) {
  * Launches Chromium with Inlay loaded, in a fresh profile.
  * Returns { context, worker, extensionId, profileDir, close() }.
  */
+/**
+ * The build under test must carry the sandbox's OAuth registration: a plain
+ * `./build.sh` writes an empty config.json, and every sign-in would then time
+ * out far from the cause. Says so in one line instead.
+ */
+function requireSandboxBuild() {
+  const want = JSON.parse(readFileSync(join(ROOT, "config/sandbox.json"), "utf8"));
+  const path = join(DIST, "config.json");
+  const have = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+  if (Object.entries(want).some(([key, value]) => have[key] !== value)) {
+    throw new Error(
+      `${path} is not the sandbox's OAuth registration: build with INLAY_CONFIG=config/sandbox.json ./build.sh ` +
+        "(./build.sh test and ./build.sh demo do this)",
+    );
+  }
+}
+
 export async function launchBrowser(sandbox, { headless = true, extraArgs = [], profileDir: reuse, keepProfile = false } = {}) {
+  requireSandboxBuild();
   // A test that restarts the browser passes the same profile and keeps it.
   const profileDir = reuse ?? mkdtempSync(join(tmpdir(), "inlay-profile-"));
   const context = await chromium.launchPersistentContext(profileDir, {
