@@ -1,24 +1,27 @@
 // The service worker: owns the core, the tokens and storage. Every listener
 // is registered synchronously at top level (MV3 requirement); the core is
 // awaited inside handlers, never at top level.
-import type { ConnectionKind } from "../shared/accounts.js";
+import type { ConnectionKind } from "../shared/inboxes.js";
 import type { ExchangeAnswer } from "../shared/messages.js";
-import * as accounts from "./accounts.js";
-import { checkAccount, checkAll } from "./checks.js";
-import { loadCore } from "./core.js";
-import * as imap from "./imap.js";
-import type { WorkerCore } from "./coreTypes.js";
-import * as exchange from "./exchange.js";
-import { cancelPasswordConnect } from "./passwordConnect.js";
+import { checkAccount, checkAll } from "./connect/checks.js";
+import { detect, disclosure } from "./connect/detect.js";
+import { disconnect } from "./connect/disconnect.js";
+import * as exchange from "./connect/exchange.js";
+import * as imap from "./connect/imap.js";
+import { listAccounts, recoverInterrupted, setAutomation } from "./connect/inboxState.js";
+import * as oauth from "./connect/oauthConnect.js";
+import { cancelPasswordConnect } from "./connect/passwordConnect.js";
+import { loadCore } from "./core/loader.js";
+import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers, type Validated } from "./router.js";
-import { lockSession } from "./session.js";
+import { lockSession } from "./state/session.js";
 
 // The core starts loading first: a wake-up's answer waits on it.
 const core = loadCore() as unknown as Promise<WorkerCore>;
 // Inboxes left mid-flow by a stopped worker are restored before any handler
 // runs. Their records are read while the core loads, and a ping or a refused
 // message, which touch no inbox, are answered without waiting for it.
-const recovered = accounts.recoverInterrupted(core).catch(() => undefined);
+const recovered = recoverInterrupted(core).catch(() => undefined);
 /** The core once inboxes are restored: what handlers and alarms run on. */
 const ready = recovered.then(() => core);
 lockSession();
@@ -40,18 +43,18 @@ function handlers(core: WorkerCore): Handlers {
   const optional = (v: unknown) => (typeof v === "string" && v ? v : null);
   return {
     extensionPage: afterRecovery({
-      listAccounts: () => accounts.listAccounts(core),
-      detect: (r) => accounts.detect(core, text(r.address)),
-      disclosure: (r) => accounts.disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
-      connect: (r) => accounts.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
+      listAccounts: () => listAccounts(core),
+      detect: (r) => detect(core, text(r.address)),
+      disclosure: (r) => disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
+      connect: (r) => oauth.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
       cancelConnect: (r) => {
         exchange.cancel(text(r.address));
         cancelPasswordConnect(text(r.address));
-        return accounts.cancelConnect(core, text(r.address));
+        return oauth.cancelConnect(core, text(r.address));
       },
-      reconnect: (r) => accounts.reconnect(core, text(r.address)),
-      disconnect: (r) => accounts.disconnect(core, text(r.address)),
-      setAutomation: (r) => accounts.setAutomation(text(r.address), r.on as boolean),
+      reconnect: (r) => oauth.reconnect(core, text(r.address)),
+      disconnect: (r) => disconnect(core, text(r.address)),
+      setAutomation: (r) => setAutomation(text(r.address), r.on as boolean),
       checkAccount: (r) => checkAccount(core, text(r.address)),
       exchangeDiscover: (r) => exchange.discover(core, text(r.address), text(r.password), optional(r.username)),
       exchangeResume: (r) => exchange.resume(core, text(r.address), r.answer as ExchangeAnswer),

@@ -2,14 +2,14 @@
 // trusts these types: the core re-validates every message against its schema
 // (core/src/rpc.rs), which is the source of truth for what is allowed.
 
-export type ProviderChoice = "google" | "microsoft" | "exchange" | "imap";
+import type { ConnectionKind } from "./inboxes.js";
 
 export type Request =
   | { type: "ping" }
   | { type: "listAccounts" }
   | { type: "detect"; address: string }
-  | { type: "disclosure"; provider: ProviderChoice; automation: boolean }
-  | { type: "connect"; address: string; provider: ProviderChoice; automation: boolean }
+  | { type: "disclosure"; provider: ConnectionKind; automation: boolean }
+  | { type: "connect"; address: string; provider: ConnectionKind; automation: boolean }
   | { type: "cancelConnect"; address: string }
   | { type: "reconnect"; address: string }
   | { type: "disconnect"; address: string }
@@ -29,10 +29,10 @@ export type Request =
       type: "imapConnect";
       address: string;
       automation: boolean;
-      settings: import("./accounts.js").MailSettings;
+      settings: import("./inboxes.js").MailSettings;
       password: string;
       smtpPassword?: string;
-      pinnedCertificates: import("./accounts.js").PinnedCertificates;
+      pinnedCertificates: import("./inboxes.js").PinnedCertificates;
     };
 
 /** `exchangeDiscover` / `exchangeResume`: the next thing the page shows. */
@@ -43,7 +43,7 @@ export type ExchangeDiscoverReply =
   | { kind: "needsPermission"; origins: string[] };
 
 /** `exchangeConnect`. */
-export type ExchangeConnectReply = { kind: "connected"; account: import("./accounts.js").Account } | { kind: "needsPermission"; origins: string[] };
+export type ExchangeConnectReply = { kind: "connected"; account: import("./inboxes.js").Account } | { kind: "needsPermission"; origins: string[] };
 
 /**
  * `imapConnect`: connected, or a certificate the helper couldn't verify (or
@@ -51,8 +51,8 @@ export type ExchangeConnectReply = { kind: "connected"; account: import("./accou
  * stored and no password reached that server.
  */
 export type ImapConnectReply =
-  | { kind: "connected"; account: import("./accounts.js").Account }
-  | { kind: "reviewCertificate"; server: "imap" | "smtp"; host: string; message: string; certificate: import("./accounts.js").ServerCertificate };
+  | { kind: "connected"; account: import("./inboxes.js").Account }
+  | { kind: "reviewCertificate"; server: "imap" | "smtp"; host: string; message: string; certificate: import("./inboxes.js").ServerCertificate };
 
 /** The user's answer to a discovery question (`exchangeResume`). */
 export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
@@ -60,8 +60,8 @@ export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: 
 /** `imapDiscover`, and an admin's settings in `imapStart`: the core's discovery result (core/src/mailconfig `Step::Found`). */
 export interface FoundSettings {
   kind: "found";
-  settings: import("./accounts.js").MailSettings;
-  alternatives: import("./accounts.js").MailSettings[];
+  settings: import("./inboxes.js").MailSettings;
+  alternatives: import("./inboxes.js").MailSettings[];
   source: "admin" | "domainAutoconfig" | "ispdb" | "mxIspdb" | "guess";
   confidence: "low" | "medium" | "high";
   evidence: string[];
@@ -77,7 +77,16 @@ export interface ImapStartReply {
   /** Origins discovery reads that need the user's permission (autoconfig.<domain>, <domain>). */
   origins: string[];
   /** The most common servers for the address, to start the form filled in by hand. */
-  usual: import("./accounts.js").MailSettings | null;
+  usual: import("./inboxes.js").MailSettings | null;
+}
+
+/** The answer to "disconnect". */
+export interface DisconnectResult {
+  /** Whether the provider confirmed the revocation. */
+  revoked: boolean;
+  /** What the user still has to do at the provider, if anything. */
+  instructions: string | null;
+  consentUrl: string | null;
 }
 
 export interface RpcError {
@@ -91,7 +100,10 @@ export interface PingReply {
   core: string;
 }
 
-/** An error the worker reported, keeping its stable code for the UI. */
+/**
+ * Inlay's one error: a stable code and words for the user. The worker throws
+ * it (the router passes both on), and the pages get it back from `call`.
+ */
 export class InlayError extends Error {
   constructor(
     readonly code: string,
@@ -100,6 +112,13 @@ export class InlayError extends Error {
     super(message);
   }
 }
+
+/**
+ * A cancelled attempt, where the core has no words of its own for it (a
+ * discovery dropped mid-request; a flow whose cancel answered no failure).
+ * The sentence belongs in the core: issue 10 moves it there.
+ */
+export const CANCELLED: RpcError = { code: "cancelled", message: "Cancelled." };
 
 /** The words of anything thrown: an Error's message (the worker's own sentence for an InlayError). */
 export function errorText(e: unknown): string {

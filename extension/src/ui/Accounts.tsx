@@ -3,15 +3,9 @@
 // (its outcome said in words), Disconnect, the inbox automation switch, and
 // Dismiss for a notice the worker keeps beside an IMAP inbox.
 import { useState } from "preact/hooks";
-import { describeState, KIND_NAMES, type Account, type CheckResult } from "../shared/accounts.js";
-import { call, errorText } from "../shared/messages.js";
+import { describeState, KIND_NAMES, type Account, type CheckResult } from "../shared/inboxes.js";
+import { call, errorText, type DisconnectResult } from "../shared/messages.js";
 import type { PasswordForm } from "./ConnectFlow.js";
-
-interface DisconnectResult {
-  revoked: boolean;
-  instructions: string | null;
-  consentUrl: string | null;
-}
 
 function checkNotice(address: string, result: CheckResult): string {
   if (result.outcome === "ok") return `${address} is connected and working.`;

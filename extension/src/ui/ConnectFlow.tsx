@@ -5,8 +5,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { useAutofocus } from "./focus.js";
-import { KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure, type ServerSettings } from "../shared/accounts.js";
-import { call, errorText, InlayError, type ProviderChoice } from "../shared/messages.js";
+import { CONNECTION_KINDS, KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure, type ServerSettings } from "../shared/inboxes.js";
+import { call, CANCELLED, errorText, InlayError } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
 import { ImapForm } from "./ImapForm.js";
 
@@ -19,10 +19,6 @@ type Screen =
   | { name: "exchange" }
   | { name: "imap"; detection: Detection | null }
   | { name: "connected"; account: Account };
-
-const ALL_KINDS: ConnectionKind[] = ["google", "microsoft", "exchange", "imap"];
-
-
 
 /** A password inbox's form (Exchange, IMAP), opened directly: to reconnect, or continued from the popup. */
 export interface PasswordForm {
@@ -107,14 +103,14 @@ export function ConnectFlow(props: {
     const mine = ++generation.current;
     go({ name: "connecting", provider });
     try {
-      const account = await call<Account>({ type: "connect", address, provider: provider as ProviderChoice, automation });
+      const account = await call<Account>({ type: "connect", address, provider, automation });
       if (mine !== generation.current) return;
       go({ name: "connected", account });
     } catch (e) {
       if (mine !== generation.current) return;
       const code = e instanceof InlayError ? e.code : "";
       setScreen({ name: "start" });
-      setError(code === "cancelled" ? null : errorText(e));
+      setError(code === CANCELLED.code ? null : errorText(e));
     }
   }
 
@@ -262,7 +258,7 @@ function ProviderScreen(p: {
   const first = useAutofocus<HTMLButtonElement>();
   const verdict = detection.verdict;
   const offered: ConnectionKind[] = p.choosing
-    ? ALL_KINDS
+    ? [...CONNECTION_KINDS]
     : verdict.kind === "supported"
       ? [verdict.connect]
       : [];

@@ -1,7 +1,7 @@
 // Inboxes plus the connect flow: the whole of the popup, and Settings › Email
 // on the app page. Re-reads the list whenever the worker says it changed.
 import { useCallback, useEffect, useState } from "preact/hooks";
-import type { Account, ServerSettings } from "../shared/accounts.js";
+import type { Account, ServerSettings } from "../shared/inboxes.js";
 import { call, errorText, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
 import { ConnectFlow, type PasswordForm } from "./ConnectFlow.js";

@@ -8,8 +8,8 @@ import { useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
-import type { Account } from "../shared/accounts.js";
-import { call, errorText, type ExchangeConnectReply, type ExchangeDiscoverReply, type Request } from "../shared/messages.js";
+import type { Account } from "../shared/inboxes.js";
+import { call, CANCELLED, errorText, type ExchangeConnectReply, type ExchangeDiscoverReply, type Request } from "../shared/messages.js";
 
 type Reply = ExchangeDiscoverReply | ExchangeConnectReply;
 
@@ -72,7 +72,7 @@ export function ExchangeForm(props: {
         setStage({ name: "confirm", host: reply.host });
         return;
       case "failed":
-        backToForm(reply.message, reply.code !== "exchangeOnline" && reply.code !== "cancelled");
+        backToForm(reply.message, reply.code !== "exchangeOnline" && reply.code !== CANCELLED.code);
         return;
     }
   }

@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
-import type { Account, MailServer, MailSettings, PinnedCertificates } from "../shared/accounts.js";
+import type { Account, MailServer, MailSettings, PinnedCertificates } from "../shared/inboxes.js";
 import { call, errorText, InlayError, type FoundSettings, type ImapConnectReply, type ImapStartReply } from "../shared/messages.js";
 
 type Security = MailServer["security"];

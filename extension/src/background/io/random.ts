@@ -8,7 +8,3 @@ export function randomBytes(length: number): Uint8Array {
 export function jitter(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}

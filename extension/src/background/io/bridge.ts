@@ -5,7 +5,7 @@
 // and are put back together here. Passwords travel only in request bodies on
 // this port (never logged, never in errors).
 
-import type { ServerCertificate } from "../shared/accounts.js";
+import type { ServerCertificate } from "../../shared/inboxes.js";
 
 export const HOST_NAME = "com.inlay.bridge";
 

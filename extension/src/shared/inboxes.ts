@@ -1,7 +1,16 @@
 // What the worker tells pages about inboxes and detection. Mirrors the core's
 // serde shapes (core/src/connection, core/src/detect, core/src/oauth).
 
-export type ConnectionKind = "google" | "microsoft" | "exchange" | "imap";
+/** The ways an inbox connects: the core's `ConnectionKind`, the one list of them in TypeScript. */
+export const CONNECTION_KINDS = ["google", "microsoft", "exchange", "imap"] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
+/** The kinds that connect with a password the user types (no sign-in window). */
+export type PasswordKind = Extract<ConnectionKind, "exchange" | "imap">;
+
+export function isPasswordKind(kind: ConnectionKind): kind is PasswordKind {
+  return kind === "exchange" || kind === "imap";
+}
 
 export type ConnectionState =
   | { kind: "notConnected" }
@@ -112,6 +121,7 @@ export interface Disclosure {
   scopes: ScopeInfo[];
 }
 
+/** Each kind's name as the pages and the worker's own sentences show it. */
 export const KIND_NAMES: Record<ConnectionKind, string> = {
   google: "Gmail",
   microsoft: "Microsoft",

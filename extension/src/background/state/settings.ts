@@ -2,8 +2,8 @@
 // client IDs chosen at build time) overridden by the admin's managed policy
 // (chrome.storage.managed, schema in policy-schema.json). Nothing is
 // hard-coded: a build without client IDs says so instead of guessing.
-import type { ConnectionKind } from "../shared/accounts.js";
-import type { OAuthClient } from "./coreTypes.js";
+import { CONNECTION_KINDS, type ConnectionKind } from "../../shared/inboxes.js";
+import type { OAuthClient } from "../core/types.js";
 
 export interface Settings {
   googleClientId?: string;
@@ -36,9 +36,7 @@ function mailSettingsList(value: unknown): unknown[] {
 /** Merges build config and policy; policy wins field by field. Ill-typed values are ignored. */
 export function mergeSettings(build: Partial, policy: Partial): Settings {
   const pick = (name: keyof Settings) => (policy[name] !== undefined ? policy[name] : build[name]);
-  const kinds = strings(pick("allowedProviders"))?.filter((k): k is ConnectionKind =>
-    ["google", "microsoft", "exchange", "imap"].includes(k),
-  );
+  const kinds = strings(pick("allowedProviders"))?.filter((k): k is ConnectionKind => (CONNECTION_KINDS as readonly string[]).includes(k));
   return {
     googleClientId: text(pick("googleClientId")),
     googleClientSecret: text(pick("googleClientSecret")),

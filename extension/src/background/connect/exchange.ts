@@ -8,35 +8,23 @@
 //
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (never in storage) and is dropped when discovery ends or is cancelled.
-import type { Account, CheckResult, Detection, ServerSettings } from "../shared/accounts.js";
-import type { ExchangeAnswer, ExchangeConnectReply as ConnectReply, ExchangeDiscoverReply as DiscoverReply } from "../shared/messages.js";
-import { detect, markNeedsReauthentication, UserError } from "./accounts.js";
-import type { CoreApi, Outcome } from "./coreTypes.js";
-import { execute, type HttpRequest } from "./executor.js";
+import type { Account, CheckResult, ServerSettings } from "../../shared/inboxes.js";
+import {
+  CANCELLED,
+  InlayError,
+  type ExchangeAnswer,
+  type ExchangeConnectReply as ConnectReply,
+  type ExchangeDiscoverReply as DiscoverReply,
+} from "../../shared/messages.js";
+import type { AutodiscoverStep, CoreApi, ExchangeCore, Outcome } from "../core/types.js";
+import { execute, type HttpRequest } from "../io/http.js";
+import { hasOrigins as granted } from "../io/permissions.js";
+import { jitter } from "../io/random.js";
+import { sleep } from "../io/timers.js";
+import * as store from "../state/store.js";
+import { detect } from "./detect.js";
+import { markNeedsReauthentication } from "./inboxState.js";
 import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
-import { jitter, sleep } from "./random.js";
-import * as store from "./store.js";
-
-export type AutodiscoverStep =
-  | { kind: "http"; request: HttpRequest; purpose: "autodiscover" | "redirectProbe" | "srvLookup" }
-  | Exclude<DiscoverReply, { kind: "needsPermission" }>;
-
-/** The EWS bindings the worker uses (core/wasm/src/ews.rs). */
-export interface ExchangeCore {
-  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean): { plan: unknown; step: AutodiscoverStep };
-  autodiscoverResume(plan: unknown, input: Outcome | { kind: "confirmed"; accepted: boolean }): { plan: unknown; step: AutodiscoverStep };
-  autodiscoverOrigins(plan: unknown): string[];
-  detectionHostedByMicrosoft(detection: Detection): boolean;
-  ewsUrlCheck(url: string): { url: string; origin: string };
-  ewsVerifyPlan(ewsUrl: string, username: string, password: string): HttpRequest;
-  ewsVerifyResult(ewsUrl: string, outcome: Outcome, attempt: unknown): VerifyResult;
-}
-
-type VerifyResult =
-  | { kind: "verified"; inbox: unknown; build: string | null }
-  | { kind: "retryAfter"; afterMs: number; reason: string }
-  | { kind: "reauthenticate"; code: string; message: string }
-  | { kind: "fail"; code: string; message: string };
 
 interface Discovery {
   plan: unknown;
@@ -48,8 +36,6 @@ interface Discovery {
 }
 
 const discoveries = new Map<string, Discovery>();
-
-const granted = (origins: string[]) => chrome.permissions.contains({ origins });
 
 /** Starts Autodiscover for `address`, replacing any unfinished one. */
 export async function discover(core: CoreApi & ExchangeCore, address: string, password: string, username: string | null): Promise<DiscoverReply> {
@@ -65,13 +51,13 @@ export async function discover(core: CoreApi & ExchangeCore, address: string, pa
 export async function resume(core: CoreApi & ExchangeCore, address: string, answer: ExchangeAnswer): Promise<DiscoverReply> {
   const discovery = discoveries.get(store.keyOf(address));
   if (!discovery) {
-    throw new UserError("noDiscovery", "Inlay is no longer looking for this Exchange server. Start again with Connect.");
+    throw new InlayError("noDiscovery", "Inlay is no longer looking for this Exchange server. Start again with Connect.");
   }
   if (answer.kind === "permission") {
     if (!answer.granted) discovery.asked.forEach((o) => discovery.declined.add(o));
   } else {
     if (discovery.step.kind !== "confirmRedirect") {
-      throw new UserError("unexpectedAnswer", "Inlay wasn't waiting for that answer. Start again with Connect.");
+      throw new InlayError("unexpectedAnswer", "Inlay wasn't waiting for that answer. Start again with Connect.");
     }
     Object.assign(discovery, core.autodiscoverResume(discovery.plan, { kind: "confirmed", accepted: answer.accepted }));
   }
@@ -108,7 +94,7 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
       return { kind: "needsPermission", origins: missing };
     }
     if (discoveries.get(store.keyOf(address)) !== d) {
-      return { kind: "failed", code: "cancelled", message: "Cancelled." };
+      return { kind: "failed", ...CANCELLED };
     }
     Object.assign(d, core.autodiscoverResume(d.plan, outcome));
   }
@@ -219,7 +205,7 @@ export async function connect(core: CoreApi & ExchangeCore, request: ExchangeCon
   const username = request.username || request.address;
   const account = await connectWithPassword(core, { address: request.address, provider: "exchange", automation: request.automation }, async () => {
     const result = await verify(core, url, username, request.password);
-    if (result.kind !== "verified") throw new UserError(result.code, result.message);
+    if (result.kind !== "verified") throw new InlayError(result.code, result.message);
     const { serverVersion } = result;
     const server: ServerSettings = { kind: "exchange", ewsUrl: url, username, serverVersion };
     return { displayName: null, server, secrets: { password: request.password } };

@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { execute } from "./executor.js";
+import { execute } from "./http.js";
 
 let server: Server;
 let base = "";

@@ -3,12 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
-import { BridgeError } from "./bridge.js";
-import type { Outcome } from "./coreTypes.js";
-import type { HttpRequest } from "./executor.js";
-import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type CertificateTrust, type Deps, type ImapCore } from "./imap.js";
-import type { MailSettings } from "../shared/accounts.js";
+import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
+import { BridgeError } from "../io/bridge.js";
+import type { CertificateTrust, ImapCore, Outcome } from "../core/types.js";
+import type { HttpRequest } from "../io/http.js";
+import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type Deps } from "./imap.js";
+import type { MailSettings } from "../../shared/inboxes.js";
 
 const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
 

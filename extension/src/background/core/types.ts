@@ -1,10 +1,19 @@
 // TypeScript shapes of what the core's bindings take and return (the
 // generated .d.ts types them as `any`). The Rust types are the source of
-// truth: core/src/{connect,token,account_check,provider_error,detect}.
-import type { Account, ConnectionKind, ConnectionState, Detection, Disclosure } from "../shared/accounts.js";
-import type { ExchangeCore } from "./exchange.js";
-import type { HttpRequest, HttpResponse, Outcome } from "./executor.js";
-import type { MailCore } from "./imap.js";
+// truth: core/src/{connect,token,account_check,provider_error,detect,ews,mailconfig}.
+// Only types: this file imports no worker module, so every module may import it.
+import type {
+  Account,
+  ConnectionKind,
+  ConnectionState,
+  Detection,
+  Disclosure,
+  MailSettings,
+  PasswordKind,
+  PinnedCertificates,
+} from "../../shared/inboxes.js";
+import type { ExchangeDiscoverReply, FoundSettings } from "../../shared/messages.js";
+import type { HttpRequest, HttpResponse, Outcome } from "../io/http.js";
 
 export type { Outcome };
 
@@ -80,7 +89,8 @@ export interface Attempt {
   jitter: number;
 }
 
-export type CheckResult =
+/** The core's reading of an account check's answer (not the page's `CheckResult`). */
+export type AccountCheckVerdict =
   | { kind: "ok"; aliases: string[]; displayName: string | null }
   | { kind: "retryAfter"; afterMs: number; reason: string }
   | { kind: "refreshToken" }
@@ -93,7 +103,7 @@ export type RevocationPlan =
 
 export interface PasswordConnectInput {
   address: string;
-  provider: "exchange" | "imap";
+  provider: PasswordKind;
   policy: ConnectInput["policy"];
   registry: ConnectInput["registry"];
   /** A connected (or needs-reauthentication) state means the password is replaced. */
@@ -138,7 +148,7 @@ export interface CoreApi {
   tokenDisconnect(tokens: TokenState): { tokens: TokenState };
   tokenInvalidate(tokens: TokenState, rejectedAccessToken: string): { tokens: TokenState };
   accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
-  accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): CheckResult;
+  accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): AccountCheckVerdict;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
   revokeResult(outcome: Outcome): { revoked: boolean; instructions: string | null; consentUrl: string | null };
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
@@ -149,6 +159,79 @@ export interface CoreApi {
 }
 
 export type { Account };
+
+// ---- Exchange (core/wasm/src/ews.rs) ----
+
+export type AutodiscoverStep =
+  | { kind: "http"; request: HttpRequest; purpose: "autodiscover" | "redirectProbe" | "srvLookup" }
+  | Exclude<ExchangeDiscoverReply, { kind: "needsPermission" }>;
+
+export type EwsVerifyResult =
+  | { kind: "verified"; inbox: unknown; build: string | null }
+  | { kind: "retryAfter"; afterMs: number; reason: string }
+  | { kind: "reauthenticate"; code: string; message: string }
+  | { kind: "fail"; code: string; message: string };
+
+/** The EWS bindings the worker uses. */
+export interface ExchangeCore {
+  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverResume(plan: unknown, input: Outcome | { kind: "confirmed"; accepted: boolean }): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverOrigins(plan: unknown): string[];
+  detectionHostedByMicrosoft(detection: Detection): boolean;
+  ewsUrlCheck(url: string): { url: string; origin: string };
+  ewsVerifyPlan(ewsUrl: string, username: string, password: string): HttpRequest;
+  ewsVerifyResult(ewsUrl: string, outcome: Outcome, attempt: unknown): EwsVerifyResult;
+}
+
+// ---- IMAP/SMTP settings and the mail helper (core/wasm/src/mailconfig.rs) ----
+
+export type MailDiscoveryStep =
+  | { kind: "http"; request: HttpRequest; purpose: string }
+  | FoundSettings
+  | { kind: "failed"; code: string; message: string };
+
+/** One of an IMAP inbox's two servers. */
+export type MailServerRole = "imap" | "smtp";
+
+/** The certificate trust of an IMAP record (core/src/mailconfig/certificates.rs `CertificateTrust`). */
+export interface CertificateTrust {
+  pinnedCertificates: PinnedCertificates;
+  trustAnyCertificate: boolean;
+  notice: string | null;
+}
+
+/** The core's reading of a helper failure (core/src/mailconfig/helper_error.rs). */
+export interface HelperFailure {
+  code: string;
+  message: string;
+  disposition: "reauthenticate" | "later" | "fail";
+}
+
+/** What the helper's imapCheck/smtpCheck answer that the worker reads (bridge/README.md). */
+export interface HelperCheckReply {
+  certificatePin?: string | null;
+  /** The certificate chains to a trusted root (null: a pin decided). */
+  certificateVerified?: boolean | null;
+}
+
+export interface MailCore {
+  mailDiscoveryStart(address: string, admin: unknown): { discovery: unknown; step: MailDiscoveryStep };
+  mailDiscoveryResume(discovery: unknown, outcome: Outcome): { discovery: unknown; step: MailDiscoveryStep };
+  mailSettingsValidate(settings: MailSettings): null;
+  mailSentCopyNeeded(settings: MailSettings): boolean;
+  mailDiscoveryOrigins(discovery: unknown): string[];
+  mailUsualSettings(address: string): MailSettings | null;
+  mailHelperError(which: MailServerRole, host: string, port: number, code: string, detail: string): HelperFailure;
+  mailCertificateMigration(
+    settings: MailSettings,
+    trust: CertificateTrust,
+    imap: HelperCheckReply,
+    smtp: HelperCheckReply | null,
+  ): CertificateTrust | null;
+  mailCertificateAcceptedElsewhere(which: MailServerRole, code: string, spkiSha256: string, pins: PinnedCertificates): string | null;
+}
+
+export type ImapCore = CoreApi & MailCore;
 
 /** Every binding the worker uses, typed (the generated .d.ts says `any`). */
 export type WorkerCore = CoreApi & ExchangeCore & MailCore;

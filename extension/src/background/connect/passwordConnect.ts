@@ -4,17 +4,17 @@
 // password are then saved together, in one transaction, or not at all: a
 // failed check leaves the inbox as it was and stores no password; so does
 // Cancel, even when the server's answer comes after it.
-import type { Account, ConnectionState, ServerSettings } from "../shared/accounts.js";
-import { errorText } from "../shared/messages.js";
-import { admission, holdsCredentials, UserError } from "./accounts.js";
-import { accountsChanged } from "./broadcast.js";
-import type { AccountEvent, CoreApi } from "./coreTypes.js";
-import { loadSettings } from "./settings.js";
-import * as store from "./store.js";
+import type { Account, ConnectionState, PasswordKind, ServerSettings } from "../../shared/inboxes.js";
+import { errorText, InlayError } from "../../shared/messages.js";
+import type { AccountEvent, CoreApi } from "../core/types.js";
+import { accountsChanged } from "../state/broadcast.js";
+import { loadSettings } from "../state/settings.js";
+import * as store from "../state/store.js";
+import { admission, holdsCredentials } from "./admission.js";
 
 export interface PasswordRequest {
   address: string;
-  provider: "exchange" | "imap";
+  provider: PasswordKind;
   automation: boolean;
 }
 
@@ -35,7 +35,7 @@ export function cancelPasswordConnect(address: string): boolean {
   return run !== undefined;
 }
 
-/** Runs the core's admission, then `verify`, then saves; throws UserError with the reason. */
+/** Runs the core's admission, then `verify`, then saves; throws InlayError with the reason. */
 export async function connectWithPassword(
   core: CoreApi,
   request: PasswordRequest,
@@ -68,16 +68,16 @@ export async function connectWithPassword(
   let verified: Verified;
   try {
     verified = await verify();
-    if (run.cancelled) throw new UserError("cancelled", `You cancelled connecting ${request.address.trim()}. Nothing was changed.`);
+    if (run.cancelled) throw new InlayError("cancelled", `You cancelled connecting ${request.address.trim()}. Nothing was changed.`);
   } catch (e) {
-    const code = e instanceof UserError ? e.code : "internal";
+    const code = e instanceof InlayError ? e.code : "internal";
     const message = errorText(e);
     if (existing) {
       const event: AccountEvent = run.cancelled ? { kind: "cancelled" } : { kind: "failed", code, message };
       await store.putAccount({ ...existing, state: core.connectionTransition(verifying, event, Date.now()) });
       accountsChanged();
     }
-    throw e instanceof UserError ? e : new UserError(code, message);
+    throw e instanceof InlayError ? e : new InlayError(code, message);
   } finally {
     if (underway.get(key) === run) underway.delete(key);
   }

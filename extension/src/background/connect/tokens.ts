@@ -10,34 +10,23 @@
 // Disconnect replaces the state in memory with the core's disconnected marker
 // (no tokens in it); a renewal still running then reports to the marker, and
 // the core answers "discard": nothing is written back.
-import type { CoreApi, OAuthClient, RenewalResult, TokenState } from "./coreTypes.js";
-import { execute, type HttpRequest } from "./executor.js";
-import { jitter, sleep } from "./random.js";
-import * as session from "./session.js";
-import * as store from "./store.js";
+import type { Account } from "../../shared/inboxes.js";
+import type { CoreApi, OAuthClient, RenewalResult, TokenState } from "../core/types.js";
+import { execute, type HttpRequest } from "../io/http.js";
+import { jitter } from "../io/random.js";
+import { sleep } from "../io/timers.js";
+import * as session from "../state/session.js";
+import * as store from "../state/store.js";
 
-/** The inbox needs the user: its tokens were rejected or expired for good. */
-export class ReauthenticationNeeded extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The provider is unavailable for now; try again after `atMs`. */
-export class TryLater extends Error {
-  constructor(
-    readonly atMs: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The inbox was disconnected; its tokens are gone. */
-export class Disconnected extends Error {}
+/** A usable access token, or why there is none, in the core's words. */
+export type TokenAccess =
+  | { kind: "token"; accessToken: string }
+  /** The inbox needs the user: its tokens were rejected or expired for good. */
+  | { kind: "reauthenticate"; code: string; message: string }
+  /** The provider is unavailable for now; try again after `atMs`. */
+  | { kind: "later"; atMs: number; message: string }
+  /** The inbox was disconnected; its tokens are gone. */
+  | { kind: "disconnected"; message: string };
 
 const states = new Map<string, TokenState>();
 const renewals = new Map<string, Promise<void>>();
@@ -53,7 +42,7 @@ function inOrder(key: string, write: () => Promise<void>): Promise<void> {
   return next;
 }
 
-/** Runs a Microsoft silent re-authorization; supplied by the flow runner. */
+/** Runs a Microsoft silent re-authorization; supplied by oauthConnect.ts (tokens.ts must not import it). */
 export type SilentReauthorizer = (
   address: string,
 ) => Promise<{ kind: "connected"; tokens: TokenState } | { kind: "failed"; message: string }>;
@@ -75,17 +64,30 @@ async function load(key: string): Promise<TokenState | undefined> {
 
 /**
  * Persists a token state: refresh token to IndexedDB, access token to the
- * session. A disconnected marker lives in memory only.
+ * session. A disconnected marker lives in memory only. With `account`, the
+ * record is saved with the tokens, both or neither (a connect's end).
  */
-export async function save(address: string, state: TokenState): Promise<void> {
+async function persist(address: string, state: TokenState, account?: Account): Promise<void> {
   const key = store.keyOf(address);
   states.set(key, state);
   if (state.disconnected) return;
   const { accessToken, expiresAtMs } = state;
+  // The durable copy has no access token: that lives only in the session.
+  const secrets: store.Secrets = { tokens: { ...state, accessToken: "", expiresAtMs: 0 } };
   await inOrder(key, async () => {
-    await store.putSecrets(key, { tokens: { ...state, accessToken: "", expiresAtMs: 0 } });
+    await (account ? store.saveConnected(account, secrets) : store.putSecrets(key, secrets));
     await session.setAccessToken(key, { accessToken, expiresAtMs });
   });
+}
+
+/** Persists the inbox's new token state (see `persist`). */
+export function save(address: string, state: TokenState): Promise<void> {
+  return persist(address, state);
+}
+
+/** Saves a connected inbox's record together with its first tokens. */
+export function saveConnected(account: Account, state: TokenState): Promise<void> {
+  return persist(account.address, state, account);
 }
 
 /**
@@ -150,11 +152,11 @@ export async function accessToken(
   address: string,
   client: OAuthClient,
   silent: SilentReauthorizer,
-): Promise<string> {
+): Promise<TokenAccess> {
   const key = store.keyOf(address);
   for (let round = 0; round < 10; round++) {
     const state = await load(key);
-    if (!state) throw new ReauthenticationNeeded("noTokens", `${address} has no saved sign-in. Reconnect it.`);
+    if (!state) return { kind: "reauthenticate", code: "noTokens", message: `${address} has no saved sign-in. Reconnect it.` };
     const { tokens, access } = core.tokenAccess(state, client, Date.now());
     states.set(key, tokens);
     switch (access.kind) {
@@ -162,7 +164,7 @@ export async function accessToken(
         if (access.background) {
           renew(core, address, client, silent, access.background as Renewal).catch(() => undefined);
         }
-        return access.accessToken;
+        return { kind: "token", accessToken: access.accessToken };
       case "refresh":
         await renew(core, address, client, silent, { kind: "refresh", id: access.id, request: access.request });
         break;
@@ -175,16 +177,16 @@ export async function accessToken(
         await (renewals.get(key) ?? sleep(1000));
         break;
       case "retryAt":
-        throw new TryLater(access.atMs, access.reason);
+        return { kind: "later", atMs: access.atMs, message: access.reason };
       case "reauthenticate":
       case "failed":
         await save(address, tokens);
-        throw new ReauthenticationNeeded(access.code, access.message);
+        return { kind: "reauthenticate", code: access.code, message: access.message };
       case "disconnected":
-        throw new Disconnected(access.message);
+        return { kind: "disconnected", message: access.message };
     }
   }
-  throw new TryLater(Date.now() + 60_000, "Signing in to the provider is taking too long; Inlay will try again shortly.");
+  return { kind: "later", atMs: Date.now() + 60_000, message: "Signing in to the provider is taking too long; Inlay will try again shortly." };
 }
 
 /** Tells the core the provider rejected `rejected` (a 401); the core ignores an already-replaced token. */

@@ -6,9 +6,9 @@
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
-import type { CoreApi } from "./coreTypes.js";
-import { cancel, discover, resume, type ExchangeCore } from "./exchange.js";
+import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
+import type { CoreApi, ExchangeCore } from "../core/types.js";
+import { cancel, discover, resume } from "./exchange.js";
 
 const core = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(
   () => wasm as unknown as CoreApi & ExchangeCore,

@@ -2,7 +2,7 @@
 // content scripts and web pages cannot open. Account records and refresh
 // tokens live in separate stores so listing accounts never touches secrets.
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { Account } from "../shared/accounts.js";
+import type { Account } from "../../shared/inboxes.js";
 
 /**
  * What keeps an inbox signed in; never leaves the worker. OAuth inboxes hold

@@ -2,13 +2,15 @@
 // sign-in window, an HTTP request, a wait) and feeds the result back, until
 // the core says connected or failed. A flow lives only in this worker's
 // memory (its state holds the PKCE verifier); a cancel, or a restarted
-// worker (accounts.recoverInterrupted), restores the inbox's previous state.
-import type { ConnectionState } from "../shared/accounts.js";
-import { errorText } from "../shared/messages.js";
-import type { ConnectedAccount, CoreApi, FlowInput, FlowResult, TokenState } from "./coreTypes.js";
-import { execute } from "./executor.js";
-import { jitter, sleep } from "./random.js";
-import { keyOf } from "./store.js";
+// worker (inboxState.recoverInterrupted), restores the inbox's previous state.
+import type { ConnectionState } from "../../shared/inboxes.js";
+import { CANCELLED } from "../../shared/messages.js";
+import type { ConnectedAccount, CoreApi, FlowInput, FlowResult, TokenState } from "../core/types.js";
+import { execute } from "../io/http.js";
+import { signIn } from "../io/identity.js";
+import { jitter } from "../io/random.js";
+import { sleep } from "../io/timers.js";
+import { keyOf } from "../state/store.js";
 
 export type FlowEnd =
   | { kind: "connected"; account: ConnectedAccount; tokens: TokenState; accountState: ConnectionState }
@@ -27,17 +29,7 @@ async function perform(result: FlowResult): Promise<FlowInput> {
   const { step } = result;
   switch (step.kind) {
     case "launchAuthFlow":
-      try {
-        const url = await chrome.identity.launchWebAuthFlow({
-          url: step.url,
-          interactive: step.interactive,
-          // Silent renewal: let the provider redirect by script, but not forever.
-          ...(step.interactive ? {} : { abortOnLoadForNonInteractive: false, timeoutMsForNonInteractive: 10_000 }),
-        });
-        return url ? { kind: "redirect", url } : { kind: "authFlowFailed", message: "The sign-in window returned nothing." };
-      } catch (e) {
-        return { kind: "authFlowFailed", message: errorText(e) };
-      }
+      return signIn(step.url, step.interactive);
     case "http":
       return execute(step.request);
     case "wait":
@@ -76,7 +68,7 @@ export async function run(
       // A cancel while the step ran wins; its outcome (e.g. a late redirect) is dropped.
       if (me.cancelled) {
         const cancelled = core.connectCancel(me.flow);
-        const error = cancelled.step.kind === "failed" ? cancelled.step.error : { code: "cancelled", message: "Cancelled." };
+        const error = cancelled.step.kind === "failed" ? cancelled.step.error : CANCELLED;
         return { kind: "failed", ...error, accountState: cancelled.accountState };
       }
       result = core.connectResume(result.flow, input, Date.now(), jitter());

@@ -1,5 +1,5 @@
 // Loads the Rust/WASM core once per service-worker lifetime.
-import init, * as wasm from "../../../build/wasm/inlay_wasm.js";
+import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
 
 export type Core = typeof wasm;
 

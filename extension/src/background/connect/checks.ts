@@ -3,17 +3,19 @@
 // on an alarm. The core plans the call and reads the answer; a rejected token
 // is refreshed once, throttling waits as long as the provider asks, and a
 // token that can't be renewed puts the inbox in "needs reauthentication".
-import { KIND_NAMES, type CheckResult } from "../shared/accounts.js";
-import { markNeedsReauthentication, silentReauthorizer } from "./accounts.js";
-import { accountsChanged } from "./broadcast.js";
-import type { WorkerCore } from "./coreTypes.js";
+import { KIND_NAMES, type CheckResult } from "../../shared/inboxes.js";
+import type { WorkerCore } from "../core/types.js";
+import { execute } from "../io/http.js";
+import { jitter } from "../io/random.js";
+import { sleep } from "../io/timers.js";
+import { accountsChanged } from "../state/broadcast.js";
+import { loadSettings, oauthClient } from "../state/settings.js";
+import * as store from "../state/store.js";
 import * as exchange from "./exchange.js";
-import { execute } from "./executor.js";
 import { checkImapAccount } from "./imap.js";
-import { jitter, sleep } from "./random.js";
-import { loadSettings, oauthClient } from "./settings.js";
-import * as store from "./store.js";
-import { accessToken, Disconnected, invalidate, ReauthenticationNeeded, TryLater } from "./tokens.js";
+import { markNeedsReauthentication } from "./inboxState.js";
+import { silentReauthorizer } from "./oauthConnect.js";
+import { accessToken, invalidate } from "./tokens.js";
 
 export const checked = (outcome: CheckResult["outcome"], message: string | null = null): CheckResult => ({ outcome, message });
 
@@ -30,18 +32,17 @@ export async function checkAccount(core: WorkerCore, address: string): Promise<C
   let afterRefresh = false;
   // number counts the retries already made (0 for the first try), as the core's backoff expects.
   for (let number = 0; number < 6; number++) {
-    let token: string;
-    try {
-      token = await accessToken(core, address, client, silentReauthorizer(core));
-    } catch (e) {
-      if (e instanceof ReauthenticationNeeded) {
-        await markNeedsReauthentication(core, address, e.code, e.message);
-        return checked("needsReauthentication", e.message);
-      }
-      if (e instanceof TryLater) return checked("later", e.message);
-      if (e instanceof Disconnected) return checked("failed", e.message);
-      throw e;
+    const access = await accessToken(core, address, client, silentReauthorizer(core));
+    switch (access.kind) {
+      case "reauthenticate":
+        await markNeedsReauthentication(core, address, access.code, access.message);
+        return checked("needsReauthentication", access.message);
+      case "later":
+        return checked("later", access.message);
+      case "disconnected":
+        return checked("failed", access.message);
     }
+    const token = access.accessToken;
     const outcome = await execute(core.accountCheckPlan(account.connect, token));
     const verdict = core.accountCheckResult(account.connect, outcome, { number, afterRefresh, nowMs: Date.now(), jitter: jitter() });
     switch (verdict.kind) {

@@ -17,49 +17,31 @@
 // Passwords arrive from Inlay's own pages (the core's page schema), go to
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
-import type { Account, CheckResult, MailSettings, PinnedCertificates, ServerCertificate } from "../shared/accounts.js";
-import { errorText, type FoundSettings as Found, type HelperStatus, type ImapConnectReply, type ImapStartReply as ImapStart } from "../shared/messages.js";
-import { accountsChanged } from "./broadcast.js";
-import { markNeedsReauthentication, UserError } from "./accounts.js";
-import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "./bridge.js";
-import type { CoreApi, Outcome } from "./coreTypes.js";
-import { execute, type HttpRequest } from "./executor.js";
+import type { Account, CheckResult, MailSettings, PinnedCertificates, ServerCertificate } from "../../shared/inboxes.js";
+import {
+  errorText,
+  InlayError,
+  type FoundSettings as Found,
+  type HelperStatus,
+  type ImapConnectReply,
+  type ImapStartReply as ImapStart,
+} from "../../shared/messages.js";
+import type {
+  CertificateTrust,
+  HelperCheckReply,
+  ImapCore,
+  MailDiscoveryStep,
+  MailServerRole,
+  Outcome,
+} from "../core/types.js";
+import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "../io/bridge.js";
+import { execute, type HttpRequest } from "../io/http.js";
+import { hasOrigins } from "../io/permissions.js";
+import { accountsChanged } from "../state/broadcast.js";
+import { loadSettings } from "../state/settings.js";
+import * as store from "../state/store.js";
+import { markNeedsReauthentication } from "./inboxState.js";
 import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
-import { loadSettings } from "./settings.js";
-import * as store from "./store.js";
-
-
-type Step = { kind: "http"; request: HttpRequest; purpose: string } | Found | { kind: "failed"; code: string; message: string };
-
-/** The core's mail-settings bindings (core/wasm/src/mailconfig.rs). */
-export interface MailCore {
-  mailDiscoveryStart(address: string, admin: unknown): { discovery: unknown; step: Step };
-  mailDiscoveryResume(discovery: unknown, outcome: Outcome): { discovery: unknown; step: Step };
-  mailSettingsValidate(settings: MailSettings): null;
-  mailSentCopyNeeded(settings: MailSettings): boolean;
-  mailDiscoveryOrigins(discovery: unknown): string[];
-  mailUsualSettings(address: string): MailSettings | null;
-  mailHelperError(which: Which, host: string, port: number, code: string, detail: string): HelperFailure;
-  mailCertificateMigration(settings: MailSettings, trust: CertificateTrust, imap: CheckReply, smtp: CheckReply | null): CertificateTrust | null;
-  mailCertificateAcceptedElsewhere(which: Which, code: string, spkiSha256: string, pins: PinnedCertificates): string | null;
-}
-
-/** The certificate trust of an IMAP record (core/src/mailconfig/certificates.rs `CertificateTrust`). */
-export interface CertificateTrust {
-  pinnedCertificates: PinnedCertificates;
-  trustAnyCertificate: boolean;
-  notice: string | null;
-}
-
-/** The core's reading of a helper failure (core/src/mailconfig/helper_error.rs). */
-interface HelperFailure {
-  code: string;
-  message: string;
-  disposition: "reauthenticate" | "later" | "fail";
-}
-
-export type ImapCore = CoreApi & MailCore;
-
 
 export interface ImapConnectRequest {
   address: string;
@@ -79,7 +61,7 @@ export interface Deps {
 
 const defaults: Deps = {
   bridge: sharedBridge,
-  hasOrigin: (origin) => chrome.permissions.contains({ origins: [origin] }),
+  hasOrigin: (origin) => hasOrigins([origin]),
   fetchOutcome: (request) => execute(request),
 };
 
@@ -98,9 +80,9 @@ async function startDiscovery(core: ImapCore, address: string) {
   }
 }
 
-function failedStep(step: Step): never {
+function failedStep(step: MailDiscoveryStep): never {
   const failed = step as { code: string; message: string };
-  throw new UserError(failed.code, failed.message);
+  throw new InlayError(failed.code, failed.message);
 }
 
 export async function helperStatus(deps: Deps = defaults): Promise<HelperStatus> {
@@ -131,7 +113,7 @@ export async function start(core: ImapCore, address: string, deps: Deps = defaul
 export async function discover(core: ImapCore, address: string, deps: Deps = defaults): Promise<Found> {
   let { discovery, step } = await startDiscovery(core, address);
   for (let hops = 0; step.kind === "http"; hops++) {
-    if (hops > 20) throw new UserError("discoveryLoop", "Finding the mail settings took too many steps. Enter them under Advanced options.");
+    if (hops > 20) throw new InlayError("discoveryLoop", "Finding the mail settings took too many steps. Enter them under Advanced options.");
     const origin = core.hostPattern(step.request.url);
     const allowed = origin !== null && (await deps.hasOrigin(origin).catch(() => false));
     const outcome: Outcome = allowed ? await deps.fetchOutcome(step.request) : { kind: "transport", failure: "network" };
@@ -141,15 +123,13 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
   return step;
 }
 
-type Which = "imap" | "smtp";
-
 /** The codes after which the user reviews the server's certificate (the helper sent no password). */
 const REVIEW_CODES = ["untrustedCertificate", "certificateChanged"];
 
 /** A certificate to review, raised out of the connect's verify step. */
-export class CertificateReview extends UserError {
+export class CertificateReview extends InlayError {
   constructor(
-    readonly server: Which,
+    readonly server: MailServerRole,
     readonly host: string,
     message: string,
     readonly certificate: ServerCertificate,
@@ -160,11 +140,11 @@ export class CertificateReview extends UserError {
   }
 }
 
-/** A helper failure as a UserError in the core's words (a certificate to review keeps the certificate). */
-function describeCheckError(core: ImapCore, which: Which, host: string, port: number, error: BridgeError): UserError {
+/** A helper failure as an InlayError in the core's words (a certificate to review keeps the certificate). */
+function describeCheckError(core: ImapCore, which: MailServerRole, host: string, port: number, error: BridgeError): InlayError {
   const failure = core.mailHelperError(which, host, port, error.code, error.message);
   if (REVIEW_CODES.includes(error.code) && error.certificate) return new CertificateReview(which, host, failure.message, error.certificate, error.code);
-  return new UserError(failure.code, failure.message);
+  return new InlayError(failure.code, failure.message);
 }
 
 /** The helper's check arguments (bridge/README.md `CheckArgs`). */
@@ -179,22 +159,15 @@ interface CheckArgs {
 }
 
 /** The helper's check arguments for one of the account's servers: its pin when the user accepted one. */
-export function checkArgs(settings: MailSettings, which: Which, password: string, pin: string | null): CheckArgs {
+export function checkArgs(settings: MailSettings, which: MailServerRole, password: string, pin: string | null): CheckArgs {
   const { host, port, security, username } = settings[which];
   return { host, port, security, username, password, ...(pin ? { pinnedSpki: pin } : {}) };
 }
 
-/** What imapCheck/smtpCheck answer that the worker reads. */
-export interface CheckReply {
-  certificatePin?: string | null;
-  /** The certificate chains to a trusted root (null: a pin decided). */
-  certificateVerified?: boolean | null;
-}
-
 /** One server's login through the helper; failures in the core's words (exported for tests). */
-export async function check(core: ImapCore, deps: Deps, which: Which, args: CheckArgs): Promise<CheckReply> {
+export async function check(core: ImapCore, deps: Deps, which: MailServerRole, args: CheckArgs): Promise<HelperCheckReply> {
   try {
-    return (await deps.bridge().request<CheckReply>(which === "imap" ? "imapCheck" : "smtpCheck", { ...args })) ?? {};
+    return (await deps.bridge().request<HelperCheckReply>(which === "imap" ? "imapCheck" : "smtpCheck", { ...args })) ?? {};
   } catch (e) {
     if (e instanceof BridgeError) throw describeCheckError(core, which, args.host, args.port, e);
     throw e;
@@ -206,7 +179,7 @@ export async function check(core: ImapCore, deps: Deps, which: Which, args: Chec
  * the user already accepted for the other server is checked again pinned to
  * it, without a second review. Answers the server's pin (exported for tests).
  */
-export async function checkPinned(core: ImapCore, deps: Deps, which: Which, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
+export async function checkPinned(core: ImapCore, deps: Deps, which: MailServerRole, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
   try {
     await check(core, deps, which, checkArgs(settings, which, password, pins[which]));
     return pins[which];
@@ -230,13 +203,13 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
     core.mailSettingsValidate(settings);
   } catch (e) {
     const error = e as { code?: string; message?: string; field?: string };
-    throw new UserError("invalidSettings", error.message ?? String(e));
+    throw new InlayError("invalidSettings", error.message ?? String(e));
   }
   try {
     const account = await connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
       const imapPin = await checkPinned(core, deps, "imap", settings, request.password, pins);
       const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
-      if (!smtpPassword) throw new UserError("invalidSettings", "Outgoing (SMTP) password: is required.");
+      if (!smtpPassword) throw new InlayError("invalidSettings", "Outgoing (SMTP) password: is required.");
       const smtpPin = await checkPinned(core, deps, "smtp", settings, smtpPassword, { imap: imapPin, smtp: pins.smtp });
       return {
         displayName: null,
@@ -257,7 +230,7 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
  * decides from both reports what is pinned and what the user is told. Answers
  * the notice, or null.
  */
-async function pinLegacyAccount(core: ImapCore, account: Account, imap: CheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
+async function pinLegacyAccount(core: ImapCore, account: Account, imap: HelperCheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
   const server = account.server;
   if (server?.kind !== "imap") return null;
   const trust = await legacyTrust(core, deps, server.settings, trustOf(server), imap, smtpPassword);
@@ -270,7 +243,7 @@ async function pinLegacyAccount(core: ImapCore, account: Account, imap: CheckRep
 }
 
 /** The trust to store after the IMAP trust-any check answered `imap`, or null: the SMTP check, then the core's decision (exported for tests). */
-export async function legacyTrust(core: ImapCore, deps: Deps, settings: MailSettings, trust: CertificateTrust, imap: CheckReply, smtpPassword: string): Promise<CertificateTrust | null> {
+export async function legacyTrust(core: ImapCore, deps: Deps, settings: MailSettings, trust: CertificateTrust, imap: HelperCheckReply, smtpPassword: string): Promise<CertificateTrust | null> {
   const smtp = await check(core, deps, "smtp", { ...checkArgs(settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
   return core.mailCertificateMigration(settings, trust, imap, smtp);
 }
@@ -303,7 +276,7 @@ export async function checkImapAccount(core: ImapCore, account: Account, deps: D
     ? { ...checkArgs(server.settings, "imap", secrets.password, null), trustAnyCertificate: true }
     : checkArgs(server.settings, "imap", secrets.password, server.pinnedCertificates?.imap ?? null);
   try {
-    const reply = (await deps.bridge().request<CheckReply>("imapCheck", { ...args })) ?? {};
+    const reply = (await deps.bridge().request<HelperCheckReply>("imapCheck", { ...args })) ?? {};
     if (legacy) {
       const notice = await pinLegacyAccount(core, account, reply, secrets.smtpPassword ?? secrets.password, deps);
       if (notice) return { outcome: "ok", message: notice };

@@ -1,0 +1,21 @@
+// What the core's connect rules read about the inboxes already here: the
+// admin's policy and the registry of personal and team inboxes.
+import type { Account, ConnectionState } from "../../shared/inboxes.js";
+import type { ConnectInput } from "../core/types.js";
+import type { Settings } from "../state/settings.js";
+
+/** The inbox has credentials (tokens or a password): connected, or waiting for the user. */
+export function holdsCredentials(state: ConnectionState): boolean {
+  return state.kind === "connected" || state.kind === "needsReauthentication";
+}
+
+/** What the core's connect rules read: the admin's policy, and every connected inbox (it leaves out the one reconnecting). */
+export function admission(settings: Settings, accounts: Account[]): Pick<ConnectInput, "policy" | "registry"> {
+  return {
+    policy: { seat: settings.seat, allowedKinds: settings.allowedProviders },
+    registry: {
+      personalInboxes: accounts.filter((a) => holdsCredentials(a.state)).map((a) => a.address),
+      teamInboxes: settings.teamInboxes,
+    },
+  };
+}

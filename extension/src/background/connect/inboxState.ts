@@ -1,0 +1,59 @@
+// The stored inboxes outside a connect: the list pages show, the automation
+// switch, "needs reauthentication" after a rejected sign-in, and inboxes a
+// stopped worker left mid-flow. Each change goes through the core's state
+// machine, then to the store, then to open pages.
+import type { Account } from "../../shared/inboxes.js";
+import { InlayError } from "../../shared/messages.js";
+import type { CoreApi } from "../core/types.js";
+import { accountsChanged } from "../state/broadcast.js";
+import { loadSettings } from "../state/settings.js";
+import * as store from "../state/store.js";
+import { holdsCredentials } from "./admission.js";
+
+/**
+ * Every inbox, with a warning on any personal inbox the admin's policy also
+ * lists as a team inbox (the core's rule: one address can't be both).
+ */
+export async function listAccounts(core: CoreApi): Promise<Account[]> {
+  const [accounts, settings] = await Promise.all([store.listAccounts(), loadSettings()]);
+  return accounts.map((account) => {
+    if (!holdsCredentials(account.state)) return account;
+    const registry = { personalInboxes: [account.address], teamInboxes: [] };
+    const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
+    return problem ? { ...account, warning: problem.message } : account;
+  });
+}
+
+export async function setAutomation(address: string, on: boolean): Promise<Account> {
+  const account = await store.getAccount(address);
+  if (!account) throw new InlayError("unknownAccount", `${address} is not connected to Inlay.`);
+  const updated = { ...account, automation: on };
+  await store.putAccount(updated);
+  accountsChanged();
+  return updated;
+}
+
+/** Marks an inbox as needing the user after its tokens were rejected for good. */
+export async function markNeedsReauthentication(core: CoreApi, address: string, code: string, reason: string): Promise<void> {
+  const account = await store.getAccount(address);
+  if (!account || !holdsCredentials(account.state)) return;
+  const state = core.connectionTransition(account.state, { kind: "tokenRejected", code, reason }, Date.now());
+  await store.putAccount({ ...account, state });
+  accountsChanged();
+}
+
+const IN_PROGRESS = new Set(["detecting", "awaitingConsent", "authorizing", "verifying"]);
+
+/**
+ * At worker start no flow can be running (flows live in the worker's memory),
+ * so an inbox left mid-flow by a stopped worker goes back, through the core,
+ * to the state it had before the flow. The records are read while the core
+ * is still loading; the core is awaited only for an inbox to restore.
+ */
+export async function recoverInterrupted(core: Promise<CoreApi>): Promise<void> {
+  for (const account of await store.listAccounts()) {
+    if (!IN_PROGRESS.has(account.state.kind)) continue;
+    const state = (await core).connectionTransition(account.state, { kind: "cancelled" }, Date.now());
+    await store.putAccount({ ...account, state });
+  }
+}

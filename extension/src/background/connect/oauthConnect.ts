@@ -1,0 +1,109 @@
+// Connecting a Google or Microsoft inbox: connect, reconnect and cancel from
+// the pages, and Microsoft's silent renewal. Each builds the core's connect
+// input (policy, registry, OAuth clients), runs the core's flow
+// (oauthFlow.ts) and keeps the stored record, the tokens and the UI in step.
+import { isPasswordKind, KIND_NAMES, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
+import { InlayError } from "../../shared/messages.js";
+import type { ConnectInput, CoreApi } from "../core/types.js";
+import { redirectBase } from "../io/identity.js";
+import { randomBytes } from "../io/random.js";
+import { accountsChanged } from "../state/broadcast.js";
+import { loadSettings, oauthClient } from "../state/settings.js";
+import * as store from "../state/store.js";
+import { admission } from "./admission.js";
+import * as flows from "./oauthFlow.js";
+import * as tokens from "./tokens.js";
+
+async function connectInput(
+  address: string,
+  provider: ConnectionKind,
+  automation: boolean,
+  mode: ConnectInput["mode"],
+  previousState: ConnectionState,
+): Promise<ConnectInput> {
+  const settings = await loadSettings();
+  return {
+    address,
+    provider,
+    automation,
+    clients: { google: oauthClient(settings, "google"), microsoft: oauthClient(settings, "microsoft") },
+    redirectBase: redirectBase(),
+    ...admission(settings, await store.listAccounts()),
+    mode,
+    previousState,
+  };
+}
+
+/** Runs a connect (or reconnect) flow to its end and stores the outcome. */
+async function runConnect(core: CoreApi, input: ConnectInput, existing: Account | undefined): Promise<Account> {
+  const started = core.connectStart(input, randomBytes(96), Date.now());
+  // Progress is stored on the record only for inboxes that already have one,
+  // so an abandoned first attempt leaves nothing behind.
+  const onState = async (state: ConnectionState) => {
+    if (existing) {
+      await store.putAccount({ ...existing, state });
+      accountsChanged();
+    }
+  };
+  const end = await flows.run(core, input.address, started, onState);
+  if (end.kind === "failed") {
+    if (existing) await store.putAccount({ ...existing, state: end.accountState });
+    accountsChanged();
+    throw new InlayError(end.code, end.message);
+  }
+  const account: Account = {
+    address: end.account.address,
+    connect: end.account.connect,
+    displayName: end.account.displayName,
+    accountType: end.account.accountType,
+    automation: input.automation,
+    state: end.accountState,
+  };
+  if (existing && store.keyOf(existing.address) !== store.keyOf(account.address)) await store.deleteAccount(existing.address);
+  await tokens.saveConnected(account, end.tokens);
+  accountsChanged();
+  return account;
+}
+
+export async function connect(
+  core: CoreApi,
+  address: string,
+  provider: ConnectionKind,
+  automation: boolean,
+): Promise<Account> {
+  const existing = await store.getAccount(address);
+  const previous: ConnectionState = existing?.state ?? { kind: "notConnected" };
+  // A disconnected inbox connects again; a connected one is refused by the core's rules.
+  const input = await connectInput(address, provider, automation, "connect", previous);
+  return runConnect(core, input, existing);
+}
+
+export async function reconnect(core: CoreApi, address: string): Promise<Account> {
+  const existing = await store.getAccount(address);
+  if (!existing) throw new InlayError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (isPasswordKind(existing.connect)) {
+    // A password inbox has no sign-in window to reopen: the pages open its form to type the password again.
+    throw new InlayError("passwordNeeded", `To reconnect ${existing.address}, type its password again in the ${KIND_NAMES[existing.connect]} form.`);
+  }
+  // A disconnected inbox has no tokens left: it connects again from scratch.
+  const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
+  const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);
+  return runConnect(core, input, existing);
+}
+
+export async function cancelConnect(core: CoreApi, address: string): Promise<{ cancelled: boolean }> {
+  const cancelled = await flows.cancel(core, address);
+  accountsChanged();
+  return { cancelled };
+}
+
+/** Microsoft silent renewal: the same flow, without a window. */
+export function silentReauthorizer(core: CoreApi): tokens.SilentReauthorizer {
+  return async (address) => {
+    const account = await store.getAccount(address);
+    if (!account) return { kind: "failed", message: `${address} is not connected to Inlay.` };
+    const input = await connectInput(account.address, account.connect, account.automation, "silent", account.state);
+    const end = await flows.run(core, address, core.connectStart(input, randomBytes(96), Date.now()), async () => {});
+    return end.kind === "connected" ? { kind: "connected", tokens: end.tokens } : { kind: "failed", message: end.message };
+  };
+}
