@@ -1,6 +1,6 @@
 //! Connection state machine (exhaustively) and the address registry rules.
 
-use inlay_core::connection::*;
+use inlay_core::accounts::*;
 use inlay_core::detect::ConnectionKind;
 
 const ADDR: &str = "ada@example.com";

@@ -3,11 +3,11 @@
 
 mod support;
 
+use inlay_core::accounts::{ConnectionState, Seat};
+use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::connect::*;
-use inlay_core::connection::{ConnectionState, Seat};
 use inlay_core::detect::ConnectionKind;
 use inlay_core::http::{HttpRequest, Method, TransportFailure};
-use inlay_core::oauth::{AccountType, OAuthClient};
 use serde_json::{Value, json};
 use support::{GOOGLE_ID, MS_ID, WORK_TENANT, connect_input, form, http_response, query};
 use url::Url;

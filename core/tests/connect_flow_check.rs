@@ -4,15 +4,15 @@
 
 mod support;
 
-use inlay_core::account_check::*;
+use inlay_core::accounts::*;
+use inlay_core::auth::{Access, SilentResult, TokenProblem, TokenState};
+use inlay_core::auth::{
+    AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenSet, scopes_for,
+};
 use inlay_core::connect::{features_for, revoke_plan};
 use inlay_core::detect::{Confidence, ConnectionKind, Verdict, detect_from_outcome};
 use inlay_core::http::{Method, TransportFailure};
-use inlay_core::oauth::{
-    AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenSet, scopes_for,
-};
-use inlay_core::provider_error::{Attempt, Outcome};
-use inlay_core::token::{Access, SilentResult, TokenProblem, TokenState};
+use inlay_core::provider::{Attempt, Outcome};
 use serde_json::json;
 use support::http_response;
 
@@ -516,7 +516,7 @@ fn dns_lookup_without_a_response_asks_the_user_to_choose() {
 fn revocation_result_tells_the_user_when_google_did_not_confirm() {
     use inlay_core::connect::{GOOGLE_PERMISSIONS_URL, revoke_result};
     use inlay_core::http::{HttpResponse, TransportFailure};
-    use inlay_core::provider_error::Outcome;
+    use inlay_core::provider::Outcome;
     let answer = |status: u16, body: &str| Outcome::Response {
         response: HttpResponse {
             status,

@@ -3,9 +3,9 @@
 
 mod support;
 
+use inlay_core::auth::*;
 use inlay_core::http::{HttpResponse, Method};
-use inlay_core::oauth::*;
-use inlay_core::provider_error::Disposition;
+use inlay_core::provider::Disposition;
 use support::{
     GOOGLE_ID, MS_ID, WORK_TENANT, form, google_client, http_response, ms_client, query,
 };

@@ -4,7 +4,7 @@ mod support;
 
 use inlay_core::backoff::Backoff;
 use inlay_core::http::{HttpResponse, TransportFailure};
-use inlay_core::provider_error::{
+use inlay_core::provider::{
     Api, Attempt, Disposition, Outcome, classify, classify_response, parse_retry_after,
 };
 use support::http_response;

@@ -1,10 +1,10 @@
 //! Token lifecycle: skew, single-flight, proactive refresh, stuck refreshes,
 //! failures, and Microsoft's fixed 24 h refresh-token lifetime.
 
+use inlay_core::auth::*;
+use inlay_core::auth::{OAuthClient, OAuthProvider, TokenError, TokenSet};
 use inlay_core::http::HttpRequest;
-use inlay_core::oauth::{OAuthClient, OAuthProvider, TokenError, TokenSet};
-use inlay_core::provider_error::Disposition;
-use inlay_core::token::*;
+use inlay_core::provider::Disposition;
 
 const T0: u64 = 1_800_000_000_000;
 const MIN: u64 = 60_000;

@@ -4,9 +4,9 @@
 //! and outside the user's domain only to a host the user confirmed, EWS
 //! servers named by an answer included.
 
-use inlay_core::ews::pox::PoxServerVersion;
-use inlay_core::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
 use inlay_core::http::{HttpResponse, Method, TransportFailure};
+use inlay_core::provider::ews::pox::PoxServerVersion;
+use inlay_core::provider::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
 
 const AD: &str = "/autodiscover/autodiscover.xml";
 

@@ -1,10 +1,10 @@
 //! EWS request planning: envelope, headers, operation bodies, escaping.
 
-use inlay_core::ews::{
+use inlay_core::http::{HttpRequest, Method};
+use inlay_core::provider::ews::{
     Credentials, Folder, ItemId, Page, find_items, get_mime, send_mime, sync_items,
     verify_connection,
 };
-use inlay_core::http::{HttpRequest, Method};
 
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
 

@@ -2,11 +2,11 @@
 //! path mapped to a Disposition with a sentence for the user.
 
 use inlay_core::backoff::Backoff;
-use inlay_core::ews::{
+use inlay_core::http::{HttpResponse, TransportFailure};
+use inlay_core::provider::ews::{
     ItemId, SyncChange, read_find, read_mime, read_send, read_sync, read_verify,
 };
-use inlay_core::http::{HttpResponse, TransportFailure};
-use inlay_core::provider_error::{Attempt, Disposition, Outcome};
+use inlay_core::provider::{Attempt, Disposition, Outcome};
 
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
 const BACKOFF: Backoff = Backoff {

@@ -17,7 +17,7 @@ mod ews_schema_support;
 
 use std::path::{Path, PathBuf};
 
-use inlay_core::ews::{
+use inlay_core::provider::ews::{
     Credentials, Folder, ItemId, Page, find_items, get_mime, send_mime, sync_items,
     verify_connection,
 };

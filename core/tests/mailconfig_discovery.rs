@@ -4,11 +4,11 @@
 mod support;
 
 use inlay_core::http::TransportFailure;
-use inlay_core::mailconfig::{
+use inlay_core::provider::Outcome;
+use inlay_core::provider::imap::{
     Confidence, Discovery, DomainSettings, MailSettings, Purpose, Security, Server, Source, Step,
     base_domain, resume, start,
 };
-use inlay_core::provider_error::Outcome;
 use support::http_response;
 
 /// A domain autoconfig document: IMAP over SSL with placeholders, SMTP with STARTTLS.
@@ -174,7 +174,7 @@ fn domain_autoconfig_beats_the_ispdb() {
             port: 993,
             security: Security::ImplicitTls,
             username: "jo".into(),
-            authentication: vec![inlay_core::mailconfig::Authentication::PasswordCleartext],
+            authentication: vec![inlay_core::provider::imap::Authentication::PasswordCleartext],
         }
     );
     assert_eq!(

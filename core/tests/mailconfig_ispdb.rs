@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use inlay_core::detect::parse_address;
-use inlay_core::mailconfig::{
+use inlay_core::provider::imap::{
     Authentication, ClientConfig, ConfigError, Security, parse_client_config,
 };
 

@@ -1,7 +1,7 @@
 //! clientConfig edge cases: placeholders, refusals, non-XML bodies.
 
 use inlay_core::detect::parse_address;
-use inlay_core::mailconfig::{ClientConfig, ConfigError, Security, parse_client_config};
+use inlay_core::provider::imap::{ClientConfig, ConfigError, Security, parse_client_config};
 
 fn parse(xml: &str) -> Result<ClientConfig, ConfigError> {
     parse_client_config(xml, &parse_address("Jo.Smith@Example.COM").unwrap())

@@ -1,6 +1,8 @@
 //! The Advanced options form validator: every rule, with the field named.
 
-use inlay_core::mailconfig::{MailSettings, Security, Server, parse_security, validate_settings};
+use inlay_core::provider::imap::{
+    MailSettings, Security, Server, parse_security, validate_settings,
+};
 
 fn settings(host: &str, port: u16, username: &str) -> MailSettings {
     let imap = Server {

@@ -6,24 +6,24 @@ use super::{
     Advance, ConnectInput, ConnectMode, ConnectedAccount, FlowError, FlowInput, Purpose,
     RANDOM_BYTES, Step, features_for, oauth_provider, redirect_uri,
 };
-use crate::account_check::{
+use crate::accounts::{
+    AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
+};
+use crate::accounts::{
     GMAIL_SEND_AS_URL, GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, bearer_get, parse_graph_me,
     parse_send_as, parse_user_purpose,
 };
-use crate::backoff::{Backoff, pause_in_words};
-use crate::connection::{
-    AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
-};
-use crate::detect::{ConnectionKind, parse_address, same_mailbox};
-use crate::http::{HttpRequest, HttpResponse};
-use crate::oauth::{
+use crate::auth::TokenState;
+use crate::auth::{
     AccountIdentity, AccountType, AuthorizationParams, AuthorizationSecrets, Features, OAuthClient,
     OAuthProvider, PendingAuthorization, RevocationPlan, TokenError, TokenExpectations, TokenSet,
     complete_authorization, interpret_token_response, plan_authorization, plan_revoke,
     verify_account,
 };
-use crate::provider_error::{self, Api, Attempt, Disposition, Outcome};
-use crate::token::TokenState;
+use crate::backoff::{Backoff, pause_in_words};
+use crate::detect::{ConnectionKind, parse_address, same_mailbox};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::provider::{self, Api, Attempt, Disposition, Outcome};
 
 /// Retries inside a connect flow: the user is watching, so fewer and
 /// shorter than for background calls. A `Retry-After` still wins.
@@ -530,7 +530,7 @@ fn on_outcome(
         now_ms,
         jitter,
     };
-    let disposition = provider_error::classify(
+    let disposition = provider::classify(
         api_for(purpose, provider),
         &outcome,
         &attempt_info,

@@ -14,22 +14,22 @@
 //! [`resume`]; between calls it keeps the [`Flow`] (plain JSON) in
 //! `chrome.storage.session`, so a worker killed mid-flow resumes where it was.
 //! Every result carries the account's [`ConnectionState`] after the step,
-//! computed with [`crate::connection::transition`] only.
+//! computed with [`crate::accounts::transition`] only.
 
 mod flow;
 mod password;
 
 use serde::{Deserialize, Serialize};
 
-use crate::connection::RegistryError;
-use crate::connection::{AccountRegistry, ConnectPolicy, ConnectionState, InvalidTransition};
-use crate::detect::{AddressError, ConnectionKind};
-use crate::http::{HttpRequest, HttpResponse, TransportFailure};
-use crate::oauth::{
+use crate::accounts::RegistryError;
+use crate::accounts::{AccountRegistry, ConnectPolicy, ConnectionState, InvalidTransition};
+use crate::auth::TokenState;
+use crate::auth::{
     AccountType, AuthError, Features, OAuthClient, OAuthProvider, RevocationPlan, ScopeInfo,
     plan_revoke, scopes_for,
 };
-use crate::token::TokenState;
+use crate::detect::{AddressError, ConnectionKind};
+use crate::http::{HttpRequest, HttpResponse, TransportFailure};
 
 pub use flow::{Flow, Phase, cancel, resume, start};
 pub use password::{PasswordConnect, password_start};
@@ -355,8 +355,8 @@ pub struct RevocationResult {
 /// the user. Anything else (5xx, 429, a reset, a timeout) leaves the grant
 /// possibly alive: the local tokens are deleted anyway, and the user is told
 /// where to remove the access by hand.
-pub fn revoke_result(outcome: &crate::provider_error::Outcome) -> RevocationResult {
-    use crate::provider_error::Outcome;
+pub fn revoke_result(outcome: &crate::provider::Outcome) -> RevocationResult {
+    use crate::provider::Outcome;
     let confirmed = match outcome {
         Outcome::Response { response } => {
             response.status == 200

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::flow::{admit, authorizing};
 use super::{ConnectMode, FlowError};
-use crate::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Event, transition};
+use crate::accounts::{AccountRegistry, ConnectPolicy, ConnectionState, Event, transition};
 use crate::detect::{ConnectionKind, parse_address};
 
 /// What `password_start` needs: [`super::ConnectInput`] without the OAuth parts.
@@ -79,7 +79,7 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::Seat;
+    use crate::accounts::Seat;
 
     fn input(provider: ConnectionKind) -> PasswordConnect {
         PasswordConnect {

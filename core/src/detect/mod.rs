@@ -451,10 +451,10 @@ fn with_reason(address: &EmailAddress, reason: String, evidence: String) -> Dete
 /// the same low-confidence "couldn't look up" detection as a DNS error.
 pub fn detect_from_outcome(
     address: &str,
-    outcome: &crate::provider_error::Outcome,
+    outcome: &crate::provider::Outcome,
 ) -> Result<Detection, AddressError> {
     use crate::http::TransportFailure;
-    use crate::provider_error::Outcome;
+    use crate::provider::Outcome;
     match outcome {
         Outcome::Response { response } => detect_from_mx(address, response),
         Outcome::Transport { failure } => {

@@ -10,11 +10,11 @@ pub mod corpus;
 
 use std::collections::HashMap;
 
+use inlay_core::accounts::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
+use inlay_core::auth::OAuthClient;
 use inlay_core::connect::{Clients, ConnectInput, ConnectMode};
-use inlay_core::connection::{AccountRegistry, ConnectPolicy, ConnectionState, Seat};
 use inlay_core::detect::ConnectionKind;
 use inlay_core::http::{HttpRequest, HttpResponse};
-use inlay_core::oauth::OAuthClient;
 use url::Url;
 
 pub const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";

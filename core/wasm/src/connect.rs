@@ -11,13 +11,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, thrown, to_js};
 
-use inlay_core::account_check;
+use inlay_core::accounts::{self, ConnectionState, Event};
+use inlay_core::auth::{AccountType, OAuthClient};
+use inlay_core::auth::{RenewalResult, SilentResult, TokenState};
 use inlay_core::connect::{self as core_connect, FlowError};
-use inlay_core::connection::{self, ConnectionState, Event};
 use inlay_core::detect;
-use inlay_core::oauth::{AccountType, OAuthClient};
-use inlay_core::provider_error::{Api, Attempt, Outcome};
-use inlay_core::token::{RenewalResult, SilentResult, TokenState};
+use inlay_core::provider::{Api, Attempt, Outcome};
 
 /// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
 fn ms(value: f64) -> u64 {
@@ -190,7 +189,7 @@ pub fn token_invalidate(tokens: JsValue, rejected: &str) -> Result<JsValue, JsVa
 #[wasm_bindgen(js_name = accountCheckPlan)]
 pub fn account_check_plan(connect: JsValue, access_token: &str) -> Result<JsValue, JsValue> {
     let connect = arg(connect, "connect")?;
-    done(account_check::plan_account_check(connect, access_token))
+    done(accounts::plan_account_check(connect, access_token))
 }
 
 /// `accountCheckResult(connect, outcome, attempt) -> CheckResult`;
@@ -204,7 +203,7 @@ pub fn account_check_result(
     let connect = arg(connect, "connect")?;
     let outcome: Outcome = arg(outcome, "outcome")?;
     let attempt: Attempt = arg(attempt, "attempt")?;
-    to_js(&account_check::interpret_account_check(
+    to_js(&accounts::interpret_account_check(
         connect, &outcome, &attempt,
     ))
 }
@@ -233,7 +232,7 @@ pub fn classify_outcome(
     let api: Api = arg(api, "api")?;
     let outcome: Outcome = arg(outcome, "outcome")?;
     let attempt: Attempt = arg(attempt, "attempt")?;
-    to_js(&account_check::classify_outcome(api, &outcome, &attempt))
+    to_js(&accounts::classify_outcome(api, &outcome, &attempt))
 }
 
 /// `connectionTransition(state, event, nowMs) -> ConnectionState`: the
@@ -249,7 +248,7 @@ pub fn connection_transition(
 ) -> Result<JsValue, JsValue> {
     let state: ConnectionState = arg(state, "state")?;
     let event: Event = arg(event, "event")?;
-    done(connection::transition(&state, &event, ms(now_ms)))
+    done(accounts::transition(&state, &event, ms(now_ms)))
 }
 
 /// `checkTeamInbox(registry, address) -> null | {code, message}`: whether
@@ -257,7 +256,7 @@ pub fn connection_transition(
 /// A problem is returned, not thrown: the caller shows it beside the inbox.
 #[wasm_bindgen(js_name = checkTeamInbox)]
 pub fn check_team_inbox(registry: JsValue, address: &str) -> Result<JsValue, JsValue> {
-    let registry: connection::AccountRegistry = arg(registry, "registry")?;
+    let registry: accounts::AccountRegistry = arg(registry, "registry")?;
     match registry.check_team_inbox(address) {
         Ok(()) => Ok(JsValue::NULL),
         Err(problem) => to_js(&FlowError::from(problem)),

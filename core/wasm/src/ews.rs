@@ -1,6 +1,6 @@
 //! Bindings for Exchange over EWS: the Autodiscover plan, verifying a
 //! connection and sending a message. Conversion only: every decision is
-//! made by `inlay-core` (`inlay_core::ews`).
+//! made by `inlay-core` (`inlay_core::provider::ews`).
 //!
 //! Same conventions as `connect.rs`: plain JSON-compatible objects
 //! (camelCase, tagged unions under `kind`), every error thrown as
@@ -21,8 +21,10 @@ use crate::convert::{arg, thrown, to_js};
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
 use inlay_core::detect::Detection;
-use inlay_core::ews::{self as core_ews, AutodiscoverPlan, Credentials, Input, Step, Verified};
-use inlay_core::provider_error::{Attempt, Disposition, Outcome};
+use inlay_core::provider::ews::{
+    self as core_ews, AutodiscoverPlan, Credentials, Input, Step, Verified,
+};
+use inlay_core::provider::{Attempt, Disposition, Outcome};
 
 /// Like [`arg`] for a value holding the password: serde's explanation can
 /// quote the offending value, so it is left out of the message.

@@ -1,6 +1,6 @@
 //! Bindings for IMAP/SMTP settings discovery and the Advanced options
 //! check. Conversion only: every decision is made by `inlay-core`
-//! (`inlay_core::mailconfig`).
+//! (`inlay_core::provider::imap`).
 //!
 //! Same conventions as `connect.rs`: plain JSON-compatible objects
 //! (camelCase, tagged unions under `kind`), errors thrown as objects with a
@@ -11,12 +11,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, thrown, to_js};
 
-use inlay_core::mailconfig::{
+use inlay_core::provider::Outcome;
+use inlay_core::provider::imap::{
     self as core_mailconfig, CertificateReport, CertificateTrust, Discovery, DomainSettings,
     MailServerKind, MailSettings, SettingsError, Step,
 };
-use inlay_core::provider_error::Outcome;
-use inlay_core::rpc_imap::PinnedCertificates;
+use inlay_core::rpc::imap::PinnedCertificates;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

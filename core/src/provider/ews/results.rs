@@ -13,7 +13,7 @@ use super::operations::ItemId;
 use super::soap::{self, ServerVersionInfo};
 use super::xml::Element;
 use crate::backoff::Backoff;
-use crate::provider_error::{Attempt, Disposition, Outcome};
+use crate::provider::{Attempt, Disposition, Outcome};
 
 /// The connection works: the inbox answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use super::authorize::PendingAuthorization;
 use super::errors::TokenError;
-use super::provider::{
+use super::identity_provider::{
     Features, MICROSOFT_PERSONAL_TENANT, OAuthClient, OAuthProvider, normalize_scope, scopes_for,
 };
 use crate::backoff::Backoff;
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::provider_error::{self, Api, Attempt, Disposition};
+use crate::provider::{self, Api, Attempt, Disposition};
 
 /// Microsoft refresh tokens issued to an SPA redirect live 24 h from the
 /// sign-in, and refreshing does not extend that.
@@ -204,7 +204,7 @@ const UNSAFE: &str =
 
 /// Interprets a token endpoint response (code exchange or refresh).
 ///
-/// Error statuses are classified by [`provider_error::classify`]
+/// Error statuses are classified by [`provider::classify`]
 /// (`invalid_grant` → sign in again, 5xx → retry, …). The ID token's
 /// signature is NOT verified: it came straight from the provider's token
 /// endpoint over TLS in answer to our own request, which OIDC Core §3.1.3.7
@@ -229,8 +229,7 @@ pub fn interpret_token_response(
             now_ms,
             jitter: 0,
         };
-        let disposition =
-            provider_error::classify_response(api, response, &attempt, &Backoff::PROVIDER);
+        let disposition = provider::classify_response(api, response, &attempt, &Backoff::PROVIDER);
         let message = match &disposition {
             Disposition::RetryAfter { .. } => format!(
                 "{} is busy or unreachable right now. Inlay will try again shortly.",

@@ -7,7 +7,7 @@ use super::credentials::Credentials;
 use super::errors::{self, EwsContext};
 use super::xml::{self, Element};
 use crate::http::{HttpRequest, Method};
-use crate::provider_error::{Disposition, Outcome, parse_retry_after};
+use crate::provider::{Disposition, Outcome, parse_retry_after};
 
 pub const SOAP_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const TYPES_NS: &str = "http://schemas.microsoft.com/exchange/services/2006/types";

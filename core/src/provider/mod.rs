@@ -1,9 +1,15 @@
-//! What to do with a provider's answer: succeed, retry later, refresh the
-//! token, ask the user to sign in again, or fail with a reason.
+//! One folder per provider, holding everything that is that provider's:
+//! [`ews`] (Exchange on-premises) and [`imap`] (any IMAP/SMTP server,
+//! through the native helper).
 //!
-//! Covers the Gmail API, Microsoft Graph and both token endpoints, following
-//! provider-apis.md §1–§3. Every `Fail` and `Reauthenticate` carries a
-//! sentence for the user.
+//! This file is what is common to reading any provider's answer: succeed,
+//! retry later, refresh the token, ask the user to sign in again, or fail
+//! with a reason. It covers the Gmail API, Microsoft Graph and both token
+//! endpoints, following provider-apis.md §1–§3. Every `Fail` and
+//! `Reauthenticate` carries a sentence for the user.
+
+pub mod ews;
+pub mod imap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -184,7 +190,7 @@ impl ErrorInfo {
                     .and_then(|c| c.first())
                     .and_then(Value::as_u64)
                     .and_then(|n| u32::try_from(n).ok())
-                    .or_else(|| info.message.as_deref().and_then(crate::oauth::aadsts_code));
+                    .or_else(|| info.message.as_deref().and_then(crate::auth::aadsts_code));
             }
             // Google APIs and Graph: {"error":{…}}
             Some(Value::Object(e)) => {

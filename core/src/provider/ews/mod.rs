@@ -2,7 +2,7 @@
 //! server (Autodiscover), planning SOAP requests and reading their answers.
 //!
 //! Sans-IO like the rest of the core: every call is an [`crate::http::HttpRequest`]
-//! value, every answer an [`crate::provider_error::Outcome`]. Credentials
+//! value, every answer an [`crate::provider::Outcome`]. Credentials
 //! are arguments; they go only into `Authorization` headers, and the
 //! `Debug` output of types holding them is redacted.
 

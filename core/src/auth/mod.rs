@@ -11,12 +11,17 @@
 //! Authorization-code flow with PKCE (S256) only, exact redirect URIs, one
 //! redirect URI per provider plus RFC 9207 `iss` checks against mix-up, a
 //! one-time `state` against CSRF and a `nonce` in the ID token (RFC 9700).
+//!
+//! Then the token lifecycle of a connected account (`lifecycle.rs`,
+//! [`TokenState`]): when to use the access token, refresh it, renew it
+//! silently, wait, or ask the user to sign in again.
 
 mod authorize;
 mod errors;
+mod identity_provider;
+mod lifecycle;
 mod pkce;
-mod provider;
-mod tokens;
+mod token_endpoint;
 mod verify;
 
 pub use authorize::{
@@ -24,12 +29,17 @@ pub use authorize::{
     PendingAuthorization, complete_authorization, plan_authorization,
 };
 pub use errors::{AuthError, TokenError};
-pub use pkce::{Pkce, challenge_for, random_value};
-pub use provider::{
+pub use identity_provider::{
     Features, GoogleReview, MICROSOFT_PERSONAL_TENANT, OAuthClient, OAuthProvider, ScopeInfo,
     scopes_for,
 };
-pub use tokens::{
+pub use lifecycle::{
+    Access, BackgroundRenewal, CLOCK_SKEW_MS, PROACTIVE_REFRESH_MS, Renewal, RenewalKind,
+    RenewalResult, SILENT_RENEWAL_LEAD_MS, STUCK_REFRESH_MS, STUCK_SILENT_MS, SilentResult,
+    TokenProblem, TokenState,
+};
+pub use pkce::{Pkce, challenge_for, random_value};
+pub use token_endpoint::{
     AccountType, GOOGLE_REVOKE_ENDPOINT, Grant, IdClaims, MICROSOFT_LOGOUT_URL,
     MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_SPA_REFRESH_LIFETIME_MS, MICROSOFT_WORK_CONSENT_URL,
     RevocationPlan, TokenExpectations, TokenSet, decode_id_token, interpret_token_response,
@@ -38,4 +48,4 @@ pub use tokens::{
 pub use verify::{AccountIdentity, plan_profile, verify_account};
 
 pub(crate) use authorize::aadsts_code;
-pub(crate) use provider::normalize_scope;
+pub(crate) use identity_provider::normalize_scope;

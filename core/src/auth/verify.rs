@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::provider::OAuthProvider;
-use super::tokens::IdClaims;
+use super::identity_provider::OAuthProvider;
+use super::token_endpoint::IdClaims;
 use crate::detect::parse_address;
 use crate::http::{HttpRequest, Method};
 

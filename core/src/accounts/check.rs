@@ -10,12 +10,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::auth::OAuthProvider;
 use crate::backoff::Backoff;
 use crate::connect::{FlowError, oauth_provider};
 use crate::detect::{ConnectionKind, parse_address, same_mailbox};
 use crate::http::{HttpRequest, Method};
-use crate::oauth::OAuthProvider;
-use crate::provider_error::{self, Api, Attempt, Disposition, Outcome};
+use crate::provider::{self, Api, Attempt, Disposition, Outcome};
 
 /// Gmail's send-as list.
 pub const GMAIL_SEND_AS_URL: &str =
@@ -212,10 +212,10 @@ pub fn plan_account_check(
     })
 }
 
-/// [`provider_error::classify`] with the provider backoff, and waits capped
+/// [`provider::classify`] with the provider backoff, and waits capped
 /// at [`MAX_RETRY_AFTER_MS`].
 pub fn classify_outcome(api: Api, outcome: &Outcome, attempt: &Attempt) -> Disposition {
-    match provider_error::classify(api, outcome, attempt, &Backoff::PROVIDER) {
+    match provider::classify(api, outcome, attempt, &Backoff::PROVIDER) {
         Disposition::RetryAfter { after_ms, reason } => Disposition::RetryAfter {
             after_ms: after_ms.min(MAX_RETRY_AFTER_MS),
             reason,

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::mailconfig::Security;
+use crate::provider::imap::Security;
 use crate::rpc::{Address, Password};
 
 /// Longest server name (DNS limit).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::provider_error::Disposition;
+use crate::provider::Disposition;
 
 /// Why an authorization could not be completed. The serde tag `kind` is the
 /// stable code; no token request is planned for any of these.
@@ -151,7 +151,7 @@ impl AuthError {
 )]
 pub enum TokenError {
     /// The token endpoint answered with an error; `disposition` says whether
-    /// to retry, sign in again or give up (from `provider_error::classify`).
+    /// to retry, sign in again or give up (from `provider::classify`).
     Endpoint {
         disposition: Disposition,
         message: String,

@@ -1,5 +1,4 @@
-//! The per-account connection state machine, and the rules on which
-//! addresses may be connected ([`registry`]).
+//! The per-account connection state machine.
 //!
 //! ```text
 //! NotConnected/Disconnected ─StartDetect→ Detecting ─DetectionDone→ AwaitingConsent
@@ -14,13 +13,9 @@
 //! In-progress states carry the stable state they started from, so a
 //! cancel or failure restores it exactly, leaving nothing half-made.
 
-pub mod registry;
-
 use serde::{Deserialize, Serialize};
 
 use crate::detect::ConnectionKind;
-
-pub use registry::{AccountRegistry, ConnectPolicy, RegistryError, Seat};
 
 /// Where one account's connection stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::errors::AuthError;
+use super::identity_provider::{Features, OAuthClient, OAuthProvider, scopes_for};
 use super::pkce::Pkce;
-use super::provider::{Features, OAuthClient, OAuthProvider, scopes_for};
-use super::tokens::form_post;
+use super::token_endpoint::form_post;
 
 /// How long a started sign-in stays valid (codes themselves live minutes).
 pub const AUTHORIZATION_TIMEOUT_MS: u64 = 10 * 60 * 1000;

@@ -6,6 +6,8 @@
 //! and unknown fields are refused) before the worker acts on it, and a
 //! content script can only ask for the few things its adapter needs.
 
+pub mod imap;
+
 use serde::{Deserialize, Serialize};
 
 /// Largest message a content script may send, in bytes of JSON.
@@ -73,7 +75,7 @@ pub enum PageRequest {
     /// IMAP: finds the settings for an address (autoconfig, ISPDB, MX, guesses).
     ImapDiscover(AddressArg),
     /// IMAP: checks the IMAP and SMTP logins through the helper, then saves the inbox.
-    ImapConnect(crate::rpc_imap::ImapConnectArg),
+    ImapConnect(crate::rpc::imap::ImapConnectArg),
     /// IMAP: the user dismissed the notice shown beside the inbox.
     ImapDismissNotice(AddressArg),
 }

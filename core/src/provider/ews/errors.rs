@@ -5,7 +5,7 @@
 use super::xml::Element;
 use crate::backoff::{Backoff, pause_in_words};
 use crate::http::TransportFailure;
-use crate::provider_error::{Attempt, Disposition};
+use crate::provider::{Attempt, Disposition};
 
 /// Where the request stands in its retries, and the host for messages.
 pub(crate) struct EwsContext<'a> {

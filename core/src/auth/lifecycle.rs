@@ -20,13 +20,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backoff::Backoff;
-use crate::http::HttpRequest;
-use crate::oauth::{
+use crate::auth::{
     AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenError,
     TokenExpectations, TokenSet, interpret_token_response, plan_refresh, plan_revoke, scopes_for,
 };
-use crate::provider_error::{self, Api, Attempt, Disposition, Outcome};
+use crate::backoff::Backoff;
+use crate::http::HttpRequest;
+use crate::provider::{self, Api, Attempt, Disposition, Outcome};
 
 /// Treat an access token as expired this long before its stated expiry.
 pub const CLOCK_SKEW_MS: u64 = 60_000;
@@ -538,10 +538,10 @@ impl TokenState {
                 .iter()
                 .filter(|s| s.required_for_feature)
                 .all(|s| {
-                    let wanted = crate::oauth::normalize_scope(self.provider, &s.scope);
+                    let wanted = crate::auth::normalize_scope(self.provider, &s.scope);
                     self.scopes
                         .iter()
-                        .any(|x| crate::oauth::normalize_scope(self.provider, x) == wanted)
+                        .any(|x| crate::auth::normalize_scope(self.provider, x) == wanted)
                 })
         };
         let none = Features {
@@ -590,8 +590,7 @@ impl TokenState {
                     now_ms,
                     jitter: 0,
                 };
-                let disposition =
-                    provider_error::classify(api, outcome, &attempt, &Backoff::PROVIDER);
+                let disposition = provider::classify(api, outcome, &attempt, &Backoff::PROVIDER);
                 Err(TokenError::Endpoint {
                     message: format!(
                         "{} couldn't be reached. Inlay will try again shortly.",
@@ -609,7 +608,7 @@ impl TokenState {
                 message,
             } => TokenError::Endpoint {
                 disposition: Disposition::RetryAfter {
-                    after_ms: after_ms.min(crate::account_check::MAX_RETRY_AFTER_MS),
+                    after_ms: after_ms.min(crate::accounts::MAX_RETRY_AFTER_MS),
                     reason,
                 },
                 message,

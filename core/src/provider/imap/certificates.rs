@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{MailServerKind, MailSettings};
-use crate::rpc_imap::{PinnedCertificates, SpkiPin};
+use crate::rpc::imap::{PinnedCertificates, SpkiPin};
 
 /// What an `imapCheck`/`smtpCheck` reported about the certificate the server
 /// presented (bridge/README.md).

@@ -12,7 +12,7 @@ use super::{Confidence, DomainSettings, MailSettings, Purpose, Source, Step};
 use crate::detect::{EmailAddress, MailService, mx_query, parse_address, service_for_mx_host};
 use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
-use crate::provider_error::Outcome;
+use crate::provider::Outcome;
 
 /// Thunderbird's ISPDB, one document per domain.
 pub const ISPDB_BASE: &str = "https://autoconfig.thunderbird.net/v1.1/";
