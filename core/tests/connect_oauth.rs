@@ -6,6 +6,7 @@ mod support;
 use inlay_core::auth::*;
 use inlay_core::http::{HttpResponse, Method};
 use inlay_core::provider::Disposition;
+use inlay_core::provider::graph::{MICROSOFT_PERSONAL_TENANT, MICROSOFT_SPA_REFRESH_LIFETIME_MS};
 use support::{
     GOOGLE_ID, MS_ID, WORK_TENANT, form, google_client, http_response, ms_client, query,
 };

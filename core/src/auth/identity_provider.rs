@@ -1,6 +1,11 @@
-//! Provider endpoints, client configuration and the scopes each feature needs.
+//! The identity providers Inlay signs in with, the app registration used
+//! with each, and the scopes each feature needs. Each provider's own values
+//! (endpoints, issuer, scope lists) live in [`crate::provider::gmail`] and
+//! [`crate::provider::graph`]; this file only dispatches to them.
 
 use serde::{Deserialize, Serialize};
+
+use crate::provider::{gmail, graph};
 
 /// An OAuth identity provider Inlay signs in with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -12,27 +17,20 @@ pub enum OAuthProvider {
     Microsoft,
 }
 
-/// Microsoft's tenant ID for personal (MSA) accounts.
-pub const MICROSOFT_PERSONAL_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-
 impl OAuthProvider {
     /// Authorization endpoint.
     pub fn authorization_endpoint(self) -> &'static str {
         match self {
-            OAuthProvider::Google => "https://accounts.google.com/o/oauth2/v2/auth",
-            OAuthProvider::Microsoft => {
-                "https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
-            }
+            OAuthProvider::Google => gmail::AUTHORIZATION_ENDPOINT,
+            OAuthProvider::Microsoft => graph::AUTHORIZATION_ENDPOINT,
         }
     }
 
     /// Token endpoint.
     pub fn token_endpoint(self) -> &'static str {
         match self {
-            OAuthProvider::Google => "https://oauth2.googleapis.com/token",
-            OAuthProvider::Microsoft => {
-                "https://login.microsoftonline.com/common/oauth2/v2.0/token"
-            }
+            OAuthProvider::Google => gmail::GOOGLE_TOKEN_ENDPOINT,
+            OAuthProvider::Microsoft => graph::MICROSOFT_TOKEN_ENDPOINT,
         }
     }
 
@@ -46,26 +44,12 @@ impl OAuthProvider {
         }
     }
 
-    /// Whether `iss` (from an ID token or RFC 9207 response) names this provider.
-    /// Microsoft's issuer embeds the tenant; with the `common` authority any
-    /// tenant is acceptable, so only the shape is checked, and `tenant` (from
-    /// the `tid` claim) must match when known.
+    /// Whether `iss` (from an ID token or RFC 9207 response) names this
+    /// provider; `tenant` is the `tid` claim when known (Microsoft).
     pub fn accepts_issuer(self, iss: &str, tenant: Option<&str>) -> bool {
         match self {
-            OAuthProvider::Google => {
-                iss == "https://accounts.google.com" || iss == "accounts.google.com"
-            }
-            OAuthProvider::Microsoft => {
-                let Some(middle) = iss
-                    .strip_prefix("https://login.microsoftonline.com/")
-                    .and_then(|rest| rest.strip_suffix("/v2.0"))
-                else {
-                    return false;
-                };
-                !middle.is_empty()
-                    && !middle.contains('/')
-                    && tenant.is_none_or(|t| t.eq_ignore_ascii_case(middle))
-            }
+            OAuthProvider::Google => gmail::accepts_issuer(iss),
+            OAuthProvider::Microsoft => graph::accepts_issuer(iss, tenant),
         }
     }
 
@@ -142,107 +126,35 @@ pub struct ScopeInfo {
     pub google_review: Option<GoogleReview>,
 }
 
-const GMAIL_SEND: &str = "https://www.googleapis.com/auth/gmail.send";
-const GMAIL_SETTINGS_BASIC: &str = "https://www.googleapis.com/auth/gmail.settings.basic";
-
-fn info(scope: &str, explanation: &str, feature: bool, review: Option<GoogleReview>) -> ScopeInfo {
-    ScopeInfo {
-        scope: scope.into(),
-        explanation: explanation.into(),
-        required_for_feature: feature,
-        google_review: review,
+impl ScopeInfo {
+    pub(crate) fn new(
+        scope: &str,
+        explanation: &str,
+        required_for_feature: bool,
+        google_review: Option<GoogleReview>,
+    ) -> Self {
+        ScopeInfo {
+            scope: scope.into(),
+            explanation: explanation.into(),
+            required_for_feature,
+            google_review,
+        }
     }
 }
 
 /// The scopes to request for these features, each with its explanation.
-///
-/// Google: `openid email profile` identify the account (Gmail's `getProfile`
-/// is not allowed under `gmail.send`, so the address comes from the ID
-/// token); `gmail.send` (sensitive) sends; `gmail.settings.basic` is the
-/// narrowest scope that allows `settings.sendAs.list`, and it is restricted,
-/// so it is requested only when aliases are turned on.
-/// Microsoft: `openid email profile offline_access User.Read` always,
-/// `Mail.Send` to send, `MailboxSettings.Read` for mailbox settings.
 pub fn scopes_for(provider: OAuthProvider, features: &Features) -> Vec<ScopeInfo> {
-    use GoogleReview::*;
-    let mut scopes = Vec::new();
     match provider {
-        OAuthProvider::Google => {
-            scopes.push(info(
-                "openid",
-                "Confirm who you are when you sign in.",
-                false,
-                Some(NonSensitive),
-            ));
-            scopes.push(info(
-                "email",
-                "See your email address, to check that you connected the inbox you meant to.",
-                false,
-                Some(NonSensitive),
-            ));
-            scopes.push(info(
-                "profile",
-                "See your name and picture, to show which account is connected.",
-                false,
-                Some(NonSensitive),
-            ));
-            if features.send {
-                scopes.push(info(GMAIL_SEND, "Send email as you: only the messages you write or schedule in Inlay. This permission can't read your inbox.", true, Some(Sensitive)));
-            }
-            if features.send_as_aliases {
-                scopes.push(info(GMAIL_SETTINGS_BASIC, "See your \"Send mail as\" addresses so you can pick which one Inlay sends from. Google's permission also covers changing basic mail settings; Inlay only reads the list of addresses.", true, Some(Restricted)));
-            }
-        }
-        OAuthProvider::Microsoft => {
-            scopes.push(info(
-                "openid",
-                "Confirm who you are when you sign in.",
-                false,
-                None,
-            ));
-            scopes.push(info(
-                "email",
-                "See your email address, to check that you connected the inbox you meant to.",
-                false,
-                None,
-            ));
-            scopes.push(info(
-                "profile",
-                "See your name, to show which account is connected.",
-                false,
-                None,
-            ));
-            scopes.push(info(
-                "offline_access",
-                "Stay connected without asking you to sign in every hour.",
-                false,
-                None,
-            ));
-            scopes.push(info("User.Read", "Read your basic profile (name and addresses), to check the account and list the addresses you can send from.", false, None));
-            if features.send {
-                scopes.push(info("Mail.Send", "Send email as you: only the messages you write or schedule in Inlay. This permission can't read your mailbox.", true, None));
-            }
-            if features.mailbox_settings {
-                scopes.push(info("MailboxSettings.Read", "Read your mailbox settings (time zone, working hours, automatic replies) so scheduled emails go out at sensible times.", true, None));
-            }
-        }
+        OAuthProvider::Google => gmail::scopes(features),
+        OAuthProvider::Microsoft => graph::scopes(features),
     }
-    scopes
 }
 
-/// A scope string in the form used to compare requested and granted scopes:
-/// Google reports `email`/`profile` as `userinfo.*` URLs, Microsoft may prefix
-/// Graph scopes with `https://graph.microsoft.com/` and ignores case.
+/// A scope string in the form used to compare requested and granted scopes
+/// (each provider spells some scopes differently when it grants them).
 pub(crate) fn normalize_scope(provider: OAuthProvider, scope: &str) -> String {
     match provider {
-        OAuthProvider::Google => match scope {
-            "https://www.googleapis.com/auth/userinfo.email" => "email".into(),
-            "https://www.googleapis.com/auth/userinfo.profile" => "profile".into(),
-            other => other.into(),
-        },
-        OAuthProvider::Microsoft => scope
-            .strip_prefix("https://graph.microsoft.com/")
-            .unwrap_or(scope)
-            .to_ascii_lowercase(),
+        OAuthProvider::Google => gmail::normalize_scope(scope),
+        OAuthProvider::Microsoft => graph::normalize_scope(scope),
     }
 }

@@ -1,4 +1,6 @@
-//! OAuth 2.0 / OpenID Connect for Google and Microsoft, sans-IO.
+//! OAuth 2.0 / OpenID Connect for Google and Microsoft, sans-IO: the
+//! generic parts. Each provider's endpoints, scopes and error meanings are
+//! in its folder under [`crate::provider`].
 //!
 //! The flow, with the shell's part in brackets:
 //! 1. [`plan_authorization`] → URL + [`PendingAuthorization`]
@@ -30,8 +32,7 @@ pub use authorize::{
 };
 pub use errors::{AuthError, TokenError};
 pub use identity_provider::{
-    Features, GoogleReview, MICROSOFT_PERSONAL_TENANT, OAuthClient, OAuthProvider, ScopeInfo,
-    scopes_for,
+    Features, GoogleReview, OAuthClient, OAuthProvider, ScopeInfo, scopes_for,
 };
 pub use lifecycle::{
     Access, BackgroundRenewal, CLOCK_SKEW_MS, PROACTIVE_REFRESH_MS, Renewal, RenewalKind,
@@ -40,10 +41,8 @@ pub use lifecycle::{
 };
 pub use pkce::{Pkce, challenge_for, random_value};
 pub use token_endpoint::{
-    AccountType, GOOGLE_REVOKE_ENDPOINT, Grant, IdClaims, MICROSOFT_LOGOUT_URL,
-    MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_SPA_REFRESH_LIFETIME_MS, MICROSOFT_WORK_CONSENT_URL,
-    RevocationPlan, TokenExpectations, TokenSet, decode_id_token, interpret_token_response,
-    plan_refresh, plan_revoke,
+    AccountType, Grant, IdClaims, RevocationPlan, TokenExpectations, TokenSet, decode_id_token,
+    interpret_token_response, plan_refresh, plan_revoke,
 };
 pub use verify::{AccountIdentity, plan_profile, verify_account};
 

@@ -8,16 +8,15 @@ use serde_json::Value;
 
 use super::authorize::PendingAuthorization;
 use super::errors::TokenError;
-use super::identity_provider::{
-    Features, MICROSOFT_PERSONAL_TENANT, OAuthClient, OAuthProvider, normalize_scope, scopes_for,
-};
+use super::identity_provider::{Features, OAuthClient, OAuthProvider, normalize_scope, scopes_for};
 use crate::backoff::Backoff;
 use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::provider::gmail::GOOGLE_REVOKE_ENDPOINT;
+use crate::provider::graph::{
+    MICROSOFT_LOGOUT_URL, MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_PERSONAL_TENANT,
+    MICROSOFT_SPA_REFRESH_LIFETIME_MS, MICROSOFT_WORK_CONSENT_URL,
+};
 use crate::provider::{self, Api, Attempt, Disposition};
-
-/// Microsoft refresh tokens issued to an SPA redirect live 24 h from the
-/// sign-in, and refreshing does not extend that.
-pub const MICROSOFT_SPA_REFRESH_LIFETIME_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// A form-encoded POST (tokens travel in bodies, never in URLs).
 pub(crate) fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpRequest {
@@ -437,16 +436,6 @@ pub fn plan_refresh(
     }
     form_post(provider.token_endpoint(), &form)
 }
-
-/// Google's revocation endpoint.
-pub const GOOGLE_REVOKE_ENDPOINT: &str = "https://oauth2.googleapis.com/revoke";
-/// Microsoft's sign-out endpoint (ends the browser session, not the grant).
-pub const MICROSOFT_LOGOUT_URL: &str =
-    "https://login.microsoftonline.com/common/oauth2/v2.0/logout";
-/// Where personal Microsoft accounts remove an app's access.
-pub const MICROSOFT_PERSONAL_CONSENT_URL: &str = "https://account.live.com/consent/Manage";
-/// Where work and school accounts remove an app's access.
-pub const MICROSOFT_WORK_CONSENT_URL: &str = "https://myapps.microsoft.com";
 
 /// How to end a connection at the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,10 +9,6 @@ use super::{
 use crate::accounts::{
     AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
 };
-use crate::accounts::{
-    GMAIL_SEND_AS_URL, GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, bearer_get, parse_graph_me,
-    parse_send_as, parse_user_purpose,
-};
 use crate::auth::TokenState;
 use crate::auth::{
     AccountIdentity, AccountType, AuthorizationParams, AuthorizationSecrets, Features, OAuthClient,
@@ -23,7 +19,11 @@ use crate::auth::{
 use crate::backoff::{Backoff, pause_in_words};
 use crate::detect::{ConnectionKind, parse_address, same_mailbox};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::provider::{self, Api, Attempt, Disposition, Outcome};
+use crate::provider::gmail::{GMAIL_SEND_AS_URL, parse_send_as};
+use crate::provider::graph::{
+    GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, parse_graph_me, parse_user_purpose,
+};
+use crate::provider::{self, Api, Attempt, Disposition, Outcome, bearer_get};
 
 /// Retries inside a connect flow: the user is watching, so fewer and
 /// shorter than for background calls. A `Retry-After` still wins.

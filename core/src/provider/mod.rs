@@ -1,21 +1,27 @@
 //! One folder per provider, holding everything that is that provider's:
-//! [`ews`] (Exchange on-premises) and [`imap`] (any IMAP/SMTP server,
-//! through the native helper).
+//! [`gmail`] (Google), [`graph`] (Microsoft), [`ews`] (Exchange
+//! on-premises) and [`imap`] (any IMAP/SMTP server, through the native
+//! helper).
 //!
-//! This file is what is common to reading any provider's answer: succeed,
+//! This file is what is common to reading a provider's answer: succeed,
 //! retry later, refresh the token, ask the user to sign in again, or fail
-//! with a reason. It covers the Gmail API, Microsoft Graph and both token
-//! endpoints, following provider-apis.md §1–§3. Every `Fail` and
-//! `Reauthenticate` carries a sentence for the user.
+//! with a reason. It reads the Gmail API, Microsoft Graph and both token
+//! endpoints (following provider-apis.md §1–§3), handles what they share
+//! (429, 5xx, no answer, the token endpoints' error codes) and hands the
+//! rest to `gmail` or `graph`. Every `Fail` and `Reauthenticate` carries a
+//! sentence for the user.
 
 pub mod ews;
+pub mod gmail;
+pub mod graph;
 pub mod imap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::backoff::Backoff;
-use crate::http::{HttpResponse, TransportFailure};
+use crate::detect::{parse_address, same_mailbox};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
 
 /// Which API answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,8 +141,8 @@ pub fn classify_response(
         return retry(api, attempt, backoff, retry_after, reason);
     }
     match api {
-        Api::Gmail => gmail(status, &info, attempt, backoff, retry_after),
-        Api::Graph => graph(status, &info, attempt),
+        Api::Gmail => gmail::classify_response(status, &info, attempt, backoff, retry_after),
+        Api::Graph => graph::classify_response(status, &info, attempt),
         Api::GoogleToken | Api::MicrosoftToken => {
             token_endpoint(api, status, &info, attempt, backoff, retry_after)
         }
@@ -159,7 +165,7 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
 
 /// The parts of an error body that matter, across the three JSON shapes.
 #[derive(Debug, Default)]
-struct ErrorInfo {
+pub(crate) struct ErrorInfo {
     /// Graph `error.code`, or the token endpoint's `error`.
     code: Option<String>,
     /// Google `errors[].reason`, `details[].reason` and `status`.
@@ -216,12 +222,12 @@ impl ErrorInfo {
         info
     }
 
-    fn has_reason(&self, reason: &str) -> bool {
+    pub(crate) fn has_reason(&self, reason: &str) -> bool {
         self.reasons.iter().any(|r| r == reason)
     }
 
     /// The provider's message, trimmed, for "… said: …".
-    fn said(&self) -> String {
+    pub(crate) fn said(&self) -> String {
         match self
             .message
             .as_deref()
@@ -234,7 +240,7 @@ impl ErrorInfo {
     }
 }
 
-fn retry(
+pub(crate) fn retry(
     api: Api,
     attempt: &Attempt,
     backoff: &Backoff,
@@ -253,14 +259,14 @@ fn retry(
     }
 }
 
-fn fail(code: &str, message: String) -> Disposition {
+pub(crate) fn fail(code: &str, message: String) -> Disposition {
     Disposition::Fail {
         code: code.into(),
         message,
     }
 }
 
-fn reauth(code: &str, message: impl Into<String>) -> Disposition {
+pub(crate) fn reauth(code: &str, message: impl Into<String>) -> Disposition {
     Disposition::Reauthenticate {
         code: code.into(),
         message: message.into(),
@@ -268,7 +274,7 @@ fn reauth(code: &str, message: impl Into<String>) -> Disposition {
 }
 
 /// A 401 from an API: refresh once, then the grant is gone.
-fn unauthorized(api: Api, attempt: &Attempt) -> Disposition {
+pub(crate) fn unauthorized(api: Api, attempt: &Attempt) -> Disposition {
     if attempt.after_refresh {
         let who = if api == Api::Gmail {
             "Google"
@@ -283,91 +289,6 @@ fn unauthorized(api: Api, attempt: &Attempt) -> Disposition {
         )
     } else {
         Disposition::RefreshToken
-    }
-}
-
-const GMAIL_RATE_REASONS: [&str; 3] = [
-    "dailyLimitExceeded",
-    "userRateLimitExceeded",
-    "rateLimitExceeded",
-];
-
-fn gmail(
-    status: u16,
-    info: &ErrorInfo,
-    attempt: &Attempt,
-    backoff: &Backoff,
-    retry_after: Option<u64>,
-) -> Disposition {
-    match status {
-        401 => unauthorized(Api::Gmail, attempt),
-        403 => {
-            if let Some(reason) = GMAIL_RATE_REASONS.iter().find(|r| info.has_reason(r)) {
-                return retry(
-                    Api::Gmail,
-                    attempt,
-                    backoff,
-                    retry_after,
-                    format!("Gmail is limiting requests ({reason})"),
-                );
-            }
-            if info.has_reason("domainPolicy") {
-                return fail(
-                    "adminBlocked",
-                    "Your Google Workspace administrator has blocked Inlay from using Gmail. Ask them to allow Inlay in the Admin console (Security → API controls).".into(),
-                );
-            }
-            if info.has_reason("insufficientPermissions")
-                || info.has_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
-            {
-                return reauth(
-                    "missingScope",
-                    "Inlay is missing a Gmail permission it needs. Sign in again and leave every box ticked on Google's permission screen.",
-                );
-            }
-            fail(
-                "forbidden",
-                format!("Gmail refused the request.{}", info.said()),
-            )
-        }
-        404 => fail(
-            "notFound",
-            format!(
-                "Gmail couldn't find what Inlay asked for; it may have been deleted.{}",
-                info.said()
-            ),
-        ),
-        _ => fail(
-            "rejected",
-            format!("Gmail refused the request (HTTP {status}).{}", info.said()),
-        ),
-    }
-}
-
-fn graph(status: u16, info: &ErrorInfo, attempt: &Attempt) -> Disposition {
-    match status {
-        401 => unauthorized(Api::Graph, attempt),
-        403 => fail(
-            "accessDenied",
-            format!(
-                "Microsoft 365 denied access to this mailbox. Your organisation may not allow Inlay, or the mailbox isn't yours.{}",
-                info.said()
-            ),
-        ),
-        404 => fail(
-            "notFound",
-            format!(
-                "Microsoft 365 couldn't find what Inlay asked for; it may have been deleted or moved.{}",
-                info.said()
-            ),
-        ),
-        _ => fail(
-            "rejected",
-            format!(
-                "Microsoft 365 refused the request (HTTP {status}).{}",
-                info.said()
-            ),
-        ),
     }
 }
 
@@ -387,7 +308,18 @@ fn token_endpoint(
     let description = info.message.as_deref().unwrap_or("");
     match info.code.as_deref() {
         Some("invalid_grant") | Some("interaction_required") | Some("consent_required") => {
-            grant_lost(provider, info.aadsts, description)
+            let specific = match api {
+                Api::MicrosoftToken => graph::grant_lost(info.aadsts),
+                _ => gmail::grant_lost(description),
+            };
+            specific.unwrap_or_else(|| {
+                reauth(
+                    "grantInvalid",
+                    format!(
+                        "{provider} no longer accepts Inlay's sign-in for this account. Sign in again to reconnect."
+                    ),
+                )
+            })
         }
         Some("temporarily_unavailable") | Some("server_error") => retry(
             api,
@@ -401,10 +333,10 @@ fn token_endpoint(
         | Some("invalid_scope")
         | Some("unsupported_grant_type") => client_misconfigured(provider),
         Some("invalid_request")
-            if matches!(
-                info.aadsts,
-                Some(9002326 | 9002327 | 90023 | 700016 | 50011)
-            ) || description.contains("client_secret") =>
+            if info
+                .aadsts
+                .is_some_and(|n| graph::CLIENT_MISCONFIGURED_AADSTS.contains(&n))
+                || description.contains("client_secret") =>
         {
             client_misconfigured(provider)
         }
@@ -427,50 +359,32 @@ fn client_misconfigured(provider: &str) -> Disposition {
     )
 }
 
-/// `invalid_grant` and kin: the refresh token (or code) is no longer usable.
-fn grant_lost(provider: &str, aadsts: Option<u32>, description: &str) -> Disposition {
-    match aadsts {
-        Some(700084) => reauth(
-            "refreshTokenExpired",
-            "Microsoft limits a browser sign-in to 24 hours, and Inlay couldn't renew it in the background. Sign in again to keep sending.",
-        ),
-        Some(700082) => reauth(
-            "refreshTokenInactive",
-            "Your Microsoft sign-in for Inlay expired because it wasn't used for a while. Sign in again to reconnect.",
-        ),
-        Some(50173) => reauth(
-            "credentialsChanged",
-            "Your Microsoft password or sign-in details changed, which ended Inlay's access. Sign in again to reconnect.",
-        ),
-        Some(50076 | 50079) => reauth(
-            "mfaRequired",
-            "Microsoft now requires multi-factor authentication for this account. Sign in again to complete it.",
-        ),
-        Some(65001) => reauth(
-            "consentRevoked",
-            "Inlay's permission to your Microsoft account was removed. Sign in again and accept the permissions.",
-        ),
-        Some(53000..=53003) => reauth(
-            "conditionalAccess",
-            "Your organisation's sign-in policy (Conditional Access) now blocks Inlay. Sign in again, or ask your IT team to allow Inlay.",
-        ),
-        Some(70008 | 54005) => reauth(
-            "codeExpired",
-            "The sign-in took too long or was already used. Please connect again.",
-        ),
-        _ if provider == "Google" && description.contains("expired or revoked") => reauth(
-            "tokenRevoked",
-            "Google ended Inlay's access. This happens when you remove Inlay from your Google account, change your password, or don't use Inlay for six months. Sign in again to reconnect.",
-        ),
-        _ if provider == "Google" && description.contains("deleted") => reauth(
-            "accountDeleted",
-            "Google says this account was deleted or disabled. Connect another account.",
-        ),
-        _ => reauth(
-            "grantInvalid",
-            format!(
-                "{provider} no longer accepts Inlay's sign-in for this account. Sign in again to reconnect."
-            ),
-        ),
+/// A `GET` with the bearer token.
+pub fn bearer_get(url: &str, access_token: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: url.into(),
+        headers: vec![
+            ("Authorization".into(), format!("Bearer {access_token}")),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: None,
+    }
+}
+
+/// A non-empty, trimmed string field of a JSON object.
+pub(crate) fn text_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Adds `address` to `list` if it is an address and not the same mailbox
+/// as one already there.
+pub(crate) fn push_unique_address(list: &mut Vec<String>, address: &str) {
+    if parse_address(address).is_ok() && !list.iter().any(|a| same_mailbox(a, address)) {
+        list.push(address.to_string());
     }
 }
