@@ -2,7 +2,7 @@
 //! arguments of connecting any IMAP/SMTP account through the native helper.
 //! Closed like the rest of the schema: unknown fields are refused, lengths
 //! are capped before anything reads them, and the field-by-field checks that
-//! name a form field (`mailconfig::validate_settings`) run in the worker
+//! name a form field (`provider::imap::validate_settings`) run in the worker
 //! afterwards, so the user sees which field is wrong.
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! A temp copy of the EWS schemas prepared for xmllint, shared by the core's
-//! contract checks (core/tests/ews_schema.rs) and the sandbox's
+//! contract checks (core/tests/provider_ews_schema.rs) and the sandbox's
 //! (tests/sandbox/tests/support/ews_schema.rs, through `#[path]`).
 //!
 //! The contract files are read-only; each run gets its own copy:

@@ -1,4 +1,4 @@
-//! EWS failures turned into provider_error's [`Disposition`]: a response
+//! EWS failures turned into [`crate::provider`]'s [`Disposition`]: a response
 //! code, a SOAP fault, an HTTP status or no response at all, each with a
 //! sentence for the user.
 

@@ -1,7 +1,7 @@
 //! Reading each operation's answer into plain values.
 //!
 //! Every reader takes the executor's outcome plus the retry position and
-//! returns either the result or provider_error's [`Disposition`] (retry,
+//! returns either the result or [`crate::provider`]'s [`Disposition`] (retry,
 //! sign in again, or fail with a sentence for the user).
 
 use base64::Engine;

@@ -1,4 +1,4 @@
-//! "Check this connection now" (account_check), the token helpers the
+//! "Check this connection now" (`accounts::check`), the token helpers the
 //! worker calls after connecting, revocation plans and the DNS-failure
 //! detection.
 
