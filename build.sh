@@ -72,12 +72,23 @@ install_all() {
 
 build_wasm() {
   step "Building the core to WebAssembly"
+  # core/wasm is a workspace of its own (its lock, its target dir
+  # core/wasm/target): the lock pins the ASCII-only idna_adapter, so the
+  # module has no ICU tables and the browser's URL parser does IDNA.
   # --mode no-install: never let wasm-pack fetch or install a different wasm-bindgen.
   wasm-pack --quiet build core/wasm --target web --release --mode no-install --no-pack --out-dir "$ROOT/build/wasm"
+  check_wasm_lock
   # binaryen from npm (Debian's 108 breaks the module; see docs/ARCHITECTURE.md).
   # --converge repeats -Oz until the module stops shrinking (-2 KB gzip, once
   # more than a single pass); the producers section only names the toolchain.
   wasm-opt -Oz --converge --strip-producers build/wasm/inlay_wasm_bg.wasm -o build/wasm/inlay_wasm_bg.wasm
+}
+
+# A `cargo update` in core/wasm that moved idna_adapter off 1.0.x would bring
+# ICU's tables back into the module (about 50 KB gzip) without a word.
+check_wasm_lock() {
+  grep -A1 '^name = "idna_adapter"$' core/wasm/Cargo.lock | grep -q '^version = "1\.0\.' ||
+    die "core/wasm/Cargo.lock must keep idna_adapter 1.0.x (IDNA through the browser): cd core/wasm && cargo update -p idna_adapter --precise 1.0.0"
 }
 
 build_ts() {
@@ -174,12 +185,18 @@ test_e2e() { node --test --test-concurrency=1 tests/e2e/; }
 # tests/differential/allow-list.json.
 test_differential() { node --test tests/differential/; }
 
-# Supply chain: the licences, bans and sources of every crate (deny.toml), and
-# npm's advisories where the registry serves them.
+# Supply chain: the licences, bans and sources of every crate (deny.toml), in
+# both locks (the root workspace's and the wasm binding's own), and npm's
+# advisories where the registry serves them.
 test_supply_chain() {
   # Not `advisories`: it clones the RustSec database from GitHub, which these
   # machines cannot reach (see deny.toml).
-  cargo deny --log-level error check --hide-inclusion-graph licenses bans sources || return 1
+  local manifest
+  for manifest in Cargo.toml core/wasm/Cargo.toml; do
+    printf '%s: ' "$manifest"
+    cargo deny --manifest-path "$manifest" --config deny.toml --log-level error \
+      check --hide-inclusion-graph licenses bans sources || return 1
+  done
   npm_audit
 }
 

@@ -1,6 +1,7 @@
 // What the shipped .wasm is made of. The shipped module has no names (wasm-opt
 // drops them), so contributors are read from the release module before
-// wasm-bindgen and wasm-opt (target/…/inlay_wasm.wasm, same code, with its
+// wasm-bindgen and wasm-opt (core/wasm/target/…/inlay_wasm.wasm: the binding is
+// a workspace of its own, see core/wasm/Cargo.toml; same code, with its
 // `name` section): function body bytes per crate and per function, plus the
 // data segments (tables, strings). Shares there approximate the shipped
 // module's; the shipped raw and gzip sizes are measured in core.mjs.
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const NAMED_WASM = fileURLToPath(new URL('../target/wasm32-unknown-unknown/release/inlay_wasm.wasm', import.meta.url));
+export const NAMED_WASM = fileURLToPath(new URL('../core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm', import.meta.url));
 
 function reader(bytes) {
   let pos = 0;
@@ -114,7 +115,7 @@ export function sizeContributors({ top = 12 } = {}) {
   });
   const share = (b) => Math.round((1000 * b) / code) / 10;
   return {
-    namedModule: { path: 'target/wasm32-unknown-unknown/release/inlay_wasm.wasm', rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length },
+    namedModule: { path: 'core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm', rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length },
     sections: sections.filter((s) => s.id !== 0 || s.custom !== 'name').map((s) => ({ name: s.custom ? `custom ${s.custom}` : SECTION[s.id] ?? `section ${s.id}`, bytes: s.size }))
       .sort((a, b) => b.bytes - a.bytes).slice(0, 6),
     codeBytes: code,

@@ -59,7 +59,7 @@ pub enum TransportFailure {
 /// `scheme://host/*` for an http(s) URL: the browser's host-permission pattern
 /// (`chrome.permissions` speaks these). `None` for anything else.
 pub fn host_pattern(url: &str) -> Option<String> {
-    let url = url::Url::parse(url).ok()?;
+    let url = crate::idn::parse_url(url).ok()?;
     let host = url.host_str()?;
     matches!(url.scheme(), "https" | "http").then(|| format!("{}://{host}/*", url.scheme()))
 }

@@ -20,6 +20,7 @@ pub mod connect;
 pub mod detect;
 mod doh;
 mod hostname;
+pub mod idn;
 pub mod http;
 pub mod message;
 pub mod provider;

@@ -173,7 +173,7 @@ fn parse_domain(raw: &str) -> Result<String, AddressError> {
         domain: raw.to_string(),
         message: format!("\"{raw}\" isn't a valid domain. Check the part after the @ for typos."),
     };
-    let ascii = match url::Host::parse(trimmed) {
+    let ascii = match crate::idn::parse_host(trimmed) {
         Ok(url::Host::Domain(d)) => d,
         Ok(_) => return Err(ip_literal()),
         Err(_) => return Err(invalid()),

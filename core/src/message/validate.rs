@@ -8,7 +8,6 @@
 
 use super::draft::{Draft, HeaderField, Mailbox};
 use super::error::BuildError;
-use idna::AsciiDenyList;
 
 /// Longest run without whitespace we put on a header line: with a field name
 /// of at most [`MAX_HEADER_NAME`] this keeps every line under 998 octets.
@@ -224,9 +223,8 @@ fn address(raw: &str, field: &str) -> Result<String, BuildError> {
     let domain = if domain.is_ascii() {
         domain.to_owned()
     } else {
-        idna::domain_to_ascii_cow(domain.as_bytes(), AsciiDenyList::STD3)
-            .map_err(|_| invalid("the domain is not a valid international domain name"))?
-            .into_owned()
+        crate::idn::address_domain_to_ascii(domain)
+            .ok_or_else(|| invalid("the domain is not a valid international domain name"))?
     };
     if !is_hostname(&domain) {
         return Err(invalid("the domain is not a valid host name"));

@@ -19,6 +19,42 @@ pub use ews::*;
 pub use mailconfig::*;
 pub use message::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's WHATWG URL parser: it has the IDNA tables the core leaves
+    /// out of the module (see `inlay_core::idn`).
+    #[wasm_bindgen(js_name = URL)]
+    type BrowserUrl;
+    #[wasm_bindgen(constructor, catch, js_class = "URL")]
+    fn new(text: &str) -> Result<BrowserUrl, JsValue>;
+    #[wasm_bindgen(constructor, catch, js_class = "URL")]
+    fn new_with_base(text: &str, base: &str) -> Result<BrowserUrl, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &BrowserUrl) -> String;
+}
+
+fn browser_url(text: &str, base: Option<&str>) -> Option<String> {
+    let url = match base {
+        Some(base) => BrowserUrl::new_with_base(text, base),
+        None => BrowserUrl::new(text),
+    };
+    Some(url.ok()?.href())
+}
+
+/// Runs once when the module is instantiated, before any call into it.
+#[wasm_bindgen(start)]
+fn start() {
+    install_url_parser();
+}
+
+/// Hands the core's international domain names to the browser's URL parser.
+/// The module's start does this; wasm-bindgen-test runs no start function,
+/// so the binding's tests call it themselves.
+#[doc(hidden)]
+pub fn install_url_parser() {
+    inlay_core::idn::set_url_parser(browser_url);
+}
+
 /// The core's version string.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -28,8 +28,8 @@ use super::credentials::{Credentials, RedactedRequest};
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
-use crate::hostname;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
+use crate::{hostname, idn};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
 pub const MAX_HOPS: u32 = 10;
@@ -478,7 +478,7 @@ impl AutodiscoverPlan {
         let target = matches!(response.status, 301 | 302)
             .then(|| response.header("location"))
             .flatten()
-            .and_then(|l| url::Url::parse(l).ok())
+            .and_then(|l| idn::parse_url(l).ok())
             .filter(|u| u.scheme() == "https" && u.path().eq_ignore_ascii_case(PATH));
         match target {
             Some(url) if is_exchange_online(url.as_str()) => exchange_online(),
@@ -652,7 +652,7 @@ fn srv_targets(response: &HttpResponse) -> Vec<String> {
             } else {
                 format!("{target}:{port}")
             };
-            let url = url::Url::parse(&format!("https://{authority}{PATH}")).ok()?;
+            let url = idn::parse_url(&format!("https://{authority}{PATH}")).ok()?;
             Some(url.into())
         })
         .collect()
@@ -660,20 +660,20 @@ fn srv_targets(response: &HttpResponse) -> Vec<String> {
 
 /// The URL's host as DNS compares it (empty if it has none).
 fn host_of(url: &str) -> String {
-    url::Url::parse(url)
+    idn::parse_url(url)
         .ok()
         .and_then(|u| u.host_str().map(hostname::normalise))
         .unwrap_or_default()
 }
 
 fn is_https(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+    idn::parse_url(url).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
 }
 
 /// Exchange Online's Autodiscover and EWS live under these hosts (a
 /// trailing dot names the same host).
 pub(super) fn is_exchange_online(url: &str) -> bool {
-    let Some(host) = url::Url::parse(url)
+    let Some(host) = idn::parse_url(url)
         .ok()
         .and_then(|u| u.host_str().map(hostname::normalise))
     else {

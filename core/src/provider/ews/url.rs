@@ -32,7 +32,8 @@ fn invalid(why: &str) -> FlowError {
 /// (the password goes in a header, never in a URL). Exchange Online is
 /// refused: Basic authentication is retired there.
 pub fn check_ews_url(text: &str) -> Result<EwsUrl, FlowError> {
-    let url = url::Url::parse(text.trim()).map_err(|_| invalid("That isn't a web address."))?;
+    let url =
+        crate::idn::parse_url(text.trim()).map_err(|_| invalid("That isn't a web address."))?;
     if url.scheme() != "https" {
         return Err(invalid(
             "Inlay sends your password only over an encrypted connection, so the address must start with https://.",

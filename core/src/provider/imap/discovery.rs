@@ -12,6 +12,7 @@ use super::{Confidence, DomainSettings, MailSettings, Purpose, Source, Step};
 use crate::detect::{EmailAddress, MailService, mx_query, parse_address, service_for_mx_host};
 use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
+use crate::idn;
 use crate::provider::Outcome;
 
 /// Thunderbird's ISPDB, one document per domain.
@@ -240,7 +241,7 @@ pub fn resume(mut d: Discovery, input: Outcome) -> (Discovery, Step) {
 
 fn same_domain(configured: &str, domain: &str) -> bool {
     let configured = configured.trim().trim_end_matches('.').to_lowercase();
-    let ascii = idna::domain_to_ascii(&configured).unwrap_or(configured);
+    let ascii = idn::domain_to_ascii(&configured).unwrap_or(configured);
     ascii == domain
 }
 
@@ -263,7 +264,7 @@ fn transport(failure: TransportFailure) -> &'static str {
 fn redirect(mut d: Discovery, label: &str, response: &HttpResponse) -> (Discovery, Step) {
     let target = response
         .header("location")
-        .and_then(|l| url::Url::parse(&d.url).ok()?.join(l.trim()).ok());
+        .and_then(|l| idn::join_url(&idn::parse_url(&d.url).ok()?, l.trim()).ok());
     match target {
         Some(url) if url.scheme() != "https" => d.evidence.push(format!(
             "{label}: redirected to {url}, which isn't https; settings are only accepted over https."
