@@ -514,9 +514,9 @@ fn dns_lookup_without_a_response_asks_the_user_to_choose() {
 
 #[test]
 fn revocation_result_tells_the_user_when_google_did_not_confirm() {
-    use inlay_core::connect::{GOOGLE_PERMISSIONS_URL, revoke_result};
     use inlay_core::http::{HttpResponse, TransportFailure};
     use inlay_core::provider::Outcome;
+    use inlay_core::provider::gmail::{GOOGLE_PERMISSIONS_URL, revoke_result};
     let answer = |status: u16, body: &str| Outcome::Response {
         response: HttpResponse {
             status,

@@ -48,3 +48,4 @@ pub use verify::{AccountIdentity, plan_profile, verify_account};
 
 pub(crate) use authorize::aadsts_code;
 pub(crate) use identity_provider::normalize_scope;
+pub(crate) use token_endpoint::form_post;

@@ -11,12 +11,9 @@ use super::errors::TokenError;
 use super::identity_provider::{Features, OAuthClient, OAuthProvider, normalize_scope, scopes_for};
 use crate::backoff::Backoff;
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::provider::gmail::GOOGLE_REVOKE_ENDPOINT;
-use crate::provider::graph::{
-    MICROSOFT_LOGOUT_URL, MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_PERSONAL_TENANT,
-    MICROSOFT_SPA_REFRESH_LIFETIME_MS, MICROSOFT_WORK_CONSENT_URL,
-};
+use crate::provider::graph::MICROSOFT_SPA_REFRESH_LIFETIME_MS;
 use crate::provider::{self, Api, Attempt, Disposition};
+use crate::provider::{gmail, graph};
 
 /// A form-encoded POST (tokens travel in bodies, never in URLs).
 pub(crate) fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpRequest {
@@ -133,20 +130,8 @@ impl IdClaims {
     /// Personal or work/school, from `tid` (Microsoft) or `hd` (Google).
     pub fn account_type(&self, provider: OAuthProvider) -> AccountType {
         match provider {
-            OAuthProvider::Microsoft => match self.tenant_id.as_deref() {
-                Some(t) if t.eq_ignore_ascii_case(MICROSOFT_PERSONAL_TENANT) => {
-                    AccountType::Personal
-                }
-                Some(_) => AccountType::WorkOrSchool,
-                None => AccountType::Unknown,
-            },
-            OAuthProvider::Google => {
-                if self.hosted_domain.is_some() {
-                    AccountType::WorkOrSchool
-                } else {
-                    AccountType::Personal
-                }
-            }
+            OAuthProvider::Microsoft => graph::account_type(self.tenant_id.as_deref()),
+            OAuthProvider::Google => gmail::account_type(self.hosted_domain.as_deref()),
         }
     }
 }
@@ -462,26 +447,8 @@ pub enum RevocationPlan {
 pub fn plan_revoke(provider: OAuthProvider, token: &str, account: AccountType) -> RevocationPlan {
     match provider {
         OAuthProvider::Google => RevocationPlan::Request {
-            request: form_post(GOOGLE_REVOKE_ENDPOINT, &[("token", token)]),
+            request: gmail::revoke_request(token),
         },
-        OAuthProvider::Microsoft => {
-            let (consent_url, place) = match account {
-                AccountType::Personal => (
-                    MICROSOFT_PERSONAL_CONSENT_URL,
-                    "account.live.com/consent/Manage",
-                ),
-                _ => (
-                    MICROSOFT_WORK_CONSENT_URL,
-                    "myapps.microsoft.com (or account.live.com/consent/Manage for a personal account)",
-                ),
-            };
-            RevocationPlan::LocalOnly {
-                logout_url: MICROSOFT_LOGOUT_URL.into(),
-                consent_url: consent_url.into(),
-                instructions: format!(
-                    "Inlay deleted its access to your Microsoft account from this browser. Microsoft doesn't let apps withdraw their own permission, so to remove Inlay completely, open {place} and remove Inlay."
-                ),
-            }
-        }
+        OAuthProvider::Microsoft => graph::local_revocation(account),
     }
 }

@@ -336,57 +336,6 @@ pub fn revoke_plan(
     Ok(plan_revoke(provider, token, account_type))
 }
 
-/// Where a user removes Inlay's access to a Google account by hand.
-pub const GOOGLE_PERMISSIONS_URL: &str = "https://myaccount.google.com/permissions";
-
-/// What the user is told after Google's revocation request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RevocationResult {
-    /// Google confirmed that the grant is gone (or the token was already dead).
-    pub revoked: bool,
-    /// What the user still has to do, when Google did not confirm.
-    pub instructions: Option<String>,
-    pub consent_url: Option<String>,
-}
-
-/// Reads the answer to a planned revocation. 200 revokes; 400 `invalid_token`
-/// means the token was already expired or revoked, which is the same for
-/// the user. Anything else (5xx, 429, a reset, a timeout) leaves the grant
-/// possibly alive: the local tokens are deleted anyway, and the user is told
-/// where to remove the access by hand.
-pub fn revoke_result(outcome: &crate::provider::Outcome) -> RevocationResult {
-    use crate::provider::Outcome;
-    let confirmed = match outcome {
-        Outcome::Response { response } => {
-            response.status == 200
-                || (response.status == 400 && response.body.contains("invalid_token"))
-        }
-        Outcome::Transport { .. } => false,
-    };
-    if confirmed {
-        return RevocationResult {
-            revoked: true,
-            instructions: None,
-            consent_url: None,
-        };
-    }
-    let why = match outcome {
-        Outcome::Response { response } => {
-            format!("Google answered with an error (HTTP {})", response.status)
-        }
-        Outcome::Transport { .. } => "Google could not be reached".to_string(),
-    };
-    RevocationResult {
-        revoked: false,
-        instructions: Some(format!(
-            "{why}, so it did not confirm that Inlay's access was removed. Inlay deleted its copy of the sign-in anyway. \
-             To be sure, remove Inlay from your Google account's third-party access:"
-        )),
-        consent_url: Some(GOOGLE_PERMISSIONS_URL.to_string()),
-    }
-}
-
 /// `https://<id>.chromiumapp.org/` + `google` | `microsoft`.
 pub fn redirect_uri(base: &str, provider: OAuthProvider) -> String {
     let base = base.trim();

@@ -16,7 +16,7 @@ use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::auth::{RenewalResult, SilentResult, TokenState};
 use inlay_core::connect::{self as core_connect, FlowError};
 use inlay_core::detect;
-use inlay_core::provider::{Api, Attempt, Outcome};
+use inlay_core::provider::{Api, Attempt, Outcome, gmail};
 
 /// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
 fn ms(value: f64) -> u64 {
@@ -268,5 +268,5 @@ pub fn check_team_inbox(registry: JsValue, address: &str) -> Result<JsValue, JsV
 #[wasm_bindgen(js_name = revokeResult)]
 pub fn revoke_result(outcome: JsValue) -> Result<JsValue, JsValue> {
     let outcome: Outcome = arg(outcome, "outcome")?;
-    to_js(&core_connect::revoke_result(&outcome))
+    to_js(&gmail::revoke_result(&outcome))
 }

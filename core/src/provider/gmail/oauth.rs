@@ -1,14 +1,12 @@
 //! Google's OAuth 2.0 / OpenID Connect: endpoints, issuer, and the scopes
 //! each feature needs with the sentence the consent disclosure shows.
 
-use crate::auth::{Features, GoogleReview, ScopeInfo};
+use crate::auth::{AccountType, Features, GoogleReview, ScopeInfo};
 
 /// Authorization endpoint.
 pub(crate) const AUTHORIZATION_ENDPOINT: &str = "https://accounts.google.com/o/oauth2/v2/auth";
 /// Token endpoint.
 pub const GOOGLE_TOKEN_ENDPOINT: &str = "https://oauth2.googleapis.com/token";
-/// Google's revocation endpoint.
-pub const GOOGLE_REVOKE_ENDPOINT: &str = "https://oauth2.googleapis.com/revoke";
 
 const GMAIL_SEND: &str = "https://www.googleapis.com/auth/gmail.send";
 const GMAIL_SETTINGS_BASIC: &str = "https://www.googleapis.com/auth/gmail.settings.basic";
@@ -53,6 +51,15 @@ pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
         scopes.push(ScopeInfo::new(GMAIL_SETTINGS_BASIC, "See your \"Send mail as\" addresses so you can pick which one Inlay sends from. Google's permission also covers changing basic mail settings; Inlay only reads the list of addresses.", true, Some(Restricted)));
     }
     scopes
+}
+
+/// Workspace accounts carry their domain in the ID token's `hd` claim.
+pub(crate) fn account_type(hosted_domain: Option<&str>) -> AccountType {
+    if hosted_domain.is_some() {
+        AccountType::WorkOrSchool
+    } else {
+        AccountType::Personal
+    }
 }
 
 /// Google reports `email`/`profile` as `userinfo.*` URLs when it grants them.

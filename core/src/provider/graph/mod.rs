@@ -16,4 +16,6 @@ pub use profile::{
 };
 
 pub(crate) use errors::{CLIENT_MISCONFIGURED_AADSTS, classify_response, grant_lost};
-pub(crate) use oauth::{AUTHORIZATION_ENDPOINT, accepts_issuer, normalize_scope, scopes};
+pub(crate) use oauth::{
+    AUTHORIZATION_ENDPOINT, accepts_issuer, account_type, local_revocation, normalize_scope, scopes,
+};

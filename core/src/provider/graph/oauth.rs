@@ -2,7 +2,7 @@
 //! tenants and issuer, sign-out and consent pages, and the scopes each
 //! feature needs with the sentence the consent disclosure shows.
 
-use crate::auth::{Features, ScopeInfo};
+use crate::auth::{AccountType, Features, RevocationPlan, ScopeInfo};
 
 /// Authorization endpoint (the `common` authority: any tenant).
 pub(crate) const AUTHORIZATION_ENDPOINT: &str =
@@ -81,6 +81,38 @@ pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
         scopes.push(ScopeInfo::new("MailboxSettings.Read", "Read your mailbox settings (time zone, working hours, automatic replies) so scheduled emails go out at sensible times.", true, None));
     }
     scopes
+}
+
+/// Personal or work/school, from the ID token's `tid` claim.
+pub(crate) fn account_type(tenant_id: Option<&str>) -> AccountType {
+    match tenant_id {
+        Some(t) if t.eq_ignore_ascii_case(MICROSOFT_PERSONAL_TENANT) => AccountType::Personal,
+        Some(_) => AccountType::WorkOrSchool,
+        None => AccountType::Unknown,
+    }
+}
+
+/// Microsoft has no RFC 7009 revocation endpoint: the tokens are deleted
+/// locally, the browser session is ended, and the user is shown where to
+/// remove the app's consent.
+pub(crate) fn local_revocation(account: AccountType) -> RevocationPlan {
+    let (consent_url, place) = match account {
+        AccountType::Personal => (
+            MICROSOFT_PERSONAL_CONSENT_URL,
+            "account.live.com/consent/Manage",
+        ),
+        _ => (
+            MICROSOFT_WORK_CONSENT_URL,
+            "myapps.microsoft.com (or account.live.com/consent/Manage for a personal account)",
+        ),
+    };
+    RevocationPlan::LocalOnly {
+        logout_url: MICROSOFT_LOGOUT_URL.into(),
+        consent_url: consent_url.into(),
+        instructions: format!(
+            "Inlay deleted its access to your Microsoft account from this browser. Microsoft doesn't let apps withdraw their own permission, so to remove Inlay completely, open {place} and remove Inlay."
+        ),
+    }
 }
 
 /// Microsoft may prefix Graph scopes with `https://graph.microsoft.com/`
