@@ -117,15 +117,8 @@ pub fn interpret_account_check(
         },
         None => CheckResult::Fail {
             code: "unexpectedResponse".into(),
-            message: unexpected(api_name(provider)),
+            message: unexpected(api.name()),
         },
-    }
-}
-
-fn api_name(provider: OAuthProvider) -> &'static str {
-    match provider {
-        OAuthProvider::Google => "Gmail",
-        OAuthProvider::Microsoft => "Microsoft 365",
     }
 }
 

@@ -38,7 +38,8 @@ pub enum Api {
 }
 
 impl Api {
-    fn name(self) -> &'static str {
+    /// The API's name in sentences for the user.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Api::GoogleToken => "Google's sign-in service",
             Api::Gmail => "Gmail",
