@@ -54,8 +54,9 @@ impl AuthorizationSecrets {
     }
 }
 
-/// A sign-in waiting for its redirect. The shell keeps it in
-/// `chrome.storage.session` (it holds the PKCE verifier) until the redirect.
+/// A sign-in waiting for its redirect. It holds the PKCE verifier, so it is
+/// never written to disk: the connect flow keeps it inside its
+/// [`crate::connect::Flow`], which the worker holds in memory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingAuthorization {

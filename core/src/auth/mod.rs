@@ -4,7 +4,7 @@
 //!
 //! The flow, with the shell's part in brackets:
 //! 1. [`plan_authorization`] → URL + [`PendingAuthorization`]
-//!    (shell: keep `pending` in `storage.session`, run `launchWebAuthFlow`).
+//!    (the connect flow keeps `pending`; shell: run `launchWebAuthFlow`).
 //! 2. [`complete_authorization`] with the final redirect URL → token request
 //!    (shell: `fetch` it).
 //! 3. [`interpret_token_response`] → [`TokenSet`] with ID-token claims.

@@ -40,8 +40,9 @@ pub const FLOW_BACKOFF: Backoff = Backoff {
 pub const MAX_FLOW_WAIT_MS: u64 = 2 * 60_000;
 
 /// One connect flow in progress (or finished). Plain data: the worker keeps
-/// it as JSON between calls. It holds the PKCE verifier and, after the code
-/// exchange, the tokens, so it belongs in `chrome.storage.session` only.
+/// it between calls. It holds the PKCE verifier and, after the code
+/// exchange, the tokens, so it is never written to disk (the worker keeps
+/// it in memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flow {

@@ -11,8 +11,10 @@
 //! ```
 //!
 //! The service worker executes each [`Step`] and feeds the result back with
-//! [`resume`]; between calls it keeps the [`Flow`] (plain JSON) in
-//! `chrome.storage.session`, so a worker killed mid-flow resumes where it was.
+//! [`resume`]; between calls it keeps the [`Flow`] (plain JSON) in its own
+//! memory only, as the flow holds the PKCE verifier and then the tokens. A
+//! worker stopped mid-flow loses the flow; at its next start the inbox goes
+//! back to its previous state (the `cancelled` transition).
 //! Every result carries the account's [`ConnectionState`] after the step,
 //! computed with [`crate::accounts::transition`] only.
 
