@@ -5,7 +5,7 @@
 use super::xml::Element;
 use crate::backoff::{Backoff, pause_in_words};
 use crate::http::TransportFailure;
-use crate::provider::{Attempt, Disposition};
+use crate::provider::{Attempt, Disposition, fail};
 
 /// Where the request stands in its retries, and the host for messages.
 pub(crate) struct EwsContext<'a> {
@@ -194,13 +194,6 @@ fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposit
                  the browser offers no way around it."
             ),
         ),
-    }
-}
-
-fn fail(code: &str, message: String) -> Disposition {
-    Disposition::Fail {
-        code: code.into(),
-        message,
     }
 }
 
