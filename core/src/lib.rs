@@ -22,6 +22,7 @@ mod doh;
 mod hostname;
 pub mod idn;
 pub mod http;
+pub mod machine;
 pub mod message;
 pub mod provider;
 pub mod rpc;

@@ -1,0 +1,182 @@
+//! The one calling convention of the core's sans-IO machines.
+//!
+//! Everything that needs the outside world to finish — detecting an inbox's
+//! kind, the connect flow, Autodiscover, mail-settings discovery, renewing a
+//! token, checking a connection, and later sending and syncing — is a
+//! [`Machine`], after quinn-proto and str0m: the shell builds it from its
+//! arguments, calls [`Machine::start`] once and [`Machine::resume`] with what
+//! happened to the last step, every call with the current [`Moment`] (time and
+//! random bytes, never read by the core itself). Every call returns the next
+//! [`Step`]: a request to run, a sign-in window to open, a time to wait until,
+//! a question for the user, or the end (a result or a failure in words).
+//!
+//! A machine is a plain serde value: the shell persists it after every call,
+//! so a service worker stopped between two steps resumes from committed state.
+//! Attempt counters and retry decisions live in the machine, never in the
+//! shell; the shell's driver only executes steps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::{HttpRequest, HttpResponse, TransportFailure};
+
+/// Random bytes the shell passes with every call (`crypto.getRandomValues`),
+/// whether or not this step needs them: enough for PKCE's verifier, `state`,
+/// `nonce` and a backoff jitter.
+pub const RANDOM_BYTES: usize = 128;
+
+/// The shell's clock and randomness for one call.
+#[derive(Debug, Clone, Copy)]
+pub struct Moment<'a> {
+    /// Unix time in milliseconds.
+    pub now_ms: u64,
+    /// [`RANDOM_BYTES`] fresh random bytes (fewer only in tests).
+    pub random: &'a [u8],
+}
+
+impl<'a> Moment<'a> {
+    /// A moment from the shell's `Date.now()` (a float; `NaN`, negative or
+    /// infinite readings count as the epoch, so a broken clock can only make
+    /// things expire early, never late).
+    pub fn from_shell(now: f64, random: &'a [u8]) -> Self {
+        let now_ms = if now.is_finite() && now > 0.0 {
+            now as u64
+        } else {
+            0
+        };
+        Moment { now_ms, random }
+    }
+
+    /// A uniform `u32` for backoff jitter, from the first four random bytes
+    /// (0 when the caller passed fewer).
+    pub fn jitter(&self) -> u32 {
+        self.random
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0)
+    }
+}
+
+/// What the shell does next. `P` says why a request is made (for progress
+/// and for the executor's options), `Q` is the machine's question for the
+/// user, `R` its result, `E` its error (a Rust enum crossing as `{code,
+/// message}`, the message in words for the user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Step<P, Q, R, E> {
+    /// `fetch` this request; resume with [`Input::Response`] or
+    /// [`Input::Transport`].
+    Http { request: HttpRequest, purpose: P },
+    /// Open the provider's sign-in window (`launchWebAuthFlow`); resume with
+    /// [`Input::Redirect`] or [`Input::AuthFlowFailed`].
+    AuthFlow { url: String, interactive: bool },
+    /// Resume with [`Input::Timer`] at `until_ms`; `reason` is shown meanwhile.
+    Wait { until_ms: u64, reason: String },
+    /// Ask the user; resume with [`Input::Answer`].
+    Ask { question: Q },
+    /// Finished with a result.
+    Done { result: R },
+    /// Finished without one; nothing was left half-made.
+    Failed { error: E },
+}
+
+impl<P, Q, R, E> Step<P, Q, R, E> {
+    /// Whether the machine has finished (no further `resume`).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Step::Done { .. } | Step::Failed { .. })
+    }
+}
+
+/// What happened to the last step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Input<A> {
+    /// The request got an HTTP response (any status).
+    Response { response: HttpResponse },
+    /// The request got no response.
+    Transport { failure: TransportFailure },
+    /// The sign-in window ended on this redirect URL.
+    Redirect { url: String },
+    /// The sign-in window failed with the browser's message (the core sorts it).
+    AuthFlowFailed { message: String },
+    /// The wait is over.
+    Timer,
+    /// The user's answer to [`Step::Ask`].
+    Answer { answer: A },
+}
+
+/// For machines that never ask the user anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoQuestion {}
+
+/// A resumable, serialisable decision process.
+pub trait Machine {
+    /// Why a request is made.
+    type Purpose;
+    /// What the machine may ask the user.
+    type Question;
+    /// What the user answers.
+    type Answer;
+    /// The result when it ends well.
+    type Result;
+    /// The error when it does not.
+    type Error;
+
+    /// The first step.
+    fn start(&mut self, at: Moment<'_>) -> StepOf<Self>;
+
+    /// The next step, given what happened to the last one. Called after a
+    /// final step, it repeats that step.
+    fn resume(&mut self, input: Input<Self::Answer>, at: Moment<'_>) -> StepOf<Self>;
+}
+
+/// The step type of machine `M`.
+pub type StepOf<M> = Step<
+    <M as Machine>::Purpose,
+    <M as Machine>::Question,
+    <M as Machine>::Result,
+    <M as Machine>::Error,
+>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_clock_reads_as_the_epoch() {
+        for now in [f64::NAN, -5.0, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(Moment::from_shell(now, &[]).now_ms, 0, "{now}");
+        }
+        assert_eq!(Moment::from_shell(1_700_000_000_123.9, &[]).now_ms, 1_700_000_000_123);
+    }
+
+    #[test]
+    fn jitter_comes_from_the_random_bytes() {
+        assert_eq!(Moment::from_shell(1.0, &[1, 0, 0, 0, 9]).jitter(), 1);
+        assert_eq!(Moment::from_shell(1.0, &[0xff; 4]).jitter(), u32::MAX);
+        assert_eq!(Moment::from_shell(1.0, &[7, 7]).jitter(), 0);
+    }
+
+    #[test]
+    fn steps_cross_as_tagged_camel_case_objects() {
+        let step: Step<String, NoQuestion, u8, String> = Step::Wait {
+            until_ms: 5,
+            reason: "Gmail asked Inlay to slow down.".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&step).unwrap(),
+            serde_json::json!({"kind": "wait", "untilMs": 5, "reason": "Gmail asked Inlay to slow down."})
+        );
+        assert!(!step.is_final());
+        let input: Input<bool> =
+            serde_json::from_value(serde_json::json!({"kind": "answer", "answer": true})).unwrap();
+        assert_eq!(input, Input::Answer { answer: true });
+    }
+}
