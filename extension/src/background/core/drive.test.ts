@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { drive, type Input, type Step } from "./drive.js";
+
+type S = Step<string, string, number, { code: string; message: string }>;
+
+test("drive executes each step and feeds its input back until the machine ends", async () => {
+  const steps: S[] = [
+    { kind: "http", request: { method: "GET", url: "https://a.test/", headers: [] }, purpose: "profile" },
+    { kind: "authFlow", url: "https://sign.in/", interactive: false },
+    { kind: "wait", untilMs: 1_500, reason: "busy" },
+    { kind: "ask", question: "allow?" },
+    { kind: "done", result: 42 },
+  ];
+  const inputs: Input<boolean>[] = [];
+  const slept: number[] = [];
+  const seen: string[] = [];
+  let i = 0;
+  const end = await drive<string, string, boolean, number, { code: string; message: string }>(
+    steps[i++]!,
+    (input) => {
+      inputs.push(input);
+      return steps[i++]!;
+    },
+    {
+      http: async (request, purpose) => ({ kind: "response", response: { status: 200, headers: [], body: `${purpose} ${request.url}` } }),
+      authFlow: async (url, interactive) => ({ kind: "redirect", url: `${url}#${interactive}` }),
+      sleep: async (ms) => void slept.push(ms),
+      now: () => 1_000,
+      ask: async (question) => question === "allow?",
+      onStep: (step) => void seen.push(step.kind),
+    },
+  );
+  assert.deepEqual(end, { kind: "done", result: 42 });
+  assert.deepEqual(seen, ["http", "authFlow", "wait", "ask"]);
+  assert.deepEqual(slept, [500]);
+  assert.deepEqual(inputs, [
+    { kind: "response", response: { status: 200, headers: [], body: "profile https://a.test/" } },
+    { kind: "redirect", url: "https://sign.in/#false" },
+    { kind: "timer" },
+    { kind: "answer", answer: true },
+  ]);
+});
+
+test("drive returns a failed first step without executing anything", async () => {
+  const failed: S = { kind: "failed", error: { code: "x", message: "No." } };
+  const end = await drive(failed, () => assert.fail("resumed a finished machine"));
+  assert.deepEqual(end, failed);
+});
+
+test("a question without an answerer is an error, not a silent default", async () => {
+  const ask: S = { kind: "ask", question: "?" };
+  await assert.rejects(drive(ask, () => ({ kind: "done", result: 1 })), /nobody can answer/);
+});

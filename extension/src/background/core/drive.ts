@@ -1,0 +1,72 @@
+// The one step driver (core/src/machine.rs, ARCHITECTURE "One calling
+// convention"): executes the step a core machine returns — a request, the
+// sign-in window, a wait, a question — and feeds what happened back, until
+// the machine says done or failed. It decides nothing: how many tries, how
+// long to wait and what an answer means are the machine's.
+import type { HttpRequest, Outcome } from "../io/http.js";
+import { execute } from "../io/http.js";
+import { signIn, type SignInOutcome } from "../io/identity.js";
+import { sleep } from "../io/timers.js";
+
+/** The core's `machine::Step<P, Q, R, E>`. */
+export type Step<P = unknown, Q = never, R = unknown, E = { code: string; message: string }> =
+  | { kind: "http"; request: HttpRequest; purpose: P }
+  | { kind: "authFlow"; url: string; interactive: boolean }
+  | { kind: "wait"; untilMs: number; reason: string }
+  | { kind: "ask"; question: Q }
+  | { kind: "done"; result: R }
+  | { kind: "failed"; error: E };
+
+/** The core's `machine::Input<A>`: what happened to the last step. */
+export type Input<A = never> = Outcome | SignInOutcome | { kind: "timer" } | { kind: "answer"; answer: A };
+
+/** A step the machine has finished with. */
+export type Final<R, E> = Extract<Step<unknown, never, R, E>, { kind: "done" | "failed" }>;
+
+/** How each kind of step is executed; the defaults are the worker's I/O modules. */
+export interface Executors<P, Q, A> {
+  http?: (request: HttpRequest, purpose: P) => Promise<Outcome>;
+  authFlow?: (url: string, interactive: boolean) => Promise<SignInOutcome>;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Answers the machine's question; a machine that asks needs it. */
+  ask?: (question: Q) => Promise<A>;
+  /** Sees every step before it runs (progress for the pages). */
+  onStep?: (step: Step<P, Q, unknown, unknown>) => void | Promise<void>;
+}
+
+/** Runs one non-final step and returns the machine's input for it. */
+export async function perform<P, Q, A>(step: Step<P, Q, unknown, unknown>, run: Executors<P, Q, A> = {}): Promise<Input<A>> {
+  switch (step.kind) {
+    case "http":
+      return (run.http ?? ((request) => execute(request)))(step.request, step.purpose);
+    case "authFlow":
+      return (run.authFlow ?? signIn)(step.url, step.interactive);
+    case "wait":
+      await (run.sleep ?? sleep)(step.untilMs - (run.now ?? Date.now)());
+      return { kind: "timer" };
+    case "ask":
+      if (!run.ask) throw new Error("the machine asked a question and nobody can answer it");
+      return { kind: "answer", answer: await run.ask(step.question) };
+    case "done":
+    case "failed":
+      throw new Error(`no input for a finished machine (${step.kind})`);
+  }
+}
+
+/**
+ * Drives a machine from `first` to its final step: `resume` is the binding's
+ * resume call (it keeps the machine value and passes the time and random bytes).
+ */
+export async function drive<P, Q, A, R, E>(
+  first: Step<P, Q, R, E>,
+  resume: (input: Input<A>) => Step<P, Q, R, E> | Promise<Step<P, Q, R, E>>,
+  run: Executors<P, Q, A> = {},
+): Promise<Final<R, E>> {
+  let step = first;
+  for (;;) {
+    if (step.kind === "done" || step.kind === "failed") return step as Final<R, E>;
+    await run.onStep?.(step);
+    step = await resume(await perform(step, run));
+  }
+}
