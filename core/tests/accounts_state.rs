@@ -439,3 +439,169 @@ fn team_inbox_rules() {
     );
     assert_eq!(code(r.check_team_inbox("@example.com")), "invalidAddress");
 }
+
+// ------------------------------------------------------ mailbox identity
+
+#[test]
+fn mailbox_id_is_the_rule_same_mailbox_compares_by() {
+    use inlay_core::detect::{mailbox_id, same_mailbox};
+    for (typed, id) in [
+        ("a.da@gmail.com", "ada@gmail.com"),
+        ("A.Da@GMAIL.com", "ada@gmail.com"),
+        ("a.d.a@googlemail.com", "ada@gmail.com"),
+        ("  Ada@Gmail.Com. ", "ada@gmail.com"),
+        // Workspace and everyone else: dots matter; case does not.
+        ("Ada.Lovelace@Example.com", "ada.lovelace@example.com"),
+        // A tag is a different From address.
+        ("ada+crm@gmail.com", "ada+crm@gmail.com"),
+        ("ana@bücher.example", "ana@xn--bcher-kva.example"),
+        // Not an address (an old record): trimmed and lower-cased, still an id.
+        (" Not An Address ", "not an address"),
+    ] {
+        assert_eq!(mailbox_id(typed), id, "{typed}");
+    }
+    let pairs = [
+        ("a.da@gmail.com", "ada@gmail.com"),
+        ("ada@googlemail.com", "ADA@gmail.com"),
+        ("ada.l@example.com", "adal@example.com"),
+        ("ada+crm@gmail.com", "ada@gmail.com"),
+        ("Junk", "junk"),
+    ];
+    for (a, b) in pairs {
+        assert_eq!(
+            same_mailbox(a, b),
+            mailbox_id(a) == mailbox_id(b),
+            "{a} / {b}"
+        );
+    }
+}
+
+#[test]
+fn the_registry_finds_a_known_mailbox_by_its_id() {
+    let policy = ConnectPolicy {
+        seat: Seat::Full,
+        allowed_kinds: None,
+    };
+    let registry = AccountRegistry {
+        personal_inboxes: vec!["a.da@gmail.com".into()],
+        team_inboxes: vec![],
+    };
+    let refused = registry
+        .check_personal("ada@googlemail.com", ConnectionKind::Google, &policy)
+        .unwrap_err();
+    assert!(
+        matches!(&refused, RegistryError::AlreadyConnected { address, .. } if address == "a.da@gmail.com"),
+        "{refused:?}"
+    );
+}
+
+// ------------------------------------------- interrupted and merged records
+
+#[test]
+fn an_interrupted_inbox_returns_to_where_its_flow_started() {
+    for previous in [
+        ConnectionState::NotConnected,
+        connected(),
+        needs_reauth(),
+        disconnected(),
+    ] {
+        // A stable state has nothing to restore.
+        assert_eq!(after_interruption(&previous), None, "{}", previous.name());
+        let in_progress = match &previous {
+            ConnectionState::Connected { .. } | ConnectionState::NeedsReauthentication { .. } => {
+                let a = transition(&previous, &Event::AuthorizationStarted, NOW).unwrap();
+                let v = transition(&a, &Event::TokensReceived, NOW).unwrap();
+                vec![a, v]
+            }
+            _ => {
+                let d = transition(
+                    &previous,
+                    &Event::StartDetect {
+                        address: ADDR.into(),
+                    },
+                    NOW,
+                )
+                .unwrap();
+                let c = transition(
+                    &d,
+                    &Event::DetectionDone {
+                        connect: ConnectionKind::Google,
+                    },
+                    NOW,
+                )
+                .unwrap();
+                let a = transition(&c, &Event::UserContinued, NOW).unwrap();
+                let v = transition(&a, &Event::TokensReceived, NOW).unwrap();
+                vec![d, c, a, v]
+            }
+        };
+        for state in in_progress {
+            assert_eq!(
+                after_interruption(&state).as_ref(),
+                Some(&previous),
+                "{} from {}",
+                state.name(),
+                previous.name()
+            );
+        }
+    }
+}
+
+fn connected_at(at: u64) -> ConnectionState {
+    ConnectionState::Connected {
+        address: ADDR.into(),
+        connect: ConnectionKind::Google,
+        aliases: vec![],
+        connected_at_ms: at,
+    }
+}
+
+fn disconnected_at(at: u64) -> ConnectionState {
+    ConnectionState::Disconnected {
+        address: ADDR.into(),
+        disconnected_at_ms: at,
+    }
+}
+
+#[test]
+fn merged_records_keep_the_one_with_credentials_then_the_newest() {
+    // Credentials beat recency: a newer disconnected record has no secret.
+    assert_eq!(
+        surviving_record(&[disconnected_at(T2), connected_at(T1)]),
+        Some(1)
+    );
+    assert_eq!(
+        surviving_record(&[needs_reauth(), connected_at(T1)]),
+        Some(1)
+    );
+    assert_eq!(
+        surviving_record(&[ConnectionState::NotConnected, needs_reauth()]),
+        Some(1)
+    );
+    // Two connected: the most recently connected.
+    assert_eq!(
+        surviving_record(&[connected_at(T1), connected_at(T2)]),
+        Some(1)
+    );
+    assert_eq!(
+        surviving_record(&[connected_at(T2), connected_at(T1)]),
+        Some(0)
+    );
+    // Two disconnected: the last disconnected.
+    assert_eq!(
+        surviving_record(&[disconnected_at(T1), disconnected_at(T2)]),
+        Some(1)
+    );
+    // A record mid-flow counts as the state it started from.
+    let reauthorizing = transition(&connected_at(T2), &Event::AuthorizationStarted, NOW).unwrap();
+    assert_eq!(
+        surviving_record(&[connected_at(T1), reauthorizing]),
+        Some(1)
+    );
+    // A tie keeps the first; nothing to choose from, nothing chosen.
+    assert_eq!(
+        surviving_record(&[connected_at(T1), connected_at(T1)]),
+        Some(0)
+    );
+    assert_eq!(surviving_record(&[]), None);
+}

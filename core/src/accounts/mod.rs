@@ -10,4 +10,6 @@ pub use check::{
     CheckResult, MAX_RETRY_AFTER_MS, classify_outcome, interpret_account_check, plan_account_check,
 };
 pub use registry::{AccountRegistry, ConnectPolicy, RegistryError, Seat};
-pub use state::{ConnectionState, Event, InvalidTransition, transition};
+pub use state::{
+    ConnectionState, Event, InvalidTransition, after_interruption, surviving_record, transition,
+};

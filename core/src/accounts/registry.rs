@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::{ConnectionKind, parse_address};
+use crate::detect::{ConnectionKind, mailbox_id, parse_address};
 
 /// The user's seat in the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,16 +77,12 @@ impl RegistryError {
     }
 }
 
-/// The address in `list` that is the same mailbox as `canonical`.
-fn find<'a>(list: &'a [String], canonical: &str) -> Option<&'a String> {
-    list.iter().find(|a| {
-        parse_address(a).map_or_else(
-            |_| a.trim().eq_ignore_ascii_case(canonical),
-            |p| p.canonical() == canonical,
-        )
-    })
+/// The address in `list` that is the same mailbox as `id` (a [`mailbox_id`]).
+fn find<'a>(list: &'a [String], id: &str) -> Option<&'a String> {
+    list.iter().find(|a| mailbox_id(a) == id)
 }
 
+/// The mailbox id of a valid address; an invalid one is refused in words.
 fn canonical(address: &str) -> Result<String, RegistryError> {
     parse_address(address)
         .map(|a| a.canonical())
@@ -97,8 +93,8 @@ fn canonical(address: &str) -> Result<String, RegistryError> {
 
 impl AccountRegistry {
     /// May this user connect `address` as a personal inbox of this kind?
-    /// Same-mailbox comparison follows [`crate::detect::EmailAddress::canonical`]
-    /// (case-insensitive; Gmail dots ignored).
+    /// Same-mailbox comparison is by [`mailbox_id`] (case-insensitive;
+    /// Gmail dots ignored).
     pub fn check_personal(
         &self,
         address: &str,

@@ -137,6 +137,49 @@ impl ConnectionState {
     }
 }
 
+/// What an inbox found mid-flow when the shell starts returns to. A flow
+/// lives in the shell's memory only, so after a restart none is running: an
+/// in-progress state goes back to the stable state it started from, as a
+/// cancel would. `None` for a stable state: nothing to restore.
+pub fn after_interruption(state: &ConnectionState) -> Option<ConnectionState> {
+    if state.is_stable() {
+        return None;
+    }
+    state.previous().cloned()
+}
+
+/// Which of several stored records of one mailbox survives when they merge
+/// into one (the shell once stored `a.da@gmail.com` and `ada@gmail.com`
+/// apart): the one holding credentials, connected before needing
+/// reauthentication, because its secret keeps the inbox working; then the
+/// most recent (connected or disconnected last), because older tokens may
+/// have been superseded. An in-progress record counts as the state it
+/// started from; the first wins a tie. `None` for an empty list.
+pub fn surviving_record(states: &[ConnectionState]) -> Option<usize> {
+    let rank = |state: &ConnectionState| {
+        let settled = state.previous().unwrap_or(state);
+        match settled {
+            ConnectionState::Connected {
+                connected_at_ms, ..
+            } => (2, *connected_at_ms),
+            ConnectionState::NeedsReauthentication {
+                connected_at_ms, ..
+            } => (1, *connected_at_ms),
+            ConnectionState::Disconnected {
+                disconnected_at_ms, ..
+            } => (0, *disconnected_at_ms),
+            _ => (0, 0),
+        }
+    };
+    // max_by_key keeps the last of equals: reversed, that is the first.
+    states
+        .iter()
+        .enumerate()
+        .rev()
+        .max_by_key(|(_, state)| rank(state))
+        .map(|(index, _)| index)
+}
+
 /// Something that happened to the connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(

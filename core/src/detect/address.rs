@@ -211,12 +211,17 @@ fn ip_literal() -> AddressError {
     }
 }
 
-/// Whether two typed addresses reach the same mailbox (see
-/// [`EmailAddress::canonical`]). Unparseable input falls back to a
-/// trimmed, case-insensitive comparison.
+/// The one id of the mailbox an address reaches: [`EmailAddress::canonical`]
+/// (`A.Da@GoogleMail.com` and `ada@gmail.com` give `ada@gmail.com`).
+/// Unparseable input (a record from before a rule changed) falls back to the
+/// trimmed, lower-cased text, so every string has an id. The shell keys its
+/// stored inboxes by it, so one mailbox is one record.
+pub fn mailbox_id(address: &str) -> String {
+    parse_address(address).map_or_else(|_| address.trim().to_lowercase(), |a| a.canonical())
+}
+
+/// Whether two typed addresses reach the same mailbox: the same
+/// [`mailbox_id`].
 pub fn same_mailbox(a: &str, b: &str) -> bool {
-    match (parse_address(a), parse_address(b)) {
-        (Ok(a), Ok(b)) => a.canonical() == b.canonical(),
-        _ => a.trim().eq_ignore_ascii_case(b.trim()),
-    }
+    mailbox_id(a) == mailbox_id(b)
 }

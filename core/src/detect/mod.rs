@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method};
 
-pub use address::{AddressError, EmailAddress, parse_address, same_mailbox};
+pub use address::{AddressError, EmailAddress, mailbox_id, parse_address, same_mailbox};
 use services::ServiceRole;
 pub use services::{MailService, consumer_service, service_for_mx_host};
 
