@@ -3,8 +3,47 @@
 //!
 //! Sans-IO: the randomness (`jitter`) and the parsed `Retry-After` come in as
 //! arguments, so the same inputs always give the same delay.
+//!
+//! The one rule for waiting (ARCHITECTURE "One calling convention"): every
+//! machine asks [`Backoff::next`] whether to wait and until when, or to give
+//! up, and why. How many attempts, which curve and how long a `Retry-After`
+//! may be are each machine's `Backoff` constant, decided nowhere else.
 
 use serde::{Deserialize, Serialize};
+
+use crate::machine::Moment;
+
+/// The longest pause any machine plans (a day): keeps every time a safe
+/// JavaScript integer even when a server sends an absurd `Retry-After`.
+pub const MAX_PAUSE_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// What [`Backoff::next`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Pause {
+    /// Try again at `until_ms` (`after_ms` from now).
+    Wait { until_ms: u64, after_ms: u64 },
+    /// Stop trying.
+    GiveUp { reason: GiveUp },
+}
+
+/// Why a retry sequence stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum GiveUp {
+    /// Every retry allowed was made.
+    Exhausted,
+    /// The server asked for a pause longer than `max_wait_ms`.
+    TooLong { wait_ms: u64 },
+}
 
 /// How long to wait before retry number `attempt`, and when to stop trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +96,29 @@ impl Backoff {
         // Scale jitter/2^32 onto [0, ceiling] without overflow.
         let jittered = (((u128::from(ceiling) + 1) * u128::from(jitter)) >> 32) as u64;
         Some(jittered.max(retry_after_ms.unwrap_or(0)))
+    }
+
+    /// The one rule for waiting: after retry number `attempt` (0 = the
+    /// first retry) failed with this `Retry-After` (ms, if any), wait until
+    /// when — or give up, because the retries are used up or the server
+    /// asks for longer than `max_wait_ms`. Jitter comes from `at`'s random
+    /// bytes; a pause is never longer than [`MAX_PAUSE_MS`].
+    pub fn next(&self, attempt: u32, retry_after_ms: Option<u64>, at: Moment<'_>) -> Pause {
+        let Some(after_ms) = self.delay(attempt, at.jitter(), retry_after_ms) else {
+            return Pause::GiveUp {
+                reason: GiveUp::Exhausted,
+            };
+        };
+        if self.max_wait_ms.is_some_and(|most| after_ms > most) {
+            return Pause::GiveUp {
+                reason: GiveUp::TooLong { wait_ms: after_ms },
+            };
+        }
+        let after_ms = after_ms.min(MAX_PAUSE_MS);
+        Pause::Wait {
+            until_ms: at.now_ms.saturating_add(after_ms),
+            after_ms,
+        }
     }
 
     /// The largest delay `attempt` can produce without `Retry-After`.

@@ -86,7 +86,7 @@ fn google_ok_lists_usable_aliases() {
     );
     assert_eq!(
         r,
-        CheckResult::Ok {
+        CheckVerdict::Ok {
             aliases: vec!["sales@corp.example".into(), "ada@personal.example".into()],
             display_name: Some("Ada Lovelace".into()),
         }
@@ -106,7 +106,7 @@ fn microsoft_ok_lists_secondary_smtp_addresses() {
     );
     assert_eq!(
         r,
-        CheckResult::Ok {
+        CheckVerdict::Ok {
             aliases: vec!["bob@sales.contoso.com".into()],
             display_name: Some("Bob".into()),
         }
@@ -121,9 +121,9 @@ fn unauthorized_refreshes_once_then_asks_the_user() {
     let out = resp(401, &[], &body.to_string());
     assert_eq!(
         interpret_account_check(ConnectionKind::Google, &out, &attempt(0, false)),
-        CheckResult::RefreshToken
+        CheckVerdict::RefreshToken
     );
-    let CheckResult::Reauthenticate { code, message } =
+    let CheckVerdict::Reauthenticate { code, message } =
         interpret_account_check(ConnectionKind::Google, &out, &attempt(0, true))
     else {
         panic!()
@@ -138,7 +138,7 @@ fn unauthorized_refreshes_once_then_asks_the_user() {
     );
     assert_eq!(
         interpret_account_check(ConnectionKind::Microsoft, &graph, &attempt(0, false)),
-        CheckResult::RefreshToken
+        CheckVerdict::RefreshToken
     );
 }
 
@@ -149,7 +149,7 @@ fn retry_after_is_honoured_and_5xx_backs_off() {
         &[("retry-after", "7")],
         r#"{"error":{"code":"ApplicationThrottled","message":"Application is over its MailboxConcurrency limit."}}"#,
     );
-    let CheckResult::RetryAfter { after_ms, reason } =
+    let CheckVerdict::RetryAfter { after_ms, reason } =
         interpret_account_check(ConnectionKind::Microsoft, &out, &attempt(0, false))
     else {
         panic!()
@@ -164,13 +164,13 @@ fn retry_after_is_honoured_and_5xx_backs_off() {
             &resp(503, &[], "Service Unavailable"),
             &attempt(n, false),
         );
-        let CheckResult::RetryAfter { after_ms, .. } = r else {
+        let CheckVerdict::RetryAfter { after_ms, .. } = r else {
             panic!("{r:?}")
         };
         assert!(after_ms >= last && after_ms <= 64_000);
         last = after_ms;
     }
-    let CheckResult::Fail { code, .. } = interpret_account_check(
+    let CheckVerdict::Fail { code, .. } = interpret_account_check(
         ConnectionKind::Google,
         &resp(503, &[], ""),
         &attempt(6, false),
@@ -187,10 +187,10 @@ fn retry_after_is_honoured_and_5xx_backs_off() {
             },
             &attempt(0, false)
         ),
-        CheckResult::RetryAfter { .. }
+        CheckVerdict::RetryAfter { .. }
     ));
     // An absurd Retry-After is capped at a day (times stay safe in JS).
-    let CheckResult::RetryAfter { after_ms, .. } = interpret_account_check(
+    let CheckVerdict::RetryAfter { after_ms, .. } = interpret_account_check(
         ConnectionKind::Google,
         &resp(429, &[("retry-after", "99999999999999999999")], ""),
         &attempt(0, false),
@@ -211,7 +211,7 @@ fn missing_permission_asks_the_user_and_admin_block_fails() {
         ),
         &attempt(0, false),
     );
-    let CheckResult::Reauthenticate { code, .. } = r else {
+    let CheckVerdict::Reauthenticate { code, .. } = r else {
         panic!("{r:?}")
     };
     assert_eq!(code, "missingScope");
@@ -224,13 +224,13 @@ fn missing_permission_asks_the_user_and_admin_block_fails() {
         ),
         &attempt(0, false),
     );
-    assert!(matches!(r, CheckResult::Fail { ref code, .. } if code == "adminBlocked"));
+    assert!(matches!(r, CheckVerdict::Fail { ref code, .. } if code == "adminBlocked"));
     let r = interpret_account_check(
         ConnectionKind::Google,
         &gmail_error(403, "userRateLimitExceeded", "User-rate limit exceeded."),
         &attempt(0, false),
     );
-    assert!(matches!(r, CheckResult::RetryAfter { .. }));
+    assert!(matches!(r, CheckVerdict::RetryAfter { .. }));
 }
 
 #[test]
@@ -240,16 +240,16 @@ fn unreadable_success_is_a_failure() {
         &resp(200, &[], "<html>captive portal</html>"),
         &attempt(0, false),
     );
-    assert!(matches!(r, CheckResult::Fail { ref code, .. } if code == "unexpectedResponse"));
+    assert!(matches!(r, CheckVerdict::Fail { ref code, .. } if code == "unexpectedResponse"));
     assert!(matches!(
         interpret_account_check(ConnectionKind::Imap, &resp(200, &[], "{}"), &attempt(0, false)),
-        CheckResult::Fail { ref code, .. } if code == "notAvailable"
+        CheckVerdict::Fail { ref code, .. } if code == "notAvailable"
     ));
 }
 
 #[test]
 fn check_result_json_shape() {
-    let v = serde_json::to_value(CheckResult::RetryAfter {
+    let v = serde_json::to_value(CheckVerdict::RetryAfter {
         after_ms: 7_000,
         reason: "x".into(),
     })
@@ -258,14 +258,14 @@ fn check_result_json_shape() {
         v,
         json!({"kind": "retryAfter", "afterMs": 7000, "reason": "x"})
     );
-    let v = serde_json::to_value(CheckResult::Ok {
+    let v = serde_json::to_value(CheckVerdict::Ok {
         aliases: vec![],
         display_name: None,
     })
     .unwrap();
     assert_eq!(v, json!({"kind": "ok", "aliases": [], "displayName": null}));
     assert_eq!(
-        serde_json::to_value(CheckResult::RefreshToken).unwrap(),
+        serde_json::to_value(CheckVerdict::RefreshToken).unwrap(),
         json!({"kind": "refreshToken"})
     );
 }

@@ -145,3 +145,88 @@ fn interactive_checks_retry_a_few_times_quickly() {
     // A server's Retry-After still wins.
     assert_eq!(b.delay(0, 0, Some(9_000)), Some(9_000));
 }
+
+mod next {
+    //! `Backoff::next`, the one rule for waiting every machine uses.
+    use inlay_core::backoff::{Backoff, GiveUp, MAX_PAUSE_MS, Pause};
+    use inlay_core::machine::Moment;
+
+    const WATCHED: Backoff = Backoff {
+        base_ms: 1_000,
+        max_ms: 4_000,
+        max_attempts: 3,
+        max_wait_ms: Some(20_000),
+    };
+
+    #[test]
+    fn waits_until_now_plus_the_jittered_delay() {
+        let random = u32::MAX.to_le_bytes();
+        let moment = Moment {
+            now_ms: 10_000,
+            random: &random,
+        };
+        assert_eq!(
+            WATCHED.next(1, None, moment),
+            Pause::Wait {
+                until_ms: 12_000,
+                after_ms: 2_000
+            }
+        );
+        assert_eq!(
+            WATCHED.next(0, Some(7_000), moment),
+            Pause::Wait {
+                until_ms: 17_000,
+                after_ms: 7_000
+            },
+            "Retry-After wins over the curve"
+        );
+    }
+
+    #[test]
+    fn gives_up_when_the_attempts_are_used() {
+        let moment = Moment {
+            now_ms: 1,
+            random: &[],
+        };
+        assert!(matches!(WATCHED.next(2, None, moment), Pause::Wait { .. }));
+        assert_eq!(
+            WATCHED.next(3, Some(1), moment),
+            Pause::GiveUp {
+                reason: GiveUp::Exhausted
+            }
+        );
+    }
+
+    #[test]
+    fn gives_up_when_the_server_asks_for_longer_than_the_caller_holds_on() {
+        let moment = Moment {
+            now_ms: 1,
+            random: &[],
+        };
+        assert!(matches!(
+            WATCHED.next(0, Some(20_000), moment),
+            Pause::Wait { .. }
+        ));
+        assert_eq!(
+            WATCHED.next(0, Some(20_001), moment),
+            Pause::GiveUp {
+                reason: GiveUp::TooLong { wait_ms: 20_001 }
+            }
+        );
+    }
+
+    #[test]
+    fn no_pause_is_longer_than_a_day() {
+        let moment = Moment {
+            now_ms: 5,
+            random: &[],
+        };
+        assert_eq!(
+            Backoff::PROVIDER.next(0, Some(u64::MAX), moment),
+            Pause::Wait {
+                until_ms: 5 + MAX_PAUSE_MS,
+                after_ms: MAX_PAUSE_MS
+            }
+        );
+    }
+}

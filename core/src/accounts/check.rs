@@ -24,14 +24,41 @@ use crate::provider::{self, Api, Attempt, Disposition, Outcome, bearer_get};
 /// JavaScript integer even when a server sends an absurd `Retry-After`.
 pub const MAX_RETRY_AFTER_MS: u64 = 24 * 60 * 60 * 1000;
 
-/// What a connection check found.
+/// What "check this connection now" found: one type for all four kinds
+/// (Google and Microsoft here; Exchange and IMAP from their provider
+/// folders). The worker hands it to the page as it is (`outcome` and, unless
+/// it went well, the sentence in `message`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "outcome",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CheckResult {
+    /// The connection works. Google and Microsoft also report the current
+    /// send-as aliases and display name (`None`: this kind reports none).
+    Ok {
+        aliases: Option<Vec<String>>,
+        display_name: Option<String>,
+    },
+    /// The user must sign in again: the inbox moves to "needs
+    /// reauthentication" with `code` (the `tokenRejected` transition).
+    NeedsReauthentication { code: String, message: String },
+    /// Not now (the provider is busy or out of reach); a later check will
+    /// try again.
+    Later { message: String },
+    /// The check could not be made; `message` says why and what to do.
+    Failed { code: String, message: String },
+}
+
+/// The reading of one check answer, before the machine decides what follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum CheckResult {
+pub enum CheckVerdict {
     /// The connection works; these are the current aliases and name.
     Ok {
         aliases: Vec<String>,
@@ -76,11 +103,11 @@ pub fn interpret_account_check(
     connect: ConnectionKind,
     outcome: &Outcome,
     attempt: &Attempt,
-) -> CheckResult {
+) -> CheckVerdict {
     let provider = match oauth_provider(connect) {
         Ok(p) => p,
         Err(e) => {
-            return CheckResult::Fail {
+            return CheckVerdict::Fail {
                 code: e.code,
                 message: e.message,
             };
@@ -93,13 +120,13 @@ pub fn interpret_account_check(
     match classify_outcome(api, outcome, attempt) {
         Disposition::Success => {}
         Disposition::RetryAfter { after_ms, reason } => {
-            return CheckResult::RetryAfter { after_ms, reason };
+            return CheckVerdict::RetryAfter { after_ms, reason };
         }
-        Disposition::RefreshToken => return CheckResult::RefreshToken,
+        Disposition::RefreshToken => return CheckVerdict::RefreshToken,
         Disposition::Reauthenticate { code, message } => {
-            return CheckResult::Reauthenticate { code, message };
+            return CheckVerdict::Reauthenticate { code, message };
         }
-        Disposition::Fail { code, message } => return CheckResult::Fail { code, message },
+        Disposition::Fail { code, message } => return CheckVerdict::Fail { code, message },
     }
     let body = match outcome {
         Outcome::Response { response } => response.body.as_str(),
@@ -111,11 +138,11 @@ pub fn interpret_account_check(
         OAuthProvider::Microsoft => parse_graph_me(body).map(|p| (p.aliases, p.display_name)),
     };
     match read {
-        Some((aliases, display_name)) => CheckResult::Ok {
+        Some((aliases, display_name)) => CheckVerdict::Ok {
             aliases,
             display_name,
         },
-        None => CheckResult::Fail {
+        None => CheckVerdict::Fail {
             code: "unexpectedResponse".into(),
             message: unexpected(api.name()),
         },

@@ -7,7 +7,8 @@ pub mod registry;
 mod state;
 
 pub use check::{
-    CheckResult, MAX_RETRY_AFTER_MS, classify_outcome, interpret_account_check, plan_account_check,
+    CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, classify_outcome, interpret_account_check,
+    plan_account_check,
 };
 pub use registry::{AccountRegistry, ConnectPolicy, RegistryError, Seat};
 pub use state::{
