@@ -5,6 +5,7 @@
 #   ./build.sh demo     build, start the local sandbox and open Chromium with Inlay loaded
 #   ./build.sh bench    build, then run the benchmarks (figures, not pass/fail)
 #   ./build.sh fuzz [S] explore: each of the core's fuzz targets for S seconds (default 300), random seed
+#   ./build.sh types    regenerate the binding's TypeScript types from the Rust types (commit them)
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -91,7 +92,30 @@ check_wasm_lock() {
     die "core/wasm/Cargo.lock must keep idna_adapter 1.0.x (IDNA through the browser): cd core/wasm && cargo update -p idna_adapter --precise 1.0.0"
 }
 
+# The TypeScript types of what crosses the binding are generated from the
+# Rust types by ts-rs (inlay-core's `ts` feature, never part of the module):
+# each `#[ts(export)]` type gets a test that writes its file. `./build.sh
+# types` writes them to TYPES_DIR; every build writes them aside and stops if
+# the committed files differ (stale or edited by hand), then tsc checks the
+# shell against them.
+TYPES_DIR=extension/src/background/core/generated
+generate_types() {
+  local dir=$1
+  rm -rf "$dir" && mkdir -p "$dir" build
+  # .cargo/config.toml sets the rest of ts-rs's settings (u64 as number).
+  TS_RS_EXPORT_DIR="$ROOT/$dir" cargo test --quiet -p inlay-core --features ts --lib export_bindings >build/ts-types.log 2>&1 ||
+    { cat build/ts-types.log >&2; die "generating the binding's TypeScript types failed"; }
+}
+
+check_types() {
+  step "Checking the binding's generated TypeScript types"
+  generate_types build/ts-types
+  diff -r build/ts-types "$TYPES_DIR" >&2 ||
+    die "$TYPES_DIR does not match the Rust types (stale, or edited by hand): run ./build.sh types and commit the result"
+}
+
 build_ts() {
+  check_types
   step "Type-checking and bundling the extension"
   tsc -p tsconfig.json
   local common=(--bundle --target=chrome120 --log-level=warning --legal-comments=none --jsx=automatic --jsx-import-source=preact)
@@ -336,5 +360,6 @@ case "${1:-build}" in
   demo) build_all; ensure_chromium; ensure_dovecot; ensure_aiosmtpd; build_sandbox; node tests/e2e/demo.mjs ;;
   bench) build_all; node bench/run.mjs "${@:2}" ;;
   fuzz) fuzz_all explore "${2:-300}" ;;
-  *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench|fuzz])" ;;
+  types) generate_types "$TYPES_DIR" && printf 'Wrote %s/%s\n' "$ROOT" "$TYPES_DIR" ;;
+  *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench|fuzz|types])" ;;
 esac

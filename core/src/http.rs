@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -15,6 +16,7 @@ pub enum Method {
 
 /// A request the core wants made. The executor adds nothing to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRequest {
     pub method: Method,
@@ -28,6 +30,7 @@ pub struct HttpRequest {
 /// What came back, as the executor saw it. Network failures that never
 /// produced a response are reported as `Transport` by the executor instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpResponse {
     pub status: u16,
@@ -48,6 +51,7 @@ impl HttpResponse {
 
 /// A request that produced no HTTP response at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum TransportFailure {
     /// Connection refused or reset, DNS failure, TLS failure, offline.

@@ -61,6 +61,7 @@ impl<'a> Moment<'a> {
 /// user, `R` its result, `E` its error (a Rust enum crossing as `{code,
 /// message}`, the message in words for the user).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -92,6 +93,7 @@ impl<P, Q, R, E> Step<P, Q, R, E> {
 
 /// What happened to the last step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -114,6 +116,7 @@ pub enum Input<A> {
 
 /// For machines that never ask the user anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum NoQuestion {}
 
 /// A resumable, serialisable decision process.
