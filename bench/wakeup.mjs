@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const DIST = fileURLToPath(new URL('../dist', import.meta.url));
+// INLAY_DIST measures another build (e.g. a module before and after a size change).
+const DIST = process.env.INLAY_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
 const CHROMIUM = process.env.INLAY_CHROMIUM ?? '/usr/lib/chromium/chromium';
 
 // The smallest worker that answers a message: what any extension pays.
