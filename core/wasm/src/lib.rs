@@ -9,11 +9,13 @@ use convert::to_js;
 
 use inlay_core::rpc;
 
+mod accounts;
 mod connect;
 mod convert;
 mod ews;
 mod mailconfig;
 mod message;
+pub use accounts::*;
 pub use connect::*;
 pub use ews::*;
 pub use mailconfig::*;

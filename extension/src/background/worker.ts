@@ -19,8 +19,9 @@ import { lockSession } from "./state/session.js";
 // The core starts loading first: a wake-up's answer waits on it.
 const core = loadCore() as unknown as Promise<WorkerCore>;
 // Inboxes left mid-flow by a stopped worker are restored before any handler
-// runs. Their records are read while the core loads, and a ping or a refused
-// message, which touch no inbox, are answered without waiting for it.
+// runs (the store opens once the core is loaded: it keys records by the core's
+// mailbox id); a ping or a refused message, which touch no inbox, are answered
+// without waiting for it.
 const recovered = recoverInterrupted(core).catch(() => undefined);
 /** The core once inboxes are restored: what handlers and alarms run on. */
 const ready = recovered.then(() => core);

@@ -42,18 +42,16 @@ export async function markNeedsReauthentication(core: CoreApi, address: string, 
   accountsChanged();
 }
 
-const IN_PROGRESS = new Set(["detecting", "awaitingConsent", "authorizing", "verifying"]);
-
 /**
  * At worker start no flow can be running (flows live in the worker's memory),
- * so an inbox left mid-flow by a stopped worker goes back, through the core,
- * to the state it had before the flow. The records are read while the core
- * is still loading; the core is awaited only for an inbox to restore.
+ * so the core says what an inbox left mid-flow by a stopped worker returns
+ * to: the state it had before the flow. (The store opens once the core is
+ * loaded: it keys records by the core's mailbox id.)
  */
 export async function recoverInterrupted(core: Promise<CoreApi>): Promise<void> {
-  for (const account of await store.listAccounts()) {
-    if (!IN_PROGRESS.has(account.state.kind)) continue;
-    const state = (await core).connectionTransition(account.state, { kind: "cancelled" }, Date.now());
-    await store.putAccount({ ...account, state });
+  const [accounts, loaded] = await Promise.all([store.listAccounts(), core]);
+  for (const account of accounts) {
+    const state = loaded.inboxAfterInterruption(account.state);
+    if (state) await store.putAccount({ ...account, state });
   }
 }

@@ -156,6 +156,8 @@ export interface CoreApi {
     registry: { personalInboxes: string[]; teamInboxes: string[] },
     address: string,
   ): { code: string; message: string } | null;
+  /** The state an inbox found mid-flow at the worker's start returns to; null when it is not mid-flow. */
+  inboxAfterInterruption(state: ConnectionState): ConnectionState | null;
 }
 
 export type { Account };

@@ -1,8 +1,13 @@
 // Durable state in the extension origin's IndexedDB (through idb), which
 // content scripts and web pages cannot open. Account records and refresh
 // tokens live in separate stores so listing accounts never touches secrets.
-import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { Account } from "../../shared/inboxes.js";
+// Both are keyed by the core's mailbox id, so one mailbox is one record
+// (a.da@gmail.com and ada@gmail.com are one Gmail inbox); the record keeps
+// the address as the user or provider spells it, for display.
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from "idb";
+import { mailboxId } from "../../../../build/wasm/inlay_wasm.js";
+import type { Account, ConnectionState } from "../../shared/inboxes.js";
+import { loadCore } from "../core/loader.js";
 
 /**
  * What keeps an inbox signed in; never leaves the worker. OAuth inboxes hold
@@ -22,21 +27,76 @@ interface InlayDb extends DBSchema {
   secrets: { key: string; value: Secrets & { key: string } };
 }
 
+/** The core's rules the store keys and merges records by. */
+export interface StoreCore {
+  mailboxId(address: string): string;
+  /** Of several records of one mailbox, the index of the one to keep. */
+  survivingRecord(states: ConnectionState[]): number | undefined;
+}
+
+/**
+ * 1: keyed by the lower-cased address. 2: keyed by the core's mailbox id
+ * (records of one mailbox merged).
+ */
+export const DB_VERSION = 2;
+
 let db: Promise<IDBPDatabase<InlayDb>> | undefined;
 
+// The database opens once the core is loaded: its keys, and the migration
+// of older records, are the core's rules.
 function open(): Promise<IDBPDatabase<InlayDb>> {
-  db ??= openDB<InlayDb>("inlay", 1, {
-    upgrade(database) {
-      database.createObjectStore("accounts", { keyPath: "key" });
-      database.createObjectStore("secrets", { keyPath: "key" });
-    },
-  });
+  db ??= loadCore().then((core) =>
+    openDB<InlayDb>("inlay", DB_VERSION, {
+      async upgrade(database, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          database.createObjectStore("accounts", { keyPath: "key" });
+          database.createObjectStore("secrets", { keyPath: "key" });
+        }
+        if (oldVersion === 1) await rekey(tx, core as unknown as StoreCore);
+      },
+    }),
+  );
   return db;
 }
 
-/** One inbox per address, whatever its case. */
+type Upgrade = IDBPTransaction<InlayDb, ("accounts" | "secrets")[], "versionchange">;
+
+/**
+ * Version 1 to 2: every record moves to its mailbox id. Where records of one
+ * mailbox meet (a.da@gmail.com and ada@gmail.com, stored apart by version 1),
+ * the core picks the survivor (the one holding credentials, then the most
+ * recent); it keeps its own secret and the others' records and secrets go.
+ * Runs inside the upgrade's transaction: all of it, or nothing.
+ */
+async function rekey(tx: Upgrade, core: StoreCore): Promise<void> {
+  const accounts = tx.objectStore("accounts");
+  const secrets = tx.objectStore("secrets");
+  const byId = new Map<string, (Account & { key: string })[]>();
+  for (const row of await accounts.getAll()) {
+    const id = core.mailboxId(row.address);
+    byId.set(id, [...(byId.get(id) ?? []), row]);
+  }
+  const oldSecrets = new Map((await secrets.getAll()).map((s) => [s.key, s]));
+  await accounts.clear();
+  await secrets.clear();
+  for (const [id, rows] of byId) {
+    const keep = rows[core.survivingRecord(rows.map((r) => r.state)) ?? 0] ?? rows[0]!;
+    await accounts.put({ ...keep, key: id });
+    const secret = oldSecrets.get(keep.key);
+    if (secret) await secrets.put({ ...secret, key: id });
+    for (const row of rows) oldSecrets.delete(row.key);
+  }
+  // Secrets without a record (saved before their record, e.g. a renewal of
+  // an inbox being replaced) keep their place under the new key.
+  for (const secret of oldSecrets.values()) {
+    const id = core.mailboxId(secret.key);
+    if (!byId.has(id)) await secrets.put({ ...secret, key: id });
+  }
+}
+
+/** One inbox per mailbox: the core's mailbox id (callable once the core is loaded, as in every handler). */
 export function keyOf(address: string): string {
-  return address.trim().toLowerCase();
+  return mailboxId(address);
 }
 
 export async function listAccounts(): Promise<Account[]> {
@@ -45,18 +105,21 @@ export async function listAccounts(): Promise<Account[]> {
 }
 
 export async function getAccount(address: string): Promise<Account | undefined> {
-  const row = await (await open()).get("accounts", keyOf(address));
+  const database = await open();
+  const row = await database.get("accounts", keyOf(address));
   if (!row) return undefined;
   const { key: _key, ...account } = row;
   return account;
 }
 
 export async function putAccount(account: Account): Promise<void> {
-  await (await open()).put("accounts", { ...account, key: keyOf(account.address) });
+  const database = await open();
+  await database.put("accounts", { ...account, key: keyOf(account.address) });
 }
 
 export async function getSecrets(address: string): Promise<Secrets | undefined> {
-  return (await open()).get("secrets", keyOf(address));
+  const database = await open();
+  return database.get("secrets", keyOf(address));
 }
 
 /** Saves the account and its secrets together: both or neither. */
@@ -71,7 +134,8 @@ export async function saveConnected(account: Account, secrets: Secrets): Promise
 }
 
 export async function putSecrets(address: string, secrets: Secrets): Promise<void> {
-  await (await open()).put("secrets", { ...secrets, key: keyOf(address) });
+  const database = await open();
+  await database.put("secrets", { ...secrets, key: keyOf(address) });
 }
 
 /** Deletes the account's secrets and records its new state, atomically. */

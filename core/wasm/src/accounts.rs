@@ -1,0 +1,37 @@
+//! Bindings for the stored inboxes outside a connect: their identity, what an
+//! interrupted one returns to, and which record survives a merge. Conversion
+//! only: every rule is `inlay_core`'s.
+
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{arg, to_js};
+
+use inlay_core::accounts::{self, ConnectionState};
+use inlay_core::detect;
+
+/// `mailboxId(address) -> string`: the id the store keys an inbox by, one
+/// per mailbox (`a.da@gmail.com` and `ada@gmail.com` give `ada@gmail.com`).
+#[wasm_bindgen(js_name = mailboxId)]
+pub fn mailbox_id(address: &str) -> String {
+    detect::mailbox_id(address)
+}
+
+/// `inboxAfterInterruption(state) -> ConnectionState | null`: the state an
+/// inbox found mid-flow at the worker's start returns to; null when it is
+/// not mid-flow.
+#[wasm_bindgen(js_name = inboxAfterInterruption)]
+pub fn inbox_after_interruption(state: JsValue) -> Result<JsValue, JsValue> {
+    let state: ConnectionState = arg(state, "state")?;
+    match accounts::after_interruption(&state) {
+        Some(next) => to_js(&next),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// `survivingRecord(states) -> number | undefined`: of several stored records
+/// of one mailbox, the index of the one to keep; undefined for an empty list.
+#[wasm_bindgen(js_name = survivingRecord)]
+pub fn surviving_record(states: JsValue) -> Result<Option<u32>, JsValue> {
+    let states: Vec<ConnectionState> = arg(states, "states")?;
+    Ok(accounts::surviving_record(&states).map(|i| i as u32))
+}
