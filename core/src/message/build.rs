@@ -23,6 +23,7 @@ use mail_builder::headers::raw::Raw;
 use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
+use std::io::BufRead;
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets before its CRLF.
 const MAX_LINE: usize = 998;
@@ -214,7 +215,9 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
 fn contains(hay: &[u8], stem: &[u8]) -> bool {
     let (head, seed) = stem.split_at(b"=_inlay_".len());
     let mut rest = hay;
-    while let Some(at) = rest.windows(head.len()).position(|w| w == head) {
+    // Candidates by their first byte (a compare per window is a `memcmp`
+    // call per byte of every body).
+    while let Some(at) = super::repair::find(rest, head) {
         let after = &rest[at + head.len()..];
         let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
         if after[digits..].starts_with(b"_") && after[digits + 1..].starts_with(seed) {
@@ -228,7 +231,13 @@ fn contains(hay: &[u8], stem: &[u8]) -> bool {
 /// Every line ends in CRLF and has at most 998 octets before it.
 fn check_lines(out: &[u8]) -> Result<(), BuildError> {
     let message = || "message".to_owned();
-    for line in out.split_inclusive(|&b| b == b'\n') {
+    let mut rest = out;
+    while !rest.is_empty() {
+        // The line through its `\n` (std's `memchr`, a word at a time,
+        // through `BufRead::skip_until`), or the rest.
+        let len = { rest }.skip_until(b'\n').unwrap_or(rest.len());
+        let (line, tail) = rest.split_at(len);
+        rest = tail;
         let Some(content) = line.strip_suffix(b"\r\n") else {
             return Err(BuildError::NotRepresentable { field: message() });
         };

@@ -12,6 +12,29 @@
 //!   as every date without a zone is).
 //!
 //! Only the top-level header block is read; each edit adds at most 3 bytes.
+//! The parse reads the bytes first and repairs only when one of the Date
+//! values it found needs it ([`misread_dates`]): most mail has none, and the
+//! header block is then not scanned a second time.
+
+use mail_parser::{Header, HeaderName};
+
+const NAMES: [&str; 2] = ["date:", "resent-date:"];
+
+/// Whether a top-level Date or Resent-Date header mail-parser read in
+/// `bytes` needs [`repaired_dates`]: one that starts a line, named as
+/// [`repaired_dates`] looks for it, whose value it would change. A header
+/// the misread swallowed follows one that is checked here, so a message
+/// with nothing to repair is never read twice.
+pub(crate) fn misread_dates(headers: &[Header<'_>], bytes: &[u8]) -> bool {
+    headers.iter().any(|h| {
+        let at = h.offset_field as usize;
+        matches!(h.name, HeaderName::Date | HeaderName::ResentDate)
+            && (at == 0 || bytes.get(at - 1) == Some(&b'\n'))
+            && bytes.get(at..).is_some_and(|line| {
+                name_len(line).is_some_and(|len| fixed_value(value(bytes, at + len)).is_some())
+            })
+    })
+}
 
 /// `bytes` with its Date and Resent-Date values repaired, or `None` when
 /// none needs it.
@@ -24,16 +47,8 @@ pub(crate) fn repaired_dates(bytes: &[u8]) -> Option<Vec<u8>> {
         if matches!(line, b"\n" | b"\r\n") {
             break; // the end of the header block
         }
-        let name_len = ["date:", "resent-date:"]
-            .iter()
-            .find(|n| line.len() >= n.len() && line[..n.len()].eq_ignore_ascii_case(n.as_bytes()))
-            .map(|n| n.len());
-        // The value runs through its continuation lines.
-        let mut value_end = end;
-        while matches!(bytes.get(value_end), Some(b' ' | b'\t')) {
-            value_end = line_end(bytes, value_end);
-        }
-        if let Some(len) = name_len {
+        let value_end = value_end(bytes, end);
+        if let Some(len) = name_len(line) {
             let start = at + len;
             let trimmed = trim_line_end(&bytes[start..value_end]);
             if let Some(fixed) = fixed_value(trimmed) {
@@ -54,6 +69,31 @@ pub(crate) fn repaired_dates(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&bytes[from..]);
     Some(out)
+}
+
+/// The length of the name and colon a line starts with, if it is a Date
+/// or Resent-Date.
+fn name_len(line: &[u8]) -> Option<usize> {
+    NAMES
+        .iter()
+        .find(|n| line.len() >= n.len() && line[..n.len()].eq_ignore_ascii_case(n.as_bytes()))
+        .map(|n| n.len())
+}
+
+/// The value starting at `start`, through its continuation lines, without
+/// its final line break.
+fn value(bytes: &[u8], start: usize) -> &[u8] {
+    let end = value_end(bytes, line_end(bytes, start));
+    trim_line_end(&bytes[start..end])
+}
+
+/// Offset after the continuation lines from `end`, the end of a header's
+/// first line.
+fn value_end(bytes: &[u8], mut end: usize) -> usize {
+    while matches!(bytes.get(end), Some(b' ' | b'\t')) {
+        end = line_end(bytes, end);
+    }
+    end
 }
 
 /// Offset after the line starting at `at` (its `\n` included).

@@ -132,9 +132,10 @@ impl Sent<'_> {
 }
 
 /// An encoded word starts somewhere (`=?`), compared byte by byte: a slice
-/// compare per window is a `memcmp` call per byte.
+/// compare per window is a `memcmp` call per byte. Most values hold no `?`:
+/// `contains` (a word at a time) rules them out first.
 fn encoded(raw: &[u8]) -> bool {
-    raw.windows(2).any(|w| w[0] == b'=' && w[1] == b'?')
+    raw.contains(&b'?') && raw.windows(2).any(|w| w[0] == b'=' && w[1] == b'?')
 }
 
 /// Offset of the first occurrence of a non-empty `needle`, ASCII case

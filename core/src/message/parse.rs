@@ -12,6 +12,7 @@
 
 use super::body::bodies;
 use super::classify::{MessageKind, classify};
+use super::date_line::{misread_dates, repaired_dates};
 use super::draft::HeaderField;
 use super::error::ParseError;
 use super::fields;
@@ -23,10 +24,11 @@ use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{
-    Address, Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
-    PartType,
+    Address, Encoding, Header, HeaderName, HeaderValue, Message, MessageParser, MessagePart,
+    MimeHeaders, PartType,
 };
 use serde::Serialize;
+use std::io::BufRead;
 use std::sync::OnceLock;
 
 /// A message as the extension shows and files it.
@@ -105,8 +107,20 @@ pub fn parse_message_with(bytes: &[u8], limits: &Limits) -> Result<ParsedMessage
     limits::preflight(bytes, limits)?;
     let bytes = prepare(bytes);
     let tree = read(&bytes)?;
-    let Some(fixed) = repaired(&tree, &bytes) else {
-        return finish(tree, &bytes, limits);
+    if misread_dates(&tree.root_part().headers, &bytes)
+        && let Some(dated) = repaired_dates(&bytes)
+    {
+        limits::dismantle(tree);
+        return parse_read(read(&dated)?, &dated, limits);
+    }
+    parse_read(tree, &bytes, limits)
+}
+
+/// The parse of the prepared bytes `raw`, repaired and read again if it
+/// needs it, then checked and extracted.
+fn parse_read(tree: Message<'_>, raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
+    let Some(fixed) = repaired(&tree, raw) else {
+        return finish(tree, raw, limits);
     };
     let checked = limits::check_tree(&tree, limits);
     limits::dismantle(tree);
@@ -144,8 +158,8 @@ fn read(bytes: &[u8]) -> Result<Message<'_>, ParseError> {
 }
 
 /// mail-parser's default reading of the headers we use; everything else
-/// (Received above all, a tenth of the parse time) is kept raw: the header
-/// list re-reads values from the bytes anyway.
+/// (Received above all) is skipped, not even copied: the header list and
+/// the other header checks re-read values from the bytes by offset.
 pub(crate) fn parser() -> &'static MessageParser {
     static PARSER: OnceLock<MessageParser> = OnceLock::new();
     PARSER.get_or_init(|| {
@@ -156,7 +170,99 @@ pub(crate) fn parser() -> &'static MessageParser {
             .with_message_ids()
             .header_text(HeaderName::Subject)
             .header_text(HeaderName::Comments)
+            .default_header_ignore()
     })
+}
+
+/// A top-level header block read as [`parser`] reads it (the same values,
+/// offsets and end), without its table lookup (a hash of every header's
+/// name): the summary's hot loop. Says whether an empty line ended it.
+pub(crate) fn read_headers<'x>(
+    stream: &mut MessageStream<'x>,
+    headers: &mut Vec<Header<'x>>,
+) -> bool {
+    loop {
+        // Blanks before a name are skipped; an empty line ends the block.
+        loop {
+            match stream.peek() {
+                Some(b'\n') => {
+                    stream.next();
+                    return true;
+                }
+                None => return false,
+                Some(b) if !b.is_ascii_whitespace() => break,
+                Some(_) => {
+                    stream.next();
+                }
+            }
+        }
+        let offset_field = stream.offset();
+        if let Some(name) = stream.parse_header_name() {
+            let offset_start = stream.offset();
+            let value = header_value(&name, stream);
+            headers.push(Header {
+                name,
+                value,
+                offset_field: offset_field as u32,
+                offset_start: offset_start as u32,
+                offset_end: stream.offset() as u32,
+            });
+        } else if stream.is_eof() {
+            return false;
+        }
+    }
+}
+
+/// The value [`parser`] reads for a header `name` (its configuration as a
+/// match; `tests::header_value_is_the_parsers` holds the two together).
+fn header_value<'x>(name: &HeaderName<'_>, stream: &mut MessageStream<'x>) -> HeaderValue<'x> {
+    use HeaderName as H;
+    match name {
+        H::Subject
+        | H::Comments
+        | H::ContentDescription
+        | H::ContentLocation
+        | H::ContentTransferEncoding => stream.parse_unstructured(),
+        H::From
+        | H::Sender
+        | H::ReplyTo
+        | H::To
+        | H::Cc
+        | H::Bcc
+        | H::ResentFrom
+        | H::ResentSender
+        | H::ResentTo
+        | H::ResentCc
+        | H::ResentBcc => stream.parse_address(),
+        H::Date | H::ResentDate => stream.parse_date(),
+        H::MessageId | H::InReplyTo | H::References | H::ResentMessageId | H::ContentId => {
+            stream.parse_id()
+        }
+        H::ContentType | H::ContentDisposition => stream.parse_content_type(),
+        _ => {
+            skip_value(stream);
+            HeaderValue::Empty
+        }
+    }
+}
+
+/// mail-parser's `parse_and_ignore` (the value through its continuation
+/// lines), finding each line end with std's `memchr` (a word at a time,
+/// through `BufRead::skip_until`) instead of a byte at a time.
+fn skip_value(stream: &mut MessageStream<'_>) {
+    let rest = stream.bytes(stream.offset()..stream.len());
+    let mut at = 0;
+    loop {
+        let line = rest.get(at..).unwrap_or_default().skip_until(b'\n');
+        at += line.unwrap_or_default();
+        // A line break followed by a blank continues the value; the blank
+        // is part of it.
+        if at == 0 || rest[at - 1] != b'\n' || !matches!(rest.get(at), Some(b' ' | b'\t')) {
+            break;
+        }
+        at += 1;
+    }
+    stream.skip_bytes(at);
 }
 
 /// mail-parser reads any line as a header (a JSON object, an HTML page). Ask
@@ -195,11 +301,14 @@ fn extract(tree: &Message<'_>, raw: &[u8]) -> ParsedMessage {
         })
         .collect();
     let bodies = bodies(tree, raw);
+    let subject = fields::first_text(root, HeaderName::Subject);
+    let from = fields::first_mailboxes(root, raw, HeaderName::From);
     ParsedMessage {
+        kind: classify(tree, raw, subject.as_deref(), &from),
         headers,
-        subject: fields::first_text(root, HeaderName::Subject),
+        subject,
         date: fields::first_date(root),
-        from: fields::first_mailboxes(root, raw, HeaderName::From),
+        from,
         sender: fields::first_mailboxes(root, raw, HeaderName::Sender),
         reply_to: fields::first_mailboxes(root, raw, HeaderName::ReplyTo),
         to: fields::all_mailboxes(root, raw, HeaderName::To),
@@ -217,7 +326,6 @@ fn extract(tree: &Message<'_>, raw: &[u8]) -> ParsedMessage {
             .map(|part| attachment(part, raw))
             .collect(),
         forwarded: forwarded(tree, &bodies.attachments),
-        kind: classify(tree, raw),
     }
 }
 
@@ -296,5 +404,54 @@ pub(crate) fn attachment(part: &MessagePart<'_>, raw: &[u8]) -> AttachmentInfo {
         size,
         content_id,
         inline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parser, read_headers};
+    use mail_parser::parsers::MessageStream;
+
+    /// Every header name mail-parser knows, each with a value of every
+    /// shape, then an unknown one, folded values and a body.
+    #[test]
+    fn header_value_is_the_parsers() {
+        let names = "Subject From To Cc Date Bcc Reply-To Sender Comments In-Reply-To Keywords \
+             Received Message-ID References Return-Path MIME-Version Content-Description \
+             Content-ID Content-Language Content-Location Content-Transfer-Encoding \
+             Content-Type Content-Disposition Resent-To Resent-From Resent-Bcc Resent-Cc \
+             Resent-Sender Resent-Date Resent-Message-ID List-Archive List-Help List-ID \
+             List-Owner List-Post List-Subscribe List-Unsubscribe List-Subscribe-Post \
+             ARC-Authentication-Results ARC-Message-Signature ARC-Seal DKIM-Signature \
+             X-Unknown";
+        let names: Vec<&str> = names.split(' ').collect();
+        let values = [
+            " =?utf-8?q?B=C3=B6?= <a@b.test>, c@d.test\r\n",
+            " Tue, 1 Jul 2003 10:52:37 +0200\r\n",
+            " <id@x.test> <id2@x.test>\r\n",
+            " text/plain; charset=\"utf-8\"; name=a.txt\r\n",
+            " from a.test by b.test; Tue, 1 Jul 2003 10:52:37 +0200\r\n",
+            " folded\r\n\tvalue (comment)\r\n",
+        ];
+        let mut message = String::new();
+        for name in &names {
+            for value in values {
+                message.push_str(&format!("{name}:{value}"));
+            }
+        }
+        message.push_str("\r\nbody\r\n");
+        // With a body; headers only; the last value cut short.
+        let headers_only = message.trim_end_matches("\r\nbody\r\n");
+        for text in [&message[..], headers_only, headers_only.trim_end()] {
+            let mut theirs = MessageStream::new(text.as_bytes());
+            let mut expected = Vec::new();
+            let ended = theirs.parse_headers(parser(), &mut expected);
+            let mut ours = MessageStream::new(text.as_bytes());
+            let mut headers = Vec::new();
+            assert_eq!(read_headers(&mut ours, &mut headers), ended);
+            assert_eq!(headers.len(), names.len() * values.len());
+            assert_eq!(headers, expected);
+            assert_eq!(ours.offset(), theirs.offset());
+        }
     }
 }

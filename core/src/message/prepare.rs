@@ -7,20 +7,13 @@
 //!   header and the message as not a message.
 //! - A message of headers only whose last header has no line break: mail-
 //!   parser drops that header (often the Subject), so a line end is added.
-//! - A Date ending in a short zone or AM/PM: see [`date_line`](super::date_line).
+//!
+//! A Date ending in a short zone or AM/PM is repaired after a first read
+//! (see [`date_line`](super::date_line)): only then is it known to need it.
 
-use super::date_line::repaired_dates;
 use std::borrow::Cow;
 
 pub(crate) fn prepare(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let bytes = ends_headers(bytes);
-    match repaired_dates(&bytes) {
-        Some(fixed) => Cow::Owned(fixed),
-        None => bytes,
-    }
-}
-
-fn ends_headers(bytes: &[u8]) -> Cow<'_, [u8]> {
     let mut bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"From ")
         && let Some(end) = bytes.iter().position(|&b| b == b'\n')

@@ -194,7 +194,12 @@ fn comment_end(text: &[u8]) -> Option<usize> {
 /// charset (see [`multi_byte`]) re-encoded as UTF-8.
 fn fix_labels(value: &[u8], content_type: bool, text: Text) -> Option<Vec<u8>> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    let mut i = 0;
+    // Most values hold no `?`: `contains` (a word at a time) skips them.
+    let mut i = if value.contains(&b'?') {
+        0
+    } else {
+        value.len()
+    };
     while let Some(at) = find(&value[i..], b"=?").map(|p| i + p) {
         let start = at + 2;
         i = start;
@@ -330,7 +335,7 @@ fn label_edit(label: &[u8], start: usize, edits: &mut Vec<(usize, usize, String)
 
 /// Candidates by the first byte, then the rest compared: a slice compare
 /// per window is a `memcmp` call per byte of every header (issue 9 speed).
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let (&first, rest) = needle.split_first()?;
     let last = haystack.len().checked_sub(needle.len())?;
     let mut at = 0;

@@ -12,10 +12,11 @@
 //! checks they agree on every corpus message.
 
 use super::classify::{MessageKind, classify};
+use super::date_line::{misread_dates, repaired_dates};
 use super::error::{Limit, ParseError};
 use super::fields;
 use super::limits::Limits;
-use super::parse::{Participant, ids, looks_like_a_message, parser, unstructured};
+use super::parse::{Participant, ids, looks_like_a_message, read_headers, unstructured};
 use super::prepare::prepare;
 use super::repair::repaired;
 use mail_parser::parsers::MessageStream;
@@ -80,14 +81,31 @@ pub fn summarize_message_with(bytes: &[u8], limits: &Limits) -> Result<MessageSu
         return Err(exceeded(Limit::MaxBytes, limits.max_bytes));
     }
     let bytes = prepare(bytes);
-    let tree = headers(&bytes, limits.max_header_bytes)?;
-    match repaired(&tree, &bytes) {
-        None => Ok(summary(&tree, &bytes)),
+    let tree = read(&bytes);
+    if misread_dates(&tree.root_part().headers, &bytes)
+        && let Some(dated) = repaired_dates(&bytes)
+    {
+        return summarize_read(read(&dated), &dated, limits);
+    }
+    summarize_read(tree, &bytes, limits)
+}
+
+/// The summary of the prepared bytes `raw` read as `tree`, repaired and
+/// read again if it needs it.
+fn summarize_read(
+    tree: Message<'_>,
+    raw: &[u8],
+    limits: &Limits,
+) -> Result<MessageSummary, ParseError> {
+    checked(&tree, limits.max_header_bytes)?;
+    match repaired(&tree, raw) {
+        None => Ok(summary(&tree, raw)),
         // As in the full parse, the repaired copy is held to twice the size.
-        Some(fixed) => Ok(summary(
-            &headers(&fixed, limits.max_header_bytes.saturating_mul(2))?,
-            &fixed,
-        )),
+        Some(fixed) => {
+            let tree = read(&fixed);
+            checked(&tree, limits.max_header_bytes.saturating_mul(2))?;
+            Ok(summary(&tree, &fixed))
+        }
     }
 }
 
@@ -98,25 +116,35 @@ fn exceeded(limit: Limit, max: usize) -> ParseError {
     }
 }
 
+/// What the full parse refuses in a header block: none, or too large, or
+/// not a message's.
+fn checked(tree: &Message<'_>, max_header_bytes: usize) -> Result<(), ParseError> {
+    let root = tree.root_part();
+    if root.headers.is_empty() {
+        return Err(ParseError::NotAMessage);
+    }
+    if root.offset_body as usize > max_header_bytes {
+        return Err(exceeded(Limit::MaxHeaderBytes, max_header_bytes));
+    }
+    if !looks_like_a_message(tree) {
+        return Err(ParseError::NotAMessage);
+    }
+    Ok(())
+}
+
 /// The top part as mail-parser's full parse would have it, headers only:
 /// mail-parser's `parse_headers` does not say where the body starts, so its
 /// header reader is run here directly.
-fn headers(bytes: &[u8], max_header_bytes: usize) -> Result<Message<'_>, ParseError> {
+fn read(bytes: &[u8]) -> Message<'_> {
     let mut stream = MessageStream::new(bytes);
     let mut headers = Vec::new();
     // Without an empty line the whole message is headers, as in the parse.
-    let offset_body = if stream.parse_headers(parser(), &mut headers) {
+    let offset_body = if read_headers(&mut stream, &mut headers) {
         stream.offset()
     } else {
         bytes.len()
     };
-    if headers.is_empty() {
-        return Err(ParseError::NotAMessage);
-    }
-    if offset_body > max_header_bytes {
-        return Err(exceeded(Limit::MaxHeaderBytes, max_header_bytes));
-    }
-    let tree = Message {
+    Message {
         parts: vec![MessagePart {
             headers,
             is_encoding_problem: false,
@@ -128,11 +156,7 @@ fn headers(bytes: &[u8], max_header_bytes: usize) -> Result<Message<'_>, ParseEr
         }],
         raw_message: Cow::Borrowed(bytes),
         ..Message::default()
-    };
-    if !looks_like_a_message(&tree) {
-        return Err(ParseError::NotAMessage);
     }
-    Ok(tree)
 }
 
 fn summary(tree: &Message<'_>, raw: &[u8]) -> MessageSummary {
@@ -169,10 +193,15 @@ fn summary(tree: &Message<'_>, raw: &[u8]) -> MessageSummary {
                 .attribute("report-type")
                 .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
     });
+    let subject = fields::first_text(root, HeaderName::Subject);
+    let from = fields::first_mailboxes(root, raw, HeaderName::From);
     MessageSummary {
-        subject: fields::first_text(root, HeaderName::Subject),
+        // Only the root part: classify finds no delivery-status part and
+        // decides on the headers.
+        kind: classify(tree, raw, subject.as_deref(), &from),
+        subject,
         date: fields::first_date(root),
-        from: fields::first_mailboxes(root, raw, HeaderName::From),
+        from,
         sender: fields::first_mailboxes(root, raw, HeaderName::Sender),
         reply_to: fields::first_mailboxes(root, raw, HeaderName::ReplyTo),
         to: fields::all_mailboxes(root, raw, HeaderName::To),
@@ -186,8 +215,5 @@ fn summary(tree: &Message<'_>, raw: &[u8]) -> MessageSummary {
         auto_response_suppress: header("X-Auto-Response-Suppress"),
         content_type,
         delivery_report,
-        // Only the root part: classify finds no delivery-status part and
-        // decides on the headers.
-        kind: classify(tree, raw),
     }
 }

@@ -323,19 +323,25 @@ fn body(text: &str, field: &str) -> Result<String, BuildError> {
 }
 
 /// Turns CRLF, lone LF and lone CR into CRLF, and ends non-empty text with CRLF.
+/// Copied a line at a time (std finds each `\n` a word at a time), not a
+/// character at a time (issue 9 speed).
 fn crlf(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 32 + 2);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
+    for line in text.split_inclusive('\n') {
+        let (content, lf) = match line.strip_suffix('\n') {
+            // The CR of a CRLF is part of the line break.
+            Some(content) => (content.strip_suffix('\r').unwrap_or(content), true),
+            None => (line, false),
+        };
+        // Any other CR is a line break of its own.
+        for (i, piece) in content.split('\r').enumerate() {
+            if i > 0 {
                 out.push_str("\r\n");
             }
-            '\n' => out.push_str("\r\n"),
-            c => out.push(c),
+            out.push_str(piece);
+        }
+        if lf {
+            out.push_str("\r\n");
         }
     }
     if !out.is_empty() && !out.ends_with("\r\n") {
@@ -411,4 +417,28 @@ fn custom_header(h: &HeaderField, i: usize) -> Result<(String, String), BuildErr
         });
     }
     Ok((name.to_owned(), value.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crlf;
+
+    #[test]
+    fn crlf_makes_every_line_break_crlf() {
+        let cases = [
+            ("", ""),
+            ("a", "a\r\n"),
+            ("a\nb", "a\r\nb\r\n"),
+            ("a\r\nb\r\n", "a\r\nb\r\n"),
+            ("a\rb", "a\r\nb\r\n"),
+            ("a\r\r\nb", "a\r\n\r\nb\r\n"),
+            ("a\n\r\n\rb\r", "a\r\n\r\n\r\nb\r\n"),
+            ("\r", "\r\n"),
+            ("\n\n", "\r\n\r\n"),
+            ("Zürich €\r\n", "Zürich €\r\n"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(crlf(text), expected, "{text:?}");
+        }
+    }
 }
