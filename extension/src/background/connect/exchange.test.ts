@@ -13,6 +13,8 @@ import { cancel, discover, resume } from "./exchange.js";
 const core = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(
   () => wasm as unknown as CoreApi & ExchangeCore,
 );
+// Loaded before any test: the store keys discoveries by the core's mailbox id.
+await core;
 const SETTINGS = readFileSync("core/tests/fixtures/ews/autodiscover/settings.xml", "utf8");
 const ADDRESS = "ana@contoso.com";
 
