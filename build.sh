@@ -103,7 +103,7 @@ generate_types() {
   local dir=$1
   rm -rf "$dir" && mkdir -p "$dir" build
   # .cargo/config.toml sets the rest of ts-rs's settings (u64 as number).
-  TS_RS_EXPORT_DIR="$ROOT/$dir" cargo test --quiet -p inlay-core --features ts --lib export_bindings >build/ts-types.log 2>&1 ||
+  TS_RS_EXPORT_DIR="$ROOT/$dir" cargo test --quiet -p inlay-core --features ts --lib export_bindings -- --test-threads=1 >build/ts-types.log 2>&1 ||
     { cat build/ts-types.log >&2; die "generating the binding's TypeScript types failed"; }
 }
 

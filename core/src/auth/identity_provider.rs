@@ -102,6 +102,7 @@ impl Default for Features {
 
 /// Google's review class for a scope (what publishing the app costs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum GoogleReview {
     /// No review beyond the basic consent screen.
@@ -114,6 +115,7 @@ pub enum GoogleReview {
 
 /// One requested scope with the sentence the consent disclosure shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeInfo {
     /// The scope string sent to the provider.

@@ -295,6 +295,7 @@ pub fn features_for(provider: OAuthProvider, _automation: bool) -> Features {
 
 /// What the consent disclosure shows before the sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Disclosure {
     /// "Google" or "Microsoft".

@@ -19,6 +19,7 @@ pub use services::{MailService, consumer_service, service_for_mx_host};
 
 /// The kind of account Inlay connects: decides the sign-in and the API used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     /// Google sign-in, Gmail API.
@@ -53,6 +54,7 @@ impl ConnectionKind {
 
 /// How sure detection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum Confidence {
     /// A guess: let the user confirm or choose.
@@ -65,6 +67,7 @@ pub enum Confidence {
 
 /// What the user can do with the address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -81,6 +84,7 @@ pub enum Verdict {
 
 /// The result of detection, with the evidence the UI can show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Detection {
     /// The address, with its domain normalised.

@@ -11,6 +11,7 @@ use crate::hostname::{self, in_domain};
 
 /// The service that receives a domain's mail, as far as detection can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum MailService {
     /// Consumer Gmail (gmail.com, googlemail.com).

@@ -51,6 +51,7 @@ impl Api {
 
 /// What the executor saw: a response, or no response at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -65,6 +66,7 @@ pub enum Outcome {
 
 /// Where this request stands in its retry sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     /// Retries already made (0 for the first try); indexes the backoff.

@@ -25,6 +25,7 @@ fn capped(value: &str, max: usize, what: &str) -> Result<(), String> {
 
 /// One server of the Advanced options form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct ServerArg {
     pub host: String,
@@ -35,6 +36,7 @@ pub struct ServerArg {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SettingsArg {
     pub imap: ServerArg,
@@ -47,6 +49,7 @@ pub struct SettingsArg {
 /// SHA-256 of its SubjectPublicKeyInfo (what the helper's `pinnedSpki` takes
 /// and its `certificate.spkiSha256` reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "String", into = "String")]
 pub struct SpkiPin(String);
 
@@ -78,6 +81,7 @@ impl SpkiPin {
 /// two servers can be different hosts with different certificates). A
 /// server without one must have a certificate the helper can verify.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct PinnedCertificates {
     #[serde(default)]
@@ -91,6 +95,7 @@ pub struct PinnedCertificates {
 /// a certificate the helper cannot verify is shown to the user, and only the
 /// one accepted is pinned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "RawConnect", rename_all = "camelCase")]
 pub struct ImapConnectArg {
     pub address: Address,
@@ -99,6 +104,7 @@ pub struct ImapConnectArg {
     pub password: Password,
     /// Only (and always) when `settings.sameCredentials` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub smtp_password: Option<Password>,
     pub pinned_certificates: PinnedCertificates,
 }

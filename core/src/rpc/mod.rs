@@ -17,6 +17,7 @@ pub const MAX_PAGE_MESSAGE_BYTES: usize = 1024 * 1024;
 
 /// Who sent a message, as the worker established it from `MessageSender`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum Caller {
     /// A content script in a webmail tab.
@@ -28,11 +29,13 @@ pub enum Caller {
 /// The body of a request that takes no arguments. A named struct because
 /// serde does not apply an enum's `deny_unknown_fields` to its variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
 
 /// Requests a content script may make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ContentRequest {
     /// Liveness check; answered with the core's version.
@@ -41,6 +44,7 @@ pub enum ContentRequest {
 
 /// Requests an extension page may make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum PageRequest {
     /// Liveness check; answered with the core's version.
@@ -85,6 +89,7 @@ pub const MAX_ADDRESS_LEN: usize = 320;
 
 /// An email address argument, length-checked before anything else reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "String", into = "String")]
 pub struct Address(String);
 
@@ -118,6 +123,7 @@ impl From<Address> for String {
 
 /// Providers a page can ask to connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum ProviderChoice {
     Google,
@@ -127,12 +133,14 @@ pub enum ProviderChoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct AddressArg {
     pub address: Address,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureArg {
     pub provider: ProviderChoice,
@@ -140,6 +148,7 @@ pub struct DisclosureArg {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectArg {
     pub address: Address,
@@ -148,6 +157,7 @@ pub struct ConnectArg {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct SetAutomationArg {
     pub address: Address,
@@ -162,6 +172,7 @@ pub const MAX_URL_LEN: usize = 2048;
 /// A password: never printed, length-checked, no line breaks or NULs (they
 /// would end a protocol line). Refusals never quote the value.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "String", into = "String")]
 pub struct Password(String);
 
@@ -203,6 +214,7 @@ impl From<Password> for String {
 
 /// A short single-line text (a user name), trimmed; empty means "not given".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "String", into = "String")]
 pub struct Line(String);
 
@@ -230,6 +242,7 @@ impl From<Line> for String {
 
 /// A server URL as typed; its meaning is checked where it is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(try_from = "String", into = "String")]
 pub struct UrlText(String);
 
@@ -253,17 +266,20 @@ impl From<UrlText> for String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExchangeDiscoverArg {
     pub address: Address,
     pub password: Password,
     /// `DOMAIN\user` or a UPN when it differs from the address.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub username: Option<Line>,
 }
 
 /// The user's answer to what Autodiscover asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum ExchangeAnswer {
     /// Whether the browser granted the host permissions asked for.
@@ -273,6 +289,7 @@ pub enum ExchangeAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExchangeResumeArg {
     pub address: Address,
@@ -280,11 +297,13 @@ pub struct ExchangeResumeArg {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExchangeConnectArg {
     pub address: Address,
     pub password: Password,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub username: Option<Line>,
     pub ews_url: UrlText,
     pub automation: bool,
@@ -292,6 +311,7 @@ pub struct ExchangeConnectArg {
 
 /// A validated request, tagged with the kind of caller it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "caller", content = "request", rename_all = "camelCase")]
 pub enum Request {
     ContentScript(ContentRequest),
@@ -300,6 +320,7 @@ pub enum Request {
 
 /// Why a message was refused. The worker answers with it and keeps running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct RpcError {
     pub code: &'static str,

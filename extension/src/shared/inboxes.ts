@@ -1,9 +1,22 @@
-// What the worker tells pages about inboxes and detection. Mirrors the core's
-// serde shapes (core/src/connection, core/src/detect, core/src/oauth).
+// What the worker tells pages about inboxes and detection. The core's shapes
+// are generated from its Rust types (background/core/generated, ts-rs); the
+// rest are the worker's own records.
+import type { ConnectionKind } from "../background/core/generated/ConnectionKind.js";
+import type { ConnectionState } from "../background/core/generated/ConnectionState.js";
+import type { Detection } from "../background/core/generated/Detection.js";
+import type { Disclosure } from "../background/core/generated/Disclosure.js";
+import type { MailSettings } from "../background/core/generated/MailSettings.js";
+import type { PinnedCertificates } from "../background/core/generated/PinnedCertificates.js";
+import type { ScopeInfo } from "../background/core/generated/ScopeInfo.js";
+import type { Server as MailServer } from "../background/core/generated/Server.js";
+import type { Verdict } from "../background/core/generated/Verdict.js";
 
-/** The ways an inbox connects: the core's `ConnectionKind`, the one list of them in TypeScript. */
-export const CONNECTION_KINDS = ["google", "microsoft", "exchange", "imap"] as const;
-export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+export type { ConnectionKind, ConnectionState, Detection, Disclosure, MailServer, MailSettings, PinnedCertificates, ScopeInfo, Verdict };
+
+/** The ways an inbox connects: the core's `ConnectionKind`, the one list of them in TypeScript (tsc holds it to the core's). */
+export const CONNECTION_KINDS = ["google", "microsoft", "exchange", "imap"] as const satisfies readonly ConnectionKind[];
+// tsc stops here if the core gains a kind the list lacks.
+export const everyKindListed: [ConnectionKind] extends [(typeof CONNECTION_KINDS)[number]] ? true : never = true;
 
 /** The kinds that connect with a password the user types (no sign-in window). */
 export type PasswordKind = Extract<ConnectionKind, "exchange" | "imap">;
@@ -11,24 +24,6 @@ export type PasswordKind = Extract<ConnectionKind, "exchange" | "imap">;
 export function isPasswordKind(kind: ConnectionKind): kind is PasswordKind {
   return kind === "exchange" || kind === "imap";
 }
-
-export type ConnectionState =
-  | { kind: "notConnected" }
-  | { kind: "detecting"; address: string }
-  | { kind: "awaitingConsent"; address: string; connect: ConnectionKind }
-  | { kind: "authorizing"; address: string; connect: ConnectionKind; startedAtMs: number }
-  | { kind: "verifying"; address: string; connect: ConnectionKind }
-  | { kind: "connected"; address: string; connect: ConnectionKind; aliases: string[]; connectedAtMs: number }
-  | {
-      kind: "needsReauthentication";
-      address: string;
-      connect: ConnectionKind;
-      aliases: string[];
-      connectedAtMs: number;
-      code: string;
-      reason: string;
-    }
-  | { kind: "disconnected"; address: string; disconnectedAtMs: number };
 
 /** How a password inbox reaches its server (no secrets: those stay in the worker's store). */
 export type ServerSettings =
@@ -46,11 +41,6 @@ export type ServerSettings =
       appendToSent: boolean;
     };
 
-export interface PinnedCertificates {
-  imap: string | null;
-  smtp: string | null;
-}
-
 /** A server certificate as the mail helper describes it for review (bridge/README.md). */
 export interface ServerCertificate {
   subject: string;
@@ -59,20 +49,6 @@ export interface ServerCertificate {
   notAfter: string;
   /** Base64 SHA-256 of the public key (SubjectPublicKeyInfo): what is pinned. */
   spkiSha256: string;
-}
-
-/** The core's IMAP/SMTP settings (core/src/mailconfig). */
-export interface MailServer {
-  host: string;
-  port: number;
-  security: "implicitTls" | "startTls";
-  username: string;
-}
-
-export interface MailSettings {
-  imap: MailServer;
-  smtp: MailServer;
-  sameCredentials: boolean;
 }
 
 export interface Account {
@@ -89,36 +65,10 @@ export interface Account {
   warning?: string | null;
 }
 
-export type Verdict =
-  | { kind: "supported"; connect: ConnectionKind }
-  | { kind: "unsupported"; reason: string; suggestion: string }
-  | { kind: "chooseManually"; reason: string };
-
-export interface Detection {
-  address: string;
-  domain: string;
-  serviceName: string;
-  confidence: "low" | "medium" | "high";
-  evidence: string[];
-  verdict: Verdict;
-  choices: ConnectionKind[];
-}
-
 /** The answer to "Check connection": how it went and, unless it went well, the core's words for why. */
 export interface CheckResult {
   outcome: "ok" | "needsReauthentication" | "later" | "failed";
   message: string | null;
-}
-
-export interface ScopeInfo {
-  scope: string;
-  explanation: string;
-  requiredForFeature: boolean;
-}
-
-export interface Disclosure {
-  providerName: string;
-  scopes: ScopeInfo[];
 }
 
 /** Each kind's name as the pages and the worker's own sentences show it. */

@@ -1,39 +1,16 @@
 // Shapes of the messages exchanged with the service worker. The worker never
 // trusts these types: the core re-validates every message against its schema
-// (core/src/rpc.rs), which is the source of truth for what is allowed.
+// (core/src/rpc), which is the source of truth for what is allowed and from
+// which the request types are generated.
 
-import type { ConnectionKind } from "./inboxes.js";
+import type { ExchangeAnswer } from "../background/core/generated/ExchangeAnswer.js";
+import type { PageRequest } from "../background/core/generated/PageRequest.js";
+import type { RpcError } from "../background/core/generated/RpcError.js";
 
-export type Request =
-  | { type: "ping" }
-  | { type: "listAccounts" }
-  | { type: "detect"; address: string }
-  | { type: "disclosure"; provider: ConnectionKind; automation: boolean }
-  | { type: "connect"; address: string; provider: ConnectionKind; automation: boolean }
-  | { type: "cancelConnect"; address: string }
-  | { type: "reconnect"; address: string }
-  | { type: "disconnect"; address: string }
-  | { type: "setAutomation"; address: string; on: boolean }
-  | { type: "checkAccount"; address: string }
-  | { type: "exchangeDiscover"; address: string; password: string; username: string | null }
-  | {
-      type: "exchangeResume";
-      address: string;
-      answer: ExchangeAnswer;
-    }
-  | { type: "exchangeConnect"; address: string; password: string; username: string | null; ewsUrl: string; automation: boolean }
-  | { type: "imapStart"; address: string }
-  | { type: "imapDiscover"; address: string }
-  | { type: "imapDismissNotice"; address: string }
-  | {
-      type: "imapConnect";
-      address: string;
-      automation: boolean;
-      settings: import("./inboxes.js").MailSettings;
-      password: string;
-      smtpPassword?: string;
-      pinnedCertificates: import("./inboxes.js").PinnedCertificates;
-    };
+export type { ExchangeAnswer, RpcError };
+
+/** What a page may ask the worker: the core's schema (core/src/rpc), generated. */
+export type Request = PageRequest;
 
 /** `exchangeDiscover` / `exchangeResume`: the next thing the page shows. */
 export type ExchangeDiscoverReply =
@@ -53,9 +30,6 @@ export type ExchangeConnectReply = { kind: "connected"; account: import("./inbox
 export type ImapConnectReply =
   | { kind: "connected"; account: import("./inboxes.js").Account }
   | { kind: "reviewCertificate"; server: "imap" | "smtp"; host: string; message: string; certificate: import("./inboxes.js").ServerCertificate };
-
-/** The user's answer to a discovery question (`exchangeResume`). */
-export type ExchangeAnswer = { kind: "permission"; granted: boolean } | { kind: "confirmed"; accepted: boolean };
 
 /** `imapDiscover`, and an admin's settings in `imapStart`: the core's discovery result (core/src/mailconfig `Step::Found`). */
 export interface FoundSettings {
@@ -87,11 +61,6 @@ export interface DisconnectResult {
   /** What the user still has to do at the provider, if anything. */
   instructions: string | null;
   consentUrl: string | null;
-}
-
-export interface RpcError {
-  code: string;
-  message: string;
 }
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: RpcError };

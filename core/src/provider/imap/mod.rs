@@ -40,6 +40,7 @@ pub use validate::{SettingsError, parse_security, validate_settings};
 
 /// How a connection is encrypted. There is deliberately no plaintext variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum Security {
     /// TLS from the first byte (clientConfig `SSL`; ports 993/465).
@@ -50,6 +51,7 @@ pub enum Security {
 
 /// A sign-in method a server advertises (clientConfig `authentication`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum Authentication {
     /// `password-cleartext` (inside TLS; the default when none is listed).
@@ -65,6 +67,7 @@ pub enum Authentication {
 
 /// One server to connect to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Server {
     pub host: String,
@@ -80,6 +83,7 @@ pub struct Server {
 
 /// The provider's OAuth 2 endpoints, kept for a later OAuth sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2Hint {
     pub issuer: String,
@@ -92,6 +96,7 @@ pub struct OAuth2Hint {
 
 /// Everything needed to connect an IMAP/SMTP account (less the password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct MailSettings {
     pub imap: Server,
@@ -141,6 +146,7 @@ pub struct DomainSettings {
 
 /// Where the settings came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum Source {
     Admin,
