@@ -208,6 +208,32 @@ describe("admin policy through Chrome managed storage", { skip: process.getuid?.
     assert.match(await warning.innerText(), /personal inbox, so it can't also be a team inbox/);
   });
 
+  test("a badly shaped policy is not trusted, and the app page says what was ignored and why", async () => {
+    // Chromium itself drops values its schema refuses (a wrong type, an unknown key); these pass it.
+    removePolicy = setManagedPolicy({
+      googleClientId: " ",
+      teamInboxes: ["team@acme-corp.example", "sales team"],
+      mailSettings: [{ settings: { sameCredentials: true } }],
+    });
+    browser = await launchBrowser(sandbox);
+    const app = await browser.openExtensionPage("app.html");
+    const notice = app.locator(".policy-notice");
+    await notice.waitFor({ timeout: 10_000 });
+    const items = await notice.locator("li").evaluateAll((lis) => lis.map((li) => [li.dataset.key, li.textContent]));
+    assert.deepEqual(
+      items.map(([key]) => key),
+      ["googleClientId", "teamInboxes", "mailSettings"],
+      JSON.stringify(items),
+    );
+    assert.match(items[0][1], /"googleClientId": it is ignored: it is empty\. Inlay uses its built-in setting/);
+    assert.match(items[1][1], /entry 2 is not an address: "sales team" contains a space/);
+    assert.match(items[2][1], /entry 1 has no "domain"/);
+    // The build's Google client still applies: a Gmail inbox connects.
+    await seed(sandbox, { accounts: [ANN] });
+    const inbox = await InboxPage.open(browser);
+    assert.match(await inbox.connect(ANN.address, "Gmail"), /Connected/);
+  });
+
   test("a team inbox cannot be connected as a personal inbox", async () => {
     await seed(sandbox, { accounts: [ANN] });
     removePolicy = setManagedPolicy({ teamInboxes: ["ann@gmail.com"] });

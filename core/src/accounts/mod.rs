@@ -3,6 +3,7 @@
 //! ([`registry`]), and "check this connection now" (`check.rs`).
 
 mod check;
+pub mod policy;
 pub mod registry;
 mod state;
 
@@ -10,6 +11,7 @@ pub use check::{
     CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, classify_outcome, interpret_account_check,
     plan_account_check,
 };
+pub use policy::{IgnoredSetting, Settings, SettingsReading, read_settings};
 pub use registry::{AccountRegistry, ConnectPolicy, RegistryError, Seat};
 pub use state::{
     ConnectionState, Event, InvalidTransition, after_interruption, surviving_record, transition,

@@ -51,6 +51,8 @@ pub enum PageRequest {
     Ping(NoFields),
     /// Every connected (or half-connected) inbox with its state.
     ListAccounts(NoFields),
+    /// What of the admin's policy was ignored for its shape, and why.
+    PolicyStatus(NoFields),
     /// Which provider an address needs, with the evidence.
     Detect(AddressArg),
     /// What Inlay will access at a provider, and why, before the user continues.
@@ -425,6 +427,7 @@ mod tests {
     fn content_scripts_cannot_make_page_requests() {
         for json in [
             r#"{"type":"listAccounts"}"#,
+            r#"{"type":"policyStatus"}"#,
             r#"{"type":"disconnect","address":"ann@example.com"}"#,
             r#"{"type":"connect","address":"a@b.c","provider":"google","automation":true}"#,
         ] {

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, to_js};
 
-use inlay_core::accounts::{self, ConnectionState};
+use inlay_core::accounts::{self, ConnectionState, policy};
 use inlay_core::detect;
 
 /// `mailboxId(address) -> string`: the id the store keys an inbox by, one
@@ -34,4 +34,14 @@ pub fn inbox_after_interruption(state: JsValue) -> Result<JsValue, JsValue> {
 pub fn surviving_record(states: JsValue) -> Result<Option<u32>, JsValue> {
     let states: Vec<ConnectionState> = arg(states, "states")?;
     Ok(accounts::surviving_record(&states).map(|i| i as u32))
+}
+
+/// `readSettings(build, policy) -> {settings, ignored: [{key, message}]}`:
+/// the build's config.json overridden by the admin's managed policy, and what
+/// of the policy was ignored for its shape, in words.
+#[wasm_bindgen(js_name = readSettings)]
+pub fn read_settings(build: JsValue, policy: JsValue) -> Result<JsValue, JsValue> {
+    let build: policy::Json = arg(build, "build")?;
+    let policy: policy::Json = arg(policy, "policy")?;
+    to_js(&accounts::read_settings(&build, &policy))
 }

@@ -4,6 +4,7 @@
 import { render } from "preact";
 import { formFromHash } from "../ui/ConnectFlow.js";
 import { EmailSettings } from "../ui/EmailSettings.js";
+import { PolicyNotice } from "./PolicyNotice.js";
 
 function App() {
   return (
@@ -11,6 +12,7 @@ function App() {
       <nav aria-label="Breadcrumb" class="crumbs">
         Settings › Email
       </nav>
+      <PolicyNotice />
       <EmailSettings form={form} />
     </>
   );

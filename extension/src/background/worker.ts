@@ -15,6 +15,7 @@ import { loadCore } from "./core/loader.js";
 import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers, type Validated } from "./router.js";
 import { lockSession } from "./state/session.js";
+import { policyStatus } from "./state/settings.js";
 
 // The core starts loading first: a wake-up's answer waits on it.
 const core = loadCore() as unknown as Promise<WorkerCore>;
@@ -45,6 +46,7 @@ function handlers(core: WorkerCore): Handlers {
   return {
     extensionPage: afterRecovery({
       listAccounts: () => listAccounts(core),
+      policyStatus: () => policyStatus(),
       detect: (r) => detect(core, text(r.address)),
       disclosure: (r) => disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
       connect: (r) => oauth.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),

@@ -4,10 +4,12 @@
 // which the request types are generated.
 
 import type { ExchangeAnswer } from "../background/core/generated/ExchangeAnswer.js";
+import type { IgnoredSetting } from "../background/core/generated/IgnoredSetting.js";
 import type { PageRequest } from "../background/core/generated/PageRequest.js";
 import type { RpcError } from "../background/core/generated/RpcError.js";
 
-export type { ExchangeAnswer, RpcError };
+/** `policyStatus` answers these: a key of the admin's policy that was not applied, in the core's words. */
+export type { ExchangeAnswer, IgnoredSetting, RpcError };
 
 /** What a page may ask the worker: the core's schema (core/src/rpc), generated. */
 export type Request = PageRequest;

@@ -1,54 +1,42 @@
+// The worker's settings come from the core's reading of build config and
+// policy (core/tests/accounts_policy.rs holds the rules, one test per bad
+// shape); here: the worker gets that reading through the real core, and
+// picks each provider's OAuth client from it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import init from "../../../../build/wasm/inlay_wasm.js";
 import { mergeSettings, oauthClient } from "./settings.js";
 
+await init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") });
+
 test("without policy the build config applies, with a full seat and no team inboxes", () => {
-  const s = mergeSettings({ googleClientId: "g", googleClientSecret: "s" }, {});
-  assert.deepEqual(s, {
+  const { settings, ignored } = mergeSettings({ googleClientId: "g", googleClientSecret: "s" }, {});
+  assert.deepEqual(settings, {
     googleClientId: "g",
     googleClientSecret: "s",
-    microsoftClientId: undefined,
     seat: "full",
     teamInboxes: [],
     allowedProviders: null,
     mailSettings: [],
   });
+  assert.deepEqual(ignored, []);
 });
 
-test("admin policy wins field by field", () => {
-  const s = mergeSettings(
-    { googleClientId: "build", microsoftClientId: "ms-build" },
-    { googleClientId: "policy", seat: "viewOnly", teamInboxes: ["team@x.com"], allowedProviders: ["microsoft"] },
+test("a badly shaped policy value is ignored, and the core says which and why", () => {
+  const { settings, ignored } = mergeSettings({}, { seat: "admin", allowedProviders: ["google", "yahoo"] });
+  assert.equal(settings.seat, "full");
+  assert.deepEqual(settings.allowedProviders, ["google"]);
+  assert.deepEqual(
+    ignored.map((i) => i.key),
+    ["seat", "allowedProviders"],
   );
-  assert.equal(s.googleClientId, "policy");
-  assert.equal(s.microsoftClientId, "ms-build");
-  assert.equal(s.seat, "viewOnly");
-  assert.deepEqual(s.teamInboxes, ["team@x.com"]);
-  assert.deepEqual(s.allowedProviders, ["microsoft"]);
-});
-
-test("ill-typed policy values are ignored, never trusted", () => {
-  const s = mergeSettings(
-    {},
-    { seat: "admin", teamInboxes: "team@x.com", allowedProviders: ["google", "yahoo", 3], googleClientId: "  " },
-  );
-  assert.equal(s.seat, "full");
-  assert.deepEqual(s.teamInboxes, []);
-  assert.equal(s.allowedProviders, null, "a list with a non-string is not a list of providers");
-  assert.equal(s.googleClientId, undefined);
-  assert.deepEqual(mergeSettings({}, { allowedProviders: ["google", "yahoo"] }).allowedProviders, ["google"]);
+  assert.match(ignored[0]!.message, /"full" or "viewOnly", not "admin"/);
 });
 
 test("a provider without a client ID has no OAuth client; Microsoft never gets a secret", () => {
-  const s = mergeSettings({ microsoftClientId: "m", googleClientSecret: "s" }, {});
-  assert.equal(oauthClient(s, "google"), null);
-  assert.deepEqual(oauthClient(s, "microsoft"), { clientId: "m", clientSecret: null });
-  assert.equal(oauthClient(s, "exchange"), null);
-});
-
-test("admin IMAP/SMTP settings per domain come from policy; entries without a domain are dropped", () => {
-  const entry = { domain: "corp.example", settings: { imap: {}, smtp: {}, sameCredentials: true } };
-  const s = mergeSettings({}, { mailSettings: [entry, { settings: {} }, "corp.example", { domain: "x.example" }] });
-  assert.deepEqual(s.mailSettings, [entry]);
-  assert.deepEqual(mergeSettings({}, { mailSettings: "corp.example" }).mailSettings, []);
+  const { settings } = mergeSettings({ microsoftClientId: "m", googleClientSecret: "s" }, {});
+  assert.equal(oauthClient(settings, "google"), null);
+  assert.deepEqual(oauthClient(settings, "microsoft"), { clientId: "m", clientSecret: null });
+  assert.equal(oauthClient(settings, "exchange"), null);
 });

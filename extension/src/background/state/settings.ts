@@ -1,10 +1,15 @@
 // Where the worker's settings come from: the build's config.json (OAuth
 // client IDs chosen at build time) overridden by the admin's managed policy
-// (chrome.storage.managed, schema in policy-schema.json). Nothing is
-// hard-coded: a build without client IDs says so instead of guessing.
-import { CONNECTION_KINDS, type ConnectionKind } from "../../shared/inboxes.js";
+// (chrome.storage.managed, schema in policy-schema.json). The core reads
+// both (core/src/accounts/policy.rs): a policy value of the wrong shape is
+// ignored, and the core says which and why (the app page shows it). Nothing
+// is hard-coded: a build without client IDs says so instead of guessing.
+import { readSettings } from "../../../../build/wasm/inlay_wasm.js";
+import type { ConnectionKind } from "../../shared/inboxes.js";
+import type { IgnoredSetting } from "../../shared/messages.js";
 import type { OAuthClient } from "../core/types.js";
 
+/** The core's `Settings`. */
 export interface Settings {
   googleClientId?: string;
   googleClientSecret?: string;
@@ -16,59 +21,50 @@ export interface Settings {
   mailSettings: unknown[];
 }
 
-type Partial = { [K in keyof Settings]?: unknown };
-
-function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+/** The settings in force, and what of the policy was ignored. */
+export interface SettingsReading {
+  settings: Settings;
+  ignored: IgnoredSetting[];
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+/** The core's reading of build config and policy: policy wins key by key where its value has the right shape. */
+export function mergeSettings(build: unknown, policy: unknown): SettingsReading {
+  return readSettings(build, policy) as SettingsReading;
 }
 
-function mailSettingsList(value: unknown): unknown[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (v) => typeof v === "object" && v !== null && typeof (v as { domain?: unknown }).domain === "string" && typeof (v as { settings?: unknown }).settings === "object",
-  );
-}
-
-/** Merges build config and policy; policy wins field by field. Ill-typed values are ignored. */
-export function mergeSettings(build: Partial, policy: Partial): Settings {
-  const pick = (name: keyof Settings) => (policy[name] !== undefined ? policy[name] : build[name]);
-  const kinds = strings(pick("allowedProviders"))?.filter((k): k is ConnectionKind => (CONNECTION_KINDS as readonly string[]).includes(k));
-  return {
-    googleClientId: text(pick("googleClientId")),
-    googleClientSecret: text(pick("googleClientSecret")),
-    microsoftClientId: text(pick("microsoftClientId")),
-    seat: pick("seat") === "viewOnly" ? "viewOnly" : "full",
-    teamInboxes: strings(pick("teamInboxes")) ?? [],
-    allowedProviders: kinds ?? null,
-    mailSettings: mailSettingsList(pick("mailSettings")),
-  };
-}
-
-async function buildConfig(): Promise<Partial> {
+async function buildConfig(): Promise<unknown> {
   try {
     const res = await fetch(chrome.runtime.getURL("config.json"));
-    return res.ok ? ((await res.json()) as Partial) : {};
+    return res.ok ? ((await res.json()) as unknown) : {};
   } catch {
     return {};
   }
 }
 
-async function managedPolicy(): Promise<Partial> {
+async function managedPolicy(): Promise<unknown> {
   try {
-    return (await chrome.storage.managed.get(null)) as Partial;
+    return await chrome.storage.managed.get(null);
   } catch {
     return {}; // no policy set (or a browser without managed storage)
   }
 }
 
-/** The settings in force now (policy can change while the worker runs). */
-export async function loadSettings(): Promise<Settings> {
+/** The settings in force now and what of the policy was ignored (policy can change while the worker runs). */
+export async function readSettingsNow(): Promise<SettingsReading> {
   const [build, policy] = await Promise.all([buildConfig(), managedPolicy()]);
   return mergeSettings(build, policy);
+}
+
+/** The settings in force now. */
+export async function loadSettings(): Promise<Settings> {
+  return (await readSettingsNow()).settings;
+}
+
+/** `policyStatus`: what of the admin's policy was ignored, also written to the worker's log for the admin. */
+export async function policyStatus(): Promise<{ ignored: IgnoredSetting[] }> {
+  const { ignored } = await readSettingsNow();
+  for (const problem of ignored) console.warn(`Inlay: ${problem.message}`);
+  return { ignored };
 }
 
 /** The OAuth client for a provider, or null when this build and policy have none. */
