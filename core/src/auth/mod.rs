@@ -44,7 +44,7 @@ pub use token_endpoint::{
     AccountType, Grant, IdClaims, RevocationPlan, TokenExpectations, TokenSet, decode_id_token,
     interpret_token_response, plan_refresh, plan_revoke,
 };
-pub use verify::{AccountIdentity, plan_profile, verify_account};
+pub use verify::{AccountIdentity, verify_account};
 
 pub(crate) use authorize::aadsts_code;
 pub(crate) use identity_provider::normalize_scope;
