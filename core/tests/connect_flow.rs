@@ -797,7 +797,7 @@ fn refusals_before_any_sign_in() {
     for kind in [ConnectionKind::Exchange, ConnectionKind::Imap] {
         let e = start(&input(kind, "ada@corp.example"), &random(), T0).unwrap_err();
         assert_eq!(e.code, "notAvailable");
-        assert!(e.message.contains("not available yet in this version"));
+        assert!(e.message.contains("connect with a password, not a sign-in"));
         assert_eq!(disclosure(kind, true).unwrap_err().code, "notAvailable");
     }
 

@@ -58,12 +58,13 @@ impl FlowError {
         }
     }
 
-    /// "Not available yet in this version" for Exchange and IMAP.
+    /// An OAuth step (sign-in, tokens, the OAuth account check, revocation)
+    /// asked for an Exchange or IMAP inbox, which connect with a password.
     pub fn not_available(kind: ConnectionKind) -> Self {
         FlowError::new(
             "notAvailable",
             format!(
-                "Connecting {} accounts is not available yet in this version of Inlay. Connect a Google or Microsoft account for now.",
+                "{} accounts connect with a password, not a sign-in, so Inlay has no sign-in step for them. Reconnect the inbox from its form; if this keeps happening, please report it to Inlay's support.",
                 kind.display_name()
             ),
         )
