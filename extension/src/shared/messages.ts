@@ -6,6 +6,7 @@
 import type { ExchangeAnswer } from "../background/core/generated/ExchangeAnswer.js";
 import type { IgnoredSetting } from "../background/core/generated/IgnoredSetting.js";
 import type { PageRequest } from "../background/core/generated/PageRequest.js";
+import type { RevocationResult } from "../background/core/generated/RevocationResult.js";
 import type { RpcError } from "../background/core/generated/RpcError.js";
 
 /** `policyStatus` answers these: a key of the admin's policy that was not applied, in the core's words. */
@@ -56,14 +57,8 @@ export interface ImapStartReply {
   usual: import("./inboxes.js").MailSettings | null;
 }
 
-/** The answer to "disconnect". */
-export interface DisconnectResult {
-  /** Whether the provider confirmed the revocation. */
-  revoked: boolean;
-  /** What the user still has to do at the provider, if anything. */
-  instructions: string | null;
-  consentUrl: string | null;
-}
+/** The answer to "disconnect": the core's `RevocationResult` (whether the provider confirmed, what the user still has to do). */
+export type DisconnectResult = RevocationResult;
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: RpcError };
 

@@ -19,8 +19,10 @@ pub(crate) fn revoke_request(token: &str) -> HttpRequest {
 /// Where a user removes Inlay's access to a Google account by hand.
 pub const GOOGLE_PERMISSIONS_URL: &str = "https://myaccount.google.com/permissions";
 
-/// What the user is told after Google's revocation request.
+/// What the user is told after Google's revocation request (and, as the
+/// worker's `disconnect` reply, after any disconnect).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct RevocationResult {
     /// Google confirmed that the grant is gone (or the token was already dead).

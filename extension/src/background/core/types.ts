@@ -14,6 +14,7 @@ import type {
 } from "../../shared/inboxes.js";
 import type { ExchangeDiscoverReply, FoundSettings } from "../../shared/messages.js";
 import type { HttpRequest, HttpResponse, Outcome } from "../io/http.js";
+import type { RevocationResult } from "./generated/RevocationResult.js";
 
 export type { Outcome };
 
@@ -150,7 +151,7 @@ export interface CoreApi {
   accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
   accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): AccountCheckVerdict;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
-  revokeResult(outcome: Outcome): { revoked: boolean; instructions: string | null; consentUrl: string | null };
+  revokeResult(outcome: Outcome): RevocationResult;
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
   checkTeamInbox(
     registry: { personalInboxes: string[]; teamInboxes: string[] },
