@@ -279,8 +279,8 @@ fn google_client() -> OAuthClient {
     }
 }
 
-fn requested(provider: OAuthProvider, automation: bool) -> Vec<String> {
-    scopes_for(provider, &features_for(provider, automation))
+fn requested(provider: OAuthProvider) -> Vec<String> {
+    scopes_for(provider, &features_for(provider))
         .into_iter()
         .map(|s| s.scope)
         .collect()
@@ -298,30 +298,28 @@ fn google_state(refresh: Option<&str>) -> TokenState {
             id_claims: None,
             obtained_at_ms: T0,
         },
-        requested(OAuthProvider::Google, true),
+        requested(OAuthProvider::Google),
     )
 }
 
 #[test]
 fn features_are_read_back_from_the_requested_scopes() {
     for provider in [OAuthProvider::Google, OAuthProvider::Microsoft] {
-        for automation in [true, false] {
-            let mut s = google_state(Some("rt"));
-            s.provider = provider;
-            s.scopes = requested(provider, automation);
-            let f = s.features();
-            let want = features_for(provider, automation);
-            assert_eq!(f.send, want.send, "{provider:?} {automation}");
-            // What a refresh must grant is the same either way.
-            let required = |f: &Features| -> Vec<String> {
-                scopes_for(provider, f)
-                    .into_iter()
-                    .filter(|s| s.required_for_feature)
-                    .map(|s| s.scope)
-                    .collect()
-            };
-            assert_eq!(required(&f), required(&want));
-        }
+        let mut s = google_state(Some("rt"));
+        s.provider = provider;
+        s.scopes = requested(provider);
+        let f = s.features();
+        let want = features_for(provider);
+        assert_eq!(f.send, want.send, "{provider:?}");
+        // What a refresh must grant is what the sign-in requested.
+        let required = |f: &Features| -> Vec<String> {
+            scopes_for(provider, f)
+                .into_iter()
+                .filter(|s| s.required_for_feature)
+                .map(|s| s.scope)
+                .collect()
+        };
+        assert_eq!(required(&f), required(&want));
     }
 }
 

@@ -974,6 +974,7 @@ fn serde_shapes() {
 fn a_hundred_sign_ins_draw_a_hundred_fresh_verifiers_states_and_nonces() {
     use inlay_core::connect::{self, Step};
     use inlay_core::detect::ConnectionKind;
+    use inlay_core::machine::{Machine, Moment};
     use sha2::{Digest, Sha256};
     use std::collections::HashSet;
 
@@ -990,12 +991,16 @@ fn a_hundred_sign_ins_draw_a_hundred_fresh_verifiers_states_and_nonces() {
                 })
                 .collect();
             let input = support::connect_input(kind, address, &format!("{EXT}/"));
-            let started = connect::start(&input, &random, T0).unwrap();
-            let Step::LaunchAuthFlow { url, .. } = &started.step else {
-                panic!("{:?}", started.step)
+            let mut flow = connect::ConnectFlow::new(input);
+            let step = flow.start(Moment {
+                now_ms: T0,
+                random: &random,
+            });
+            let Step::AuthFlow { url, .. } = &step else {
+                panic!("{step:?}")
             };
             let q = query(url);
-            let pending = &started.flow.pending;
+            let pending = &flow.running().expect("started").pending;
             assert_eq!(q["state"], pending.state);
             assert_eq!(q["nonce"], pending.nonce);
             assert_eq!(q["code_challenge_method"], "S256");

@@ -8,6 +8,7 @@ use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::connect::*;
 use inlay_core::detect::ConnectionKind;
 use inlay_core::http::{HttpRequest, Method, TransportFailure};
+use inlay_core::machine::{Input, Machine, Moment, NoQuestion};
 use serde_json::{Value, json};
 use support::{GOOGLE_ID, MS_ID, WORK_TENANT, connect_input, form, http_response, query};
 use url::Url;
@@ -15,6 +16,47 @@ use url::Url;
 const EXT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
 const T0: u64 = 1_800_000_000_000;
 const PERSONAL_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+type FlowInput = Input<NoQuestion>;
+
+/// The connect machine started at `now` with `random`; a refusal is the
+/// error, and it changes nothing.
+fn start(inp: &ConnectInput, random: &[u8], now: u64) -> Result<Advance, FlowError> {
+    let mut flow = ConnectFlow::new(inp.clone());
+    match flow.start(Moment {
+        now_ms: now,
+        random,
+    }) {
+        Step::Failed { error } => {
+            assert_eq!(flow.account_state(), &inp.previous_state);
+            Err(error)
+        }
+        step => Ok(flow.advance(step)),
+    }
+}
+
+/// One resume; `jitter` becomes the moment's first random bytes.
+fn resume(mut flow: ConnectFlow, input: FlowInput, now: u64, jitter: u32) -> Advance {
+    let random = jitter.to_le_bytes();
+    let step = flow.resume(
+        input,
+        Moment {
+            now_ms: now,
+            random: &random,
+        },
+    );
+    flow.advance(step)
+}
+
+fn cancel(mut flow: ConnectFlow) -> Advance {
+    let step = flow.cancel();
+    flow.advance(step)
+}
+
+/// The flow inside a started machine.
+fn run(a: &Advance) -> &Flow {
+    a.flow.running().expect("a started flow")
+}
 
 fn random() -> Vec<u8> {
     (0..96u8)
@@ -46,7 +88,7 @@ fn ok(body: Value) -> FlowInput {
 
 /// Where the sign-in window lands; `extra` as the provider appends them.
 fn redirect(launch: &Step, extra: &[(&str, &str)]) -> FlowInput {
-    let Step::LaunchAuthFlow { url, .. } = launch else {
+    let Step::AuthFlow { url, .. } = launch else {
         panic!("expected launchAuthFlow, got {launch:?}")
     };
     let q = query(url);
@@ -64,7 +106,7 @@ fn redirect(launch: &Step, extra: &[(&str, &str)]) -> FlowInput {
 }
 
 fn nonce(launch: &Step) -> String {
-    let Step::LaunchAuthFlow { url, .. } = launch else {
+    let Step::AuthFlow { url, .. } = launch else {
         panic!("expected launchAuthFlow")
     };
     query(url)["nonce"].clone()
@@ -204,7 +246,7 @@ fn failed(a: &Advance) -> &FlowError {
 
 fn connected(a: &Advance) -> &ConnectedAccount {
     match &a.step {
-        Step::Connected { account, .. } => account,
+        Step::Done { result } => &result.account,
         other => panic!("expected connected, got {other:?}"),
     }
 }
@@ -291,7 +333,7 @@ fn window_failed(a: &Advance, message: &str, now: u64) -> Advance {
 fn google_happy_path_with_aliases() {
     let inp = input(ConnectionKind::Google, " Ada.Lovelace@gmail.com ");
     let a = begin(&inp);
-    let Step::LaunchAuthFlow { url, interactive } = &a.step else {
+    let Step::AuthFlow { url, interactive } = &a.step else {
         panic!()
     };
     assert!(interactive);
@@ -319,7 +361,7 @@ fn google_happy_path_with_aliases() {
     let f = form(req);
     assert_eq!(f["code"], "4/0AVG7fiQ-canned-code");
     assert_eq!(f["client_secret"], "GOCSPX-public");
-    assert_eq!(f["code_verifier"], a.flow.pending.verifier);
+    assert_eq!(f["code_verifier"], run(&a).pending.verifier);
     assert!(matches!(
         b.account_state,
         ConnectionState::Authorizing { .. }
@@ -350,7 +392,10 @@ fn google_happy_path_with_aliases() {
     assert_eq!(account.aliases, vec!["ada@analytical.example".to_string()]);
     assert_eq!(account.display_name.as_deref(), Some("Ada L."));
     assert_eq!(account.account_type, AccountType::Personal);
-    let Step::Connected { tokens, .. } = &d.step else {
+    let Step::Done {
+        result: Connected { tokens, .. },
+    } = &d.step
+    else {
         panic!()
     };
     assert_eq!(tokens.access_token, "ya29.a0AfB_canned");
@@ -366,7 +411,7 @@ fn google_happy_path_with_aliases() {
         }
     );
     // The flow no longer holds the tokens outside its final step.
-    assert!(d.flow.tokens.is_none());
+    assert!(run(&d).tokens.is_none());
 }
 
 #[test]
@@ -374,7 +419,7 @@ fn google_asks_to_send_with_or_without_automation() {
     let mut inp = input(ConnectionKind::Google, "ada.lovelace@gmail.com");
     inp.automation = false;
     let a = begin(&inp);
-    let Step::LaunchAuthFlow { url, .. } = &a.step else {
+    let Step::AuthFlow { url, .. } = &a.step else {
         panic!()
     };
     let scope = &query(url)["scope"];
@@ -383,7 +428,7 @@ fn google_asks_to_send_with_or_without_automation() {
     assert!(scope.contains("gmail.settings.basic"));
     assert!(!scope.contains("gmail.readonly") && !scope.contains("mail.google.com"));
     // The disclosure shows exactly what the flow requests.
-    let d = disclosure(ConnectionKind::Google, false).unwrap();
+    let d = disclosure(ConnectionKind::Google).unwrap();
     let listed: Vec<&str> = d.scopes.iter().map(|s| s.scope.as_str()).collect();
     assert_eq!(listed.join(" "), *scope);
     assert_eq!(d.provider_name, "Google");
@@ -393,7 +438,7 @@ fn google_asks_to_send_with_or_without_automation() {
 fn microsoft_work_account_happy_path() {
     let inp = input(ConnectionKind::Microsoft, "ada@contoso.com");
     let a = begin(&inp);
-    let Step::LaunchAuthFlow { url, interactive } = &a.step else {
+    let Step::AuthFlow { url, interactive } = &a.step else {
         panic!()
     };
     assert!(interactive);
@@ -463,7 +508,10 @@ fn microsoft_work_account_happy_path() {
     assert_eq!(account.display_name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(account.account_type, AccountType::WorkOrSchool);
     assert!(account.notes.is_empty());
-    let Step::Connected { tokens, .. } = &e.step else {
+    let Step::Done {
+        result: Connected { tokens, .. },
+    } = &e.step
+    else {
         panic!()
     };
     // Microsoft SPA refresh tokens die 24 h after the sign-in.
@@ -575,7 +623,7 @@ fn google_wrong_account_is_revoked_then_refused() {
     // The refresh token (whole grant) travels in the body, never the URL.
     assert_eq!(form(req)["token"], "1//0gCanned-refresh");
     assert!(!req.url.contains("token="));
-    assert!(c.flow.tokens.is_none());
+    assert!(run(&c).tokens.is_none());
 
     for answer in [
         ok(json!({})),
@@ -798,7 +846,7 @@ fn refusals_before_any_sign_in() {
         let e = start(&input(kind, "ada@corp.example"), &random(), T0).unwrap_err();
         assert_eq!(e.code, "notAvailable");
         assert!(e.message.contains("connect with a password, not a sign-in"));
-        assert_eq!(disclosure(kind, true).unwrap_err().code, "notAvailable");
+        assert_eq!(disclosure(kind).unwrap_err().code, "notAvailable");
     }
 
     let mut no_client = input(ConnectionKind::Google, "ada.lovelace@gmail.com");
@@ -919,7 +967,7 @@ fn cancel_mid_flow_restores_the_previous_state_exactly() {
         let e = failed(&x);
         assert_eq!(e.code, "cancelled");
         assert_eq!(x.account_state, previous);
-        assert!(x.flow.tokens.is_none());
+        assert!(run(&x).tokens.is_none());
         // Cancelling again, or anything after, changes nothing.
         assert_eq!(cancel(x.flow.clone()).step, x.step);
         assert_eq!(
@@ -960,7 +1008,7 @@ fn silent_mode_failure_is_interaction_required() {
     inp.previous_state = previous.clone();
     inp.registry.personal_inboxes = vec!["ada@contoso.com".into()];
     let a = begin(&inp);
-    let Step::LaunchAuthFlow { url, interactive } = &a.step else {
+    let Step::AuthFlow { url, interactive } = &a.step else {
         panic!()
     };
     assert!(!interactive);
@@ -1049,7 +1097,7 @@ fn flows_survive_json_at_every_step() {
     let mut cur = a;
     for (input, now) in script {
         let json = serde_json::to_string(&cur.flow).unwrap();
-        let revived: Flow = serde_json::from_str(&json).unwrap();
+        let revived: ConnectFlow = serde_json::from_str(&json).unwrap();
         assert_eq!(revived, cur.flow);
         let direct = resume(cur.flow.clone(), input.clone(), now, 12345);
         let via_json = resume(revived, input, now, 12345);
@@ -1059,7 +1107,9 @@ fn flows_survive_json_at_every_step() {
     connected(&cur);
     // The whole result is JSON too, in the shape the worker reads.
     let v = serde_json::to_value(&cur).unwrap();
-    assert_eq!(v["step"]["kind"], "connected");
+    assert_eq!(v["step"]["kind"], "done");
+    assert_eq!(v["step"]["result"]["account"]["address"], "Ada@contoso.com");
+    assert_eq!(v["flow"]["kind"], "running");
     assert_eq!(v["accountState"]["kind"], "connected");
     assert!(v["flow"]["phase"]["kind"] == "done");
 }
@@ -1069,7 +1119,7 @@ fn step_json_shapes() {
     let inp = input(ConnectionKind::Google, "ada.lovelace@gmail.com");
     let a = begin(&inp);
     let v = serde_json::to_value(&a).unwrap();
-    assert_eq!(v["step"]["kind"], "launchAuthFlow");
+    assert_eq!(v["step"]["kind"], "authFlow");
     assert_eq!(v["step"]["interactive"], true);
     assert!(v["step"]["url"].is_string());
     assert_eq!(v["accountState"]["kind"], "authorizing");
@@ -1123,7 +1173,8 @@ fn connected_json_shape() {
     let (_, _, c) = google_to_send_as(&input(ConnectionKind::Google, "ada.lovelace@gmail.com"));
     let d = answer_send_as(&c);
     let v = serde_json::to_value(&d.step).unwrap();
-    assert_eq!(v["kind"], "connected");
+    assert_eq!(v["kind"], "done");
+    let v = &v["result"];
     assert_eq!(v["account"]["address"], "ada.lovelace@gmail.com");
     assert_eq!(v["account"]["displayName"], "Ada L.");
     assert_eq!(v["account"]["accountType"], "personal");

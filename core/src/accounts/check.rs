@@ -122,6 +122,16 @@ pub fn interpret_account_check(
         Disposition::RetryAfter { after_ms, reason } => {
             return CheckVerdict::RetryAfter { after_ms, reason };
         }
+        // classify paces every retry.
+        Disposition::Retry {
+            retry_after_ms,
+            reason,
+        } => {
+            return CheckVerdict::RetryAfter {
+                after_ms: retry_after_ms.unwrap_or(0),
+                reason,
+            };
+        }
         Disposition::RefreshToken => return CheckVerdict::RefreshToken,
         Disposition::Reauthenticate { code, message } => {
             return CheckVerdict::Reauthenticate { code, message };

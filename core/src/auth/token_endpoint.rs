@@ -12,7 +12,7 @@ use super::identity_provider::{Features, OAuthClient, OAuthProvider, normalize_s
 use crate::backoff::Backoff;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::provider::graph::MICROSOFT_SPA_REFRESH_LIFETIME_MS;
-use crate::provider::{self, Api, Attempt, Disposition};
+use crate::provider::{self, Api, Attempt, Disposition, TokenUse};
 use crate::provider::{gmail, graph};
 
 /// A form-encoded POST (tokens travel in bodies, never in URLs).
@@ -213,9 +213,14 @@ pub fn interpret_token_response(
             now_ms,
             jitter: 0,
         };
-        let disposition = provider::classify_response(api, response, &attempt, &Backoff::PROVIDER);
+        let token_use = match expect.grant {
+            Grant::AuthorizationCode => TokenUse::CodeExchange,
+            Grant::RefreshToken => TokenUse::Renewal,
+        };
+        let read = provider::read_token_response(api, response, &attempt, token_use);
+        let disposition = provider::pace(api, read, &attempt, &Backoff::PROVIDER);
         let message = match &disposition {
-            Disposition::RetryAfter { .. } => format!(
+            Disposition::RetryAfter { .. } | Disposition::Retry { .. } => format!(
                 "{} is busy or unreachable right now. Inlay will try again shortly.",
                 provider.display_name()
             ),

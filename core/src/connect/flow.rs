@@ -1,10 +1,11 @@
-//! The flow's state machine: [`start`], [`resume`], [`cancel`].
+//! The flow's state machine: [`ConnectFlow`], a [`Machine`].
 
 use serde::{Deserialize, Serialize};
 
+use super::steps::{Next, SignedIn, steps_for};
 use super::{
-    Advance, ConnectInput, ConnectMode, ConnectedAccount, FlowError, FlowInput, Purpose,
-    RANDOM_BYTES, Step, features_for, oauth_provider, redirect_uri,
+    ConnectInput, ConnectMode, ConnectedAccount, FlowError, Purpose, RANDOM_BYTES, features_for,
+    oauth_provider, redirect_uri,
 };
 use crate::accounts::{
     AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
@@ -12,37 +13,198 @@ use crate::accounts::{
 use crate::auth::TokenState;
 use crate::auth::{
     AccountIdentity, AccountType, AuthorizationParams, AuthorizationSecrets, Features, OAuthClient,
-    OAuthProvider, PendingAuthorization, RevocationPlan, TokenError, TokenExpectations, TokenSet,
-    complete_authorization, interpret_token_response, plan_authorization, plan_revoke,
-    verify_account,
+    OAuthProvider, PendingAuthorization, TokenError, TokenExpectations, TokenSet,
+    complete_authorization, interpret_token_response, plan_authorization,
 };
-use crate::backoff::{Backoff, pause_in_words};
+use crate::backoff::{Backoff, GiveUp, Pause, pause_in_words};
 use crate::detect::{ConnectionKind, parse_address, same_mailbox};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::provider::gmail::{GMAIL_SEND_AS_URL, parse_send_as};
-use crate::provider::graph::{
-    GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, parse_graph_me, parse_user_purpose,
-};
-use crate::provider::{self, Api, Attempt, Disposition, Outcome, bearer_get};
+use crate::machine::{self, Input, Machine, Moment, NoQuestion};
+use crate::provider::{self, Attempt, Disposition, Outcome};
 
 /// Retries inside a connect flow: the user is watching, so fewer and
-/// shorter than for background calls. A `Retry-After` still wins.
+/// shorter than for background calls. A `Retry-After` still wins, up to
+/// [`MAX_FLOW_WAIT_MS`].
 pub const FLOW_BACKOFF: Backoff = Backoff {
     base_ms: 1_000,
     max_ms: 16_000,
     max_attempts: 4,
-    // The flow ends a long pause itself (MAX_FLOW_WAIT_MS), with its own words.
-    max_wait_ms: None,
+    max_wait_ms: Some(MAX_FLOW_WAIT_MS),
 };
 
 /// A provider asking for a longer pause than this ends the flow: the user
 /// is better told to try later than left watching a spinner.
 pub const MAX_FLOW_WAIT_MS: u64 = 2 * 60_000;
 
-/// One connect flow in progress (or finished). Plain data: the worker keeps
-/// it between calls. It holds the PKCE verifier and, after the code
-/// exchange, the tokens, so it is never written to disk (the worker keeps
-/// it in memory).
+/// What a connect flow ends with: the account and its first tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connected {
+    /// The account connected.
+    pub account: ConnectedAccount,
+    /// Its token state, to persist.
+    pub tokens: Box<TokenState>,
+}
+
+/// The connect flow's steps: requests for a [`Purpose`], no question,
+/// [`Connected`] or a [`FlowError`].
+pub type Step = machine::Step<Purpose, NoQuestion, Connected, FlowError>;
+
+/// The connect flow as a [`Machine`]. Built from its [`ConnectInput`]
+/// ([`ConnectFlow::new`]); [`Machine::start`] checks the rules and opens
+/// the sign-in. Plain data the worker keeps in memory between calls (it
+/// holds the PKCE verifier, then the tokens: never written to disk).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ConnectFlow {
+    /// Not started.
+    New { input: Box<ConnectInput> },
+    /// Refused at the start: nothing was changed.
+    Refused {
+        error: FlowError,
+        account_state: ConnectionState,
+    },
+    /// Started: the sign-in and the checks after it.
+    Running(Box<Flow>),
+}
+
+/// Every call's answer as the worker uses it: the machine to keep, the step
+/// to execute, and the account's state after this step (the worker stores
+/// it so the pages show the progress).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Advance {
+    /// Keep this and pass it to the next call.
+    pub flow: ConnectFlow,
+    /// What to do now.
+    pub step: Step,
+    /// The account's state after this step.
+    pub account_state: ConnectionState,
+}
+
+impl ConnectFlow {
+    /// A flow for `input`, not started.
+    pub fn new(input: ConnectInput) -> Self {
+        ConnectFlow::New {
+            input: Box::new(input),
+        }
+    }
+
+    /// The account's state now: before the start and after a refusal the
+    /// state it had; then the flow's, computed with [`transition`] only.
+    pub fn account_state(&self) -> &ConnectionState {
+        match self {
+            ConnectFlow::New { input } => &input.previous_state,
+            ConnectFlow::Refused { account_state, .. } => account_state,
+            ConnectFlow::Running(flow) => &flow.account_state,
+        }
+    }
+
+    /// The flow after its start.
+    pub fn running(&self) -> Option<&Flow> {
+        match self {
+            ConnectFlow::Running(flow) => Some(flow),
+            _ => None,
+        }
+    }
+
+    /// This machine, `step` and the account's state, as one answer.
+    pub fn advance(self, step: Step) -> Advance {
+        let account_state = self.account_state().clone();
+        Advance {
+            flow: self,
+            step,
+            account_state,
+        }
+    }
+
+    /// The user cancelled: nothing is kept and the account returns to its
+    /// previous state. A finished flow is left as it is.
+    pub fn cancel(&mut self) -> Step {
+        match self {
+            ConnectFlow::Running(flow) => flow.cancel(),
+            ConnectFlow::Refused { error, .. } => Step::Failed {
+                error: error.clone(),
+            },
+            ConnectFlow::New { input } => {
+                let error = cancelled(&input.address);
+                *self = ConnectFlow::Refused {
+                    error: error.clone(),
+                    account_state: input.previous_state.clone(),
+                };
+                Step::Failed { error }
+            }
+        }
+    }
+}
+
+impl Machine for ConnectFlow {
+    type Purpose = Purpose;
+    type Question = NoQuestion;
+    type Answer = NoQuestion;
+    type Result = Connected;
+    type Error = FlowError;
+
+    /// Checks the policy and the registry, refuses what this version can't
+    /// connect, plans the authorization and moves the account to
+    /// `authorizing`. A refusal changes nothing (the account stays in its
+    /// previous state).
+    fn start(&mut self, at: Moment<'_>) -> Step {
+        let input = match self {
+            ConnectFlow::New { input } => input,
+            ConnectFlow::Running(flow) => return flow.out_of_order("a second start", at.now_ms),
+            ConnectFlow::Refused { error, .. } => {
+                return Step::Failed {
+                    error: error.clone(),
+                };
+            }
+        };
+        match Flow::begin(input, at) {
+            Ok((flow, step)) => {
+                *self = ConnectFlow::Running(Box::new(flow));
+                step
+            }
+            Err(error) => {
+                *self = ConnectFlow::Refused {
+                    error: error.clone(),
+                    account_state: input.previous_state.clone(),
+                };
+                Step::Failed { error }
+            }
+        }
+    }
+
+    /// An input the flow isn't waiting for ends it (nothing half-done is
+    /// kept); a finished flow returns its final step again.
+    fn resume(&mut self, input: Input<NoQuestion>, at: Moment<'_>) -> Step {
+        match self {
+            ConnectFlow::Running(flow) => flow.resume(input, at),
+            ConnectFlow::Refused { error, .. } => Step::Failed {
+                error: error.clone(),
+            },
+            ConnectFlow::New { input: connect } => {
+                let error = FlowError::new(
+                    "unexpectedInput",
+                    format!(
+                        "Inlay's connection steps got out of order ({} before the sign-in started), so it stopped to be safe. Please start connecting again.",
+                        input_name(&input)
+                    ),
+                );
+                *self = ConnectFlow::Refused {
+                    error: error.clone(),
+                    account_state: connect.previous_state.clone(),
+                };
+                Step::Failed { error }
+            }
+        }
+    }
+}
+
+/// One connect flow after its start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flow {
@@ -104,85 +266,78 @@ pub enum Phase {
     Done { step: Step },
 }
 
+fn cancelled(address: &str) -> FlowError {
+    FlowError::new(
+        "cancelled",
+        format!("You cancelled connecting {address}. Nothing was changed."),
+    )
+}
+
 impl Flow {
     /// The OAuth provider signed in with.
     pub fn provider(&self) -> OAuthProvider {
         self.pending.provider
     }
-}
 
-fn advance(flow: Flow, step: Step) -> Advance {
-    let account_state = flow.account_state.clone();
-    Advance {
-        flow,
-        step,
-        account_state,
-    }
-}
-
-/// Starts a flow: checks the policy and the registry, refuses what this
-/// version can't connect, plans the authorization and moves the account to
-/// `authorizing`. Needs [`RANDOM_BYTES`] bytes from a CSPRNG. A refusal
-/// changes nothing (the account stays in `input.previous_state`).
-pub fn start(input: &ConnectInput, random: &[u8], now_ms: u64) -> Result<Advance, FlowError> {
-    let previous = &input.previous_state;
-    let address = admit(
-        &input.address,
-        input.provider,
-        input.mode != ConnectMode::Connect,
-        previous,
-        &input.registry,
-        &input.policy,
-    )?;
-    let provider = oauth_provider(input.provider)?;
-    let client = configured_client(input, provider)?;
-    if random.len() < RANDOM_BYTES {
-        return Err(FlowError::new(
-            "notEnoughRandom",
-            format!(
-                "Inlay couldn't start the sign-in safely (it needs {RANDOM_BYTES} random bytes, got {}). Please report this to Inlay's support.",
-                random.len()
-            ),
-        ));
-    }
-    let part = |i: usize| {
-        let mut bytes = [0u8; 32];
-        bytes.copy_from_slice(&random[i * 32..(i + 1) * 32]);
-        bytes
-    };
-    let secrets = AuthorizationSecrets::from_random(&part(0), &part(1), &part(2));
-    let features = features_for(provider, input.automation);
-    let interactive = input.mode != ConnectMode::Silent;
-    let params = AuthorizationParams {
-        provider,
-        client: client.clone(),
-        redirect_uri: redirect_uri(&input.redirect_base, provider),
-        login_hint: Some(address.clone()),
-        features,
-        interactive,
-    };
-    let plan = plan_authorization(&params, &secrets, now_ms)?;
-    let account_state = authorizing(previous, &address, input.provider, input.mode, now_ms)?;
-    let flow = Flow {
-        address,
-        connect: input.provider,
-        mode: input.mode,
-        client,
-        features,
-        pending: plan.pending,
-        previous_state: previous.clone(),
-        account_state,
-        tokens: None,
-        account: None,
-        phase: Phase::AwaitingRedirect,
-    };
-    Ok(advance(
-        flow,
-        Step::LaunchAuthFlow {
+    fn begin(input: &ConnectInput, at: Moment<'_>) -> Result<(Flow, Step), FlowError> {
+        let previous = &input.previous_state;
+        let address = admit(
+            &input.address,
+            input.provider,
+            input.mode != ConnectMode::Connect,
+            previous,
+            &input.registry,
+            &input.policy,
+        )?;
+        let provider = oauth_provider(input.provider)?;
+        let client = configured_client(input, provider)?;
+        let random = at.random;
+        if random.len() < RANDOM_BYTES {
+            return Err(FlowError::new(
+                "notEnoughRandom",
+                format!(
+                    "Inlay couldn't start the sign-in safely (it needs {RANDOM_BYTES} random bytes, got {}). Please report this to Inlay's support.",
+                    random.len()
+                ),
+            ));
+        }
+        let part = |i: usize| {
+            let mut bytes = [0u8; 32];
+            bytes.copy_from_slice(&random[i * 32..(i + 1) * 32]);
+            bytes
+        };
+        let secrets = AuthorizationSecrets::from_random(&part(0), &part(1), &part(2));
+        let features = features_for(provider);
+        let interactive = input.mode != ConnectMode::Silent;
+        let params = AuthorizationParams {
+            provider,
+            client: client.clone(),
+            redirect_uri: redirect_uri(&input.redirect_base, provider),
+            login_hint: Some(address.clone()),
+            features,
+            interactive,
+        };
+        let plan = plan_authorization(&params, &secrets, at.now_ms)?;
+        let account_state = authorizing(previous, &address, input.provider, input.mode, at.now_ms)?;
+        let flow = Flow {
+            address,
+            connect: input.provider,
+            mode: input.mode,
+            client,
+            features,
+            pending: plan.pending,
+            previous_state: previous.clone(),
+            account_state,
+            tokens: None,
+            account: None,
+            phase: Phase::AwaitingRedirect,
+        };
+        let step = Step::AuthFlow {
             url: plan.url,
             interactive,
-        },
-    ))
+        };
+        Ok((flow, step))
+    }
 }
 
 pub(super) fn check_reconnect(
@@ -308,119 +463,353 @@ pub(super) fn authorizing(
     })
 }
 
-/// Feeds the result of the last step in and returns the next step.
-/// An input the flow isn't waiting for ends it (nothing half-done is kept);
-/// a finished flow returns its final step again.
-pub fn resume(flow: Flow, input: FlowInput, now_ms: u64, jitter: u32) -> Advance {
-    match (flow.phase.clone(), input) {
-        (Phase::Done { step }, _) => advance(flow, step),
-        (Phase::AwaitingRedirect, FlowInput::Redirect { url }) => {
-            match complete_authorization(&flow.pending, &flow.client, &url, now_ms) {
-                Ok(request) => send(flow, Purpose::TokenExchange, request, 0),
-                Err(e) => fail(flow, e.into(), now_ms),
+impl Flow {
+    /// Feeds the result of the last step in and returns the next step.
+    fn resume(&mut self, input: Input<NoQuestion>, at: Moment<'_>) -> Step {
+        let now_ms = at.now_ms;
+        match (self.phase.clone(), input) {
+            (Phase::Done { step }, _) => step,
+            (Phase::AwaitingRedirect, Input::Redirect { url }) => {
+                match complete_authorization(&self.pending, &self.client, &url, now_ms) {
+                    Ok(request) => self.send(Purpose::TokenExchange, request, 0),
+                    Err(e) => self.fail(e.into(), now_ms),
+                }
+            }
+            (Phase::AwaitingRedirect, Input::AuthFlowFailed { message }) => {
+                let error = auth_flow_failed(self.provider(), self.mode, &message);
+                self.fail(error, now_ms)
+            }
+            (
+                Phase::AwaitingResponse {
+                    purpose,
+                    request,
+                    attempt,
+                },
+                Input::Response { response },
+            ) => self.on_outcome(
+                purpose,
+                request,
+                attempt,
+                Outcome::Response { response },
+                at,
+            ),
+            (
+                Phase::AwaitingResponse {
+                    purpose,
+                    request,
+                    attempt,
+                },
+                Input::Transport { failure },
+            ) => self.on_outcome(
+                purpose,
+                request,
+                attempt,
+                Outcome::Transport { failure },
+                at,
+            ),
+            (
+                Phase::Waiting {
+                    until_ms, reason, ..
+                },
+                Input::Timer,
+            ) if now_ms < until_ms => Step::Wait { until_ms, reason },
+            (
+                Phase::Waiting {
+                    purpose,
+                    request,
+                    attempt,
+                    ..
+                },
+                Input::Timer,
+            ) => self.send(purpose, request, attempt),
+            // Whatever the revocation answers, the tokens are gone from here.
+            (Phase::Revoking { error, .. }, Input::Response { .. } | Input::Transport { .. }) => {
+                self.fail(error, now_ms)
+            }
+            (_, input) => self.out_of_order(input_name(&input), now_ms),
+        }
+    }
+
+    /// `what` came while the flow waited for something else: it ends (a
+    /// finished flow repeats its final step).
+    fn out_of_order(&mut self, what: &str, now_ms: u64) -> Step {
+        if let Phase::Done { step } = &self.phase {
+            return step.clone();
+        }
+        let error = FlowError::new(
+            "unexpectedInput",
+            format!(
+                "Inlay's connection steps got out of order ({what} while {}), so it stopped to be safe. Please start connecting again.",
+                phase_name(&self.phase)
+            ),
+        );
+        self.fail(error, now_ms)
+    }
+
+    /// The user cancelled: nothing is kept and the account returns to its
+    /// previous state. A finished flow is left as it is.
+    fn cancel(&mut self) -> Step {
+        if let Phase::Done { step } = &self.phase {
+            return step.clone();
+        }
+        self.tokens = None;
+        self.account = None;
+        self.account_state = transition(&self.account_state, &Event::Cancelled, 0)
+            .unwrap_or_else(|_| self.previous_state.clone());
+        let step = Step::Failed {
+            error: cancelled(&self.address),
+        };
+        self.phase = Phase::Done { step: step.clone() };
+        step
+    }
+
+    fn send(&mut self, purpose: Purpose, request: HttpRequest, attempt: u32) -> Step {
+        self.phase = Phase::AwaitingResponse {
+            purpose,
+            request: request.clone(),
+            attempt,
+        };
+        Step::Http { request, purpose }
+    }
+
+    /// What the provider's steps may read and update (`None` before the
+    /// code exchange).
+    fn signed_in(&mut self) -> Option<SignedIn<'_>> {
+        Some(SignedIn {
+            entered: &self.address,
+            features: self.features,
+            tokens: self.tokens.as_ref()?,
+            account: self.account.as_mut()?,
+        })
+    }
+
+    fn on_outcome(
+        &mut self,
+        purpose: Purpose,
+        request: HttpRequest,
+        attempt: u32,
+        outcome: Outcome,
+        at: Moment<'_>,
+    ) -> Step {
+        let now_ms = at.now_ms;
+        let provider = self.provider();
+        let steps = steps_for(provider);
+        if let Outcome::Response { response } = &outcome
+            && let Some(signed_in) = self.signed_in()
+            && let Some(next) = steps.before_reading(purpose, response, signed_in)
+        {
+            return self.follow(next, now_ms);
+        }
+        let attempt_info = Attempt {
+            number: attempt,
+            after_refresh: false,
+            now_ms,
+            jitter: at.jitter(),
+        };
+        let disposition = provider::read(steps.api(purpose), &outcome, &attempt_info);
+        match (disposition, outcome) {
+            (
+                Disposition::Retry {
+                    retry_after_ms,
+                    reason,
+                },
+                _,
+            ) => match FLOW_BACKOFF.next(attempt, retry_after_ms, at) {
+                Pause::Wait { until_ms, .. } => {
+                    self.phase = Phase::Waiting {
+                        purpose,
+                        request,
+                        attempt: attempt.saturating_add(1),
+                        until_ms,
+                        reason: reason.clone(),
+                    };
+                    Step::Wait { until_ms, reason }
+                }
+                Pause::GiveUp { reason: why } => {
+                    let error = match why {
+                        GiveUp::TooLong { wait_ms } => FlowError::new(
+                            "providerBusy",
+                            format!(
+                                "{reason}, and asked Inlay to wait {}. Please try connecting again later.",
+                                pause_in_words(wait_ms)
+                            ),
+                        ),
+                        GiveUp::Exhausted => {
+                            match provider::gave_up(steps.api(purpose).name(), &reason, why) {
+                                Disposition::Fail { code, message } => {
+                                    FlowError::new(code, message)
+                                }
+                                _ => unexpected_answer(provider),
+                            }
+                        }
+                    };
+                    self.fail_after_tokens(error, now_ms)
+                }
+            },
+            // The token endpoint's errors are read by interpret_token_response.
+            (_, Outcome::Response { response }) if purpose == Purpose::TokenExchange => {
+                self.on_token_response(&response, now_ms)
+            }
+            (Disposition::Success, Outcome::Response { response }) => {
+                let next = self
+                    .signed_in()
+                    .and_then(|signed_in| steps.on_answer(purpose, &response, signed_in))
+                    .unwrap_or_else(|| Next::Fail(unexpected_answer(provider)));
+                self.follow(next, now_ms)
+            }
+            (Disposition::RefreshToken, _) => {
+                let name = provider.display_name();
+                let error = FlowError::new(
+                    "tokenRejected",
+                    format!(
+                        "{name} didn't accept the access it had just given Inlay. Please try connecting again."
+                    ),
+                );
+                self.fail_after_tokens(error, now_ms)
+            }
+            (
+                Disposition::Reauthenticate { code, message } | Disposition::Fail { code, message },
+                _,
+            ) => self.fail_after_tokens(FlowError::new(code, message), now_ms),
+            // read leaves retries to the machine and never calls a missing
+            // response a success.
+            (Disposition::RetryAfter { .. } | Disposition::Success, _) => {
+                self.fail_after_tokens(unexpected_answer(provider), now_ms)
             }
         }
-        (Phase::AwaitingRedirect, FlowInput::AuthFlowFailed { message }) => {
-            let error = auth_flow_failed(flow.provider(), flow.mode, &message);
-            fail(flow, error, now_ms)
+    }
+
+    /// Carries out what the provider's steps decided.
+    fn follow(&mut self, next: Next, now_ms: u64) -> Step {
+        match next {
+            Next::Request { purpose, request } => self.send(purpose, request, 0),
+            Next::Connected => self.connected(now_ms),
+            Next::Fail(error) => self.fail_after_tokens(error, now_ms),
         }
-        (
-            Phase::AwaitingResponse {
-                purpose,
-                request,
-                attempt,
+    }
+
+    fn on_token_response(&mut self, response: &HttpResponse, now_ms: u64) -> Step {
+        let provider = self.provider();
+        let expect = TokenExpectations::for_code(&self.pending, &self.client);
+        let tokens = match interpret_token_response(&expect, response, now_ms) {
+            Ok(tokens) => tokens,
+            Err(TokenError::Endpoint {
+                disposition,
+                message,
+            }) => {
+                let code = match &disposition {
+                    Disposition::Fail { code, .. } | Disposition::Reauthenticate { code, .. } => {
+                        code.clone()
+                    }
+                    _ => "tokenRequestFailed".into(),
+                };
+                return self.fail(FlowError::new(code, message), now_ms);
+            }
+            Err(other) => return self.fail(FlowError::new(other.code(), other.message()), now_ms),
+        };
+        match transition(&self.account_state, &Event::TokensReceived, now_ms) {
+            Ok(state) => self.account_state = state,
+            Err(e) => return self.fail(e.into(), now_ms),
+        }
+        let claims = tokens.id_claims.clone();
+        let identity =
+            claims
+                .as_ref()
+                .map(AccountIdentity::from_claims)
+                .unwrap_or(AccountIdentity {
+                    addresses: Vec::new(),
+                });
+        let account = ConnectedAccount {
+            address: matched(&identity.addresses, &self.address),
+            connect: self.connect,
+            display_name: claims
+                .as_ref()
+                .and_then(|c| c.name.clone())
+                .filter(|n| !n.trim().is_empty()),
+            aliases: Vec::new(),
+            account_type: claims
+                .as_ref()
+                .map_or(AccountType::Unknown, |c| c.account_type(provider)),
+            notes: Vec::new(),
+        };
+        self.tokens = Some(tokens);
+        self.account = Some(account);
+        let next = match self.signed_in() {
+            Some(signed_in) => steps_for(provider).after_tokens(signed_in),
+            None => Next::Fail(unexpected_answer(provider)),
+        };
+        self.follow(next, now_ms)
+    }
+
+    fn connected(&mut self, now_ms: u64) -> Step {
+        let provider = self.provider();
+        let (Some(tokens), Some(account)) = (self.tokens.take(), self.account.clone()) else {
+            return self.fail(unexpected_answer(provider), now_ms);
+        };
+        let event = Event::Verified {
+            aliases: account.aliases.clone(),
+        };
+        match transition(&self.account_state, &event, now_ms) {
+            Ok(state) => self.account_state = state,
+            Err(e) => return self.fail(e.into(), now_ms),
+        }
+        let tokens = TokenState::new(provider, tokens, self.pending.requested_scopes.clone());
+        let step = Step::Done {
+            result: Connected {
+                account,
+                tokens: Box::new(tokens),
             },
-            FlowInput::Response { response },
-        ) => on_outcome(
-            flow,
-            purpose,
-            request,
-            attempt,
-            Outcome::Response { response },
-            now_ms,
-            jitter,
-        ),
-        (
-            Phase::AwaitingResponse {
-                purpose,
-                request,
-                attempt,
-            },
-            FlowInput::Transport { failure },
-        ) => on_outcome(
-            flow,
-            purpose,
-            request,
-            attempt,
-            Outcome::Transport { failure },
-            now_ms,
-            jitter,
-        ),
-        (
-            Phase::Waiting {
-                until_ms, reason, ..
-            },
-            FlowInput::Timer,
-        ) if now_ms < until_ms => advance(flow, Step::Wait { until_ms, reason }),
-        (
-            Phase::Waiting {
-                purpose,
-                request,
-                attempt,
-                ..
-            },
-            FlowInput::Timer,
-        ) => send(flow, purpose, request, attempt),
-        // Whatever the revocation answers, the tokens are gone from here.
-        (
-            Phase::Revoking { error, .. },
-            FlowInput::Response { .. } | FlowInput::Transport { .. },
-        ) => fail(flow, error, now_ms),
-        (phase, input) => {
-            let error = FlowError::new(
-                "unexpectedInput",
-                format!(
-                    "Inlay's connection steps got out of order ({} while {}), so it stopped to be safe. Please start connecting again.",
-                    input_name(&input),
-                    phase_name(&phase)
-                ),
-            );
-            fail(flow, error, now_ms)
+        };
+        self.phase = Phase::Done { step: step.clone() };
+        step
+    }
+
+    /// Ends the flow: nothing is kept, the account returns to its previous state.
+    fn fail(&mut self, error: FlowError, now_ms: u64) -> Step {
+        self.tokens = None;
+        let event = Event::Failed {
+            code: error.code.clone(),
+            message: error.message.clone(),
+        };
+        self.account_state = transition(&self.account_state, &event, now_ms)
+            .unwrap_or_else(|_| self.previous_state.clone());
+        let step = Step::Failed { error };
+        self.phase = Phase::Done { step: step.clone() };
+        step
+    }
+
+    /// Ends the flow after tokens were issued: the provider says how they
+    /// are given back (Google revokes the grant first, whatever it answers;
+    /// Microsoft has no revocation for one grant, so they are dropped).
+    fn fail_after_tokens(&mut self, error: FlowError, now_ms: u64) -> Step {
+        let Some(tokens) = self.tokens.take() else {
+            return self.fail(error, now_ms);
+        };
+        let withdrawal = steps_for(self.provider()).withdraw(error, tokens);
+        match withdrawal.revoke {
+            Some(request) => {
+                self.phase = Phase::Revoking {
+                    request: request.clone(),
+                    error: withdrawal.error,
+                };
+                Step::Http {
+                    request,
+                    purpose: Purpose::Revoke,
+                }
+            }
+            None => self.fail(withdrawal.error, now_ms),
         }
     }
 }
 
-/// The user cancelled: nothing is kept and the account returns to its
-/// previous state. A finished flow is left as it is.
-pub fn cancel(mut flow: Flow) -> Advance {
-    if let Phase::Done { step } = &flow.phase {
-        let step = step.clone();
-        return advance(flow, step);
-    }
-    flow.tokens = None;
-    flow.account = None;
-    flow.account_state = transition(&flow.account_state, &Event::Cancelled, 0)
-        .unwrap_or_else(|_| flow.previous_state.clone());
-    let step = Step::Failed {
-        error: FlowError::new(
-            "cancelled",
-            format!(
-                "You cancelled connecting {}. Nothing was changed.",
-                flow.address
-            ),
-        ),
-    };
-    flow.phase = Phase::Done { step: step.clone() };
-    advance(flow, step)
-}
-
-fn input_name(input: &FlowInput) -> &'static str {
+fn input_name(input: &Input<NoQuestion>) -> &'static str {
     match input {
-        FlowInput::Redirect { .. } => "a sign-in answer",
-        FlowInput::AuthFlowFailed { .. } => "a sign-in window failure",
-        FlowInput::Response { .. } => "a server answer",
-        FlowInput::Transport { .. } => "a network failure",
-        FlowInput::Timer => "a timer",
+        Input::Redirect { .. } => "a sign-in answer",
+        Input::AuthFlowFailed { .. } => "a sign-in window failure",
+        Input::Response { .. } => "a server answer",
+        Input::Transport { .. } => "a network failure",
+        Input::Timer => "a timer",
+        Input::Answer { answer } => match *answer {},
     }
 }
 
@@ -432,6 +821,25 @@ fn phase_name(phase: &Phase) -> &'static str {
         Phase::Revoking { .. } => "withdrawing access",
         Phase::Done { .. } => "finished",
     }
+}
+
+fn unexpected_answer(provider: OAuthProvider) -> FlowError {
+    FlowError::new(
+        "unexpectedResponse",
+        format!(
+            "{} sent an answer Inlay couldn't read, so the inbox couldn't be connected. Please try again later.",
+            provider.display_name()
+        ),
+    )
+}
+
+/// The provider's spelling of the entered mailbox, or the entered address.
+fn matched(addresses: &[String], entered: &str) -> String {
+    addresses
+        .iter()
+        .find(|a| same_mailbox(a, entered))
+        .cloned()
+        .unwrap_or_else(|| entered.to_string())
 }
 
 /// `launchWebAuthFlow` rejected. Chrome's messages: "The user did not
@@ -469,407 +877,4 @@ fn auth_flow_failed(provider: OAuthProvider, mode: ConnectMode, message: &str) -
             "The {name} sign-in didn't finish (the browser said: \"{detail}\"). Please try again."
         ),
     )
-}
-
-fn send(mut flow: Flow, purpose: Purpose, request: HttpRequest, attempt: u32) -> Advance {
-    flow.phase = Phase::AwaitingResponse {
-        purpose,
-        request: request.clone(),
-        attempt,
-    };
-    advance(flow, Step::Http { request, purpose })
-}
-
-fn api_for(purpose: Purpose, provider: OAuthProvider) -> Api {
-    match (purpose, provider) {
-        (Purpose::TokenExchange | Purpose::Revoke, OAuthProvider::Google) => Api::GoogleToken,
-        (Purpose::TokenExchange | Purpose::Revoke, OAuthProvider::Microsoft) => Api::MicrosoftToken,
-        (Purpose::SendAs, _) => Api::Gmail,
-        (Purpose::Profile | Purpose::MailboxSettings, _) => Api::Graph,
-    }
-}
-
-fn on_outcome(
-    flow: Flow,
-    purpose: Purpose,
-    request: HttpRequest,
-    attempt: u32,
-    outcome: Outcome,
-    now_ms: u64,
-    jitter: u32,
-) -> Advance {
-    let provider = flow.provider();
-    if purpose == Purpose::MailboxSettings
-        && let Outcome::Response { response } = &outcome
-    {
-        match response.status {
-            // Personal accounts and locked-down tenants may not allow it;
-            // the check is a safeguard, not a requirement.
-            403 => {
-                let mut flow = flow;
-                if let Some(account) = flow.account.as_mut() {
-                    account.notes.push("Microsoft 365 didn't let Inlay read this mailbox's settings, so Inlay couldn't check whether it is a shared mailbox.".into());
-                }
-                return connected(flow, now_ms);
-            }
-            404 => {
-                let error = FlowError::new(
-                    "noMailbox",
-                    format!(
-                        "Microsoft 365 says {} has no Exchange Online mailbox, so Inlay can't use it. Connect an account with a mailbox, or ask your IT team.",
-                        flow.address
-                    ),
-                );
-                return fail_after_tokens(flow, error, now_ms);
-            }
-            _ => {}
-        }
-    }
-    let attempt_info = Attempt {
-        number: attempt,
-        after_refresh: false,
-        now_ms,
-        jitter,
-    };
-    let disposition = provider::classify(
-        api_for(purpose, provider),
-        &outcome,
-        &attempt_info,
-        &FLOW_BACKOFF,
-    );
-    let response = match (disposition, outcome) {
-        (Disposition::RetryAfter { after_ms, reason }, _) => {
-            return wait(flow, purpose, request, attempt, after_ms, reason, now_ms);
-        }
-        (Disposition::Fail { code, message }, _) if code == "retriesExhausted" => {
-            return fail_after_tokens(flow, FlowError::new(code, message), now_ms);
-        }
-        // The token endpoint's errors are read by interpret_token_response.
-        (_, Outcome::Response { response }) if purpose == Purpose::TokenExchange => {
-            return on_token_response(flow, &response, now_ms);
-        }
-        (Disposition::Success, Outcome::Response { response }) => response,
-        (Disposition::RefreshToken, _) => {
-            let name = provider.display_name();
-            let error = FlowError::new(
-                "tokenRejected",
-                format!(
-                    "{name} didn't accept the access it had just given Inlay. Please try connecting again."
-                ),
-            );
-            return fail_after_tokens(flow, error, now_ms);
-        }
-        (
-            Disposition::Reauthenticate { code, message } | Disposition::Fail { code, message },
-            _,
-        ) => {
-            return fail_after_tokens(flow, FlowError::new(code, message), now_ms);
-        }
-        // classify never calls a missing response a success.
-        (Disposition::Success, Outcome::Transport { .. }) => {
-            return fail_after_tokens(flow, unexpected_answer(provider), now_ms);
-        }
-    };
-    on_success(flow, purpose, &response, now_ms)
-}
-
-fn unexpected_answer(provider: OAuthProvider) -> FlowError {
-    FlowError::new(
-        "unexpectedResponse",
-        format!(
-            "{} sent an answer Inlay couldn't read, so the inbox couldn't be connected. Please try again later.",
-            provider.display_name()
-        ),
-    )
-}
-
-fn wait(
-    mut flow: Flow,
-    purpose: Purpose,
-    request: HttpRequest,
-    attempt: u32,
-    after_ms: u64,
-    reason: String,
-    now_ms: u64,
-) -> Advance {
-    if after_ms > MAX_FLOW_WAIT_MS {
-        let error = FlowError::new(
-            "providerBusy",
-            format!(
-                "{reason}, and asked Inlay to wait {}. Please try connecting again later.",
-                pause_in_words(after_ms)
-            ),
-        );
-        return fail_after_tokens(flow, error, now_ms);
-    }
-    let until_ms = now_ms.saturating_add(after_ms);
-    flow.phase = Phase::Waiting {
-        purpose,
-        request,
-        attempt: attempt.saturating_add(1),
-        until_ms,
-        reason: reason.clone(),
-    };
-    advance(flow, Step::Wait { until_ms, reason })
-}
-
-fn on_token_response(mut flow: Flow, response: &HttpResponse, now_ms: u64) -> Advance {
-    let provider = flow.provider();
-    let expect = TokenExpectations::for_code(&flow.pending, &flow.client);
-    let tokens = match interpret_token_response(&expect, response, now_ms) {
-        Ok(tokens) => tokens,
-        Err(TokenError::Endpoint {
-            disposition,
-            message,
-        }) => {
-            let code = match &disposition {
-                Disposition::Fail { code, .. } | Disposition::Reauthenticate { code, .. } => {
-                    code.clone()
-                }
-                _ => "tokenRequestFailed".into(),
-            };
-            // These messages speak of an existing connection; a code
-            // exchange has none yet.
-            let message = if code == "grantInvalid" || code == "tokenRevoked" {
-                format!(
-                    "{} didn't accept this sign-in; it may have expired or been used already. Please connect again.",
-                    provider.display_name()
-                )
-            } else {
-                message
-            };
-            return fail(flow, FlowError::new(code, message), now_ms);
-        }
-        Err(other) => return fail(flow, FlowError::new(other.code(), other.message()), now_ms),
-    };
-    match transition(&flow.account_state, &Event::TokensReceived, now_ms) {
-        Ok(state) => flow.account_state = state,
-        Err(e) => return fail(flow, e.into(), now_ms),
-    }
-    let access_token = tokens.access_token.clone();
-    let claims = tokens.id_claims.clone();
-    flow.tokens = Some(tokens);
-    let identity = claims
-        .as_ref()
-        .map(AccountIdentity::from_claims)
-        .unwrap_or(AccountIdentity {
-            addresses: Vec::new(),
-        });
-    let mut account = ConnectedAccount {
-        address: matched(&identity.addresses, &flow.address),
-        connect: flow.connect,
-        display_name: claims.as_ref().and_then(|c| c.name.clone()),
-        aliases: Vec::new(),
-        account_type: claims
-            .as_ref()
-            .map_or(AccountType::Unknown, |c| c.account_type(provider)),
-        notes: Vec::new(),
-    };
-    account.display_name = account.display_name.filter(|n| !n.trim().is_empty());
-    flow.account = Some(account);
-    match provider {
-        OAuthProvider::Google => {
-            if let Err(e) = verify_account(&flow.address, &identity) {
-                return fail_after_tokens(flow, e.into(), now_ms);
-            }
-            if flow.features.send_as_aliases {
-                send(
-                    flow,
-                    Purpose::SendAs,
-                    bearer_get(GMAIL_SEND_AS_URL, &access_token),
-                    0,
-                )
-            } else {
-                connected(flow, now_ms)
-            }
-        }
-        // The ID token's names are checked together with the profile's:
-        // a work account's sign-in name (UPN) can differ from its mail
-        // address, and only the profile lists every address.
-        OAuthProvider::Microsoft => send(
-            flow,
-            Purpose::Profile,
-            bearer_get(GRAPH_ME_URL, &access_token),
-            0,
-        ),
-    }
-}
-
-/// The provider's spelling of the entered mailbox, or the entered address.
-fn matched(addresses: &[String], entered: &str) -> String {
-    addresses
-        .iter()
-        .find(|a| same_mailbox(a, entered))
-        .cloned()
-        .unwrap_or_else(|| entered.to_string())
-}
-
-fn on_success(mut flow: Flow, purpose: Purpose, response: &HttpResponse, now_ms: u64) -> Advance {
-    let provider = flow.provider();
-    let Some(mut account) = flow.account.take() else {
-        return fail_after_tokens(flow, unexpected_answer(provider), now_ms);
-    };
-    match purpose {
-        Purpose::SendAs => {
-            let Some(list) = parse_send_as(&response.body) else {
-                return fail_after_tokens(flow, unexpected_answer(provider), now_ms);
-            };
-            account.aliases = list
-                .aliases
-                .into_iter()
-                .filter(|a| !same_mailbox(a, &account.address))
-                .collect();
-            account.display_name = list.display_name.or(account.display_name);
-            flow.account = Some(account);
-            connected(flow, now_ms)
-        }
-        Purpose::Profile => {
-            let Some(profile) = parse_graph_me(&response.body) else {
-                return fail_after_tokens(flow, unexpected_answer(provider), now_ms);
-            };
-            let claims = flow
-                .tokens
-                .as_ref()
-                .and_then(|t| t.id_claims.as_ref())
-                .map(AccountIdentity::from_claims);
-            let mut addresses = profile.addresses.clone();
-            for a in claims.iter().flat_map(|c| &c.addresses) {
-                if !addresses.iter().any(|x| same_mailbox(x, a)) {
-                    addresses.push(a.clone());
-                }
-            }
-            let identity = AccountIdentity { addresses };
-            if let Err(e) = verify_account(&flow.address, &identity) {
-                flow.account = Some(account);
-                return fail_after_tokens(flow, e.into(), now_ms);
-            }
-            account.address = matched(&identity.addresses, &flow.address);
-            account.aliases = profile
-                .primary
-                .iter()
-                .chain(&profile.aliases)
-                .filter(|a| !same_mailbox(a, &account.address))
-                .cloned()
-                .collect();
-            account.display_name = profile.display_name.or(account.display_name);
-            let access_token = flow
-                .tokens
-                .as_ref()
-                .map(|t| t.access_token.clone())
-                .unwrap_or_default();
-            flow.account = Some(account);
-            if flow.features.mailbox_settings {
-                send(
-                    flow,
-                    Purpose::MailboxSettings,
-                    bearer_get(GRAPH_MAILBOX_SETTINGS_URL, &access_token),
-                    0,
-                )
-            } else {
-                connected(flow, now_ms)
-            }
-        }
-        Purpose::MailboxSettings => {
-            let purpose = parse_user_purpose(&response.body);
-            if purpose.as_deref() == Some("shared") {
-                let error = FlowError::new(
-                    "sharedMailbox",
-                    format!(
-                        "{} is a Microsoft 365 shared mailbox. Shared mailboxes can't be connected as a personal inbox: connect your own mailbox, and ask an admin to add the shared one as a team inbox.",
-                        account.address
-                    ),
-                );
-                flow.account = Some(account);
-                return fail_after_tokens(flow, error, now_ms);
-            }
-            if purpose.is_none() {
-                account.notes.push("Microsoft 365 didn't say what kind of mailbox this is, so Inlay couldn't check whether it is a shared mailbox.".into());
-            }
-            flow.account = Some(account);
-            connected(flow, now_ms)
-        }
-        Purpose::TokenExchange | Purpose::Revoke => {
-            flow.account = Some(account);
-            fail_after_tokens(flow, unexpected_answer(provider), now_ms)
-        }
-    }
-}
-
-fn connected(mut flow: Flow, now_ms: u64) -> Advance {
-    let provider = flow.provider();
-    let (Some(tokens), Some(account)) = (flow.tokens.take(), flow.account.clone()) else {
-        return fail(flow, unexpected_answer(provider), now_ms);
-    };
-    let event = Event::Verified {
-        aliases: account.aliases.clone(),
-    };
-    match transition(&flow.account_state, &event, now_ms) {
-        Ok(state) => flow.account_state = state,
-        Err(e) => return fail(flow, e.into(), now_ms),
-    }
-    let tokens = TokenState::new(provider, tokens, flow.pending.requested_scopes.clone());
-    let step = Step::Connected {
-        account,
-        tokens: Box::new(tokens),
-    };
-    flow.phase = Phase::Done { step: step.clone() };
-    advance(flow, step)
-}
-
-/// Ends the flow: nothing is kept, the account returns to its previous state.
-fn fail(mut flow: Flow, error: FlowError, now_ms: u64) -> Advance {
-    flow.tokens = None;
-    let event = Event::Failed {
-        code: error.code.clone(),
-        message: error.message.clone(),
-    };
-    flow.account_state = transition(&flow.account_state, &event, now_ms)
-        .unwrap_or_else(|_| flow.previous_state.clone());
-    let step = Step::Failed { error };
-    flow.phase = Phase::Done { step: step.clone() };
-    advance(flow, step)
-}
-
-/// Ends the flow after tokens were issued: they are discarded, and Google's
-/// are revoked first (its answer doesn't matter). Microsoft has no
-/// revocation endpoint for one grant, so its tokens are only dropped.
-fn fail_after_tokens(mut flow: Flow, error: FlowError, now_ms: u64) -> Advance {
-    let Some(tokens) = flow.tokens.take() else {
-        return fail(flow, error, now_ms);
-    };
-    let provider = flow.provider();
-    let mut error = error;
-    match provider {
-        OAuthProvider::Google => {
-            error.message = format!(
-                "{} Inlay has withdrawn the access Google just gave it and kept nothing.",
-                error.message
-            );
-            // Revoking the refresh token ends the whole grant.
-            let token = tokens.refresh_token.unwrap_or(tokens.access_token);
-            match plan_revoke(provider, &token, AccountType::Unknown) {
-                RevocationPlan::Request { request } => {
-                    flow.phase = Phase::Revoking {
-                        request: request.clone(),
-                        error,
-                    };
-                    advance(
-                        flow,
-                        Step::Http {
-                            request,
-                            purpose: Purpose::Revoke,
-                        },
-                    )
-                }
-                RevocationPlan::LocalOnly { .. } => fail(flow, error, now_ms),
-            }
-        }
-        OAuthProvider::Microsoft => {
-            error.message = format!(
-                "{} Inlay discarded the access Microsoft just gave it and kept nothing.",
-                error.message
-            );
-            fail(flow, error, now_ms)
-        }
-    }
 }

@@ -20,6 +20,8 @@
 
 mod flow;
 mod password;
+mod refusal;
+pub(crate) mod steps;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,10 +33,12 @@ use crate::auth::{
     plan_revoke, scopes_for,
 };
 use crate::detect::{AddressError, ConnectionKind};
-use crate::http::{HttpRequest, HttpResponse, TransportFailure};
 
-pub use flow::{Flow, Phase, cancel, resume, start};
+pub use flow::{
+    Advance, ConnectFlow, Connected, FLOW_BACKOFF, Flow, MAX_FLOW_WAIT_MS, Phase, Step,
+};
 pub use password::{PasswordConnect, password_start};
+pub use refusal::Refusal;
 
 /// How many random bytes [`start`] needs: PKCE verifier, `state`, `nonce`.
 pub const RANDOM_BYTES: usize = 96;
@@ -193,73 +197,6 @@ pub struct ConnectedAccount {
     pub notes: Vec<String>,
 }
 
-/// What the service worker does next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum Step {
-    /// `chrome.identity.launchWebAuthFlow({url, interactive})`; report with
-    /// `redirect` or `authFlowFailed`.
-    LaunchAuthFlow { url: String, interactive: bool },
-    /// `fetch` this request; report with `response` or `transport`.
-    Http {
-        request: HttpRequest,
-        purpose: Purpose,
-    },
-    /// Wait until `until_ms` (unix ms), then report `timer`.
-    Wait { until_ms: u64, reason: String },
-    /// Done: store the account and its tokens.
-    Connected {
-        account: ConnectedAccount,
-        tokens: Box<TokenState>,
-    },
-    /// Done: nothing was connected; show the message.
-    Failed { error: FlowError },
-}
-
-impl Step {
-    /// Whether the flow is over.
-    pub fn is_final(&self) -> bool {
-        matches!(self, Step::Connected { .. } | Step::Failed { .. })
-    }
-}
-
-/// What happened to the last step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum FlowInput {
-    /// `launchWebAuthFlow` resolved with this URL.
-    Redirect { url: String },
-    /// `launchWebAuthFlow` rejected with this message.
-    AuthFlowFailed { message: String },
-    /// The request got an HTTP response (any status).
-    Response { response: HttpResponse },
-    /// The request got no response.
-    Transport { failure: TransportFailure },
-    /// The wait is over.
-    Timer,
-}
-
-/// The result of every flow call: the flow to keep, the step to execute, and
-/// the account's state after this step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Advance {
-    /// Persist this and pass it to the next call.
-    pub flow: Flow,
-    /// What to do now.
-    pub step: Step,
-    /// The account's state after this step.
-    pub account_state: ConnectionState,
-}
-
 /// The OAuth provider for a kind of account; Exchange and IMAP come later.
 pub fn oauth_provider(kind: ConnectionKind) -> Result<OAuthProvider, FlowError> {
     match kind {
@@ -273,13 +210,13 @@ pub fn oauth_provider(kind: ConnectionKind) -> Result<OAuthProvider, FlowError> 
 /// requests.
 ///
 /// - Sending always: one-to-one emails from CRM records are the reason to
-///   connect an inbox. `automation` is kept for the features that read the
-///   inbox (logging replies), which will ask for more only when it is on.
+///   connect an inbox. (The features that read the inbox, with inbox
+///   automation on, will add their scopes here when they arrive.)
 /// - Google: the send-as list (`gmail.settings.basic`) always, because the
 ///   connect confirmation lists the aliases.
 /// - Microsoft: mailbox settings always, because `userPurpose` is how a
 ///   shared mailbox is recognised (and refused).
-pub fn features_for(provider: OAuthProvider, _automation: bool) -> Features {
+pub fn features_for(provider: OAuthProvider) -> Features {
     match provider {
         OAuthProvider::Google => Features {
             send: true,
@@ -306,11 +243,11 @@ pub struct Disclosure {
 }
 
 /// The scopes the flow will request for this kind of account, explained.
-pub fn disclosure(kind: ConnectionKind, automation: bool) -> Result<Disclosure, FlowError> {
+pub fn disclosure(kind: ConnectionKind) -> Result<Disclosure, FlowError> {
     let provider = oauth_provider(kind)?;
     Ok(Disclosure {
         provider_name: provider.display_name().into(),
-        scopes: scopes_for(provider, &features_for(provider, automation)),
+        scopes: scopes_for(provider, &features_for(provider)),
     })
 }
 

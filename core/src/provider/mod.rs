@@ -19,9 +19,10 @@ pub mod imap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, GiveUp, Pause, pause_in_words};
 use crate::detect::{parse_address, same_mailbox};
 use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure};
+use crate::machine::Moment;
 
 /// Which API answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +93,14 @@ pub enum Disposition {
     Success,
     /// Try the same request again after this delay.
     RetryAfter { after_ms: u64, reason: String },
+    /// From [`read`] only: the request may work if tried again (the server
+    /// asked for `retry_after_ms`, if it said). Whether and when is the
+    /// calling machine's decision, through [`Backoff::next`]; [`classify`]
+    /// makes it with the backoff it is given.
+    Retry {
+        retry_after_ms: Option<u64>,
+        reason: String,
+    },
     /// Refresh the access token, then retry once.
     RefreshToken,
     /// The grant is gone or lacks a scope: the user must sign in again.
@@ -100,10 +109,18 @@ pub enum Disposition {
     Fail { code: String, message: String },
 }
 
-/// Classifies an outcome (response or transport failure).
+/// Classifies an outcome (response or transport failure), pacing a retry
+/// with `backoff` ([`pace`]).
 pub fn classify(api: Api, outcome: &Outcome, attempt: &Attempt, backoff: &Backoff) -> Disposition {
+    pace(api, read(api, outcome, attempt), attempt, backoff)
+}
+
+/// What an outcome means, without deciding about retries: a retryable
+/// answer is [`Disposition::Retry`], for the machine's own
+/// [`Backoff::next`].
+pub fn read(api: Api, outcome: &Outcome, attempt: &Attempt) -> Disposition {
     match outcome {
-        Outcome::Response { response } => classify_response(api, response, attempt, backoff),
+        Outcome::Response { response } => read_response(api, response, attempt),
         Outcome::Transport { failure } => {
             let reason = match failure {
                 TransportFailure::Network => {
@@ -111,17 +128,91 @@ pub fn classify(api: Api, outcome: &Outcome, attempt: &Attempt, backoff: &Backof
                 }
                 TransportFailure::Timeout => format!("{} did not answer in time", api.name()),
             };
-            retry(api, attempt, backoff, None, reason)
+            retry(None, reason)
         }
     }
 }
 
-/// Classifies an HTTP response.
+/// Classifies an HTTP response, pacing a retry with `backoff`.
 pub fn classify_response(
     api: Api,
     response: &HttpResponse,
     attempt: &Attempt,
     backoff: &Backoff,
+) -> Disposition {
+    pace(api, read_response(api, response, attempt), attempt, backoff)
+}
+
+/// Decides a [`Disposition::Retry`] with the one rule for waiting
+/// ([`Backoff::next`]): wait (`RetryAfter`), or fail because the retries
+/// are used up (`retriesExhausted`) or the pause asked for is longer than
+/// the caller holds on (`providerBusy`). Other dispositions pass through.
+pub fn pace(
+    api: Api,
+    disposition: Disposition,
+    attempt: &Attempt,
+    backoff: &Backoff,
+) -> Disposition {
+    let Disposition::Retry {
+        retry_after_ms,
+        reason,
+    } = disposition
+    else {
+        return disposition;
+    };
+    let jitter = attempt.jitter.to_le_bytes();
+    let at = Moment {
+        now_ms: attempt.now_ms,
+        random: &jitter,
+    };
+    match backoff.next(attempt.number, retry_after_ms, at) {
+        Pause::Wait { after_ms, .. } => Disposition::RetryAfter { after_ms, reason },
+        Pause::GiveUp { reason: why } => gave_up(api.name(), &reason, why),
+    }
+}
+
+/// The sentence for a retry sequence that stopped (`who`: the API's name).
+pub(crate) fn gave_up(who: &str, reason: &str, why: GiveUp) -> Disposition {
+    match why {
+        GiveUp::Exhausted => fail(
+            "retriesExhausted",
+            format!(
+                "{who} kept failing ({reason}). Inlay stopped retrying; please try again later."
+            ),
+        ),
+        GiveUp::TooLong { wait_ms } => fail(
+            "providerBusy",
+            format!(
+                "{who} asked Inlay to wait {} ({reason}). Please try again after that.",
+                pause_in_words(wait_ms)
+            ),
+        ),
+    }
+}
+
+/// What a token request was for: its refusals are worded for a
+/// connection being renewed, or for a sign-in that just happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenUse {
+    /// Exchanging a sign-in's authorization code.
+    CodeExchange,
+    /// Renewing an existing connection's access.
+    Renewal,
+}
+
+/// Reads an HTTP response ([`read`]).
+pub fn read_response(api: Api, response: &HttpResponse, attempt: &Attempt) -> Disposition {
+    read_token_response(api, response, attempt, TokenUse::Renewal)
+}
+
+/// Reads an HTTP response ([`read`]), wording a token endpoint's refusal
+/// for `token_use`.
+pub fn read_token_response(
+    api: Api,
+    response: &HttpResponse,
+    attempt: &Attempt,
+    token_use: TokenUse,
 ) -> Disposition {
     let status = response.status;
     if (200..300).contains(&status) {
@@ -141,13 +232,13 @@ pub fn classify_response(
             (429, None) => format!("{} is limiting requests", api.name()),
             (_, _) => format!("{} had a temporary problem (HTTP {status})", api.name()),
         };
-        return retry(api, attempt, backoff, retry_after, reason);
+        return retry(retry_after, reason);
     }
     match api {
-        Api::Gmail => gmail::classify_response(status, &info, attempt, backoff, retry_after),
+        Api::Gmail => gmail::classify_response(status, &info, attempt, retry_after),
         Api::Graph => graph::classify_response(status, &info, attempt),
         Api::GoogleToken | Api::MicrosoftToken => {
-            token_endpoint(api, status, &info, attempt, backoff, retry_after)
+            token_endpoint(api, status, &info, retry_after, token_use)
         }
     }
 }
@@ -243,22 +334,11 @@ impl ErrorInfo {
     }
 }
 
-pub(crate) fn retry(
-    api: Api,
-    attempt: &Attempt,
-    backoff: &Backoff,
-    retry_after: Option<u64>,
-    reason: String,
-) -> Disposition {
-    match backoff.delay(attempt.number, attempt.jitter, retry_after) {
-        Some(after_ms) => Disposition::RetryAfter { after_ms, reason },
-        None => Disposition::Fail {
-            code: "retriesExhausted".into(),
-            message: format!(
-                "{} kept failing ({reason}). Inlay stopped retrying; please try again later.",
-                api.name()
-            ),
-        },
+/// A retryable answer; the machine's backoff decides ([`pace`]).
+pub(crate) fn retry(retry_after_ms: Option<u64>, reason: String) -> Disposition {
+    Disposition::Retry {
+        retry_after_ms,
+        reason,
     }
 }
 
@@ -299,9 +379,8 @@ fn token_endpoint(
     api: Api,
     status: u16,
     info: &ErrorInfo,
-    attempt: &Attempt,
-    backoff: &Backoff,
     retry_after: Option<u64>,
+    token_use: TokenUse,
 ) -> Disposition {
     let provider = if api == Api::GoogleToken {
         "Google"
@@ -313,21 +392,21 @@ fn token_endpoint(
         Some("invalid_grant") | Some("interaction_required") | Some("consent_required") => {
             let specific = match api {
                 Api::MicrosoftToken => graph::grant_lost(info.aadsts),
-                _ => gmail::grant_lost(description),
+                _ => gmail::grant_lost(description, token_use),
             };
             specific.unwrap_or_else(|| {
                 reauth(
                     "grantInvalid",
-                    format!(
-                        "{provider} no longer accepts Inlay's sign-in for this account. Sign in again to reconnect."
-                    ),
+                    match token_use {
+                        TokenUse::Renewal => format!(
+                            "{provider} no longer accepts Inlay's sign-in for this account. Sign in again to reconnect."
+                        ),
+                        TokenUse::CodeExchange => code_refused(provider),
+                    },
                 )
             })
         }
         Some("temporarily_unavailable") | Some("server_error") => retry(
-            api,
-            attempt,
-            backoff,
             retry_after,
             format!("{} is temporarily unavailable", api.name()),
         ),
@@ -351,6 +430,14 @@ fn token_endpoint(
             ),
         ),
     }
+}
+
+/// A sign-in's code the token endpoint would not exchange: there is no
+/// connection yet to speak of.
+pub(crate) fn code_refused(provider: &str) -> String {
+    format!(
+        "{provider} didn't accept this sign-in; it may have expired or been used already. Please connect again."
+    )
 }
 
 fn client_misconfigured(provider: &str) -> Disposition {

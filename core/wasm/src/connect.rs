@@ -14,13 +14,14 @@ use crate::convert::{arg, thrown, to_js};
 use inlay_core::accounts::{self, ConnectionState, Event};
 use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::auth::{RenewalResult, SilentResult, TokenState};
-use inlay_core::connect::{self as core_connect, FlowError};
+use inlay_core::connect::{self as core_connect, ConnectFlow, FlowError};
 use inlay_core::detect;
+use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::{Api, Attempt, Outcome, gmail};
 
-/// A JS time (ms, a number) as the core's `u64`; NaN and negatives are 0.
+/// A JS time (ms, a number) as the core reads it ([`Moment::from_shell`]).
 fn ms(value: f64) -> u64 {
-    value as u64
+    Moment::from_shell(value, &[]).now_ms
 }
 
 fn done<T: Serialize, E: Into<FlowError>>(result: Result<T, E>) -> Result<JsValue, JsValue> {
@@ -66,22 +67,25 @@ pub fn detect_finish(address: &str, outcome: JsValue) -> Result<JsValue, JsValue
     done(detect::detect_from_outcome(address, &outcome))
 }
 
-/// `disclosure(provider, automation) -> {providerName, scopes}`: exactly
-/// what the connect flow will request. Exchange/IMAP throw `notAvailable`.
+/// `disclosure(provider) -> {providerName, scopes}`: exactly what the
+/// connect flow will request. Exchange/IMAP throw `notAvailable`.
 #[wasm_bindgen(js_name = disclosure)]
-pub fn disclosure(provider: JsValue, automation: bool) -> Result<JsValue, JsValue> {
+pub fn disclosure(provider: JsValue) -> Result<JsValue, JsValue> {
     let provider = arg(provider, "provider")?;
-    done(core_connect::disclosure(provider, automation))
+    done(core_connect::disclosure(provider))
 }
 
-/// `connectStart(input, random, nowMs) -> {flow, step, accountState}`.
-/// `random`: at least 96 bytes from `crypto.getRandomValues`. Refusals
-/// (view-only seat, already connected, not available, no client, …) are
-/// thrown as `{code, message}`.
+/// `connectStart(input, nowMs, random) -> {flow, step, accountState}`: the
+/// connect machine (`connect::ConnectFlow`) started. `random`:
+/// `machine::RANDOM_BYTES` bytes from `crypto.getRandomValues`. A refusal
+/// (view-only seat, already connected, not available, no client, …) is a
+/// `failed` step that changed nothing.
 #[wasm_bindgen(js_name = connectStart)]
-pub fn connect_start(input: JsValue, random: &[u8], now_ms: f64) -> Result<JsValue, JsValue> {
+pub fn connect_start(input: JsValue, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
     let input: core_connect::ConnectInput = arg(input, "input")?;
-    done(core_connect::start(&input, random, ms(now_ms)))
+    let mut flow = ConnectFlow::new(input);
+    let step = flow.start(Moment::from_shell(now_ms, random));
+    to_js(&flow.advance(step))
 }
 
 /// `passwordConnectStart(input, nowMs) -> ConnectionState`: for Exchange and
@@ -97,24 +101,36 @@ pub fn password_connect_start(input: JsValue, now_ms: f64) -> Result<JsValue, Js
     done(core_connect::password_start(&input, ms(now_ms)))
 }
 
-/// `connectResume(flow, input, nowMs, jitter) -> {flow, step, accountState}`.
+/// `connectResume(flow, input, nowMs, random) -> {flow, step, accountState}`:
+/// `input` is what happened to the last step (`machine::Input`).
 #[wasm_bindgen(js_name = connectResume)]
 pub fn connect_resume(
     flow: JsValue,
     input: JsValue,
     now_ms: f64,
-    jitter: u32,
+    random: &[u8],
 ) -> Result<JsValue, JsValue> {
-    let flow: core_connect::Flow = arg(flow, "flow")?;
-    let input: core_connect::FlowInput = arg(input, "input")?;
-    to_js(&core_connect::resume(flow, input, ms(now_ms), jitter))
+    let mut flow: ConnectFlow = arg(flow, "flow")?;
+    let input: Input<_> = arg(input, "input")?;
+    let step = flow.resume(input, Moment::from_shell(now_ms, random));
+    to_js(&flow.advance(step))
+}
+
+/// `refusal(refusal) -> {code, message}`: the core's words for what the
+/// worker refuses before any machine runs (`connect::Refusal`, e.g.
+/// `{kind: "busy", address}`).
+#[wasm_bindgen(js_name = refusal)]
+pub fn refusal(refusal: JsValue) -> Result<JsValue, JsValue> {
+    let refusal: core_connect::Refusal = arg(refusal, "refusal")?;
+    to_js(&FlowError::from(refusal))
 }
 
 /// `connectCancel(flow) -> {flow, step, accountState}`.
 #[wasm_bindgen(js_name = connectCancel)]
 pub fn connect_cancel(flow: JsValue) -> Result<JsValue, JsValue> {
-    let flow: core_connect::Flow = arg(flow, "flow")?;
-    to_js(&core_connect::cancel(flow))
+    let mut flow: ConnectFlow = arg(flow, "flow")?;
+    let step = flow.cancel();
+    to_js(&flow.advance(step))
 }
 
 /// `tokenAccess(tokens, client, nowMs) -> {tokens, access}`. Persist

@@ -1,8 +1,9 @@
 //! What Gmail's and Google's token endpoint's error answers mean (after
 //! the common handling of 429 and 5xx in [`crate::provider`]).
 
-use crate::backoff::Backoff;
-use crate::provider::{Api, Attempt, Disposition, ErrorInfo, fail, reauth, retry, unauthorized};
+use crate::provider::{
+    Api, Attempt, Disposition, ErrorInfo, TokenUse, code_refused, fail, reauth, retry, unauthorized,
+};
 
 /// Gmail's reasons for a 403 that is really a rate limit.
 const GMAIL_RATE_REASONS: [&str; 3] = [
@@ -15,7 +16,6 @@ pub(crate) fn classify_response(
     status: u16,
     info: &ErrorInfo,
     attempt: &Attempt,
-    backoff: &Backoff,
     retry_after: Option<u64>,
 ) -> Disposition {
     match status {
@@ -23,9 +23,6 @@ pub(crate) fn classify_response(
         403 => {
             if let Some(reason) = GMAIL_RATE_REASONS.iter().find(|r| info.has_reason(r)) {
                 return retry(
-                    Api::Gmail,
-                    attempt,
-                    backoff,
                     retry_after,
                     format!("Gmail is limiting requests ({reason})"),
                 );
@@ -65,12 +62,15 @@ pub(crate) fn classify_response(
 
 /// `invalid_grant` and kin from Google: the refresh token (or code) is no
 /// longer usable. `None` when the description says nothing more specific.
-pub(crate) fn grant_lost(description: &str) -> Option<Disposition> {
+pub(crate) fn grant_lost(description: &str, token_use: TokenUse) -> Option<Disposition> {
     if description.contains("expired or revoked") {
-        return Some(reauth(
-            "tokenRevoked",
-            "Google ended Inlay's access. This happens when you remove Inlay from your Google account, change your password, or don't use Inlay for six months. Sign in again to reconnect.",
-        ));
+        return Some(match token_use {
+            TokenUse::Renewal => reauth(
+                "tokenRevoked",
+                "Google ended Inlay's access. This happens when you remove Inlay from your Google account, change your password, or don't use Inlay for six months. Sign in again to reconnect.",
+            ),
+            TokenUse::CodeExchange => reauth("tokenRevoked", code_refused("Google")),
+        });
     }
     if description.contains("deleted") {
         return Some(reauth(

@@ -1,7 +1,9 @@
 //! Google: everything that is Gmail's or Google sign-in's. Its OAuth
 //! endpoints and scopes, what its error codes mean, the send-as list (the
-//! account check and the connect flow's profile step) and revocation.
+//! account check and the connect flow's profile step), revocation, and its
+//! part of the connect flow (`connect.rs`).
 
+pub(crate) mod connect;
 mod errors;
 mod oauth;
 mod revoke;

@@ -3,6 +3,7 @@
 //! error codes (Graph's and `AADSTS`) mean, and the `/me` profile and
 //! mailbox settings (the account check and the connect flow's profile step).
 
+pub(crate) mod connect;
 mod errors;
 mod oauth;
 mod profile;

@@ -12,5 +12,5 @@ export async function detect(core: CoreApi, address: string): Promise<Detection>
 }
 
 export function disclosure(core: CoreApi, provider: ConnectionKind, automation: boolean): Disclosure {
-  return core.disclosure(provider, automation);
+  return core.disclosure(provider);
 }

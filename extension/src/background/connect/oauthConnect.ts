@@ -2,17 +2,22 @@
 // the pages, and Microsoft's silent renewal. Each builds the core's connect
 // input (policy, registry, OAuth clients), runs the core's flow
 // (oauthFlow.ts) and keeps the stored record, the tokens and the UI in step.
-import { isPasswordKind, KIND_NAMES, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
+import { isPasswordKind, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
 import { InlayError } from "../../shared/messages.js";
-import type { ConnectInput, CoreApi } from "../core/types.js";
+import type { ConnectInput, CoreApi, Refusal } from "../core/types.js";
 import { redirectBase } from "../io/identity.js";
-import { randomBytes } from "../io/random.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings, oauthClient } from "../state/settings.js";
 import * as store from "../state/store.js";
 import { admission } from "./admission.js";
 import * as flows from "./oauthFlow.js";
 import * as tokens from "./tokens.js";
+
+/** The core's refusal as the error the pages receive. */
+export function refused(core: CoreApi, refusal: Refusal): InlayError {
+  const { code, message } = core.refusal(refusal);
+  return new InlayError(code, message);
+}
 
 async function connectInput(
   address: string,
@@ -36,7 +41,6 @@ async function connectInput(
 
 /** Runs a connect (or reconnect) flow to its end and stores the outcome. */
 async function runConnect(core: CoreApi, input: ConnectInput, existing: Account | undefined): Promise<Account> {
-  const started = core.connectStart(input, randomBytes(96), Date.now());
   // Progress is stored on the record only for inboxes that already have one,
   // so an abandoned first attempt leaves nothing behind.
   const onState = async (state: ConnectionState) => {
@@ -45,7 +49,7 @@ async function runConnect(core: CoreApi, input: ConnectInput, existing: Account 
       accountsChanged();
     }
   };
-  const end = await flows.run(core, input.address, started, onState);
+  const end = await flows.run(core, input, onState);
   if (end.kind === "failed") {
     if (existing) await store.putAccount({ ...existing, state: end.accountState });
     accountsChanged();
@@ -80,10 +84,10 @@ export async function connect(
 
 export async function reconnect(core: CoreApi, address: string): Promise<Account> {
   const existing = await store.getAccount(address);
-  if (!existing) throw new InlayError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (!existing) throw refused(core, { kind: "unknownAccount", address });
   if (isPasswordKind(existing.connect)) {
     // A password inbox has no sign-in window to reopen: the pages open its form to type the password again.
-    throw new InlayError("passwordNeeded", `To reconnect ${existing.address}, type its password again in the ${KIND_NAMES[existing.connect]} form.`);
+    throw refused(core, { kind: "passwordNeeded", address: existing.address, connect: existing.connect });
   }
   // A disconnected inbox has no tokens left: it connects again from scratch.
   const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
@@ -101,9 +105,9 @@ export async function cancelConnect(core: CoreApi, address: string): Promise<{ c
 export function silentReauthorizer(core: CoreApi): tokens.SilentReauthorizer {
   return async (address) => {
     const account = await store.getAccount(address);
-    if (!account) return { kind: "failed", message: `${address} is not connected to Inlay.` };
+    if (!account) return { kind: "failed", message: core.refusal({ kind: "unknownAccount", address }).message };
     const input = await connectInput(account.address, account.connect, account.automation, "silent", account.state);
-    const end = await flows.run(core, address, core.connectStart(input, randomBytes(96), Date.now()), async () => {});
+    const end = await flows.run(core, input, async () => {});
     return end.kind === "connected" ? { kind: "connected", tokens: end.tokens } : { kind: "failed", message: end.message };
   };
 }

@@ -1,15 +1,12 @@
-// Runs the core's connect flow: performs each step it plans (the provider's
-// sign-in window, an HTTP request, a wait) and feeds the result back, until
-// the core says connected or failed. A flow lives only in this worker's
-// memory (its state holds the PKCE verifier); a cancel, or a restarted
-// worker (inboxState.recoverInterrupted), restores the inbox's previous state.
+// Runs the core's connect flow (a machine, core/src/connect/flow.rs) with the
+// step driver: the provider's sign-in window, an HTTP request, a wait, until
+// the core says done or failed. A flow lives only in this worker's memory (its
+// state holds the PKCE verifier); a cancel, or a restarted worker
+// (inboxState.recoverInterrupted), restores the inbox's previous state.
 import type { ConnectionState } from "../../shared/inboxes.js";
-import { CANCELLED } from "../../shared/messages.js";
-import type { ConnectedAccount, CoreApi, FlowInput, FlowResult, TokenState } from "../core/types.js";
-import { execute } from "../io/http.js";
-import { signIn } from "../io/identity.js";
-import { jitter } from "../io/random.js";
-import { sleep } from "../io/timers.js";
+import type { Connected, ConnectedAccount, ConnectInput, ConnectPurpose, CoreApi, CoreError, FlowResult, TokenState } from "../core/types.js";
+import { drive } from "../core/drive.js";
+import { momentBytes } from "../io/random.js";
 import { keyOf } from "../state/store.js";
 
 export type FlowEnd =
@@ -25,54 +22,31 @@ interface Running {
 
 const running = new Map<string, Running>();
 
-async function perform(result: FlowResult): Promise<FlowInput> {
-  const { step } = result;
-  switch (step.kind) {
-    case "launchAuthFlow":
-      return signIn(step.url, step.interactive);
-    case "http":
-      return execute(step.request);
-    case "wait":
-      await sleep(step.untilMs - Date.now());
-      return { kind: "timer" };
-    case "connected":
-    case "failed":
-      throw new Error(`no input for a finished flow (${step.kind})`);
-  }
-}
-
-/** Drives a started flow to its end. Only one flow per address at a time. */
-export async function run(
-  core: CoreApi,
-  address: string,
-  started: FlowResult,
-  onState: (state: ConnectionState) => Promise<void>,
-): Promise<FlowEnd> {
-  const key = keyOf(address);
+/** Starts the connect machine for `input` and drives it to its end. Only one flow per address at a time. */
+export async function run(core: CoreApi, input: ConnectInput, onState: (state: ConnectionState) => Promise<void>): Promise<FlowEnd> {
+  const key = keyOf(input.address);
   if (running.has(key)) {
-    return { kind: "failed", code: "busy", message: `${address} is already being connected.`, accountState: started.accountState };
+    return { kind: "failed", ...core.refusal({ kind: "busy", address: input.address }), accountState: input.previousState };
   }
-  const me: Running = { flow: started.flow, cancelled: false, onState };
+  const me: Running = { flow: null, cancelled: false, onState };
   running.set(key, me);
-  let result = started;
+  let result: FlowResult = core.connectStart(input, Date.now(), momentBytes());
   try {
-    for (;;) {
-      me.flow = result.flow;
-      await onState(result.accountState);
-      const { step } = result;
-      if (step.kind === "connected") {
-        return { kind: "connected", account: step.account, tokens: step.tokens, accountState: result.accountState };
-      }
-      if (step.kind === "failed") return { kind: "failed", ...step.error, accountState: result.accountState };
-      const input = await perform(result);
+    const keep = async (next: FlowResult) => {
+      result = next;
+      me.flow = next.flow;
+      await onState(next.accountState);
+      return next.step;
+    };
+    const end = await drive<ConnectPurpose, never, never, Connected, CoreError>(await keep(result), async (input) => {
       // A cancel while the step ran wins; its outcome (e.g. a late redirect) is dropped.
-      if (me.cancelled) {
-        const cancelled = core.connectCancel(me.flow);
-        const error = cancelled.step.kind === "failed" ? cancelled.step.error : CANCELLED;
-        return { kind: "failed", ...error, accountState: cancelled.accountState };
-      }
-      result = core.connectResume(result.flow, input, Date.now(), jitter());
+      if (me.cancelled) return keep(core.connectCancel(me.flow));
+      return keep(core.connectResume(me.flow, input, Date.now(), momentBytes()));
+    });
+    if (end.kind === "done") {
+      return { kind: "connected", account: end.result.account, tokens: end.result.tokens, accountState: result.accountState };
     }
+    return { kind: "failed", ...end.error, accountState: result.accountState };
   } finally {
     running.delete(key);
   }
@@ -84,7 +58,7 @@ export async function run(
  */
 export async function cancel(core: CoreApi, address: string): Promise<boolean> {
   const me = running.get(keyOf(address));
-  if (!me) return false;
+  if (!me || me.flow === null) return false;
   me.cancelled = true;
   await me.onState(core.connectCancel(me.flow).accountState);
   return true;

@@ -38,20 +38,37 @@ export interface ConnectedAccount {
   notes: string[];
 }
 
-export type Step =
-  | { kind: "launchAuthFlow"; url: string; interactive: boolean }
-  | { kind: "http"; request: HttpRequest; purpose: string }
-  | { kind: "wait"; untilMs: number; reason: string }
-  | { kind: "connected"; account: ConnectedAccount; tokens: TokenState }
-  | { kind: "failed"; error: { code: string; message: string } };
+/** A failure as it crosses the binding: a stable code and the core's sentence. */
+export interface CoreError {
+  code: string;
+  message: string;
+}
 
-export type FlowInput =
-  | { kind: "redirect"; url: string }
-  | { kind: "authFlowFailed"; message: string }
-  | { kind: "response"; response: HttpResponse }
-  | { kind: "transport"; failure: "network" | "timeout" }
-  | { kind: "timer" };
+/** What the worker refuses before any machine runs (core `connect::Refusal`); `refusal()` words it. */
+export type Refusal =
+  | { kind: "unknownAccount"; address: string }
+  | { kind: "busy"; address: string }
+  | { kind: "passwordNeeded"; address: string; connect: ConnectionKind }
+  | { kind: "nothingToCheck"; address: string }
+  | { kind: "noSignInSetUp"; address: string; connect: ConnectionKind }
+  | { kind: "noTokens"; address: string };
 
+/** Why the connect flow makes a request (core/src/connect/mod.rs `Purpose`). */
+export type ConnectPurpose = "tokenExchange" | "sendAs" | "profile" | "mailboxSettings" | "revoke";
+
+/** What a connect flow ends with (core `connect::Connected`). */
+export interface Connected {
+  account: ConnectedAccount;
+  tokens: TokenState;
+}
+
+/** The connect machine's steps (core `connect::Step`, a `machine::Step`). */
+export type Step = import("./generated/Step.js").Step<ConnectPurpose, never, Connected, CoreError>;
+
+/** What happened to the last step (core `machine::Input`; the flow asks nothing). */
+export type FlowInput = import("./generated/Input.js").Input<never>;
+
+/** Every connect call's answer (core `connect::Advance`). */
 export interface FlowResult {
   flow: unknown;
   step: Step;
@@ -127,10 +144,11 @@ export interface CoreApi {
   messageLimit(caller: string): { maxBytes: number; refusal: { code: string; message: string } };
   detectStart(address: string): DetectStep;
   detectFinish(address: string, outcome: Outcome): Detection;
-  disclosure(provider: ConnectionKind, automation: boolean): Disclosure;
-  connectStart(input: ConnectInput, random: Uint8Array, nowMs: number): FlowResult;
-  connectResume(flow: unknown, input: FlowInput, nowMs: number, jitter: number): FlowResult;
+  disclosure(provider: ConnectionKind): Disclosure;
+  connectStart(input: ConnectInput, nowMs: number, random: Uint8Array): FlowResult;
+  connectResume(flow: unknown, input: FlowInput, nowMs: number, random: Uint8Array): FlowResult;
   connectCancel(flow: unknown): FlowResult;
+  refusal(refusal: Refusal): CoreError;
   passwordConnectStart(input: PasswordConnectInput, nowMs: number): ConnectionState;
   tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number): { tokens: TokenState; access: Access };
   tokenRefreshed(

@@ -8,3 +8,11 @@ export function randomBytes(length: number): Uint8Array {
 export function jitter(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 }
+
+/** The random bytes the core's machines take with every call (core/src/machine.rs `RANDOM_BYTES`). */
+export const MOMENT_BYTES = 128;
+
+/** Fresh random bytes for one machine call. */
+export function momentBytes(): Uint8Array {
+  return randomBytes(MOMENT_BYTES);
+}
