@@ -24,6 +24,7 @@ pub struct HttpRequest {
     /// Header names as the provider documents them; order is kept.
     pub headers: Vec<(String, String)>,
     /// UTF-8 body (JSON, form-encoded or SOAP), if any.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub body: Option<String>,
 }
 

@@ -20,11 +20,19 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         })
 }
 
-/// An error (any core error type with `code` and `message`) as the thrown object.
+/// An error (any core error type with `code` and `message`) as the thrown
+/// object; one that cannot be handed over is thrown as `{code: "internal",
+/// message}` (two strings, which always serialise).
 pub(crate) fn thrown<E: Serialize>(error: E) -> JsValue {
-    error
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|e| JsValue::from_str(&e.to_string()))
+    let plain = serde_wasm_bindgen::Serializer::json_compatible();
+    error.serialize(&plain).unwrap_or_else(|e| {
+        FlowError::new(
+            "internal",
+            format!("Inlay couldn't hand an error to the extension ({e}). Please report this to Inlay's support."),
+        )
+        .serialize(&plain)
+        .unwrap_or(JsValue::NULL)
+    })
 }
 
 /// Reads argument `name`; a wrong shape is thrown as `invalidArgument`.

@@ -63,12 +63,10 @@ pub fn version() -> String {
     inlay_core::VERSION.to_string()
 }
 
+/// The core's `Caller` read by its serde names; anything else is thrown as
+/// `{code: "invalidArgument", message}` like every other argument.
 fn caller_kind(caller: &str) -> Result<rpc::Caller, JsValue> {
-    match caller {
-        "contentScript" => Ok(rpc::Caller::ContentScript),
-        "extensionPage" => Ok(rpc::Caller::ExtensionPage),
-        other => Err(JsValue::from_str(&format!("unknown caller kind {other:?}"))),
-    }
+    convert::arg(JsValue::from_str(caller), "caller")
 }
 
 /// Validates a message sent to the worker. `caller` is "contentScript" or

@@ -39,6 +39,16 @@ fn refused_request_is_an_error_object_with_code_and_message() {
 }
 
 #[wasm_bindgen_test]
-fn unknown_caller_kind_is_refused() {
-    assert!(inlay_wasm::parse_request("webPage", r#"{"type":"ping"}"#).is_err());
+fn unknown_caller_kind_is_refused_with_code_and_message() {
+    for err in [
+        inlay_wasm::parse_request("webPage", r#"{"type":"ping"}"#).unwrap_err(),
+        inlay_wasm::message_limit("webPage").unwrap_err(),
+    ] {
+        assert_eq!(
+            field(&err, "code").as_string().as_deref(),
+            Some("invalidArgument")
+        );
+        let message = field(&err, "message").as_string().unwrap();
+        assert!(message.contains("webPage"), "{message}");
+    }
 }

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { Request } from "./core/generated/Request.js";
 import { boundedJson, callerOf, OVER_LIMIT, route, type Handlers, type Validator } from "./router.js";
 
 const ID = "bbimpbbieljienmnelgcbakbkgaiinfn";
@@ -19,7 +20,7 @@ const core: Validator = {
     if (value.type !== "ping" || Object.keys(value).length !== 1) {
       throw { code: "invalidMessage", message: `message refused: ${json}` };
     }
-    return { caller, request: { type: "ping" } };
+    return { caller, request: { type: "ping" } } as Request;
   },
 };
 
@@ -59,7 +60,7 @@ test("unserialisable messages are refused without reaching the core", async () =
   const cyclic: Record<string, unknown> = { type: "ping" };
   cyclic.self = cyclic;
   let reached = false;
-  const spy: Validator = { ...core, parseRequest: () => ((reached = true), {}) };
+  const spy: Validator = { ...core, parseRequest: (caller, json) => ((reached = true), core.parseRequest(caller, json)) };
   const reply = await route(spy, none, "contentScript", cyclic);
   assert.equal(reply.ok, false);
   assert.equal(reached, false);
@@ -69,7 +70,7 @@ test("unserialisable messages are refused without reaching the core", async () =
 const permissive: Validator = {
   version: () => "1",
   messageLimit,
-  parseRequest: (caller, json) => ({ caller, request: JSON.parse(json) as unknown }),
+  parseRequest: (caller, json) => ({ caller, request: JSON.parse(json) }) as Request,
 };
 
 test("a validated request runs only the handler registered for its caller", async () => {
@@ -90,21 +91,21 @@ test("a handler's coded error reaches the page with its code and words", async (
       connect: () => {
         throw { code: "viewOnlySeat", message: "Your seat is view-only." };
       },
-      boom: () => Promise.reject(new Error("disk full")),
+      disconnect: () => Promise.reject(new Error("disk full")),
     },
   };
   assert.deepEqual(await route(permissive, handlers, "extensionPage", { type: "connect" }), {
     ok: false,
     error: { code: "viewOnlySeat", message: "Your seat is view-only." },
   });
-  const internal = await route(permissive, handlers, "extensionPage", { type: "boom" });
+  const internal = await route(permissive, handlers, "extensionPage", { type: "disconnect" });
   assert.equal(!internal.ok && internal.error.code, "internal");
 });
 
 test("an oversized message is refused with the core's words before it is serialised or reaches the core", async () => {
   let reached = false;
   let serialisedPastIt = false;
-  const spy: Validator = { ...core, parseRequest: () => ((reached = true), {}) };
+  const spy: Validator = { ...core, parseRequest: (caller, json) => ((reached = true), core.parseRequest(caller, json)) };
   // JSON.stringify visits keys in order: `after` is only serialised if the pad was copied first.
   const huge = { type: "ping", pad: "x".repeat(50 * 1024 * 1024), after: { toJSON: () => ((serialisedPastIt = true), 1) } };
   const reply = await route(spy, none, "contentScript", huge);

@@ -1,23 +1,37 @@
 // Routes validated requests to their handlers. The core decides what is a
-// valid request for which caller (core/src/rpc.rs); this file only dispatches
-// and turns failures into replies.
+// valid request for which caller (core/src/rpc); this file only dispatches
+// and turns failures into replies. The request types are generated from the
+// core's schema, so each handler gets its request's fields typed.
 import { errorText, type Reply, type RpcError } from "../shared/messages.js";
+import type { Caller } from "./core/generated/Caller.js";
+import type { ContentRequest } from "./core/generated/ContentRequest.js";
+import type { PageRequest } from "./core/generated/PageRequest.js";
+import type { Request } from "./core/generated/Request.js";
 
-export type CallerKind = "contentScript" | "extensionPage";
+export type CallerKind = Caller;
 
 /** The part of the core the router needs (kept narrow for tests). */
 export interface Validator {
-  parseRequest(caller: string, json: string): unknown;
+  parseRequest(caller: CallerKind, json: string): Request;
   /** The caller's size limit, and the core's refusal for a message over it. */
-  messageLimit(caller: string): { maxBytes: number; refusal: RpcError };
+  messageLimit(caller: CallerKind): { maxBytes: number; refusal: RpcError };
   version(): string;
 }
 
-/** A validated request: `type` plus the fields the core's schema allows. */
-export type Validated = { type: string } & Record<string, unknown>;
+/** A validated request of either caller: `type` plus the fields the core's schema allows. */
+export type Validated = PageRequest | ContentRequest;
 
 export type Handler = (request: Validated) => unknown;
-export type Handlers = Partial<Record<CallerKind, Record<string, Handler>>>;
+
+/** One handler per request type the caller may send (ping is the router's own). */
+export type HandlerTable<R extends Validated> = {
+  [T in Exclude<R["type"], "ping">]?: (request: Extract<R, { type: T }>) => unknown;
+};
+
+export interface Handlers {
+  extensionPage?: HandlerTable<PageRequest>;
+  contentScript?: HandlerTable<ContentRequest>;
+}
 
 /**
  * Works out who sent a message. Only our own extension's contexts count;
@@ -81,12 +95,15 @@ export async function route(core: Validator, handlers: Handlers, caller: CallerK
   }
   let request: Validated;
   try {
-    request = (core.parseRequest(caller, json) as { request: Validated }).request;
+    request = core.parseRequest(caller, json).request;
   } catch (e) {
     return { ok: false, error: asError(e) };
   }
   if (request.type === "ping") return { ok: true, value: { core: core.version() } };
-  const handler = handlers[caller]?.[request.type];
+  // The core parsed the request against this caller's schema, so the
+  // caller's table holds the handler for exactly this request type.
+  const table = handlers[caller] as Record<string, Handler | undefined> | undefined;
+  const handler = table?.[request.type];
   if (!handler) return { ok: false, error: { code: "unhandled", message: `no handler for ${request.type}` } };
   try {
     return { ok: true, value: (await handler(request)) ?? null };

@@ -1,8 +1,6 @@
 // The service worker: owns the core, the tokens and storage. Every listener
 // is registered synchronously at top level (MV3 requirement); the core is
 // awaited inside handlers, never at top level.
-import type { ConnectionKind } from "../shared/inboxes.js";
-import type { ExchangeAnswer } from "../shared/messages.js";
 import { checkAccount, checkAll } from "./connect/checks.js";
 import { detect, disclosure } from "./connect/detect.js";
 import { disconnect } from "./connect/disconnect.js";
@@ -13,12 +11,12 @@ import * as oauth from "./connect/oauthConnect.js";
 import { cancelPasswordConnect } from "./connect/passwordConnect.js";
 import { loadCore } from "./core/loader.js";
 import type { WorkerCore } from "./core/types.js";
-import { callerOf, route, type Handler, type Handlers, type Validated } from "./router.js";
+import { callerOf, route, type Handler, type Handlers } from "./router.js";
 import { lockSession } from "./state/session.js";
 import { policyStatus } from "./state/settings.js";
 
 // The core starts loading first: a wake-up's answer waits on it.
-const core = loadCore() as unknown as Promise<WorkerCore>;
+const core = loadCore();
 // Inboxes left mid-flow by a stopped worker are restored before any handler
 // runs (the store opens once the core is loaded: it keys records by the core's
 // mailbox id); a ping or a refused message, which touch no inbox, are answered
@@ -32,47 +30,47 @@ exchange.listenForProbeRedirects();
 const CHECK_ALARM = "check-accounts";
 
 /** Each handler first waits for the restore: every one reads or changes inbox state. */
-function afterRecovery(table: Record<string, Handler>): Record<string, Handler> {
-  const gated = (handler: Handler) => async (request: Validated) => {
+function afterRecovery<T extends object>(table: T): T {
+  const gated = (handler: Handler): Handler => async (request) => {
     await recovered;
     return handler(request);
   };
-  return Object.fromEntries(Object.entries(table).map(([type, handler]) => [type, gated(handler)]));
+  return Object.fromEntries(Object.entries(table).map(([type, handler]: [string, Handler]) => [type, gated(handler)])) as T;
 }
 
 function handlers(core: WorkerCore): Handlers {
-  const text = (v: unknown) => v as string;
-  const optional = (v: unknown) => (typeof v === "string" && v ? v : null);
+  // An empty user name means "not given".
+  const optional = (v: string | null | undefined) => v || null;
   return {
     extensionPage: afterRecovery({
       listAccounts: () => listAccounts(core),
       policyStatus: () => policyStatus(),
-      detect: (r) => detect(core, text(r.address)),
-      disclosure: (r) => disclosure(core, r.provider as ConnectionKind, r.automation as boolean),
-      connect: (r) => oauth.connect(core, text(r.address), r.provider as ConnectionKind, r.automation as boolean),
+      detect: (r) => detect(core, r.address),
+      disclosure: (r) => disclosure(core, r.provider, r.automation),
+      connect: (r) => oauth.connect(core, r.address, r.provider, r.automation),
       cancelConnect: (r) => {
-        exchange.cancel(text(r.address));
-        cancelPasswordConnect(text(r.address));
-        return oauth.cancelConnect(core, text(r.address));
+        exchange.cancel(r.address);
+        cancelPasswordConnect(r.address);
+        return oauth.cancelConnect(core, r.address);
       },
-      reconnect: (r) => oauth.reconnect(core, text(r.address)),
-      disconnect: (r) => disconnect(core, text(r.address)),
-      setAutomation: (r) => setAutomation(text(r.address), r.on as boolean),
-      checkAccount: (r) => checkAccount(core, text(r.address)),
-      exchangeDiscover: (r) => exchange.discover(core, text(r.address), text(r.password), optional(r.username)),
-      exchangeResume: (r) => exchange.resume(core, text(r.address), r.answer as ExchangeAnswer),
+      reconnect: (r) => oauth.reconnect(core, r.address),
+      disconnect: (r) => disconnect(core, r.address),
+      setAutomation: (r) => setAutomation(r.address, r.on),
+      checkAccount: (r) => checkAccount(core, r.address),
+      exchangeDiscover: (r) => exchange.discover(core, r.address, r.password, optional(r.username)),
+      exchangeResume: (r) => exchange.resume(core, r.address, r.answer),
       exchangeConnect: (r) =>
         exchange.connect(core, {
-          address: text(r.address),
-          password: text(r.password),
+          address: r.address,
+          password: r.password,
           username: optional(r.username),
-          ewsUrl: text(r.ewsUrl),
-          automation: r.automation as boolean,
+          ewsUrl: r.ewsUrl,
+          automation: r.automation,
         }),
-      imapStart: (r) => imap.start(core, text(r.address)),
-      imapDiscover: (r) => imap.discover(core, text(r.address)),
-      imapConnect: (r) => imap.connect(core, r as unknown as imap.ImapConnectRequest),
-      imapDismissNotice: (r) => imap.dismissNotice(text(r.address)),
+      imapStart: (r) => imap.start(core, r.address),
+      imapDiscover: (r) => imap.discover(core, r.address),
+      imapConnect: (r) => imap.connect(core, r),
+      imapDismissNotice: (r) => imap.dismissNotice(r.address),
     }),
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},

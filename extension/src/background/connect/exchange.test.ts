@@ -11,7 +11,7 @@ import type { CoreApi, ExchangeCore } from "../core/types.js";
 import { cancel, discover, resume } from "./exchange.js";
 
 const core = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(
-  () => wasm as unknown as CoreApi & ExchangeCore,
+  (): CoreApi & ExchangeCore => wasm,
 );
 // Loaded before any test: the store keys discoveries by the core's mailbox id.
 await core;

@@ -10,7 +10,7 @@ import type { HttpRequest } from "../io/http.js";
 import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type Deps } from "./imap.js";
 import type { MailSettings } from "../../shared/inboxes.js";
 
-const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(() => wasm as unknown as ImapCore);
+const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then((): ImapCore => wasm);
 
 const ISPDB_DOC = `<clientConfig version="1.1"><emailProvider id="corp.example">
   <domain>corp.example</domain><displayName>Corp Mail</displayName>

@@ -17,6 +17,7 @@
 // Passwords arrive from Inlay's own pages (the core's page schema), go to
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
+import type { ImapConnectArg } from "../core/generated/ImapConnectArg.js";
 import type { Account, CheckResult, MailSettings, PinnedCertificates, ServerCertificate } from "../../shared/inboxes.js";
 import {
   errorText,
@@ -43,14 +44,8 @@ import * as store from "../state/store.js";
 import { markNeedsReauthentication } from "./inboxState.js";
 import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
 
-export interface ImapConnectRequest {
-  address: string;
-  automation: boolean;
-  settings: MailSettings;
-  password: string;
-  smtpPassword?: string;
-  pinnedCertificates: PinnedCertificates;
-}
+/** `imapConnect` as the core's schema reads it (generated). */
+export type ImapConnectRequest = ImapConnectArg;
 
 /** Injected for tests: the helper, and the check of host permissions. */
 export interface Deps {
@@ -115,7 +110,7 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
   for (let hops = 0; step.kind === "http"; hops++) {
     if (hops > 20) throw new InlayError("discoveryLoop", "Finding the mail settings took too many steps. Enter them under Advanced options.");
     const origin = core.hostPattern(step.request.url);
-    const allowed = origin !== null && (await deps.hasOrigin(origin).catch(() => false));
+    const allowed = origin !== undefined && (await deps.hasOrigin(origin).catch(() => false));
     const outcome: Outcome = allowed ? await deps.fetchOutcome(step.request) : { kind: "transport", failure: "network" };
     ({ discovery, step } = core.mailDiscoveryResume(discovery, outcome));
   }

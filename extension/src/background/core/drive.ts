@@ -4,21 +4,17 @@
 // the machine says done or failed. It decides nothing: how many tries, how
 // long to wait and what an answer means are the machine's.
 import type { HttpRequest, Outcome } from "../io/http.js";
+import type { Input as MachineInput } from "./generated/Input.js";
+import type { Step as MachineStep } from "./generated/Step.js";
 import { execute } from "../io/http.js";
 import { signIn, type SignInOutcome } from "../io/identity.js";
 import { sleep } from "../io/timers.js";
 
-/** The core's `machine::Step<P, Q, R, E>`. */
-export type Step<P = unknown, Q = never, R = unknown, E = { code: string; message: string }> =
-  | { kind: "http"; request: HttpRequest; purpose: P }
-  | { kind: "authFlow"; url: string; interactive: boolean }
-  | { kind: "wait"; untilMs: number; reason: string }
-  | { kind: "ask"; question: Q }
-  | { kind: "done"; result: R }
-  | { kind: "failed"; error: E };
+/** The core's `machine::Step<P, Q, R, E>` (generated), with the usual defaults. */
+export type Step<P = unknown, Q = never, R = unknown, E = { code: string; message: string }> = MachineStep<P, Q, R, E>;
 
-/** The core's `machine::Input<A>`: what happened to the last step. */
-export type Input<A = never> = Outcome | SignInOutcome | { kind: "timer" } | { kind: "answer"; answer: A };
+/** The core's `machine::Input<A>` (generated): what happened to the last step. */
+export type Input<A = never> = MachineInput<A>;
 
 /** A step the machine has finished with. */
 export type Final<R, E> = Extract<Step<unknown, never, R, E>, { kind: "done" | "failed" }>;

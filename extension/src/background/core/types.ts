@@ -14,6 +14,9 @@ import type {
 } from "../../shared/inboxes.js";
 import type { ExchangeDiscoverReply, FoundSettings } from "../../shared/messages.js";
 import type { HttpRequest, HttpResponse, Outcome } from "../io/http.js";
+import type { Caller } from "./generated/Caller.js";
+import type { Request } from "./generated/Request.js";
+import type { RpcError } from "./generated/RpcError.js";
 import type { RevocationResult } from "./generated/RevocationResult.js";
 
 export type { Outcome };
@@ -138,10 +141,10 @@ export type AccountEvent =
 /** The core's functions as the worker uses them. */
 export interface CoreApi {
   version(): string;
-  /** `scheme://host/*` for an http(s) URL (what chrome.permissions speaks), null otherwise. */
-  hostPattern(url: string): string | null;
-  parseRequest(caller: string, json: string): unknown;
-  messageLimit(caller: string): { maxBytes: number; refusal: { code: string; message: string } };
+  /** `scheme://host/*` for an http(s) URL (what chrome.permissions speaks), undefined otherwise. */
+  hostPattern(url: string): string | undefined;
+  parseRequest(caller: Caller, json: string): Request;
+  messageLimit(caller: Caller): { maxBytes: number; refusal: RpcError };
   detectStart(address: string): DetectStep;
   detectFinish(address: string, outcome: Outcome): Detection;
   disclosure(provider: ConnectionKind): Disclosure;
@@ -177,6 +180,10 @@ export interface CoreApi {
   ): { code: string; message: string } | null;
   /** The state an inbox found mid-flow at the worker's start returns to; null when it is not mid-flow. */
   inboxAfterInterruption(state: ConnectionState): ConnectionState | null;
+  /** The id the store keys an inbox by (one per mailbox). */
+  mailboxId(address: string): string;
+  /** Of several stored records of one mailbox, the index of the one to keep. */
+  survivingRecord(states: ConnectionState[]): number | undefined;
 }
 
 export type { Account };

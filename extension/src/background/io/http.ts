@@ -1,23 +1,14 @@
 // Executes the HTTP requests the core plans. It adds nothing and decides
 // nothing: the core interprets what comes back, including failures.
 
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+// The core's request and response shapes, generated from core/src/http.rs
+// and core/src/provider (Outcome).
+import type { HttpRequest } from "../core/generated/HttpRequest.js";
+import type { HttpResponse } from "../core/generated/HttpResponse.js";
+import type { Method } from "../core/generated/Method.js";
+import type { Outcome } from "../core/generated/Outcome.js";
 
-export interface HttpRequest {
-  method: Method;
-  url: string;
-  headers: [string, string][];
-  body?: string | null;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: [string, string][];
-  body: string;
-}
-
-/** What happened, in the core's `Outcome` shape: a response, or no response at all. */
-export type Outcome = { kind: "response"; response: HttpResponse } | { kind: "transport"; failure: "network" | "timeout" };
+export type { HttpRequest, HttpResponse, Method, Outcome };
 
 /** Chrome kills a worker whose fetch takes 30 s; give up first. */
 export const DEFAULT_TIMEOUT_MS = 25_000;

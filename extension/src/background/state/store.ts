@@ -52,7 +52,7 @@ function open(): Promise<IDBPDatabase<InlayDb>> {
           database.createObjectStore("accounts", { keyPath: "key" });
           database.createObjectStore("secrets", { keyPath: "key" });
         }
-        if (oldVersion === 1) await rekey(tx, core as unknown as StoreCore);
+        if (oldVersion === 1) await rekey(tx, core);
       },
     }),
   );

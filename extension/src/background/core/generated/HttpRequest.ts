@@ -12,4 +12,4 @@ headers: Array<[string, string]>,
 /**
  * UTF-8 body (JSON, form-encoded or SOAP), if any.
  */
-body: string | null, };
+body?: string | null, };
