@@ -27,6 +27,7 @@ pub struct ConnectPolicy {
 
 /// The addresses already in use, as the caller knows them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRegistry {
     /// Personal inboxes already connected (this user's, and other members' when known).

@@ -183,6 +183,7 @@ pub fn surviving_record(states: &[ConnectionState]) -> Option<usize> {
 
 /// Something that happened to the connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "AccountEvent"))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",

@@ -34,6 +34,7 @@ use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum MessageKind {
     Normal,
@@ -46,15 +47,18 @@ pub enum MessageKind {
         failed_recipients: Vec<String>,
         /// The first failed recipient's status code, e.g. `5.1.1`.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         status: Option<String>,
         /// The most severe DSN action: `failed` before `delayed`.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         action: Option<String>,
         confidence: Confidence,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "MessageConfidence"))]
 #[serde(rename_all = "camelCase")]
 pub enum Confidence {
     /// A standard delivery status notification.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// `address` is `local@domain`; the domain may be Unicode (it is written in
 /// its ASCII/punycode form), the local part must be ASCII.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Mailbox {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +28,7 @@ impl Mailbox {
 /// One header line `name: value`, in a draft's custom headers and in a
 /// parsed message's header list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HeaderField {
     pub name: String,
@@ -38,17 +40,20 @@ pub struct HeaderField {
 /// `bytes` is the file's content. In JSON it is an array of numbers 0–255;
 /// through serde-wasm-bindgen a `Uint8Array` (or a plain array) works too.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Attachment {
     pub filename: String,
     /// `type/subtype`, e.g. `application/pdf`. Parameters are not accepted.
     pub content_type: String,
     #[serde(with = "bytes")]
+    #[cfg_attr(feature = "ts", ts(type = "Uint8Array | Array<number>"))]
     pub bytes: Vec<u8>,
 }
 
 /// An image shown inside the HTML body through `<img src="cid:…">`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InlineImage {
     pub filename: String,
@@ -56,6 +61,7 @@ pub struct InlineImage {
     /// The id the HTML refers to (`cid:<contentId>`), without angle brackets.
     pub content_id: String,
     #[serde(with = "bytes")]
+    #[cfg_attr(feature = "ts", ts(type = "Uint8Array | Array<number>"))]
     pub bytes: Vec<u8>,
 }
 
@@ -63,6 +69,7 @@ pub struct InlineImage {
 /// inputs (sans-IO: no clock, no randomness), so the same draft always builds
 /// the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Draft {
     pub from: Mailbox,

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 /// A forwarded email inside a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct ForwardedMessage {
     /// Its index in the enclosing message's `attachments`.
@@ -38,6 +39,7 @@ pub struct ForwardedMessage {
     pub attachments: Vec<AttachmentInfo>,
     /// Emails forwarded inside this one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ForwardedMessage>>", optional))]
     pub forwarded: Vec<ForwardedMessage>,
 }
 

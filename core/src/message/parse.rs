@@ -33,6 +33,7 @@ use std::sync::OnceLock;
 
 /// A message as the extension shows and files it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct ParsedMessage {
     /// The top-level headers in order. `value` is unfolded and has RFC 2047
@@ -61,6 +62,7 @@ pub struct ParsedMessage {
     /// The forwarded emails (`message/rfc822` attachments) read: headers,
     /// bodies and their attachments. Absent in JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ForwardedMessage>>", optional))]
     pub forwarded: Vec<ForwardedMessage>,
     pub kind: MessageKind,
 }
@@ -68,15 +70,18 @@ pub struct ParsedMessage {
 /// One mailbox of an address header. Groups are flattened; entries without
 /// an address (`undisclosed-recipients:;`, a bare name) are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     /// The addr-spec exactly as mail-parser returns it.
     pub address: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentInfo {
     pub filename: Option<String>,

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 
 /// What the top header block says, for the logging rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSummary {
     pub subject: Option<String>,

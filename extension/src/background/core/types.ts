@@ -14,6 +14,9 @@ import type {
 } from "../../shared/inboxes.js";
 import type { ExchangeDiscoverReply, FoundSettings } from "../../shared/messages.js";
 import type { HttpRequest, HttpResponse, Outcome } from "../io/http.js";
+import type { AccountEvent } from "./generated/AccountEvent.js";
+import type { AccountRegistry } from "./generated/AccountRegistry.js";
+import type { Attempt } from "./generated/Attempt.js";
 import type { Caller } from "./generated/Caller.js";
 import type { Request } from "./generated/Request.js";
 import type { RpcError } from "./generated/RpcError.js";
@@ -103,12 +106,7 @@ export type Access =
 /** What to do with a renewal's result: persist the state, or (after disconnect) nothing, revoking what it got. */
 export type RenewalResult = { kind: "keep" } | { kind: "discard"; revoke: HttpRequest | null };
 
-export interface Attempt {
-  number: number;
-  afterRefresh: boolean;
-  nowMs: number;
-  jitter: number;
-}
+export type { Attempt };
 
 /** The core's reading of an account check's answer (not the page's `CheckResult`). */
 export type AccountCheckVerdict =
@@ -131,12 +129,7 @@ export interface PasswordConnectInput {
   previousState: ConnectionState;
 }
 
-export type AccountEvent =
-  | { kind: "verified"; aliases: string[] }
-  | { kind: "failed"; code: string; message: string }
-  | { kind: "tokenRejected"; code: string; reason: string }
-  | { kind: "disconnect" }
-  | { kind: "cancelled" };
+export type { AccountEvent };
 
 /** The core's functions as the worker uses them. */
 export interface CoreApi {
@@ -174,10 +167,7 @@ export interface CoreApi {
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
   revokeResult(outcome: Outcome): RevocationResult;
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
-  checkTeamInbox(
-    registry: { personalInboxes: string[]; teamInboxes: string[] },
-    address: string,
-  ): { code: string; message: string } | null;
+  checkTeamInbox(registry: AccountRegistry, address: string): { code: string; message: string } | null;
   /** The state an inbox found mid-flow at the worker's start returns to; null when it is not mid-flow. */
   inboxAfterInterruption(state: ConnectionState): ConnectionState | null;
   /** The id the store keys an inbox by (one per mailbox). */
