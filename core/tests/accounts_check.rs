@@ -545,3 +545,211 @@ fn revocation_result_tells_the_user_when_google_did_not_confirm() {
         assert_eq!(r.consent_url.as_deref(), Some(GOOGLE_PERMISSIONS_URL));
     }
 }
+
+// ---------------------------------------------------------------- the check as a machine
+
+mod machine {
+    //! `OAuthCheck`: the attempt counter, the one refresh after a 401 and
+    //! the wait limit are the core's (they were checks.ts's loop).
+    use super::*;
+    use inlay_core::http::HttpResponse;
+    use inlay_core::machine::{Input, Machine, Moment, Step};
+
+    fn at(now_ms: u64) -> Moment<'static> {
+        Moment {
+            now_ms,
+            random: &[0xff, 0xff, 0xff, 0x7f],
+        }
+    }
+
+    fn token(t: &str) -> Input<TokenAnswer> {
+        Input::Answer {
+            answer: TokenAnswer::Token {
+                access_token: t.into(),
+            },
+        }
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Input<TokenAnswer> {
+        let response: HttpResponse = support::http_response(status, headers, body);
+        Input::Response { response }
+    }
+
+    fn send_as() -> String {
+        json!({"sendAs": [{"sendAsEmail": "ada@corp.example", "displayName": "Ada", "isPrimary": true},
+            {"sendAsEmail": "sales@corp.example", "treatAsAlias": true}]})
+        .to_string()
+    }
+
+    fn started(kind: ConnectionKind) -> OAuthCheck {
+        let mut check = OAuthCheck::new(kind);
+        assert_eq!(
+            check.start(at(T0)),
+            Step::Ask {
+                question: TokenQuestion { rejected: None }
+            }
+        );
+        check
+    }
+
+    fn bearer(step: &CheckStep) -> String {
+        let Step::Http { request, .. } = step else {
+            panic!("{step:?}")
+        };
+        request
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_working_connection_reports_its_aliases_and_name() {
+        let mut check = started(ConnectionKind::Google);
+        assert_eq!(bearer(&check.resume(token("t1"), at(T0))), "Bearer t1");
+        let end = check.resume(answer(200, &[], &send_as()), at(T0 + 1));
+        assert_eq!(
+            end,
+            Step::Done {
+                result: CheckResult::Ok {
+                    aliases: Some(vec!["sales@corp.example".into()]),
+                    display_name: Some("Ada".into()),
+                }
+            }
+        );
+        // A finished check repeats its end.
+        assert_eq!(check.resume(Input::Timer, at(T0 + 2)), end);
+        assert_eq!(
+            serde_json::to_value(&end).unwrap()["result"],
+            json!({"outcome": "ok", "aliases": ["sales@corp.example"], "displayName": "Ada"})
+        );
+    }
+
+    #[test]
+    fn a_401_refreshes_the_token_once_then_asks_the_user() {
+        let mut check = started(ConnectionKind::Microsoft);
+        check.resume(token("t1"), at(T0));
+        assert_eq!(
+            check.resume(answer(401, &[], ""), at(T0 + 1)),
+            Step::Ask {
+                question: TokenQuestion {
+                    rejected: Some("t1".into())
+                }
+            }
+        );
+        assert_eq!(bearer(&check.resume(token("t2"), at(T0 + 2))), "Bearer t2");
+        let Step::Done {
+            result: CheckResult::NeedsReauthentication { code, message },
+        } = check.resume(answer(401, &[], ""), at(T0 + 3))
+        else {
+            panic!()
+        };
+        assert_eq!(code, "tokenRejected");
+        assert!(message.contains("Sign in again"), "{message}");
+    }
+
+    #[test]
+    fn throttling_waits_as_asked_and_counts_its_tries() {
+        let mut check = started(ConnectionKind::Google);
+        check.resume(token("t1"), at(T0));
+        let mut now = T0;
+        for tries in 0..CHECK_BACKOFF.max_attempts {
+            let step = check.resume(answer(429, &[("retry-after", "2")], ""), at(now));
+            let Step::Wait { until_ms, .. } = step else {
+                panic!("try {tries}: {step:?}")
+            };
+            assert!(until_ms >= now + 2_000);
+            // An early timer keeps waiting; the due one sends the check again.
+            assert!(matches!(
+                check.resume(Input::Timer, at(until_ms - 1)),
+                Step::Wait { .. }
+            ));
+            assert_eq!(
+                bearer(&check.resume(Input::Timer, at(until_ms))),
+                "Bearer t1"
+            );
+            now = until_ms;
+        }
+        let Step::Done {
+            result: CheckResult::Later { message },
+        } = check.resume(answer(503, &[], ""), at(now))
+        else {
+            panic!()
+        };
+        assert!(
+            message.contains("Inlay will check again later"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_pause_longer_than_twenty_seconds_is_left_to_a_later_check() {
+        let mut check = started(ConnectionKind::Google);
+        check.resume(token("t1"), at(T0));
+        assert!(matches!(
+            check.resume(answer(429, &[("retry-after", "20")], ""), at(T0)),
+            Step::Wait { .. }
+        ));
+        check.resume(Input::Timer, at(T0 + 20_000));
+        let end = check.resume(answer(429, &[("retry-after", "21")], ""), at(T0 + 20_001));
+        assert_eq!(
+            end,
+            Step::Done {
+                result: CheckResult::Later {
+                    message: "Gmail is limiting requests".into()
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn no_token_ends_the_check_in_the_token_keepers_words() {
+        for (answer, want) in [
+            (
+                TokenAnswer::Reauthenticate {
+                    code: "grantInvalid".into(),
+                    message: "Sign in again.".into(),
+                },
+                CheckResult::NeedsReauthentication {
+                    code: "grantInvalid".into(),
+                    message: "Sign in again.".into(),
+                },
+            ),
+            (
+                TokenAnswer::Later {
+                    message: "Busy.".into(),
+                },
+                CheckResult::Later {
+                    message: "Busy.".into(),
+                },
+            ),
+            (
+                TokenAnswer::Disconnected {
+                    message: "Gone.".into(),
+                },
+                CheckResult::Failed {
+                    code: "disconnected".into(),
+                    message: "Gone.".into(),
+                },
+            ),
+        ] {
+            let mut check = started(ConnectionKind::Google);
+            assert_eq!(
+                check.resume(Input::Answer { answer }, at(T0)),
+                Step::Done { result: want }
+            );
+        }
+    }
+
+    #[test]
+    fn an_answer_out_of_order_ends_the_check() {
+        let mut check = started(ConnectionKind::Google);
+        let Step::Failed { error } = check.resume(Input::Timer, at(T0)) else {
+            panic!()
+        };
+        assert_eq!(error.code, "unexpectedInput");
+        let mut twice = started(ConnectionKind::Google);
+        assert!(matches!(twice.start(at(T0)), Step::Failed { .. }));
+    }
+}

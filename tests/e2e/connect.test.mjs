@@ -271,7 +271,7 @@ describe("Disconnect racing a refresh, and fresh sign-in secrets", () => {
     const rounds = 8;
     for (const [account, provider] of [[ANN, "google"], [BOB, "microsoft"]]) {
       for (let i = 0; i < rounds; i++) {
-        const connected = await inbox.send({ type: "connect", address: account.address, provider, automation: true });
+        const connected = await inbox.send({ type: "connect", address: account.address, connect: provider, automation: true });
         assert.equal(connected.ok, true, JSON.stringify(connected));
         assert.equal((await inbox.send({ type: "disconnect", address: account.address })).ok, true);
       }

@@ -33,7 +33,7 @@ describe("a content script trying to read tokens or send forged messages", () =>
     const loot = await lootAsContentScript(browser, [
       { type: "listAccounts" },
       { type: "disconnect", address: "ann@gmail.com" },
-      { type: "connect", address: "x@gmail.com", provider: "google", automation: true },
+      { type: "connect", address: "x@gmail.com", connect: "google", automation: true },
       { type: "checkAccount", address: "ann@gmail.com" },
       { type: "ping", fetch: "https://gmail.googleapis.com/" },
       { type: "__proto__" },
@@ -131,7 +131,7 @@ describe("a content script flooding the worker", () => {
         let seed = 20261204;
         const pick = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
         const types = ["ping", "listAccounts", "connect", "disconnect", "checkAccount", "imapConnect", "__proto__", "constructor", "toString", ""];
-        const fields = ["address", "token", "password", "provider", "pad", "__proto__", "automation"];
+        const fields = ["address", "token", "password", "connect", "pad", "__proto__", "automation"];
         const junk = () => [() => "y".repeat(pick(20000)), () => pick(1e9) - 5e8, () => null, () => [pick(5), "a", {}],
           () => ({ a: { b: { c: "d" } } }), () => true, () => "ann@gmail.com"][pick(7)]();
         const message = () => {

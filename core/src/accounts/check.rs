@@ -20,9 +20,8 @@ use crate::provider::gmail::{GMAIL_SEND_AS_URL, parse_send_as};
 use crate::provider::graph::{GRAPH_ME_URL, parse_graph_me};
 use crate::provider::{self, Api, Attempt, Disposition, Outcome, bearer_get};
 
-/// The longest wait a retry may ask for (a day). Keeps every time a safe
-/// JavaScript integer even when a server sends an absurd `Retry-After`.
-pub const MAX_RETRY_AFTER_MS: u64 = 24 * 60 * 60 * 1000;
+/// The longest wait a retry may ask for (a day): [`crate::backoff::MAX_PAUSE_MS`].
+pub const MAX_RETRY_AFTER_MS: u64 = crate::backoff::MAX_PAUSE_MS;
 
 /// What "check this connection now" found: one type for all four kinds
 /// (Google and Microsoft here; Exchange and IMAP from their provider
@@ -66,6 +65,12 @@ pub enum CheckVerdict {
     },
     /// Try the same check again after this delay.
     RetryAfter { after_ms: u64, reason: String },
+    /// From [`read_account_check_unpaced`]: the check may work if tried
+    /// again; the caller's backoff decides.
+    Retry {
+        retry_after_ms: Option<u64>,
+        reason: String,
+    },
     /// Refresh the access token (`tokenInvalidate`, then `tokenAccess`),
     /// then check again with `afterRefresh: true`.
     RefreshToken,
@@ -86,10 +91,25 @@ pub fn plan_account_check(
     })
 }
 
-/// [`provider::classify`] with the provider backoff, and waits capped
-/// at [`MAX_RETRY_AFTER_MS`].
+/// [`provider::classify`] with the provider backoff (waits are capped at
+/// [`MAX_RETRY_AFTER_MS`] by [`Backoff::next`]).
 pub fn classify_outcome(api: Api, outcome: &Outcome, attempt: &Attempt) -> Disposition {
-    match provider::classify(api, outcome, attempt, &Backoff::PROVIDER) {
+    provider::classify(api, outcome, attempt, &Backoff::PROVIDER)
+}
+
+/// Reads the check's outcome, pacing a retry with the provider backoff.
+pub fn interpret_account_check(
+    connect: ConnectionKind,
+    outcome: &Outcome,
+    attempt: &Attempt,
+) -> CheckVerdict {
+    read_account_check(connect, outcome, attempt, |api, d| {
+        classify_paced(api, d, attempt)
+    })
+}
+
+fn classify_paced(api: Api, disposition: Disposition, attempt: &Attempt) -> Disposition {
+    match provider::pace(api, disposition, attempt, &Backoff::PROVIDER) {
         Disposition::RetryAfter { after_ms, reason } => Disposition::RetryAfter {
             after_ms: after_ms.min(MAX_RETRY_AFTER_MS),
             reason,
@@ -98,11 +118,21 @@ pub fn classify_outcome(api: Api, outcome: &Outcome, attempt: &Attempt) -> Dispo
     }
 }
 
-/// Reads the check's outcome.
-pub fn interpret_account_check(
+/// Reads the check's outcome and leaves a retry to the caller's backoff
+/// (`CheckVerdict::Retry`, for the check machine's `Backoff::next`).
+pub fn read_account_check_unpaced(
     connect: ConnectionKind,
     outcome: &Outcome,
     attempt: &Attempt,
+) -> CheckVerdict {
+    read_account_check(connect, outcome, attempt, |_, d| d)
+}
+
+fn read_account_check(
+    connect: ConnectionKind,
+    outcome: &Outcome,
+    attempt: &Attempt,
+    pace: impl Fn(Api, Disposition) -> Disposition,
 ) -> CheckVerdict {
     let provider = match oauth_provider(connect) {
         Ok(p) => p,
@@ -117,18 +147,17 @@ pub fn interpret_account_check(
         OAuthProvider::Google => Api::Gmail,
         OAuthProvider::Microsoft => Api::Graph,
     };
-    match classify_outcome(api, outcome, attempt) {
+    match pace(api, provider::read(api, outcome, attempt)) {
         Disposition::Success => {}
         Disposition::RetryAfter { after_ms, reason } => {
             return CheckVerdict::RetryAfter { after_ms, reason };
         }
-        // classify paces every retry.
         Disposition::Retry {
             retry_after_ms,
             reason,
         } => {
-            return CheckVerdict::RetryAfter {
-                after_ms: retry_after_ms.unwrap_or(0),
+            return CheckVerdict::Retry {
+                retry_after_ms,
                 reason,
             };
         }

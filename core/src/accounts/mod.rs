@@ -3,6 +3,7 @@
 //! ([`registry`]), and "check this connection now" (`check.rs`).
 
 mod check;
+mod oauth_check;
 pub mod policy;
 pub mod registry;
 mod state;
@@ -12,6 +13,10 @@ pub use check::{
     plan_account_check,
 };
 pub use policy::{IgnoredSetting, Settings, SettingsReading, read_settings};
+pub use oauth_check::{
+    CHECK_BACKOFF, CheckAdvance, CheckPhase, CheckPurpose, CheckStep, OAuthCheck, TokenAnswer,
+    TokenQuestion,
+};
 pub use registry::{AccountRegistry, ConnectPolicy, RegistryError, Seat};
 pub use state::{
     ConnectionState, Event, InvalidTransition, after_interruption, surviving_record, transition,

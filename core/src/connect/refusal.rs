@@ -55,29 +55,19 @@ impl Refusal {
             Refusal::Busy { address } => format!("{address} is already being connected."),
             Refusal::PasswordNeeded { address, connect } => format!(
                 "To reconnect {address}, type its password again in the {} form.",
-                short_name(*connect)
+                connect.short_name()
             ),
             Refusal::NothingToCheck { address } => {
                 format!("{address} isn't connected, so there is nothing to check.")
             }
             Refusal::NoSignInSetUp { address, connect } => format!(
                 "Inlay has no {} sign-in set up, so it can't check {address}.",
-                short_name(*connect)
+                connect.short_name()
             ),
             Refusal::NoTokens { address } => {
                 format!("{address} has no saved sign-in. Reconnect it.")
             }
         }
-    }
-}
-
-/// The kind as these sentences name it (the pages' short names).
-fn short_name(kind: ConnectionKind) -> &'static str {
-    match kind {
-        ConnectionKind::Google => "Gmail",
-        ConnectionKind::Microsoft => "Microsoft",
-        ConnectionKind::Exchange => "Exchange",
-        ConnectionKind::Imap => "IMAP",
     }
 }
 

@@ -50,6 +50,17 @@ impl ConnectionKind {
             ConnectionKind::Imap => "Other (IMAP)",
         }
     }
+
+    /// The short name the pages show beside an inbox and sentences use
+    /// ("a Gmail account"); the pages get it as the generated `KIND_NAMES`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            ConnectionKind::Google => "Gmail",
+            ConnectionKind::Microsoft => "Microsoft",
+            ConnectionKind::Exchange => "Exchange",
+            ConnectionKind::Imap => "IMAP",
+        }
+    }
 }
 
 /// How sure detection is.

@@ -10,6 +10,8 @@ pub mod imap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::detect::ConnectionKind;
+
 /// Largest message a content script may send, in bytes of JSON.
 pub const MAX_CONTENT_MESSAGE_BYTES: usize = 16 * 1024;
 /// Largest message an extension page may send, in bytes of JSON.
@@ -123,17 +125,6 @@ impl From<Address> for String {
     }
 }
 
-/// Providers a page can ask to connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderChoice {
-    Google,
-    Microsoft,
-    Exchange,
-    Imap,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
@@ -145,7 +136,8 @@ pub struct AddressArg {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureArg {
-    pub provider: ProviderChoice,
+    /// The kind of account, named `connect` as in every account record.
+    pub connect: ConnectionKind,
     pub automation: bool,
 }
 
@@ -154,7 +146,7 @@ pub struct DisclosureArg {
 #[serde(deny_unknown_fields)]
 pub struct ConnectArg {
     pub address: Address,
-    pub provider: ProviderChoice,
+    pub connect: ConnectionKind,
     pub automation: bool,
 }
 
@@ -429,7 +421,7 @@ mod tests {
             r#"{"type":"listAccounts"}"#,
             r#"{"type":"policyStatus"}"#,
             r#"{"type":"disconnect","address":"ann@example.com"}"#,
-            r#"{"type":"connect","address":"a@b.c","provider":"google","automation":true}"#,
+            r#"{"type":"connect","address":"a@b.c","connect":"google","automation":true}"#,
         ] {
             assert_eq!(
                 parse_request(Caller::ContentScript, json).unwrap_err().code,
@@ -444,14 +436,14 @@ mod tests {
     fn page_request_arguments_are_checked() {
         let ok = parse_request(
             Caller::ExtensionPage,
-            r#"{"type":"connect","address":" ann@example.com ","provider":"microsoft","automation":false}"#,
+            r#"{"type":"connect","address":" ann@example.com ","connect":"microsoft","automation":false}"#,
         )
         .unwrap();
         let Request::ExtensionPage(PageRequest::Connect(arg)) = ok else {
             panic!("{ok:?}")
         };
         assert_eq!(arg.address.as_str(), "ann@example.com");
-        assert_eq!(arg.provider, ProviderChoice::Microsoft);
+        assert_eq!(arg.connect, ConnectionKind::Microsoft);
 
         let long = format!(
             r#"{{"type":"detect","address":"{}@example.com"}}"#,
@@ -462,8 +454,10 @@ mod tests {
             long.as_str(),
             r#"{"type":"detect","address":42}"#,
             r#"{"type":"detect"}"#,
-            r#"{"type":"connect","address":"a@b.c","provider":"yahoo","automation":true}"#,
-            r#"{"type":"connect","address":"a@b.c","provider":"google"}"#,
+            r#"{"type":"connect","address":"a@b.c","connect":"yahoo","automation":true}"#,
+            r#"{"type":"connect","address":"a@b.c","connect":"google"}"#,
+            // The old field name is refused, not read.
+            r#"{"type":"connect","address":"a@b.c","provider":"google","automation":true}"#,
             r#"{"type":"setAutomation","address":"a@b.c","on":"yes"}"#,
             r#"{"type":"exchangeDiscover","address":"a@b.c","password":""}"#,
             r#"{"type":"exchangeDiscover","address":"a@b.c","password":"x\r\nA1 LOGOUT"}"#,

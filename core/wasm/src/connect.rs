@@ -201,27 +201,33 @@ pub fn token_invalidate(tokens: JsValue, rejected: &str) -> Result<JsValue, JsVa
     to_js(&Tokens { tokens: &tokens })
 }
 
-/// `accountCheckPlan(connect, accessToken) -> HttpRequest`.
-#[wasm_bindgen(js_name = accountCheckPlan)]
-pub fn account_check_plan(connect: JsValue, access_token: &str) -> Result<JsValue, JsValue> {
-    let connect = arg(connect, "connect")?;
-    done(accounts::plan_account_check(connect, access_token))
-}
-
-/// `accountCheckResult(connect, outcome, attempt) -> CheckResult`;
-/// attempt is `{number, afterRefresh, nowMs, jitter}`.
-#[wasm_bindgen(js_name = accountCheckResult)]
-pub fn account_check_result(
+/// `accountCheckStart(connect, nowMs, random) -> {check, step}`: "check
+/// this connection now" for a Google or Microsoft inbox
+/// (`accounts::OAuthCheck`); its first step asks the worker for a token.
+#[wasm_bindgen(js_name = accountCheckStart)]
+pub fn account_check_start(
     connect: JsValue,
-    outcome: JsValue,
-    attempt: JsValue,
+    now_ms: f64,
+    random: &[u8],
 ) -> Result<JsValue, JsValue> {
     let connect = arg(connect, "connect")?;
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    let attempt: Attempt = arg(attempt, "attempt")?;
-    to_js(&accounts::interpret_account_check(
-        connect, &outcome, &attempt,
-    ))
+    let mut check = accounts::OAuthCheck::new(connect);
+    let step = check.start(Moment::from_shell(now_ms, random));
+    to_js(&check.advance(step))
+}
+
+/// `accountCheckResume(check, input, nowMs, random) -> {check, step}`.
+#[wasm_bindgen(js_name = accountCheckResume)]
+pub fn account_check_resume(
+    check: JsValue,
+    input: JsValue,
+    now_ms: f64,
+    random: &[u8],
+) -> Result<JsValue, JsValue> {
+    let mut check: accounts::OAuthCheck = arg(check, "check")?;
+    let input: Input<accounts::TokenAnswer> = arg(input, "input")?;
+    let step = check.resume(input, Moment::from_shell(now_ms, random));
+    to_js(&check.advance(step))
 }
 
 /// `revokePlan(connect, tokens, accountType) -> RevocationPlan`.

@@ -46,8 +46,8 @@ function handlers(core: WorkerCore): Handlers {
       listAccounts: () => listAccounts(core),
       policyStatus: () => policyStatus(),
       detect: (r) => detect(core, r.address),
-      disclosure: (r) => disclosure(core, r.provider, r.automation),
-      connect: (r) => oauth.connect(core, r.address, r.provider, r.automation),
+      disclosure: (r) => disclosure(core, r.connect, r.automation),
+      connect: (r) => oauth.connect(core, r.address, r.connect, r.automation),
       cancelConnect: (r) => {
         exchange.cancel(r.address);
         cancelPasswordConnect(r.address);

@@ -11,6 +11,9 @@ import type { ScopeInfo } from "../background/core/generated/ScopeInfo.js";
 import type { Server as MailServer } from "../background/core/generated/Server.js";
 import type { Verdict } from "../background/core/generated/Verdict.js";
 
+/** Each kind's name as the pages and the worker's own sentences show it: the core's `ConnectionKind::short_name`, generated. */
+export { KIND_NAMES } from "../background/core/generated/KindNames.js";
+
 export type { ConnectionKind, ConnectionState, Detection, Disclosure, MailServer, MailSettings, PinnedCertificates, ScopeInfo, Verdict };
 
 /** The ways an inbox connects: the core's `ConnectionKind`, the one list of them in TypeScript (tsc holds it to the core's). */
@@ -70,14 +73,6 @@ export interface CheckResult {
   outcome: "ok" | "needsReauthentication" | "later" | "failed";
   message: string | null;
 }
-
-/** Each kind's name as the pages and the worker's own sentences show it. */
-export const KIND_NAMES: Record<ConnectionKind, string> = {
-  google: "Gmail",
-  microsoft: "Microsoft",
-  exchange: "Exchange",
-  imap: "IMAP",
-};
 
 /** Plain words for a state, as shown beside each inbox. */
 export function describeState(state: ConnectionState): string {

@@ -92,7 +92,7 @@ export function ConnectFlow(props: {
     if (provider === "exchange") return go({ name: "exchange" });
     if (provider === "imap") return go({ name: "imap", detection });
     try {
-      const disclosure = await call<Disclosure>({ type: "disclosure", provider, automation });
+      const disclosure = await call<Disclosure>({ type: "disclosure", connect: provider, automation });
       go({ name: "disclosure", provider, disclosure, detection });
     } catch (e) {
       setError(errorText(e));
@@ -103,7 +103,7 @@ export function ConnectFlow(props: {
     const mine = ++generation.current;
     go({ name: "connecting", provider });
     try {
-      const account = await call<Account>({ type: "connect", address, provider, automation });
+      const account = await call<Account>({ type: "connect", address, connect: provider, automation });
       if (mine !== generation.current) return;
       go({ name: "connected", account });
     } catch (e) {

@@ -1,13 +1,13 @@
 // "Is this inbox still connected?": one authorized call per inbox (the
 // provider's send-as list or profile), run when a page lists the inboxes and
-// on an alarm. The core plans the call and reads the answer; a rejected token
-// is refreshed once, throttling waits as long as the provider asks, and a
-// token that can't be renewed puts the inbox in "needs reauthentication".
-import { KIND_NAMES, type CheckResult } from "../../shared/inboxes.js";
-import type { WorkerCore } from "../core/types.js";
-import { execute } from "../io/http.js";
-import { jitter } from "../io/random.js";
-import { sleep } from "../io/timers.js";
+// on an alarm. For Google and Microsoft the core's check machine
+// (core/src/accounts/oauth_check.rs) plans the call, reads the answer and
+// decides the tries, the one token refresh after a 401 and how long to wait;
+// this file runs its steps, answers its token question, and stores the result.
+import type { CheckResult } from "../../shared/inboxes.js";
+import { drive } from "../core/drive.js";
+import type { CoreCheckResult, CoreError, TokenAnswer, TokenQuestion, WorkerCore } from "../core/types.js";
+import { momentBytes } from "../io/random.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings, oauthClient } from "../state/settings.js";
 import * as store from "../state/store.js";
@@ -19,61 +19,48 @@ import { accessToken, invalidate } from "./tokens.js";
 
 export const checked = (outcome: CheckResult["outcome"], message: string | null = null): CheckResult => ({ outcome, message });
 
-/** Waits longer than this are left to the next alarm instead of holding the worker. */
-const MAX_INLINE_WAIT_MS = 20_000;
+/** The core's check result as the page reads it. */
+function forPage(result: CoreCheckResult): CheckResult {
+  return result.outcome === "ok" ? checked("ok") : checked(result.outcome, result.message);
+}
 
 export async function checkAccount(core: WorkerCore, address: string): Promise<CheckResult> {
   const account = await store.getAccount(address);
-  if (!account || account.state.kind !== "connected") return checked("failed", `${address} isn't connected, so there is nothing to check.`);
+  if (!account || account.state.kind !== "connected") {
+    return checked("failed", core.refusal({ kind: "nothingToCheck", address }).message);
+  }
   if (account.connect === "exchange") return exchange.check(core, account);
   if (account.connect === "imap") return checkImapAccount(core, account);
   const client = oauthClient(await loadSettings(), account.connect);
-  if (!client) return checked("failed", `Inlay has no ${KIND_NAMES[account.connect]} sign-in set up, so it can't check ${address}.`);
-  let afterRefresh = false;
-  // number counts the retries already made (0 for the first try), as the core's backoff expects.
-  for (let number = 0; number < 6; number++) {
-    const access = await accessToken(core, address, client, silentReauthorizer(core));
-    switch (access.kind) {
-      case "reauthenticate":
-        await markNeedsReauthentication(core, address, access.code, access.message);
-        return checked("needsReauthentication", access.message);
-      case "later":
-        return checked("later", access.message);
-      case "disconnected":
-        return checked("failed", access.message);
+  if (!client) return checked("failed", core.refusal({ kind: "noSignInSetUp", address, connect: account.connect }).message);
+  // The core's check machine decides the tries, the one refresh and the waits; this only runs its steps.
+  let { check, step } = core.accountCheckStart(account.connect, Date.now(), momentBytes());
+  const end = await drive<"accountCheck", TokenQuestion, TokenAnswer, CoreCheckResult, CoreError>(
+    step,
+    (input) => ({ check, step } = core.accountCheckResume(check, input, Date.now(), momentBytes())).step,
+    {
+      ask: async (question) => {
+        if (question.rejected) await invalidate(core, address, question.rejected);
+        return accessToken(core, address, client, silentReauthorizer(core));
+      },
+    },
+  );
+  if (end.kind === "failed") return checked("failed", end.error.message);
+  const result = end.result;
+  if (result.outcome === "ok") {
+    const latest = (await store.getAccount(address)) ?? account;
+    if (latest.state.kind === "connected") {
+      await store.putAccount({
+        ...latest,
+        displayName: result.displayName ?? latest.displayName,
+        state: { ...latest.state, aliases: result.aliases ?? latest.state.aliases },
+      });
+      accountsChanged();
     }
-    const token = access.accessToken;
-    const outcome = await execute(core.accountCheckPlan(account.connect, token));
-    const verdict = core.accountCheckResult(account.connect, outcome, { number, afterRefresh, nowMs: Date.now(), jitter: jitter() });
-    switch (verdict.kind) {
-      case "ok": {
-        const latest = (await store.getAccount(address)) ?? account;
-        if (latest.state.kind === "connected") {
-          await store.putAccount({
-            ...latest,
-            displayName: verdict.displayName ?? latest.displayName,
-            state: { ...latest.state, aliases: verdict.aliases },
-          });
-          accountsChanged();
-        }
-        return checked("ok");
-      }
-      case "refreshToken":
-        await invalidate(core, address, token);
-        afterRefresh = true;
-        break;
-      case "retryAfter":
-        if (verdict.afterMs > MAX_INLINE_WAIT_MS) return checked("later", verdict.reason);
-        await sleep(verdict.afterMs);
-        break;
-      case "reauthenticate":
-        await markNeedsReauthentication(core, address, verdict.code, verdict.message);
-        return checked("needsReauthentication", verdict.message);
-      case "fail":
-        return checked("failed", verdict.message);
-    }
+  } else if (result.outcome === "needsReauthentication") {
+    await markNeedsReauthentication(core, address, result.code, result.message);
   }
-  return checked("later");
+  return forPage(result);
 }
 
 /** Checks every connected inbox, one after another. */

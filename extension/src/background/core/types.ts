@@ -108,13 +108,28 @@ export type RenewalResult = { kind: "keep" } | { kind: "discard"; revoke: HttpRe
 
 export type { Attempt };
 
-/** The core's reading of an account check's answer (not the page's `CheckResult`). */
-export type AccountCheckVerdict =
-  | { kind: "ok"; aliases: string[]; displayName: string | null }
-  | { kind: "retryAfter"; afterMs: number; reason: string }
-  | { kind: "refreshToken" }
+/** What "check this connection now" found, for every kind (core `accounts::CheckResult`). */
+export type CoreCheckResult =
+  | { outcome: "ok"; aliases: string[] | null; displayName: string | null }
+  | { outcome: "needsReauthentication"; code: string; message: string }
+  | { outcome: "later"; message: string }
+  | { outcome: "failed"; code: string; message: string };
+
+/** The check machine's question: a usable access token (after telling the keeper about `rejected`). */
+export interface TokenQuestion {
+  rejected: string | null;
+}
+
+/** The answer: the token keeper's `TokenAccess` (core `accounts::TokenAnswer`). */
+export type TokenAnswer =
+  | { kind: "token"; accessToken: string }
   | { kind: "reauthenticate"; code: string; message: string }
-  | { kind: "fail"; code: string; message: string };
+  | { kind: "later"; message: string }
+  | { kind: "disconnected"; message: string };
+
+/** The Google/Microsoft check machine's steps (core `accounts::CheckStep`). */
+export type CheckStep = import("./generated/Step.js").Step<"accountCheck", TokenQuestion, CoreCheckResult, CoreError>;
+export type CheckInput = import("./generated/Input.js").Input<TokenAnswer>;
 
 export type RevocationPlan =
   | { kind: "request"; request: HttpRequest }
@@ -162,8 +177,8 @@ export interface CoreApi {
   ): { tokens: TokenState; result: RenewalResult };
   tokenDisconnect(tokens: TokenState): { tokens: TokenState };
   tokenInvalidate(tokens: TokenState, rejectedAccessToken: string): { tokens: TokenState };
-  accountCheckPlan(connect: ConnectionKind, accessToken: string): HttpRequest;
-  accountCheckResult(connect: ConnectionKind, outcome: Outcome, attempt: Attempt): AccountCheckVerdict;
+  accountCheckStart(connect: ConnectionKind, nowMs: number, random: Uint8Array): { check: unknown; step: CheckStep };
+  accountCheckResume(check: unknown, input: CheckInput, nowMs: number, random: Uint8Array): { check: unknown; step: CheckStep };
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
   revokeResult(outcome: Outcome): RevocationResult;
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
