@@ -54,12 +54,15 @@ test("version 1 records move to their mailbox id; records of one mailbox merge, 
       // Dots matter outside consumer Gmail: two inboxes stay two.
       { account: account("Carl.C@Example.com", connected("Carl.C@Example.com", 1000)), secret: "carl-dot" },
       { account: account("carlc@example.com", connected("carlc@example.com", 1000)), secret: "carl" },
+      // A state the core cannot read does not stop the upgrade: the first record of the mailbox stays.
+      { account: account("e.ve@gmail.com", { kind: "someOldState" } as unknown as ConnectionState), secret: "eve-first" },
+      { account: account("eve@gmail.com", connected("eve@gmail.com", 1000)), secret: "eve-second" },
     ],
     ["d.an@gmail.com"],
   );
 
   const accounts = await store.listAccounts();
-  assert.deepEqual(accounts.map((a) => a.address).sort(), ["A.Da@gmail.com", "Carl.C@Example.com", "bobb@googlemail.com", "carlc@example.com"]);
+  assert.deepEqual(accounts.map((a) => a.address).sort(), ["A.Da@gmail.com", "Carl.C@Example.com", "bobb@googlemail.com", "carlc@example.com", "e.ve@gmail.com"]);
 
   // Found whatever the spelling; shown as the user or provider spelt it.
   for (const spelling of ["ada@gmail.com", "a.d.a@googlemail.com", "A.DA@GMAIL.COM"]) {
@@ -72,12 +75,13 @@ test("version 1 records move to their mailbox id; records of one mailbox merge, 
   assert.equal((await store.getSecrets("carl.c@example.com"))?.password, "carl-dot");
   assert.equal((await store.getSecrets("carlc@example.com"))?.password, "carl");
   assert.equal((await store.getSecrets("dan@gmail.com"))?.password, "orphan", "a secret without a record keeps its place");
+  assert.equal((await store.getSecrets("eve@gmail.com"))?.password, "eve-first");
 
   // Every row is keyed by the core's id now; nothing is left under an old key.
   const raw = await openDB("inlay");
   assert.equal(raw.version, store.DB_VERSION);
-  assert.deepEqual((await raw.getAllKeys("accounts")).sort(), ["ada@gmail.com", "bobb@gmail.com", "carl.c@example.com", "carlc@example.com"]);
-  assert.deepEqual((await raw.getAllKeys("secrets")).sort(), ["ada@gmail.com", "bobb@gmail.com", "carl.c@example.com", "carlc@example.com", "dan@gmail.com"]);
+  assert.deepEqual((await raw.getAllKeys("accounts")).sort(), ["ada@gmail.com", "bobb@gmail.com", "carl.c@example.com", "carlc@example.com", "eve@gmail.com"]);
+  assert.deepEqual((await raw.getAllKeys("secrets")).sort(), ["ada@gmail.com", "bobb@gmail.com", "carl.c@example.com", "carlc@example.com", "dan@gmail.com", "eve@gmail.com"]);
   raw.close();
 
   // Writing a dotted spelling updates the one record instead of adding a second.

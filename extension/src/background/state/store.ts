@@ -80,7 +80,7 @@ async function rekey(tx: Upgrade, core: StoreCore): Promise<void> {
   await accounts.clear();
   await secrets.clear();
   for (const [id, rows] of byId) {
-    const keep = rows[core.survivingRecord(rows.map((r) => r.state)) ?? 0] ?? rows[0]!;
+    const keep = rows.length === 1 ? rows[0]! : rows[survivor(core, rows)] ?? rows[0]!;
     await accounts.put({ ...keep, key: id });
     const secret = oldSecrets.get(keep.key);
     if (secret) await secrets.put({ ...secret, key: id });
@@ -91,6 +91,19 @@ async function rekey(tx: Upgrade, core: StoreCore): Promise<void> {
   for (const secret of oldSecrets.values()) {
     const id = core.mailboxId(secret.key);
     if (!byId.has(id)) await secrets.put({ ...secret, key: id });
+  }
+}
+
+/**
+ * The core's pick among records of one mailbox. A state the core cannot read
+ * (written by some older worker) must not abort the upgrade, which would
+ * leave the database unopenable: then the first record stays.
+ */
+function survivor(core: StoreCore, rows: Account[]): number {
+  try {
+    return core.survivingRecord(rows.map((r) => r.state)) ?? 0;
+  } catch {
+    return 0;
   }
 }
 
