@@ -85,7 +85,7 @@ export function Accounts(props: {
                     disabled={working}
                     onClick={() =>
                       account.connect === "exchange" || account.connect === "imap"
-                        ? props.onReconnectWithPassword({ address, provider: account.connect, automation: account.automation })
+                        ? props.onReconnectWithPassword({ address, connect: account.connect, automation: account.automation })
                         : act(address, () => call({ type: "reconnect", address }))
                     }
                   >

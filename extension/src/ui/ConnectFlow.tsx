@@ -14,8 +14,8 @@ type Screen =
   | { name: "start" }
   | { name: "email"; busy: boolean }
   | { name: "provider"; detection: Detection; choosing: boolean }
-  | { name: "disclosure"; provider: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
-  | { name: "connecting"; provider: ConnectionKind }
+  | { name: "disclosure"; connect: ConnectionKind; disclosure: Disclosure; detection: Detection | null }
+  | { name: "connecting"; connect: ConnectionKind }
   | { name: "exchange" }
   | { name: "imap"; detection: Detection | null }
   | { name: "connected"; account: Account };
@@ -23,7 +23,7 @@ type Screen =
 /** A password inbox's form (Exchange, IMAP), opened directly: to reconnect, or continued from the popup. */
 export interface PasswordForm {
   address: string;
-  provider: "exchange" | "imap";
+  connect: "exchange" | "imap";
   automation: boolean;
 }
 
@@ -32,17 +32,17 @@ export interface PasswordForm {
  * the password forms (which ask for host permissions) continue in a tab.
  */
 function continueInTab(form: PasswordForm) {
-  const params = new URLSearchParams({ connect: form.provider, address: form.address, automation: String(form.automation) });
+  const params = new URLSearchParams({ connect: form.connect, address: form.address, automation: String(form.automation) });
   void chrome.tabs.create({ url: chrome.runtime.getURL(`app.html#${params}`) }).then(() => window.close());
 }
 
 /** The form an app page URL asks for (`app.html#connect=exchange&address=…`), if any. */
 export function formFromHash(hash: string): PasswordForm | undefined {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const provider = params.get("connect");
+  const connect = params.get("connect");
   const address = params.get("address");
-  if ((provider !== "exchange" && provider !== "imap") || !address) return undefined;
-  return { provider, address, automation: params.get("automation") !== "false" };
+  if ((connect !== "exchange" && connect !== "imap") || !address) return undefined;
+  return { connect, address, automation: params.get("automation") !== "false" };
 }
 
 export function ConnectFlow(props: {
@@ -54,7 +54,7 @@ export function ConnectFlow(props: {
   inPopup?: boolean;
 }) {
   const [screen, setScreen] = useState<Screen>(
-    props.form ? (props.form.provider === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
+    props.form ? (props.form.connect === "exchange" ? { name: "exchange" } : { name: "imap", detection: null }) : { name: "start" },
   );
   const [automation, setAutomation] = useState(props.form?.automation ?? true);
   const [address, setAddress] = useState(props.form?.address ?? "");
@@ -63,7 +63,7 @@ export function ConnectFlow(props: {
   const generation = useRef(0);
   // Exchange's form asks for host permissions, which close the popup: reconnecting from the popup goes on in a tab.
   useEffect(() => {
-    if (props.form?.provider === "exchange" && props.inPopup) continueInTab(props.form);
+    if (props.form?.connect === "exchange" && props.inPopup) continueInTab(props.form);
   }, []);
 
   const go = (next: Screen) => {
@@ -85,25 +85,25 @@ export function ConnectFlow(props: {
     }
   }
 
-  async function disclose(provider: ConnectionKind, detection: Detection | null) {
+  async function disclose(kind: ConnectionKind, detection: Detection | null) {
     // Password inboxes have no provider consent screen: their form explains what happens.
     // The popup checks for the mail helper itself (and shows how to install it) before handing over.
-    if (provider === "exchange" && props.inPopup) return continueInTab({ provider, address, automation });
-    if (provider === "exchange") return go({ name: "exchange" });
-    if (provider === "imap") return go({ name: "imap", detection });
+    if (kind === "exchange" && props.inPopup) return continueInTab({ connect: kind, address, automation });
+    if (kind === "exchange") return go({ name: "exchange" });
+    if (kind === "imap") return go({ name: "imap", detection });
     try {
-      const disclosure = await call<Disclosure>({ type: "disclosure", connect: provider, automation });
-      go({ name: "disclosure", provider, disclosure, detection });
+      const disclosure = await call<Disclosure>({ type: "disclosure", connect: kind, automation });
+      go({ name: "disclosure", connect: kind, disclosure, detection });
     } catch (e) {
       setError(errorText(e));
     }
   }
 
-  async function connect(provider: ConnectionKind) {
+  async function connect(kind: ConnectionKind) {
     const mine = ++generation.current;
-    go({ name: "connecting", provider });
+    go({ name: "connecting", connect: kind });
     try {
-      const account = await call<Account>({ type: "connect", address, connect: provider, automation });
+      const account = await call<Account>({ type: "connect", address, connect: kind, automation });
       if (mine !== generation.current) return;
       go({ name: "connected", account });
     } catch (e) {
@@ -155,13 +155,13 @@ export function ConnectFlow(props: {
         return (
           <DisclosureScreen
             disclosure={screen.disclosure}
-            onContinue={() => connect(screen.provider)}
+            onContinue={() => connect(screen.connect)}
             onBack={() => go(detection ? { name: "provider", detection, choosing: false } : { name: "email", busy: false })}
           />
         );
       }
       case "connecting":
-        return <ConnectingScreen provider={screen.provider} onCancel={cancel} />;
+        return <ConnectingScreen connect={screen.connect} onCancel={cancel} />;
       case "exchange":
         return (
           <ExchangeForm
@@ -183,7 +183,7 @@ export function ConnectFlow(props: {
             saved={props.saved?.kind === "imap" ? props.saved : null}
             onConnected={(account) => go({ name: "connected", account })}
             onBack={() => (detection ? go({ name: "provider", detection, choosing: false }) : props.onCancel())}
-            onHelperReady={props.inPopup ? () => continueInTab({ provider: "imap", address, automation }) : undefined}
+            onHelperReady={props.inPopup ? () => continueInTab({ connect: "imap", address, automation }) : undefined}
           />
         );
       }
@@ -328,12 +328,12 @@ function DisclosureScreen(p: { disclosure: Disclosure; onContinue: () => void; o
   );
 }
 
-function ConnectingScreen(p: { provider: ConnectionKind; onCancel: () => void }) {
+function ConnectingScreen(p: { connect: ConnectionKind; onCancel: () => void }) {
   const button = useAutofocus<HTMLButtonElement>();
   return (
     <div>
       <p class="progress" role="status">
-        Waiting for you to sign in with {KIND_NAMES[p.provider]}… Finish in the window that opened.
+        Waiting for you to sign in with {KIND_NAMES[p.connect]}… Finish in the window that opened.
       </p>
       <div class="actions">
         <button ref={button} class="secondary" onClick={p.onCancel}>
