@@ -2,23 +2,40 @@
 //!
 //! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
 //! as `{code, message}` objects so the shell can show the core's own words.
+//!
+//! Built once per family (Cargo features `start`, `connect`, `mail`; build.sh):
+//! each module exports only its family's functions.
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "start")]
 use convert::to_js;
 
+#[cfg(feature = "start")]
 use inlay_core::rpc;
 
+#[cfg(feature = "connect")]
 mod accounts;
+#[cfg(feature = "connect")]
 mod connect;
+// Each family's build uses only part of the conversions.
+#[cfg_attr(not(all(feature = "start", feature = "connect", feature = "mail")), allow(dead_code))]
 mod convert;
+#[cfg(feature = "connect")]
 mod ews;
+#[cfg(feature = "connect")]
 mod mailconfig;
+#[cfg(feature = "mail")]
 mod message;
+#[cfg(feature = "connect")]
 pub use accounts::*;
+#[cfg(feature = "connect")]
 pub use connect::*;
+#[cfg(feature = "connect")]
 pub use ews::*;
+#[cfg(feature = "connect")]
 pub use mailconfig::*;
+#[cfg(feature = "mail")]
 pub use message::*;
 
 #[wasm_bindgen]
@@ -65,12 +82,14 @@ pub fn version() -> String {
 
 /// The core's `Caller` read by its serde names; anything else is thrown as
 /// `{code: "invalidArgument", message}` like every other argument.
+#[cfg(feature = "start")]
 fn caller_kind(caller: &str) -> Result<rpc::Caller, JsValue> {
     convert::arg(JsValue::from_str(caller), "caller")
 }
 
 /// Validates a message sent to the worker. `caller` is "contentScript" or
 /// "extensionPage"; `json` is the message as the sender produced it.
+#[cfg(feature = "start")]
 #[wasm_bindgen(js_name = parseRequest)]
 pub fn parse_request(caller: &str, json: &str) -> Result<JsValue, JsValue> {
     let caller = caller_kind(caller)?;
@@ -82,6 +101,7 @@ pub fn parse_request(caller: &str, json: &str) -> Result<JsValue, JsValue> {
 
 /// `messageLimit(caller) -> {maxBytes, refusal: {code, message}}`: the
 /// caller's size limit, and the refusal for a message known to exceed it.
+#[cfg(feature = "start")]
 #[wasm_bindgen(js_name = messageLimit)]
 pub fn message_limit(caller: &str) -> Result<JsValue, JsValue> {
     #[derive(serde::Serialize)]
@@ -99,6 +119,7 @@ pub fn message_limit(caller: &str) -> Result<JsValue, JsValue> {
 
 /// `hostPattern(url) -> string | null`: the browser's host-permission pattern
 /// (`scheme://host/*`) for an http(s) URL, null for anything else.
+#[cfg(feature = "connect")]
 #[wasm_bindgen(js_name = hostPattern)]
 pub fn host_pattern(url: &str) -> Option<String> {
     inlay_core::http::host_pattern(url)
