@@ -126,7 +126,10 @@ fn fifty_concurrent_callers_get_exactly_one_refresh() {
         .iter()
         .filter(|a| matches!(a, Access::Refresh { .. }))
         .count();
-    let waits = results.iter().filter(|a| matches!(a, Access::Wait)).count();
+    let waits = results
+        .iter()
+        .filter(|a| matches!(a, Access::Wait { .. }))
+        .count();
     assert_eq!((refreshes, waits), (1, 49));
     assert!(matches!(results[0], Access::Refresh { .. }));
 
@@ -169,7 +172,7 @@ fn stuck_refresh_can_start_again_after_30s() {
     let (first, _) = refresh_id(&s.access(&google_client(), now));
     assert!(matches!(
         s.access(&google_client(), now + STUCK_REFRESH_MS),
-        Access::Wait
+        Access::Wait { .. }
     ));
     let again = s.access(&google_client(), now + STUCK_REFRESH_MS + 1);
     let (second, _) = refresh_id(&again);
@@ -184,7 +187,7 @@ fn stuck_refresh_can_start_again_after_30s() {
     assert_eq!(s.problem, None);
     assert!(matches!(
         s.access(&google_client(), now + 40_001),
-        Access::Wait
+        Access::Wait { .. }
     ));
 
     // A late success with a newer token is still taken.
@@ -389,7 +392,7 @@ fn state_survives_a_worker_restart_mid_refresh() {
     let mut restored: TokenState = serde_json::from_str(&saved).unwrap();
     assert!(matches!(
         restored.access(&google_client(), now + 1),
-        Access::Wait
+        Access::Wait { .. }
     ));
     restored.on_refresh_result(id, now + 2, Ok(set("at2", now + 2, None, None)), 0);
     assert_eq!(used(&restored.access(&google_client(), now + 3)).0, "at2");
@@ -475,7 +478,10 @@ fn microsoft_silent_reauthorize_blocks_when_the_token_is_expired() {
     let Access::SilentReauthorize { id } = a else {
         panic!("{a:?}")
     };
-    assert!(matches!(s.access(&ms_client(), at + 1), Access::Wait));
+    assert!(matches!(
+        s.access(&ms_client(), at + 1),
+        Access::Wait { .. }
+    ));
     // Failure: only now ask the user.
     s.on_silent_reauthorize_result(id, Err("User interaction required.".into()));
     match s.access(&ms_client(), at + 2) {
@@ -683,4 +689,40 @@ fn a_refresh_from_before_a_disconnect_and_new_sign_in_never_lands_on_the_new_tok
     let own = set("new-at2", signed_in + 3 * HOUR, Some("new-rt2"), None);
     new.on_refresh_result(new_id, signed_in + 3 * HOUR, Ok(own), 0);
     assert_eq!(new.refresh_token.as_deref(), Some("new-rt2"));
+}
+
+/// The caller's loop limits are the core's (they were tokens.ts's "10
+/// rounds, 1 s wait, 60 s later").
+#[test]
+fn a_renewal_that_cannot_be_joined_is_asked_about_again_a_second_later() {
+    let mut s = google();
+    let now = T0 + 2 * HOUR;
+    refresh_id(&s.access(&google_client(), now));
+    assert_eq!(
+        s.access_round(&google_client(), 1, now + 5),
+        Access::Wait {
+            until_ms: now + 5 + JOIN_WAIT_MS
+        }
+    );
+    assert_eq!(JOIN_WAIT_MS, 1_000);
+}
+
+#[test]
+fn the_last_round_gives_up_for_a_minute_without_touching_the_state() {
+    let mut s = google();
+    let now = T0 + 2 * HOUR;
+    let before = s.clone();
+    let Access::RetryAt { at_ms, reason } = s.access_round(&google_client(), ACCESS_ROUNDS, now)
+    else {
+        panic!()
+    };
+    assert_eq!(at_ms, now + ACCESS_GIVE_UP_MS);
+    assert_eq!(
+        reason,
+        "Signing in to Google is taking too long; Inlay will try again shortly."
+    );
+    assert_eq!(s, before);
+    assert_eq!((ACCESS_ROUNDS, ACCESS_GIVE_UP_MS), (10, 60_000));
+    // The round before the last still renews.
+    refresh_id(&s.access_round(&google_client(), ACCESS_ROUNDS - 1, now));
 }

@@ -24,8 +24,9 @@ use crate::auth::{
     AccountType, Features, OAuthClient, OAuthProvider, RevocationPlan, TokenError,
     TokenExpectations, TokenSet, interpret_token_response, plan_refresh, plan_revoke, scopes_for,
 };
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Pause};
 use crate::http::HttpRequest;
+use crate::machine::Moment;
 use crate::provider::{self, Api, Attempt, Disposition, Outcome};
 
 /// Treat an access token as expired this long before its stated expiry.
@@ -38,6 +39,14 @@ pub const STUCK_REFRESH_MS: u64 = 30_000;
 pub const STUCK_SILENT_MS: u64 = 120_000;
 /// Microsoft: renew the 24 h sign-in silently this long before it ends (at 23 h).
 pub const SILENT_RENEWAL_LEAD_MS: u64 = 60 * 60_000;
+/// A caller asks [`TokenState::access_round`] at most this many times for
+/// one token (each round follows a renewal or a wait)...
+pub const ACCESS_ROUNDS: u32 = 10;
+/// ...waits this long for a renewal it can't join (one another worker
+/// started, whose end it can't await)...
+pub const JOIN_WAIT_MS: u64 = 1_000;
+/// ...and after the last round is told to come back this much later.
+pub const ACCESS_GIVE_UP_MS: u64 = 60_000;
 
 /// Which renewal is in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,8 +125,9 @@ pub enum Access {
     Refresh { id: u32, request: HttpRequest },
     /// Run a silent re-authorization (Microsoft), then call `access` again.
     SilentReauthorize { id: u32 },
-    /// Another caller's renewal is in flight: wait for it (join it).
-    Wait,
+    /// Another caller's renewal is in flight: join it, or, when it can't be
+    /// awaited (another worker's), ask again at `until_ms`.
+    Wait { until_ms: u64 },
     /// Renewal failed for now; don't try before `at_ms`.
     RetryAt { at_ms: u64, reason: String },
     /// The user must sign in again.
@@ -296,7 +306,9 @@ impl TokenState {
             return if usable {
                 use_token(None)
             } else {
-                Access::Wait
+                Access::Wait {
+                    until_ms: now_ms.saturating_add(JOIN_WAIT_MS),
+                }
             };
         }
         if let Some(at_ms) = self.retry_not_before_ms.filter(|&t| now_ms < t) {
@@ -361,6 +373,23 @@ impl TokenState {
                 }
             }
         }
+    }
+
+    /// [`Self::access`] for a caller's round number `round` (0 first; one
+    /// more after each renewal or wait): after [`ACCESS_ROUNDS`] the caller
+    /// stops and is told to try again [`ACCESS_GIVE_UP_MS`] later, so a
+    /// renewal that never settles can't hold it forever.
+    pub fn access_round(&mut self, client: &OAuthClient, round: u32, now_ms: u64) -> Access {
+        if round >= ACCESS_ROUNDS {
+            return Access::RetryAt {
+                at_ms: now_ms.saturating_add(ACCESS_GIVE_UP_MS),
+                reason: format!(
+                    "Signing in to {} is taking too long; Inlay will try again shortly.",
+                    self.provider.display_name()
+                ),
+            };
+        }
+        self.access(client, now_ms)
     }
 
     /// An API rejected `rejected` (401 → `RefreshToken`): the next `access`
@@ -452,12 +481,20 @@ impl TokenState {
                         ..
                     } => {
                         self.failures = self.failures.saturating_add(1);
+                        // Renewal never gives up on a transient failure: it
+                        // keeps trying at the backoff's last step.
                         let backoff = Backoff::PROVIDER;
                         let attempt = (self.failures - 1).min(backoff.max_attempts - 1);
-                        let delay = backoff
-                            .delay(attempt, jitter, Some(*after_ms))
-                            .unwrap_or(backoff.max_ms);
-                        self.retry_not_before_ms = Some(now_ms.saturating_add(delay));
+                        let random = jitter.to_le_bytes();
+                        let at = Moment {
+                            now_ms,
+                            random: &random,
+                        };
+                        let until_ms = match backoff.next(attempt, Some(*after_ms), at) {
+                            Pause::Wait { until_ms, .. } => until_ms,
+                            Pause::GiveUp { .. } => now_ms.saturating_add(backoff.max_ms),
+                        };
+                        self.retry_not_before_ms = Some(until_ms);
                         self.last_error = Some(reason.clone());
                     }
                     TokenError::Endpoint {

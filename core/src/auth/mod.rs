@@ -35,7 +35,7 @@ pub use identity_provider::{
     Features, GoogleReview, OAuthClient, OAuthProvider, ScopeInfo, scopes_for,
 };
 pub use lifecycle::{
-    Access, BackgroundRenewal, CLOCK_SKEW_MS, PROACTIVE_REFRESH_MS, Renewal, RenewalKind,
+    ACCESS_GIVE_UP_MS, ACCESS_ROUNDS, Access, BackgroundRenewal, CLOCK_SKEW_MS, JOIN_WAIT_MS, PROACTIVE_REFRESH_MS, Renewal, RenewalKind,
     RenewalResult, SILENT_RENEWAL_LEAD_MS, STUCK_REFRESH_MS, STUCK_SILENT_MS, SilentResult,
     TokenProblem, TokenState,
 };

@@ -133,13 +133,20 @@ pub fn connect_cancel(flow: JsValue) -> Result<JsValue, JsValue> {
     to_js(&flow.advance(step))
 }
 
-/// `tokenAccess(tokens, client, nowMs) -> {tokens, access}`. Persist
-/// `tokens` whenever `access` hands out a renewal.
+/// `tokenAccess(tokens, client, nowMs, round) -> {tokens, access}`: the
+/// caller's round `round` (0 first, one more after each renewal or wait;
+/// the core ends the rounds). Persist `tokens` whenever `access` hands out
+/// a renewal.
 #[wasm_bindgen(js_name = tokenAccess)]
-pub fn token_access(tokens: JsValue, client: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+pub fn token_access(
+    tokens: JsValue,
+    client: JsValue,
+    now_ms: f64,
+    round: u32,
+) -> Result<JsValue, JsValue> {
     let mut tokens: TokenState = arg(tokens, "tokens")?;
     let client: OAuthClient = arg(client, "client")?;
-    let access = tokens.access(&client, ms(now_ms));
+    let access = tokens.access_round(&client, round, ms(now_ms));
     to_js(&TokensAndAccess {
         tokens: &tokens,
         access,

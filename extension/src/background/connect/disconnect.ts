@@ -1,11 +1,12 @@
 // Disconnect, for every kind of inbox: the provider's revocation where it
 // allows one, the secrets deleted, the record kept (disconnected).
-import { InlayError, type DisconnectResult } from "../../shared/messages.js";
+import type { DisconnectResult } from "../../shared/messages.js";
 import type { CoreApi } from "../core/types.js";
 import { execute } from "../io/http.js";
 import { endProviderSession } from "../io/identity.js";
 import { accountsChanged } from "../state/broadcast.js";
 import * as store from "../state/store.js";
+import { refused } from "./refused.js";
 import * as tokens from "./tokens.js";
 
 /**
@@ -15,7 +16,7 @@ import * as tokens from "./tokens.js";
  */
 export async function disconnect(core: CoreApi, address: string): Promise<DisconnectResult> {
   const account = await store.getAccount(address);
-  if (!account) throw new InlayError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (!account) throw refused(core, { kind: "unknownAccount", address });
   const result: DisconnectResult = { revoked: false, instructions: null, consentUrl: null };
   const held = await tokens.disconnect(core, address);
   if (held) {

@@ -4,20 +4,15 @@
 // (oauthFlow.ts) and keeps the stored record, the tokens and the UI in step.
 import { isPasswordKind, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
 import { InlayError } from "../../shared/messages.js";
-import type { ConnectInput, CoreApi, Refusal } from "../core/types.js";
+import type { ConnectInput, CoreApi } from "../core/types.js";
 import { redirectBase } from "../io/identity.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings, oauthClient } from "../state/settings.js";
 import * as store from "../state/store.js";
 import { admission } from "./admission.js";
 import * as flows from "./oauthFlow.js";
+import { refused } from "./refused.js";
 import * as tokens from "./tokens.js";
-
-/** The core's refusal as the error the pages receive. */
-export function refused(core: CoreApi, refusal: Refusal): InlayError {
-  const { code, message } = core.refusal(refusal);
-  return new InlayError(code, message);
-}
 
 async function connectInput(
   address: string,

@@ -154,10 +154,11 @@ export async function accessToken(
   silent: SilentReauthorizer,
 ): Promise<TokenAccess> {
   const key = store.keyOf(address);
-  for (let round = 0; round < 10; round++) {
+  // The core counts the rounds and ends them (a renewal that never settles).
+  for (let round = 0; ; round++) {
     const state = await load(key);
-    if (!state) return { kind: "reauthenticate", code: "noTokens", message: `${address} has no saved sign-in. Reconnect it.` };
-    const { tokens, access } = core.tokenAccess(state, client, Date.now());
+    if (!state) return { kind: "reauthenticate", ...core.refusal({ kind: "noTokens", address }) };
+    const { tokens, access } = core.tokenAccess(state, client, Date.now(), round);
     states.set(key, tokens);
     switch (access.kind) {
       case "use":
@@ -174,7 +175,7 @@ export async function accessToken(
       case "wait":
         // The renewal in flight may belong to a worker that was stopped; the
         // core gives it up after its timeout and starts a new one.
-        await (renewals.get(key) ?? sleep(1000));
+        await (renewals.get(key) ?? sleep(access.untilMs - Date.now()));
         break;
       case "retryAt":
         return { kind: "later", atMs: access.atMs, message: access.reason };
@@ -186,7 +187,6 @@ export async function accessToken(
         return { kind: "disconnected", message: access.message };
     }
   }
-  return { kind: "later", atMs: Date.now() + 60_000, message: "Signing in to the provider is taking too long; Inlay will try again shortly." };
 }
 
 /** Tells the core the provider rejected `rejected` (a 401); the core ignores an already-replaced token. */

@@ -97,7 +97,7 @@ export type Access =
   | { kind: "use"; accessToken: string; background: unknown }
   | { kind: "refresh"; id: number; request: HttpRequest }
   | { kind: "silentReauthorize"; id: number }
-  | { kind: "wait" }
+  | { kind: "wait"; untilMs: number }
   | { kind: "retryAt"; atMs: number; reason: string }
   | { kind: "reauthenticate"; code: string; message: string }
   | { kind: "failed"; code: string; message: string }
@@ -161,7 +161,7 @@ export interface CoreApi {
   connectCancel(flow: unknown): FlowResult;
   refusal(refusal: Refusal): CoreError;
   passwordConnectStart(input: PasswordConnectInput, nowMs: number): ConnectionState;
-  tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number): { tokens: TokenState; access: Access };
+  tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number, round: number): { tokens: TokenState; access: Access };
   tokenRefreshed(
     tokens: TokenState,
     id: number,
