@@ -1183,3 +1183,55 @@ fn connected_json_shape() {
     assert_eq!(v["tokens"]["accessToken"], "ya29.a0AfB_canned");
     assert!(v["tokens"]["expiresAtMs"].is_u64());
 }
+
+/// The flow as a `Machine`: nothing runs before `start`, a second `start`
+/// doesn't restart it, and a cancel before the start changes nothing.
+#[test]
+fn the_machine_refuses_to_run_out_of_order() {
+    let inp = input(ConnectionKind::Google, "ada.lovelace@gmail.com");
+    let moment = Moment {
+        now_ms: T0,
+        random: &random(),
+    };
+
+    let mut early = ConnectFlow::new(inp.clone());
+    let Step::Failed { error } = early.resume(Input::Timer, moment) else {
+        panic!()
+    };
+    assert_eq!(error.code, "unexpectedInput");
+    assert_eq!(early.account_state(), &ConnectionState::NotConnected);
+    // Refused stays refused, even if started now.
+    assert_eq!(early.start(moment), Step::Failed { error });
+
+    let mut twice = ConnectFlow::new(inp.clone());
+    assert!(matches!(twice.start(moment), Step::AuthFlow { .. }));
+    let Step::Failed { error } = twice.start(moment) else {
+        panic!()
+    };
+    assert_eq!(error.code, "unexpectedInput");
+    assert_eq!(twice.account_state(), &ConnectionState::NotConnected);
+
+    let mut cancelled = ConnectFlow::new(inp);
+    let Step::Failed { error } = cancelled.cancel() else {
+        panic!()
+    };
+    assert_eq!(error.code, "cancelled");
+    assert_eq!(cancelled.account_state(), &ConnectionState::NotConnected);
+}
+
+/// A refusal at the start is a failed step with the account left as it was
+/// (it used to be thrown): e.g. a view-only seat.
+#[test]
+fn a_refused_start_is_a_failed_step_that_changes_nothing() {
+    let mut inp = input(ConnectionKind::Google, "ada.lovelace@gmail.com");
+    inp.policy.seat = Seat::ViewOnly;
+    let mut flow = ConnectFlow::new(inp);
+    let step = flow.start(Moment {
+        now_ms: T0,
+        random: &random(),
+    });
+    let advance = flow.advance(step);
+    assert_eq!(failed(&advance).code, "viewOnlySeat");
+    assert_eq!(advance.account_state, ConnectionState::NotConnected);
+    assert!(advance.flow.running().is_none());
+}
