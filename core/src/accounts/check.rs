@@ -28,6 +28,7 @@ pub const MAX_RETRY_AFTER_MS: u64 = crate::backoff::MAX_PAUSE_MS;
 /// folders). The worker hands it to the page as it is (`outcome` and, unless
 /// it went well, the sentence in `message`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "outcome",
     rename_all = "camelCase",

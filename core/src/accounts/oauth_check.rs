@@ -34,6 +34,7 @@ pub const CHECK_BACKOFF: Backoff = Backoff {
 
 /// What the check asks the worker: a usable access token for the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenQuestion {
     /// The provider refused this token (a 401): tell the token keeper
@@ -44,6 +45,7 @@ pub struct TokenQuestion {
 /// The worker's answer: a token, or why there is none (its token keeper's
 /// words, from the core's token lifecycle).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -62,6 +64,7 @@ pub enum TokenAnswer {
 
 /// Why the check makes its one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum CheckPurpose {
     /// Gmail's send-as list or Graph's `/me`.

@@ -116,6 +116,7 @@ pub struct IdClaims {
 
 /// Personal or work account, for messages and sign-out advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum AccountType {
     /// Consumer account (gmail.com, outlook.com, …).

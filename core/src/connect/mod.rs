@@ -45,6 +45,7 @@ pub const RANDOM_BYTES: usize = 96;
 
 /// A stable code and a sentence saying what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct FlowError {
     /// Stable, camelCase (e.g. `wrongAccount`, `cancelled`).
@@ -165,6 +166,7 @@ pub struct ConnectInput {
 
 /// What a request of the flow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ConnectPurpose"))]
 #[serde(rename_all = "camelCase")]
 pub enum Purpose {
     /// Authorization code → tokens.
@@ -181,6 +183,7 @@ pub enum Purpose {
 
 /// The account a successful flow connected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectedAccount {
     /// The address as the provider spells it (the same mailbox as entered).

@@ -9,6 +9,7 @@ use crate::detect::ConnectionKind;
 
 /// Something the worker refuses to do, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",

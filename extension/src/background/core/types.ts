@@ -34,33 +34,17 @@ export type TokenState = { accessToken: string; expiresAtMs: number; disconnecte
 
 export type DetectStep = { kind: "done"; detection: Detection } | { kind: "needsDns"; domain: string; request: HttpRequest };
 
-export interface ConnectedAccount {
-  address: string;
-  connect: ConnectionKind;
-  displayName: string | null;
-  aliases: string[];
-  accountType: string;
-  /** Things the user should know, e.g. a check that could not be made. */
-  notes: string[];
-}
+/** The account a connect flow connected (core `connect::ConnectedAccount`). */
+export type ConnectedAccount = import("./generated/ConnectedAccount.js").ConnectedAccount;
 
-/** A failure as it crosses the binding: a stable code and the core's sentence. */
-export interface CoreError {
-  code: string;
-  message: string;
-}
+/** A failure as it crosses the binding: a stable code and the core's sentence (core `connect::FlowError`). */
+export type CoreError = import("./generated/FlowError.js").FlowError;
 
 /** What the worker refuses before any machine runs (core `connect::Refusal`); `refusal()` words it. */
-export type Refusal =
-  | { kind: "unknownAccount"; address: string }
-  | { kind: "busy"; address: string }
-  | { kind: "passwordNeeded"; address: string; connect: ConnectionKind }
-  | { kind: "nothingToCheck"; address: string }
-  | { kind: "noSignInSetUp"; address: string; connect: ConnectionKind }
-  | { kind: "noTokens"; address: string };
+export type Refusal = import("./generated/Refusal.js").Refusal;
 
-/** Why the connect flow makes a request (core/src/connect/mod.rs `Purpose`). */
-export type ConnectPurpose = "tokenExchange" | "sendAs" | "profile" | "mailboxSettings" | "revoke";
+/** Why the connect flow makes a request (core `connect::Purpose`). */
+export type ConnectPurpose = import("./generated/ConnectPurpose.js").ConnectPurpose;
 
 /** What a connect flow ends with (core `connect::Connected`). */
 export interface Connected {
@@ -109,26 +93,21 @@ export type RenewalResult = { kind: "keep" } | { kind: "discard"; revoke: HttpRe
 export type { Attempt };
 
 /** What "check this connection now" found, for every kind (core `accounts::CheckResult`). */
-export type CoreCheckResult =
-  | { outcome: "ok"; aliases: string[] | null; displayName: string | null }
-  | { outcome: "needsReauthentication"; code: string; message: string }
-  | { outcome: "later"; message: string }
-  | { outcome: "failed"; code: string; message: string };
+export type CoreCheckResult = import("./generated/CheckResult.js").CheckResult;
 
 /** The check machine's question: a usable access token (after telling the keeper about `rejected`). */
-export interface TokenQuestion {
-  rejected: string | null;
-}
+export type TokenQuestion = import("./generated/TokenQuestion.js").TokenQuestion;
 
 /** The answer: the token keeper's `TokenAccess` (core `accounts::TokenAnswer`). */
-export type TokenAnswer =
-  | { kind: "token"; accessToken: string }
-  | { kind: "reauthenticate"; code: string; message: string }
-  | { kind: "later"; message: string }
-  | { kind: "disconnected"; message: string };
+export type TokenAnswer = import("./generated/TokenAnswer.js").TokenAnswer;
 
 /** The Google/Microsoft check machine's steps (core `accounts::CheckStep`). */
-export type CheckStep = import("./generated/Step.js").Step<"accountCheck", TokenQuestion, CoreCheckResult, CoreError>;
+export type CheckStep = import("./generated/Step.js").Step<
+  import("./generated/CheckPurpose.js").CheckPurpose,
+  TokenQuestion,
+  CoreCheckResult,
+  CoreError
+>;
 export type CheckInput = import("./generated/Input.js").Input<TokenAnswer>;
 
 export type RevocationPlan =
