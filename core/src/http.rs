@@ -15,7 +15,7 @@ pub enum Method {
 }
 
 /// A request the core wants made. The executor adds nothing to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRequest {
@@ -26,6 +26,31 @@ pub struct HttpRequest {
     /// UTF-8 body (JSON, form-encoded or SOAP), if any.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub body: Option<String>,
+}
+
+// `Debug` hides the `Authorization` value (a password or a token), so a
+// step holding the request can be logged or shown in a failed assertion.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let shown = if k.eq_ignore_ascii_case("authorization") {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// What came back, as the executor saw it. Network failures that never

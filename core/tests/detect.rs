@@ -642,3 +642,107 @@ fn microsoft_hosted_mailboxes_are_flagged_for_exchange_steering() {
     assert!(!done("ada@gmail.com").hosted_by_microsoft());
     assert!(!done("ada@yahoo.com").hosted_by_microsoft());
 }
+
+mod machine {
+    use super::*;
+    use inlay_core::detect::{DetectPurpose, Detector};
+    use inlay_core::http::TransportFailure;
+    use inlay_core::machine::{Input, Machine, Moment, Step};
+
+    const AT: Moment<'static> = Moment {
+        now_ms: 0,
+        random: &[],
+    };
+
+    #[test]
+    fn a_consumer_address_is_decided_at_start() {
+        let step = Detector::new("ann@gmail.com").start(AT);
+        let Step::Done { result } = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(result.service, MailService::Gmail);
+    }
+
+    #[test]
+    fn another_domain_asks_for_its_mx_records_then_reads_them() {
+        let mut d = Detector::new("ann@example.com");
+        let step = d.start(AT);
+        let Step::Http { request, purpose } = &step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(*purpose, DetectPurpose::MxLookup);
+        assert_eq!(
+            request.url,
+            "https://dns.google/resolve?name=example.com&type=MX"
+        );
+        // The machine survives the shell's round trip.
+        let mut d: Detector = serde_json::from_value(serde_json::to_value(&d).unwrap()).unwrap();
+        let response = doh(&[(10, "aspmx.l.google.com")]);
+        let step = d.resume(Input::Response { response }, AT);
+        let Step::Done { result } = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(
+            result.verdict,
+            Verdict::Supported {
+                connect: ConnectionKind::Google
+            }
+        );
+    }
+
+    #[test]
+    fn no_answer_asks_the_user_to_choose() {
+        for (failure, why) in [
+            (TransportFailure::Network, "couldn't be reached"),
+            (TransportFailure::Timeout, "didn't answer in time"),
+        ] {
+            let mut d = Detector::new("ann@example.com");
+            d.start(AT);
+            let step = d.resume(Input::Transport { failure }, AT);
+            let Step::Done { result } = step else {
+                panic!("{step:?}")
+            };
+            assert_eq!(result.confidence, Confidence::Low);
+            assert!(result.evidence[0].contains(why), "{:?}", result.evidence);
+        }
+    }
+
+    #[test]
+    fn an_invalid_address_fails_as_code_and_message() {
+        let step = Detector::new("ann").start(AT);
+        assert_eq!(
+            serde_json::to_value(&step).unwrap(),
+            serde_json::json!({"kind": "failed", "error": {
+                "code": "missingAt",
+                "message": "\"ann\" has no @. Enter the full address, like name@company.com."
+            }})
+        );
+    }
+}
+
+#[test]
+fn address_error_codes_are_their_serde_tags() {
+    for input in [
+        "",
+        "a b@c.com",
+        "abc",
+        "a@b@c",
+        "@c.com",
+        "a@",
+        "a<@c.com",
+        ".a@c.com",
+        "a@company",
+        "a@-x.com",
+        "a@[1.2.3.4]",
+    ] {
+        let e = parse_address(input).unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["kind"],
+            e.code(),
+            "{input}"
+        );
+    }
+    let long = format!("{}@c.com", "a".repeat(70));
+    let e = parse_address(&long).unwrap_err();
+    assert_eq!(serde_json::to_value(&e).unwrap()["kind"], e.code());
+}

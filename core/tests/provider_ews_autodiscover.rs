@@ -5,8 +5,50 @@
 //! servers named by an answer included.
 
 use inlay_core::http::{HttpResponse, Method, TransportFailure};
+use inlay_core::machine::Moment;
 use inlay_core::provider::ews::pox::PoxServerVersion;
-use inlay_core::provider::ews::{AutodiscoverPlan, Credentials, Input, MAX_HOPS, Purpose, Step};
+use inlay_core::provider::ews::{
+    Answer, AutodiscoverPlan, Credentials, Found, MAX_HOPS, Purpose, Redirect, Step,
+};
+
+type Input = inlay_core::machine::Input<Answer>;
+
+/// Autodiscover uses neither time nor randomness.
+const AT: Moment<'static> = Moment {
+    now_ms: 0,
+    random: &[],
+};
+
+/// The machine's calls without the moment it ignores.
+trait Drive {
+    fn start(&mut self) -> Step;
+    fn resume(&mut self, input: Input) -> Step;
+}
+
+impl Drive for AutodiscoverPlan {
+    fn start(&mut self) -> Step {
+        inlay_core::machine::Machine::start(self, AT)
+    }
+    fn resume(&mut self, input: Input) -> Step {
+        inlay_core::machine::Machine::resume(self, input, AT)
+    }
+}
+
+/// The user's answer to a redirect question.
+fn confirmed(accepted: bool) -> Input {
+    Input::Answer {
+        answer: Answer::Confirmed { accepted },
+    }
+}
+
+/// The failure's message for the user.
+#[track_caller]
+fn failed_message(step: &Step) -> &str {
+    match step {
+        Step::Failed { error } => error.message(),
+        other => panic!("expected failure, got {other:?}"),
+    }
+}
 
 const AD: &str = "/autodiscover/autodiscover.xml";
 
@@ -80,7 +122,7 @@ fn url_of(step: &Step) -> (&str, Purpose) {
 
 fn failed_code(step: &Step) -> &str {
     match step {
-        Step::Failed { code, .. } => code,
+        Step::Failed { error } => error.code(),
         other => panic!("expected failure, got {other:?}"),
     }
 }
@@ -111,7 +153,8 @@ fn candidates_come_in_the_documented_order() {
                 seen.push((request.method, request.url.clone(), *purpose));
                 step = p.resume(resp(404, ""));
             }
-            Step::Failed { code, message } => {
+            Step::Failed { error } => {
+                let (code, message) = (error.code(), error.message());
                 assert_eq!(code, "autodiscoverFailed");
                 assert_eq!(
                     message,
@@ -236,13 +279,12 @@ fn settings_answer_finds_the_ews_url_and_version() {
     let json = serde_json::to_value(&step).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({
-            "kind": "found",
+        serde_json::json!({"kind": "done", "result": {
             "ewsUrl": "https://mail.contoso.com/EWS/Exchange.asmx",
             "email": "Ana@contoso.com",
             "displayName": "Ana Lima",
             "serverVersion": {"major": 15, "minor": 1, "build": 2176}
-        })
+        }})
     );
 }
 
@@ -273,9 +315,14 @@ fn pox_answers_table() {
         p.start();
         let step = p.resume(resp(200, &fixture(name)));
         match (expected, &step) {
-            (Ok(url), Step::Found { ews_url, .. }) => assert_eq!(ews_url, url, "{name}"),
+            (
+                Ok(url),
+                Step::Done {
+                    result: Found { ews_url, .. },
+                },
+            ) => assert_eq!(ews_url, url, "{name}"),
             (Err(url), Step::Http { request, .. }) => assert_eq!(&request.url, url, "{name}"),
-            (Err(code), Step::Failed { code: got, .. }) => assert_eq!(got, code, "{name}"),
+            (Err(code), Step::Failed { error }) => assert_eq!(error.code(), *code, "{name}"),
             _ => panic!("{name}: unexpected {step:?}"),
         }
     }
@@ -294,7 +341,10 @@ fn redirect_addr_restarts_with_the_new_address() {
             .unwrap()
             .contains("<EMailAddress>ana.lima@corp.contoso.com</EMailAddress>")
     );
-    let Step::Found { email, .. } = p.resume(resp(200, &fixture("settings.xml"))) else {
+    let Step::Done {
+        result: Found { email, .. },
+    } = p.resume(resp(200, &fixture("settings.xml")))
+    else {
         panic!()
     };
     assert_eq!(email, "ana.lima@corp.contoso.com");
@@ -332,9 +382,7 @@ fn a_busy_autodiscover_host_is_named_when_nothing_is_found() {
         first = false;
     }
     assert_eq!(failed_code(&step), "autodiscoverFailed");
-    let Step::Failed { message, .. } = &step else {
-        panic!()
-    };
+    let message = failed_message(&step);
     assert!(
         message.contains("(contoso.com answered HTTP 503: the server may be busy or down")
             && message.contains("https://mail.contoso.com/EWS/Exchange.asmx"),
@@ -367,9 +415,7 @@ fn a_401_everywhere_reports_the_credentials() {
     p.resume(resp(404, ""));
     let step = p.resume(resp(200, r#"{"Status":3}"#));
     assert_eq!(failed_code(&step), "unauthorized");
-    let Step::Failed { message, .. } = &step else {
-        panic!()
-    };
+    let message = failed_message(&step);
     assert!(message.contains("app password"), "{message}");
 }
 
@@ -390,13 +436,12 @@ fn probe_redirect_needs_confirmation() {
     ));
     assert_eq!(
         serde_json::to_value(&step).unwrap(),
-        serde_json::json!({
-            "kind": "confirmRedirect",
+        serde_json::json!({"kind": "ask", "question": {
             "host": "mail.contoso-hosting.net",
             "url": "https://mail.contoso-hosting.net/Autodiscover/Autodiscover.xml"
-        })
+        }})
     );
-    let step = p.resume(Input::Confirmed { accepted: true });
+    let step = p.resume(confirmed(true));
     let Step::Http { request, purpose } = &step else {
         panic!()
     };
@@ -424,10 +469,7 @@ fn declined_or_unsafe_probe_redirects_skip_to_srv() {
         301,
         "https://mail.contoso-hosting.net/autodiscover/autodiscover.xml",
     ));
-    assert_eq!(
-        url_of(&p.resume(Input::Confirmed { accepted: false })).1,
-        Purpose::SrvLookup
-    );
+    assert_eq!(url_of(&p.resume(confirmed(false))).1, Purpose::SrvLookup);
     for (status, location) in [
         (
             302,
@@ -510,7 +552,7 @@ fn redirect_loops_stop_at_the_hop_limit() {
     let code = loop {
         match p.resume(resp(200, &redirect)) {
             Step::Http { .. } => requests += 1,
-            Step::Failed { code, .. } => break code,
+            Step::Failed { error } => break error.code(),
             other => panic!("{other:?}"),
         }
     };
@@ -523,9 +565,7 @@ fn microsoft_365_signals_steer_to_the_microsoft_connection() {
     let mut p = AutodiscoverPlan::new("ana@contoso.com", creds(), true).unwrap();
     let step = p.start();
     assert_eq!(failed_code(&step), "exchangeOnline");
-    let Step::Failed { message, .. } = step else {
-        panic!()
-    };
+    let message = failed_message(&step);
     assert!(
         message.contains("Microsoft") && message.contains("Basic"),
         "{message}"
@@ -681,7 +721,7 @@ fn the_password_goes_only_to_a_basic_challenge_over_https() {
     // A host that answers without asking for credentials never gets them.
     let mut p = plan();
     let step = drive(&mut p, vec![resp(200, &fixture("settings.xml"))]);
-    assert!(matches!(step, Step::Found { .. }), "{step:?}");
+    assert!(matches!(step, Step::Done { .. }), "{step:?}");
 }
 
 #[test]
@@ -718,9 +758,7 @@ fn windows_only_sign_in_is_explained() {
         vec![resp(404, ""), ntlm(), resp(404, ""), srv_answer(&[])],
     );
     assert_eq!(failed_code(&step), "basicAuthUnavailable");
-    let Step::Failed { message, .. } = &step else {
-        panic!()
-    };
+    let message = failed_message(&step);
     assert_eq!(
         message,
         "The Exchange server at autodiscover.contoso.com accepts only Windows sign-in (NTLM or \
@@ -739,7 +777,7 @@ fn windows_only_sign_in_is_explained() {
             resp(200, &fixture("settings.xml")),
         ],
     );
-    assert!(matches!(step, Step::Found { .. }), "{step:?}");
+    assert!(matches!(step, Step::Done { .. }), "{step:?}");
     // ...and a refused password is the likelier story.
     let mut p = plan();
     let step = drive(
@@ -832,7 +870,10 @@ fn hosts_outside_the_domain_are_confirmed_before_they_are_contacted() {
             assert!(!has_credentials(&step), "{name}");
             continue;
         };
-        let Step::ConfirmRedirect { host: named, url } = &step else {
+        let Step::Ask {
+            question: Redirect { host: named, url },
+        } = &step
+        else {
             panic!("{name}: expected a question, got {step:?}")
         };
         assert_eq!(named, host, "{name}");
@@ -842,7 +883,7 @@ fn hosts_outside_the_domain_are_confirmed_before_they_are_contacted() {
 
         // Yes: the host is contacted, without credentials until it asks.
         let mut yes = p.clone();
-        let step = yes.resume(Input::Confirmed { accepted: true });
+        let step = yes.resume(confirmed(true));
         assert_eq!(url_of(&step).0, url, "{name}");
         assert!(!has_credentials(&step), "{name}");
         assert!(yes.origins().contains(&pattern), "{name}");
@@ -853,11 +894,18 @@ fn hosts_outside_the_domain_are_confirmed_before_they_are_contacted() {
         );
 
         // No: the host is sent nothing; the plan moves on.
-        let step = p.resume(Input::Confirmed { accepted: false });
+        let step = p.resume(confirmed(false));
         match (&after_no, &step) {
             (Some(next), Step::Http { request, .. }) => assert_eq!(&request.url, next, "{name}"),
-            (None, Step::Failed { code, .. }) => assert_eq!(code, "autodiscoverFailed", "{name}"),
-            (None, Step::ConfirmRedirect { host: other, .. }) => assert_ne!(other, host, "{name}"),
+            (None, Step::Failed { error }) => {
+                assert_eq!(error.code(), "autodiscoverFailed", "{name}")
+            }
+            (
+                None,
+                Step::Ask {
+                    question: Redirect { host: other, .. },
+                },
+            ) => assert_ne!(other, host, "{name}"),
             _ => panic!("{name}: after no, {step:?}"),
         }
         assert!(
@@ -880,8 +928,8 @@ fn a_declined_host_is_not_asked_about_again() {
             "1 0 8443 mail.hoster.example.",
         ]),
     );
-    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
-    let step = p.resume(Input::Confirmed { accepted: false });
+    assert!(matches!(step, Step::Ask { .. }), "{step:?}");
+    let step = p.resume(confirmed(false));
     assert_eq!(failed_code(&step), "autodiscoverFailed");
 
     // A confirmed host is not asked about again either.
@@ -893,7 +941,7 @@ fn a_declined_host_is_not_asked_about_again() {
             "1 0 8443 mail.hoster.example.",
         ]),
     );
-    p.resume(Input::Confirmed { accepted: true });
+    p.resume(confirmed(true));
     let step = p.resume(resp(404, ""));
     assert_eq!(
         url_of(&step).0,
@@ -928,7 +976,7 @@ fn an_ews_url_outside_the_domain_is_confirmed_before_it_is_found() {
     let next_post = Some(format!("https://autodiscover.contoso.com{AD}"));
     let confirmed_srv = |answers: &[Input]| {
         let mut inputs = srv_to(&["0 0 443 mail.hoster.example."]);
-        inputs.push(Input::Confirmed { accepted: true });
+        inputs.push(confirmed(true));
         inputs.extend(answers.iter().cloned());
         inputs
     };
@@ -995,7 +1043,10 @@ fn an_ews_url_outside_the_domain_is_confirmed_before_it_is_found() {
         let mut p = plan();
         let step = drive(&mut p, inputs);
         let Some(host) = asked else {
-            let Step::Found { ews_url, .. } = &step else {
+            let Step::Done {
+                result: Found { ews_url, .. },
+            } = &step
+            else {
                 panic!("{name}: expected found, got {step:?}")
             };
             assert_eq!(ews_url, ews, "{name}");
@@ -1003,36 +1054,42 @@ fn an_ews_url_outside_the_domain_is_confirmed_before_it_is_found() {
         };
         assert_eq!(
             step,
-            Step::ConfirmRedirect {
-                host: host.into(),
-                url: ews.into()
+            Step::Ask {
+                question: Redirect {
+                    host: host.into(),
+                    url: ews.into()
+                }
             },
             "{name}"
         );
         // The question survives the plan's trip through JSON (the binding's).
         let json = serde_json::to_string(&p).unwrap();
         let mut yes: AutodiscoverPlan = serde_json::from_str(&json).unwrap();
-        let step = yes.resume(Input::Confirmed { accepted: true });
-        let expected = Step::Found {
-            ews_url: ews.into(),
-            email: "Ana@contoso.com".into(),
-            display_name: Some("Ana Lima".into()),
-            server_version: Some(PoxServerVersion {
-                major: 15,
-                minor: 1,
-                build: 2176,
-            }),
+        let step = yes.resume(confirmed(true));
+        let expected = Step::Done {
+            result: Found {
+                ews_url: ews.into(),
+                email: "Ana@contoso.com".into(),
+                display_name: Some("Ana Lima".into()),
+                server_version: Some(PoxServerVersion {
+                    major: 15,
+                    minor: 1,
+                    build: 2176,
+                }),
+            },
         };
         assert_eq!(step, expected, "{name}");
 
         // No: the plan moves on, and the host is sent nothing.
-        let step = p.resume(Input::Confirmed { accepted: false });
+        let step = p.resume(confirmed(false));
         match (&after_no, &step) {
             (Some(next), Step::Http { request, .. }) => {
                 assert_eq!(&request.url, next, "{name}");
                 assert!(!has_credentials(&step), "{name}");
             }
-            (None, Step::Failed { code, .. }) => assert_eq!(code, "autodiscoverFailed", "{name}"),
+            (None, Step::Failed { error }) => {
+                assert_eq!(error.code(), "autodiscoverFailed", "{name}")
+            }
             _ => panic!("{name}: after no, {step:?}"),
         }
     }
@@ -1043,8 +1100,8 @@ fn a_declined_ews_host_is_not_asked_about_again() {
     let elsewhere = "https://mail.hoster.example/EWS/Exchange.asmx";
     let mut p = plan();
     let step = drive(&mut p, vec![settings_naming(elsewhere)]);
-    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
-    p.resume(Input::Confirmed { accepted: false });
+    assert!(matches!(step, Step::Ask { .. }), "{step:?}");
+    p.resume(confirmed(false));
     // autodiscover.<domain> names the same server: skipped without a question.
     let step = p.resume(settings_naming(elsewhere));
     assert_eq!(
@@ -1065,12 +1122,94 @@ fn a_declined_ews_host_is_not_asked_about_again() {
             redirect(302, &format!("https://mail.hoster.example{AD}")),
         ],
     );
-    assert!(matches!(step, Step::ConfirmRedirect { .. }), "{step:?}");
-    p.resume(Input::Confirmed { accepted: true });
+    assert!(matches!(step, Step::Ask { .. }), "{step:?}");
+    p.resume(confirmed(true));
     p.resume(basic_challenge());
     let step = p.resume(settings_naming(elsewhere));
     assert!(
-        matches!(&step, Step::Found { ews_url, .. } if ews_url == elsewhere),
+        matches!(&step, Step::Done { result: Found { ews_url, .. } } if ews_url == elsewhere),
         "{step:?}"
+    );
+}
+
+#[test]
+fn hosts_the_user_did_not_allow_are_passed_over_and_named() {
+    let mut p = plan();
+    p.start();
+    // The browser may not reach the domain's own host, nor autodiscover.<domain>.
+    let origins = p.origins();
+    assert_eq!(
+        origins,
+        [
+            "https://contoso.com/*",
+            "https://autodiscover.contoso.com/*",
+            "http://autodiscover.contoso.com/*"
+        ]
+    );
+    let step = p.resume(Input::Answer {
+        answer: Answer::NotAllowed {
+            origins: origins[..2].to_vec(),
+        },
+    });
+    // Neither is planned again, nor asked for; the probe still is.
+    assert_eq!(
+        url_of(&step),
+        (
+            format!("http://autodiscover.contoso.com{AD}").as_str(),
+            Purpose::RedirectProbe
+        )
+    );
+    assert_eq!(p.origins(), ["http://autodiscover.contoso.com/*"]);
+    let step = p.resume(Input::Answer {
+        answer: Answer::NotAllowed {
+            origins: vec!["http://autodiscover.contoso.com/*".into()],
+        },
+    });
+    assert_eq!(url_of(&step).1, Purpose::SrvLookup);
+    let step = p.resume(resp(200, r#"{"Status":3}"#));
+    assert_eq!(
+        failed_message(&step),
+        "We couldn't find the Exchange server for contoso.com. Inlay didn't contact \
+         contoso.com, autodiscover.contoso.com, as you didn't allow it to. Enter its EWS URL; \
+         it usually looks like https://mail.contoso.com/EWS/Exchange.asmx"
+    );
+    // It crosses from the shell as an answer.
+    let input: Input = serde_json::from_value(serde_json::json!(
+        {"kind": "answer", "answer": {"kind": "notAllowed", "origins": ["https://contoso.com/*"]}}
+    ))
+    .unwrap();
+    assert!(matches!(
+        input,
+        Input::Answer {
+            answer: Answer::NotAllowed { .. }
+        }
+    ));
+}
+
+#[test]
+fn failures_cross_as_code_and_message() {
+    let mut p = AutodiscoverPlan::new("ana@contoso.com", creds(), true).unwrap();
+    let json = serde_json::to_value(p.start()).unwrap();
+    assert_eq!(json["kind"], "failed");
+    assert_eq!(json["error"]["code"], "exchangeOnline");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Microsoft")
+    );
+}
+
+#[test]
+fn a_step_carrying_the_password_hides_it_in_debug() {
+    let mut p = plan();
+    p.start();
+    let step = p.resume(basic_challenge());
+    assert!(has_credentials(&step), "{step:?}");
+    let debug = format!("{step:?}");
+    assert!(debug.contains("<redacted>"), "{debug}");
+    assert!(
+        !debug.contains("Q09OVE9TT1xhbmE6czNjcmV0LXBAc3M"),
+        "{debug}"
     );
 }

@@ -4,10 +4,11 @@
 mod support;
 
 use inlay_core::http::TransportFailure;
+use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::Outcome;
 use inlay_core::provider::imap::{
-    Confidence, Discovery, DomainSettings, MailSettings, Purpose, Security, Server, Source, Step,
-    base_domain, resume, start,
+    AdminPolicy, Answer, Confidence, Discovery, DomainSettings, Found, MAX_REQUESTS, MailSettings,
+    Purpose, Security, Server, Source, Step, base_domain,
 };
 use support::http_response;
 
@@ -26,6 +27,44 @@ fn status(status: u16, headers: &[(&str, &str)]) -> Outcome {
 }
 fn not_found() -> Outcome {
     status(404, &[])
+}
+
+/// Discovery uses neither time nor randomness.
+const AT: Moment<'static> = Moment {
+    now_ms: 0,
+    random: &[],
+};
+
+fn start(address: &str, admin: &[DomainSettings]) -> (Discovery, Step) {
+    start_with(address, &AdminPolicy::from(admin.to_vec()))
+}
+
+fn start_with(address: &str, admin: &AdminPolicy) -> (Discovery, Step) {
+    let mut d = Discovery::new(address, admin);
+    let step = d.start(AT);
+    (d, step)
+}
+
+fn resume(d: Discovery, outcome: Outcome) -> (Discovery, Step) {
+    let input = match outcome {
+        Outcome::Response { response } => Input::Response { response },
+        Outcome::Transport { failure } => Input::Transport { failure },
+    };
+    resume_with(d, input)
+}
+
+fn resume_with(mut d: Discovery, input: Input<Answer>) -> (Discovery, Step) {
+    let step = d.resume(input, AT);
+    (d, step)
+}
+
+/// The settings discovery ended with.
+#[track_caller]
+fn found(step: Step) -> Found {
+    match step {
+        Step::Done { result } => result,
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Feeds outcomes in order, checking each planned request, until a result.
@@ -120,15 +159,12 @@ fn admin_settings_win_immediately_with_placeholders_filled() {
         ),
     }];
     let (_, step) = start("jo@example.com", &admin);
-    let Step::Found {
+    let Found {
         settings,
         source,
         confidence,
         ..
-    } = step
-    else {
-        panic!("{step:?}")
-    };
+    } = found(step);
     assert_eq!((source, confidence), (Source::Admin, Confidence::High));
     assert_eq!(settings.imap.username, "jo");
     assert!(settings.same_credentials);
@@ -154,15 +190,12 @@ fn invalid_admin_settings_are_ignored_with_a_reason() {
 #[test]
 fn domain_autoconfig_beats_the_ispdb() {
     let (_, step) = domain_autoconfig_answers(SSL_CONFIG);
-    let Step::Found {
+    let Found {
         settings,
         source,
         confidence,
         ..
-    } = step
-    else {
-        panic!("{step:?}")
-    };
+    } = found(step);
     assert_eq!(
         (source, confidence),
         (Source::DomainAutoconfig, Confidence::High)
@@ -204,12 +237,9 @@ fn well_known_then_ispdb_after_failures_recorded_as_evidence() {
             (Purpose::Ispdb, ISPDB, ok(SSL_CONFIG)),
         ],
     );
-    let Step::Found {
+    let Found {
         source, evidence, ..
-    } = step
-    else {
-        panic!("{step:?}")
-    };
+    } = found(step);
     assert_eq!(source, Source::Ispdb);
     assert!(evidence[0].contains("couldn't be reached"), "{evidence:?}");
     assert!(evidence[1].contains("readable settings"), "{evidence:?}");
@@ -227,16 +257,13 @@ fn ispdb_404_then_mx_then_the_mx_domains_ispdb() {
         ok(SSL_CONFIG),
     ));
     let (_, step) = run("jo@example.com", &[], script);
-    let Step::Found {
+    let Found {
         source,
         confidence,
         evidence,
         settings,
         ..
-    } = step
-    else {
-        panic!("{step:?}")
-    };
+    } = found(step);
     assert_eq!((source, confidence), (Source::MxIspdb, Confidence::Medium));
     // Placeholders use the user's address, not the MX domain.
     assert_eq!(settings.imap.host, "imap.example.com");
@@ -266,16 +293,13 @@ fn everything_failing_ends_in_a_low_confidence_guess() {
             (Purpose::MxLookup, MX, ok(r#"{"Status":3}"#)),
         ],
     );
-    let Step::Found {
+    let Found {
         settings,
         alternatives,
         source,
         confidence,
         evidence,
-    } = step
-    else {
-        panic!("{step:?}")
-    };
+    } = found(step);
     assert_eq!((source, confidence), (Source::Guess, Confidence::Low));
     assert_eq!(
         (settings.imap.host.as_str(), settings.imap.port),
@@ -310,9 +334,11 @@ fn mx_on_the_domain_itself_goes_straight_to_the_guess() {
     assert!(
         matches!(
             step,
-            Step::Found {
-                source: Source::Guess,
-                ..
+            Step::Done {
+                result: Found {
+                    source: Source::Guess,
+                    ..
+                }
             }
         ),
         "{step:?}"
@@ -368,14 +394,24 @@ fn unusable_configs_move_on_with_the_reason() {
 #[test]
 fn an_invalid_address_fails_with_its_code() {
     let (_, step) = start("not an address", &[]);
-    let Step::Failed { code, message } = step else {
+    let Step::Failed { error } = step else {
         panic!("{step:?}")
     };
-    assert!(!code.is_empty() && !message.is_empty());
+    assert!(!error.code().is_empty() && !error.message().is_empty());
     let (_, step) = start("", &[]);
     assert!(
-        matches!(step, Step::Failed { ref code, .. } if code == "empty"),
+        matches!(step, Step::Failed { ref error } if error.code() == "empty"),
         "{step:?}"
+    );
+    // It crosses to the shell as {code, message}.
+    let json = serde_json::to_value(&step).unwrap();
+    assert_eq!(json["kind"], "failed");
+    assert_eq!(json["error"]["code"], "empty");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Enter the email address")
     );
 }
 
@@ -388,7 +424,8 @@ fn steps_serialise_as_tagged_camel_case() {
     assert_eq!(json["request"]["method"], "GET");
     let (_, step) = domain_autoconfig_answers(SSL_CONFIG);
     let json = serde_json::to_value(&step).unwrap();
-    assert_eq!(json["kind"], "found");
+    assert_eq!(json["kind"], "done");
+    let json = &json["result"];
     assert_eq!(json["source"], "domainAutoconfig");
     assert_eq!(json["confidence"], "high");
     assert_eq!(json["settings"]["imap"]["security"], "implicitTls");
@@ -428,4 +465,105 @@ fn domain_origins_name_the_domains_own_hosts_still_to_be_read() {
         d.domain_origins().is_empty(),
         "the ISPDB and DNS are fixed hosts"
     );
+}
+
+#[test]
+fn a_host_the_user_did_not_allow_is_passed_over_in_words() {
+    let (d, _) = start("jo@example.com", &[]);
+    let not_allowed = Input::Answer {
+        answer: Answer::NotAllowed,
+    };
+    let (d, step) = resume_with(d, not_allowed.clone());
+    assert!(requests(&step, Purpose::DomainWellKnown), "{step:?}");
+    assert_eq!(
+        d.evidence()[0],
+        "autoconfig.example.com: not read, as you didn't allow Inlay to reach autoconfig.example.com."
+    );
+    let (d, step) = resume_with(d, not_allowed);
+    assert!(requests(&step, Purpose::Ispdb), "{step:?}");
+    assert!(
+        d.evidence()[1].ends_with("you didn't allow Inlay to reach example.com."),
+        "{:?}",
+        d.evidence()
+    );
+    // It crosses from the shell as an answer.
+    let input: Input<Answer> =
+        serde_json::from_value(serde_json::json!({"kind": "answer", "answer": "notAllowed"}))
+            .unwrap();
+    assert_eq!(
+        input,
+        Input::Answer {
+            answer: Answer::NotAllowed
+        }
+    );
+}
+
+/// A policy as the shell reads it from managed storage.
+fn policy(json: serde_json::Value) -> AdminPolicy {
+    serde_json::from_value(json).expect("any JSON value is a policy")
+}
+
+fn corp_settings(domain: &str) -> serde_json::Value {
+    let server = |port| serde_json::json!({"host": "mail.corp.test", "port": port, "security": "implicitTls", "username": "%EMAILLOCALPART%"});
+    serde_json::json!({"domain": domain, "settings": {"imap": server(993), "smtp": server(465), "sameCredentials": true}})
+}
+
+#[test]
+fn a_misshapen_admin_entry_is_named_and_the_others_still_apply() {
+    let admin = policy(serde_json::json!([
+        {"domain": "example.com", "settings": {"imap": "mail.corp.test"}},
+        42,
+        corp_settings("other.test"),
+    ]));
+    // The domain's own entry is unusable: discovery goes on, and says why.
+    let (d, step) = start_with("jo@example.com", &admin);
+    assert!(requests(&step, Purpose::DomainAutoconfig), "{step:?}");
+    let evidence = d.evidence().join("\n");
+    assert!(
+        evidence.contains("1 of your administrator's mail settings name no domain"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("Your administrator's settings for example.com were ignored: they are not in the expected shape"),
+        "{evidence}"
+    );
+    // A well-shaped entry beside them still wins for its domain.
+    let (_, step) = start_with("jo@other.test", &admin);
+    let result = found(step);
+    assert_eq!(result.source, Source::Admin);
+    assert_eq!(result.settings.imap.username, "jo");
+}
+
+#[test]
+fn an_admin_policy_that_is_not_a_list_is_named() {
+    let (d, step) = start_with(
+        "jo@example.com",
+        &policy(serde_json::json!({"example.com": 1})),
+    );
+    assert!(requests(&step, Purpose::DomainAutoconfig), "{step:?}");
+    assert!(
+        d.evidence()[0].contains("policy is not a list of domains"),
+        "{:?}",
+        d.evidence()
+    );
+    let (d, _) = start_with("jo@example.com", &policy(serde_json::json!([])));
+    assert!(d.evidence().is_empty());
+}
+
+#[test]
+fn redirects_everywhere_still_end_within_the_request_cap() {
+    let (mut d, mut step) = start("jo@example.com", &[]);
+    let mut requests = 0;
+    while let Step::Http { request, .. } = &step {
+        requests += 1;
+        assert!(requests <= MAX_REQUESTS, "{requests} requests");
+        let next = format!("{}x", request.url.split('?').next().unwrap());
+        let outcome = if request.url.contains("dns.google") {
+            status(500, &[])
+        } else {
+            status(302, &[("location", next.as_str())])
+        };
+        (d, step) = resume(d, outcome);
+    }
+    assert_eq!(found(step).source, Source::Guess);
 }

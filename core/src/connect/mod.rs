@@ -37,7 +37,9 @@ use crate::detect::{AddressError, ConnectionKind};
 pub use flow::{
     Advance, ConnectFlow, Connected, FLOW_BACKOFF, Flow, MAX_FLOW_WAIT_MS, Phase, Step,
 };
-pub use password::{PasswordConnect, password_start};
+pub use password::{
+    NO_PASSWORD, PasswordConnect, cancelled_connect, password_start, sign_in_name,
+};
 pub use refusal::Refusal;
 
 /// How many random bytes [`start`] needs: PKCE verifier, `state`, `nonce`.

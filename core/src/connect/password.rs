@@ -76,6 +76,29 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
     Ok(transition(&state, &Event::TokensReceived, now_ms)?)
 }
 
+/// The username a password inbox signs in with: what the user typed in
+/// Advanced options, else the address itself (the usual case for Exchange
+/// and most IMAP hosts). Blank or whitespace counts as not typed.
+pub fn sign_in_name(username: Option<&str>, address: &str) -> String {
+    match username.map(str::trim) {
+        Some(typed) if !typed.is_empty() => typed.to_owned(),
+        _ => address.trim().to_owned(),
+    }
+}
+
+/// What a password inbox's check says when Inlay no longer holds the password
+/// (only something outside Inlay removes it).
+pub const NO_PASSWORD: &str =
+    "Inlay no longer has this inbox's password. Disconnect it, then connect it again.";
+
+/// The sentence for a password connect the user cancelled: nothing was saved.
+pub fn cancelled_connect(address: &str) -> String {
+    format!(
+        "You cancelled connecting {}. Nothing was changed.",
+        address.trim()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +263,22 @@ mod tests {
             password_start(&gone, 5).unwrap(),
             ConnectionState::Verifying { .. }
         ));
+    }
+
+    #[test]
+    fn the_username_defaults_to_the_address() {
+        let address = " ann@contoso.example ";
+        assert_eq!(sign_in_name(None, address), "ann@contoso.example");
+        assert_eq!(sign_in_name(Some("  "), address), "ann@contoso.example");
+        assert_eq!(sign_in_name(Some(" CONTOSO\\ann "), address), "CONTOSO\\ann");
+    }
+
+    #[test]
+    fn a_cancelled_connect_says_nothing_changed() {
+        assert_eq!(
+            cancelled_connect(" ann@contoso.example "),
+            "You cancelled connecting ann@contoso.example. Nothing was changed."
+        );
+        assert!(NO_PASSWORD.contains("Disconnect it, then connect it again"));
     }
 }

@@ -70,6 +70,24 @@ pub enum AddressError {
 }
 
 impl AddressError {
+    /// The stable camelCase code (the serde tag), e.g. `missingAt`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddressError::Empty { .. } => "empty",
+            AddressError::MissingAt { .. } => "missingAt",
+            AddressError::MultipleAt { .. } => "multipleAt",
+            AddressError::MissingLocalPart { .. } => "missingLocalPart",
+            AddressError::MissingDomain { .. } => "missingDomain",
+            AddressError::ContainsSpace { .. } => "containsSpace",
+            AddressError::InvalidCharacter { .. } => "invalidCharacter",
+            AddressError::MisplacedDot { .. } => "misplacedDot",
+            AddressError::DomainWithoutDot { .. } => "domainWithoutDot",
+            AddressError::InvalidDomain { .. } => "invalidDomain",
+            AddressError::IpLiteral { .. } => "ipLiteral",
+            AddressError::TooLong { .. } => "tooLong",
+        }
+    }
+
     /// The user-facing sentence.
     pub fn message(&self) -> &str {
         match self {

@@ -3,9 +3,11 @@
 //! Consumer domains (gmail.com, outlook.com, …) are decided immediately.
 //! Any other domain needs its MX records: [`detect_from_address`] plans a
 //! DNS-over-HTTPS query, the service worker runs it, and [`detect_from_mx`]
-//! reads the answer. Nothing here does I/O.
+//! reads the answer; [`Detector`] is the two as a [`crate::machine::Machine`].
+//! Nothing here does I/O.
 
 mod address;
+mod detector;
 mod services;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,7 @@ use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method};
 
 pub use address::{AddressError, EmailAddress, mailbox_id, parse_address, same_mailbox};
+pub use detector::{DetectError, Detector, Purpose as DetectPurpose};
 use services::ServiceRole;
 pub use services::{MailService, consumer_service, service_for_mx_host};
 

@@ -21,8 +21,10 @@ use crate::convert::{arg, thrown, to_js};
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
 use inlay_core::detect::Detection;
+use inlay_core::machine::NoQuestion;
+use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::ews::{
-    self as core_ews, AutodiscoverPlan, Credentials, Input, Step, Verified,
+    self as core_ews, Answer, AutodiscoverPlan, Credentials, EwsCheck, Step,
 };
 use inlay_core::provider::{Attempt, Disposition, Outcome};
 
@@ -56,16 +58,6 @@ fn read_answer<T: Serialize>(
     to_js(&read(&outcome, &attempt, &backoff))
 }
 
-/// `ewsVerifyResult`'s answer: `{kind: "verified", inbox, server}` or the
-/// core's disposition as is (`retryAfter`, `reauthenticate`, `fail`).
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum VerifyResult {
-    Verified(Verified),
-    #[serde(untagged)]
-    Other(Disposition),
-}
-
 /// `ewsSendResult`'s answer: `{kind: "sent"}` or the core's disposition.
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -75,27 +67,28 @@ enum SendResult {
     Other(Disposition),
 }
 
-/// `autodiscoverStart(email, username, password, microsoft365Mx) -> {plan, step}`.
-/// `step` is `{kind: "http", request, purpose}` (purpose `autodiscover`,
-/// `redirectProbe` or `srvLookup`; an `autodiscover` POST carries an
-/// `Authorization` header only after its host's Basic challenge),
-/// `{kind: "confirmRedirect", host, url}` (ask the user before the password
-/// may go to `host`: the probe's target, or a host outside the address's domain),
-/// `{kind: "found", ewsUrl, email, displayName, serverVersion}` or
-/// `{kind: "failed", code, message}` (code `autodiscoverFailed`, `unauthorized`,
-/// `basicAuthUnavailable` or `exchangeOnline`). An invalid address is thrown as
-/// `{code, message}` (code = what's wrong, e.g. `missingAt`).
+/// `autodiscoverStart(email, username, password, microsoft365Mx, now) -> {plan, step}`.
+/// `step` is a machine step: `{kind: "http", request, purpose}` (purpose
+/// `autodiscover`, `redirectProbe` or `srvLookup`; an `autodiscover` POST
+/// carries an `Authorization` header only after its host's Basic challenge),
+/// `{kind: "ask", question: {host, url}}` (may the password go to `host`: the
+/// probe's target, or a host outside the address's domain),
+/// `{kind: "done", result: {ewsUrl, email, displayName, serverVersion}}` or
+/// `{kind: "failed", error: {code, message}}` (code `autodiscoverFailed`,
+/// `unauthorized`, `basicAuthUnavailable` or `exchangeOnline`). An invalid
+/// address is thrown as `{code, message}` (code = what's wrong, e.g. `missingAt`).
 #[wasm_bindgen(js_name = autodiscoverStart)]
 pub fn autodiscover_start(
     email: &str,
     username: &str,
     password: &str,
     microsoft365_mx: bool,
+    now: f64,
 ) -> Result<JsValue, JsValue> {
     let credentials = Credentials::new(username, password);
     let mut plan = AutodiscoverPlan::new(email, credentials, microsoft365_mx)
         .map_err(|e| thrown(FlowError::from(e)))?;
-    let step = plan.start();
+    let step = plan.start(Moment::from_shell(now, &[]));
     to_js(&PlanAndStep { plan: &plan, step })
 }
 
@@ -107,14 +100,17 @@ pub fn detection_hosted_by_microsoft(detection: JsValue) -> Result<bool, JsValue
     Ok(detection.hosted_by_microsoft())
 }
 
-/// `autodiscoverResume(plan, input) -> {plan, step}`; input is
-/// `{kind: "response", response}`, `{kind: "transport", failure}` or, after
-/// `confirmRedirect`, `{kind: "confirmed", accepted}`.
+/// `autodiscoverResume(plan, input, now) -> {plan, step}`; input is
+/// `{kind: "response", response}`, `{kind: "transport", failure}`, or an
+/// answer: `{kind: "answer", answer: {kind: "confirmed", accepted}}` to the
+/// question, `{kind: "answer", answer: {kind: "notAllowed", origins}}` when the
+/// user did not allow the browser to reach those origins (the planned request
+/// was not made).
 #[wasm_bindgen(js_name = autodiscoverResume)]
-pub fn autodiscover_resume(plan: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
+pub fn autodiscover_resume(plan: JsValue, input: JsValue, now: f64) -> Result<JsValue, JsValue> {
     let mut plan: AutodiscoverPlan = secret_arg(plan, "plan")?;
-    let input: Input = arg(input, "input")?;
-    let step = plan.resume(input);
+    let input: Input<Answer> = arg(input, "input")?;
+    let step = plan.resume(input, Moment::from_shell(now, &[]));
     to_js(&PlanAndStep { plan: &plan, step })
 }
 
@@ -136,39 +132,52 @@ pub fn ews_url_check(url: &str) -> Result<JsValue, JsValue> {
         .and_then(|ok| to_js(&ok))
 }
 
-/// `ewsVerifyPlan(ewsUrl, username, password) -> HttpRequest`: `GetFolder`
-/// on the inbox.
-#[wasm_bindgen(js_name = ewsVerifyPlan)]
-pub fn ews_verify_plan(ews_url: &str, username: &str, password: &str) -> Result<JsValue, JsValue> {
-    to_js(&core_ews::verify_connection(
-        ews_url,
-        &Credentials::new(username, password),
-    ))
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckAndStep<'a> {
+    check: &'a EwsCheck,
+    step: inlay_core::machine::StepOf<EwsCheck>,
 }
 
-/// `ewsVerifyResult(ewsUrl, outcome, attempt) -> VerifyResult`:
-/// `{kind: "verified", inbox: {id, changeKey}, server, build}` (server is null or
-/// `{majorVersion, minorVersion, majorBuildNumber, version}`; build is e.g. "15.1.2507" or null),
-/// `{kind: "retryAfter", afterMs, reason}`, `{kind: "reauthenticate", code, message}`
-/// or `{kind: "fail", code, message}`. attempt is `{number, afterRefresh, nowMs, jitter}`.
-/// Someone waits for this check, so retries are few and short
-/// (`Backoff::INTERACTIVE`); when they run out, `fail` says why.
-#[wasm_bindgen(js_name = ewsVerifyResult)]
-pub fn ews_verify_result(
+/// `ewsCheckStart(ewsUrl, username, password, now, random) -> {check, step}`:
+/// the connection check (GetFolder on the inbox) as a machine. Steps:
+/// `{kind: "http", request, purpose: "getFolder"}`, `{kind: "wait", untilMs,
+/// reason}` (resume with `{kind: "timer"}`), `{kind: "done", result: {inbox,
+/// server, build}}` or `{kind: "failed", error: {code, message, outcome}}`
+/// (`outcome`: `needsReauthentication`, `later` or `failed`). `check` holds
+/// the password: worker memory only.
+#[wasm_bindgen(js_name = ewsCheckStart)]
+pub fn ews_check_start(
     ews_url: &str,
-    outcome: JsValue,
-    attempt: JsValue,
+    username: &str,
+    password: &str,
+    now: f64,
+    random: &[u8],
 ) -> Result<JsValue, JsValue> {
-    read_answer(
-        outcome,
-        attempt,
-        Backoff::INTERACTIVE,
-        |outcome, attempt, backoff| match core_ews::read_verify(ews_url, outcome, attempt, backoff)
-        {
-            Ok(verified) => VerifyResult::Verified(verified),
-            Err(disposition) => VerifyResult::Other(disposition),
-        },
-    )
+    let mut check = EwsCheck::new(ews_url, Credentials::new(username, password));
+    let step = check.start(Moment::from_shell(now, random));
+    to_js(&CheckAndStep {
+        check: &check,
+        step,
+    })
+}
+
+/// `ewsCheckResume(check, input, now, random) -> {check, step}` with the
+/// request's outcome or `{kind: "timer"}` after a wait.
+#[wasm_bindgen(js_name = ewsCheckResume)]
+pub fn ews_check_resume(
+    check: JsValue,
+    input: JsValue,
+    now: f64,
+    random: &[u8],
+) -> Result<JsValue, JsValue> {
+    let mut check: EwsCheck = secret_arg(check, "check")?;
+    let input: Input<NoQuestion> = arg(input, "input")?;
+    let step = check.resume(input, Moment::from_shell(now, random));
+    to_js(&CheckAndStep {
+        check: &check,
+        step,
+    })
 }
 
 /// `ewsSendPlan(ewsUrl, username, password, mime) -> HttpRequest`:
@@ -188,7 +197,7 @@ pub fn ews_send_plan(
 }
 
 /// `ewsSendResult(ewsUrl, outcome, attempt) -> SendResult`: `{kind: "sent"}`
-/// or a disposition as for `ewsVerifyResult`.
+/// or the core's disposition (`retryAfter`, `reauthenticate`, `fail`).
 #[wasm_bindgen(js_name = ewsSendResult)]
 pub fn ews_send_result(
     ews_url: &str,
@@ -198,7 +207,7 @@ pub fn ews_send_result(
     read_answer(
         outcome,
         attempt,
-        Backoff::PROVIDER,
+        core_ews::SEND_BACKOFF,
         |outcome, attempt, backoff| match core_ews::read_send(ews_url, outcome, attempt, backoff) {
             Ok(()) => SendResult::Sent,
             Err(disposition) => SendResult::Other(disposition),

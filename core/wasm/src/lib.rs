@@ -22,21 +22,29 @@ mod connect;
 #[cfg_attr(not(all(feature = "start", feature = "connect", feature = "mail")), allow(dead_code))]
 mod convert;
 #[cfg(feature = "connect")]
+mod detect;
+#[cfg(feature = "connect")]
 mod ews;
 #[cfg(feature = "connect")]
 mod mailconfig;
 #[cfg(feature = "mail")]
 mod message;
 #[cfg(feature = "connect")]
+mod password;
+#[cfg(feature = "connect")]
 pub use accounts::*;
 #[cfg(feature = "connect")]
 pub use connect::*;
+#[cfg(feature = "connect")]
+pub use detect::*;
 #[cfg(feature = "connect")]
 pub use ews::*;
 #[cfg(feature = "connect")]
 pub use mailconfig::*;
 #[cfg(feature = "mail")]
 pub use message::*;
+#[cfg(feature = "connect")]
+pub use password::*;
 
 #[wasm_bindgen]
 extern "C" {

@@ -11,9 +11,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, thrown, to_js};
 
-use inlay_core::provider::Outcome;
+use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::imap::{
-    self as core_mailconfig, CertificateReport, CertificateTrust, Discovery, DomainSettings,
+    self as core_mailconfig, AdminPolicy, Answer, CertificateReport, CertificateTrust, Discovery,
     MailServerKind, MailSettings, SettingsError, Step,
 };
 use inlay_core::rpc::imap::PinnedCertificates;
@@ -32,30 +32,39 @@ enum ValidateError {
     InvalidSettings(SettingsError),
 }
 
-fn pair((discovery, step): (Discovery, Step)) -> Result<JsValue, JsValue> {
+fn pair(discovery: Discovery, step: Step) -> Result<JsValue, JsValue> {
     to_js(&DiscoveryAndStep { discovery, step })
 }
 
-/// `mailDiscoveryStart(address, admin) -> {discovery, step}`; admin is the
-/// managed policy's `[{domain, settings}]` (may be empty). step is
+/// `mailDiscoveryStart(address, admin, now) -> {discovery, step}`; admin is
+/// the managed policy's `mailSettings` as read (any value: the core names what
+/// it can't use in the evidence). step is one of the core's machine steps:
 /// `{kind: "http", request, purpose}` (purpose `domainAutoconfig`,
 /// `domainWellKnown`, `ispdb`, `mxLookup` or `mxIspdb`),
-/// `{kind: "found", settings, alternatives, source, confidence, evidence}`
-/// or, for an invalid address only, `{kind: "failed", code, message}`.
+/// `{kind: "done", result: {settings, alternatives, source, confidence, evidence}}`
+/// or `{kind: "failed", error: {code, message}}` (an invalid address).
 #[wasm_bindgen(js_name = mailDiscoveryStart)]
-pub fn mail_discovery_start(address: &str, admin: JsValue) -> Result<JsValue, JsValue> {
-    let admin: Vec<DomainSettings> = arg(admin, "admin")?;
-    pair(core_mailconfig::start(address, &admin))
+pub fn mail_discovery_start(address: &str, admin: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    let admin: AdminPolicy = arg(admin, "admin")?;
+    let mut discovery = Discovery::new(address, &admin);
+    let step = discovery.start(Moment::from_shell(now, &[]));
+    pair(discovery, step)
 }
 
-/// `mailDiscoveryResume(discovery, outcome) -> {discovery, step}` with the
-/// planned request's outcome (`{kind: "response", response}` or
-/// `{kind: "transport", failure}`).
+/// `mailDiscoveryResume(discovery, input, now) -> {discovery, step}` with
+/// what happened to the planned request: `{kind: "response", response}`,
+/// `{kind: "transport", failure}` or `{kind: "answer", answer: "notAllowed"}`
+/// (the user did not allow its host, so it was not made).
 #[wasm_bindgen(js_name = mailDiscoveryResume)]
-pub fn mail_discovery_resume(discovery: JsValue, outcome: JsValue) -> Result<JsValue, JsValue> {
-    let discovery: Discovery = arg(discovery, "discovery")?;
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    pair(core_mailconfig::resume(discovery, outcome))
+pub fn mail_discovery_resume(
+    discovery: JsValue,
+    input: JsValue,
+    now: f64,
+) -> Result<JsValue, JsValue> {
+    let mut discovery: Discovery = arg(discovery, "discovery")?;
+    let input: Input<Answer> = arg(input, "input")?;
+    let step = discovery.resume(input, Moment::from_shell(now, &[]));
+    pair(discovery, step)
 }
 
 /// `mailSettingsValidate(settings) -> null`, or throws

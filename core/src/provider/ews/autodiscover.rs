@@ -24,11 +24,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::challenge::{self, Challenge};
-use super::credentials::{Credentials, RedactedRequest};
+use super::credentials::Credentials;
 use super::pox::{self, PoxAnswer, PoxServerVersion};
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
-use crate::http::{HttpRequest, HttpResponse, Method, TransportFailure, host_patterns};
+use crate::http::{HttpRequest, HttpResponse, Method, host_patterns};
+use crate::machine::{Input, Machine, Moment, StepOf};
 use crate::{hostname, idn};
 
 /// Redirects (address, URL or confirmed HTTP probe) followed before giving up.
@@ -51,90 +52,90 @@ pub enum Purpose {
     SrvLookup,
 }
 
-/// What the plan wants next.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum Step {
-    /// Make this request and `resume` with its outcome.
-    Http {
-        request: HttpRequest,
-        purpose: Purpose,
-    },
-    /// Ask the user whether to send their password to `host`, then resume
-    /// with `confirmed`. Asked for the HTTP probe's target, for any host
-    /// outside the user's domain (named by `redirectAddr`, `redirectUrl` or
-    /// an SRV record) before it is contacted at all, and for an EWS URL
-    /// outside that domain before discovery ends `found` with it.
-    ConfirmRedirect { host: String, url: String },
-    /// Discovery succeeded. `email` is the address Autodiscover settled on
-    /// (it differs from the typed one after a `redirectAddr`).
-    Found {
-        ews_url: String,
-        email: String,
-        display_name: Option<String>,
-        server_version: Option<PoxServerVersion>,
-    },
-    /// Discovery ended without a usable server; `message` is for the user.
-    Failed { code: String, message: String },
+/// The question the plan asks: may the password go to `host`? Asked for the
+/// HTTP probe's target, for any host outside the user's domain (named by
+/// `redirectAddr`, `redirectUrl` or an SRV record) before it is contacted at
+/// all, and for an EWS URL outside that domain before discovery ends with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Redirect {
+    pub host: String,
+    pub url: String,
 }
 
-impl fmt::Debug for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Step::Http { request, purpose } => f
-                .debug_struct("Http")
-                .field("request", &RedactedRequest(request))
-                .field("purpose", purpose)
-                .finish(),
-            Step::ConfirmRedirect { host, url } => f
-                .debug_struct("ConfirmRedirect")
-                .field("host", host)
-                .field("url", url)
-                .finish(),
-            Step::Found {
-                ews_url,
-                email,
-                display_name,
-                server_version,
-            } => f
-                .debug_struct("Found")
-                .field("ews_url", ews_url)
-                .field("email", email)
-                .field("display_name", display_name)
-                .field("server_version", server_version)
-                .finish(),
-            Step::Failed { code, message } => f
-                .debug_struct("Failed")
-                .field("code", code)
-                .field("message", message)
-                .finish(),
-        }
-    }
-}
-
-/// What the executor or the user reports back.
+/// The user's answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum Input {
-    Response {
-        response: HttpResponse,
-    },
-    Transport {
-        failure: TransportFailure,
-    },
-    /// The user's answer to `confirmRedirect`.
-    Confirmed {
-        accepted: bool,
-    },
+pub enum Answer {
+    /// To a [`Redirect`] question.
+    Confirmed { accepted: bool },
+    /// Instead of the planned request: the user did not allow the browser to
+    /// reach these host patterns (`https://host/*`, as [`AutodiscoverPlan::origins`]
+    /// named them). The request is passed over, and so is every candidate
+    /// at those hosts; the failure, if nothing is found, says so.
+    NotAllowed { origins: Vec<String> },
 }
+
+/// Discovery succeeded. `email` is the address Autodiscover settled on (it
+/// differs from the typed one after a `redirectAddr`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Found {
+    pub ews_url: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub server_version: Option<PoxServerVersion>,
+}
+
+/// Why discovery ended without a usable server (crosses as `{code, message}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutodiscoverError {
+    /// A server refused the username or password (`unauthorized`).
+    Unauthorized { message: String },
+    /// The server offers only Windows sign-in (`basicAuthUnavailable`).
+    BasicAuthUnavailable { message: String },
+    /// Nothing answered usefully (`autodiscoverFailed`).
+    NotFound { message: String },
+    /// The mailbox is on Exchange Online (`exchangeOnline`).
+    ExchangeOnline,
+}
+
+impl AutodiscoverError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AutodiscoverError::Unauthorized { .. } => "unauthorized",
+            AutodiscoverError::BasicAuthUnavailable { .. } => "basicAuthUnavailable",
+            AutodiscoverError::NotFound { .. } => "autodiscoverFailed",
+            AutodiscoverError::ExchangeOnline => "exchangeOnline",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            AutodiscoverError::Unauthorized { message }
+            | AutodiscoverError::BasicAuthUnavailable { message }
+            | AutodiscoverError::NotFound { message } => message,
+            AutodiscoverError::ExchangeOnline => EXCHANGE_ONLINE,
+        }
+    }
+}
+
+impl Serialize for AutodiscoverError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("AutodiscoverError", 2)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", self.message())?;
+        s.end()
+    }
+}
+
+/// A step of Autodiscover.
+pub type Step = StepOf<AutodiscoverPlan>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
@@ -192,6 +193,10 @@ pub struct AutodiscoverPlan {
     /// Hosts the user agreed to send the password to, and refused to.
     confirmed_hosts: Vec<String>,
     declined_hosts: Vec<String>,
+    /// Host patterns the user did not allow the browser to reach: nothing
+    /// is planned there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    not_allowed: Vec<String>,
     /// Hosts that refused the credentials: they are not sent there again.
     refused_hosts: Vec<String>,
     /// The first host that offered only Windows sign-in (NTLM, Negotiate).
@@ -217,45 +222,27 @@ impl fmt::Debug for AutodiscoverPlan {
     }
 }
 
-impl AutodiscoverPlan {
-    /// A plan for `email`. `microsoft365_mx` is the detection verdict that
-    /// the domain's MX is Microsoft 365, which ends discovery at once.
-    pub fn new(
-        email: &str,
-        credentials: Credentials,
-        microsoft365_mx: bool,
-    ) -> Result<Self, AddressError> {
-        let address = parse_address(email)?;
-        Ok(AutodiscoverPlan {
-            queue: candidates(&address.domain),
-            email: address.to_address(),
-            domain: address.domain,
-            credentials,
-            microsoft365_mx,
-            current: None,
-            pending: None,
-            confirmed_hosts: vec![],
-            declined_hosts: vec![],
-            refused_hosts: vec![],
-            windows_only: None,
-            hops: 0,
-            refused: false,
-            trouble: None,
-        })
-    }
+impl Machine for AutodiscoverPlan {
+    type Purpose = Purpose;
+    type Question = Redirect;
+    type Answer = Answer;
+    type Result = Found;
+    type Error = AutodiscoverError;
 
-    /// The first step.
-    pub fn start(&mut self) -> Step {
+    /// The first step (Autodiscover uses neither time nor randomness).
+    fn start(&mut self, _at: Moment<'_>) -> Step {
         if self.microsoft365_mx {
             return exchange_online();
         }
         self.next()
     }
 
-    /// Feeds back the outcome of the last step.
-    pub fn resume(&mut self, input: Input) -> Step {
+    /// Feeds back what happened to the last step.
+    fn resume(&mut self, input: Input<Answer>, _at: Moment<'_>) -> Step {
         match input {
-            Input::Confirmed { accepted } => match self.pending.take() {
+            Input::Answer {
+                answer: Answer::Confirmed { accepted },
+            } => match self.pending.take() {
                 Some(Pending::Autodiscover { url }) => {
                     let host = host_of(&url);
                     if accepted {
@@ -284,7 +271,16 @@ impl AutodiscoverPlan {
                 }
                 None => self.next(),
             },
-            Input::Transport { .. } => self.next(),
+            Input::Answer {
+                answer: Answer::NotAllowed { origins },
+            } => {
+                for pattern in origins {
+                    if !self.not_allowed.contains(&pattern) {
+                        self.not_allowed.push(pattern);
+                    }
+                }
+                self.next()
+            }
             Input::Response { response } => match self.current.take() {
                 Some(Candidate::Post { url, credentials }) => {
                     self.autodiscover_answer(&url, credentials, &response)
@@ -300,7 +296,41 @@ impl AutodiscoverPlan {
                 }
                 None => self.next(),
             },
+            // No answer (or none an http step can get): the next way.
+            Input::Transport { .. }
+            | Input::Redirect { .. }
+            | Input::AuthFlowFailed { .. }
+            | Input::Timer => self.next(),
         }
+    }
+}
+
+impl AutodiscoverPlan {
+    /// A plan for `email`. `microsoft365_mx` is the detection verdict that
+    /// the domain's MX is Microsoft 365, which ends discovery at once.
+    pub fn new(
+        email: &str,
+        credentials: Credentials,
+        microsoft365_mx: bool,
+    ) -> Result<Self, AddressError> {
+        let address = parse_address(email)?;
+        Ok(AutodiscoverPlan {
+            queue: candidates(&address.domain),
+            email: address.to_address(),
+            domain: address.domain,
+            credentials,
+            microsoft365_mx,
+            current: None,
+            pending: None,
+            confirmed_hosts: vec![],
+            declined_hosts: vec![],
+            not_allowed: vec![],
+            refused_hosts: vec![],
+            windows_only: None,
+            hops: 0,
+            refused: false,
+            trouble: None,
+        })
     }
 
     /// Host-permission patterns (`https://host/*`) for the request awaited
@@ -316,11 +346,12 @@ impl AutodiscoverPlan {
                 .filter_map(|c| match c {
                     Candidate::Post { url, .. } => {
                         let host = host_of(url);
-                        let skipped =
-                            self.declined_hosts.contains(&host) || self.needs_confirmation(&host);
+                        let skipped = self.declined_hosts.contains(&host)
+                            || self.not_allowed(url)
+                            || self.needs_confirmation(&host);
                         (!skipped).then_some(url.as_str())
                     }
-                    Candidate::Probe { url } => Some(url.as_str()),
+                    Candidate::Probe { url } => (!self.not_allowed(url)).then_some(url.as_str()),
                     Candidate::Srv => None,
                 }),
         )
@@ -332,18 +363,16 @@ impl AutodiscoverPlan {
             let (request, purpose) = match &candidate {
                 Candidate::Post { url, credentials } => {
                     let host = host_of(url);
-                    if self.declined_hosts.contains(&host) {
+                    if self.declined_hosts.contains(&host) || self.not_allowed(url) {
                         continue;
                     }
                     if !credentials && self.needs_confirmation(&host) {
                         self.pending = Some(Pending::Autodiscover { url: url.clone() });
-                        return Step::ConfirmRedirect {
-                            host,
-                            url: url.clone(),
-                        };
+                        return ask(host, url.clone());
                     }
                     (self.post(url, *credentials), Purpose::Autodiscover)
                 }
+                Candidate::Probe { url } if self.not_allowed(url) => continue,
                 Candidate::Probe { url } => (get(url, vec![]), Purpose::RedirectProbe),
                 Candidate::Srv => (srv_query(&self.domain_of_email()), Purpose::SrvLookup),
             };
@@ -351,6 +380,13 @@ impl AutodiscoverPlan {
             return Step::Http { request, purpose };
         }
         self.failed()
+    }
+
+    /// Whether the user did not allow the browser to reach `url`.
+    fn not_allowed(&self, url: &str) -> bool {
+        host_patterns([url])
+            .first()
+            .is_some_and(|p| self.not_allowed.contains(p))
     }
 
     /// A host outside the typed address's domain that the user has not
@@ -417,7 +453,7 @@ impl AutodiscoverPlan {
                         display_name,
                         server_version,
                     });
-                    return Step::ConfirmRedirect { host, url };
+                    return ask(host, url);
                 }
                 self.found(ews_url, display_name, server_version)
             }
@@ -499,10 +535,7 @@ impl AutodiscoverPlan {
                 self.pending = Some(Pending::Autodiscover {
                     url: url.to_string(),
                 });
-                Step::ConfirmRedirect {
-                    host,
-                    url: url.into(),
-                }
+                ask(host, url.into())
             }
             None => self.next(),
         }
@@ -514,11 +547,13 @@ impl AutodiscoverPlan {
         display_name: Option<String>,
         server_version: Option<PoxServerVersion>,
     ) -> Step {
-        Step::Found {
-            ews_url,
-            email: self.email.clone(),
-            display_name,
-            server_version,
+        Step::Done {
+            result: Found {
+                ews_url,
+                email: self.email.clone(),
+                display_name,
+                server_version,
+            },
         }
     }
 
@@ -543,18 +578,16 @@ impl AutodiscoverPlan {
 
     fn failed(&self) -> Step {
         if self.refused {
-            return Step::Failed {
-                code: "unauthorized".into(),
+            return failed(AutodiscoverError::Unauthorized {
                 message: format!(
                     "The Exchange server for {} refused your username or password. Check both; \
                      if your account uses two-factor authentication, use an app password.",
                     self.domain
                 ),
-            };
+            });
         }
         if let Some(host) = &self.windows_only {
-            return Step::Failed {
-                code: "basicAuthUnavailable".into(),
+            return failed(AutodiscoverError::BasicAuthUnavailable {
                 message: format!(
                     "The Exchange server at {host} accepts only Windows sign-in (NTLM or \
                      Kerberos), and Inlay can sign in only with a password (Basic \
@@ -563,19 +596,27 @@ impl AutodiscoverPlan {
                      which usually looks like https://mail.{d}/EWS/Exchange.asmx",
                     d = self.domain
                 ),
-            };
+            });
         }
         let trouble = self.trouble.as_ref().map_or_else(String::new, |t| {
             format!(" ({t}: the server may be busy or down, so trying again later may work)")
         });
-        Step::Failed {
-            code: "autodiscoverFailed".into(),
+        let mut hosts: Vec<String> = self.not_allowed.iter().map(|p| host_of(p)).collect();
+        hosts.dedup();
+        let not_allowed = match hosts.as_slice() {
+            [] => String::new(),
+            hosts => format!(
+                " Inlay didn't contact {}, as you didn't allow it to.",
+                hosts.join(", ")
+            ),
+        };
+        failed(AutodiscoverError::NotFound {
             message: format!(
-                "We couldn't find the Exchange server for {d}{trouble}. Enter its EWS URL; it \
-                 usually looks like https://mail.{d}/EWS/Exchange.asmx",
+                "We couldn't find the Exchange server for {d}{trouble}.{not_allowed} Enter its \
+                 EWS URL; it usually looks like https://mail.{d}/EWS/Exchange.asmx",
                 d = self.domain
             ),
-        }
+        })
     }
 }
 
@@ -694,8 +735,15 @@ pub(super) const EXCHANGE_ONLINE: &str = "This mailbox is on Microsoft 365 (Exch
      sign-in for Exchange Online.";
 
 fn exchange_online() -> Step {
-    Step::Failed {
-        code: "exchangeOnline".into(),
-        message: EXCHANGE_ONLINE.into(),
+    failed(AutodiscoverError::ExchangeOnline)
+}
+
+fn failed(error: AutodiscoverError) -> Step {
+    Step::Failed { error }
+}
+
+fn ask(host: String, url: String) -> Step {
+    Step::Ask {
+        question: Redirect { host, url },
     }
 }

@@ -6,8 +6,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
-use crate::http::HttpRequest;
-
 /// What the user typed to sign in to Exchange. `username` may be an address,
 /// a UPN or `DOMAIN\user`.
 ///
@@ -40,34 +38,6 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("username", &self.username)
             .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-/// Formats a planned request with its `Authorization` value hidden, for the
-/// hand-written `Debug` of types that carry requests.
-pub(crate) struct RedactedRequest<'a>(pub &'a HttpRequest);
-
-impl fmt::Debug for RedactedRequest<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .0
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let shown = if k.eq_ignore_ascii_case("authorization") {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
-                (k.as_str(), shown)
-            })
-            .collect();
-        f.debug_struct("HttpRequest")
-            .field("method", &self.0.method)
-            .field("url", &self.0.url)
-            .field("headers", &headers)
-            .field("body", &self.0.body)
             .finish()
     }
 }

@@ -3,8 +3,9 @@
 //! sentence for the user.
 
 use super::xml::Element;
-use crate::backoff::{Backoff, pause_in_words};
+use crate::backoff::{Backoff, GiveUp, Pause, pause_in_words};
 use crate::http::TransportFailure;
+use crate::machine::Moment;
 use crate::provider::{Attempt, Disposition, fail};
 
 /// Where the request stands in its retries, and the host for messages.
@@ -171,22 +172,30 @@ pub(crate) fn unreadable() -> Disposition {
     )
 }
 
+/// A failure that may pass: the one rule for waiting ([`Backoff::next`])
+/// decides between a pause and giving up, in words.
 fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposition {
-    match ctx
-        .backoff
-        .delay(ctx.attempt.number, ctx.attempt.jitter, retry_after)
-    {
+    let jitter = ctx.attempt.jitter.to_le_bytes();
+    let at = Moment {
+        now_ms: ctx.attempt.now_ms,
+        random: &jitter,
+    };
+    match ctx.backoff.next(ctx.attempt.number, retry_after, at) {
+        Pause::Wait { after_ms, .. } => Disposition::RetryAfter { after_ms, reason },
         // Someone is watching this check: a long pause is theirs to decide.
-        Some(after_ms) if ctx.backoff.max_wait_ms.is_some_and(|most| after_ms > most) => fail(
+        Pause::GiveUp {
+            reason: GiveUp::TooLong { wait_ms },
+        } => fail(
             "providerBusy",
             format!(
                 "Exchange asked Inlay to wait {} before trying again ({reason}). Please try \
                  again after that.",
-                pause_in_words(after_ms)
+                pause_in_words(wait_ms)
             ),
         ),
-        Some(after_ms) => Disposition::RetryAfter { after_ms, reason },
-        None => fail(
+        Pause::GiveUp {
+            reason: GiveUp::Exhausted,
+        } => fail(
             "retriesExhausted",
             format!(
                 "Exchange kept failing ({reason}). Check the server address and your network; \

@@ -8,6 +8,7 @@
 
 pub mod autodiscover;
 mod challenge;
+mod check;
 mod credentials;
 mod errors;
 pub mod operations;
@@ -17,15 +18,18 @@ pub mod soap;
 mod url;
 mod xml;
 
-pub use autodiscover::{AutodiscoverPlan, Input, MAX_HOPS, Purpose, Step};
+pub use autodiscover::{
+    Answer, AutodiscoverError, AutodiscoverPlan, Found, MAX_HOPS, Purpose, Redirect, Step,
+};
+pub use check::{CHECK_BACKOFF, CheckError, EwsCheck, Purpose as EwsCheckPurpose};
 pub use credentials::Credentials;
 pub use operations::{
     Folder, ItemId, MAX_SYNC_CHANGES, Page, find_items, get_mime, send_mime, sync_items,
     verify_connection,
 };
 pub use results::{
-    ItemFailure, ItemPage, MimeItem, MimeItems, SyncChange, SyncChanges, Verified, read_find,
-    read_mime, read_send, read_sync, read_verify,
+    ItemFailure, ItemPage, MimeItem, MimeItems, SEND_BACKOFF, SyncChange, SyncChanges, Verified,
+    read_find, read_mime, read_send, read_sync, read_verify,
 };
 pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};
 pub use url::{EwsUrl, check_ews_url};

@@ -114,6 +114,10 @@ pub fn read_verify(
     })
 }
 
+/// The retries of a send: in the background, the server's pauses are
+/// waited out ([`Backoff::PROVIDER`]).
+pub const SEND_BACKOFF: Backoff = Backoff::PROVIDER;
+
 /// Reads the `CreateItem` answer of [`super::operations::send_mime`].
 pub fn read_send(
     ews_url: &str,

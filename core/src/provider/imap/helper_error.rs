@@ -1,8 +1,10 @@
 //! What a failure of the mail helper (`inlay-bridge`, or the worker's port to
 //! it) means for the user: a sentence naming the server and what to do, and
 //! whether a connection check should ask for the password again, try later,
-//! or report a failure. Codes: bridge/README.md, plus the worker's own
-//! `bridgeMissing`, `bridgeFailed` and `bridgeTimeout`. (The notice that an
+//! or report a failure. Codes: bridge/README.md, plus the worker's own for
+//! its port to the helper: `bridgeDisconnected` (with Chrome's
+//! `runtime.lastError` message, sorted here into `bridgeMissing` or
+//! `bridgeFailed`), `bridgeTimeout` and `bridgeClosed`. (The notice that an
 //! account which trusted any certificate now trusts only the ones it saw is
 //! certificates.rs's.)
 
@@ -52,7 +54,17 @@ pub fn describe_helper_error(
     };
     let at = format!("{host} on port {port}");
     let (code, message) = match code {
-        "bridgeMissing" | "bridgeFailed" | "bridgeTimeout" => (code, detail.to_string()),
+        "bridgeDisconnected" => port_closed(detail),
+        "bridgeMissing" if detail.is_empty() => (code, MISSING.to_string()),
+        "bridgeMissing" | "bridgeFailed" => (code, detail.to_string()),
+        "bridgeTimeout" => (
+            code,
+            "Inlay's mail helper did not answer in time. Try again.".to_string(),
+        ),
+        "bridgeClosed" => (
+            code,
+            "The connection to Inlay's mail helper was closed. Try again.".to_string(),
+        ),
         "hostNotFound" => (
             code,
             format!("The {server} name {host} was not found. Check the server name under Advanced options."),
@@ -149,6 +161,42 @@ pub fn describe_helper_error(
         message,
         disposition,
     }
+}
+
+/// What the user reads when the helper is not installed.
+const MISSING: &str = "Inlay's mail helper is not installed. IMAP accounts need it: install it \
+     with `inlay-bridge install`, then try again.";
+
+/// Sorts Chrome's message for a native port that closed (`runtime.lastError`
+/// in `onDisconnect`): a host that isn't registered, or that the extension
+/// may not use, is a missing helper; one that exited crashed; anything else
+/// is named as it is.
+fn port_closed(chrome: &str) -> (&'static str, String) {
+    let text = chrome.to_lowercase();
+    let host_refused = text.contains("host")
+        && ["not found", "not installed", "forbidden"]
+            .iter()
+            .any(|w| text.contains(w));
+    if host_refused {
+        return ("bridgeMissing", MISSING.to_string());
+    }
+    if text.contains("exited") {
+        return (
+            "bridgeFailed",
+            "Inlay's mail helper stopped unexpectedly. Reinstall it with `inlay-bridge install`, \
+             then try again."
+                .to_string(),
+        );
+    }
+    let why = if chrome.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", chrome.trim())
+    };
+    (
+        "bridgeFailed",
+        format!("Inlay's mail helper closed the connection{why}. Try again."),
+    )
 }
 
 #[cfg(test)]
@@ -267,5 +315,53 @@ mod tests {
         for code in ["tlsFailed", "protocolError", "somethingNew"] {
             assert_eq!(disposition(code), CheckDisposition::Fail, "{code}");
         }
+    }
+
+    #[test]
+    fn chromes_disconnect_messages_are_told_apart() {
+        let closed = |chrome| describe_helper_error(Imap, "h", 993, "bridgeDisconnected", chrome);
+        for chrome in [
+            "Specified native messaging host not found.",
+            "Access to the specified native messaging host is forbidden.",
+        ] {
+            let missing = closed(chrome);
+            assert_eq!(missing.code, "bridgeMissing", "{chrome}");
+            assert!(
+                missing.message.contains("mail helper is not installed"),
+                "{chrome}"
+            );
+            assert_eq!(missing.disposition, CheckDisposition::Later);
+        }
+        let crashed = closed("Native host has exited.");
+        assert_eq!(crashed.code, "bridgeFailed");
+        assert!(
+            crashed.message.contains("stopped unexpectedly"),
+            "{}",
+            crashed.message
+        );
+        let other = closed("Error when communicating with the native messaging host.");
+        assert_eq!(other.code, "bridgeFailed");
+        assert_eq!(
+            other.message,
+            "Inlay's mail helper closed the connection (Error when communicating with the native \
+             messaging host.). Try again."
+        );
+        assert_eq!(
+            closed("").message,
+            "Inlay's mail helper closed the connection. Try again."
+        );
+        let timeout = describe_helper_error(Imap, "h", 993, "bridgeTimeout", "");
+        assert_eq!(
+            (timeout.message.as_str(), timeout.disposition),
+            (
+                "Inlay's mail helper did not answer in time. Try again.",
+                CheckDisposition::Later
+            )
+        );
+        assert!(
+            describe_helper_error(Imap, "h", 993, "bridgeClosed", "")
+                .message
+                .contains("was closed")
+        );
     }
 }

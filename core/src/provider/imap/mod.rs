@@ -8,10 +8,12 @@
 //! 4. the ISPDB for the base domain of the domain's MX host (hosted mail);
 //! 5. a guess (`imap.`/`mail.`/`smtp.` + domain) for the user to confirm.
 //!
-//! [`start`] and [`resume`] form a resumable, serialisable state machine: the
-//! service worker executes each planned request and passes the outcome back.
+//! [`Discovery`] is a resumable, serialisable [`crate::machine::Machine`]: the
+//! service worker executes each planned request and passes the outcome back
+//! (or says the user did not allow the host: [`Answer::NotAllowed`]).
 //! Plaintext servers are never offered, and POP3 is not supported.
 
+mod admin;
 mod certificates;
 mod clientconfig;
 mod discovery;
@@ -22,16 +24,15 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::HttpRequest;
-
 pub use crate::detect::Confidence;
+pub use admin::AdminPolicy;
 pub use certificates::{
     CertificateReport, CertificateTrust, accepted_for_other_server, migrate_trust_any,
 };
 pub use clientconfig::{ClientConfig, ConfigError, parse_client_config};
 pub use discovery::{
-    Discovery, ISPDB_BASE, base_domain, domain_autoconfig_url, ispdb_url, resume, start,
-    well_known_url,
+    Answer, Discovery, DiscoveryError, Found, ISPDB_BASE, MAX_REQUESTS, Step, base_domain,
+    domain_autoconfig_url, ispdb_url, well_known_url,
 };
 pub use guess::{guesses, usual_settings};
 pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe_helper_error};
@@ -170,34 +171,4 @@ pub enum Purpose {
     MxLookup,
     /// Thunderbird's ISPDB for the MX host's base domain.
     MxIspdb,
-}
-
-/// The next step of discovery.
-// Built once per step and serialised at once: boxing `Found` buys nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum Step {
-    /// Execute this request and pass the outcome to [`resume`].
-    Http {
-        request: HttpRequest,
-        purpose: Purpose,
-    },
-    /// Settings to show the user (to confirm when `confidence` is low).
-    Found {
-        settings: MailSettings,
-        /// Other acceptable combinations, best first (e.g. port 587 when 465
-        /// is blocked); the form's Advanced options can offer them.
-        alternatives: Vec<MailSettings>,
-        source: Source,
-        confidence: Confidence,
-        /// What was tried and why it was passed over, for the user.
-        evidence: Vec<String>,
-    },
-    /// Only for an address that isn't valid; `code` is the address error kind.
-    Failed { code: String, message: String },
 }

@@ -2,13 +2,16 @@
 // address and, when it needs to, one DNS lookup it plans), and what a
 // connection will be allowed to do (the core's disclosure).
 import type { ConnectionKind, Detection, Disclosure } from "../../shared/inboxes.js";
+import { drive, type Input as MachineInput } from "../core/drive.js";
 import type { CoreApi } from "../core/types.js";
-import { execute } from "../io/http.js";
+import { InlayError } from "../../shared/messages.js";
 
+/** The core's detection, run by the step driver; an invalid address is thrown in the core's words. */
 export async function detect(core: CoreApi, address: string): Promise<Detection> {
-  const step = core.detectStart(address);
-  if (step.kind === "done") return step.detection;
-  return core.detectFinish(address, await execute(step.request));
+  let { detector, step } = core.detectionStart(address, Date.now());
+  const end = await drive(step, (input: MachineInput<never>) => ({ detector, step } = core.detectionResume(detector, input, Date.now())).step);
+  if (end.kind === "failed") throw new InlayError(end.error.code, end.error.message);
+  return end.result;
 }
 
 export function disclosure(core: CoreApi, provider: ConnectionKind, automation: boolean): Disclosure {

@@ -16,22 +16,20 @@ import {
   type ExchangeConnectReply as ConnectReply,
   type ExchangeDiscoverReply as DiscoverReply,
 } from "../../shared/messages.js";
-import type { AutodiscoverStep, CoreApi, ExchangeCore, Outcome } from "../core/types.js";
+import { drive, type Input as MachineInput } from "../core/drive.js";
+import type { AutodiscoverAnswer, AutodiscoverStep, CoreApi, EwsCheckEnd, ExchangeCore, Outcome } from "../core/types.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins as granted } from "../io/permissions.js";
-import { jitter } from "../io/random.js";
-import { sleep } from "../io/timers.js";
+import { randomBytes } from "../io/random.js";
 import * as store from "../state/store.js";
 import { detect } from "./detect.js";
 import { markNeedsReauthentication } from "./inboxState.js";
-import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
+import { connectWithPassword } from "./passwordConnect.js";
 
 interface Discovery {
   plan: unknown;
   step: AutodiscoverStep;
-  /** Origins the user declined: their candidates are skipped, not asked for again. */
-  declined: Set<string>;
-  /** Origins asked for in the last needsPermission reply. */
+  /** Origins asked for in the last needsPermission reply: a refusal is the core's answer for them. */
   asked: string[];
 }
 
@@ -41,8 +39,8 @@ const discoveries = new Map<string, Discovery>();
 export async function discover(core: CoreApi & ExchangeCore, address: string, password: string, username: string | null): Promise<DiscoverReply> {
   // Microsoft retired passwords for apps: the core steers its mailboxes to the Microsoft connection.
   const microsoft = core.detectionHostedByMicrosoft(await detect(core, address));
-  const started = core.autodiscoverStart(address, username || address, password, microsoft);
-  const discovery: Discovery = { ...started, declined: new Set(), asked: [] };
+  const started = core.autodiscoverStart(address, core.passwordUsername(username, address), password, microsoft, Date.now());
+  const discovery: Discovery = { ...started, asked: [] };
   discoveries.set(store.keyOf(address), discovery);
   return advance(core, address, discovery);
 }
@@ -54,12 +52,13 @@ export async function resume(core: CoreApi & ExchangeCore, address: string, answ
     throw new InlayError("noDiscovery", "Inlay is no longer looking for this Exchange server. Start again with Connect.");
   }
   if (answer.kind === "permission") {
-    if (!answer.granted) discovery.asked.forEach((o) => discovery.declined.add(o));
+    // Granted: the request is made now. Refused: the core passes those hosts over.
+    if (!answer.granted) feed(core, discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
   } else {
-    if (discovery.step.kind !== "confirmRedirect") {
+    if (discovery.step.kind !== "ask") {
       throw new InlayError("unexpectedAnswer", "Inlay wasn't waiting for that answer. Start again with Connect.");
     }
-    Object.assign(discovery, core.autodiscoverResume(discovery.plan, { kind: "confirmed", accepted: answer.accepted }));
+    feed(core, discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
   }
   return advance(core, address, discovery);
 }
@@ -69,23 +68,41 @@ export function cancel(address: string): boolean {
   return discoveries.delete(store.keyOf(address));
 }
 
+function feed(core: ExchangeCore, d: Discovery, input: MachineInput<AutodiscoverAnswer>): void {
+  Object.assign(d, core.autodiscoverResume(d.plan, input, Date.now()));
+}
+
+/** The step as the page's reply. */
+function reply(step: Exclude<AutodiscoverStep, { kind: "http" }>): DiscoverReply {
+  switch (step.kind) {
+    case "ask":
+      return { kind: "confirmRedirect", ...step.question };
+    case "done":
+      return { kind: "found", ...step.result };
+    case "failed":
+      return { kind: "failed", ...step.error };
+    default:
+      throw new Error(`Autodiscover stopped on a ${step.kind} step`);
+  }
+}
+
+/**
+ * Runs the planned requests until the core asks something or ends. A request
+ * to a host the browser may not reach yet stops here: the page asks the
+ * browser's permission for it and every queued host at once, and resumes.
+ * (It can't go through the step driver: the answer arrives in another message.)
+ */
 async function advance(core: CoreApi & ExchangeCore, address: string, d: Discovery): Promise<DiscoverReply> {
   for (;;) {
     const { step } = d;
     if (step.kind !== "http") {
-      if (step.kind !== "confirmRedirect") discoveries.delete(store.keyOf(address));
-      return step;
+      if (step.kind !== "ask") discoveries.delete(store.keyOf(address));
+      return reply(step);
     }
     // The core plans only http(s) URLs, so a pattern always exists.
     const pattern = core.hostPattern(step.request.url) ?? step.request.url;
-    let outcome: Outcome;
-    if (await granted([pattern])) {
-      outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);
-    } else if (d.declined.has(pattern)) {
-      // Declined: treat the host as unreachable, so the core tries the next way.
-      outcome = { kind: "transport", failure: "network" };
-    } else {
-      const wanted = core.autodiscoverOrigins(d.plan).filter((o) => !d.declined.has(o));
+    if (!(await granted([pattern]))) {
+      const wanted = core.autodiscoverOrigins(d.plan);
       const missing: string[] = [];
       for (const origin of wanted.includes(pattern) ? wanted : [pattern, ...wanted]) {
         if (!(await granted([origin]))) missing.push(origin);
@@ -93,10 +110,11 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
       d.asked = missing;
       return { kind: "needsPermission", origins: missing };
     }
+    const outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);
     if (discoveries.get(store.keyOf(address)) !== d) {
       return { kind: "failed", ...CANCELLED };
     }
-    Object.assign(d, core.autodiscoverResume(d.plan, outcome));
+    feed(core, d, outcome);
   }
 }
 
@@ -147,47 +165,25 @@ async function probe(request: HttpRequest): Promise<Outcome> {
   }
 }
 
-type Verification =
-  | { kind: "verified"; serverVersion: string | null }
-  | { kind: "reauthenticate" | "fail" | "tryLater"; code: string; message: string };
-
-/** Checks the password with a real EWS call (GetFolder on the inbox), waiting out short throttling. */
-export async function verify(core: ExchangeCore, ewsUrl: string, username: string, password: string): Promise<Verification> {
-  // number counts the retries already made (0 for the first try), as the core's backoff expects.
-  for (let number = 0; ; number++) {
-    const outcome = await execute(core.ewsVerifyPlan(ewsUrl, username, password));
-    const result = core.ewsVerifyResult(ewsUrl, outcome, { number, afterRefresh: false, nowMs: Date.now(), jitter: jitter() });
-    switch (result.kind) {
-      case "verified":
-        return { kind: "verified", serverVersion: result.build };
-      case "retryAfter":
-        // The core ends the retries itself, and a pause too long to sit through (providerBusy).
-        await sleep(result.afterMs);
-        break;
-      case "fail":
-        return result.code === "providerBusy" ? { ...result, kind: "tryLater" } : result;
-      case "reauthenticate":
-        return result;
-    }
-  }
+/**
+ * Checks the password with a real EWS call (GetFolder on the inbox): the
+ * core's check machine, run by the step driver (the machine counts its
+ * retries and plans each short pause as a wait).
+ */
+export async function verify(core: ExchangeCore, ewsUrl: string, username: string, password: string): Promise<EwsCheckEnd> {
+  let { check, step } = core.ewsCheckStart(ewsUrl, username, password, Date.now(), randomBytes(4));
+  return drive(step, (input: MachineInput<never>) => ({ check, step } = core.ewsCheckResume(check, input, Date.now(), randomBytes(4))).step);
 }
 
 /** "Is this Exchange inbox still connected?", with the stored password. */
 export async function check(core: CoreApi & ExchangeCore, account: Account): Promise<CheckResult> {
   const secrets = await store.getSecrets(account.address);
-  if (account.server?.kind !== "exchange" || !secrets?.password) return { outcome: "failed", message: NO_PASSWORD };
-  const result = await verify(core, account.server.ewsUrl, account.server.username, secrets.password);
-  switch (result.kind) {
-    case "verified":
-      return { outcome: "ok", message: null };
-    case "reauthenticate":
-      await markNeedsReauthentication(core, account.address, result.code, result.message);
-      return { outcome: "needsReauthentication", message: result.message };
-    case "tryLater":
-      return { outcome: "later", message: result.message };
-    case "fail":
-      return { outcome: "failed", message: result.message };
-  }
+  if (account.server?.kind !== "exchange" || !secrets?.password) return { outcome: "failed", message: core.passwordMissing().message };
+  const end = await verify(core, account.server.ewsUrl, account.server.username, secrets.password);
+  if (end.kind === "done") return { outcome: "ok", message: null };
+  const { code, message, outcome } = end.error;
+  if (outcome === "needsReauthentication") await markNeedsReauthentication(core, account.address, code, message);
+  return { outcome, message };
 }
 
 export interface ExchangeConnect {
@@ -202,12 +198,11 @@ export interface ExchangeConnect {
 export async function connect(core: CoreApi & ExchangeCore, request: ExchangeConnect): Promise<ConnectReply> {
   const { url, origin } = core.ewsUrlCheck(request.ewsUrl);
   if (!(await granted([origin]))) return { kind: "needsPermission", origins: [origin] };
-  const username = request.username || request.address;
+  const username = core.passwordUsername(request.username, request.address);
   const account = await connectWithPassword(core, { address: request.address, provider: "exchange", automation: request.automation }, async () => {
-    const result = await verify(core, url, username, request.password);
-    if (result.kind !== "verified") throw new InlayError(result.code, result.message);
-    const { serverVersion } = result;
-    const server: ServerSettings = { kind: "exchange", ewsUrl: url, username, serverVersion };
+    const end = await verify(core, url, username, request.password);
+    if (end.kind === "failed") throw new InlayError(end.error.code, end.error.message);
+    const server: ServerSettings = { kind: "exchange", ewsUrl: url, username, serverVersion: end.result.build };
     return { displayName: null, server, secrets: { password: request.password } };
   });
   cancel(request.address);

@@ -70,7 +70,7 @@ test("declined: the domain's own hosts are never fetched and discovery moves on 
   assert.equal(found.source, "ispdb");
   assert.equal(found.settings.imap.host, "imap.corp.example");
   assert.equal(found.settings.imap.username, "ann@corp.example");
-  assert.ok(found.evidence.some((e) => e.startsWith("autoconfig.corp.example: couldn't be reached")), found.evidence.join("\n"));
+  assert.ok(found.evidence.some((e) => e === "autoconfig.corp.example: not read, as you didn't allow Inlay to reach autoconfig.corp.example."), found.evidence.join("\n"));
 });
 
 test("granted: the domain's autoconfig is read first", async () => {

@@ -31,10 +31,13 @@ import type {
   CertificateTrust,
   HelperCheckReply,
   ImapCore,
+  MailDiscoveryAnswer,
+  MailDiscoveryInput,
   MailDiscoveryStep,
   MailServerRole,
   Outcome,
 } from "../core/types.js";
+import { drive } from "../core/drive.js";
 import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "../io/bridge.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins } from "../io/permissions.js";
@@ -42,7 +45,7 @@ import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings } from "../state/settings.js";
 import * as store from "../state/store.js";
 import { markNeedsReauthentication } from "./inboxState.js";
-import { connectWithPassword, NO_PASSWORD } from "./passwordConnect.js";
+import { connectWithPassword } from "./passwordConnect.js";
 
 /** `imapConnect` as the core's schema reads it (generated). */
 export type ImapConnectRequest = ImapConnectArg;
@@ -60,62 +63,52 @@ const defaults: Deps = {
   fetchOutcome: (request) => execute(request),
 };
 
-async function adminSettings(): Promise<unknown[]> {
-  return (await loadSettings()).mailSettings;
-}
-
-/** Starts discovery with the admin's settings, falling back to none when the policy's shape is wrong. */
+/** Starts discovery with the admin's settings (the core names any entry it can't use). */
 async function startDiscovery(core: ImapCore, address: string) {
-  const admin = await adminSettings();
-  try {
-    return core.mailDiscoveryStart(address, admin);
-  } catch (e) {
-    if ((e as { code?: string })?.code !== "invalidArgument" || admin.length === 0) throw e;
-    return core.mailDiscoveryStart(address, []);
-  }
+  return core.mailDiscoveryStart(address, (await loadSettings()).mailSettings, Date.now());
 }
 
-function failedStep(step: MailDiscoveryStep): never {
-  const failed = step as { code: string; message: string };
-  throw new InlayError(failed.code, failed.message);
+/** The found settings, or the core's failure thrown in its words. */
+function result(step: MailDiscoveryStep): Found {
+  if (step.kind === "done") return { kind: "found", ...step.result };
+  if (step.kind === "failed") throw new InlayError(step.error.code, step.error.message);
+  throw new Error(`mail discovery ended on a ${step.kind} step`);
 }
 
-export async function helperStatus(deps: Deps = defaults): Promise<HelperStatus> {
+/** Whether the helper answers; if not, why, in the core's words. */
+export async function helperStatus(core: ImapCore, deps: Deps = defaults): Promise<HelperStatus> {
   try {
     const value = await deps.bridge().request<{ version: string }>("ping", {}, 5_000);
     return { installed: true, version: value.version };
   } catch (e) {
-    const message = e instanceof BridgeError ? e.message : String(e);
+    const message = e instanceof BridgeError ? core.mailHelperError("imap", "", 0, e.code, e.message).message : errorText(e);
     return { installed: false, message, installUrl: installUrl() };
   }
 }
 
 /** What the IMAP form needs before it shows: the helper, admin settings, origins to ask for. */
 export async function start(core: ImapCore, address: string, deps: Deps = defaults): Promise<ImapStart> {
-  const [helper, { discovery, step }] = await Promise.all([helperStatus(deps), startDiscovery(core, address)]);
-  if (step.kind === "failed") failedStep(step);
+  const [helper, { discovery, step }] = await Promise.all([helperStatus(core, deps), startDiscovery(core, address)]);
   const usual = core.mailUsualSettings(address);
-  if (step.kind === "found") return { helper, admin: step, origins: [], usual };
+  if (step.kind !== "http") return { helper, admin: result(step), origins: [], usual };
   return { helper, admin: null, origins: core.mailDiscoveryOrigins(discovery), usual };
 }
 
 /**
- * Runs discovery to its end. A request to an origin the user has not granted
- * is not made: the core hears a transport failure and moves on to the next
- * source (the ISPDB, then guesses), so declining costs only the domain's own
- * settings.
+ * Runs discovery to its end (the core caps its requests). A request to an
+ * origin the user has not granted is not made: the core hears so, notes it
+ * in the evidence and moves on to the next source (the ISPDB, then guesses),
+ * so declining costs only the domain's own settings.
  */
 export async function discover(core: ImapCore, address: string, deps: Deps = defaults): Promise<Found> {
   let { discovery, step } = await startDiscovery(core, address);
-  for (let hops = 0; step.kind === "http"; hops++) {
-    if (hops > 20) throw new InlayError("discoveryLoop", "Finding the mail settings took too many steps. Enter them under Advanced options.");
-    const origin = core.hostPattern(step.request.url);
+  const resume = (input: MailDiscoveryInput): MailDiscoveryStep => ({ discovery, step } = core.mailDiscoveryResume(discovery, input, Date.now())).step;
+  const http = async (request: HttpRequest): Promise<Outcome | { kind: "answer"; answer: MailDiscoveryAnswer }> => {
+    const origin = core.hostPattern(request.url);
     const allowed = origin !== undefined && (await deps.hasOrigin(origin).catch(() => false));
-    const outcome: Outcome = allowed ? await deps.fetchOutcome(step.request) : { kind: "transport", failure: "network" };
-    ({ discovery, step } = core.mailDiscoveryResume(discovery, outcome));
-  }
-  if (step.kind === "failed") failedStep(step);
-  return step;
+    return allowed ? deps.fetchOutcome(request) : { kind: "answer", answer: "notAllowed" };
+  };
+  return result(await drive(step, resume, { http }));
 }
 
 /** The codes after which the user reviews the server's certificate (the helper sent no password). */
@@ -265,7 +258,7 @@ export async function dismissNotice(address: string): Promise<null> {
 export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckResult> {
   const server = account.server;
   const secrets = await store.getSecrets(account.address);
-  if (server?.kind !== "imap" || !secrets?.password) return { outcome: "failed", message: NO_PASSWORD };
+  if (server?.kind !== "imap" || !secrets?.password) return { outcome: "failed", message: core.passwordMissing().message };
   const legacy = server.trustAnyCertificate === true;
   const args = legacy
     ? { ...checkArgs(server.settings, "imap", secrets.password, null), trustAnyCertificate: true }

@@ -68,7 +68,10 @@ export async function connectWithPassword(
   let verified: Verified;
   try {
     verified = await verify();
-    if (run.cancelled) throw new InlayError("cancelled", `You cancelled connecting ${request.address.trim()}. Nothing was changed.`);
+    if (run.cancelled) {
+      const { code, message } = core.passwordCancelled(request.address);
+      throw new InlayError(code, message);
+    }
   } catch (e) {
     const code = e instanceof InlayError ? e.code : "internal";
     const message = errorText(e);
@@ -94,6 +97,3 @@ export async function connectWithPassword(
   accountsChanged();
   return account;
 }
-
-/** "Check connection" on a password inbox whose password is gone from the store (only something outside Inlay does that). */
-export const NO_PASSWORD = "Inlay no longer has this inbox's password. Disconnect it, then connect it again.";

@@ -21,7 +21,8 @@ export type Final<R, E> = Extract<Step<unknown, never, R, E>, { kind: "done" | "
 
 /** How each kind of step is executed; the defaults are the worker's I/O modules. */
 export interface Executors<P, Q, A> {
-  http?: (request: HttpRequest, purpose: P) => Promise<Outcome>;
+  /** May answer instead of fetching (e.g. `notAllowed` for a host the user did not allow). */
+  http?: (request: HttpRequest, purpose: P) => Promise<Outcome | { kind: "answer"; answer: A }>;
   authFlow?: (url: string, interactive: boolean) => Promise<SignInOutcome>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;

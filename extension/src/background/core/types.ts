@@ -14,6 +14,7 @@ import type {
 } from "../../shared/inboxes.js";
 import type { ExchangeDiscoverReply, FoundSettings } from "../../shared/messages.js";
 import type { HttpRequest, HttpResponse, Outcome } from "../io/http.js";
+import type { Input as MachineInput, Step as MachineStep } from "./drive.js";
 import type { AccountEvent } from "./generated/AccountEvent.js";
 import type { AccountRegistry } from "./generated/AccountRegistry.js";
 import type { Attempt } from "./generated/Attempt.js";
@@ -32,7 +33,6 @@ export interface OAuthClient {
 /** Opaque to the shell: the core's token state, persisted as JSON. */
 export type TokenState = { accessToken: string; expiresAtMs: number; disconnected?: boolean } & Record<string, unknown>;
 
-export type DetectStep = { kind: "done"; detection: Detection } | { kind: "needsDns"; domain: string; request: HttpRequest };
 
 /** The account a connect flow connected (core `connect::ConnectedAccount`). */
 export type ConnectedAccount = import("./generated/ConnectedAccount.js").ConnectedAccount;
@@ -132,8 +132,14 @@ export interface CoreApi {
   hostPattern(url: string): string | undefined;
   parseRequest(caller: Caller, json: string): Request;
   messageLimit(caller: Caller): { maxBytes: number; refusal: RpcError };
-  detectStart(address: string): DetectStep;
-  detectFinish(address: string, outcome: Outcome): Detection;
+  /** The username a password inbox signs in with: the one typed, else the address. */
+  passwordUsername(username: string | null | undefined, address: string): string;
+  /** A check of an inbox whose stored password is gone. */
+  passwordMissing(): CoreError;
+  /** A password connect the user cancelled: nothing was saved. */
+  passwordCancelled(address: string): CoreError;
+  detectionStart(address: string, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
+  detectionResume(detector: unknown, input: MachineInput<never>, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
   disclosure(provider: ConnectionKind): Disclosure;
   connectStart(input: ConnectInput, nowMs: number, random: Uint8Array): FlowResult;
   connectResume(flow: unknown, input: FlowInput, nowMs: number, random: Uint8Array): FlowResult;
@@ -174,33 +180,48 @@ export type { Account };
 
 // ---- Exchange (core/wasm/src/ews.rs) ----
 
-export type AutodiscoverStep =
-  | { kind: "http"; request: HttpRequest; purpose: "autodiscover" | "redirectProbe" | "srvLookup" }
-  | Exclude<ExchangeDiscoverReply, { kind: "needsPermission" }>;
+/** What Autodiscover found (core/src/provider/ews/autodiscover.rs `Found`). */
+export type AutodiscoverResult = Omit<Extract<ExchangeDiscoverReply, { kind: "found" }>, "kind">;
 
-export type EwsVerifyResult =
-  | { kind: "verified"; inbox: unknown; build: string | null }
-  | { kind: "retryAfter"; afterMs: number; reason: string }
-  | { kind: "reauthenticate"; code: string; message: string }
-  | { kind: "fail"; code: string; message: string };
+/** Autodiscover's question: may the password go to `host`? */
+export interface AutodiscoverQuestion {
+  host: string;
+  url: string;
+}
+
+export type AutodiscoverStep = MachineStep<"autodiscover" | "redirectProbe" | "srvLookup", AutodiscoverQuestion, AutodiscoverResult>;
+
+/** The user's answers to Autodiscover: to its question, or instead of a request to origins they did not allow. */
+export type AutodiscoverAnswer = { kind: "confirmed"; accepted: boolean } | { kind: "notAllowed"; origins: string[] };
+
+/** How an EWS connection check ended (core/src/provider/ews/check.rs). */
+export type EwsCheckStep = MachineStep<"getFolder", never, { inbox: unknown; server: unknown; build: string | null }, EwsCheckError>;
+export type EwsCheckError = { code: string; message: string; outcome: "needsReauthentication" | "later" | "failed" };
+export type EwsCheckEnd = Extract<EwsCheckStep, { kind: "done" | "failed" }>;
 
 /** The EWS bindings the worker uses. */
 export interface ExchangeCore {
-  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean): { plan: unknown; step: AutodiscoverStep };
-  autodiscoverResume(plan: unknown, input: Outcome | { kind: "confirmed"; accepted: boolean }): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean, now: number): { plan: unknown; step: AutodiscoverStep };
+  autodiscoverResume(plan: unknown, input: MachineInput<AutodiscoverAnswer>, now: number): { plan: unknown; step: AutodiscoverStep };
   autodiscoverOrigins(plan: unknown): string[];
   detectionHostedByMicrosoft(detection: Detection): boolean;
   ewsUrlCheck(url: string): { url: string; origin: string };
-  ewsVerifyPlan(ewsUrl: string, username: string, password: string): HttpRequest;
-  ewsVerifyResult(ewsUrl: string, outcome: Outcome, attempt: unknown): EwsVerifyResult;
+  ewsCheckStart(ewsUrl: string, username: string, password: string, now: number, random: Uint8Array): { check: unknown; step: EwsCheckStep };
+  ewsCheckResume(check: unknown, input: MachineInput<never>, now: number, random: Uint8Array): { check: unknown; step: EwsCheckStep };
 }
 
 // ---- IMAP/SMTP settings and the mail helper (core/wasm/src/mailconfig.rs) ----
 
-export type MailDiscoveryStep =
-  | { kind: "http"; request: HttpRequest; purpose: string }
-  | FoundSettings
-  | { kind: "failed"; code: string; message: string };
+/** The found settings of a mail discovery (core/src/provider/imap `Found`). */
+export type MailDiscoveryResult = Omit<FoundSettings, "kind">;
+
+export type MailDiscoveryStep = MachineStep<string, never, MailDiscoveryResult>;
+
+/** The user's answer for a discovery request that was not made. */
+export type MailDiscoveryAnswer = "notAllowed";
+
+/** What happened to a discovery's planned request: its outcome, or the user did not allow its host. */
+export type MailDiscoveryInput = MachineInput<MailDiscoveryAnswer>;
 
 /** One of an IMAP inbox's two servers. */
 export type MailServerRole = "imap" | "smtp";
@@ -227,8 +248,8 @@ export interface HelperCheckReply {
 }
 
 export interface MailCore {
-  mailDiscoveryStart(address: string, admin: unknown): { discovery: unknown; step: MailDiscoveryStep };
-  mailDiscoveryResume(discovery: unknown, outcome: Outcome): { discovery: unknown; step: MailDiscoveryStep };
+  mailDiscoveryStart(address: string, admin: unknown, now: number): { discovery: unknown; step: MailDiscoveryStep };
+  mailDiscoveryResume(discovery: unknown, input: MailDiscoveryInput, now: number): { discovery: unknown; step: MailDiscoveryStep };
   mailSettingsValidate(settings: MailSettings): null;
   mailSentCopyNeeded(settings: MailSettings): boolean;
   mailDiscoveryOrigins(discovery: unknown): string[];

@@ -21,7 +21,12 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  */
 export const IDLE_CLOSE_MS = 30_000;
 
-/** A failure of the helper itself or of the request it ran (codes from bridge/README.md). */
+/**
+ * A failure of the helper itself or of the request it ran (codes from
+ * bridge/README.md, and this port's own: bridgeDisconnected, bridgeTimeout,
+ * bridgeClosed). `message` is the detail; the words for the user come from
+ * the core (mailHelperError).
+ */
 export class BridgeError extends Error {
   constructor(
     readonly code: string,
@@ -32,9 +37,6 @@ export class BridgeError extends Error {
     super(message);
   }
 }
-
-export const MISSING_MESSAGE =
-  "Inlay's mail helper is not installed. IMAP accounts need it: install it with `inlay-bridge install`, then try again.";
 
 /** The part of chrome.runtime.Port the bridge uses (a fake one in tests). */
 export interface PortLike {
@@ -55,16 +57,12 @@ type Reply =
   | { id: string | null; ok: true; value: unknown }
   | { id: string | null; ok: false; error: { code: string; message: string; certificate?: ServerCertificate } };
 
-/** Words for a disconnect, from chrome.runtime.lastError's message. */
+/**
+ * A closed port, with chrome.runtime.lastError's message as it is: the core
+ * (mailHelperError) tells a missing helper from a crashed one and words it.
+ */
 export function disconnectError(lastError: string | undefined): BridgeError {
-  const text = lastError ?? "";
-  if (/not found|not installed|forbidden/i.test(text) && /host/i.test(text)) {
-    return new BridgeError("bridgeMissing", MISSING_MESSAGE);
-  }
-  if (/exited/i.test(text)) {
-    return new BridgeError("bridgeFailed", "Inlay's mail helper stopped unexpectedly. Reinstall it with `inlay-bridge install`, then try again.");
-  }
-  return new BridgeError("bridgeFailed", `Inlay's mail helper closed the connection${text ? ` (${text})` : ""}. Try again.`);
+  return new BridgeError("bridgeDisconnected", lastError ?? "");
 }
 
 export class Bridge {
@@ -88,7 +86,7 @@ export class Bridge {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.closeWhenIdle();
-        reject(new BridgeError("bridgeTimeout", "Inlay's mail helper did not answer in time. Try again."));
+        reject(new BridgeError("bridgeTimeout", ""));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       try {
@@ -107,7 +105,7 @@ export class Bridge {
     const port = this.port;
     this.port = null;
     port?.disconnect();
-    this.failAll(new BridgeError("bridgeClosed", "The connection to Inlay's mail helper was closed."));
+    this.failAll(new BridgeError("bridgeClosed", ""));
   }
 
   private open(): PortLike {
@@ -163,7 +161,7 @@ export class Bridge {
     if (id === null) {
       // A reply without an id is about the stream itself (bad frame): everything in flight fails.
       const error = (m.error ?? {}) as { code?: string; message?: string };
-      this.failAll(new BridgeError(error.code ?? "bridgeFailed", `Inlay's mail helper refused a request: ${error.message ?? "unknown error"}`));
+      this.failAll(new BridgeError(error.code ?? "bridgeFailed", error.message ?? ""));
       return;
     }
     const p = this.pending.get(id);
