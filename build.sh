@@ -76,14 +76,30 @@ build_wasm() {
   # core/wasm is a workspace of its own (its lock, its target dir
   # core/wasm/target): the lock pins the ASCII-only idna_adapter, so the
   # module has no ICU tables and the browser's URL parser does IDNA.
+  # One crate, one module per family (its Cargo feature): each module exports
+  # only its family and LTO drops the rest, so a wake-up reads only `start`.
+  # build/wasm-named keeps each module with its names for bench/size.mjs.
   # --mode no-install: never let wasm-pack fetch or install a different wasm-bindgen.
-  wasm-pack --quiet build core/wasm --target web --release --mode no-install --no-pack --out-dir "$ROOT/build/wasm"
+  rm -rf build/wasm build/wasm-named && mkdir -p build/wasm-named
+  local family
+  for family in "${WASM_FAMILIES[@]}"; do
+    wasm-pack --quiet build core/wasm --target web --release --mode no-install --no-pack \
+      --out-dir "$ROOT/build/wasm" --out-name "inlay_$family" -- --no-default-features --features "$family"
+    cp core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm "build/wasm-named/inlay_$family.wasm"
+    # binaryen from npm (Debian's 108 breaks the module; see docs/ARCHITECTURE.md).
+    # --converge repeats -Oz until the module stops shrinking (-2 KB gzip, once
+    # more than a single pass); the producers section only names the toolchain.
+    wasm-opt -Oz --converge --strip-producers "build/wasm/inlay_${family}_bg.wasm" -o "build/wasm/inlay_${family}_bg.wasm"
+  done
   check_wasm_lock
-  # binaryen from npm (Debian's 108 breaks the module; see docs/ARCHITECTURE.md).
-  # --converge repeats -Oz until the module stops shrinking (-2 KB gzip, once
-  # more than a single pass); the producers section only names the toolchain.
-  wasm-opt -Oz --converge --strip-producers build/wasm/inlay_wasm_bg.wasm -o build/wasm/inlay_wasm_bg.wasm
 }
+
+# The binding's modules (core/wasm's features). The worker loads start and
+# connect; mail (parse, summarize, build) is built for the bench, the
+# differential check and the unit tests, and ships with the first feature
+# that reads or sends email.
+WASM_FAMILIES=(start connect mail)
+SHIPPED_WASM=(start connect)
 
 # A `cargo update` in core/wasm that moved idna_adapter off 1.0.x would bring
 # ICU's tables back into the module (about 50 KB gzip) without a word.
@@ -134,7 +150,8 @@ assemble() {
   # The IMAP form links to the helper's install guide, shipped inside the extension.
   cp bridge/README.md dist/mail-helper.txt
   mkdir -p dist/wasm
-  cp build/wasm/inlay_wasm_bg.wasm dist/wasm/
+  local family
+  for family in "${SHIPPED_WASM[@]}"; do cp "build/wasm/inlay_${family}_bg.wasm" dist/wasm/; done
   write_config
   rm -f dist/inlay-*.zip
   (cd dist && python3 -m zipfile -c "inlay-$VERSION.zip" $(ls | grep -v '\.zip$'))

@@ -1,15 +1,14 @@
 // Inlay's core, through its real wasm-bindgen JS binding (`--target web` output,
-// made by ./build.sh): the shipped dist/wasm/inlay_wasm_bg.wasm, driven by the
-// glue the service worker bundles. The glue is taken from dist/wasm if shipped
-// there, else from build/wasm (where wasm-pack writes it before esbuild bundles it).
+// made by ./build.sh): the binding's mail module (build/wasm/inlay_mail_bg.wasm:
+// parse, summarize, build; see size.mjs for the module family), driven by its glue.
 import fs from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE } from './fixture.mjs';
+import { moduleSize } from './size.mjs';
 
-const GLUE_CANDIDATES = ['../dist/wasm/inlay_wasm.js', '../build/wasm/inlay_wasm.js'].map((p) => new URL(p, import.meta.url));
-export const WASM_FILE = new URL('../dist/wasm/inlay_wasm_bg.wasm', import.meta.url);
+const GLUE_CANDIDATES = ['../build/wasm/inlay_mail.js'].map((p) => new URL(p, import.meta.url));
+export const WASM_FILE = new URL('../build/wasm/inlay_mail_bg.wasm', import.meta.url);
 export const WASM_PATH = fileURLToPath(WASM_FILE);
 
 export class CoreMissingError extends Error {}
@@ -38,7 +37,7 @@ function draftFromFixture(f) {
 export async function loadCore() {
   const glue = GLUE_CANDIDATES.find((u) => fs.existsSync(u));
   if (!glue || !fs.existsSync(WASM_FILE)) {
-    throw new CoreMissingError(`no ${glue ? WASM_PATH : 'inlay_wasm.js in dist/wasm or build/wasm'}: build the extension first: ./build.sh`);
+    throw new CoreMissingError(`no ${glue ? WASM_PATH : 'build/wasm/inlay_mail.js'}: build the extension first: ./build.sh`);
   }
   const binding = await import(glue.href);
   // The brief names them parse_message/build_message; the crate's other exports use
@@ -58,7 +57,7 @@ export async function loadCore() {
   const label = 'core (wasm)';
   return {
     version: binding.version(),
-    size: wasmSize(bytes), // of the very bytes measured, even if dist/ is rebuilt mid-run
+    size: moduleSize('build/wasm/inlay_mail_bg.wasm', bytes), // of the very bytes measured, even if rebuilt mid-run
     glue: path.relative(fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(glue)),
     initMs,
     parser: {
@@ -80,9 +79,4 @@ export async function loadCore() {
       build: () => buildMessage(draft),
     },
   };
-}
-
-/** The shipped module: raw bytes, and gzip -9 (about what it adds to the packed, zip-compressed extension). */
-function wasmSize(bytes) {
-  return { path: 'dist/wasm/inlay_wasm_bg.wasm', rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
 }

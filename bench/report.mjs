@@ -56,19 +56,21 @@ export function formatReport(r) {
     else {
       out.push(`Service-worker wake-up (message to a stopped worker until it answers; ${w.iterations} each, alternating; Chromium ${w.chromium})`);
       out.push(table(['', 'median ms', 'min ms', 'max ms'],
-        [['Inlay (core answers ping)', dec(w.inlay.medianMs), dec(w.inlay.minMs), dec(w.inlay.maxMs)],
+        [['Inlay ping (start module)', dec(w.inlay.medianMs), dec(w.inlay.minMs), dec(w.inlay.maxMs)],
+          ['Inlay listAccounts (+ connect module)', dec(w.inlayConnect.medianMs), dec(w.inlayConnect.minMs), dec(w.inlayConnect.maxMs)],
           ['bare MV3 worker', dec(w.bare.medianMs), dec(w.bare.minMs), dec(w.bare.maxMs)]]));
-      out.push(`  Inlay adds ${dec(w.addedMs)} ms at the median`);
+      out.push(`  Inlay adds ${dec(w.addedMs)} ms at the median to a ping, ${dec(w.addedConnectMs)} ms to a message its connect module answers`);
     }
     out.push('');
   }
 
   if (r.wasm) {
-    out.push(`WASM: ${r.wasm.path} ${int(r.wasm.rawBytes)} B raw, ${int(r.wasm.gzipBytes)} B gzip -9; initSync ${dec(r.wasm.initMs, 1)} ms`);
+    out.push(`WASM shipped: ${r.wasm.path} ${int(r.wasm.rawBytes)} B raw, ${int(r.wasm.gzipBytes)} B gzip -9; the mail module's initSync ${dec(r.wasm.initMs, 1)} ms`);
+    for (const m of r.wasm.modules ?? []) out.push(`  ${m.family.padEnd(8)} ${int(m.rawBytes).padStart(10)} B raw ${int(m.gzipBytes).padStart(9)} B gzip -9${m.shipped ? '' : '  (not shipped yet)'}`);
     const c = r.wasm.contributors;
     if (c?.skipped) out.push(`  contributors: skipped (${c.skipped})`);
     else if (c) {
-      out.push(`  contributors, from the named release module before wasm-bindgen and wasm-opt (${int(c.namedModule.rawBytes)} B raw):`);
+      out.push(`  contributors, from the connect module's named release build before wasm-bindgen and wasm-opt (${int(c.namedModule.rawBytes)} B raw):`);
       out.push(`  sections: ${c.sections.map((x) => `${x.name} ${int(x.bytes)}`).join(', ')}`);
       out.push(`  code by crate: ${c.crates.map((x) => `${x.crate} ${dec(x.share)}%`).join(', ')}`);
       out.push('  largest functions:');

@@ -1,15 +1,42 @@
-// What the shipped .wasm is made of. The shipped module has no names (wasm-opt
-// drops them), so contributors are read from the release module before
-// wasm-bindgen and wasm-opt (core/wasm/target/…/inlay_wasm.wasm: the binding is
-// a workspace of its own, see core/wasm/Cargo.toml; same code, with its
-// `name` section): function body bytes per crate and per function, plus the
-// data segments (tables, strings). Shares there approximate the shipped
-// module's; the shipped raw and gzip sizes are measured in core.mjs.
+// What the shipped .wasm is made of. The binding is one crate built as one
+// module per family (build.sh, core/wasm's features): `start` (validating the
+// worker's messages, read on every wake-up), `connect` (everything the
+// handlers run on) and `mail` (parse, summarize, build: built for the bench
+// and tests, shipped once a feature reads or sends email). moduleSizes()
+// measures each optimised module, raw and gzip -9, and the shipped total.
+// The shipped modules have no names (wasm-opt drops them), so contributors are
+// read from a release module before wasm-bindgen and wasm-opt
+// (build/wasm-named/, copied there by build.sh; same code, with its `name`
+// section): function body bytes per crate and per function, plus the data
+// segments (tables, strings). Shares there approximate the shipped module's.
 import fs from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const NAMED_WASM = fileURLToPath(new URL('../core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const FAMILIES = ['start', 'connect', 'mail'];
+// The largest shipped module: the one contributors are read from.
+export const NAMED_WASM = `${ROOT}build/wasm-named/inlay_connect.wasm`;
+
+/** { path, rawBytes, gzipBytes } of a module's bytes (gzip -9: about what it adds to the packed extension). */
+export function moduleSize(path, bytes) {
+  return { path, rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+}
+
+/**
+ * Every family's module ({family, shipped, path, rawBytes, gzipBytes}) and
+ * the shipped total (what dist/wasm holds) as rawBytes / gzipBytes.
+ */
+export function moduleSizes() {
+  const modules = FAMILIES.filter((f) => fs.existsSync(`${ROOT}build/wasm/inlay_${f}_bg.wasm`)).map((family) => ({
+    family,
+    shipped: fs.existsSync(`${ROOT}dist/wasm/inlay_${family}_bg.wasm`),
+    ...moduleSize(`build/wasm/inlay_${family}_bg.wasm`, fs.readFileSync(`${ROOT}build/wasm/inlay_${family}_bg.wasm`)),
+  }));
+  const shipped = modules.filter((m) => m.shipped);
+  const sum = (key) => shipped.reduce((a, m) => a + m[key], 0);
+  return { path: `dist/wasm (${shipped.map((m) => m.family).join(' + ')})`, rawBytes: sum('rawBytes'), gzipBytes: sum('gzipBytes'), modules };
+}
 
 function reader(bytes) {
   let pos = 0;
@@ -115,7 +142,7 @@ export function sizeContributors({ top = 12 } = {}) {
   });
   const share = (b) => Math.round((1000 * b) / code) / 10;
   return {
-    namedModule: { path: 'core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm', rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length },
+    namedModule: moduleSize('build/wasm-named/inlay_connect.wasm', bytes),
     sections: sections.filter((s) => s.id !== 0 || s.custom !== 'name').map((s) => ({ name: s.custom ? `custom ${s.custom}` : SECTION[s.id] ?? `section ${s.id}`, bytes: s.size }))
       .sort((a, b) => b.bytes - a.bytes).slice(0, 6),
     codeBytes: code,

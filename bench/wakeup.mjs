@@ -1,6 +1,8 @@
 // Service-worker wake-up: a message to a stopped worker, until the answer is
-// back, for Inlay's worker (its answer to `ping` comes from the core, so the
-// WASM module is loaded and instantiated on the way) and for a bare MV3 worker
+// back, for Inlay's worker and for a bare MV3 worker. Inlay is measured twice:
+// `ping`, answered by the core's start module (validation), and
+// `listAccounts`, the popup's first question, answered once the connect
+// module (read after the start module) is in too. The bare worker is
 // generated into a temp dir, both loaded in the same headless Chromium and
 // measured alternately. Stopping is CDP's ServiceWorker.stopAllWorkers, what
 // Chrome does to an idle worker after 30 s.
@@ -41,12 +43,12 @@ async function stopWorkers(cdp, versions) {
   }
 }
 
-// In the extension's own page: the time from sending to the answer.
-const roundTrip = () => (async () => {
+// In the extension's own page: the time from sending `type` to the answer.
+const roundTrip = async (type) => {
   const t0 = performance.now();
-  const reply = await chrome.runtime.sendMessage({ type: 'ping' });
+  const reply = await chrome.runtime.sendMessage({ type });
   return { ms: performance.now() - t0, ok: reply?.ok === true };
-})();
+};
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,7 +57,8 @@ const median = (xs) => {
 const round1 = (x) => Math.round(x * 10) / 10;
 
 /**
- * Returns { inlay: {medianMs, minMs, maxMs, samples}, bare: {...}, addedMs, iterations }
+ * Returns { inlay: {medianMs, minMs, maxMs, samples} (ping), inlayConnect: {...}
+ * (listAccounts), bare: {...}, addedMs, addedConnectMs, iterations }
  * or { skipped: reason } when Chromium or dist/ is missing.
  */
 export async function benchWakeup({ iterations }) {
@@ -70,7 +73,7 @@ export async function benchWakeup({ iterations }) {
     args: [
       `--disable-extensions-except=${DIST},${bare}`,
       `--load-extension=${DIST},${bare}`,
-      // Nothing leaves the machine: the worker's ping needs no network.
+      // Nothing leaves the machine: ping and listAccounts need no network.
       '--host-resolver-rules=MAP * ~NOTFOUND',
       '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
@@ -102,21 +105,35 @@ export async function benchWakeup({ iterations }) {
     cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: vs }) => vs.forEach((v) => versions.set(v.versionId, v)));
     await cdp.send('ServiceWorker.enable');
 
-    const samples = { inlay: [], bare: [] };
-    // One warm-up wake each (first compile caches), then alternate which goes first.
+    // inlay: `ping`, answered once the start module is in; inlayConnect:
+    // `listAccounts` (what the popup asks first), which needs the connect module.
+    const runs = { inlay: ['inlay', 'ping'], inlayConnect: ['inlay', 'listAccounts'], bare: ['bare', 'ping'] };
+    const samples = { inlay: [], inlayConnect: [], bare: [] };
+    // One warm-up wake each (first compile caches), then alternate the order.
     for (let i = -1; i < iterations; i++) {
-      const order = i % 2 === 0 ? ['inlay', 'bare'] : ['bare', 'inlay'];
+      const names = Object.keys(runs);
+      const order = i % 2 === 0 ? names : names.reverse();
       for (const name of order) {
+        const [page, type] = runs[name];
         await stopWorkers(cdp, versions);
-        const { ms, ok } = await pages[name].evaluate(roundTrip);
-        if (!ok) throw new Error(`${name} worker did not answer ping`);
+        const { ms, ok } = await pages[page].evaluate(roundTrip, type);
+        if (!ok) throw new Error(`${name} worker did not answer ${type}`);
         if (i >= 0) samples[name].push(ms);
       }
     }
     const figures = (xs) => ({ medianMs: round1(median(xs)), minMs: round1(Math.min(...xs)), maxMs: round1(Math.max(...xs)), samples: xs.map(round1) });
     const inlay = figures(samples.inlay);
+    const inlayConnect = figures(samples.inlayConnect);
     const bareFig = figures(samples.bare);
-    return { iterations, chromium: context.browser()?.version() ?? null, inlay, bare: bareFig, addedMs: round1(inlay.medianMs - bareFig.medianMs) };
+    return {
+      iterations,
+      chromium: context.browser()?.version() ?? null,
+      inlay,
+      inlayConnect,
+      bare: bareFig,
+      addedMs: round1(inlay.medianMs - bareFig.medianMs),
+      addedConnectMs: round1(inlayConnect.medianMs - bareFig.medianMs),
+    };
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });

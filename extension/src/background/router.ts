@@ -81,7 +81,12 @@ export function boundedJson(message: unknown, maxBytes: number): string | typeof
 }
 
 /** Validates `message` through the core, then runs the caller's handler for it. */
-export async function route(core: Validator, handlers: Handlers, caller: CallerKind, message: unknown): Promise<Reply<unknown>> {
+export async function route(
+  core: Validator,
+  handlers: Handlers | Promise<Handlers>,
+  caller: CallerKind,
+  message: unknown,
+): Promise<Reply<unknown>> {
   // The size is checked before the message is serialised and copied into the
   // core's memory (which never shrinks); the core then checks it exactly.
   const limit = core.messageLimit(caller);
@@ -102,7 +107,8 @@ export async function route(core: Validator, handlers: Handlers, caller: CallerK
   if (request.type === "ping") return { ok: true, value: { core: core.version() } };
   // The core parsed the request against this caller's schema, so the
   // caller's table holds the handler for exactly this request type.
-  const table = handlers[caller] as Record<string, Handler | undefined> | undefined;
+  // The table may still be loading (the worker answers ping before it).
+  const table = (await handlers)[caller] as Record<string, Handler | undefined> | undefined;
   const handler = table?.[request.type];
   if (!handler) return { ok: false, error: { code: "unhandled", message: `no handler for ${request.type}` } };
   try {

@@ -9,13 +9,15 @@ import * as imap from "./connect/imap.js";
 import { listAccounts, recoverInterrupted, setAutomation } from "./connect/inboxState.js";
 import * as oauth from "./connect/oauthConnect.js";
 import { cancelPasswordConnect } from "./connect/passwordConnect.js";
-import { loadCore } from "./core/loader.js";
+import { loadCore, loadStart } from "./core/loader.js";
 import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers } from "./router.js";
 import { lockSession } from "./state/session.js";
 import { policyStatus } from "./state/settings.js";
 
-// The core starts loading first: a wake-up's answer waits on it.
+// The core starts loading first: a wake-up's answer waits on its start module
+// (validation, ping), the handlers on the whole core, read right after it.
+const start = loadStart();
 const core = loadCore();
 // Inboxes left mid-flow by a stopped worker are restored before any handler
 // runs (the store opens once the core is loaded: it keys records by the core's
@@ -77,14 +79,18 @@ function handlers(core: WorkerCore): Handlers {
   };
 }
 
+// The handlers once the whole core is in; a ping is answered without them.
+const table = core.then(handlers);
+table.catch(() => undefined); // a failed load is answered per message
+
 chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
   const caller = callerOf(sender, chrome.runtime.id);
   if (!caller) {
     sendResponse({ ok: false, error: { code: "forbidden", message: "unknown sender" } });
     return false;
   }
-  core
-    .then((c) => route(c, handlers(c), caller, message))
+  start
+    .then((s) => route(s, table, caller, message))
     .then(sendResponse)
     .catch((e: unknown) =>
       sendResponse({ ok: false, error: { code: "coreUnavailable", message: `Inlay's core failed to start: ${String(e)}` } }),

@@ -6,11 +6,11 @@
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
+import init, * as wasm from "../../../../build/wasm/inlay_connect.js";
 import type { CoreApi, ExchangeCore } from "../core/types.js";
 import { cancel, discover, resume } from "./exchange.js";
 
-const core = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then(
+const core = init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") }).then(
   (): CoreApi & ExchangeCore => wasm,
 );
 // Loaded before any test: the store keys discoveries by the core's mailbox id.

@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
+import init, * as wasm from "../../../../build/wasm/inlay_connect.js";
 import { BridgeError } from "../io/bridge.js";
 import type { CertificateTrust, ImapCore, Outcome } from "../core/types.js";
 import type { HttpRequest } from "../io/http.js";
 import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type Deps } from "./imap.js";
 import type { MailSettings } from "../../shared/inboxes.js";
 
-const ready = init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") }).then((): ImapCore => wasm);
+const ready = init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") }).then((): ImapCore => wasm);
 
 const ISPDB_DOC = `<clientConfig version="1.1"><emailProvider id="corp.example">
   <domain>corp.example</domain><displayName>Corp Mail</displayName>

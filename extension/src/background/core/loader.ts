@@ -1,19 +1,43 @@
-// Loads the Rust/WASM core once per service-worker lifetime.
-import init, * as wasm from "../../../../build/wasm/inlay_wasm.js";
+// Loads the Rust/WASM core once per service-worker lifetime. The one binding
+// crate is built as one module per family of functions (build.sh): a
+// wake-up's first answer waits only for `start` (validating messages), and
+// the handlers run on `connect` (detection, connect flows, tokens, checks,
+// Exchange, IMAP, the store's keys), read right after it.
+import initConnect, * as connect from "../../../../build/wasm/inlay_connect.js";
+import initStart, * as start from "../../../../build/wasm/inlay_start.js";
 import type { WorkerCore } from "./types.js";
 
 /**
  * The bindings as the worker calls them. wasm-bindgen declares every value
  * crossing as JsValue `any`; types.ts gives each binding its generated Rust
- * types, and this assignment has tsc check that every one exists with
- * matching plain parameters (strings, numbers, byte arrays).
+ * types, and the assignments below have tsc check that every one exists
+ * with matching plain parameters (strings, numbers, byte arrays).
  */
 export type Core = WorkerCore;
 
+/** What every message needs before its handler runs (the start module). */
+export type StartCore = Pick<WorkerCore, "parseRequest" | "messageLimit" | "version">;
+
+const wasmUrl = (family: string) => chrome.runtime.getURL(`wasm/inlay_${family}_bg.wasm`);
+
+let starting: Promise<StartCore> | undefined;
 let loading: Promise<Core> | undefined;
 
-/** The initialised core; concurrent callers share one instantiation. */
+/** The start module, instantiated at once on a wake-up. */
+export function loadStart(): Promise<StartCore> {
+  starting ??= initStart({ module_or_path: wasmUrl("start") }).then((): StartCore => start);
+  return starting;
+}
+
+/**
+ * The whole core (the connect module, which has the start module's functions
+ * too); it is read once the start module is in, so it does not delay a first
+ * answer that needs only validation. Concurrent callers share one
+ * instantiation.
+ */
 export function loadCore(): Promise<Core> {
-  loading ??= init({ module_or_path: chrome.runtime.getURL("wasm/inlay_wasm_bg.wasm") }).then((): Core => wasm);
+  loading ??= loadStart()
+    .then(() => initConnect({ module_or_path: wasmUrl("connect") }))
+    .then((): Core => connect);
   return loading;
 }

@@ -5,10 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import init from "../../../../build/wasm/inlay_wasm.js";
+import init from "../../../../build/wasm/inlay_connect.js";
 import { mergeSettings, oauthClient } from "./settings.js";
 
-await init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") });
+await init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") });
 
 test("without policy the build config applies, with a full seat and no team inboxes", () => {
   const { settings, ignored } = mergeSettings({ googleClientId: "g", googleClientSecret: "s" }, {});

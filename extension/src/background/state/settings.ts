@@ -4,7 +4,7 @@
 // both (core/src/accounts/policy.rs): a policy value of the wrong shape is
 // ignored, and the core says which and why (the app page shows it). Nothing
 // is hard-coded: a build without client IDs says so instead of guessing.
-import { readSettings } from "../../../../build/wasm/inlay_wasm.js";
+import { readSettings } from "../../../../build/wasm/inlay_connect.js";
 import type { ConnectionKind } from "../../shared/inboxes.js";
 import type { IgnoredSetting } from "../../shared/messages.js";
 import type { OAuthClient } from "../core/types.js";

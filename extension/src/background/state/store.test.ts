@@ -6,12 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { openDB } from "idb";
-import init from "../../../../build/wasm/inlay_wasm.js";
+import init from "../../../../build/wasm/inlay_connect.js";
+import initStart from "../../../../build/wasm/inlay_start.js";
 import type { Account, ConnectionState } from "../../shared/inboxes.js";
 import * as store from "./store.js";
 
-await init({ module_or_path: readFileSync("build/wasm/inlay_wasm_bg.wasm") });
-// The store loads the core through the loader, which asks Chrome for the module's URL (already loaded here).
+await initStart({ module_or_path: readFileSync("build/wasm/inlay_start_bg.wasm") });
+await init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") });
+// The store loads the core through the loader, which asks Chrome for the modules' URLs (already loaded here).
 (globalThis as { chrome?: unknown }).chrome = { runtime: { getURL: (path: string) => path } };
 
 const connected = (address: string, at: number): ConnectionState => ({ kind: "connected", address, connect: "google", aliases: [], connectedAtMs: at });

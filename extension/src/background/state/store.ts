@@ -5,7 +5,7 @@
 // (a.da@gmail.com and ada@gmail.com are one Gmail inbox); the record keeps
 // the address as the user or provider spells it, for display.
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from "idb";
-import { mailboxId } from "../../../../build/wasm/inlay_wasm.js";
+import { mailboxId } from "../../../../build/wasm/inlay_connect.js";
 import type { Account, ConnectionState } from "../../shared/inboxes.js";
 import { loadCore } from "../core/loader.js";
 
