@@ -51,7 +51,12 @@ fn google_input() -> serde_json::Value {
 }
 
 fn random() -> Vec<u8> {
-    (0..96u8).collect()
+    (0..128u8).collect()
+}
+
+/// A moment's random bytes whose jitter is `n`.
+fn jitter(n: u32) -> Vec<u8> {
+    n.to_le_bytes().to_vec()
 }
 
 fn ok_response(body: serde_json::Value) -> serde_json::Value {
@@ -76,8 +81,8 @@ fn google_client() -> JsValue {
 
 #[wasm_bindgen_test]
 fn whole_google_flow_from_js_values() {
-    let r = inlay_wasm::connect_start(js(google_input()), &random(), T0).unwrap();
-    assert_eq!(text(&r, "step.kind"), "launchAuthFlow");
+    let r = inlay_wasm::connect_start(js(google_input()), T0, &random()).unwrap();
+    assert_eq!(text(&r, "step.kind"), "authFlow");
     assert_eq!(get(&r, "step.interactive").as_bool(), Some(true));
     assert_eq!(text(&r, "accountState.kind"), "authorizing");
     assert_eq!(number(&r, "accountState.startedAtMs"), T0);
@@ -95,7 +100,7 @@ fn whole_google_flow_from_js_values() {
         stored(&get(&r, "flow")),
         js(json!({"kind": "redirect", "url": back})),
         T0 + 5_000.0,
-        7,
+        &jitter(7),
     )
     .unwrap();
     assert_eq!(text(&r, "step.kind"), "http");
@@ -119,7 +124,7 @@ fn whole_google_flow_from_js_values() {
         stored(&get(&r, "flow")),
         js(ok_response(token_body)),
         T0 + 6_000.0,
-        7,
+        &jitter(7),
     )
     .unwrap();
     assert_eq!(text(&r, "step.purpose"), "sendAs");
@@ -132,7 +137,7 @@ fn whole_google_flow_from_js_values() {
         js(json!({"kind": "response", "response": {"status": 429,
             "headers": [["retry-after", "7"]], "body": "{}"}})),
         T0 + 7_000.0,
-        7,
+        &jitter(7),
     )
     .unwrap();
     assert_eq!(text(&r, "step.kind"), "wait");
@@ -142,7 +147,7 @@ fn whole_google_flow_from_js_values() {
         stored(&get(&r, "flow")),
         js(json!({"kind": "timer"})),
         until,
-        7,
+        &jitter(7),
     )
     .unwrap();
     assert_eq!(text(&r, "step.purpose"), "sendAs");
@@ -155,53 +160,69 @@ fn whole_google_flow_from_js_values() {
         stored(&get(&r, "flow")),
         js(ok_response(send_as)),
         until + 500.0,
-        7,
+        &jitter(7),
     )
     .unwrap();
-    assert_eq!(text(&r, "step.kind"), "connected");
-    assert_eq!(text(&r, "step.account.address"), "ada.lovelace@gmail.com");
-    assert_eq!(text(&r, "step.account.displayName"), "Ada Lovelace");
-    assert_eq!(text(&r, "step.account.aliases.0"), "ada@analytical.example");
-    assert_eq!(text(&r, "step.account.accountType"), "personal");
-    assert_eq!(text(&r, "step.tokens.accessToken"), "ya29.canned");
+    assert_eq!(text(&r, "step.kind"), "done");
     assert_eq!(
-        number(&r, "step.tokens.expiresAtMs"),
+        text(&r, "step.result.account.address"),
+        "ada.lovelace@gmail.com"
+    );
+    assert_eq!(text(&r, "step.result.account.displayName"), "Ada Lovelace");
+    assert_eq!(
+        text(&r, "step.result.account.aliases.0"),
+        "ada@analytical.example"
+    );
+    assert_eq!(text(&r, "step.result.account.accountType"), "personal");
+    assert_eq!(text(&r, "step.result.tokens.accessToken"), "ya29.canned");
+    assert_eq!(
+        number(&r, "step.result.tokens.expiresAtMs"),
         T0 + 6_000.0 + 3_599_000.0
     );
-    assert!(get(&r, "step.tokens.refreshTokenExpiresAtMs").is_null());
+    assert!(get(&r, "step.result.tokens.refreshTokenExpiresAtMs").is_null());
     assert_eq!(text(&r, "accountState.kind"), "connected");
     assert_eq!(number(&r, "accountState.connectedAtMs"), until + 500.0);
 
     // The tokens the flow produced work with the token functions as-is.
-    let t =
-        inlay_wasm::token_access(get(&r, "step.tokens"), google_client(), until + 1_000.0).unwrap();
+    let t = inlay_wasm::token_access(
+        get(&r, "step.result.tokens"),
+        google_client(),
+        until + 1_000.0,
+        0,
+    )
+    .unwrap();
     assert_eq!(text(&t, "access.kind"), "use");
     assert_eq!(text(&t, "access.accessToken"), "ya29.canned");
     assert!(get(&t, "access.background").is_null());
 }
 
+/// A refusal at the start is a `failed` step that changed nothing; only an
+/// argument the binding can't read is thrown.
 #[wasm_bindgen_test]
-fn connect_start_refusals_are_thrown_as_code_and_message() {
+fn connect_start_refusals_are_failed_steps_with_code_and_message() {
+    let refused = |input: serde_json::Value, random: &[u8], code: &str| -> JsValue {
+        let r = inlay_wasm::connect_start(js(input), T0, random).unwrap();
+        assert_eq!(text(&r, "step.kind"), "failed");
+        assert_error(&get(&r, "step.error"), code);
+        assert_eq!(text(&r, "accountState.kind"), "notConnected");
+        get(&r, "step.error")
+    };
     let mut view_only = google_input();
     view_only["policy"]["seat"] = json!("viewOnly");
-    let err = inlay_wasm::connect_start(js(view_only), &random(), T0).unwrap_err();
-    assert_error(&err, "viewOnlySeat");
+    refused(view_only, &random(), "viewOnlySeat");
 
     let mut no_client = google_input();
     no_client["clients"]["google"] = json!(null);
-    let err = inlay_wasm::connect_start(js(no_client), &random(), T0).unwrap_err();
-    assert_error(&err, "clientNotConfigured");
+    let err = refused(no_client, &random(), "clientNotConfigured");
     assert!(text(&err, "message").contains("INLAY_GOOGLE_CLIENT_ID"));
 
     let mut exchange = google_input();
     exchange["provider"] = json!("exchange");
-    let err = inlay_wasm::connect_start(js(exchange), &random(), T0).unwrap_err();
-    assert_error(&err, "notAvailable");
+    refused(exchange, &random(), "notAvailable");
+    refused(google_input(), &random()[..10], "notEnoughRandom");
 
-    let err = inlay_wasm::connect_start(js(json!({"address": 1})), &random(), T0).unwrap_err();
+    let err = inlay_wasm::connect_start(js(json!({"address": 1})), T0, &random()).unwrap_err();
     assert_error(&err, "invalidArgument");
-    let err = inlay_wasm::connect_start(js(google_input()), &random()[..10], T0).unwrap_err();
-    assert_error(&err, "notEnoughRandom");
 }
 
 #[wasm_bindgen_test]
@@ -210,7 +231,7 @@ fn cancel_and_failures_restore_the_previous_state() {
     reconnect["mode"] = json!("reconnect");
     reconnect["previousState"] = json!({"kind": "connected", "address": "ada.lovelace@gmail.com",
         "connect": "google", "aliases": [], "connectedAtMs": 1_700_000_000_000u64});
-    let r = inlay_wasm::connect_start(js(reconnect), &random(), T0).unwrap();
+    let r = inlay_wasm::connect_start(js(reconnect), T0, &random()).unwrap();
     let c = inlay_wasm::connect_cancel(stored(&get(&r, "flow"))).unwrap();
     assert_eq!(text(&c, "step.kind"), "failed");
     assert_error(&get(&c, "step.error"), "cancelled");
@@ -224,12 +245,12 @@ fn cancel_and_failures_restore_the_previous_state() {
         stored(&get(&r, "flow")),
         js(json!({"kind": "authFlowFailed", "message": "The user did not approve access."})),
         T0 + 1.0,
-        0,
+        &[],
     )
     .unwrap();
     assert_error(&get(&f, "step.error"), "cancelled");
-    let err =
-        inlay_wasm::connect_resume(js(json!({})), js(json!({"kind": "timer"})), T0, 0).unwrap_err();
+    let err = inlay_wasm::connect_resume(js(json!({})), js(json!({"kind": "timer"})), T0, &[])
+        .unwrap_err();
     assert_error(&err, "invalidArgument");
 }
 
@@ -269,22 +290,22 @@ fn detection_shapes() {
 
 #[wasm_bindgen_test]
 fn disclosure_shape() {
-    let d = inlay_wasm::disclosure(JsValue::from_str("microsoft"), true).unwrap();
+    let d = inlay_wasm::disclosure(JsValue::from_str("microsoft")).unwrap();
     assert_eq!(text(&d, "providerName"), "Microsoft");
     let scopes = js_sys::Array::from(&get(&d, "scopes"));
     assert!(scopes.length() >= 6);
     assert!(get(&d, "scopes.0.requiredForFeature").as_bool().is_some());
     assert!(!text(&d, "scopes.0.explanation").is_empty());
-    let err = inlay_wasm::disclosure(JsValue::from_str("imap"), true).unwrap_err();
+    let err = inlay_wasm::disclosure(JsValue::from_str("imap")).unwrap_err();
     assert_error(&err, "notAvailable");
-    let err = inlay_wasm::disclosure(JsValue::from_str("yahoo"), true).unwrap_err();
+    let err = inlay_wasm::disclosure(JsValue::from_str("yahoo")).unwrap_err();
     assert_error(&err, "invalidArgument");
 }
 
 #[wasm_bindgen_test]
 fn token_functions_shapes() {
     let expired = js(tokens_json("at1", 1_000, Some("rt1")));
-    let r = inlay_wasm::token_access(expired, google_client(), T0).unwrap();
+    let r = inlay_wasm::token_access(expired, google_client(), T0, 0).unwrap();
     assert_eq!(text(&r, "access.kind"), "refresh");
     let id = number(&r, "access.id") as u32;
     assert_eq!(
@@ -315,6 +336,7 @@ fn token_functions_shapes() {
         js(tokens_json("at1", 1_000, Some("rt1"))),
         google_client(),
         T0,
+        0,
     )
     .unwrap();
     let late_id = number(&late, "access.id") as u32;
@@ -348,7 +370,7 @@ fn token_functions_shapes() {
     let mut ms = tokens_json("at1", 1_800_000_000_000 + 3_600_000, Some("rt1"));
     ms["provider"] = json!("microsoft");
     ms["refreshTokenExpiresAtMs"] = json!(1_800_000_000_000u64 + 1_800_000);
-    let r = inlay_wasm::token_access(js(ms), google_client(), T0).unwrap();
+    let r = inlay_wasm::token_access(js(ms), google_client(), T0, 0).unwrap();
     assert_eq!(text(&r, "access.kind"), "use");
     assert_eq!(text(&r, "access.background.kind"), "silentReauthorize");
     let id = number(&r, "access.background.id") as u32;
@@ -363,46 +385,73 @@ fn token_functions_shapes() {
 
     let err = inlay_wasm::token_invalidate(js(json!({"provider": "google"})), "at1").unwrap_err();
     assert_error(&err, "invalidArgument");
+
+    // The core ends a caller's rounds.
+    let r = inlay_wasm::token_access(
+        js(tokens_json("at1", 1_000, Some("rt1"))),
+        google_client(),
+        T0,
+        10,
+    )
+    .unwrap();
+    assert_eq!(text(&r, "access.kind"), "retryAt");
+    assert_eq!(number(&r, "access.atMs"), T0 + 60_000.0);
 }
 
 #[wasm_bindgen_test]
 fn account_check_and_classify_shapes() {
-    let req = inlay_wasm::account_check_plan(JsValue::from_str("google"), "ya29.x").unwrap();
-    assert_eq!(text(&req, "method"), "GET");
-    assert_eq!(
-        text(&req, "url"),
-        "https://gmail.googleapis.com/gmail/v1/users/me/settings/sendAs"
-    );
-    assert_eq!(text(&req, "headers.0.1"), "Bearer ya29.x");
-    assert!(get(&req, "body").is_null());
-    let err = inlay_wasm::account_check_plan(JsValue::from_str("exchange"), "t").unwrap_err();
-    assert_error(&err, "notAvailable");
+    // The check machine: a token question, then the call, then the result.
+    let r = inlay_wasm::account_check_start(JsValue::from_str("microsoft"), T0, &random()).unwrap();
+    assert_eq!(text(&r, "step.kind"), "ask");
+    assert!(get(&r, "step.question.rejected").is_null());
+    let r = inlay_wasm::account_check_resume(
+        stored(&get(&r, "check")),
+        js(json!({"kind": "answer", "answer": {"kind": "token", "accessToken": "eyJ0"}})),
+        T0,
+        &random(),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "http");
+    assert_eq!(text(&r, "step.purpose"), "accountCheck");
+    assert_eq!(text(&r, "step.request.headers.0.1"), "Bearer eyJ0");
+    let r = inlay_wasm::account_check_resume(
+        stored(&get(&r, "check")),
+        js(json!({"kind": "response", "response": {"status": 429, "headers": [["retry-after", "7"]],
+            "body": "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Too many requests\"}}"}})),
+        T0,
+        &random(),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "wait");
+    let until = number(&r, "step.untilMs");
+    assert!(until >= T0 + 7_000.0);
+    let r = inlay_wasm::account_check_resume(
+        stored(&get(&r, "check")),
+        js(json!({"kind": "timer"})),
+        until,
+        &random(),
+    )
+    .unwrap();
+    let me = json!({"id": "1", "displayName": "Bob", "mail": "bob@contoso.com",
+        "userPrincipalName": "bob@contoso.com", "proxyAddresses": ["SMTP:bob@contoso.com", "smtp:b@contoso.com"]});
+    let r = inlay_wasm::account_check_resume(
+        stored(&get(&r, "check")),
+        js(ok_response(me)),
+        until,
+        &random(),
+    )
+    .unwrap();
+    assert_eq!(text(&r, "step.kind"), "done");
+    assert_eq!(text(&r, "step.result.outcome"), "ok");
+    assert_eq!(text(&r, "step.result.displayName"), "Bob");
+    assert_eq!(text(&r, "step.result.aliases.0"), "b@contoso.com");
+    let err =
+        inlay_wasm::account_check_start(JsValue::from_str("yahoo"), T0, &random()).unwrap_err();
+    assert_error(&err, "invalidArgument");
 
     let attempt = || {
         js(json!({"number": 0, "afterRefresh": false, "nowMs": 1_800_000_000_000u64, "jitter": 1}))
     };
-    let r = inlay_wasm::account_check_result(
-        JsValue::from_str("microsoft"),
-        js(json!({"kind": "response", "response": {"status": 429, "headers": [["retry-after", "7"]],
-            "body": "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Too many requests\"}}"}})),
-        attempt(),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "kind"), "retryAfter");
-    assert!(number(&r, "afterMs") >= 7_000.0);
-
-    let me = json!({"id": "1", "displayName": "Bob", "mail": "bob@contoso.com",
-        "userPrincipalName": "bob@contoso.com", "proxyAddresses": ["SMTP:bob@contoso.com", "smtp:b@contoso.com"]});
-    let r = inlay_wasm::account_check_result(
-        JsValue::from_str("microsoft"),
-        js(ok_response(me)),
-        attempt(),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "kind"), "ok");
-    assert_eq!(text(&r, "displayName"), "Bob");
-    assert_eq!(text(&r, "aliases.0"), "b@contoso.com");
-
     let unauthorized = || {
         js(
             json!({"kind": "response", "response": {"status": 401, "headers": [],
@@ -458,7 +507,7 @@ fn times_cross_as_exact_numbers() {
     assert!(get(&r, "tokens.expiresAtMs").as_f64().is_some());
     let mut t = tokens_json("a", max, None);
     t["retryNotBeforeMs"] = json!(max);
-    let r = inlay_wasm::token_access(js(t), google_client(), T0).unwrap();
+    let r = inlay_wasm::token_access(js(t), google_client(), T0, 0).unwrap();
     assert_eq!(number(&r, "tokens.expiresAtMs"), max as f64);
     assert_eq!(number(&r, "tokens.retryNotBeforeMs"), max as f64);
 }
