@@ -1,17 +1,20 @@
 //! The connect flow: from "Connect ada@example.com with Google" to a
-//! connected account with tokens, as a resumable, serialisable state machine.
+//! connected account with tokens, as a [`crate::machine::Machine`]
+//! ([`ConnectFlow`]).
 //!
 //! ```text
-//! start ─→ launchAuthFlow ─redirect→ http tokenExchange ─response→ (verify claims)
-//!   Google:    ─→ http sendAs ─→ connected
-//!   Microsoft: ─→ http profile ─(verify)→ http mailboxSettings ─→ connected
-//! any http   ─429/5xx/network→ wait ─timer→ the same http again
+//! start ─→ authFlow ─redirect→ http tokenExchange ─response→ (verify claims)
+//!   Google:    ─→ http sendAs ─→ done
+//!   Microsoft: ─→ http profile ─(verify)→ http mailboxSettings ─→ done
+//! any http   ─429/5xx/network→ wait (Backoff::next) ─timer→ the same http again
 //! wrong account (Google) ─→ http revoke ─any answer→ failed
 //! any step   ─failure/cancel→ failed (the account returns to its previous state)
 //! ```
 //!
-//! The service worker executes each [`Step`] and feeds the result back with
-//! [`resume`]; between calls it keeps the [`Flow`] (plain JSON) in its own
+//! The phases are `flow.rs`; what is Google's or Microsoft's is each
+//! provider's `connect.rs`, behind `steps.rs`. The service worker executes
+//! each [`Step`] and feeds the result back with `resume`; between calls it
+//! keeps the [`ConnectFlow`] (plain JSON) in its own
 //! memory only, as the flow holds the PKCE verifier and then the tokens. A
 //! worker stopped mid-flow loses the flow; at its next start the inbox goes
 //! back to its previous state (the `cancelled` transition).
@@ -42,7 +45,8 @@ pub use password::{
 };
 pub use refusal::Refusal;
 
-/// How many random bytes [`start`] needs: PKCE verifier, `state`, `nonce`.
+/// How many of the moment's random bytes the start needs: PKCE verifier,
+/// `state`, `nonce`.
 pub const RANDOM_BYTES: usize = 96;
 
 /// A stable code and a sentence saying what happened and what to do.
@@ -137,7 +141,7 @@ fn not_connected() -> ConnectionState {
     ConnectionState::NotConnected
 }
 
-/// Everything [`start`] needs.
+/// Everything the connect flow starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectInput {
