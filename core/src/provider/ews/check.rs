@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::credentials::Credentials;
+use super::errors::too_long;
 use super::operations::verify_connection;
 use super::results::{Verified, read_verify};
 use crate::accounts::CheckResult;
@@ -18,6 +19,13 @@ use crate::provider::{Attempt, Disposition, Outcome};
 
 /// The retries of a check someone is watching.
 pub const CHECK_BACKOFF: Backoff = Backoff::INTERACTIVE;
+
+/// The same curve without the wait limit: the answer is read with it, and
+/// the machine itself tells a pause to wait out from one that is too long.
+const UNLIMITED: Backoff = Backoff {
+    max_wait_ms: None,
+    ..CHECK_BACKOFF
+};
 
 /// One check of an EWS URL with a username and password. It holds the
 /// password: keep it in memory only, as the Autodiscover plan.
@@ -159,8 +167,19 @@ impl Machine for EwsCheck {
             now_ms: at.now_ms,
             jitter: at.jitter(),
         };
-        match read_verify(&self.ews_url, &outcome, &attempt, &CHECK_BACKOFF) {
+        match read_verify(&self.ews_url, &outcome, &attempt, &UNLIMITED) {
             Ok(verified) => Step::Done { result: verified },
+            Err(Disposition::RetryAfter { after_ms, reason })
+                if CHECK_BACKOFF
+                    .max_wait_ms
+                    .is_some_and(|most| after_ms > most) =>
+            {
+                Step::Failed {
+                    error: CheckError::Busy {
+                        message: too_long(after_ms, &reason),
+                    },
+                }
+            }
             Err(Disposition::RetryAfter { after_ms, reason }) => {
                 self.retries += 1;
                 Step::Wait {
@@ -170,9 +189,6 @@ impl Machine for EwsCheck {
             }
             Err(Disposition::Reauthenticate { code, message }) => Step::Failed {
                 error: CheckError::Refused { code, message },
-            },
-            Err(Disposition::Fail { code, message }) if code == "providerBusy" => Step::Failed {
-                error: CheckError::Busy { message },
             },
             Err(Disposition::Fail { code, message }) => Step::Failed {
                 error: CheckError::Failed { code, message },

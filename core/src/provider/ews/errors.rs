@@ -185,14 +185,7 @@ fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposit
         // Someone is watching this check: a long pause is theirs to decide.
         Pause::GiveUp {
             reason: GiveUp::TooLong { wait_ms },
-        } => fail(
-            "providerBusy",
-            format!(
-                "Exchange asked Inlay to wait {} before trying again ({reason}). Please try \
-                 again after that.",
-                pause_in_words(wait_ms)
-            ),
-        ),
+        } => fail("providerBusy", too_long(wait_ms, &reason)),
         Pause::GiveUp {
             reason: GiveUp::Exhausted,
         } => fail(
@@ -204,6 +197,15 @@ fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposit
             ),
         ),
     }
+}
+
+/// Exchange asked for a pause longer than the caller holds on for.
+pub(crate) fn too_long(wait_ms: u64, reason: &str) -> String {
+    format!(
+        "Exchange asked Inlay to wait {} before trying again ({reason}). Please try again after \
+         that.",
+        pause_in_words(wait_ms)
+    )
 }
 
 fn quote(text: &str) -> String {

@@ -18,6 +18,9 @@ pub struct AdminPolicy {
     not_a_list: bool,
 }
 
+// A policy holds a handful of entries, read once per discovery: boxing the
+// settings buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Entry {
     Settings(DomainSettings),
@@ -37,6 +40,7 @@ enum Lenient {
     Other(IgnoredAny),
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum LenientEntry {
