@@ -85,7 +85,7 @@ build_wasm() {
   for family in "${WASM_FAMILIES[@]}"; do
     wasm-pack --quiet build core/wasm --target web --release --mode no-install --no-pack \
       --out-dir "$ROOT/build/wasm" --out-name "inlay_$family" -- --no-default-features --features "$family"
-    cp core/wasm/target/wasm32-unknown-unknown/release/inlay_wasm.wasm "build/wasm-named/inlay_$family.wasm"
+    cp "${CARGO_TARGET_DIR:-core/wasm/target}/wasm32-unknown-unknown/release/inlay_wasm.wasm" "build/wasm-named/inlay_$family.wasm"
     # binaryen from npm (Debian's 108 breaks the module; see docs/ARCHITECTURE.md).
     # --converge repeats -Oz until the module stops shrinking (-2 KB gzip, once
     # more than a single pass); the producers section only names the toolchain.
