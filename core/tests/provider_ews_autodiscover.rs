@@ -1213,3 +1213,26 @@ fn a_step_carrying_the_password_hides_it_in_debug() {
         "{debug}"
     );
 }
+
+#[test]
+fn a_failure_suggests_the_usual_ews_url_except_for_exchange_online() {
+    let mut p = AutodiscoverPlan::new("ana@contoso.com", creds(), true).unwrap();
+    let json = serde_json::to_value(p.start()).unwrap();
+    assert_eq!(json["error"]["code"], "exchangeOnline");
+    assert_eq!(json["error"]["suggestedUrl"], serde_json::Value::Null);
+    let mut p = plan();
+    let mut step = p.start();
+    while let Step::Http { .. } = step {
+        step = p.resume(resp(404, ""));
+    }
+    let json = serde_json::to_value(&step).unwrap();
+    assert_eq!(json["error"]["code"], "autodiscoverFailed");
+    assert_eq!(
+        json["error"]["suggestedUrl"],
+        "https://mail.contoso.com/EWS/Exchange.asmx"
+    );
+    let Step::Failed { error } = &step else {
+        panic!("{step:?}")
+    };
+    assert!(error.message().ends_with(error.suggested_url().unwrap()));
+}

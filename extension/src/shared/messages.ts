@@ -19,7 +19,8 @@ export type Request = PageRequest;
 export type ExchangeDiscoverReply =
   | { kind: "confirmRedirect"; host: string; url: string }
   | { kind: "found"; ewsUrl: string; email: string; displayName: string | null; serverVersion: unknown }
-  | { kind: "failed"; code: string; message: string }
+  /** `suggestedUrl`: the core's EWS URL to type instead, when typing one can help. */
+  | { kind: "failed"; code: string; message: string; suggestedUrl?: string | null }
   | { kind: "needsPermission"; origins: string[] };
 
 /** `exchangeConnect`. */

@@ -9,7 +9,7 @@ import { Choices } from "./Choices.js";
 import { hostsOf } from "./hosts.js";
 import { useAutofocus } from "./focus.js";
 import type { Account } from "../shared/inboxes.js";
-import { call, CANCELLED, errorText, type ExchangeConnectReply, type ExchangeDiscoverReply, type Request } from "../shared/messages.js";
+import { call, errorText, type ExchangeConnectReply, type ExchangeDiscoverReply, type Request } from "../shared/messages.js";
 
 type Reply = ExchangeDiscoverReply | ExchangeConnectReply;
 
@@ -39,17 +39,20 @@ export function ExchangeForm(props: {
   const [ewsUrl, setEwsUrl] = useState(saved?.ewsUrl ?? "");
   const [showOptional, setShowOptional] = useState(Boolean(saved));
   const [error, setError] = useState<string | null>(null);
+  /** The core's EWS URL suggestion, once Autodiscover gave one. */
+  const [suggestion, setSuggestion] = useState<string | null>(null);
   const passwordInput = useAutofocus<HTMLInputElement>();
   const urlInput = useRef<HTMLInputElement>(null);
   const generation = useRef(0);
   const { address } = props;
 
 
-  /** Shows the form again with the worker's words (and the URL field when discovery failed). */
-  function backToForm(message: string, askForUrl: boolean) {
+  /** Shows the form again with the worker's words (and the URL field, with the core's suggestion, when one can help). */
+  function backToForm(message: string, suggestedUrl: string | null) {
     setStage({ name: "form" });
     setError(message);
-    if (askForUrl) {
+    if (suggestedUrl) {
+      setSuggestion(suggestedUrl);
       setShowOptional(true);
       setTimeout(() => urlInput.current?.focus(), 0);
     }
@@ -72,7 +75,7 @@ export function ExchangeForm(props: {
         setStage({ name: "confirm", host: reply.host });
         return;
       case "failed":
-        backToForm(reply.message, reply.code !== "exchangeOnline" && reply.code !== CANCELLED.code);
+        backToForm(reply.message, reply.suggestedUrl ?? null);
         return;
     }
   }
@@ -84,7 +87,7 @@ export function ExchangeForm(props: {
     try {
       await handle(await request(), url, mine);
     } catch (e) {
-      if (mine === generation.current) backToForm(errorText(e), false);
+      if (mine === generation.current) backToForm(errorText(e), null);
     }
   }
 
@@ -136,7 +139,7 @@ export function ExchangeForm(props: {
       if (!granted) {
         backToForm(
           `Inlay can't reach your Exchange server without your permission to contact ${hostsOf(origins).join(", ")}. Click Connect to be asked again.`,
-          false,
+          null,
         );
         return;
       }
@@ -207,7 +210,7 @@ export function ExchangeForm(props: {
                 ref={urlInput}
                 type="text"
                 inputMode="url"
-                placeholder={`https://mail.${domainOf(address)}/EWS/Exchange.asmx`}
+                placeholder={suggestion ?? `https://mail.${domainOf(address)}/EWS/Exchange.asmx`}
                 value={ewsUrl}
                 onInput={(e) => setEwsUrl(e.currentTarget.value)}
               />

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::challenge::{self, Challenge};
 use super::credentials::Credentials;
 use super::pox::{self, PoxAnswer, PoxServerVersion};
+use super::url::suggested_ews_url;
 use crate::detect::{AddressError, DOH_ENDPOINT, parse_address};
 use crate::doh::DohResponse;
 use crate::http::{HttpRequest, HttpResponse, Method, host_patterns};
@@ -94,12 +95,24 @@ pub struct Found {
 /// Why discovery ended without a usable server (crosses as `{code, message}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AutodiscoverError {
-    /// A server refused the username or password (`unauthorized`).
-    Unauthorized { message: String },
-    /// The server offers only Windows sign-in (`basicAuthUnavailable`).
-    BasicAuthUnavailable { message: String },
-    /// Nothing answered usefully (`autodiscoverFailed`).
-    NotFound { message: String },
+    /// A server refused the username or password (`unauthorized`); the
+    /// form opens its URL field too, as it always did.
+    Unauthorized {
+        message: String,
+        suggested_url: String,
+    },
+    /// The server offers only Windows sign-in (`basicAuthUnavailable`);
+    /// an EWS URL typed by hand may still work.
+    BasicAuthUnavailable {
+        message: String,
+        suggested_url: String,
+    },
+    /// Nothing answered usefully (`autodiscoverFailed`): the user types the
+    /// EWS URL, starting from `suggested_url`.
+    NotFound {
+        message: String,
+        suggested_url: String,
+    },
     /// The mailbox is on Exchange Online (`exchangeOnline`).
     ExchangeOnline,
 }
@@ -116,20 +129,34 @@ impl AutodiscoverError {
 
     pub fn message(&self) -> &str {
         match self {
-            AutodiscoverError::Unauthorized { message }
-            | AutodiscoverError::BasicAuthUnavailable { message }
-            | AutodiscoverError::NotFound { message } => message,
+            AutodiscoverError::Unauthorized { message, .. }
+            | AutodiscoverError::BasicAuthUnavailable { message, .. }
+            | AutodiscoverError::NotFound { message, .. } => message,
             AutodiscoverError::ExchangeOnline => EXCHANGE_ONLINE,
+        }
+    }
+
+    /// The EWS URL the form suggests typing instead; `None` for Exchange
+    /// Online, where no URL helps.
+    pub fn suggested_url(&self) -> Option<&str> {
+        match self {
+            AutodiscoverError::Unauthorized { suggested_url, .. }
+            | AutodiscoverError::BasicAuthUnavailable { suggested_url, .. }
+            | AutodiscoverError::NotFound { suggested_url, .. } => Some(suggested_url),
+            AutodiscoverError::ExchangeOnline => None,
         }
     }
 }
 
+/// Crosses as `{code, message, suggestedUrl}` (`suggestedUrl` null when
+/// typing a URL can't help).
 impl Serialize for AutodiscoverError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("AutodiscoverError", 2)?;
+        let mut s = serializer.serialize_struct("AutodiscoverError", 3)?;
         s.serialize_field("code", self.code())?;
         s.serialize_field("message", self.message())?;
+        s.serialize_field("suggestedUrl", &self.suggested_url())?;
         s.end()
     }
 }
@@ -584,6 +611,7 @@ impl AutodiscoverPlan {
                      if your account uses two-factor authentication, use an app password.",
                     self.domain
                 ),
+                suggested_url: suggested_ews_url(&self.domain),
             });
         }
         if let Some(host) = &self.windows_only {
@@ -593,9 +621,10 @@ impl AutodiscoverPlan {
                      Kerberos), and Inlay can sign in only with a password (Basic \
                      authentication). Ask your administrator to allow Basic authentication over \
                      HTTPS for Autodiscover and EWS; if EWS already allows it, enter its EWS URL, \
-                     which usually looks like https://mail.{d}/EWS/Exchange.asmx",
-                    d = self.domain
+                     which usually looks like {url}",
+                    url = suggested_ews_url(&self.domain)
                 ),
+                suggested_url: suggested_ews_url(&self.domain),
             });
         }
         let trouble = self.trouble.as_ref().map_or_else(String::new, |t| {
@@ -613,9 +642,11 @@ impl AutodiscoverPlan {
         failed(AutodiscoverError::NotFound {
             message: format!(
                 "We couldn't find the Exchange server for {d}{trouble}.{not_allowed} Enter its \
-                 EWS URL; it usually looks like https://mail.{d}/EWS/Exchange.asmx",
-                d = self.domain
+                 EWS URL; it usually looks like {url}",
+                d = self.domain,
+                url = suggested_ews_url(&self.domain)
             ),
+            suggested_url: suggested_ews_url(&self.domain),
         })
     }
 }

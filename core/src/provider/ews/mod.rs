@@ -32,4 +32,4 @@ pub use results::{
     read_find, read_mime, read_send, read_sync, read_verify,
 };
 pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};
-pub use url::{EwsUrl, check_ews_url};
+pub use url::{EwsUrl, check_ews_url, suggested_ews_url};

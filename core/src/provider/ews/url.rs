@@ -31,6 +31,13 @@ fn invalid(why: &str) -> FlowError {
 /// Accepts only `https` URLs with a host and no user name or password in them
 /// (the password goes in a header, never in a URL). Exchange Online is
 /// refused: Basic authentication is retired there.
+/// The EWS URL most on-premises servers use for `domain`
+/// (`https://mail.<domain>/EWS/Exchange.asmx`): what the form suggests when
+/// Autodiscover found nothing.
+pub fn suggested_ews_url(domain: &str) -> String {
+    format!("https://mail.{domain}/EWS/Exchange.asmx")
+}
+
 pub fn check_ews_url(text: &str) -> Result<EwsUrl, FlowError> {
     let url =
         crate::idn::parse_url(text.trim()).map_err(|_| invalid("That isn't a web address."))?;

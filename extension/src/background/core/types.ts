@@ -189,7 +189,10 @@ export interface AutodiscoverQuestion {
   url: string;
 }
 
-export type AutodiscoverStep = MachineStep<"autodiscover" | "redirectProbe" | "srvLookup", AutodiscoverQuestion, AutodiscoverResult>;
+/** Why Autodiscover ended without a server, and the EWS URL to type instead (null when that can't help). */
+export type AutodiscoverError = { code: string; message: string; suggestedUrl: string | null };
+
+export type AutodiscoverStep = MachineStep<"autodiscover" | "redirectProbe" | "srvLookup", AutodiscoverQuestion, AutodiscoverResult, AutodiscoverError>;
 
 /** The user's answers to Autodiscover: to its question, or instead of a request to origins they did not allow. */
 export type AutodiscoverAnswer = { kind: "confirmed"; accepted: boolean } | { kind: "notAllowed"; origins: string[] };
