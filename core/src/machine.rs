@@ -15,6 +15,7 @@
 //! Attempt counters and retry decisions live in the machine, never in the
 //! shell; the shell's driver only executes steps.
 
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use crate::http::{HttpRequest, HttpResponse, TransportFailure};
@@ -60,13 +61,14 @@ impl<'a> Moment<'a> {
 /// and for the executor's options), `Q` is the machine's question for the
 /// user, `R` its result, `E` its error (a Rust enum crossing as `{code,
 /// message}`, the message in words for the user).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
+// Read back by `StepFields` (below), not derived.
 pub enum Step<P, Q, R, E> {
     /// `fetch` this request; resume with [`Input::Response`] or
     /// [`Input::Transport`].
@@ -92,13 +94,14 @@ impl<P, Q, R, E> Step<P, Q, R, E> {
 }
 
 /// What happened to the last step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
+// Read by `InputFields` (below), not derived.
 pub enum Input<A> {
     /// The request got an HTTP response (any status).
     Response { response: HttpResponse },
@@ -112,6 +115,145 @@ pub enum Input<A> {
     Timer,
     /// The user's answer to [`Step::Ask`].
     Answer { answer: A },
+}
+
+// Reading a step or an input back. serde's derived reading of an internally
+// tagged enum first buffers the whole object (its private `Content` value),
+// then reads each variant from the buffer: code instantiated once per
+// variant and per machine (40 KB raw, 2 KB gzip of the module with five
+// machines, more with each new one). Both are read instead as one flat struct
+// of every variant's fields (no two variants share a field name), straight
+// from the deserializer, and `kind` picks the variant; what they write is
+// unchanged (the derives above).
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum StepKind {
+    Http,
+    AuthFlow,
+    Wait,
+    Ask,
+    Done,
+    Failed,
+}
+
+/// A [`Step`] as read: `kind` and every variant's fields.
+#[derive(Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    bound(
+        deserialize = "P: Deserialize<'de>, Q: Deserialize<'de>, R: Deserialize<'de>, E: Deserialize<'de>"
+    )
+)]
+struct StepFields<P, Q, R, E> {
+    kind: StepKind,
+    request: Option<HttpRequest>,
+    #[serde(default, deserialize_with = "present")]
+    purpose: Option<P>,
+    url: Option<String>,
+    interactive: Option<bool>,
+    until_ms: Option<u64>,
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    question: Option<Q>,
+    #[serde(default, deserialize_with = "present")]
+    result: Option<R>,
+    #[serde(default, deserialize_with = "present")]
+    error: Option<E>,
+}
+
+/// A field of a generic type read as the type reads it (a `null` is that
+/// type's `null`, not an absent field).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `value`, or serde's "missing field" error for `name`.
+fn field<T, Er: de::Error>(value: Option<T>, name: &'static str) -> Result<T, Er> {
+    value.ok_or_else(|| Er::missing_field(name))
+}
+
+impl<'de, P, Q, R, E> Deserialize<'de> for Step<P, Q, R, E>
+where
+    P: Deserialize<'de>,
+    Q: Deserialize<'de>,
+    R: Deserialize<'de>,
+    E: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = StepFields::<P, Q, R, E>::deserialize(d)?;
+        Ok(match f.kind {
+            StepKind::Http => Step::Http {
+                request: field(f.request, "request")?,
+                purpose: field(f.purpose, "purpose")?,
+            },
+            StepKind::AuthFlow => Step::AuthFlow {
+                url: field(f.url, "url")?,
+                interactive: field(f.interactive, "interactive")?,
+            },
+            StepKind::Wait => Step::Wait {
+                until_ms: field(f.until_ms, "untilMs")?,
+                reason: field(f.reason, "reason")?,
+            },
+            StepKind::Ask => Step::Ask {
+                question: field(f.question, "question")?,
+            },
+            StepKind::Done => Step::Done {
+                result: field(f.result, "result")?,
+            },
+            StepKind::Failed => Step::Failed {
+                error: field(f.error, "error")?,
+            },
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum InputKind {
+    Response,
+    Transport,
+    Redirect,
+    AuthFlowFailed,
+    Timer,
+    Answer,
+}
+
+/// An [`Input`] as read: `kind` and every variant's fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "A: Deserialize<'de>"))]
+struct InputFields<A> {
+    kind: InputKind,
+    response: Option<HttpResponse>,
+    failure: Option<TransportFailure>,
+    url: Option<String>,
+    message: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    answer: Option<A>,
+}
+
+impl<'de, A: Deserialize<'de>> Deserialize<'de> for Input<A> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = InputFields::<A>::deserialize(d)?;
+        Ok(match f.kind {
+            InputKind::Response => Input::Response {
+                response: field(f.response, "response")?,
+            },
+            InputKind::Transport => Input::Transport {
+                failure: field(f.failure, "failure")?,
+            },
+            InputKind::Redirect => Input::Redirect {
+                url: field(f.url, "url")?,
+            },
+            InputKind::AuthFlowFailed => Input::AuthFlowFailed {
+                message: field(f.message, "message")?,
+            },
+            InputKind::Timer => Input::Timer,
+            InputKind::Answer => Input::Answer {
+                answer: field(f.answer, "answer")?,
+            },
+        })
+    }
 }
 
 /// For machines that never ask the user anything.
@@ -165,6 +307,72 @@ mod tests {
         assert_eq!(Moment::from_shell(1.0, &[1, 0, 0, 0, 9]).jitter(), 1);
         assert_eq!(Moment::from_shell(1.0, &[0xff; 4]).jitter(), u32::MAX);
         assert_eq!(Moment::from_shell(1.0, &[7, 7]).jitter(), 0);
+    }
+
+    #[test]
+    fn every_step_and_input_reads_back_as_written() {
+        type S = Step<String, bool, u8, String>;
+        let request = HttpRequest {
+            method: crate::http::Method::Get,
+            url: "https://example.com/".into(),
+            headers: vec![],
+            body: None,
+        };
+        let steps: Vec<S> = vec![
+            Step::Http {
+                request: request.clone(),
+                purpose: "p".into(),
+            },
+            Step::AuthFlow {
+                url: "https://a/".into(),
+                interactive: true,
+            },
+            Step::Wait {
+                until_ms: 7,
+                reason: "r".into(),
+            },
+            Step::Ask { question: false },
+            Step::Done { result: 3 },
+            Step::Failed { error: "e".into() },
+        ];
+        for step in steps {
+            let json = serde_json::to_value(&step).unwrap();
+            assert_eq!(serde_json::from_value::<S>(json).unwrap(), step);
+        }
+        let inputs: Vec<Input<bool>> = vec![
+            Input::Response {
+                response: HttpResponse {
+                    status: 200,
+                    headers: vec![],
+                    body: "b".into(),
+                },
+            },
+            Input::Transport {
+                failure: TransportFailure::Timeout,
+            },
+            Input::Redirect {
+                url: "https://r/".into(),
+            },
+            Input::AuthFlowFailed {
+                message: "m".into(),
+            },
+            Input::Timer,
+            Input::Answer { answer: false },
+        ];
+        for input in inputs {
+            let json = serde_json::to_value(&input).unwrap();
+            assert_eq!(serde_json::from_value::<Input<bool>>(json).unwrap(), input);
+        }
+        let missing =
+            serde_json::from_value::<Input<bool>>(serde_json::json!({"kind": "redirect"}));
+        assert_eq!(missing.unwrap_err().to_string(), "missing field `url`");
+        let unknown = serde_json::from_value::<Input<bool>>(serde_json::json!({"kind": "nap"}));
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .starts_with("unknown variant `nap`")
+        );
     }
 
     #[test]
