@@ -16,6 +16,8 @@ const PASSWORD: &str = "Zq7-pa55word-xyzzy";
 const EWS: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
 const AD: &str = "/autodiscover/autodiscover.xml";
 const T0: u64 = 1_800_000_000_000;
+/// `Date.now()` as the shell passes it.
+const NOW: f64 = T0 as f64;
 
 const ERROR_600: &str = include_str!("../../tests/fixtures/ews/autodiscover/error-600.xml");
 const REDIRECT_ADDR: &str = include_str!("../../tests/fixtures/ews/autodiscover/redirect-addr.xml");
@@ -37,7 +39,8 @@ fn assert_error(err: &JsValue, code: &str) {
 }
 
 /// The value's JSON with the allowed places of the password emptied: the
-/// values of `Authorization` headers and `plan.credentials.password`.
+/// values of `Authorization` headers, `plan.credentials.password` and
+/// `check.credentials.password` (both documented: worker memory only).
 fn without_allowed_secrets(value: &JsValue) -> String {
     fn blank_auth(v: &mut Value) {
         match v {
@@ -57,11 +60,10 @@ fn without_allowed_secrets(value: &JsValue) -> String {
         }
     }
     let mut v = json_of(value);
-    if let Some(creds) = v
-        .pointer_mut("/plan/credentials")
-        .and_then(Value::as_object_mut)
-    {
-        creds.remove("password");
+    for holder in ["/plan/credentials", "/check/credentials"] {
+        if let Some(creds) = v.pointer_mut(holder).and_then(Value::as_object_mut) {
+            creds.remove("password");
+        }
     }
     blank_auth(&mut v);
     v.to_string()
@@ -122,16 +124,21 @@ fn xml(body: &str) -> JsValue {
     )
 }
 
+/// The user's answer to the redirect question.
+fn confirmed(accepted: bool) -> JsValue {
+    js(json!({"kind": "answer", "answer": {"kind": "confirmed", "accepted": accepted}}))
+}
+
 fn attempt(number: u32) -> JsValue {
     js(json!({"number": number, "afterRefresh": false, "nowMs": T0, "jitter": 0}))
 }
 
 fn start() -> JsValue {
-    inlay_wasm::autodiscover_start("Ana@Contoso.com", USER, PASSWORD, false).unwrap()
+    inlay_wasm::autodiscover_start("Ana@Contoso.com", USER, PASSWORD, false, NOW).unwrap()
 }
 
 fn resume(r: &JsValue, input: JsValue) -> JsValue {
-    let next = inlay_wasm::autodiscover_resume(stored(&get(r, "plan")), input).unwrap();
+    let next = inlay_wasm::autodiscover_resume(stored(&get(r, "plan")), input, NOW).unwrap();
     assert_no_password(&next);
     next
 }
@@ -185,21 +192,21 @@ fn autodiscover_start_plans_a_pox_post_with_credentials_only_when_challenged() {
 
 #[wasm_bindgen_test]
 fn autodiscover_start_throws_the_address_error() {
-    let err = inlay_wasm::autodiscover_start("no-at-sign", USER, PASSWORD, false).unwrap_err();
+    let err = inlay_wasm::autodiscover_start("no-at-sign", USER, PASSWORD, false, NOW).unwrap_err();
     assert_error(&err, "missingAt");
 }
 
 #[wasm_bindgen_test]
 fn microsoft_365_mx_fails_at_once() {
-    let r = inlay_wasm::autodiscover_start("ana@contoso.com", USER, PASSWORD, true).unwrap();
+    let r = inlay_wasm::autodiscover_start("ana@contoso.com", USER, PASSWORD, true, NOW).unwrap();
     assert_eq!(text(&r, "step.kind"), "failed");
-    assert_eq!(text(&r, "step.code"), "exchangeOnline");
-    assert!(text(&r, "step.message").contains("Microsoft 365"));
+    assert_eq!(text(&r, "step.error.code"), "exchangeOnline");
+    assert!(text(&r, "step.error.message").contains("Microsoft 365"));
     assert_no_password(&r);
 
     // An answer naming Exchange Online ends discovery the same way.
     let r = resume(&start(), xml(SETTINGS_O365));
-    assert_eq!(text(&r, "step.code"), "exchangeOnline");
+    assert_eq!(text(&r, "step.error.code"), "exchangeOnline");
 }
 
 #[wasm_bindgen_test]
@@ -249,10 +256,10 @@ fn whole_autodiscover_run_from_js_values() {
     // 4. The probe's redirect is confirmed by the user.
     let target = format!("https://mail.corp.contoso.com{AD}");
     let r = resume(&r, response(302, json!([["location", target]]), ""));
-    assert_eq!(text(&r, "step.kind"), "confirmRedirect");
-    assert_eq!(text(&r, "step.host"), "mail.corp.contoso.com");
-    assert_eq!(text(&r, "step.url"), target);
-    let r = resume(&r, js(json!({"kind": "confirmed", "accepted": true})));
+    assert_eq!(text(&r, "step.kind"), "ask");
+    assert_eq!(text(&r, "step.question.host"), "mail.corp.contoso.com");
+    assert_eq!(text(&r, "step.question.url"), target);
+    let r = resume(&r, confirmed(true));
     assert_http(&r, "POST", &target, "autodiscover");
     assert!(!has_authorization(&r), "confirmed, but not yet asked");
     let r = resume(&r, basic_challenge());
@@ -272,14 +279,14 @@ fn whole_autodiscover_run_from_js_values() {
     );
     assert!(number(&r, "plan.hops") >= 2.0);
     let r = resume(&r, xml(SETTINGS));
-    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
-    assert_eq!(text(&r, "step.ewsUrl"), EWS);
-    assert_eq!(text(&r, "step.email"), "ana.lima@corp.contoso.com");
-    assert_eq!(text(&r, "step.displayName"), "Ana Lima");
+    assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.result.ewsUrl"), EWS);
+    assert_eq!(text(&r, "step.result.email"), "ana.lima@corp.contoso.com");
+    assert_eq!(text(&r, "step.result.displayName"), "Ana Lima");
     // ServerVersion 73C18880 decodes to 15.1.2176, as JS numbers.
-    assert_eq!(number(&r, "step.serverVersion.major"), 15.0);
-    assert_eq!(number(&r, "step.serverVersion.minor"), 1.0);
-    assert_eq!(number(&r, "step.serverVersion.build"), 2176.0);
+    assert_eq!(number(&r, "step.result.serverVersion.major"), 15.0);
+    assert_eq!(number(&r, "step.result.serverVersion.minor"), 1.0);
+    assert_eq!(number(&r, "step.result.serverVersion.build"), 2176.0);
 }
 
 #[wasm_bindgen_test]
@@ -297,8 +304,8 @@ fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
             "",
         ),
     );
-    assert_eq!(text(&r, "step.kind"), "confirmRedirect");
-    let r = resume(&r, js(json!({"kind": "confirmed", "accepted": false})));
+    assert_eq!(text(&r, "step.kind"), "ask");
+    let r = resume(&r, confirmed(false));
     assert_http(
         &r,
         "GET",
@@ -308,8 +315,8 @@ fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
     let r = resume(&r, response(200, json!([]), r#"{"Status":3}"#));
     assert_eq!(text(&r, "step.kind"), "failed");
     // A server refused the credentials: the failure says so.
-    assert_eq!(text(&r, "step.code"), "unauthorized");
-    assert!(text(&r, "step.message").contains("contoso.com"));
+    assert_eq!(text(&r, "step.error.code"), "unauthorized");
+    assert!(text(&r, "step.error.message").contains("contoso.com"));
 }
 
 #[wasm_bindgen_test]
@@ -321,18 +328,18 @@ fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
         .replace(EWS, elsewhere)
         .replace("https://external.contoso.com/EWS/Exchange.asmx", elsewhere);
     let asked = resume(&start(), xml(&answer));
-    assert_eq!(text(&asked, "step.kind"), "confirmRedirect");
-    assert_eq!(text(&asked, "step.host"), "mail.hoster.example");
-    assert_eq!(text(&asked, "step.url"), elsewhere);
+    assert_eq!(text(&asked, "step.kind"), "ask");
+    assert_eq!(text(&asked, "step.question.host"), "mail.hoster.example");
+    assert_eq!(text(&asked, "step.question.url"), elsewhere);
     assert_no_password(&get(&asked, "step"));
 
-    let r = resume(&asked, js(json!({"kind": "confirmed", "accepted": true})));
-    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
-    assert_eq!(text(&r, "step.ewsUrl"), elsewhere);
-    assert_eq!(text(&r, "step.displayName"), "Ana Lima");
-    assert_eq!(number(&r, "step.serverVersion.build"), 2176.0);
+    let r = resume(&asked, confirmed(true));
+    assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.result.ewsUrl"), elsewhere);
+    assert_eq!(text(&r, "step.result.displayName"), "Ana Lima");
+    assert_eq!(number(&r, "step.result.serverVersion.build"), 2176.0);
 
-    let r = resume(&asked, js(json!({"kind": "confirmed", "accepted": false})));
+    let r = resume(&asked, confirmed(false));
     assert_http(
         &r,
         "POST",
@@ -343,85 +350,116 @@ fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
 
 #[wasm_bindgen_test]
 fn wrong_shapes_are_invalid_argument_without_the_password() {
-    let err = inlay_wasm::autodiscover_resume(get(&start(), "plan"), js(json!({"kind": "nope"})))
-        .unwrap_err();
+    let err =
+        inlay_wasm::autodiscover_resume(get(&start(), "plan"), js(json!({"kind": "nope"})), NOW)
+            .unwrap_err();
     assert_error(&err, "invalidArgument");
     assert!(text(&err, "message").contains("input"));
 
     // serde would quote the offending value; for the plan it must not.
     let mut plan = json_of(&get(&start(), "plan"));
     plan["credentials"] = json!(PASSWORD);
-    let err = inlay_wasm::autodiscover_resume(
-        js(plan),
-        js(json!({"kind": "confirmed", "accepted": true})),
-    )
-    .unwrap_err();
+    let err = inlay_wasm::autodiscover_resume(js(plan), confirmed(true), NOW).unwrap_err();
     assert_error(&err, "invalidArgument");
     assert!(text(&err, "message").contains("plan"));
 
-    let err = inlay_wasm::ews_verify_result(EWS, xml(GET_FOLDER), js(json!({"number": "0"})))
-        .unwrap_err();
+    // The check machine (which replaced ewsVerifyResult) refuses a misshapen
+    // input, and a misshapen check without quoting its password.
+    let err = inlay_wasm::ews_check_resume(
+        get(&check_start(), "check"),
+        js(json!({"kind": "response"})),
+        NOW,
+        &[],
+    )
+    .unwrap_err();
     assert_error(&err, "invalidArgument");
+    let mut check = json_of(&get(&check_start(), "check"));
+    check["credentials"] = json!(PASSWORD);
+    let err = inlay_wasm::ews_check_resume(js(check), xml(GET_FOLDER), NOW, &[]).unwrap_err();
+    assert_error(&err, "invalidArgument");
+    assert!(text(&err, "message").contains("check"));
     let err =
         inlay_wasm::ews_send_result(EWS, js(json!({"kind": "response"})), attempt(0)).unwrap_err();
     assert_error(&err, "invalidArgument");
 }
 
+fn check_start() -> JsValue {
+    inlay_wasm::ews_check_start(EWS, USER, PASSWORD, NOW, &[]).unwrap()
+}
+
+/// Resume the check with `input` at `now`, the jitter drawn from `random`.
+fn check_resume(r: &JsValue, input: JsValue, now: f64, random: &[u8]) -> JsValue {
+    let next = inlay_wasm::ews_check_resume(stored(&get(r, "check")), input, now, random).unwrap();
+    assert_no_password(&next);
+    next
+}
+
+/// The check's first step (was `ewsVerifyPlan`) is the same SOAP request.
 #[wasm_bindgen_test]
-fn verify_plan_is_a_soap_post_with_basic_auth() {
-    let req = inlay_wasm::ews_verify_plan(EWS, USER, PASSWORD).unwrap();
+fn check_starts_with_a_soap_post_with_basic_auth() {
+    let r = check_start();
+    assert_eq!(text(&r, "step.kind"), "http", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.purpose"), "getFolder");
+    let req = get(&r, "step.request");
     assert_eq!(text(&req, "method"), "POST");
     assert_eq!(text(&req, "url"), EWS);
     assert!(get(&req, "headers.0.0").is_string() && get(&req, "headers.0.1").is_string());
     assert_eq!(basic_auth(&req), format!("{USER}:{PASSWORD}"));
     assert!(text(&req, "body").contains("GetFolder"));
-    assert_no_password(&req);
+    assert_no_password(&r);
 }
 
+/// What `ewsVerifyResult` answered, now the check machine's steps: done,
+/// failed with the outcome "Check connection" reports, or a wait the machine
+/// plans itself (the retry decision moved into the core).
 #[wasm_bindgen_test]
-fn verify_result_is_verified_or_a_disposition() {
-    let r = inlay_wasm::ews_verify_result(EWS, xml(GET_FOLDER), attempt(0)).unwrap();
+fn check_is_done_failed_or_waits() {
+    let r = check_resume(&check_start(), xml(GET_FOLDER), NOW, &[]);
     assert_eq!(
-        json_of(&r),
-        json!({"kind": "verified",
+        json_of(&get(&r, "step")),
+        json!({"kind": "done", "result": {
             "inbox": {"id": "AAMkAGInbox=", "changeKey": "AQAAABYAAAInbox"},
             "server": {"majorVersion": 15, "minorVersion": 1, "majorBuildNumber": 2507, "version": "V2017_07_11"},
-            "build": "15.1.2507"})
+            "build": "15.1.2507"}})
     );
-    assert_eq!(number(&r, "server.majorVersion"), 15.0);
+    assert_eq!(number(&r, "step.result.server.majorVersion"), 15.0);
 
-    let r = inlay_wasm::ews_verify_result(EWS, response(401, json!([]), ""), attempt(0)).unwrap();
-    assert_eq!(text(&r, "kind"), "reauthenticate");
-    assert_eq!(text(&r, "code"), "wrongPassword");
-    assert!(!text(&r, "message").is_empty());
+    let r = check_resume(&check_start(), response(401, json!([]), ""), NOW, &[]);
+    assert_eq!(text(&r, "step.kind"), "failed");
+    assert_eq!(text(&r, "step.error.code"), "wrongPassword");
+    assert_eq!(text(&r, "step.error.outcome"), "needsReauthentication");
+    assert!(!text(&r, "step.error.message").is_empty());
 
-    let r = inlay_wasm::ews_verify_result(EWS, xml(MAILBOX_NOT_FOUND), attempt(0)).unwrap();
-    assert_eq!(text(&r, "kind"), "fail");
-    assert_eq!(text(&r, "code"), "mailboxNotFound");
+    let r = check_resume(&check_start(), xml(MAILBOX_NOT_FOUND), NOW, &[]);
+    assert_eq!(text(&r, "step.kind"), "failed");
+    assert_eq!(text(&r, "step.error.code"), "mailboxNotFound");
+    assert_eq!(text(&r, "step.error.outcome"), "failed");
 
     // The highest jitter lands on the ceiling of the first retry: the short
     // interactive one (Backoff::INTERACTIVE, 500 ms), not the provider's.
-    let r = inlay_wasm::ews_verify_result(
-        EWS,
-        js(json!({"kind": "transport", "failure": "timeout"})),
-        js(json!({"number": 0, "afterRefresh": false, "nowMs": T0, "jitter": u32::MAX})),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "kind"), "retryAfter");
-    assert_eq!(number(&r, "afterMs"), 500.0);
-    assert!(!text(&r, "reason").is_empty());
+    let timeout = || js(json!({"kind": "transport", "failure": "timeout"}));
+    let r = check_resume(&check_start(), timeout(), NOW, &[0xff; 4]);
+    assert_eq!(text(&r, "step.kind"), "wait", "{}", stringify(&r));
+    assert_eq!(number(&r, "step.untilMs"), NOW + 500.0);
+    assert!(!text(&r, "step.reason").is_empty());
+    // After the wait, the same request again.
+    let r = check_resume(&r, js(json!({"kind": "timer"})), NOW + 500.0, &[]);
+    assert_eq!(text(&r, "step.kind"), "http");
+    assert_eq!(text(&r, "step.purpose"), "getFolder");
 
     // Someone is waiting: after a few quick retries the check fails in words.
-    let r = inlay_wasm::ews_verify_result(
-        EWS,
-        js(json!({"kind": "transport", "failure": "network"})),
-        attempt(3),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "kind"), "fail");
-    assert_eq!(text(&r, "code"), "retriesExhausted");
+    let network = || js(json!({"kind": "transport", "failure": "network"}));
+    let mut r = check_start();
+    for _ in 0..3 {
+        r = check_resume(&r, network(), NOW, &[]);
+        assert_eq!(text(&r, "step.kind"), "wait", "{}", stringify(&r));
+        r = check_resume(&r, js(json!({"kind": "timer"})), NOW, &[]);
+    }
+    let r = check_resume(&r, network(), NOW, &[]);
+    assert_eq!(text(&r, "step.kind"), "failed");
+    assert_eq!(text(&r, "step.error.code"), "retriesExhausted");
     assert!(
-        text(&r, "message").contains("could not be reached"),
+        text(&r, "step.error.message").contains("could not be reached"),
         "{}",
         stringify(&r)
     );

@@ -9,6 +9,9 @@ use wasm_bindgen_test::wasm_bindgen_test;
 mod support;
 use support::{get, js, json_of, number, stored, stringify, text};
 
+/// `Date.now()` as the shell passes it.
+const NOW: f64 = 1_800_000_000_000.0;
+
 const SSL_CONFIG: &str = include_str!("../../tests/fixtures/mailconfig/example-ssl.xml");
 
 fn settings(imap_host: &str, imap_port: u16) -> Value {
@@ -20,7 +23,7 @@ fn settings(imap_host: &str, imap_port: u16) -> Value {
 }
 
 fn resume(r: &JsValue, outcome: Value) -> JsValue {
-    inlay_wasm::mail_discovery_resume(stored(&get(r, "discovery")), js(outcome)).unwrap()
+    inlay_wasm::mail_discovery_resume(stored(&get(r, "discovery")), js(outcome), NOW).unwrap()
 }
 
 fn not_found() -> Value {
@@ -30,26 +33,38 @@ fn not_found() -> Value {
 #[wasm_bindgen_test]
 fn admin_settings_are_found_at_once() {
     let admin = json!([{"domain": "Example.com", "settings": settings("imap.%EMAILDOMAIN%", 993)}]);
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(admin)).unwrap();
-    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
-    assert_eq!(text(&r, "step.source"), "admin");
-    assert_eq!(text(&r, "step.confidence"), "high");
-    assert_eq!(text(&r, "step.settings.imap.host"), "imap.example.com");
-    assert_eq!(number(&r, "step.settings.imap.port"), 993.0);
-    assert_eq!(text(&r, "step.settings.imap.security"), "implicitTls");
-    assert_eq!(text(&r, "step.settings.smtp.username"), "jo@example.com");
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(admin), NOW).unwrap();
+    assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.result.source"), "admin");
+    assert_eq!(text(&r, "step.result.confidence"), "high");
     assert_eq!(
-        get(&r, "step.settings.sameCredentials").as_bool(),
+        text(&r, "step.result.settings.imap.host"),
+        "imap.example.com"
+    );
+    assert_eq!(number(&r, "step.result.settings.imap.port"), 993.0);
+    assert_eq!(
+        text(&r, "step.result.settings.imap.security"),
+        "implicitTls"
+    );
+    assert_eq!(
+        text(&r, "step.result.settings.smtp.username"),
+        "jo@example.com"
+    );
+    assert_eq!(
+        get(&r, "step.result.settings.sameCredentials").as_bool(),
         Some(true)
     );
-    assert!(js_sys::Array::is_array(&get(&r, "step.alternatives")));
-    assert!(!text(&r, "step.evidence.0").is_empty());
+    assert!(js_sys::Array::is_array(&get(
+        &r,
+        "step.result.alternatives"
+    )));
+    assert!(!text(&r, "step.result.evidence.0").is_empty());
     assert!(get(&r, "discovery").is_object());
 }
 
 #[wasm_bindgen_test]
 fn discovery_driven_from_js_values() {
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([]))).unwrap();
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([])), NOW).unwrap();
     assert_eq!(text(&r, "step.kind"), "http");
     assert_eq!(text(&r, "step.purpose"), "domainAutoconfig");
     assert_eq!(text(&r, "step.request.method"), "GET");
@@ -68,43 +83,67 @@ fn discovery_driven_from_js_values() {
         json!({"kind": "response", "response": {"status": 200,
             "headers": [["content-type", "text/xml"]], "body": SSL_CONFIG}}),
     );
-    assert_eq!(text(&r, "step.kind"), "found", "{}", stringify(&r));
-    assert_eq!(text(&r, "step.source"), "ispdb");
+    assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.result.source"), "ispdb");
     assert_eq!(
-        json_of(&get(&r, "step.settings.imap")),
+        json_of(&get(&r, "step.result.settings.imap")),
         json!({"host": "imap.example.com", "port": 993, "security": "implicitTls",
             "username": "jo", "authentication": ["passwordCleartext"]})
     );
-    assert_eq!(text(&r, "step.settings.smtp.security"), "startTls");
-    assert_eq!(number(&r, "step.settings.smtp.port"), 587.0);
+    assert_eq!(text(&r, "step.result.settings.smtp.security"), "startTls");
+    assert_eq!(number(&r, "step.result.settings.smtp.port"), 587.0);
     // The two failed sources are explained to the user.
-    assert!(json_of(&get(&r, "step.evidence")).as_array().unwrap().len() >= 2);
+    assert!(
+        json_of(&get(&r, "step.result.evidence"))
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
 }
 
 #[wasm_bindgen_test]
 fn an_invalid_address_is_a_failed_step() {
-    let r = inlay_wasm::mail_discovery_start("no-at-sign", js(json!([]))).unwrap();
+    let r = inlay_wasm::mail_discovery_start("no-at-sign", js(json!([])), NOW).unwrap();
     assert_eq!(text(&r, "step.kind"), "failed");
-    assert_eq!(text(&r, "step.code"), "missingAt");
-    assert!(!text(&r, "step.message").is_empty());
+    assert_eq!(text(&r, "step.error.code"), "missingAt");
+    assert!(!text(&r, "step.error.message").is_empty());
 }
 
 #[wasm_bindgen_test]
 fn wrong_shapes_are_invalid_argument() {
     for err in [
-        inlay_wasm::mail_discovery_start("jo@example.com", js(json!({"domain": "x"}))).unwrap_err(),
-        inlay_wasm::mail_discovery_resume(js(json!({})), js(not_found())).unwrap_err(),
+        inlay_wasm::mail_discovery_resume(js(json!({})), js(not_found()), NOW).unwrap_err(),
         inlay_wasm::mail_settings_validate(js(json!({"imap": {}}))).unwrap_err(),
     ] {
         assert_eq!(text(&err, "code"), "invalidArgument", "{}", stringify(&err));
         assert!(!text(&err, "message").is_empty());
     }
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([]))).unwrap();
-    let err =
-        inlay_wasm::mail_discovery_resume(get(&r, "discovery"), js(json!({"kind": "confirmed"})))
-            .unwrap_err();
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([])), NOW).unwrap();
+    let err = inlay_wasm::mail_discovery_resume(
+        get(&r, "discovery"),
+        js(json!({"kind": "confirmed"})),
+        NOW,
+    )
+    .unwrap_err();
     assert_eq!(text(&err, "code"), "invalidArgument");
-    assert!(text(&err, "message").contains("outcome"));
+    assert!(text(&err, "message").contains("input"));
+}
+
+// A policy that is not a list used to be thrown back as invalidArgument; the
+// policy is now read leniently by design (issue 10): discovery goes on, and
+// its evidence names what could not be used.
+#[wasm_bindgen_test]
+fn an_admin_policy_that_is_not_a_list_is_named_not_thrown() {
+    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!({"domain": "x"})), NOW)
+        .unwrap();
+    assert_eq!(text(&r, "step.kind"), "http", "{}", stringify(&r));
+    assert_eq!(text(&r, "step.purpose"), "domainAutoconfig");
+    assert!(
+        stringify(&get(&r, "discovery")).contains("policy is not a list of domains"),
+        "{}",
+        stringify(&r)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -142,7 +181,7 @@ fn sent_copy_needed_is_a_boolean_by_smtp_host() {
 
 #[wasm_bindgen_test]
 fn discovery_origins_helper_errors_and_host_patterns_as_js_sees_them() {
-    let r = inlay_wasm::mail_discovery_start("ann@corp.example", js(json!([]))).unwrap();
+    let r = inlay_wasm::mail_discovery_start("ann@corp.example", js(json!([])), NOW).unwrap();
     let origins = inlay_wasm::mail_discovery_origins(stored(&get(&r, "discovery"))).unwrap();
     assert_eq!(
         json_of(&origins),
