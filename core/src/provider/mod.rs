@@ -153,6 +153,20 @@ pub fn pace(
     attempt: &Attempt,
     backoff: &Backoff,
 ) -> Disposition {
+    pace_with(disposition, attempt, backoff, |reason, why| {
+        gave_up(api.name(), reason, why)
+    })
+}
+
+/// [`pace`] with the caller's sentence for giving up (`reason`: why the
+/// request failed): a [`Disposition::Retry`] becomes a pause or a failure,
+/// anything else passes through.
+pub(crate) fn pace_with(
+    disposition: Disposition,
+    attempt: &Attempt,
+    backoff: &Backoff,
+    give_up: impl FnOnce(&str, GiveUp) -> Disposition,
+) -> Disposition {
     let Disposition::Retry {
         retry_after_ms,
         reason,
@@ -167,7 +181,7 @@ pub fn pace(
     };
     match backoff.next(attempt.number, retry_after_ms, at) {
         Pause::Wait { after_ms, .. } => Disposition::RetryAfter { after_ms, reason },
-        Pause::GiveUp { reason: why } => gave_up(api.name(), &reason, why),
+        Pause::GiveUp { reason: why } => give_up(&reason, why),
     }
 }
 

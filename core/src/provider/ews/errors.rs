@@ -3,10 +3,9 @@
 //! sentence for the user.
 
 use super::xml::Element;
-use crate::backoff::{Backoff, GiveUp, Pause, pause_in_words};
+use crate::backoff::{Backoff, GiveUp, pause_in_words};
 use crate::http::TransportFailure;
-use crate::machine::Moment;
-use crate::provider::{Attempt, Disposition, fail};
+use crate::provider::{Attempt, Disposition, fail, pace_with, retry as may_pass};
 
 /// Where the request stands in its retries, and the host for messages.
 pub(crate) struct EwsContext<'a> {
@@ -175,20 +174,11 @@ pub(crate) fn unreadable() -> Disposition {
 /// A failure that may pass: the one rule for waiting ([`Backoff::next`])
 /// decides between a pause and giving up, in words.
 fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposition {
-    let jitter = ctx.attempt.jitter.to_le_bytes();
-    let at = Moment {
-        now_ms: ctx.attempt.now_ms,
-        random: &jitter,
-    };
-    match ctx.backoff.next(ctx.attempt.number, retry_after, at) {
-        Pause::Wait { after_ms, .. } => Disposition::RetryAfter { after_ms, reason },
+    let failure = may_pass(retry_after, reason);
+    pace_with(failure, ctx.attempt, ctx.backoff, |reason, why| match why {
         // Someone is watching this check: a long pause is theirs to decide.
-        Pause::GiveUp {
-            reason: GiveUp::TooLong { wait_ms },
-        } => fail("providerBusy", too_long(wait_ms, &reason)),
-        Pause::GiveUp {
-            reason: GiveUp::Exhausted,
-        } => fail(
+        GiveUp::TooLong { wait_ms } => fail("providerBusy", too_long(wait_ms, reason)),
+        GiveUp::Exhausted => fail(
             "retriesExhausted",
             format!(
                 "Exchange kept failing ({reason}). Check the server address and your network; \
@@ -196,7 +186,7 @@ fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposit
                  the browser offers no way around it."
             ),
         ),
-    }
+    })
 }
 
 /// Exchange asked for a pause longer than the caller holds on for.
