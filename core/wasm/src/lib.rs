@@ -26,7 +26,7 @@ mod detect;
 #[cfg(feature = "connect")]
 mod ews;
 #[cfg(feature = "connect")]
-mod mailconfig;
+mod imap;
 #[cfg(feature = "mail")]
 mod message;
 #[cfg(feature = "connect")]
@@ -40,7 +40,7 @@ pub use detect::*;
 #[cfg(feature = "connect")]
 pub use ews::*;
 #[cfg(feature = "connect")]
-pub use mailconfig::*;
+pub use imap::*;
 #[cfg(feature = "mail")]
 pub use message::*;
 #[cfg(feature = "connect")]
