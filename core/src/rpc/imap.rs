@@ -5,9 +5,10 @@
 //! name a form field (`provider::imap::validate_settings`) run in the worker
 //! afterwards, so the user sees which field is wrong.
 
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
-use crate::provider::imap::Security;
+use crate::provider::imap::MailSettings;
 use crate::rpc::{Address, Password};
 
 /// Longest server name (DNS limit).
@@ -23,26 +24,40 @@ fn capped(value: &str, max: usize, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// One server of the Advanced options form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(deny_unknown_fields)]
-pub struct ServerArg {
-    pub host: String,
-    /// 0 passes the schema so the form check can name the field.
-    pub port: u16,
-    pub security: Security,
-    pub username: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SettingsArg {
-    pub imap: ServerArg,
-    pub smtp: ServerArg,
-    /// Outgoing mail signs in with the incoming username and password.
-    pub same_credentials: bool,
+/// The form's settings, read as the one [`MailSettings`] type, then held to
+/// the page schema: a field `MailSettings` does not have is refused (named,
+/// not ignored), host names and usernames are capped, and the form sends
+/// neither sign-in methods nor OAuth endpoints (those come from discovery).
+fn page_settings<'de, D: Deserializer<'de>>(d: D) -> Result<MailSettings, D::Error> {
+    let mut unknown = None;
+    let settings: MailSettings = serde_ignored::deserialize(d, |path| {
+        unknown.get_or_insert_with(|| path.to_string());
+    })?;
+    if let Some(path) = unknown {
+        return Err(de::Error::custom(format!("unknown field settings.{path}")));
+    }
+    for (server, which) in [(&settings.imap, "incoming"), (&settings.smtp, "outgoing")] {
+        capped(&server.host, MAX_HOST_LEN, &format!("{which} server name"))
+            .and_then(|()| {
+                capped(
+                    &server.username,
+                    MAX_USERNAME_LEN,
+                    &format!("{which} username"),
+                )
+            })
+            .map_err(de::Error::custom)?;
+        if !server.authentication.is_empty() {
+            return Err(de::Error::custom(format!(
+                "the {which} server's sign-in methods come from discovery, not from the form"
+            )));
+        }
+    }
+    if settings.oauth2.is_some() {
+        return Err(de::Error::custom(
+            "OAuth endpoints come from discovery, not from the form",
+        ));
+    }
+    Ok(settings)
 }
 
 /// A certificate the user reviewed and accepted: the standard base64 of the
@@ -100,7 +115,7 @@ pub struct PinnedCertificates {
 pub struct ImapConnectArg {
     pub address: Address,
     pub automation: bool,
-    pub settings: SettingsArg,
+    pub settings: MailSettings,
     pub password: Password,
     /// Only (and always) when `settings.sameCredentials` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +129,8 @@ pub struct ImapConnectArg {
 struct RawConnect {
     address: Address,
     automation: bool,
-    settings: SettingsArg,
+    #[serde(deserialize_with = "page_settings")]
+    settings: MailSettings,
     password: Password,
     /// Read as text first, so a refusal can say it is the outgoing password.
     #[serde(default)]
@@ -125,17 +141,6 @@ struct RawConnect {
 impl TryFrom<RawConnect> for ImapConnectArg {
     type Error = String;
     fn try_from(raw: RawConnect) -> Result<Self, Self::Error> {
-        for (server, which) in [
-            (&raw.settings.imap, "incoming"),
-            (&raw.settings.smtp, "outgoing"),
-        ] {
-            capped(&server.host, MAX_HOST_LEN, &format!("{which} server name"))?;
-            capped(
-                &server.username,
-                MAX_USERNAME_LEN,
-                &format!("{which} username"),
-            )?;
-        }
         let same = raw.settings.same_credentials;
         if same && raw.smtp_password.is_some() {
             return Err("smtpPassword is only for outgoing mail with its own credentials".into());
@@ -281,6 +286,48 @@ mod tests {
             change(&mut v);
             let message = parse(&v).expect_err(&format!("case {i}"));
             assert!(!message.contains("correct horse"), "case {i}: {message}");
+        }
+    }
+
+    #[test]
+    fn the_settings_are_mail_settings_held_to_the_form() {
+        let Ok(PageRequest::ImapConnect(arg)) = parse(&connect()) else {
+            panic!()
+        };
+        let expected: crate::provider::imap::MailSettings =
+            serde_json::from_value(connect()["settings"].clone()).unwrap();
+        assert_eq!(arg.settings, expected);
+        // What MailSettings reads but the form never sends, and what it
+        // does not read at all, are refused and named.
+        let cases = [
+            (
+                "/settings/imap/tls",
+                json!(true),
+                "unknown field settings.imap.tls",
+            ),
+            ("/settings/extra", json!(1), "unknown field settings.extra"),
+            (
+                "/settings/smtp/authentication",
+                json!(["passwordCleartext"]),
+                "outgoing server's sign-in methods come from discovery",
+            ),
+            (
+                "/settings/oauth2",
+                json!({"issuer": "x", "scope": "y", "authUrl": "https://a.example", "tokenUrl": "https://a.example"}),
+                "OAuth endpoints come from discovery",
+            ),
+            (
+                "/settings/smtp/host",
+                json!("h".repeat(254)),
+                "outgoing server name is longer than 253",
+            ),
+        ];
+        for (path, value, words) in cases {
+            let mut v = connect();
+            let (parent, key) = path.rsplit_once('/').unwrap();
+            v.pointer_mut(parent).unwrap()[key] = value;
+            let e = parse(&v).unwrap_err();
+            assert!(e.contains(words), "{path}: {e}");
         }
     }
 
