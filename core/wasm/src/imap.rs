@@ -13,7 +13,7 @@ use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::imap::{
-    self as core_mailconfig, AdminPolicy, Answer, CertificateReport, CertificateTrust, Discovery,
+    self as core_imap, AdminPolicy, Answer, CertificateReport, CertificateTrust, Discovery,
     MailServerKind, MailSettings, SettingsError, Step,
 };
 use inlay_core::rpc::imap::PinnedCertificates;
@@ -73,7 +73,7 @@ pub fn mail_discovery_resume(
 #[wasm_bindgen(js_name = mailSettingsValidate)]
 pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
     let settings: MailSettings = arg(settings, "settings")?;
-    match core_mailconfig::validate_settings(&settings) {
+    match core_imap::validate_settings(&settings) {
         Ok(()) => Ok(JsValue::NULL),
         Err(error) => Err(thrown(ValidateError::InvalidSettings(error))),
     }
@@ -84,9 +84,7 @@ pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = mailSentCopyNeeded)]
 pub fn mail_sent_copy_needed(settings: JsValue) -> Result<JsValue, JsValue> {
     let settings: MailSettings = arg(settings, "settings")?;
-    Ok(JsValue::from_bool(core_mailconfig::sent_copy_needed(
-        &settings,
-    )))
+    Ok(JsValue::from_bool(core_imap::sent_copy_needed(&settings)))
 }
 
 /// `mailDiscoveryOrigins(discovery) -> string[]`: host-permission patterns of
@@ -110,7 +108,7 @@ pub fn mail_helper_error(
     detail: &str,
 ) -> Result<JsValue, JsValue> {
     let which: MailServerKind = arg(which, "which")?;
-    to_js(&core_mailconfig::describe_helper_error(
+    to_js(&core_imap::describe_helper_error(
         which, host, port, code, detail,
     ))
 }
@@ -120,7 +118,7 @@ pub fn mail_helper_error(
 /// start the form a user fills in by hand; null for an invalid address.
 #[wasm_bindgen(js_name = mailUsualSettings)]
 pub fn mail_usual_settings(address: &str) -> Result<JsValue, JsValue> {
-    to_js(&core_mailconfig::usual_settings(address))
+    to_js(&core_imap::usual_settings(address))
 }
 
 /// `mailCertificateMigration(settings, trust, imap, smtp) -> trust | null`:
@@ -140,7 +138,7 @@ pub fn mail_certificate_migration(
     let trust: CertificateTrust = arg(trust, "trust")?;
     let imap: CertificateReport = arg(imap, "imap")?;
     let smtp: Option<CertificateReport> = arg(smtp, "smtp")?;
-    to_js(&core_mailconfig::migrate_trust_any(
+    to_js(&core_imap::migrate_trust_any(
         &settings,
         &trust,
         &imap,
@@ -161,7 +159,7 @@ pub fn mail_certificate_accepted_elsewhere(
 ) -> Result<JsValue, JsValue> {
     let which: MailServerKind = arg(which, "which")?;
     let pins: PinnedCertificates = arg(pins, "pins")?;
-    to_js(&core_mailconfig::accepted_for_other_server(
+    to_js(&core_imap::accepted_for_other_server(
         which,
         code,
         spki_sha256,
