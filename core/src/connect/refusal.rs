@@ -34,6 +34,18 @@ pub enum Refusal {
     },
     /// The inbox holds no tokens.
     NoTokens { address: String },
+    /// The user cancelled while a request was under way.
+    Cancelled { address: String },
+    /// An answer came for an Exchange discovery that is no longer running.
+    NoDiscovery { address: String },
+    /// An answer came that the Exchange discovery wasn't waiting for.
+    UnexpectedAnswer { address: String },
+    /// The user refused the browser's permission for the Exchange server's
+    /// host (`origins`: the match patterns asked for).
+    PermissionRefused {
+        address: String,
+        origins: Vec<String>,
+    },
 }
 
 impl Refusal {
@@ -46,6 +58,10 @@ impl Refusal {
             Refusal::NothingToCheck { .. } => "notConnected",
             Refusal::NoSignInSetUp { .. } => "clientNotConfigured",
             Refusal::NoTokens { .. } => "noTokens",
+            Refusal::Cancelled { .. } => "cancelled",
+            Refusal::NoDiscovery { .. } => "noDiscovery",
+            Refusal::UnexpectedAnswer { .. } => "unexpectedAnswer",
+            Refusal::PermissionRefused { .. } => "permissionRefused",
         }
     }
 
@@ -68,8 +84,37 @@ impl Refusal {
             Refusal::NoTokens { address } => {
                 format!("{address} has no saved sign-in. Reconnect it.")
             }
+            Refusal::Cancelled { .. } => "Cancelled.".into(),
+            Refusal::NoDiscovery { .. } => {
+                "Inlay is no longer looking for this Exchange server. Start again with Connect."
+                    .into()
+            }
+            Refusal::UnexpectedAnswer { .. } => {
+                "Inlay wasn't waiting for that answer. Start again with Connect.".into()
+            }
+            Refusal::PermissionRefused { origins, .. } => format!(
+                "Inlay can't reach your Exchange server without your permission to contact {}. \
+                 Click Connect to be asked again.",
+                hosts_of(origins).join(", ")
+            ),
         }
     }
+}
+
+/// Match patterns as people read them: `https://mail.example.com/*` is
+/// `mail.example.com`, each host once (http and https may both be asked).
+fn hosts_of(patterns: &[String]) -> Vec<&str> {
+    let mut hosts: Vec<&str> = Vec::new();
+    for pattern in patterns {
+        let rest = pattern
+            .split_once("://")
+            .map_or(pattern.as_str(), |(_, r)| r);
+        let host = rest.strip_suffix("/*").unwrap_or(rest);
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
 }
 
 impl From<Refusal> for FlowError {
@@ -99,6 +144,38 @@ mod tests {
         assert_eq!(
             FlowError::from(busy).message,
             "a@b.example is already being connected."
+        );
+        let cancelled: Refusal = serde_json::from_value(
+            serde_json::json!({"kind": "cancelled", "address": "a@b.example"}),
+        )
+        .unwrap();
+        assert_eq!(
+            FlowError::from(cancelled),
+            FlowError::new("cancelled", "Cancelled.")
+        );
+        let stale = FlowError::from(Refusal::NoDiscovery {
+            address: "a@b.example".into(),
+        });
+        assert_eq!(stale.code, "noDiscovery");
+        assert!(stale.message.contains("Start again with Connect."));
+        let unexpected: Refusal = serde_json::from_value(
+            serde_json::json!({"kind": "unexpectedAnswer", "address": "a@b.example"}),
+        )
+        .unwrap();
+        assert_eq!(FlowError::from(unexpected).code, "unexpectedAnswer");
+        let refused = FlowError::from(Refusal::PermissionRefused {
+            address: "a@corp.example".into(),
+            origins: vec![
+                "https://mail.corp.example/*".into(),
+                "http://mail.corp.example/*".into(),
+                "https://owa.corp.example/*".into(),
+            ],
+        });
+        assert_eq!(refused.code, "permissionRefused");
+        assert_eq!(
+            refused.message,
+            "Inlay can't reach your Exchange server without your permission to contact \
+             mail.corp.example, owa.corp.example. Click Connect to be asked again."
         );
     }
 }

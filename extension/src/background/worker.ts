@@ -57,7 +57,7 @@ function handlers(core: WorkerCore): Handlers {
       },
       reconnect: (r) => oauth.reconnect(core, r.address),
       disconnect: (r) => disconnect(core, r.address),
-      setAutomation: (r) => setAutomation(r.address, r.on),
+      setAutomation: (r) => setAutomation(core, r.address, r.on),
       checkAccount: (r) => checkAccount(core, r.address),
       exchangeDiscover: (r) => exchange.discover(core, r.address, r.password, optional(r.username)),
       exchangeResume: (r) => exchange.resume(core, r.address, r.answer),

@@ -24,7 +24,10 @@ export type ExchangeDiscoverReply =
   | { kind: "needsPermission"; origins: string[] };
 
 /** `exchangeConnect`. */
-export type ExchangeConnectReply = { kind: "connected"; account: import("./inboxes.js").Account } | { kind: "needsPermission"; origins: string[] };
+/** `ifRefused`: the core's sentence to show if the user refuses the browser's permission. */
+export type ExchangeConnectReply =
+  | { kind: "connected"; account: import("./inboxes.js").Account }
+  | { kind: "needsPermission"; origins: string[]; ifRefused: string };
 
 /**
  * `imapConnect`: connected, or a certificate the helper couldn't verify (or
@@ -80,12 +83,8 @@ export class InlayError extends Error {
   }
 }
 
-/**
- * A cancelled attempt, where the core has no words of its own for it (a
- * discovery dropped mid-request; a flow whose cancel answered no failure).
- * The sentence belongs in the core: issue 10 moves it there.
- */
-export const CANCELLED: RpcError = { code: "cancelled", message: "Cancelled." };
+/** The code of a cancelled attempt (its sentence is the core's `Refusal::Cancelled`): pages show nothing for it. */
+export const CANCELLED_CODE = "cancelled";
 
 /** The words of anything thrown: an Error's message (the worker's own sentence for an InlayError). */
 export function errorText(e: unknown): string {

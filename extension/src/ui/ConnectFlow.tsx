@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { useAutofocus } from "./focus.js";
 import { CONNECTION_KINDS, KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure, type ServerSettings } from "../shared/inboxes.js";
-import { call, CANCELLED, errorText, InlayError } from "../shared/messages.js";
+import { call, CANCELLED_CODE, errorText, InlayError } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
 import { ImapForm } from "./ImapForm.js";
 
@@ -110,7 +110,7 @@ export function ConnectFlow(props: {
       if (mine !== generation.current) return;
       const code = e instanceof InlayError ? e.code : "";
       setScreen({ name: "start" });
-      setError(code === CANCELLED.code ? null : errorText(e));
+      setError(code === CANCELLED_CODE ? null : errorText(e));
     }
   }
 

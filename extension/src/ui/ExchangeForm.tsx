@@ -17,7 +17,7 @@ type Stage =
   | { name: "form" }
   | { name: "working"; text: string }
   // `url`: the EWS URL to connect to once allowed; null while discovering.
-  | { name: "permission"; origins: string[]; url: string | null }
+  | { name: "permission"; origins: string[]; url: string | null; ifRefused: string | null }
   | { name: "confirm"; host: string };
 
 function domainOf(address: string): string {
@@ -69,7 +69,7 @@ export function ExchangeForm(props: {
         setEwsUrl(reply.ewsUrl);
         return connect(reply.ewsUrl, mine);
       case "needsPermission":
-        setStage({ name: "permission", origins: reply.origins, url });
+        setStage({ name: "permission", origins: reply.origins, url, ifRefused: "ifRefused" in reply ? reply.ifRefused : null });
         return;
       case "confirmRedirect":
         setStage({ name: "confirm", host: reply.host });
@@ -126,7 +126,8 @@ export function ExchangeForm(props: {
     return discover({ type: "exchangeDiscover", address, password, username: username.trim() || null }, mine);
   }
 
-  async function answerPermission(origins: string[], url: string | null) {
+  /** `ifRefused`: the worker's sentence for a refusal while connecting to `url`. */
+  async function answerPermission(origins: string[], url: string | null, ifRefused: string | null) {
     const mine = ++generation.current;
     // Called straight from the click: Chrome shows its prompt only for a user gesture.
     let granted = false;
@@ -137,10 +138,7 @@ export function ExchangeForm(props: {
     }
     if (url !== null) {
       if (!granted) {
-        backToForm(
-          `Inlay can't reach your Exchange server without your permission to contact ${hostsOf(origins).join(", ")}. Click Connect to be asked again.`,
-          null,
-        );
+        backToForm(ifRefused ?? "", null);
         return;
       }
       return connect(url, mine);
@@ -241,7 +239,7 @@ export function ExchangeForm(props: {
         <PermissionPrompt
           origins={stage.origins}
           purpose={stage.url === null ? "discovery" : "connect"}
-          onAllow={() => answerPermission(stage.origins, stage.url)}
+          onAllow={() => answerPermission(stage.origins, stage.url, stage.ifRefused)}
           onCancel={cancel}
         />
       )}

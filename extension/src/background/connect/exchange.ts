@@ -10,7 +10,6 @@
 // memory (never in storage) and is dropped when discovery ends or is cancelled.
 import type { Account, CheckResult, ServerSettings } from "../../shared/inboxes.js";
 import {
-  CANCELLED,
   InlayError,
   type ExchangeAnswer,
   type ExchangeConnectReply as ConnectReply,
@@ -25,6 +24,7 @@ import * as store from "../state/store.js";
 import { detect } from "./detect.js";
 import { markNeedsReauthentication } from "./inboxState.js";
 import { connectWithPassword } from "./passwordConnect.js";
+import { refused } from "./refused.js";
 
 interface Discovery {
   plan: unknown;
@@ -49,14 +49,14 @@ export async function discover(core: CoreApi & ExchangeCore, address: string, pa
 export async function resume(core: CoreApi & ExchangeCore, address: string, answer: ExchangeAnswer): Promise<DiscoverReply> {
   const discovery = discoveries.get(store.keyOf(address));
   if (!discovery) {
-    throw new InlayError("noDiscovery", "Inlay is no longer looking for this Exchange server. Start again with Connect.");
+    throw refused(core, { kind: "noDiscovery", address });
   }
   if (answer.kind === "permission") {
     // Granted: the request is made now. Refused: the core passes those hosts over.
     if (!answer.granted) feed(core, discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
   } else {
     if (discovery.step.kind !== "ask") {
-      throw new InlayError("unexpectedAnswer", "Inlay wasn't waiting for that answer. Start again with Connect.");
+      throw refused(core, { kind: "unexpectedAnswer", address });
     }
     feed(core, discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
   }
@@ -112,7 +112,7 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
     }
     const outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);
     if (discoveries.get(store.keyOf(address)) !== d) {
-      return { kind: "failed", ...CANCELLED };
+      return { kind: "failed", ...core.refusal({ kind: "cancelled", address }) };
     }
     feed(core, d, outcome);
   }
@@ -197,7 +197,10 @@ export interface ExchangeConnect {
 /** Verifies and saves an Exchange inbox, once the browser may reach its server. */
 export async function connect(core: CoreApi & ExchangeCore, request: ExchangeConnect): Promise<ConnectReply> {
   const { url, origin } = core.ewsUrlCheck(request.ewsUrl);
-  if (!(await granted([origin]))) return { kind: "needsPermission", origins: [origin] };
+  if (!(await granted([origin]))) {
+    const ifRefused = core.refusal({ kind: "permissionRefused", address: request.address, origins: [origin] }).message;
+    return { kind: "needsPermission", origins: [origin], ifRefused };
+  }
   const username = core.passwordUsername(request.username, request.address);
   const account = await connectWithPassword(core, { address: request.address, provider: "exchange", automation: request.automation }, async () => {
     const end = await verify(core, url, username, request.password);

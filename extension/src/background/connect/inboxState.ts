@@ -3,12 +3,12 @@
 // stopped worker left mid-flow. Each change goes through the core's state
 // machine, then to the store, then to open pages.
 import type { Account } from "../../shared/inboxes.js";
-import { InlayError } from "../../shared/messages.js";
 import type { CoreApi } from "../core/types.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings } from "../state/settings.js";
 import * as store from "../state/store.js";
 import { holdsCredentials } from "./admission.js";
+import { refused } from "./refused.js";
 
 /**
  * Every inbox, with a warning on any personal inbox the admin's policy also
@@ -24,9 +24,9 @@ export async function listAccounts(core: CoreApi): Promise<Account[]> {
   });
 }
 
-export async function setAutomation(address: string, on: boolean): Promise<Account> {
+export async function setAutomation(core: CoreApi, address: string, on: boolean): Promise<Account> {
   const account = await store.getAccount(address);
-  if (!account) throw new InlayError("unknownAccount", `${address} is not connected to Inlay.`);
+  if (!account) throw refused(core, { kind: "unknownAccount", address });
   const updated = { ...account, automation: on };
   await store.putAccount(updated);
   accountsChanged();

@@ -4,4 +4,4 @@ import type { ConnectionKind } from "./ConnectionKind";
 /**
  * Something the worker refuses to do, and why.
  */
-export type Refusal = { "kind": "unknownAccount", address: string, } | { "kind": "busy", address: string, } | { "kind": "passwordNeeded", address: string, connect: ConnectionKind, } | { "kind": "nothingToCheck", address: string, } | { "kind": "noSignInSetUp", address: string, connect: ConnectionKind, } | { "kind": "noTokens", address: string, };
+export type Refusal = { "kind": "unknownAccount", address: string, } | { "kind": "busy", address: string, } | { "kind": "passwordNeeded", address: string, connect: ConnectionKind, } | { "kind": "nothingToCheck", address: string, } | { "kind": "noSignInSetUp", address: string, connect: ConnectionKind, } | { "kind": "noTokens", address: string, } | { "kind": "cancelled", address: string, } | { "kind": "noDiscovery", address: string, } | { "kind": "unexpectedAnswer", address: string, } | { "kind": "permissionRefused", address: string, origins: Array<string>, };
