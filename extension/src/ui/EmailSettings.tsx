@@ -6,12 +6,12 @@ import { call, errorText, type PingReply } from "../shared/messages.js";
 import { Accounts } from "./Accounts.js";
 import { ConnectFlow, type PasswordForm } from "./ConnectFlow.js";
 
-/** `inPopup`: rendered in the toolbar popup. `form`: open this password form at once (app page URL). */
+/** `address`: a stored inbox's own address (the reconnect button's, carried through the app page's URL). */
 function savedServer(accounts: Account[], address: string): ServerSettings | null {
-  const key = address.trim().toLowerCase();
-  return accounts.find((a) => a.address.toLowerCase() === key)?.server ?? null;
+  return accounts.find((a) => a.address === address)?.server ?? null;
 }
 
+/** `inPopup`: rendered in the toolbar popup. `form`: open this password form at once (app page URL). */
 export function EmailSettings(props: { inPopup?: boolean; form?: PasswordForm }) {
   const [core, setCore] = useState<{ state: "loading" | "ready" | "error"; text: string }>({
     state: "loading",
