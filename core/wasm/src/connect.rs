@@ -75,17 +75,63 @@ pub fn disclosure(provider: JsValue) -> Result<JsValue, JsValue> {
     done(core_connect::disclosure(provider))
 }
 
-/// `connectStart(input, nowMs, random) -> {flow, step, accountState}`: the
-/// connect machine (`connect::ConnectFlow`) started. `random`:
-/// `machine::RANDOM_BYTES` bytes from `crypto.getRandomValues`. A refusal
-/// (view-only seat, already connected, not available, no client, …) is a
-/// `failed` step that changed nothing.
-#[wasm_bindgen(js_name = connectStart)]
-pub fn connect_start(input: JsValue, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-    let input: core_connect::ConnectInput = arg(input, "input")?;
-    let mut flow = ConnectFlow::new(input);
-    let step = flow.start(Moment::from_shell(now_ms, random));
-    to_js(&flow.advance(step))
+/// `new ConnectMachine(input)`: the connect machine (`connect::ConnectFlow`)
+/// as a handle. Its state (with the PKCE verifier) stays inside the module
+/// and lives as long as the worker: JS never reads it back, so no code
+/// reading a whole flow is built. `start(nowMs, random)` once, then
+/// `resume(input, nowMs, random)` with what happened to the last step
+/// (`machine::Input`), or `cancel()`; each returns `{step, accountState}`.
+/// `random`: `machine::RANDOM_BYTES` bytes from `crypto.getRandomValues`. A
+/// refusal (view-only seat, already connected, not available, no client, …)
+/// is a `failed` step that changed nothing. The shell calls `free()` once the
+/// flow has ended.
+#[wasm_bindgen]
+pub struct ConnectMachine(ConnectFlow);
+
+/// What each connect call returns: the step and the inbox's state after it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Progress<'a> {
+    step: &'a core_connect::Step,
+    account_state: &'a ConnectionState,
+}
+
+#[wasm_bindgen]
+impl ConnectMachine {
+    /// Throws `{code: "invalidArgument", message}` for an unreadable input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(input: JsValue) -> Result<ConnectMachine, JsValue> {
+        let input: core_connect::ConnectInput = arg(input, "input")?;
+        Ok(ConnectMachine(ConnectFlow::new(input)))
+    }
+
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        let step = self.0.start(Moment::from_shell(now_ms, random));
+        self.progress(&step)
+    }
+
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let input: Input<_> = arg(input, "input")?;
+        let step = self.0.resume(input, Moment::from_shell(now_ms, random));
+        self.progress(&step)
+    }
+
+    pub fn cancel(&mut self) -> Result<JsValue, JsValue> {
+        let step = self.0.cancel();
+        self.progress(&step)
+    }
+
+    fn progress(&self, step: &core_connect::Step) -> Result<JsValue, JsValue> {
+        to_js(&Progress {
+            step,
+            account_state: self.0.account_state(),
+        })
+    }
 }
 
 /// `passwordConnectStart(input, nowMs) -> ConnectionState`: for Exchange and
@@ -101,21 +147,6 @@ pub fn password_connect_start(input: JsValue, now_ms: f64) -> Result<JsValue, Js
     done(core_connect::password_start(&input, ms(now_ms)))
 }
 
-/// `connectResume(flow, input, nowMs, random) -> {flow, step, accountState}`:
-/// `input` is what happened to the last step (`machine::Input`).
-#[wasm_bindgen(js_name = connectResume)]
-pub fn connect_resume(
-    flow: JsValue,
-    input: JsValue,
-    now_ms: f64,
-    random: &[u8],
-) -> Result<JsValue, JsValue> {
-    let mut flow: ConnectFlow = arg(flow, "flow")?;
-    let input: Input<_> = arg(input, "input")?;
-    let step = flow.resume(input, Moment::from_shell(now_ms, random));
-    to_js(&flow.advance(step))
-}
-
 /// `refusal(refusal) -> {code, message}`: the core's words for what the
 /// worker refuses before any machine runs (`connect::Refusal`, e.g.
 /// `{kind: "busy", address}`).
@@ -123,14 +154,6 @@ pub fn connect_resume(
 pub fn refusal(refusal: JsValue) -> Result<JsValue, JsValue> {
     let refusal: core_connect::Refusal = arg(refusal, "refusal")?;
     to_js(&FlowError::from(refusal))
-}
-
-/// `connectCancel(flow) -> {flow, step, accountState}`.
-#[wasm_bindgen(js_name = connectCancel)]
-pub fn connect_cancel(flow: JsValue) -> Result<JsValue, JsValue> {
-    let mut flow: ConnectFlow = arg(flow, "flow")?;
-    let step = flow.cancel();
-    to_js(&flow.advance(step))
 }
 
 /// `tokenAccess(tokens, client, nowMs, round) -> {tokens, access}`: the
@@ -208,33 +231,36 @@ pub fn token_invalidate(tokens: JsValue, rejected: &str) -> Result<JsValue, JsVa
     to_js(&Tokens { tokens: &tokens })
 }
 
-/// `accountCheckStart(connect, nowMs, random) -> {check, step}`: "check
-/// this connection now" for a Google or Microsoft inbox
-/// (`accounts::OAuthCheck`); its first step asks the worker for a token.
-#[wasm_bindgen(js_name = accountCheckStart)]
-pub fn account_check_start(
-    connect: JsValue,
-    now_ms: f64,
-    random: &[u8],
-) -> Result<JsValue, JsValue> {
-    let connect = arg(connect, "connect")?;
-    let mut check = accounts::OAuthCheck::new(connect);
-    let step = check.start(Moment::from_shell(now_ms, random));
-    to_js(&check.advance(step))
-}
+/// `new CheckMachine(connect)`: "check this connection now" for a Google or
+/// Microsoft inbox (`accounts::OAuthCheck`) as a handle, like
+/// [`ConnectMachine`]: `start(nowMs, random)` (its first step asks the worker
+/// for a token), then `resume(input, nowMs, random)`; each returns the step.
+/// The shell calls `free()` once the check has ended.
+#[wasm_bindgen]
+pub struct CheckMachine(accounts::OAuthCheck);
 
-/// `accountCheckResume(check, input, nowMs, random) -> {check, step}`.
-#[wasm_bindgen(js_name = accountCheckResume)]
-pub fn account_check_resume(
-    check: JsValue,
-    input: JsValue,
-    now_ms: f64,
-    random: &[u8],
-) -> Result<JsValue, JsValue> {
-    let mut check: accounts::OAuthCheck = arg(check, "check")?;
-    let input: Input<accounts::TokenAnswer> = arg(input, "input")?;
-    let step = check.resume(input, Moment::from_shell(now_ms, random));
-    to_js(&check.advance(step))
+#[wasm_bindgen]
+impl CheckMachine {
+    /// Throws `{code: "invalidArgument", message}` for another kind of inbox.
+    #[wasm_bindgen(constructor)]
+    pub fn new(connect: JsValue) -> Result<CheckMachine, JsValue> {
+        let connect = arg(connect, "connect")?;
+        Ok(CheckMachine(accounts::OAuthCheck::new(connect)))
+    }
+
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        to_js(&self.0.start(Moment::from_shell(now_ms, random)))
+    }
+
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let input: Input<accounts::TokenAnswer> = arg(input, "input")?;
+        to_js(&self.0.resume(input, Moment::from_shell(now_ms, random)))
+    }
 }
 
 /// `revokePlan(connect, tokens, accountType) -> RevocationPlan`.

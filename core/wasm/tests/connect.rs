@@ -1,14 +1,13 @@
 //! The connect bindings as JS sees them: field names, numbers that are
 //! numbers, errors thrown as `{code, message}`, and a whole Google flow
-//! driven from JS values (with the flow stored as JSON between steps, as
-//! the worker does).
+//! driven from JS values through the machine handles the worker keeps.
 
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{get, js, number, stored, stringify, text};
+use support::{get, js, number, stringify, text};
 
 const T0: f64 = 1_800_000_000_000.0;
 const GOOGLE_ID: &str = "123-abc.apps.googleusercontent.com";
@@ -81,12 +80,15 @@ fn google_client() -> JsValue {
 
 #[wasm_bindgen_test]
 fn whole_google_flow_from_js_values() {
-    let r = inlay_wasm::connect_start(js(google_input()), T0, &random()).unwrap();
+    let mut flow = inlay_wasm::ConnectMachine::new(js(google_input())).unwrap();
+    let r = flow.start(T0, &random()).unwrap();
+    // Awaiting the redirect: the sign-in window is the step, the inbox authorizing.
     assert_eq!(text(&r, "step.kind"), "authFlow");
     assert_eq!(get(&r, "step.interactive").as_bool(), Some(true));
     assert_eq!(text(&r, "accountState.kind"), "authorizing");
     assert_eq!(number(&r, "accountState.startedAtMs"), T0);
-    assert_eq!(text(&r, "flow.phase.kind"), "awaitingRedirect");
+    // The handle returns only the step and the state, never the flow (its PKCE verifier).
+    assert!(get(&r, "flow").is_undefined());
     let url = text(&r, "step.url");
     let state = query_param(&url, "state");
     let nonce = query_param(&url, "nonce");
@@ -96,13 +98,13 @@ fn whole_google_flow_from_js_values() {
     let back = format!(
         "{redirect_uri}?state={state}&iss=https%3A%2F%2Faccounts.google.com&code=4%2F0AVG7-canned&scope=openid"
     );
-    let r = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(json!({"kind": "redirect", "url": back})),
-        T0 + 5_000.0,
-        &jitter(7),
-    )
-    .unwrap();
+    let r = flow
+        .resume(
+            js(json!({"kind": "redirect", "url": back})),
+            T0 + 5_000.0,
+            &jitter(7),
+        )
+        .unwrap();
     assert_eq!(text(&r, "step.kind"), "http");
     assert_eq!(text(&r, "step.purpose"), "tokenExchange");
     assert_eq!(text(&r, "step.request.method"), "POST");
@@ -120,49 +122,37 @@ fn whole_google_flow_from_js_values() {
         "id_token": jwt(json!({"iss": "https://accounts.google.com", "aud": GOOGLE_ID, "sub": "1101",
             "email": "ada.lovelace@gmail.com", "email_verified": true, "nonce": nonce, "name": "Ada Lovelace"}))
     });
-    let r = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(ok_response(token_body)),
-        T0 + 6_000.0,
-        &jitter(7),
-    )
-    .unwrap();
+    let r = flow
+        .resume(js(ok_response(token_body)), T0 + 6_000.0, &jitter(7))
+        .unwrap();
     assert_eq!(text(&r, "step.purpose"), "sendAs");
     assert_eq!(text(&r, "step.request.method"), "GET");
     assert_eq!(text(&r, "accountState.kind"), "verifying");
 
     // A 429 with Retry-After on the way: wait, then the timer.
-    let r = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(json!({"kind": "response", "response": {"status": 429,
+    let r = flow
+        .resume(
+            js(json!({"kind": "response", "response": {"status": 429,
             "headers": [["retry-after", "7"]], "body": "{}"}})),
-        T0 + 7_000.0,
-        &jitter(7),
-    )
-    .unwrap();
+            T0 + 7_000.0,
+            &jitter(7),
+        )
+        .unwrap();
     assert_eq!(text(&r, "step.kind"), "wait");
     let until = number(&r, "step.untilMs");
     assert!(until >= T0 + 14_000.0);
-    let r = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(json!({"kind": "timer"})),
-        until,
-        &jitter(7),
-    )
-    .unwrap();
+    let r = flow
+        .resume(js(json!({"kind": "timer"})), until, &jitter(7))
+        .unwrap();
     assert_eq!(text(&r, "step.purpose"), "sendAs");
 
     let send_as = json!({"sendAs": [
         {"sendAsEmail": "ada.lovelace@gmail.com", "displayName": "", "isPrimary": true, "isDefault": true},
         {"sendAsEmail": "ada@analytical.example", "displayName": "Ada", "verificationStatus": "accepted"}
     ]});
-    let r = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(ok_response(send_as)),
-        until + 500.0,
-        &jitter(7),
-    )
-    .unwrap();
+    let r = flow
+        .resume(js(ok_response(send_as)), until + 500.0, &jitter(7))
+        .unwrap();
     assert_eq!(text(&r, "step.kind"), "done");
     assert_eq!(
         text(&r, "step.result.account.address"),
@@ -201,7 +191,8 @@ fn whole_google_flow_from_js_values() {
 #[wasm_bindgen_test]
 fn connect_start_refusals_are_failed_steps_with_code_and_message() {
     let refused = |input: serde_json::Value, random: &[u8], code: &str| -> JsValue {
-        let r = inlay_wasm::connect_start(js(input), T0, random).unwrap();
+        let mut flow = inlay_wasm::ConnectMachine::new(js(input)).unwrap();
+        let r = flow.start(T0, random).unwrap();
         assert_eq!(text(&r, "step.kind"), "failed");
         assert_error(&get(&r, "step.error"), code);
         assert_eq!(text(&r, "accountState.kind"), "notConnected");
@@ -221,7 +212,9 @@ fn connect_start_refusals_are_failed_steps_with_code_and_message() {
     refused(exchange, &random(), "notAvailable");
     refused(google_input(), &random()[..10], "notEnoughRandom");
 
-    let err = inlay_wasm::connect_start(js(json!({"address": 1})), T0, &random()).unwrap_err();
+    let err = inlay_wasm::ConnectMachine::new(js(json!({"address": 1})))
+        .err()
+        .unwrap();
     assert_error(&err, "invalidArgument");
 }
 
@@ -231,8 +224,10 @@ fn cancel_and_failures_restore_the_previous_state() {
     reconnect["mode"] = json!("reconnect");
     reconnect["previousState"] = json!({"kind": "connected", "address": "ada.lovelace@gmail.com",
         "connect": "google", "aliases": [], "connectedAtMs": 1_700_000_000_000u64});
-    let r = inlay_wasm::connect_start(js(reconnect), T0, &random()).unwrap();
-    let c = inlay_wasm::connect_cancel(stored(&get(&r, "flow"))).unwrap();
+    // Two flows from the same start: one cancelled, one whose sign-in window failed.
+    let mut cancelled = inlay_wasm::ConnectMachine::new(js(reconnect.clone())).unwrap();
+    cancelled.start(T0, &random()).unwrap();
+    let c = cancelled.cancel().unwrap();
     assert_eq!(text(&c, "step.kind"), "failed");
     assert_error(&get(&c, "step.error"), "cancelled");
     assert_eq!(text(&c, "accountState.kind"), "connected");
@@ -241,15 +236,19 @@ fn cancel_and_failures_restore_the_previous_state() {
         1_700_000_000_000.0
     );
 
-    let f = inlay_wasm::connect_resume(
-        stored(&get(&r, "flow")),
-        js(json!({"kind": "authFlowFailed", "message": "The user did not approve access."})),
-        T0 + 1.0,
-        &[],
-    )
-    .unwrap();
+    let mut failed = inlay_wasm::ConnectMachine::new(js(reconnect)).unwrap();
+    failed.start(T0, &random()).unwrap();
+    let f = failed
+        .resume(
+            js(json!({"kind": "authFlowFailed", "message": "The user did not approve access."})),
+            T0 + 1.0,
+            &[],
+        )
+        .unwrap();
     assert_error(&get(&f, "step.error"), "cancelled");
-    let err = inlay_wasm::connect_resume(js(json!({})), js(json!({"kind": "timer"})), T0, &[])
+    assert_eq!(text(&f, "accountState.kind"), "connected");
+    let err = failed
+        .resume(js(json!({"kind": "nonsense"})), T0, &[])
         .unwrap_err();
     assert_error(&err, "invalidArgument");
 }
@@ -401,52 +400,51 @@ fn token_functions_shapes() {
 #[wasm_bindgen_test]
 fn account_check_and_classify_shapes() {
     // The check machine: a token question, then the call, then the result.
-    let r = inlay_wasm::account_check_start(JsValue::from_str("microsoft"), T0, &random()).unwrap();
-    assert_eq!(text(&r, "step.kind"), "ask");
-    assert!(get(&r, "step.question.rejected").is_null());
-    let r = inlay_wasm::account_check_resume(
-        stored(&get(&r, "check")),
-        js(json!({"kind": "answer", "answer": {"kind": "token", "accessToken": "eyJ0"}})),
-        T0,
-        &random(),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "step.kind"), "http");
-    assert_eq!(text(&r, "step.purpose"), "accountCheck");
-    assert_eq!(text(&r, "step.request.headers.0.1"), "Bearer eyJ0");
-    let r = inlay_wasm::account_check_resume(
-        stored(&get(&r, "check")),
+    let mut check = inlay_wasm::CheckMachine::new(JsValue::from_str("microsoft")).unwrap();
+    let r = check.start(T0, &random()).unwrap();
+    assert_eq!(text(&r, "kind"), "ask");
+    assert!(get(&r, "question.rejected").is_null());
+    let r = check
+        .resume(
+            js(json!({"kind": "answer", "answer": {"kind": "token", "accessToken": "eyJ0"}})),
+            T0,
+            &random(),
+        )
+        .unwrap();
+    assert_eq!(text(&r, "kind"), "http");
+    assert_eq!(text(&r, "purpose"), "accountCheck");
+    assert_eq!(text(&r, "request.headers.0.1"), "Bearer eyJ0");
+    let r = check
+        .resume(
         js(json!({"kind": "response", "response": {"status": 429, "headers": [["retry-after", "7"]],
             "body": "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Too many requests\"}}"}})),
         T0,
         &random(),
     )
     .unwrap();
-    assert_eq!(text(&r, "step.kind"), "wait");
-    let until = number(&r, "step.untilMs");
+    assert_eq!(text(&r, "kind"), "wait");
+    let until = number(&r, "untilMs");
     assert!(until >= T0 + 7_000.0);
-    let r = inlay_wasm::account_check_resume(
-        stored(&get(&r, "check")),
-        js(json!({"kind": "timer"})),
-        until,
-        &random(),
-    )
-    .unwrap();
+    let r = check
+        .resume(js(json!({"kind": "timer"})), until, &random())
+        .unwrap();
+    assert_eq!(text(&r, "purpose"), "accountCheck");
     let me = json!({"id": "1", "displayName": "Bob", "mail": "bob@contoso.com",
         "userPrincipalName": "bob@contoso.com", "proxyAddresses": ["SMTP:bob@contoso.com", "smtp:b@contoso.com"]});
-    let r = inlay_wasm::account_check_resume(
-        stored(&get(&r, "check")),
-        js(ok_response(me)),
-        until,
-        &random(),
-    )
-    .unwrap();
-    assert_eq!(text(&r, "step.kind"), "done");
-    assert_eq!(text(&r, "step.result.outcome"), "ok");
-    assert_eq!(text(&r, "step.result.displayName"), "Bob");
-    assert_eq!(text(&r, "step.result.aliases.0"), "b@contoso.com");
-    let err =
-        inlay_wasm::account_check_start(JsValue::from_str("yahoo"), T0, &random()).unwrap_err();
+    let r = check.resume(js(ok_response(me)), until, &random()).unwrap();
+    assert_eq!(text(&r, "kind"), "done");
+    assert_eq!(text(&r, "result.outcome"), "ok");
+    assert_eq!(text(&r, "result.displayName"), "Bob");
+    assert_eq!(text(&r, "result.aliases.0"), "b@contoso.com");
+    // The answer is the step alone: nothing of the machine crosses.
+    assert!(get(&r, "check").is_undefined());
+    let err = inlay_wasm::CheckMachine::new(JsValue::from_str("yahoo"))
+        .err()
+        .unwrap();
+    assert_error(&err, "invalidArgument");
+    let err = check
+        .resume(js(json!({"kind": "bogus"})), until, &random())
+        .unwrap_err();
     assert_error(&err, "invalidArgument");
 
     let attempt = || {

@@ -5,7 +5,7 @@
 // decides the tries, the one token refresh after a 401 and how long to wait;
 // this file runs its steps, answers its token question, and stores the result.
 import type { CheckResult } from "../../shared/inboxes.js";
-import { drive } from "../core/drive.js";
+import { drive, type Final } from "../core/drive.js";
 import type { CoreCheckResult, CoreError, TokenAnswer, TokenQuestion, WorkerCore } from "../core/types.js";
 import { momentBytes } from "../io/random.js";
 import { accountsChanged } from "../state/broadcast.js";
@@ -34,17 +34,23 @@ export async function checkAccount(core: WorkerCore, address: string): Promise<C
   const client = oauthClient(await loadSettings(), account.connect);
   if (!client) return checked("failed", core.refusal({ kind: "noSignInSetUp", address, connect: account.connect }).message);
   // The core's check machine decides the tries, the one refresh and the waits; this only runs its steps.
-  let { check, step } = core.accountCheckStart(account.connect, Date.now(), momentBytes());
-  const end = await drive<"accountCheck", TokenQuestion, TokenAnswer, CoreCheckResult, CoreError>(
-    step,
-    (input) => ({ check, step } = core.accountCheckResume(check, input, Date.now(), momentBytes())).step,
-    {
-      ask: async (question) => {
-        if (question.rejected) await invalidate(core, address, question.rejected);
-        return accessToken(core, address, client, silentReauthorizer(core));
+  // Its state stays inside the module (a handle), freed once driven.
+  const check = new core.CheckMachine(account.connect);
+  let end: Final<CoreCheckResult, CoreError>;
+  try {
+    end = await drive<"accountCheck", TokenQuestion, TokenAnswer, CoreCheckResult, CoreError>(
+      check.start(Date.now(), momentBytes()),
+      (input) => check.resume(input, Date.now(), momentBytes()),
+      {
+        ask: async (question) => {
+          if (question.rejected) await invalidate(core, address, question.rejected);
+          return accessToken(core, address, client, silentReauthorizer(core));
+        },
       },
-    },
-  );
+    );
+  } finally {
+    check.free();
+  }
   if (end.kind === "failed") return checked("failed", end.error.message);
   const result = end.result;
   if (result.outcome === "ok") {

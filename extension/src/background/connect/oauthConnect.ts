@@ -91,7 +91,7 @@ export async function reconnect(core: CoreApi, address: string): Promise<Account
 }
 
 export async function cancelConnect(core: CoreApi, address: string): Promise<{ cancelled: boolean }> {
-  const cancelled = await flows.cancel(core, address);
+  const cancelled = await flows.cancel(address);
   accountsChanged();
   return { cancelled };
 }

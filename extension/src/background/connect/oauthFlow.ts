@@ -1,10 +1,11 @@
 // Runs the core's connect flow (a machine, core/src/connect/flow.rs) with the
 // step driver: the provider's sign-in window, an HTTP request, a wait, until
-// the core says done or failed. A flow lives only in this worker's memory (its
-// state holds the PKCE verifier); a cancel, or a restarted worker
-// (inboxState.recoverInterrupted), restores the inbox's previous state.
+// the core says done or failed. A flow lives only in this worker's memory, as a
+// handle whose state (with the PKCE verifier) stays inside the wasm module; a
+// cancel, or a restarted worker (inboxState.recoverInterrupted), restores the
+// inbox's previous state.
 import type { ConnectionState } from "../../shared/inboxes.js";
-import type { Connected, ConnectedAccount, ConnectInput, ConnectPurpose, CoreApi, CoreError, FlowResult, TokenState } from "../core/types.js";
+import type { Connected, ConnectedAccount, ConnectInput, ConnectMachine, ConnectPurpose, CoreApi, CoreError, FlowResult, TokenState } from "../core/types.js";
 import { drive } from "../core/drive.js";
 import { momentBytes } from "../io/random.js";
 import { keyOf } from "../state/store.js";
@@ -14,7 +15,7 @@ export type FlowEnd =
   | { kind: "failed"; code: string; message: string; accountState: ConnectionState };
 
 interface Running {
-  flow: unknown;
+  flow: ConnectMachine;
   cancelled: boolean;
   /** Called with each new account state, so the UI can show progress. */
   onState: (state: ConnectionState) => Promise<void>;
@@ -28,20 +29,19 @@ export async function run(core: CoreApi, input: ConnectInput, onState: (state: C
   if (running.has(key)) {
     return { kind: "failed", ...core.refusal({ kind: "busy", address: input.address }), accountState: input.previousState };
   }
-  const me: Running = { flow: null, cancelled: false, onState };
+  const me: Running = { flow: new core.ConnectMachine(input), cancelled: false, onState };
   running.set(key, me);
-  let result: FlowResult = core.connectStart(input, Date.now(), momentBytes());
   try {
+    let result: FlowResult = me.flow.start(Date.now(), momentBytes());
     const keep = async (next: FlowResult) => {
       result = next;
-      me.flow = next.flow;
       await onState(next.accountState);
       return next.step;
     };
     const end = await drive<ConnectPurpose, never, never, Connected, CoreError>(await keep(result), async (input) => {
       // A cancel while the step ran wins; its outcome (e.g. a late redirect) is dropped.
-      if (me.cancelled) return keep(core.connectCancel(me.flow));
-      return keep(core.connectResume(me.flow, input, Date.now(), momentBytes()));
+      if (me.cancelled) return keep(me.flow.cancel());
+      return keep(me.flow.resume(input, Date.now(), momentBytes()));
     });
     if (end.kind === "done") {
       return { kind: "connected", account: end.result.account, tokens: end.result.tokens, accountState: result.accountState };
@@ -49,6 +49,7 @@ export async function run(core: CoreApi, input: ConnectInput, onState: (state: C
     return { kind: "failed", ...end.error, accountState: result.accountState };
   } finally {
     running.delete(key);
+    me.flow.free();
   }
 }
 
@@ -56,10 +57,10 @@ export async function run(core: CoreApi, input: ConnectInput, onState: (state: C
  * Cancels the flow for `address`: its state goes back at once to what it was
  * before; the running loop notices and ends without using a late result.
  */
-export async function cancel(core: CoreApi, address: string): Promise<boolean> {
+export async function cancel(address: string): Promise<boolean> {
   const me = running.get(keyOf(address));
-  if (!me || me.flow === null) return false;
+  if (!me) return false;
   me.cancelled = true;
-  await me.onState(core.connectCancel(me.flow).accountState);
+  await me.onState(me.flow.cancel().accountState);
   return true;
 }

@@ -58,11 +58,22 @@ export type Step = import("./generated/Step.js").Step<ConnectPurpose, never, Con
 /** What happened to the last step (core `machine::Input`; the flow asks nothing). */
 export type FlowInput = import("./generated/Input.js").Input<never>;
 
-/** Every connect call's answer (core `connect::Advance`). */
+/** Every connect call's answer: the step and the inbox's state after it. */
 export interface FlowResult {
-  flow: unknown;
   step: Step;
   accountState: ConnectionState;
+}
+
+/**
+ * The connect machine (core `connect::ConnectFlow`) as a handle: its state
+ * (with the PKCE verifier) stays inside the module, for as long as the worker
+ * runs. `start` once, then `resume` or `cancel`; `free()` once it has ended.
+ */
+export interface ConnectMachine {
+  start(nowMs: number, random: Uint8Array): FlowResult;
+  resume(input: FlowInput, nowMs: number, random: Uint8Array): FlowResult;
+  cancel(): FlowResult;
+  free(): void;
 }
 
 export interface ConnectInput {
@@ -110,6 +121,13 @@ export type CheckStep = import("./generated/Step.js").Step<
 >;
 export type CheckInput = import("./generated/Input.js").Input<TokenAnswer>;
 
+/** The check machine (core `accounts::OAuthCheck`) as a handle, like `ConnectMachine`; `free()` once it has ended. */
+export interface CheckMachine {
+  start(nowMs: number, random: Uint8Array): CheckStep;
+  resume(input: CheckInput, nowMs: number, random: Uint8Array): CheckStep;
+  free(): void;
+}
+
 export type RevocationPlan =
   | { kind: "request"; request: HttpRequest }
   | { kind: "localOnly"; logoutUrl: string; consentUrl: string; instructions: string };
@@ -141,9 +159,7 @@ export interface CoreApi {
   detectionStart(address: string, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
   detectionResume(detector: unknown, input: MachineInput<never>, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
   disclosure(provider: ConnectionKind): Disclosure;
-  connectStart(input: ConnectInput, nowMs: number, random: Uint8Array): FlowResult;
-  connectResume(flow: unknown, input: FlowInput, nowMs: number, random: Uint8Array): FlowResult;
-  connectCancel(flow: unknown): FlowResult;
+  ConnectMachine: new (input: ConnectInput) => ConnectMachine;
   refusal(refusal: Refusal): CoreError;
   passwordConnectStart(input: PasswordConnectInput, nowMs: number): ConnectionState;
   tokenAccess(tokens: TokenState, client: OAuthClient, nowMs: number, round: number): { tokens: TokenState; access: Access };
@@ -162,8 +178,7 @@ export interface CoreApi {
   ): { tokens: TokenState; result: RenewalResult };
   tokenDisconnect(tokens: TokenState): { tokens: TokenState };
   tokenInvalidate(tokens: TokenState, rejectedAccessToken: string): { tokens: TokenState };
-  accountCheckStart(connect: ConnectionKind, nowMs: number, random: Uint8Array): { check: unknown; step: CheckStep };
-  accountCheckResume(check: unknown, input: CheckInput, nowMs: number, random: Uint8Array): { check: unknown; step: CheckStep };
+  CheckMachine: new (connect: ConnectionKind) => CheckMachine;
   revokePlan(connect: ConnectionKind, tokens: TokenState, accountType: string): RevocationPlan;
   revokeResult(outcome: Outcome): RevocationResult;
   connectionTransition(state: ConnectionState, event: AccountEvent, nowMs: number): ConnectionState;
