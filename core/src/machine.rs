@@ -10,8 +10,13 @@
 //! [`Step`]: a request to run, a sign-in window to open, a time to wait until,
 //! a question for the user, or the end (a result or a failure in words).
 //!
-//! A machine is a plain serde value: the shell persists it after every call,
-//! so a service worker stopped between two steps resumes from committed state.
+//! Where a machine's state is kept depends on how long it must last. A machine
+//! whose state lives only as long as the service worker stays inside the wasm
+//! module as a handle the shell drives and frees (the connect flow, the OAuth
+//! check; detection, Autodiscover, the EWS check and mail-settings discovery
+//! still cross the boundary as values on every call). A machine whose state
+//! must survive a stopped worker (later: the outbox, sync) is a serde value the
+//! shell persists after every call, so it resumes from committed state.
 //! Attempt counters and retry decisions live in the machine, never in the
 //! shell; the shell's driver only executes steps.
 
