@@ -82,8 +82,20 @@ export class InboxPage {
         .waitFor({ timeout: 30_000 });
       if (!(await this.page.locator(".permission").isVisible())) return asked;
       asked.push(await this.page.locator(".permission .hosts").innerText());
+      // The box leaves the page while the worker answers and a next question may
+      // bring a new one within the same frame, which a detached-state poll can
+      // miss (seen under load): an observer records the removal itself.
+      await this.page.evaluate(() => {
+        const box = document.querySelector(".permission");
+        window.__inlayPermissionGone = false;
+        new MutationObserver((_, observer) => {
+          if (box.isConnected) return;
+          window.__inlayPermissionGone = true;
+          observer.disconnect();
+        }).observe(document.body, { childList: true, subtree: true });
+      });
       await this.button("Allow").click();
-      await this.page.locator(".permission").waitFor({ state: "detached" });
+      await this.page.waitForFunction(() => window.__inlayPermissionGone === true);
     }
     throw new Error(`still asking for permissions: ${asked.join(" | ")}`);
   }
