@@ -12,11 +12,11 @@
 //!
 //! Where a machine's state is kept depends on how long it must last. A machine
 //! whose state lives only as long as the service worker stays inside the wasm
-//! module as a handle the shell drives and frees (the connect flow, the OAuth
-//! check; detection, Autodiscover, the EWS check and mail-settings discovery
-//! still cross the boundary as values on every call). A machine whose state
-//! must survive a stopped worker (later: the outbox, sync) is a serde value the
-//! shell persists after every call, so it resumes from committed state.
+//! module as a handle the shell drives and frees (detection, the connect flow,
+//! Autodiscover, mail-settings discovery, the connection checks). A machine
+//! whose state must survive a stopped worker (later: the outbox, sync) is a
+//! serde value the shell persists after every call, so it resumes from
+//! committed state.
 //! Attempt counters and retry decisions live in the machine, never in the
 //! shell; the shell's driver only executes steps.
 

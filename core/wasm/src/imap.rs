@@ -14,16 +14,9 @@ use crate::convert::{arg, thrown, to_js};
 use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::imap::{
     self as core_imap, AdminPolicy, Answer, CertificateReport, CertificateTrust, Discovery,
-    MailServerKind, MailSettings, SettingsError, Step,
+    MailServerKind, MailSettings, SettingsError,
 };
 use inlay_core::rpc::imap::PinnedCertificates;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DiscoveryAndStep {
-    discovery: Discovery,
-    step: Step,
-}
 
 /// `mailSettingsValidate`'s thrown error: `{code: "invalidSettings", field, message}`.
 #[derive(Serialize)]
@@ -32,39 +25,44 @@ enum ValidateError {
     InvalidSettings(SettingsError),
 }
 
-fn pair(discovery: Discovery, step: Step) -> Result<JsValue, JsValue> {
-    to_js(&DiscoveryAndStep { discovery, step })
-}
+/// `new MailDiscoveryMachine(address, admin)`: settings discovery
+/// (`provider::imap::Discovery`) as a handle whose state stays inside the
+/// module. `admin` is the managed policy's `mailSettings` as read (any value:
+/// the core names what it can't use in the evidence). `start(nowMs)` once,
+/// then `resume(input, nowMs)` with what happened to the planned request:
+/// `{kind: "response", response}`, `{kind: "transport", failure}` or `{kind:
+/// "answer", answer: "notAllowed"}` (the user did not allow its host, so it
+/// was not made). Each returns the step: `{kind: "http", request, purpose}`
+/// (purpose `domainAutoconfig`, `domainWellKnown`, `ispdb`, `mxLookup` or
+/// `mxIspdb`), `{kind: "done", result: {settings, alternatives, source,
+/// confidence, evidence}}` or `{kind: "failed", error: {code, message}}` (an
+/// invalid address). `origins()`: host-permission patterns of the domain's
+/// own documents still to be read (`autoconfig.<domain>`, `<domain>`), which
+/// the browser must allow first. The shell calls `free()` once it has ended.
+#[wasm_bindgen]
+pub struct MailDiscoveryMachine(Discovery);
 
-/// `mailDiscoveryStart(address, admin, now) -> {discovery, step}`; admin is
-/// the managed policy's `mailSettings` as read (any value: the core names what
-/// it can't use in the evidence). step is one of the core's machine steps:
-/// `{kind: "http", request, purpose}` (purpose `domainAutoconfig`,
-/// `domainWellKnown`, `ispdb`, `mxLookup` or `mxIspdb`),
-/// `{kind: "done", result: {settings, alternatives, source, confidence, evidence}}`
-/// or `{kind: "failed", error: {code, message}}` (an invalid address).
-#[wasm_bindgen(js_name = mailDiscoveryStart)]
-pub fn mail_discovery_start(address: &str, admin: JsValue, now: f64) -> Result<JsValue, JsValue> {
-    let admin: AdminPolicy = arg(admin, "admin")?;
-    let mut discovery = Discovery::new(address, &admin);
-    let step = discovery.start(Moment::from_shell(now, &[]));
-    pair(discovery, step)
-}
+#[wasm_bindgen]
+impl MailDiscoveryMachine {
+    /// Throws `{code: "invalidArgument", message}` for an unreadable `admin`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(address: &str, admin: JsValue) -> Result<MailDiscoveryMachine, JsValue> {
+        let admin: AdminPolicy = arg(admin, "admin")?;
+        Ok(MailDiscoveryMachine(Discovery::new(address, &admin)))
+    }
 
-/// `mailDiscoveryResume(discovery, input, now) -> {discovery, step}` with
-/// what happened to the planned request: `{kind: "response", response}`,
-/// `{kind: "transport", failure}` or `{kind: "answer", answer: "notAllowed"}`
-/// (the user did not allow its host, so it was not made).
-#[wasm_bindgen(js_name = mailDiscoveryResume)]
-pub fn mail_discovery_resume(
-    discovery: JsValue,
-    input: JsValue,
-    now: f64,
-) -> Result<JsValue, JsValue> {
-    let mut discovery: Discovery = arg(discovery, "discovery")?;
-    let input: Input<Answer> = arg(input, "input")?;
-    let step = discovery.resume(input, Moment::from_shell(now, &[]));
-    pair(discovery, step)
+    pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
+        to_js(&self.0.start(Moment::from_shell(now_ms, &[])))
+    }
+
+    pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+        let input: Input<Answer> = arg(input, "input")?;
+        to_js(&self.0.resume(input, Moment::from_shell(now_ms, &[])))
+    }
+
+    pub fn origins(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.domain_origins())
+    }
 }
 
 /// `mailSettingsValidate(settings) -> null`, or throws
@@ -85,15 +83,6 @@ pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
 pub fn mail_sent_copy_needed(settings: JsValue) -> Result<JsValue, JsValue> {
     let settings: MailSettings = arg(settings, "settings")?;
     Ok(JsValue::from_bool(core_imap::sent_copy_needed(&settings)))
-}
-
-/// `mailDiscoveryOrigins(discovery) -> string[]`: host-permission patterns of
-/// the domain's own documents still to be read (`autoconfig.<domain>`,
-/// `<domain>`), which the browser must allow first.
-#[wasm_bindgen(js_name = mailDiscoveryOrigins)]
-pub fn mail_discovery_origins(discovery: JsValue) -> Result<JsValue, JsValue> {
-    let discovery: Discovery = arg(discovery, "discovery")?;
-    to_js(&discovery.domain_origins())
 }
 
 /// `mailHelperError(which, host, port, code, detail) -> {code, message, disposition}`:

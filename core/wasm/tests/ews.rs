@@ -1,15 +1,16 @@
 //! The EWS bindings as JS sees them: field names, kinds, numbers that are
 //! numbers, errors thrown as `{code, message}`, the password only inside
-//! the planned request's `Authorization` header (and the Autodiscover plan's
-//! documented `credentials`), and a whole Autodiscover run driven with the
-//! core's canned answers (the plan stored as JSON between steps).
+//! the planned request's `Authorization` header (the plan and the check keep
+//! theirs inside their handles), and a whole Autodiscover run driven with the
+//! core's canned answers.
 
 use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{get, js, json_of, number, stored, stringify, text};
+use inlay_wasm::{AutodiscoverMachine, EwsCheckMachine};
+use support::{get, js, json_of, number, stepped, stringify, text};
 
 const USER: &str = "CONTOSO\\ana";
 const PASSWORD: &str = "Zq7-pa55word-xyzzy";
@@ -38,9 +39,8 @@ fn assert_error(err: &JsValue, code: &str) {
     assert_no_password(err);
 }
 
-/// The value's JSON with the allowed places of the password emptied: the
-/// values of `Authorization` headers, `plan.credentials.password` and
-/// `check.credentials.password` (both documented: worker memory only).
+/// The value's JSON with the one allowed place of the password emptied: the
+/// values of `Authorization` headers.
 fn without_allowed_secrets(value: &JsValue) -> String {
     fn blank_auth(v: &mut Value) {
         match v {
@@ -60,11 +60,6 @@ fn without_allowed_secrets(value: &JsValue) -> String {
         }
     }
     let mut v = json_of(value);
-    for holder in ["/plan/credentials", "/check/credentials"] {
-        if let Some(creds) = v.pointer_mut(holder).and_then(Value::as_object_mut) {
-            creds.remove("password");
-        }
-    }
     blank_auth(&mut v);
     v.to_string()
 }
@@ -133,12 +128,19 @@ fn attempt(number: u32) -> JsValue {
     js(json!({"number": number, "afterRefresh": false, "nowMs": T0, "jitter": 0}))
 }
 
-fn start() -> JsValue {
-    inlay_wasm::autodiscover_start("Ana@Contoso.com", USER, PASSWORD, false, NOW).unwrap()
+/// The plan's handle and its first step (as `{step}`).
+fn start_for(email: &str, microsoft365_mx: bool) -> (AutodiscoverMachine, JsValue) {
+    let mut plan = AutodiscoverMachine::new(email, USER, PASSWORD, microsoft365_mx).unwrap();
+    let step = stepped(plan.start(NOW).unwrap());
+    (plan, step)
 }
 
-fn resume(r: &JsValue, input: JsValue) -> JsValue {
-    let next = inlay_wasm::autodiscover_resume(stored(&get(r, "plan")), input, NOW).unwrap();
+fn start() -> (AutodiscoverMachine, JsValue) {
+    start_for("Ana@Contoso.com", false)
+}
+
+fn resume(plan: &mut AutodiscoverMachine, input: JsValue) -> JsValue {
+    let next = stepped(plan.resume(input, NOW).unwrap());
     assert_no_password(&next);
     next
 }
@@ -155,7 +157,7 @@ fn assert_http(r: &JsValue, method: &str, url: &str, purpose: &str) {
 // follows the host's Basic challenge.
 #[wasm_bindgen_test]
 fn autodiscover_start_plans_a_pox_post_with_credentials_only_when_challenged() {
-    let r = start();
+    let (mut plan, r) = start();
     assert_http(
         &r,
         "POST",
@@ -164,7 +166,7 @@ fn autodiscover_start_plans_a_pox_post_with_credentials_only_when_challenged() {
     );
     assert_eq!(text(&r, "step.request.headers.0.0"), "Content-Type");
     assert!(!has_authorization(&r), "{}", stringify(&r));
-    let challenged = resume(&r, basic_challenge());
+    let challenged = resume(&mut plan, basic_challenge());
     assert_http(
         &challenged,
         "POST",
@@ -175,45 +177,45 @@ fn autodiscover_start_plans_a_pox_post_with_credentials_only_when_challenged() {
         basic_auth(&get(&challenged, "step.request")),
         format!("{USER}:{PASSWORD}")
     );
+    // Local part kept, domain lower-cased.
     assert!(text(&r, "step.request.body").contains("<EMailAddress>Ana@contoso.com</EMailAddress>"));
-    // The plan is a plain object in camelCase; its credentials are the one
-    // documented place the password is kept between steps.
+    // The plan (with the credentials) stays in its handle: JS sees only the
+    // step, and the password only in the challenged POST's Authorization.
     assert_eq!(
-        text(&r, "plan.email"),
-        "Ana@contoso.com",
-        "local part kept, domain lower-cased"
+        json_of(&r).as_object().unwrap().len(),
+        1,
+        "{}",
+        stringify(&r)
     );
-    assert_eq!(get(&r, "plan.microsoft365Mx").as_bool(), Some(false));
-    assert_eq!(number(&r, "plan.hops"), 0.0);
-    assert_eq!(text(&r, "plan.credentials.username"), USER);
-    assert_eq!(text(&r, "plan.credentials.password"), PASSWORD);
     assert_no_password(&r);
 }
 
 #[wasm_bindgen_test]
 fn autodiscover_start_throws_the_address_error() {
-    let err = inlay_wasm::autodiscover_start("no-at-sign", USER, PASSWORD, false, NOW).unwrap_err();
+    let err = AutodiscoverMachine::new("no-at-sign", USER, PASSWORD, false)
+        .err()
+        .unwrap();
     assert_error(&err, "missingAt");
 }
 
 #[wasm_bindgen_test]
 fn microsoft_365_mx_fails_at_once() {
-    let r = inlay_wasm::autodiscover_start("ana@contoso.com", USER, PASSWORD, true, NOW).unwrap();
+    let (_, r) = start_for("ana@contoso.com", true);
     assert_eq!(text(&r, "step.kind"), "failed");
     assert_eq!(text(&r, "step.error.code"), "exchangeOnline");
     assert!(text(&r, "step.error.message").contains("Microsoft 365"));
     assert_no_password(&r);
 
     // An answer naming Exchange Online ends discovery the same way.
-    let r = resume(&start(), xml(SETTINGS_O365));
+    let r = resume(&mut start().0, xml(SETTINGS_O365));
     assert_eq!(text(&r, "step.error.code"), "exchangeOnline");
 }
 
 #[wasm_bindgen_test]
 fn whole_autodiscover_run_from_js_values() {
     // 1. https://contoso.com answers with an Autodiscover error.
-    let r = start();
-    let r = resume(&r, xml(ERROR_600));
+    let (mut plan, _) = start();
+    let r = resume(&mut plan, xml(ERROR_600));
     assert_http(
         &r,
         "POST",
@@ -222,25 +224,30 @@ fn whole_autodiscover_run_from_js_values() {
     );
 
     // 2. autodiscover.contoso.com redirects to another address.
-    let r = resume(&r, xml(REDIRECT_ADDR));
-    assert_eq!(text(&r, "plan.email"), "ana.lima@corp.contoso.com");
+    let r = resume(&mut plan, xml(REDIRECT_ADDR));
     assert_http(
         &r,
         "POST",
         &format!("https://corp.contoso.com{AD}"),
         "autodiscover",
     );
-    assert!(text(&r, "step.request.body").contains("ana.lima@corp.contoso.com"));
+    assert!(
+        text(&r, "step.request.body")
+            .contains("<EMailAddress>ana.lima@corp.contoso.com</EMailAddress>")
+    );
 
     // 3. A network failure, then a 404, move on to the HTTP redirect probe.
-    let r = resume(&r, js(json!({"kind": "transport", "failure": "network"})));
+    let r = resume(
+        &mut plan,
+        js(json!({"kind": "transport", "failure": "network"})),
+    );
     assert_http(
         &r,
         "POST",
         &format!("https://autodiscover.corp.contoso.com{AD}"),
         "autodiscover",
     );
-    let r = resume(&r, response(404, json!([]), ""));
+    let r = resume(&mut plan, response(404, json!([]), ""));
     assert_http(
         &r,
         "GET",
@@ -255,14 +262,14 @@ fn whole_autodiscover_run_from_js_values() {
 
     // 4. The probe's redirect is confirmed by the user.
     let target = format!("https://mail.corp.contoso.com{AD}");
-    let r = resume(&r, response(302, json!([["location", target]]), ""));
+    let r = resume(&mut plan, response(302, json!([["location", target]]), ""));
     assert_eq!(text(&r, "step.kind"), "ask");
     assert_eq!(text(&r, "step.question.host"), "mail.corp.contoso.com");
     assert_eq!(text(&r, "step.question.url"), target);
-    let r = resume(&r, confirmed(true));
+    let r = resume(&mut plan, confirmed(true));
     assert_http(&r, "POST", &target, "autodiscover");
     assert!(!has_authorization(&r), "confirmed, but not yet asked");
-    let r = resume(&r, basic_challenge());
+    let r = resume(&mut plan, basic_challenge());
     assert_http(&r, "POST", &target, "autodiscover");
     assert_eq!(
         basic_auth(&get(&r, "step.request")),
@@ -270,15 +277,14 @@ fn whole_autodiscover_run_from_js_values() {
     );
 
     // 5. That server redirects to a URL, which has the settings.
-    let r = resume(&r, xml(REDIRECT_URL));
+    let r = resume(&mut plan, xml(REDIRECT_URL));
     assert_http(
         &r,
         "POST",
         &format!("https://ad.contoso.com{AD}"),
         "autodiscover",
     );
-    assert!(number(&r, "plan.hops") >= 2.0);
-    let r = resume(&r, xml(SETTINGS));
+    let r = resume(&mut plan, xml(SETTINGS));
     assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
     assert_eq!(text(&r, "step.result.ewsUrl"), EWS);
     assert_eq!(text(&r, "step.result.email"), "ana.lima@corp.contoso.com");
@@ -291,13 +297,13 @@ fn whole_autodiscover_run_from_js_values() {
 
 #[wasm_bindgen_test]
 fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
-    let mut r = start();
+    let (mut plan, _) = start();
     // Both hosts ask for the password and refuse it.
     for _ in 0..4 {
-        r = resume(&r, basic_challenge());
+        resume(&mut plan, basic_challenge());
     }
     let r = resume(
-        &r,
+        &mut plan,
         response(
             301,
             json!([["location", format!("https://elsewhere.example{AD}")]]),
@@ -305,14 +311,14 @@ fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
         ),
     );
     assert_eq!(text(&r, "step.kind"), "ask");
-    let r = resume(&r, confirmed(false));
+    let r = resume(&mut plan, confirmed(false));
     assert_http(
         &r,
         "GET",
         "https://dns.google/resolve?name=_autodiscover._tcp.contoso.com&type=SRV",
         "srvLookup",
     );
-    let r = resume(&r, response(200, json!([]), r#"{"Status":3}"#));
+    let r = resume(&mut plan, response(200, json!([]), r#"{"Status":3}"#));
     assert_eq!(text(&r, "step.kind"), "failed");
     // A server refused the credentials: the failure says so.
     assert_eq!(text(&r, "step.error.code"), "unauthorized");
@@ -322,24 +328,28 @@ fn declined_redirect_and_exhausted_candidates_fail_with_a_sentence() {
 #[wasm_bindgen_test]
 fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
     // The domain's web site answers the credential-free POST naming an EWS
-    // server elsewhere: the plan, holding that answer, crosses the binding.
+    // server elsewhere: the plan, holding that answer, stays in its handle.
     let elsewhere = "https://mail.hoster.example/EWS/Exchange.asmx";
     let answer = SETTINGS
         .replace(EWS, elsewhere)
         .replace("https://external.contoso.com/EWS/Exchange.asmx", elsewhere);
-    let asked = resume(&start(), xml(&answer));
+    let (mut plan, _) = start();
+    let asked = resume(&mut plan, xml(&answer));
     assert_eq!(text(&asked, "step.kind"), "ask");
     assert_eq!(text(&asked, "step.question.host"), "mail.hoster.example");
     assert_eq!(text(&asked, "step.question.url"), elsewhere);
     assert_no_password(&get(&asked, "step"));
 
-    let r = resume(&asked, confirmed(true));
+    let r = resume(&mut plan, confirmed(true));
     assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
     assert_eq!(text(&r, "step.result.ewsUrl"), elsewhere);
     assert_eq!(text(&r, "step.result.displayName"), "Ana Lima");
     assert_eq!(number(&r, "step.result.serverVersion.build"), 2176.0);
 
-    let r = resume(&asked, confirmed(false));
+    // The same question declined (a second plan brought to it).
+    let (mut plan, _) = start();
+    assert_eq!(text(&resume(&mut plan, xml(&answer)), "step.kind"), "ask");
+    let r = resume(&mut plan, confirmed(false));
     assert_http(
         &r,
         "POST",
@@ -350,46 +360,36 @@ fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
 
 #[wasm_bindgen_test]
 fn wrong_shapes_are_invalid_argument_without_the_password() {
-    let err =
-        inlay_wasm::autodiscover_resume(get(&start(), "plan"), js(json!({"kind": "nope"})), NOW)
-            .unwrap_err();
+    let err = start()
+        .0
+        .resume(js(json!({"kind": "nope"})), NOW)
+        .unwrap_err();
     assert_error(&err, "invalidArgument");
     assert!(text(&err, "message").contains("input"));
+    // (A misshapen plan or check, which the message once had to describe
+    // without quoting its password, can no longer be passed: both are handles.)
 
-    // serde would quote the offending value; for the plan it must not.
-    let mut plan = json_of(&get(&start(), "plan"));
-    plan["credentials"] = json!(PASSWORD);
-    let err = inlay_wasm::autodiscover_resume(js(plan), confirmed(true), NOW).unwrap_err();
+    // The check machine (which replaced ewsVerifyResult) refuses a misshapen input.
+    let err = check_start()
+        .0
+        .resume(js(json!({"kind": "response"})), NOW, &[])
+        .unwrap_err();
     assert_error(&err, "invalidArgument");
-    assert!(text(&err, "message").contains("plan"));
-
-    // The check machine (which replaced ewsVerifyResult) refuses a misshapen
-    // input, and a misshapen check without quoting its password.
-    let err = inlay_wasm::ews_check_resume(
-        get(&check_start(), "check"),
-        js(json!({"kind": "response"})),
-        NOW,
-        &[],
-    )
-    .unwrap_err();
-    assert_error(&err, "invalidArgument");
-    let mut check = json_of(&get(&check_start(), "check"));
-    check["credentials"] = json!(PASSWORD);
-    let err = inlay_wasm::ews_check_resume(js(check), xml(GET_FOLDER), NOW, &[]).unwrap_err();
-    assert_error(&err, "invalidArgument");
-    assert!(text(&err, "message").contains("check"));
     let err =
         inlay_wasm::ews_send_result(EWS, js(json!({"kind": "response"})), attempt(0)).unwrap_err();
     assert_error(&err, "invalidArgument");
 }
 
-fn check_start() -> JsValue {
-    inlay_wasm::ews_check_start(EWS, USER, PASSWORD, NOW, &[]).unwrap()
+/// The check's handle and its first step (as `{step}`).
+fn check_start() -> (EwsCheckMachine, JsValue) {
+    let mut check = EwsCheckMachine::new(EWS, USER, PASSWORD);
+    let step = stepped(check.start(NOW, &[]).unwrap());
+    (check, step)
 }
 
 /// Resume the check with `input` at `now`, the jitter drawn from `random`.
-fn check_resume(r: &JsValue, input: JsValue, now: f64, random: &[u8]) -> JsValue {
-    let next = inlay_wasm::ews_check_resume(stored(&get(r, "check")), input, now, random).unwrap();
+fn check_resume(check: &mut EwsCheckMachine, input: JsValue, now: f64, random: &[u8]) -> JsValue {
+    let next = stepped(check.resume(input, now, random).unwrap());
     assert_no_password(&next);
     next
 }
@@ -397,7 +397,7 @@ fn check_resume(r: &JsValue, input: JsValue, now: f64, random: &[u8]) -> JsValue
 /// The check's first step (was `ewsVerifyPlan`) is the same SOAP request.
 #[wasm_bindgen_test]
 fn check_starts_with_a_soap_post_with_basic_auth() {
-    let r = check_start();
+    let (_, r) = check_start();
     assert_eq!(text(&r, "step.kind"), "http", "{}", stringify(&r));
     assert_eq!(text(&r, "step.purpose"), "getFolder");
     let req = get(&r, "step.request");
@@ -414,7 +414,7 @@ fn check_starts_with_a_soap_post_with_basic_auth() {
 /// plans itself (the retry decision moved into the core).
 #[wasm_bindgen_test]
 fn check_is_done_failed_or_waits() {
-    let r = check_resume(&check_start(), xml(GET_FOLDER), NOW, &[]);
+    let r = check_resume(&mut check_start().0, xml(GET_FOLDER), NOW, &[]);
     assert_eq!(
         json_of(&get(&r, "step")),
         json!({"kind": "done", "result": {
@@ -424,13 +424,13 @@ fn check_is_done_failed_or_waits() {
     );
     assert_eq!(number(&r, "step.result.server.majorVersion"), 15.0);
 
-    let r = check_resume(&check_start(), response(401, json!([]), ""), NOW, &[]);
+    let r = check_resume(&mut check_start().0, response(401, json!([]), ""), NOW, &[]);
     assert_eq!(text(&r, "step.kind"), "failed");
     assert_eq!(text(&r, "step.error.code"), "wrongPassword");
     assert_eq!(text(&r, "step.error.outcome"), "needsReauthentication");
     assert!(!text(&r, "step.error.message").is_empty());
 
-    let r = check_resume(&check_start(), xml(MAILBOX_NOT_FOUND), NOW, &[]);
+    let r = check_resume(&mut check_start().0, xml(MAILBOX_NOT_FOUND), NOW, &[]);
     assert_eq!(text(&r, "step.kind"), "failed");
     assert_eq!(text(&r, "step.error.code"), "mailboxNotFound");
     assert_eq!(text(&r, "step.error.outcome"), "failed");
@@ -438,24 +438,25 @@ fn check_is_done_failed_or_waits() {
     // The highest jitter lands on the ceiling of the first retry: the short
     // interactive one (Backoff::INTERACTIVE, 500 ms), not the provider's.
     let timeout = || js(json!({"kind": "transport", "failure": "timeout"}));
-    let r = check_resume(&check_start(), timeout(), NOW, &[0xff; 4]);
+    let (mut check, _) = check_start();
+    let r = check_resume(&mut check, timeout(), NOW, &[0xff; 4]);
     assert_eq!(text(&r, "step.kind"), "wait", "{}", stringify(&r));
     assert_eq!(number(&r, "step.untilMs"), NOW + 500.0);
     assert!(!text(&r, "step.reason").is_empty());
     // After the wait, the same request again.
-    let r = check_resume(&r, js(json!({"kind": "timer"})), NOW + 500.0, &[]);
+    let r = check_resume(&mut check, js(json!({"kind": "timer"})), NOW + 500.0, &[]);
     assert_eq!(text(&r, "step.kind"), "http");
     assert_eq!(text(&r, "step.purpose"), "getFolder");
 
     // Someone is waiting: after a few quick retries the check fails in words.
     let network = || js(json!({"kind": "transport", "failure": "network"}));
-    let mut r = check_start();
+    let (mut check, _) = check_start();
     for _ in 0..3 {
-        r = check_resume(&r, network(), NOW, &[]);
+        let r = check_resume(&mut check, network(), NOW, &[]);
         assert_eq!(text(&r, "step.kind"), "wait", "{}", stringify(&r));
-        r = check_resume(&r, js(json!({"kind": "timer"})), NOW, &[]);
+        check_resume(&mut check, js(json!({"kind": "timer"})), NOW, &[]);
     }
-    let r = check_resume(&r, network(), NOW, &[]);
+    let r = check_resume(&mut check, network(), NOW, &[]);
     assert_eq!(text(&r, "step.kind"), "failed");
     assert_eq!(text(&r, "step.error.code"), "retriesExhausted");
     assert!(
@@ -493,8 +494,7 @@ fn send_plan_carries_the_mime_and_send_result_is_sent_or_a_disposition() {
 
 #[wasm_bindgen_test]
 fn origins_and_url_check_shapes() {
-    let r = start();
-    let origins = inlay_wasm::autodiscover_origins(stored(&get(&r, "plan"))).unwrap();
+    let origins = start().0.origins().unwrap();
     assert_eq!(
         json_of(&origins),
         json!([

@@ -1,13 +1,14 @@
 //! The mail settings bindings as JS sees them: field names, kinds, numbers
 //! that are numbers, `invalidSettings` thrown with its field, and a
-//! discovery driven from JS values (stored as JSON between steps).
+//! discovery handle driven with JS values.
 
 use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod support;
-use support::{get, js, json_of, number, stored, stringify, text};
+use inlay_wasm::MailDiscoveryMachine;
+use support::{get, js, json_of, number, stepped, stringify, text};
 
 /// `Date.now()` as the shell passes it.
 const NOW: f64 = 1_800_000_000_000.0;
@@ -22,8 +23,15 @@ fn settings(imap_host: &str, imap_port: u16) -> Value {
     })
 }
 
-fn resume(r: &JsValue, outcome: Value) -> JsValue {
-    inlay_wasm::mail_discovery_resume(stored(&get(r, "discovery")), js(outcome), NOW).unwrap()
+/// A discovery handle and its first step (as `{step}`).
+fn start(address: &str, admin: Value) -> (MailDiscoveryMachine, JsValue) {
+    let mut discovery = MailDiscoveryMachine::new(address, js(admin)).unwrap();
+    let step = discovery.start(NOW).unwrap();
+    (discovery, stepped(step))
+}
+
+fn resume(discovery: &mut MailDiscoveryMachine, outcome: Value) -> JsValue {
+    stepped(discovery.resume(js(outcome), NOW).unwrap())
 }
 
 fn not_found() -> Value {
@@ -33,7 +41,7 @@ fn not_found() -> Value {
 #[wasm_bindgen_test]
 fn admin_settings_are_found_at_once() {
     let admin = json!([{"domain": "Example.com", "settings": settings("imap.%EMAILDOMAIN%", 993)}]);
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(admin), NOW).unwrap();
+    let (_, r) = start("jo@example.com", admin);
     assert_eq!(text(&r, "step.kind"), "done", "{}", stringify(&r));
     assert_eq!(text(&r, "step.result.source"), "admin");
     assert_eq!(text(&r, "step.result.confidence"), "high");
@@ -59,27 +67,26 @@ fn admin_settings_are_found_at_once() {
         "step.result.alternatives"
     )));
     assert!(!text(&r, "step.result.evidence.0").is_empty());
-    assert!(get(&r, "discovery").is_object());
 }
 
 #[wasm_bindgen_test]
 fn discovery_driven_from_js_values() {
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([])), NOW).unwrap();
+    let (mut d, r) = start("jo@example.com", json!([]));
     assert_eq!(text(&r, "step.kind"), "http");
     assert_eq!(text(&r, "step.purpose"), "domainAutoconfig");
     assert_eq!(text(&r, "step.request.method"), "GET");
     assert!(text(&r, "step.request.url").starts_with("https://autoconfig.example.com/"));
 
-    let r = resume(&r, json!({"kind": "transport", "failure": "network"}));
+    let r = resume(&mut d, json!({"kind": "transport", "failure": "network"}));
     assert_eq!(text(&r, "step.kind"), "http");
     assert_eq!(text(&r, "step.purpose"), "domainWellKnown");
 
-    let r = resume(&r, not_found());
+    let r = resume(&mut d, not_found());
     assert_eq!(text(&r, "step.purpose"), "ispdb");
     assert!(text(&r, "step.request.url").starts_with("https://autoconfig.thunderbird.net/"));
 
     let r = resume(
-        &r,
+        &mut d,
         json!({"kind": "response", "response": {"status": 200,
             "headers": [["content-type", "text/xml"]], "body": SSL_CONFIG}}),
     );
@@ -104,7 +111,7 @@ fn discovery_driven_from_js_values() {
 
 #[wasm_bindgen_test]
 fn an_invalid_address_is_a_failed_step() {
-    let r = inlay_wasm::mail_discovery_start("no-at-sign", js(json!([])), NOW).unwrap();
+    let (_, r) = start("no-at-sign", json!([]));
     assert_eq!(text(&r, "step.kind"), "failed");
     assert_eq!(text(&r, "step.error.code"), "missingAt");
     assert!(!text(&r, "step.error.message").is_empty());
@@ -112,20 +119,11 @@ fn an_invalid_address_is_a_failed_step() {
 
 #[wasm_bindgen_test]
 fn wrong_shapes_are_invalid_argument() {
-    for err in [
-        inlay_wasm::mail_discovery_resume(js(json!({})), js(not_found()), NOW).unwrap_err(),
-        inlay_wasm::mail_settings_validate(js(json!({"imap": {}}))).unwrap_err(),
-    ] {
-        assert_eq!(text(&err, "code"), "invalidArgument", "{}", stringify(&err));
-        assert!(!text(&err, "message").is_empty());
-    }
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!([])), NOW).unwrap();
-    let err = inlay_wasm::mail_discovery_resume(
-        get(&r, "discovery"),
-        js(json!({"kind": "confirmed"})),
-        NOW,
-    )
-    .unwrap_err();
+    let err = inlay_wasm::mail_settings_validate(js(json!({"imap": {}}))).unwrap_err();
+    assert_eq!(text(&err, "code"), "invalidArgument", "{}", stringify(&err));
+    assert!(!text(&err, "message").is_empty());
+    let (mut d, _) = start("jo@example.com", json!([]));
+    let err = d.resume(js(json!({"kind": "confirmed"})), NOW).unwrap_err();
     assert_eq!(text(&err, "code"), "invalidArgument");
     assert!(text(&err, "message").contains("input"));
 }
@@ -135,12 +133,15 @@ fn wrong_shapes_are_invalid_argument() {
 // its evidence names what could not be used.
 #[wasm_bindgen_test]
 fn an_admin_policy_that_is_not_a_list_is_named_not_thrown() {
-    let r = inlay_wasm::mail_discovery_start("jo@example.com", js(json!({"domain": "x"})), NOW)
-        .unwrap();
+    let (mut d, mut r) = start("jo@example.com", json!({"domain": "x"}));
     assert_eq!(text(&r, "step.kind"), "http", "{}", stringify(&r));
     assert_eq!(text(&r, "step.purpose"), "domainAutoconfig");
+    // The state stays in the handle: the evidence the user reads says it.
+    while text(&r, "step.kind") == "http" {
+        r = resume(&mut d, not_found());
+    }
     assert!(
-        stringify(&get(&r, "discovery")).contains("policy is not a list of domains"),
+        stringify(&get(&r, "step.result.evidence")).contains("policy is not a list of domains"),
         "{}",
         stringify(&r)
     );
@@ -181,8 +182,8 @@ fn sent_copy_needed_is_a_boolean_by_smtp_host() {
 
 #[wasm_bindgen_test]
 fn discovery_origins_helper_errors_and_host_patterns_as_js_sees_them() {
-    let r = inlay_wasm::mail_discovery_start("ann@corp.example", js(json!([])), NOW).unwrap();
-    let origins = inlay_wasm::mail_discovery_origins(stored(&get(&r, "discovery"))).unwrap();
+    let (d, _) = start("ann@corp.example", json!([]));
+    let origins = d.origins().unwrap();
     assert_eq!(
         json_of(&origins),
         json!([

@@ -45,3 +45,11 @@ pub fn number(value: &JsValue, path: &str) -> f64 {
 pub fn stored(value: &JsValue) -> JsValue {
     js_sys::JSON::parse(&stringify(value)).unwrap()
 }
+
+/// A handle's step as `{step}`, so a test reads it at the same paths
+/// (`step.kind`, …) as the `{machine, step}` pairs the bindings returned.
+pub fn stepped(step: JsValue) -> JsValue {
+    let pair = js_sys::Object::new();
+    js_sys::Reflect::set(&pair, &JsValue::from_str("step"), &step).unwrap();
+    pair.into()
+}

@@ -8,8 +8,14 @@ import { InlayError } from "../../shared/messages.js";
 
 /** The core's detection, run by the step driver; an invalid address is thrown in the core's words. */
 export async function detect(core: CoreApi, address: string): Promise<Detection> {
-  let { detector, step } = core.detectionStart(address, Date.now());
-  const end = await drive(step, (input: MachineInput<never>) => ({ detector, step } = core.detectionResume(detector, input, Date.now())).step);
+  // Its state stays inside the module (a handle), freed once driven.
+  const detector = new core.DetectMachine(address);
+  let end;
+  try {
+    end = await drive(detector.start(Date.now()), (input: MachineInput<never>) => detector.resume(input, Date.now()));
+  } finally {
+    detector.free();
+  }
   if (end.kind === "failed") throw new InlayError(end.error.code, end.error.message);
   return end.result;
 }

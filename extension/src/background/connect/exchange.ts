@@ -7,7 +7,8 @@
 // Nothing is saved until a real EWS call accepts the password.
 //
 // A discovery's plan holds the password, so it lives only in this worker's
-// memory (never in storage) and is dropped when discovery ends or is cancelled.
+// memory (a handle: its state stays inside the core's module, never in
+// storage) and is freed when discovery ends, is cancelled or replaced.
 import type { Account, CheckResult, ServerSettings } from "../../shared/inboxes.js";
 import {
   InlayError,
@@ -16,7 +17,7 @@ import {
   type ExchangeDiscoverReply as DiscoverReply,
 } from "../../shared/messages.js";
 import { drive, type Input as MachineInput } from "../core/drive.js";
-import type { AutodiscoverAnswer, AutodiscoverStep, CoreApi, EwsCheckEnd, ExchangeCore, Outcome } from "../core/types.js";
+import type { AutodiscoverAnswer, AutodiscoverMachine, AutodiscoverStep, CoreApi, EwsCheckEnd, ExchangeCore, Outcome } from "../core/types.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins as granted } from "../io/permissions.js";
 import { randomBytes } from "../io/random.js";
@@ -27,7 +28,7 @@ import { connectWithPassword } from "./passwordConnect.js";
 import { refused } from "./refused.js";
 
 interface Discovery {
-  plan: unknown;
+  plan: AutodiscoverMachine;
   step: AutodiscoverStep;
   /** Origins asked for in the last needsPermission reply: a refusal is the core's answer for them. */
   asked: string[];
@@ -39,8 +40,16 @@ const discoveries = new Map<string, Discovery>();
 export async function discover(core: CoreApi & ExchangeCore, address: string, password: string, username: string | null): Promise<DiscoverReply> {
   // Microsoft retired passwords for apps: the core steers its mailboxes to the Microsoft connection.
   const microsoft = core.detectionHostedByMicrosoft(await detect(core, address));
-  const started = core.autodiscoverStart(address, core.passwordUsername(username, address), password, microsoft, Date.now());
-  const discovery: Discovery = { ...started, asked: [] };
+  const plan = new core.AutodiscoverMachine(address, core.passwordUsername(username, address), password, microsoft);
+  let step: AutodiscoverStep;
+  try {
+    step = plan.start(Date.now());
+  } catch (e) {
+    plan.free();
+    throw e;
+  }
+  const discovery: Discovery = { plan, step, asked: [] };
+  drop(address);
   discoveries.set(store.keyOf(address), discovery);
   return advance(core, address, discovery);
 }
@@ -53,23 +62,33 @@ export async function resume(core: CoreApi & ExchangeCore, address: string, answ
   }
   if (answer.kind === "permission") {
     // Granted: the request is made now. Refused: the core passes those hosts over.
-    if (!answer.granted) feed(core, discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
+    if (!answer.granted) feed(discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
   } else {
     if (discovery.step.kind !== "ask") {
       throw refused(core, { kind: "unexpectedAnswer", address });
     }
-    feed(core, discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
+    feed(discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
   }
   return advance(core, address, discovery);
 }
 
 /** Forgets an unfinished discovery (and the password its plan holds). */
 export function cancel(address: string): boolean {
-  return discoveries.delete(store.keyOf(address));
+  return drop(address);
 }
 
-function feed(core: ExchangeCore, d: Discovery, input: MachineInput<AutodiscoverAnswer>): void {
-  Object.assign(d, core.autodiscoverResume(d.plan, input, Date.now()));
+/** Removes the address's discovery and frees its plan. */
+function drop(address: string): boolean {
+  const key = store.keyOf(address);
+  const discovery = discoveries.get(key);
+  if (!discovery) return false;
+  discoveries.delete(key);
+  discovery.plan.free();
+  return true;
+}
+
+function feed(d: Discovery, input: MachineInput<AutodiscoverAnswer>): void {
+  d.step = d.plan.resume(input, Date.now());
 }
 
 /** The step as the page's reply. */
@@ -96,13 +115,18 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
   for (;;) {
     const { step } = d;
     if (step.kind !== "http") {
-      if (step.kind !== "ask") discoveries.delete(store.keyOf(address));
+      if (step.kind !== "ask") drop(address);
       return reply(step);
     }
     // The core plans only http(s) URLs, so a pattern always exists.
     const pattern = core.hostPattern(step.request.url) ?? step.request.url;
-    if (!(await granted([pattern]))) {
-      const wanted = core.autodiscoverOrigins(d.plan);
+    const allowed = await granted([pattern]);
+    // Cancelled or replaced meanwhile: its plan is freed.
+    if (discoveries.get(store.keyOf(address)) !== d) {
+      return { kind: "failed", ...core.refusal({ kind: "cancelled", address }) };
+    }
+    if (!allowed) {
+      const wanted = d.plan.origins();
       const missing: string[] = [];
       for (const origin of wanted.includes(pattern) ? wanted : [pattern, ...wanted]) {
         if (!(await granted([origin]))) missing.push(origin);
@@ -114,7 +138,7 @@ async function advance(core: CoreApi & ExchangeCore, address: string, d: Discove
     if (discoveries.get(store.keyOf(address)) !== d) {
       return { kind: "failed", ...core.refusal({ kind: "cancelled", address }) };
     }
-    feed(core, d, outcome);
+    feed(d, outcome);
   }
 }
 
@@ -171,8 +195,13 @@ async function probe(request: HttpRequest): Promise<Outcome> {
  * retries and plans each short pause as a wait).
  */
 export async function verify(core: ExchangeCore, ewsUrl: string, username: string, password: string): Promise<EwsCheckEnd> {
-  let { check, step } = core.ewsCheckStart(ewsUrl, username, password, Date.now(), randomBytes(4));
-  return drive(step, (input: MachineInput<never>) => ({ check, step } = core.ewsCheckResume(check, input, Date.now(), randomBytes(4))).step);
+  // Its state (with the password) stays inside the module (a handle), freed once driven.
+  const check = new core.EwsCheckMachine(ewsUrl, username, password);
+  try {
+    return await drive(check.start(Date.now(), randomBytes(4)), (input: MachineInput<never>) => check.resume(input, Date.now(), randomBytes(4)));
+  } finally {
+    check.free();
+  }
 }
 
 /** "Is this Exchange inbox still connected?", with the stored password. */

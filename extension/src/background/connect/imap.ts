@@ -33,6 +33,7 @@ import type {
   ImapCore,
   MailDiscoveryAnswer,
   MailDiscoveryInput,
+  MailDiscoveryMachine,
   MailDiscoveryStep,
   MailServerRole,
   Outcome,
@@ -63,9 +64,9 @@ const defaults: Deps = {
   fetchOutcome: (request) => execute(request),
 };
 
-/** Starts discovery with the admin's settings (the core names any entry it can't use). */
-async function startDiscovery(core: ImapCore, address: string) {
-  return core.mailDiscoveryStart(address, (await loadSettings()).mailSettings, Date.now());
+/** Discovery with the admin's settings (the core names any entry it can't use); a handle the caller frees. */
+async function newDiscovery(core: ImapCore, address: string): Promise<MailDiscoveryMachine> {
+  return new core.MailDiscoveryMachine(address, (await loadSettings()).mailSettings);
 }
 
 /** The found settings, or the core's failure thrown in its words. */
@@ -88,10 +89,15 @@ export async function helperStatus(core: ImapCore, deps: Deps = defaults): Promi
 
 /** What the IMAP form needs before it shows: the helper, admin settings, origins to ask for. */
 export async function start(core: ImapCore, address: string, deps: Deps = defaults): Promise<ImapStart> {
-  const [helper, { discovery, step }] = await Promise.all([helperStatus(core, deps), startDiscovery(core, address)]);
-  const usual = core.mailUsualSettings(address);
-  if (step.kind !== "http") return { helper, admin: result(step), origins: [], usual };
-  return { helper, admin: null, origins: core.mailDiscoveryOrigins(discovery), usual };
+  const [helper, discovery] = await Promise.all([helperStatus(core, deps), newDiscovery(core, address)]);
+  try {
+    const step = discovery.start(Date.now());
+    const usual = core.mailUsualSettings(address);
+    if (step.kind !== "http") return { helper, admin: result(step), origins: [], usual };
+    return { helper, admin: null, origins: discovery.origins(), usual };
+  } finally {
+    discovery.free();
+  }
 }
 
 /**
@@ -101,14 +107,18 @@ export async function start(core: ImapCore, address: string, deps: Deps = defaul
  * so declining costs only the domain's own settings.
  */
 export async function discover(core: ImapCore, address: string, deps: Deps = defaults): Promise<Found> {
-  let { discovery, step } = await startDiscovery(core, address);
-  const resume = (input: MailDiscoveryInput): MailDiscoveryStep => ({ discovery, step } = core.mailDiscoveryResume(discovery, input, Date.now())).step;
+  const discovery = await newDiscovery(core, address);
   const http = async (request: HttpRequest): Promise<Outcome | { kind: "answer"; answer: MailDiscoveryAnswer }> => {
     const origin = core.hostPattern(request.url);
     const allowed = origin !== undefined && (await deps.hasOrigin(origin).catch(() => false));
     return allowed ? deps.fetchOutcome(request) : { kind: "answer", answer: "notAllowed" };
   };
-  return result(await drive(step, resume, { http }));
+  try {
+    const resume = (input: MailDiscoveryInput): MailDiscoveryStep => discovery.resume(input, Date.now());
+    return result(await drive(discovery.start(Date.now()), resume, { http }));
+  } finally {
+    discovery.free();
+  }
 }
 
 /** The codes after which the user reviews the server's certificate (the helper sent no password). */

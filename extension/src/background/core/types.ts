@@ -128,6 +128,13 @@ export interface CheckMachine {
   free(): void;
 }
 
+/** Detection (core `detect::Detector`) as a handle; `free()` once it has ended. */
+export interface DetectMachine {
+  start(nowMs: number): MachineStep<"mxLookup", never, Detection>;
+  resume(input: MachineInput<never>, nowMs: number): MachineStep<"mxLookup", never, Detection>;
+  free(): void;
+}
+
 export type RevocationPlan =
   | { kind: "request"; request: HttpRequest }
   | { kind: "localOnly"; logoutUrl: string; consentUrl: string; instructions: string };
@@ -156,8 +163,7 @@ export interface CoreApi {
   passwordMissing(): CoreError;
   /** A password connect the user cancelled: nothing was saved. */
   passwordCancelled(address: string): CoreError;
-  detectionStart(address: string, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
-  detectionResume(detector: unknown, input: MachineInput<never>, now: number): { detector: unknown; step: MachineStep<"mxLookup", never, Detection> };
+  DetectMachine: new (address: string) => DetectMachine;
   disclosure(provider: ConnectionKind): Disclosure;
   ConnectMachine: new (input: ConnectInput) => ConnectMachine;
   refusal(refusal: Refusal): CoreError;
@@ -217,15 +223,29 @@ export type EwsCheckStep = MachineStep<"getFolder", never, { inbox: unknown; ser
 export type EwsCheckError = { code: string; message: string; outcome: "needsReauthentication" | "later" | "failed" };
 export type EwsCheckEnd = Extract<EwsCheckStep, { kind: "done" | "failed" }>;
 
+/** Autodiscover (core `provider::ews::AutodiscoverPlan`, holding the password) as a handle; `free()` when it ends or is cancelled. */
+export interface AutodiscoverMachine {
+  start(nowMs: number): AutodiscoverStep;
+  resume(input: MachineInput<AutodiscoverAnswer>, nowMs: number): AutodiscoverStep;
+  /** Host patterns for the awaited request and every queued candidate. */
+  origins(): string[];
+  free(): void;
+}
+
+/** The EWS connection check (core `provider::ews::EwsCheck`) as a handle; `free()` once it has ended. */
+export interface EwsCheckMachine {
+  start(nowMs: number, random: Uint8Array): EwsCheckStep;
+  resume(input: MachineInput<never>, nowMs: number, random: Uint8Array): EwsCheckStep;
+  free(): void;
+}
+
 /** The EWS bindings the worker uses. */
 export interface ExchangeCore {
-  autodiscoverStart(email: string, username: string, password: string, microsoft365Mx: boolean, now: number): { plan: unknown; step: AutodiscoverStep };
-  autodiscoverResume(plan: unknown, input: MachineInput<AutodiscoverAnswer>, now: number): { plan: unknown; step: AutodiscoverStep };
-  autodiscoverOrigins(plan: unknown): string[];
+  /** Throws `{code, message}` for an invalid address. */
+  AutodiscoverMachine: new (email: string, username: string, password: string, microsoft365Mx: boolean) => AutodiscoverMachine;
   detectionHostedByMicrosoft(detection: Detection): boolean;
   ewsUrlCheck(url: string): { url: string; origin: string };
-  ewsCheckStart(ewsUrl: string, username: string, password: string, now: number, random: Uint8Array): { check: unknown; step: EwsCheckStep };
-  ewsCheckResume(check: unknown, input: MachineInput<never>, now: number, random: Uint8Array): { check: unknown; step: EwsCheckStep };
+  EwsCheckMachine: new (ewsUrl: string, username: string, password: string) => EwsCheckMachine;
 }
 
 // ---- IMAP/SMTP settings and the mail helper (core/wasm/src/mailconfig.rs) ----
@@ -240,6 +260,15 @@ export type MailDiscoveryAnswer = "notAllowed";
 
 /** What happened to a discovery's planned request: its outcome, or the user did not allow its host. */
 export type MailDiscoveryInput = MachineInput<MailDiscoveryAnswer>;
+
+/** Settings discovery (core `provider::imap::Discovery`) as a handle; `free()` once it has ended. */
+export interface MailDiscoveryMachine {
+  start(nowMs: number): MailDiscoveryStep;
+  resume(input: MailDiscoveryInput, nowMs: number): MailDiscoveryStep;
+  /** Host patterns of the domain's own documents still to be read. */
+  origins(): string[];
+  free(): void;
+}
 
 /** One of an IMAP inbox's two servers. */
 export type MailServerRole = "imap" | "smtp";
@@ -266,11 +295,9 @@ export interface HelperCheckReply {
 }
 
 export interface MailCore {
-  mailDiscoveryStart(address: string, admin: unknown, now: number): { discovery: unknown; step: MailDiscoveryStep };
-  mailDiscoveryResume(discovery: unknown, input: MailDiscoveryInput, now: number): { discovery: unknown; step: MailDiscoveryStep };
+  MailDiscoveryMachine: new (address: string, admin: unknown) => MailDiscoveryMachine;
   mailSettingsValidate(settings: MailSettings): null;
   mailSentCopyNeeded(settings: MailSettings): boolean;
-  mailDiscoveryOrigins(discovery: unknown): string[];
   mailUsualSettings(address: string): MailSettings | null;
   mailHelperError(which: MailServerRole, host: string, port: number, code: string, detail: string): HelperFailure;
   mailCertificateMigration(
