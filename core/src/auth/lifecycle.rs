@@ -154,6 +154,14 @@ pub enum RenewalResult {
     Discard { revoke: Option<HttpRequest> },
 }
 
+/// A renewal's result after the part every kind shares ([`TokenState::settle`]).
+enum Settled<E> {
+    /// Nothing more to do: answer this.
+    Done(RenewalResult),
+    /// The current renewal failed with this error.
+    Failed(E),
+}
+
 /// Everything about one account's tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -454,74 +462,55 @@ impl TokenState {
         result: Result<TokenSet, TokenError>,
         jitter: u32,
     ) -> RenewalResult {
-        if self.disconnected {
-            if self.is_current(id) {
-                self.renewal = None;
+        let error = match self.settle(id, result, RenewalKind::Refresh) {
+            Settled::Done(answer) => return answer,
+            Settled::Failed(error) => error,
+        };
+        match &error {
+            TokenError::Endpoint {
+                disposition: Disposition::RetryAfter { after_ms, reason },
+                ..
+            } => {
+                self.failures = self.failures.saturating_add(1);
+                // Renewal never gives up on a transient failure: it
+                // keeps trying at the backoff's last step.
+                let backoff = Backoff::PROVIDER;
+                let attempt = (self.failures - 1).min(backoff.max_attempts - 1);
+                let random = jitter.to_le_bytes();
+                let at = Moment {
+                    now_ms,
+                    random: &random,
+                };
+                let until_ms = match backoff.next(attempt, Some(*after_ms), at) {
+                    Pause::Wait { until_ms, .. } => until_ms,
+                    Pause::GiveUp { .. } => now_ms.saturating_add(backoff.max_ms),
+                };
+                self.retry_not_before_ms = Some(until_ms);
+                self.last_error = Some(reason.clone());
             }
-            return self.discard(result.as_ref().ok());
-        }
-        let current = self.is_current(id);
-        match result {
-            Ok(tokens) => {
-                // A late success of this sign-in's own renewal (presumed
-                // stuck) still counts; one of an earlier sign-in never does.
-                if current || (self.issued(id) && tokens.expires_at_ms > self.expires_at_ms) {
-                    self.apply(tokens, RenewalKind::Refresh);
-                }
-                if current {
-                    self.renewal = None;
-                }
+            TokenError::Endpoint {
+                disposition: Disposition::Fail { code, message },
+                ..
+            } => {
+                self.problem = Some(TokenProblem::Failed {
+                    code: code.clone(),
+                    message: message.clone(),
+                });
             }
-            Err(_) if !current => {}
-            Err(error) => {
-                self.renewal = None;
-                match &error {
-                    TokenError::Endpoint {
-                        disposition: Disposition::RetryAfter { after_ms, reason },
-                        ..
-                    } => {
-                        self.failures = self.failures.saturating_add(1);
-                        // Renewal never gives up on a transient failure: it
-                        // keeps trying at the backoff's last step.
-                        let backoff = Backoff::PROVIDER;
-                        let attempt = (self.failures - 1).min(backoff.max_attempts - 1);
-                        let random = jitter.to_le_bytes();
-                        let at = Moment {
-                            now_ms,
-                            random: &random,
-                        };
-                        let until_ms = match backoff.next(attempt, Some(*after_ms), at) {
-                            Pause::Wait { until_ms, .. } => until_ms,
-                            Pause::GiveUp { .. } => now_ms.saturating_add(backoff.max_ms),
-                        };
-                        self.retry_not_before_ms = Some(until_ms);
-                        self.last_error = Some(reason.clone());
-                    }
-                    TokenError::Endpoint {
-                        disposition: Disposition::Fail { code, message },
-                        ..
-                    } => {
-                        self.problem = Some(TokenProblem::Failed {
-                            code: code.clone(),
-                            message: message.clone(),
-                        });
-                    }
-                    TokenError::Endpoint {
-                        disposition: Disposition::Reauthenticate { code, message },
-                        ..
-                    } => {
-                        self.problem = Some(TokenProblem::Reauthenticate {
-                            code: code.clone(),
-                            message: message.clone(),
-                        });
-                    }
-                    other => {
-                        self.problem = Some(TokenProblem::Reauthenticate {
-                            code: other.code().into(),
-                            message: other.message().into(),
-                        });
-                    }
-                }
+            TokenError::Endpoint {
+                disposition: Disposition::Reauthenticate { code, message },
+                ..
+            } => {
+                self.problem = Some(TokenProblem::Reauthenticate {
+                    code: code.clone(),
+                    message: message.clone(),
+                });
+            }
+            other => {
+                self.problem = Some(TokenProblem::Reauthenticate {
+                    code: other.code().into(),
+                    message: other.message().into(),
+                });
             }
         }
         RenewalResult::Keep
@@ -536,35 +525,45 @@ impl TokenState {
         id: u32,
         result: Result<TokenSet, String>,
     ) -> RenewalResult {
+        let detail = match self.settle(id, result, RenewalKind::SilentReauthorize) {
+            Settled::Done(answer) => return answer,
+            Settled::Failed(detail) => detail,
+        };
+        self.last_error = Some(detail);
+        self.problem = Some(TokenProblem::Reauthenticate {
+            code: "silentRenewalFailed".into(),
+            message: "Microsoft needs you to sign in again to keep Inlay connected (browser sign-ins last 24 hours). Click Reconnect.".into(),
+        });
+        RenewalResult::Keep
+    }
+
+    /// What every renewal's result shares. After [`Self::disconnect`] it is
+    /// discarded. A success is applied when it is the current renewal's, or a
+    /// late one of this sign-in's own renewal (presumed stuck) with a later
+    /// expiry; one of an earlier sign-in never counts. A failure of a renewal
+    /// no longer current is ignored (a newer one is in charge); the current
+    /// one's failure is handed back for the caller to read.
+    fn settle<E>(&mut self, id: u32, result: Result<TokenSet, E>, kind: RenewalKind) -> Settled<E> {
         if self.disconnected {
             if self.is_current(id) {
                 self.renewal = None;
             }
-            return self.discard(result.as_ref().ok());
+            return Settled::Done(self.discard(result.as_ref().ok()));
         }
         let current = self.is_current(id);
+        if current {
+            self.renewal = None;
+        }
         match result {
             Ok(tokens) => {
-                // A late success of this sign-in's own renewal (presumed
-                // stuck) still counts; one of an earlier sign-in never does.
                 if current || (self.issued(id) && tokens.expires_at_ms > self.expires_at_ms) {
-                    self.apply(tokens, RenewalKind::SilentReauthorize);
+                    self.apply(tokens, kind);
                 }
-                if current {
-                    self.renewal = None;
-                }
+                Settled::Done(RenewalResult::Keep)
             }
-            Err(_) if !current => {}
-            Err(detail) => {
-                self.renewal = None;
-                self.last_error = Some(detail);
-                self.problem = Some(TokenProblem::Reauthenticate {
-                    code: "silentRenewalFailed".into(),
-                    message: "Microsoft needs you to sign in again to keep Inlay connected (browser sign-ins last 24 hours). Click Reconnect.".into(),
-                });
-            }
+            Err(error) if current => Settled::Failed(error),
+            Err(_) => Settled::Done(RenewalResult::Keep),
         }
-        RenewalResult::Keep
     }
 
     /// The features these tokens were requested for, read back from the
