@@ -64,10 +64,8 @@ pub enum CheckVerdict {
         aliases: Vec<String>,
         display_name: Option<String>,
     },
-    /// Try the same check again after this delay.
-    RetryAfter { after_ms: u64, reason: String },
-    /// From [`read_account_check_unpaced`]: the check may work if tried
-    /// again; the caller's backoff decides.
+    /// The check may work if tried again (after `retry_after_ms` when the
+    /// server said); the check machine's backoff decides whether and when.
     Retry {
         retry_after_ms: Option<u64>,
         reason: String,
@@ -98,42 +96,13 @@ pub fn classify_outcome(api: Api, outcome: &Outcome, attempt: &Attempt) -> Dispo
     provider::classify(api, outcome, attempt, &Backoff::PROVIDER)
 }
 
-/// Reads the check's outcome, pacing a retry with the provider backoff.
-pub fn interpret_account_check(
+/// Reads the check's outcome. A retry is left to the caller's backoff
+/// (`CheckVerdict::Retry`, for the check machine's `Backoff::next`): there is
+/// one rule for waiting, not one per reader.
+pub fn read_account_check(
     connect: ConnectionKind,
     outcome: &Outcome,
     attempt: &Attempt,
-) -> CheckVerdict {
-    read_account_check(connect, outcome, attempt, |api, d| {
-        classify_paced(api, d, attempt)
-    })
-}
-
-fn classify_paced(api: Api, disposition: Disposition, attempt: &Attempt) -> Disposition {
-    match provider::pace(api, disposition, attempt, &Backoff::PROVIDER) {
-        Disposition::RetryAfter { after_ms, reason } => Disposition::RetryAfter {
-            after_ms: after_ms.min(MAX_RETRY_AFTER_MS),
-            reason,
-        },
-        other => other,
-    }
-}
-
-/// Reads the check's outcome and leaves a retry to the caller's backoff
-/// (`CheckVerdict::Retry`, for the check machine's `Backoff::next`).
-pub fn read_account_check_unpaced(
-    connect: ConnectionKind,
-    outcome: &Outcome,
-    attempt: &Attempt,
-) -> CheckVerdict {
-    read_account_check(connect, outcome, attempt, |_, d| d)
-}
-
-fn read_account_check(
-    connect: ConnectionKind,
-    outcome: &Outcome,
-    attempt: &Attempt,
-    pace: impl Fn(Api, Disposition) -> Disposition,
 ) -> CheckVerdict {
     let provider = match oauth_provider(connect) {
         Ok(p) => p,
@@ -148,10 +117,13 @@ fn read_account_check(
         OAuthProvider::Google => Api::Gmail,
         OAuthProvider::Microsoft => Api::Graph,
     };
-    match pace(api, provider::read(api, outcome, attempt)) {
+    match provider::read(api, outcome, attempt) {
         Disposition::Success => {}
         Disposition::RetryAfter { after_ms, reason } => {
-            return CheckVerdict::RetryAfter { after_ms, reason };
+            return CheckVerdict::Retry {
+                retry_after_ms: Some(after_ms),
+                reason,
+            };
         }
         Disposition::Retry {
             retry_after_ms,

@@ -9,8 +9,8 @@ pub mod registry;
 mod state;
 
 pub use check::{
-    CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, classify_outcome, interpret_account_check,
-    plan_account_check,
+    CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, classify_outcome, plan_account_check,
+    read_account_check,
 };
 pub use oauth_check::{
     CHECK_BACKOFF, CheckAdvance, CheckPhase, CheckPurpose, CheckStep, OAuthCheck, TokenAnswer,

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::check::{CheckResult, CheckVerdict, plan_account_check, read_account_check_unpaced};
+use super::check::{CheckResult, CheckVerdict, plan_account_check, read_account_check};
 use crate::backoff::{Backoff, GiveUp, Pause};
 use crate::connect::FlowError;
 use crate::detect::ConnectionKind;
@@ -174,7 +174,7 @@ impl OAuthCheck {
             now_ms: at.now_ms,
             jitter: at.jitter(),
         };
-        match read_account_check_unpaced(self.connect, &outcome, &attempt) {
+        match read_account_check(self.connect, &outcome, &attempt) {
             CheckVerdict::Ok {
                 aliases,
                 display_name,
@@ -187,8 +187,6 @@ impl OAuthCheck {
                 let rejected = self.access_token.take();
                 self.ask(rejected)
             }
-            // Only the paced reading says RetryAfter.
-            CheckVerdict::RetryAfter { after_ms, reason } => self.retry(Some(after_ms), reason, at),
             CheckVerdict::Retry {
                 retry_after_ms,
                 reason,
