@@ -9,7 +9,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, thrown, to_js};
+use crate::convert::{arg, resume_step, start_step, thrown, to_js};
 
 use inlay_core::accounts::{self, ConnectionState, Event};
 use inlay_core::auth::{AccountType, OAuthClient};
@@ -249,7 +249,7 @@ impl CheckMachine {
     }
 
     pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        to_js(&self.0.start(Moment::from_shell(now_ms, random)))
+        start_step(&mut self.0, now_ms, random)
     }
 
     pub fn resume(
@@ -258,8 +258,7 @@ impl CheckMachine {
         now_ms: f64,
         random: &[u8],
     ) -> Result<JsValue, JsValue> {
-        let input: Input<accounts::TokenAnswer> = arg(input, "input")?;
-        to_js(&self.0.resume(input, Moment::from_shell(now_ms, random)))
+        resume_step(&mut self.0, input, now_ms, random)
     }
 }
 

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use inlay_core::connect::FlowError;
+use inlay_core::machine::{Input, Machine, Moment, StepOf};
 
 /// A value as a plain JS object; a value JS can't hold exactly (a time
 /// beyond 2^53) is thrown as `{code: "internal", message}`.
@@ -43,4 +44,32 @@ pub(crate) fn arg<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, 
             format!("The argument {name} doesn't have the expected shape: {e}"),
         ))
     })
+}
+
+/// A machine handle's first step, as a plain JS object.
+pub(crate) fn start_step<M: Machine>(
+    machine: &mut M,
+    now_ms: f64,
+    random: &[u8],
+) -> Result<JsValue, JsValue>
+where
+    StepOf<M>: Serialize,
+{
+    to_js(&machine.start(Moment::from_shell(now_ms, random)))
+}
+
+/// A machine handle's next step after `input` (a misshapen input is thrown
+/// as `invalidArgument`).
+pub(crate) fn resume_step<M: Machine>(
+    machine: &mut M,
+    input: JsValue,
+    now_ms: f64,
+    random: &[u8],
+) -> Result<JsValue, JsValue>
+where
+    StepOf<M>: Serialize,
+    Input<M::Answer>: DeserializeOwned,
+{
+    let input: Input<M::Answer> = arg(input, "input")?;
+    to_js(&machine.resume(input, Moment::from_shell(now_ms, random)))
 }

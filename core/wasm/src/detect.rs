@@ -3,10 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, to_js};
+use crate::convert::{resume_step, start_step};
 
 use inlay_core::detect::Detector;
-use inlay_core::machine::{Input, Machine, Moment, NoQuestion};
 
 /// `new DetectMachine(address)`: detection as a handle whose state stays
 /// inside the module for as long as the worker drives it (JS never reads it
@@ -27,11 +26,10 @@ impl DetectMachine {
     }
 
     pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.0.start(Moment::from_shell(now_ms, &[])))
+        start_step(&mut self.0, now_ms, &[])
     }
 
     pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        let input: Input<NoQuestion> = arg(input, "input")?;
-        to_js(&self.0.resume(input, Moment::from_shell(now_ms, &[])))
+        resume_step(&mut self.0, input, now_ms, &[])
     }
 }

@@ -14,16 +14,12 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, thrown, to_js};
+use crate::convert::{arg, resume_step, start_step, thrown, to_js};
 
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
 use inlay_core::detect::Detection;
-use inlay_core::machine::NoQuestion;
-use inlay_core::machine::{Input, Machine, Moment};
-use inlay_core::provider::ews::{
-    self as core_ews, Answer, AutodiscoverPlan, Credentials, EwsCheck,
-};
+use inlay_core::provider::ews::{self as core_ews, AutodiscoverPlan, Credentials, EwsCheck};
 use inlay_core::provider::{Attempt, Disposition, Outcome};
 
 /// Converts the JS outcome and attempt, reads them with `backoff`.
@@ -86,12 +82,11 @@ impl AutodiscoverMachine {
     }
 
     pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.0.start(Moment::from_shell(now_ms, &[])))
+        start_step(&mut self.0, now_ms, &[])
     }
 
     pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        let input: Input<Answer> = arg(input, "input")?;
-        to_js(&self.0.resume(input, Moment::from_shell(now_ms, &[])))
+        resume_step(&mut self.0, input, now_ms, &[])
     }
 
     pub fn origins(&self) -> Result<JsValue, JsValue> {
@@ -138,7 +133,7 @@ impl EwsCheckMachine {
     }
 
     pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        to_js(&self.0.start(Moment::from_shell(now_ms, random)))
+        start_step(&mut self.0, now_ms, random)
     }
 
     pub fn resume(
@@ -147,8 +142,7 @@ impl EwsCheckMachine {
         now_ms: f64,
         random: &[u8],
     ) -> Result<JsValue, JsValue> {
-        let input: Input<NoQuestion> = arg(input, "input")?;
-        to_js(&self.0.resume(input, Moment::from_shell(now_ms, random)))
+        resume_step(&mut self.0, input, now_ms, random)
     }
 }
 

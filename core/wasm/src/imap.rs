@@ -9,12 +9,11 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, thrown, to_js};
+use crate::convert::{arg, resume_step, start_step, thrown, to_js};
 
-use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::provider::imap::{
-    self as core_imap, AdminPolicy, Answer, CertificateReport, CertificateTrust, Discovery,
-    MailServerKind, MailSettings, SettingsError,
+    self as core_imap, AdminPolicy, CertificateReport, CertificateTrust, Discovery, MailServerKind,
+    MailSettings, SettingsError,
 };
 use inlay_core::rpc::imap::PinnedCertificates;
 
@@ -52,12 +51,11 @@ impl MailDiscoveryMachine {
     }
 
     pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.0.start(Moment::from_shell(now_ms, &[])))
+        start_step(&mut self.0, now_ms, &[])
     }
 
     pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        let input: Input<Answer> = arg(input, "input")?;
-        to_js(&self.0.resume(input, Moment::from_shell(now_ms, &[])))
+        resume_step(&mut self.0, input, now_ms, &[])
     }
 
     pub fn origins(&self) -> Result<JsValue, JsValue> {
