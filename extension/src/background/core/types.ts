@@ -313,3 +313,57 @@ export type ImapCore = CoreApi & MailCore;
 
 /** Every binding the worker uses, typed (the generated .d.ts says `any`). */
 export type WorkerCore = CoreApi & ExchangeCore & MailCore;
+
+// ---- The CRM (core/wasm/src/crm.rs, the crm module, loaded on first CRM use) ----
+
+/** A stored CRM record or timeline entry, as the core wrote it (core/src/crm/model.rs). */
+export type CrmRow = { id: string } & Record<string, unknown>;
+
+/** What the worker must read before a command (core `crm::Lookups`). */
+export interface CrmLookups {
+  ids: string[];
+  emailKeys: string[];
+  domains: string[];
+  timelineOf: string[];
+}
+
+/** What it read (core `crm::Found`). */
+export interface CrmFound {
+  records: CrmRow[];
+  contactsByEmailKey: CrmRow[];
+  companiesByDomain: CrmRow[];
+  timeline: CrmRow[];
+}
+
+type CrmStoreName = "contacts" | "companies" | "deals" | "tasks" | "notes" | "timeline" | "trash";
+
+/** The puts and deletes of one write, applied in one transaction, and what the page is answered (core `crm::WriteSet`). */
+export interface CrmWriteSet {
+  put: Partial<Record<CrmStoreName, CrmRow[]>>;
+  delete: Partial<Record<CrmStoreName, string[]>>;
+  result: unknown;
+}
+
+/** The crm module's functions as the worker uses them. */
+export interface CrmCore {
+  crmLookups(command: unknown): CrmLookups;
+  /** Throws `{code, message}` when the command is refused. */
+  crmApply(command: unknown, found: CrmFound, settings: unknown, nowMs: number, random: Uint8Array): CrmWriteSet;
+  crmQueryKeys(query: string): string[];
+  crmRank(query: string, candidates: CrmRow[]): unknown[];
+  crmTimeline(entries: CrmRow[]): CrmRow[];
+  crmMatches(filter: unknown, records: CrmRow[], nowMs: number): boolean[];
+  crmCsvPreview(text: string): unknown;
+  crmCsvImport(
+    text: string,
+    mapping: unknown,
+    existingEmailKeys: string[],
+    existingDomains: [string, string][],
+    settings: unknown,
+    nowMs: number,
+    random: Uint8Array,
+  ): { writes: CrmWriteSet; imported: number; skipped: { line: number; reason: string }[] };
+  crmCsvExport(contacts: CrmRow[], companies: CrmRow[]): string;
+  crmDefaultSettings(): unknown;
+  crmValidateSettings(settings: unknown): unknown;
+}

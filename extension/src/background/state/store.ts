@@ -8,6 +8,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from "
 import { mailboxId } from "../../../../build/wasm/inlay_connect.js";
 import type { Account, ConnectionState } from "../../shared/inboxes.js";
 import { loadCore } from "../core/loader.js";
+import { upgradeCrm } from "../crm/schema.js";
 
 /**
  * What keeps an inbox signed in; never leaves the worker. OAuth inboxes hold
@@ -36,9 +37,9 @@ export interface StoreCore {
 
 /**
  * 1: keyed by the lower-cased address. 2: keyed by the core's mailbox id
- * (records of one mailbox merged).
+ * (records of one mailbox merged). 3: the CRM's stores (crm/schema.ts).
  */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 let db: Promise<IDBPDatabase<InlayDb>> | undefined;
 
@@ -52,11 +53,17 @@ function open(): Promise<IDBPDatabase<InlayDb>> {
           database.createObjectStore("accounts", { keyPath: "key" });
           database.createObjectStore("secrets", { keyPath: "key" });
         }
+        upgradeCrm(database as IDBPDatabase<unknown>, oldVersion);
         if (oldVersion === 1) await rekey(tx, core);
       },
     }),
   );
   return db;
+}
+
+/** The same database for the CRM's stores (crm/), which its own code types. */
+export function crmDatabase(): Promise<IDBPDatabase<unknown>> {
+  return open() as Promise<IDBPDatabase<unknown>>;
 }
 
 type Upgrade = IDBPTransaction<InlayDb, ("accounts" | "secrets")[], "versionchange">;

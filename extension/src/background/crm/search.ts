@@ -1,0 +1,45 @@
+// Search as you type: the core folds the query into tokens (crmQueryKeys);
+// the longest one is looked up as a prefix range on each searchable store's
+// searchKeys index (the fewest candidates), and the core ranks what was found
+// (every token must match, exact before prefix, name before address).
+import type { IDBPDatabase } from "idb";
+import { withoutIndexKeys, type Row } from "./schema.js";
+
+/** The stores the search box looks in, with the kind each record is. */
+export const SEARCHED = [
+  ["contacts", "contact"],
+  ["companies", "company"],
+  ["deals", "deal"],
+] as const;
+
+/** Candidates read per store before ranking. */
+export const CANDIDATES_PER_STORE = 200;
+
+export interface Candidates {
+  contacts: Row[];
+  companies: Row[];
+  deals: Row[];
+}
+
+/** The records of every searched store with a search key starting with the longest of `keys`. */
+export async function searchCandidates(db: IDBPDatabase<unknown>, keys: string[]): Promise<Candidates> {
+  const found: Candidates = { contacts: [], companies: [], deals: [] };
+  const prefix = keys.reduce((a, b) => (b.length > a.length ? b : a), "");
+  if (!prefix) return found;
+  // Every key starting with the prefix: [prefix, prefix + the highest code unit].
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+  const tx = db.transaction(SEARCHED.map(([store]) => store), "readonly");
+  await Promise.all(
+    SEARCHED.map(async ([store]) => {
+      // A record with two matching keys ("ada", "ada@example.com") comes back once.
+      const rows = (await tx.objectStore(store).index("searchKeys").getAll(range, CANDIDATES_PER_STORE * 2)) as Row[];
+      const seen = new Set<string>();
+      for (const row of rows) {
+        if (seen.has(row.id) || seen.size >= CANDIDATES_PER_STORE) continue;
+        seen.add(row.id);
+        found[store].push(withoutIndexKeys(row));
+      }
+    }),
+  );
+  return found;
+}
