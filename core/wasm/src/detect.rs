@@ -9,7 +9,7 @@ use inlay_core::detect::Detector;
 
 /// `new DetectMachine(address)`: detection as a handle whose state stays
 /// inside the module for as long as the worker drives it (JS never reads it
-/// back). `start(nowMs)` once, then `resume(input, nowMs)` with the MX
+/// back). `start(nowMs, random)` once, then `resume(input, nowMs, random)` with the MX
 /// request's outcome (`{kind: "response", response}` or `{kind: "transport",
 /// failure}`); each returns the step: `{kind: "done", result: Detection}` (a
 /// consumer domain), `{kind: "http", request, purpose: "mxLookup"}` or, for an
@@ -25,11 +25,16 @@ impl DetectMachine {
         DetectMachine(Detector::new(address))
     }
 
-    pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, &[])
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        start_step(&mut self.0, now_ms, random)
     }
 
-    pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, &[])
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        resume_step(&mut self.0, input, now_ms, random)
     }
 }

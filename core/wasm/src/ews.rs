@@ -47,7 +47,7 @@ enum SendResult {
 /// the Autodiscover plan (`provider::ews::AutodiscoverPlan`) as a handle; its
 /// state (with the credentials) stays inside the module and JS never reads it.
 /// An invalid address is thrown as `{code, message}` (code = what's wrong,
-/// e.g. `missingAt`). `start(nowMs)` once, then `resume(input, nowMs)`; each
+/// e.g. `missingAt`). `start(nowMs, random)` once, then `resume(input, nowMs, random)`; each
 /// returns the step: `{kind: "http", request, purpose}` (purpose
 /// `autodiscover`, `redirectProbe` or `srvLookup`; an `autodiscover` POST
 /// carries an `Authorization` header only after its host's Basic challenge),
@@ -81,12 +81,17 @@ impl AutodiscoverMachine {
             .map_err(|e| thrown(FlowError::from(e)))
     }
 
-    pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, &[])
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        start_step(&mut self.0, now_ms, random)
     }
 
-    pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, &[])
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        resume_step(&mut self.0, input, now_ms, random)
     }
 
     pub fn origins(&self) -> Result<JsValue, JsValue> {

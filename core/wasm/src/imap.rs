@@ -27,8 +27,8 @@ enum ValidateError {
 /// `new MailDiscoveryMachine(address, admin)`: settings discovery
 /// (`provider::imap::Discovery`) as a handle whose state stays inside the
 /// module. `admin` is the managed policy's `mailSettings` as read (any value:
-/// the core names what it can't use in the evidence). `start(nowMs)` once,
-/// then `resume(input, nowMs)` with what happened to the planned request:
+/// the core names what it can't use in the evidence). `start(nowMs, random)`
+/// once, then `resume(input, nowMs, random)` with what happened to the planned request:
 /// `{kind: "response", response}`, `{kind: "transport", failure}` or `{kind:
 /// "answer", answer: "notAllowed"}` (the user did not allow its host, so it
 /// was not made). Each returns the step: `{kind: "http", request, purpose}`
@@ -50,12 +50,17 @@ impl MailDiscoveryMachine {
         Ok(MailDiscoveryMachine(Discovery::new(address, &admin)))
     }
 
-    pub fn start(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, &[])
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        start_step(&mut self.0, now_ms, random)
     }
 
-    pub fn resume(&mut self, input: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, &[])
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        resume_step(&mut self.0, input, now_ms, random)
     }
 
     pub fn origins(&self) -> Result<JsValue, JsValue> {

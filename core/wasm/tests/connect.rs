@@ -290,12 +290,12 @@ fn detection_shapes() {
 #[wasm_bindgen_test]
 fn detect_machine_is_a_handle_driven_to_its_end() {
     let mut d = inlay_wasm::DetectMachine::new("ada@gmail.com");
-    let step = d.start(0.0).unwrap();
+    let step = d.start(0.0, &random()).unwrap();
     assert_eq!(text(&step, "kind"), "done");
     assert_eq!(text(&step, "result.verdict.connect"), "google");
 
     let mut d = inlay_wasm::DetectMachine::new("ada@corp.example");
-    let step = d.start(0.0).unwrap();
+    let step = d.start(0.0, &random()).unwrap();
     assert_eq!(text(&step, "kind"), "http");
     assert_eq!(text(&step, "purpose"), "mxLookup");
     let mx = json!({"Status": 0, "Answer": [{"name": "corp.example.", "type": 15, "TTL": 3600,
@@ -304,15 +304,18 @@ fn detect_machine_is_a_handle_driven_to_its_end() {
         .resume(
             js(json!({"kind": "response", "response": {"status": 200, "headers": [], "body": mx.to_string()}})),
             1.0,
+            &random(),
         )
         .unwrap();
     assert_eq!(text(&step, "kind"), "done");
     assert_eq!(text(&step, "result.verdict.connect"), "microsoft");
-    let err = d.resume(js(json!({"kind": "nonsense"})), 2.0).unwrap_err();
+    let err = d
+        .resume(js(json!({"kind": "nonsense"})), 2.0, &random())
+        .unwrap_err();
     assert_error(&err, "invalidArgument");
 
     let mut d = inlay_wasm::DetectMachine::new("ada.example.com");
-    let step = d.start(0.0).unwrap();
+    let step = d.start(0.0, &random()).unwrap();
     assert_eq!(text(&step, "kind"), "failed");
     assert_eq!(text(&step, "error.code"), "missingAt");
 }

@@ -131,7 +131,7 @@ fn attempt(number: u32) -> JsValue {
 /// The plan's handle and its first step (as `{step}`).
 fn start_for(email: &str, microsoft365_mx: bool) -> (AutodiscoverMachine, JsValue) {
     let mut plan = AutodiscoverMachine::new(email, USER, PASSWORD, microsoft365_mx).unwrap();
-    let step = stepped(plan.start(NOW).unwrap());
+    let step = stepped(plan.start(NOW, &[7; 128]).unwrap());
     (plan, step)
 }
 
@@ -140,7 +140,7 @@ fn start() -> (AutodiscoverMachine, JsValue) {
 }
 
 fn resume(plan: &mut AutodiscoverMachine, input: JsValue) -> JsValue {
-    let next = stepped(plan.resume(input, NOW).unwrap());
+    let next = stepped(plan.resume(input, NOW, &[7; 128]).unwrap());
     assert_no_password(&next);
     next
 }
@@ -362,7 +362,7 @@ fn an_ews_url_outside_the_domain_is_asked_about_through_the_binding() {
 fn wrong_shapes_are_invalid_argument_without_the_password() {
     let err = start()
         .0
-        .resume(js(json!({"kind": "nope"})), NOW)
+        .resume(js(json!({"kind": "nope"})), NOW, &[])
         .unwrap_err();
     assert_error(&err, "invalidArgument");
     assert!(text(&err, "message").contains("input"));

@@ -26,12 +26,12 @@ fn settings(imap_host: &str, imap_port: u16) -> Value {
 /// A discovery handle and its first step (as `{step}`).
 fn start(address: &str, admin: Value) -> (MailDiscoveryMachine, JsValue) {
     let mut discovery = MailDiscoveryMachine::new(address, js(admin)).unwrap();
-    let step = discovery.start(NOW).unwrap();
+    let step = discovery.start(NOW, &[7; 128]).unwrap();
     (discovery, stepped(step))
 }
 
 fn resume(discovery: &mut MailDiscoveryMachine, outcome: Value) -> JsValue {
-    stepped(discovery.resume(js(outcome), NOW).unwrap())
+    stepped(discovery.resume(js(outcome), NOW, &[7; 128]).unwrap())
 }
 
 fn not_found() -> Value {
@@ -123,7 +123,9 @@ fn wrong_shapes_are_invalid_argument() {
     assert_eq!(text(&err, "code"), "invalidArgument", "{}", stringify(&err));
     assert!(!text(&err, "message").is_empty());
     let (mut d, _) = start("jo@example.com", json!([]));
-    let err = d.resume(js(json!({"kind": "confirmed"})), NOW).unwrap_err();
+    let err = d
+        .resume(js(json!({"kind": "confirmed"})), NOW, &[])
+        .unwrap_err();
     assert_eq!(text(&err, "code"), "invalidArgument");
     assert!(text(&err, "message").contains("input"));
 }

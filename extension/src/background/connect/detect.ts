@@ -4,6 +4,7 @@
 import type { ConnectionKind, Detection, Disclosure } from "../../shared/inboxes.js";
 import { drive, type Input as MachineInput } from "../core/drive.js";
 import type { CoreApi } from "../core/types.js";
+import { momentBytes } from "../io/random.js";
 import { InlayError } from "../../shared/messages.js";
 
 /** The core's detection, run by the step driver; an invalid address is thrown in the core's words. */
@@ -12,7 +13,7 @@ export async function detect(core: CoreApi, address: string): Promise<Detection>
   const detector = new core.DetectMachine(address);
   let end;
   try {
-    end = await drive(detector.start(Date.now()), (input: MachineInput<never>) => detector.resume(input, Date.now()));
+    end = await drive(detector.start(Date.now(), momentBytes()), (input: MachineInput<never>) => detector.resume(input, Date.now(), momentBytes()));
   } finally {
     detector.free();
   }

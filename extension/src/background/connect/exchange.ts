@@ -20,7 +20,7 @@ import { drive, type Input as MachineInput } from "../core/drive.js";
 import type { AutodiscoverAnswer, AutodiscoverMachine, AutodiscoverStep, CoreApi, EwsCheckEnd, ExchangeCore, Outcome } from "../core/types.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins as granted } from "../io/permissions.js";
-import { randomBytes } from "../io/random.js";
+import { momentBytes } from "../io/random.js";
 import * as store from "../state/store.js";
 import { detect } from "./detect.js";
 import { markNeedsReauthentication } from "./inboxState.js";
@@ -43,7 +43,7 @@ export async function discover(core: CoreApi & ExchangeCore, address: string, pa
   const plan = new core.AutodiscoverMachine(address, core.passwordUsername(username, address), password, microsoft);
   let step: AutodiscoverStep;
   try {
-    step = plan.start(Date.now());
+    step = plan.start(Date.now(), momentBytes());
   } catch (e) {
     plan.free();
     throw e;
@@ -88,7 +88,7 @@ function drop(address: string): boolean {
 }
 
 function feed(d: Discovery, input: MachineInput<AutodiscoverAnswer>): void {
-  d.step = d.plan.resume(input, Date.now());
+  d.step = d.plan.resume(input, Date.now(), momentBytes());
 }
 
 /** The step as the page's reply. */
@@ -198,7 +198,7 @@ export async function verify(core: ExchangeCore, ewsUrl: string, username: strin
   // Its state (with the password) stays inside the module (a handle), freed once driven.
   const check = new core.EwsCheckMachine(ewsUrl, username, password);
   try {
-    return await drive(check.start(Date.now(), randomBytes(4)), (input: MachineInput<never>) => check.resume(input, Date.now(), randomBytes(4)));
+    return await drive(check.start(Date.now(), momentBytes()), (input: MachineInput<never>) => check.resume(input, Date.now(), momentBytes()));
   } finally {
     check.free();
   }

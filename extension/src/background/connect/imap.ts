@@ -42,6 +42,7 @@ import { drive } from "../core/drive.js";
 import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "../io/bridge.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins } from "../io/permissions.js";
+import { momentBytes } from "../io/random.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings } from "../state/settings.js";
 import * as store from "../state/store.js";
@@ -91,7 +92,7 @@ export async function helperStatus(core: ImapCore, deps: Deps = defaults): Promi
 export async function start(core: ImapCore, address: string, deps: Deps = defaults): Promise<ImapStart> {
   const [helper, discovery] = await Promise.all([helperStatus(core, deps), newDiscovery(core, address)]);
   try {
-    const step = discovery.start(Date.now());
+    const step = discovery.start(Date.now(), momentBytes());
     const usual = core.mailUsualSettings(address);
     if (step.kind !== "http") return { helper, admin: result(step), origins: [], usual };
     return { helper, admin: null, origins: discovery.origins(), usual };
@@ -114,8 +115,8 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
     return allowed ? deps.fetchOutcome(request) : { kind: "answer", answer: "notAllowed" };
   };
   try {
-    const resume = (input: MailDiscoveryInput): MailDiscoveryStep => discovery.resume(input, Date.now());
-    return result(await drive(discovery.start(Date.now()), resume, { http }));
+    const resume = (input: MailDiscoveryInput): MailDiscoveryStep => discovery.resume(input, Date.now(), momentBytes());
+    return result(await drive(discovery.start(Date.now(), momentBytes()), resume, { http }));
   } finally {
     discovery.free();
   }

@@ -130,8 +130,8 @@ export interface CheckMachine {
 
 /** Detection (core `detect::Detector`) as a handle; `free()` once it has ended. */
 export interface DetectMachine {
-  start(nowMs: number): MachineStep<"mxLookup", never, Detection>;
-  resume(input: MachineInput<never>, nowMs: number): MachineStep<"mxLookup", never, Detection>;
+  start(nowMs: number, random: Uint8Array): MachineStep<"mxLookup", never, Detection>;
+  resume(input: MachineInput<never>, nowMs: number, random: Uint8Array): MachineStep<"mxLookup", never, Detection>;
   free(): void;
 }
 
@@ -225,8 +225,8 @@ export type EwsCheckEnd = Extract<EwsCheckStep, { kind: "done" | "failed" }>;
 
 /** Autodiscover (core `provider::ews::AutodiscoverPlan`, holding the password) as a handle; `free()` when it ends or is cancelled. */
 export interface AutodiscoverMachine {
-  start(nowMs: number): AutodiscoverStep;
-  resume(input: MachineInput<AutodiscoverAnswer>, nowMs: number): AutodiscoverStep;
+  start(nowMs: number, random: Uint8Array): AutodiscoverStep;
+  resume(input: MachineInput<AutodiscoverAnswer>, nowMs: number, random: Uint8Array): AutodiscoverStep;
   /** Host patterns for the awaited request and every queued candidate. */
   origins(): string[];
   free(): void;
@@ -263,8 +263,8 @@ export type MailDiscoveryInput = MachineInput<MailDiscoveryAnswer>;
 
 /** Settings discovery (core `provider::imap::Discovery`) as a handle; `free()` once it has ended. */
 export interface MailDiscoveryMachine {
-  start(nowMs: number): MailDiscoveryStep;
-  resume(input: MailDiscoveryInput, nowMs: number): MailDiscoveryStep;
+  start(nowMs: number, random: Uint8Array): MailDiscoveryStep;
+  resume(input: MailDiscoveryInput, nowMs: number, random: Uint8Array): MailDiscoveryStep;
   /** Host patterns of the domain's own documents still to be read. */
   origins(): string[];
   free(): void;
