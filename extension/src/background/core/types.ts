@@ -325,6 +325,8 @@ export interface CrmLookups {
   emailKeys: string[];
   domains: string[];
   timelineOf: string[];
+  relatedOf: string[];
+  trash: string[];
 }
 
 /** What it read (core `crm::Found`). */
@@ -344,13 +346,28 @@ export interface CrmWriteSet {
   result: unknown;
 }
 
+/** The CRM's settings (core `crm::CrmSettings`). */
+export interface CrmSettings {
+  owners: { id: string; name: string; email: string | null }[];
+  pipelines: { id: string; name: string; stages: { id: string; name: string; probability: number; closed: "won" | "lost" | null }[] }[];
+  currency: string;
+}
+
+/** The settings in force and what of the admin policy was ignored (core `crm::CrmSettingsReading`). */
+export interface CrmSettingsReading {
+  settings: CrmSettings;
+  ownersFromPolicy: boolean;
+  pipelinesFromPolicy: boolean;
+  ignored: { key: string; message: string }[];
+}
+
 /** The crm module's functions as the worker uses them. */
 export interface CrmCore {
   crmLookups(command: unknown): CrmLookups;
   /** Throws `{code, message}` when the command is refused. */
   crmApply(command: unknown, found: CrmFound, settings: unknown, nowMs: number, random: Uint8Array): CrmWriteSet;
   crmQueryKeys(query: string): string[];
-  crmRank(query: string, candidates: CrmRow[]): unknown[];
+  crmRank(query: string, candidates: CrmRow[], limit: number | null): unknown[];
   crmTimeline(entries: CrmRow[]): CrmRow[];
   crmMatches(filter: unknown, records: CrmRow[], nowMs: number): boolean[];
   crmCsvPreview(text: string): unknown;
@@ -363,7 +380,14 @@ export interface CrmCore {
     nowMs: number,
     random: Uint8Array,
   ): { writes: CrmWriteSet; imported: number; skipped: { line: number; reason: string }[] };
-  crmCsvExport(contacts: CrmRow[], companies: CrmRow[]): string;
-  crmDefaultSettings(): unknown;
-  crmValidateSettings(settings: unknown): unknown;
+  crmCsvExport(kind: string, contacts: CrmRow[], companies: CrmRow[], deals: CrmRow[], nowMs: number): { filename: string; text: string };
+  crmReadSettings(saved: CrmSettings | null, policy: unknown): CrmSettingsReading;
+  /** Throws `{code, message}` for settings that cannot be used. */
+  crmValidateSettings(settings: CrmSettings): CrmSettings;
+  /** Trash entries deleted before this time (ms) are purged. */
+  crmTrashCutoff(nowMs: number): number;
+  crmBoard(settings: CrmSettings, pipeline: string, deals: CrmRow[]): unknown;
+  crmNotFound(record: string): { code: string; message: string };
+  crmNewImportId(random: Uint8Array): string;
+  crmImportNotFound(importId: string): { code: string; message: string };
 }

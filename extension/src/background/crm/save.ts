@@ -20,17 +20,39 @@ function distinct(rows: unknown[]): Row[] {
   return [...seen.values()];
 }
 
-/** Reads what the core asked for, in `tx`. */
+/** The records that refer to `ref`: its deals and contacts (by contactIds, companyId), tasks and notes (by related). */
+function referring(tx: Tx, ref: string): Promise<unknown[]>[] {
+  const target = parseRef(ref);
+  if (!target) return [];
+  const by = (store: string, index: string, key: string) => tx.objectStore(store).index(index).getAll(key);
+  const reads = [by("tasks", "related", ref), by("notes", "related", ref)];
+  if (target.kind === "contact") reads.push(by("deals", "contactIds", target.id));
+  if (target.kind === "company") reads.push(by("contacts", "companyId", target.id), by("deals", "companyId", target.id));
+  return reads;
+}
+
+/** Reads what the core asked for, in `tx`: every read issued at once. */
 export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> {
+  const all = <T>(reads: Promise<T>[]) => Promise.all(reads);
   const records = lookups.ids.map((ref) => {
     const target = parseRef(ref);
-    return target ? tx.objectStore(target.store).get(target.id) : undefined;
+    return target ? tx.objectStore(target.store).get(target.id) : Promise.resolve(undefined);
   });
-  const byEmail = lookups.emailKeys.map((key) => tx.objectStore("contacts").index("emailKeys").get(key));
-  const byDomain = lookups.domains.map((domain) => tx.objectStore("companies").index("domains").get(domain));
-  const timeline = lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("records").getAll(ref));
-  const [r, e, d, t] = await Promise.all([Promise.all(records), Promise.all(byEmail), Promise.all(byDomain), Promise.all(timeline)]);
-  return { records: distinct(r), contactsByEmailKey: distinct(e), companiesByDomain: distinct(d), timeline: distinct(t.flat()) };
+  const [r, related, e, d, t, trash] = await Promise.all([
+    all(records),
+    all(lookups.relatedOf.flatMap((ref) => referring(tx, ref))),
+    all(lookups.emailKeys.map((key) => tx.objectStore("contacts").index("emailKeys").get(key))),
+    all(lookups.domains.map((domain) => tx.objectStore("companies").index("domains").get(domain))),
+    all(lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("records").getAll(ref))),
+    all(lookups.trash.map((id) => tx.objectStore("trash").get(id))),
+  ]);
+  return {
+    records: distinct([...r, ...related.flat()]),
+    contactsByEmailKey: distinct(e),
+    companiesByDomain: distinct(d),
+    timeline: distinct(t.flat()),
+    trash: distinct(trash),
+  };
 }
 
 /** Aborts `tx` without an unhandled rejection of its done promise. */
