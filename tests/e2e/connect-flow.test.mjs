@@ -85,6 +85,7 @@ describe("the connect flow", () => {
     const opened = browser.context.waitForEvent("page", { predicate: (p) => p.url().endsWith("/app.html") });
     await inbox.page.getByRole("link", { name: /Open Inlay/ }).click();
     const app = new InboxPage(await opened);
+    await app.page.getByRole("link", { name: "Email", exact: true }).click();
     await app.page.locator('#core-status[data-state="ready"]').waitFor();
     assert.match(await app.page.locator(".crumbs").innerText(), /Settings › Email/);
     assert.match(await app.connect(ANN.address, "Gmail"), /Connected ann@gmail\.com/);

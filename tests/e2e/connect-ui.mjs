@@ -8,7 +8,8 @@ export class InboxPage {
   }
 
   static async open(browser, path = "popup.html") {
-    const page = await browser.openExtensionPage(path);
+    // The app page opens on the CRM; its inbox list is Settings › Email.
+    const page = await browser.openExtensionPage(path === "app.html" ? "app.html#/settings/email" : path);
     await page.locator('#core-status[data-state="ready"]').waitFor({ timeout: 10_000 });
     return new InboxPage(page);
   }

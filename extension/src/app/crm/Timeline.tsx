@@ -1,0 +1,85 @@
+// A record's timeline, newest first (the core orders it), with "Show older"
+// when the worker says there is more. An entry of a kind this page does not
+// know shows its summary, so new kinds need no new screen.
+import { useState } from "preact/hooks";
+import { errorText } from "../../shared/messages.js";
+import { crm } from "./api.js";
+import { when } from "./format.js";
+import { Empty } from "./States.js";
+import type { RecordRef, TimelineEntry } from "./types.js";
+
+const ICONS: Record<string, string> = {
+  created: "✦",
+  updated: "✎",
+  note: "✐",
+  task: "✓",
+  emailSent: "↗",
+  emailReceived: "↘",
+  merged: "⇄",
+  imported: "⇣",
+  deleted: "✕",
+  restored: "↺",
+  stageChanged: "→",
+};
+
+export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; more: boolean }) {
+  const [entries, setEntries] = useState(props.entries);
+  const [more, setMore] = useState(props.more);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function older() {
+    const last = entries[entries.length - 1];
+    if (!last) return;
+    setBusy(true);
+    try {
+      const page = await crm.timeline(props.record, last.at, 200);
+      const seen = new Set(entries.map((e) => e.id));
+      setEntries([...entries, ...page.entries.filter((e) => !seen.has(e.id))]);
+      setMore(page.more);
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (entries.length === 0) {
+    return (
+      <Empty title="Nothing here yet" icon="◷">
+        <p>Notes, tasks and emails with this record will show up here, newest first.</p>
+      </Empty>
+    );
+  }
+  return (
+    <div class="timeline">
+      <ol aria-label="Timeline">
+        {entries.map((e) => (
+          <li key={e.id} class={`tl tl-${e.kind}`} data-kind={e.kind}>
+            <span class="tl-icon" aria-hidden="true">
+              {ICONS[e.kind] ?? "•"}
+            </span>
+            <div class="tl-body">
+              <p class="tl-summary">{e.summary}</p>
+              {e.kind === "note" && typeof e.data.body === "string" && <p class="tl-note">{e.data.body}</p>}
+              <time dateTime={new Date(e.at).toISOString()} title={new Date(e.at).toLocaleString()}>
+                {when(e.at)}
+              </time>
+            </div>
+          </li>
+        ))}
+      </ol>
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {more && (
+        <button class="secondary" onClick={older} disabled={busy}>
+          {busy ? "Loading…" : "Show older activity"}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+// The CRM's page requests (the worker's handlers; the core validates each
+// against its schema). Every reply or refusal comes back through call(): a
+// refusal is an InlayError carrying the core's sentence.
+import { call, type Request } from "../../shared/messages.js";
+import type {
+  BoardColumn,
+  CrmCommand,
+  CrmSettings,
+  CrmSettingsReading,
+  CsvPreview,
+  ImportResult,
+  ListFilter,
+  ListKind,
+  ListWindow,
+  RecordRef,
+  RecordView,
+  SaveResult,
+  SearchHit,
+  TaskFilter,
+  Task,
+  TimelineEntry,
+  TrashEntry,
+} from "./types.js";
+
+type CrmRequest =
+  | { type: "crmSearch"; query: string; limit?: number }
+  | { type: "crmList"; kind: "contacts" | "companies" | "deals"; sort: string; dir: "asc" | "desc"; filter: ListFilter; offset: number; limit: number }
+  | { type: "crmGet"; record: RecordRef }
+  | { type: "crmTimeline"; record: RecordRef; before: number; limit: number }
+  | { type: "crmSave"; command: CrmCommand }
+  | { type: "crmBoard"; pipeline: string }
+  | { type: "crmTasks"; filter: TaskFilter; offset: number; limit: number }
+  | { type: "crmImportChunk"; importId: string | null; index: number; text: string }
+  | { type: "crmImportPreview"; importId: string }
+  | { type: "crmImportRun"; importId: string; mapping: Record<string, string | null> }
+  | { type: "crmImportDiscard"; importId: string }
+  | { type: "crmExport"; kind: "contacts" | "companies" | "deals" }
+  | { type: "crmSettings" }
+  | { type: "crmSaveSettings"; settings: CrmSettings }
+  | { type: "crmTrash" };
+
+const STORE = { contact: "contacts", company: "companies", deal: "deals" } as const;
+
+// The page requests are the core's PageRequest; this view of them is checked
+// against it once the generated type names them.
+function ask<T>(request: CrmRequest): Promise<T> {
+  return call<T>(request as unknown as Request);
+}
+
+export const crm = {
+  search: (query: string, limit = 12) => ask<SearchHit[]>({ type: "crmSearch", query, limit }),
+  list: <T>(kind: ListKind, sort: string, dir: "asc" | "desc", filter: ListFilter, offset: number, limit: number) =>
+    ask<ListWindow<T>>({ type: "crmList", kind: STORE[kind], sort, dir, filter, offset, limit }),
+  get: (record: RecordRef) => ask<RecordView>({ type: "crmGet", record }),
+  timeline: (record: RecordRef, before: number, limit = 200) =>
+    ask<{ entries: TimelineEntry[]; more: boolean }>({ type: "crmTimeline", record, before, limit }),
+  save: (command: CrmCommand) => ask<SaveResult>({ type: "crmSave", command }),
+  board: (pipeline: string) => ask<{ stages: BoardColumn[] }>({ type: "crmBoard", pipeline }),
+  tasks: (filter: TaskFilter, offset = 0, limit = 200) => ask<ListWindow<Task>>({ type: "crmTasks", filter, offset, limit }),
+  importChunk: (importId: string | null, index: number, text: string) =>
+    ask<{ importId: string }>({ type: "crmImportChunk", importId, index, text }),
+  importPreview: (importId: string) => ask<CsvPreview>({ type: "crmImportPreview", importId }),
+  importRun: (importId: string, mapping: Record<string, string | null>) =>
+    ask<ImportResult>({ type: "crmImportRun", importId, mapping }),
+  importDiscard: (importId: string) => ask<null>({ type: "crmImportDiscard", importId }),
+  export: (kind: "contacts" | "companies" | "deals") => ask<{ filename: string; text: string }>({ type: "crmExport", kind }),
+  settings: () => ask<CrmSettingsReading>({ type: "crmSettings" }),
+  saveSettings: (settings: CrmSettings) => ask<CrmSettingsReading>({ type: "crmSaveSettings", settings }),
+  trash: () => ask<TrashEntry[]>({ type: "crmTrash" }),
+};
