@@ -4,11 +4,15 @@
 import { useState } from "preact/hooks";
 import type { CsvPreview } from "./types.js";
 
-/** Inlay's contact and company fields a column can fill (the core's names). */
+/** What a column fills: a field's name, or a custom property `{custom: name}` (the core's CsvField). */
+export type Target = string | { custom: string } | null;
+
+/** Inlay's contact fields a column can fill (the core's names). */
 const TARGETS: [string, string][] = [
   ["firstName", "First name"],
   ["lastName", "Last name"],
   ["email", "Email"],
+  ["additionalEmails", "More email addresses"],
   ["phone", "Phone"],
   ["jobTitle", "Job title"],
   ["companyName", "Company name"],
@@ -18,25 +22,20 @@ const TARGETS: [string, string][] = [
   ["owner", "Contact owner"],
 ];
 
-function label(target: string): string {
-  return TARGETS.find(([t]) => t === target)?.[1] ?? target;
-}
+const key = (t: Target) => (t === null ? "" : JSON.stringify(t));
 
 export function ImportMapping(props: {
   file: string;
   preview: CsvPreview;
-  onRun: (mapping: Record<string, string | null>) => void;
+  onRun: (mapping: Record<string, Target>) => void;
   onCancel: () => void;
 }) {
   const p = props.preview;
-  const [mapping, setMapping] = useState<Record<string, string | null>>(() => {
-    const m: Record<string, string | null> = {};
-    for (const c of p.columns) m[c] = p.suggestedMapping[c] ?? null;
+  const [mapping, setMapping] = useState<Record<string, Target>>(() => {
+    const m: Record<string, Target> = {};
+    for (const c of p.columns) m[c] = (p.suggestedMapping[c] as Target | undefined) ?? null;
     return m;
   });
-  // The core's own targets, even ones this list lacks, stay choosable.
-  const targets = [...TARGETS];
-  for (const t of Object.values(p.suggestedMapping)) if (t && !targets.some(([x]) => x === t)) targets.push([t, t]);
   const mapped = Object.values(mapping).filter(Boolean).length;
 
   return (
@@ -62,15 +61,20 @@ export function ImportMapping(props: {
               <td>
                 <select
                   aria-label={`Import column “${col}” as`}
-                  value={mapping[col] ?? ""}
-                  onChange={(e) => setMapping({ ...mapping, [col]: e.currentTarget.value || null })}
+                  value={key(mapping[col] ?? null)}
+                  onChange={(e) => setMapping({ ...mapping, [col]: e.currentTarget.value ? (JSON.parse(e.currentTarget.value) as Target) : null })}
                 >
                   <option value="">Don't import</option>
-                  {targets.map(([t]) => (
-                    <option value={t} key={t}>
-                      {label(t)}
+                  {TARGETS.map(([t, label]) => (
+                    <option value={key(t)} key={t}>
+                      {label}
                     </option>
                   ))}
+                  <option value={key({ custom: col })}>Custom property “{col}”</option>
+                  {/* The core's suggestion, if it is one this list lacks. */}
+                  {mapping[col] !== null && ![...TARGETS.map(([t]) => key(t)), key({ custom: col })].includes(key(mapping[col] ?? null)) && (
+                    <option value={key(mapping[col] ?? null)}>{JSON.stringify(mapping[col])}</option>
+                  )}
                 </select>
               </td>
             </tr>

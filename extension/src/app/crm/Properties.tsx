@@ -1,6 +1,6 @@
 // A record's properties as a definition list, in the order people read them.
 import { useApp } from "./context.js";
-import { dateOnly, lifecycleName, money, ownerName, stageOf, when } from "./format.js";
+import { dateOnly, leadStatusName, lifecycleName, money, ownerName, stageOf, when } from "./format.js";
 import type { AnyRecord, Company, Contact, Deal, ListKind } from "./types.js";
 
 export function Properties(props: { kind: ListKind; record: AnyRecord }) {
@@ -13,7 +13,7 @@ export function Properties(props: { kind: ListKind; record: AnyRecord }) {
       ["Phone", c.phone || "—"],
       ["Job title", c.jobTitle || "—"],
       ["Lifecycle stage", lifecycleName(c.lifecycleStage)],
-      ["Lead status", c.leadStatus || "—"],
+      ["Lead status", leadStatusName(c.leadStatus)],
       ["Owner", ownerName(settings, c.owner)],
       ...Object.entries(c.custom ?? {}),
     );

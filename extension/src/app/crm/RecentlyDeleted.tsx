@@ -47,9 +47,9 @@ export function RecentlyDeleted() {
                 aria-label={`Restore ${t.title}`}
                 onClick={async () => {
                   try {
-                    await crm.save({ op: "undoDelete", trashId: t.id });
+                    const undone = await crm.save({ op: "undoDelete", trashId: t.id });
                     app.changed();
-                    app.toast({ text: `Restored “${t.title}”.` });
+                    app.toast({ text: undone.message || `Restored “${t.title}”.` });
                   } catch (e) {
                     app.toast({ text: errorText(e), error: true });
                   }

@@ -6,20 +6,30 @@ import { useState } from "preact/hooks";
 import { errorText } from "../../shared/messages.js";
 import { crm } from "./api.js";
 import { useApp } from "./context.js";
-import { LIFECYCLE, kindLabel } from "./format.js";
+import { LEAD_STATUS, LIFECYCLE, kindLabel } from "./format.js";
 import { RecordPicker, type Picked } from "./RecordPicker.js";
 import { go, href } from "./route.js";
+import { Skeleton } from "./States.js";
 import type { Company, Contact, CrmCommand, Deal, ListKind } from "./types.js";
 
 type Existing = Contact | Company | Deal;
 
-/** `existing`: edit it. `known`: titles of associated records already on screen (id -> title). */
-export function RecordForm(props: {
+interface Props {
   kind: ListKind;
   existing?: Existing;
   known?: Record<string, string>;
   onDone?: (saved: boolean) => void;
-}) {
+}
+
+/** `existing`: edit it. `known`: titles of associated records already on screen (id -> title). */
+export function RecordForm(props: Props) {
+  // A deal's pipeline and stage start from the settings: wait for them.
+  const { settings } = useApp();
+  if (props.kind === "deal" && !settings) return <Skeleton rows={6} label="Loading the form" />;
+  return <FormBody {...props} />;
+}
+
+function FormBody(props: Props) {
   const { kind } = props;
   const app = useApp();
   const [busy, setBusy] = useState(false);
@@ -34,8 +44,8 @@ export function RecordForm(props: {
     try {
       const result = await crm.save(fields.command());
       app.changed();
-      app.toast({ text: `${kindLabel(kind)[0]!.toUpperCase()}${kindLabel(kind).slice(1)} saved.` });
-      const id = (result.record as { id?: string } | undefined)?.id ?? props.existing?.id;
+      app.toast({ text: result.message });
+      const id = result.record?.id ?? props.existing?.id;
       if (props.onDone) props.onDone(true);
       else if (id) go({ name: "record", kind, id });
     } catch (err) {
@@ -212,7 +222,16 @@ function useFields(kind: ListKind, existing: Existing | undefined, known: Record
             ))}
           </select>
         </Field>
-        <Text id="f-lead" label="Lead status" value={leadStatus} set={setLeadStatus} />
+        <Field label="Lead status" id="f-lead">
+          <select id="f-lead" value={leadStatus} onChange={(e) => setLeadStatus(e.currentTarget.value)}>
+            <option value="">None</option>
+            {LEAD_STATUS.map(([id, label]) => (
+              <option value={id} key={id}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
       </div>
     );
   } else if (kind === "company") {

@@ -66,6 +66,23 @@ export const LIFECYCLE: [string, string][] = [
   ["other", "Other"],
 ];
 
+/** HubSpot's lead statuses (its internal values and labels). */
+export const LEAD_STATUS: [string, string][] = [
+  ["NEW", "New"],
+  ["OPEN", "Open"],
+  ["IN_PROGRESS", "In progress"],
+  ["OPEN_DEAL", "Open deal"],
+  ["UNQUALIFIED", "Unqualified"],
+  ["ATTEMPTED_TO_CONTACT", "Attempted to contact"],
+  ["CONNECTED", "Connected"],
+  ["BAD_TIMING", "Bad timing"],
+];
+
+export function leadStatusName(id: string | null): string {
+  if (!id) return "—";
+  return LEAD_STATUS.find(([k]) => k === id)?.[1] ?? id;
+}
+
 export function lifecycleName(id: string | null): string {
   if (!id) return "—";
   return LIFECYCLE.find(([k]) => k === id)?.[1] ?? id;

@@ -143,7 +143,7 @@ export type TaskFilter = "open" | "overdue" | "today" | "done";
 
 export interface CsvPreview {
   columns: string[];
-  suggestedMapping: Record<string, string | null>;
+  suggestedMapping: Record<string, unknown>;
   sampleRows: string[][];
   rowCount: number;
 }
@@ -223,11 +223,13 @@ export type CrmCommand =
   | { op: "moveDeal"; deal: string; stage: string }
   | { op: "completeTask"; task: string; done?: boolean };
 
-/** What a save answers: the saved record, and for a delete the trash entry to undo it. */
+/** What a save answers (the core's CrmOutcome): the saved record, the trash entry to undo a delete, its sentence. */
 export interface SaveResult {
-  record?: AnyRecord;
-  trashId?: string;
-  [key: string]: unknown;
+  record: AnyRecord | null;
+  created: boolean;
+  trashId: string | null;
+  absorbed: RecordRef | null;
+  message: string;
 }
 
 export function refOf(kind: Kind, id: string): RecordRef {

@@ -22,15 +22,15 @@ export function useDelete() {
       app.changed();
       const trashId = result.trashId;
       app.toast({
-        text: `Deleted “${title}”.`,
+        text: result.message || `Deleted “${title}”.`,
         ...(typeof trashId === "string"
           ? {
               action: {
                 label: "Undo",
                 run: async () => {
-                  await crm.save({ op: "undoDelete", trashId });
+                  const undone = await crm.save({ op: "undoDelete", trashId });
                   app.changed();
-                  app.announce(`Restored “${title}”.`);
+                  app.announce(undone.message || `Restored “${title}”.`);
                 },
               },
             }
