@@ -57,7 +57,7 @@ export function ImportExport() {
     }
   }
 
-  async function run(importId: string, mapping: Record<string, unknown>, file: string, rows: number) {
+  async function run(importId: string, mapping: unknown[], file: string, rows: number) {
     setError(null);
     setStep({ name: "running", file, rows });
     try {

@@ -27,16 +27,17 @@ const key = (t: Target) => (t === null ? "" : JSON.stringify(t));
 export function ImportMapping(props: {
   file: string;
   preview: CsvPreview;
-  onRun: (mapping: Record<string, Target>) => void;
+  /** One entry per column, in the file's order (the core's mapping). */
+  onRun: (mapping: Target[]) => void;
   onCancel: () => void;
 }) {
   const p = props.preview;
-  const [mapping, setMapping] = useState<Record<string, Target>>(() => {
-    const m: Record<string, Target> = {};
-    for (const c of p.columns) m[c] = (p.suggestedMapping[c] as Target | undefined) ?? null;
-    return m;
-  });
-  const mapped = Object.values(mapping).filter(Boolean).length;
+  // The core suggests one entry per column (a list; older answers keyed it by column name).
+  const suggested = (i: number, col: string): Target =>
+    ((Array.isArray(p.suggestedMapping) ? p.suggestedMapping[i] : (p.suggestedMapping as Record<string, unknown>)[col]) as Target | undefined) ?? null;
+  const [mapping, setMapping] = useState<Target[]>(() => p.columns.map((c, i) => suggested(i, c)));
+  const set = (i: number, t: Target) => setMapping(mapping.map((m, j) => (j === i ? t : m)));
+  const mapped = mapping.filter(Boolean).length;
 
   return (
     <div class="mapping">
@@ -55,14 +56,14 @@ export function ImportMapping(props: {
         </thead>
         <tbody>
           {p.columns.map((col, i) => (
-            <tr key={col}>
+            <tr key={`${i}:${col}`}>
               <th scope="row">{col}</th>
               <td class="muted sample">{p.sampleRows.map((r) => r[i]).filter(Boolean).slice(0, 2).join(", ") || "—"}</td>
               <td>
                 <select
                   aria-label={`Import column “${col}” as`}
-                  value={key(mapping[col] ?? null)}
-                  onChange={(e) => setMapping({ ...mapping, [col]: e.currentTarget.value ? (JSON.parse(e.currentTarget.value) as Target) : null })}
+                  value={key(mapping[i] ?? null)}
+                  onChange={(e) => set(i, e.currentTarget.value ? (JSON.parse(e.currentTarget.value) as Target) : null)}
                 >
                   <option value="">Don't import</option>
                   {TARGETS.map(([t, label]) => (
@@ -72,8 +73,8 @@ export function ImportMapping(props: {
                   ))}
                   <option value={key({ custom: col })}>Custom property “{col}”</option>
                   {/* The core's suggestion, if it is one this list lacks. */}
-                  {mapping[col] !== null && ![...TARGETS.map(([t]) => key(t)), key({ custom: col })].includes(key(mapping[col] ?? null)) && (
-                    <option value={key(mapping[col] ?? null)}>{JSON.stringify(mapping[col])}</option>
+                  {mapping[i] && ![...TARGETS.map(([t]) => key(t)), key({ custom: col })].includes(key(mapping[i] ?? null)) && (
+                    <option value={key(mapping[i] ?? null)}>{JSON.stringify(mapping[i])}</option>
                   )}
                 </select>
               </td>

@@ -44,7 +44,7 @@ export function ListFilters(props: { kind: ListKind; filter: ListFilter; onChang
       {props.kind === "deal" && pipeline && (
         <label>
           <span>Stage</span>
-          <select value={f.stage ?? ""} onChange={(e) => set({ stage: e.currentTarget.value || null })}>
+          <select value={f.stage ?? ""} onChange={(e) => set({ pipeline: e.currentTarget.value ? pipeline.id : null, stage: e.currentTarget.value || null })}>
             <option value="">Any</option>
             {pipeline.stages.map((s) => (
               <option value={s.id} key={s.id}>

@@ -57,7 +57,7 @@ function title(kind: ListKind, r: AnyRecord): string {
 export function RecordList(props: { kind: ListKind }) {
   const { kind } = props;
   const app = useApp();
-  const [sort, setSort] = useState<{ key: string; dir: "asc" | "desc" }>({ key: "sortName", dir: "asc" });
+  const [sort, setSort] = useState<{ key: string; dir: "asc" | "desc" }>({ key: "name", dir: "asc" });
   const [filter, setFilter] = useState<ListFilter>({});
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -123,7 +123,7 @@ export function RecordList(props: { kind: ListKind }) {
   const filtered = Object.values(filter).some((v) => v !== null && v !== undefined && v !== "");
 
   function sortBy(key: string) {
-    setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "sortName" ? "asc" : "desc" }));
+    setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
   }
 
   function headerCell(label: string, key?: string) {
@@ -203,7 +203,7 @@ export function RecordList(props: { kind: ListKind }) {
         <div class="table" role="table" aria-label={Plural} aria-rowcount={total + 1}>
           <div class="thead" role="rowgroup">
             <div class="tr" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
-              {headerCell("Name", "sortName")}
+              {headerCell("Name", "name")}
               {cols.map((c) => headerCell(c.label, c.sort))}
             </div>
           </div>

@@ -32,7 +32,7 @@ type CrmRequest =
   | { type: "crmTasks"; filter: TaskFilter; offset: number; limit: number }
   | { type: "crmImportChunk"; importId: string | null; index: number; text: string }
   | { type: "crmImportPreview"; importId: string }
-  | { type: "crmImportRun"; importId: string; mapping: Record<string, unknown> }
+  | { type: "crmImportRun"; importId: string; mapping: unknown[] }
   | { type: "crmImportDiscard"; importId: string }
   | { type: "crmExport"; kind: "contacts" | "companies" | "deals" }
   | { type: "crmSettings" }
@@ -60,7 +60,7 @@ export const crm = {
   importChunk: (importId: string | null, index: number, text: string) =>
     ask<{ importId: string }>({ type: "crmImportChunk", importId, index, text }),
   importPreview: (importId: string) => ask<CsvPreview>({ type: "crmImportPreview", importId }),
-  importRun: (importId: string, mapping: Record<string, unknown>) =>
+  importRun: (importId: string, mapping: unknown[]) =>
     ask<ImportResult>({ type: "crmImportRun", importId, mapping }),
   importDiscard: (importId: string) => ask<null>({ type: "crmImportDiscard", importId }),
   export: (kind: "contacts" | "companies" | "deals") => ask<{ filename: string; text: string }>({ type: "crmExport", kind }),

@@ -119,8 +119,10 @@ export interface RecordView {
   notes: Note[];
 }
 
+/** The core's CrmFilter (what each means is the core's). */
 export interface ListFilter {
   owner?: string | null;
+  pipeline?: string | null;
   stage?: string | null;
   lifecycleStage?: string | null;
   /** Last activity within this many days. */
@@ -143,7 +145,8 @@ export type TaskFilter = "open" | "overdue" | "today" | "done";
 
 export interface CsvPreview {
   columns: string[];
-  suggestedMapping: Record<string, unknown>;
+  /** One suggestion per column, in order: a CsvField or null. */
+  suggestedMapping: unknown[] | Record<string, unknown>;
   sampleRows: string[][];
   rowCount: number;
 }
