@@ -57,7 +57,10 @@ export function DealBoard() {
 
   useEffect(() => {
     if (!focusId) return;
-    document.querySelector<HTMLElement>(`.card[data-id="${CSS.escape(focusId)}"]`)?.focus();
+    const card = document.querySelector<HTMLElement>(`.card[data-id="${CSS.escape(focusId)}"]`);
+    if (!card) return;
+    card.focus();
+    setFocusId(null);
   });
 
   const head = (

@@ -6,7 +6,7 @@ import { errorText } from "../../shared/messages.js";
 import { crm } from "./api.js";
 import { useApp } from "./context.js";
 import { Skeleton } from "./States.js";
-import type { CrmSettings } from "./types.js";
+import type { CrmSettings, CrmSettingsReading } from "./types.js";
 
 export function PipelineSettings() {
   const app = useApp();
@@ -14,7 +14,15 @@ export function PipelineSettings() {
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
+  // Which parts the admin's policy set (read-only here), and what of it was ignored.
+  const [policy, setPolicy] = useState<Omit<CrmSettingsReading, "settings"> | null>(null);
   useEffect(() => setDraft(app.settings), [app.settings]);
+  useEffect(() => {
+    crm
+      .settings()
+      .then(setPolicy)
+      .catch(() => setPolicy(null));
+  }, [app.settings]);
 
   async function save(next: CrmSettings) {
     try {
@@ -47,8 +55,19 @@ export function PipelineSettings() {
           {error}
         </p>
       )}
+      {policy && policy.ignored.length > 0 && (
+        <section class="policy-notice" role="status" aria-label="Admin policy">
+          <h2>Part of your admin's policy was ignored</h2>
+          <ul>
+            {policy.ignored.map((i) => (
+              <li key={i.key}>{i.message}</li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section class="panel" aria-labelledby="owners-heading">
         <h2 id="owners-heading">Owners</h2>
+        {policy?.ownersFromPolicy && <p class="hint">Your admin sets the owners.</p>}
         {draft.owners.length === 0 ? (
           <p class="muted">No owners yet. Add the people who own contacts and deals.</p>
         ) : (
@@ -60,6 +79,7 @@ export function PipelineSettings() {
                 </span>
                 <button
                   class="link-button"
+                  disabled={policy?.ownersFromPolicy}
                   aria-label={`Remove owner ${o.name}`}
                   onClick={() => void save({ ...draft, owners: draft.owners.filter((x) => x.id !== o.id) })}
                 >
@@ -84,7 +104,7 @@ export function PipelineSettings() {
         >
           <input type="text" aria-label="Owner's name" placeholder="Name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
           <input type="email" aria-label="Owner's email address" placeholder="Email (optional)" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-          <button type="submit" disabled={!name.trim()}>
+          <button type="submit" disabled={!name.trim() || policy?.ownersFromPolicy}>
             Add owner
           </button>
         </form>
@@ -92,12 +112,14 @@ export function PipelineSettings() {
       {draft.pipelines.map((p, pi) => (
         <section class="panel" key={p.id} aria-label={`Pipeline ${p.name}`}>
           <h2>{p.name}</h2>
+          {policy?.pipelinesFromPolicy && <p class="hint">Your admin sets the pipelines.</p>}
           <ol class="stages">
             {p.stages.map((s, si) => (
               <li key={s.id}>
                 <input
                   type="text"
                   aria-label={`Name of stage ${si + 1}`}
+                  disabled={policy?.pipelinesFromPolicy}
                   value={s.name}
                   onChange={(e) => {
                     const pipelines = structuredClone(draft.pipelines);
@@ -111,7 +133,7 @@ export function PipelineSettings() {
             ))}
           </ol>
           <div class="actions">
-            <button class="secondary" onClick={() => void save(draft)}>
+            <button class="secondary" onClick={() => void save(draft)} disabled={policy?.pipelinesFromPolicy}>
               Save stage names
             </button>
           </div>
