@@ -120,8 +120,8 @@ test("list windows: ordered by an index, offset and limit, the total; a filter i
   assert.equal((await listWindow(d, { kind: "contacts", sort: "name", dir: "asc", offset: 1, limit: 2 }, none, 0)).total, 5);
   assert.deepEqual(ids(await listWindow(d, { kind: "contacts", sort: "name", dir: "desc", offset: 0, limit: 2 }, none, 0)), ["echo", "delta"]);
   // Never active sorts as the oldest, and is still listed.
-  assert.deepEqual(ids(await listWindow(d, { kind: "contacts", sort: "lastActivity", dir: "desc", offset: 0, limit: 10 }, none, 0)), ["bravo", "charlie", "alpha", "delta", "echo"]);
-  assert.deepEqual((await listWindow(d, { kind: "contacts", sort: "lastActivity", dir: "desc", offset: 0, limit: 1 }, none, 0)).rows[0], withoutIndexKeys({ ...contact("ct_bravo", ["bravo@x.test"], { sortName: "bravo", lastActivityAt: 40, owner: null }) }));
+  assert.deepEqual(ids(await listWindow(d, { kind: "contacts", sort: "lastActivityAt", dir: "desc", offset: 0, limit: 10 }, none, 0)), ["bravo", "charlie", "alpha", "delta", "echo"]);
+  assert.deepEqual((await listWindow(d, { kind: "contacts", sort: "lastActivityAt", dir: "desc", offset: 0, limit: 1 }, none, 0)).rows[0], withoutIndexKeys({ ...contact("ct_bravo", ["bravo@x.test"], { sortName: "bravo", lastActivityAt: 40, owner: null }) }));
 
   let calls = 0;
   const byOwner = (filter: unknown, records: Row[]) => {

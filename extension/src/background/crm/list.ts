@@ -8,18 +8,18 @@
 import type { IDBPDatabase } from "idb";
 import { withoutIndexKeys, type Row } from "./schema.js";
 
-export type ListKind = "contacts" | "companies" | "deals";
+/** A list's kind, as the page names it, and the store it reads. */
+const STORES = { contact: "contacts", company: "companies", deal: "deals", contacts: "contacts", companies: "companies", deals: "deals" } as const;
+export type ListKind = keyof typeof STORES;
 
-/** The orders a list can have: the index each reads (schema.ts). */
+/** The orders a list can have (the core's SortField): the index each reads (schema.ts). */
 const SORT_INDEXES: Record<string, string> = {
   name: "sortName",
-  sortName: "sortName",
-  created: "createdAt",
   createdAt: "createdAt",
-  updated: "updatedAt",
   updatedAt: "updatedAt",
-  lastActivity: "lastActivityAt",
   lastActivityAt: "lastActivityAt",
+  amount: "amount",
+  closeDate: "closeDate",
 };
 
 /** At most this many rows per window (the design's limit for a page request). */
@@ -53,9 +53,17 @@ export function changed(): void {
 const FILTER_TTL_MS = 60_000;
 const filtered = new Map<string, { generation: number; at: number; ids: string[] }>();
 
-function indexOf(sort: string): string {
+function storeOf(kind: string): string {
+  if (!Object.hasOwn(STORES, kind)) throw { code: "unknownKind", message: `There is no list of "${kind}".` };
+  return STORES[kind as ListKind];
+}
+
+function indexOf(store: string, sort: string): string {
   const index = SORT_INDEXES[sort];
-  if (!index) throw { code: "unknownSort", message: `A list cannot be sorted by "${sort}".` };
+  // Amount and close date are deals' only.
+  if (!index || ((sort === "amount" || sort === "closeDate") && store !== "deals")) {
+    throw { code: "unknownSort", message: `This list cannot be sorted by "${sort}".` };
+  }
   return index;
 }
 
@@ -67,12 +75,13 @@ function isEmptyFilter(filter: unknown): boolean {
 
 /** One window of a list, and the list's length. */
 export async function listWindow(db: IDBPDatabase<unknown>, query: ListQuery, matches: Matcher, nowMs: number): Promise<ListWindow> {
-  const index = indexOf(query.sort);
+  const store = storeOf(query.kind);
+  const index = indexOf(store, query.sort);
   const limit = Math.max(0, Math.min(query.limit, MAX_WINDOW));
   const offset = Math.max(0, query.offset);
   const direction = query.dir === "desc" ? "prev" : "next";
   if (isEmptyFilter(query.filter)) {
-    const tx = db.transaction(query.kind, "readonly");
+    const tx = db.transaction(store, "readonly");
     const source = tx.store.index(index);
     const total = await source.count();
     const rows: Row[] = [];
@@ -85,10 +94,10 @@ export async function listWindow(db: IDBPDatabase<unknown>, query: ListQuery, ma
     return { rows, total };
   }
 
-  const key = JSON.stringify([query.kind, index, direction, query.filter]);
+  const key = JSON.stringify([store, index, direction, query.filter]);
   let hit = filtered.get(key);
   if (!hit || hit.generation !== generation || nowMs - hit.at > FILTER_TTL_MS || nowMs < hit.at) {
-    const all = ((await db.getAllFromIndex(query.kind, index)) as Row[]).map((row) => withoutIndexKeys(row));
+    const all = ((await db.getAllFromIndex(store, index)) as Row[]).map((row) => withoutIndexKeys(row));
     if (direction === "prev") all.reverse();
     const verdicts = matches(query.filter, all);
     hit = { generation, at: nowMs, ids: all.filter((_, i) => verdicts[i]).map((row) => row.id) };
@@ -97,7 +106,7 @@ export async function listWindow(db: IDBPDatabase<unknown>, query: ListQuery, ma
     if (filtered.size > 8) filtered.delete(filtered.keys().next().value!);
   }
   const ids = hit.ids.slice(offset, offset + limit);
-  const tx = db.transaction(query.kind, "readonly");
+  const tx = db.transaction(store, "readonly");
   const rows = await Promise.all(ids.map((id) => tx.store.get(id)));
   // A row deleted since the ids were read is left out of this window.
   return { rows: rows.filter((r): r is Row => r !== undefined).map((r) => withoutIndexKeys(r as Row)), total: hit.ids.length };

@@ -4,6 +4,8 @@
 // id; the few index keys a record's own fields cannot give (a null sorts
 // nowhere, a boolean is not a key, a timeline page needs record + time) are
 // added on write and removed on read (withIndexKeys / withoutIndexKeys).
+// The database is new at version 3, so its indexes can still change until
+// it ships; after that, an index is added by a version-4 upgrade.
 import type { IDBPDatabase } from "idb";
 
 /** The database version that holds the CRM stores. */
@@ -31,19 +33,26 @@ export interface ImportChunk {
 
 /** A sortable stand-in for a missing time: records never active sort as the oldest. */
 const NEVER = -1;
-/** A task without a due date sorts after every dated one. */
-const NO_DUE = "9999-12-31";
+/** A task without a due date, a deal without a close date, sorts after every dated one. */
+const NO_DATE = "9999-12-31";
 
 /** The index keys the store adds to a record of `store` before it is put. */
 export function withIndexKeys(store: RecordStore, record: Row): Row {
   switch (store) {
     case "contacts":
     case "companies":
-    case "deals":
       return { ...record, ixActivity: (record.lastActivityAt as number | null) ?? NEVER };
+    case "deals":
+      return {
+        ...record,
+        ixActivity: (record.lastActivityAt as number | null) ?? NEVER,
+        ixClose: (record.closeDate as string | null) ?? NO_DATE,
+        // The core's canonical decimal ("1250.00") as a number, for ordering only; no amount sorts lowest.
+        ixAmount: record.amount == null ? -Infinity : Number(record.amount),
+      };
     case "tasks":
       // Open tasks first, each group by due date: [0|1, "YYYY-MM-DD"].
-      return { ...record, ixStatus: [record.done ? 1 : 0, (record.due as string | null) ?? NO_DUE] };
+      return { ...record, ixStatus: [record.done ? 1 : 0, (record.due as string | null) ?? NO_DATE] };
     case "timeline": {
       // One key per record it shows on, in time order: a record's page of entries is one index range.
       const at = record.at as number;
@@ -56,7 +65,7 @@ export function withIndexKeys(store: RecordStore, record: Row): Row {
 
 /** A stored row as the core knows it: the index keys removed. */
 export function withoutIndexKeys<T = Row>(row: Row): T {
-  const { ixActivity: _a, ixStatus: _s, ixRecordAt: _r, ...record } = row;
+  const { ixActivity: _a, ixStatus: _s, ixRecordAt: _r, ixClose: _c, ixAmount: _m, ...record } = row;
   return record as T;
 }
 
@@ -99,7 +108,8 @@ export function upgradeCrm(database: IDBPDatabase<unknown>, oldVersion: number):
   deals.createIndex("createdAt", "createdAt");
   deals.createIndex("updatedAt", "updatedAt");
   deals.createIndex("lastActivityAt", "ixActivity");
-  deals.createIndex("closeDate", "closeDate");
+  deals.createIndex("closeDate", "ixClose");
+  deals.createIndex("amount", "ixAmount");
   deals.createIndex("stage", ["pipeline", "stage"]);
   deals.createIndex("pipeline", "pipeline");
   deals.createIndex("owner", "owner");

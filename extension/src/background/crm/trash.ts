@@ -26,11 +26,6 @@ export async function listTrash(db: IDBPDatabase<unknown>, limit = 500): Promise
   return items;
 }
 
-/** Whether anything is in the trash (the alarm loads the crm module only then). */
-export async function hasTrash(db: IDBPDatabase<unknown>): Promise<boolean> {
-  return (await db.count("trash")) > 0;
-}
-
 /** Deletes trash entries older than the core's limit; answers how many went. */
 export async function purgeTrash(db: IDBPDatabase<unknown>, core: Pick<CrmCore, "crmTrashCutoff">, nowMs: number): Promise<number> {
   const cutoff = core.crmTrashCutoff(nowMs);
