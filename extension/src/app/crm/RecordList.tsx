@@ -43,8 +43,8 @@ function columns(kind: ListKind, settings: ReturnType<typeof useApp>["settings"]
   }
   return [
     { label: "Stage", cell: (r) => stageOf(settings, (r as Deal).pipeline, (r as Deal).stage)?.name ?? (r as Deal).stage, width: "1fr" },
-    { label: "Amount", cell: (r) => money((r as Deal).amount, (r as Deal).currency, settings?.currency), width: ".8fr" },
-    { label: "Close date", cell: (r) => dateOnly((r as Deal).closeDate), width: ".8fr" },
+    { label: "Amount", sort: "amount", cell: (r) => money((r as Deal).amount, (r as Deal).currency, settings?.currency), width: ".8fr" },
+    { label: "Close date", sort: "closeDate", cell: (r) => dateOnly((r as Deal).closeDate), width: ".8fr" },
     { label: "Owner", cell: (r) => ownerName(settings, (r as Deal).owner), width: ".8fr" },
     { label: "Last activity", sort: "lastActivityAt", cell: (r) => when((r as Deal).lastActivityAt), width: ".8fr" },
   ];
