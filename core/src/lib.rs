@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod auth;
 pub mod backoff;
 pub mod connect;
+pub mod crm;
 pub mod detect;
 mod doh;
 mod hostname;

@@ -6,6 +6,7 @@
 //! and unknown fields are refused) before the worker acts on it, and a
 //! content script can only ask for the few things its adapter needs.
 
+pub mod crm;
 pub mod imap;
 
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,36 @@ pub enum PageRequest {
     ImapConnect(crate::rpc::imap::ImapConnectArg),
     /// IMAP: the user dismissed the notice shown beside the inbox.
     ImapDismissNotice(AddressArg),
+    /// CRM: records matching what the user typed, best first.
+    CrmSearch(crate::rpc::crm::CrmSearchArg),
+    /// CRM: one page of a sorted, filtered list.
+    CrmList(Box<crate::rpc::crm::CrmListArg>),
+    /// CRM: a record with its associations, first timeline page, tasks and notes.
+    CrmGet(crate::rpc::crm::CrmRecordArg),
+    /// CRM: an older page of a record's timeline.
+    CrmTimeline(crate::rpc::crm::CrmTimelineArg),
+    /// CRM: a write (save, delete, undo, merge, move a deal, complete a task).
+    CrmSave(Box<crate::rpc::crm::CrmSaveArg>),
+    /// CRM: a pipeline's deals by stage.
+    CrmBoard(crate::rpc::crm::CrmBoardArg),
+    /// CRM: one page of the task list.
+    CrmTasks(crate::rpc::crm::CrmTasksArg),
+    /// CRM: stages one chunk of a CSV file for import.
+    CrmImportChunk(crate::rpc::crm::CrmImportChunkArg),
+    /// CRM: the staged file's columns, suggested mapping and sample rows.
+    CrmImportPreview(crate::rpc::crm::CrmImportArg),
+    /// CRM: imports the staged file with a mapping, in one transaction.
+    CrmImportRun(crate::rpc::crm::CrmImportRunArg),
+    /// CRM: drops a staged file.
+    CrmImportDiscard(crate::rpc::crm::CrmImportArg),
+    /// CRM: every record of a kind as CSV.
+    CrmExport(crate::rpc::crm::CrmExportArg),
+    /// CRM: the settings in force (owners, pipelines, currency).
+    CrmSettings(NoFields),
+    /// CRM: saves the user's settings.
+    CrmSaveSettings(crate::rpc::crm::CrmSaveSettingsArg),
+    /// CRM: recently deleted records (undo within 30 days).
+    CrmTrash(NoFields),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).
@@ -374,11 +405,18 @@ pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
             message: "message refused: expected a JSON object with a \"type\"".into(),
         });
     }
-    match caller {
+    let request = match caller {
         Caller::ContentScript => serde_json::from_value(value).map(Request::ContentScript),
         Caller::ExtensionPage => serde_json::from_value(value).map(Request::ExtensionPage),
     }
-    .map_err(invalid)
+    .map_err(invalid)?;
+    if let Request::ExtensionPage(page) = &request {
+        crm::check(page).map_err(|why| RpcError {
+            code: "invalidMessage",
+            message: format!("message refused: {why}"),
+        })?;
+    }
+    Ok(request)
 }
 
 #[cfg(test)]

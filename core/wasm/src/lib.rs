@@ -3,7 +3,7 @@
 //! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
 //! as `{code, message}` objects so the shell can show the core's own words.
 //!
-//! Built once per family (Cargo features `start`, `connect`, `mail`; build.sh):
+//! Built once per family (Cargo features `start`, `connect`, `mail`, `crm`; build.sh):
 //! each module exports only its family's functions.
 
 use wasm_bindgen::prelude::*;
@@ -18,6 +18,8 @@ use inlay_core::rpc;
 mod accounts;
 #[cfg(feature = "connect")]
 mod connect;
+#[cfg(feature = "crm")]
+mod crm;
 // Each family's build uses only part of the conversions.
 #[cfg_attr(not(all(feature = "start", feature = "connect", feature = "mail")), allow(dead_code))]
 mod convert;
@@ -35,6 +37,8 @@ mod password;
 pub use accounts::*;
 #[cfg(feature = "connect")]
 pub use connect::*;
+#[cfg(feature = "crm")]
+pub use crm::*;
 #[cfg(feature = "connect")]
 pub use detect::*;
 #[cfg(feature = "connect")]
