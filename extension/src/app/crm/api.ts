@@ -47,6 +47,11 @@ function ask<T>(request: CrmRequest): Promise<T> {
   return call<T>(request as unknown as Request);
 }
 
+/** The settings as the worker answers them: the core's reading, or (from an older worker) the settings alone. */
+function reading(r: CrmSettingsReading | CrmSettings): CrmSettingsReading {
+  return "settings" in r ? r : { settings: r, ownersFromPolicy: false, pipelinesFromPolicy: false, ignored: [] };
+}
+
 export const crm = {
   search: (query: string, limit = 12) => ask<SearchHit[]>({ type: "crmSearch", query, limit }),
   list: <T>(kind: ListKind, sort: string, dir: "asc" | "desc", filter: ListFilter, offset: number, limit: number) =>
@@ -64,7 +69,7 @@ export const crm = {
     ask<ImportResult>({ type: "crmImportRun", importId, mapping }),
   importDiscard: (importId: string) => ask<null>({ type: "crmImportDiscard", importId }),
   export: (kind: "contacts" | "companies" | "deals") => ask<{ filename: string; text: string }>({ type: "crmExport", kind }),
-  settings: () => ask<CrmSettingsReading>({ type: "crmSettings" }),
-  saveSettings: (settings: CrmSettings) => ask<CrmSettingsReading>({ type: "crmSaveSettings", settings }),
+  settings: () => ask<CrmSettingsReading | CrmSettings>({ type: "crmSettings" }).then(reading),
+  saveSettings: (settings: CrmSettings) => ask<CrmSettingsReading | CrmSettings>({ type: "crmSaveSettings", settings }).then(reading),
   trash: () => ask<TrashEntry[]>({ type: "crmTrash" }),
 };
