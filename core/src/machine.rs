@@ -7,8 +7,9 @@
 //! arguments, calls [`Machine::start`] once and [`Machine::resume`] with what
 //! happened to the last step, every call with the current [`Moment`] (time and
 //! random bytes, never read by the core itself). Every call returns the next
-//! [`Step`]: a request to run, a sign-in window to open, a time to wait until,
-//! a question for the user, or the end (a result or a failure in words).
+//! [`Step`]: a request to run, an operation of the native mail helper, a
+//! sign-in window to open, a time to wait until, a question for the user, or
+//! the end (a result or a failure in words).
 //!
 //! Where a machine's state is kept depends on how long it must last. A machine
 //! whose state lives only as long as the service worker stays inside the wasm
@@ -24,6 +25,7 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use crate::http::{HttpRequest, HttpResponse, TransportFailure};
+use crate::provider::imap::{HelperCall, ServerCertificate};
 
 /// Random bytes the shell passes with every call (`crypto.getRandomValues`),
 /// whether or not this step needs them: enough for PKCE's verifier, `state`,
@@ -78,6 +80,9 @@ pub enum Step<P, Q, R, E> {
     /// `fetch` this request; resume with [`Input::Response`] or
     /// [`Input::Transport`].
     Http { request: HttpRequest, purpose: P },
+    /// Send this operation to Inlay's native mail helper; resume with
+    /// [`Input::HelperReply`] or [`Input::HelperFailed`].
+    Helper { call: HelperCall, purpose: P },
     /// Open the provider's sign-in window (`launchWebAuthFlow`); resume with
     /// [`Input::Redirect`] or [`Input::AuthFlowFailed`].
     AuthFlow { url: String, interactive: bool },
@@ -120,6 +125,18 @@ pub enum Input<A> {
     Timer,
     /// The user's answer to [`Step::Ask`].
     Answer { answer: A },
+    /// The helper's value for the operation (bridge/README.md).
+    HelperReply {
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+        reply: serde_json::Value,
+    },
+    /// The helper (or the worker's port to it) failed: its code, its own
+    /// detail (the core words it), and the certificate it refused, if any.
+    HelperFailed {
+        code: String,
+        message: String,
+        certificate: Option<ServerCertificate>,
+    },
 }
 
 // Reading a step or an input back. serde's derived reading of an internally
@@ -127,14 +144,17 @@ pub enum Input<A> {
 // then reads each variant from the buffer: code instantiated once per
 // variant and per machine (40 KB raw, 2 KB gzip of the module with five
 // machines, more with each new one). Both are read instead as one flat struct
-// of every variant's fields (no two variants share a field name), straight
-// from the deserializer, and `kind` picks the variant; what they write is
-// unchanged (the derives above).
+// of every variant's fields, straight from the deserializer, and `kind` picks
+// the variant; what they write is unchanged (the derives above). A field name
+// two variants share must have one type in both (`purpose` of `http` and
+// `helper`, `message` of `authFlowFailed` and `helperFailed`); a new variant
+// names its other fields apart.
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum StepKind {
     Http,
+    Helper,
     AuthFlow,
     Wait,
     Ask,
@@ -153,6 +173,7 @@ enum StepKind {
 struct StepFields<P, Q, R, E> {
     kind: StepKind,
     request: Option<HttpRequest>,
+    call: Option<HelperCall>,
     #[serde(default, deserialize_with = "present")]
     purpose: Option<P>,
     url: Option<String>,
@@ -192,6 +213,10 @@ where
                 request: field(f.request, "request")?,
                 purpose: field(f.purpose, "purpose")?,
             },
+            StepKind::Helper => Step::Helper {
+                call: field(f.call, "call")?,
+                purpose: field(f.purpose, "purpose")?,
+            },
             StepKind::AuthFlow => Step::AuthFlow {
                 url: field(f.url, "url")?,
                 interactive: field(f.interactive, "interactive")?,
@@ -222,6 +247,8 @@ enum InputKind {
     AuthFlowFailed,
     Timer,
     Answer,
+    HelperReply,
+    HelperFailed,
 }
 
 /// An [`Input`] as read: `kind` and every variant's fields.
@@ -235,6 +262,11 @@ struct InputFields<A> {
     message: Option<String>,
     #[serde(default, deserialize_with = "present")]
     answer: Option<A>,
+    // A `null` reply is the helper's value, not a missing field.
+    #[serde(default, deserialize_with = "present")]
+    reply: Option<serde_json::Value>,
+    code: Option<String>,
+    certificate: Option<ServerCertificate>,
 }
 
 impl<'de, A: Deserialize<'de>> Deserialize<'de> for Input<A> {
@@ -256,6 +288,14 @@ impl<'de, A: Deserialize<'de>> Deserialize<'de> for Input<A> {
             InputKind::Timer => Input::Timer,
             InputKind::Answer => Input::Answer {
                 answer: field(f.answer, "answer")?,
+            },
+            InputKind::HelperReply => Input::HelperReply {
+                reply: field(f.reply, "reply")?,
+            },
+            InputKind::HelperFailed => Input::HelperFailed {
+                code: field(f.code, "code")?,
+                message: field(f.message, "message")?,
+                certificate: f.certificate,
             },
         })
     }
@@ -304,7 +344,10 @@ mod tests {
         for now in [f64::NAN, -5.0, f64::INFINITY, f64::NEG_INFINITY] {
             assert_eq!(Moment::from_shell(now, &[]).now_ms, 0, "{now}");
         }
-        assert_eq!(Moment::from_shell(1_700_000_000_123.9, &[]).now_ms, 1_700_000_000_123);
+        assert_eq!(
+            Moment::from_shell(1_700_000_000_123.9, &[]).now_ms,
+            1_700_000_000_123
+        );
     }
 
     #[test]
@@ -327,6 +370,13 @@ mod tests {
             Step::Http {
                 request: request.clone(),
                 purpose: "p".into(),
+            },
+            Step::Helper {
+                call: HelperCall {
+                    op: crate::provider::imap::HelperOp::SmtpCheck,
+                    args: serde_json::json!({"host": "h", "port": 465}),
+                },
+                purpose: "q".into(),
             },
             Step::AuthFlow {
                 url: "https://a/".into(),
@@ -363,6 +413,28 @@ mod tests {
             },
             Input::Timer,
             Input::Answer { answer: false },
+            Input::HelperReply {
+                reply: serde_json::json!({"certificatePin": null}),
+            },
+            Input::HelperReply {
+                reply: serde_json::Value::Null,
+            },
+            Input::HelperFailed {
+                code: "untrustedCertificate".into(),
+                message: "UnknownIssuer".into(),
+                certificate: Some(ServerCertificate {
+                    subject: "CN=h".into(),
+                    issuer: "CN=ca".into(),
+                    not_before: "a".into(),
+                    not_after: "b".into(),
+                    spki_sha256: "k".into(),
+                }),
+            },
+            Input::HelperFailed {
+                code: "timeout".into(),
+                message: String::new(),
+                certificate: None,
+            },
         ];
         for input in inputs {
             let json = serde_json::to_value(&input).unwrap();
@@ -371,6 +443,9 @@ mod tests {
         let missing =
             serde_json::from_value::<Input<bool>>(serde_json::json!({"kind": "redirect"}));
         assert_eq!(missing.unwrap_err().to_string(), "missing field `url`");
+        let no_reply =
+            serde_json::from_value::<Input<bool>>(serde_json::json!({"kind": "helperReply"}));
+        assert_eq!(no_reply.unwrap_err().to_string(), "missing field `reply`");
         let unknown = serde_json::from_value::<Input<bool>>(serde_json::json!({"kind": "nap"}));
         assert!(
             unknown

@@ -809,6 +809,7 @@ fn input_name(input: &Input<NoQuestion>) -> &'static str {
         Input::Response { .. } => "a server answer",
         Input::Transport { .. } => "a network failure",
         Input::Timer => "a timer",
+        Input::HelperReply { .. } | Input::HelperFailed { .. } => "a mail helper answer",
         Input::Answer { answer } => match *answer {},
     }
 }

@@ -1,5 +1,5 @@
-//! Bindings for IMAP/SMTP settings discovery and the Advanced options
-//! check. Conversion only: every decision is made by `inlay-core`
+//! Bindings for IMAP/SMTP settings discovery, the Advanced options check and
+//! the login checks through the native helper. Conversion only: every decision is made by `inlay-core`
 //! (`inlay_core::provider::imap`).
 //!
 //! Same conventions as `connect.rs`: plain JSON-compatible objects
@@ -12,8 +12,8 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{arg, resume_step, start_step, thrown, to_js};
 
 use inlay_core::provider::imap::{
-    self as core_imap, AdminPolicy, CertificateReport, CertificateTrust, Discovery, MailServerKind,
-    MailSettings, SettingsError,
+    self as core_imap, AccountCheck, AdminPolicy, CertificateTrust, Discovery, LoginCheck,
+    MailServerKind, MailSettings, SettingsError,
 };
 use inlay_core::rpc::imap::PinnedCertificates;
 
@@ -80,14 +80,6 @@ pub fn mail_settings_validate(settings: JsValue) -> Result<JsValue, JsValue> {
     }
 }
 
-/// `mailSentCopyNeeded(settings) -> boolean`: whether the helper must append
-/// the sent copy to the Sent folder (false where the provider files it itself).
-#[wasm_bindgen(js_name = mailSentCopyNeeded)]
-pub fn mail_sent_copy_needed(settings: JsValue) -> Result<JsValue, JsValue> {
-    let settings: MailSettings = arg(settings, "settings")?;
-    Ok(JsValue::from_bool(core_imap::sent_copy_needed(&settings)))
-}
-
 /// `mailHelperError(which, host, port, code, detail) -> {code, message, disposition}`:
 /// the mail helper's failure for the `imap` or `smtp` server in words, and
 /// whether a check should `reauthenticate`, try `later` or `fail`.
@@ -113,48 +105,97 @@ pub fn mail_usual_settings(address: &str) -> Result<JsValue, JsValue> {
     to_js(&core_imap::usual_settings(address))
 }
 
-/// `mailCertificateMigration(settings, trust, imap, smtp) -> trust | null`:
-/// for a record from before pins (`trust` is `{pinnedCertificates?,
-/// trustAnyCertificate?, notice?}`), the trust to store after a successful
-/// trust-any check, from each server's check reply (`{certificatePin,
-/// certificateVerified}`; `smtp` null when its check failed); null when
-/// nothing changes.
-#[wasm_bindgen(js_name = mailCertificateMigration)]
-pub fn mail_certificate_migration(
-    settings: JsValue,
-    trust: JsValue,
-    imap: JsValue,
-    smtp: JsValue,
-) -> Result<JsValue, JsValue> {
-    let settings: MailSettings = arg(settings, "settings")?;
-    let trust: CertificateTrust = arg(trust, "trust")?;
-    let imap: CertificateReport = arg(imap, "imap")?;
-    let smtp: Option<CertificateReport> = arg(smtp, "smtp")?;
-    to_js(&core_imap::migrate_trust_any(
-        &settings,
-        &trust,
-        &imap,
-        smtp.as_ref(),
-    ))
+/// `new ImapLoginMachine(settings, password, smtpPassword, pins)`: the
+/// connect's check of both logins (`provider::imap::LoginCheck`) as a handle
+/// whose state (with the passwords) stays inside the module. `smtpPassword`
+/// is SMTP's own (null when it shares IMAP's); `pins` the certificates the
+/// user accepted (`{imap, smtp}`). `start(nowMs, random)` once, then
+/// `resume(input, nowMs, random)` with the helper's `{kind: "helperReply",
+/// reply}` or `{kind: "helperFailed", code, message, certificate}`; each
+/// returns the step: `{kind: "helper", call: {op, args}, purpose: "imap" |
+/// "smtp"}`, `{kind: "done", result: {pinnedCertificates, appendToSent}}` or
+/// `{kind: "failed", error: {code, message, review?: {server, host,
+/// certificate}}}` (code `reviewCertificate` with a `review`). The shell
+/// calls `free()` once it has ended.
+#[wasm_bindgen]
+pub struct ImapLoginMachine(LoginCheck);
+
+#[wasm_bindgen]
+impl ImapLoginMachine {
+    /// Throws `{code: "invalidArgument", message}` for unreadable settings or pins.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        settings: JsValue,
+        password: &str,
+        smtp_password: Option<String>,
+        pins: JsValue,
+    ) -> Result<ImapLoginMachine, JsValue> {
+        let settings: MailSettings = arg(settings, "settings")?;
+        let pins: PinnedCertificates = arg(pins, "pins")?;
+        Ok(ImapLoginMachine(LoginCheck::new(
+            settings,
+            password,
+            smtp_password.as_deref(),
+            pins,
+        )))
+    }
+
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        start_step(&mut self.0, now_ms, random)
+    }
+
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        resume_step(&mut self.0, input, now_ms, random)
+    }
 }
 
-/// `mailCertificateAcceptedElsewhere(which, code, spkiSha256, pins) -> string | null`:
-/// the pin to use for the `imap` or `smtp` server instead of a review, when
-/// the helper refused its certificate (`code`) and it is the key the user
-/// accepted for the account's other server; null: the user reviews it.
-#[wasm_bindgen(js_name = mailCertificateAcceptedElsewhere)]
-pub fn mail_certificate_accepted_elsewhere(
-    which: JsValue,
-    code: &str,
-    spki_sha256: &str,
-    pins: JsValue,
-) -> Result<JsValue, JsValue> {
-    let which: MailServerKind = arg(which, "which")?;
-    let pins: PinnedCertificates = arg(pins, "pins")?;
-    to_js(&core_imap::accepted_for_other_server(
-        which,
-        code,
-        spki_sha256,
-        &pins,
-    ))
+/// `new ImapCheckMachine(settings, trust, password, smtpPassword)`: "Check
+/// connection" of an IMAP inbox (`provider::imap::AccountCheck`) as a handle,
+/// like `ImapLoginMachine`. `trust` is the record's `{pinnedCertificates?,
+/// trustAnyCertificate?, notice?}`; `smtpPassword` SMTP's own, or null. Each
+/// call returns the step: `{kind: "helper", call, purpose}`, `{kind: "done",
+/// result: {trust}}` (`trust`: what to store instead of the record's, with
+/// its `notice` for the user, or null) or `{kind: "failed", error: {code,
+/// message, outcome}}` (`outcome`: `needsReauthentication`, `later` or
+/// `failed`).
+#[wasm_bindgen]
+pub struct ImapCheckMachine(AccountCheck);
+
+#[wasm_bindgen]
+impl ImapCheckMachine {
+    /// Throws `{code: "invalidArgument", message}` for unreadable settings or trust.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        settings: JsValue,
+        trust: JsValue,
+        password: &str,
+        smtp_password: Option<String>,
+    ) -> Result<ImapCheckMachine, JsValue> {
+        let settings: MailSettings = arg(settings, "settings")?;
+        let trust: CertificateTrust = arg(trust, "trust")?;
+        Ok(ImapCheckMachine(AccountCheck::new(
+            settings,
+            trust,
+            password,
+            smtp_password.as_deref(),
+        )))
+    }
+
+    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
+        start_step(&mut self.0, now_ms, random)
+    }
+
+    pub fn resume(
+        &mut self,
+        input: JsValue,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        resume_step(&mut self.0, input, now_ms, random)
+    }
 }

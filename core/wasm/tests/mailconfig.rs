@@ -168,18 +168,72 @@ fn validate_returns_null_or_throws_invalid_settings_with_the_field() {
     );
 }
 
+/// Drives an `ImapLoginMachine` over `settings` whose helper accepts both logins.
+fn logins_verified(settings: Value) -> JsValue {
+    let pins = json!({"imap": null, "smtp": null});
+    let mut check = inlay_wasm::ImapLoginMachine::new(js(settings), "pw", None, js(pins)).unwrap();
+    let imap = check.start(NOW, &[7; 128]).unwrap();
+    assert_eq!(text(&imap, "kind"), "helper", "{}", stringify(&imap));
+    assert_eq!(text(&imap, "call.op"), "imapCheck");
+    assert_eq!(text(&imap, "call.args.password"), "pw");
+    assert_eq!(text(&imap, "purpose"), "imap");
+    let reply = json!({"kind": "helperReply", "reply": null});
+    let smtp = check.resume(js(reply.clone()), NOW, &[7; 128]).unwrap();
+    assert_eq!(text(&smtp, "call.op"), "smtpCheck");
+    let done = check.resume(js(reply), NOW, &[7; 128]).unwrap();
+    assert_eq!(text(&done, "kind"), "done", "{}", stringify(&done));
+    done
+}
+
 #[wasm_bindgen_test]
-fn sent_copy_needed_is_a_boolean_by_smtp_host() {
-    let other = inlay_wasm::mail_sent_copy_needed(js(settings("imap.example.com", 993))).unwrap();
-    assert_eq!(other.as_bool(), Some(true));
+fn the_sent_copy_is_decided_by_smtp_host_with_the_logins() {
+    let other = logins_verified(settings("imap.example.com", 993));
+    assert_eq!(get(&other, "result.appendToSent").as_bool(), Some(true));
     let mut gmail = settings("imap.gmail.com", 993);
     gmail["smtp"]["host"] = json!("smtp.gmail.com");
     assert_eq!(
-        inlay_wasm::mail_sent_copy_needed(js(gmail))
-            .unwrap()
-            .as_bool(),
+        get(&logins_verified(gmail), "result.appendToSent").as_bool(),
         Some(false)
     );
+}
+
+#[wasm_bindgen_test]
+fn a_refused_certificate_crosses_for_review_and_a_check_failure_with_its_outcome() {
+    let pins = json!({"imap": null, "smtp": null});
+    let mut check = inlay_wasm::ImapLoginMachine::new(
+        js(settings("imap.example.com", 993)),
+        "pw",
+        None,
+        js(pins),
+    )
+    .unwrap();
+    check.start(NOW, &[]).unwrap();
+    let certificate = json!({"subject": "CN=imap.example.com", "issuer": "CN=ca", "notBefore": "a",
+        "notAfter": "b", "spkiSha256": "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="});
+    let failed = json!({"kind": "helperFailed", "code": "untrustedCertificate",
+        "message": "UnknownIssuer", "certificate": certificate});
+    let end = check.resume(js(failed), NOW, &[]).unwrap();
+    assert_eq!(text(&end, "error.code"), "reviewCertificate");
+    assert_eq!(text(&end, "error.review.server"), "imap");
+    assert_eq!(json_of(&get(&end, "error.review.certificate")), certificate);
+    let err = check
+        .resume(js(json!({"kind": "helperFailed"})), NOW, &[])
+        .unwrap_err();
+    assert_eq!(text(&err, "code"), "invalidArgument");
+
+    let trust = json!({"trustAnyCertificate": false});
+    let mut check = inlay_wasm::ImapCheckMachine::new(
+        js(settings("imap.example.com", 993)),
+        js(trust),
+        "pw",
+        None,
+    )
+    .unwrap();
+    check.start(NOW, &[]).unwrap();
+    let failed = json!({"kind": "helperFailed", "code": "wrongPassword", "message": "", "certificate": null});
+    let end = check.resume(js(failed), NOW, &[]).unwrap();
+    assert_eq!(text(&end, "error.outcome"), "needsReauthentication");
+    assert!(inlay_wasm::ImapCheckMachine::new(js(json!({})), js(json!({})), "pw", None).is_err());
 }
 
 #[wasm_bindgen_test]

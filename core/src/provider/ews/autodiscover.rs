@@ -327,6 +327,8 @@ impl Machine for AutodiscoverPlan {
             Input::Transport { .. }
             | Input::Redirect { .. }
             | Input::AuthFlowFailed { .. }
+            | Input::HelperReply { .. }
+            | Input::HelperFailed { .. }
             | Input::Timer => self.next(),
         }
     }

@@ -157,7 +157,11 @@ impl Machine for EwsCheck {
             Input::Transport { failure } => Outcome::Transport { failure },
             // The pause is over: the same request again.
             Input::Timer => return self.request(),
-            Input::Redirect { .. } | Input::AuthFlowFailed { .. } | Input::Answer { .. } => {
+            Input::Redirect { .. }
+            | Input::AuthFlowFailed { .. }
+            | Input::Answer { .. }
+            | Input::HelperReply { .. }
+            | Input::HelperFailed { .. } => {
                 return self.request();
             }
         };

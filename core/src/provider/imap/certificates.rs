@@ -30,6 +30,7 @@ pub struct CertificateReport {
 
 /// The certificate trust an IMAP account record holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateTrust {
     /// Records from before pins have none.

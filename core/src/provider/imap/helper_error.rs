@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which of the account's two servers failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum MailServerKind {
     Imap,

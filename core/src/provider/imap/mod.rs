@@ -15,9 +15,11 @@
 
 mod admin;
 mod certificates;
+mod check;
 mod clientconfig;
 mod discovery;
 mod guess;
+mod helper;
 mod helper_error;
 mod sent_copy;
 mod validate;
@@ -29,12 +31,17 @@ pub use admin::AdminPolicy;
 pub use certificates::{
     CertificateReport, CertificateTrust, accepted_for_other_server, migrate_trust_any,
 };
+pub use check::{
+    AccountCheck, AccountCheckFailure, AccountChecked, CertificateReview, CheckOutcome, LoginCheck,
+    LoginFailure, LoginsVerified,
+};
 pub use clientconfig::{ClientConfig, ConfigError, parse_client_config};
 pub use discovery::{
     Answer, Discovery, DiscoveryError, Found, ISPDB_BASE, MAX_REQUESTS, Step, base_domain,
     domain_autoconfig_url, ispdb_url, well_known_url,
 };
 pub use guess::{guesses, usual_settings};
+pub use helper::{HelperCall, HelperOp, ServerCertificate};
 pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe_helper_error};
 pub use sent_copy::sent_copy_needed;
 pub use validate::{SettingsError, parse_security, validate_settings};

@@ -7,7 +7,7 @@ import init, * as wasm from "../../../../build/wasm/inlay_connect.js";
 import { BridgeError } from "../io/bridge.js";
 import type { CertificateTrust, ImapCore, Outcome } from "../core/types.js";
 import type { HttpRequest } from "../io/http.js";
-import { CertificateReview, check, checkArgs, checkPinned, discover, legacyTrust, start, type Deps } from "./imap.js";
+import { CertificateReview, checkLogin, discover, start, verifyLogins, type Deps } from "./imap.js";
 import type { MailSettings } from "../../shared/inboxes.js";
 
 const ready = init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") }).then((): ImapCore => wasm);
@@ -140,53 +140,64 @@ const CERTIFICATE = {
   spkiSha256: "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=",
 };
 
-/** A helper that records each request and answers with `reply`. */
-function helper(reply: () => Promise<unknown>) {
+/** A helper that records each request and answers with `reply(op)`. */
+function helper(reply: (op: string) => Promise<unknown>) {
   const sent: Record<string, unknown>[] = [];
   const d: Deps = {
     ...deps([], () => assert.fail()),
-    bridge: () => ({ request: async (op: string, args: Record<string, unknown>) => (sent.push({ op, ...args }), reply()) }) as never,
+    bridge: () => ({ request: async (op: string, args: Record<string, unknown>) => (sent.push({ op, ...args }), reply(op)) }) as never,
   };
   return { sent, d };
 }
 
+const PASSWORD = { password: "pw", smtpPassword: null };
+const NO_PINS = { imap: null, smtp: null };
+
 test("a server's pin goes to the helper as pinnedSpki, never as trust-any", async () => {
   const core = await ready;
   const { sent, d } = helper(async () => ({ certificatePin: CERTIFICATE.spkiSha256 }));
-  const reply = await check(core, d, "smtp", checkArgs(SETTINGS, "smtp", "pw", CERTIFICATE.spkiSha256));
-  assert.equal(reply.certificatePin, CERTIFICATE.spkiSha256);
-  assert.deepEqual(sent, [
-    { op: "smtpCheck", host: "smtp.corp.example", port: 465, security: "implicitTls", username: "ann", password: "pw", pinnedSpki: CERTIFICATE.spkiSha256 },
-  ]);
-  await check(core, d, "imap", checkArgs(SETTINGS, "imap", "pw", null));
-  assert.ok(!("pinnedSpki" in sent[1]!) && !("trustAnyCertificate" in sent[1]!), JSON.stringify(sent[1]));
+  const verified = await verifyLogins(core, d, SETTINGS, PASSWORD, { imap: null, smtp: CERTIFICATE.spkiSha256 });
+  assert.deepEqual(verified.pinnedCertificates, { imap: null, smtp: CERTIFICATE.spkiSha256 });
+  assert.deepEqual(sent[1], {
+    op: "smtpCheck",
+    host: "smtp.corp.example",
+    port: 465,
+    security: "implicitTls",
+    username: "ann",
+    password: "pw",
+    pinnedSpki: CERTIFICATE.spkiSha256,
+  });
+  assert.equal(sent[0]?.op, "imapCheck");
+  assert.ok(!("pinnedSpki" in sent[0]!) && !("trustAnyCertificate" in sent[0]!), JSON.stringify(sent[0]));
 });
 
 test("a certificate the helper can't verify becomes a review: the certificate and the core's words", async () => {
   const core = await ready;
-  const { d } = helper(() => Promise.reject(new BridgeError("untrustedCertificate", "invalid peer certificate: UnknownIssuer", CERTIFICATE)));
-  await assert.rejects(check(core, d, "imap", checkArgs(SETTINGS, "imap", "pw", null)), (e: unknown) => {
+  const { sent, d } = helper(() => Promise.reject(new BridgeError("untrustedCertificate", "invalid peer certificate: UnknownIssuer", CERTIFICATE)));
+  await assert.rejects(verifyLogins(core, d, SETTINGS, PASSWORD, NO_PINS), (e: unknown) => {
     assert.ok(e instanceof CertificateReview, String(e));
     assert.equal(e.code, "reviewCertificate");
-    assert.equal(e.server, "imap");
-    assert.equal(e.host, "mail.corp.example");
-    assert.deepEqual(e.certificate, CERTIFICATE);
+    assert.equal(e.review.server, "imap");
+    assert.equal(e.review.host, "mail.corp.example");
+    assert.deepEqual(e.review.certificate, CERTIFICATE);
     assert.match(e.message, /sent no password/);
     assert.match(e.message, /Trust this certificate/);
     return true;
   });
+  assert.equal(sent.length, 1, "SMTP is not checked after IMAP's certificate was refused");
 });
 
 test("a changed certificate is reviewed again, in the issue's words; other TLS failures are plain errors", async () => {
   const core = await ready;
-  const changed = helper(() => Promise.reject(new BridgeError("certificateChanged", "another key", CERTIFICATE)));
-  await assert.rejects(check(core, changed.d, "smtp", checkArgs(SETTINGS, "smtp", "pw", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")), (e: unknown) => {
+  const changed = helper((op) => (op === "imapCheck" ? Promise.resolve({}) : Promise.reject(new BridgeError("certificateChanged", "another key", CERTIFICATE))));
+  await assert.rejects(verifyLogins(core, changed.d, SETTINGS, PASSWORD, { imap: null, smtp: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }), (e: unknown) => {
     assert.ok(e instanceof CertificateReview);
+    assert.equal(e.review.server, "smtp");
     assert.match(e.message, /certificate changed since you connected — this can be an attack; reconnect to review it/);
     return true;
   });
   const tls = helper(() => Promise.reject(new BridgeError("tlsFailed", "received corrupt message")));
-  await assert.rejects(check(core, tls.d, "imap", checkArgs(SETTINGS, "imap", "pw", null)), (e: unknown) => {
+  await assert.rejects(verifyLogins(core, tls.d, SETTINGS, PASSWORD, NO_PINS), (e: unknown) => {
     assert.ok(!(e instanceof CertificateReview));
     assert.equal((e as { code: string }).code, "tlsFailed");
     assert.doesNotMatch((e as Error).message, /Trust any/);
@@ -196,7 +207,7 @@ test("a changed certificate is reviewed again, in the issue's words; other TLS f
 
 const OTHER_KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
-/** A helper like a server presenting the key `presented`: refused unless pinned to exactly it. */
+/** IMAP at the accepted key, and an SMTP server presenting the key `presented`: refused unless pinned to exactly it. */
 function smtpServer(presented: string) {
   const sent: Record<string, unknown>[] = [];
   const d: Deps = {
@@ -204,6 +215,7 @@ function smtpServer(presented: string) {
     bridge: () =>
       ({
         request: async (op: string, args: Record<string, unknown>) => {
+          if (op === "imapCheck") return { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: null };
           sent.push({ op, ...args });
           if (args.pinnedSpki === presented) return { certificatePin: presented, certificateVerified: null };
           const code = args.pinnedSpki ? "certificateChanged" : "untrustedCertificate";
@@ -217,8 +229,8 @@ function smtpServer(presented: string) {
 test("SMTP presenting the key just accepted for IMAP is pinned without a second review", async () => {
   const core = await ready;
   const { sent, d } = smtpServer(CERTIFICATE.spkiSha256);
-  const pin = await checkPinned(core, d, "smtp", SETTINGS, "pw", { imap: CERTIFICATE.spkiSha256, smtp: null });
-  assert.equal(pin, CERTIFICATE.spkiSha256);
+  const verified = await verifyLogins(core, d, SETTINGS, PASSWORD, { imap: CERTIFICATE.spkiSha256, smtp: null });
+  assert.equal(verified.pinnedCertificates.smtp, CERTIFICATE.spkiSha256);
   assert.deepEqual(
     sent.map((r) => r.pinnedSpki ?? null),
     [null, CERTIFICATE.spkiSha256],
@@ -229,10 +241,10 @@ test("SMTP presenting the key just accepted for IMAP is pinned without a second 
 test("SMTP presenting another key than IMAP's is reviewed as before", async () => {
   const core = await ready;
   const { sent, d } = smtpServer(OTHER_KEY);
-  await assert.rejects(checkPinned(core, d, "smtp", SETTINGS, "pw", { imap: CERTIFICATE.spkiSha256, smtp: null }), (e: unknown) => {
+  await assert.rejects(verifyLogins(core, d, SETTINGS, PASSWORD, { imap: CERTIFICATE.spkiSha256, smtp: null }), (e: unknown) => {
     assert.ok(e instanceof CertificateReview, String(e));
-    assert.equal(e.server, "smtp");
-    assert.equal(e.certificate.spkiSha256, OTHER_KEY);
+    assert.equal(e.review.server, "smtp");
+    assert.equal(e.review.certificate.spkiSha256, OTHER_KEY);
     return true;
   });
   assert.equal(sent.length, 1, "no second attempt");
@@ -242,10 +254,15 @@ const LEGACY: CertificateTrust = { pinnedCertificates: { imap: null, smtp: null 
 
 test("a trust-any account: the core pins only the certificate that doesn't verify and words the notice", async () => {
   const core = await ready;
-  const { sent, d } = helper(async () => ({ certificatePin: OTHER_KEY, certificateVerified: true }));
-  const trust = await legacyTrust(core, d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false }, "pw");
-  assert.equal(sent[0]?.op, "smtpCheck");
+  const { sent, d } = helper(async (op) =>
+    op === "imapCheck" ? { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false } : { certificatePin: OTHER_KEY, certificateVerified: true },
+  );
+  const end = await checkLogin(core, d, SETTINGS, LEGACY, PASSWORD);
+  assert.equal(end.kind, "done");
+  const trust = end.kind === "done" ? end.result.trust : null;
   assert.equal(sent[0]?.trustAnyCertificate, true);
+  assert.equal(sent[1]?.op, "smtpCheck");
+  assert.equal(sent[1]?.trustAnyCertificate, true);
   assert.deepEqual(trust?.pinnedCertificates, { imap: CERTIFICATE.spkiSha256, smtp: null });
   assert.equal(trust?.trustAnyCertificate, false);
   assert.match(trust?.notice ?? "", /^Inlay no longer accepts any certificate from the incoming mail \(IMAP\) server at mail\.corp\.example on port 993:/);
@@ -255,9 +272,25 @@ test("a trust-any account: the core pins only the certificate that doesn't verif
 
 test("a trust-any account whose certificates verify anyway gets no pin and no notice; a failed SMTP check changes nothing", async () => {
   const core = await ready;
-  const verified = helper(async () => ({ certificatePin: OTHER_KEY, certificateVerified: true }));
-  const trust = await legacyTrust(core, verified.d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: true }, "pw");
-  assert.deepEqual(trust, { pinnedCertificates: { imap: null, smtp: null }, trustAnyCertificate: false, notice: null });
-  const down = helper(() => Promise.reject(new BridgeError("connectFailed", "refused")));
-  assert.equal(await legacyTrust(core, down.d, SETTINGS, LEGACY, { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false }, "pw"), null);
+  const verified = helper(async (op) =>
+    op === "imapCheck" ? { certificatePin: CERTIFICATE.spkiSha256, certificateVerified: true } : { certificatePin: OTHER_KEY, certificateVerified: true },
+  );
+  const end = await checkLogin(core, verified.d, SETTINGS, LEGACY, PASSWORD);
+  assert.deepEqual(end, { kind: "done", result: { trust: { pinnedCertificates: { imap: null, smtp: null }, trustAnyCertificate: false, notice: null } } });
+  const down = helper((op) =>
+    op === "imapCheck" ? Promise.resolve({ certificatePin: CERTIFICATE.spkiSha256, certificateVerified: false }) : Promise.reject(new BridgeError("connectFailed", "refused")),
+  );
+  assert.deepEqual(await checkLogin(core, down.d, SETTINGS, LEGACY, PASSWORD), { kind: "done", result: { trust: null } });
+});
+
+test("a refused password asks for the user; an unreachable server is 'later', in the core's words", async () => {
+  const core = await ready;
+  const pinned = { pinnedCertificates: { imap: CERTIFICATE.spkiSha256, smtp: null }, trustAnyCertificate: false, notice: null };
+  const refused = helper(() => Promise.reject(new BridgeError("wrongPassword", "")));
+  const end = await checkLogin(core, refused.d, SETTINGS, pinned, PASSWORD);
+  assert.equal(end.kind === "failed" && end.error.outcome, "needsReauthentication");
+  assert.equal(refused.sent[0]?.pinnedSpki, CERTIFICATE.spkiSha256);
+  const away = helper(() => Promise.reject(new BridgeError("connectFailed", "")));
+  const later = await checkLogin(core, away.d, SETTINGS, pinned, PASSWORD);
+  assert.ok(later.kind === "failed" && later.error.outcome === "later" && /couldn't reach/.test(later.error.message), JSON.stringify(later));
 });

@@ -3,7 +3,9 @@
 // Thunderbird's ISPDB, MX, guesses), and connecting (the core's admission,
 // then an IMAP and an SMTP login through the helper, then the record and the
 // passwords saved together by passwordConnect.ts). The "check connection"
-// of an IMAP inbox logs in again.
+// of an IMAP inbox logs in again. Both login checks are the core's machines
+// (provider/imap/check.rs), run by the step driver: this file only sends
+// their helper calls and stores what they decided.
 //
 // Certificates: a server whose certificate the helper can't verify (or one
 // that differs from the pinned one) gets no password; the connect answers
@@ -18,7 +20,7 @@
 // the helper and to IndexedDB only; they are never logged, never put in a
 // URL and never sent to a content script.
 import type { ImapConnectArg } from "../core/generated/ImapConnectArg.js";
-import type { Account, CheckResult, MailSettings, PinnedCertificates, ServerCertificate } from "../../shared/inboxes.js";
+import type { Account, CheckResult, MailSettings, PinnedCertificates } from "../../shared/inboxes.js";
 import {
   errorText,
   InlayError,
@@ -27,9 +29,12 @@ import {
   type ImapConnectReply,
   type ImapStartReply as ImapStart,
 } from "../../shared/messages.js";
+import type { CertificateReview as ToReview } from "../core/generated/CertificateReview.js";
+import type { LoginsVerified } from "../core/generated/LoginsVerified.js";
 import type {
   CertificateTrust,
-  HelperCheckReply,
+  HelperMachine,
+  ImapCheckStep,
   ImapCore,
   MailDiscoveryAnswer,
   MailDiscoveryInput,
@@ -38,8 +43,8 @@ import type {
   MailServerRole,
   Outcome,
 } from "../core/types.js";
-import { drive } from "../core/drive.js";
-import { Bridge, bridge as sharedBridge, BridgeError, installUrl } from "../io/bridge.js";
+import { drive, type Final, type Input as MachineInput, type Step } from "../core/drive.js";
+import { Bridge, bridge as sharedBridge, BridgeError, installUrl, runHelperCall } from "../io/bridge.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins } from "../io/permissions.js";
 import { momentBytes } from "../io/random.js";
@@ -122,73 +127,44 @@ export async function discover(core: ImapCore, address: string, deps: Deps = def
   }
 }
 
-/** The codes after which the user reviews the server's certificate (the helper sent no password). */
-const REVIEW_CODES = ["untrustedCertificate", "certificateChanged"];
-
-/** A certificate to review, raised out of the connect's verify step. */
+/** A certificate to review (the core's failure of the logins), raised out of the connect's verify step. */
 export class CertificateReview extends InlayError {
   constructor(
-    readonly server: MailServerRole,
-    readonly host: string,
     message: string,
-    readonly certificate: ServerCertificate,
-    /** The helper's code: untrustedCertificate or certificateChanged. */
-    readonly reason: string,
+    readonly review: ToReview,
   ) {
     super("reviewCertificate", message);
   }
 }
 
-/** A helper failure as an InlayError in the core's words (a certificate to review keeps the certificate). */
-function describeCheckError(core: ImapCore, which: MailServerRole, host: string, port: number, error: BridgeError): InlayError {
-  const failure = core.mailHelperError(which, host, port, error.code, error.message);
-  if (REVIEW_CODES.includes(error.code) && error.certificate) return new CertificateReview(which, host, failure.message, error.certificate, error.code);
-  return new InlayError(failure.code, failure.message);
-}
-
-/** The helper's check arguments (bridge/README.md `CheckArgs`). */
-interface CheckArgs {
-  host: string;
-  port: number;
-  security: string;
-  username: string;
-  password: string;
-  pinnedSpki?: string;
-  trustAnyCertificate?: boolean;
-}
-
-/** The helper's check arguments for one of the account's servers: its pin when the user accepted one. */
-export function checkArgs(settings: MailSettings, which: MailServerRole, password: string, pin: string | null): CheckArgs {
-  const { host, port, security, username } = settings[which];
-  return { host, port, security, username, password, ...(pin ? { pinnedSpki: pin } : {}) };
-}
-
-/** One server's login through the helper; failures in the core's words (exported for tests). */
-export async function check(core: ImapCore, deps: Deps, which: MailServerRole, args: CheckArgs): Promise<HelperCheckReply> {
+/** Drives a login-check handle to its end, each helper step through `deps`' helper; frees it. */
+async function run<R, E>(machine: HelperMachine<Step<MailServerRole, never, R, E>>, deps: Deps): Promise<Final<R, E>> {
   try {
-    return (await deps.bridge().request<HelperCheckReply>(which === "imap" ? "imapCheck" : "smtpCheck", { ...args })) ?? {};
-  } catch (e) {
-    if (e instanceof BridgeError) throw describeCheckError(core, which, args.host, args.port, e);
-    throw e;
+    const resume = (input: MachineInput<never>) => machine.resume(input, Date.now(), momentBytes());
+    return await drive(machine.start(Date.now(), momentBytes()), resume, { helper: (call) => runHelperCall(deps.bridge(), call) });
+  } finally {
+    machine.free();
   }
 }
 
 /**
- * One server's check at its pin. A certificate to review that the core finds
- * the user already accepted for the other server is checked again pinned to
- * it, without a second review. Answers the server's pin (exported for tests).
+ * Both logins through the helper, IMAP then SMTP, at the accepted pins (the
+ * core's LoginCheck: which certificate is reviewed, which is accepted for the
+ * other server, the words). Answers the pins and the Sent copy; a certificate
+ * to review is thrown as CertificateReview, any other failure as InlayError
+ * (exported for tests).
  */
-export async function checkPinned(core: ImapCore, deps: Deps, which: MailServerRole, settings: MailSettings, password: string, pins: PinnedCertificates): Promise<string | null> {
-  try {
-    await check(core, deps, which, checkArgs(settings, which, password, pins[which]));
-    return pins[which];
-  } catch (e) {
-    if (!(e instanceof CertificateReview)) throw e;
-    const pin = core.mailCertificateAcceptedElsewhere(which, e.reason, e.certificate.spkiSha256, pins);
-    if (!pin) throw e;
-    await check(core, deps, which, checkArgs(settings, which, password, pin));
-    return pin;
-  }
+export async function verifyLogins(
+  core: ImapCore,
+  deps: Deps,
+  settings: MailSettings,
+  passwords: { password: string; smtpPassword: string | null },
+  pins: PinnedCertificates,
+): Promise<LoginsVerified> {
+  const end = await run(new core.ImapLoginMachine(settings, passwords.password, passwords.smtpPassword, pins), deps);
+  if (end.kind === "done") return end.result;
+  const { code, message, review } = end.error;
+  throw review ? new CertificateReview(message, review) : new InlayError(code, message);
 }
 
 /**
@@ -206,45 +182,43 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
   }
   try {
     const account = await connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
-      const imapPin = await checkPinned(core, deps, "imap", settings, request.password, pins);
-      const smtpPassword = settings.sameCredentials ? request.password : request.smtpPassword;
-      if (!smtpPassword) throw new InlayError("invalidSettings", "Outgoing (SMTP) password: is required.");
-      const smtpPin = await checkPinned(core, deps, "smtp", settings, smtpPassword, { imap: imapPin, smtp: pins.smtp });
+      const smtpPassword = request.smtpPassword ?? null;
+      const verified = await verifyLogins(core, deps, settings, { password: request.password, smtpPassword }, pins);
       return {
         displayName: null,
-        server: { kind: "imap", settings, pinnedCertificates: { imap: imapPin, smtp: smtpPin }, appendToSent: core.mailSentCopyNeeded(settings) },
-        secrets: settings.sameCredentials ? { password: request.password } : { password: request.password, smtpPassword },
+        server: { kind: "imap", settings, pinnedCertificates: verified.pinnedCertificates, appendToSent: verified.appendToSent },
+        secrets: settings.sameCredentials || !smtpPassword ? { password: request.password } : { password: request.password, smtpPassword },
       };
     });
     return { kind: "connected", account };
   } catch (e) {
     if (!(e instanceof CertificateReview)) throw e;
-    return { kind: "reviewCertificate", server: e.server, host: e.host, message: e.message, certificate: e.certificate };
+    return { kind: "reviewCertificate", message: e.message, ...e.review };
   }
 }
 
 /**
- * The move from "trust any certificate" to pins, at the first successful
- * check: the SMTP server is checked once more with trust-any, and the core
- * decides from both reports what is pinned and what the user is told. Answers
- * the notice, or null.
+ * "Check connection"'s login through the helper (the core's AccountCheck:
+ * at the pin; for an account from before pins, trusting any certificate at
+ * both servers and deciding what is pinned from now on). Exported for tests.
  */
-async function pinLegacyAccount(core: ImapCore, account: Account, imap: HelperCheckReply, smtpPassword: string, deps: Deps): Promise<string | null> {
-  const server = account.server;
-  if (server?.kind !== "imap") return null;
-  const trust = await legacyTrust(core, deps, server.settings, trustOf(server), imap, smtpPassword);
-  if (!trust) return null;
+export async function checkLogin(
+  core: ImapCore,
+  deps: Deps,
+  settings: MailSettings,
+  trust: CertificateTrust,
+  passwords: { password: string; smtpPassword: string | null },
+): Promise<Extract<ImapCheckStep, { kind: "done" | "failed" }>> {
+  return run(new core.ImapCheckMachine(settings, trust, passwords.password, passwords.smtpPassword), deps);
+}
+
+/** Stores the trust the check decided (on the latest record) and answers its notice. */
+async function storeTrust(account: Account, trust: CertificateTrust): Promise<string | null> {
   const latest = (await store.getAccount(account.address)) ?? account;
   if (latest.server?.kind !== "imap") return null;
   await store.putAccount({ ...latest, server: { ...latest.server, ...trust } });
   accountsChanged();
   return trust.notice;
-}
-
-/** The trust to store after the IMAP trust-any check answered `imap`, or null: the SMTP check, then the core's decision (exported for tests). */
-export async function legacyTrust(core: ImapCore, deps: Deps, settings: MailSettings, trust: CertificateTrust, imap: HelperCheckReply, smtpPassword: string): Promise<CertificateTrust | null> {
-  const smtp = await check(core, deps, "smtp", { ...checkArgs(settings, "smtp", smtpPassword, null), trustAnyCertificate: true }).catch(() => null);
-  return core.mailCertificateMigration(settings, trust, imap, smtp);
 }
 
 /** The trust fields of an IMAP record, as the core reads them. */
@@ -265,34 +239,22 @@ export async function dismissNotice(address: string): Promise<null> {
   return null;
 }
 
-/** "Check connection" for an IMAP inbox: an IMAP login with the stored password, at the pinned certificate. */
+/** "Check connection" for an IMAP inbox: the core's check, then what it decided stored and reported. */
 export async function checkImapAccount(core: ImapCore, account: Account, deps: Deps = defaults): Promise<CheckResult> {
   const server = account.server;
   const secrets = await store.getSecrets(account.address);
   if (server?.kind !== "imap" || !secrets?.password) return { outcome: "failed", message: core.passwordMissing().message };
-  const legacy = server.trustAnyCertificate === true;
-  const args = legacy
-    ? { ...checkArgs(server.settings, "imap", secrets.password, null), trustAnyCertificate: true }
-    : checkArgs(server.settings, "imap", secrets.password, server.pinnedCertificates?.imap ?? null);
+  let end;
   try {
-    const reply = (await deps.bridge().request<HelperCheckReply>("imapCheck", { ...args })) ?? {};
-    if (legacy) {
-      const notice = await pinLegacyAccount(core, account, reply, secrets.smtpPassword ?? secrets.password, deps);
-      if (notice) return { outcome: "ok", message: notice };
-    }
-    return { outcome: "ok", message: null };
+    end = await checkLogin(core, deps, server.settings, trustOf(server), { password: secrets.password, smtpPassword: secrets.smtpPassword ?? null });
   } catch (e) {
-    if (!(e instanceof BridgeError)) return { outcome: "failed", message: errorText(e) };
-    // The core decides: a refused password needs the user; an unreachable server or helper is "later".
-    const failure = core.mailHelperError("imap", args.host, args.port, e.code, e.message);
-    switch (failure.disposition) {
-      case "reauthenticate":
-        await markNeedsReauthentication(core, account.address, failure.code, failure.message);
-        return { outcome: "needsReauthentication", message: failure.message };
-      case "later":
-        return { outcome: "later", message: failure.message };
-      case "fail":
-        return { outcome: "failed", message: failure.message };
-    }
+    return { outcome: "failed", message: errorText(e) };
   }
+  if (end.kind === "done") {
+    const notice = end.result.trust ? await storeTrust(account, end.result.trust) : null;
+    return { outcome: "ok", message: notice };
+  }
+  const { code, message, outcome } = end.error;
+  if (outcome === "needsReauthentication") await markNeedsReauthentication(core, account.address, code, message);
+  return { outcome, message };
 }

@@ -7,6 +7,7 @@ type S = Step<string, string, number, { code: string; message: string }>;
 test("drive executes each step and feeds its input back until the machine ends", async () => {
   const steps: S[] = [
     { kind: "http", request: { method: "GET", url: "https://a.test/", headers: [] }, purpose: "profile" },
+    { kind: "helper", call: { op: "imapCheck", args: { host: "h" } }, purpose: "imap" },
     { kind: "authFlow", url: "https://sign.in/", interactive: false },
     { kind: "wait", untilMs: 1_500, reason: "busy" },
     { kind: "ask", question: "allow?" },
@@ -24,6 +25,7 @@ test("drive executes each step and feeds its input back until the machine ends",
     },
     {
       http: async (request, purpose) => ({ kind: "response", response: { status: 200, headers: [], body: `${purpose} ${request.url}` } }),
+      helper: async (call, purpose) => ({ kind: "helperReply", reply: { op: call.op, host: call.args.host, purpose } }),
       authFlow: async (url, interactive) => ({ kind: "redirect", url: `${url}#${interactive}` }),
       sleep: async (ms) => void slept.push(ms),
       now: () => 1_000,
@@ -32,10 +34,11 @@ test("drive executes each step and feeds its input back until the machine ends",
     },
   );
   assert.deepEqual(end, { kind: "done", result: 42 });
-  assert.deepEqual(seen, ["http", "authFlow", "wait", "ask"]);
+  assert.deepEqual(seen, ["http", "helper", "authFlow", "wait", "ask"]);
   assert.deepEqual(slept, [500]);
   assert.deepEqual(inputs, [
     { kind: "response", response: { status: 200, headers: [], body: "profile https://a.test/" } },
+    { kind: "helperReply", reply: { op: "imapCheck", host: "h", purpose: "imap" } },
     { kind: "redirect", url: "https://sign.in/#false" },
     { kind: "timer" },
     { kind: "answer", answer: true },

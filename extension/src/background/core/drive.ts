@@ -1,11 +1,14 @@
 // The one step driver (core/src/machine.rs, ARCHITECTURE "One calling
-// convention"): executes the step a core machine returns — a request, the
-// sign-in window, a wait, a question — and feeds what happened back, until
+// convention"): executes the step a core machine returns — a request, an
+// operation of the mail helper, the sign-in window, a wait, a question — and
+// feeds what happened back, until
 // the machine says done or failed. It decides nothing: how many tries, how
 // long to wait and what an answer means are the machine's.
 import type { HttpRequest, Outcome } from "../io/http.js";
+import type { HelperCall } from "./generated/HelperCall.js";
 import type { Input as MachineInput } from "./generated/Input.js";
 import type { Step as MachineStep } from "./generated/Step.js";
+import { bridge, runHelperCall, type HelperInput } from "../io/bridge.js";
 import { execute } from "../io/http.js";
 import { signIn, type SignInOutcome } from "../io/identity.js";
 import { sleep } from "../io/timers.js";
@@ -23,6 +26,8 @@ export type Final<R, E> = Extract<Step<unknown, never, R, E>, { kind: "done" | "
 export interface Executors<P, Q, A> {
   /** May answer instead of fetching (e.g. `notAllowed` for a host the user did not allow). */
   http?: (request: HttpRequest, purpose: P) => Promise<Outcome | { kind: "answer"; answer: A }>;
+  /** Sends an operation to the mail helper (the worker's one bridge by default). */
+  helper?: (call: HelperCall, purpose: P) => Promise<HelperInput>;
   authFlow?: (url: string, interactive: boolean) => Promise<SignInOutcome>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -37,6 +42,8 @@ export async function perform<P, Q, A>(step: Step<P, Q, unknown, unknown>, run: 
   switch (step.kind) {
     case "http":
       return (run.http ?? ((request) => execute(request)))(step.request, step.purpose);
+    case "helper":
+      return (run.helper ?? ((call) => runHelperCall(bridge(), call)))(step.call, step.purpose);
     case "authFlow":
       return (run.authFlow ?? signIn)(step.url, step.interactive);
     case "wait":

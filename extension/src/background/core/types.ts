@@ -273,12 +273,8 @@ export interface MailDiscoveryMachine {
 /** One of an IMAP inbox's two servers. */
 export type MailServerRole = "imap" | "smtp";
 
-/** The certificate trust of an IMAP record (core/src/mailconfig/certificates.rs `CertificateTrust`). */
-export interface CertificateTrust {
-  pinnedCertificates: PinnedCertificates;
-  trustAnyCertificate: boolean;
-  notice: string | null;
-}
+/** The certificate trust of an IMAP record (core `provider::imap::CertificateTrust`). */
+export type CertificateTrust = import("./generated/CertificateTrust.js").CertificateTrust;
 
 /** The core's reading of a helper failure (core/src/mailconfig/helper_error.rs). */
 export interface HelperFailure {
@@ -287,26 +283,36 @@ export interface HelperFailure {
   disposition: "reauthenticate" | "later" | "fail";
 }
 
-/** What the helper's imapCheck/smtpCheck answer that the worker reads (bridge/README.md). */
-export interface HelperCheckReply {
-  certificatePin?: string | null;
-  /** The certificate chains to a trusted root (null: a pin decided). */
-  certificateVerified?: boolean | null;
+/** The connect's check of both logins (core `provider::imap::LoginCheck`): helper steps, then the pins or a failure (a certificate to review). */
+export type ImapLoginStep = MachineStep<
+  MailServerRole,
+  never,
+  import("./generated/LoginsVerified.js").LoginsVerified,
+  import("./generated/LoginFailure.js").LoginFailure
+>;
+
+/** "Check connection" of an IMAP inbox (core `provider::imap::AccountCheck`): the trust to store, or what the check reports. */
+export type ImapCheckStep = MachineStep<
+  MailServerRole,
+  never,
+  import("./generated/AccountChecked.js").AccountChecked,
+  import("./generated/AccountCheckFailure.js").AccountCheckFailure
+>;
+
+/** A login check through the helper as a handle; `free()` once it has ended. */
+export interface HelperMachine<S> {
+  start(nowMs: number, random: Uint8Array): S;
+  resume(input: MachineInput<never>, nowMs: number, random: Uint8Array): S;
+  free(): void;
 }
 
 export interface MailCore {
   MailDiscoveryMachine: new (address: string, admin: unknown) => MailDiscoveryMachine;
   mailSettingsValidate(settings: MailSettings): null;
-  mailSentCopyNeeded(settings: MailSettings): boolean;
   mailUsualSettings(address: string): MailSettings | null;
   mailHelperError(which: MailServerRole, host: string, port: number, code: string, detail: string): HelperFailure;
-  mailCertificateMigration(
-    settings: MailSettings,
-    trust: CertificateTrust,
-    imap: HelperCheckReply,
-    smtp: HelperCheckReply | null,
-  ): CertificateTrust | null;
-  mailCertificateAcceptedElsewhere(which: MailServerRole, code: string, spkiSha256: string, pins: PinnedCertificates): string | null;
+  ImapLoginMachine: new (settings: MailSettings, password: string, smtpPassword: string | null, pins: PinnedCertificates) => HelperMachine<ImapLoginStep>;
+  ImapCheckMachine: new (settings: MailSettings, trust: CertificateTrust, password: string, smtpPassword: string | null) => HelperMachine<ImapCheckStep>;
 }
 
 export type ImapCore = CoreApi & MailCore;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Bridge, BridgeError, disconnectError, type PortLike } from "./bridge.js";
+import { Bridge, BridgeError, disconnectError, runHelperCall, type PortLike } from "./bridge.js";
 
 /** A native-messaging port played by the test: it records what was posted and can answer or drop. */
 class FakePort implements PortLike {
@@ -134,4 +134,21 @@ test("the port closes once idle (an open one keeps the worker and the helper run
   assert.equal(ports.length, 2, "a new port for the next request");
   ports[1]!.reply({ id: ports[1]!.posted[0]!.id, ok: true, value: { again: true } });
   assert.deepEqual(await second, { again: true });
+});
+
+test("a machine's helper step: the value as the reply, a failure as it came with its certificate, anything else thrown", async () => {
+  const certificate = { subject: "CN=h", issuer: "CN=ca", notBefore: "a", notAfter: "b", spkiSha256: "k" };
+  const sent: unknown[] = [];
+  const answering = (answer: () => Promise<unknown>) => ({
+    request: async <T>(op: string, args?: Record<string, unknown>) => (sent.push({ op, ...args }), answer() as Promise<T>),
+  });
+  const call = { op: "smtpCheck" as const, args: { host: "h", password: "pw" } };
+  assert.deepEqual(await runHelperCall(answering(async () => ({ certificatePin: "k" })), call), { kind: "helperReply", reply: { certificatePin: "k" } });
+  assert.deepEqual(sent, [{ op: "smtpCheck", host: "h", password: "pw" }]);
+  assert.deepEqual(await runHelperCall(answering(async () => undefined), call), { kind: "helperReply", reply: null });
+  const refused = answering(() => Promise.reject(new BridgeError("untrustedCertificate", "UnknownIssuer", certificate)));
+  assert.deepEqual(await runHelperCall(refused, call), { kind: "helperFailed", code: "untrustedCertificate", message: "UnknownIssuer", certificate });
+  const down = answering(() => Promise.reject(new BridgeError("bridgeTimeout", "")));
+  assert.deepEqual(await runHelperCall(down, call), { kind: "helperFailed", code: "bridgeTimeout", message: "", certificate: null });
+  await assert.rejects(runHelperCall(answering(() => Promise.reject(new TypeError("bug"))), call), TypeError);
 });

@@ -6,6 +6,8 @@
 // this port (never logged, never in errors).
 
 import type { ServerCertificate } from "../../shared/inboxes.js";
+import type { HelperCall } from "../core/generated/HelperCall.js";
+import type { Input } from "../core/generated/Input.js";
 
 export const HOST_NAME = "com.inlay.bridge";
 
@@ -174,6 +176,23 @@ export class Bridge {
     this.closeWhenIdle();
     if (reply.ok) p.resolve(reply.value);
     else p.reject(new BridgeError(String(reply.error?.code ?? "bridgeFailed"), String(reply.error?.message ?? ""), reply.error?.certificate ?? null));
+  }
+}
+
+/** What happened to a machine's helper step (core `machine::Input`). */
+export type HelperInput = Extract<Input<never>, { kind: "helperReply" | "helperFailed" }>;
+
+/**
+ * Executes a core machine's helper step (core `machine::Step::Helper`): sends
+ * the call and hands back the helper's value, or its failure as it came (the
+ * core words it and decides what it means).
+ */
+export async function runHelperCall(bridge: Pick<Bridge, "request">, call: HelperCall): Promise<HelperInput> {
+  try {
+    return { kind: "helperReply", reply: (await bridge.request<unknown>(call.op, call.args)) ?? null };
+  } catch (e) {
+    if (!(e instanceof BridgeError)) throw e;
+    return { kind: "helperFailed", code: e.code, message: e.message, certificate: e.certificate };
   }
 }
 
