@@ -1,10 +1,11 @@
 // Connecting an Exchange (on-premises) inbox. The core plans Autodiscover and
 // reads every answer (it sends the password only to a host that asks for it
-// with a Basic challenge); this file runs the requests, stops to ask the page
-// for the browser's permission before contacting a host the user's domain
-// chose, and for the user's consent (confirmRedirect) before anything goes to
-// a host outside that domain, or to the one the HTTP probe's redirect named.
-// Nothing is saved until a real EWS call accepts the password.
+// with a Basic challenge); this file runs the requests with the step driver,
+// which pauses to ask the page for the browser's permission before contacting
+// a host the user's domain chose, and for the user's consent (confirmRedirect)
+// before anything goes to a host outside that domain, or to the one the HTTP
+// probe's redirect named; the page's next message resumes it. Nothing is
+// saved until a real EWS call accepts the password.
 //
 // A discovery's plan holds the password, so it lives only in this worker's
 // memory (a handle: its state stays inside the core's module, never in
@@ -16,7 +17,7 @@ import {
   type ExchangeConnectReply as ConnectReply,
   type ExchangeDiscoverReply as DiscoverReply,
 } from "../../shared/messages.js";
-import { drive, type Input as MachineInput } from "../core/drive.js";
+import { drive, driveUntil, type Input as MachineInput } from "../core/drive.js";
 import type { AutodiscoverAnswer, AutodiscoverMachine, AutodiscoverStep, CoreApi, EwsCheckEnd, ExchangeCore, Outcome } from "../core/types.js";
 import { execute, type HttpRequest } from "../io/http.js";
 import { hasOrigins as granted } from "../io/permissions.js";
@@ -29,6 +30,7 @@ import { refused } from "./refused.js";
 
 interface Discovery {
   plan: AutodiscoverMachine;
+  /** The step it paused at, waiting for the page. */
   step: AutodiscoverStep;
   /** Origins asked for in the last needsPermission reply: a refusal is the core's answer for them. */
   asked: string[];
@@ -51,7 +53,7 @@ export async function discover(core: CoreApi & ExchangeCore, address: string, pa
   const discovery: Discovery = { plan, step, asked: [] };
   drop(address);
   discoveries.set(store.keyOf(address), discovery);
-  return advance(core, address, discovery);
+  return advance(core, address, discovery, step);
 }
 
 /** Continues after the page asked the browser for permissions, or the user for consent. */
@@ -60,16 +62,17 @@ export async function resume(core: CoreApi & ExchangeCore, address: string, answ
   if (!discovery) {
     throw refused(core, { kind: "noDiscovery", address });
   }
+  let from = discovery.step;
   if (answer.kind === "permission") {
-    // Granted: the request is made now. Refused: the core passes those hosts over.
-    if (!answer.granted) feed(discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
+    // Granted: the paused request is made now. Refused: the core passes those hosts over.
+    if (!answer.granted) from = feed(discovery, { kind: "answer", answer: { kind: "notAllowed", origins: discovery.asked } });
   } else {
     if (discovery.step.kind !== "ask") {
       throw refused(core, { kind: "unexpectedAnswer", address });
     }
-    feed(discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
+    from = feed(discovery, { kind: "answer", answer: { kind: "confirmed", accepted: answer.accepted } });
   }
-  return advance(core, address, discovery);
+  return advance(core, address, discovery, from);
 }
 
 /** Forgets an unfinished discovery (and the password its plan holds). */
@@ -87,59 +90,60 @@ function drop(address: string): boolean {
   return true;
 }
 
-function feed(d: Discovery, input: MachineInput<AutodiscoverAnswer>): void {
-  d.step = d.plan.resume(input, Date.now(), momentBytes());
+function feed(d: Discovery, input: MachineInput<AutodiscoverAnswer>): AutodiscoverStep {
+  return d.plan.resume(input, Date.now(), momentBytes());
 }
 
-/** The step as the page's reply. */
-function reply(step: Exclude<AutodiscoverStep, { kind: "http" }>): DiscoverReply {
-  switch (step.kind) {
-    case "ask":
-      return { kind: "confirmRedirect", ...step.question };
-    case "done":
-      return { kind: "found", ...step.result };
-    case "failed":
-      return { kind: "failed", ...step.error };
-    default:
-      throw new Error(`Autodiscover stopped on a ${step.kind} step`);
-  }
-}
+/** Why the drive paused: the page's reply, which its next message answers. */
+type PageQuestion = Extract<DiscoverReply, { kind: "needsPermission" | "confirmRedirect" }>;
 
 /**
- * Runs the planned requests until the core asks something or ends. A request
- * to a host the browser may not reach yet stops here: the page asks the
- * browser's permission for it and every queued host at once, and resumes.
- * (It can't go through the step driver: the answer arrives in another message.)
+ * Runs the plan with the step driver from `from` until the core ends or the
+ * page must answer: a request to a host the browser may not reach yet pauses
+ * for the browser's permission (for it and every queued host at once), the
+ * core's question for the user's consent; the page's next message resumes it.
  */
-async function advance(core: CoreApi & ExchangeCore, address: string, d: Discovery): Promise<DiscoverReply> {
-  for (;;) {
-    const { step } = d;
-    if (step.kind !== "http") {
-      if (step.kind !== "ask") drop(address);
-      return reply(step);
-    }
-    // The core plans only http(s) URLs, so a pattern always exists.
-    const pattern = core.hostPattern(step.request.url) ?? step.request.url;
-    const allowed = await granted([pattern]);
+async function advance(core: CoreApi & ExchangeCore, address: string, d: Discovery, from: AutodiscoverStep): Promise<DiscoverReply> {
+  const stops = {
     // Cancelled or replaced meanwhile: its plan is freed.
-    if (discoveries.get(store.keyOf(address)) !== d) {
-      return { kind: "failed", ...core.refusal({ kind: "cancelled", address }) };
-    }
-    if (!allowed) {
-      const wanted = d.plan.origins();
-      const missing: string[] = [];
-      for (const origin of wanted.includes(pattern) ? wanted : [pattern, ...wanted]) {
-        if (!(await granted([origin]))) missing.push(origin);
-      }
+    wanted: () => discoveries.get(store.keyOf(address)) === d,
+    pauseAt: async (step: AutodiscoverStep): Promise<PageQuestion | undefined> => {
+      if (step.kind === "ask") return { kind: "confirmRedirect", ...step.question };
+      if (step.kind !== "http") return undefined;
+      const missing = await notGranted(core, d, step.request.url);
+      if (missing.length === 0) return undefined;
       d.asked = missing;
       return { kind: "needsPermission", origins: missing };
-    }
-    const outcome = step.purpose === "redirectProbe" ? await probe(step.request) : await execute(step.request);
-    if (discoveries.get(store.keyOf(address)) !== d) {
+    },
+  };
+  const http = (request: HttpRequest, purpose: string) => (purpose === "redirectProbe" ? probe(request) : execute(request));
+  const end = await driveUntil(from, (input: MachineInput<AutodiscoverAnswer>) => feed(d, input), stops, { http });
+  switch (end.kind) {
+    case "abandoned":
       return { kind: "failed", ...core.refusal({ kind: "cancelled", address }) };
-    }
-    feed(d, outcome);
+    case "paused":
+      d.step = end.step as AutodiscoverStep;
+      return end.why;
+    case "done":
+      drop(address);
+      return { kind: "found", ...end.result };
+    case "failed":
+      drop(address);
+      return { kind: "failed", ...end.error };
   }
+}
+
+/** The origins to ask for before `url` can be fetched (none: it can be), with every queued candidate's. */
+async function notGranted(core: CoreApi & ExchangeCore, d: Discovery, url: string): Promise<string[]> {
+  // The core plans only http(s) URLs, so a pattern always exists.
+  const pattern = core.hostPattern(url) ?? url;
+  if (await granted([pattern])) return [];
+  const wanted = d.plan.origins();
+  const missing: string[] = [];
+  for (const origin of wanted.includes(pattern) ? wanted : [pattern, ...wanted]) {
+    if (!(await granted([origin]))) missing.push(origin);
+  }
+  return missing;
 }
 
 type ProbeReport = { status: number; location: string | null };

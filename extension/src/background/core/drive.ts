@@ -58,6 +58,51 @@ export async function perform<P, Q, A>(step: Step<P, Q, unknown, unknown>, run: 
   }
 }
 
+/** Where a drive stopped before the machine's end (`driveUntil`). */
+export type Stopped<P, Q, T> =
+  /** At `step`, which the shell can't finish alone (`why`); the machine waits for a later message. */
+  | { kind: "paused"; step: Step<P, Q, unknown, unknown>; why: T }
+  /** The caller gave the machine up meanwhile (its handle may be freed): nothing more was fed to it. */
+  | { kind: "abandoned" };
+
+/** When a drive stops before the machine's end. */
+export interface Stops<P, Q, T> {
+  /**
+   * Before a step runs: why the shell can't finish it alone right now (the
+   * browser's permission for a host, the user's consent asked in a page), or
+   * undefined to run it. The machine is not resumed; the caller continues
+   * with `driveUntil(step, …)` or resumes it from the next message.
+   */
+  pauseAt(step: Step<P, Q, unknown, unknown>): Promise<T | undefined>;
+  /** False once the caller gave the machine up (cancelled or replaced); asked after every await. */
+  wanted(): boolean;
+}
+
+/**
+ * Drives a machine from `first` until it ends or `stops` stops it: a step the
+ * shell can't finish within this call pauses the drive, and the caller picks
+ * it up from a later message. Decides nothing either: the rules stop, they
+ * don't answer for the machine.
+ */
+export async function driveUntil<P, Q, A, R, E, T>(
+  first: Step<P, Q, R, E>,
+  resume: (input: Input<A>) => Step<P, Q, R, E> | Promise<Step<P, Q, R, E>>,
+  stops: Stops<P, Q, T>,
+  run: Executors<P, Q, A> = {},
+): Promise<Final<R, E> | Stopped<P, Q, T>> {
+  let step = first;
+  for (;;) {
+    if (step.kind === "done" || step.kind === "failed") return step as Final<R, E>;
+    const why = await stops.pauseAt(step);
+    if (!stops.wanted()) return { kind: "abandoned" };
+    if (why !== undefined) return { kind: "paused", step, why };
+    await run.onStep?.(step);
+    const input = await perform(step, run);
+    if (!stops.wanted()) return { kind: "abandoned" };
+    step = await resume(input);
+  }
+}
+
 /**
  * Drives a machine from `first` to its final step: `resume` is the binding's
  * resume call (it keeps the machine value and passes the time and random bytes).
