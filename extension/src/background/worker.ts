@@ -10,6 +10,7 @@ import { listAccounts, recoverInterrupted, setAutomation } from "./connect/inbox
 import * as oauth from "./connect/oauthConnect.js";
 import { cancelPasswordConnect } from "./connect/passwordConnect.js";
 import { loadCore, loadStart } from "./core/loader.js";
+import { crmHandlers, purgeCrm } from "./crm/handlers.js";
 import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers } from "./router.js";
 import { lockSession } from "./state/session.js";
@@ -73,6 +74,7 @@ function handlers(core: WorkerCore): Handlers {
       imapDiscover: (r) => imap.discover(core, r.address),
       imapConnect: (r) => imap.connect(core, r),
       imapDismissNotice: (r) => imap.dismissNotice(r.address),
+      ...crmHandlers,
     }),
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},
@@ -108,5 +110,8 @@ chrome.runtime.onMessageExternal.addListener((_message, _sender, sendResponse) =
 chrome.runtime.onInstalled.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
 chrome.runtime.onStartup.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === CHECK_ALARM) void ready.then(checkAll);
+  if (alarm.name !== CHECK_ALARM) return;
+  void ready.then(checkAll);
+  // Old trash and forgotten staged imports go on the same alarm.
+  void ready.then(purgeCrm).catch(() => undefined);
 });

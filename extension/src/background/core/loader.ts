@@ -2,10 +2,12 @@
 // crate is built as one module per family of functions (build.sh): a
 // wake-up's first answer waits only for `start` (validating messages), and
 // the handlers run on `connect` (detection, connect flows, tokens, checks,
-// Exchange, IMAP, the store's keys), read right after it.
+// Exchange, IMAP, the store's keys), read right after it. The CRM's rules
+// are a module of their own (crm), read on the first CRM request.
 import initConnect, * as connect from "../../../../build/wasm/inlay_connect.js";
+import initCrm, * as crm from "../../../../build/wasm/inlay_crm.js";
 import initStart, * as start from "../../../../build/wasm/inlay_start.js";
-import type { WorkerCore } from "./types.js";
+import type { CrmBinding, WorkerCore } from "./types.js";
 
 /**
  * The bindings as the worker calls them. wasm-bindgen declares every value
@@ -40,4 +42,21 @@ export function loadCore(): Promise<Core> {
     .then(() => initConnect({ module_or_path: wasmUrl("connect") }))
     .then((): Core => connect);
   return loading;
+}
+
+let crmLoading: Promise<CrmBinding> | undefined;
+
+/**
+ * The CRM's rules (the crm module), instantiated on the first CRM request or
+ * alarm that needs them, never at wake-up. A failed load is tried again on
+ * the next request.
+ */
+export function loadCrm(): Promise<CrmBinding> {
+  crmLoading ??= initCrm({ module_or_path: wasmUrl("crm") })
+    .then((): CrmBinding => crm)
+    .catch((e: unknown) => {
+      crmLoading = undefined;
+      throw e;
+    });
+  return crmLoading;
 }

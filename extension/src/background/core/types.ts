@@ -322,6 +322,35 @@ export type WorkerCore = CoreApi & ExchangeCore & MailCore;
 
 // ---- The CRM (core/wasm/src/crm.rs, the crm module, loaded on first CRM use) ----
 
+/**
+ * The crm module's functions as they cross: records, commands and write
+ * sets as JSON text, one serde_json reading per call (core/wasm/src/crm.rs);
+ * refusals thrown as `{code, message}`. `CrmCore` below is the same
+ * functions with their values, which crm/core.ts converts to and from.
+ */
+export interface CrmBinding {
+  crmDefaultSettings(): string;
+  crmValidateSettings(settingsJson: string): string;
+  crmReadSettings(savedJson: string | null, policyJson: string): string;
+  crmChoices(): string;
+  crmLookups(commandJson: string): string;
+  crmApply(commandJson: string, foundJson: string, settingsJson: string, nowMs: number, random: Uint8Array): string;
+  crmQueryKeys(query: string): string;
+  crmRank(query: string, candidatesJson: string, limit: number): string;
+  crmTimeline(entriesJson: string): string;
+  crmMatches(filterJson: string, recordsJson: string, settingsJson: string, nowMs: number): string;
+  crmSumAmounts(amountsJson: string): string;
+  // Optional until the module of every build has them (crm-design.md, Changes).
+  crmCsvPreview?(text: string): string;
+  crmCsvImport?(text: string, mappingJson: string, existingJson: string, settingsJson: string, nowMs: number, random: Uint8Array): string;
+  crmCsvExport?(kind: string, recordsJson: string, settingsJson: string, nowMs: number): string;
+  crmNewImportId?(random: Uint8Array): string;
+  crmImportNotFound?(importId: string): string;
+  crmNotFound?(record: string): string;
+  crmTrashCutoff?(nowMs: number): number;
+  crmImportCutoff?(nowMs: number): number;
+}
+
 /** A stored CRM record or timeline entry, as the core wrote it (core/src/crm/model.rs). */
 export type CrmRow = { id: string } & Record<string, unknown>;
 
@@ -341,6 +370,7 @@ export interface CrmFound {
   contactsByEmailKey: CrmRow[];
   companiesByDomain: CrmRow[];
   timeline: CrmRow[];
+  trash: CrmRow[];
 }
 
 type CrmStoreName = "contacts" | "companies" | "deals" | "tasks" | "notes" | "timeline" | "trash";
@@ -367,32 +397,41 @@ export interface CrmSettingsReading {
   ignored: { key: string; message: string }[];
 }
 
-/** The crm module's functions as the worker uses them. */
+/** A company already stored, as an import links contacts to it (core `crm::csv_import::ExistingCompany`). */
+export interface ExistingCompany {
+  id: string;
+  name: string;
+  domains: string[];
+}
+
+/** The crm module's functions with their values (crm/core.ts). */
 export interface CrmCore {
   crmLookups(command: unknown): CrmLookups;
   /** Throws `{code, message}` when the command is refused. */
-  crmApply(command: unknown, found: CrmFound, settings: unknown, nowMs: number, random: Uint8Array): CrmWriteSet;
+  crmApply(command: unknown, found: CrmFound, settings: CrmSettings, nowMs: number, random: Uint8Array): CrmWriteSet;
   crmQueryKeys(query: string): string[];
-  crmRank(query: string, candidates: CrmRow[], limit: number | null): unknown[];
+  crmRank(query: string, candidates: CrmRow[], limit: number): unknown[];
   crmTimeline(entries: CrmRow[]): CrmRow[];
-  crmMatches(filter: unknown, records: CrmRow[], nowMs: number): boolean[];
+  crmMatches(filter: unknown, records: CrmRow[], settings: CrmSettings, nowMs: number): boolean[];
+  crmSumAmounts(amounts: string[]): string;
+  crmReadSettings(saved: CrmSettings | null, policy: unknown): CrmSettingsReading;
+  /** Throws `{code, message}` for settings that cannot be used. */
+  crmValidateSettings(settings: CrmSettings): CrmSettings;
   crmCsvPreview(text: string): unknown;
   crmCsvImport(
     text: string,
     mapping: unknown,
-    existingEmailKeys: string[],
-    existingDomains: [string, string][],
-    settings: unknown,
+    existing: { emailKeys: string[]; companies: ExistingCompany[] },
+    settings: CrmSettings,
     nowMs: number,
     random: Uint8Array,
   ): { writes: CrmWriteSet; imported: number; skipped: { line: number; reason: string }[] };
-  crmCsvExport(kind: string, contacts: CrmRow[], companies: CrmRow[], deals: CrmRow[], nowMs: number): { filename: string; text: string };
-  crmReadSettings(saved: CrmSettings | null, policy: unknown): CrmSettingsReading;
-  /** Throws `{code, message}` for settings that cannot be used. */
-  crmValidateSettings(settings: CrmSettings): CrmSettings;
+  /** `records`: every record the file names (contacts, their companies, deals). */
+  crmCsvExport(kind: string, records: CrmRow[], settings: CrmSettings, nowMs: number): { filename: string; text: string };
   /** Trash entries deleted before this time (ms) are purged. */
   crmTrashCutoff(nowMs: number): number;
-  crmBoard(settings: CrmSettings, pipeline: string, deals: CrmRow[]): unknown;
+  /** Staged imports older than this time (ms) are discarded. */
+  crmImportCutoff(nowMs: number): number;
   crmNotFound(record: string): { code: string; message: string };
   crmNewImportId(random: Uint8Array): string;
   crmImportNotFound(importId: string): { code: string; message: string };

@@ -1,12 +1,37 @@
-// The deal board and the task list: reads over one index each. Which deals
-// go in which column, in what order, and what a column's total is, are the
-// core's (crmBoard); the worker reads the pipeline's deals.
+// The deal board and the task list: reads over one index each. The stages
+// and their order are the settings' (the core's), a column's total is the
+// core's exact decimal sum (crmSumAmounts); deals in a column are in name
+// order (the core's sortName).
 import type { IDBPDatabase } from "idb";
+import type { CrmSettings } from "../core/types.js";
 import { withoutIndexKeys, type Row } from "./schema.js";
 
-/** Every deal of a pipeline. */
-export async function pipelineDeals(db: IDBPDatabase<unknown>, pipeline: string): Promise<Row[]> {
-  return ((await db.getAllFromIndex("deals", "pipeline", pipeline)) as Row[]).map((row) => withoutIndexKeys(row));
+export interface BoardColumn {
+  stage: string;
+  deals: Row[];
+  total: string;
+  count: number;
+}
+
+/** The board of a pipeline: one column per stage of the settings, in their order. */
+export async function board(
+  db: IDBPDatabase<unknown>,
+  settings: CrmSettings,
+  pipelineId: string,
+  sum: (amounts: string[]) => string,
+): Promise<{ stages: BoardColumn[] }> {
+  const pipeline = settings.pipelines.find((p) => p.id === pipelineId);
+  if (!pipeline) return { stages: [] };
+  const index = db.transaction("deals", "readonly").store.index("stage");
+  const columns = await Promise.all(pipeline.stages.map((stage) => index.getAll([pipelineId, stage.id])));
+  return {
+    stages: pipeline.stages.map((stage, i) => {
+      const deals = (columns[i] as Row[]).map((row) => withoutIndexKeys(row));
+      deals.sort((a, b) => ((a.sortName as string) < (b.sortName as string) ? -1 : (a.sortName as string) > (b.sortName as string) ? 1 : 0));
+      const amounts = deals.map((d) => d.amount).filter((a): a is string => typeof a === "string");
+      return { stage: stage.id, deals, total: sum(amounts), count: deals.length };
+    }),
+  };
 }
 
 export type TaskFilter = "open" | "overdue" | "today" | "done";

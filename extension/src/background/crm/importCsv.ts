@@ -7,14 +7,11 @@
 // stopped mid-run leaves the whole import or none of it, and in the second
 // case the staged file is still there to run again.
 import { unwrap, type IDBPDatabase, type IDBPTransaction } from "idb";
-import type { CrmCore, CrmSettings } from "../core/types.js";
+import type { CrmCore, CrmSettings, ExistingCompany } from "../core/types.js";
 import { applyWrites } from "./apply.js";
 import { changed } from "./list.js";
 import { abort } from "./save.js";
-import { RECORD_STORES, type ImportChunk } from "./schema.js";
-
-/** The most text one chunk may carry (UTF-16 code units; the page splits the file). */
-export const MAX_CHUNK = 512 * 1024;
+import { RECORD_STORES, type ImportChunk, type Row } from "./schema.js";
 
 type Tx = IDBPTransaction<unknown, string[], "readwrite" | "readonly">;
 
@@ -37,9 +34,10 @@ export interface ImportCore {
 }
 
 /**
- * Stages one chunk (crmImportChunk). The first chunk comes without an id and
- * gets a new one; a later chunk names its import, which must exist. Sending
- * a chunk's index again replaces it (a page that retried).
+ * Stages one chunk (crmImportChunk; the core's schema bounds its size and
+ * index). The first chunk comes without an id and gets a new one; a later
+ * chunk names its import, which must exist. Sending a chunk's index again
+ * replaces it (a page that retried).
  */
 export async function stageChunk(
   db: IDBPDatabase<unknown>,
@@ -48,9 +46,6 @@ export async function stageChunk(
   nowMs: number,
   random: Uint8Array,
 ): Promise<{ importId: string }> {
-  if (chunk.text.length > MAX_CHUNK || !Number.isSafeInteger(chunk.index) || chunk.index < 0) {
-    throw { code: "invalidChunk", message: `A part of an import is at most ${MAX_CHUNK / 1024} KiB of text, numbered from 0.` };
-  }
   const importId = chunk.importId ?? core.crmNewImportId(random);
   const tx = db.transaction("imports", "readwrite");
   if (chunk.importId !== null && (await tx.store.count(chunksOf(importId))) === 0) {
@@ -69,15 +64,21 @@ export async function previewImport(db: IDBPDatabase<unknown>, core: Pick<Import
   return core.crmCsvPreview(text);
 }
 
-/** Every key of an index (the existing addresses or domains), with the primary key of each. */
-async function indexKeys(tx: Tx, store: string, index: string): Promise<[string, string][]> {
-  const keys: [string, string][] = [];
+/** Every key of an index (the existing contacts' address keys), read without the records. */
+async function indexKeys(tx: Tx, store: string, index: string): Promise<string[]> {
+  const keys: string[] = [];
   let cursor = await tx.objectStore(store).index(index).openKeyCursor();
   while (cursor) {
-    keys.push([cursor.key as string, cursor.primaryKey as string]);
+    keys.push(cursor.key as string);
     cursor = await cursor.continue();
   }
   return keys;
+}
+
+/** The existing companies as the import links to them (by domain or name). */
+async function companies(tx: Tx): Promise<ExistingCompany[]> {
+  const rows = (await tx.objectStore("companies").getAll()) as Row[];
+  return rows.map((c) => ({ id: c.id, name: c.name as string, domains: c.domains as string[] }));
 }
 
 export interface ImportResult {
@@ -86,8 +87,8 @@ export interface ImportResult {
 }
 
 /**
- * Runs a staged import (crmImportRun) in one transaction: reads the file and
- * the store's addresses and domains, lets the core decide every row, applies
+ * Runs a staged import (crmImportRun) in one transaction: reads the file, the
+ * contacts' address keys and the companies (to link to), lets the core decide every row, applies
  * the writes and removes the staged file. Nothing but IndexedDB is awaited
  * inside it.
  */
@@ -101,14 +102,14 @@ export async function runImport(
   random: Uint8Array,
 ): Promise<ImportResult> {
   const tx = db.transaction([...RECORD_STORES, "imports"], "readwrite") as unknown as Tx;
-  const [text, emails, domains] = await Promise.all([stagedText(tx, importId), indexKeys(tx, "contacts", "emailKeys"), indexKeys(tx, "companies", "domains")]);
+  const [text, emailKeys, existingCompanies] = await Promise.all([stagedText(tx, importId), indexKeys(tx, "contacts", "emailKeys"), companies(tx)]);
   if (text === undefined) {
     abort(tx);
     throw core.crmImportNotFound(importId);
   }
   let outcome: ReturnType<ImportCore["crmCsvImport"]>;
   try {
-    outcome = core.crmCsvImport(text, mapping, emails.map(([key]) => key), domains, settings, nowMs, random);
+    outcome = core.crmCsvImport(text, mapping, { emailKeys, companies: existingCompanies }, settings, nowMs, random);
   } catch (e) {
     abort(tx);
     throw e;

@@ -5,7 +5,7 @@
 // transaction cannot commit half-way. A refusal aborts the transaction:
 // nothing is written.
 import { unwrap, type IDBPDatabase, type IDBPTransaction } from "idb";
-import type { CrmCore, CrmFound, CrmLookups, CrmWriteSet } from "../core/types.js";
+import type { CrmCore, CrmFound, CrmLookups, CrmSettings, CrmWriteSet } from "../core/types.js";
 import { applyWrites } from "./apply.js";
 import { changed } from "./list.js";
 import { parseRef } from "./record.js";
@@ -92,7 +92,7 @@ export async function runCommand(
   db: IDBPDatabase<unknown>,
   core: Pick<CrmCore, "crmLookups" | "crmApply">,
   command: unknown,
-  settings: unknown,
+  settings: CrmSettings,
   nowMs: number,
   random: Uint8Array,
 ): Promise<unknown> {
