@@ -202,7 +202,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub(crate) fn not_found(kind: RecordKind) -> CrmError {
+pub fn not_found(kind: RecordKind) -> CrmError {
     CrmError::new(
         CrmErrorCode::NotFound,
         format!(
@@ -332,13 +332,22 @@ fn company_for_domain(
     (id, name)
 }
 
+/// Where a contact's company may come from besides its addresses (a CSV
+/// row's Company Name and Company Domain Name columns).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct CompanyHint<'h> {
+    pub name: Option<&'h str>,
+    pub domain: Option<&'h str>,
+}
+
 /// Checks a contact's input against the settings and the found records;
-/// the contact (without keys) and its company's name.
+/// the contact (without keys) and its company's name. Every property is
+/// checked before a company is made, so a refused contact makes nothing.
 pub(crate) fn build_contact(
     ctx: &mut Ctx,
     input: &ContactInput,
     existing: Option<&Contact>,
-    company_name_hint: Option<&str>,
+    hint: CompanyHint,
 ) -> CrmResult<(Contact, Option<String>)> {
     let addresses = parse_contact_addresses(&input.emails)?;
     let id = existing.map(|c| c.id.clone());
@@ -368,42 +377,15 @@ pub(crate) fn build_contact(
             "A contact needs a name or an email address. Enter at least one.",
         ));
     }
-    let mut company_id = None;
-    let mut company_name = None;
-    match input
-        .company_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(cid) => {
-            let AnyRecord::Company(c) = ctx.require(RecordKind::Company, cid)? else {
-                unreachable!("require checks the kind")
-            };
-            company_id = Some(c.id.clone());
-            company_name = Some(c.name.clone());
-        }
-        None if existing.is_none() => {
-            if let Some((a, domain)) = addresses
-                .iter()
-                .find_map(|a| company_domain(&a.domain).map(|d| (a, d)))
-            {
-                let (cid, name) = company_for_domain(ctx, &domain, company_name_hint, &a.typed);
-                company_id = Some(cid);
-                company_name = Some(name);
-            }
-        }
-        None => {}
-    }
-    let contact = Contact {
-        id: id.unwrap_or_else(|| ctx.ids.next(IdKind::Contact)),
+    let mut contact = Contact {
+        id: String::new(),
         emails: addresses.iter().map(|a| a.typed.clone()).collect(),
         email_keys: addresses.iter().map(|a| a.key.clone()).collect(),
         first_name,
         last_name,
         job_title: line("job title", &input.job_title)?,
         phone: phone(&input.phone)?,
-        company_id,
+        company_id: None,
         owner: owner(ctx.settings, &input.owner)?,
         lifecycle_stage: choose(
             "lifecycle stage",
@@ -422,7 +404,86 @@ pub(crate) fn build_contact(
         search_keys: vec![],
         sort_name: String::new(),
     };
+    let hint_name = match hint.name.map(|n| line("company name", n)).transpose()? {
+        Some(n) if !n.is_empty() => Some(n),
+        _ => None,
+    };
+    let mut company_name = None;
+    match input
+        .company_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(cid) => {
+            let AnyRecord::Company(c) = ctx.require(RecordKind::Company, cid)? else {
+                unreachable!("require checks the kind")
+            };
+            contact.company_id = Some(c.id.clone());
+            company_name = Some(c.name.clone());
+        }
+        None if existing.is_none() => {
+            let from_address = addresses
+                .iter()
+                .find_map(|a| company_domain(&a.domain).map(|d| (d, a.typed.clone())));
+            let from_hint = match hint.domain.map(str::trim).filter(|d| !d.is_empty()) {
+                Some(d) => company_domains(&[d.to_string()])?
+                    .into_iter()
+                    .next()
+                    .map(|d| (d, "the company domain".to_string())),
+                None => None,
+            };
+            if let Some((domain, because)) = from_address.or(from_hint) {
+                let (cid, name) = company_for_domain(ctx, &domain, hint_name.as_deref(), &because);
+                contact.company_id = Some(cid);
+                company_name = Some(name);
+            } else if let Some(name) = hint_name {
+                let (cid, name) = company_for_name(ctx, &name);
+                contact.company_id = Some(cid);
+                company_name = Some(name);
+            }
+        }
+        None => {}
+    }
+    contact.id = id.unwrap_or_else(|| ctx.ids.next(IdKind::Contact));
     Ok((contact, company_name))
+}
+
+/// The company of this name (folded) among the found and new ones, or a new
+/// one without a domain.
+fn company_for_name(ctx: &mut Ctx, name: &str) -> (String, String) {
+    let key = fold(name);
+    if let Some(c) = ctx
+        .found
+        .companies_by_domain
+        .iter()
+        .chain(ctx.writes.put.companies.iter())
+        .find(|c| c.sort_name == key)
+    {
+        return (c.id.clone(), c.name.clone());
+    }
+    let mut company = Company {
+        id: ctx.ids.next(IdKind::Company),
+        name: name.to_string(),
+        domains: vec![],
+        owner: None,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        last_activity_at: None,
+        search_keys: vec![],
+        sort_name: key,
+    };
+    company.search_keys = company_keys(&company);
+    let r = RecordRef::to(&company.id).expect("a new company id");
+    let id = company.id.clone();
+    ctx.writes.put.companies.push(company);
+    ctx.entry(
+        vec![r],
+        "created",
+        format!("Company created: {name}"),
+        BTreeMap::new(),
+    );
+    (id, name.to_string())
 }
 
 pub(crate) fn with_contact_keys(mut c: Contact, company: Option<&str>) -> Contact {
@@ -439,7 +500,7 @@ fn save_contact(mut ctx: Ctx, input: &ContactInput) -> CrmResult<WriteSet> {
         },
         None => None,
     };
-    let (contact, company) = build_contact(&mut ctx, input, existing, None)?;
+    let (contact, company) = build_contact(&mut ctx, input, existing, CompanyHint::default())?;
     let contact = with_contact_keys(contact, company.as_deref());
     let r = RecordRef::to(&contact.id).expect("a contact id");
     let title = contact_title(&contact);
@@ -505,7 +566,7 @@ fn save_contact(mut ctx: Ctx, input: &ContactInput) -> CrmResult<WriteSet> {
 /// A company's domains from what was typed: each a domain name (the same
 /// check as an address's domain), reduced to its registrable domain, never
 /// a free-mail domain.
-fn company_domains(typed: &[String]) -> CrmResult<Vec<String>> {
+pub(crate) fn company_domains(typed: &[String]) -> CrmResult<Vec<String>> {
     let mut out: Vec<String> = vec![];
     for d in typed.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
         let bare = d

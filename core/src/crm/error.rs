@@ -64,6 +64,8 @@ pub enum CrmErrorCode {
     CsvEmpty,
     /// A column mapping that does not fit the file.
     CsvMapping,
+    /// A staged import that is gone (run, discarded, or older than a week).
+    ImportNotFound,
     /// An argument of the wrong shape (a shell bug).
     InvalidArgument,
     /// A result that could not be handed over (a core bug).

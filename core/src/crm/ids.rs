@@ -227,6 +227,11 @@ impl IdSource {
     }
 }
 
+/// A new import's id (`im_…`), from the shell's random bytes.
+pub fn new_import_id(random: &[u8]) -> CrmResult<String> {
+    Ok(IdSource::new(random)?.next(IdKind::Import))
+}
+
 /// RFC 4648 base32, lower-case, of 10 bytes (16 characters, no padding).
 fn base32(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";

@@ -24,6 +24,8 @@ pub mod apply;
 pub mod command;
 pub mod company;
 pub mod csv_columns;
+pub mod csv_export;
+pub mod csv_import;
 pub mod decimal;
 pub mod error;
 pub mod filter;
@@ -35,7 +37,7 @@ pub mod model;
 pub mod search;
 pub mod settings;
 pub mod timeline;
-mod trash;
+pub mod trash;
 pub mod validate;
 pub mod wire;
 

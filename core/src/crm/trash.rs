@@ -6,6 +6,15 @@
 //! The worker purges trash entries older than 30 days.
 
 use super::apply::{Ctx, WriteSet, not_found};
+
+/// How long a delete can be undone.
+pub const TRASH_DAYS: u64 = 30;
+
+/// Trash entries deleted before this time (ms) are purged: older than
+/// [`TRASH_DAYS`].
+pub fn trash_cutoff(now_ms: u64) -> u64 {
+    now_ms.saturating_sub(TRASH_DAYS * 86_400_000)
+}
 use super::error::{CrmError, CrmErrorCode, CrmResult};
 use super::ids::{IdKind, RecordRef, check_id};
 use super::model::{AnyRecord, TrashEntry};

@@ -12,7 +12,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::thrown;
 
-use inlay_core::crm::{self, command, decimal, filter, fold, search, settings, validate, wire};
+use inlay_core::crm::{
+    self, apply, command, csv_columns, csv_export, csv_import, decimal, filter, fold, ids, search,
+    settings, trash, validate, wire,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -171,4 +174,81 @@ pub fn crm_matches(
 pub fn crm_sum_amounts(amounts_json: &str) -> Result<String, JsValue> {
     let amounts: Vec<String> = read(amounts_json, "amounts")?;
     Ok(decimal::sum_amounts(amounts.iter().map(String::as_str)))
+}
+
+/// `crmCsvPreview(text) -> CsvPreview (JSON)`; throws `{code, message}` for
+/// a file Inlay does not import (too many columns or rows, not CSV, empty).
+#[wasm_bindgen(js_name = crmCsvPreview)]
+pub fn crm_csv_preview(text: &str) -> Result<String, JsValue> {
+    install_decomposer();
+    json(&csv_import::preview(text).map_err(thrown)?)
+}
+
+/// `crmCsvImport(text, mapping, existing, settings, nowMs, random) ->
+/// CsvImport (JSON)`: the write set of the good rows and the skipped ones.
+#[wasm_bindgen(js_name = crmCsvImport)]
+pub fn crm_csv_import(
+    text: &str,
+    mapping_json: &str,
+    existing_json: &str,
+    settings_json: &str,
+    now_ms: f64,
+    random: &[u8],
+) -> Result<String, JsValue> {
+    install_decomposer();
+    let mapping: Vec<Option<csv_columns::CsvField>> = read(mapping_json, "mapping")?;
+    let existing: csv_import::ImportExisting = read(existing_json, "existing")?;
+    let settings: crm::CrmSettings = read(settings_json, "settings")?;
+    let result = csv_import::import(text, &mapping, &existing, &settings, millis(now_ms), random)
+        .map_err(thrown)?;
+    json(&result)
+}
+
+/// `crmCsvExport(kind, records, settings, nowMs) -> {filename, text} (JSON)`.
+#[wasm_bindgen(js_name = crmCsvExport)]
+pub fn crm_csv_export(
+    kind: &str,
+    records_json: &str,
+    settings_json: &str,
+    now_ms: f64,
+) -> Result<String, JsValue> {
+    let kind: csv_export::ExportKind = read(&format!("\"{kind}\""), "kind")?;
+    let records: Vec<crm::AnyRecord> = read(records_json, "records")?;
+    let settings: crm::CrmSettings = read(settings_json, "settings")?;
+    json(&csv_export::export(kind, &records, &settings, millis(now_ms)).map_err(thrown)?)
+}
+
+/// `crmNewImportId(random) -> "im_…"`: a staged import's id.
+#[wasm_bindgen(js_name = crmNewImportId)]
+pub fn crm_new_import_id(random: &[u8]) -> Result<String, JsValue> {
+    ids::new_import_id(random).map_err(thrown)
+}
+
+/// `crmImportNotFound(importId) -> {code: "importNotFound", message} (JSON)`.
+#[wasm_bindgen(js_name = crmImportNotFound)]
+pub fn crm_import_not_found(_import_id: &str) -> Result<String, JsValue> {
+    json(&csv_import::import_not_found())
+}
+
+/// `crmNotFound(record) -> {code: "notFound" | "invalidId", message} (JSON)`:
+/// the worker's answer for a record it does not have.
+#[wasm_bindgen(js_name = crmNotFound)]
+pub fn crm_not_found(record: &str) -> Result<String, JsValue> {
+    let error = match ids::RecordRef::try_from(record.to_string()) {
+        Ok(r) => apply::not_found(r.kind()),
+        Err(why) => crm::CrmError::new(crm::CrmErrorCode::InvalidId, format!("{why}.")),
+    };
+    json(&error)
+}
+
+/// `crmTrashCutoff(nowMs) -> ms`: trash entries deleted before it are purged.
+#[wasm_bindgen(js_name = crmTrashCutoff)]
+pub fn crm_trash_cutoff(now_ms: f64) -> f64 {
+    trash::trash_cutoff(millis(now_ms)) as f64
+}
+
+/// `crmImportCutoff(nowMs) -> ms`: staged imports made before it are discarded.
+#[wasm_bindgen(js_name = crmImportCutoff)]
+pub fn crm_import_cutoff(now_ms: f64) -> f64 {
+    csv_import::import_cutoff(millis(now_ms)) as f64
 }

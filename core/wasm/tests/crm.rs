@@ -94,3 +94,72 @@ fn settings_defaults_policy_and_sums() {
         "1250.30"
     );
 }
+
+#[wasm_bindgen_test]
+fn csv_preview_import_and_export_cross_as_json() {
+    let text = "First Name,Email,Lifecycle Stage\nZoë,zoe@acme.example,Lead\nBad,nope,\n";
+    let preview = json(&inlay_wasm::crm_csv_preview(text).unwrap());
+    assert_eq!(
+        preview["suggestedMapping"],
+        json(r#"["firstName","email","lifecycleStage"]"#)
+    );
+    assert_eq!(preview["rowCount"], 2);
+    let settings = inlay_wasm::crm_default_settings().unwrap();
+    let result = json(
+        &inlay_wasm::crm_csv_import(
+            text,
+            r#"["firstName","email","lifecycleStage"]"#,
+            "{}",
+            &settings,
+            1.78e12,
+            &RANDOM,
+        )
+        .unwrap(),
+    );
+    assert_eq!(result["imported"], 1);
+    assert_eq!(result["skipped"][0]["line"], 3);
+    let contacts = result["writes"]["put"]["contacts"].to_string();
+    let file =
+        json(&inlay_wasm::crm_csv_export("contacts", &contacts, &settings, 1.78e12).unwrap());
+    assert!(
+        file["text"]
+            .as_str()
+            .unwrap()
+            .contains("Zoë,,zoe@acme.example"),
+        "{file}"
+    );
+    // A 1,000-column file is refused in words.
+    let wide = (0..1000)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let err = inlay_wasm::crm_csv_preview(&wide).unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("csvTooManyColumns")
+    );
+    assert!(
+        get(&err, "message")
+            .as_string()
+            .unwrap()
+            .contains("at most 200")
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_worker_s_own_refusals_ids_and_cutoffs_come_from_the_core() {
+    let id = inlay_wasm::crm_new_import_id(&RANDOM).unwrap();
+    assert!(id.starts_with("im_") && id.len() == 19, "{id}");
+    let e = json(&inlay_wasm::crm_import_not_found(&id).unwrap());
+    assert_eq!(e["code"], "importNotFound");
+    let e = json(&inlay_wasm::crm_not_found("deal:dl_aaaaaaaaaaaaaaaa").unwrap());
+    assert_eq!(e["code"], "notFound");
+    assert!(e["message"].as_str().unwrap().contains("deal"));
+    assert_eq!(
+        json(&inlay_wasm::crm_not_found("nonsense").unwrap())["code"],
+        "invalidId"
+    );
+    let day = 86_400_000.0;
+    assert_eq!(inlay_wasm::crm_trash_cutoff(100.0 * day), 70.0 * day);
+    assert_eq!(inlay_wasm::crm_import_cutoff(100.0 * day), 93.0 * day);
+}

@@ -3,4 +3,4 @@
 /**
  * The stable codes of the CRM's refusals (camelCase on the wire).
  */
-export type CrmErrorCode = "invalidAddress" | "duplicateAddress" | "duplicateDomain" | "invalidDomain" | "required" | "tooLong" | "controlCharacter" | "tooMany" | "invalidPhone" | "unknownOwner" | "unknownValue" | "unknownPipeline" | "stageNotInPipeline" | "amountNotDecimal" | "currencyNotIso" | "dateNotDate" | "noteTooLarge" | "invalidId" | "notFound" | "trashNotFound" | "invalidMerge" | "needRandom" | "invalidSettings" | "csvTooManyColumns" | "csvTooManyRows" | "csvNotCsv" | "csvEmpty" | "csvMapping" | "invalidArgument" | "internal";
+export type CrmErrorCode = "invalidAddress" | "duplicateAddress" | "duplicateDomain" | "invalidDomain" | "required" | "tooLong" | "controlCharacter" | "tooMany" | "invalidPhone" | "unknownOwner" | "unknownValue" | "unknownPipeline" | "stageNotInPipeline" | "amountNotDecimal" | "currencyNotIso" | "dateNotDate" | "noteTooLarge" | "invalidId" | "notFound" | "trashNotFound" | "invalidMerge" | "needRandom" | "invalidSettings" | "csvTooManyColumns" | "csvTooManyRows" | "csvNotCsv" | "csvEmpty" | "csvMapping" | "importNotFound" | "invalidArgument" | "internal";
