@@ -295,3 +295,42 @@ fn line_numbers_count_the_file_s_lines_with_lf_or_crlf() {
         assert_eq!(r.imported, 1);
     }
 }
+
+#[test]
+fn a_large_import_is_one_pass() {
+    // 10,000 rows, each with its own company domain and half of them at a
+    // company already in the store: no row's company is found by scanning.
+    let rows = 10_000;
+    let mut text = String::from("First Name,Email,Company Name\n");
+    let mut companies = vec![];
+    for i in 0..rows {
+        text.push_str(&format!("P{i},p{i}@c{i}.example,Company {i}\n"));
+        if i % 2 == 0 {
+            companies.push(ExistingCompany {
+                id: format!("co_{:a>16}", ""),
+                name: format!("Company {i}"),
+                domains: vec![format!("c{i}.example")],
+            });
+        }
+    }
+    let existing = ImportExisting {
+        email_keys: vec![],
+        companies,
+    };
+    let mapping = preview(&text).unwrap().suggested_mapping;
+    let started = std::time::Instant::now();
+    let r = import(
+        &text,
+        &mapping,
+        &existing,
+        &default_settings(),
+        NOW,
+        &[4; 32],
+    )
+    .unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.imported as usize, rows);
+    assert_eq!(r.writes.put.companies.len(), rows / 2);
+    assert_eq!(r.writes.put.timeline.len(), rows + rows / 2);
+    eprintln!("imported {rows} rows in {took:?}");
+}

@@ -138,6 +138,10 @@ pub(crate) struct Ctx<'a> {
     pub now: u64,
     pub ids: IdSource,
     pub writes: WriteSet,
+    /// Companies by `d:<domain>` and `n:<folded name>` (id, name): the
+    /// found ones and those made by this command, so an import of 50,000
+    /// rows finds each row's company without scanning.
+    companies: Option<BTreeMap<String, (String, String)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -153,7 +157,39 @@ impl<'a> Ctx<'a> {
             now,
             ids: IdSource::new(random)?,
             writes: WriteSet::default(),
+            companies: None,
         })
+    }
+
+    /// The company index (see the field), built on first use.
+    fn company_index(&mut self) -> &mut BTreeMap<String, (String, String)> {
+        let found = self.found;
+        self.companies.get_or_insert_with(|| {
+            let mut index = BTreeMap::new();
+            for c in &found.companies_by_domain {
+                let value = (c.id.clone(), c.name.clone());
+                for d in &c.domains {
+                    index
+                        .entry(format!("d:{d}"))
+                        .or_insert_with(|| value.clone());
+                }
+                index.entry(format!("n:{}", fold(&c.name))).or_insert(value);
+            }
+            index
+        })
+    }
+
+    /// Puts a company this command made, and indexes it.
+    fn new_company(&mut self, company: Company) {
+        let value = (company.id.clone(), company.name.clone());
+        let index = self.company_index();
+        for d in &company.domains {
+            index.insert(format!("d:{d}"), value.clone());
+        }
+        index
+            .entry(format!("n:{}", company.sort_name))
+            .or_insert(value);
+        self.writes.put.companies.push(company);
     }
 
     /// A found record by id.
@@ -287,22 +323,8 @@ fn company_for_domain(
     name: Option<&str>,
     because: &str,
 ) -> (String, String) {
-    if let Some(c) = ctx
-        .found
-        .companies_by_domain
-        .iter()
-        .find(|c| c.domains.iter().any(|d| d == domain))
-    {
-        return (c.id.clone(), c.name.clone());
-    }
-    if let Some(c) = ctx
-        .writes
-        .put
-        .companies
-        .iter()
-        .find(|c| c.domains.iter().any(|d| d == domain))
-    {
-        return (c.id.clone(), c.name.clone());
+    if let Some(found) = ctx.company_index().get(&format!("d:{domain}")) {
+        return found.clone();
     }
     let name = name
         .map(str::trim)
@@ -322,7 +344,7 @@ fn company_for_domain(
     company.search_keys = company_keys(&company);
     let r = RecordRef::to(&company.id).expect("a new company id");
     let id = company.id.clone();
-    ctx.writes.put.companies.push(company);
+    ctx.new_company(company);
     ctx.entry(
         vec![r],
         "created",
@@ -356,7 +378,6 @@ pub(crate) fn build_contact(
             .found
             .contacts_by_email_key
             .iter()
-            .chain(ctx.writes.put.contacts.iter())
             .find(|c| c.email_keys.contains(&a.key) && Some(&c.id) != id.as_ref());
         if let Some(other) = other {
             return Err(CrmError::new(
@@ -453,14 +474,8 @@ pub(crate) fn build_contact(
 /// one without a domain.
 fn company_for_name(ctx: &mut Ctx, name: &str) -> (String, String) {
     let key = fold(name);
-    if let Some(c) = ctx
-        .found
-        .companies_by_domain
-        .iter()
-        .chain(ctx.writes.put.companies.iter())
-        .find(|c| c.sort_name == key)
-    {
-        return (c.id.clone(), c.name.clone());
+    if let Some(found) = ctx.company_index().get(&format!("n:{key}")) {
+        return found.clone();
     }
     let mut company = Company {
         id: ctx.ids.next(IdKind::Company),
@@ -476,7 +491,7 @@ fn company_for_name(ctx: &mut Ctx, name: &str) -> (String, String) {
     company.search_keys = company_keys(&company);
     let r = RecordRef::to(&company.id).expect("a new company id");
     let id = company.id.clone();
-    ctx.writes.put.companies.push(company);
+    ctx.new_company(company);
     ctx.entry(
         vec![r],
         "created",

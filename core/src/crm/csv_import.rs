@@ -414,12 +414,8 @@ pub fn import(
             skip(reason);
             continue;
         }
-        // A refused row leaves nothing behind: the writes are rolled back to
-        // where they were before it.
-        let mark = (
-            ctx.writes.put.companies.len(),
-            ctx.writes.put.timeline.len(),
-        );
+        // A refused row leaves nothing behind: build_contact checks every
+        // property before it makes a company.
         let hint = CompanyHint {
             name: parsed.company_name.as_deref(),
             domain: parsed.company_domain.as_deref(),
@@ -443,8 +439,6 @@ pub fn import(
                 imported += 1;
             }
             Err(e) => {
-                ctx.writes.put.companies.truncate(mark.0);
-                ctx.writes.put.timeline.truncate(mark.1);
                 skip(e.message.trim_end_matches('.').to_string());
             }
         }
