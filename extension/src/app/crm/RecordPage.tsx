@@ -124,7 +124,7 @@ export function RecordPage(props: { kind: ListKind; id: string }) {
           <RecordTasks record={ref} tasks={view.tasks} />
           <section class="panel" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Activity</h2>
-            <Timeline key={`${ref}:${app.version}`} record={ref} entries={view.timeline} more={view.more} />
+            <Timeline record={ref} entries={view.timeline} more={view.more} />
           </section>
         </div>
       </div>

@@ -1,7 +1,7 @@
 // A record's timeline, newest first (the core orders it), with "Show older"
 // when the worker says there is more. An entry of a kind this page does not
 // know shows its summary, so new kinds need no new screen.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../../shared/messages.js";
 import { crm } from "./api.js";
 import { when } from "./format.js";
@@ -27,6 +27,11 @@ export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; m
   const [more, setMore] = useState(props.more);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A re-read record brings a new first page.
+  useEffect(() => {
+    setEntries(props.entries);
+    setMore(props.more);
+  }, [props.entries, props.more]);
 
   async function older() {
     const last = entries[entries.length - 1];
