@@ -5,11 +5,14 @@
 // With a display, a real Chromium window to click through (Ctrl-C ends it).
 // Without one, headless: it connects every kind through the real flows
 // (Exchange discovered and by URL, IMAP discovered and by hand), disconnects
-// and reconnects one, and saves screenshots to demo-out/.
+// and reconnects one, seeds the CRM with sample data through the app page's
+// requests, and saves screenshots of every screen to demo-out/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, grantHostPermissions, launchBrowser, profileWithBridge, startMailServers, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
+import { CrmApp } from "./crm-ui.mjs";
+import { seedCrm } from "./crm-demo.mjs";
 
 const outDir = join(ROOT, "demo-out");
 const headless = !process.env.DISPLAY || process.env.INLAY_HEADLESS === "1";
@@ -68,6 +71,51 @@ async function webmail(url) {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("inlay-root")?.dataset.state === "ready");
   return page;
+}
+
+/** The CRM with sample data, screen by screen (light, then the main screens dark). */
+async function crmShots() {
+  console.log("The CRM (sample data written through the app page's requests):");
+  const crm = await CrmApp.open(browser);
+  const ids = await seedCrm(crm);
+  const page = crm.page;
+  // Written behind the open page's back: read afresh.
+  await page.reload();
+  await page.setViewportSize({ width: 1360, height: 860 });
+  const screen = async (hash, file, ready) => {
+    await crm.go(hash);
+    await page.locator(ready).first().waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(outDir, file) });
+    console.log(`  saved demo-out/${file}`);
+  };
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const s = scheme === "dark" ? "-dark" : "";
+    await screen("#/contacts", `crm-contacts${s}.png`, ".viewport .name-cell a");
+    await screen(`#/contact/${ids.contact}`, `crm-contact${s}.png`, ".timeline li");
+    await screen("#/deals/board", `crm-board${s}.png`, ".card");
+    if (scheme === "dark") break;
+    await screen("#/companies", "crm-companies.png", ".viewport .name-cell a");
+    await screen(`#/company/${ids.company}`, "crm-company.png", ".timeline li");
+    await screen(`#/deal/${ids.deal}`, "crm-deal.png", ".timeline li");
+    await screen("#/deals", "crm-deals.png", ".viewport .name-cell a");
+    await screen("#/tasks", "crm-tasks.png", "li.task");
+    await screen("#/settings/pipelines", "crm-pipelines.png", "ol.stages");
+    await crm.go("#/contacts");
+    await crm.search("nor");
+    await page.screenshot({ path: join(outDir, "crm-search.png") });
+    console.log("  saved demo-out/crm-search.png");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await crm.uploadCsv("hubspot-export.csv", "First Name,Last Name,Email,Company Name,Lifecycle Stage\nZoe,Quinn,zoe@quinn.example,Quinn & Co,lead\nBad,Row,not-an-address,,lead\n");
+  await page.screenshot({ path: join(outDir, "crm-import-mapping.png") });
+  await crm.button("Import 2 rows").click();
+  await page.locator(".import-result").waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(outDir, "crm-import-result.png") });
+  console.log("  saved demo-out/crm-import-mapping.png, crm-import-result.png");
 }
 
 try {
@@ -147,8 +195,12 @@ try {
     console.log("Gmail and Outlook on the web (sandbox) with Inlay's element:");
     await shot(await webmail("https://mail.google.com/mail/u/0/"), "gmail.png");
     await shot(await webmail("https://outlook.office.com/mail/"), "outlook.png");
+
+    await crmShots();
     await shutdown();
   } else {
+    console.log("Seeding the CRM with sample companies, contacts, deals, notes and tasks…");
+    await seedCrm(await CrmApp.open(browser));
     const inbox = await InboxPage.open(browser, "app.html");
     console.log("The window is yours. In Settings › Email, click \"Connect personal email\" and use:");
     console.log(`  ${GOOGLE.address} (Google Workspace, with an alias) or ${MICROSOFT.address} (Microsoft 365)`);
