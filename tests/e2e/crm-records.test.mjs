@@ -4,7 +4,9 @@
 // board moves a deal by mouse and by keyboard, and says so to screen readers.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startSandbox } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, launchBrowser, startSandbox } from "./harness.mjs";
 import { CrmApp } from "./crm-ui.mjs";
 
 let sandbox;
@@ -152,6 +154,21 @@ describe("records", () => {
     assert.equal(reply.ok, false, "a deleted company can no longer be opened");
     assert.ok(reply.error.message.length > 0);
   });
+});
+
+test("no developer text on screen: the core's version is not shown, even in Settings › Email", async () => {
+  const version = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version = "(.+)"/m)[1];
+  for (const hash of ["#/contacts", "#/deals/board", "#/settings/email"]) {
+    await app.go(hash);
+    await app.page.waitForTimeout(500);
+    const shown = await app.page.evaluate(() =>
+      [...document.querySelectorAll("#root *")]
+        .filter((el) => el.children.length === 0 && el.getBoundingClientRect().width > 1 && el.getBoundingClientRect().height > 1)
+        .map((el) => el.textContent)
+        .join(" "),
+    );
+    assert.ok(!shown.includes(version) && !/\bcore\b/i.test(shown), `${hash} shows developer text: ${shown.slice(0, 300)}`);
+  }
 });
 
 describe("the deal board", () => {
