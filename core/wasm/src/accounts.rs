@@ -4,9 +4,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, to_js};
+use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::accounts::{self, ConnectionState, policy};
+use inlay_core::connect::FlowError;
 use inlay_core::detect;
 
 /// `mailboxId(address) -> string`: the id the store keys an inbox by, one
@@ -38,10 +39,23 @@ pub fn surviving_record(states: JsValue) -> Result<Option<u32>, JsValue> {
 
 /// `readSettings(build, policy) -> {settings, ignored: [{key, message}]}`:
 /// the build's config.json overridden by the admin's managed policy, and what
-/// of the policy was ignored for its shape, in words.
+/// of the policy was ignored for its shape, in words. Both arrive as JSON
+/// text (`JSON.stringify`), read by the serde_json the module has anyway:
+/// any JS value read as a `serde_json::Value` cost the module 1.5 KB gzip.
 #[wasm_bindgen(js_name = readSettings)]
-pub fn read_settings(build: JsValue, policy: JsValue) -> Result<JsValue, JsValue> {
-    let build: policy::Json = arg(build, "build")?;
-    let policy: policy::Json = arg(policy, "policy")?;
+pub fn read_settings(build: &str, policy: &str) -> Result<JsValue, JsValue> {
+    let build = json(build, "build")?;
+    let policy = json(policy, "policy")?;
     to_js(&accounts::read_settings(&build, &policy))
+}
+
+/// Argument `name` as JSON text; unreadable text is thrown as
+/// `invalidArgument`.
+fn json(text: &str, name: &str) -> Result<policy::Json, JsValue> {
+    serde_json::from_str(text).map_err(|e| {
+        thrown(FlowError::new(
+            "invalidArgument",
+            format!("The argument {name} isn't JSON text: {e}"),
+        ))
+    })
 }

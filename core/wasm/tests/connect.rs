@@ -604,3 +604,24 @@ fn password_connect_start_shape() {
         "alreadyConnected",
     );
 }
+
+#[wasm_bindgen_test]
+fn settings_are_read_from_json_text() {
+    let reading = inlay_wasm::read_settings(
+        r#"{"googleClientId": "g", "seat": "viewOnly"}"#,
+        r#"{"seat": "admin", "teamInboxes": ["sales@corp.example"]}"#,
+    )
+    .unwrap();
+    assert_eq!(text(&reading, "settings.googleClientId"), "g");
+    assert_eq!(text(&reading, "settings.seat"), "viewOnly");
+    assert_eq!(
+        text(&reading, "settings.teamInboxes.0"),
+        "sales@corp.example"
+    );
+    assert_eq!(text(&reading, "ignored.0.key"), "seat");
+    // JSON.stringify(undefined ?? null): no policy at all.
+    let none = inlay_wasm::read_settings("{}", "null").unwrap();
+    assert_eq!(text(&none, "settings.seat"), "full");
+    let err = inlay_wasm::read_settings("{}", "{seat: full}").unwrap_err();
+    assert_error(&err, "invalidArgument");
+}

@@ -29,7 +29,8 @@ export interface SettingsReading {
 
 /** The core's reading of build config and policy: policy wins key by key where its value has the right shape. */
 export function mergeSettings(build: unknown, policy: unknown): SettingsReading {
-  return readSettings(build, policy) as SettingsReading;
+  // As JSON text: the module reads it with the JSON reader it has anyway.
+  return readSettings(JSON.stringify(build ?? null), JSON.stringify(policy ?? null)) as SettingsReading;
 }
 
 async function buildConfig(): Promise<unknown> {
