@@ -995,6 +995,28 @@ fn closing_the_window_is_a_cancel() {
     assert_eq!(failed(&c).code, "signInUnavailable");
 }
 
+/// The pages stay quiet on a cancel because the core says so (`cancelled`,
+/// sent only when true), not because they compare codes.
+#[test]
+fn a_cancel_is_marked_for_the_pages_and_nothing_else_is() {
+    let a = begin_gmail();
+    let closed = window_failed(&a, "The user did not approve access.", T0 + 9_000);
+    assert_eq!(failed(&closed).code, ErrorCode::Cancelled);
+    assert!(failed(&closed).cancelled);
+    let clicked = cancel(a.flow.clone());
+    assert!(failed(&clicked).cancelled);
+    let refused = window_failed(&a, "Authorization page could not be loaded.", T0 + 9_000);
+    assert!(!failed(&refused).cancelled);
+    let json = serde_json::to_value(failed(&refused)).unwrap();
+    assert_eq!(json.get("cancelled"), None);
+    assert_eq!(json["code"], "signInUnavailable");
+    let closed_json = serde_json::to_value(failed(&closed)).unwrap();
+    assert_eq!(closed_json["cancelled"], true);
+    // Read back as written (a missing flag is false).
+    let back: FlowError = serde_json::from_value(json).unwrap();
+    assert_eq!(&back, failed(&refused));
+}
+
 #[test]
 fn silent_mode_failure_is_interaction_required() {
     let previous = ConnectionState::Connected {
@@ -1143,7 +1165,7 @@ fn step_json_shapes() {
     let v = serde_json::to_value(&d.step).unwrap();
     assert_eq!(
         v,
-        json!({"kind": "failed", "error": {"code": "cancelled", "message": "You cancelled connecting ada.lovelace@gmail.com. Nothing was changed."}})
+        json!({"kind": "failed", "error": {"code": "cancelled", "message": "You cancelled connecting ada.lovelace@gmail.com. Nothing was changed.", "cancelled": true}})
     );
 
     let input_json: ConnectInput = serde_json::from_value(json!({

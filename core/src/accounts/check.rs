@@ -108,7 +108,7 @@ pub fn read_account_check(
         Ok(p) => p,
         Err(e) => {
             return CheckVerdict::Fail {
-                code: e.code,
+                code: e.code.as_str().into(),
                 message: e.message,
             };
         }

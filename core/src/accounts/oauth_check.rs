@@ -161,7 +161,7 @@ impl OAuthCheck {
                 http(request)
             }
             Err(e) => self.finish(CheckResult::Failed {
-                code: e.code,
+                code: e.code.as_str().into(),
                 message: e.message,
             }),
         }

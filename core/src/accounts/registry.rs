@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::connect::ErrorCode;
 use crate::detect::{ConnectionKind, mailbox_id, parse_address};
 
 /// The user's seat in the workspace.
@@ -64,6 +65,19 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
+    /// The stable code (the serde `kind`).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RegistryError::InvalidAddress { .. } => ErrorCode::InvalidAddress,
+            RegistryError::ViewOnlySeat { .. } => ErrorCode::ViewOnlySeat,
+            RegistryError::KindNotAllowed { .. } => ErrorCode::KindNotAllowed,
+            RegistryError::AlreadyConnected { .. } => ErrorCode::AlreadyConnected,
+            RegistryError::IsTeamInbox { .. } => ErrorCode::IsTeamInbox,
+            RegistryError::IsPersonalInbox { .. } => ErrorCode::IsPersonalInbox,
+            RegistryError::AlreadyTeamInbox { .. } => ErrorCode::AlreadyTeamInbox,
+        }
+    }
+
     /// The user-facing sentence.
     pub fn message(&self) -> &str {
         match self {

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::steps::{Next, SignedIn, steps_for};
 use super::{
-    ConnectInput, ConnectMode, ConnectedAccount, FlowError, Purpose, RANDOM_BYTES, features_for,
-    oauth_provider, redirect_uri,
+    ConnectInput, ConnectMode, ConnectedAccount, ErrorCode, FlowError, Purpose, RANDOM_BYTES,
+    features_for, oauth_provider, redirect_uri,
 };
 use crate::accounts::{
     AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
@@ -188,7 +188,7 @@ impl Machine for ConnectFlow {
             },
             ConnectFlow::New { input: connect } => {
                 let error = FlowError::new(
-                    "unexpectedInput",
+                    ErrorCode::UnexpectedInput,
                     format!(
                         "Inlay's connection steps got out of order ({} before the sign-in started), so it stopped to be safe. Please start connecting again.",
                         input_name(&input)
@@ -268,7 +268,7 @@ pub enum Phase {
 
 fn cancelled(address: &str) -> FlowError {
     FlowError::new(
-        "cancelled",
+        ErrorCode::Cancelled,
         format!("You cancelled connecting {address}. Nothing was changed."),
     )
 }
@@ -294,7 +294,7 @@ impl Flow {
         let random = at.random;
         if random.len() < RANDOM_BYTES {
             return Err(FlowError::new(
-                "notEnoughRandom",
+                ErrorCode::NotEnoughRandom,
                 format!(
                     "Inlay couldn't start the sign-in safely (it needs {RANDOM_BYTES} random bytes, got {}). Please report this to Inlay's support.",
                     random.len()
@@ -358,7 +358,7 @@ pub(super) fn check_reconnect(
         } => {
             if !same_mailbox(known, address) {
                 return Err(FlowError::new(
-                    "addressMismatch",
+                    ErrorCode::AddressMismatch,
                     format!(
                         "Inlay was asked to reconnect {address}, but this inbox is {known}. Close this window and reconnect from the inbox's own entry."
                     ),
@@ -366,7 +366,7 @@ pub(super) fn check_reconnect(
             }
             if *kind != connect {
                 return Err(FlowError::new(
-                    "providerMismatch",
+                    ErrorCode::ProviderMismatch,
                     format!(
                         "{known} is connected as a {} account. To switch it to {}, disconnect it first, then connect it again.",
                         kind.display_name(),
@@ -377,7 +377,7 @@ pub(super) fn check_reconnect(
             Ok(())
         }
         _ => Err(FlowError::new(
-            "notConnected",
+            ErrorCode::NotConnected,
             format!(
                 "{address} isn't connected, so there's nothing to sign in to again. Connect it instead."
             ),
@@ -430,7 +430,7 @@ fn configured_client(
     match client {
         Some(c) if !c.client_id.trim().is_empty() => Ok(c.clone()),
         _ => Err(FlowError::new(
-            "clientNotConfigured",
+            ErrorCode::ClientNotConfigured,
             format!(
                 "This build of Inlay has no {} client ID. An admin can set one by policy ({policy_key}), or set {build_var} when building.",
                 provider.display_name()
@@ -537,7 +537,7 @@ impl Flow {
             return step.clone();
         }
         let error = FlowError::new(
-            "unexpectedInput",
+            ErrorCode::UnexpectedInput,
             format!(
                 "Inlay's connection steps got out of order ({what} while {}), so it stopped to be safe. Please start connecting again.",
                 phase_name(&self.phase)
@@ -628,7 +628,7 @@ impl Flow {
                 Pause::GiveUp { reason: why } => {
                     let error = match why {
                         GiveUp::TooLong { wait_ms } => FlowError::new(
-                            "providerBusy",
+                            ErrorCode::ProviderBusy,
                             format!(
                                 "{reason}, and asked Inlay to wait {}. Please try connecting again later.",
                                 pause_in_words(wait_ms)
@@ -637,7 +637,7 @@ impl Flow {
                         GiveUp::Exhausted => {
                             match provider::gave_up(steps.api(purpose).name(), &reason, why) {
                                 Disposition::Fail { code, message } => {
-                                    FlowError::new(code, message)
+                                    FlowError::new(ErrorCode::of(&code), message)
                                 }
                                 _ => unexpected_answer(provider),
                             }
@@ -660,7 +660,7 @@ impl Flow {
             (Disposition::RefreshToken, _) => {
                 let name = provider.display_name();
                 let error = FlowError::new(
-                    "tokenRejected",
+                    ErrorCode::TokenRejected,
                     format!(
                         "{name} didn't accept the access it had just given Inlay. Please try connecting again."
                     ),
@@ -670,7 +670,7 @@ impl Flow {
             (
                 Disposition::Reauthenticate { code, message } | Disposition::Fail { code, message },
                 _,
-            ) => self.fail_after_tokens(FlowError::new(code, message), now_ms),
+            ) => self.fail_after_tokens(FlowError::new(ErrorCode::of(&code), message), now_ms),
             // read leaves retries to the machine and never calls a missing
             // response a success.
             (Disposition::RetryAfter { .. } | Disposition::Success, _) => {
@@ -697,11 +697,12 @@ impl Flow {
                 disposition,
                 message,
             }) => {
+                // The provider layer gives its codes as text.
                 let code = match &disposition {
                     Disposition::Fail { code, .. } | Disposition::Reauthenticate { code, .. } => {
-                        code.clone()
+                        ErrorCode::of(code)
                     }
-                    _ => "tokenRequestFailed".into(),
+                    _ => ErrorCode::TokenRequestFailed,
                 };
                 return self.fail(FlowError::new(code, message), now_ms);
             }
@@ -768,7 +769,7 @@ impl Flow {
     fn fail(&mut self, error: FlowError, now_ms: u64) -> Step {
         self.tokens = None;
         let event = Event::Failed {
-            code: error.code.clone(),
+            code: error.code.as_str().into(),
             message: error.message.clone(),
         };
         self.account_state = transition(&self.account_state, &event, now_ms)
@@ -826,7 +827,7 @@ fn phase_name(phase: &Phase) -> &'static str {
 
 fn unexpected_answer(provider: OAuthProvider) -> FlowError {
     FlowError::new(
-        "unexpectedResponse",
+        ErrorCode::UnexpectedResponse,
         format!(
             "{} sent an answer Inlay couldn't read, so the inbox couldn't be connected. Please try again later.",
             provider.display_name()
@@ -851,13 +852,13 @@ fn auth_flow_failed(provider: OAuthProvider, mode: ConnectMode, message: &str) -
     let lower = message.to_ascii_lowercase();
     if mode == ConnectMode::Silent || lower.contains("interaction required") {
         return FlowError::new(
-            "interactionRequired",
+            ErrorCode::InteractionRequired,
             format!("{name} needs you to sign in again. Click Reconnect and finish the sign-in."),
         );
     }
     if lower.contains("did not approve") || lower.contains("closed") || lower.contains("cancel") {
         return FlowError::new(
-            "cancelled",
+            ErrorCode::Cancelled,
             format!(
                 "You closed the {name} sign-in window, so nothing was connected. Connect again whenever you're ready."
             ),
@@ -865,7 +866,7 @@ fn auth_flow_failed(provider: OAuthProvider, mode: ConnectMode, message: &str) -
     }
     if lower.contains("could not be loaded") {
         return FlowError::new(
-            "signInUnavailable",
+            ErrorCode::SignInUnavailable,
             format!(
                 "The {name} sign-in page couldn't be loaded. Check your internet connection, then try again."
             ),
@@ -873,7 +874,7 @@ fn auth_flow_failed(provider: OAuthProvider, mode: ConnectMode, message: &str) -
     }
     let detail = message.trim();
     FlowError::new(
-        "signInFailed",
+        ErrorCode::SignInFailed,
         format!(
             "The {name} sign-in didn't finish (the browser said: \"{detail}\"). Please try again."
         ),

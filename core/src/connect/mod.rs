@@ -21,6 +21,7 @@
 //! Every result carries the account's [`ConnectionState`] after the step,
 //! computed with [`crate::accounts::transition`] only.
 
+mod code;
 mod flow;
 mod password;
 mod refusal;
@@ -37,12 +38,11 @@ use crate::auth::{
 };
 use crate::detect::{AddressError, ConnectionKind};
 
+pub use code::ErrorCode;
 pub use flow::{
     Advance, ConnectFlow, Connected, FLOW_BACKOFF, Flow, MAX_FLOW_WAIT_MS, Phase, Step,
 };
-pub use password::{
-    NO_PASSWORD, PasswordConnect, cancelled_connect, password_start, sign_in_name,
-};
+pub use password::{NO_PASSWORD, PasswordConnect, cancelled_connect, password_start, sign_in_name};
 pub use refusal::Refusal;
 
 /// How many of the moment's random bytes the start needs: PKCE verifier,
@@ -55,17 +55,25 @@ pub const RANDOM_BYTES: usize = 96;
 #[serde(rename_all = "camelCase")]
 pub struct FlowError {
     /// Stable, camelCase (e.g. `wrongAccount`, `cancelled`).
-    pub code: String,
+    pub code: ErrorCode,
     /// For the user, in plain words.
     pub message: String,
+    /// The user ended it (closed the sign-in window, clicked Cancel): the
+    /// pages report nothing. Present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub cancelled: bool,
 }
 
 impl FlowError {
-    /// A new error.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A new error (`code` a variant, or a code given as text by the parts
+    /// of the core that still give them so: [`ErrorCode::of`]).
+    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
+        let code = code.into();
         FlowError {
-            code: code.into(),
+            code,
             message: message.into(),
+            cancelled: code == ErrorCode::Cancelled,
         }
     }
 
@@ -73,7 +81,7 @@ impl FlowError {
     /// asked for an Exchange or IMAP inbox, which connect with a password.
     pub fn not_available(kind: ConnectionKind) -> Self {
         FlowError::new(
-            "notAvailable",
+            ErrorCode::NotAvailable,
             format!(
                 "{} accounts connect with a password, not a sign-in, so Inlay has no sign-in step for them. Reconnect the inbox from its form; if this keeps happening, please report it to Inlay's support.",
                 kind.display_name()
@@ -82,23 +90,15 @@ impl FlowError {
     }
 }
 
-/// The serde `kind` of a tagged error, used as its code.
-fn kind_of<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "error".into())
-}
-
 impl From<AddressError> for FlowError {
     fn from(e: AddressError) -> Self {
-        FlowError::new(kind_of(&e), e.message())
+        FlowError::new(e.code(), e.message())
     }
 }
 
 impl From<RegistryError> for FlowError {
     fn from(e: RegistryError) -> Self {
-        FlowError::new(kind_of(&e), e.message())
+        FlowError::new(e.code(), e.message())
     }
 }
 
@@ -110,7 +110,7 @@ impl From<AuthError> for FlowError {
 
 impl From<InvalidTransition> for FlowError {
     fn from(e: InvalidTransition) -> Self {
-        FlowError::new("invalidTransition", e.message)
+        FlowError::new(ErrorCode::InvalidTransition, e.message)
     }
 }
 
@@ -172,7 +172,11 @@ pub struct ConnectInput {
 
 /// What a request of the flow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ConnectPurpose"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "ConnectPurpose")
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Purpose {
     /// Authorization code → tokens.
@@ -271,7 +275,7 @@ pub fn revoke_plan(
     let provider = oauth_provider(kind)?;
     if provider != tokens.provider {
         return Err(FlowError::new(
-            "providerMismatch",
+            ErrorCode::ProviderMismatch,
             format!(
                 "These tokens belong to a {} account, not a {} one, so Inlay didn't use them.",
                 tokens.provider.display_name(),

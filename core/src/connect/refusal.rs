@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FlowError;
+use super::{ErrorCode, FlowError};
 use crate::detect::ConnectionKind;
 
 /// Something the worker refuses to do, and why.
@@ -50,18 +50,18 @@ pub enum Refusal {
 
 impl Refusal {
     /// The stable code (the serde `kind`).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Refusal::UnknownAccount { .. } => "unknownAccount",
-            Refusal::Busy { .. } => "busy",
-            Refusal::PasswordNeeded { .. } => "passwordNeeded",
-            Refusal::NothingToCheck { .. } => "notConnected",
-            Refusal::NoSignInSetUp { .. } => "clientNotConfigured",
-            Refusal::NoTokens { .. } => "noTokens",
-            Refusal::Cancelled { .. } => "cancelled",
-            Refusal::NoDiscovery { .. } => "noDiscovery",
-            Refusal::UnexpectedAnswer { .. } => "unexpectedAnswer",
-            Refusal::PermissionRefused { .. } => "permissionRefused",
+            Refusal::UnknownAccount { .. } => ErrorCode::UnknownAccount,
+            Refusal::Busy { .. } => ErrorCode::Busy,
+            Refusal::PasswordNeeded { .. } => ErrorCode::PasswordNeeded,
+            Refusal::NothingToCheck { .. } => ErrorCode::NotConnected,
+            Refusal::NoSignInSetUp { .. } => ErrorCode::ClientNotConfigured,
+            Refusal::NoTokens { .. } => ErrorCode::NoTokens,
+            Refusal::Cancelled { .. } => ErrorCode::Cancelled,
+            Refusal::NoDiscovery { .. } => ErrorCode::NoDiscovery,
+            Refusal::UnexpectedAnswer { .. } => ErrorCode::UnexpectedAnswer,
+            Refusal::PermissionRefused { .. } => ErrorCode::PermissionRefused,
         }
     }
 

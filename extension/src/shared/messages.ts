@@ -23,6 +23,9 @@ export type ExchangeDiscoverReply =
   | { kind: "failed"; code: string; message: string; suggestedUrl?: string | null }
   | { kind: "needsPermission"; origins: string[] };
 
+/** `connect` (Google, Microsoft): connected, or the person ended the sign-in (the core's `cancelled`), which the pages don't report. */
+export type ConnectReply = { kind: "connected"; account: import("./inboxes.js").Account } | { kind: "cancelled" };
+
 /** `exchangeConnect`. */
 /** `ifRefused`: the core's sentence to show if the user refuses the browser's permission. */
 export type ExchangeConnectReply =
@@ -82,9 +85,6 @@ export class InlayError extends Error {
     super(message);
   }
 }
-
-/** The code of a cancelled attempt (its sentence is the core's `Refusal::Cancelled`): pages show nothing for it. */
-export const CANCELLED_CODE = "cancelled";
 
 /** The words of anything thrown: an Error's message (the worker's own sentence for an InlayError). */
 export function errorText(e: unknown): string {

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Choices } from "./Choices.js";
 import { useAutofocus } from "./focus.js";
 import { CONNECTION_KINDS, KIND_NAMES, type Account, type ConnectionKind, type Detection, type Disclosure, type ServerSettings } from "../shared/inboxes.js";
-import { call, CANCELLED_CODE, errorText, InlayError } from "../shared/messages.js";
+import { call, errorText, type ConnectReply } from "../shared/messages.js";
 import { ExchangeForm } from "./ExchangeForm.js";
 import { ImapForm } from "./ImapForm.js";
 
@@ -103,14 +103,14 @@ export function ConnectFlow(props: {
     const mine = ++generation.current;
     go({ name: "connecting", connect: kind });
     try {
-      const account = await call<Account>({ type: "connect", address, connect: kind, automation });
+      const reply = await call<ConnectReply>({ type: "connect", address, connect: kind, automation });
       if (mine !== generation.current) return;
-      go({ name: "connected", account });
+      // The person ended the sign-in: back to the start, nothing to report.
+      go(reply.kind === "connected" ? { name: "connected", account: reply.account } : { name: "start" });
     } catch (e) {
       if (mine !== generation.current) return;
-      const code = e instanceof InlayError ? e.code : "";
       setScreen({ name: "start" });
-      setError(code === CANCELLED_CODE ? null : errorText(e));
+      setError(errorText(e));
     }
   }
 

@@ -3,7 +3,7 @@
 // input (policy, registry, OAuth clients), runs the core's flow
 // (oauthFlow.ts) and keeps the stored record, the tokens and the UI in step.
 import { isPasswordKind, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
-import { InlayError } from "../../shared/messages.js";
+import { InlayError, type ConnectReply } from "../../shared/messages.js";
 import type { ConnectInput, CoreApi } from "../core/types.js";
 import { redirectBase } from "../io/identity.js";
 import { accountsChanged } from "../state/broadcast.js";
@@ -34,8 +34,16 @@ async function connectInput(
   };
 }
 
-/** Runs a connect (or reconnect) flow to its end and stores the outcome. */
-async function runConnect(core: CoreApi, input: ConnectInput, existing: Account | undefined): Promise<Account> {
+/**
+ * Runs a connect (or reconnect) flow to its end and stores the outcome: the
+ * account, or the core's error when it says the person ended the flow
+ * (`cancelled`); any other failure is thrown.
+ */
+async function runConnect(
+  core: CoreApi,
+  input: ConnectInput,
+  existing: Account | undefined,
+): Promise<{ kind: "connected"; account: Account } | { kind: "cancelled"; error: InlayError }> {
   // Progress is stored on the record only for inboxes that already have one,
   // so an abandoned first attempt leaves nothing behind.
   const onState = async (state: ConnectionState) => {
@@ -48,7 +56,9 @@ async function runConnect(core: CoreApi, input: ConnectInput, existing: Account 
   if (end.kind === "failed") {
     if (existing) await store.putAccount({ ...existing, state: end.accountState });
     accountsChanged();
-    throw new InlayError(end.code, end.message);
+    const error = new InlayError(end.code, end.message);
+    if (end.cancelled) return { kind: "cancelled", error };
+    throw error;
   }
   const account: Account = {
     address: end.account.address,
@@ -61,7 +71,7 @@ async function runConnect(core: CoreApi, input: ConnectInput, existing: Account 
   if (existing && store.keyOf(existing.address) !== store.keyOf(account.address)) await store.deleteAccount(existing.address);
   await tokens.saveConnected(account, end.tokens);
   accountsChanged();
-  return account;
+  return { kind: "connected", account };
 }
 
 export async function connect(
@@ -69,12 +79,13 @@ export async function connect(
   address: string,
   provider: ConnectionKind,
   automation: boolean,
-): Promise<Account> {
+): Promise<ConnectReply> {
   const existing = await store.getAccount(address);
   const previous: ConnectionState = existing?.state ?? { kind: "notConnected" };
   // A disconnected inbox connects again; a connected one is refused by the core's rules.
   const input = await connectInput(address, provider, automation, "connect", previous);
-  return runConnect(core, input, existing);
+  const end = await runConnect(core, input, existing);
+  return end.kind === "connected" ? end : { kind: "cancelled" };
 }
 
 export async function reconnect(core: CoreApi, address: string): Promise<Account> {
@@ -87,7 +98,10 @@ export async function reconnect(core: CoreApi, address: string): Promise<Account
   // A disconnected inbox has no tokens left: it connects again from scratch.
   const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
   const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);
-  return runConnect(core, input, existing);
+  // The inbox's list reports a reconnect the person ended, in the core's words.
+  const end = await runConnect(core, input, existing);
+  if (end.kind === "cancelled") throw end.error;
+  return end.account;
 }
 
 export async function cancelConnect(core: CoreApi, address: string): Promise<{ cancelled: boolean }> {

@@ -12,7 +12,8 @@ import { keyOf } from "../state/store.js";
 
 export type FlowEnd =
   | { kind: "connected"; account: ConnectedAccount; tokens: TokenState; accountState: ConnectionState }
-  | { kind: "failed"; code: string; message: string; accountState: ConnectionState };
+  /** The core's error: its code, its sentence, and `cancelled` when the person ended it. */
+  | ({ kind: "failed"; accountState: ConnectionState } & CoreError);
 
 interface Running {
   flow: ConnectMachine;
