@@ -1169,7 +1169,7 @@ fn step_json_shapes() {
     );
 
     let input_json: ConnectInput = serde_json::from_value(json!({
-        "address": "ada@contoso.com", "provider": "microsoft", "automation": true,
+        "address": "ada@contoso.com", "connect": "microsoft", "automation": true,
         "clients": {"microsoft": {"clientId": MS_ID, "clientSecret": null}},
         "redirectBase": EXT, "policy": {"seat": "full", "allowedKinds": null},
         "registry": {"personalInboxes": [], "teamInboxes": []},

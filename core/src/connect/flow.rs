@@ -283,13 +283,13 @@ impl Flow {
         let previous = &input.previous_state;
         let address = admit(
             &input.address,
-            input.provider,
+            input.connect,
             input.mode != ConnectMode::Connect,
             previous,
             &input.registry,
             &input.policy,
         )?;
-        let provider = oauth_provider(input.provider)?;
+        let provider = oauth_provider(input.connect)?;
         let client = configured_client(input, provider)?;
         let random = at.random;
         if random.len() < RANDOM_BYTES {
@@ -318,10 +318,10 @@ impl Flow {
             interactive,
         };
         let plan = plan_authorization(&params, &secrets, at.now_ms)?;
-        let account_state = authorizing(previous, &address, input.provider, input.mode, at.now_ms)?;
+        let account_state = authorizing(previous, &address, input.connect, input.mode, at.now_ms)?;
         let flow = Flow {
             address,
-            connect: input.provider,
+            connect: input.connect,
             mode: input.mode,
             client,
             features,

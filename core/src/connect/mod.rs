@@ -148,7 +148,7 @@ pub struct ConnectInput {
     /// The address the user entered.
     pub address: String,
     /// The kind of account (from detection or the user's choice).
-    pub provider: ConnectionKind,
+    pub connect: ConnectionKind,
     /// Inbox automation on (decides whether sending is requested).
     pub automation: bool,
     /// Configured OAuth clients.

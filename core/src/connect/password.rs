@@ -19,7 +19,8 @@ use crate::detect::{ConnectionKind, parse_address};
 #[serde(rename_all = "camelCase")]
 pub struct PasswordConnect {
     pub address: String,
-    pub provider: ConnectionKind,
+    /// The kind of account (Exchange or IMAP).
+    pub connect: ConnectionKind,
     pub policy: ConnectPolicy,
     #[serde(default)]
     pub registry: AccountRegistry,
@@ -39,14 +40,14 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
     let address = input.address.trim();
     parse_address(address)?;
     if !matches!(
-        input.provider,
+        input.connect,
         ConnectionKind::Exchange | ConnectionKind::Imap
     ) {
         return Err(FlowError::new(
             "signInRequired",
             format!(
                 "{} accounts connect through the provider's sign-in page, not with a password.",
-                input.provider.display_name()
+                input.connect.display_name()
             ),
         ));
     }
@@ -54,7 +55,7 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
     let reconnect = input.previous_state.holds_tokens();
     let address = admit(
         address,
-        input.provider,
+        input.connect,
         reconnect,
         &input.previous_state,
         &input.registry,
@@ -68,7 +69,7 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
     let state = authorizing(
         &input.previous_state,
         &address,
-        input.provider,
+        input.connect,
         mode,
         now_ms,
     )?;
@@ -104,10 +105,10 @@ mod tests {
     use super::*;
     use crate::accounts::Seat;
 
-    fn input(provider: ConnectionKind) -> PasswordConnect {
+    fn input(connect: ConnectionKind) -> PasswordConnect {
         PasswordConnect {
             address: "ann@contoso.example".into(),
-            provider,
+            connect,
             policy: ConnectPolicy {
                 seat: Seat::Full,
                 allowed_kinds: None,
@@ -236,7 +237,7 @@ mod tests {
         );
 
         let mut kind = again.clone();
-        kind.provider = ConnectionKind::Imap;
+        kind.connect = ConnectionKind::Imap;
         kind.previous_state = connected("ann@contoso.example", ConnectionKind::Exchange);
         assert_eq!(
             password_start(&kind, 5).unwrap_err().code,
@@ -270,7 +271,10 @@ mod tests {
         let address = " ann@contoso.example ";
         assert_eq!(sign_in_name(None, address), "ann@contoso.example");
         assert_eq!(sign_in_name(Some("  "), address), "ann@contoso.example");
-        assert_eq!(sign_in_name(Some(" CONTOSO\\ann "), address), "CONTOSO\\ann");
+        assert_eq!(
+            sign_in_name(Some(" CONTOSO\\ann "), address),
+            "CONTOSO\\ann"
+        );
     }
 
     #[test]

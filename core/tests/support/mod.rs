@@ -39,10 +39,10 @@ pub fn ms_client() -> OAuthClient {
 
 /// A full-seat connect of `address` with both test clients, redirecting to
 /// `redirect_base`.
-pub fn connect_input(provider: ConnectionKind, address: &str, redirect_base: &str) -> ConnectInput {
+pub fn connect_input(connect: ConnectionKind, address: &str, redirect_base: &str) -> ConnectInput {
     ConnectInput {
         address: address.into(),
-        provider,
+        connect,
         automation: true,
         clients: Clients {
             google: Some(google_client()),

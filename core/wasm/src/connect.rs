@@ -67,12 +67,12 @@ pub fn detect_finish(address: &str, outcome: JsValue) -> Result<JsValue, JsValue
     done(detect::detect_from_outcome(address, &outcome))
 }
 
-/// `disclosure(provider) -> {providerName, scopes}`: exactly what the
+/// `disclosure(connect) -> {providerName, scopes}`: exactly what the
 /// connect flow will request. Exchange/IMAP throw `notAvailable`.
 #[wasm_bindgen(js_name = disclosure)]
-pub fn disclosure(provider: JsValue) -> Result<JsValue, JsValue> {
-    let provider = arg(provider, "provider")?;
-    done(core_connect::disclosure(provider))
+pub fn disclosure(connect: JsValue) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    done(core_connect::disclosure(connect))
 }
 
 /// `new ConnectMachine(input)`: the connect machine (`connect::ConnectFlow`)
@@ -135,10 +135,10 @@ impl ConnectMachine {
 }
 
 /// `passwordConnectStart(input, nowMs) -> ConnectionState`: for Exchange and
-/// IMAP, checks the same rules as `connectStart` and returns the account's
+/// IMAP, checks the same rules as the connect flow and returns the account's
 /// `verifying` state; the shell then verifies the password with the server
 /// and ends with the `verified` or `failed` transition. input is
-/// `{address, provider, policy, registry, previousState}` (a connected
+/// `{address, connect, policy, registry, previousState}` (a connected
 /// previous state means the password is being replaced). Refusals are
 /// thrown as `{code, message}`.
 #[wasm_bindgen(js_name = passwordConnectStart)]

@@ -39,7 +39,7 @@ fn jwt(claims: serde_json::Value) -> String {
 
 fn google_input() -> serde_json::Value {
     json!({
-        "address": "ada.lovelace@gmail.com", "provider": "google", "automation": true,
+        "address": "ada.lovelace@gmail.com", "connect": "google", "automation": true,
         "clients": {"google": {"clientId": GOOGLE_ID, "clientSecret": "GOCSPX-public"}, "microsoft": null},
         "redirectBase": EXT,
         "policy": {"seat": "full", "allowedKinds": null},
@@ -208,7 +208,7 @@ fn connect_start_refusals_are_failed_steps_with_code_and_message() {
     assert!(text(&err, "message").contains("INLAY_GOOGLE_CLIENT_ID"));
 
     let mut exchange = google_input();
-    exchange["provider"] = json!("exchange");
+    exchange["connect"] = json!("exchange");
     refused(exchange, &random(), "notAvailable");
     refused(google_input(), &random()[..10], "notEnoughRandom");
 
@@ -584,7 +584,7 @@ fn team_inbox_check_returns_the_problem_or_null() {
 
 #[wasm_bindgen_test]
 fn password_connect_start_shape() {
-    let input = json!({"address": "ann@contoso-exchange.example", "provider": "exchange",
+    let input = json!({"address": "ann@contoso-exchange.example", "connect": "exchange",
         "policy": {"seat": "full", "allowedKinds": null},
         "registry": {"personalInboxes": [], "teamInboxes": []},
         "previousState": {"kind": "notConnected"}});
@@ -592,7 +592,7 @@ fn password_connect_start_shape() {
     assert_eq!(text(&s, "kind"), "verifying");
     assert_eq!(text(&s, "connect"), "exchange");
     let mut google = input.clone();
-    google["provider"] = json!("google");
+    google["connect"] = json!("google");
     assert_error(
         &inlay_wasm::password_connect_start(js(google), T0).unwrap_err(),
         "signInRequired",

@@ -16,7 +16,7 @@ import * as tokens from "./tokens.js";
 
 async function connectInput(
   address: string,
-  provider: ConnectionKind,
+  connect: ConnectionKind,
   automation: boolean,
   mode: ConnectInput["mode"],
   previousState: ConnectionState,
@@ -24,7 +24,7 @@ async function connectInput(
   const settings = await loadSettings();
   return {
     address,
-    provider,
+    connect,
     automation,
     clients: { google: oauthClient(settings, "google"), microsoft: oauthClient(settings, "microsoft") },
     redirectBase: redirectBase(),
@@ -77,13 +77,13 @@ async function runConnect(
 export async function connect(
   core: CoreApi,
   address: string,
-  provider: ConnectionKind,
+  kind: ConnectionKind,
   automation: boolean,
 ): Promise<ConnectReply> {
   const existing = await store.getAccount(address);
   const previous: ConnectionState = existing?.state ?? { kind: "notConnected" };
   // A disconnected inbox connects again; a connected one is refused by the core's rules.
-  const input = await connectInput(address, provider, automation, "connect", previous);
+  const input = await connectInput(address, kind, automation, "connect", previous);
   const end = await runConnect(core, input, existing);
   return end.kind === "connected" ? end : { kind: "cancelled" };
 }

@@ -50,7 +50,7 @@ export async function connectWithPassword(
   const verifying = core.passwordConnectStart(
     {
       address: request.address.trim(),
-      provider: request.provider,
+      connect: request.provider,
       ...admission(settings, all),
       previousState,
     },

@@ -78,7 +78,7 @@ export interface ConnectMachine {
 
 export interface ConnectInput {
   address: string;
-  provider: ConnectionKind;
+  connect: ConnectionKind;
   automation: boolean;
   clients: { google: OAuthClient | null; microsoft: OAuthClient | null };
   redirectBase: string;
@@ -141,7 +141,7 @@ export type RevocationPlan =
 
 export interface PasswordConnectInput {
   address: string;
-  provider: PasswordKind;
+  connect: PasswordKind;
   policy: ConnectInput["policy"];
   registry: ConnectInput["registry"];
   /** A connected (or needs-reauthentication) state means the password is replaced. */
