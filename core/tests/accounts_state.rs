@@ -497,6 +497,18 @@ fn the_registry_finds_a_known_mailbox_by_its_id() {
 
 // ------------------------------------------- interrupted and merged records
 
+/// The shell's one reading of "this inbox holds its credentials" (the
+/// registry, the automation switch kept on a reconnect, marking an inbox as
+/// needing the user): connected or needing reauthentication, and no flow
+/// under way, even one that started from such a state.
+#[test]
+fn only_a_settled_connected_inbox_holds_credentials() {
+    for (name, state) in states() {
+        let expected = matches!(name, "connected" | "needsReauthentication");
+        assert_eq!(state.holds_credentials(), expected, "{name}");
+    }
+}
+
 #[test]
 fn an_interrupted_inbox_returns_to_where_its_flow_started() {
     for previous in [

@@ -126,15 +126,21 @@ impl ConnectionState {
         }
     }
 
-    /// Tokens (or a password) exist for this account: it was connected
-    /// before this flow.
+    /// The inbox holds credentials (tokens or a password) and no flow is
+    /// under way: connected, or waiting for the user to sign in again. Such
+    /// an inbox counts as connected for the registry, keeps its automation
+    /// switch across a reconnect, and can be marked as needing the user.
+    pub fn holds_credentials(&self) -> bool {
+        matches!(
+            self,
+            ConnectionState::Connected { .. } | ConnectionState::NeedsReauthentication { .. }
+        )
+    }
+
+    /// Tokens (or a password) exist for this account: it holds credentials,
+    /// or it did before this flow.
     pub(crate) fn holds_tokens(&self) -> bool {
-        match self {
-            ConnectionState::Connected { .. } | ConnectionState::NeedsReauthentication { .. } => {
-                true
-            }
-            other => other.previous().is_some_and(ConnectionState::holds_tokens),
-        }
+        self.holds_credentials() || self.previous().is_some_and(ConnectionState::holds_tokens)
     }
 }
 

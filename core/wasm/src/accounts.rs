@@ -29,6 +29,14 @@ pub fn inbox_after_interruption(state: JsValue) -> Result<JsValue, JsValue> {
     }
 }
 
+/// `holdsCredentials(state) -> boolean`: the inbox holds tokens or a
+/// password and no flow is under way (connected or needing the user).
+#[wasm_bindgen(js_name = holdsCredentials)]
+pub fn holds_credentials(state: JsValue) -> Result<bool, JsValue> {
+    let state: ConnectionState = arg(state, "state")?;
+    Ok(state.holds_credentials())
+}
+
 /// `survivingRecord(states) -> number | undefined`: of several stored records
 /// of one mailbox, the index of the one to keep; undefined for an empty list.
 #[wasm_bindgen(js_name = survivingRecord)]

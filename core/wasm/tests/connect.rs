@@ -625,3 +625,16 @@ fn settings_are_read_from_json_text() {
     let err = inlay_wasm::read_settings("{}", "{seat: full}").unwrap_err();
     assert_error(&err, "invalidArgument");
 }
+
+#[wasm_bindgen_test]
+fn holds_credentials_is_the_cores_rule() {
+    let connected = json!({"kind": "connected", "address": "ada@example.com",
+        "connect": "google", "aliases": [], "connectedAtMs": 1_700_000_000_000u64});
+    assert!(inlay_wasm::holds_credentials(js(connected.clone())).unwrap());
+    let reconnecting = js(json!({"kind": "authorizing", "address": "ada@example.com",
+        "connect": "google", "startedAtMs": 1, "previous": connected}));
+    assert!(!inlay_wasm::holds_credentials(reconnecting).unwrap());
+    assert!(!inlay_wasm::holds_credentials(js(json!({"kind": "notConnected"}))).unwrap());
+    let err = inlay_wasm::holds_credentials(js(json!({"kind": "nonsense"}))).unwrap_err();
+    assert_error(&err, "invalidArgument");
+}
