@@ -239,26 +239,33 @@ fn unreadable_success_is_a_failure() {
     ));
 }
 
+/// What the worker hands the page (`CheckVerdict` stays inside the core).
 #[test]
 fn check_result_json_shape() {
-    let v = serde_json::to_value(CheckVerdict::Retry {
-        retry_after_ms: Some(7_000),
-        reason: "x".into(),
+    let v = serde_json::to_value(CheckResult::NeedsReauthentication {
+        code: "tokenRejected".into(),
+        message: "x".into(),
     })
     .unwrap();
     assert_eq!(
         v,
-        json!({"kind": "retry", "retryAfterMs": 7000, "reason": "x"})
+        json!({"outcome": "needsReauthentication", "code": "tokenRejected", "message": "x"})
     );
-    let v = serde_json::to_value(CheckVerdict::Ok {
-        aliases: vec![],
+    let v = serde_json::to_value(CheckResult::Ok {
+        aliases: Some(vec![]),
         display_name: None,
     })
     .unwrap();
-    assert_eq!(v, json!({"kind": "ok", "aliases": [], "displayName": null}));
     assert_eq!(
-        serde_json::to_value(CheckVerdict::RefreshToken).unwrap(),
-        json!({"kind": "refreshToken"})
+        v,
+        json!({"outcome": "ok", "aliases": [], "displayName": null})
+    );
+    assert_eq!(
+        serde_json::to_value(CheckResult::Later {
+            message: "y".into()
+        })
+        .unwrap(),
+        json!({"outcome": "later", "message": "y"})
     );
 }
 

@@ -245,3 +245,27 @@ fn commands_on_missing_or_malformed_records_are_refused_in_words() {
         .is_err()
     );
 }
+
+#[test]
+fn an_undo_is_refused_in_words_when_the_address_was_taken_since() {
+    let mut store = Store::new();
+    let ann = contact(&mut store, "ann@acme.example", "Ann");
+    let w = store
+        .run(command(&format!(
+            r#"{{"op":"delete","record":"contact:{ann}"}}"#
+        )))
+        .unwrap();
+    let trash = w.result.trash_id.unwrap();
+    contact(&mut store, "ANN@acme.example", "Annette");
+    let e = store
+        .run(command(&format!(
+            r#"{{"op":"undoDelete","trashId":"{trash}"}}"#
+        )))
+        .unwrap_err();
+    assert_eq!(e.code, CrmErrorCode::DuplicateAddress);
+    assert_eq!(
+        e.message,
+        "Ann can't be restored: ann@acme.example now belongs to Annette. Remove it there (or merge the two) and undo again."
+    );
+    assert!(store.trash.contains_key(&trash));
+}

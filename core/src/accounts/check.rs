@@ -12,7 +12,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::OAuthProvider;
-use crate::backoff::Backoff;
 use crate::connect::{FlowError, oauth_provider};
 use crate::detect::ConnectionKind;
 use crate::http::HttpRequest;
@@ -51,13 +50,9 @@ pub enum CheckResult {
     Failed { code: String, message: String },
 }
 
-/// The reading of one check answer, before the machine decides what follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+/// The reading of one check answer, before the machine decides what follows
+/// (inside the core only: the check crosses as its steps).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckVerdict {
     /// The connection works; these are the current aliases and name.
     Ok {
@@ -88,12 +83,6 @@ pub fn plan_account_check(
         OAuthProvider::Google => bearer_get(GMAIL_SEND_AS_URL, access_token),
         OAuthProvider::Microsoft => bearer_get(GRAPH_ME_URL, access_token),
     })
-}
-
-/// [`provider::classify`] with the provider backoff (waits are capped at
-/// [`MAX_RETRY_AFTER_MS`] by [`Backoff::next`]).
-pub fn classify_outcome(api: Api, outcome: &Outcome, attempt: &Attempt) -> Disposition {
-    provider::classify(api, outcome, attempt, &Backoff::PROVIDER)
 }
 
 /// Reads the check's outcome. A retry is left to the caller's backoff

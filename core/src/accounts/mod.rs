@@ -9,7 +9,7 @@ pub mod registry;
 mod state;
 
 pub use check::{
-    CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, classify_outcome, plan_account_check,
+    CheckResult, CheckVerdict, MAX_RETRY_AFTER_MS, plan_account_check,
     read_account_check,
 };
 pub use oauth_check::{

@@ -169,7 +169,11 @@ fn yes() -> bool {
 /// contacts holding these address keys; companies holding these domains;
 /// every timeline entry on these records; every record that refers to these
 /// records (deals by `contactIds`/`companyId`, contacts by `companyId`,
-/// tasks and notes by `related`), into `Found.records`; these trash entries.
+/// tasks and notes by `related`), into `Found.records`; these trash entries,
+/// and then (a second read in the same transaction) the contacts holding
+/// any of their contacts' address keys and the companies holding any of
+/// their companies' domains, so an undo is refused in words rather than by
+/// the unique index.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]

@@ -17,7 +17,7 @@ pub fn trash_cutoff(now_ms: u64) -> u64 {
 }
 use super::error::{CrmError, CrmErrorCode, CrmResult};
 use super::ids::{IdKind, RecordRef, check_id};
-use super::model::{AnyRecord, TrashEntry};
+use super::model::{AnyRecord, TrashEntry, contact_title};
 
 pub(crate) fn delete(mut ctx: Ctx, target: &RecordRef) -> CrmResult<WriteSet> {
     let record = ctx
@@ -75,6 +75,49 @@ pub(crate) fn undo(mut ctx: Ctx, trash_id: &str) -> CrmResult<WriteSet> {
                 "This delete can no longer be undone: it was undone already, or it is more than 30 days old.",
             )
         })?;
+    // An address or domain taken since the delete would break the one
+    // contact per address (and one company per domain) rule.
+    for record in &entry.records {
+        let clash = match record {
+            AnyRecord::Contact(c) => ctx
+                .found
+                .contacts_by_email_key
+                .iter()
+                .filter(|o| o.id != c.id)
+                .find_map(|o| {
+                    c.emails
+                        .iter()
+                        .zip(&c.email_keys)
+                        .find(|(_, k)| o.email_keys.contains(k))
+                        .map(|(e, _)| (e.clone(), contact_title(o)))
+                }),
+            AnyRecord::Company(c) => ctx
+                .found
+                .companies_by_domain
+                .iter()
+                .filter(|o| o.id != c.id)
+                .find_map(|o| {
+                    c.domains
+                        .iter()
+                        .find(|d| o.domains.contains(d))
+                        .map(|d| (d.clone(), o.name.clone()))
+                }),
+            _ => None,
+        };
+        if let Some((what, holder)) = clash {
+            return Err(CrmError::new(
+                if matches!(record, AnyRecord::Company(_)) {
+                    CrmErrorCode::DuplicateDomain
+                } else {
+                    CrmErrorCode::DuplicateAddress
+                },
+                format!(
+                    "{} can't be restored: {what} now belongs to {holder}. Remove it there (or merge the two) and undo again.",
+                    entry.title
+                ),
+            ));
+        }
+    }
     for record in &entry.records {
         ctx.writes.put_record(record.clone());
     }

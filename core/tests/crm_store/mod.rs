@@ -101,6 +101,25 @@ impl Store {
         for id in &l.trash {
             found.trash.extend(self.trash.get(id).cloned());
         }
+        // An undo's second read: who holds the trashed records' addresses
+        // and domains now.
+        for entry in found.trash.clone() {
+            for r in &entry.records {
+                match r {
+                    AnyRecord::Contact(c) => found.contacts_by_email_key.extend(
+                        self.contacts()
+                            .into_iter()
+                            .filter(|o| o.email_keys.iter().any(|k| c.email_keys.contains(k))),
+                    ),
+                    AnyRecord::Company(c) => found.companies_by_domain.extend(
+                        self.companies()
+                            .into_iter()
+                            .filter(|o| o.domains.iter().any(|d| c.domains.contains(d))),
+                    ),
+                    _ => {}
+                }
+            }
+        }
         found
     }
 

@@ -15,9 +15,8 @@ use inlay_core::accounts::{self, ConnectionState, Event};
 use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::auth::{RenewalResult, SilentResult, TokenState};
 use inlay_core::connect::{self as core_connect, ConnectFlow, FlowError};
-use inlay_core::detect;
 use inlay_core::machine::{Input, Machine, Moment};
-use inlay_core::provider::{Api, Attempt, Outcome, gmail};
+use inlay_core::provider::{Outcome, gmail};
 
 /// A JS time (ms, a number) as the core reads it ([`Moment::from_shell`]).
 fn ms(value: f64) -> u64 {
@@ -49,22 +48,6 @@ struct TokensAndResult<'a> {
 struct TokensAndAccess<'a, A: Serialize> {
     tokens: &'a TokenState,
     access: A,
-}
-
-/// `detectStart(address) -> DetectStep`: `{kind: "done", detection}` or
-/// `{kind: "needsDns", domain, request}`. Throws `{code, message}` for an
-/// invalid address (code = what's wrong, e.g. `missingAt`).
-#[wasm_bindgen(js_name = detectStart)]
-pub fn detect_start(address: &str) -> Result<JsValue, JsValue> {
-    done(detect::detect_from_address(address))
-}
-
-/// `detectFinish(address, outcome) -> Detection` from the DoH request's
-/// outcome (`{kind: "response", response}` or `{kind: "transport", failure}`).
-#[wasm_bindgen(js_name = detectFinish)]
-pub fn detect_finish(address: &str, outcome: JsValue) -> Result<JsValue, JsValue> {
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    done(detect::detect_from_outcome(address, &outcome))
 }
 
 /// `disclosure(connect) -> {providerName, scopes}`: exactly what the
@@ -273,20 +256,6 @@ pub fn revoke_plan(
     let tokens: TokenState = arg(tokens, "tokens")?;
     let account_type: AccountType = arg(account_type, "accountType")?;
     done(core_connect::revoke_plan(connect, &tokens, account_type))
-}
-
-/// `classifyOutcome(api, outcome, attempt) -> Disposition`; api is
-/// `"googleToken" | "gmail" | "microsoftToken" | "graph"`.
-#[wasm_bindgen(js_name = classifyOutcome)]
-pub fn classify_outcome(
-    api: JsValue,
-    outcome: JsValue,
-    attempt: JsValue,
-) -> Result<JsValue, JsValue> {
-    let api: Api = arg(api, "api")?;
-    let outcome: Outcome = arg(outcome, "outcome")?;
-    let attempt: Attempt = arg(attempt, "attempt")?;
-    to_js(&accounts::classify_outcome(api, &outcome, &attempt))
 }
 
 /// `connectionTransition(state, event, nowMs) -> ConnectionState`: the

@@ -253,38 +253,32 @@ fn cancel_and_failures_restore_the_previous_state() {
     assert_error(&err, "invalidArgument");
 }
 
+/// What detectStart / detectFinish answered, through the DetectMachine that
+/// replaced them.
 #[wasm_bindgen_test]
 fn detection_shapes() {
-    let d = inlay_wasm::detect_start("ada@gmail.com").unwrap();
-    assert_eq!(text(&d, "kind"), "done");
-    assert_eq!(text(&d, "detection.confidence"), "high");
-    assert_eq!(text(&d, "detection.verdict.kind"), "supported");
-    assert_eq!(text(&d, "detection.verdict.connect"), "google");
-    assert_eq!(text(&d, "detection.serviceName"), "Gmail");
+    let mut d = inlay_wasm::DetectMachine::new("ada@gmail.com");
+    let step = d.start(0.0, &random()).unwrap();
+    assert_eq!(text(&step, "kind"), "done");
+    assert_eq!(text(&step, "result.confidence"), "high");
+    assert_eq!(text(&step, "result.verdict.kind"), "supported");
+    assert_eq!(text(&step, "result.verdict.connect"), "google");
+    assert_eq!(text(&step, "result.serviceName"), "Gmail");
 
-    let d = inlay_wasm::detect_start("ada@corp.example").unwrap();
-    assert_eq!(text(&d, "kind"), "needsDns");
-    assert_eq!(text(&d, "domain"), "corp.example");
-    assert_eq!(text(&d, "request.method"), "GET");
-
-    let err = inlay_wasm::detect_start("ada.example.com").unwrap_err();
-    assert_error(&err, "missingAt");
-
-    let d = inlay_wasm::detect_finish(
-        "ada@corp.example",
-        js(json!({"kind": "transport", "failure": "network"})),
-    )
-    .unwrap();
-    assert_eq!(text(&d, "confidence"), "low");
-    assert_eq!(text(&d, "verdict.kind"), "chooseManually");
-    let mx = json!({"Status": 0, "Answer": [{"name": "corp.example.", "type": 15, "TTL": 3600,
-        "data": "0 corp-example.mail.protection.outlook.com."}]});
-    let d = inlay_wasm::detect_finish(
-        "ada@corp.example",
-        js(json!({"kind": "response", "response": {"status": 200, "headers": [], "body": mx.to_string()}})),
-    )
-    .unwrap();
-    assert_eq!(text(&d, "verdict.connect"), "microsoft");
+    let mut d = inlay_wasm::DetectMachine::new("ada@corp.example");
+    let step = d.start(0.0, &random()).unwrap();
+    assert_eq!(text(&step, "kind"), "http");
+    assert!(text(&step, "request.url").contains("name=corp.example"));
+    assert_eq!(text(&step, "request.method"), "GET");
+    let step = d
+        .resume(
+            js(json!({"kind": "transport", "failure": "network"})),
+            1.0,
+            &random(),
+        )
+        .unwrap();
+    assert_eq!(text(&step, "result.confidence"), "low");
+    assert_eq!(text(&step, "result.verdict.kind"), "chooseManually");
 }
 
 #[wasm_bindgen_test]
@@ -480,27 +474,28 @@ fn account_check_and_classify_shapes() {
         .unwrap_err();
     assert_error(&err, "invalidArgument");
 
-    let attempt = || {
-        js(json!({"number": 0, "afterRefresh": false, "nowMs": 1_800_000_000_000u64, "jitter": 1}))
-    };
+    // A 401 asks for a new token (the rejected one named); a second 401
+    // after that refresh means signing in again (what classifyOutcome,
+    // gone with the check machine, answered as refreshToken / reauthenticate).
     let unauthorized = || {
         js(
             json!({"kind": "response", "response": {"status": 401, "headers": [],
             "body": "{\"error\":{\"code\":401,\"message\":\"Invalid Credentials\"}}"}}),
         )
     };
-    let d = inlay_wasm::classify_outcome(JsValue::from_str("gmail"), unauthorized(), attempt())
-        .unwrap();
-    assert_eq!(text(&d, "kind"), "refreshToken");
-    let after =
-        js(json!({"number": 0, "afterRefresh": true, "nowMs": 1_800_000_000_000u64, "jitter": 1}));
-    let d =
-        inlay_wasm::classify_outcome(JsValue::from_str("gmail"), unauthorized(), after).unwrap();
-    assert_eq!(text(&d, "kind"), "reauthenticate");
-    assert_error(&d, "tokenRejected");
-    let err = inlay_wasm::classify_outcome(JsValue::from_str("yahoo"), unauthorized(), attempt())
-        .unwrap_err();
-    assert_error(&err, "invalidArgument");
+    let token =
+        |t: &str| js(json!({"kind": "answer", "answer": {"kind": "token", "accessToken": t}}));
+    let mut check = inlay_wasm::CheckMachine::new(JsValue::from_str("google")).unwrap();
+    check.start(T0, &random()).unwrap();
+    check.resume(token("ya29.old"), T0, &random()).unwrap();
+    let r = check.resume(unauthorized(), T0, &random()).unwrap();
+    assert_eq!(text(&r, "kind"), "ask");
+    assert_eq!(text(&r, "question.rejected"), "ya29.old");
+    let r = check.resume(token("ya29.new"), T0, &random()).unwrap();
+    assert_eq!(text(&r, "request.headers.0.1"), "Bearer ya29.new");
+    let r = check.resume(unauthorized(), T0, &random()).unwrap();
+    assert_eq!(text(&r, "result.outcome"), "needsReauthentication");
+    assert_eq!(text(&r, "result.code"), "tokenRejected");
 }
 
 #[wasm_bindgen_test]

@@ -514,14 +514,18 @@ fn origins_and_url_check_shapes() {
 
 #[wasm_bindgen_test]
 fn detection_hosted_by_microsoft_is_a_boolean() {
-    let outlook = inlay_wasm::detect_start("ada@outlook.com").unwrap();
+    let outlook = inlay_wasm::DetectMachine::new("ada@outlook.com")
+        .start(0.0, &[])
+        .unwrap();
     assert_eq!(
-        inlay_wasm::detection_hosted_by_microsoft(get(&outlook, "detection")),
+        inlay_wasm::detection_hosted_by_microsoft(get(&outlook, "result")),
         Ok(true)
     );
-    let gmail = inlay_wasm::detect_start("ada@gmail.com").unwrap();
+    let gmail = inlay_wasm::DetectMachine::new("ada@gmail.com")
+        .start(0.0, &[])
+        .unwrap();
     assert_eq!(
-        inlay_wasm::detection_hosted_by_microsoft(get(&gmail, "detection")),
+        inlay_wasm::detection_hosted_by_microsoft(get(&gmail, "result")),
         Ok(false)
     );
 }
