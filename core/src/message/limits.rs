@@ -120,9 +120,11 @@ struct Stats {
 
 impl Stats {
     /// Most bytes start none of the words: each word is looked for only
-    /// where its rarest letter is (one table lookup per byte), and `--` and
-    /// `multipart`, which only matter once a boundary is declared, in a
-    /// second pass that most mail (no `boundary` at all) skips.
+    /// where two of its letters stand side by side (`bounda(ry)`, `rfc(82)2`,
+    /// `glo(ba)l`, `di(ge)st`, `multi(pa)rt`, `--`), eight positions compared
+    /// at a time (see [`pair`]); `--` and `multipart`, which only matter
+    /// once a boundary is declared, in a second pass that most mail (no
+    /// `boundary` at all) skips.
     fn of(bytes: &[u8]) -> Self {
         let mut s = Stats {
             len: bytes.len() as u64,
@@ -131,28 +133,48 @@ impl Stats {
         };
         // The end of the last logical line measured for `boundary`.
         let mut measured = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !ANCHORS[b as usize] {
+        for at in (0..bytes.len()).step_by(8) {
+            // Each byte of `x` and the byte after it in `next`.
+            let (x, next) = (chunk(bytes, at), chunk(bytes, at + 1));
+            let (folded, next_folded) = (x | CASE, next | CASE);
+            // Most chunks hold none of the pairs: one quick test first.
+            let mut maybe = maybe_pair(folded, next_folded, b"ry");
+            if !s.nested {
+                maybe |= maybe_pair(x, next, b"82") | maybe_pair(folded, next_folded, b"ba");
+                maybe |= maybe_pair(folded, next_folded, b"ge");
+            }
+            if maybe == 0 {
                 continue;
             }
-            match b | 0x20 {
-                b'y' if i >= measured && word_at(bytes, i, 7, b"boundary") => {
-                    let (start, end) = logical_line(bytes, i);
-                    s.boundary_line = s.boundary_line.max((end - start) as u64);
-                    measured = end;
+            let mut pairs = pair(folded, next_folded, b"ry");
+            if !s.nested {
+                pairs |= pair(x, next, b"82") | pair(folded, next_folded, b"ba");
+                pairs |= pair(folded, next_folded, b"ge");
+            }
+            for i in positions(pairs, at) {
+                match bytes[i] | 0x20 {
+                    b'r' if i + 1 >= measured && word_at(bytes, i, 6, b"boundary") => {
+                        let (start, end) = logical_line(bytes, i);
+                        s.boundary_line = s.boundary_line.max((end - start) as u64);
+                        measured = end;
+                    }
+                    b'8' if !s.nested => s.nested = word_at(bytes, i, 3, b"rfc822"),
+                    b'b' if !s.nested => s.nested = word_at(bytes, i, 3, b"global"),
+                    b'g' if !s.nested => s.nested = word_at(bytes, i, 2, b"digest"),
+                    _ => {}
                 }
-                b'8' if !s.nested => s.nested = word_at(bytes, i, 3, b"rfc822"),
-                b'b' if !s.nested => s.nested = word_at(bytes, i, 3, b"global"),
-                b'g' if !s.nested => s.nested = word_at(bytes, i, 2, b"digest"),
-                _ => {}
             }
         }
         if s.boundary_line > 0 {
-            for (i, &b) in bytes.iter().enumerate() {
-                match b {
-                    b'-' => s.dashes += u64::from(bytes.get(i + 1) == Some(&b'-')),
-                    b'p' | b'P' => s.multipart += u64::from(word_at(bytes, i, 5, b"multipart")),
-                    _ => {}
+            for at in (0..bytes.len()).step_by(8) {
+                let (x, next) = (chunk(bytes, at), chunk(bytes, at + 1));
+                let (dashes, pa) = (b"--", b"pa");
+                if maybe_pair(x, next, dashes) | maybe_pair(x | CASE, next | CASE, pa) == 0 {
+                    continue;
+                }
+                s.dashes += u64::from(pair(x, next, dashes).count_ones());
+                for i in positions(pair(x | CASE, next | CASE, pa), at) {
+                    s.multipart += u64::from(word_at(bytes, i, 5, b"multipart"));
                 }
             }
         }
@@ -174,18 +196,58 @@ impl Stats {
     }
 }
 
-/// The rarest letter of each word [`Stats::of`] looks for, both cases:
-/// `boundar(y)`, `rfc(8)22`, `glo(b)al`, `di(g)est`.
-const ANCHORS: [bool; 256] = {
-    let mut table = [false; 256];
-    let set = b"yY8bBgG";
-    let mut i = 0;
-    while i < set.len() {
-        table[set[i] as usize] = true;
-        i += 1;
+/// One in every byte: multiplied by a byte, that byte in all eight.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// ASCII's case bit in every byte: or-ed in, a letter compares as lower
+/// case and matches exactly its two cases (digits and `-` are compared as
+/// they are).
+const CASE: u64 = 0x20 * ONES;
+
+/// The eight bytes at `at` as a word, the first in the low byte; past the
+/// end, zeros (which match none of the letters or the dash looked for).
+#[inline(always)]
+fn chunk(bytes: &[u8], at: usize) -> u64 {
+    if let Some(&[a, b, c, d, e, f, g, h]) = bytes.get(at..at + 8) {
+        return u64::from_le_bytes([a, b, c, d, e, f, g, h]);
     }
-    table
-};
+    let mut last = [0u8; 8];
+    let rest = bytes.get(at..).unwrap_or_default();
+    last[..rest.len().min(8)].copy_from_slice(&rest[..rest.len().min(8)]);
+    u64::from_le_bytes(last)
+}
+
+/// The high bit of each byte of `x` that is `two[0]` where the same byte of
+/// `next` is `two[1]`, exactly: a byte of the or-ed differences is zero just
+/// there, and adding 0x7f to its low seven bits never carries into the next.
+#[inline(always)]
+fn pair(x: u64, next: u64, two: &[u8; 2]) -> u64 {
+    let v = (x ^ (ONES * u64::from(two[0]))) | (next ^ (ONES * u64::from(two[1])));
+    !(((v & !HIGH) + !HIGH) | v) & HIGH
+}
+
+/// Non-zero if some byte of `x` is `two[0]` where the same byte of `next` is
+/// `two[1]` (the classic test for a zero byte, whose borrow may mark bytes
+/// above a real one: a filter before [`pair`]).
+#[inline(always)]
+fn maybe_pair(x: u64, next: u64, two: &[u8; 2]) -> u64 {
+    let v = (x ^ (ONES * u64::from(two[0]))) | (next ^ (ONES * u64::from(two[1])));
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// The positions in the message of the bytes [`pair`] marked in the chunk
+/// at `at`, in order.
+#[inline(always)]
+fn positions(mut marks: u64, at: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (marks != 0).then(|| {
+            let i = at + (marks.trailing_zeros() / 8) as usize;
+            marks &= marks - 1;
+            i
+        })
+    })
+}
 
 /// `word` (lower case) starts `at` bytes before `i`, any case.
 fn word_at(bytes: &[u8], i: usize, at: usize, word: &[u8]) -> bool {
