@@ -340,15 +340,16 @@ export interface CrmBinding {
   crmTimeline(entriesJson: string): string;
   crmMatches(filterJson: string, recordsJson: string, settingsJson: string, nowMs: number): string;
   crmSumAmounts(amountsJson: string): string;
-  // Optional until the module of every build has them (crm-design.md, Changes).
-  crmCsvPreview?(text: string): string;
-  crmCsvImport?(text: string, mappingJson: string, existingJson: string, settingsJson: string, nowMs: number, random: Uint8Array): string;
-  crmCsvExport?(kind: string, recordsJson: string, settingsJson: string, nowMs: number): string;
-  crmNewImportId?(random: Uint8Array): string;
-  crmImportNotFound?(importId: string): string;
-  crmNotFound?(record: string): string;
-  crmTrashCutoff?(nowMs: number): number;
-  crmImportCutoff?(nowMs: number): number;
+  crmCsvPreview(text: string): string;
+  crmCsvImport(text: string, mappingJson: string, existingJson: string, settingsJson: string, nowMs: number, random: Uint8Array): string;
+  crmCsvExport(kind: string, recordsJson: string, settingsJson: string, nowMs: number): string;
+  crmNewImportId(random: Uint8Array): string;
+  /** `{code, message}` as JSON: the worker's refusal of an import it does not have. */
+  crmImportNotFound(importId: string): string;
+  /** `{code, message}` as JSON: the worker's answer for a record it does not have. */
+  crmNotFound(record: string): string;
+  crmTrashCutoff(nowMs: number): number;
+  crmImportCutoff(nowMs: number): number;
 }
 
 /** A stored CRM record or timeline entry, as the core wrote it (core/src/crm/model.rs). */

@@ -7,12 +7,6 @@ import type { CrmBinding, CrmCore } from "../core/types.js";
 const text = JSON.stringify;
 const value = <T>(json: string): T => JSON.parse(json) as T;
 
-/** A binding function this build of the crm module may not have yet. */
-function need<F>(f: F | undefined, name: string): F {
-  if (!f) throw { code: "coreOutdated", message: `Inlay's CRM module lacks ${name}: this build is incomplete. Please report this to Inlay's support.` };
-  return f;
-}
-
 /** `binding` as the CRM's shell calls it. */
 export function crmCore(binding: CrmBinding): CrmCore {
   const b = binding;
@@ -26,14 +20,14 @@ export function crmCore(binding: CrmBinding): CrmCore {
     crmSumAmounts: (amounts) => b.crmSumAmounts(text(amounts)),
     crmReadSettings: (saved, policy) => value(b.crmReadSettings(saved === null ? null : text(saved), text(policy ?? {}))),
     crmValidateSettings: (settings) => value(b.crmValidateSettings(text(settings))),
-    crmCsvPreview: (csv) => value(need(b.crmCsvPreview, "crmCsvPreview")(csv)),
+    crmCsvPreview: (csv) => value(b.crmCsvPreview(csv)),
     crmCsvImport: (csv, mapping, existing, settings, nowMs, random) =>
-      value(need(b.crmCsvImport, "crmCsvImport")(csv, text(mapping), text(existing), text(settings), nowMs, random)),
-    crmCsvExport: (kind, records, settings, nowMs) => value(need(b.crmCsvExport, "crmCsvExport")(kind, text(records), text(settings), nowMs)),
-    crmTrashCutoff: (nowMs) => need(b.crmTrashCutoff, "crmTrashCutoff")(nowMs),
-    crmImportCutoff: (nowMs) => need(b.crmImportCutoff, "crmImportCutoff")(nowMs),
-    crmNotFound: (record) => value(need(b.crmNotFound, "crmNotFound")(record)),
-    crmNewImportId: (random) => need(b.crmNewImportId, "crmNewImportId")(random),
-    crmImportNotFound: (importId) => value(need(b.crmImportNotFound, "crmImportNotFound")(importId)),
+      value(b.crmCsvImport(csv, text(mapping), text(existing), text(settings), nowMs, random)),
+    crmCsvExport: (kind, records, settings, nowMs) => value(b.crmCsvExport(kind, text(records), text(settings), nowMs)),
+    crmTrashCutoff: (nowMs) => b.crmTrashCutoff(nowMs),
+    crmImportCutoff: (nowMs) => b.crmImportCutoff(nowMs),
+    crmNotFound: (record) => value(b.crmNotFound(record)),
+    crmNewImportId: (random) => b.crmNewImportId(random),
+    crmImportNotFound: (importId) => value(b.crmImportNotFound(importId)),
   };
 }

@@ -105,3 +105,17 @@ test("lists read what was written, in the core's sort order", async () => {
   );
   assert.equal(filtered.total, 0);
 });
+
+test("an undo whose address was taken since is refused in words, and nothing changes", async () => {
+  const ann = (await save(contact("Ann", "Lee", ["ann@taken.test"]))).record!;
+  const { trashId } = await save({ op: "delete", record: `contact:${ann.id}` });
+  const annette = (await save(contact("Annette", "Lee", ["ann@taken.test"]))).record!;
+  const before = { contacts: await db.count("contacts"), trash: await db.count("trash"), timeline: await db.count("timeline") };
+  await assert.rejects(save({ op: "undoDelete", trashId }), (e: { code: string; message: string }) => {
+    assert.equal(e.code, "duplicateAddress");
+    assert.match(e.message, /Annette/);
+    return true;
+  });
+  assert.deepEqual({ contacts: await db.count("contacts"), trash: await db.count("trash"), timeline: await db.count("timeline") }, before);
+  assert.ok(await db.get("contacts", annette.id));
+});

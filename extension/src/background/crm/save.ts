@@ -31,7 +31,7 @@ function referring(tx: Tx, ref: string): Promise<unknown[]>[] {
   return reads;
 }
 
-/** Reads what the core asked for, in `tx`: every read issued at once. */
+/** Reads what the core asked for, in `tx`: every read of a round issued at once. */
 export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> {
   const all = <T>(reads: Promise<T>[]) => Promise.all(reads);
   const records = lookups.ids.map((ref) => {
@@ -46,12 +46,22 @@ export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> 
     all(lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("records").getAll(ref))),
     all(lookups.trash.map((id) => tx.objectStore("trash").get(id))),
   ]);
+  // Restoring a trash entry: whoever holds its contacts' addresses or its
+  // companies' domains now (a second read, same transaction), so the core
+  // refuses a taken address in words rather than the unique index aborting.
+  const entries = distinct(trash);
+  const restored = entries.flatMap((entry) => (entry.records as Row[] | undefined) ?? []);
+  const keysOf = (prefix: string, field: string) => restored.filter((x) => x.id.startsWith(prefix)).flatMap((x) => (x[field] as string[] | undefined) ?? []);
+  const [e2, d2] = await Promise.all([
+    all(keysOf("ct_", "emailKeys").map((key) => tx.objectStore("contacts").index("emailKeys").get(key))),
+    all(keysOf("co_", "domains").map((domain) => tx.objectStore("companies").index("domains").get(domain))),
+  ]);
   return {
     records: distinct([...r, ...related.flat()]),
-    contactsByEmailKey: distinct(e),
-    companiesByDomain: distinct(d),
+    contactsByEmailKey: distinct([...e, ...e2]),
+    companiesByDomain: distinct([...d, ...d2]),
     timeline: distinct(t.flat()),
-    trash: distinct(trash),
+    trash: entries,
   };
 }
 
