@@ -89,3 +89,20 @@ test("a service-worker fetch reaches a sandbox host through its production hostn
   assert.equal(recorded[0].path, "/gmail/v1/users/me/profile");
 });
 
+
+test("when the worker can't say what of the admin policy applies, the app page says so in its words", async () => {
+  const page = await browser.context.newPage();
+  // The worker's refusal as the page receives it (a reply with ok: false), for policyStatus only.
+  await page.addInitScript(() => {
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+    chrome.runtime.sendMessage = (message, ...rest) =>
+      message?.type === "policyStatus"
+        ? Promise.resolve({ ok: false, error: { code: "internal", message: "Something went wrong inside Inlay: the policy could not be read." } })
+        : send(message, ...rest);
+  });
+  await page.goto(`chrome-extension://${browser.extensionId}/app.html`);
+  const alert = page.locator(".policy-notice [role=alert]");
+  await alert.waitFor({ timeout: 10_000 });
+  assert.equal(await alert.innerText(), "Something went wrong inside Inlay: the policy could not be read.");
+  await page.close();
+});

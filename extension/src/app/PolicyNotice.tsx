@@ -1,21 +1,33 @@
 // What of the admin's policy Inlay ignored, in the core's words, so an admin
-// (or the user who asks them) sees why a setting did not take effect.
+// (or the user who asks them) sees why a setting did not take effect; and if
+// the worker could not say, its error in words instead of nothing.
 import { useEffect, useState } from "preact/hooks";
-import { call, type IgnoredSetting } from "../shared/messages.js";
+import { call, errorText, type IgnoredSetting } from "../shared/messages.js";
+
+type Status = { ignored: IgnoredSetting[] } | { error: string };
 
 export function PolicyNotice() {
-  const [ignored, setIgnored] = useState<IgnoredSetting[]>([]);
+  const [status, setStatus] = useState<Status>({ ignored: [] });
   useEffect(() => {
     call<{ ignored: IgnoredSetting[] }>({ type: "policyStatus" })
-      .then((r) => setIgnored(r.ignored))
-      .catch(() => setIgnored([]));
+      .then((r) => setStatus({ ignored: r.ignored }))
+      .catch((e: unknown) => setStatus({ error: errorText(e) }));
   }, []);
-  if (ignored.length === 0) return null;
+  if ("error" in status) {
+    return (
+      <section class="policy-notice" aria-label="Admin policy">
+        <p class="error" role="alert">
+          {status.error}
+        </p>
+      </section>
+    );
+  }
+  if (status.ignored.length === 0) return null;
   return (
     <section class="policy-notice" role="status" aria-label="Admin policy">
       <h2>Part of your admin's policy was ignored</h2>
       <ul>
-        {ignored.map((i) => (
+        {status.ignored.map((i) => (
           <li data-key={i.key}>{i.message}</li>
         ))}
       </ul>
