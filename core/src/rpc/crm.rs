@@ -1,14 +1,21 @@
 //! The CRM's page requests: their arguments, checked before the worker acts
 //! (closed schema, lengths and limits bounded). What the commands mean is
 //! `crate::crm`'s.
+//!
+//! The nested values a write carries (a save's command, the settings, a
+//! list's filter, an import's mapping) are held here as JSON objects and
+//! read with their closed schema by the crm module, which the worker asks
+//! (`crmLookups`, `crmValidateSettings`, `crmMatches`, `crmCsvImport`)
+//! before it reads or writes anything: an off-schema command is refused
+//! there as `invalidArgument`, in words. Typing them here too would put
+//! every CRM type's reading into the start module the worker reads on each
+//! wake-up: measured +46 KB gzip (80 -> 126 KB), against +16 KB this way.
+//! The TypeScript types still name the CRM types.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::crm::command::CrmCommand;
-use crate::crm::csv_columns::CsvField;
-use crate::crm::filter::CrmFilter;
 use crate::crm::ids::{IdKind, RecordRef, is_id};
-use crate::crm::settings::CrmSettings;
 
 /// Longest search query, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -184,8 +191,11 @@ pub struct CrmListArg {
     pub sort: SortField,
     pub dir: SortDir,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<CrmFilter>", optional))]
-    pub filter: CrmFilter,
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<crate::crm::filter::CrmFilter>", optional)
+    )]
+    pub filter: Map<String, Value>,
     pub offset: u32,
     pub limit: PageSize,
 }
@@ -213,7 +223,9 @@ pub struct CrmTimelineArg {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct CrmSaveArg {
-    pub command: CrmCommand,
+    /// A `CrmCommand`, read by the crm module (see the module comment).
+    #[cfg_attr(feature = "ts", ts(as = "crate::crm::command::CrmCommand"))]
+    pub command: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,7 +309,11 @@ pub struct CrmImportArg {
 pub struct CrmImportRunArg {
     pub import_id: ImportId,
     /// One entry per column: the field it fills, or null to ignore it.
-    pub mapping: Vec<Option<CsvField>>,
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Vec<Option<crate::crm::csv_columns::CsvField>>")
+    )]
+    pub mapping: Vec<Value>,
 }
 
 /// Which records an export writes.
@@ -321,11 +337,14 @@ pub struct CrmExportArg {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct CrmSaveSettingsArg {
-    pub settings: CrmSettings,
+    /// `CrmSettings`, checked whole by the crm module (`crmValidateSettings`).
+    #[cfg_attr(feature = "ts", ts(as = "crate::crm::settings::CrmSettings"))]
+    pub settings: Map<String, Value>,
 }
 
 /// Checks the parts of CRM requests serde's shapes cannot: a chunk index
-/// beyond [`MAX_CHUNKS`], a mapping longer than [`MAX_MAPPING`].
+/// beyond [`MAX_CHUNKS`], a mapping longer than [`MAX_MAPPING`], a command
+/// without its `op`.
 pub(crate) fn check(request: &super::PageRequest) -> Result<(), String> {
     use super::PageRequest;
     match request {
@@ -337,6 +356,9 @@ pub(crate) fn check(request: &super::PageRequest) -> Result<(), String> {
         }
         PageRequest::CrmImportRun(a) if a.mapping.len() > MAX_MAPPING => {
             Err(format!("a mapping has at most {MAX_MAPPING} columns"))
+        }
+        PageRequest::CrmSave(a) if !a.command.get("op").is_some_and(Value::is_string) => {
+            Err("a CRM command needs its \"op\"".into())
         }
         _ => Ok(()),
     }

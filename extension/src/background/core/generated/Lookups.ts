@@ -6,6 +6,10 @@ import type { RecordRef } from "./RecordRef";
  * contacts holding these address keys; companies holding these domains;
  * every timeline entry on these records; every record that refers to these
  * records (deals by `contactIds`/`companyId`, contacts by `companyId`,
- * tasks and notes by `related`), into `Found.records`; these trash entries.
+ * tasks and notes by `related`), into `Found.records`; these trash entries,
+ * and then (a second read in the same transaction) the contacts holding
+ * any of their contacts' address keys and the companies holding any of
+ * their companies' domains, so an undo is refused in words rather than by
+ * the unique index.
  */
 export type Lookups = { ids: Array<RecordRef>, emailKeys: Array<string>, domains: Array<string>, timelineOf: Array<RecordRef>, relatedOf: Array<RecordRef>, trash: Array<string>, };
