@@ -195,10 +195,19 @@ fn delete_moves_to_trash_and_undo_brings_everything_back() {
         )))
         .unwrap();
     assert_eq!(w.result.message, "Restored Ann.");
+    let restored = w
+        .put
+        .timeline
+        .iter()
+        .find(|e| e.kind == "restored")
+        .expect("a restored entry");
+    assert!(restored.records.iter().any(|r| r.id() == ann));
     assert_eq!(store.records.get(&ann), before.records.get(&ann));
     for (id, e) in &before.timeline {
         assert_eq!(store.timeline.get(id), Some(e), "entry {} lost", e.summary);
     }
+    // Beside them: Ann Two's creation and the restore.
+    assert_eq!(store.timeline.len(), before.timeline.len() + 2);
     assert!(store.trash.is_empty());
     let e = store
         .run(command(&format!(

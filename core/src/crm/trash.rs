@@ -122,6 +122,14 @@ pub(crate) fn undo(mut ctx: Ctx, trash_id: &str) -> CrmResult<WriteSet> {
         ctx.writes.put_record(record.clone());
     }
     ctx.writes.put.timeline = entry.timeline.clone();
+    // The restore is on the timeline of what came back.
+    let refs: Vec<RecordRef> = entry.records.iter().map(AnyRecord::reference).collect();
+    ctx.entry(
+        refs,
+        "restored",
+        format!("Restored after a delete: {}", entry.title),
+        Default::default(),
+    );
     ctx.writes.delete.trash.push(entry.id.clone());
     let restored = entry
         .records

@@ -141,6 +141,15 @@ impl Store {
     }
 
     pub fn write(&mut self, w: &WriteSet) {
+        // No record without its timeline entry: every record put is named
+        // by an entry of the same write.
+        for r in w.put_refs() {
+            assert!(
+                w.put.timeline.iter().any(|e| e.records.contains(&r)),
+                "{r} put without a timeline entry: {:?}",
+                w.put.timeline
+            );
+        }
         let d = &w.delete;
         for id in d
             .contacts
