@@ -135,3 +135,20 @@ test("list windows: ordered by an index, offset and limit, the total; a filter i
   await assert.rejects(listWindow(d, { kind: "contacts", sort: "phone", dir: "asc", offset: 0, limit: 1 }, none, 0), { code: "unknownSort" });
   d.close();
 });
+
+test("an order no index keeps (created, updated) is read once, sorted by the field, ties by id, and paged from the kept ids", async () => {
+  const d = await openDB("crm-list-created", 3, { upgrade: (database, oldVersion) => upgradeCrm(database, oldVersion) });
+  const tx = d.transaction(["contacts"], "readwrite");
+  const at = { ct_b: 30, ct_a: 10, ct_c: 10, ct_d: 20 };
+  applyWrites(unwrap(tx) as IDBTransaction, writes({ contacts: Object.entries(at).map(([id, t]) => contact(id, [`${id}@x.test`], { createdAt: t })) }));
+  await tx.done;
+  const none = () => [];
+  const window = async (dir: "asc" | "desc", offset: number) => {
+    const w = await listWindow(d, { kind: "contacts", sort: "createdAt", dir, offset, limit: 2 }, none, 0);
+    return [w.rows.map((r) => r.id), w.total];
+  };
+  assert.deepEqual(await window("asc", 0), [["ct_a", "ct_c"], 4]);
+  assert.deepEqual(await window("asc", 2), [["ct_d", "ct_b"], 4]);
+  assert.deepEqual(await window("desc", 0), [["ct_b", "ct_d"], 4]);
+  d.close();
+});

@@ -36,6 +36,11 @@ export interface TimelinePage {
 
 type Tx = IDBPTransaction<unknown, string[], "readonly">;
 
+/** Every timeline entry of `ref`: its range of the recordAt index ([ref, at, id] keys). */
+export function everyEntryOf(ref: string): IDBKeyRange {
+  return IDBKeyRange.bound([ref, -Infinity], [ref, Infinity]);
+}
+
 /**
  * Up to `limit` entries of `ref`'s timeline older than `before` (ms; none:
  * from the newest), newest first. Entries sharing the time of the page's last

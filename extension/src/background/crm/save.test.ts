@@ -12,7 +12,7 @@ import initCrm, * as binding from "../../../../build/wasm/inlay_crm.js";
 import type { CrmBinding, CrmSettings } from "../core/types.js";
 import { crmCore } from "./core.js";
 import { listWindow } from "./list.js";
-import { readRecord } from "./record.js";
+import { everyEntryOf, readRecord } from "./record.js";
 import { runCommand } from "./save.js";
 import { searchCandidates } from "./search.js";
 import { upgradeCrm, type Row } from "./schema.js";
@@ -30,7 +30,7 @@ const contact = (first: string, last: string, emails: string[]) => ({
   op: "saveContact",
   contact: { emails, firstName: first, lastName: last, jobTitle: "", phone: "", companyId: null, owner: null, lifecycleStage: null, leadStatus: null, custom: {} },
 });
-const timelineOf = async (ref: string) => ((await db.getAllFromIndex("timeline", "records", ref)) as Row[]).map((e) => e.kind);
+const timelineOf = async (ref: string) => ((await db.getAllFromIndex("timeline", "recordAt", everyEntryOf(ref))) as Row[]).map((e) => e.kind);
 
 test("saving a contact stores it with its timeline entry and the company of its domain", async () => {
   const { record, created } = await save(contact("Zoë", "Ørsted", ["zoe@orsted-wind.test"]));
@@ -82,12 +82,12 @@ test("delete moves the contact to the trash and undo puts it back with every tim
 test("merge: the kept contact gets the addresses and every timeline entry of the absorbed one", async () => {
   const a = (await save(contact("Grace", "Hopper", ["grace@navy.test"]))).record!;
   const b = (await save(contact("G.", "Hopper", ["amazing.grace@cobol.test"]))).record!;
-  const entriesOfB = ((await db.getAllFromIndex("timeline", "records", `contact:${b.id}`)) as Row[]).map((e) => e.id);
+  const entriesOfB = ((await db.getAllFromIndex("timeline", "recordAt", everyEntryOf(`contact:${b.id}`))) as Row[]).map((e) => e.id);
   const out = await save({ op: "merge", keep: `contact:${a.id}`, absorb: `contact:${b.id}` });
   assert.equal(await db.get("contacts", b.id), undefined);
   const kept = (await db.get("contacts", a.id)) as Row;
   assert.deepEqual([...(kept.emailKeys as string[])].sort(), ["amazing.grace@cobol.test", "grace@navy.test"]);
-  const onKept = ((await db.getAllFromIndex("timeline", "records", `contact:${a.id}`)) as Row[]).map((e) => e.id);
+  const onKept = ((await db.getAllFromIndex("timeline", "recordAt", everyEntryOf(`contact:${a.id}`))) as Row[]).map((e) => e.id);
   for (const id of entriesOfB) assert.ok(onKept.includes(id), `entry ${id} of the absorbed contact is on the kept one`);
   assert.ok(out.message);
 });

@@ -8,7 +8,7 @@ import { unwrap, type IDBPDatabase, type IDBPTransaction } from "idb";
 import type { CrmCore, CrmFound, CrmLookups, CrmSettings, CrmWriteSet } from "../core/types.js";
 import { applyWrites } from "./apply.js";
 import { changed } from "./list.js";
-import { parseRef } from "./record.js";
+import { everyEntryOf, parseRef } from "./record.js";
 import { RECORD_STORES, withoutIndexKeys, type Row } from "./schema.js";
 
 type Tx = IDBPTransaction<unknown, string[], "readwrite" | "readonly">;
@@ -43,7 +43,7 @@ export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> 
     all(lookups.relatedOf.flatMap((ref) => referring(tx, ref))),
     all(lookups.emailKeys.map((key) => tx.objectStore("contacts").index("emailKeys").get(key))),
     all(lookups.domains.map((domain) => tx.objectStore("companies").index("domains").get(domain))),
-    all(lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("records").getAll(ref))),
+    all(lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("recordAt").getAll(everyEntryOf(ref)))),
     all(lookups.trash.map((id) => tx.objectStore("trash").get(id))),
   ]);
   // Restoring a trash entry: whoever holds its contacts' addresses or its

@@ -78,6 +78,10 @@ export function upgradeCrm(database: IDBPDatabase<unknown>, oldVersion: number):
   if (oldVersion >= CRM_VERSION) return;
   const db = database as unknown as IDBDatabase;
   const store = (name: CrmStore, options: IDBObjectStoreParameters = { keyPath: "id" }) => db.createObjectStore(name, options);
+  // Only indexes a read uses: each one is written on every put (an import of
+  // 50,000 contacts writes every index entry of each). Filters (owner,
+  // lifecycle stage, …) are the core's verdict over a list read in its sort
+  // order, not index ranges.
   const multi = { multiEntry: true };
 
   const contacts = store("contacts");
@@ -85,48 +89,33 @@ export function upgradeCrm(database: IDBPDatabase<unknown>, oldVersion: number):
   contacts.createIndex("emailKeys", "emailKeys", { unique: true, multiEntry: true });
   contacts.createIndex("searchKeys", "searchKeys", multi);
   contacts.createIndex("sortName", "sortName");
-  contacts.createIndex("createdAt", "createdAt");
-  contacts.createIndex("updatedAt", "updatedAt");
   contacts.createIndex("lastActivityAt", "ixActivity");
-  contacts.createIndex("owner", "owner");
-  contacts.createIndex("lifecycleStage", "lifecycleStage");
-  contacts.createIndex("leadStatus", "leadStatus");
   contacts.createIndex("companyId", "companyId");
 
   const companies = store("companies");
   companies.createIndex("domains", "domains", { unique: true, multiEntry: true });
   companies.createIndex("searchKeys", "searchKeys", multi);
   companies.createIndex("sortName", "sortName");
-  companies.createIndex("createdAt", "createdAt");
-  companies.createIndex("updatedAt", "updatedAt");
   companies.createIndex("lastActivityAt", "ixActivity");
-  companies.createIndex("owner", "owner");
 
   const deals = store("deals");
   deals.createIndex("searchKeys", "searchKeys", multi);
   deals.createIndex("sortName", "sortName");
-  deals.createIndex("createdAt", "createdAt");
-  deals.createIndex("updatedAt", "updatedAt");
   deals.createIndex("lastActivityAt", "ixActivity");
   deals.createIndex("closeDate", "ixClose");
   deals.createIndex("amount", "ixAmount");
   deals.createIndex("stage", ["pipeline", "stage"]);
-  deals.createIndex("pipeline", "pipeline");
-  deals.createIndex("owner", "owner");
   deals.createIndex("companyId", "companyId");
   deals.createIndex("contactIds", "contactIds", multi);
 
   const tasks = store("tasks");
   tasks.createIndex("status", "ixStatus");
-  tasks.createIndex("due", "due");
   tasks.createIndex("related", "related", multi);
 
   store("notes").createIndex("related", "related", multi);
 
   const timeline = store("timeline");
-  timeline.createIndex("records", "records", multi);
   timeline.createIndex("recordAt", "ixRecordAt", multi);
-  timeline.createIndex("at", "at");
 
   store("trash").createIndex("at", "at");
   store("imports", { keyPath: ["importId", "index"] }).createIndex("at", "at");
