@@ -375,7 +375,8 @@ case "${1:-build}" in
   build) build_all ;;
   test) run_tests ;;
   demo) build_all; ensure_chromium; ensure_dovecot; ensure_aiosmtpd; build_sandbox; node tests/e2e/demo.mjs ;;
-  bench) build_all; node bench/run.mjs "${@:2}" ;;
+  # run.mjs: parse, build, wake-up, size; crm.mjs: the CRM store at scale in Chromium (same arguments, --quick).
+  bench) build_all; node bench/run.mjs "${@:2}" && node bench/crm.mjs "${@:2}" ;;
   fuzz) fuzz_all explore "${2:-300}" ;;
   types) generate_types "$TYPES_DIR" && printf 'Wrote %s/%s\n' "$ROOT" "$TYPES_DIR" ;;
   *) die "unknown command '$1' (use: ./build.sh [build|test|demo|bench|fuzz|types])" ;;

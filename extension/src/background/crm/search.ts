@@ -12,7 +12,7 @@ export const SEARCHED = [
   ["deals", "deal"],
 ] as const;
 
-/** Candidates read per store before ranking. */
+/** Index entries read per store before ranking (the core ranks about 20 µs a candidate in the module). */
 export const CANDIDATES_PER_STORE = 200;
 
 export interface Candidates {
@@ -31,11 +31,11 @@ export async function searchCandidates(db: IDBPDatabase<unknown>, keys: string[]
   const tx = db.transaction(SEARCHED.map(([store]) => store), "readonly");
   await Promise.all(
     SEARCHED.map(async ([store]) => {
-      // A record with two matching keys ("ada", "ada@example.com") comes back once.
-      const rows = (await tx.objectStore(store).index("searchKeys").getAll(range, CANDIDATES_PER_STORE * 2)) as Row[];
+      // A record with two matching keys ("ada", "ada@example.com") is read twice and kept once.
+      const rows = (await tx.objectStore(store).index("searchKeys").getAll(range, CANDIDATES_PER_STORE)) as Row[];
       const seen = new Set<string>();
       for (const row of rows) {
-        if (seen.has(row.id) || seen.size >= CANDIDATES_PER_STORE) continue;
+        if (seen.has(row.id)) continue;
         seen.add(row.id);
         found[store].push(withoutIndexKeys(row));
       }
