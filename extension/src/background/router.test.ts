@@ -85,6 +85,19 @@ test("a validated request runs only the handler registered for its caller", asyn
   assert.deepEqual(calls, ["page"]);
 });
 
+test("handlers given as a function are asked for only by a message that needs one, never by a ping", async () => {
+  let asked = 0;
+  const handlers = async (): Promise<Handlers> => {
+    asked += 1;
+    return { extensionPage: { listAccounts: () => ["a"] } };
+  };
+  // A wake-up's ping must not load the handlers' core (the connect module).
+  assert.deepEqual(await route(permissive, handlers, "extensionPage", { type: "ping" }), { ok: true, value: { core: "1" } });
+  assert.equal(asked, 0);
+  assert.deepEqual(await route(permissive, handlers, "extensionPage", { type: "listAccounts" }), { ok: true, value: ["a"] });
+  assert.equal(asked, 1);
+});
+
 test("a handler's coded error reaches the page with its code and words", async () => {
   const handlers: Handlers = {
     extensionPage: {

@@ -80,10 +80,14 @@ export function boundedJson(message: unknown, maxBytes: number): string | typeof
   }
 }
 
-/** Validates `message` through the core, then runs the caller's handler for it. */
+/**
+ * Validates `message` through the core, then runs the caller's handler for it.
+ * `handlers` may be a function giving them: it is called only for a message
+ * that needs one (a wake-up's ping does not load the handlers' core).
+ */
 export async function route(
   core: Validator,
-  handlers: Handlers | Promise<Handlers>,
+  handlers: Handlers | Promise<Handlers> | (() => Promise<Handlers>),
   caller: CallerKind,
   message: unknown,
 ): Promise<Reply<unknown>> {
@@ -108,7 +112,8 @@ export async function route(
   // The core parsed the request against this caller's schema, so the
   // caller's table holds the handler for exactly this request type.
   // The table may still be loading (the worker answers ping before it).
-  const table = (await handlers)[caller] as Record<string, Handler | undefined> | undefined;
+  const all = await (typeof handlers === "function" ? handlers() : handlers);
+  const table = all[caller] as Record<string, Handler | undefined> | undefined;
   const handler = table?.[request.type];
   if (!handler) return { ok: false, error: { code: "unhandled", message: `no handler for ${request.type}` } };
   try {

@@ -16,26 +16,40 @@ import { callerOf, route, type Handler, type Handlers } from "./router.js";
 import { lockSession } from "./state/session.js";
 import { policyStatus } from "./state/settings.js";
 
-// The core starts loading first: a wake-up's answer waits on its start module
-// (validation, ping), the handlers on the whole core, read right after it.
+// A wake-up loads only the start module (validation, ping) at once. The whole
+// core (the connect module) is read when a handler or an alarm first needs it:
+// read at once, its compilation took the worker's CPU while a ping waited.
 const start = loadStart();
-const core = loadCore();
 // Inboxes left mid-flow by a stopped worker are restored before any handler
 // runs (the store opens once the core is loaded: it keys records by the core's
 // mailbox id); a ping or a refused message, which touch no inbox, are answered
 // without waiting for it.
-const recovered = recoverInterrupted(core).catch(() => undefined);
+let recovered: Promise<unknown> | undefined;
+const recovery = () => (recovered ??= recoverInterrupted(whole()).catch(() => undefined));
 /** The core once inboxes are restored: what handlers and alarms run on. */
-const ready = recovered.then(() => core);
+const ready = () => recovery().then(whole);
 lockSession();
-exchange.listenForProbeRedirects();
+
+let wholeCore: Promise<WorkerCore> | undefined;
+/**
+ * The whole core, and once, what only handlers use: the Exchange probe's
+ * redirect listener (registering it took ~2 ms of a wake-up's thread; no
+ * probe runs before a handler does).
+ */
+function whole(): Promise<WorkerCore> {
+  wholeCore ??= loadCore().then((core) => {
+    exchange.listenForProbeRedirects();
+    return core;
+  });
+  return wholeCore;
+}
 
 const CHECK_ALARM = "check-accounts";
 
 /** Each handler first waits for the restore: every one reads or changes inbox state. */
 function afterRecovery<T extends object>(table: T): T {
   const gated = (handler: Handler): Handler => async (request) => {
-    await recovered;
+    await recovery();
     return handler(request);
   };
   return Object.fromEntries(Object.entries(table).map(([type, handler]: [string, Handler]) => [type, gated(handler)])) as T;
@@ -81,9 +95,10 @@ function handlers(core: WorkerCore): Handlers {
   };
 }
 
-// The handlers once the whole core is in; a ping is answered without them.
-const table = core.then(handlers);
-table.catch(() => undefined); // a failed load is answered per message
+// The handlers once the whole core is in, asked for by the router after it
+// answers a ping; a failed load is answered per message.
+let table: Promise<Handlers> | undefined;
+const handlerTable = () => (table ??= whole().then(handlers));
 
 chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
   const caller = callerOf(sender, chrome.runtime.id);
@@ -92,7 +107,7 @@ chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) =>
     return false;
   }
   start
-    .then((s) => route(s, table, caller, message))
+    .then((s) => route(s, handlerTable, caller, message))
     .then(sendResponse)
     .catch((e: unknown) =>
       sendResponse({ ok: false, error: { code: "coreUnavailable", message: `Inlay's core failed to start: ${String(e)}` } }),
@@ -111,7 +126,7 @@ chrome.runtime.onInstalled.addListener(() => void chrome.alarms.create(CHECK_ALA
 chrome.runtime.onStartup.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name !== CHECK_ALARM) return;
-  void ready.then(checkAll);
+  void ready().then(checkAll);
   // Old trash and forgotten staged imports go on the same alarm.
-  void ready.then(purgeCrm).catch(() => undefined);
+  void ready().then(purgeCrm).catch(() => undefined);
 });
