@@ -2,8 +2,8 @@
 // crate is built as one module per family of functions (build.sh): a
 // wake-up's first answer waits only for `start` (validating messages), and
 // the handlers run on `connect` (detection, connect flows, tokens, checks,
-// Exchange, IMAP, the store's keys), read right after it. The CRM's rules
-// are a module of their own (crm), read on the first CRM request.
+// Exchange, IMAP, the store's keys), read when a handler first needs it. The
+// CRM's rules are a module of their own (crm), read on the first CRM request.
 import initConnect, * as connect from "../../../../build/wasm/inlay_connect.js";
 import initCrm, * as crm from "../../../../build/wasm/inlay_crm.js";
 import initStart, * as start from "../../../../build/wasm/inlay_start.js";
