@@ -200,3 +200,18 @@ fn list_filters_mean_what_the_core_says() {
     assert!(NOW < later);
     let _ = StageStatus::Open;
 }
+
+#[test]
+fn the_account_policy_reading_leaves_the_crm_keys_to_the_crm() {
+    let policy =
+        json!({"crmOwners": [{"id": "ann", "name": "Ann"}], "crmPipelines": [], "crmOwnerz": []});
+    let reading = inlay_core::accounts::read_settings(&json!({}), &policy);
+    let keys: Vec<&str> = reading.ignored.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["crmOwnerz"], "{:?}", reading.ignored);
+    // The policy schema Chrome checks managed storage against has both keys.
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../extension/static/policy-schema.json")).unwrap();
+    for key in inlay_core::crm::settings::POLICY_KEYS {
+        assert!(schema["properties"].get(key).is_some(), "{key}");
+    }
+}

@@ -306,7 +306,12 @@ pub fn read_settings(build: &Value, policy: &Value) -> SettingsReading {
         }
     }
     let known = KEYS.map(|(key, _)| key);
-    for key in policy.keys().filter(|k| !known.contains(&k.as_str())) {
+    // The CRM's keys are read by crm::settings, which names their faults.
+    let crm = crate::crm::settings::POLICY_KEYS;
+    for key in policy
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()) && !crm.contains(&k.as_str()))
+    {
         ignored.push(note(
             key,
             &format!(
