@@ -73,10 +73,22 @@ function generateCsv(rows, companies, seed, tag) {
   return `${lines.join('\n')}\n`;
 }
 
-/** Splits text into chunks of at most `max` UTF-16 code units (the page request's limit is 512 KiB). */
-function chunks(text, max = 512 * 1024 - 1024) {
+/** Splits text into chunks of at most `max` UTF-8 bytes, at line ends (the page request's limit is 512 KiB). */
+function chunks(text, max = 500_000) {
   const out = [];
-  for (let i = 0; i < text.length; i += max) out.push(text.slice(i, i + max));
+  let part = '';
+  let bytes = 0;
+  for (const line of text.split(/(?<=\n)/)) {
+    const size = Buffer.byteLength(line);
+    if (bytes + size > max && part) {
+      out.push(part);
+      part = '';
+      bytes = 0;
+    }
+    part += line;
+    bytes += size;
+  }
+  if (part) out.push(part);
   return out;
 }
 
