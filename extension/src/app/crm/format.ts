@@ -89,6 +89,7 @@ export function lifecycleName(id: string | null): string {
 }
 
 export function initials(text: string): string {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  // Words that start with a letter or digit: "Northwind — pilot" is NP, not N—.
+  const words = text.trim().split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
   return ((words[0]?.[0] ?? "") + (words[1]?.[0] ?? "")).toUpperCase() || "?";
 }
