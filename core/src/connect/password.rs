@@ -66,13 +66,7 @@ pub fn password_start(input: &PasswordConnect, now_ms: u64) -> Result<Connection
     } else {
         ConnectMode::Connect
     };
-    let state = authorizing(
-        &input.previous_state,
-        &address,
-        input.connect,
-        mode,
-        now_ms,
-    )?;
+    let state = authorizing(&input.previous_state, &address, input.connect, mode, now_ms)?;
     // The password stands in for the tokens a sign-in would have produced.
     Ok(transition(&state, &Event::TokensReceived, now_ms)?)
 }
