@@ -179,3 +179,37 @@ describe("a worker stopped mid-import", () => {
     await page.close();
   });
 });
+
+describe("a long list", () => {
+  test("holds only the rows in view, reads windows as it scrolls, and filters in the core's terms", async () => {
+    const total = await app.listTotal("#/contacts");
+    assert.ok(total >= 20_000, `${total} contacts`);
+    const viewport = app.page.locator(".viewport");
+    const rendered = () => app.page.locator(".viewport .tr").count();
+    assert.ok((await rendered()) < 60, `${await rendered()} rows in the page`);
+
+    // To the end: the last rows arrive from their window.
+    await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await app.page.waitForFunction(() => document.querySelector(".viewport .tr:last-child .name-cell a"), null, { timeout: 10_000 });
+    assert.ok((await rendered()) < 60);
+    const last = await app.page.locator(".viewport .tr").evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute("aria-rowindex")))));
+    assert.equal(last, total + 1, "the last row is the list's last (header is row 1)");
+
+    // Sorted by name descending from its header.
+    await app.page.getByRole("button", { name: "Sort by name" }).click();
+    await app.page.waitForFunction(() => document.querySelector('[aria-sort="descending"]'), null, { timeout: 10_000 });
+
+    // A filter: only customers (the bulk rows are leads).
+    await app.page.getByLabel("Lifecycle stage").selectOption("customer");
+    await app.page.waitForFunction(
+      (all) => {
+        const n = Number((document.querySelector(".list-screen .count")?.textContent ?? "").replace(/\D/g, ""));
+        return n > 0 && n < all && document.querySelector(".viewport .name-cell a");
+      },
+      total,
+      { timeout: 15_000 },
+    );
+    const stages = await app.page.locator(".viewport .tr").evaluateAll((rows) => rows.map((r) => r.children[3]?.textContent));
+    assert.ok(stages.length > 0 && stages.every((s) => s === "Customer"), JSON.stringify(stages));
+  });
+});
