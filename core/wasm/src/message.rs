@@ -45,7 +45,56 @@ pub(crate) fn install_text_decoder() {
 #[wasm_bindgen(js_name = parseMessage)]
 pub fn parse_message(bytes: &[u8]) -> Result<JsValue, JsValue> {
     install_text_decoder();
-    plain_object(&message::parse_message(bytes).map_err(thrown)?)
+    let mut parsed = message::parse_message(bytes).map_err(thrown)?;
+    let headers = std::mem::take(&mut parsed.headers);
+    let object = plain_object(&parsed)?;
+    hand_headers(&object, &headers);
+    Ok(object)
+}
+
+#[wasm_bindgen(inline_js = "export function setHeaders(message, text, ends) {
+  const headers = new Array(ends.length >> 1);
+  let at = 0;
+  for (let i = 0; i < headers.length; i++) {
+    const name = ends[2 * i], end = ends[2 * i + 1];
+    headers[i] = { name: text.slice(at, name), value: text.slice(name, end) };
+    at = end;
+  }
+  message.headers = headers;
+}")]
+extern "C" {
+    /// Sets `message.headers` to `[{name, value}]` sliced out of `text` at
+    /// `ends` (UTF-16 offsets: each name's end, then its value's end).
+    #[wasm_bindgen(js_name = setHeaders)]
+    fn set_headers(message: &JsValue, text: &str, ends: &[u32]);
+}
+
+/// The header list as one string and its cut points: a JS string per name
+/// and value, each through `TextDecoder`, was a quarter of a parse (bench/:
+/// p50 37.8 against 31 µs this way, 27.4 with no header list at all). The
+/// key was serialised first (an empty list), so the object's keys keep their
+/// order.
+fn hand_headers(object: &JsValue, headers: &[message::HeaderField]) {
+    let utf16 = |s: &str| {
+        if s.is_ascii() {
+            s.len()
+        } else {
+            s.encode_utf16().count()
+        }
+    };
+    let mut text =
+        String::with_capacity(headers.iter().map(|h| h.name.len() + h.value.len()).sum());
+    let mut ends = Vec::with_capacity(headers.len() * 2);
+    let mut at = 0usize;
+    for header in headers {
+        for part in [&header.name, &header.value] {
+            text.push_str(part);
+            at += utf16(part);
+            // A header block is at most 2 MiB (`Limits`, a repaired copy).
+            ends.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+    }
+    set_headers(object, &text, &ends);
 }
 
 /// `summarizeMessage(bytes: Uint8Array) -> MessageSummary`: the lean reading

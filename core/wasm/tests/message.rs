@@ -97,3 +97,28 @@ Content-Type: text/plain; charset=ISO-2022-JP\r\n\
         Some("見積書を添付いたします。\r\n")
     );
 }
+
+/// The header list crosses as one string cut in JS: names and values with
+/// accents, CJK, an emoji (two UTF-16 units), an empty value and a folded
+/// one come out as the native parse's, in order, with the object's keys in
+/// the native order too.
+#[wasm_bindgen_test]
+fn the_header_list_crosses_as_the_native_parse_reads_it() {
+    let message = "From: Zoë <zoe@example.test>\r\n\
+To: bo@buyer.test\r\n\
+Subject: =?UTF-8?B?8J+agCDlj5HotKcgZMOpasOg?=\r\n\
+X-Empty:\r\n\
+X-Folded: one\r\n two\r\n\
+X-Émoji: 🚀 launch\r\n\
+Comments: 納品日\r\n\
+\r\n\
+body\r\n";
+    let parsed = inlay_wasm::parse_message(message.as_bytes()).unwrap();
+    let native = inlay_core::message::parse_message(message.as_bytes()).unwrap();
+    assert_eq!(native.headers.len(), 7);
+    let js = js_sys::JSON::stringify(&parsed)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(js, serde_json::to_string(&native).unwrap());
+}
