@@ -26,7 +26,12 @@ let typed: Promise<CrmCore> | undefined;
 
 /** The database and the crm module, both opened on first use. */
 async function open(): Promise<{ db: IDBPDatabase<unknown>; core: CrmCore }> {
-  typed ??= loadCrm().then(crmCore);
+  typed ??= loadCrm()
+    .then(crmCore)
+    .catch((e: unknown) => {
+      typed = undefined; // a failed load is tried again on the next request
+      throw e;
+    });
   const [db, core] = await Promise.all([crmDatabase(), typed]);
   return { db, core };
 }
