@@ -10,12 +10,14 @@ import { readFileSync } from "node:fs";
 import { openDB } from "idb";
 import initCrm, * as binding from "../../../../build/wasm/inlay_crm.js";
 import type { CrmBinding, CrmSettings } from "../core/types.js";
+import { board, taskWindow } from "./board.js";
 import { crmCore } from "./core.js";
 import { listWindow } from "./list.js";
 import { everyEntryOf, readRecord } from "./record.js";
 import { runCommand } from "./save.js";
 import { searchCandidates } from "./search.js";
 import { upgradeCrm, type Row } from "./schema.js";
+import { listTrash, purgeTrash } from "./trash.js";
 
 await initCrm({ module_or_path: readFileSync("build/wasm/inlay_crm_bg.wasm") });
 const core = crmCore(binding as CrmBinding);
@@ -118,4 +120,45 @@ test("an undo whose address was taken since is refused in words, and nothing cha
   });
   assert.deepEqual({ contacts: await db.count("contacts"), trash: await db.count("trash"), timeline: await db.count("timeline") }, before);
   assert.ok(await db.get("contacts", annette.id));
+});
+
+test("trash older than the core's limit is purged on the alarm; newer trash stays to undo", async () => {
+  const old = (await save(contact("Old", "Gone", ["old@purge.test"]))).record!;
+  const { trashId: oldTrash } = await save({ op: "delete", record: `contact:${old.id}` });
+  clock += 31 * 86_400_000; // a month later
+  const recent = (await save(contact("New", "Gone", ["new@purge.test"]))).record!;
+  const { trashId: newTrash } = await save({ op: "delete", record: `contact:${recent.id}` });
+  assert.ok((await purgeTrash(db, core, clock)) >= 1);
+  assert.equal(await db.get("trash", oldTrash!), undefined);
+  assert.ok(await db.get("trash", newTrash!));
+  assert.deepEqual((await listTrash(db)).map((t) => t.id)[0], newTrash, "newest first");
+});
+
+test("tasks by status and due date, and the board's columns in the settings' stage order with the core's sums", async () => {
+  const who = (await save(contact("Task", "Owner", ["tasks@board.test"]))).record!;
+  const related = [`contact:${who.id}`];
+  const task = (title: string, due: string | null, done = false) => save({ op: "saveTask", task: { title, due, kind: "todo", done, related } });
+  await task("late", "2020-01-01");
+  await task("today", "2030-06-15");
+  await task("later", "2031-01-01");
+  await task("undated", null);
+  await task("finished", "2020-01-01", true);
+  const titles = async (filter: "open" | "overdue" | "today" | "done") => (await taskWindow(db, { filter, offset: 0, limit: 50 }, "2030-06-15")).rows.map((t) => t.title);
+  assert.deepEqual(await titles("overdue"), ["late"]);
+  assert.deepEqual(await titles("today"), ["today"]);
+  assert.deepEqual(await titles("open"), ["late", "today", "later", "undated"]);
+  assert.deepEqual(await titles("done"), ["finished"]);
+
+  const pipeline = settings.pipelines[0]!;
+  const deal = (name: string, stage: string, amount: string) =>
+    save({ op: "saveDeal", deal: { name, pipeline: pipeline.id, stage, amount, contactIds: [who.id] } });
+  await deal("Beta", pipeline.stages[1]!.id, "0.10");
+  await deal("Alpha", pipeline.stages[1]!.id, "0.20");
+  await deal("Gamma", pipeline.stages[0]!.id, "1250");
+  const { stages } = await board(db, settings, pipeline.id, (amounts) => core.crmSumAmounts(amounts));
+  assert.deepEqual(stages.map((s) => s.stage), pipeline.stages.map((s) => s.id));
+  assert.deepEqual(stages[1]!.deals.map((d) => d.name), ["Alpha", "Beta"]);
+  assert.equal(stages[1]!.total, core.crmSumAmounts(["0.10", "0.20"]));
+  assert.equal(stages[1]!.count, 2);
+  assert.deepEqual((await board(db, settings, "no-such-pipeline", () => "0")).stages, []);
 });
