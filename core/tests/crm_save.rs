@@ -213,6 +213,14 @@ fn company_domains_are_unique_and_never_free_mail() {
             CrmErrorCode::DuplicateDomain,
         ),
         (
+            r#"{"name":"Acme 3","domains":["https://www.acme.example/"]}"#,
+            CrmErrorCode::DuplicateDomain,
+        ),
+        (
+            r#"{"name":"Acme 4","domains":["eu.acme.example"]}"#,
+            CrmErrorCode::DuplicateDomain,
+        ),
+        (
             r#"{"name":"Mail","domains":["gmail.com"]}"#,
             CrmErrorCode::InvalidDomain,
         ),
@@ -452,4 +460,52 @@ fn a_saved_record_round_trips_as_the_worker_stores_it() {
         );
     }
     assert_eq!(c.email_keys, ["zoë@xn--caf-dma.example"]);
+}
+
+#[test]
+fn renaming_a_company_makes_its_contacts_and_deals_findable_by_the_new_name() {
+    let mut store = Store::new();
+    let ann = save_contact(
+        &mut store,
+        r#"{"emails":["ann@acme.example"],"firstName":"Ann"}"#,
+    )
+    .unwrap();
+    let acme = store.contact(&ann).company_id.unwrap();
+    let deal = saved_id(
+        &store
+            .run(command(&format!(
+                r#"{{"op":"saveDeal","deal":{{"name":"Renewal","companyId":"{acme}"}}}}"#
+            )))
+            .unwrap(),
+    );
+    let w = store
+        .run(command(&format!(
+            r#"{{"op":"saveCompany","company":{{"id":"{acme}","name":"Roadrunner Supplies","domains":["acme.example"]}}}}"#
+        )))
+        .unwrap();
+    assert_eq!(w.put.contacts.len(), 1);
+    assert_eq!(w.put.deals.len(), 1);
+    assert!(
+        store
+            .contact(&ann)
+            .search_keys
+            .contains(&"roadrunner".to_string())
+    );
+    let Some(AnyRecord::Deal(d)) = store.records.get(&deal) else {
+        panic!()
+    };
+    assert!(
+        d.search_keys.contains(&"supplies".to_string()),
+        "{:?}",
+        d.search_keys
+    );
+    assert!(
+        store
+            .timeline_of(&ann)
+            .iter()
+            .any(|e| e.summary == "Updated name")
+    );
+    let records: Vec<AnyRecord> = store.records.values().cloned().collect();
+    let hits = inlay_core::crm::rank("roadrunner", &records, 10);
+    assert_eq!(hits.len(), 3, "{hits:?}");
 }

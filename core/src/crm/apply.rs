@@ -703,8 +703,12 @@ fn save_company(mut ctx: Ctx, input: &CompanyInput) -> CrmResult<WriteSet> {
                 ));
             }
             let list = fields.join(",");
+            let mut records = vec![r];
+            if old.name != company.name {
+                records.extend(rekey_for_company(&mut ctx, &company));
+            }
             ctx.entry(
-                vec![r],
+                records,
                 "updated",
                 updated_summary(&fields),
                 data(&[("fields", text(&list))]),
@@ -717,6 +721,31 @@ fn save_company(mut ctx: Ctx, input: &CompanyInput) -> CrmResult<WriteSet> {
             ))
         }
     }
+}
+
+/// A renamed company's contacts and deals with their search keys made again
+/// (they hold the company's name): put, and returned to be named by the
+/// rename's timeline entry.
+fn rekey_for_company(ctx: &mut Ctx, company: &Company) -> Vec<RecordRef> {
+    let mut rekeyed = vec![];
+    for record in &ctx.found.records {
+        let updated = match record {
+            AnyRecord::Contact(c) if c.company_id.as_deref() == Some(company.id.as_str()) => {
+                AnyRecord::Contact(with_contact_keys(c.clone(), Some(&company.name)))
+            }
+            AnyRecord::Deal(d) if d.company_id.as_deref() == Some(company.id.as_str()) => {
+                let mut d = d.clone();
+                d.search_keys = deal_keys(&d, Some(&company.name));
+                AnyRecord::Deal(d)
+            }
+            _ => continue,
+        };
+        if updated != *record {
+            rekeyed.push(updated.reference());
+            ctx.writes.put_record(updated);
+        }
+    }
+    rekeyed
 }
 
 /// The stage id `stage` of `pipeline`, or a refusal naming the stages.

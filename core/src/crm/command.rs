@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::address::parse_contact_address;
+use super::apply::company_domains;
 use super::company::company_domain;
 use super::ids::RecordRef;
 use super::model::{AnyRecord, Company, Contact, TaskKind, TimelineEntry, TrashEntry};
@@ -238,10 +239,16 @@ pub fn lookups(command: &CrmCommand) -> Lookups {
         }
         CrmCommand::SaveCompany { company } => {
             push(&mut l.ids, reference(&company.id));
-            for d in &company.domains {
-                let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
-                if !d.is_empty() && !l.domains.contains(&d) {
-                    l.domains.push(d);
+            // A rename makes its contacts' and deals' search keys again.
+            if let Some(r) = reference(&company.id) {
+                l.related_of.push(r);
+            }
+            // The domains as the save will hold them (registrable, no www).
+            for typed in &company.domains {
+                for d in company_domains(std::slice::from_ref(typed)).unwrap_or_default() {
+                    if !l.domains.contains(&d) {
+                        l.domains.push(d);
+                    }
                 }
             }
         }
