@@ -334,3 +334,43 @@ fn a_large_import_is_one_pass() {
     assert_eq!(r.writes.put.timeline.len(), rows + rows / 2);
     eprintln!("imported {rows} rows in {took:?}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever the names and properties hold (quotes, commas, semicolons,
+    /// formula signs, a leading apostrophe, accents, line breaks in custom
+    /// values), export then import gives the same contacts.
+    #[test]
+    fn export_then_import_round_trips_any_text(
+        people in proptest::collection::vec(
+            (
+                "[A-Za-zéØ'=+@,;\" -]{0,12}",
+                "[A-Za-zß'=+@,;\" -]{0,12}",
+                "[a-z]{1,8}",
+                "[A-Za-z0-9'=+@,;\"\n -]{0,16}",
+            ),
+            1..6,
+        )
+    ) {
+        let mut store = Store::new();
+        for (i, (first, last, local, note)) in people.iter().enumerate() {
+            let json = serde_json::json!({
+                "op": "saveContact",
+                "contact": {"emails": [format!("{local}{i}@gmail.com")], "firstName": first, "lastName": last, "custom": {"Note": note}},
+            });
+            store.run(serde_json::from_value(json).unwrap()).unwrap();
+        }
+        let records: Vec<AnyRecord> = store.records.values().cloned().collect();
+        let file = export(ExportKind::Contacts, &records, &default_settings(), NOW).unwrap();
+        let p = preview(&file.text).unwrap();
+        let again = import(&file.text, &p.suggested_mapping, &ImportExisting::default(), &default_settings(), NOW, &[6; 32]).unwrap();
+        proptest::prop_assert!(again.skipped.is_empty(), "{:?}", again.skipped);
+        let strip = |c: &inlay_core::crm::Contact| (c.first_name.clone(), c.last_name.clone(), c.emails.clone(), c.custom.clone(), c.search_keys.clone());
+        let mut before: Vec<_> = store.contacts().iter().map(strip).collect();
+        let mut after: Vec<_> = again.writes.put.contacts.iter().map(strip).collect();
+        before.sort();
+        after.sort();
+        proptest::prop_assert_eq!(before, after);
+    }
+}

@@ -1,7 +1,8 @@
 //! Exporting records as CSV with HubSpot's column names, so a file Inlay
 //! writes imports into Inlay (or HubSpot) as the same records. Values that a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are written
-//! with a leading `'`, which the import removes.
+//! with a leading `'`, which the import removes (a value starting with `'`
+//! gets one more, so it too comes back as it was).
 
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,12 @@ pub struct CsvFile {
 /// Which records to export.
 pub use crate::rpc::crm::ExportKind;
 
+/// The first characters a guard goes before: a spreadsheet's formula signs,
+/// and the guard itself (so a value that starts with `'` comes back whole).
+pub(crate) const GUARDED: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
 fn guard(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if value.starts_with(GUARDED) {
         format!("'{value}")
     } else {
         value.to_string()

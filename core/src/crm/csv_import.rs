@@ -253,7 +253,7 @@ fn check_mapping(columns: &[String], mapping: &[Option<CsvField>]) -> CrmResult<
 /// formulas (`'=…`): the guard is removed.
 pub(crate) fn unguard(value: &str) -> &str {
     match value.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.starts_with(super::csv_export::GUARDED) => rest,
         _ => value,
     }
 }
