@@ -121,9 +121,9 @@ export class CrmApp {
   }
 
   /** The count line over a list ("3 contacts"). */
-  async listTotal(hash) {
-    // Already there: read afresh (another page may have written).
-    if ((await this.page.evaluate(() => location.hash)) === hash) await this.page.reload();
+  /** `reload`: read afresh when already on the list (another page wrote; a reload also drops the toast). */
+  async listTotal(hash, { reload = false } = {}) {
+    if (reload && (await this.page.evaluate(() => location.hash)) === hash) await this.page.reload();
     else await this.go(hash);
     const count = this.page.locator(".list-screen .count");
     await this.page.waitForFunction(() => /\d/.test(document.querySelector(".list-screen .count")?.textContent ?? "") || document.querySelector(".empty"), null, { timeout: 10_000 });
