@@ -207,9 +207,10 @@ describe("the deal board", () => {
     await app.page.keyboard.press("Enter");
     const menu = app.page.getByRole("menu", { name: `Move ${DEAL.name} to` });
     await menu.waitFor();
-    const items = menu.getByRole("menuitem");
-    const n = await items.count();
-    await items.nth(n - 1).focus();
+    // The menu puts focus on its first stage; ↑ wraps to the last.
+    await app.page.waitForFunction(() => document.activeElement?.getAttribute("role") === "menuitem", null, { timeout: 5_000 });
+    await app.page.keyboard.press("ArrowUp");
+    assert.equal(await app.page.evaluate(() => document.activeElement?.textContent), await menu.getByRole("menuitem").last().textContent());
     await app.page.keyboard.press("Enter");
     await app.page.locator(`.column[data-stage="${last}"] .card[data-id="${ids.deal}"]`).waitFor({ timeout: 10_000 });
     assert.equal(await stageOf(ids.deal), last);

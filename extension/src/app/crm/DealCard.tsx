@@ -67,6 +67,8 @@ export function DealCard(props: { deal: Deal; stages: Stage[]; onMove: (d: Deal,
               const i = items.indexOf(document.activeElement as HTMLElement);
               if (e.key === "ArrowDown") (e.preventDefault(), items[(i + 1) % items.length]?.focus());
               else if (e.key === "ArrowUp") (e.preventDefault(), items[(i - 1 + items.length) % items.length]?.focus());
+              else if (e.key === "Home") (e.preventDefault(), items[0]?.focus());
+              else if (e.key === "End") (e.preventDefault(), items[items.length - 1]?.focus());
               else if (e.key === "Escape") setMenu(false);
             }}
             ref={menuRef}

@@ -2,7 +2,7 @@
 // the current screen, the toast. Holds what every screen shares (CRM
 // settings, toast, announcer) in the app context.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { PasswordForm } from "../../ui/ConnectFlow.js";
 import { EmailSettings } from "../../ui/EmailSettings.js";
 import { PolicyNotice } from "../PolicyNotice.js";
@@ -50,8 +50,15 @@ export function Frame(props: { form?: PasswordForm }) {
     [settings, version, reloadSettings],
   );
 
-  // Each screen names itself in the tab's title, and focus moves to its heading for screen readers.
+  // On moving to another screen, focus goes to its heading, so screen readers say where the user is. Not on
+  // the first screen: a form the popup opened (#connect=…) keeps the focus it gives its first field.
+  const firstScreen = useRef(true);
   useEffect(() => {
+    document.title = `${screenName(route)} · Inlay`;
+    if (firstScreen.current) {
+      firstScreen.current = false;
+      return;
+    }
     document.querySelector<HTMLElement>("#main h1")?.focus({ preventScroll: true });
   }, [routeKey(route)]);
 
@@ -81,6 +88,26 @@ export function Frame(props: { form?: PasswordForm }) {
       <Announcer text={announcement} />
     </Ctx.Provider>
   );
+}
+
+/** The tab's title for a screen. */
+function screenName(r: Route): string {
+  switch (r.name) {
+    case "list":
+      return r.kind === "contact" ? "Contacts" : r.kind === "company" ? "Companies" : "Deals";
+    case "board":
+      return "Deal board";
+    case "tasks":
+      return "Tasks";
+    case "record":
+      return r.kind === "contact" ? "Contact" : r.kind === "company" ? "Company" : "Deal";
+    case "new":
+      return `New ${r.kind}`;
+    case "import":
+      return "Import and export";
+    case "settings":
+      return r.section === "email" ? "Email settings" : r.section === "pipelines" ? "Pipelines & owners" : "Recently deleted";
+  }
 }
 
 function isEmail(r: Route): boolean {
