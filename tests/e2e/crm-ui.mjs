@@ -115,7 +115,8 @@ export class CrmApp {
   async deleteOpenRecord() {
     await this.button("Delete").click();
     await this.page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
-    const toast = this.page.locator(".toast");
+    // The delete's toast (the one with Undo), not an earlier save's still on screen.
+    const toast = this.page.locator(".toast", { has: this.page.getByRole("button", { name: "Undo" }) });
     await toast.waitFor({ timeout: 10_000 });
     return toast.innerText();
   }
