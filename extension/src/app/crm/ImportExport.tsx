@@ -9,7 +9,7 @@ import { crm } from "./api.js";
 import { useApp } from "./context.js";
 import { ImportMapping } from "./ImportMapping.js";
 import { ImportResultView } from "./ImportResultView.js";
-import type { CsvPreview, ImportResult } from "./types.js";
+import type { CsvField, CsvPreview, ImportResult } from "./types.js";
 
 /** UTF-16 units per message: at most 3 bytes of UTF-8 each, so a chunk stays under the worker's 512 KiB. */
 const CHUNK = 160 * 1024;
@@ -57,7 +57,7 @@ export function ImportExport() {
     }
   }
 
-  async function run(importId: string, mapping: unknown[], file: string, rows: number) {
+  async function run(importId: string, mapping: (CsvField | null)[], file: string, rows: number) {
     setError(null);
     setStep({ name: "running", file, rows });
     try {

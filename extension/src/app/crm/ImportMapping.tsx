@@ -2,13 +2,13 @@
 // values, and where it goes (the core's suggestion first: HubSpot's column
 // names arrive mapped). Columns set to "Don't import" are left out.
 import { useState } from "preact/hooks";
-import type { CsvPreview } from "./types.js";
+import type { CsvField, CsvPreview } from "./types.js";
 
-/** What a column fills: a field's name, or a custom property `{custom: name}` (the core's CsvField). */
-export type Target = string | { custom: string } | null;
+/** What a column fills (the core's CsvField: a field's name, or a custom property `{custom: name}`), or null. */
+export type Target = CsvField | null;
 
 /** Inlay's contact fields a column can fill (the core's names). */
-const TARGETS: [string, string][] = [
+const TARGETS: [Exclude<CsvField, { custom: string }>, string][] = [
   ["firstName", "First name"],
   ["lastName", "Last name"],
   ["email", "Email"],
@@ -33,9 +33,7 @@ export function ImportMapping(props: {
 }) {
   const p = props.preview;
   // The core suggests one entry per column (a list; older answers keyed it by column name).
-  const suggested = (i: number, col: string): Target =>
-    ((Array.isArray(p.suggestedMapping) ? p.suggestedMapping[i] : (p.suggestedMapping as Record<string, unknown>)[col]) as Target | undefined) ?? null;
-  const [mapping, setMapping] = useState<Target[]>(() => p.columns.map((c, i) => suggested(i, c)));
+  const [mapping, setMapping] = useState<Target[]>(() => p.columns.map((_, i) => p.suggestedMapping[i] ?? null));
   const set = (i: number, t: Target) => setMapping(mapping.map((m, j) => (j === i ? t : m)));
   const mapped = mapping.filter(Boolean).length;
 

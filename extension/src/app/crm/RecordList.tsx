@@ -3,6 +3,7 @@
 // the view scrolls. Sort by a column header, filter by owner, stage,
 // lifecycle stage or last activity.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { SortField } from "../../background/core/generated/SortField.js";
 import { errorText } from "../../shared/messages.js";
 import { crm } from "./api.js";
 import { useApp } from "./context.js";
@@ -19,7 +20,7 @@ const OVERSCAN = 8;
 interface Column {
   label: string;
   /** The sort key crmList takes, if the column sorts. */
-  sort?: string;
+  sort?: SortField;
   cell: (r: AnyRecord) => string;
   width: string;
 }
@@ -57,7 +58,7 @@ function title(kind: ListKind, r: AnyRecord): string {
 export function RecordList(props: { kind: ListKind }) {
   const { kind } = props;
   const app = useApp();
-  const [sort, setSort] = useState<{ key: string; dir: "asc" | "desc" }>({ key: "name", dir: "asc" });
+  const [sort, setSort] = useState<{ key: SortField; dir: "asc" | "desc" }>({ key: "name", dir: "asc" });
   const [filter, setFilter] = useState<ListFilter>({});
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -122,11 +123,11 @@ export function RecordList(props: { kind: ListKind }) {
   const Plural = plural[0]!.toUpperCase() + plural.slice(1);
   const filtered = Object.values(filter).some((v) => v !== null && v !== undefined && v !== "");
 
-  function sortBy(key: string) {
+  function sortBy(key: SortField) {
     setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
   }
 
-  function headerCell(label: string, key?: string) {
+  function headerCell(label: string, key?: SortField) {
     const sorted = key && sort.key === key;
     return (
       <div role="columnheader" aria-sort={sorted ? (sort.dir === "asc" ? "ascending" : "descending") : undefined} key={label}>

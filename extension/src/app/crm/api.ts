@@ -1,12 +1,14 @@
 // The CRM's page requests (the worker's handlers; the core validates each
 // against its schema). Every reply or refusal comes back through call(): a
 // refusal is an InlayError carrying the core's sentence.
+import type { SortField } from "../../background/core/generated/SortField.js";
 import { call, type Request } from "../../shared/messages.js";
 import type {
   BoardColumn,
   CrmCommand,
   CrmSettings,
   CrmSettingsReading,
+  CsvField,
   CsvPreview,
   ImportResult,
   ListFilter,
@@ -22,29 +24,11 @@ import type {
   TrashEntry,
 } from "./types.js";
 
-type CrmRequest =
-  | { type: "crmSearch"; query: string; limit?: number }
-  | { type: "crmList"; kind: "contacts" | "companies" | "deals"; sort: string; dir: "asc" | "desc"; filter: ListFilter; offset: number; limit: number }
-  | { type: "crmGet"; record: RecordRef }
-  | { type: "crmTimeline"; record: RecordRef; before: number; limit: number }
-  | { type: "crmSave"; command: CrmCommand }
-  | { type: "crmBoard"; pipeline: string }
-  | { type: "crmTasks"; filter: TaskFilter; offset: number; limit: number }
-  | { type: "crmImportChunk"; importId: string | null; index: number; text: string }
-  | { type: "crmImportPreview"; importId: string }
-  | { type: "crmImportRun"; importId: string; mapping: unknown[] }
-  | { type: "crmImportDiscard"; importId: string }
-  | { type: "crmExport"; kind: "contacts" | "companies" | "deals" }
-  | { type: "crmSettings" }
-  | { type: "crmSaveSettings"; settings: CrmSettings }
-  | { type: "crmTrash" };
-
 const STORE = { contact: "contacts", company: "companies", deal: "deals" } as const;
 
-// The page requests are the core's PageRequest; this view of them is checked
-// against it once the generated type names them.
-function ask<T>(request: CrmRequest): Promise<T> {
-  return call<T>(request as unknown as Request);
+// The page requests are the core's PageRequest (generated): a request off its schema does not compile.
+function ask<T>(request: Request): Promise<T> {
+  return call<T>(request);
 }
 
 /** The settings as the worker answers them: the core's reading, or (from an older worker) the settings alone. */
@@ -54,7 +38,7 @@ function reading(r: CrmSettingsReading | CrmSettings): CrmSettingsReading {
 
 export const crm = {
   search: (query: string, limit = 12) => ask<SearchHit[]>({ type: "crmSearch", query, limit }),
-  list: <T>(kind: ListKind, sort: string, dir: "asc" | "desc", filter: ListFilter, offset: number, limit: number) =>
+  list: <T>(kind: ListKind, sort: SortField, dir: "asc" | "desc", filter: ListFilter, offset: number, limit: number) =>
     ask<ListWindow<T>>({ type: "crmList", kind: STORE[kind], sort, dir, filter, offset, limit }),
   get: (record: RecordRef) => ask<RecordView>({ type: "crmGet", record }),
   timeline: (record: RecordRef, before: number, limit = 200) =>
@@ -65,7 +49,7 @@ export const crm = {
   importChunk: (importId: string | null, index: number, text: string) =>
     ask<{ importId: string }>({ type: "crmImportChunk", importId, index, text }),
   importPreview: (importId: string) => ask<CsvPreview>({ type: "crmImportPreview", importId }),
-  importRun: (importId: string, mapping: unknown[]) =>
+  importRun: (importId: string, mapping: (CsvField | null)[]) =>
     ask<ImportResult>({ type: "crmImportRun", importId, mapping }),
   importDiscard: (importId: string) => ask<null>({ type: "crmImportDiscard", importId }),
   export: (kind: "contacts" | "companies" | "deals") => ask<{ filename: string; text: string }>({ type: "crmExport", kind }),
