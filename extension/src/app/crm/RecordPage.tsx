@@ -13,7 +13,7 @@ import { RecordTasks } from "./RecordTasks.js";
 import { go, listSlug } from "./route.js";
 import { Failed, Skeleton } from "./States.js";
 import { Timeline } from "./Timeline.js";
-import { refOf, type Contact, type Deal, type ListKind, type RecordView } from "./types.js";
+import { refOf, type Company, type Contact, type Deal, type ListKind, type RecordView } from "./types.js";
 import { useDelete } from "./useDelete.js";
 
 export function RecordPage(props: { kind: ListKind; id: string }) {
@@ -73,6 +73,8 @@ export function RecordPage(props: { kind: ListKind; id: string }) {
   if (kind === "contact") {
     const c = view.record as Contact;
     subtitle = [c.jobTitle, view.associations.companies[0]?.name].filter(Boolean).join(" · ") || (c.emails[0] ?? "");
+  } else if (kind === "company") {
+    subtitle = (view.record as Company).domains.join(", ");
   } else if (kind === "deal") {
     const d = view.record as Deal;
     subtitle = [money(d.amount, d.currency, app.settings?.currency), stageOf(app.settings, d.pipeline, d.stage)?.name].filter(Boolean).join(" · ");
