@@ -11,6 +11,7 @@ export function DealCard(props: { deal: Deal; stages: Stage[]; onMove: (d: Deal,
   const d = props.deal;
   const [menu, setMenu] = useState(false);
   const menuRef = useRef<HTMLUListElement>(null);
+  const moveButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (menu) menuRef.current?.querySelector<HTMLElement>("[role=menuitem]:not([aria-disabled=true])")?.focus();
   }, [menu]);
@@ -49,6 +50,7 @@ export function DealCard(props: { deal: Deal; stages: Stage[]; onMove: (d: Deal,
       </div>
       <div class="move">
         <button
+          ref={moveButton}
           class="link-button"
           aria-haspopup="menu"
           aria-expanded={menu}
@@ -69,7 +71,7 @@ export function DealCard(props: { deal: Deal; stages: Stage[]; onMove: (d: Deal,
               else if (e.key === "ArrowUp") (e.preventDefault(), items[(i - 1 + items.length) % items.length]?.focus());
               else if (e.key === "Home") (e.preventDefault(), items[0]?.focus());
               else if (e.key === "End") (e.preventDefault(), items[items.length - 1]?.focus());
-              else if (e.key === "Escape") setMenu(false);
+              else if (e.key === "Escape") (setMenu(false), moveButton.current?.focus());
             }}
             ref={menuRef}
           >
