@@ -4,13 +4,18 @@
 //! The list is data (`freemail.txt`, one domain a line, its sources in its
 //! header), compiled for Inlay from the providers' own public pages.
 
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
 /// The list as shipped: `#` comments and blank lines ignored.
 const LIST: &str = include_str!("freemail.txt");
 
-/// Whether `domain` (lower-case ASCII) is a free-mail domain.
+/// Whether `domain` (lower-case ASCII) is a free-mail domain. The list is
+/// read once into a set: an import asks for every row.
 pub fn is_free_mail(domain: &str) -> bool {
-    let domain = domain.trim_end_matches('.');
-    domains().any(|d| d == domain)
+    static SET: OnceLock<BTreeSet<&'static str>> = OnceLock::new();
+    let set = SET.get_or_init(|| domains().collect());
+    set.contains(domain.trim_end_matches('.'))
 }
 
 /// Every free-mail domain in the list.
