@@ -211,3 +211,59 @@ proptest! {
         store.check_unique();
     }
 }
+
+#[test]
+fn merged_records_keep_their_company_s_name_in_their_search_keys() {
+    let mut store = Store::new();
+    let keep = contact(
+        &mut store,
+        r#"{"emails":["ann@gmail.com"],"firstName":"Ann"}"#,
+    );
+    let absorb = contact(
+        &mut store,
+        r#"{"emails":["ann@roadrunner.example"],"firstName":"Ann"}"#,
+    );
+    let company = store.contact(&absorb).company_id.unwrap();
+    store
+        .run(command(&format!(
+            r#"{{"op":"saveCompany","company":{{"id":"{company}","name":"Coyote Supplies","domains":["roadrunner.example"]}}}}"#
+        )))
+        .unwrap();
+    store
+        .run(command(&format!(
+            r#"{{"op":"merge","keep":"contact:{keep}","absorb":"contact:{absorb}"}}"#
+        )))
+        .unwrap();
+    let c = store.contact(&keep);
+    assert_eq!(c.company_id.as_deref(), Some(company.as_str()));
+    assert!(
+        c.search_keys.contains(&"coyote".to_string()),
+        "{:?}",
+        c.search_keys
+    );
+
+    // Two companies merged: the moved contact is found by the kept name.
+    let mut store = Store::new();
+    let a = contact(&mut store, r#"{"emails":["a@acme.example"]}"#);
+    let b = contact(&mut store, r#"{"emails":["b@wile.example"]}"#);
+    let (acme, wile) = (
+        store.contact(&a).company_id.unwrap(),
+        store.contact(&b).company_id.unwrap(),
+    );
+    store
+        .run(command(&format!(
+            r#"{{"op":"saveCompany","company":{{"id":"{acme}","name":"Acme Rockets","domains":["acme.example"]}}}}"#
+        )))
+        .unwrap();
+    store
+        .run(command(&format!(
+            r#"{{"op":"merge","keep":"company:{acme}","absorb":"company:{wile}"}}"#
+        )))
+        .unwrap();
+    let c = store.contact(&b);
+    assert!(
+        c.search_keys.contains(&"rockets".to_string()),
+        "{:?}",
+        c.search_keys
+    );
+}

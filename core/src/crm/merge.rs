@@ -12,7 +12,7 @@ use super::error::{CrmError, CrmErrorCode, CrmResult};
 use super::fold::fold;
 use super::ids::{RecordKind, RecordRef};
 use super::model::{AnyRecord, Company, Contact, DataValue, contact_title};
-use super::search::company_keys;
+use super::search::{company_keys, company_words, deal_keys};
 
 fn fill(keep: &str, absorb: &str) -> String {
     if keep.trim().is_empty() {
@@ -131,12 +131,19 @@ pub(crate) fn merge(
     let mut data = BTreeMap::new();
     let (record, absorbed_title) = match (kept, gone) {
         (AnyRecord::Contact(k), AnyRecord::Contact(a)) => {
-            let company = fill_opt(&k.company_id, &a.company_id);
-            let company_name = company
-                .as_deref()
-                .and_then(|id| ctx.record(id))
-                .map(AnyRecord::title);
-            let merged = with_contact_keys(merged_contact(k, a, now), company_name.as_deref());
+            // The company's record is not read for a merge: its words come
+            // from the contact whose company the merged one keeps.
+            let words = if k.company_id.is_some() {
+                company_words(k)
+            } else {
+                company_words(a)
+            };
+            let mut merged = with_contact_keys(merged_contact(k, a, now), None);
+            for word in words {
+                if !merged.search_keys.contains(&word) {
+                    merged.search_keys.push(word);
+                }
+            }
             data.insert(
                 "absorbedEmails".to_string(),
                 DataValue::Text(a.emails.join(", ")),
@@ -171,7 +178,9 @@ pub(crate) fn merge(
             ctx.writes.put.timeline.push(moved);
         }
     }
-    // Records that referred to the absorbed one refer to the kept one.
+    // Records that referred to the absorbed one refer to the kept one (and,
+    // for a company, hold its name in their search keys).
+    let kept_name = record.title();
     let mut reassociated = vec![];
     for other in &ctx.found.records {
         if other.id() == keep.id() || other.id() == absorb.id() {
@@ -187,12 +196,13 @@ pub(crate) fn merge(
                 );
                 if d.company_id.as_deref() == Some(absorb.id()) {
                     d.company_id = Some(keep.id().to_string());
+                    d.search_keys = deal_keys(&d, Some(&kept_name));
                 }
                 (d != before).then_some(AnyRecord::Deal(d))
             }
             AnyRecord::Contact(mut c) if c.company_id.as_deref() == Some(absorb.id()) => {
                 c.company_id = Some(keep.id().to_string());
-                Some(AnyRecord::Contact(c))
+                Some(AnyRecord::Contact(with_contact_keys(c, Some(&kept_name))))
             }
             AnyRecord::Task(mut t) if t.related.contains(absorb) => {
                 t.related = repoint(&t.related, absorb, keep);

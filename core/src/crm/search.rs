@@ -103,6 +103,18 @@ pub fn contact_keys(c: &Contact, company: Option<&str>) -> Vec<String> {
     finish(keys)
 }
 
+/// The keys a contact holds from its company's name (its keys less those of
+/// its own names and addresses): kept when the company's record is not at
+/// hand, as in a merge.
+pub fn company_words(c: &Contact) -> Vec<String> {
+    let own = contact_keys(c, None);
+    c.search_keys
+        .iter()
+        .filter(|k| !own.contains(k))
+        .cloned()
+        .collect()
+}
+
 /// A contact's sort name: its folded name, else its primary address.
 pub fn contact_sort_name(c: &Contact) -> String {
     let full = full_name(&c.first_name, &c.last_name);
