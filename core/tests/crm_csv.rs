@@ -374,3 +374,34 @@ proptest::proptest! {
         proptest::prop_assert_eq!(before, after);
     }
 }
+
+#[test]
+fn companies_and_deals_export_with_hubspot_s_names() {
+    let mut store = Store::new();
+    store.settings = Some(settings());
+    let ann = store
+        .run(command(
+            r#"{"op":"saveContact","contact":{"emails":["ann@acme.example"],"firstName":"Ann"}}"#,
+        ))
+        .unwrap();
+    let ann = ann.result.record.unwrap().id().to_string();
+    let acme = store.contact(&ann).company_id.unwrap();
+    store
+        .run(command(&format!(
+            r#"{{"op":"saveDeal","deal":{{"name":"Rockets, \"big\"","stage":"contractsent","amount":"1250.5","currency":"EUR","closeDate":"2026-06-30","owner":"ann","companyId":"{acme}","contactIds":["{ann}"]}}}}"#
+        )))
+        .unwrap();
+    let records: Vec<AnyRecord> = store.records.values().cloned().collect();
+    let companies = export(ExportKind::Companies, &records, &settings(), NOW).unwrap();
+    assert_eq!(companies.filename, "inlay-companies-2026-05-28.csv");
+    assert_eq!(
+        companies.text,
+        "Name,Company Domain Name,Additional Domains,Company owner\r\nAcme,acme.example,,\r\n"
+    );
+    let deals = export(ExportKind::Deals, &records, &settings(), NOW).unwrap();
+    assert_eq!(
+        deals.text,
+        "Deal Name,Pipeline,Deal Stage,Amount,Currency,Close Date,Deal owner,Associated Company,Associated Contacts\r\n\
+         \"Rockets, \"\"big\"\"\",Sales Pipeline,Contract sent,1250.50,EUR,2026-06-30,Ann Owner,Acme,ann@acme.example\r\n"
+    );
+}
