@@ -27,6 +27,7 @@ pub mod machine;
 pub mod message;
 pub mod provider;
 pub mod rpc;
+pub mod send;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,7 @@
+//! Sending one email, whatever the inbox: the generic parts above the
+//! providers. [`provider`] is the one interface every provider's send and
+//! Sent lookup implements (`provider/{gmail,graph,ews,imap}/send.rs` and
+//! `sent_lookup.rs`); the outbox (`crate::outbox`) drives it, so retries,
+//! the "may have been sent" rule and exactly-once are decided once.
+
+pub mod provider;
