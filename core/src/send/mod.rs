@@ -5,3 +5,6 @@
 //! the "may have been sent" rule and exactly-once are decided once.
 
 pub mod provider;
+pub mod outgoing;
+
+pub use outgoing::Outgoing;

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::http::{HttpRequest, HttpResponse, TransportFailure};
 use crate::provider::imap::HelperCall;
 
+use super::Outgoing;
+
 /// The secret a call needs, given by the worker's keeper of secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Secret<'a> {
@@ -90,8 +92,9 @@ pub enum Read<T> {
 /// A provider's plan to send one email: a short series of calls, one of
 /// which delivers. Serialised (without secrets) between calls.
 pub trait SendSteps {
-    /// The call to make now.
-    fn call(&self, secret: &Secret<'_>) -> Result<Call, SendRead>;
+    /// The call to make now. The email's bytes are not part of `self` (it is
+    /// persisted between calls); they are handed in each time.
+    fn call(&self, secret: &Secret<'_>, out: &Outgoing) -> Result<Call, SendRead>;
     /// Whether the call `call` returns now may hand the email over for
     /// delivery: once it has left, an unanswered call is "unknown".
     fn delivers(&self) -> bool;
