@@ -8,6 +8,7 @@
 
 pub mod crm;
 pub mod imap;
+pub mod send;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +118,37 @@ pub enum PageRequest {
     CrmSaveSettings(crate::rpc::crm::CrmSaveSettingsArg),
     /// CRM: recently deleted records (undo within 30 days).
     CrmTrash(NoFields),
+    /// Send: what the compose dialog offers (From choices, To from the record, templates, signatures).
+    SendCompose(crate::rpc::send::SendComposeArg),
+    /// Send: saves a draft (new or edited).
+    SendSaveDraft(Box<crate::rpc::send::SendDraftArg>),
+    /// Send: one draft.
+    SendDraft(crate::rpc::send::SendIdArg),
+    /// Send: every draft, newest first.
+    SendDrafts(NoFields),
+    /// Send: deletes a draft and its staged attachments.
+    SendDeleteDraft(crate::rpc::send::SendIdArg),
+    /// Send: stages one chunk of an attachment.
+    SendAttachmentChunk(crate::rpc::send::SendAttachmentChunkArg),
+    /// Send: composes a draft into the outbox, now or at a time.
+    SendSubmit(Box<crate::rpc::send::SendSubmitArg>),
+    /// Send: the outbox, each email's state in words.
+    SendOutbox(NoFields),
+    /// Send: a scheduled email at another time (or now).
+    SendReschedule(crate::rpc::send::SendRescheduleArg),
+    /// Send: cancels a scheduled or waiting email.
+    SendCancel(crate::rpc::send::SendIdArg),
+    /// Send: a scheduled email back to a draft to edit (it is taken off the schedule).
+    SendEdit(crate::rpc::send::SendIdArg),
+    /// Send: the user's choice about an email that may have been sent.
+    SendResolve(crate::rpc::send::SendResolveArg),
+    /// Send: the late-send rule and signatures.
+    SendSettings(NoFields),
+    SendSaveSettings(crate::rpc::send::SendSettingsArg),
+    /// Send: templates.
+    SendTemplates(NoFields),
+    SendSaveTemplate(Box<crate::rpc::send::SendTemplateArg>),
+    SendDeleteTemplate(crate::rpc::send::SendIdArg),
 }
 
 /// Longest address accepted in a message (RFC 5321's path limit).
@@ -411,10 +443,12 @@ pub fn parse_request(caller: Caller, json: &str) -> Result<Request, RpcError> {
     }
     .map_err(invalid)?;
     if let Request::ExtensionPage(page) = &request {
-        crm::check(page).map_err(|why| RpcError {
-            code: "invalidMessage",
-            message: format!("message refused: {why}"),
-        })?;
+        crm::check(page)
+            .and_then(|()| send::check(page))
+            .map_err(|why| RpcError {
+                code: "invalidMessage",
+                message: format!("message refused: {why}"),
+            })?;
     }
     Ok(request)
 }
