@@ -18,8 +18,8 @@ mod ews_schema_support;
 use std::path::{Path, PathBuf};
 
 use inlay_core::provider::ews::{
-    Credentials, Folder, ItemId, Page, find_items, get_mime, send_mime, sync_items,
-    verify_connection,
+    Credentials, Folder, ItemId, LOOKUP_FOLDERS, Page, find_by_message_id, find_items, get_mime,
+    send_mime, send_mime_at, sync_items, verify_connection,
 };
 
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
@@ -63,7 +63,20 @@ fn requests() -> Vec<(&'static str, String)> {
             "create-item",
             send_mime(URL, &creds, "Subject: é & <ok>\r\n\r\nhi".as_bytes()),
         ),
+        (
+            "create-item-deferred",
+            send_mime_at(
+                URL,
+                &creds,
+                b"Subject: later\r\n\r\nhi",
+                Some(1_796_463_018_000),
+            ),
+        ),
         ("find-item", find_items(URL, &creds, Folder::Inbox, page)),
+        (
+            "find-item-message-id",
+            find_by_message_id(URL, &creds, &LOOKUP_FOLDERS, "<a&b\"c@inlay.example>"),
+        ),
         (
             "find-item-sent",
             find_items(
@@ -123,7 +136,10 @@ fn every_response_fixture_validates_against_messages_xsd() {
 #[test]
 fn the_check_rejects_a_request_that_breaks_the_contract() {
     let dir = schema_dir("negative");
-    let (_, body) = requests().remove(2);
+    let (_, body) = requests()
+        .into_iter()
+        .find(|(name, _)| *name == "find-item")
+        .unwrap();
     // BasePoint must be Beginning or End.
     let broken = body.replace("BasePoint=\"Beginning\"", "BasePoint=\"Middle\"");
     let path = dir.join("broken.xml");

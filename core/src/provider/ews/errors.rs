@@ -10,7 +10,9 @@ use crate::provider::{Attempt, Disposition, fail, pace_with, retry as may_pass};
 /// Where the request stands in its retries, and the host for messages.
 pub(crate) struct EwsContext<'a> {
     pub attempt: &'a Attempt,
-    pub backoff: &'a Backoff,
+    /// `None`: leave a failure that may pass as [`Disposition::Retry`] for
+    /// the caller (the outbox decides its own waits).
+    pub backoff: Option<&'a Backoff>,
     pub host: String,
 }
 
@@ -140,6 +142,53 @@ pub(crate) fn response_code(
             "messageTooLarge",
             "Exchange refused the message because it is too large.".into(),
         ),
+        "ErrorSendAsDenied" => fail(
+            "sendAsDenied",
+            "Exchange refused to send from this address: your mailbox may not send as it. \
+             Choose another From address, or ask your administrator for Send As permission."
+                .into(),
+        ),
+        "ErrorInvalidRecipients"
+        | "ErrorMissingRecipients"
+        | "ErrorRecipientNotFound"
+        | "ErrorMailRecipientNotFound" => fail(
+            "recipientRefused",
+            format!(
+                "Exchange refused the recipients ({code}): {}. Check the addresses.",
+                quote(text)
+            ),
+        ),
+        "ErrorExceededMaxRecipientLimit" => fail(
+            "tooManyRecipients",
+            "Exchange refused the message because it has more recipients than your mailbox \
+             may send to at once. Send it to fewer people."
+                .into(),
+        ),
+        "ErrorMimeContentConversionFailed"
+        | "ErrorMimeContentInvalid"
+        | "ErrorUnsupportedMimeConversion" => fail(
+            "messageUnreadable",
+            format!(
+                "Exchange couldn't read the message Inlay built ({code}): {}.",
+                quote(text)
+            ),
+        ),
+        "ErrorAttachmentSizeLimitExceeded" => fail(
+            "messageTooLarge",
+            "Exchange refused the message because an attachment is too large.".into(),
+        ),
+        "ErrorMessageSubmissionBlocked" => fail(
+            "sendingBlocked",
+            "Exchange has blocked sending from your mailbox (often after many messages in a \
+             short time). Ask your administrator to unblock it."
+                .into(),
+        ),
+        "ErrorSubmissionQuotaExceeded" => fail(
+            "sendingLimit",
+            "Your mailbox reached Exchange's limit on messages sent; Exchange sends no more \
+             for now. Try again later (often the next day)."
+                .into(),
+        ),
         "ErrorQuotaExceeded" => fail(
             "mailboxFull",
             "Your mailbox is full, so Exchange can't save the sent message. Free some space \
@@ -175,7 +224,10 @@ pub(crate) fn unreadable() -> Disposition {
 /// decides between a pause and giving up, in words.
 fn retry(ctx: &EwsContext, retry_after: Option<u64>, reason: String) -> Disposition {
     let failure = may_pass(retry_after, reason);
-    pace_with(failure, ctx.attempt, ctx.backoff, |reason, why| match why {
+    let Some(backoff) = ctx.backoff else {
+        return failure;
+    };
+    pace_with(failure, ctx.attempt, backoff, |reason, why| match why {
         // Someone is watching this check: a long pause is theirs to decide.
         GiveUp::TooLong { wait_ms } => fail("providerBusy", too_long(wait_ms, reason)),
         GiveUp::Exhausted => fail(

@@ -17,6 +17,8 @@ pub const MAX_SYNC_CHANGES: u16 = 512;
 pub enum Folder {
     Inbox,
     SentItems,
+    /// Where a message waits for its deferred delivery time.
+    Outbox,
 }
 
 impl Folder {
@@ -24,6 +26,7 @@ impl Folder {
         match self {
             Folder::Inbox => "inbox",
             Folder::SentItems => "sentitems",
+            Folder::Outbox => "outbox",
         }
     }
 
@@ -63,15 +66,83 @@ pub fn verify_connection(ews_url: &str, credentials: &Credentials) -> HttpReques
 /// `CreateItem` sending the RFC 5322 `mime` message and keeping a copy in
 /// Sent Items (`SendOnly` would return no id and skip the copy).
 pub fn send_mime(ews_url: &str, credentials: &Credentials, mime: &[u8]) -> HttpRequest {
+    send_mime_at(ews_url, credentials, mime, None)
+}
+
+/// MAPI `PidTagDeferredSendTime` (0x3FEF): Exchange holds the message and
+/// delivers it at this time, with or without Inlay running.
+pub const DEFERRED_SEND_TIME_TAG: u32 = 0x3FEF;
+
+/// [`send_mime`], delivered by Exchange at `deliver_at_ms` (Unix ms) when
+/// given: the deferred send time set on the item itself (a time already
+/// past delivers at once).
+pub fn send_mime_at(
+    ews_url: &str,
+    credentials: &Credentials,
+    mime: &[u8],
+    deliver_at_ms: Option<u64>,
+) -> HttpRequest {
+    let deferred = deliver_at_ms
+        .map(|at| {
+            format!(
+                "<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag=\"{DEFERRED_SEND_TIME_TAG}\" \
+                 PropertyType=\"SystemTime\"/><t:Value>{}</t:Value></t:ExtendedProperty>",
+                utc_date_time(at)
+            )
+        })
+        .unwrap_or_default();
     let op = format!(
         "<m:CreateItem MessageDisposition=\"SendAndSaveCopy\">\
          <m:SavedItemFolderId>{}</m:SavedItemFolderId>\
-         <m:Items><t:Message><t:MimeContent CharacterSet=\"UTF-8\">{}</t:MimeContent></t:Message></m:Items>\
+         <m:Items><t:Message><t:MimeContent CharacterSet=\"UTF-8\">{}</t:MimeContent>{deferred}</t:Message></m:Items>\
          </m:CreateItem>",
         Folder::SentItems.xml(),
         escape(&ews_mime_content(mime))
     );
     soap::request(ews_url, credentials, &op)
+}
+
+/// `FindItem` in `folders` for the message whose `Message-ID` header is
+/// `message_id` (`message:InternetMessageId`, compared whole): at most one
+/// id comes back per folder.
+pub fn find_by_message_id(
+    ews_url: &str,
+    credentials: &Credentials,
+    folders: &[Folder],
+    message_id: &str,
+) -> HttpRequest {
+    let folders: String = folders.iter().map(|f| f.xml()).collect();
+    let op = format!(
+        "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>\
+         <m:IndexedPageItemView MaxEntriesReturned=\"1\" Offset=\"0\" BasePoint=\"Beginning\"/>\
+         <m:Restriction><t:IsEqualTo><t:FieldURI FieldURI=\"message:InternetMessageId\"/>\
+         <t:FieldURIOrConstant><t:Constant Value=\"{}\"/></t:FieldURIOrConstant></t:IsEqualTo></m:Restriction>\
+         <m:ParentFolderIds>{folders}</m:ParentFolderIds></m:FindItem>",
+        escape(message_id)
+    );
+    soap::request(ews_url, credentials, &op)
+}
+
+/// `xs:dateTime` in UTC to the second, e.g. `2026-12-05T09:30:00Z`.
+pub(crate) fn utc_date_time(unix_ms: u64) -> String {
+    let secs = unix_ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
 }
 
 /// `FindItem`: a page of item ids in `folder`, no properties.
@@ -135,4 +206,17 @@ pub fn sync_items(
         max_changes.clamp(1, MAX_SYNC_CHANGES)
     );
     soap::request(ews_url, credentials, &op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_date_time;
+
+    #[test]
+    fn unix_milliseconds_become_utc_date_times() {
+        assert_eq!(utc_date_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_date_time(951_782_400_999), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_date_time(1_796_463_018_000), "2026-12-05T09:30:18Z");
+        assert_eq!(utc_date_time(4_102_444_799_000), "2099-12-31T23:59:59Z");
+    }
 }

@@ -250,19 +250,24 @@ pub fn read_sync(
 }
 
 fn context<'a>(ews_url: &str, attempt: &'a Attempt, backoff: &'a Backoff) -> EwsContext<'a> {
-    let host = url::Url::parse(ews_url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| "The Exchange server".into());
+    let host = host_of(ews_url);
     EwsContext {
         attempt,
-        backoff,
+        backoff: Some(backoff),
         host,
     }
 }
 
+/// The EWS URL's host, for sentences.
+pub(crate) fn host_of(ews_url: &str) -> String {
+    url::Url::parse(ews_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "The Exchange server".into())
+}
+
 /// The `ResponseMessages` children of an operation's response.
-fn messages(operation: &Element) -> Result<Vec<&Element>, Disposition> {
+pub(crate) fn messages(operation: &Element) -> Result<Vec<&Element>, Disposition> {
     let list = operation
         .child("ResponseMessages")
         .ok_or_else(errors::unreadable)?;
@@ -286,7 +291,7 @@ fn single_message<'a>(
 
 /// `(ResponseCode, MessageText)` when `ResponseClass="Error"`; warnings
 /// count as success.
-fn error_of(message: &Element) -> Option<(String, String)> {
+pub(crate) fn error_of(message: &Element) -> Option<(String, String)> {
     if message.attr("ResponseClass") != Some("Error") {
         return None;
     }
@@ -298,7 +303,7 @@ fn error_of(message: &Element) -> Option<(String, String)> {
     ))
 }
 
-fn item_id(element: &Element) -> Option<ItemId> {
+pub(crate) fn item_id(element: &Element) -> Option<ItemId> {
     Some(ItemId {
         id: element.attr("Id")?.to_string(),
         change_key: element.attr("ChangeKey").map(str::to_string),
