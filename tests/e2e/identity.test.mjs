@@ -95,7 +95,7 @@ test("records an older worker stored apart are merged when the worker starts: th
     db.close();
   });
 
-  // The popup wakes the worker, which opens the database at its current version (2: keys by mailbox id; 3: the CRM's stores).
+  // The popup wakes the worker, which opens the database at its current version (2: keys by mailbox id; 3: the CRM's stores; 4: sending's).
   const inbox = await InboxPage.open(browser);
   await inbox.waitAccountState("A.Da@gmail.com", "connected");
   assert.deepEqual(await inbox.accounts(), [{ address: "A.Da@gmail.com", state: "connected" }]);
@@ -117,7 +117,7 @@ test("records an older worker stored apart are merged when the worker starts: th
         };
       }),
   );
-  assert.equal(version, 3);
+  assert.equal(version, 4);
   assert.deepEqual(
     accounts.map((r) => [r.key, r.address, r.state.kind]),
     [["ada@gmail.com", "A.Da@gmail.com", "connected"]],

@@ -13,6 +13,8 @@ import { loadCore, loadStart } from "./core/loader.js";
 import { crmHandlers, purgeCrm } from "./crm/handlers.js";
 import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers } from "./router.js";
+import { OUTBOX_ALARM, overdue } from "./send/alarms.js";
+import { runOutbox, sendHandlers } from "./send/handlers.js";
 import { lockSession } from "./state/session.js";
 import { policyStatus } from "./state/settings.js";
 
@@ -89,6 +91,7 @@ function handlers(core: WorkerCore): Handlers {
       imapConnect: (r) => imap.connect(core, r),
       imapDismissNotice: (r) => imap.dismissNotice(r.address),
       ...crmHandlers,
+      ...sendHandlers(core),
     }),
     // Content scripts get nothing beyond ping until an adapter needs it.
     contentScript: {},
@@ -124,7 +127,13 @@ chrome.runtime.onMessageExternal.addListener((_message, _sender, sendResponse) =
 // Connections are checked every 30 minutes (alarms survive worker restarts).
 chrome.runtime.onInstalled.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
 chrome.runtime.onStartup.addListener(() => void chrome.alarms.create(CHECK_ALARM, { periodInMinutes: 30 }));
+// Catch-up: a browser start, or a wake-up whose outbox alarm is past its time (the browser was closed, or a
+// worker stopped mid-send), runs what is due; the alarm is read without loading the core.
+chrome.runtime.onStartup.addListener(() => void ready().then(runOutbox));
+void overdue(Date.now()).then((late) => (late ? ready().then(runOutbox) : undefined), () => undefined);
 chrome.alarms.onAlarm.addListener((alarm) => {
+  // Scheduled sends, retries and lookups (the outbox store says which are due).
+  if (alarm.name === OUTBOX_ALARM) void ready().then(runOutbox);
   if (alarm.name !== CHECK_ALARM) return;
   void ready().then(checkAll);
   // Old trash and forgotten staged imports go on the same alarm.

@@ -9,6 +9,7 @@ import { mailboxId } from "../../../../build/wasm/inlay_connect.js";
 import type { Account, ConnectionState } from "../../shared/inboxes.js";
 import { loadCore } from "../core/loader.js";
 import { upgradeCrm } from "../crm/schema.js";
+import { upgradeSend } from "../send/schema.js";
 
 /**
  * What keeps an inbox signed in; never leaves the worker. OAuth inboxes hold
@@ -38,8 +39,9 @@ export interface StoreCore {
 /**
  * 1: keyed by the lower-cased address. 2: keyed by the core's mailbox id
  * (records of one mailbox merged). 3: the CRM's stores (crm/schema.ts).
+ * 4: sending's stores (send/schema.ts).
  */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 let db: Promise<IDBPDatabase<InlayDb>> | undefined;
 
@@ -54,12 +56,16 @@ function open(): Promise<IDBPDatabase<InlayDb>> {
           database.createObjectStore("secrets", { keyPath: "key" });
         }
         upgradeCrm(database as IDBPDatabase<unknown>, oldVersion);
+        upgradeSend(database as IDBPDatabase<unknown>, oldVersion);
         if (oldVersion === 1) await rekey(tx, core);
       },
     }),
   );
   return db;
 }
+
+/** The same database for sending's stores (send/). */
+export const sendDatabase = crmDatabase;
 
 /** The same database for the CRM's stores (crm/), which its own code types. */
 export function crmDatabase(): Promise<IDBPDatabase<unknown>> {

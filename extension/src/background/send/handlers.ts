@@ -1,0 +1,292 @@
+// One handler per sending page request (validated by the core's schema,
+// core/src/rpc/send.rs), the outbox alarm's run and the catch-up at start.
+// Compose (templates, sanitising, limits, MIME) and the outbox's states are
+// the core's; this file reads and writes the stores and starts drives.
+import type { Account } from "../../shared/inboxes.js";
+import { InlayError } from "../../shared/messages.js";
+import type { SendDraft } from "../core/generated/SendDraft.js";
+import type { SendLateRule } from "../core/generated/SendLateRule.js";
+import type { SendSignature } from "../core/generated/SendSignature.js";
+import type { SendTemplate } from "../core/generated/SendTemplate.js";
+import type { WorkerCore } from "../core/types.js";
+import { momentBytes, randomBytes } from "../io/random.js";
+import * as accounts from "../state/store.js";
+import { guard, rearm } from "./alarms.js";
+import type { OutboxView } from "./binding.js";
+import { sendCore } from "./core.js";
+import * as drafts from "./drafts.js";
+import { recordContext, TOKEN_NAMES } from "./record.js";
+import { isRunning, runDue, runEntry, type RunnerDeps } from "./runner.js";
+import type { OutboxRow, SendSettingsRow } from "./schema.js";
+import { answerSecret } from "./secrets.js";
+import * as store from "./store.js";
+
+const db = () => accounts.sendDatabase();
+
+/** Staged attachments no draft names are dropped after a day. */
+const ATTACHMENT_TTL_MS = 24 * 3600_000;
+
+const DEFAULT_SETTINGS: SendSettingsRow = { id: "settings", late: "holdForReview", signatures: [] };
+
+async function settings(): Promise<SendSettingsRow> {
+  return ((await (await db()).get("sendSettings", "settings")) as SendSettingsRow | undefined) ?? DEFAULT_SETTINGS;
+}
+
+/** Tells open pages the outbox changed (they read it again). */
+function outboxChanged(): void {
+  chrome.runtime.sendMessage({ event: "outboxChanged" }).catch(() => undefined); // no page open
+}
+
+/** Set by the CRM's wiring: logs a sent email on its recipients' timelines (H-crm's command). */
+let logSent: ((row: OutboxRow) => Promise<void>) | undefined;
+export function onSent(log: (row: OutboxRow) => Promise<void>): void {
+  logSent = log;
+}
+
+function deps(core: WorkerCore): RunnerDeps {
+  return {
+    db,
+    core: sendCore,
+    secret: (inbox, question) => answerSecret(core, inbox, question),
+    now: Date.now,
+    random: momentBytes,
+    latePolicy: async () => (await settings()).late,
+    guard: (nowMs) => guard(nowMs),
+    settled: async (row) => {
+      if (row.view.state.kind === "sent" && !row.logged && logSent) {
+        await logSent(row);
+        await store.commit(await db(), row.id, row.json, row.view, Date.now(), { logged: true });
+      }
+      outboxChanged();
+    },
+  };
+}
+
+/** Runs what is due, then sets the alarm for what comes next. Never throws (alarms and starts call it). */
+export async function runOutbox(core: WorkerCore): Promise<void> {
+  try {
+    await runDue(deps(core));
+  } finally {
+    await rearm(await db()).catch(() => undefined);
+  }
+}
+
+/** Starts the due entries without making the page wait for them. */
+function kick(core: WorkerCore): void {
+  void runOutbox(core).catch(() => undefined);
+}
+
+/** The inboxes that may send, each with its verified aliases. */
+function senders(list: Account[]) {
+  return list.flatMap((a) =>
+    a.state.kind === "connected" || a.state.kind === "needsReauthentication"
+      ? [{ inbox: a.address, kind: a.connect, name: a.displayName, aliases: a.state.aliases, state: a.state.kind }]
+      : [],
+  );
+}
+
+/** The inbox `from` is (or is an alias of); compose checks the alias itself. */
+function inboxOf(list: Account[], from: string) {
+  const wanted = from.trim().toLowerCase();
+  return senders(list).find((s) => s.inbox.toLowerCase() === wanted || s.aliases.some((a) => a.toLowerCase() === wanted));
+}
+
+/** What the lists show of an email: the stored view and summary, and whether a drive is on it now. */
+function forPage(row: OutboxRow) {
+  return {
+    id: row.id,
+    view: row.view,
+    summary: row.summary,
+    held: row.held ?? false,
+    late: row.late ?? false,
+    running: isRunning(row.id),
+    record: row.draft.record ?? null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type OutboxItem = ReturnType<typeof forPage>;
+
+async function entry(id: string): Promise<OutboxRow> {
+  const row = await store.getEntry(await db(), id);
+  if (!row) throw new InlayError("notFound", "This email is no longer in the outbox.");
+  return row;
+}
+
+/** Applies one of the core's pure changes to an entry (cancel, reschedule, the user's choice) in one transaction. */
+async function change(id: string, apply: (json: string) => string, patch: Partial<OutboxRow> = {}): Promise<OutboxRow> {
+  const row = await entry(id);
+  if (isRunning(id)) throw new InlayError("busy", "This email is being sent right now; look again in a moment.");
+  const core = await sendCore();
+  const json = apply(row.json);
+  const view: OutboxView = core.outboxView(json);
+  const saved = await store.commit(await db(), id, json, view, Date.now(), patch);
+  outboxChanged();
+  return saved;
+}
+
+export function sendHandlers(core: WorkerCore) {
+  return {
+    sendCompose: async (r: { record?: string | null }) => {
+      const [list, context, templates, s] = await Promise.all([
+        accounts.listAccounts(),
+        r.record ? recordContext(await db(), r.record) : Promise.resolve({ to: [], tokens: {} }),
+        drafts.listTemplates(await db()),
+        settings(),
+      ]);
+      const signature = (inbox: string) => s.signatures.find((x) => x.inbox.toLowerCase() === inbox.toLowerCase())?.html ?? null;
+      return {
+        senders: senders(list).map((x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: x.kind === "microsoft" || x.kind === "exchange" })),
+        to: context.to,
+        tokens: context.tokens,
+        tokenNames: TOKEN_NAMES,
+        templates,
+      };
+    },
+
+    sendSaveDraft: async (r: { draft: SendDraft }) => drafts.saveDraft(await db(), r.draft, Date.now(), randomBytes(16)),
+
+    sendDraft: async (r: { id: string }) => {
+      const draft = await drafts.getDraft(await db(), r.id);
+      if (!draft) throw new InlayError("notFound", "This draft was deleted or has been sent.");
+      return draft;
+    },
+
+    sendDrafts: async () => drafts.listDrafts(await db()),
+
+    sendDeleteDraft: async (r: { id: string }) => {
+      await drafts.deleteDraft(await db(), r.id);
+      return null;
+    },
+
+    sendAttachmentChunk: async (r: { attachmentId?: string | null; index: number; data: string }) => {
+      const database = await db();
+      if (r.index === 0) await drafts.purgeAttachments(database, Date.now() - ATTACHMENT_TTL_MS);
+      return drafts.stageChunk(database, r, Date.now(), randomBytes(16));
+    },
+
+    sendSubmit: async (r: { draft: SendDraft; at?: number | null }) => {
+      const database = await db();
+      const send = await sendCore();
+      const list = await accounts.listAccounts();
+      const from = inboxOf(list, r.draft.from);
+      if (!from) {
+        throw new InlayError("fromNotConnected", `${r.draft.from} is not a connected inbox or one of its verified addresses: choose another From.`);
+      }
+      const s = await settings();
+      const context = r.draft.record ? await recordContext(database, r.draft.record) : { to: [], tokens: {} };
+      const attachments = await Promise.all(
+        r.draft.attachments.map(async (a) => {
+          const bytes = await drafts.attachmentBytes(database, a.id);
+          if (!bytes) throw new InlayError("attachmentMissing", `The attachment ${a.name} is no longer staged: remove it and attach the file again.`);
+          return { name: a.name, contentType: a.contentType, bytes };
+        }),
+      );
+      const now = Date.now();
+      const signature = r.draft.signature ? (s.signatures.find((x) => x.inbox.toLowerCase() === from.inbox.toLowerCase())?.html ?? null) : null;
+      // Compose refuses in words (a token with no value, a header injection, a limit): thrown as {code, message}.
+      const composed = send.compose(
+        {
+          from: { address: r.draft.from, name: from.name },
+          allowedFrom: [from.inbox, ...from.aliases],
+          kind: from.kind,
+          to: r.draft.to,
+          cc: r.draft.cc,
+          bcc: r.draft.bcc,
+          subject: r.draft.subject,
+          html: r.draft.html,
+          signatureHtml: signature,
+          attachments,
+          inReplyTo: r.draft.inReplyTo ?? null,
+          threadId: r.draft.threadId ?? null,
+          tokens: { ...context.tokens, "sender.email": r.draft.from, ...(from.name ? { "sender.name": from.name } : {}) },
+        },
+        now,
+        randomBytes(64),
+      );
+      const id = drafts.newId("ob", randomBytes(12));
+      const json = send.outboxCreate({
+        id,
+        inbox: from.inbox,
+        kind: from.kind,
+        messageId: composed.messageId,
+        envelopeFrom: composed.envelopeFrom,
+        recipients: composed.recipients,
+        threadId: r.draft.threadId ?? null,
+        scheduledAt: r.at ?? null,
+        nowMs: now,
+      });
+      const draftId = r.draft.id ?? drafts.newId("dr", randomBytes(12));
+      const row: OutboxRow = {
+        id,
+        json,
+        view: send.outboxView(json),
+        draft: { ...r.draft, id: draftId },
+        inbox: from.inbox,
+        summary: { from: r.draft.from, to: [...r.draft.to, ...r.draft.cc].map((x) => x.address), subject: composed.subject, messageId: composed.messageId },
+        createdAt: now,
+        updatedAt: now,
+      };
+      await store.addEntry(database, row, { id, mime: composed.mime, transmitted: composed.transmitted ?? null }, now, r.draft.id ?? undefined);
+      outboxChanged();
+      kick(core);
+      return forPage(row);
+    },
+
+    sendOutbox: async () => {
+      // Opening the outbox also picks up anything a stopped worker left.
+      kick(core);
+      return (await store.listEntries(await db())).map(forPage);
+    },
+
+    sendReschedule: async (r: { id: string; at: number }) => {
+      const send = await sendCore();
+      const row = forPage(await change(r.id, (json) => send.outboxReschedule(json, r.at), { held: false, late: false }));
+      kick(core);
+      return row;
+    },
+
+    sendCancel: async (r: { id: string }) => {
+      const send = await sendCore();
+      const row = await change(r.id, (json) => send.outboxCancel(json, Date.now()));
+      if (row.view.state.kind === "cancelled") await store.dropBlob(await db(), r.id);
+      return forPage(row);
+    },
+
+    sendEdit: async (r: { id: string }) => {
+      // Taken off the schedule first: the draft is what the user edits, the entry is cancelled.
+      const send = await sendCore();
+      const row = await change(r.id, (json) => send.outboxCancel(json, Date.now()));
+      if (row.view.state.kind !== "cancelled") throw new InlayError("tooLate", "This email has already left and can no longer be edited.");
+      const database = await db();
+      await store.dropBlob(database, r.id);
+      return drafts.saveDraft(database, row.draft, Date.now(), randomBytes(16));
+    },
+
+    sendResolve: async (r: { id: string; choice: "markSent" | "sendAgain" }) => {
+      const send = await sendCore();
+      const row = await change(r.id, (json) => (r.choice === "markSent" ? send.outboxMarkSent(json) : send.outboxSendAgain(json)));
+      if (r.choice === "sendAgain") kick(core);
+      else await deps(core).settled?.(row);
+      return forPage(row);
+    },
+
+    sendSettings: async () => {
+      const { late, signatures } = await settings();
+      return { late, signatures };
+    },
+
+    sendSaveSettings: async (r: { late: SendLateRule; signatures: SendSignature[] }) => {
+      const row: SendSettingsRow = { id: "settings", late: r.late, signatures: r.signatures };
+      await (await db()).put("sendSettings", row);
+      return { late: row.late, signatures: row.signatures };
+    },
+
+    sendTemplates: async () => drafts.listTemplates(await db()),
+    sendSaveTemplate: async (r: { template: SendTemplate }) => drafts.saveTemplate(await db(), r.template, Date.now(), randomBytes(16)),
+    sendDeleteTemplate: async (r: { id: string }) => {
+      await drafts.deleteTemplate(await db(), r.id);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,246 @@
+// The outbox runner against a stand-in outbox machine (the shape of
+// core/src/outbox's binding): what is on disk when each call leaves, a
+// worker stopped with the delivering call out, long waits left to the
+// alarm, scheduled emails read against the late rule, the secret kept out
+// of storage. fake-indexeddb; the stores as send/schema.ts creates them.
+import "fake-indexeddb/auto";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openDB, type IDBPDatabase } from "idb";
+import type { HttpRequest } from "../io/http.js";
+import type { Due, OutboxMachine, OutboxView, SendCore, Turn } from "./binding.js";
+import { runDue, runEntry, SHORT_WAIT_MS, type RunnerDeps } from "./runner.js";
+import { upgradeSend, type OutboxRow } from "./schema.js";
+import * as store from "./store.js";
+
+let n = 0;
+async function freshDb(): Promise<IDBPDatabase<unknown>> {
+  return openDB(`send-runner-${n++}`, 4, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
+}
+
+type S = { s: "scheduled"; at: number } | { s: "queued" } | { s: "sending" } | { s: "checking" } | { s: "retryWait"; until: number } | { s: "sent" };
+
+const view = (st: S): OutboxView => {
+  switch (st.s) {
+    case "scheduled":
+      return { state: { kind: "scheduled", at: st.at } };
+    case "retryWait":
+      return { state: { kind: "retryWait", until: st.until, attempt: 1 } };
+    case "sent":
+      return { state: { kind: "sent", at: 1 } };
+    case "sending":
+      return { state: { kind: "sending" }, delivering: true };
+    default:
+      return { state: { kind: st.s } };
+  }
+};
+
+const req = (url: string): HttpRequest => ({ method: "POST", url, headers: [], body: null }) as unknown as HttpRequest;
+
+/**
+ * A small outbox machine: ask the secret, send (delivering), done; a
+ * stored `sending` is read as unknown and looked up in Sent first; a 503
+ * answer to the send means retry after `retryMs`.
+ */
+function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made: string[] } {
+  const made: string[] = [];
+  const machine = (json: string): OutboxMachine => {
+    let st = JSON.parse(json) as S;
+    const turn = (step: Turn["step"]): Turn => ({ step, state: JSON.stringify(st), view: view(st) });
+    return {
+      start(nowMs) {
+        if (st.s === "sending") return (st = { s: "checking" }), turn({ kind: "http", request: req("https://mail/lookup"), purpose: "lookup" });
+        if (st.s === "retryWait" && st.until > nowMs) return turn({ kind: "wait", untilMs: st.until, reason: "retry" } as Turn["step"]);
+        st = { s: "queued" };
+        return turn({ kind: "ask", question: { secret: { rejected: null } } });
+      },
+      resume(input: unknown) {
+        const i = input as { kind: string; answer?: { kind: string; token?: string }; response?: { status: number } };
+        if (i.kind === "answer" || i.kind === "timer") {
+          if (i.answer) made.push(`${i.answer.kind}:${i.answer.token}`);
+          st = { s: "sending" };
+          return turn({ kind: "http", request: req("https://mail/send"), purpose: "send" });
+        }
+        if (st.s === "checking") {
+          // Found in Sent: it was delivered.
+          st = { s: "sent" };
+          return turn({ kind: "done", result: null });
+        }
+        if (i.response?.status === 503) {
+          st = { s: "retryWait", until: Date.now() + (opts.retryMs ?? 0) };
+          return turn({ kind: "wait", untilMs: st.until, reason: "retry" } as Turn["step"]);
+        }
+        st = { s: "sent" };
+        return turn({ kind: "done", result: null });
+      },
+      free() {},
+    };
+  };
+  return {
+    made,
+    compose: () => {
+      throw new Error("not used");
+    },
+    outboxCreate: () => "",
+    machine,
+    outboxView: (json) => view(JSON.parse(json) as S),
+    outboxCancel: (json) => json,
+    outboxReschedule: (json) => json,
+    outboxMarkSent: (json) => json,
+    outboxSendAgain: (json) => json,
+    outboxDue: () => opts.due ?? "now",
+  };
+}
+
+async function seed(db: IDBPDatabase<unknown>, id: string, st: S): Promise<void> {
+  const row: OutboxRow = {
+    id,
+    json: JSON.stringify(st),
+    view: view(st),
+    draft: { id: "dr_1", from: "me@acme.example", to: [], cc: [], bcc: [], subject: "Hi", html: "", attachments: [], signature: true },
+    inbox: "me@acme.example",
+    summary: { from: "me@acme.example", to: ["ann@client.example"], subject: "Hi", messageId: "<m@acme.example>" },
+    createdAt: 1,
+    updatedAt: 1,
+  };
+  await store.addEntry(db, row, { id, mime: new Uint8Array([1, 2, 3]), transmitted: null }, Date.now());
+}
+
+const SECRET = "ya29.secret-token-canary";
+
+function deps(db: IDBPDatabase<unknown>, core: SendCore, http: (r: HttpRequest) => Promise<unknown>, extra: Partial<RunnerDeps> = {}): RunnerDeps {
+  return {
+    db: async () => db,
+    core: async () => core,
+    secret: async () => ({ kind: "bearer", token: SECRET }),
+    now: Date.now,
+    random: () => new Uint8Array(128),
+    latePolicy: async () => "sendLate",
+    run: { http: (request) => http(request) as never, sleep: async () => {} },
+    ...extra,
+  };
+}
+
+test("each state is on disk before its step runs: the delivering call leaves with `sending` stored", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_a", { s: "queued" });
+  const core = fakeCore();
+  const seenAtCall: string[] = [];
+  const end = await runEntry(
+    deps(db, core, async (r) => {
+      seenAtCall.push(`${r.url} with ${(await store.getEntry(db, "ob_a"))!.view.state.kind} stored`);
+      return { kind: "response", response: { status: 200, headers: [], body: "" } };
+    }),
+    "ob_a",
+  );
+  assert.deepEqual(seenAtCall, ["https://mail/send with sending stored"]);
+  assert.equal(end?.view.state.kind, "sent");
+  assert.equal((await store.getEntry(db, "ob_a"))?.ixWake, undefined, "a sent email needs the worker no more");
+  assert.deepEqual(core.made, [`bearer:${SECRET}`], "the secret went to the machine's call");
+  const stored = JSON.stringify(await db.getAll("outbox"));
+  assert.ok(!stored.includes(SECRET), "the secret is never stored");
+});
+
+test("a worker stopped while the send is out: the restart looks in Sent and sends nothing more", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_b", { s: "queued" });
+  const core = fakeCore();
+  const calls: string[] = [];
+  // The request leaves, then the worker stops before the answer (nothing after the call runs).
+  await assert.rejects(
+    runEntry(
+      deps(db, core, async (r) => {
+        calls.push(r.url);
+        throw new Error("worker stopped");
+      }),
+      "ob_b",
+    ),
+  );
+  const left = await store.getEntry(db, "ob_b");
+  assert.equal(left?.view.state.kind, "sending");
+  assert.ok(left?.ixWake !== undefined, "an interrupted send is due again at once");
+  assert.deepEqual(await store.dueIds(db, Date.now()), ["ob_b"]);
+
+  const after = await runDue(
+    deps(db, core, async (r) => {
+      calls.push(r.url);
+      return { kind: "response", response: { status: 200, headers: [], body: "found" } };
+    }),
+  );
+  assert.deepEqual(calls, ["https://mail/send", "https://mail/lookup"], "one send, then a lookup: never a second send");
+  assert.equal(after[0]?.view.state.kind, "sent");
+});
+
+test("a retry later than a short wait ends the drive with its time as the wake key; a short one is slept through", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_c", { s: "queued" });
+  let sends = 0;
+  const later = await runEntry(
+    deps(db, fakeCore({ retryMs: SHORT_WAIT_MS + 60_000 }), async () => {
+      sends++;
+      return { kind: "response", response: { status: 503, headers: [], body: "" } };
+    }),
+    "ob_c",
+  );
+  assert.equal(sends, 1);
+  assert.equal(later?.view.state.kind, "retryWait");
+  const wake = (await store.getEntry(db, "ob_c"))!.ixWake!;
+  assert.ok(wake > Date.now() + SHORT_WAIT_MS, "the alarm takes the wait");
+  assert.equal(await store.nextWake(db), wake);
+  assert.deepEqual(await store.dueIds(db, Date.now()), [], "not due before its time");
+
+  await seed(db, "ob_d", { s: "queued" });
+  let tries = 0;
+  const short = await runEntry(
+    deps(
+      db,
+      fakeCore({ retryMs: 1_000 }),
+      async () => ({ kind: "response", response: { status: tries++ === 0 ? 503 : 200, headers: [], body: "" } }),
+    ),
+    "ob_d",
+  );
+  assert.equal(short?.view.state.kind, "sent");
+  assert.equal(tries, 2, "retried after the short wait");
+});
+
+test("a scheduled email: not before its time; held for review when the rule says so; marked late when sent late", async () => {
+  const db = await freshDb();
+  const never = async () => {
+    throw new Error("nothing may be sent");
+  };
+  await seed(db, "ob_e", { s: "scheduled", at: Date.now() - 3_600_000 });
+  const held = await runEntry(deps(db, fakeCore({ due: "hold" }), never, { latePolicy: async () => "holdForReview" }), "ob_e");
+  assert.equal(held?.held, true);
+  assert.equal(held?.view.state.kind, "scheduled");
+  assert.equal((await store.getEntry(db, "ob_e"))?.ixWake, undefined, "a held email waits for the user, not the alarm");
+
+  await seed(db, "ob_f", { s: "scheduled", at: Date.now() + 3_600_000 });
+  assert.equal((await runEntry(deps(db, fakeCore({ due: "notYet" }), never), "ob_f"))?.view.state.kind, "scheduled");
+
+  await seed(db, "ob_g", { s: "scheduled", at: Date.now() - 3_600_000 });
+  const sent = await runEntry(
+    deps(db, fakeCore({ due: "late" }), async () => ({ kind: "response", response: { status: 200, headers: [], body: "" } })),
+    "ob_g",
+  );
+  assert.equal(sent?.view.state.kind, "sent");
+  assert.equal(sent?.late, true, "the user is told it went late");
+});
+
+test("two drives of one email at once: the second does nothing", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_h", { s: "queued" });
+  let sends = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const d = deps(db, fakeCore(), async () => {
+    sends++;
+    await gate;
+    return { kind: "response", response: { status: 200, headers: [], body: "" } };
+  });
+  const first = runEntry(d, "ob_h");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await runEntry(d, "ob_h"), undefined);
+  release();
+  assert.equal((await first)?.view.state.kind, "sent");
+  assert.equal(sends, 1);
+});

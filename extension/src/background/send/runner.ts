@@ -1,0 +1,100 @@
+// Runs one outbox entry: drives the core's outbox machine with the step
+// driver, committing every state it returns BEFORE the step that state
+// leads to runs. So a worker stopped while a delivering call is out finds
+// the entry in `sending` on restart, which the core reads as "may have been
+// sent" and answers with a lookup in Sent, never a second send. The machine
+// decides everything (tries, waits, lookups, what an answer means); this
+// file moves bytes and answers the machine's one question, the inbox's
+// secret, which never leaves the worker and is never stored in the entry.
+import type { IDBPDatabase } from "idb";
+import { perform, type Executors } from "../core/drive.js";
+import { type SecretAnswer, type SecretQuestion, type SendCore, type Turn } from "./binding.js";
+import type { OutboxRow } from "./schema.js";
+import * as store from "./store.js";
+
+/** A wait the worker sleeps through; a longer one ends the drive and the alarm resumes it. */
+export const SHORT_WAIT_MS = 20_000;
+
+export interface RunnerDeps {
+  db(): Promise<IDBPDatabase<unknown>>;
+  core(): Promise<SendCore>;
+  /** The inbox's secret for the machine (token keeper or password store). */
+  secret(inbox: string, question: SecretQuestion): Promise<SecretAnswer>;
+  now(): number;
+  random(): Uint8Array;
+  /** Executors for http and helper steps (the worker's io/ by default). */
+  run?: Omit<Executors<unknown, SecretQuestion, SecretAnswer>, "ask" | "now">;
+  /** After the drive: the entry as stored (the CRM logs a sent email, pages are told). */
+  settled?(row: OutboxRow): Promise<void>;
+  /** The user's rule for a scheduled email whose time passed while the browser was closed. */
+  latePolicy(): Promise<"sendLate" | "holdForReview">;
+  /** Before a drive, so a worker stopped in it is woken again to finish. */
+  guard?(atMs: number): Promise<void>;
+}
+
+// One drive per entry at a time in this worker (an alarm and a page may ask together).
+const running = new Set<string>();
+
+/** Whether an entry is being driven now (the page shows it as working). */
+export function isRunning(id: string): boolean {
+  return running.has(id);
+}
+
+/**
+ * Drives entry `id` until it ends, waits longer than SHORT_WAIT_MS, or
+ * needs the user. Returns the stored row afterwards (undefined: no such
+ * entry, or another drive of it is under way).
+ */
+export async function runEntry(deps: RunnerDeps, id: string): Promise<OutboxRow | undefined> {
+  if (running.has(id)) return undefined;
+  running.add(id);
+  try {
+    const db = await deps.db();
+    const [row, blob] = await Promise.all([store.getEntry(db, id), store.getBlob(db, id)]);
+    if (!row || !blob) return row;
+    const core = await deps.core();
+    if (row.view.state.kind === "scheduled") {
+      // Its time is the core's to read, against the user's rule for late sends.
+      const due = core.outboxDue(row.json, deps.now(), await deps.latePolicy());
+      if (due === "notYet") return row;
+      if (due === "hold") return store.commit(db, id, row.json, row.view, deps.now(), { held: true });
+      if (due === "late") await store.commit(db, id, row.json, row.view, deps.now(), { late: true });
+    }
+    await deps.guard?.(deps.now());
+    const machine = core.machine(row.json, blob.mime, blob.transmitted);
+    let stored = row;
+    try {
+      let turn: Turn = machine.start(deps.now(), deps.random());
+      for (;;) {
+        // On disk before anything the step does: the delivering call included.
+        stored = await store.commit(db, id, turn.state, turn.view, deps.now(), { held: false });
+        const step = turn.step;
+        if (step.kind === "done" || step.kind === "failed") break;
+        if (step.kind === "wait" && step.untilMs - deps.now() > SHORT_WAIT_MS) break;
+        const input = await perform(step, {
+          ...deps.run,
+          now: deps.now,
+          ask: (question) => deps.secret(row.inbox, question),
+        });
+        turn = machine.resume(input, deps.now(), deps.random());
+      }
+    } finally {
+      machine.free();
+    }
+    await deps.settled?.(stored);
+    return stored;
+  } finally {
+    running.delete(id);
+  }
+}
+
+/** Drives every entry whose wake time has come, one after another (per-inbox rates are the core's). */
+export async function runDue(deps: RunnerDeps): Promise<OutboxRow[]> {
+  const db = await deps.db();
+  const done: OutboxRow[] = [];
+  for (const id of await store.dueIds(db, deps.now())) {
+    const row = await runEntry(deps, id).catch(() => undefined);
+    if (row) done.push(row);
+  }
+  return done;
+}
