@@ -6,6 +6,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import type { PasswordForm } from "../../ui/ConnectFlow.js";
 import { EmailSettings } from "../../ui/EmailSettings.js";
 import { PolicyNotice } from "../PolicyNotice.js";
+import { Drafts } from "../send/Drafts.js";
+import { Outbox } from "../send/Outbox.js";
 import { crm } from "./api.js";
 import { Ctx, type AppContext, type Toast as ToastValue } from "./context.js";
 import { DealBoard } from "./DealBoard.js";
@@ -105,6 +107,10 @@ function screenName(r: Route): string {
       return `New ${r.kind}`;
     case "import":
       return "Import and export";
+    case "outbox":
+      return "Outbox";
+    case "drafts":
+      return "Drafts";
     case "settings":
       return r.section === "email" ? "Email settings" : r.section === "pipelines" ? "Pipelines & owners" : "Recently deleted";
   }
@@ -133,6 +139,10 @@ function Screen(props: { route: Route; form?: PasswordForm | undefined }): Compo
       return <RecordForm key={r.kind} kind={r.kind} />;
     case "import":
       return <ImportExport />;
+    case "outbox":
+      return <Outbox />;
+    case "drafts":
+      return <Drafts />;
     case "settings":
       if (r.section === "pipelines") return <PipelineSettings />;
       if (r.section === "trash") return <RecentlyDeleted />;

@@ -16,6 +16,7 @@ const CRM: Item[] = [
   { label: "Companies", icon: "▣", route: { name: "list", kind: "company" }, match: (r) => kindOf(r) === "company" },
   { label: "Deals", icon: "◆", route: { name: "list", kind: "deal" }, match: (r) => kindOf(r) === "deal" || r.name === "board" },
   { label: "Tasks", icon: "✓", route: { name: "tasks" }, match: (r) => r.name === "tasks" },
+  { label: "Outbox", icon: "✉", route: { name: "outbox" }, match: (r) => r.name === "outbox" || r.name === "drafts" },
   { label: "Import / Export", icon: "⇅", route: { name: "import" }, match: (r) => r.name === "import" },
 ];
 

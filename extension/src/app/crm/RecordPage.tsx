@@ -15,6 +15,7 @@ import { Failed, Skeleton } from "./States.js";
 import { Timeline } from "./Timeline.js";
 import { refOf, type Company, type Contact, type Deal, type ListKind, type RecordView } from "./types.js";
 import { useDelete } from "./useDelete.js";
+import { ComposeButton } from "../send/ComposeButton.js";
 
 export function RecordPage(props: { kind: ListKind; id: string }) {
   const { kind, id } = props;
@@ -92,6 +93,7 @@ export function RecordPage(props: { kind: ListKind; id: string }) {
           {subtitle && <p class="muted">{subtitle}</p>}
         </div>
         <div class="head-actions">
+          {(kind === "contact" || kind === "deal") && <ComposeButton record={ref} />}
           <button class="secondary" onClick={() => setEditing(true)} aria-expanded={editing}>
             Edit
           </button>

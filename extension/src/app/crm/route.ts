@@ -10,6 +10,8 @@ export type Route =
   | { name: "record"; kind: ListKind; id: string }
   | { name: "new"; kind: ListKind }
   | { name: "import" }
+  | { name: "outbox" }
+  | { name: "drafts" }
   | { name: "settings"; section: "email" | "pipelines" | "trash" };
 
 const LISTS: Record<string, ListKind> = { contacts: "contact", companies: "company", deals: "deal" };
@@ -25,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (head === "new" && RECORDS[second]) return { name: "new", kind: RECORDS[second]! };
   if (head === "tasks") return { name: "tasks" };
   if (head === "import") return { name: "import" };
+  if (head === "outbox" || head === "drafts") return { name: head };
   if (head === "settings") {
     return { name: "settings", section: second === "pipelines" || second === "trash" ? second : "email" };
   }
@@ -45,6 +48,9 @@ export function href(route: Route): string {
       return `#/new/${route.kind}`;
     case "import":
       return "#/import";
+    case "outbox":
+    case "drafts":
+      return `#/${route.name}`;
     case "settings":
       return `#/settings/${route.section}`;
   }
