@@ -34,7 +34,7 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [picking, setPicking] = useState(false);
-  const [when, setWhen] = useState(() => localInput(s.kind === "scheduled" ? s.at : Date.now() + 3600_000));
+  const [when, setWhen] = useState(() => localInput(s.kind === "scheduled" ? s.atMs : Date.now() + 3600_000));
 
   async function act(action: () => Promise<unknown>, done: string) {
     setBusy(true);
@@ -57,7 +57,7 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
       if (end.kind === "sent" || end.kind === "scheduled") app.toast({ text: end.kind === "sent" ? "Sending your email." : "Email scheduled." });
     }, "Taken off the schedule to edit.");
 
-  const scheduled = s.kind === "scheduled";
+  const scheduled = s.kind === "scheduled" || s.kind === "held";
   return (
     <li class="outbox-item" data-outbox={item.id} data-state={s.kind}>
       <div class="outbox-main">
@@ -72,6 +72,7 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
           )}
         </p>
         <p class={`outbox-state ${said.tone ?? ""}`}>{said.words}</p>
+        {said.when && <p class="muted">{said.when}</p>}
         {error !== null && (
           <p class="error" role="alert">
             {error}
@@ -107,7 +108,7 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
             </button>
           </>
         )}
-        {scheduled && item.held && (
+        {s.kind === "held" && (
           <button disabled={busy} onClick={() => void act(() => send.reschedule(item.id, Date.now()), "Sending it now.")}>
             Send now
           </button>

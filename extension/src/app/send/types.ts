@@ -47,8 +47,7 @@ export interface OutboxItem {
   id: string;
   view: OutboxView;
   summary: { from: string; to: string[]; subject: string; messageId: string };
-  held: boolean;
-  late: boolean;
+  dueAt: { atMs: number; reason: string } | null;
   running: boolean;
   record: string | null;
   createdAt: number;

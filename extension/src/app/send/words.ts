@@ -11,33 +11,39 @@ export function size(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** What the list says of an email, and which group it goes in. */
-export function describe(item: OutboxItem): { words: string; group: "needsYou" | "scheduled" | "sending" | "sent" | "closed"; tone?: "error" | "warning" | "success" } {
+export type Group = "needsYou" | "scheduled" | "sending" | "sent" | "closed";
+
+/**
+ * What the list says of an email (the core's words, with the time where it
+ * has one), which group it goes in, and its tone.
+ */
+export function describe(item: OutboxItem): { words: string; when: string | null; group: Group; tone?: "error" | "warning" | "success" } {
   const s = item.view.state;
+  const words = item.dueAt ? item.dueAt.reason : item.view.words;
+  const later = item.dueAt ? `Goes at ${at(item.dueAt.atMs)}` : null;
   switch (s.kind) {
     case "scheduled":
-      return item.held
-        ? { words: `Held for you: it was due ${at(s.at)} while the browser was closed. Send it now, edit or cancel it.`, group: "needsYou", tone: "warning" }
-        : { words: `Scheduled for ${at(s.at)}`, group: "scheduled" };
+      return { words, when: later ?? `Scheduled for ${at(s.atMs)}`, group: "scheduled" };
+    case "held":
+      return { words, when: `Was due ${at(s.atMs)}`, group: "needsYou", tone: "warning" };
     case "queued":
-      return { words: "Waiting to send", group: "sending" };
+      return { words, when: later, group: "sending" };
     case "sending":
-      return { words: "Sending…", group: "sending" };
-    case "retryWait":
-      return { words: `Not sent yet: retrying at ${at(s.until)}${s.message ? ` (${s.message})` : ""}`, group: "sending", tone: "warning" };
-    case "unknown":
-      return { words: "The connection dropped while sending: checking your Sent folder before anything is sent again", group: "sending", tone: "warning" };
     case "checking":
-      return { words: "Checking your Sent folder…", group: "sending" };
+      return { words, when: null, group: "sending" };
+    case "retryWait":
+      return { words, when: `Retrying at ${at(s.untilMs)}`, group: "sending", tone: "warning" };
+    case "unknown":
+      return { words, when: `Looking in Sent at ${at(s.notBeforeMs)}`, group: "sending", tone: "warning" };
     case "needsUser":
-      return { words: `May have been sent — check your Sent folder. ${s.message}`, group: "needsYou", tone: "warning" };
+      return { words: `May have been sent — check your Sent folder. ${words}`, when: null, group: "needsYou", tone: "warning" };
     case "failed":
-      return { words: `Not sent: ${s.message}`, group: "needsYou", tone: "error" };
+      return { words: `Not sent: ${words}`, when: null, group: "needsYou", tone: "error" };
     case "sent":
-      return { words: `Sent ${at(s.at)}${item.late ? " (later than scheduled: the browser was closed at its time)" : ""}`, group: "sent", tone: "success" };
+      return { words, when: `Sent ${at(s.atMs)}`, group: "sent", tone: "success" };
     case "handedOver":
-      return { words: `Handed to your mail provider, which delivers it ${at(s.deliverAt)} even with the browser closed`, group: "sent", tone: "success" };
+      return { words, when: `Delivered by your provider at ${at(s.deliverAtMs)}`, group: "sent", tone: "success" };
     case "cancelled":
-      return { words: "Cancelled", group: "closed" };
+      return { words, when: null, group: "closed" };
   }
 }

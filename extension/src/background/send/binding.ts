@@ -7,41 +7,51 @@ import type { Step } from "../core/drive.js";
 /** An outbox entry as the core serialised it: opaque to the shell. */
 export type EntryJson = string;
 
-/** Where an email stands, as the core's view names it (core/src/outbox). */
+/** Where an email stands (core/src/outbox/entry.rs `OutboxState`). */
 export type OutboxState =
-  | { kind: "scheduled"; at: number }
+  | { kind: "scheduled"; atMs: number }
+  | { kind: "held"; atMs: number; lateByMs: number }
   | { kind: "queued" }
-  | { kind: "sending" }
-  | { kind: "sent"; at: number; providerId?: string | null; threadId?: string | null }
-  | { kind: "retryWait"; until: number; attempt: number; message?: string | null }
-  | { kind: "failed"; code: string; message: string }
-  | { kind: "unknown"; message?: string | null; until?: number | null }
-  | { kind: "checking" }
+  | { kind: "sending"; sinceMs: number }
+  | { kind: "retryWait"; untilMs: number; attempt: number; reason: string }
+  | { kind: "unknown"; message: string; lookups: number; notBeforeMs: number }
+  | { kind: "checking"; lookups: number }
+  | { kind: "sent"; atMs: number; providerId: string | null; threadId: string | null; byUser?: boolean }
+  | { kind: "handedOver"; deliverAtMs: number; providerId: string | null }
   | { kind: "needsUser"; message: string }
-  | { kind: "handedOver"; deliverAt: number }
-  | { kind: "cancelled" };
+  | { kind: "failed"; code: string; message: string }
+  | { kind: "cancelled"; atMs: number };
 
-/** The small view the core derives from an entry, for lists and for the shell's decisions. */
+/** What lists and the shell read of an entry (core/src/outbox/view.rs `OutboxView`). */
 export interface OutboxView {
+  id: string;
+  messageId: string;
+  subject: string;
+  recipients: string[];
   state: OutboxState;
-  /** The call about to be made may deliver: the state must be on disk before it leaves. */
-  delivering?: boolean;
-  /** When the entry next needs the worker (a due time, a retry, a lookup); none: it needs nobody. */
-  wakeAt?: number | null;
-  /** It went out later than scheduled (the browser was closed): the user is told. */
-  late?: boolean;
+  /** The state in the core's words. */
+  words: string;
+  /** When the entry next needs the worker (its time, a retry, a lookup); null when nothing is planned. */
+  wakeAtMs: number | null;
+  /** A delivering call may be under way: the state must be on disk before a step runs. */
+  sending: boolean;
+  /** Nothing more happens without the user. */
+  settled: boolean;
+  scheduledAtMs: number | null;
+  lateByMs: number | null;
+  createdAtMs: number;
 }
 
-/** The machine's question: a secret for the inbox (a fresh one when `rejected`). */
+/** The machine's question: the inbox's secret (a fresh one when the last was `rejected`). */
 export interface SecretQuestion {
-  secret: { rejected?: string | null };
+  secret: { rejected: boolean };
 }
 
-/** The worker's answer: the secret, or why there is none (in the token keeper's words). */
+/** The worker's answer: the secret, or why there is none (core `outbox::SecretAnswer`). */
 export type SecretAnswer =
   | { kind: "bearer"; token: string }
   | { kind: "password"; username: string; password: string }
-  | { kind: "unavailable"; reason: "reauthenticate" | "disconnected" | "later"; message: string };
+  | { kind: "unavailable"; reason: "reauthenticate" | "disconnected"; message: string };
 
 /** One call of the machine: its step, the state to persist, and its view. */
 export interface Turn {
@@ -57,8 +67,14 @@ export interface OutboxMachine {
   free(): void;
 }
 
-/** A scheduled email's time, read against the user's rule for late sends. */
-export type Due = "notYet" | "now" | "late" | "hold";
+/** What to do with an entry now (core `outbox::Due`). */
+export type Due = { kind: "run" } | { kind: "at"; atMs: number; reason: string } | { kind: "hold"; lateByMs: number } | { kind: "idle" };
+
+/** The user's late rule and the inbox's recent sends, for the core's due check and rate limits. */
+export interface DuePolicy {
+  late: "sendLate" | "holdForReview";
+  sentAtMs: number[];
+}
 
 /** What compose made of a draft (core/src/send/compose.rs). */
 export interface Composed {
@@ -76,6 +92,8 @@ export interface Composed {
 /** The send module's functions the worker calls. */
 export interface SendCore {
   compose(input: unknown, nowMs: number, random: Uint8Array): Composed;
+  /** The editor's HTML as the core keeps it (ammonia): what drafts, templates and signatures store. */
+  sanitizeHtml(html: string): string;
   outboxCreate(request: unknown): EntryJson;
   machine(json: EntryJson, mime: Uint8Array, transmitted: Uint8Array | null): OutboxMachine;
   outboxView(json: EntryJson): OutboxView;
@@ -83,38 +101,17 @@ export interface SendCore {
   outboxReschedule(json: EntryJson, atMs: number): EntryJson;
   outboxMarkSent(json: EntryJson): EntryJson;
   outboxSendAgain(json: EntryJson): EntryJson;
-  outboxDue(json: EntryJson, nowMs: number, policy: "sendLate" | "holdForReview"): Due;
-}
-
-/** States the outbox is done with: nothing will happen to them without the user. */
-export function isSettled(state: OutboxState): boolean {
-  return ["sent", "failed", "cancelled", "handedOver", "needsUser"].includes(state.kind);
+  /** The entry may change (marked late, or held): `json` is it afterwards. */
+  outboxDue(json: EntryJson, nowMs: number, policy: DuePolicy): { due: Due; json: EntryJson };
 }
 
 /**
- * When an entry next needs the worker: the view's own time, else what its
- * state implies (a queued or interrupted send, a lookup to make: now).
+ * When an entry next needs the worker: a time the due check named (a rate
+ * limit's slot), else the view's, else now for one the machine is in the
+ * middle of (queued, or interrupted mid-send or mid-lookup).
  */
-export function wakeOf(view: OutboxView, nowMs: number): number | null {
-  if (view.wakeAt !== undefined) return view.wakeAt;
-  const s = view.state;
-  switch (s.kind) {
-    case "scheduled":
-      return s.at;
-    case "retryWait":
-      return s.until;
-    case "unknown":
-      return s.until ?? nowMs;
-    case "queued":
-    case "sending":
-    case "checking":
-      return nowMs;
-    default:
-      return null;
-  }
-}
-
-/** Whether the call the machine is about to make may deliver the email. */
-export function isDelivering(view: OutboxView): boolean {
-  return view.delivering ?? view.state.kind === "sending";
+export function wakeOf(view: OutboxView, dueAtMs: number | null | undefined, nowMs: number): number | null {
+  if (dueAtMs != null) return dueAtMs;
+  if (view.wakeAtMs !== null) return view.wakeAtMs;
+  return ["queued", "sending", "checking"].includes(view.state.kind) ? nowMs : null;
 }

@@ -6,8 +6,14 @@ import assert from "node:assert/strict";
 import { openDB, type IDBPDatabase } from "idb";
 import { GUARD_MS, OUTBOX_ALARM, guard, overdue, rearm, type Alarms } from "./alarms.js";
 import * as drafts from "./drafts.js";
+import type { OutboxState, OutboxView } from "./binding.js";
 import { upgradeSend, type OutboxRow } from "./schema.js";
 import * as store from "./store.js";
+
+/** A view as the core derives it, for a state (core/src/outbox/view.rs). */
+function viewOf(state: OutboxState, wakeAtMs: number | null): OutboxView {
+  return { id: "ob", messageId: "<x@b.example>", subject: "", recipients: [], state, words: state.kind, wakeAtMs, sending: false, settled: wakeAtMs === null, scheduledAtMs: null, lateByMs: null, createdAtMs: 0 };
+}
 
 let n = 0;
 const freshDb = () => openDB(`send-drafts-${n++}`, 4, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
@@ -74,7 +80,7 @@ test("the outbox alarm: the earliest wake in the store, cleared when nothing wai
   const row = (id: string, at: number): OutboxRow => ({
     id,
     json: "{}",
-    view: { state: { kind: "scheduled", at } },
+    view: viewOf({ kind: "scheduled", atMs: at }, at),
     draft: { id: "dr_x", from: "a@b.example", to: [], cc: [], bcc: [], subject: "", html: "", attachments: [], signature: true },
     inbox: "a@b.example",
     summary: { from: "a@b.example", to: [], subject: "", messageId: "<x@b.example>" },

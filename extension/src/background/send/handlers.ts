@@ -47,7 +47,7 @@ function deps(core: WorkerCore): RunnerDeps {
   return {
     db,
     core: sendCore,
-    secret: (inbox, question) => answerSecret(core, inbox, question),
+    secret: (inbox, rejected) => answerSecret(core, inbox, rejected),
     now: Date.now,
     random: momentBytes,
     latePolicy: async () => (await settings()).late,
@@ -85,6 +85,11 @@ function senders(list: Account[]) {
   );
 }
 
+/** The inbox as the outbox keeps it (core `send::SendTarget`): its kind and what its send and lookup need. */
+function targetOf(account: Account): unknown {
+  return { kind: account.connect, address: account.address };
+}
+
 /** The inbox `from` is (or is an alias of); compose checks the alias itself. */
 function inboxOf(list: Account[], from: string) {
   const wanted = from.trim().toLowerCase();
@@ -97,8 +102,8 @@ function forPage(row: OutboxRow) {
     id: row.id,
     view: row.view,
     summary: row.summary,
-    held: row.held ?? false,
-    late: row.late ?? false,
+    /** A later time the core gave it (a rate limit's slot), and why. */
+    dueAt: row.dueAt ?? null,
     running: isRunning(row.id),
     record: row.draft.record ?? null,
     createdAt: row.createdAt,
@@ -144,7 +149,11 @@ export function sendHandlers(core: WorkerCore) {
       };
     },
 
-    sendSaveDraft: async (r: { draft: SendDraft }) => drafts.saveDraft(await db(), r.draft, Date.now(), randomBytes(16)),
+    // Stored HTML is the core's sanitised HTML, so a draft opened again puts nothing foreign in the editor.
+    sendSaveDraft: async (r: { draft: SendDraft }) => {
+      const send = await sendCore();
+      return drafts.saveDraft(await db(), { ...r.draft, html: send.sanitizeHtml(r.draft.html) }, Date.now(), randomBytes(16));
+    },
 
     sendDraft: async (r: { id: string }) => {
       const draft = await drafts.getDraft(await db(), r.id);
@@ -205,23 +214,24 @@ export function sendHandlers(core: WorkerCore) {
         randomBytes(64),
       );
       const id = drafts.newId("ob", randomBytes(12));
+      const account = list.find((a) => a.address === from.inbox)!;
       const json = send.outboxCreate({
         id,
-        inbox: from.inbox,
-        kind: from.kind,
+        target: targetOf(account),
         messageId: composed.messageId,
         envelopeFrom: composed.envelopeFrom,
         recipients: composed.recipients,
         threadId: r.draft.threadId ?? null,
-        scheduledAt: r.at ?? null,
-        nowMs: now,
+        subject: composed.subject,
+        scheduledAtMs: r.at ?? null,
+        createdAtMs: now,
       });
       const draftId = r.draft.id ?? drafts.newId("dr", randomBytes(12));
       const row: OutboxRow = {
         id,
         json,
         view: send.outboxView(json),
-        draft: { ...r.draft, id: draftId },
+        draft: { ...r.draft, id: draftId, html: send.sanitizeHtml(r.draft.html) },
         inbox: from.inbox,
         summary: { from: r.draft.from, to: [...r.draft.to, ...r.draft.cc].map((x) => x.address), subject: composed.subject, messageId: composed.messageId },
         createdAt: now,
@@ -241,7 +251,7 @@ export function sendHandlers(core: WorkerCore) {
 
     sendReschedule: async (r: { id: string; at: number }) => {
       const send = await sendCore();
-      const row = forPage(await change(r.id, (json) => send.outboxReschedule(json, r.at), { held: false, late: false }));
+      const row = forPage(await change(r.id, (json) => send.outboxReschedule(json, r.at), { dueAt: null }));
       kick(core);
       return row;
     },
@@ -277,13 +287,18 @@ export function sendHandlers(core: WorkerCore) {
     },
 
     sendSaveSettings: async (r: { late: SendLateRule; signatures: SendSignature[] }) => {
-      const row: SendSettingsRow = { id: "settings", late: r.late, signatures: r.signatures };
+      const send = await sendCore();
+      const signatures = r.signatures.map((x) => ({ inbox: x.inbox, html: send.sanitizeHtml(x.html) }));
+      const row: SendSettingsRow = { id: "settings", late: r.late, signatures };
       await (await db()).put("sendSettings", row);
       return { late: row.late, signatures: row.signatures };
     },
 
     sendTemplates: async () => drafts.listTemplates(await db()),
-    sendSaveTemplate: async (r: { template: SendTemplate }) => drafts.saveTemplate(await db(), r.template, Date.now(), randomBytes(16)),
+    sendSaveTemplate: async (r: { template: SendTemplate }) => {
+      const send = await sendCore();
+      return drafts.saveTemplate(await db(), { ...r.template, html: send.sanitizeHtml(r.template.html) }, Date.now(), randomBytes(16));
+    },
     sendDeleteTemplate: async (r: { id: string }) => {
       await drafts.deleteTemplate(await db(), r.id);
       return null;

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openDB, type IDBPDatabase } from "idb";
 import type { HttpRequest } from "../io/http.js";
-import type { Due, OutboxMachine, OutboxView, SendCore, Turn } from "./binding.js";
+import type { Due, OutboxMachine, OutboxState, OutboxView, SendCore, Turn } from "./binding.js";
 import { runDue, runEntry, SHORT_WAIT_MS, type RunnerDeps } from "./runner.js";
 import { upgradeSend, type OutboxRow } from "./schema.js";
 import * as store from "./store.js";
@@ -18,21 +18,44 @@ async function freshDb(): Promise<IDBPDatabase<unknown>> {
   return openDB(`send-runner-${n++}`, 4, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
 }
 
-type S = { s: "scheduled"; at: number } | { s: "queued" } | { s: "sending" } | { s: "checking" } | { s: "retryWait"; until: number } | { s: "sent" };
+type S = { s: "scheduled"; at: number } | { s: "held"; at: number } | { s: "queued" } | { s: "sending" } | { s: "checking" } | { s: "retryWait"; until: number } | { s: "sent" };
 
-const view = (st: S): OutboxView => {
+const stateOf = (st: S): OutboxState => {
   switch (st.s) {
     case "scheduled":
-      return { state: { kind: "scheduled", at: st.at } };
+      return { kind: "scheduled", atMs: st.at };
+    case "held":
+      return { kind: "held", atMs: st.at, lateByMs: 1 };
     case "retryWait":
-      return { state: { kind: "retryWait", until: st.until, attempt: 1 } };
+      return { kind: "retryWait", untilMs: st.until, attempt: 1, reason: "The server was busy." };
     case "sent":
-      return { state: { kind: "sent", at: 1 } };
+      return { kind: "sent", atMs: 1, providerId: null, threadId: null };
     case "sending":
-      return { state: { kind: "sending" }, delivering: true };
-    default:
-      return { state: { kind: st.s } };
+      return { kind: "sending", sinceMs: 1 };
+    case "checking":
+      return { kind: "checking", lookups: 0 };
+    case "queued":
+      return { kind: "queued" };
   }
+};
+
+/** A view as the core derives it (core/src/outbox/view.rs). */
+const view = (st: S): OutboxView => {
+  const state = stateOf(st);
+  return {
+    id: "ob",
+    messageId: "<m@acme.example>",
+    subject: "Hi",
+    recipients: [],
+    state,
+    words: state.kind,
+    wakeAtMs: st.s === "scheduled" ? st.at : st.s === "retryWait" ? st.until : null,
+    sending: st.s === "sending",
+    settled: st.s === "sent" || st.s === "held",
+    scheduledAtMs: null,
+    lateByMs: null,
+    createdAtMs: 1,
+  };
 };
 
 const req = (url: string): HttpRequest => ({ method: "POST", url, headers: [], body: null }) as unknown as HttpRequest;
@@ -42,7 +65,7 @@ const req = (url: string): HttpRequest => ({ method: "POST", url, headers: [], b
  * stored `sending` is read as unknown and looked up in Sent first; a 503
  * answer to the send means retry after `retryMs`.
  */
-function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made: string[] } {
+function fakeCore(opts: { retryMs?: number; due?: Due; held?: boolean } = {}): SendCore & { made: string[] } {
   const made: string[] = [];
   const machine = (json: string): OutboxMachine => {
     let st = JSON.parse(json) as S;
@@ -52,7 +75,7 @@ function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made
         if (st.s === "sending") return (st = { s: "checking" }), turn({ kind: "http", request: req("https://mail/lookup"), purpose: "lookup" });
         if (st.s === "retryWait" && st.until > nowMs) return turn({ kind: "wait", untilMs: st.until, reason: "retry" } as Turn["step"]);
         st = { s: "queued" };
-        return turn({ kind: "ask", question: { secret: { rejected: null } } });
+        return turn({ kind: "ask", question: { secret: { rejected: false } } });
       },
       resume(input: unknown) {
         const i = input as { kind: string; answer?: { kind: string; token?: string }; response?: { status: number } };
@@ -65,6 +88,10 @@ function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made
           // Found in Sent: it was delivered.
           st = { s: "sent" };
           return turn({ kind: "done", result: null });
+        }
+        if (i.response?.status === 401) {
+          st = { s: "queued" };
+          return turn({ kind: "ask", question: { secret: { rejected: true } } });
         }
         if (i.response?.status === 503) {
           st = { s: "retryWait", until: Date.now() + (opts.retryMs ?? 0) };
@@ -81,6 +108,7 @@ function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made
     compose: () => {
       throw new Error("not used");
     },
+    sanitizeHtml: (html) => html,
     outboxCreate: () => "",
     machine,
     outboxView: (json) => view(JSON.parse(json) as S),
@@ -88,7 +116,16 @@ function fakeCore(opts: { retryMs?: number; due?: Due } = {}): SendCore & { made
     outboxReschedule: (json) => json,
     outboxMarkSent: (json) => json,
     outboxSendAgain: (json) => json,
-    outboxDue: () => opts.due ?? "now",
+    // The core's due check may change the entry (held): here only when told to.
+    outboxDue: (json, _now, policy) => {
+      const due = opts.due ?? { kind: "run" };
+      const st = JSON.parse(json) as S;
+      if (due.kind === "hold" && st.s === "scheduled") {
+        assert.equal(policy.late, "holdForReview");
+        return { due, json: JSON.stringify({ s: "held", at: st.at }) };
+      }
+      return { due, json };
+    },
   };
 }
 
@@ -96,7 +133,7 @@ async function seed(db: IDBPDatabase<unknown>, id: string, st: S): Promise<void>
   const row: OutboxRow = {
     id,
     json: JSON.stringify(st),
-    view: view(st),
+    view: { ...view(st), id },
     draft: { id: "dr_1", from: "me@acme.example", to: [], cc: [], bcc: [], subject: "Hi", html: "", attachments: [], signature: true },
     inbox: "me@acme.example",
     summary: { from: "me@acme.example", to: ["ann@client.example"], subject: "Hi", messageId: "<m@acme.example>" },
@@ -139,6 +176,21 @@ test("each state is on disk before its step runs: the delivering call leaves wit
   assert.deepEqual(core.made, [`bearer:${SECRET}`], "the secret went to the machine's call");
   const stored = JSON.stringify(await db.getAll("outbox"));
   assert.ok(!stored.includes(SECRET), "the secret is never stored");
+});
+
+test("a refused token: the keeper is told which one before it hands a fresh one", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_t", { s: "queued" });
+  const asked: (string | null)[] = [];
+  let n = 0;
+  const row = await runEntry(
+    deps(db, fakeCore(), async () => ({ kind: "response", response: { status: n++ === 0 ? 401 : 200, headers: [], body: "" } }), {
+      secret: async (_inbox, rejected) => (asked.push(rejected), { kind: "bearer", token: `token-${asked.length}` }),
+    }),
+    "ob_t",
+  );
+  assert.deepEqual(asked, [null, "token-1"]);
+  assert.equal(row?.view.state.kind, "sent");
 });
 
 test("a worker stopped while the send is out: the restart looks in Sent and sends nothing more", async () => {
@@ -203,27 +255,40 @@ test("a retry later than a short wait ends the drive with its time as the wake k
   assert.equal(tries, 2, "retried after the short wait");
 });
 
-test("a scheduled email: not before its time; held for review when the rule says so; marked late when sent late", async () => {
+test("the due check decides: held for review (no wake until the user acts), a later slot (its own wake), or run", async () => {
   const db = await freshDb();
   const never = async () => {
     throw new Error("nothing may be sent");
   };
   await seed(db, "ob_e", { s: "scheduled", at: Date.now() - 3_600_000 });
-  const held = await runEntry(deps(db, fakeCore({ due: "hold" }), never, { latePolicy: async () => "holdForReview" }), "ob_e");
-  assert.equal(held?.held, true);
-  assert.equal(held?.view.state.kind, "scheduled");
+  const held = await runEntry(deps(db, fakeCore({ due: { kind: "hold", lateByMs: 3_600_000 } }), never, { latePolicy: async () => "holdForReview" }), "ob_e");
+  assert.equal(held?.view.state.kind, "held", "the entry the core changed is stored");
   assert.equal((await store.getEntry(db, "ob_e"))?.ixWake, undefined, "a held email waits for the user, not the alarm");
 
-  await seed(db, "ob_f", { s: "scheduled", at: Date.now() + 3_600_000 });
-  assert.equal((await runEntry(deps(db, fakeCore({ due: "notYet" }), never), "ob_f"))?.view.state.kind, "scheduled");
+  await seed(db, "ob_f", { s: "queued" });
+  const slot = Date.now() + 90_000;
+  const spaced = await runEntry(deps(db, fakeCore({ due: { kind: "at", atMs: slot, reason: "Inlay spaces out the emails." } }), never), "ob_f");
+  assert.equal(spaced?.view.state.kind, "queued");
+  assert.deepEqual(spaced?.dueAt, { atMs: slot, reason: "Inlay spaces out the emails." });
+  assert.equal((await store.getEntry(db, "ob_f"))?.ixWake, slot, "woken at the core's slot, not at once");
 
-  await seed(db, "ob_g", { s: "scheduled", at: Date.now() - 3_600_000 });
-  const sent = await runEntry(
-    deps(db, fakeCore({ due: "late" }), async () => ({ kind: "response", response: { status: 200, headers: [], body: "" } })),
-    "ob_g",
-  );
+  const sent = await runEntry(deps(db, fakeCore(), async () => ({ kind: "response", response: { status: 200, headers: [], body: "" } })), "ob_f");
   assert.equal(sent?.view.state.kind, "sent");
-  assert.equal(sent?.late, true, "the user is told it went late");
+  assert.equal(sent?.dueAt, null, "the slot is forgotten once the machine runs");
+});
+
+test("no secret for now (the sign-in provider is down): the drive stops before any call and waits", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_l", { s: "queued" });
+  const at = Date.now() + 60_000;
+  const row = await runEntry(
+    deps(db, fakeCore(), async () => assert.fail("no call without a secret"), {
+      secret: async () => ({ kind: "later", atMs: at, message: "Google's sign-in is not answering." }),
+    }),
+    "ob_l",
+  );
+  assert.equal(row?.view.state.kind, "queued");
+  assert.equal((await store.getEntry(db, "ob_l"))?.ixWake, at);
 });
 
 test("two drives of one email at once: the second does nothing", async () => {

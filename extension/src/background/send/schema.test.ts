@@ -12,12 +12,18 @@ import initStart from "../../../../build/wasm/inlay_start.js";
 import type { Account } from "../../shared/inboxes.js";
 import { upgradeCrm, withIndexKeys } from "../crm/schema.js";
 import * as accounts from "../state/store.js";
+import type { OutboxState, OutboxView } from "./binding.js";
 import { SEND_STORES, SEND_VERSION, upgradeSend, type OutboxRow } from "./schema.js";
 import * as store from "./store.js";
 
 await initStart({ module_or_path: readFileSync("build/wasm/inlay_start_bg.wasm") });
 await init({ module_or_path: readFileSync("build/wasm/inlay_connect_bg.wasm") });
 (globalThis as { chrome?: unknown }).chrome = { runtime: { getURL: (path: string) => path } };
+
+/** A view as the core derives it, for a state (core/src/outbox/view.rs). */
+function viewOf(state: OutboxState, wakeAtMs: number | null): OutboxView {
+  return { id: "ob", messageId: "<x@b.example>", subject: "", recipients: [], state, words: state.kind, wakeAtMs, sending: false, settled: wakeAtMs === null, scheduledAtMs: null, lateByMs: null, createdAtMs: 0 };
+}
 
 const account: Account = {
   address: "me@acme.example",
@@ -56,19 +62,19 @@ test("a version-3 database opens at version 4: inboxes, secrets and CRM records 
   await tx.done;
 
   // The outbox is usable at once, and an email that needs nobody has no wake key.
-  const row = (state: OutboxRow["view"]["state"], id: string): OutboxRow => ({
+  const row = (state: OutboxState, id: string, wake: number | null): OutboxRow => ({
     id,
     json: "{}",
-    view: { state },
+    view: viewOf(state, wake),
     draft: { id: "dr_1", from: "me@acme.example", to: [], cc: [], bcc: [], subject: "", html: "", attachments: [], signature: true },
     inbox: "me@acme.example",
     summary: { from: "me@acme.example", to: [], subject: "", messageId: "<x@acme.example>" },
     createdAt: 1,
     updatedAt: 1,
   });
-  await store.addEntry(db, row({ kind: "scheduled", at: 5_000 }, "ob_later"), { id: "ob_later", mime: new Uint8Array(1), transmitted: null }, 0);
-  await store.addEntry(db, row({ kind: "sent", at: 1 }, "ob_sent"), { id: "ob_sent", mime: new Uint8Array(1), transmitted: null }, 0);
-  await store.addEntry(db, row({ kind: "retryWait", until: 2_000, attempt: 1 }, "ob_retry"), { id: "ob_retry", mime: new Uint8Array(1), transmitted: null }, 0);
+  await store.addEntry(db, row({ kind: "scheduled", atMs: 5_000 }, "ob_later", 5_000), { id: "ob_later", mime: new Uint8Array(1), transmitted: null }, 0);
+  await store.addEntry(db, row({ kind: "sent", atMs: 1, providerId: null, threadId: null }, "ob_sent", null), { id: "ob_sent", mime: new Uint8Array(1), transmitted: null }, 0);
+  await store.addEntry(db, row({ kind: "retryWait", untilMs: 2_000, attempt: 1, reason: "busy" }, "ob_retry", 2_000), { id: "ob_retry", mime: new Uint8Array(1), transmitted: null }, 0);
   assert.equal(await store.nextWake(db), 2_000);
   assert.deepEqual(await store.dueIds(db, 4_999), ["ob_retry"]);
   assert.deepEqual((await store.dueIds(db, 5_000)).sort(), ["ob_later", "ob_retry"]);

@@ -33,10 +33,8 @@ export interface OutboxRow {
   updatedAt: number;
   /** When it next needs the worker (ms); absent when it needs nobody. */
   ixWake?: number;
-  /** Its time passed while the browser was closed and the user's rule is to hold it: it waits for them. */
-  held?: boolean;
-  /** It went out later than scheduled (the user is told). */
-  late?: boolean;
+  /** The due check's later time (a rate limit's slot) and why, until the machine runs again. */
+  dueAt?: { atMs: number; reason: string } | null;
   /** The CRM logged it (set once, after `sent`). */
   logged?: boolean;
 }

@@ -7,9 +7,14 @@ import { accessToken, invalidate } from "../connect/tokens.js";
 import type { WorkerCore } from "../core/types.js";
 import { loadSettings, oauthClient } from "../state/settings.js";
 import * as store from "../state/store.js";
-import type { SecretAnswer, SecretQuestion } from "./binding.js";
+import type { SecretAnswer } from "./binding.js";
+import type { SecretLater } from "./runner.js";
 
-export async function answerSecret(core: WorkerCore, inbox: string, question: SecretQuestion): Promise<SecretAnswer> {
+/** How long to wait when the token keeper says "later" without a time. */
+const LATER_MS = 60_000;
+
+/** The secret for `inbox`; `rejected`: the token the provider refused (renewed first). */
+export async function answerSecret(core: WorkerCore, inbox: string, rejected: string | null): Promise<SecretAnswer | SecretLater> {
   const account = await store.getAccount(inbox);
   if (!account || account.state.kind === "disconnected" || account.state.kind === "notConnected") {
     return { kind: "unavailable", reason: "disconnected", message: `${inbox} is no longer connected to Inlay: connect it again in Settings › Email, then send again.` };
@@ -17,14 +22,13 @@ export async function answerSecret(core: WorkerCore, inbox: string, question: Se
   if (account.connect === "google" || account.connect === "microsoft") {
     const client = oauthClient(await loadSettings(), account.connect);
     if (!client) return { kind: "unavailable", reason: "reauthenticate", message: core.refusal({ kind: "noSignInSetUp", address: inbox, connect: account.connect }).message };
-    const rejected = question.secret.rejected;
     if (rejected) await invalidate(core, inbox, rejected);
     const access = await accessToken(core, inbox, client, silentReauthorizer(core));
     switch (access.kind) {
       case "token":
         return { kind: "bearer", token: access.accessToken };
       case "later":
-        return { kind: "unavailable", reason: "later", message: access.message };
+        return { kind: "later", atMs: Number.isFinite(access.atMs) ? access.atMs : Date.now() + LATER_MS, message: access.message };
       case "reauthenticate":
         return { kind: "unavailable", reason: "reauthenticate", message: access.message };
       case "disconnected":

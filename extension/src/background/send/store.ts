@@ -10,7 +10,7 @@ type Db = IDBPDatabase<unknown>;
 
 /** The row with the view's wake time as its index key (absent: no key, never woken for). */
 export function withWake(row: OutboxRow, nowMs: number): OutboxRow {
-  const wake = row.held ? null : wakeOf(row.view, nowMs);
+  const wake = wakeOf(row.view, row.dueAt?.atMs, nowMs);
   const { ixWake: _old, ...rest } = row;
   return wake === null ? rest : { ...rest, ixWake: wake };
 }
@@ -63,9 +63,10 @@ export async function nextWake(db: Db): Promise<number | null> {
   return cursor ? (cursor.key as number) : null;
 }
 
-/** Rows sent and not yet logged to the CRM (a stopped worker's leftovers). */
-export async function unlogged(db: Db): Promise<OutboxRow[]> {
-  return ((await db.getAll("outbox")) as OutboxRow[]).filter((r) => r.view.state.kind === "sent" && !r.logged);
+/** When `inbox` sent emails since `sinceMs` (the core's rate limits read them). */
+export async function sentSince(db: Db, inbox: string, sinceMs: number): Promise<number[]> {
+  const rows = (await db.getAll("outbox")) as OutboxRow[];
+  return rows.flatMap((r) => (r.inbox === inbox && r.view.state.kind === "sent" && r.view.state.atMs >= sinceMs ? [r.view.state.atMs] : []));
 }
 
 /** Removes an email's bytes once it needs them no more (sent, cancelled, failed for good). */
