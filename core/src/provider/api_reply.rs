@@ -12,7 +12,7 @@ use super::ErrorInfo;
 #[derive(Debug)]
 pub(crate) enum Reply<'a> {
     /// 2xx, with its body.
-    Ok { status: u16, body: &'a str },
+    Ok { body: &'a str },
     /// 401: the access token was refused.
     Unauthorized,
     /// 429: throttled before the request was read; `Retry-After` in ms when
@@ -42,7 +42,6 @@ pub(crate) fn reply<'a>(answer: &Answer<'a>) -> Reply<'a> {
     let retry_after_ms = response.header("retry-after").and_then(retry_after_ms);
     match status {
         200..=299 => Reply::Ok {
-            status,
             body: &response.body,
         },
         401 => Reply::Unauthorized,

@@ -192,7 +192,7 @@ fn boundary_for(mime: &str) -> String {
 
 fn read_send(answer: &Answer<'_>) -> SendRead {
     match reply(answer) {
-        Reply::Ok { body, .. } => {
+        Reply::Ok { body } => {
             let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
             SendRead::Sent {
                 provider_id: text_field(&v, "id"),

@@ -255,7 +255,7 @@ impl LookupSteps for GmailLookup {
 
     fn read(&mut self, answer: Answer<'_>) -> Read<LookupRead> {
         match reply(&answer) {
-            Reply::Ok { body, .. } => self.read_ok(body),
+            Reply::Ok { body } => self.read_ok(body),
             Reply::Unauthorized => Read::End(LookupRead::SecretRejected),
             Reply::Throttled { retry_after_ms } => Read::End(LookupRead::Failed {
                 retry_after_ms,

@@ -1,12 +1,16 @@
 //! Microsoft: everything that is Microsoft Graph's or the Microsoft
 //! identity platform's. Its OAuth endpoints, tenants and scopes, what its
 //! error codes (Graph's and `AADSTS`) mean, and the `/me` profile and
-//! mailbox settings (the account check and the connect flow's profile step).
+//! mailbox settings (the account check and the connect flow's profile step),
+//! and sending an email (`send.rs`: sendMail, or a draft held for deferred
+//! delivery) and looking for it in Sent Items (`sent_lookup.rs`) for the outbox.
 
 pub(crate) mod connect;
 mod errors;
 mod oauth;
 mod profile;
+mod send;
+mod sent_lookup;
 
 pub use oauth::{
     MICROSOFT_LOGOUT_URL, MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_PERSONAL_TENANT,
@@ -15,6 +19,12 @@ pub use oauth::{
 pub use profile::{
     GRAPH_MAILBOX_SETTINGS_URL, GRAPH_ME_URL, GraphProfile, parse_graph_me, parse_user_purpose,
 };
+
+pub use send::{
+    DEFERRED_SEND_TIME, GRAPH_MAX_REQUEST_BYTES, GRAPH_MESSAGES_URL, GRAPH_SEND_MAIL_URL,
+    GraphSend, GraphTarget,
+};
+pub use sent_lookup::GraphLookup;
 
 pub(crate) use errors::{CLIENT_MISCONFIGURED_AADSTS, classify_response, grant_lost};
 pub(crate) use oauth::{

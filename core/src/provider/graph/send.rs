@@ -1,0 +1,373 @@
+//! Sending one email through Microsoft Graph, with the whole MIME message
+//! (Bcc included: Exchange removes it before delivery and keeps it in Sent
+//! Items), base64 in a `text/plain` body (features-research §2.2):
+//!
+//! - now: `POST /me/sendMail` → 202, one call, and it delivers;
+//! - at a later time (deferred delivery, held by Exchange even with the
+//!   browser closed): `POST /me/messages` (a draft, 201 with its id), `PATCH`
+//!   of the draft with `PidTagDeferredSendTime` (`SystemTime 0x3FEF`), then
+//!   `POST /me/messages/{id}/send` → 202. The property goes on the draft
+//!   only: on `sendMail` or `/reply` it has been seen to deliver at once and
+//!   again later (connectonion#1198).
+//!
+//! One request may carry at most 4 MB; attachments beyond that need an
+//! upload session of raw bytes on a draft, which `HttpRequest`'s text body
+//! can't carry yet, so such an email is refused before any call.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::http::{HttpRequest, Method, TransportFailure};
+use crate::provider::ErrorInfo;
+use crate::provider::api_reply::{Reply, reply};
+use crate::provider::text_field;
+use crate::send::Outgoing;
+use crate::send::provider::{Answer, Call, Read, Secret, SendRead, SendSteps};
+
+pub const GRAPH_SEND_MAIL_URL: &str = "https://graph.microsoft.com/v1.0/me/sendMail";
+pub const GRAPH_MESSAGES_URL: &str = "https://graph.microsoft.com/v1.0/me/messages";
+/// Graph's limit on one request's body (`sendMail` and draft creation).
+pub const GRAPH_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+/// `PidTagDeferredSendTime`, as Graph names a single-value extended property.
+pub const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
+
+/// What the outbox knows of a Microsoft inbox: the scopes its token was
+/// granted (bare, `Mail.Send`, or as URLs), which decide whether it can
+/// hold a draft for deferred delivery and whether Sent can be searched.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphTarget {
+    pub granted_scopes: Vec<String>,
+}
+
+impl GraphTarget {
+    fn has(&self, scope: &str) -> bool {
+        self.granted_scopes.iter().any(|s| {
+            let s = s.trim();
+            let s = s.strip_prefix("https://graph.microsoft.com/").unwrap_or(s);
+            s.eq_ignore_ascii_case(scope)
+        })
+    }
+
+    /// Drafts (`Mail.ReadWrite`): deferred delivery.
+    pub fn can_write_drafts(&self) -> bool {
+        self.has("Mail.ReadWrite")
+    }
+
+    /// Messages' `internetMessageId` readable: the Sent lookup.
+    pub fn can_read(&self) -> bool {
+        self.has("Mail.ReadWrite") || self.has("Mail.Read") || self.has("Mail.ReadBasic")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "stage",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+enum Stage {
+    /// `POST /me/sendMail`.
+    SendMail,
+    /// `POST /me/messages`.
+    CreateDraft,
+    /// `PATCH /me/messages/{id}` with the deferred time.
+    Defer { draft_id: String },
+    /// `POST /me/messages/{id}/send`.
+    SendDraft { draft_id: String },
+}
+
+/// Graph's plan for one email. Serialised between calls without secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphSend {
+    stage: Stage,
+    /// Deferred delivery, Unix ms.
+    deliver_at_ms: Option<u64>,
+    can_write_drafts: bool,
+}
+
+impl GraphSend {
+    pub fn new(target: &GraphTarget, out: &Outgoing) -> GraphSend {
+        GraphSend {
+            stage: if out.deliver_at_ms.is_some() {
+                Stage::CreateDraft
+            } else {
+                Stage::SendMail
+            },
+            deliver_at_ms: out.deliver_at_ms,
+            can_write_drafts: target.can_write_drafts(),
+        }
+    }
+
+    /// The draft's id once created (Graph's id before `send`).
+    pub fn draft_id(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::Defer { draft_id } | Stage::SendDraft { draft_id } => Some(draft_id),
+            _ => None,
+        }
+    }
+}
+
+impl SendSteps for GraphSend {
+    fn call(&self, secret: &Secret<'_>, out: &Outgoing) -> Result<Call, SendRead> {
+        let Secret::Bearer(token) = secret else {
+            return Err(internal(
+                "it was given a password instead of a Microsoft access token",
+            ));
+        };
+        let auth = ("Authorization".to_string(), format!("Bearer {token}"));
+        let mime_request = |url: &str| -> Result<HttpRequest, SendRead> {
+            let body = STANDARD.encode(&out.mime);
+            if body.len() > GRAPH_MAX_REQUEST_BYTES {
+                return Err(SendRead::Permanent {
+                    code: "tooLarge".into(),
+                    message: format!(
+                        "This email is {:.1} MB with its attachments; Inlay can send at most 3 MB through Microsoft 365 for now. Remove or shrink an attachment, or share it as a link.",
+                        out.mime.len() as f64 / (1024.0 * 1024.0)
+                    ),
+                });
+            }
+            Ok(HttpRequest {
+                method: Method::Post,
+                url: url.into(),
+                headers: vec![auth.clone(), ("Content-Type".into(), "text/plain".into())],
+                body: Some(body),
+            })
+        };
+        let request = match &self.stage {
+            Stage::SendMail => mime_request(GRAPH_SEND_MAIL_URL)?,
+            Stage::CreateDraft => {
+                if !self.can_write_drafts {
+                    return Err(SendRead::Permanent {
+                        code: "needsDraftPermission".into(),
+                        message: "To send this email at its time even with the browser closed, Microsoft 365 must hold it as a draft, and Inlay was not given permission to write drafts. Turn on scheduled sending in Inlay's settings for this inbox and sign in again, or send it now.".into(),
+                    });
+                }
+                mime_request(GRAPH_MESSAGES_URL)?
+            }
+            Stage::Defer { draft_id } => {
+                let at = self.deliver_at_ms.unwrap_or(0);
+                HttpRequest {
+                    method: Method::Patch,
+                    url: format!("{GRAPH_MESSAGES_URL}/{}", path_segment(draft_id)),
+                    headers: vec![auth, ("Content-Type".into(), "application/json".into())],
+                    body: Some(
+                        json!({
+                            "singleValueExtendedProperties": [
+                                { "id": DEFERRED_SEND_TIME, "value": utc_iso(at) }
+                            ]
+                        })
+                        .to_string(),
+                    ),
+                }
+            }
+            Stage::SendDraft { draft_id } => HttpRequest {
+                method: Method::Post,
+                url: format!("{GRAPH_MESSAGES_URL}/{}/send", path_segment(draft_id)),
+                headers: vec![auth],
+                body: None,
+            },
+        };
+        Ok(Call::Http(request))
+    }
+
+    fn delivers(&self) -> bool {
+        matches!(self.stage, Stage::SendMail | Stage::SendDraft { .. })
+    }
+
+    fn read(&mut self, answer: Answer<'_>) -> Read<SendRead> {
+        let delivers = self.delivers();
+        match reply(&answer) {
+            Reply::Ok { body, .. } => self.next_stage(body),
+            Reply::Unauthorized => Read::End(SendRead::SecretRejected),
+            Reply::Throttled { retry_after_ms } => Read::End(SendRead::Retry {
+                retry_after_ms,
+                message: "Microsoft 365 is limiting how fast this mailbox sends; Inlay will try again."
+                    .into(),
+            }),
+            Reply::ServerError { status } if delivers => Read::End(SendRead::Unknown {
+                message: format!(
+                    "Microsoft 365 had a problem while taking this email (HTTP {status}); it may have been sent."
+                ),
+            }),
+            Reply::ServerError { status } => Read::End(SendRead::Retry {
+                retry_after_ms: None,
+                message: format!(
+                    "Microsoft 365 had a temporary problem (HTTP {status}); Inlay will try again."
+                ),
+            }),
+            Reply::NoAnswer(failure) if delivers => Read::End(SendRead::Unknown {
+                message: match failure {
+                    TransportFailure::Timeout => {
+                        "Microsoft 365 did not answer in time; the email may have been sent."
+                    }
+                    TransportFailure::Network => {
+                        "The connection to Microsoft 365 broke off; the email may have been sent."
+                    }
+                }
+                .into(),
+            }),
+            Reply::NoAnswer(_) => Read::End(SendRead::Retry {
+                retry_after_ms: None,
+                message: "Microsoft 365 could not be reached; Inlay will try again.".into(),
+            }),
+            Reply::NotHttp if delivers => Read::End(SendRead::Unknown {
+                message: "Inlay got an answer it can't read from Microsoft 365; the email may have been sent.".into(),
+            }),
+            Reply::NotHttp => Read::End(internal("the answer was not Microsoft 365's")),
+            Reply::Refused {
+                status,
+                info,
+                retry_after_ms,
+            } => Read::End(self.refused(status, &info, retry_after_ms)),
+        }
+    }
+}
+
+impl GraphSend {
+    fn next_stage(&mut self, body: &str) -> Read<SendRead> {
+        match &self.stage {
+            Stage::SendMail => Read::End(SendRead::Sent {
+                provider_id: None,
+                thread_id: None,
+            }),
+            Stage::SendDraft { draft_id } => Read::End(SendRead::Sent {
+                provider_id: Some(draft_id.clone()),
+                thread_id: None,
+            }),
+            Stage::CreateDraft => {
+                let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+                let Some(draft_id) = text_field(&v, "id") else {
+                    return Read::End(SendRead::Retry {
+                        retry_after_ms: None,
+                        message: "Microsoft 365 created the draft but Inlay couldn't read its id; Inlay will try again.".into(),
+                    });
+                };
+                self.stage = Stage::Defer { draft_id };
+                Read::Next
+            }
+            Stage::Defer { draft_id } => {
+                self.stage = Stage::SendDraft {
+                    draft_id: draft_id.clone(),
+                };
+                Read::Next
+            }
+        }
+    }
+
+    /// A 4xx other than 401 and 429.
+    fn refused(&mut self, status: u16, info: &ErrorInfo, retry_after_ms: Option<u64>) -> SendRead {
+        let code = info.code_or_reason().unwrap_or("");
+        if status == 404 {
+            match &self.stage {
+                // The draft is gone between its `send` and now. Inlay sends a
+                // draft once, right after creating it, so the likely reading
+                // is that a `send` whose answer was lost took it (it then
+                // moves out of Drafts under a new id); the user deleting it
+                // within those seconds is the unlikely one. Either way only
+                // the Sent lookup may say: unknown.
+                Stage::SendDraft { .. } => {
+                    return SendRead::Unknown {
+                        message: "The draft Inlay had just created is gone from Microsoft 365; most likely it was already sent.".into(),
+                    };
+                }
+                // Deleted before anything was sent: start again with a new draft.
+                Stage::Defer { .. } => {
+                    self.stage = Stage::CreateDraft;
+                    return SendRead::Retry {
+                        retry_after_ms,
+                        message: "The draft Inlay had just created is gone from Microsoft 365; Inlay will create it again.".into(),
+                    };
+                }
+                _ => {}
+            }
+        }
+        let permanent = |code: &str, message: String| SendRead::Permanent {
+            code: code.into(),
+            message,
+        };
+        match (status, code) {
+            (_, "ErrorSendAsDenied") => permanent(
+                "aliasNotAllowed",
+                format!(
+                    "Microsoft 365 does not let this mailbox send as the chosen From address. Choose another From address, or ask your administrator for Send As rights.{}",
+                    info.said()
+                ),
+            ),
+            (_, "ErrorMessageSizeExceeded") | (413, _) => permanent(
+                "tooLarge",
+                "Microsoft 365 refused this email as too large. Remove or shrink an attachment, or share it as a link.".into(),
+            ),
+            (_, "ErrorQuotaExceeded") => permanent(
+                "mailboxFull",
+                "This Microsoft 365 mailbox is full, so it can't send. Delete some email, then send it again.".into(),
+            ),
+            (_, "MailboxNotEnabledForRESTAPI") => permanent(
+                "mailboxNotSupported",
+                "This mailbox is not on Exchange Online (or has no license for it), so Microsoft 365 can't send from it through Inlay.".into(),
+            ),
+            (_, "ErrorSubmissionQuotaExceeded") => permanent(
+                "dailyLimit",
+                format!(
+                    "Microsoft 365's sending limit for this mailbox is used up, so this email was not sent. Send it again later.{}",
+                    info.said()
+                ),
+            ),
+            (403, _) => permanent(
+                "accessDenied",
+                format!(
+                    "Microsoft 365 refused to send this email: Inlay may not send from this mailbox. Your organisation may not allow it; sign in again, or ask your administrator.{}",
+                    info.said()
+                ),
+            ),
+            _ => permanent(
+                "rejected",
+                format!(
+                    "Microsoft 365 refused this email (HTTP {status}), so it was not sent. Check the recipients' addresses.{}",
+                    info.said()
+                ),
+            ),
+        }
+    }
+}
+
+/// A mistake in Inlay itself: said, and never sent again automatically.
+fn internal(what: &str) -> SendRead {
+    SendRead::Permanent {
+        code: "internal".into(),
+        message: format!(
+            "Inlay could not hand this email to Microsoft 365 ({what}). Please report this problem."
+        ),
+    }
+}
+
+/// A Graph id as one path segment (ids are base64 with `/`, `+`, `=`).
+pub(crate) fn path_segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// Unix ms → `2026-12-05T12:00:00Z` (Howard Hinnant's civil-from-days).
+pub(crate) fn utc_iso(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
