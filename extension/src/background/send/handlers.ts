@@ -15,7 +15,7 @@ import { guard, rearm } from "./alarms.js";
 import type { OutboxView } from "./binding.js";
 import { sendCore } from "./core.js";
 import * as drafts from "./drafts.js";
-import { recordContext, TOKEN_NAMES } from "./record.js";
+import { recordContext, senderTokens, TOKEN_NAMES, type TokenContext } from "./record.js";
 import { isRunning, runDue, runEntry, type RunnerDeps } from "./runner.js";
 import type { OutboxRow, SendSettingsRow } from "./schema.js";
 import { answerSecret } from "./secrets.js";
@@ -25,6 +25,8 @@ const db = () => accounts.sendDatabase();
 
 /** Staged attachments no draft names are dropped after a day. */
 const ATTACHMENT_TTL_MS = 24 * 3600_000;
+
+const EMPTY_TOKENS: TokenContext = { contact: {}, company: {}, deal: {}, sender: {} };
 
 const DEFAULT_SETTINGS: SendSettingsRow = { id: "settings", late: "holdForReview", signatures: [] };
 
@@ -135,7 +137,7 @@ export function sendHandlers(core: WorkerCore) {
     sendCompose: async (r: { record?: string | null }) => {
       const [list, context, templates, s] = await Promise.all([
         accounts.listAccounts(),
-        r.record ? recordContext(await db(), r.record) : Promise.resolve({ to: [], tokens: {} }),
+        r.record ? recordContext(await db(), r.record) : Promise.resolve({ to: [], tokens: EMPTY_TOKENS }),
         drafts.listTemplates(await db()),
         settings(),
       ]);
@@ -143,7 +145,10 @@ export function sendHandlers(core: WorkerCore) {
       return {
         senders: senders(list).map((x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: x.kind === "microsoft" || x.kind === "exchange" })),
         to: context.to,
-        tokens: context.tokens,
+        // The picker shows each token's value here ("contact.firstName": "Ann").
+        tokens: Object.fromEntries(
+          (Object.entries(context.tokens) as [string, Record<string, string>][]).flatMap(([kind, fields]) => Object.entries(fields).map(([f, v]) => [`${kind}.${f}`, v])),
+        ),
         tokenNames: TOKEN_NAMES,
         templates,
       };
@@ -183,7 +188,7 @@ export function sendHandlers(core: WorkerCore) {
         throw new InlayError("fromNotConnected", `${r.draft.from} is not a connected inbox or one of its verified addresses: choose another From.`);
       }
       const s = await settings();
-      const context = r.draft.record ? await recordContext(database, r.draft.record) : { to: [], tokens: {} };
+      const context = r.draft.record ? await recordContext(database, r.draft.record) : { to: [], tokens: EMPTY_TOKENS };
       const attachments = await Promise.all(
         r.draft.attachments.map(async (a) => {
           const bytes = await drafts.attachmentBytes(database, a.id);
@@ -194,21 +199,22 @@ export function sendHandlers(core: WorkerCore) {
       const now = Date.now();
       const signature = r.draft.signature ? (s.signatures.find((x) => x.inbox.toLowerCase() === from.inbox.toLowerCase())?.html ?? null) : null;
       // Compose refuses in words (a token with no value, a header injection, a limit): thrown as {code, message}.
+      const mailbox = (x: { address: string; name?: string | null }) => ({ address: x.address, name: x.name || null });
       const composed = send.compose(
         {
           from: { address: r.draft.from, name: from.name },
           allowedFrom: [from.inbox, ...from.aliases],
-          kind: from.kind,
-          to: r.draft.to,
-          cc: r.draft.cc,
-          bcc: r.draft.bcc,
+          to: r.draft.to.map(mailbox),
+          cc: r.draft.cc.map(mailbox),
+          bcc: r.draft.bcc.map(mailbox),
           subject: r.draft.subject,
           html: r.draft.html,
           signatureHtml: signature,
-          attachments,
+          attachments: attachments.map((a) => ({ filename: a.name, contentType: a.contentType, bytes: a.bytes })),
           inReplyTo: r.draft.inReplyTo ?? null,
           threadId: r.draft.threadId ?? null,
-          tokens: { ...context.tokens, "sender.email": r.draft.from, ...(from.name ? { "sender.name": from.name } : {}) },
+          inboxKind: from.kind,
+          tokens: { ...context.tokens, sender: senderTokens(from.name, r.draft.from) },
         },
         now,
         randomBytes(64),

@@ -10,26 +10,41 @@ import type { SendRecipient } from "../core/generated/SendRecipient.js";
 import { parseRef } from "../crm/record.js";
 import { withoutIndexKeys, type Row } from "../crm/schema.js";
 
+/** Token values per record kind, field name as the CRM spells it (core `send::template::TokenContext`). */
+export interface TokenContext {
+  contact: Record<string, string>;
+  company: Record<string, string>;
+  deal: Record<string, string>;
+  sender: Record<string, string>;
+}
+
 export interface RecordContext {
   to: SendRecipient[];
-  tokens: Record<string, string>;
+  tokens: TokenContext;
 }
 
 const nameOf = (c: Contact) => [c.firstName, c.lastName].filter(Boolean).join(" ");
 
+/** A field with no value is left out: compose then refuses a token naming it, or takes its fallback. */
+const filled = (values: Record<string, string | null | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => !!e[1]));
+
 function contactTokens(c: Contact): Record<string, string> {
-  return {
-    "contact.firstname": c.firstName,
-    "contact.lastname": c.lastName,
-    "contact.fullname": nameOf(c),
-    "contact.email": c.emails[0] ?? "",
-    "contact.jobtitle": c.jobTitle,
-    "contact.phone": c.phone,
-  };
+  return filled({
+    firstName: c.firstName,
+    lastName: c.lastName,
+    fullName: nameOf(c),
+    email: c.emails[0],
+    jobTitle: c.jobTitle,
+    phone: c.phone,
+    lifecycleStage: c.lifecycleStage,
+    leadStatus: c.leadStatus,
+    ...c.custom,
+  });
 }
 
 function companyTokens(c: Company): Record<string, string> {
-  return { "company.name": c.name, "company.domain": c.domains[0] ?? "" };
+  return filled({ name: c.name, domain: c.domains[0] });
 }
 
 function recipient(c: Contact): SendRecipient[] {
@@ -37,7 +52,13 @@ function recipient(c: Contact): SendRecipient[] {
   return address ? [{ address, name: nameOf(c) || null }] : [];
 }
 
-/** The record's recipients and token values; empty when it is gone. Tokens with no value are left out. */
+/** The sender's tokens: the inbox's display name and the From address. */
+export function senderTokens(name: string | null, address: string): Record<string, string> {
+  const [first, ...rest] = (name ?? "").trim().split(/\s+/);
+  return filled({ firstName: first, lastName: rest.join(" "), fullName: name?.trim(), email: address });
+}
+
+/** The record's recipients and token values; empty when it is gone. */
 export async function recordContext(db: IDBPDatabase<unknown>, ref: string): Promise<RecordContext> {
   const parsed = parseRef(ref);
   const tx = db.transaction(["contacts", "companies", "deals"], "readonly");
@@ -46,13 +67,14 @@ export async function recordContext(db: IDBPDatabase<unknown>, ref: string): Pro
     const row = (await tx.objectStore(store).get(id)) as Row | undefined;
     return row ? withoutIndexKeys<T>(row) : undefined;
   };
-  const context: RecordContext = { to: [], tokens: {} };
+  const context: RecordContext = { to: [], tokens: { contact: {}, company: {}, deal: {}, sender: {} } };
   if (parsed?.kind === "contact") {
     const contact = await get<Contact>("contacts", parsed.id);
     if (contact) {
       const company = await get<Company>("companies", contact.companyId);
       context.to = recipient(contact);
-      context.tokens = { ...contactTokens(contact), ...(company ? companyTokens(company) : {}) };
+      context.tokens.contact = contactTokens(contact);
+      if (company) context.tokens.company = companyTokens(company);
     }
   } else if (parsed?.kind === "deal") {
     const deal = await get<Deal>("deals", parsed.id);
@@ -60,33 +82,30 @@ export async function recordContext(db: IDBPDatabase<unknown>, ref: string): Pro
       const contacts = (await Promise.all(deal.contactIds.map((id) => get<Contact>("contacts", id)))).filter((c): c is Contact => !!c);
       const company = await get<Company>("companies", deal.companyId ?? contacts[0]?.companyId);
       context.to = contacts.flatMap(recipient);
-      context.tokens = {
-        ...(contacts[0] ? contactTokens(contacts[0]) : {}),
-        ...(company ? companyTokens(company) : {}),
-        "deal.name": deal.name,
-        "deal.amount": deal.amount ?? "",
-        "deal.closedate": deal.closeDate ?? "",
-      };
+      if (contacts[0]) context.tokens.contact = contactTokens(contacts[0]);
+      if (company) context.tokens.company = companyTokens(company);
+      context.tokens.deal = filled({ name: deal.name, pipeline: deal.pipeline, stage: deal.stage, amount: deal.amount, currency: deal.currency, closeDate: deal.closeDate });
     }
   }
   await tx.done;
-  context.tokens = Object.fromEntries(Object.entries(context.tokens).filter(([, v]) => v !== ""));
   return context;
 }
 
-/** The token names the picker offers (whether or not this record has a value for each). */
+/** The tokens the picker offers (core `send::template`'s known fields). */
 export const TOKEN_NAMES = [
-  "contact.firstname",
-  "contact.lastname",
-  "contact.fullname",
+  "contact.firstName",
+  "contact.lastName",
+  "contact.fullName",
   "contact.email",
-  "contact.jobtitle",
+  "contact.jobTitle",
   "contact.phone",
   "company.name",
   "company.domain",
   "deal.name",
   "deal.amount",
-  "deal.closedate",
-  "sender.name",
+  "deal.stage",
+  "deal.closeDate",
+  "sender.firstName",
+  "sender.fullName",
   "sender.email",
 ] as const;
