@@ -39,9 +39,46 @@ function outboxChanged(): void {
   chrome.runtime.sendMessage({ event: "outboxChanged" }).catch(() => undefined); // no page open
 }
 
-/** Set by the CRM's wiring: logs a sent email on its recipients' timelines (H-crm's command). */
-let logSent: ((row: OutboxRow) => Promise<void>) | undefined;
-export function onSent(log: (row: OutboxRow) => Promise<void>): void {
+/** Characters of the text body kept for the CRM's timeline. */
+const SNIPPET_CHARS = 300;
+
+/** A sent email as the CRM logs it (core `crm::sent_email::SentEmail`). */
+export interface SentEmailRecord {
+  messageId: string;
+  inbox: string;
+  from: string;
+  to: { address: string; name?: string }[];
+  cc: { address: string; name?: string }[];
+  bcc: { address: string; name?: string }[];
+  subject: string;
+  snippet: string;
+  sentAt: number;
+  providerThreadId: string | null;
+  outboxId: string;
+}
+
+/** What the CRM is told of a sent row. */
+export function sentEmailOf(row: OutboxRow): SentEmailRecord {
+  const people = (list: { address: string; name?: string | null }[]) => list.map((r) => (r.name ? { address: r.address, name: r.name } : { address: r.address }));
+  const state = row.view.state;
+  return {
+    messageId: row.summary.messageId,
+    inbox: row.inbox,
+    from: row.summary.from,
+    to: people(row.draft.to),
+    cc: people(row.draft.cc),
+    bcc: people(row.draft.bcc),
+    subject: row.summary.subject,
+    snippet: row.summary.snippet ?? "",
+    sentAt: state.kind === "sent" ? state.atMs : row.updatedAt,
+    providerThreadId: state.kind === "sent" ? state.threadId : null,
+    outboxId: row.id,
+  };
+}
+
+/** Set by the CRM's wiring: logs a sent email on its recipients' timelines (background/crm's logSentEmail). */
+let logSent: ((email: SentEmailRecord) => Promise<unknown>) | undefined;
+export function onSent(log: (email: SentEmailRecord) => Promise<unknown>): void {
   logSent = log;
 }
 
@@ -55,19 +92,25 @@ function deps(core: WorkerCore): RunnerDeps {
     latePolicy: async () => (await settings()).late,
     guard: (nowMs) => guard(nowMs),
     settled: async (row) => {
-      if (row.view.state.kind === "sent" && !row.logged && logSent) {
-        await logSent(row);
-        await store.commit(await db(), row.id, row.json, row.view, Date.now(), { logged: true });
-      }
+      await logOnce(row).catch(() => undefined); // tried again on the next run
       outboxChanged();
     },
   };
+}
+
+/** Logs a sent email to the CRM once; the row remembers it was logged. */
+async function logOnce(row: OutboxRow): Promise<void> {
+  if (row.view.state.kind !== "sent" || row.logged || !logSent) return;
+  await logSent(sentEmailOf(row));
+  await store.commit(await db(), row.id, row.json, row.view, Date.now(), { logged: true });
 }
 
 /** Runs what is due, then sets the alarm for what comes next. Never throws (alarms and starts call it). */
 export async function runOutbox(core: WorkerCore): Promise<void> {
   try {
     await runDue(deps(core));
+    // A sent email whose logging failed (or a worker stopped before it) is logged now.
+    for (const row of await store.listEntries(await db())) await logOnce(row).catch(() => undefined);
   } finally {
     await rearm(await db()).catch(() => undefined);
   }
@@ -239,7 +282,13 @@ export function sendHandlers(core: WorkerCore) {
         view: send.outboxView(json),
         draft: { ...r.draft, id: draftId, html: send.sanitizeHtml(r.draft.html) },
         inbox: from.inbox,
-        summary: { from: r.draft.from, to: [...r.draft.to, ...r.draft.cc].map((x) => x.address), subject: composed.subject, messageId: composed.messageId },
+        summary: {
+          from: r.draft.from,
+          to: [...r.draft.to, ...r.draft.cc].map((x) => x.address),
+          subject: composed.subject,
+          messageId: composed.messageId,
+          snippet: composed.text.slice(0, SNIPPET_CHARS),
+        },
         createdAt: now,
         updatedAt: now,
       };

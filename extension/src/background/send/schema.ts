@@ -28,7 +28,7 @@ export interface OutboxRow {
   /** The connected inbox it leaves from (its secret; From may be one of its aliases). */
   inbox: string;
   /** What the lists show without the core. */
-  summary: { from: string; to: string[]; subject: string; messageId: string };
+  summary: { from: string; to: string[]; subject: string; messageId: string; snippet?: string };
   createdAt: number;
   updatedAt: number;
   /** When it next needs the worker (ms); absent when it needs nobody. */
