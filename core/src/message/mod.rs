@@ -29,7 +29,7 @@ mod prepare;
 mod repair;
 mod summary;
 mod transfer;
-mod validate;
+pub(crate) mod validate;
 
 pub use build::build_message;
 pub use charset::{MultiByteDecoder, set_multi_byte_decoder};

@@ -6,5 +6,12 @@
 
 pub mod provider;
 pub mod outgoing;
+pub mod compose;
+pub mod limits;
+pub mod message_id;
+pub mod sanitize;
+pub mod template;
+pub mod text;
 
+pub use compose::{ComposeError, ComposeInput, Composed, compose};
 pub use outgoing::Outgoing;
