@@ -25,6 +25,7 @@ pub mod idn;
 pub mod http;
 pub mod machine;
 pub mod message;
+pub mod outbox;
 pub mod provider;
 pub mod rpc;
 pub mod send;

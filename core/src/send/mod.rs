@@ -12,6 +12,8 @@ pub mod message_id;
 pub mod sanitize;
 pub mod template;
 pub mod text;
+pub mod target;
 
 pub use compose::{ComposeError, ComposeInput, Composed, compose};
 pub use outgoing::Outgoing;
+pub use target::SendTarget;
