@@ -308,3 +308,83 @@ fn a_name_that_does_not_resolve_is_not_found_not_unreachable() {
     assert_eq!(e.code, "hostNotFound", "{e:?}");
     assert!(e.message.contains("imap.nowhere.invalid"), "{e:?}");
 }
+
+/// `sentLookup` against a script: login, LIST finds Sent by its attribute,
+/// EXAMINE, then the search, answered with `search` (`None`: a NO).
+fn lookup_script(search: Option<&'static str>, folders: &'static str) -> crate::scripted::Server {
+    serve(move |tcp, config| {
+        let mut p = tls(tcp, config);
+        p.say("* OK ready\r\n");
+        assert_eq!(p.hear(), "a1 CAPABILITY");
+        p.say("* CAPABILITY IMAP4rev1\r\na1 OK\r\n");
+        assert_eq!(p.hear(), r#"a2 LOGIN "u" "p""#);
+        p.say("a2 OK\r\n");
+        assert_eq!(p.hear(), "a3 CAPABILITY");
+        p.say("* CAPABILITY IMAP4rev1 SPECIAL-USE\r\na3 OK\r\n");
+        assert_eq!(p.hear(), r#"a4 LIST "" "*" RETURN (SPECIAL-USE)"#);
+        p.say(&format!("{folders}a4 OK\r\n"));
+        if !folders.contains("\\Sent") {
+            return;
+        }
+        assert_eq!(p.hear(), r#"a5 EXAMINE "Sent Items""#);
+        p.say("* 3 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\na5 OK [READ-ONLY] done\r\n");
+        assert_eq!(
+            p.hear(),
+            r#"a6 UID SEARCH HEADER Message-ID "<m1.x\"y@inlay.test>""#
+        );
+        match search {
+            Some(line) => p.say(&format!("{line}\r\na6 OK done\r\n")),
+            None => p.say("a6 NO [CANNOT] search failed\r\n"),
+        }
+        if search.is_some() {
+            assert_eq!(p.hear(), "a7 LOGOUT");
+            p.say("* BYE\r\na7 OK\r\n");
+        }
+    })
+}
+
+const SENT_LIST: &str = "* LIST (\\HasNoChildren) \"/\" \"INBOX\"\r\n* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent Items\"\r\n";
+
+fn lookup(
+    port: u16,
+    cert: &rustls::pki_types::CertificateDer<'static>,
+) -> Result<Value, crate::net::Fail> {
+    let a = crate::protocol::LookupArgs {
+        imap: args(port, Security::ImplicitTls, "p", false),
+        message_id: "<m1.x\"y@inlay.test>".into(),
+    };
+    crate::imap::sent_lookup(&a, roots(cert))
+}
+
+#[test]
+fn sent_lookup_searches_the_sent_folder_for_the_whole_message_id() {
+    let s = lookup_script(Some("* SEARCH 12 4"), SENT_LIST);
+    let v = lookup(s.port, &s.cert).unwrap();
+    assert_eq!(
+        v,
+        json!({"folder": "Sent Items", "found": true, "uids": [4, 12]})
+    );
+    s.thread.join().unwrap();
+
+    let s = lookup_script(Some("* SEARCH"), SENT_LIST);
+    let v = lookup(s.port, &s.cert).unwrap();
+    assert_eq!(
+        v,
+        json!({"folder": "Sent Items", "found": false, "uids": []})
+    );
+    s.thread.join().unwrap();
+}
+
+#[test]
+fn a_search_that_did_not_run_is_an_error_never_not_found() {
+    let s = lookup_script(None, SENT_LIST);
+    let e = lookup(s.port, &s.cert).unwrap_err();
+    assert_eq!(e.code, "protocolError", "{e:?}");
+    assert!(e.message.contains("search failed"), "{e:?}");
+    s.thread.join().unwrap();
+
+    let s = lookup_script(None, "* LIST (\\HasNoChildren) \"/\" \"INBOX\"\r\n");
+    let e = lookup(s.port, &s.cert).unwrap_err();
+    assert_eq!(e.code, "noSentFolder", "{e:?}");
+    s.thread.join().unwrap();
+}

@@ -2,6 +2,7 @@
 //! IMAP/SMTP go through this small binary, started by the browser over stdio.
 //! See README.md for install and protocol.
 
+pub mod bcc;
 pub mod framing;
 pub mod imap;
 pub mod install;

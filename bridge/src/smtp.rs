@@ -13,6 +13,7 @@
 //! `starttlsUnavailable` (never AUTH in plaintext); bytes after the `220`
 //! before the handshake → `protocolError`; EHLO is asked again after TLS.
 
+use crate::bcc::without_bcc;
 use crate::imap;
 use crate::net::{self, Endpoint, Fail, Tls, clip, fail, io_fail, public_roots};
 use crate::protocol::{CheckArgs, Security, SendArgs};
@@ -44,13 +45,14 @@ pub fn send_public(a: &SendArgs, message: &[u8]) -> Result<Value, Fail> {
     send(a, message, public_roots())
 }
 
-/// Submits `message` (already validated, CRLF) over SMTP; then, only if
-/// that succeeded, APPENDs it to the Sent folder when `appendToSent`. An
-/// APPEND failure never fails the reply: the message is out, and retrying
-/// the request would send it twice.
+/// Submits `message` (already validated, CRLF) without its Bcc header over
+/// SMTP; then, only if that succeeded, APPENDs it, Bcc included, to the
+/// Sent folder when `appendToSent`. An APPEND failure never fails the
+/// reply: the message is out, and retrying the request would send it twice.
 pub fn send(a: &SendArgs, message: &[u8], roots: RootCertStore) -> Result<Value, Fail> {
     let mut c = Client::open(&a.smtp, roots.clone())?;
-    let (accepted, rejected) = c.transaction(a, message)?;
+    // Servers deliver the header as given: Bcc stays in the Sent copy only.
+    let (accepted, rejected) = c.transaction(a, &without_bcc(message))?;
     c.quit();
     let mut v = json!({
         "sent": true,

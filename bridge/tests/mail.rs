@@ -316,3 +316,85 @@ fn failed_sent_copy_does_not_fail_the_send() {
     assert_eq!(v["appendError"]["code"], json!("wrongPassword"), "{r}");
     assert_eq!(delivered(&d), 1);
 }
+
+#[test]
+fn bcc_never_travels_and_the_sent_copy_keeps_it() {
+    let (d, s) = servers();
+    let mime = format!(
+        "From: {ALICE}\r\nTo: {ALICE}\r\nBcc: hidden@dovecot.test,\r\n other@dovecot.test\r\n\
+         Subject: blind\r\nMessage-ID: <blind@dovecot.test>\r\n\r\nBcc: this line is body\r\n"
+    );
+    let r = send(
+        smtp_starttls(&s),
+        imap(&d, PASSWORD),
+        &[ALICE, "hidden@dovecot.test", "other@dovecot.test"],
+        mime.as_bytes(),
+        true,
+    );
+    let v = value(&r);
+    assert_eq!(
+        v["accepted"],
+        json!([ALICE, "hidden@dovecot.test", "other@dovecot.test"])
+    );
+    // The envelope still reaches the blind recipients…
+    assert!(
+        s.log()
+            .contains("to=alice@dovecot.test,hidden@dovecot.test,other@dovecot.test"),
+        "{}",
+        s.log()
+    );
+    // …but what the server received and delivered has no Bcc field.
+    let inbox = sync(&d, "INBOX", json!({}));
+    let delivered = mime_of(&value(&inbox)["messages"][0]);
+    let text = String::from_utf8(delivered).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "From: {ALICE}\r\nTo: {ALICE}\r\nSubject: blind\r\nMessage-ID: <blind@dovecot.test>\r\n\r\n\
+             Bcc: this line is body\r\n"
+        )
+    );
+    // The Sent copy is the message as given.
+    let sent = sync(&d, "Sent", json!({}));
+    assert_eq!(mime_of(&value(&sent)["messages"][0]), mime.as_bytes());
+}
+
+fn lookup(d: &Dovecot, password: &str, message_id: &str) -> Value {
+    call(json!({"id": "l", "op": "sentLookup", "imap": imap(d, password), "messageId": message_id}))
+}
+
+#[test]
+fn sent_lookup_finds_the_sent_copy_by_message_id_and_only_it() {
+    let (d, s) = servers();
+    // Nothing sent yet: a search that ran and found nothing.
+    let none = lookup(&d, PASSWORD, "<a@dovecot.test>");
+    assert_eq!(
+        value(&none),
+        &json!({"folder": "Sent", "found": false, "uids": []})
+    );
+    let r = send(
+        smtp_starttls(&s),
+        imap(&d, PASSWORD),
+        &[ALICE],
+        &message("a", "x"),
+        true,
+    );
+    let uid = value(&r)["appendUid"].clone();
+    assert!(uid.is_u64(), "{r}");
+    let found = lookup(&d, PASSWORD, "<a@dovecot.test>");
+    assert_eq!(
+        value(&found),
+        &json!({"folder": "Sent", "found": true, "uids": [uid]})
+    );
+    // Another id, or one this one is a part of, is not it.
+    for other in ["<b@dovecot.test>", "<xa@dovecot.test>", "<a@dovecot.tes>"] {
+        assert_eq!(
+            value(&lookup(&d, PASSWORD, other))["found"],
+            json!(false),
+            "{other}"
+        );
+    }
+    // A search that could not run is an error.
+    let refused = lookup(&d, "not the password", "<a@dovecot.test>");
+    assert_eq!(error_code(&refused), "wrongPassword", "{refused}");
+}

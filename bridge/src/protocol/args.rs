@@ -230,6 +230,33 @@ impl SendArgs {
     }
 }
 
+/// Arguments of `sentLookup`.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LookupArgs {
+    pub imap: CheckArgs,
+    /// The header's value with its angle brackets: `<left@right>`.
+    pub message_id: String,
+}
+
+impl LookupArgs {
+    pub(super) fn validate(&self) -> Result<(), String> {
+        self.imap.validate().map_err(|e| format!("imap: {e}"))?;
+        let id = self.message_id.as_bytes();
+        // RFC 5322 msg-id: printable ASCII, no spaces; bounded like a line.
+        let ok = (3..=998).contains(&id.len())
+            && id.first() == Some(&b'<')
+            && id.last() == Some(&b'>')
+            && id.iter().all(|b| (0x21..=0x7e).contains(b));
+        if !ok {
+            return Err(
+                "messageId must be <left@right>: 3..=998 printable ASCII chars, no spaces".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Bare CR or LF → CRLF.
 pub fn crlf(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len() + raw.len() / 50);
@@ -326,6 +353,45 @@ mod tests {
                 "{patch} -> {r}"
             );
         }
+    }
+
+    #[test]
+    fn sent_lookup_takes_one_whole_message_id() {
+        let srv = json!({"host": "h", "port": 1, "security": "startTls", "username": "u", "password": "p"});
+        for id in ["a@b", "<a b@c>", "<a@b>\r\nA1 LOGOUT", "<é@b>", "<>x", ""] {
+            let r = handle(
+                json!({"id": "1", "op": "sentLookup", "imap": srv, "messageId": id})
+                    .to_string()
+                    .as_bytes(),
+            );
+            assert_eq!(code(&r), "badRequest", "{id:?} -> {r}");
+            assert!(
+                r["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("messageId"),
+                "{r}"
+            );
+        }
+        let long = format!("<{}@b>", "a".repeat(996));
+        let r = handle(
+            json!({"id": "1", "op": "sentLookup", "imap": srv, "messageId": long})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(code(&r), "badRequest", "{r}");
+        let r = handle(
+            json!({"id": "1", "op": "sentLookup", "imap": srv, "messageId": "<a@b>", "folder": "x"})
+                .to_string()
+                .as_bytes(),
+        );
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field"),
+            "{r}"
+        );
     }
 
     #[test]

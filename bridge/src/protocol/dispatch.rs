@@ -1,6 +1,6 @@
 //! The dispatcher: one request frame in, one reply out.
 
-use super::args::{CheckArgs, NoArgs, SendArgs, SyncArgs};
+use super::args::{CheckArgs, LookupArgs, NoArgs, SendArgs, SyncArgs};
 use super::reply::{error, failure, ok};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -42,6 +42,9 @@ pub fn handle(frame: &[u8]) -> Value {
         "imapSync" => args::<SyncArgs>(obj)
             .and_then(|a| a.validate().map(|()| a).map_err(bad))
             .and_then(|a| crate::imap::sync_public(&a)),
+        "sentLookup" => args::<LookupArgs>(obj)
+            .and_then(|a| a.validate().map(|()| a).map_err(bad))
+            .and_then(|a| crate::imap::sent_lookup_public(&a)),
         "send" => args::<SendArgs>(obj).and_then(|a| {
             let message = a.validate().map_err(bad)?;
             crate::smtp::send_public(&a, &message)

@@ -20,7 +20,8 @@ mod reply;
 
 pub use address::check_address;
 pub use args::{
-    CheckArgs, MAX_RECIPIENTS, MAX_SEND_BYTES, MAX_SYNC_BYTES, Security, SendArgs, SyncArgs, crlf,
+    CheckArgs, LookupArgs, MAX_RECIPIENTS, MAX_SEND_BYTES, MAX_SYNC_BYTES, Security, SendArgs,
+    SyncArgs, crlf,
 };
 pub use caller::{CHROME_ORIGIN, Caller, FIREFOX_ADDON_ID, check_caller};
 pub use dispatch::{MAX_ID_LEN, handle};
