@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MailServerKind, MailSettings, Security};
+use super::{MailServerKind, MailSettings, Security, Server};
 use crate::rpc::imap::SpkiPin;
 
 /// An operation of the helper.
@@ -19,6 +19,10 @@ pub enum HelperOp {
     ImapCheck,
     /// Log in to the SMTP server (`CheckArgs`).
     SmtpCheck,
+    /// Submit a message over SMTP, then append the Sent copy (`SendArgs`).
+    Send,
+    /// Search the Sent folder for a Message-ID (`LookupArgs`).
+    SentLookup,
 }
 
 /// One request to the helper: `{op, ...args}` on the native port. `args` is a
@@ -89,6 +93,15 @@ pub(crate) fn check_call(
         MailServerKind::Imap => (&settings.imap, HelperOp::ImapCheck),
         MailServerKind::Smtp => (&settings.smtp, HelperOp::SmtpCheck),
     };
+    HelperCall {
+        op,
+        args: server_args(server, password, trust),
+    }
+}
+
+/// A server's `CheckArgs` (also the `smtp` and `imap` of `send` and
+/// `sentLookup`).
+pub(crate) fn server_args(server: &Server, password: &str, trust: &Trust) -> serde_json::Value {
     let args = CheckArgs {
         host: &server.host,
         port: server.port,
@@ -101,9 +114,6 @@ pub(crate) fn check_call(
         },
         trust_any_certificate: *trust == Trust::Any,
     };
-    HelperCall {
-        op,
-        // Plain strings, numbers and booleans: serialising cannot fail.
-        args: serde_json::to_value(args).unwrap_or_default(),
-    }
+    // Plain strings, numbers and booleans: serialising cannot fail.
+    serde_json::to_value(args).unwrap_or_default()
 }

@@ -21,7 +21,9 @@ mod discovery;
 mod guess;
 mod helper;
 mod helper_error;
+mod send;
 mod sent_copy;
+mod sent_lookup;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -43,7 +45,9 @@ pub use discovery::{
 pub use guess::{guesses, usual_settings};
 pub use helper::{HelperCall, HelperOp, ServerCertificate};
 pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe_helper_error};
+pub use send::{ImapSend, ImapTarget};
 pub use sent_copy::sent_copy_needed;
+pub use sent_lookup::ImapLookup;
 pub use validate::{SettingsError, parse_security, validate_settings};
 
 /// How a connection is encrypted. There is deliberately no plaintext variant.
