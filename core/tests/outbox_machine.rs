@@ -423,9 +423,28 @@ fn a_stopped_handover_is_looked_up_only_after_its_deferred_time() {
     let mut m = machine(email(inbox, Some(T0 + 3_600_000)));
     to_delivering_call(&mut m, T0);
     let mut again = reload(&m);
+    let after = T0 + 3_600_000 + LOOKUP_GRACE_MS;
+    assert_eq!(wait_until(&again.start(at(T0 + 1))), after);
+    // The lookup is told the send was deferred (Graph and EWS look where
+    // a held email waits too).
+    again.resume(Input::Timer, at(after));
     assert_eq!(
-        wait_until(&again.start(at(T0 + 1))),
-        T0 + 3_600_000 + LOOKUP_GRACE_MS
+        call(&again.resume(token(), at(after))).0,
+        format!("https://fake.example/lookup?deferred={}", T0 + 3_600_000)
+    );
+    // A past-due send on the same inbox is not deferred.
+    let inbox = FakeInbox {
+        defers: true,
+        ..Default::default()
+    };
+    let mut m = machine(email(inbox, Some(T0 - 1)));
+    to_delivering_call(&mut m, T0);
+    let until = wait_until(&m.resume(response(500, ""), at(T0)));
+    assert_eq!(until, T0 + LOOKUP_GRACE_MS);
+    m.resume(Input::Timer, at(until));
+    assert_eq!(
+        call(&m.resume(token(), at(until))).0,
+        "https://fake.example/lookup"
     );
 }
 

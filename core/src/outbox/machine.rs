@@ -256,11 +256,11 @@ impl<T: Plans> OutboxMachine<T> {
     /// after the grace, and after the deferred time of a handed-over email
     /// (it is in Sent only once the provider delivered it).
     fn lookup_not_before(&self, left_ms: u64) -> u64 {
-        let mut at = left_ms.saturating_add(LOOKUP_GRACE_MS);
-        if let Some(deliver_at) = self.out.deliver_at_ms.or(self.deferred_time()) {
-            at = at.max(deliver_at.saturating_add(LOOKUP_GRACE_MS));
+        let at = left_ms.saturating_add(LOOKUP_GRACE_MS);
+        match self.deferred_when_left() {
+            Some(deliver_at) => at.max(deliver_at.saturating_add(LOOKUP_GRACE_MS)),
+            None => at,
         }
-        at
     }
 
     /// The scheduled time, when the provider holds the email until then.
@@ -268,6 +268,13 @@ impl<T: Plans> OutboxMachine<T> {
         self.entry
             .scheduled_at_ms
             .filter(|_| self.entry.target.defers())
+    }
+
+    /// The deferred time the last delivering call carried (its time was
+    /// still ahead when it left).
+    fn deferred_when_left(&self) -> Option<u64> {
+        let left = self.entry.left_at_ms?;
+        self.deferred_time().filter(|&t| t > left)
     }
 
     fn begin_send(&mut self, at: Moment<'_>) -> OutboxStep {
@@ -279,6 +286,8 @@ impl<T: Plans> OutboxMachine<T> {
     }
 
     fn begin_lookup(&mut self, lookups: u32) -> OutboxStep {
+        // The provider searches for a deferred email where it waits too.
+        self.out.deliver_at_ms = self.deferred_when_left();
         match self.entry.target.lookup(&self.out, self.entry.left_at_ms) {
             None => {
                 self.entry.state = OutboxState::NeedsUser {

@@ -3,7 +3,7 @@
 //! [`AnySend`] / [`AnyLookup`] wrapping the providers' plans so the outbox
 //! machine (`outbox::OutboxMachine<SendTarget>`) is one type for the binding.
 //! A provider's variant is added when its `send.rs` and `sent_lookup.rs`
-//! exist (`provider/{gmail,graph,ews,imap}/`).
+//! exist (`provider/{gmail,graph,ews,imap}/`; IMAP's is still to come).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +11,12 @@ use super::Outgoing;
 use super::provider::{Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps};
 use crate::detect::ConnectionKind;
 use crate::outbox::Plans;
+use crate::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use crate::provider::gmail::{GmailLookup, GmailSend, GmailTarget};
+use crate::provider::graph::{GraphLookup, GraphSend, GraphTarget};
 
-/// The inbox that sends an email.
+/// The inbox that sends an email, by kind (`ConnectionKind`'s names), with
+/// what its provider's send and lookup need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(
@@ -20,35 +24,89 @@ use crate::outbox::Plans;
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum SendTarget {}
+pub enum SendTarget {
+    /// Gmail; its token's granted scopes decide how Sent can be searched.
+    Google { granted_scopes: Vec<String> },
+    /// Microsoft 365 (Graph); `Mail.ReadWrite` allows deferred delivery,
+    /// a read scope the Sent lookup.
+    Microsoft { granted_scopes: Vec<String> },
+    /// Exchange on-premises (EWS): deferred delivery on the item itself.
+    Exchange { ews_url: String },
+}
 
 /// A provider's send plan.
-pub enum AnySend {}
+pub enum AnySend {
+    Gmail(GmailSend),
+    Graph(GraphSend),
+    Ews(EwsSend),
+}
 
 /// A provider's Sent lookup.
-pub enum AnyLookup {}
+pub enum AnyLookup {
+    Gmail(GmailLookup),
+    Graph(GraphLookup),
+    Ews(EwsLookup),
+}
 
 impl SendSteps for AnySend {
-    fn call(&self, _secret: &Secret<'_>, _out: &Outgoing) -> Result<Call, SendRead> {
-        match *self {}
+    fn call(&self, secret: &Secret<'_>, out: &Outgoing) -> Result<Call, SendRead> {
+        match self {
+            AnySend::Gmail(p) => p.call(secret, out),
+            AnySend::Graph(p) => p.call(secret, out),
+            AnySend::Ews(p) => p.call(secret, out),
+        }
     }
 
     fn delivers(&self) -> bool {
-        match *self {}
+        match self {
+            AnySend::Gmail(p) => p.delivers(),
+            AnySend::Graph(p) => p.delivers(),
+            AnySend::Ews(p) => p.delivers(),
+        }
     }
 
-    fn read(&mut self, _answer: Answer<'_>) -> Read<SendRead> {
-        match *self {}
+    fn read(&mut self, answer: Answer<'_>) -> Read<SendRead> {
+        match self {
+            AnySend::Gmail(p) => p.read(answer),
+            AnySend::Graph(p) => p.read(answer),
+            AnySend::Ews(p) => p.read(answer),
+        }
     }
 }
 
 impl LookupSteps for AnyLookup {
-    fn call(&self, _secret: &Secret<'_>) -> Result<Call, LookupRead> {
-        match *self {}
+    fn call(&self, secret: &Secret<'_>) -> Result<Call, LookupRead> {
+        match self {
+            AnyLookup::Gmail(p) => p.call(secret),
+            AnyLookup::Graph(p) => p.call(secret),
+            AnyLookup::Ews(p) => p.call(secret),
+        }
     }
 
-    fn read(&mut self, _answer: Answer<'_>) -> Read<LookupRead> {
-        match *self {}
+    fn read(&mut self, answer: Answer<'_>) -> Read<LookupRead> {
+        match self {
+            AnyLookup::Gmail(p) => p.read(answer),
+            AnyLookup::Graph(p) => p.read(answer),
+            AnyLookup::Ews(p) => p.read(answer),
+        }
+    }
+}
+
+fn gmail(granted_scopes: &[String]) -> GmailTarget {
+    GmailTarget {
+        granted_scopes: granted_scopes.to_vec(),
+    }
+}
+
+fn graph(granted_scopes: &[String]) -> GraphTarget {
+    GraphTarget {
+        granted_scopes: granted_scopes.to_vec(),
+    }
+}
+
+fn ews(ews_url: &str) -> EwsTarget {
+    EwsTarget {
+        ews_url: ews_url.to_owned(),
     }
 }
 
@@ -56,19 +114,50 @@ impl Plans for SendTarget {
     type Send = AnySend;
     type Lookup = AnyLookup;
 
-    fn send(&self, _out: &Outgoing) -> AnySend {
-        match *self {}
+    fn send(&self, out: &Outgoing) -> AnySend {
+        match self {
+            SendTarget::Google { granted_scopes } => {
+                AnySend::Gmail(GmailSend::new(&gmail(granted_scopes), out))
+            }
+            SendTarget::Microsoft { granted_scopes } => {
+                AnySend::Graph(GraphSend::new(&graph(granted_scopes), out))
+            }
+            SendTarget::Exchange { ews_url } => AnySend::Ews(EwsSend::new(&ews(ews_url), out)),
+        }
     }
 
-    fn lookup(&self, _out: &Outgoing, _left_at_ms: Option<u64>) -> Option<AnyLookup> {
-        match *self {}
+    /// Every provider has a lookup; one that can't search this inbox (no
+    /// read scope) says so itself (`CannotLook`).
+    fn lookup(&self, out: &Outgoing, left_at_ms: Option<u64>) -> Option<AnyLookup> {
+        let id = &out.message_id;
+        Some(match self {
+            SendTarget::Google { granted_scopes } => AnyLookup::Gmail(GmailLookup::new(
+                &gmail(granted_scopes),
+                id,
+                left_at_ms.unwrap_or(0),
+            )),
+            SendTarget::Microsoft { granted_scopes } => AnyLookup::Graph(GraphLookup::new(
+                &graph(granted_scopes),
+                id,
+                out.deliver_at_ms.is_some(),
+            )),
+            SendTarget::Exchange { ews_url } => AnyLookup::Ews(EwsLookup::new(&ews(ews_url), id)),
+        })
     }
 
     fn defers(&self) -> bool {
-        match *self {}
+        match self {
+            SendTarget::Google { .. } => false,
+            SendTarget::Microsoft { granted_scopes } => graph(granted_scopes).can_write_drafts(),
+            SendTarget::Exchange { .. } => true,
+        }
     }
 
     fn kind(&self) -> ConnectionKind {
-        match *self {}
+        match self {
+            SendTarget::Google { .. } => ConnectionKind::Google,
+            SendTarget::Microsoft { .. } => ConnectionKind::Microsoft,
+            SendTarget::Exchange { .. } => ConnectionKind::Exchange,
+        }
     }
 }

@@ -166,13 +166,19 @@ impl SendSteps for FakeSend {
 
 pub struct FakeLookup {
     inbox: FakeInbox,
+    /// The deferred time the send carried, as the outbox tells the lookup.
+    deferred: Option<u64>,
 }
 
 impl LookupSteps for FakeLookup {
     fn call(&self, secret: &Secret<'_>) -> Result<Call, LookupRead> {
+        let at = self
+            .deferred
+            .map(|t| format!("?deferred={t}"))
+            .unwrap_or_default();
         Ok(call(
             &self.inbox,
-            "https://fake.example/lookup".into(),
+            format!("https://fake.example/lookup{at}"),
             secret,
         ))
     }
@@ -208,9 +214,10 @@ impl Plans for FakeInbox {
         }
     }
 
-    fn lookup(&self, _out: &Outgoing, _left_at_ms: Option<u64>) -> Option<FakeLookup> {
+    fn lookup(&self, out: &Outgoing, _left_at_ms: Option<u64>) -> Option<FakeLookup> {
         self.searchable.then(|| FakeLookup {
             inbox: self.clone(),
+            deferred: out.deliver_at_ms,
         })
     }
 

@@ -1,0 +1,248 @@
+//! The outbox through the real providers' plans (`send::SendTarget`):
+//! Gmail, Microsoft Graph (now, and deferred through a draft) and EWS, from
+//! the entry the shell stores to the calls the worker makes.
+
+use inlay_core::http::{HttpResponse, Method};
+use inlay_core::machine::{Input, Machine, Moment};
+use inlay_core::outbox::{
+    LOOKUP_GRACE_MS, NewEmail, OutboxEntry, OutboxMachine, OutboxPurpose, OutboxStep, SecretAnswer,
+};
+use inlay_core::send::SendTarget;
+use serde_json::{Value, json};
+
+const T0: u64 = 1_780_000_000_000;
+const RANDOM: [u8; 4] = [0; 4];
+
+fn at(now_ms: u64) -> Moment<'static> {
+    Moment {
+        now_ms,
+        random: &RANDOM,
+    }
+}
+
+fn entry(target: Value, scheduled_at_ms: Option<u64>) -> OutboxEntry<SendTarget> {
+    OutboxEntry::new(NewEmail {
+        id: "ob-1".into(),
+        target: serde_json::from_value(target).unwrap(),
+        message_id: "<m1@acme.example>".into(),
+        envelope_from: "ann@acme.example".into(),
+        recipients: vec!["bob@example.com".into()],
+        thread_id: None,
+        subject: "Hi".into(),
+        scheduled_at_ms,
+        created_at_ms: T0,
+    })
+}
+
+fn machine(entry: OutboxEntry<SendTarget>) -> OutboxMachine<SendTarget> {
+    let mime = b"Message-ID: <m1@acme.example>\r\nFrom: ann@acme.example\r\nTo: bob@example.com\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
+    OutboxMachine::new(entry, mime, None)
+}
+
+fn secret(json: Value) -> Input<SecretAnswer> {
+    Input::Answer {
+        answer: serde_json::from_value(json).unwrap(),
+    }
+}
+
+fn bearer() -> Input<SecretAnswer> {
+    secret(json!({"kind": "bearer", "token": "tok"}))
+}
+
+fn reply(status: u16, body: Value) -> Input<SecretAnswer> {
+    Input::Response {
+        response: HttpResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            },
+        },
+    }
+}
+
+/// The call's method, URL and purpose.
+fn call(step: &OutboxStep) -> (Method, String, OutboxPurpose) {
+    match step {
+        OutboxStep::Http { request, purpose } => (request.method, request.url.clone(), *purpose),
+        other => panic!("not a request: {other:?}"),
+    }
+}
+
+fn state_kind(m: &OutboxMachine<SendTarget>) -> String {
+    m.entry().state.kind().into()
+}
+
+#[test]
+fn gmail_sends_in_one_delivering_call_and_keeps_its_ids() {
+    let mut m = machine(entry(
+        json!({"kind": "google", "grantedScopes": ["https://www.googleapis.com/auth/gmail.send"]}),
+        None,
+    ));
+    m.start(at(T0));
+    let step = m.resume(bearer(), at(T0));
+    let (method, url, purpose) = call(&step);
+    assert_eq!((method, purpose), (Method::Post, OutboxPurpose::Deliver));
+    assert!(
+        url.contains("gmail.googleapis.com") && url.contains("messages/send"),
+        "{url}"
+    );
+    assert_eq!(state_kind(&m), "sending");
+    let step = m.resume(
+        reply(
+            200,
+            json!({"id": "gm-1", "threadId": "th-1", "labelIds": ["SENT"]}),
+        ),
+        at(T0),
+    );
+    let OutboxStep::Done { result } = step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(
+        serde_json::to_value(result).unwrap(),
+        json!({"kind": "sent", "atMs": T0, "providerId": "gm-1", "threadId": "th-1", "byUser": false})
+    );
+}
+
+#[test]
+fn a_send_only_gmail_inbox_in_doubt_is_left_to_the_user() {
+    let mut m = machine(entry(
+        json!({"kind": "google", "grantedScopes": ["gmail.send"]}),
+        None,
+    ));
+    m.start(at(T0));
+    m.resume(bearer(), at(T0));
+    let step = m.resume(
+        reply(
+            503,
+            json!({"error": {"code": 503, "message": "Backend Error"}}),
+        ),
+        at(T0),
+    );
+    assert!(
+        matches!(step, OutboxStep::Wait { until_ms, .. } if until_ms == T0 + LOOKUP_GRACE_MS),
+        "{step:?}"
+    );
+    m.resume(Input::Timer, at(T0 + LOOKUP_GRACE_MS));
+    let step = m.resume(bearer(), at(T0 + LOOKUP_GRACE_MS));
+    assert!(matches!(step, OutboxStep::Done { .. }), "{step:?}");
+    assert_eq!(state_kind(&m), "needsUser");
+}
+
+#[test]
+fn microsoft_defers_a_scheduled_email_through_a_draft_never_send_mail() {
+    let target = json!({"kind": "microsoft", "grantedScopes": ["Mail.Send", "Mail.ReadWrite"]});
+    let deliver_at = T0 + 3_600_000;
+    let mut m = machine(entry(target, Some(deliver_at)));
+    assert!(matches!(m.start(at(T0)), OutboxStep::Ask { .. }));
+    let mut purposes = vec![];
+    let mut step = m.resume(bearer(), at(T0));
+    let answers = [
+        reply(201, json!({"id": "draft-1", "isDraft": true})),
+        reply(200, json!({"id": "draft-1"})),
+        reply(202, Value::Null),
+    ];
+    for answer in answers {
+        let (method, url, purpose) = call(&step);
+        assert!(!url.ends_with("/sendMail"), "{url}");
+        purposes.push((method, purpose));
+        assert_eq!(
+            state_kind(&m),
+            if purpose == OutboxPurpose::Deliver {
+                "sending"
+            } else {
+                "queued"
+            }
+        );
+        step = m.resume(answer, at(T0));
+        if let OutboxStep::Ask { .. } = step {
+            step = m.resume(bearer(), at(T0));
+        }
+    }
+    assert_eq!(
+        purposes,
+        [
+            (Method::Post, OutboxPurpose::Prepare),
+            (Method::Patch, OutboxPurpose::Prepare),
+            (Method::Post, OutboxPurpose::Deliver)
+        ]
+    );
+    let OutboxStep::Done { result } = step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(serde_json::to_value(result).unwrap()["kind"], "handedOver");
+    assert_eq!(
+        serde_json::to_value(&m.entry().state).unwrap()["deliverAtMs"],
+        deliver_at
+    );
+}
+
+#[test]
+fn microsoft_now_is_one_send_mail_and_a_lost_answer_is_looked_up() {
+    let mut m = machine(entry(
+        json!({"kind": "microsoft", "grantedScopes": ["Mail.Send", "Mail.Read"]}),
+        None,
+    ));
+    m.start(at(T0));
+    let (_, url, purpose) = call(&m.resume(bearer(), at(T0)));
+    assert!(url.ends_with("/me/sendMail"), "{url}");
+    assert_eq!(purpose, OutboxPurpose::Deliver);
+    // The worker stops: on restart, a lookup in Sent Items, not a resend.
+    let json = serde_json::to_string(m.entry()).unwrap();
+    let mut again = machine(serde_json::from_str(&json).unwrap());
+    let now = T0 + LOOKUP_GRACE_MS;
+    assert!(matches!(again.start(at(now)), OutboxStep::Ask { .. }));
+    let (method, url, purpose) = call(&again.resume(bearer(), at(now)));
+    assert_eq!((method, purpose), (Method::Get, OutboxPurpose::Lookup));
+    assert!(
+        url.contains("sentitems") && url.contains("internetMessageId"),
+        "{url}"
+    );
+    let step = again.resume(
+        reply(
+            200,
+            json!({"value": [{"id": "s-1", "conversationId": "c-1"}]}),
+        ),
+        at(now),
+    );
+    assert!(matches!(step, OutboxStep::Done { .. }), "{step:?}");
+    assert_eq!(state_kind(&again), "sent");
+}
+
+#[test]
+fn exchange_sends_with_the_password_and_defers_on_the_item() {
+    let target =
+        json!({"kind": "exchange", "ewsUrl": "https://mail.acme.example/EWS/Exchange.asmx"});
+    let mut m = machine(entry(target, Some(T0 + 60_000)));
+    m.start(at(T0));
+    let step = m.resume(
+        secret(json!({"kind": "password", "username": "ann", "password": "pw"})),
+        at(T0),
+    );
+    let OutboxStep::Http { request, purpose } = &step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(*purpose, OutboxPurpose::Deliver);
+    assert_eq!(request.url, "https://mail.acme.example/EWS/Exchange.asmx");
+    let body = request.body.as_deref().unwrap_or_default();
+    assert!(body.contains("SendAndSaveCopy"), "{body}");
+    // PidTagDeferredSendTime (0x3FEF) on the item, at the scheduled time.
+    assert!(body.contains("PropertyTag=\"16367\""), "{body}");
+    // The entry names no password.
+    assert!(!serde_json::to_string(m.entry()).unwrap().contains("pw\""));
+}
+
+#[test]
+fn targets_cross_as_tagged_camel_case_objects() {
+    for target in [
+        json!({"kind": "google", "grantedScopes": []}),
+        json!({"kind": "microsoft", "grantedScopes": ["Mail.Send"]}),
+        json!({"kind": "exchange", "ewsUrl": "https://x.example/EWS/Exchange.asmx"}),
+    ] {
+        let read: SendTarget = serde_json::from_value(target.clone()).unwrap();
+        assert_eq!(serde_json::to_value(read).unwrap(), target);
+    }
+    assert!(serde_json::from_value::<SendTarget>(json!({"kind": "imap"})).is_err());
+}
