@@ -9,6 +9,7 @@
 //! | `DELETE /requests` | forgets the recordings |
 //! | `GET /faults`, `POST /faults`, `DELETE /faults`, `DELETE /faults/{id}` | fault injection (see `faults::FaultSpec`) |
 //! | `GET /state` | debug dump of accounts and DNS records |
+//! | `GET /deliveries?provider=&address=`, `DELETE /deliveries` | sends the fakes accepted (see `delivery`) |
 //! | `/clock`, `/oauth/…` | sign-in state: see `control_oauth` |
 
 use std::convert::Infallible;
@@ -100,6 +101,7 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
             }
         }
         ("GET", "/state") => Response::json(200, &sandbox.state().dump()),
+        (_, "/deliveries") => crate::delivery::control(req, sandbox),
         (_, path) if path == "/clock" || path.starts_with("/oauth/") => {
             crate::control_oauth::handle(req, sandbox)
         }

@@ -26,6 +26,11 @@ pub struct FaultSpec {
     pub reset: bool,
     #[serde(default)]
     pub malformed: bool,
+    /// Serve the request first (a send is delivered and recorded), then apply the
+    /// action to its answer: `reset` drops it, `status` replaces it, `delayMs` holds it
+    /// back (past the client's timeout), `malformed` cuts it.
+    #[serde(default)]
+    pub after_accept: bool,
 }
 
 /// What happens to a matched request (after the optional delay).
@@ -56,6 +61,8 @@ pub struct Applied {
     pub id: u64,
     pub delay: Option<Duration>,
     pub action: Action,
+    /// The fake serves the request before the action (`FaultSpec::after_accept`).
+    pub after_accept: bool,
 }
 
 impl Fault {
@@ -126,6 +133,7 @@ impl Fault {
             "delayMs": self.spec.delay_ms,
             "reset": self.spec.reset,
             "malformed": self.spec.malformed,
+            "afterAccept": self.spec.after_accept,
         });
         v.as_object_mut().unwrap().retain(|_, v| !v.is_null());
         v
@@ -199,6 +207,7 @@ impl Faults {
             id: fault.id,
             delay: fault.spec.delay_ms.map(Duration::from_millis),
             action: fault.action.clone(),
+            after_accept: fault.spec.after_accept,
         };
         if let Some(left) = &mut fault.remaining {
             *left -= 1;

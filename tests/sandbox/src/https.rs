@@ -120,12 +120,20 @@ async fn respond(
         .record(&request, applied.as_ref().map(|a| a.id));
 
     let mut action = Action::PassThrough;
+    // `afterAccept`: the fake serves (and a send is delivered) before the fault acts.
+    let mut served = None;
     if let Some(applied) = applied {
+        if applied.after_accept {
+            served = Some(route(&request, sni.as_deref(), &sandbox));
+        }
         if let Some(delay) = applied.delay {
             tokio::time::sleep(delay).await;
         }
         action = applied.action;
     }
+    let serve = |served: Option<Response>| {
+        served.unwrap_or_else(|| route(&request, sni.as_deref(), &sandbox))
+    };
     let response = match action {
         Action::Reset => {
             if verbose {
@@ -138,8 +146,8 @@ async fn respond(
             return std::future::pending().await;
         }
         Action::Respond(response) => response,
-        Action::Malformed => faults::malform(route(&request, sni.as_deref(), &sandbox)),
-        Action::PassThrough => route(&request, sni.as_deref(), &sandbox),
+        Action::Malformed => faults::malform(serve(served)),
+        Action::PassThrough => serve(served),
     };
     if verbose {
         eprintln!(

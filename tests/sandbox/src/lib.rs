@@ -10,6 +10,7 @@ pub mod cli;
 pub mod contracts;
 pub mod control;
 pub mod control_oauth;
+pub mod delivery;
 pub mod faults;
 pub mod hosts;
 pub mod http;

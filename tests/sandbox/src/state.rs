@@ -49,6 +49,9 @@ pub struct Account {
     pub sign_in_enabled: bool,
     /// Exchange only: Basic credentials, server version and Autodiscover reachability.
     pub exchange: Option<ExchangeAccount>,
+    /// Google: the Gmail fake replaces the Message-ID of a sent message (seed
+    /// `gmailRewritesMessageId`; some reports say Gmail does).
+    pub gmail_rewrites_message_id: bool,
     pub mailbox: Mailbox,
 }
 
@@ -150,6 +153,8 @@ impl Account {
 pub struct Mailbox {
     pub messages: Vec<StoredMessage>,
     pub history_id: u64,
+    /// Every send the fakes accepted from this mailbox (`delivery.rs`).
+    pub deliveries: Vec<crate::delivery::Delivery>,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +166,10 @@ pub struct StoredMessage {
     pub label_ids: Vec<String>,
     /// The RFC 822 message as seeded.
     pub raw: Vec<u8>,
+    /// Gmail `internalDate` (unix ms): when a fake filed it; 0 for seeded messages.
+    pub internal_date_ms: u64,
+    /// Graph: the `PidTagDeferredSendTime` set on a draft, as given.
+    pub deferred_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -221,6 +230,8 @@ impl State {
             thread_id: id.clone(),
             label_ids: vec![label.to_owned()],
             raw,
+            internal_date_ms: crate::delivery::now_ms(),
+            deferred_until: None,
         });
         account.mailbox.history_id += 1;
         self.next_message += 1;
@@ -254,6 +265,8 @@ impl State {
                     id,
                     label_ids: vec!["INBOX".into()],
                     raw: raw.into_bytes(),
+                    internal_date_ms: 0,
+                    deferred_until: None,
                 });
             }
             mailbox.history_id = 1000 + mailbox.messages.len() as u64;
@@ -285,6 +298,7 @@ impl State {
             };
             let account = Account {
                 exchange,
+                gmail_rewrites_message_id: a.gmail_rewrites_message_id.unwrap_or(false),
                 personal: a
                     .personal
                     .unwrap_or_else(|| crate::oauth::identity::consumer_domain(domain)),
@@ -403,6 +417,8 @@ pub struct SeedAccount {
     pub exchange_version: Option<ExchangeVersion>,
     /// Exchange: where Autodiscover answers (`"direct"` default, `"subdomain"`, `"srv"`, `"none"`).
     pub autodiscover: Option<AutodiscoverMode>,
+    /// Google: a sent message's Message-ID is replaced by the Gmail fake.
+    pub gmail_rewrites_message_id: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

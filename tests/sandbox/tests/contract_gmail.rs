@@ -41,6 +41,13 @@ fn methods(doc: &Value) -> Vec<(String, String, &Value)> {
                         out.push((http.clone(), format!("/{service_path}{path}"), method));
                     }
                 }
+                // The media upload of the same method (`/upload/gmail/v1/…`).
+                if let Some(path) = method
+                    .pointer("/mediaUpload/protocols/simple/path")
+                    .and_then(Value::as_str)
+                {
+                    out.push((http.clone(), path.to_owned(), method));
+                }
             }
             if let Some(children) = resource.get("resources") {
                 walk(children, service_path, out);
@@ -107,6 +114,40 @@ fn fill(template: &str, sandbox: &Sandbox) -> String {
         .join("/")
 }
 
+/// A valid call of the route: a message to send for the send routes, the metadata form
+/// of messages.get (the one every reading scope may ask for).
+fn request_for(method: &str, template: &str, sandbox: &Sandbox) -> Request {
+    const MESSAGE: &str = "From: ann@example.com\r\nTo: bob@acme.test\r\nMessage-ID: <c1@example.com>\r\nSubject: Hi\r\n\r\nHello\r\n";
+    let path = fill(template, sandbox);
+    let req = Request::new(method, "gmail.googleapis.com", &path);
+    if template.starts_with("/upload/") {
+        let mut req = Request::new(
+            method,
+            "gmail.googleapis.com",
+            &format!("{path}?uploadType=media"),
+        );
+        req = req
+            .with_header("content-type", "message/rfc822")
+            .with_body(MESSAGE);
+        return req;
+    }
+    if template.ends_with("/messages/send") {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(MESSAGE);
+        return req
+            .with_header("content-type", "application/json")
+            .with_body(json!({ "raw": raw }).to_string());
+    }
+    if template.ends_with("/messages/{id}") {
+        return Request::new(
+            method,
+            "gmail.googleapis.com",
+            &format!("{path}?format=metadata"),
+        );
+    }
+    req
+}
+
 #[test]
 fn every_route_is_a_method_of_the_discovery_document() {
     let doc = discovery();
@@ -138,7 +179,7 @@ fn every_route_answers_with_its_response_schema() {
     for route in gmail::ROUTES {
         let method = method_for(&methods, route.method, route.template).unwrap();
         let path = fill(route.template, &sandbox);
-        let req = Request::new(route.method, "gmail.googleapis.com", &path)
+        let req = request_for(route.method, route.template, &sandbox)
             .with_header("authorization", &format!("Bearer sandbox-token:{ADDRESS}"));
         let resp = gmail::handle(&req, &sandbox);
         assert_eq!(
@@ -213,10 +254,9 @@ fn sandbox_ruled_by(doc: &Value) -> Sandbox {
 /// Signs in with exactly `scope` through the OAuth fakes and calls the route.
 fn call_with_scope(sandbox: &Sandbox, method: &str, template: &str, scope: &str) -> Response {
     let tokens = google_sign_in(sandbox, ADDRESS, scope).unwrap();
-    let path = fill(template, sandbox);
     let auth = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     gmail::handle(
-        &Request::new(method, "gmail.googleapis.com", &path).with_header("authorization", &auth),
+        &request_for(method, template, sandbox).with_header("authorization", &auth),
         sandbox,
     )
 }

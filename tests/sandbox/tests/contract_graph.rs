@@ -16,21 +16,49 @@ use serde_json::{Value, json};
 
 use schema::{Checker, Dialect, contracts_dir};
 
+/// Users.yml, Mail.yml and Users.Actions.yml as one description: their paths and
+/// components together (each file repeats the shared components identically).
 fn users_openapi() -> Value {
-    let text = std::fs::read_to_string(contracts_dir().join("graph/Users.yml")).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut merged = json!({"paths": {}, "components": {}});
+        for file in ["Users.yml", "Mail.yml", "Users.Actions.yml"] {
+            let text = std::fs::read_to_string(contracts_dir().join("graph").join(file)).unwrap();
+            let doc: Value = serde_yaml::from_str(&text).unwrap();
+            for (k, v) in doc["paths"].as_object().unwrap() {
+                merged["paths"][k] = v.clone();
+            }
+            for (section, entries) in doc["components"].as_object().unwrap() {
+                if merged["components"].get(section).is_none() {
+                    merged["components"][section] = json!({});
+                }
+                for (k, v) in entries.as_object().unwrap() {
+                    if merged["components"][section].get(k).is_none() {
+                        merged["components"][section][k] = v.clone();
+                    }
+                }
+            }
+        }
+        merged
+    })
+    .clone()
 }
 
-/// `/v1.0/me/mailboxSettings` → `/users/{user-id}/mailboxSettings`.
+/// `/v1.0/me/mailboxSettings` → `/users/{user-id}/mailboxSettings`; actions carry their
+/// namespace in the description (`/me/sendMail` → `…/microsoft.graph.sendMail`).
 fn contract_path(template: &str) -> String {
     let path = template
         .strip_prefix("/v1.0")
         .expect("Graph routes start with /v1.0");
-    match path.strip_prefix("/me") {
+    let path = match path.strip_prefix("/me") {
         Some(rest) if rest.is_empty() || rest.starts_with('/') => {
             format!("/users/{{user-id}}{rest}")
         }
         _ => path.to_owned(),
+    };
+    match path.rsplit_once('/') {
+        Some((head, action @ ("sendMail" | "send"))) => format!("{head}/microsoft.graph.{action}"),
+        _ => path,
     }
 }
 
@@ -68,6 +96,8 @@ fn fill(template: &str, sandbox: &Sandbox) -> String {
         .split('/')
         .map(|seg| match seg {
             "{user-id}" => id.clone(),
+            "{message-id}" => draft_id(sandbox, ADDRESS),
+            "{mailFolder-id}" => "sentitems".to_owned(),
             seg if seg.starts_with('{') => {
                 panic!("teach contract_graph.rs a sample value for {seg}")
             }
@@ -75,6 +105,52 @@ fn fill(template: &str, sandbox: &Sandbox) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+const MESSAGE: &str = "From: bo@contoso.com\r\nTo: ann@example.com\r\nBcc: carl@example.net\r\nMessage-ID: <c1@contoso.com>\r\nSubject: Hi\r\n\r\nHello\r\n";
+
+/// A fresh draft of `address` (through its test token), percent-encoded for a path.
+fn draft_id(sandbox: &Sandbox, address: &str) -> String {
+    use base64::Engine;
+    let r = graph::handle(
+        &Request::new("POST", "graph.microsoft.com", "/v1.0/me/messages")
+            .with_header("authorization", &format!("Bearer sandbox-token:{address}"))
+            .with_header("content-type", "text/plain")
+            .with_body(base64::engine::general_purpose::STANDARD.encode(MESSAGE)),
+        sandbox,
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json_body().unwrap()["id"].as_str().unwrap().to_owned();
+    inlay_sandbox::http::form_encode(&id)
+}
+
+/// A valid call of `method` on `path`: MIME for sends and drafts, the deferred time for a
+/// PATCH, an `internetMessageId` filter for lists.
+fn request_for(method: &str, path: &str) -> Request {
+    use base64::Engine;
+    let req = |p: &str| Request::new(method, "graph.microsoft.com", p);
+    match method {
+        "POST" if path.ends_with("/sendMail") || path.ends_with("/messages") => req(path)
+            .with_header("content-type", "text/plain")
+            .with_body(base64::engine::general_purpose::STANDARD.encode(MESSAGE)),
+        "PATCH" => req(path).with_header("content-type", "application/json").with_body(
+            json!({"singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": "2030-01-01T08:00:00Z"}]})
+                .to_string(),
+        ),
+        "GET" if path.ends_with("/messages") => req(&format!(
+            "{path}?$filter=internetMessageId%20eq%20%27%3Cc1%40contoso.com%3E%27&$select=id,conversationId,isDraft"
+        )),
+        _ => req(path),
+    }
+}
+
+/// What a route answers when it works.
+fn success(method: &str, template: &str) -> u16 {
+    match method {
+        "POST" if template.ends_with("/messages") => 201,
+        "POST" => 202,
+        _ => 200,
+    }
 }
 
 #[test]
@@ -86,6 +162,14 @@ fn me_is_checked_as_users_user_id() {
     );
     assert_eq!(contract_path("/v1.0/users/{user-id}"), "/users/{user-id}");
     assert_eq!(contract_path("/v1.0/messages"), "/messages");
+    assert_eq!(
+        contract_path("/v1.0/me/sendMail"),
+        "/users/{user-id}/microsoft.graph.sendMail"
+    );
+    assert_eq!(
+        contract_path("/v1.0/me/messages/{message-id}/send"),
+        "/users/{user-id}/messages/{message-id}/microsoft.graph.send"
+    );
 }
 
 #[test]
@@ -109,24 +193,32 @@ fn every_route_is_in_the_openapi_description_and_answers_with_its_schema() {
         let auth = format!("Bearer sandbox-token:{ADDRESS}");
 
         let ok = graph::handle(
-            &Request::new(route.method, "graph.microsoft.com", &path)
-                .with_header("authorization", &auth),
+            &request_for(route.method, &path).with_header("authorization", &auth),
             &sandbox,
         );
         assert_eq!(
             ok.status,
-            200,
+            success(route.method, route.template),
             "{} {path}: {}",
             route.method,
             String::from_utf8_lossy(&ok.body)
         );
-        let errors = checker.check(&ok.json_body().unwrap(), response_schema(&doc, op, "2XX"));
-        assert!(
-            errors.is_empty(),
-            "{} {path}:\n{}",
-            route.method,
-            errors.join("\n")
-        );
+        let schema = response_schema(&doc, op, "2XX");
+        if schema.is_null() {
+            assert!(
+                ok.body.is_empty(),
+                "{} {path} has no response body",
+                route.method
+            );
+        } else {
+            let errors = checker.check(&ok.json_body().unwrap(), schema);
+            assert!(
+                errors.is_empty(),
+                "{} {path}:\n{}",
+                route.method,
+                errors.join("\n")
+            );
+        }
 
         let denied = graph::handle(
             &Request::new(route.method, "graph.microsoft.com", &path),
@@ -211,7 +303,7 @@ fn minted_tokens_get_the_same_schemas_for_every_kind_of_account() {
         .state()
         .seed(serde_json::from_value(seed).unwrap())
         .unwrap();
-    let scopes = "openid profile email offline_access User.Read MailboxSettings.Read";
+    let scopes = "openid profile email offline_access User.Read MailboxSettings.Read Mail.Send Mail.ReadWrite";
     let tokens = [
         (
             ADDRESS,
@@ -242,20 +334,26 @@ fn minted_tokens_get_the_same_schemas_for_every_kind_of_account() {
         );
         for route in graph::ROUTES {
             let op = operation(&doc, route.method, route.template).unwrap();
-            let path = fill_with(route.template, &id);
+            let path = fill_with(route.template, &id)
+                .replace("{message-id}", &draft_id(&sandbox, address))
+                .replace("{mailFolder-id}", "sentitems");
             let r = graph::handle(
-                &Request::new(route.method, "graph.microsoft.com", &path)
+                &request_for(route.method, &path)
                     .with_header("authorization", &format!("Bearer {token}")),
                 &sandbox,
             );
             assert_eq!(
                 r.status,
-                200,
+                success(route.method, route.template),
                 "{address} {path}: {}",
                 String::from_utf8_lossy(&r.body)
             );
+            let schema = response_schema(&doc, op, "2XX");
+            if schema.is_null() {
+                continue;
+            }
             let body = r.json_body().unwrap();
-            let errors = checker.check(&body, response_schema(&doc, op, "2XX"));
+            let errors = checker.check(&body, schema);
             assert!(
                 errors.is_empty(),
                 "{address} {path}:\n{}",
@@ -278,7 +376,7 @@ fn minted_tokens_get_the_same_schemas_for_every_kind_of_account() {
         let op = operation(&doc, route.method, route.template).unwrap();
         let path = fill(route.template, &sandbox);
         let r = graph::handle(
-            &Request::new(route.method, "graph.microsoft.com", &path).with_header(
+            &request_for(route.method, &path).with_header(
                 "authorization",
                 &format!("Bearer {}", openid_only["access_token"].as_str().unwrap()),
             ),

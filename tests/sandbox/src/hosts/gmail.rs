@@ -1,8 +1,9 @@
 //! gmail.googleapis.com: the Gmail REST API (`gmail/v1`), per the discovery document in
 //! shared/contracts/gmail. Routes are a table so the contract tests can check each one.
 //!
-//! Skeleton: `users.getProfile` and `users.settings.sendAs.list`. Later issues add
-//! messages, threads, history, drafts and the upload paths on top of `state::Mailbox`.
+//! `users.getProfile`, `users.settings.sendAs.list`, and messages (`gmail_messages.rs`):
+//! `messages.send` (JSON and the media upload), `messages.list`, `messages.get`. Later
+//! issues add threads, history and drafts on top of `state::Mailbox`.
 //!
 //! Tokens minted by the OAuth fakes must hold one of the scopes the discovery document
 //! lists for the method (`Sandbox::gmail`), else 403 `insufficientPermissions`; test
@@ -18,7 +19,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
 use crate::tokens::{self, AuthError};
 
-use super::google_error;
+use super::{gmail_messages, google_error};
 
 /// A Gmail method: runs after the token and `userId` were checked.
 pub type GmailHandler = fn(&Request, &Params, &mut Account) -> Response;
@@ -34,7 +35,29 @@ pub const ROUTES: &[Route<GmailHandler>] = &[
         template: "/gmail/v1/users/{userId}/settings/sendAs",
         handler: list_send_as,
     },
+    Route {
+        method: "POST",
+        template: "/gmail/v1/users/{userId}/messages/send",
+        handler: gmail_messages::send,
+    },
+    Route {
+        method: "POST",
+        template: "/upload/gmail/v1/users/{userId}/messages/send",
+        handler: gmail_messages::send_upload,
+    },
+    Route {
+        method: "GET",
+        template: "/gmail/v1/users/{userId}/messages",
+        handler: gmail_messages::list,
+    },
+    Route {
+        method: "GET",
+        template: "/gmail/v1/users/{userId}/messages/{id}",
+        handler: gmail_messages::get,
+    },
 ];
+
+const METADATA_SCOPE: &str = "https://www.googleapis.com/auth/gmail.metadata";
 
 pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
     let (route, params) = match route::lookup(ROUTES, &req.method, &req.path) {
@@ -53,6 +76,27 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
         if !auth.has_any(accepted) {
             let id = method.map_or("(not in the discovery document)", |m| m.id.as_str());
             return google_error::insufficient_scopes("gmail.googleapis.com", id, accepted);
+        }
+    }
+    // Google picks gmail.metadata when a token holds it, and it reads no search or body.
+    if auth
+        .scopes
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|g| g == METADATA_SCOPE))
+    {
+        if route.template.ends_with("/messages") && req.query_param("q").is_some() {
+            return google_error::permission_denied(
+                "Metadata scope does not support 'q' parameter",
+            );
+        }
+        let format = req.query_param("format");
+        if route.template.ends_with("/messages/{id}")
+            && matches!(format.as_deref(), None | Some("full" | "raw"))
+        {
+            return google_error::permission_denied(&format!(
+                "Metadata scope doesn't allow format {}",
+                format.as_deref().unwrap_or("full").to_ascii_uppercase()
+            ));
         }
     }
     let account = auth.account;

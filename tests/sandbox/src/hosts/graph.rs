@@ -4,7 +4,8 @@
 //! table lists both spellings so either works, and the contract tests check the `/me` rows
 //! against the `/users/{user-id}` paths of the OpenAPI description.
 //!
-//! Skeleton: the user profile and mailbox settings. Later issues add messages, sendMail,
+//! The user profile, mailbox settings, and mail (`graph_mail.rs`): sendMail, drafts with
+//! deferred delivery and their send, messages by `internetMessageId`. Later issues add
 //! reply and delta on top of `state::Mailbox`.
 //!
 //! Tokens minted by login.microsoftonline.com must hold one of the route's delegated
@@ -23,6 +24,8 @@ use crate::route::{self, Lookup, Route};
 use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
 use crate::tokens::{self, AuthError};
+
+use super::graph_mail;
 
 pub const BASE: &str = "https://graph.microsoft.com/v1.0";
 
@@ -67,7 +70,73 @@ const MAILBOX_SETTINGS: GraphOp = GraphOp {
     refused_by: Service::Exchange,
 };
 
+const MAIL_SEND: &[&str] = &["Mail.Send"];
+const MAIL_READ: &[&str] = &["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
+const MAIL_WRITE: &[&str] = &["Mail.ReadWrite"];
+
+const SEND_MAIL: GraphOp = GraphOp {
+    handler: graph_mail::send_mail,
+    scopes: MAIL_SEND,
+    refused_by: Service::Exchange,
+};
+const CREATE_DRAFT: GraphOp = GraphOp {
+    handler: graph_mail::create_draft,
+    scopes: MAIL_WRITE,
+    refused_by: Service::Exchange,
+};
+const UPDATE_MESSAGE: GraphOp = GraphOp {
+    handler: graph_mail::update,
+    scopes: MAIL_WRITE,
+    refused_by: Service::Exchange,
+};
+const SEND_DRAFT: GraphOp = GraphOp {
+    handler: graph_mail::send_draft,
+    scopes: MAIL_SEND,
+    refused_by: Service::Exchange,
+};
+const LIST_MESSAGES: GraphOp = GraphOp {
+    handler: graph_mail::list,
+    scopes: MAIL_READ,
+    refused_by: Service::Exchange,
+};
+
+/// Every route; `/me` is the signed-in user (sendMail also under `/users/{user-id}`).
 pub const ROUTES: &[Route<GraphOp>] = &[
+    Route {
+        method: "POST",
+        template: "/v1.0/me/sendMail",
+        handler: SEND_MAIL,
+    },
+    Route {
+        method: "POST",
+        template: "/v1.0/users/{user-id}/sendMail",
+        handler: SEND_MAIL,
+    },
+    Route {
+        method: "POST",
+        template: "/v1.0/me/messages",
+        handler: CREATE_DRAFT,
+    },
+    Route {
+        method: "GET",
+        template: "/v1.0/me/messages",
+        handler: LIST_MESSAGES,
+    },
+    Route {
+        method: "PATCH",
+        template: "/v1.0/me/messages/{message-id}",
+        handler: UPDATE_MESSAGE,
+    },
+    Route {
+        method: "POST",
+        template: "/v1.0/me/messages/{message-id}/send",
+        handler: SEND_DRAFT,
+    },
+    Route {
+        method: "GET",
+        template: "/v1.0/me/mailFolders/{mailFolder-id}/messages",
+        handler: LIST_MESSAGES,
+    },
     Route {
         method: "GET",
         template: "/v1.0/me",

@@ -53,15 +53,25 @@ impl GmailContract {
                         .flatten()
                         .filter_map(|s| s.as_str().map(str::to_owned))
                         .collect();
-                    for key in ["path", "flatPath"] {
-                        if let Some(path) = method.get(key).and_then(Value::as_str) {
-                            out.push(GmailMethod {
-                                id: method["id"].as_str().unwrap_or_default().to_owned(),
-                                http: method["httpMethod"].as_str().unwrap_or_default().to_owned(),
-                                path: format!("/{service_path}{path}"),
-                                scopes: scopes.clone(),
-                            });
-                        }
+                    let mut paths: Vec<String> = ["path", "flatPath"]
+                        .iter()
+                        .filter_map(|key| method.get(*key).and_then(Value::as_str))
+                        .map(|path| format!("/{service_path}{path}"))
+                        .collect();
+                    // The media upload path (`/upload/…`) is the same method.
+                    if let Some(upload) = method
+                        .pointer("/mediaUpload/protocols/simple/path")
+                        .and_then(Value::as_str)
+                    {
+                        paths.push(upload.to_owned());
+                    }
+                    for path in paths {
+                        out.push(GmailMethod {
+                            id: method["id"].as_str().unwrap_or_default().to_owned(),
+                            http: method["httpMethod"].as_str().unwrap_or_default().to_owned(),
+                            path,
+                            scopes: scopes.clone(),
+                        });
                     }
                 }
                 if let Some(children) = resource.get("resources") {
