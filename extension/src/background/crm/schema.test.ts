@@ -12,6 +12,7 @@ import init from "../../../../build/wasm/inlay_connect.js";
 import initStart from "../../../../build/wasm/inlay_start.js";
 import type { Account } from "../../shared/inboxes.js";
 import * as store from "../state/store.js";
+import { SEND_STORES } from "../send/schema.js";
 import { CRM_STORES, CRM_VERSION, withIndexKeys, withoutIndexKeys } from "./schema.js";
 
 await initStart({ module_or_path: readFileSync("build/wasm/inlay_start_bg.wasm") });
@@ -46,7 +47,7 @@ test("a version-1 database opens at version 3: inbox records re-keyed and kept, 
 
   const db = await store.crmDatabase();
   assert.equal(db.version, store.DB_VERSION);
-  assert.deepEqual([...db.objectStoreNames].sort(), ["accounts", "secrets", ...CRM_STORES].sort());
+  assert.deepEqual([...db.objectStoreNames].sort(), ["accounts", "secrets", ...CRM_STORES, ...SEND_STORES].sort());
   const tx = db.transaction([...CRM_STORES], "readonly");
   const indexes = (name: string) => {
     const s = tx.objectStore(name as never) as unknown as { indexNames: DOMStringList; index(n: string): IDBIndex };

@@ -80,13 +80,16 @@ test("a version-3 database opens at version 4: inboxes, secrets and CRM records 
   assert.deepEqual((await store.dueIds(db, 5_000)).sort(), ["ob_later", "ob_retry"]);
 });
 
-test("upgradeSend leaves a database already at version 4 as it is", async () => {
+test("opening again at version 4 keeps the outbox; a later version's upgrade creates nothing twice", async () => {
   const raw = await openDB("inlay");
   assert.equal(raw.version, 4);
   assert.equal(await raw.count("outbox"), 3);
   raw.close();
-  // Called again for a later version's upgrade, it creates nothing twice.
-  const later = await openDB("inlay", 5, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
-  assert.equal(await later.count("outbox"), 3);
+  // A copy at version 4 upgraded to 5 (the worker's own connection keeps "inlay" at 4).
+  const copy = await openDB("inlay-copy", 4, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
+  await copy.put("outbox", { id: "ob_x", createdAt: 1 });
+  copy.close();
+  const later = await openDB("inlay-copy", 5, { upgrade: (db, old) => upgradeSend(db as IDBPDatabase<unknown>, old) });
+  assert.equal(await later.count("outbox"), 1);
   later.close();
 });
