@@ -691,3 +691,57 @@ fn a_search_too_long_to_finish_asks_the_user() {
     assert_eq!(checked, GMAIL_LOOKUP_MAX_CHECKED as usize);
     assert!(matches!(read, LookupRead::CannotLook { .. }));
 }
+
+#[test]
+fn the_send_id_is_read_from_the_message_and_matched_as_it_is() {
+    let mime = MIME.replace("Subject:", "X-Inlay-Send-Id: q7Zk2mB4\r\nSubject:");
+    let out = outgoing(mime.as_bytes(), None);
+    let mut look = GmailLookup::for_outgoing(&readonly(), &out, ATTEMPT_MS);
+    assert_eq!(feed(&mut look, 200, json!({})), Read::Next);
+    assert_eq!(
+        feed(
+            &mut look,
+            200,
+            json!({"messages":[{"id":"a","threadId":"ta"},{"id":"b","threadId":"tb"}]})
+        ),
+        Read::Next
+    );
+    // Another email's send id is not ours.
+    assert_eq!(
+        feed(
+            &mut look,
+            200,
+            metadata(
+                "a",
+                ATTEMPT_MS,
+                &[
+                    ("Message-Id", "<x@mail.gmail.com>"),
+                    ("X-Inlay-Send-Id", "other")
+                ]
+            )
+        ),
+        Read::Next
+    );
+    assert_eq!(
+        feed(
+            &mut look,
+            200,
+            metadata(
+                "b",
+                ATTEMPT_MS,
+                &[
+                    ("Message-Id", "<y@mail.gmail.com>"),
+                    ("X-Inlay-Send-Id", "q7Zk2mB4")
+                ]
+            )
+        ),
+        Read::End(LookupRead::Found {
+            provider_id: Some("b".into()),
+            thread_id: Some("tb".into())
+        })
+    );
+    // Without the header in the message, only the Message-ID can match.
+    let plain =
+        GmailLookup::for_outgoing(&readonly(), &outgoing(MIME.as_bytes(), None), ATTEMPT_MS);
+    assert_eq!(plain, GmailLookup::new(&readonly(), MID, ATTEMPT_MS));
+}

@@ -210,7 +210,8 @@ fn a_message_id_rewritten_by_gmail_is_found_by_the_send_id_header() {
     );
     let token = format!("sandbox-token:{ANN}");
     let mid = "<r1.inlay@example.com>";
-    let out = outgoing(ANN, mid, &format!("X-Inlay-Send-Id: {mid}\r\n"), None);
+    // compose writes an opaque send id of its own beside the Message-ID.
+    let out = outgoing(ANN, mid, "X-Inlay-Send-Id: Zq81xkT0aa\r\n", None);
     let started = now_ms();
     assert!(matches!(
         send(
@@ -223,7 +224,7 @@ fn a_message_id_rewritten_by_gmail_is_found_by_the_send_id_header() {
     ));
     let read = look(
         &sb,
-        &mut GmailLookup::new(&gmail_readonly(), mid, started),
+        &mut GmailLookup::for_outgoing(&gmail_readonly(), &out, started),
         &token,
     );
     assert!(

@@ -10,7 +10,8 @@
 //!    clock skew) is read with `format=metadata` and its `Message-ID` and
 //!    `X-Inlay-Send-Id` headers compared with ours: custom `X-` headers
 //!    travel as they are, so a message whose Message-ID Gmail rewrote is
-//!    still found when compose wrote ours into `X-Inlay-Send-Id` as well.
+//!    still found by the send id compose wrote ([`GmailLookup::for_outgoing`]
+//!    reads it from the message).
 //!    Under `gmail.metadata` (no `q` allowed) this is the only way: the
 //!    `SENT` label newest first, stopping at the first older message.
 //!
@@ -24,7 +25,10 @@ use url::form_urlencoded::byte_serialize;
 use crate::http::{HttpRequest, Method};
 use crate::provider::api_reply::{Reply, reply};
 use crate::provider::{ErrorInfo, bearer_get, text_field};
+use crate::send::Outgoing;
+use crate::send::compose::SEND_ID_HEADER;
 use crate::send::provider::{Answer, Call, LookupRead, LookupSteps, Read, Secret};
+use mail_parser::MessageParser;
 
 use super::send::{GmailSearch, GmailTarget};
 
@@ -62,6 +66,9 @@ enum Stage {
 pub struct GmailLookup {
     /// Without angle brackets.
     message_id: String,
+    /// The email's `X-Inlay-Send-Id`, when known.
+    #[serde(default)]
+    send_id: Option<String>,
     search: GmailSearch,
     /// Unix ms: messages older than this are not the email.
     window_start_ms: u64,
@@ -76,6 +83,7 @@ impl GmailLookup {
         let search = target.search();
         GmailLookup {
             message_id: bare(message_id).to_string(),
+            send_id: None,
             search,
             window_start_ms: attempted_at_ms.saturating_sub(WINDOW_MARGIN_MS),
             stage: match search {
@@ -83,6 +91,19 @@ impl GmailLookup {
                 _ => Stage::ById,
             },
             checked: 0,
+        }
+    }
+
+    /// [`GmailLookup::new`] for this email, with its `X-Inlay-Send-Id` read
+    /// from the message, so a Message-ID rewritten by Gmail is still found.
+    pub fn for_outgoing(target: &GmailTarget, out: &Outgoing, attempted_at_ms: u64) -> GmailLookup {
+        let send_id = MessageParser::new()
+            .parse_headers(&out.mime[..])
+            .and_then(|m| m.header_raw(SEND_ID_HEADER).map(|v| v.trim().to_string()))
+            .filter(|v| !v.is_empty());
+        GmailLookup {
+            send_id,
+            ..GmailLookup::new(target, &out.message_id, attempted_at_ms)
         }
     }
 
@@ -183,9 +204,14 @@ impl GmailLookup {
         headers.iter().any(|h| {
             let name = h.get("name").and_then(Value::as_str).unwrap_or("");
             let value = h.get("value").and_then(Value::as_str).unwrap_or("");
-            (name.eq_ignore_ascii_case("Message-ID")
-                || name.eq_ignore_ascii_case("X-Inlay-Send-Id"))
-                && bare(value) == self.message_id
+            if name.eq_ignore_ascii_case("Message-ID") {
+                bare(value) == self.message_id
+            } else if name.eq_ignore_ascii_case(SEND_ID_HEADER) {
+                let value = value.trim();
+                self.send_id.as_deref() == Some(value) || bare(value) == self.message_id
+            } else {
+                false
+            }
         })
     }
 
