@@ -57,7 +57,9 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
       if (end.kind === "sent" || end.kind === "scheduled") app.toast({ text: end.kind === "sent" ? "Sending your email." : "Email scheduled." });
     }, "Taken off the schedule to edit.");
 
-  const scheduled = s.kind === "scheduled" || s.kind === "held";
+  // What the core's choices allow in each state (core/src/outbox/choices.rs).
+  const movable = ["scheduled", "held", "queued", "retryWait"].includes(s.kind);
+  const editable = movable || s.kind === "failed";
   return (
     <li class="outbox-item" data-outbox={item.id} data-state={s.kind}>
       <div class="outbox-main">
@@ -108,22 +110,22 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
             </button>
           </>
         )}
-        {s.kind === "held" && (
-          <button disabled={busy} onClick={() => void act(() => send.reschedule(item.id, Date.now()), "Sending it now.")}>
-            Send now
+        {(s.kind === "held" || s.kind === "failed") && (
+          <button disabled={busy} onClick={() => void act(() => send.resolve(item.id, "sendAgain"), "Sending it now.")}>
+            {s.kind === "held" ? "Send now" : "Send again"}
           </button>
         )}
-        {scheduled && (
-          <>
-            <button class="secondary" disabled={busy} onClick={() => void edit()}>
-              Edit
-            </button>
-            <button class="secondary" disabled={busy} onClick={() => setPicking(!picking)} aria-expanded={picking}>
-              Reschedule
-            </button>
-          </>
+        {editable && (
+          <button class="secondary" disabled={busy} onClick={() => void edit()}>
+            Edit
+          </button>
         )}
-        {(scheduled || s.kind === "retryWait") && (
+        {movable && (
+          <button class="secondary" disabled={busy} onClick={() => setPicking(!picking)} aria-expanded={picking}>
+            Reschedule
+          </button>
+        )}
+        {editable && (
           <button class="secondary danger-text" disabled={busy} onClick={() => void act(() => send.cancel(item.id), "Cancelled: it will not be sent.")}>
             Cancel
           </button>
