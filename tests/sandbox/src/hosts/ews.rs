@@ -22,6 +22,7 @@ const FOLDERS: &[(&str, &str, &str)] = &[
     ("drafts", "DRAFT", "Drafts"),
     ("deleteditems", "TRASH", "Deleted Items"),
     ("junkemail", "SPAM", "Junk Email"),
+    ("outbox", "OUTBOX", "Outbox"),
 ];
 
 pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
@@ -321,18 +322,88 @@ fn num_attr(el: Option<&Element>, name: &str) -> Option<usize> {
     el?.attr(name)?.trim().parse().ok()
 }
 
+/// One `FindItemResponseMessage` per parent folder, as Exchange answers a search of
+/// several folders.
 fn find_item(op: &Element, account: &Account) -> Result<String, Response> {
-    let Some(label) = folder_label_or_fault(op.child(MESSAGES, "ParentFolderIds"))? else {
-        return Ok(error(
-            "FindItem",
-            "ErrorFolderNotFound",
-            "The specified folder could not be found in the store.",
-            "",
+    let folders: Vec<&Element> = op
+        .child(MESSAGES, "ParentFolderIds")
+        .into_iter()
+        .flat_map(|f| f.children.iter())
+        .filter(|c| c.is(TYPES, "DistinguishedFolderId") || c.is(TYPES, "FolderId"))
+        .collect();
+    if folders.is_empty() {
+        return Err(fault(
+            "ErrorSchemaValidation",
+            "The request failed schema validation: no folder id.",
         ));
+    }
+    let wanted = restriction(op)?;
+    let mut out = String::new();
+    for el in folders {
+        match folder_label(el) {
+            Some(label) => out.push_str(&find_in(op, account, label, wanted.as_deref())),
+            None => out.push_str(&error(
+                "FindItem",
+                "ErrorFolderNotFound",
+                "The specified folder could not be found in the store.",
+                "",
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// The Message-ID a `Restriction` asks for: only `IsEqualTo` on
+/// `message:InternetMessageId` with a constant is modelled (what the outbox's Sent
+/// lookup sends); anything else is refused as Exchange refuses a filter it can't run.
+fn restriction(op: &Element) -> Result<Option<String>, Response> {
+    let Some(r) = op.child(MESSAGES, "Restriction") else {
+        return Ok(None);
     };
+    let equal = r.child(TYPES, "IsEqualTo");
+    let field = equal
+        .and_then(|e| e.child(TYPES, "FieldURI"))
+        .and_then(|f| f.attr("FieldURI"));
+    let value = equal
+        .and_then(|e| e.path(&[(TYPES, "FieldURIOrConstant"), (TYPES, "Constant")]))
+        .and_then(|c| c.attr("Value"));
+    match (field, value) {
+        (Some("message:InternetMessageId"), Some(value)) => Ok(Some(value.to_owned())),
+        _ => Err(fault(
+            "ErrorUnsupportedQueryFilter",
+            "The restriction or sort order is too complex for this operation (the sandbox \
+             models IsEqualTo on message:InternetMessageId only).",
+        )),
+    }
+}
+
+/// The `Message-ID` header of a stored message, unfolded and trimmed.
+fn internet_message_id(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    let mut lines = head.split("\r\n").peekable();
+    while let Some(line) = lines.next() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if name.trim().eq_ignore_ascii_case("message-id") {
+            let mut value = value.trim().to_owned();
+            while let Some(next) = lines.next_if(|l| l.starts_with([' ', '\t'])) {
+                value.push_str(next.trim());
+            }
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn find_in(op: &Element, account: &Account, label: &str, message_id: Option<&str>) -> String {
     // Newest first, as Exchange's default view of a mail folder.
     let mut all = in_folder(account, label);
     all.reverse();
+    if let Some(wanted) = message_id {
+        all.retain(|m| internet_message_id(&m.raw).as_deref() == Some(wanted));
+    }
     let total = all.len();
     let view = op.child(MESSAGES, "IndexedPageItemView");
     let max = num_attr(view, "MaxEntriesReturned").unwrap_or(usize::MAX);
@@ -355,12 +426,12 @@ fn find_item(op: &Element, account: &Account) -> Result<String, Response> {
         .iter()
         .map(|m| format!("<t:Message>{}</t:Message>", item_id_xml(m)))
         .collect();
-    Ok(success(
+    success(
         "FindItem",
         &format!(
             r#"<m:RootFolder IndexedPagingOffset="{next}" TotalItemsInView="{total}" IncludesLastItemInRange="{last}"><t:Items>{items}</t:Items></m:RootFolder>"#
         ),
-    ))
+    )
 }
 
 /// `Ok(None)`: a folder we do not model; `Err`: no folder id at all (a fault).

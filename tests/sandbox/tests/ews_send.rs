@@ -1,0 +1,184 @@
+//! The core's Exchange send and Sent lookup (`inlay_core::provider::ews::{EwsSend,
+//! EwsLookup}`) against the EWS fake, in process: the core plans each request, the fake
+//! answers, the core reads the answer. Every body both sides wrote is validated against
+//! messages.xsd.
+
+#[path = "support/ews_schema.rs"]
+mod ews_schema;
+
+use inlay_core::http::HttpResponse;
+use inlay_core::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use inlay_core::send::Outgoing;
+use inlay_core::send::provider::{
+    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+};
+use inlay_sandbox::hosts::dispatch;
+use inlay_sandbox::hosts::ispdb::IspDb;
+use inlay_sandbox::http::Request;
+use inlay_sandbox::sandbox::Sandbox;
+use serde_json::json;
+
+const ANA: &str = "ana@contoso-exchange.example";
+const URL: &str = "https://mail.contoso-exchange.example/EWS/Exchange.asmx";
+const SECRET: Secret<'static> = Secret::Password {
+    username: ANA,
+    password: "pw",
+};
+
+struct Harness {
+    sb: Sandbox,
+    docs: Vec<(String, String)>,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let sb = Sandbox::new(IspDb::default());
+        sb.state()
+            .seed(
+                serde_json::from_value(json!({"accounts":[
+                    {"provider":"exchange","address":ANA,"password":"pw","exchangeVersion":"Exchange2016"}]}))
+                .unwrap(),
+            )
+            .unwrap();
+        Harness { sb, docs: vec![] }
+    }
+
+    /// Runs one planned call through the fake and returns the answer as the shell would.
+    fn run(&mut self, name: &str, call: Call) -> HttpResponse {
+        let Call::Http(request) = call else {
+            panic!("EWS calls are HTTP")
+        };
+        assert_eq!(request.url, URL);
+        let body = request.body.clone().unwrap();
+        let mut req = Request::new("POST", "mail.contoso-exchange.example", "/EWS/Exchange.asmx")
+            .with_body(body.clone());
+        for (k, v) in &request.headers {
+            req = req.with_header(k, v);
+        }
+        let response = dispatch(&req, &self.sb);
+        let text = String::from_utf8(response.body.clone()).unwrap();
+        let n = self.docs.len();
+        self.docs.push((format!("{n:02}-request-{name}"), body));
+        self.docs.push((format!("{n:02}-response-{name}"), text.clone()));
+        HttpResponse {
+            status: response.status,
+            headers: response.headers.clone(),
+            body: text,
+        }
+    }
+
+    fn send(&mut self, out: &Outgoing) -> SendRead {
+        let mut send = EwsSend::new(&target(), out);
+        let response = self.run("create-item", send.call(&SECRET, out).unwrap());
+        match send.read(Answer::Response(&response)) {
+            Read::End(read) => read,
+            Read::Next => panic!("one call"),
+        }
+    }
+
+    fn lookup(&mut self, message_id: &str) -> LookupRead {
+        let mut lookup = EwsLookup::new(&target(), message_id);
+        let response = self.run("find-item", lookup.call(&SECRET).unwrap());
+        match lookup.read(Answer::Response(&response)) {
+            Read::End(read) => read,
+            Read::Next => panic!("one call"),
+        }
+    }
+}
+
+fn target() -> EwsTarget {
+    EwsTarget {
+        ews_url: URL.into(),
+    }
+}
+
+fn outgoing(message_id: &str) -> Outgoing {
+    let mime = format!(
+        "From: Ana <{ANA}>\r\nTo: ben@fabrikam.example\r\nBcc: cy@fabrikam.example\r\n\
+         Subject: Caf\u{e9}\r\nMessage-ID: {message_id}\r\n\r\nhi\r\n"
+    );
+    Outgoing {
+        message_id: message_id.into(),
+        mime: mime.into_bytes(),
+        transmitted: None,
+        envelope_from: ANA.into(),
+        recipients: vec!["ben@fabrikam.example".into(), "cy@fabrikam.example".into()],
+        thread_id: None,
+        deliver_at_ms: None,
+    }
+}
+
+#[test]
+fn a_send_is_found_by_its_message_id_and_nothing_else_is() {
+    let mut h = Harness::new();
+    // Before the send, a search that ran and found nothing in either folder.
+    assert_eq!(h.lookup("<one@contoso-exchange.example>"), LookupRead::NotFound);
+    assert_eq!(
+        h.send(&outgoing("<one@contoso-exchange.example>")),
+        SendRead::Sent {
+            provider_id: None,
+            thread_id: None
+        }
+    );
+    match h.lookup("<one@contoso-exchange.example>") {
+        LookupRead::Found {
+            provider_id: Some(id),
+            ..
+        } => assert!(!id.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    for other in ["<two@contoso-exchange.example>", "<one@contoso-exchange.exampl>"] {
+        assert_eq!(h.lookup(other), LookupRead::NotFound, "{other}");
+    }
+    h.sb.state()
+        .account(inlay_sandbox::state::Provider::Exchange, ANA)
+        .map(|a| {
+            let sent: Vec<_> = a
+                .mailbox
+                .messages
+                .iter()
+                .filter(|m| m.label_ids.iter().any(|l| l == "SENT"))
+                .collect();
+            assert_eq!(sent.len(), 1);
+            // Sent keeps the Bcc.
+            assert!(String::from_utf8_lossy(&sent[0].raw).contains("Bcc: cy@fabrikam.example"));
+        })
+        .unwrap();
+    h.validate();
+}
+
+#[test]
+fn a_wrong_password_is_asked_again() {
+    let h = Harness::new();
+    let out = outgoing("<one@contoso-exchange.example>");
+    let send = EwsSend::new(&target(), &out);
+    let wrong = Secret::Password {
+        username: ANA,
+        password: "nope",
+    };
+    let Call::Http(request) = send.call(&wrong, &out).unwrap() else {
+        panic!()
+    };
+    let mut req = Request::new("POST", "mail.contoso-exchange.example", "/EWS/Exchange.asmx")
+        .with_body(request.body.unwrap());
+    for (k, v) in &request.headers {
+        req = req.with_header(k, v);
+    }
+    let response = dispatch(&req, &h.sb);
+    let response = HttpResponse {
+        status: response.status,
+        headers: response.headers.clone(),
+        body: String::from_utf8(response.body).unwrap(),
+    };
+    let mut send = send;
+    assert_eq!(
+        send.read(Answer::Response(&response)),
+        Read::End(SendRead::SecretRejected)
+    );
+}
+
+impl Harness {
+    fn validate(&self) {
+        ews_schema::validate("ews-send", &self.docs);
+    }
+}
