@@ -31,6 +31,9 @@ pub struct FaultSpec {
     /// back (past the client's timeout), `malformed` cuts it.
     #[serde(default)]
     pub after_accept: bool,
+    /// EWS: answer Exchange's `ErrorServerBusy` fault (HTTP 500) asking for this many
+    /// milliseconds of `BackOffMilliseconds`; nothing is served.
+    pub ews_server_busy_ms: Option<u64>,
 }
 
 /// What happens to a matched request (after the optional delay).
@@ -70,20 +73,33 @@ impl Fault {
         if spec.times == Some(0) {
             return Err("\"times\" must be at least 1".into());
         }
-        let actions = [spec.status.is_some(), spec.reset, spec.malformed]
-            .iter()
-            .filter(|&&b| b)
-            .count();
+        let actions = [
+            spec.status.is_some(),
+            spec.reset,
+            spec.malformed,
+            spec.ews_server_busy_ms.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
         if actions > 1 {
-            return Err("give at most one of \"status\", \"reset\", \"malformed\"".into());
+            return Err(
+                "give at most one of \"status\", \"reset\", \"malformed\", \"ewsServerBusyMs\""
+                    .into(),
+            );
         }
         if actions == 0 && spec.delay_ms.is_none() {
-            return Err("give one of \"status\", \"delayMs\", \"reset\", \"malformed\"".into());
+            return Err(
+                "give one of \"status\", \"delayMs\", \"reset\", \"malformed\", \"ewsServerBusyMs\""
+                    .into(),
+            );
         }
         if spec.status.is_none() && (spec.headers.is_some() || spec.body.is_some()) {
             return Err("\"headers\" and \"body\" need \"status\"".into());
         }
-        let action = if let Some(status) = spec.status {
+        let action = if let Some(ms) = spec.ews_server_busy_ms {
+            Action::Respond(crate::hosts::ews::server_busy(ms))
+        } else if let Some(status) = spec.status {
             if !(100..=999).contains(&status) {
                 return Err(format!("bad status {status}"));
             }
@@ -134,6 +150,7 @@ impl Fault {
             "reset": self.spec.reset,
             "malformed": self.spec.malformed,
             "afterAccept": self.spec.after_accept,
+            "ewsServerBusyMs": self.spec.ews_server_busy_ms,
         });
         v.as_object_mut().unwrap().retain(|_, v| !v.is_null());
         v

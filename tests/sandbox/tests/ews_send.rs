@@ -50,8 +50,12 @@ impl Harness {
         };
         assert_eq!(request.url, URL);
         let body = request.body.clone().unwrap();
-        let mut req = Request::new("POST", "mail.contoso-exchange.example", "/EWS/Exchange.asmx")
-            .with_body(body.clone());
+        let mut req = Request::new(
+            "POST",
+            "mail.contoso-exchange.example",
+            "/EWS/Exchange.asmx",
+        )
+        .with_body(body.clone());
         for (k, v) in &request.headers {
             req = req.with_header(k, v);
         }
@@ -59,7 +63,8 @@ impl Harness {
         let text = String::from_utf8(response.body.clone()).unwrap();
         let n = self.docs.len();
         self.docs.push((format!("{n:02}-request-{name}"), body));
-        self.docs.push((format!("{n:02}-response-{name}"), text.clone()));
+        self.docs
+            .push((format!("{n:02}-response-{name}"), text.clone()));
         HttpResponse {
             status: response.status,
             headers: response.headers.clone(),
@@ -112,7 +117,10 @@ fn outgoing(message_id: &str) -> Outgoing {
 fn a_send_is_found_by_its_message_id_and_nothing_else_is() {
     let mut h = Harness::new();
     // Before the send, a search that ran and found nothing in either folder.
-    assert_eq!(h.lookup("<one@contoso-exchange.example>"), LookupRead::NotFound);
+    assert_eq!(
+        h.lookup("<one@contoso-exchange.example>"),
+        LookupRead::NotFound
+    );
     assert_eq!(
         h.send(&outgoing("<one@contoso-exchange.example>")),
         SendRead::Sent {
@@ -127,7 +135,10 @@ fn a_send_is_found_by_its_message_id_and_nothing_else_is() {
         } => assert!(!id.is_empty()),
         other => panic!("{other:?}"),
     }
-    for other in ["<two@contoso-exchange.example>", "<one@contoso-exchange.exampl>"] {
+    for other in [
+        "<two@contoso-exchange.example>",
+        "<one@contoso-exchange.exampl>",
+    ] {
         assert_eq!(h.lookup(other), LookupRead::NotFound, "{other}");
     }
     h.sb.state()
@@ -144,7 +155,7 @@ fn a_send_is_found_by_its_message_id_and_nothing_else_is() {
             assert!(String::from_utf8_lossy(&sent[0].raw).contains("Bcc: cy@fabrikam.example"));
         })
         .unwrap();
-    h.validate();
+    h.validate("ews-send-found");
 }
 
 #[test]
@@ -159,8 +170,12 @@ fn a_wrong_password_is_asked_again() {
     let Call::Http(request) = send.call(&wrong, &out).unwrap() else {
         panic!()
     };
-    let mut req = Request::new("POST", "mail.contoso-exchange.example", "/EWS/Exchange.asmx")
-        .with_body(request.body.unwrap());
+    let mut req = Request::new(
+        "POST",
+        "mail.contoso-exchange.example",
+        "/EWS/Exchange.asmx",
+    )
+    .with_body(request.body.unwrap());
     for (k, v) in &request.headers {
         req = req.with_header(k, v);
     }
@@ -177,8 +192,55 @@ fn a_wrong_password_is_asked_again() {
     );
 }
 
+#[test]
+fn a_deferred_send_waits_in_the_outbox_until_its_time_and_busy_faults_validate() {
+    use inlay_sandbox::state::Provider;
+    let mut h = Harness::new();
+    let mut out = outgoing("<later@contoso-exchange.example>");
+    out.deliver_at_ms = Some(4_102_444_799_000);
+    assert!(matches!(h.send(&out), SendRead::Sent { .. }));
+    let labels = |h: &Harness| {
+        let state = h.sb.state();
+        let m = &state
+            .account(Provider::Exchange, ANA)
+            .unwrap()
+            .mailbox
+            .messages[0];
+        (m.label_ids.clone(), m.deferred_until.clone())
+    };
+    assert_eq!(
+        labels(&h),
+        (
+            vec!["OUTBOX".to_string()],
+            Some("2099-12-31T23:59:59Z".to_string())
+        )
+    );
+    assert!(matches!(
+        h.lookup(&out.message_id),
+        LookupRead::Found { .. }
+    ));
+    // Its time comes: the next request finds it in Sent Items.
+    h.sb.state()
+        .account_mut(Provider::Exchange, ANA)
+        .unwrap()
+        .mailbox
+        .messages[0]
+        .deferred_until = Some("2000-01-01T00:00:00Z".into());
+    assert!(matches!(
+        h.lookup(&out.message_id),
+        LookupRead::Found { .. }
+    ));
+    assert_eq!(labels(&h).0, vec!["SENT".to_string()]);
+    let busy = inlay_sandbox::hosts::ews::server_busy(5000);
+    assert_eq!(busy.status, 500);
+    h.docs
+        .push(("busy-fault".into(), String::from_utf8(busy.body).unwrap()));
+    h.validate("ews-send-deferred");
+}
+
 impl Harness {
-    fn validate(&self) {
-        ews_schema::validate("ews-send", &self.docs);
+    /// `tag`: tests run in parallel, each validates in its own folder.
+    fn validate(&self, tag: &str) {
+        ews_schema::validate(tag, &self.docs);
     }
 }

@@ -92,7 +92,7 @@ fn autodiscover_then_ews_over_tls() {
         text.contains("NoError") && text.contains(r#"MajorVersion="15""#),
         "{text}"
     );
-    let mime = STANDARD.encode("Subject: out\r\n\r\nbye\r\n");
+    let mime = STANDARD.encode("To: ben@fabrikam.example\r\nSubject: out\r\n\r\nbye\r\n");
     let text = call(&format!(
         r#"<m:CreateItem MessageDisposition="SendAndSaveCopy"><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">{mime}</t:MimeContent></t:Message></m:Items></m:CreateItem>"#
     ));

@@ -1,11 +1,14 @@
 //! EWS (`POST https://mail.<domain>/EWS/Exchange.asmx`): SOAP 1.1 over Basic auth, written
-//! from `messages.xsd`/`types.xsd`. Operations: GetFolder, CreateItem (MIME), FindItem
-//! (IdOnly, indexed paging), GetItem (MIME), SyncFolderItems. Responses carry the seeded
+//! from `messages.xsd`/`types.xsd`. Operations: GetFolder, CreateItem (MIME; a
+//! SendAndSaveCopy is a recorded delivery, deferred by 0x3FEF into the Outbox), FindItem
+//! (IdOnly, indexed paging, several folders, a Message-ID restriction), GetItem (MIME),
+//! SyncFolderItems. Responses carry the seeded
 //! version's `ServerVersionInfo` header; the sandbox's tests validate them with xmllint.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::delivery;
 use crate::http::{Request, Response};
 use crate::sandbox::Sandbox;
 use crate::state::{Account, ExchangeVersion, Provider, State, StoredMessage};
@@ -125,6 +128,7 @@ pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
         return soap(version, name, &msg);
     }
 
+    deliver_due(&mut state, &me);
     let messages = match name {
         "GetFolder" => get_folder(op, state.account(Provider::Exchange, &me).unwrap()),
         "CreateItem" => create_item(op, &mut state, &me),
@@ -153,9 +157,25 @@ fn soap(version: ExchangeVersion, op: &str, messages: &str) -> Response {
 
 /// A SOAP fault (HTTP 500), as Exchange sends for requests it cannot process at all.
 pub fn fault(code: &str, text: &str) -> Response {
+    fault_with(code, text, "")
+}
+
+/// Exchange throttling a request before doing any work: `ErrorServerBusy` with the pause
+/// it asks for (the fault `ewsServerBusyMs` answers this).
+pub fn server_busy(back_off_ms: u64) -> Response {
+    fault_with(
+        "ErrorServerBusy",
+        "The server cannot service this request right now. Try again later.",
+        &format!(
+            r#"<t:MessageXml xmlns:t="{TYPES}"><t:Value Name="BackOffMilliseconds">{back_off_ms}</t:Value></t:MessageXml>"#
+        ),
+    )
+}
+
+fn fault_with(code: &str, text: &str, message_xml: &str) -> Response {
     let body = format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
-<s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault><faultcode xmlns:a="{TYPES}">a:{code}</faultcode><faultstring xml:lang="en-US">{text}</faultstring><detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{code}</e:ResponseCode><e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{text}</e:Message></detail></s:Fault></s:Body></s:Envelope>"#,
+<s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault><faultcode xmlns:a="{TYPES}">a:{code}</faultcode><faultstring xml:lang="en-US">{text}</faultstring><detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{code}</e:ResponseCode><e:Message xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">{text}</e:Message>{message_xml}</detail></s:Fault></s:Body></s:Envelope>"#,
         text = escape(text)
     );
     Response::new(500, "text/xml; charset=utf-8", body)
@@ -281,8 +301,11 @@ fn create_item(op: &Element, state: &mut State, me: &str) -> String {
             ));
             continue;
         };
+        if disposition == "SendAndSaveCopy" {
+            out.push_str(&send_and_save(item, raw, state, me));
+            continue;
+        }
         let label = match disposition.as_str() {
-            "SendAndSaveCopy" => Some("SENT"),
             "SaveOnly" => Some("DRAFT"),
             "SendOnly" => None,
             _ => {
@@ -316,6 +339,68 @@ fn create_item(op: &Element, state: &mut State, me: &str) -> String {
         out.push_str(&success("CreateItem", &inner));
     }
     out
+}
+
+/// `SendAndSaveCopy`: the message is handed over and recorded as a delivery (`GET
+/// /deliveries`), its copy filed in Sent Items, or in the Outbox while a deferred send
+/// time (`PidTagDeferredSendTime`, 0x3FEF) is ahead; Exchange then delivers it at that
+/// time, which the fake models by moving it to Sent Items on the next request after it.
+fn send_and_save(item: &Element, raw: Vec<u8>, state: &mut State, me: &str) -> String {
+    if delivery::recipients(&raw).is_empty() {
+        return error(
+            "CreateItem",
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid.",
+            "<m:Items/>",
+        );
+    }
+    let deferred = deferred_send_time(item);
+    let due = deferred.as_deref().is_none_or(is_past);
+    let account = state.account_mut(Provider::Exchange, me).unwrap();
+    let mut stored = delivery::file(account, raw, None, if due { "SENT" } else { "OUTBOX" });
+    stored.deferred_until = deferred;
+    if let Some(filed) = account
+        .mailbox
+        .messages
+        .iter_mut()
+        .find(|m| m.id == stored.id)
+    {
+        filed.deferred_until = stored.deferred_until.clone();
+    }
+    delivery::record(account, "ews CreateItem", &stored);
+    success("CreateItem", "<m:Items/>")
+}
+
+/// The item's `ExtendedProperty` with `PropertyTag` 16367 / 0x3FEF of type SystemTime.
+fn deferred_send_time(item: &Element) -> Option<String> {
+    item.children_named(TYPES, "ExtendedProperty")
+        .find_map(|p| {
+            let uri = p.child(TYPES, "ExtendedFieldURI")?;
+            let tag = uri.attr("PropertyTag")?.trim().to_ascii_lowercase();
+            let is_deferred = tag == "16367" || tag == "0x3fef";
+            (is_deferred && uri.attr("PropertyType") == Some("SystemTime"))
+                .then(|| p.child(TYPES, "Value").map(|v| v.text.trim().to_owned()))?
+        })
+}
+
+fn is_past(date_time: &str) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(date_time, &Rfc3339)
+        .map(|at| at.unix_timestamp() as i128 * 1000 <= delivery::now_ms() as i128)
+        .unwrap_or(true)
+}
+
+/// Deferred messages whose time has come leave the Outbox for Sent Items.
+fn deliver_due(state: &mut State, me: &str) {
+    let Some(account) = state.account_mut(Provider::Exchange, me) else {
+        return;
+    };
+    for m in &mut account.mailbox.messages {
+        let waiting = m.label_ids.iter().any(|l| l == "OUTBOX");
+        if waiting && m.deferred_until.as_deref().is_none_or(is_past) {
+            m.label_ids = vec!["SENT".into()];
+        }
+    }
 }
 
 fn num_attr(el: Option<&Element>, name: &str) -> Option<usize> {

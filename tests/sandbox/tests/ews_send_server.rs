@@ -1,0 +1,200 @@
+//! The core's Exchange send and Sent lookup against the EWS fake over real TLS, with the
+//! faults an outbox must survive: accept-then-drop (the answer lost after delivery), a
+//! 5xx after accepting, and `ErrorServerBusy` with `BackOffMilliseconds` before anything
+//! is delivered. What was delivered is counted at `GET /deliveries`.
+
+#[path = "support/client.rs"]
+mod client;
+
+use client::SandboxProcess;
+use inlay_core::http::{HttpResponse, TransportFailure};
+use inlay_core::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use inlay_core::send::Outgoing;
+use inlay_core::send::provider::{
+    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+};
+use serde_json::{Value, json};
+
+const ANA: &str = "ana@contoso-exchange.example";
+const HOST: &str = "mail.contoso-exchange.example";
+const PATH: &str = "/EWS/Exchange.asmx";
+const SECRET: Secret<'static> = Secret::Password {
+    username: ANA,
+    password: "pw",
+};
+
+fn seeded() -> SandboxProcess {
+    let sandbox = SandboxProcess::start();
+    let seed = json!({"accounts":[{"provider":"exchange","address":ANA,"password":"pw"}]});
+    assert_eq!(sandbox.control("POST", "/seed", Some(&seed)).0, 200);
+    sandbox
+}
+
+fn target() -> EwsTarget {
+    EwsTarget {
+        ews_url: format!("https://{HOST}{PATH}"),
+    }
+}
+
+fn outgoing(n: u32, deliver_at_ms: Option<u64>) -> Outgoing {
+    let message_id = format!("<s{n}.inlay@contoso-exchange.example>");
+    let mime = format!(
+        "From: Ana <{ANA}>\r\nTo: Ben <ben@fabrikam.example>\r\nBcc: cy@fabrikam.example\r\n\
+         Message-ID: {message_id}\r\nSubject: Hello {n}\r\n\r\nHi Ben\r\n"
+    );
+    Outgoing {
+        message_id,
+        mime: mime.into_bytes(),
+        transmitted: None,
+        envelope_from: ANA.into(),
+        recipients: vec!["ben@fabrikam.example".into(), "cy@fabrikam.example".into()],
+        thread_id: None,
+        deliver_at_ms,
+    }
+}
+
+/// Makes the call as the worker would; a connection closed without an answer is a
+/// transport failure.
+fn run(sandbox: &SandboxProcess, call: Call) -> Result<HttpResponse, TransportFailure> {
+    let Call::Http(request) = call else {
+        panic!("EWS calls are HTTP")
+    };
+    let headers: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    match sandbox.https(
+        HOST,
+        "POST",
+        PATH,
+        &headers,
+        request.body.unwrap().as_bytes(),
+    ) {
+        Ok(r) if r.raw_len > 0 => Ok(HttpResponse {
+            status: r.status,
+            headers: r.headers.clone(),
+            body: String::from_utf8(r.body).unwrap(),
+        }),
+        _ => Err(TransportFailure::Network),
+    }
+}
+
+fn send(sandbox: &SandboxProcess, out: &Outgoing) -> SendRead {
+    let mut steps = EwsSend::new(&target(), out);
+    let answer = run(sandbox, steps.call(&SECRET, out).unwrap());
+    let read = match &answer {
+        Ok(response) => steps.read(Answer::Response(response)),
+        Err(failure) => steps.read(Answer::Transport(*failure)),
+    };
+    match read {
+        Read::End(read) => read,
+        Read::Next => panic!("one call"),
+    }
+}
+
+fn lookup(sandbox: &SandboxProcess, out: &Outgoing) -> LookupRead {
+    let mut steps = EwsLookup::new(&target(), &out.message_id);
+    let response = run(sandbox, steps.call(&SECRET).unwrap()).expect("the lookup is answered");
+    match steps.read(Answer::Response(&response)) {
+        Read::End(read) => read,
+        Read::Next => panic!("one call"),
+    }
+}
+
+fn deliveries(sandbox: &SandboxProcess) -> Vec<Value> {
+    let (status, list) = sandbox.control(
+        "GET",
+        &format!("/deliveries?provider=exchange&address={ANA}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    list.as_array().unwrap().clone()
+}
+
+fn fault(sandbox: &SandboxProcess, fault: Value) {
+    let (status, body) = sandbox.control("POST", "/faults", Some(&fault));
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_send_is_delivered_once_without_bcc_and_found_in_sent_items() {
+    let sandbox = seeded();
+    let out = outgoing(1, None);
+    assert_eq!(lookup(&sandbox, &out), LookupRead::NotFound);
+    assert!(matches!(send(&sandbox, &out), SendRead::Sent { .. }));
+    let list = deliveries(&sandbox);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["via"], "ews CreateItem");
+    assert_eq!(list[0]["messageId"], out.message_id);
+    assert_eq!(list[0]["raw"], String::from_utf8(out.mime.clone()).unwrap());
+    assert!(!list[0]["transmitted"].as_str().unwrap().contains("cy@"));
+    assert_eq!(list[0]["deliverAt"], Value::Null);
+    assert!(matches!(lookup(&sandbox, &out), LookupRead::Found { .. }));
+}
+
+#[test]
+fn a_lost_answer_is_unknown_and_the_lookup_finds_the_delivered_email() {
+    let sandbox = seeded();
+    // Accepted, then the connection closes without a byte of answer.
+    fault(
+        &sandbox,
+        json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"reset":true}),
+    );
+    let first = outgoing(1, None);
+    assert!(matches!(send(&sandbox, &first), SendRead::Unknown { .. }));
+    assert_eq!(deliveries(&sandbox).len(), 1);
+    assert!(matches!(lookup(&sandbox, &first), LookupRead::Found { .. }));
+    // Accepted, then a 503 instead of the answer.
+    fault(
+        &sandbox,
+        json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"status":503}),
+    );
+    let second = outgoing(2, None);
+    assert!(matches!(send(&sandbox, &second), SendRead::Unknown { .. }));
+    assert_eq!(deliveries(&sandbox).len(), 2);
+    assert!(matches!(
+        lookup(&sandbox, &second),
+        LookupRead::Found { .. }
+    ));
+}
+
+#[test]
+fn a_busy_server_delivers_nothing_and_names_its_pause() {
+    let sandbox = seeded();
+    fault(
+        &sandbox,
+        json!({"host":HOST,"pathPrefix":PATH,"times":1,"ewsServerBusyMs":5000}),
+    );
+    let out = outgoing(1, None);
+    assert_eq!(
+        send(&sandbox, &out),
+        SendRead::Retry {
+            retry_after_ms: Some(5000),
+            message: "Exchange is busy; the email was not sent yet".into()
+        }
+    );
+    assert!(deliveries(&sandbox).is_empty());
+    assert_eq!(lookup(&sandbox, &out), LookupRead::NotFound);
+    // The fault was used up: the same call now sends.
+    assert!(matches!(send(&sandbox, &out), SendRead::Sent { .. }));
+    assert_eq!(deliveries(&sandbox).len(), 1);
+}
+
+#[test]
+fn a_scheduled_send_waits_in_the_outbox_and_is_found_there() {
+    let sandbox = seeded();
+    let later = 4_102_444_799_000; // 2099-12-31T23:59:59Z
+    let out = outgoing(1, Some(later));
+    assert!(matches!(send(&sandbox, &out), SendRead::Sent { .. }));
+    let list = deliveries(&sandbox);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["deliverAt"], "2099-12-31T23:59:59Z");
+    // Not in Sent Items yet, but the lookup sees it waiting: never "not found".
+    assert!(matches!(lookup(&sandbox, &out), LookupRead::Found { .. }));
+    // A time already past goes at once, to Sent Items.
+    let past = outgoing(2, Some(1_000));
+    assert!(matches!(send(&sandbox, &past), SendRead::Sent { .. }));
+    assert_eq!(deliveries(&sandbox)[1]["deliverAt"], "1970-01-01T00:00:01Z");
+    assert!(matches!(lookup(&sandbox, &past), LookupRead::Found { .. }));
+}
