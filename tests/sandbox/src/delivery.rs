@@ -222,6 +222,26 @@ pub fn without_header(raw: &[u8], name: &str) -> Vec<u8> {
     out
 }
 
+/// The address of the `From` header, lower-cased.
+pub fn sender(raw: &[u8]) -> Option<String> {
+    let from = header(raw, "from")?;
+    let part = split_addresses(&from).into_iter().next()?;
+    let address = match (part.rfind('<'), part.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &part[a + 1..b],
+        _ => part.as_str(),
+    };
+    Some(address.trim().to_ascii_lowercase()).filter(|a| a.contains('@'))
+}
+
+/// Whether the account may send as `address`: its own address or one of its aliases.
+pub fn may_send_as(account: &crate::state::Account, address: &str) -> bool {
+    account.address.eq_ignore_ascii_case(address)
+        || account
+            .aliases
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(address))
+}
+
 /// The addresses in To, Cc and Bcc, lower-cased, in order (commas inside quotes and
 /// comments do not split).
 pub fn recipients(raw: &[u8]) -> Vec<String> {

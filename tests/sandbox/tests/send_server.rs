@@ -283,3 +283,61 @@ fn a_gmail_that_rewrites_the_message_id_keeps_other_headers() {
     assert_eq!(search["resultSizeEstimate"], 0);
     assert!(search.get("messages").is_none());
 }
+
+#[test]
+fn from_must_be_the_account_or_an_alias() {
+    let sandbox = SandboxProcess::start();
+    let seed = json!({"accounts":[
+        {"provider":"google","address":ANN,"aliases":["sales@example.com"]},
+        {"provider":"microsoft","address":BO,"aliases":["team@contoso.com"]}]});
+    assert_eq!(sandbox.control("POST", "/seed", Some(&seed)).0, 200);
+    let gmail = |from: &str| {
+        let raw = MESSAGE.replace("Ann <ann@example.com>", from);
+        let body = json!({"raw": URL_SAFE_NO_PAD.encode(raw)}).to_string();
+        let r = sandbox
+            .https(
+                "gmail.googleapis.com",
+                "POST",
+                "/gmail/v1/users/me/messages/send",
+                &[
+                    ("Authorization", &format!("Bearer sandbox-token:{ANN}")),
+                    ("Content-Type", "application/json"),
+                ],
+                body.as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(r.status, 200);
+        let list = deliveries(&sandbox, ANN);
+        list.last().unwrap()["raw"].as_str().unwrap().to_owned()
+    };
+    assert!(gmail("Sales <sales@example.com>").starts_with("From: Sales <sales@example.com>\r\n"));
+    // Not a send-as address: Gmail sends from the primary address.
+    let raw = gmail("Mallory <boss@example.net>");
+    assert!(
+        raw.starts_with("From: ann@example.com\r\n") && !raw.contains("boss@"),
+        "{raw}"
+    );
+
+    let graph = |from: &str| {
+        let raw = MESSAGE.replace("Ann <ann@example.com>", from);
+        sandbox
+            .https(
+                "graph.microsoft.com",
+                "POST",
+                "/v1.0/me/sendMail",
+                &[
+                    ("Authorization", &format!("Bearer sandbox-token:{BO}")),
+                    ("Content-Type", "text/plain"),
+                ],
+                STANDARD.encode(raw).as_bytes(),
+            )
+            .unwrap()
+    };
+    assert_eq!(graph("Team <team@contoso.com>").status, 202);
+    let refused = graph("boss@example.net");
+    assert_eq!(
+        (refused.status, refused.json()["error"]["code"].clone()),
+        (403, json!("ErrorSendAsDenied"))
+    );
+    assert_eq!(deliveries(&sandbox, BO).len(), 1);
+}

@@ -2,7 +2,8 @@
 //! upload), `users.messages.list` (a subset of Gmail search) and `users.messages.get`.
 //!
 //! A send files the message as Gmail does (label `SENT`, the `Message-ID` kept as sent,
-//! in the given thread) and records a delivery (`delivery.rs`). The account's seed flag
+//! in the given thread, `From` replaced by the primary address unless it is the account's
+//! address or a seeded alias) and records a delivery (`delivery.rs`). The account's seed flag
 //! `gmailRewritesMessageId` makes it replace the Message-ID instead, as some reports say
 //! Gmail does, so a client's Sent lookup can be tested against both readings.
 
@@ -138,6 +139,12 @@ fn deliver(
             .any(|m| &m.thread_id == thread)
     {
         return not_found();
+    }
+    // Gmail sends from the primary address when From is not a send-as address.
+    if delivery::sender(&raw).is_none_or(|from| !delivery::may_send_as(account, &from)) {
+        let mut fixed = format!("From: {}\r\n", account.address).into_bytes();
+        fixed.extend(delivery::without_header(&raw, "from"));
+        raw = fixed;
     }
     if account.gmail_rewrites_message_id {
         let id = delivery::new_message_id();

@@ -3,7 +3,8 @@
 //! folder or mailbox with `$filter=internetMessageId eq '…'` and `$select`.
 //!
 //! Folders are the mailbox's labels under their well-known names (`sentitems`, `drafts`,
-//! `inbox`, `outbox`). A send files the Sent Items copy and records a delivery
+//! `inbox`, `outbox`). A From other than the mailbox's address or a seeded alias is
+//! refused at sending (403 `ErrorSendAsDenied`). A send files the Sent Items copy and records a delivery
 //! (`delivery.rs`); a sent draft leaves Drafts and appears in Sent Items under a new id,
 //! as in Exchange. A deferred draft is handed over at once and its `deliverAt` recorded:
 //! the fake does not hold it until its time.
@@ -60,6 +61,19 @@ fn mime_body(req: &Request) -> Result<Vec<u8>, Response> {
         ));
     }
     Ok(raw)
+}
+
+/// Exchange refuses a From that is neither the mailbox nor one of its addresses
+/// (without Send As rights, which the fake does not model).
+fn send_as_denied(account: &Account, raw: &[u8]) -> Option<Response> {
+    let from = delivery::sender(raw)?;
+    (!delivery::may_send_as(account, &from)).then(|| {
+        error(
+            403,
+            "ErrorSendAsDenied",
+            "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.",
+        )
+    })
 }
 
 /// The Graph id of a stored message, shaped like Exchange's (base64url, `=` padded).
@@ -148,6 +162,9 @@ pub fn send_mail(req: &Request, account: &mut Account) -> Response {
         Ok(raw) => raw,
         Err(response) => return response,
     };
+    if let Some(refused) = send_as_denied(account, &raw) {
+        return refused;
+    }
     let stored = delivery::file(account, raw, None, "SENTITEMS");
     delivery::record(account, "graph sendMail", &stored);
     Response::empty(202)
@@ -209,6 +226,9 @@ pub fn send_draft(req: &Request, account: &mut Account) -> Response {
     else {
         return item_not_found();
     };
+    if let Some(refused) = send_as_denied(account, &account.mailbox.messages[index].raw) {
+        return refused;
+    }
     let draft = account.mailbox.messages.remove(index);
     if delivery::recipients(&draft.raw).is_empty() {
         return error(
