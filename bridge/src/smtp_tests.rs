@@ -262,3 +262,36 @@ fn helo_name_is_an_address_literal() {
     assert_eq!(helo_name("127.0.0.1:5".parse().ok()), "[127.0.0.1]");
     assert_eq!(helo_name("[::1]:5".parse().ok()), "[IPv6:::1]");
 }
+
+#[test]
+fn a_connection_lost_before_the_final_dot_left_nothing_at_the_server() {
+    // Hang up after RCPT, and in the middle of the message: neither is unconfirmed.
+    for cut_in_data in [false, true] {
+        let s = serve(move |tcp, config| {
+            let mut p = hello(tcp, config, &["AUTH PLAIN"]);
+            assert!(p.hear().starts_with("AUTH PLAIN"));
+            p.say("235 ok\r\n");
+            assert_eq!(p.hear(), "MAIL FROM:<a@example.com>");
+            p.say("250 ok\r\n");
+            assert_eq!(p.hear(), "RCPT TO:<b@example.com>");
+            p.say("250 ok\r\n");
+            if cut_in_data {
+                assert_eq!(p.hear(), "DATA");
+                p.say("354 go\r\n");
+                assert_eq!(p.hear(), "Subject: x");
+            }
+        });
+        let mut c = Client::open(&args(s.port, Security::ImplicitTls), roots(&s.cert)).unwrap();
+        // Far more than socket buffers hold, so the write meets the closed connection.
+        let message = format!("Subject: x\r\n\r\n{}", "z\r\n".repeat(1_500_000));
+        let e = c
+            .transaction(&send_args(s.port, &["b@example.com"]), message.as_bytes())
+            .unwrap_err();
+        assert_ne!(e.code, "sendUnconfirmed", "{cut_in_data}: {e:?}");
+        assert!(
+            matches!(e.code, "connectFailed" | "protocolError"),
+            "{cut_in_data}: {e:?}"
+        );
+        s.thread.join().unwrap();
+    }
+}

@@ -183,6 +183,7 @@ fn a_failure_before_the_server_took_the_message_is_retried_or_refused_by_its_cod
         "connectFailed",
         "timeout",
         "hostNotFound",
+        "protocolError",
     ] {
         match failed(code, "421 4.7.0 try again later") {
             SendRead::Retry { message, .. } => {

@@ -149,11 +149,15 @@ fn read_send_answer(settings: &MailSettings, answer: Answer<'_>) -> SendRead {
     );
     match code {
         "wrongPassword" => SendRead::SecretRejected,
-        // Refused before the final ".": the server holds nothing.
-        "temporaryFailure" | "connectFailed" | "timeout" | "hostNotFound" => SendRead::Retry {
-            retry_after_ms: None,
-            message: format!("{}; the email was not sent yet", words().message),
-        },
+        // Refused or cut before the final ".": the server holds nothing. (A
+        // protocolError here is a connection closed mid-transaction: the
+        // account's check already proved the server speaks SMTP.)
+        "temporaryFailure" | "connectFailed" | "timeout" | "hostNotFound" | "protocolError" => {
+            SendRead::Retry {
+                retry_after_ms: None,
+                message: format!("{}; the email was not sent yet", words().message),
+            }
+        }
         "allRecipientsRejected" => permanent(
             "recipientsRefused",
             format!("{server} refused every recipient, so nothing was sent ({detail})."),
