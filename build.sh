@@ -95,11 +95,11 @@ build_wasm() {
 }
 
 # The binding's modules (core/wasm's features). The worker loads start and
-# connect, and crm on first CRM use; mail (parse, summarize, build) is built
-# for the bench, the differential check and the unit tests, and ships with
-# the first feature that reads or sends email.
-WASM_FAMILIES=(start connect mail crm)
-SHIPPED_WASM=(start connect crm)
+# connect, crm on first CRM use and send (outbox, compose) on first send use;
+# mail (parse, summarize, build) is built for the bench, the differential
+# check and the unit tests, and ships with the first feature that reads email.
+WASM_FAMILIES=(start connect mail crm send)
+SHIPPED_WASM=(start connect crm send)
 
 # A `cargo update` in core/wasm that moved idna_adapter off 1.0.x would bring
 # ICU's tables back into the module (about 50 KB gzip) without a word.

@@ -3,7 +3,7 @@
 //! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
 //! as `{code, message}` objects so the shell can show the core's own words.
 //!
-//! Built once per family (Cargo features `start`, `connect`, `mail`, `crm`; build.sh):
+//! Built once per family (Cargo features `start`, `connect`, `mail`, `crm`, `send`; build.sh):
 //! each module exports only its family's functions.
 
 use wasm_bindgen::prelude::*;
@@ -31,6 +31,8 @@ mod ews;
 mod imap;
 #[cfg(feature = "mail")]
 mod message;
+#[cfg(feature = "send")]
+mod outbox;
 #[cfg(feature = "connect")]
 mod password;
 #[cfg(feature = "connect")]
@@ -47,6 +49,8 @@ pub use ews::*;
 pub use imap::*;
 #[cfg(feature = "mail")]
 pub use message::*;
+#[cfg(feature = "send")]
+pub use outbox::*;
 #[cfg(feature = "connect")]
 pub use password::*;
 
