@@ -21,9 +21,11 @@
 // IndexedDB folder), and, once the app's contact list exists, scrolling it
 // while a PerformanceObserver counts long tasks.
 //
-// usage: node bench/crm.mjs [--quick]   (./build.sh bench runs it after run.mjs with the same
-//   arguments; run.mjs's others are ignored here)
+// usage: node bench/crm.mjs [--quick] [--only=import,search]   (./build.sh bench runs it after
+//   run.mjs with the same arguments; run.mjs's others are ignored here)
 //   --quick   a tenth of every count (a smoke test)
+//   --only=…  only these of the later steps: timeline (the fill), search, open (the record; needs
+//             timeline), scroll, size, full (the second import); the first import and the deals always run
 // Results: bench/crm-results.json (INLAY_CRM_BENCH_OUT names another file).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -112,6 +114,39 @@ function dirBytes(dir) {
   }
   return total;
 }
+
+/**
+ * CPU seconds used so far by this process's descendants that are alive (the
+ * run's Chromium: browser, renderers, storage and network services). Unlike
+ * wall time, the shared machine's load barely moves it, so two builds can be
+ * compared on a busy machine. Linux's /proc only (null elsewhere).
+ */
+function chromiumCpuSeconds() {
+  try {
+    const parent = new Map();
+    const ticks = new Map();
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        parent.set(Number(pid), Number(f[1]));
+        ticks.set(Number(pid), Number(f[11]) + Number(f[12])); // utime + stime
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const ours = (pid) => {
+      for (let p = parent.get(pid); p; p = parent.get(p)) if (p === process.pid) return true;
+      return false;
+    };
+    let total = 0;
+    for (const [pid, t] of ticks) if (ours(pid)) total += t;
+    return total / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+const cpuSince = (t0) => (t0 === null ? null : round1(chromiumCpuSeconds() - t0));
 
 // ---- in the extension's page ----
 
@@ -235,7 +270,8 @@ async function scrollContacts(context, id, steps) {
 
 // ---- the run ----
 
-export async function benchCrm({ quick = false } = {}) {
+export async function benchCrm({ quick = false, only = null } = {}) {
+  const runs = (step) => !only || only.includes(step) || (step === 'timeline' && only.includes('open'));
   if (!fs.existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (./build.sh test installs it)` };
   if (!fs.existsSync(path.join(DIST, 'manifest.json'))) return { skipped: 'no dist/: build the extension first: ./build.sh' };
   const scale = quick ? 0.1 : 1;
@@ -275,6 +311,7 @@ export async function benchCrm({ quick = false } = {}) {
     log(`  crm: importing a ${counts.contacts.toLocaleString('en-US')}-row CSV (${counts.companies.toLocaleString('en-US')} company domains)`);
     const importCsv = async (csv) => {
       const t0 = Date.now();
+      const cpu0 = chromiumCpuSeconds();
       let importId = null;
       const parts = chunks(csv);
       for (const [index, text] of parts.entries()) importId = (await ask({ type: 'crmImportChunk', importId, index, text })).value.importId;
@@ -288,12 +325,13 @@ export async function benchCrm({ quick = false } = {}) {
         stageMs: staged - t0,
         runMs: Math.round(run.ms),
         totalMs: Date.now() - t0,
+        cpuSeconds: cpuSince(cpu0),
         imported: run.value.imported,
         skipped: run.value.skipped.length,
       };
     };
     const importFigures = await importCsv(generateCsv(counts.contacts, counts.companies, 1, 'a'));
-    log(`  crm: import ${importFigures.totalMs} ms (run ${importFigures.runMs} ms), ${importFigures.imported} imported, ${importFigures.skipped} skipped`);
+    log(`  crm: import ${importFigures.totalMs} ms (run ${importFigures.runMs} ms, Chromium CPU ${importFigures.cpuSeconds} s), ${importFigures.imported} imported, ${importFigures.skipped} skipped`);
 
     // 2. Deals through the real handler.
     const settings = (await ask({ type: 'crmSettings' })).value;
@@ -324,15 +362,18 @@ export async function benchCrm({ quick = false } = {}) {
 
     // 3. The timeline topped up to its count (bench-only path), 1,000 entries on one contact.
     const focus = `contact:${firstContacts[0].id}`;
-    const written = await page.evaluate(writeTimeline, { total: counts.timeline, perTx: 10_000, focus, focusCount: counts.recordTimeline, seed: 7 });
+    const written = runs('timeline') ? await page.evaluate(writeTimeline, { total: counts.timeline, perTx: 10_000, focus, focusCount: counts.recordTimeline, seed: 7 }) : { written: 0, before: 0, ms: 0 };
     const toWrite = written.written;
-    log(`  crm: ${written.before.toLocaleString('en-US')} timeline entries from the import and deals, ${toWrite.toLocaleString('en-US')} written in ${Math.round(written.ms)} ms`);
+    if (runs('timeline')) log(`  crm: ${written.before.toLocaleString('en-US')} timeline entries from the import and deals, ${toWrite.toLocaleString('en-US')} written in ${Math.round(written.ms)} ms`);
 
     // 4. Search as you type: every prefix of each word, one after another.
     const words = ['lovelace', 'chloe', 'müller', 'nakamura', 'granite', 'summit labs', 'ada.l', 'co42', 'zoe santos', 'pioneer', 'renewal', 'haddad', 'ines', 'johansson', 'quartz works'];
     const queries = words.flatMap((w) => Array.from({ length: w.length }, (_, i) => w.slice(0, i + 1)));
+    const searchFigures = runs('search') ? await searchAsYouType(queries) : null;
+    async function searchAsYouType(queries) {
     for (const q of queries.slice(0, 10)) await ask({ type: 'crmSearch', query: q, limit: 12 }); // warm-up
     const searchTimes = [];
+    const cpu0 = chromiumCpuSeconds();
     let hits = 0;
     for (const q of queries) {
       const { ms, value } = await ask({ type: 'crmSearch', query: q, limit: 12 });
@@ -340,10 +381,14 @@ export async function benchCrm({ quick = false } = {}) {
       hits += value.length;
     }
     const slowest = queries.map((q, i) => [q, round1(searchTimes[i])]).sort((a, b) => b[1] - a[1]).slice(0, 6);
-    const searchFigures = { queries: queries.length, meanHits: round1(hits / queries.length), ...summary(searchTimes), slowest };
-    log(`  crm: search p95 ${searchFigures.p95Ms} ms over ${queries.length} prefixes`);
+    const figures = { queries: queries.length, meanHits: round1(hits / queries.length), ...summary(searchTimes), cpuSeconds: cpuSince(cpu0), slowest };
+    log(`  crm: search p95 ${figures.p95Ms} ms over ${queries.length} prefixes (Chromium CPU ${figures.cpuSeconds} s)`);
+    return figures;
+    }
 
     // 5. Opening the record with 1,000 timeline entries.
+    const openFigures = runs('open') ? await openRecord() : null;
+    async function openRecord() {
     const openTimes = [];
     let shown = 0;
     for (let i = 0; i < 21; i++) {
@@ -351,34 +396,37 @@ export async function benchCrm({ quick = false } = {}) {
       if (i > 0) openTimes.push(ms); // the first is a warm-up
       shown = value.timeline.length;
     }
-    const openFigures = { timelineEntries: counts.recordTimeline, firstPage: shown, ...summary(openTimes) };
-    log(`  crm: open record p50 ${openFigures.p50Ms} ms, p95 ${openFigures.p95Ms} ms`);
+    const figures = { timelineEntries: counts.recordTimeline, firstPage: shown, ...summary(openTimes) };
+    log(`  crm: open record p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`);
+    return figures;
+    }
 
     // 6. Scrolling the contact list (the app's virtualised list) while long tasks are counted.
-    const scroll = await scrollContacts(context, id, quick ? 20 : 60).catch((e) => ({ skipped: `failed: ${e.message}` }));
-    log(`  crm: scrolling ${scroll.skipped ?? `longest task ${scroll.longestMs} ms, ${scroll.longTasks} long tasks`}`);
+    const scroll = !runs('scroll') ? null : await scrollContacts(context, id, quick ? 20 : 60).catch((e) => ({ skipped: `failed: ${e.message}` }));
+    if (scroll) log(`  crm: scrolling ${scroll.skipped ?? `longest task ${scroll.longestMs} ms, ${scroll.longTasks} long tasks`}`);
 
     // 7. Size on disk.
-    const estimate = await page.evaluate(() => navigator.storage.estimate());
+    const estimate = runs('size') ? await page.evaluate(() => navigator.storage.estimate()) : null;
     const idbDir = path.join(profile, 'Default', 'IndexedDB');
-    const size = { estimateUsageBytes: estimate.usage ?? null, indexedDbDirBytes: dirBytes(idbDir) };
-    log(`  crm: IndexedDB ${(size.indexedDbDirBytes / 1e6).toFixed(1)} MB on disk, ${(size.estimateUsageBytes / 1e6).toFixed(1)} MB by storage.estimate`);
+    const size = estimate && { estimateUsageBytes: estimate.usage ?? null, indexedDbDirBytes: dirBytes(idbDir) };
+    if (size) log(`  crm: IndexedDB ${(size.indexedDbDirBytes / 1e6).toFixed(1)} MB on disk, ${(size.estimateUsageBytes / 1e6).toFixed(1)} MB by storage.estimate`);
 
     // 8. The same import again into the full store: every existing address key
     // and company is read in the run's transaction, and every row of the
     // second file is a new contact at the same companies' domains.
-    const intoFull = await importCsv(generateCsv(counts.contacts, counts.companies, 2, 'b'));
-    log(`  crm: second import into the full store ${intoFull.totalMs} ms (run ${intoFull.runMs} ms), ${intoFull.imported} imported`);
+    const intoFull = !runs('full') ? null : await importCsv(generateCsv(counts.contacts, counts.companies, 2, 'b'));
+    if (intoFull) log(`  crm: second import into the full store ${intoFull.totalMs} ms (run ${intoFull.runMs} ms), ${intoFull.imported} imported`);
 
     return {
       chromium: context.browser()?.version() ?? null,
       loadAvg1m,
       quick,
+      only,
       counts,
       import: importFigures,
       importIntoFull: intoFull,
       deals: dealFigures,
-      timelineFill: { entries: toWrite, ms: Math.round(written.ms), path: 'bench-only: page writes to the timeline store' },
+      timelineFill: runs('timeline') && { entries: toWrite, ms: Math.round(written.ms), path: 'bench-only: page writes to the timeline store' },
       search: searchFigures,
       openRecord: openFigures,
       size,
@@ -397,26 +445,27 @@ export function formatCrm(r) {
   const n = (x) => Math.round(x).toLocaleString('en-US');
   const goal = (x, g) => `${x <= g ? 'within' : 'OVER'} the ${n(g)} ms goal`;
   return [
-    `CRM store at scale (Chromium ${r.chromium}${r.quick ? ', --quick: a tenth of every count' : ''}; ${r.runSeconds} s; load average ${r.loadAvg1m.toFixed(1)} at start on ${os.cpus().length} cores)`,
+    `CRM store at scale (Chromium ${r.chromium}${r.quick ? ', --quick: a tenth of every count' : ''}${r.only ? `, only ${r.only.join(', ')}` : ''}; ${r.runSeconds} s; load average ${r.loadAvg1m.toFixed(1)} at start on ${os.cpus().length} cores)`,
     `  store: ${n(r.counts.contacts)} contacts, ${n(r.counts.companies)} companies, ${n(r.counts.deals)} deals, ${n(r.counts.timeline)} timeline entries`,
-    `  import ${n(r.import.rows)}-row CSV (${(r.import.bytes / 1e6).toFixed(1)} MB, ${r.import.chunks} chunks, into an empty store): ${n(r.import.totalMs)} ms (staging ${n(r.import.stageMs)}, run ${n(r.import.runMs)}); ${n(r.import.imported)} imported, ${n(r.import.skipped)} skipped; ${goal(r.import.totalMs, r.goals.importMs)}`,
-    `  search as you type (${r.search.queries} prefixes, round trip from the page): p50 ${r.search.p50Ms} ms, p95 ${r.search.p95Ms} ms, max ${r.search.maxMs} ms; ${goal(r.search.p95Ms, r.goals.searchP95Ms)}`,
-    `    slowest: ${r.search.slowest.map(([q, ms]) => `"${q}" ${ms} ms`).join(', ')}`,
-    `  open a record with ${n(r.openRecord.timelineEntries)} timeline entries (crmGet, first ${r.openRecord.firstPage} shown): p50 ${r.openRecord.p50Ms} ms, p95 ${r.openRecord.p95Ms} ms; ${goal(r.openRecord.p95Ms, r.goals.openRecordMs)}`,
-    `  the same import again into the full store (${n(r.counts.contacts)} contacts and their companies read first): ${n(r.importIntoFull.totalMs)} ms (run ${n(r.importIntoFull.runMs)}); ${n(r.importIntoFull.imported)} imported, ${n(r.importIntoFull.skipped)} skipped; ${goal(r.importIntoFull.totalMs, r.goals.importMs)}`,
+    `  import ${n(r.import.rows)}-row CSV (${(r.import.bytes / 1e6).toFixed(1)} MB, ${r.import.chunks} chunks, into an empty store): ${n(r.import.totalMs)} ms (staging ${n(r.import.stageMs)}, run ${n(r.import.runMs)}; Chromium CPU ${r.import.cpuSeconds} s); ${n(r.import.imported)} imported, ${n(r.import.skipped)} skipped; ${goal(r.import.totalMs, r.goals.importMs)}`,
+    r.search && `  search as you type (${r.search.queries} prefixes, round trip from the page): p50 ${r.search.p50Ms} ms, p95 ${r.search.p95Ms} ms, max ${r.search.maxMs} ms (Chromium CPU ${r.search.cpuSeconds} s); ${goal(r.search.p95Ms, r.goals.searchP95Ms)}`,
+    r.search && `    slowest: ${r.search.slowest.map(([q, ms]) => `"${q}" ${ms} ms`).join(', ')}`,
+    r.openRecord && `  open a record with ${n(r.openRecord.timelineEntries)} timeline entries (crmGet, first ${r.openRecord.firstPage} shown): p50 ${r.openRecord.p50Ms} ms, p95 ${r.openRecord.p95Ms} ms; ${goal(r.openRecord.p95Ms, r.goals.openRecordMs)}`,
+    r.importIntoFull && `  the same import again into the full store (${n(r.counts.contacts)} contacts and their companies read first): ${n(r.importIntoFull.totalMs)} ms (run ${n(r.importIntoFull.runMs)}); ${n(r.importIntoFull.imported)} imported, ${n(r.importIntoFull.skipped)} skipped; ${goal(r.importIntoFull.totalMs, r.goals.importMs)}`,
     `  save a deal (crmSave, 8 in flight): p50 ${r.deals.p50Ms} ms, p95 ${r.deals.p95Ms} ms`,
-    `  timeline fill (${r.timelineFill.path}): ${n(r.timelineFill.entries)} entries in ${n(r.timelineFill.ms)} ms`,
-    `  size on disk: ${(r.size.indexedDbDirBytes / 1e6).toFixed(1)} MB (profile's IndexedDB folder), ${(r.size.estimateUsageBytes / 1e6).toFixed(1)} MB (navigator.storage.estimate)`,
-    `  contact list scrolling: ${r.scroll.skipped ? r.scroll.skipped : `longest task ${r.scroll.longestMs} ms, ${r.scroll.longTasks} long tasks ≥ 50 ms over ${r.scroll.steps} scroll steps`}`,
-  ].join('\n');
+    r.timelineFill && `  timeline fill (${r.timelineFill.path}): ${n(r.timelineFill.entries)} entries in ${n(r.timelineFill.ms)} ms`,
+    r.size && `  size on disk: ${(r.size.indexedDbDirBytes / 1e6).toFixed(1)} MB (profile's IndexedDB folder), ${(r.size.estimateUsageBytes / 1e6).toFixed(1)} MB (navigator.storage.estimate)`,
+    r.scroll && `  contact list scrolling: ${r.scroll.skipped ? r.scroll.skipped : `longest task ${r.scroll.longestMs} ms, ${r.scroll.longTasks} long tasks ≥ 50 ms over ${r.scroll.steps} scroll steps`}`,
+  ].filter(Boolean).join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
   const out = process.env.INLAY_CRM_BENCH_OUT ?? fileURLToPath(new URL('./crm-results.json', import.meta.url));
   log(`bench: the CRM store at scale${quick ? ' (--quick)' : ''}, in Chromium`);
-  benchCrm({ quick })
+  benchCrm({ quick, only })
     .then((r) => {
       fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ...r }, null, 2)}\n`);
       console.log(formatCrm(r));

@@ -1,9 +1,11 @@
 // What the shipped .wasm is made of. The binding is one crate built as one
 // module per family (build.sh, core/wasm's features): `start` (validating the
 // worker's messages, read on every wake-up), `connect` (everything the
-// handlers run on) and `mail` (parse, summarize, build: built for the bench
-// and tests, shipped once a feature reads or sends email). moduleSizes()
-// measures each optimised module, raw and gzip -9, and the shipped total.
+// handlers run on), `crm` (the CRM's rules, loaded on first CRM use) and
+// `mail` (parse, summarize, build: built for the bench and tests, shipped once
+// a feature reads or sends email). moduleSizes() measures each optimised
+// module, raw and gzip -9, the shipped total (every module in dist/wasm) and
+// the wake-up module (`start`) alone.
 // The shipped modules have no names (wasm-opt drops them), so contributors are
 // read from a release module before wasm-bindgen and wasm-opt
 // (build/wasm-named/, copied there by build.sh; same code, with its `name`
@@ -14,7 +16,9 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const FAMILIES = ['start', 'connect', 'mail'];
+export const FAMILIES = ['start', 'connect', 'crm', 'mail'];
+/** The module every wake-up of the worker reads. */
+export const WAKE_UP = 'start';
 // The largest shipped module: the one contributors are read from.
 export const NAMED_WASM = `${ROOT}build/wasm-named/inlay_connect.wasm`;
 
@@ -24,8 +28,9 @@ export function moduleSize(path, bytes) {
 }
 
 /**
- * Every family's module ({family, shipped, path, rawBytes, gzipBytes}) and
- * the shipped total (what dist/wasm holds) as rawBytes / gzipBytes.
+ * Every family's module ({family, shipped, path, rawBytes, gzipBytes}), the
+ * shipped total (what dist/wasm holds) as rawBytes / gzipBytes, and wakeUp:
+ * the module read on every wake-up ({family, rawBytes, gzipBytes} or null).
  */
 export function moduleSizes() {
   const modules = FAMILIES.filter((f) => fs.existsSync(`${ROOT}build/wasm/inlay_${f}_bg.wasm`)).map((family) => ({
@@ -35,7 +40,9 @@ export function moduleSizes() {
   }));
   const shipped = modules.filter((m) => m.shipped);
   const sum = (key) => shipped.reduce((a, m) => a + m[key], 0);
-  return { path: `dist/wasm (${shipped.map((m) => m.family).join(' + ')})`, rawBytes: sum('rawBytes'), gzipBytes: sum('gzipBytes'), modules };
+  const wake = modules.find((m) => m.family === WAKE_UP);
+  const wakeUp = wake ? { family: wake.family, rawBytes: wake.rawBytes, gzipBytes: wake.gzipBytes } : null;
+  return { path: `dist/wasm (${shipped.map((m) => m.family).join(' + ')})`, rawBytes: sum('rawBytes'), gzipBytes: sum('gzipBytes'), modules, wakeUp };
 }
 
 function reader(bytes) {

@@ -256,11 +256,16 @@ impl AnyRecord {
 
 /// A contact's name, else its primary address, else "Unnamed contact".
 pub fn contact_title(c: &Contact) -> String {
-    let name = format!("{} {}", c.first_name, c.last_name);
+    person_title(&c.first_name, &c.last_name, &c.emails)
+}
+
+/// [`contact_title`] from the fields it reads.
+pub fn person_title(first_name: &str, last_name: &str, emails: &[String]) -> String {
+    let name = format!("{first_name} {last_name}");
     let name = name.trim();
     if !name.is_empty() {
         name.to_string()
-    } else if let Some(first) = c.emails.first() {
+    } else if let Some(first) = emails.first() {
         first.clone()
     } else {
         "Unnamed contact".into()

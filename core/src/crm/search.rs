@@ -3,8 +3,14 @@
 //!
 //! Keys are folded tokens ([`super::fold`]): the words of names, the full
 //! name, each address with its local part, its words and its domain, the
-//! domain's labels, the company's name. The store indexes them (multiEntry)
-//! and looks up the query's longest key as a prefix; [`rank`] then keeps the
+//! domain's labels, the company's name. Only the keys a search needs are
+//! stored: the full name only when its first word is no name word (a query
+//! token has no space, so it can only prefix that first word), and no address
+//! part that begins another key up to a separator (`acme` of `acme.example`:
+//! the prefix range finds the longer one for every query the shorter would
+//! match; ranking reads names and addresses from the record itself). The
+//! store indexes them (multiEntry) and looks up the query's longest key as a
+//! prefix; [`rank`] then keeps the
 //! records every query token prefix-matches and orders them: exact matches
 //! before prefixes, a name before an address before a company, then the
 //! most recent activity, then the name.
@@ -14,9 +20,10 @@ use std::cmp::Reverse;
 use serde::{Deserialize, Serialize};
 
 use super::address::parse_contact_address;
+use super::error::{CrmError, CrmErrorCode, CrmResult};
 use super::fold::fold;
 use super::ids::{RecordKind, RecordRef};
-use super::model::{AnyRecord, Company, Contact, Deal};
+use super::model::{AnyRecord, Company, Contact, Deal, person_title};
 
 /// Longest key kept (longer words are cut; a prefix search still finds them).
 const MAX_KEY_CHARS: usize = 64;
@@ -68,18 +75,66 @@ fn address_words(address: &str) -> Vec<String> {
     out
 }
 
+fn cut(key: String) -> String {
+    match key.char_indices().nth(MAX_KEY_CHARS) {
+        Some((i, _)) => key[..i].to_string(),
+        None => key,
+    }
+}
+
 fn finish(keys: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     for key in keys {
-        let key = match key.char_indices().nth(MAX_KEY_CHARS) {
-            Some((i, _)) => key[..i].to_string(),
-            None => key,
-        };
+        let key = cut(key);
         if !key.is_empty() && !out.contains(&key) && out.len() < MAX_KEYS {
             out.push(key);
         }
     }
     out
+}
+
+/// Whether `key` is another key's beginning up to a separator (`acme` of
+/// `acme.example`, `ann` of `ann@acme.example`): a prefix range finds the
+/// longer key for every query the shorter would match, close to the range's
+/// start (separators sort before letters and digits).
+fn begins_another(key: &str, keys: &[String]) -> bool {
+    keys.iter().any(|k| {
+        k.len() > key.len()
+            && k.starts_with(key)
+            && k[key.len()..].starts_with(['.', '@', '-', '_', '+'])
+    })
+}
+
+/// `keys` less the address parts (not also a name) that begin another key:
+/// each is a stored key the index writes on every put and no search needs,
+/// since ranking reads names and addresses from the record itself.
+fn without_address_prefixes(
+    keys: Vec<String>,
+    names: &[String],
+    address: &[String],
+) -> Vec<String> {
+    let cut_names: Vec<String> = names.iter().cloned().map(cut).collect();
+    let keep: Vec<bool> = keys
+        .iter()
+        .map(|k| {
+            !address.iter().any(|a| cut(a.clone()) == *k)
+                || cut_names.contains(k)
+                || !begins_another(k, &keys)
+        })
+        .collect();
+    keys.into_iter()
+        .zip(keep)
+        .filter_map(|(k, keep)| keep.then_some(k))
+        .collect()
+}
+
+/// The full name as a key, when a query could match it and no name word
+/// (ranked higher) also: its first word is not a name word (`(jj) lee`). A
+/// query token has no space, so it can only prefix the full name's first word.
+fn full_name_key(first: &str, last: &str, names: &[String]) -> Option<String> {
+    let full = full_name(first, last);
+    let (head, _) = full.split_once(' ')?;
+    (!head.is_empty() && !names.iter().any(|w| w == head)).then_some(full)
 }
 
 fn full_name(first: &str, last: &str) -> String {
@@ -88,19 +143,23 @@ fn full_name(first: &str, last: &str) -> String {
 
 /// A contact's keys; `company` is the name of its company, if any.
 pub fn contact_keys(c: &Contact, company: Option<&str>) -> Vec<String> {
-    let mut keys = words(&c.first_name);
-    keys.extend(words(&c.last_name));
-    let full = full_name(&c.first_name, &c.last_name);
-    if full.contains(' ') {
-        keys.push(full);
-    }
-    for address in &c.emails {
-        keys.extend(address_words(address));
-    }
+    let mut names = words(&c.first_name);
+    names.extend(words(&c.last_name));
+    let mut keys = names.clone();
+    keys.extend(full_name_key(&c.first_name, &c.last_name, &names));
+    let addresses: Vec<String> = c.emails.iter().flat_map(|a| address_words(a)).collect();
+    keys.extend(addresses.iter().cloned());
     if let Some(company) = company {
         keys.extend(words(company));
     }
-    finish(keys)
+    let company_words: Vec<String> = company.map(words).unwrap_or_default();
+    let keys = finish(keys);
+    // A company word is ranked from the stored keys: it always stays.
+    let address_only: Vec<String> = addresses
+        .into_iter()
+        .filter(|a| !company_words.contains(a))
+        .collect();
+    without_address_prefixes(keys, &names, &address_only)
 }
 
 /// The keys a contact holds from its company's name (its keys less those of
@@ -127,24 +186,42 @@ pub fn contact_sort_name(c: &Contact) -> String {
 
 /// A company's keys: its name, whole and by word, and its domains.
 pub fn company_keys(c: &Company) -> Vec<String> {
-    let mut keys = vec![fold(&c.name)];
-    keys.extend(words(&c.name));
+    let names = words(&c.name);
+    let mut keys = whole_name_key(&c.name, &names)
+        .into_iter()
+        .collect::<Vec<_>>();
+    keys.extend(names.iter().cloned());
+    let mut domains = vec![];
     for domain in &c.domains {
-        keys.push(domain.clone());
+        domains.push(domain.clone());
         let labels: Vec<&str> = domain.split('.').collect();
-        keys.extend(
+        domains.extend(
             labels[..labels.len().saturating_sub(1)]
                 .iter()
                 .map(|l| l.to_string()),
         );
     }
-    finish(keys)
+    keys.extend(domains.iter().cloned());
+    without_address_prefixes(finish(keys), &names, &domains)
+}
+
+/// A name, whole, as a key when a query could match it and no word of it
+/// (ranked higher) also: see [`full_name_key`].
+fn whole_name_key(name: &str, words: &[String]) -> Option<String> {
+    let whole = fold(name);
+    match whole.split_once(' ') {
+        Some((head, _)) if words.iter().any(|w| w == head) => None,
+        _ => Some(whole),
+    }
 }
 
 /// A deal's keys: its name, and its company's name if any.
 pub fn deal_keys(d: &Deal, company: Option<&str>) -> Vec<String> {
-    let mut keys = vec![fold(&d.name)];
-    keys.extend(words(&d.name));
+    let names = words(&d.name);
+    let mut keys = whole_name_key(&d.name, &names)
+        .into_iter()
+        .collect::<Vec<_>>();
+    keys.extend(names);
     if let Some(company) = company {
         keys.extend(words(company));
     }
@@ -186,17 +263,98 @@ pub struct SearchHit {
     pub matched: MatchedField,
 }
 
-/// A record's keys by field, strongest first.
-fn fields(record: &AnyRecord) -> Vec<(MatchedField, Vec<String>)> {
-    let stored = record.search_keys();
-    let (names, addresses) = match record {
-        AnyRecord::Contact(c) => {
+/// What ranking reads of a record: the worker sends these fields of each
+/// record it found, not the whole record (reading ~600 whole records was
+/// most of a search's time). Fields a kind does not have stay empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Candidate {
+    pub id: String,
+    /// A contact's.
+    pub first_name: String,
+    pub last_name: String,
+    pub emails: Vec<String>,
+    /// A company's or a deal's.
+    pub name: String,
+    /// A company's.
+    pub domains: Vec<String>,
+    /// A deal's.
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    /// A task's.
+    pub title: String,
+    pub due: Option<String>,
+    pub last_activity_at: Option<u64>,
+    pub search_keys: Vec<String>,
+    pub sort_name: String,
+}
+
+impl From<&AnyRecord> for Candidate {
+    fn from(record: &AnyRecord) -> Candidate {
+        let mut c = Candidate {
+            id: record.id().to_string(),
+            last_activity_at: record.last_activity_at(),
+            search_keys: record.search_keys().to_vec(),
+            sort_name: record.sort_name(),
+            ..Candidate::default()
+        };
+        match record {
+            AnyRecord::Contact(r) => {
+                c.first_name = r.first_name.clone();
+                c.last_name = r.last_name.clone();
+                c.emails = r.emails.clone();
+            }
+            AnyRecord::Company(r) => {
+                c.name = r.name.clone();
+                c.domains = r.domains.clone();
+            }
+            AnyRecord::Deal(r) => {
+                c.name = r.name.clone();
+                c.amount = r.amount.clone();
+                c.currency = r.currency.clone();
+            }
+            AnyRecord::Task(r) => {
+                c.title = r.title.clone();
+                c.due = r.due.clone();
+            }
+            // A note has no search keys: it never matches.
+            AnyRecord::Note(_) => {}
+        }
+        c
+    }
+}
+
+/// Reads the worker's candidates (JSON text) straight into [`Candidate`]s:
+/// no intermediate `serde_json::Value`, fields it does not name skipped. A
+/// candidate whose id names no kind of record is refused, named.
+pub fn read_candidates(json: &str) -> CrmResult<Vec<Candidate>> {
+    let refused = |why: String| {
+        CrmError::new(
+            CrmErrorCode::InvalidArgument,
+            format!("The argument candidates doesn't have the expected shape: {why}"),
+        )
+    };
+    let candidates: Vec<Candidate> =
+        serde_json::from_str(json).map_err(|e| refused(e.to_string()))?;
+    match candidates
+        .iter()
+        .find(|c| RecordKind::of_id(&c.id).is_none())
+    {
+        Some(c) => Err(refused(format!("a record with id {:?} of no kind", c.id))),
+        None => Ok(candidates),
+    }
+}
+
+/// A candidate's keys by field, strongest first.
+fn fields(kind: RecordKind, c: &Candidate) -> Vec<(MatchedField, Vec<String>)> {
+    let (names, addresses) = match kind {
+        RecordKind::Contact => {
             let mut names = words(&c.first_name);
             names.extend(words(&c.last_name));
             let addresses = c.emails.iter().flat_map(|a| address_words(a)).collect();
             (names, addresses)
         }
-        AnyRecord::Company(c) => {
+        RecordKind::Company => {
             let domains = c
                 .domains
                 .iter()
@@ -207,11 +365,12 @@ fn fields(record: &AnyRecord) -> Vec<(MatchedField, Vec<String>)> {
                 .collect();
             (words(&c.name), domains)
         }
-        AnyRecord::Deal(d) => (words(&d.name), vec![]),
-        AnyRecord::Task(t) => (words(&t.title), vec![]),
-        AnyRecord::Note(_) => (vec![], vec![]),
+        RecordKind::Deal => (words(&c.name), vec![]),
+        RecordKind::Task => (words(&c.title), vec![]),
+        RecordKind::Note => (vec![], vec![]),
     };
-    let others = stored
+    let others = c
+        .search_keys
         .iter()
         .filter(|k| !names.contains(k) && !addresses.contains(k))
         .cloned()
@@ -243,30 +402,50 @@ fn best_match(token: &str, fields: &[(MatchedField, Vec<String>)]) -> Option<(bo
     best
 }
 
-fn subtitle(record: &AnyRecord) -> String {
-    match record {
-        AnyRecord::Contact(c) => c.emails.first().cloned().unwrap_or_default(),
-        AnyRecord::Company(c) => c.domains.first().cloned().unwrap_or_default(),
-        AnyRecord::Deal(d) => match (&d.amount, &d.currency) {
+fn title(kind: RecordKind, c: &Candidate) -> String {
+    match kind {
+        RecordKind::Contact => person_title(&c.first_name, &c.last_name, &c.emails),
+        RecordKind::Company | RecordKind::Deal => c.name.clone(),
+        RecordKind::Task => c.title.clone(),
+        RecordKind::Note => "Note".into(),
+    }
+}
+
+fn subtitle(kind: RecordKind, c: &Candidate) -> String {
+    match kind {
+        RecordKind::Contact => c.emails.first().cloned().unwrap_or_default(),
+        RecordKind::Company => c.domains.first().cloned().unwrap_or_default(),
+        RecordKind::Deal => match (&c.amount, &c.currency) {
             (Some(a), Some(c)) => format!("{a} {c}"),
             (Some(a), None) => a.clone(),
             _ => String::new(),
         },
-        AnyRecord::Task(t) => t.due.clone().unwrap_or_default(),
-        AnyRecord::Note(_) => String::new(),
+        RecordKind::Task => c.due.clone().unwrap_or_default(),
+        RecordKind::Note => String::new(),
     }
 }
 
-/// The candidates every query token prefix-matches, best first, at most
+/// The records every query token prefix-matches, best first, at most
 /// `limit`. An empty query finds nothing.
-pub fn rank(query: &str, candidates: &[AnyRecord], limit: usize) -> Vec<SearchHit> {
+pub fn rank(query: &str, records: &[AnyRecord], limit: usize) -> Vec<SearchHit> {
+    let candidates: Vec<Candidate> = records.iter().map(Candidate::from).collect();
+    rank_candidates(query, &candidates, limit)
+}
+
+/// [`rank`] over what the worker sends; a candidate whose id names no kind
+/// of record is left out.
+pub fn rank_candidates(query: &str, candidates: &[Candidate], limit: usize) -> Vec<SearchHit> {
     let tokens = query_keys(query);
     if tokens.is_empty() {
         return vec![];
     }
     let mut scored = vec![];
-    for record in candidates {
-        let fields = fields(record);
+    for candidate in candidates {
+        let Some(record) = RecordRef::to(&candidate.id) else {
+            continue;
+        };
+        let kind = record.kind();
+        let fields = fields(kind, candidate);
         let mut exact = 0;
         let mut weight = 0;
         let mut matched = None;
@@ -290,21 +469,21 @@ pub fn rank(query: &str, candidates: &[AnyRecord], limit: usize) -> Vec<SearchHi
         let key = (
             Reverse(exact),
             Reverse(weight),
-            Reverse(record.last_activity_at()),
-            record.sort_name(),
-            record.id().to_string(),
+            Reverse(candidate.last_activity_at),
+            &candidate.sort_name,
+            &candidate.id,
         );
-        scored.push((key, record, matched));
+        scored.push((key, record, candidate, matched));
     }
     scored.sort_by(|a, b| a.0.cmp(&b.0));
     scored
         .into_iter()
         .take(limit)
-        .map(|(_, record, matched)| SearchHit {
-            record: record.reference(),
+        .map(|(_, record, candidate, matched)| SearchHit {
             kind: record.kind(),
-            title: record.title(),
-            subtitle: subtitle(record),
+            title: title(record.kind(), candidate),
+            subtitle: subtitle(record.kind(), candidate),
+            record,
             matched,
         })
         .collect()

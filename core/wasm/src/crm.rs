@@ -133,12 +133,13 @@ pub fn crm_query_keys(query: &str) -> Result<String, JsValue> {
     json(&search::query_keys(query))
 }
 
-/// `crmRank(query, candidates, limit) -> SearchHit[] (JSON)`.
+/// `crmRank(query, candidates, limit) -> SearchHit[] (JSON)`: candidates are
+/// records or the fields of them ranking reads (`search::Candidate`).
 #[wasm_bindgen(js_name = crmRank)]
 pub fn crm_rank(query: &str, candidates_json: &str, limit: u32) -> Result<String, JsValue> {
     install_decomposer();
-    let candidates: Vec<crm::AnyRecord> = read(candidates_json, "candidates")?;
-    json(&search::rank(query, &candidates, limit as usize))
+    let candidates = search::read_candidates(candidates_json).map_err(thrown)?;
+    json(&search::rank_candidates(query, &candidates, limit as usize))
 }
 
 /// `crmTimeline(entries) -> TimelineEntry[] (JSON)`, newest first.
