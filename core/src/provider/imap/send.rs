@@ -203,7 +203,6 @@ fn read_send_answer(settings: &MailSettings, answer: Answer<'_>) -> SendRead {
         | "starttlsUnavailable"
         | "loginDisabled"
         | "authUnsupported"
-        | "protocolError"
         | "unknownOp"
         | "bridgeMissing" => {
             let described = words();
