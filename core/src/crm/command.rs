@@ -174,7 +174,9 @@ fn yes() -> bool {
 /// and then (a second read in the same transaction) the contacts holding
 /// any of their contacts' address keys and the companies holding any of
 /// their companies' domains, so an undo is refused in words rather than by
-/// the unique index.
+/// the unique index. Timeline entries by id (into `Found.timeline`): a
+/// logged email's entry, whose id its Message-ID gives
+/// ([`super::sent_email`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
@@ -185,6 +187,7 @@ pub struct Lookups {
     pub timeline_of: Vec<RecordRef>,
     pub related_of: Vec<RecordRef>,
     pub trash: Vec<String>,
+    pub timeline_ids: Vec<String>,
 }
 
 /// What the worker found for [`Lookups`] (missing records simply absent).

@@ -227,6 +227,12 @@ impl IdSource {
     }
 }
 
+/// An id of `kind` from at least 10 bytes of a hash: the same bytes, the same
+/// id (a logged email's entry, from its Message-ID).
+pub(crate) fn id_from_hash(kind: IdKind, hash: &[u8]) -> String {
+    format!("{}{}", kind.prefix(), base32(&hash[..10]))
+}
+
 /// A new import's id (`im_…`), from the shell's random bytes.
 pub fn new_import_id(random: &[u8]) -> CrmResult<String> {
     Ok(IdSource::new(random)?.next(IdKind::Import))

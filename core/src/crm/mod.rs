@@ -17,7 +17,8 @@
 //! [`fold`] and [`search`] (search keys and ranking), [`filter`] (list
 //! filters), [`command`] and [`apply`] (the two-phase writes), [`merge`] and
 //! [`trash`] (merging contacts; delete and undo), [`csv_import`] and
-//! [`csv_export`] (HubSpot-compatible CSV).
+//! [`csv_export`] (HubSpot-compatible CSV), [`sent_email`] (a sent email on
+//! its recipients' timelines).
 
 pub mod address;
 pub mod apply;
@@ -35,6 +36,7 @@ pub mod ids;
 mod merge;
 pub mod model;
 pub mod search;
+pub mod sent_email;
 pub mod settings;
 pub mod timeline;
 pub mod trash;

@@ -61,7 +61,7 @@ pub struct Pipeline {
     pub stages: Vec<Stage>,
 }
 
-/// Owners, pipelines and the default currency.
+/// Owners, pipelines, the default currency and how sent email is logged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -70,6 +70,35 @@ pub struct CrmSettings {
     pub pipelines: Vec<Pipeline>,
     /// ISO 4217, for deals entered without one.
     pub currency: String,
+    /// Settings saved before it existed read as the defaults.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<EmailLogSettings>", optional))]
+    pub email_log: EmailLogSettings,
+}
+
+/// Which sent emails go on the timeline ([`super::sent_email`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct EmailLogSettings {
+    /// Addresses (`ann@acme.com`) and domains (`acme.com`, which also covers
+    /// `eu.acme.com`) whose emails are never logged.
+    pub never_log: Vec<String>,
+    /// Never log emails to the sending inbox's own company domain (the
+    /// user's colleagues); never a free-mail domain. On by default.
+    pub never_log_own_domain: bool,
+    /// A recipient who is no contact becomes one. Off by default.
+    pub create_contacts: bool,
+}
+
+impl Default for EmailLogSettings {
+    fn default() -> Self {
+        EmailLogSettings {
+            never_log: vec![],
+            never_log_own_domain: true,
+            create_contacts: false,
+        }
+    }
 }
 
 impl CrmSettings {
@@ -127,6 +156,7 @@ pub fn default_settings() -> CrmSettings {
             ],
         }],
         currency: "USD".into(),
+        email_log: EmailLogSettings::default(),
     }
 }
 
@@ -248,6 +278,8 @@ pub fn validate_settings(mut settings: CrmSettings) -> CrmResult<CrmSettings> {
         ));
     }
     settings.currency = currency;
+    settings.email_log.never_log =
+        super::sent_email::never_log_list(&settings.email_log.never_log)?;
     for p in &mut settings.pipelines {
         p.name = p.name.trim().into();
         for s in &mut p.stages {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use inlay_core::crm::apply::WriteSet;
 use inlay_core::crm::ids::RecordRef;
 use inlay_core::crm::{
-    AnyRecord, Company, Contact, CrmCommand, CrmError, CrmSettings, Found, TimelineEntry,
+    AnyRecord, Company, Contact, CrmCommand, CrmError, CrmSettings, Found, Lookups, TimelineEntry,
     TrashEntry, apply, default_settings, lookups,
 };
 
@@ -52,7 +52,11 @@ impl Store {
 
     /// What the worker reads for `command`.
     pub fn found(&self, command: &CrmCommand) -> Found {
-        let l = lookups(command);
+        self.found_for(&lookups(command))
+    }
+
+    /// What the worker reads for these lookups.
+    pub fn found_for(&self, l: &Lookups) -> Found {
         let mut found = Found::default();
         let add = |r: &AnyRecord, found: &mut Found| {
             if !found.records.iter().any(|x| x.id() == r.id()) {
@@ -96,6 +100,11 @@ impl Store {
                 if !found.timeline.iter().any(|x| x.id == e.id) {
                     found.timeline.push(e.clone());
                 }
+            }
+        }
+        for id in &l.timeline_ids {
+            if !found.timeline.iter().any(|x| &x.id == id) {
+                found.timeline.extend(self.timeline.get(id).cloned());
             }
         }
         for id in &l.trash {

@@ -14,7 +14,7 @@ use crate::convert::thrown;
 
 use inlay_core::crm::{
     self, apply, command, csv_columns, csv_export, csv_import, decimal, filter, fold, ids, search,
-    settings, trash, validate, wire,
+    sent_email, settings, trash, validate, wire,
 };
 
 #[wasm_bindgen]
@@ -123,6 +123,45 @@ pub fn crm_apply(
     let found: command::Found = read(found_json, "found")?;
     let settings: crm::CrmSettings = read(settings_json, "settings")?;
     let writes = crm::apply(&command, &found, &settings, millis(now_ms), random).map_err(thrown)?;
+    json(&writes)
+}
+
+/// `crmSentEmailLookups(email, settings, found | null) -> Lookups (JSON)`:
+/// what to read before `crmLogSentEmail`, first without `found`, then again
+/// with what the first read found (see `crm::sent_email`).
+#[wasm_bindgen(js_name = crmSentEmailLookups)]
+pub fn crm_sent_email_lookups(
+    email_json: &str,
+    settings_json: &str,
+    found_json: Option<String>,
+) -> Result<String, JsValue> {
+    let email: sent_email::SentEmail = read(email_json, "email")?;
+    let settings: crm::CrmSettings = read(settings_json, "settings")?;
+    let found: Option<command::Found> = match found_json {
+        Some(text) => Some(read(&text, "found")?),
+        None => None,
+    };
+    json(&sent_email::sent_email_lookups(&email, &settings, found.as_ref()))
+}
+
+/// `crmLogSentEmail(email, found, settings, nowMs, random) -> WriteSet (JSON)`:
+/// the `emailSent` entry on the recipients' records (nothing when it is
+/// already there); throws `{code, message}` for an email without a usable
+/// Message-ID.
+#[wasm_bindgen(js_name = crmLogSentEmail)]
+pub fn crm_log_sent_email(
+    email_json: &str,
+    found_json: &str,
+    settings_json: &str,
+    now_ms: f64,
+    random: &[u8],
+) -> Result<String, JsValue> {
+    install_decomposer();
+    let email: sent_email::SentEmail = read(email_json, "email")?;
+    let found: command::Found = read(found_json, "found")?;
+    let settings: crm::CrmSettings = read(settings_json, "settings")?;
+    let writes = sent_email::log_sent_email(&email, &found, &settings, millis(now_ms), random)
+        .map_err(thrown)?;
     json(&writes)
 }
 

@@ -11,6 +11,7 @@ import { Outbox } from "../send/Outbox.js";
 import { crm } from "./api.js";
 import { Ctx, type AppContext, type Toast as ToastValue } from "./context.js";
 import { DealBoard } from "./DealBoard.js";
+import { EmailLogSettings } from "./EmailLogSettings.js";
 import { ImportExport } from "./ImportExport.js";
 import { Nav } from "./Nav.js";
 import { PipelineSettings } from "./PipelineSettings.js";
@@ -154,6 +155,7 @@ function Screen(props: { route: Route; form?: PasswordForm | undefined }): Compo
           <h1 tabIndex={-1}>Email</h1>
           <p class="lede">The inboxes Inlay reads and sends from.</p>
           <EmailSettings form={props.form} />
+          <EmailLogSettings />
         </section>
       );
   }

@@ -22,6 +22,12 @@ const ICONS: Record<string, string> = {
   stageChanged: "→",
 };
 
+/** A logged email's To, Cc and Bcc lines, as text (the core kept them one line each). */
+function recipients(e: TimelineEntry): string {
+  const line = (label: string, v: unknown) => (typeof v === "string" && v ? [`${label}: ${v}`] : []);
+  return [...line("To", e.data.to), ...line("Cc", e.data.cc), ...line("Bcc", e.data.bcc)].join(" · ");
+}
+
 export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; more: boolean }) {
   const [entries, setEntries] = useState(props.entries);
   const [more, setMore] = useState(props.more);
@@ -68,6 +74,8 @@ export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; m
             <div class="tl-body">
               <p class="tl-summary">{e.summary}</p>
               {e.kind === "note" && typeof e.data.body === "string" && <p class="tl-note">{e.data.body}</p>}
+              {e.kind === "emailSent" && <p class="tl-note">{recipients(e)}</p>}
+              {e.kind === "emailSent" && typeof e.data.snippet === "string" && <p class="tl-note">{e.data.snippet}</p>}
               <time dateTime={new Date(e.at).toISOString()} title={new Date(e.at).toLocaleString()}>
                 {when(e.at)}
               </time>

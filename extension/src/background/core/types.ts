@@ -22,6 +22,7 @@ import type { Caller } from "./generated/Caller.js";
 import type { Request } from "./generated/Request.js";
 import type { RpcError } from "./generated/RpcError.js";
 import type { RevocationResult } from "./generated/RevocationResult.js";
+import type { SentEmail } from "./generated/SentEmail.js";
 
 export type { Outcome };
 
@@ -350,6 +351,8 @@ export interface CrmBinding {
   crmNotFound(record: string): string;
   crmTrashCutoff(nowMs: number): number;
   crmImportCutoff(nowMs: number): number;
+  crmSentEmailLookups(emailJson: string, settingsJson: string, foundJson: string | null): string;
+  crmLogSentEmail(emailJson: string, foundJson: string, settingsJson: string, nowMs: number, random: Uint8Array): string;
 }
 
 /** A stored CRM record or timeline entry, as the core wrote it (core/src/crm/model.rs). */
@@ -363,6 +366,7 @@ export interface CrmLookups {
   timelineOf: string[];
   relatedOf: string[];
   trash: string[];
+  timelineIds: string[];
 }
 
 /** What it read (core `crm::Found`). */
@@ -388,6 +392,8 @@ export interface CrmSettings {
   owners: { id: string; name: string; email: string | null }[];
   pipelines: { id: string; name: string; stages: { id: string; name: string; probability: number; closed: "won" | "lost" | null }[] }[];
   currency: string;
+  /** Which sent emails are logged (absent in settings saved before it: the defaults). */
+  emailLog?: { neverLog: string[]; neverLogOwnDomain: boolean; createContacts: boolean };
 }
 
 /** The settings in force and what of the admin policy was ignored (core `crm::CrmSettingsReading`). */
@@ -436,4 +442,8 @@ export interface CrmCore {
   crmNotFound(record: string): { code: string; message: string };
   crmNewImportId(random: Uint8Array): string;
   crmImportNotFound(importId: string): { code: string; message: string };
+  /** What to read before crmLogSentEmail: first with `found` null, then with what that read found. */
+  crmSentEmailLookups(email: SentEmail, settings: CrmSettings, found: CrmFound | null): CrmLookups;
+  /** Throws `{code, message}` for an email without a usable Message-ID. */
+  crmLogSentEmail(email: SentEmail, found: CrmFound, settings: CrmSettings, nowMs: number, random: Uint8Array): CrmWriteSet;
 }

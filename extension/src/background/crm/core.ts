@@ -29,5 +29,7 @@ export function crmCore(binding: CrmBinding): CrmCore {
     crmNotFound: (record) => value(b.crmNotFound(record)),
     crmNewImportId: (random) => b.crmNewImportId(random),
     crmImportNotFound: (importId) => value(b.crmImportNotFound(importId)),
+    crmSentEmailLookups: (email, settings, found) => value(b.crmSentEmailLookups(text(email), text(settings), found === null ? null : text(found))),
+    crmLogSentEmail: (email, found, settings, nowMs, random) => value(b.crmLogSentEmail(text(email), text(found), text(settings), nowMs, random)),
   };
 }

@@ -5,6 +5,8 @@
 // leave ranking, ordering and wording to the core.
 import type { IDBPDatabase } from "idb";
 import type { CrmCore, CrmRow, CrmSettings } from "../core/types.js";
+import type { CrmOutcome } from "../core/generated/CrmOutcome.js";
+import type { SentEmail } from "../core/generated/SentEmail.js";
 import { loadCrm } from "../core/loader.js";
 import { randomBytes } from "../io/random.js";
 import { crmDatabase } from "../state/store.js";
@@ -14,6 +16,7 @@ import { discardImport, previewImport, purgeImports, runImport, stageChunk } fro
 import { listWindow, type ListKind } from "./list.js";
 import { readRecord, timelinePage } from "./record.js";
 import { runCommand } from "./save.js";
+import { logSent } from "./sentEmail.js";
 import { withoutIndexKeys, type Row } from "./schema.js";
 import { searchCandidates } from "./search.js";
 import { readCrmSettings, saveCrmSettings } from "./settings.js";
@@ -132,6 +135,16 @@ export const crmHandlers = {
 
   crmTrash: async () => listTrash(await crmDatabase()),
 };
+
+/**
+ * Logs a sent email on its recipients' timelines (crm/sentEmail.ts): the send
+ * feature calls it once the outbox says `sent`. Logging the same email again
+ * writes nothing; throws `{code, message}` for one without a usable Message-ID.
+ */
+export async function logSentEmail(email: SentEmail): Promise<CrmOutcome> {
+  const { db, core } = await open();
+  return logSent(db, core, email, await settingsOf(db, core), Date.now(), randomBytes(WRITE_RANDOM));
+}
 
 /**
  * The periodic alarm's purge: trash older than the core's limit, staged

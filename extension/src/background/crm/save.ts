@@ -11,7 +11,7 @@ import { changed } from "./list.js";
 import { everyEntryOf, parseRef } from "./record.js";
 import { RECORD_STORES, withoutIndexKeys, type Row } from "./schema.js";
 
-type Tx = IDBPTransaction<unknown, string[], "readwrite" | "readonly">;
+export type Tx = IDBPTransaction<unknown, string[], "readwrite" | "readonly">;
 
 /** Drops undefined rows and rows met twice (one contact found by two of its addresses). */
 function distinct(rows: unknown[]): Row[] {
@@ -38,12 +38,13 @@ export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> 
     const target = parseRef(ref);
     return target ? tx.objectStore(target.store).get(target.id) : Promise.resolve(undefined);
   });
-  const [r, related, e, d, t, trash] = await Promise.all([
+  const [r, related, e, d, t, byId, trash] = await Promise.all([
     all(records),
     all(lookups.relatedOf.flatMap((ref) => referring(tx, ref))),
     all(lookups.emailKeys.map((key) => tx.objectStore("contacts").index("emailKeys").get(key))),
     all(lookups.domains.map((domain) => tx.objectStore("companies").index("domains").get(domain))),
     all(lookups.timelineOf.map((ref) => tx.objectStore("timeline").index("recordAt").getAll(everyEntryOf(ref)))),
+    all((lookups.timelineIds ?? []).map((id) => tx.objectStore("timeline").get(id))),
     all(lookups.trash.map((id) => tx.objectStore("trash").get(id))),
   ]);
   // Restoring a trash entry: whoever holds its contacts' addresses or its
@@ -60,7 +61,7 @@ export async function readFound(tx: Tx, lookups: CrmLookups): Promise<CrmFound> 
     records: distinct([...r, ...related.flat()]),
     contactsByEmailKey: distinct([...e, ...e2]),
     companiesByDomain: distinct([...d, ...d2]),
-    timeline: distinct(t.flat()),
+    timeline: distinct([...t.flat(), ...byId]),
     trash: entries,
   };
 }

@@ -10,6 +10,8 @@ import type { RecordRef } from "./RecordRef";
  * and then (a second read in the same transaction) the contacts holding
  * any of their contacts' address keys and the companies holding any of
  * their companies' domains, so an undo is refused in words rather than by
- * the unique index.
+ * the unique index. Timeline entries by id (into `Found.timeline`): a
+ * logged email's entry, whose id its Message-ID gives
+ * ([`super::sent_email`]).
  */
-export type Lookups = { ids: Array<RecordRef>, emailKeys: Array<string>, domains: Array<string>, timelineOf: Array<RecordRef>, relatedOf: Array<RecordRef>, trash: Array<string>, };
+export type Lookups = { ids: Array<RecordRef>, emailKeys: Array<string>, domains: Array<string>, timelineOf: Array<RecordRef>, relatedOf: Array<RecordRef>, trash: Array<string>, timelineIds: Array<string>, };
