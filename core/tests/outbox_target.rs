@@ -244,5 +244,50 @@ fn targets_cross_as_tagged_camel_case_objects() {
         let read: SendTarget = serde_json::from_value(target.clone()).unwrap();
         assert_eq!(serde_json::to_value(read).unwrap(), target);
     }
+    let imap: SendTarget = serde_json::from_value(imap_target()).unwrap();
+    assert_eq!(serde_json::to_value(imap).unwrap()["appendToSent"], true);
     assert!(serde_json::from_value::<SendTarget>(json!({"kind": "imap"})).is_err());
+    assert!(serde_json::from_value::<SendTarget>(json!({"kind": "pop3"})).is_err());
+}
+
+fn imap_target() -> Value {
+    json!({"kind": "imap", "settings": {
+        "imap": {"host": "imap.acme.example", "port": 993, "security": "implicitTls", "username": "ann"},
+        "smtp": {"host": "smtp.acme.example", "port": 465, "security": "implicitTls", "username": "ann"},
+        "sameCredentials": true,
+    }, "appendToSent": true})
+}
+
+#[test]
+fn imap_sends_through_the_helper_and_looks_in_sent_through_it() {
+    let mut m = machine(entry(imap_target(), None));
+    m.start(at(T0));
+    let password = json!({"kind": "password", "username": "ann", "password": "SECRET-pw"});
+    let step = m.resume(secret(password.clone()), at(T0));
+    let OutboxStep::Helper { call, purpose } = &step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(*purpose, OutboxPurpose::Deliver);
+    assert_eq!(serde_json::to_value(call).unwrap()["op"], "send");
+    assert!(!serde_json::to_string(m.entry()).unwrap().contains("SECRET"));
+    // The server took the message but never confirmed it: unknown, then a
+    // sentLookup.
+    let step = m.resume(
+        Input::HelperFailed {
+            code: "sendUnconfirmed".into(),
+            message: String::new(),
+            certificate: None,
+        },
+        at(T0),
+    );
+    let OutboxStep::Wait { until_ms, .. } = step else {
+        panic!("{step:?}")
+    };
+    m.resume(Input::Timer, at(until_ms));
+    let step = m.resume(secret(password), at(until_ms));
+    let OutboxStep::Helper { call, purpose } = &step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(*purpose, OutboxPurpose::Lookup);
+    assert_eq!(serde_json::to_value(call).unwrap()["op"], "sentLookup");
 }

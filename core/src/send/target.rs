@@ -3,7 +3,7 @@
 //! [`AnySend`] / [`AnyLookup`] wrapping the providers' plans so the outbox
 //! machine (`outbox::OutboxMachine<SendTarget>`) is one type for the binding.
 //! A provider's variant is added when its `send.rs` and `sent_lookup.rs`
-//! exist (`provider/{gmail,graph,ews,imap}/`; IMAP's is still to come).
+//! exist (`provider/{gmail,graph,ews,imap}/`).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,8 @@ use crate::outbox::Plans;
 use crate::provider::ews::{EwsLookup, EwsSend, EwsTarget};
 use crate::provider::gmail::{GmailLookup, GmailSend, GmailTarget};
 use crate::provider::graph::{GraphLookup, GraphSend, GraphTarget};
+use crate::provider::imap::{ImapLookup, ImapSend, ImapTarget, MailSettings};
+use crate::rpc::imap::PinnedCertificates;
 
 /// The inbox that sends an email, by kind (`ConnectionKind`'s names), with
 /// what its provider's send and lookup need.
@@ -32,6 +34,14 @@ pub enum SendTarget {
     Microsoft { granted_scopes: Vec<String> },
     /// Exchange on-premises (EWS): deferred delivery on the item itself.
     Exchange { ews_url: String },
+    /// IMAP/SMTP through the native helper: its servers, the certificates
+    /// the user accepted, and whether the helper appends the Sent copy.
+    Imap {
+        settings: MailSettings,
+        #[serde(default)]
+        pinned_certificates: PinnedCertificates,
+        append_to_sent: bool,
+    },
 }
 
 /// A provider's send plan.
@@ -39,6 +49,7 @@ pub enum AnySend {
     Gmail(GmailSend),
     Graph(GraphSend),
     Ews(EwsSend),
+    Imap(ImapSend),
 }
 
 /// A provider's Sent lookup.
@@ -46,6 +57,7 @@ pub enum AnyLookup {
     Gmail(GmailLookup),
     Graph(GraphLookup),
     Ews(EwsLookup),
+    Imap(ImapLookup),
 }
 
 impl SendSteps for AnySend {
@@ -54,6 +66,7 @@ impl SendSteps for AnySend {
             AnySend::Gmail(p) => p.call(secret, out),
             AnySend::Graph(p) => p.call(secret, out),
             AnySend::Ews(p) => p.call(secret, out),
+            AnySend::Imap(p) => p.call(secret, out),
         }
     }
 
@@ -62,6 +75,7 @@ impl SendSteps for AnySend {
             AnySend::Gmail(p) => p.delivers(),
             AnySend::Graph(p) => p.delivers(),
             AnySend::Ews(p) => p.delivers(),
+            AnySend::Imap(p) => p.delivers(),
         }
     }
 
@@ -70,6 +84,7 @@ impl SendSteps for AnySend {
             AnySend::Gmail(p) => p.read(answer),
             AnySend::Graph(p) => p.read(answer),
             AnySend::Ews(p) => p.read(answer),
+            AnySend::Imap(p) => p.read(answer),
         }
     }
 }
@@ -80,6 +95,7 @@ impl LookupSteps for AnyLookup {
             AnyLookup::Gmail(p) => p.call(secret),
             AnyLookup::Graph(p) => p.call(secret),
             AnyLookup::Ews(p) => p.call(secret),
+            AnyLookup::Imap(p) => p.call(secret),
         }
     }
 
@@ -88,6 +104,7 @@ impl LookupSteps for AnyLookup {
             AnyLookup::Gmail(p) => p.read(answer),
             AnyLookup::Graph(p) => p.read(answer),
             AnyLookup::Ews(p) => p.read(answer),
+            AnyLookup::Imap(p) => p.read(answer),
         }
     }
 }
@@ -101,6 +118,18 @@ fn gmail(granted_scopes: &[String]) -> GmailTarget {
 fn graph(granted_scopes: &[String]) -> GraphTarget {
     GraphTarget {
         granted_scopes: granted_scopes.to_vec(),
+    }
+}
+
+fn imap(
+    settings: &MailSettings,
+    pinned_certificates: &PinnedCertificates,
+    append_to_sent: bool,
+) -> ImapTarget {
+    ImapTarget {
+        settings: settings.clone(),
+        pinned_certificates: pinned_certificates.clone(),
+        append_to_sent,
     }
 }
 
@@ -123,6 +152,14 @@ impl Plans for SendTarget {
                 AnySend::Graph(GraphSend::new(&graph(granted_scopes), out))
             }
             SendTarget::Exchange { ews_url } => AnySend::Ews(EwsSend::new(&ews(ews_url), out)),
+            SendTarget::Imap {
+                settings,
+                pinned_certificates,
+                append_to_sent,
+            } => AnySend::Imap(ImapSend::new(
+                &imap(settings, pinned_certificates, *append_to_sent),
+                out,
+            )),
         }
     }
 
@@ -142,6 +179,14 @@ impl Plans for SendTarget {
                 out.deliver_at_ms.is_some(),
             )),
             SendTarget::Exchange { ews_url } => AnyLookup::Ews(EwsLookup::new(&ews(ews_url), id)),
+            SendTarget::Imap {
+                settings,
+                pinned_certificates,
+                append_to_sent,
+            } => AnyLookup::Imap(ImapLookup::new(
+                &imap(settings, pinned_certificates, *append_to_sent),
+                id,
+            )),
         })
     }
 
@@ -150,6 +195,8 @@ impl Plans for SendTarget {
             SendTarget::Google { .. } => false,
             SendTarget::Microsoft { granted_scopes } => graph(granted_scopes).can_write_drafts(),
             SendTarget::Exchange { .. } => true,
+            // SMTP has no deferred delivery: Inlay sends at the time.
+            SendTarget::Imap { .. } => false,
         }
     }
 
@@ -158,6 +205,7 @@ impl Plans for SendTarget {
             SendTarget::Google { .. } => ConnectionKind::Google,
             SendTarget::Microsoft { .. } => ConnectionKind::Microsoft,
             SendTarget::Exchange { .. } => ConnectionKind::Exchange,
+            SendTarget::Imap { .. } => ConnectionKind::Imap,
         }
     }
 }
