@@ -370,7 +370,8 @@ fn attachment_and_message_size_per_provider() {
         content_type: "application/pdf".into(),
         bytes: vec![b'x'; mb * 1024 * 1024],
     };
-    // One 26 MB file: too large for Gmail (25 MB), fine for Microsoft 365.
+    // One 26 MB file: too large for Gmail (25 MB), fine for a server that
+    // takes 50 MB.
     let mut i = input(ConnectionKind::Google);
     i.attachments = vec![file(26)];
     let e = err(&i);
@@ -381,8 +382,23 @@ fn attachment_and_message_size_per_provider() {
         "{}",
         e.message
     );
-    i.inbox_kind = ConnectionKind::Microsoft;
+    i.inbox_kind = ConnectionKind::Imap;
+    i.smtp_max_size = Some(50 * 1024 * 1024);
     ok(&i);
+    // Microsoft 365: what one Graph request of 4 MB carries base64-encoded.
+    let mut i = input(ConnectionKind::Microsoft);
+    i.attachments = vec![file(2)];
+    i.attachments[0].bytes.resize(2_500_000, b'x');
+    let e = err(&i);
+    assert_eq!(e.code, "messageTooLarge");
+    assert!(
+        e.message.contains("Microsoft 365 takes up to 3 MB"),
+        "{}",
+        e.message
+    );
+    i.attachments[0].bytes.truncate(2_000_000);
+    let c = ok(&i);
+    assert!(inlay_core::send::limits::graph_send_mail_fits(c.size_bytes));
     // 8 MB is under Exchange's 10 MB, but not once base64-encoded.
     let mut i = input(ConnectionKind::Exchange);
     i.attachments = vec![file(8)];

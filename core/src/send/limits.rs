@@ -6,9 +6,12 @@
 //! Figures (features-research §2 and the vendors' documented defaults):
 //! - Gmail API: `messages.send` uploads up to 35 MB; Gmail takes 25 MB of
 //!   attachments; 100 recipients per message through the API.
-//! - Microsoft Graph: 150 MB through a draft and an upload session (a
-//!   `sendMail` request is at most 4 MB: [`graph_send_mail_fits`]); Exchange
-//!   Online's 500 recipients per message.
+//! - Microsoft Graph: one request is at most 4 MB, and the MIME goes in it
+//!   base64-encoded ([`graph_send_mail_fits`]), so 3 MB of MIME. Graph takes
+//!   up to 150 MB through a draft and an upload session, which the provider
+//!   does not do yet (its PUT of raw bytes needs a byte body in
+//!   `HttpRequest`); until it does, compose refuses what it would refuse.
+//!   Exchange Online's 500 recipients per message.
 //! - Exchange on-premises (EWS): the server's default send size, 10 MB, and
 //!   its default 500 recipients per message.
 //! - IMAP/SMTP: the size the server announces (EHLO `SIZE`), else 25 MB;
@@ -17,6 +20,8 @@
 use crate::detect::ConnectionKind;
 
 const MB: u64 = 1024 * 1024;
+/// Graph's largest request body.
+const GRAPH_REQUEST: u64 = 4 * MB;
 
 /// The limits of one inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +48,8 @@ pub fn limits(kind: ConnectionKind, smtp_size: Option<u64>) -> Limits {
         ConnectionKind::Microsoft => Limits {
             provider: "Microsoft 365",
             max_recipients: 500,
-            max_attachment: 150 * MB,
-            max_message: 150 * MB,
+            max_attachment: GRAPH_REQUEST / 4 * 3,
+            max_message: GRAPH_REQUEST / 4 * 3,
         },
         ConnectionKind::Exchange => Limits {
             provider: "Exchange",
@@ -68,7 +73,7 @@ pub fn limits(kind: ConnectionKind, smtp_size: Option<u64>) -> Limits {
 /// goes base64-encoded in a body of at most 4 MB); if not, the send goes
 /// through a draft and an upload session.
 pub fn graph_send_mail_fits(mime_len: u64) -> bool {
-    mime_len.div_ceil(3) * 4 <= 4 * MB
+    mime_len.div_ceil(3) * 4 <= GRAPH_REQUEST
 }
 
 /// A limit the email is over.
@@ -211,7 +216,8 @@ mod tests {
             (100, 25 * MB, 35 * MB)
         );
         let graph = limits(ConnectionKind::Microsoft, None);
-        assert_eq!(graph.max_message, 150 * MB);
+        assert_eq!(graph.max_message, 3 * MB);
+        assert!(graph_send_mail_fits(graph.max_message));
         let ews = limits(ConnectionKind::Exchange, None);
         assert_eq!(ews.max_message, 10 * MB);
         assert_eq!(limits(ConnectionKind::Imap, None).max_message, 25 * MB);
