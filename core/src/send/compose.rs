@@ -177,12 +177,19 @@ impl From<BuildError> for ComposeError {
     }
 }
 
-fn template_error(e: TemplateError, field: &str) -> ComposeError {
-    ComposeError {
-        token: Some(e.token().to_owned()),
-        field: Some(field.to_owned()),
-        ..ComposeError::new(e.code(), e.to_string())
+impl ComposeError {
+    /// A template's error, naming its token and the input field it is in.
+    pub fn template(e: TemplateError, field: &str) -> Self {
+        Self {
+            token: Some(e.token().to_owned()),
+            field: Some(field.to_owned()),
+            ..Self::new(e.code(), e.to_string())
+        }
     }
+}
+
+fn template_error(e: TemplateError, field: &str) -> ComposeError {
+    ComposeError::template(e, field)
 }
 
 /// Composes one email. `now_ms` is its Date; `random` gives the Message-ID

@@ -16,6 +16,8 @@ use inlay_core::rpc;
 
 #[cfg(feature = "connect")]
 mod accounts;
+#[cfg(feature = "send")]
+mod compose;
 #[cfg(feature = "connect")]
 mod connect;
 #[cfg(feature = "crm")]
@@ -37,6 +39,8 @@ mod outbox;
 mod password;
 #[cfg(feature = "connect")]
 pub use accounts::*;
+#[cfg(feature = "send")]
+pub use compose::*;
 #[cfg(feature = "connect")]
 pub use connect::*;
 #[cfg(feature = "crm")]
