@@ -15,15 +15,18 @@ const DEFAULTS: Log = { neverLog: [], neverLogOwnDomain: true, createContacts: f
 export function EmailLogSettings() {
   const app = useApp();
   const log = app.settings?.emailLog ?? DEFAULTS;
-  const [list, setList] = useState(log.neverLog.join("\n"));
+  const saved = log.neverLog.join("\n");
+  const [list, setList] = useState(saved);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setList(log.neverLog.join("\n")), [app.settings]);
+  // Only a change of the saved list replaces what is typed (the settings are
+  // read again now and then; an unsaved edit stays).
+  useEffect(() => setList(saved), [saved]);
 
   async function save(next: Log) {
     if (!app.settings) return;
     try {
-      const saved = await crm.saveSettings({ ...app.settings, emailLog: next });
-      setList((saved.settings.emailLog ?? DEFAULTS).neverLog.join("\n"));
+      const reading = await crm.saveSettings({ ...app.settings, emailLog: next });
+      setList((reading.settings.emailLog ?? DEFAULTS).neverLog.join("\n"));
       setError(null);
       app.reloadSettings();
       app.toast({ text: "Settings saved." });
