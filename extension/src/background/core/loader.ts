@@ -3,11 +3,14 @@
 // wake-up's first answer waits only for `start` (validating messages), and
 // the handlers run on `connect` (detection, connect flows, tokens, checks,
 // Exchange, IMAP, the store's keys), read when a handler first needs it. The
-// CRM's rules are a module of their own (crm), read on the first CRM request.
+// CRM's rules are a module of their own (crm), read on the first CRM request;
+// sending (the outbox, compose) likewise (send), on the first send request
+// or outbox alarm.
 import initConnect, * as connect from "../../../../build/wasm/inlay_connect.js";
 import initCrm, * as crm from "../../../../build/wasm/inlay_crm.js";
+import initSend, * as send from "../../../../build/wasm/inlay_send.js";
 import initStart, * as start from "../../../../build/wasm/inlay_start.js";
-import type { CrmBinding, WorkerCore } from "./types.js";
+import type { CrmBinding, SendBinding, WorkerCore } from "./types.js";
 
 /**
  * The bindings as the worker calls them. wasm-bindgen declares every value
@@ -59,4 +62,21 @@ export function loadCrm(): Promise<CrmBinding> {
       throw e;
     });
   return crmLoading;
+}
+
+let sendLoading: Promise<SendBinding> | undefined;
+
+/**
+ * Sending (the send module: the outbox machine, compose), instantiated on
+ * the first send request or outbox alarm that needs it, never at wake-up.
+ * A failed load is tried again on the next request.
+ */
+export function loadSend(): Promise<SendBinding> {
+  sendLoading ??= initSend({ module_or_path: wasmUrl("send") })
+    .then((): SendBinding => send)
+    .catch((e: unknown) => {
+      sendLoading = undefined;
+      throw e;
+    });
+  return sendLoading;
 }

@@ -321,6 +321,53 @@ export type ImapCore = CoreApi & MailCore;
 /** Every binding the worker uses, typed (the generated .d.ts says `any`). */
 export type WorkerCore = CoreApi & ExchangeCore & MailCore;
 
+// ---- Sending (core/wasm/src/outbox.rs, the send module, loaded on first send use) ----
+
+/** An outbox entry as the core wrote it: JSON text the worker stores and hands back, never reads. */
+export type OutboxEntryJson = string;
+
+/** The outbox machine's steps (core `outbox::OutboxStep`): `done` carries the state it ended in. */
+export type OutboxStep = import("./generated/Step.js").Step<
+  import("./generated/OutboxPurpose.js").OutboxPurpose,
+  import("./generated/OutboxQuestion.js").OutboxQuestion,
+  import("./generated/OutboxState.js").OutboxState,
+  import("./generated/OutboxError.js").OutboxError
+>;
+
+/** One call of the outbox machine: its step, the entry to store before running the step, and its view. */
+export interface OutboxTurn {
+  step: OutboxStep;
+  state: OutboxEntryJson;
+  view: import("./generated/OutboxView.js").OutboxView;
+}
+
+/** `new OutboxMachine(json, mime, transmitted)`: one email's machine as a handle; `free()` when done. */
+export interface OutboxMachineHandle {
+  start(nowMs: number, random: Uint8Array): OutboxTurn;
+  resume(input: MachineInput<import("./generated/SecretAnswer.js").SecretAnswer>, nowMs: number, random: Uint8Array): OutboxTurn;
+  free(): void;
+}
+
+/**
+ * The send module's outbox functions as they cross (core/wasm/src/outbox.rs);
+ * refusals thrown as `{code, message}` (core `outbox::OutboxError`).
+ */
+export interface SendBinding {
+  outboxCreate(request: import("./generated/NewEmail.js").NewEmail<import("./generated/SendTarget.js").SendTarget>): OutboxEntryJson;
+  outboxView(json: OutboxEntryJson): import("./generated/OutboxView.js").OutboxView;
+  outboxCancel(json: OutboxEntryJson, nowMs: number): OutboxEntryJson;
+  outboxReschedule(json: OutboxEntryJson, atMs: number): OutboxEntryJson;
+  outboxMarkSent(json: OutboxEntryJson): OutboxEntryJson;
+  outboxSendAgain(json: OutboxEntryJson): OutboxEntryJson;
+  /** What to do now, and the entry afterwards (marked late, or held: store it when it changed). */
+  outboxDue(
+    json: OutboxEntryJson,
+    nowMs: number,
+    policy: import("./generated/DuePolicy.js").DuePolicy,
+  ): { due: import("./generated/Due.js").Due; json: OutboxEntryJson };
+  OutboxMachine: new (json: OutboxEntryJson, mime: Uint8Array, transmitted: Uint8Array | null | undefined) => OutboxMachineHandle;
+}
+
 // ---- The CRM (core/wasm/src/crm.rs, the crm module, loaded on first CRM use) ----
 
 /**
