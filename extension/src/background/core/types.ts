@@ -366,6 +366,10 @@ export interface SendBinding {
     policy: import("./generated/DuePolicy.js").DuePolicy,
   ): { due: import("./generated/Due.js").Due; json: OutboxEntryJson };
   OutboxMachine: new (json: OutboxEntryJson, mime: Uint8Array, transmitted: Uint8Array | null | undefined) => OutboxMachineHandle;
+  /** Compose (core/wasm/src/compose.rs): throws `ComposeError` `{code, message, token?, field?}`. */
+  composeEmail(input: import("./generated/ComposeInput.js").ComposeInput, nowMs: number, random: Uint8Array): import("./generated/Composed.js").Composed;
+  /** What compose keeps of an HTML body: drafts, templates and signatures are stored so. */
+  sanitizeHtml(html: string): string;
 }
 
 // ---- The CRM (core/wasm/src/crm.rs, the crm module, loaded on first CRM use) ----

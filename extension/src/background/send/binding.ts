@@ -1,100 +1,41 @@
 // What the worker's sending calls in the core (the send module, inlay_send:
 // the outbox machine of core/src/outbox and compose of core/src/send), as
-// the shell uses it. Only types and small readers of the core's view: the
-// entry itself is a JSON string the shell stores and hands back, never reads.
-import type { Step } from "../core/drive.js";
+// the shell uses it (send/core.ts adapts the module to it). The types are
+// the core's, generated; the entry itself is a JSON string the shell stores
+// and hands back, never reads.
+import type { ComposeInput } from "../core/generated/ComposeInput.js";
+import type { Composed } from "../core/generated/Composed.js";
+import type { Due } from "../core/generated/Due.js";
+import type { DuePolicy } from "../core/generated/DuePolicy.js";
+import type { NewEmail } from "../core/generated/NewEmail.js";
+import type { OutboxQuestion } from "../core/generated/OutboxQuestion.js";
+import type { OutboxState } from "../core/generated/OutboxState.js";
+import type { OutboxView } from "../core/generated/OutboxView.js";
+import type { SecretAnswer } from "../core/generated/SecretAnswer.js";
+import type { SendTarget } from "../core/generated/SendTarget.js";
+import type { OutboxEntryJson, OutboxMachineHandle, OutboxTurn } from "../core/types.js";
+
+export type { ComposeInput, Composed, Due, DuePolicy, NewEmail, OutboxState, OutboxView, SecretAnswer, SendTarget };
 
 /** An outbox entry as the core serialised it: opaque to the shell. */
-export type EntryJson = string;
-
-/** Where an email stands (core/src/outbox/entry.rs `OutboxState`). */
-export type OutboxState =
-  | { kind: "scheduled"; atMs: number }
-  | { kind: "held"; atMs: number; lateByMs: number }
-  | { kind: "queued" }
-  | { kind: "sending"; sinceMs: number }
-  | { kind: "retryWait"; untilMs: number; attempt: number; reason: string }
-  | { kind: "unknown"; message: string; lookups: number; notBeforeMs: number }
-  | { kind: "checking"; lookups: number }
-  | { kind: "sent"; atMs: number; providerId: string | null; threadId: string | null; byUser?: boolean }
-  | { kind: "handedOver"; deliverAtMs: number; providerId: string | null }
-  | { kind: "needsUser"; message: string }
-  | { kind: "failed"; code: string; message: string }
-  | { kind: "cancelled"; atMs: number };
-
-/** What lists and the shell read of an entry (core/src/outbox/view.rs `OutboxView`). */
-export interface OutboxView {
-  id: string;
-  messageId: string;
-  subject: string;
-  recipients: string[];
-  state: OutboxState;
-  /** The state in the core's words. */
-  words: string;
-  /** When the entry next needs the worker (its time, a retry, a lookup); null when nothing is planned. */
-  wakeAtMs: number | null;
-  /** A delivering call may be under way: the state must be on disk before a step runs. */
-  sending: boolean;
-  /** Nothing more happens without the user. */
-  settled: boolean;
-  scheduledAtMs: number | null;
-  lateByMs: number | null;
-  createdAtMs: number;
-}
+export type EntryJson = OutboxEntryJson;
 
 /** The machine's question: the inbox's secret (a fresh one when the last was `rejected`). */
-export interface SecretQuestion {
-  secret: { rejected: boolean };
-}
+export type SecretQuestion = OutboxQuestion;
 
-/** The worker's answer: the secret, or why there is none (core `outbox::SecretAnswer`). */
-export type SecretAnswer =
-  | { kind: "bearer"; token: string }
-  | { kind: "password"; username: string; password: string }
-  | { kind: "unavailable"; reason: "reauthenticate" | "disconnected"; message: string };
-
-/** One call of the machine: its step, the state to persist, and its view. */
-export interface Turn {
-  step: Step<unknown, SecretQuestion, unknown>;
-  state: EntryJson;
-  view: OutboxView;
-}
+/** One call of the machine: its step, the state to persist before running it, and its view. */
+export type Turn = OutboxTurn;
 
 /** The outbox machine over one entry (a handle inside the module; freed after each drive). */
-export interface OutboxMachine {
-  start(nowMs: number, random: Uint8Array): Turn;
-  resume(input: unknown, nowMs: number, random: Uint8Array): Turn;
-  free(): void;
-}
-
-/** What to do with an entry now (core `outbox::Due`). */
-export type Due = { kind: "run" } | { kind: "at"; atMs: number; reason: string } | { kind: "hold"; lateByMs: number } | { kind: "idle" };
-
-/** The user's late rule and the inbox's recent sends, for the core's due check and rate limits. */
-export interface DuePolicy {
-  late: "sendLate" | "holdForReview";
-  sentAtMs: number[];
-}
-
-/** What compose made of a draft (core/src/send/compose.rs). */
-export interface Composed {
-  messageId: string;
-  mime: Uint8Array;
-  transmitted?: Uint8Array | null;
-  subject: string;
-  text: string;
-  html: string;
-  recipients: string[];
-  envelopeFrom: string;
-  sizeBytes: number;
-}
+export type OutboxMachine = OutboxMachineHandle;
 
 /** The send module's functions the worker calls. */
 export interface SendCore {
-  compose(input: unknown, nowMs: number, random: Uint8Array): Composed;
+  /** Throws `{code, message, token?, field?}` in words (a token with no value, a limit, header injection). */
+  compose(input: ComposeInput, nowMs: number, random: Uint8Array): Composed;
   /** The editor's HTML as the core keeps it (ammonia): what drafts, templates and signatures store. */
   sanitizeHtml(html: string): string;
-  outboxCreate(request: unknown): EntryJson;
+  outboxCreate(request: NewEmail<SendTarget>): EntryJson;
   machine(json: EntryJson, mime: Uint8Array, transmitted: Uint8Array | null): OutboxMachine;
   outboxView(json: EntryJson): OutboxView;
   outboxCancel(json: EntryJson, nowMs: number): EntryJson;

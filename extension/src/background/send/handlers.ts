@@ -12,7 +12,7 @@ import type { WorkerCore } from "../core/types.js";
 import { momentBytes, randomBytes } from "../io/random.js";
 import * as accounts from "../state/store.js";
 import { guard, rearm } from "./alarms.js";
-import type { OutboxView } from "./binding.js";
+import type { OutboxView, SendTarget } from "./binding.js";
 import { sendCore } from "./core.js";
 import * as drafts from "./drafts.js";
 import { recordContext, senderTokens, TOKEN_NAMES, type TokenContext } from "./record.js";
@@ -131,8 +131,23 @@ function senders(list: Account[]) {
 }
 
 /** The inbox as the outbox keeps it (core `send::SendTarget`): its kind and what its send and lookup need. */
-function targetOf(account: Account): unknown {
-  return { kind: account.connect, address: account.address };
+async function targetOf(account: Account): Promise<SendTarget> {
+  const server = account.server;
+  switch (account.connect) {
+    case "google":
+    case "microsoft": {
+      // The token state's scopes (what the sign-in was granted) decide how Sent can be searched.
+      const tokens = (await accounts.getSecrets(account.address))?.tokens as { scopes?: string[] } | undefined;
+      return { kind: account.connect, grantedScopes: tokens?.scopes ?? [] };
+    }
+    case "exchange":
+      if (server?.kind !== "exchange") break;
+      return { kind: "exchange", ewsUrl: server.ewsUrl };
+    case "imap":
+      if (server?.kind !== "imap") break;
+      return { kind: "imap", settings: server.settings, pinnedCertificates: server.pinnedCertificates, appendToSent: server.appendToSent };
+  }
+  throw new InlayError("inboxIncomplete", `Inlay is missing the server settings of ${account.address}: connect it again in Settings › Email.`);
 }
 
 /** The inbox `from` is (or is an alias of); compose checks the alias itself. */
@@ -254,9 +269,12 @@ export function sendHandlers(core: WorkerCore) {
           html: r.draft.html,
           signatureHtml: signature,
           attachments: attachments.map((a) => ({ filename: a.name, contentType: a.contentType, bytes: a.bytes })),
+          inlineImages: [],
           inReplyTo: r.draft.inReplyTo ?? null,
+          references: r.draft.inReplyTo ? [r.draft.inReplyTo] : [],
           threadId: r.draft.threadId ?? null,
           inboxKind: from.kind,
+          smtpMaxSize: null,
           tokens: { ...context.tokens, sender: senderTokens(from.name, r.draft.from) },
         },
         now,
@@ -266,7 +284,7 @@ export function sendHandlers(core: WorkerCore) {
       const account = list.find((a) => a.address === from.inbox)!;
       const json = send.outboxCreate({
         id,
-        target: targetOf(account),
+        target: await targetOf(account),
         messageId: composed.messageId,
         envelopeFrom: composed.envelopeFrom,
         recipients: composed.recipients,

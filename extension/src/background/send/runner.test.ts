@@ -29,7 +29,7 @@ const stateOf = (st: S): OutboxState => {
     case "retryWait":
       return { kind: "retryWait", untilMs: st.until, attempt: 1, reason: "The server was busy." };
     case "sent":
-      return { kind: "sent", atMs: 1, providerId: null, threadId: null };
+      return { kind: "sent", atMs: 1, providerId: null, threadId: null, byUser: false };
     case "sending":
       return { kind: "sending", sinceMs: 1 };
     case "checking":
@@ -72,7 +72,7 @@ function fakeCore(opts: { retryMs?: number; due?: Due; held?: boolean } = {}): S
     const turn = (step: Turn["step"]): Turn => ({ step, state: JSON.stringify(st), view: view(st) });
     return {
       start(nowMs) {
-        if (st.s === "sending") return (st = { s: "checking" }), turn({ kind: "http", request: req("https://mail/lookup"), purpose: "lookup" });
+        if (st.s === "sending") return (st = { s: "checking" }), turn({ kind: "http", request: req("https://mail/lookup"), purpose: "lookup" as const });
         if (st.s === "retryWait" && st.until > nowMs) return turn({ kind: "wait", untilMs: st.until, reason: "retry" } as Turn["step"]);
         st = { s: "queued" };
         return turn({ kind: "ask", question: { secret: { rejected: false } } });
@@ -82,12 +82,12 @@ function fakeCore(opts: { retryMs?: number; due?: Due; held?: boolean } = {}): S
         if (i.kind === "answer" || i.kind === "timer") {
           if (i.answer) made.push(`${i.answer.kind}:${i.answer.token}`);
           st = { s: "sending" };
-          return turn({ kind: "http", request: req("https://mail/send"), purpose: "send" });
+          return turn({ kind: "http", request: req("https://mail/send"), purpose: "deliver" as const });
         }
         if (st.s === "checking") {
           // Found in Sent: it was delivered.
           st = { s: "sent" };
-          return turn({ kind: "done", result: null });
+          return turn({ kind: "done", result: stateOf(st) });
         }
         if (i.response?.status === 401) {
           st = { s: "queued" };
@@ -98,7 +98,7 @@ function fakeCore(opts: { retryMs?: number; due?: Due; held?: boolean } = {}): S
           return turn({ kind: "wait", untilMs: st.until, reason: "retry" } as Turn["step"]);
         }
         st = { s: "sent" };
-        return turn({ kind: "done", result: null });
+        return turn({ kind: "done", result: stateOf(st) });
       },
       free() {},
     };

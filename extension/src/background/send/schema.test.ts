@@ -73,7 +73,7 @@ test("a version-3 database opens at version 4: inboxes, secrets and CRM records 
     updatedAt: 1,
   });
   await store.addEntry(db, row({ kind: "scheduled", atMs: 5_000 }, "ob_later", 5_000), { id: "ob_later", mime: new Uint8Array(1), transmitted: null }, 0);
-  await store.addEntry(db, row({ kind: "sent", atMs: 1, providerId: null, threadId: null }, "ob_sent", null), { id: "ob_sent", mime: new Uint8Array(1), transmitted: null }, 0);
+  await store.addEntry(db, row({ kind: "sent", atMs: 1, providerId: null, threadId: null, byUser: false }, "ob_sent", null), { id: "ob_sent", mime: new Uint8Array(1), transmitted: null }, 0);
   await store.addEntry(db, row({ kind: "retryWait", untilMs: 2_000, attempt: 1, reason: "busy" }, "ob_retry", 2_000), { id: "ob_retry", mime: new Uint8Array(1), transmitted: null }, 0);
   assert.equal(await store.nextWake(db), 2_000);
   assert.deepEqual(await store.dueIds(db, 4_999), ["ob_retry"]);
