@@ -745,3 +745,77 @@ fn the_send_id_is_read_from_the_message_and_matched_as_it_is() {
         GmailLookup::for_outgoing(&readonly(), &outgoing(MIME.as_bytes(), None), ATTEMPT_MS);
     assert_eq!(plain, GmailLookup::new(&readonly(), MID, ATTEMPT_MS));
 }
+
+#[test]
+fn a_wait_is_read_against_the_servers_own_clock() {
+    let date = ("date", "Sat, 05 Dec 2026 21:00:00 GMT");
+    // Gmail's sending limit names the time in its message.
+    let limit = google_error(
+        429,
+        "rateLimitExceeded",
+        "User-rate limit exceeded.  Retry after 2026-12-05T23:30:00.000Z",
+    );
+    assert!(matches!(
+        send_read(429, &[date], &limit),
+        SendRead::Retry {
+            retry_after_ms: Some(9_000_000),
+            ..
+        }
+    ));
+    // Without the server's Date there is no clock to read it against.
+    assert!(matches!(
+        send_read(429, &[], &limit),
+        SendRead::Retry {
+            retry_after_ms: None,
+            ..
+        }
+    ));
+    // Retry-After as an HTTP-date, and as seconds (which wins).
+    assert!(matches!(
+        send_read(
+            429,
+            &[date, ("retry-after", "Sat, 05 Dec 2026 21:02:00 GMT")],
+            "{}"
+        ),
+        SendRead::Retry {
+            retry_after_ms: Some(120_000),
+            ..
+        }
+    ));
+    assert!(matches!(
+        send_read(
+            403,
+            &[date, ("retry-after", "5")],
+            &google_error(
+                403,
+                "userRateLimitExceeded",
+                "Retry after 2026-12-05T23:30:00.000Z"
+            )
+        ),
+        SendRead::Retry {
+            retry_after_ms: Some(5_000),
+            ..
+        }
+    ));
+    // A time already past is no wait.
+    assert!(matches!(
+        send_read(
+            429,
+            &[date, ("retry-after", "Sat, 05 Dec 2026 20:00:00 GMT")],
+            "{}"
+        ),
+        SendRead::Retry {
+            retry_after_ms: Some(0),
+            ..
+        }
+    ));
+    let mut look = GmailLookup::new(&readonly(), MID, ATTEMPT_MS);
+    let r = respond(429, &[date], &limit);
+    assert!(matches!(
+        look.read(Answer::Response(&r)),
+        Read::End(LookupRead::Failed {
+            retry_after_ms: Some(9_000_000),
+            ..
+        })
+    ));
+}

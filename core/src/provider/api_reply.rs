@@ -3,7 +3,7 @@
 //! ([`crate::send::provider`]): a success, a refused token, a throttle, a
 //! server error, no answer at all, or a refusal with the provider's error.
 
-use crate::http::TransportFailure;
+use crate::http::{HttpResponse, TransportFailure};
 use crate::send::provider::Answer;
 
 use super::ErrorInfo;
@@ -39,33 +39,108 @@ pub(crate) fn reply<'a>(answer: &Answer<'a>) -> Reply<'a> {
         Answer::HelperReply(_) | Answer::HelperFailed { .. } => return Reply::NotHttp,
     };
     let status = response.status;
-    let retry_after_ms = response.header("retry-after").and_then(retry_after_ms);
+    let info = || ErrorInfo::parse(&response.body);
     match status {
         200..=299 => Reply::Ok {
             body: &response.body,
         },
         401 => Reply::Unauthorized,
-        429 => Reply::Throttled { retry_after_ms },
-        500..=599 => Reply::ServerError { status },
-        _ => Reply::Refused {
-            status,
-            info: ErrorInfo::parse(&response.body),
-            retry_after_ms,
+        429 => Reply::Throttled {
+            retry_after_ms: retry_after_ms(response, &info()),
         },
+        500..=599 => Reply::ServerError { status },
+        _ => {
+            let info = info();
+            Reply::Refused {
+                status,
+                retry_after_ms: retry_after_ms(response, &info),
+                info,
+            }
+        }
     }
 }
 
-/// `Retry-After` as delta-seconds. A provider's read has no clock, so an
-/// HTTP-date is left to the outbox's own backoff (Google and Graph send
-/// seconds).
-fn retry_after_ms(value: &str) -> Option<u64> {
-    let value = value.trim();
-    (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())).then(|| {
-        value
-            .parse::<u64>()
-            .unwrap_or(u64::MAX)
-            .saturating_mul(1000)
-    })
+/// How long the server asked to wait, in ms. A provider's read has no clock
+/// of its own, so a time is measured against the answer's `Date` (the
+/// server's clock, like the time it names): `Retry-After` in delta-seconds or
+/// as an HTTP-date, else Gmail's "Retry after 2026-12-05T23:00:00.000Z" in
+/// the error message (its sending limit, which lasts hours). Without `Date`
+/// only delta-seconds can be read; the outbox's backoff decides the rest.
+fn retry_after_ms(response: &HttpResponse, info: &ErrorInfo) -> Option<u64> {
+    let server_now = || {
+        let date = httpdate::parse_http_date(response.header("date")?.trim()).ok()?;
+        unix_ms(date)
+    };
+    if let Some(value) = response.header("retry-after").map(str::trim) {
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(
+                value
+                    .parse::<u64>()
+                    .unwrap_or(u64::MAX)
+                    .saturating_mul(1000),
+            );
+        }
+        let at = unix_ms(httpdate::parse_http_date(value).ok()?)?;
+        return Some(at.saturating_sub(server_now()?));
+    }
+    let message = info.message();
+    let at = message.find("Retry after ").and_then(|i| {
+        rfc3339_ms(
+            message[i + "Retry after ".len()..]
+                .split_whitespace()
+                .next()?,
+        )
+    })?;
+    Some(at.saturating_sub(server_now()?))
+}
+
+fn unix_ms(t: std::time::SystemTime) -> Option<u64> {
+    let ms = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    u64::try_from(ms).ok()
+}
+
+/// `2026-12-05T23:00:00.000Z` (UTC, optional fraction) → Unix ms.
+fn rfc3339_ms(text: &str) -> Option<u64> {
+    let text = text.trim_end_matches(['.', ',']).strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut t = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (h, min, sec) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let millis: i64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
+    let total = ((days * 86_400 + h * 3600 + min * 60 + sec) * 1000) + millis;
+    u64::try_from(total).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339_ms;
+
+    #[test]
+    fn rfc3339_times_in_utc() {
+        assert_eq!(rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            rfc3339_ms("2026-12-05T23:00:00.5Z"),
+            Some(1_796_511_600_500)
+        );
+        assert_eq!(
+            rfc3339_ms("2000-02-29T12:00:00.123Z"),
+            Some(951_825_600_123)
+        );
+        assert_eq!(rfc3339_ms("2026-12-05T23:00:00"), None, "UTC only");
+        assert_eq!(rfc3339_ms("2026-13-05T23:00:00Z"), None);
+    }
 }
 
 impl ErrorInfo {
