@@ -449,7 +449,7 @@ fn a_stopped_handover_is_looked_up_only_after_its_deferred_time() {
 }
 
 #[test]
-fn no_secret_fails_an_unsent_email_and_keeps_a_possibly_sent_one_unknown() {
+fn no_secret_fails_an_unsent_email_and_pauses_the_lookup_of_a_possibly_sent_one() {
     let mut m = machine(email(FakeInbox::default(), None));
     m.start(at(T0));
     let step = m.resume(
@@ -472,8 +472,28 @@ fn no_secret_fails_an_unsent_email_and_keeps_a_possibly_sent_one_unknown() {
         answer(json!({"kind": "unavailable", "reason": "disconnected", "message": "The inbox was disconnected."})),
         at(now),
     );
-    assert_eq!(done_state(&step)["kind"], "unknown");
+    // Not an end with a lookup due at once (the worker would wake at once
+    // and get the same answer): a pause, as after a failed search.
+    assert!(wait_until(&step) > now);
+    assert_eq!(state(&again)["kind"], "unknown");
+    assert_eq!(state(&again)["lookups"], 1);
+    assert_eq!(state(&again)["notBeforeMs"], wait_until(&step));
     assert_eq!(again.entry().deliveries, 1);
+
+    // Between the calls of a plan, after its delivering call: unknown.
+    let inbox = FakeInbox {
+        deliver_twice: true,
+        ..Default::default()
+    };
+    let mut m = machine(email(inbox, None));
+    to_delivering_call(&mut m, T0);
+    assert!(is_ask(&m.resume(response(200, ""), at(T0)), false));
+    let step = m.resume(
+        answer(json!({"kind": "unavailable", "reason": "disconnected", "message": "Gone."})),
+        at(T0),
+    );
+    assert_eq!(wait_until(&step), T0 + LOOKUP_GRACE_MS);
+    assert_eq!(state(&m)["kind"], "unknown");
 }
 
 #[test]

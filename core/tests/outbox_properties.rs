@@ -6,9 +6,9 @@
 //!   and none at all after one was known to be delivered;
 //! - every delivering call is returned with the state `sending` (what the
 //!   shell persists before making it);
-//! - every path ends or waits: each step is one the shell can act on, and
-//!   when the inputs get no better the machine ends within a bounded number
-//!   of steps;
+//! - every path ends or waits: each step is one the shell can act on, an
+//!   end leaves the entry settled (nothing to wake up for), and when the
+//!   inputs get no better the machine ends within a bounded number of steps;
 //! - the persisted entry never holds the secret.
 
 mod outbox_fake;
@@ -169,6 +169,15 @@ impl Run {
             }
             OutboxStep::Ask { .. } | OutboxStep::Done { .. } => {}
             OutboxStep::AuthFlow { .. } => prop_assert!(false, "the outbox never opens a sign-in"),
+        }
+        // An end leaves nothing for the worker to wake up for at once: the
+        // entry is settled (sent, handed over, failed, the user's).
+        if step.is_final() {
+            prop_assert!(
+                self.machine.entry().state.is_settled(),
+                "ended in {:?}",
+                self.machine.entry().state
+            );
         }
         prop_assert_eq!(self.machine.entry().deliveries, self.world.deliveries);
         self.step = step;

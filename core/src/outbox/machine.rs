@@ -358,26 +358,23 @@ impl<T: Plans> OutboxMachine<T> {
     }
 
     /// No secret: an email not yet handed over fails (the user reconnects
-    /// and sends it again); one that may have left stays `unknown`, to be
-    /// looked up once the inbox works again.
+    /// and sends it again); one that may have left stays `unknown` and is
+    /// looked up again after a pause, like after a failed search (never a
+    /// lookup at once: the keeper would answer the same).
     fn no_secret(&mut self, reason: Unavailable, message: String, at: Moment<'_>) -> OutboxStep {
-        if self.entry.state.may_have_left() {
-            let lookups = match self.entry.state {
-                OutboxState::Checking { lookups } | OutboxState::Unknown { lookups, .. } => lookups,
-                _ => 0,
-            };
-            self.entry.state = OutboxState::Unknown {
-                message,
-                lookups,
-                not_before_ms: at.now_ms,
-            };
-            return self.done();
+        match self.entry.state {
+            OutboxState::Sending { .. } => self.unknown(message, at),
+            OutboxState::Checking { lookups } | OutboxState::Unknown { lookups, .. } => {
+                self.lookup_later(lookups, None, message, at)
+            }
+            _ => {
+                let code = match reason {
+                    Unavailable::Reauthenticate => "reauthenticate",
+                    Unavailable::Disconnected => "disconnected",
+                };
+                self.fail(code, format!("{message} The email was not sent."))
+            }
         }
-        let code = match reason {
-            Unavailable::Reauthenticate => "reauthenticate",
-            Unavailable::Disconnected => "disconnected",
-        };
-        self.fail(code, format!("{message} The email was not sent."))
     }
 
     fn on_answer(&mut self, answer: Answer<'_>, at: Moment<'_>) -> OutboxStep {
