@@ -10,11 +10,11 @@ import { listAccounts, recoverInterrupted, setAutomation } from "./connect/inbox
 import * as oauth from "./connect/oauthConnect.js";
 import { cancelPasswordConnect } from "./connect/passwordConnect.js";
 import { loadCore, loadStart } from "./core/loader.js";
-import { crmHandlers, purgeCrm } from "./crm/handlers.js";
+import { crmHandlers, logSentEmail, purgeCrm } from "./crm/handlers.js";
 import type { WorkerCore } from "./core/types.js";
 import { callerOf, route, type Handler, type Handlers } from "./router.js";
 import { OUTBOX_ALARM, overdue } from "./send/alarms.js";
-import { runOutbox, sendHandlers } from "./send/handlers.js";
+import { onSent, runOutbox, sendHandlers } from "./send/handlers.js";
 import { lockSession } from "./state/session.js";
 import { policyStatus } from "./state/settings.js";
 
@@ -31,6 +31,8 @@ const recovery = () => (recovered ??= recoverInterrupted(whole()).catch(() => un
 /** The core once inboxes are restored: what handlers and alarms run on. */
 const ready = () => recovery().then(whole);
 lockSession();
+// A sent email goes on its recipients' timelines (the CRM logs it once, by Message-ID).
+onSent(logSentEmail);
 
 let wholeCore: Promise<WorkerCore> | undefined;
 /**
