@@ -106,8 +106,15 @@ export class CrmApp {
     const box = this.page.getByRole("combobox", { name: "Search contacts, companies and deals" });
     await box.fill(query);
     const list = this.page.locator("#search-results");
-    await list.waitFor({ timeout: 10_000 });
-    await this.page.waitForTimeout(400);
+    // The answer to this query, not the last one still shown while it runs.
+    await this.page.waitForFunction(
+      (q) => {
+        const el = document.querySelector("#search-results");
+        return el?.getAttribute("data-query") === q && el.getAttribute("aria-busy") !== "true";
+      },
+      query.trim(),
+      { timeout: 10_000 },
+    );
     return list.locator('[role="option"] .hit-title').allInnerTexts();
   }
 

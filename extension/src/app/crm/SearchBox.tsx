@@ -13,6 +13,9 @@ const DEBOUNCE_MS = 120;
 export function SearchBox() {
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  // The query `hits` answer: while a newer one is pending the list says it is
+  // busy, so neither a reader nor a test takes the last answer for this one.
+  const [hitsFor, setHitsFor] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState(false);
@@ -33,6 +36,7 @@ export function SearchBox() {
         .then((found) => {
           if (n !== asked.current) return;
           setHits(found);
+          setHitsFor(q);
           setError(null);
           setActive(found.length ? 0 : -1);
         })
@@ -109,7 +113,14 @@ export function SearchBox() {
         onKeyDown={onKeyDown}
       />
       {showList && (
-        <ul id="search-results" role="listbox" aria-label="Search results" class="search-results">
+        <ul
+          id="search-results"
+          role="listbox"
+          aria-label="Search results"
+          aria-busy={hitsFor !== query.trim()}
+          data-query={hitsFor}
+          class="search-results"
+        >
           {error !== null ? (
             <li class="error" role="presentation">
               {error}
