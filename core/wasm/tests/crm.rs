@@ -163,3 +163,29 @@ fn the_worker_s_own_refusals_ids_and_cutoffs_come_from_the_core() {
     assert_eq!(inlay_wasm::crm_trash_cutoff(100.0 * day), 70.0 * day);
     assert_eq!(inlay_wasm::crm_import_cutoff(100.0 * day), 93.0 * day);
 }
+
+#[wasm_bindgen_test]
+fn a_sent_email_crosses_as_json_and_is_logged_once() {
+    inlay_wasm::install_url_parser();
+    let settings = inlay_wasm::crm_default_settings().unwrap();
+    let email = r#"{"messageId":"<m1@inlay.example>","inbox":"me@inlay.example","from":"me@inlay.example","to":[{"address":"Ann@Acme.example","name":"Ann"}],"subject":"Hi","sentAt":1780000000000}"#;
+    let first = json(&inlay_wasm::crm_sent_email_lookups(email, &settings, None).unwrap());
+    assert_eq!(first["emailKeys"], json(r#"["ann@acme.example"]"#));
+    let entry = first["timelineIds"][0].as_str().unwrap().to_string();
+    assert!(entry.starts_with("tl_"), "{entry}");
+    let contact = r#"{"id":"ct_aaaaaaaaaaaaaaaa","emails":["ann@acme.example"],"emailKeys":["ann@acme.example"],"firstName":"Ann","lastName":"","jobTitle":"","phone":"","companyId":null,"owner":null,"lifecycleStage":null,"leadStatus":null,"custom":{},"createdAt":1,"updatedAt":1,"lastActivityAt":null,"searchKeys":["ann"],"sortName":"ann"}"#;
+    let found = format!(r#"{{"contactsByEmailKey":[{contact}]}}"#);
+    let second = json(&inlay_wasm::crm_sent_email_lookups(email, &settings, Some(found.clone())).unwrap());
+    assert_eq!(second["relatedOf"], json(r#"["contact:ct_aaaaaaaaaaaaaaaa"]"#));
+    let writes = json(&inlay_wasm::crm_log_sent_email(email, &found, &settings, 1.79e12, &RANDOM).unwrap());
+    assert_eq!(writes["put"]["timeline"][0]["id"], entry.as_str());
+    assert_eq!(writes["put"]["timeline"][0]["kind"], "emailSent");
+    assert_eq!(writes["put"]["contacts"][0]["lastActivityAt"], 1780000000000u64);
+    // Logged already: nothing to write.
+    let again = format!(r#"{{"contactsByEmailKey":[{contact}],"timeline":[{}]}}"#, writes["put"]["timeline"][0]);
+    let writes = json(&inlay_wasm::crm_log_sent_email(email, &again, &settings, 1.79e12, &RANDOM).unwrap());
+    assert_eq!(writes["put"]["timeline"], json("[]"));
+    // No usable Message-ID: thrown with its code.
+    let err = inlay_wasm::crm_log_sent_email(r#"{"messageId":"<>","inbox":"a@b.example","from":"a@b.example","sentAt":1}"#, "{}", &settings, 1.0, &RANDOM).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalidArgument"));
+}
