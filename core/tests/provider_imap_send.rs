@@ -260,7 +260,11 @@ fn after_the_final_dot_or_when_the_helper_went_quiet_it_is_unknown() {
 }
 
 fn lookup_read(answer: Answer<'_>) -> LookupRead {
-    match ImapLookup::new(&target(true), "<m1@example.org>").read(answer) {
+    lookup_read_at(false, answer)
+}
+
+fn lookup_read_at(append_to_sent: bool, answer: Answer<'_>) -> LookupRead {
+    match ImapLookup::new(&target(append_to_sent), "<m1@example.org>").read(answer) {
         Read::End(read) => read,
         Read::Next => panic!("one helper call"),
     }
@@ -342,4 +346,22 @@ fn only_a_search_that_ran_is_not_found() {
             other => panic!("{code}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn where_inlay_appends_the_sent_copy_a_missing_copy_is_not_proof_it_was_not_sent() {
+    // The server may have taken the message and the answer (or the append
+    // after it) been lost: a resend would deliver it twice.
+    let missing = json!({"folder": "Sent", "found": false, "uids": []});
+    match lookup_read_at(true, Answer::HelperReply(&missing)) {
+        LookupRead::CannotLook { message } => {
+            assert!(message.contains("doesn't prove it wasn't sent"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let there = json!({"folder": "Sent", "found": true, "uids": [4]});
+    assert!(matches!(
+        lookup_read_at(true, Answer::HelperReply(&there)),
+        LookupRead::Found { .. }
+    ));
 }

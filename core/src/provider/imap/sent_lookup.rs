@@ -3,7 +3,7 @@
 //! HEADER Message-ID`). The copy is there because the helper appended it
 //! after the server took the message, or because the provider files what
 //! its SMTP server sends (Gmail, Microsoft). Only a search that ran is "not
-//! found".
+//! found", and only where the provider files the copy itself.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,20 @@ impl ImapLookup {
                         provider_id: None,
                         thread_id: None,
                     },
+                    // Where Inlay appends the copy itself, after the server
+                    // took the message, an absent copy proves nothing: the
+                    // answer (`sendUnconfirmed`) or the append may be what
+                    // was lost. Only the user can tell.
+                    Some(serde_json::Value::Bool(false)) if self.target.append_to_sent => {
+                        LookupRead::CannotLook {
+                            message: "Inlay saves the Sent copy of this inbox itself, after \
+                                      the mail server takes the email, so a copy missing from \
+                                      Sent doesn't prove it wasn't sent: check with a \
+                                      recipient, or in the server's own sent log, before \
+                                      sending it again."
+                                .into(),
+                        }
+                    }
                     Some(serde_json::Value::Bool(false)) => LookupRead::NotFound,
                     _ => failed("Inlay's mail helper gave an answer Inlay couldn't read.".into()),
                 };
