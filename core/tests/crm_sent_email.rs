@@ -261,11 +261,11 @@ fn the_own_company_domain_is_never_logged_by_default_unless_it_is_free_mail() {
     log(&mut w.store, &email(from_acme.clone()));
     assert!(sent_entries(&w.store, &w.ann).is_empty());
     assert_eq!(sent_entries(&w.store, &w.bob).len(), 1);
-    // A subdomain of the own domain, and an alias's domain (From) too.
+    // A subdomain of the own domain, and an alias's domain (From, with its name) too.
     let writes = log(
         &mut w.store,
         &email(
-            json!({"messageId": "<m3@x>", "inbox": "me@mail.acme.example", "from": "me@globex.example",
+            json!({"messageId": "<m3@x>", "inbox": "me@mail.acme.example", "from": "Me <me@globex.example>",
             "to": to(&["ann@acme.example", "bob@eu.globex.example"])}),
         ),
     );

@@ -174,6 +174,14 @@ pub fn never_log_list(typed: &[String]) -> CrmResult<Vec<String>> {
     Ok(out)
 }
 
+/// The address of `Name <address>`, or the text itself.
+fn bare_address(text: &str) -> &str {
+    match (text.rfind('<'), text.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &text[open + 1..close],
+        _ => text,
+    }
+}
+
 /// Whether `domain` is `parent` or below it.
 fn within(domain: &str, parent: &str) -> bool {
     domain == parent
@@ -195,7 +203,7 @@ impl Rules {
     fn new(email: &SentEmail, settings: &EmailLogSettings) -> Rules {
         let own: Vec<ContactAddress> = [&email.inbox, &email.from]
             .into_iter()
-            .filter_map(|a| parse_contact_address(a).ok())
+            .filter_map(|a| parse_contact_address(bare_address(a)).ok())
             .collect();
         let mut rules = Rules {
             own_keys: own.iter().map(|a| a.key.clone()).collect(),
