@@ -291,3 +291,52 @@ fn imap_sends_through_the_helper_and_looks_in_sent_through_it() {
     assert_eq!(*purpose, OutboxPurpose::Lookup);
     assert_eq!(serde_json::to_value(call).unwrap()["op"], "sentLookup");
 }
+
+#[test]
+fn a_gmail_email_in_doubt_is_found_by_its_send_id_when_gmail_replaced_its_message_id() {
+    let mime = b"Message-ID: <m1@acme.example>\r\nX-Inlay-Send-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0\r\nFrom: ann@acme.example\r\nTo: bob@example.com\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
+    let mut m = OutboxMachine::new(
+        entry(
+            json!({"kind": "google", "grantedScopes": ["gmail.send", "gmail.readonly"]}),
+            None,
+        ),
+        mime,
+        None,
+    );
+    m.start(at(T0));
+    m.resume(bearer(), at(T0));
+    // The answer to the send is lost: a lookup, after the grace.
+    m.resume(Input::Transport { failure: inlay_core::http::TransportFailure::Timeout }, at(T0));
+    m.resume(Input::Timer, at(T0 + LOOKUP_GRACE_MS));
+    let step = m.resume(bearer(), at(T0 + LOOKUP_GRACE_MS));
+    assert!(call(&step).1.contains("rfc822msgid"), "{step:?}");
+    // Gmail gave the message its own Message-ID: the search by ours is empty.
+    let step = answer(&mut m, reply(200, json!({"resultSizeEstimate": 0})));
+    assert!(call(&step).1.contains("in%3Asent"), "{step:?}");
+    let step = answer(
+        &mut m,
+        reply(200, json!({"messages": [{"id": "g1", "threadId": "t1"}]})),
+    );
+    assert!(call(&step).1.contains("/g1?format=metadata"), "{step:?}");
+    let step = answer(
+        &mut m,
+        reply(
+            200,
+            json!({"id": "g1", "threadId": "t1", "internalDate": (T0 + 1).to_string(),
+                   "payload": {"headers": [
+                       {"name": "Message-ID", "value": "<CAgmail-own@mail.gmail.com>"},
+                       {"name": "X-Inlay-Send-Id", "value": "0f1e2d3c4b5a69788796a5b4c3d2e1f0"}]}}),
+        ),
+    );
+    assert!(matches!(step, OutboxStep::Done { .. }), "{step:?}");
+    assert_eq!(state_kind(&m), "sent");
+}
+
+/// Resumes with `input`, handing a token when the machine asks for one.
+fn answer(m: &mut OutboxMachine<SendTarget>, input: Input<SecretAnswer>) -> OutboxStep {
+    let now = at(T0 + LOOKUP_GRACE_MS);
+    match m.resume(input, now) {
+        OutboxStep::Ask { .. } => m.resume(bearer(), now),
+        step => step,
+    }
+}

@@ -168,9 +168,13 @@ impl Plans for SendTarget {
     fn lookup(&self, out: &Outgoing, left_at_ms: Option<u64>) -> Option<AnyLookup> {
         let id = &out.message_id;
         Some(match self {
-            SendTarget::Google { granted_scopes } => AnyLookup::Gmail(GmailLookup::new(
+            // With the email's opaque X-Inlay-Send-Id too: Gmail may replace a
+            // sender's Message-ID, and the id alone would then read as "not
+            // sent". The delivering call always sets `left_at_ms`; without it
+            // the widest window is the safe one.
+            SendTarget::Google { granted_scopes } => AnyLookup::Gmail(GmailLookup::for_outgoing(
                 &gmail(granted_scopes),
-                id,
+                out,
                 left_at_ms.unwrap_or(0),
             )),
             SendTarget::Microsoft { granted_scopes } => AnyLookup::Graph(GraphLookup::new(
