@@ -306,7 +306,12 @@ fn a_gmail_email_in_doubt_is_found_by_its_send_id_when_gmail_replaced_its_messag
     m.start(at(T0));
     m.resume(bearer(), at(T0));
     // The answer to the send is lost: a lookup, after the grace.
-    m.resume(Input::Transport { failure: inlay_core::http::TransportFailure::Timeout }, at(T0));
+    m.resume(
+        Input::Transport {
+            failure: inlay_core::http::TransportFailure::Timeout,
+        },
+        at(T0),
+    );
     m.resume(Input::Timer, at(T0 + LOOKUP_GRACE_MS));
     let step = m.resume(bearer(), at(T0 + LOOKUP_GRACE_MS));
     assert!(call(&step).1.contains("rfc822msgid"), "{step:?}");

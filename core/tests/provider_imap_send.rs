@@ -355,7 +355,10 @@ fn where_inlay_appends_the_sent_copy_a_missing_copy_is_not_proof_it_was_not_sent
     let missing = json!({"folder": "Sent", "found": false, "uids": []});
     match lookup_read_at(true, Answer::HelperReply(&missing)) {
         LookupRead::CannotLook { message } => {
-            assert!(message.contains("doesn't prove it wasn't sent"), "{message}")
+            assert!(
+                message.contains("doesn't prove it wasn't sent"),
+                "{message}"
+            )
         }
         other => panic!("{other:?}"),
     }

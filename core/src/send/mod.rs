@@ -4,15 +4,15 @@
 //! `sent_lookup.rs`); the outbox (`crate::outbox`) drives it, so retries,
 //! the "may have been sent" rule and exactly-once are decided once.
 
-pub mod provider;
-pub mod outgoing;
 pub mod compose;
 pub mod limits;
 pub mod message_id;
+pub mod outgoing;
+pub mod provider;
 pub mod sanitize;
+pub mod target;
 pub mod template;
 pub mod text;
-pub mod target;
 
 pub use compose::{ComposeError, ComposeInput, Composed, compose};
 pub use outgoing::Outgoing;

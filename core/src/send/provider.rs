@@ -25,7 +25,10 @@ pub enum Secret<'a> {
     /// Google or Microsoft: an OAuth access token.
     Bearer(&'a str),
     /// Exchange (Basic over TLS) or IMAP/SMTP (through the helper).
-    Password { username: &'a str, password: &'a str },
+    Password {
+        username: &'a str,
+        password: &'a str,
+    },
 }
 
 /// One call to make: an HTTP request, or an operation of the native helper.
