@@ -150,6 +150,17 @@ async function targetOf(account: Account): Promise<SendTarget> {
   throw new InlayError("inboxIncomplete", `Inlay is missing the server settings of ${account.address}: connect it again in Settings › Email.`);
 }
 
+/**
+ * Whether the provider holds a scheduled email until its time, even with the browser closed (core
+ * `SendTarget::defers`): Exchange always; Microsoft only with Mail.ReadWrite, which its draft needs.
+ */
+async function defersDelivery(account: Account): Promise<boolean> {
+  const target = await targetOf(account).catch(() => null);
+  if (target?.kind === "exchange") return true;
+  if (target?.kind !== "microsoft") return false;
+  return target.grantedScopes.some((s) => s.trim().replace(/^https:\/\/graph\.microsoft\.com\//i, "").toLowerCase() === "mail.readwrite");
+}
+
 /** The inbox `from` is (or is an alias of); compose checks the alias itself. */
 function inboxOf(list: Account[], from: string) {
   const wanted = from.trim().toLowerCase();
@@ -201,7 +212,9 @@ export function sendHandlers(core: WorkerCore) {
       ]);
       const signature = (inbox: string) => s.signatures.find((x) => x.inbox.toLowerCase() === inbox.toLowerCase())?.html ?? null;
       return {
-        senders: senders(list).map((x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: x.kind === "microsoft" || x.kind === "exchange" })),
+        senders: await Promise.all(
+          senders(list).map(async (x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: await defersDelivery(list.find((a) => a.address === x.inbox)!) })),
+        ),
         to: context.to,
         // The picker shows each token's value here ("contact.firstName": "Ann").
         tokens: Object.fromEntries(

@@ -1,0 +1,126 @@
+// Sending from a record through an Exchange (on-premises) inbox, end to end
+// in Chromium with the real worker, core and outbox against the sandbox's
+// EWS: CreateItem with SendAndSaveCopy is recorded as a delivery (GET
+// /deliveries?provider=exchange): exactly one, whose MIME carries From, the
+// recipients, subject, both bodies and the attachment byte for byte, and
+// whose transmitted copy has no Bcc; the timeline shows it. The worker
+// stopped (CDP) after CreateItem was accepted and before its answer still
+// ends with exactly one delivery. A scheduled email is handed to Exchange at
+// once with its deferred send time (0x3FEF).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { simpleParser } from "mailparser";
+import { grantHostPermissions, launchBrowser, startSandbox } from "./harness.mjs";
+import { InboxPage, seed } from "./connect-ui.mjs";
+import { stopWorker } from "./crm-ui.mjs";
+import { SendApp, afterAccept, delivered } from "./send-ui.mjs";
+import { assertComposed, assertNoBcc, binaryAttachment, timelineShows } from "./send-check.mjs";
+
+const DOMAIN = "contoso-exchange.example";
+const ANN = `ann@${DOMAIN}`;
+const PASSWORD = "Exch-pa55-8121";
+const EWS_HOST = `mail.${DOMAIN}`;
+const EWS_URL = `https://${EWS_HOST}/EWS/Exchange.asmx`;
+
+let sandbox;
+let browser;
+let app;
+const ids = {};
+const exchangeSends = () => delivered(sandbox, ANN, "exchange");
+
+before(async () => {
+  sandbox = await startSandbox();
+  await seed(sandbox, { accounts: [{ provider: "exchange", address: ANN, displayName: "Ann Exchange", password: PASSWORD, autodiscover: "none" }] });
+  browser = await launchBrowser(sandbox);
+  await grantHostPermissions(browser, [`https://${EWS_HOST}/*`, `https://${DOMAIN}/*`, `https://autodiscover.${DOMAIN}/*`, `http://autodiscover.${DOMAIN}/*`]);
+  // Connected as the Exchange e2e does with a typed EWS URL.
+  const inbox = await InboxPage.open(browser, "app.html");
+  await inbox.openPasswordForm(ANN, "Exchange");
+  await inbox.page.getByLabel("Show optional fields").check();
+  await inbox.page.getByLabel(/Exchange URL/).fill(EWS_URL);
+  await inbox.submitExchange(PASSWORD);
+  await inbox.waitConnected();
+  await inbox.page.close();
+  app = await SendApp.open(browser);
+  ids.contact = await app.createContact({ firstName: "Lena", lastName: "Okafor", emails: "lena@client.example" });
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+async function composeToLena(fields) {
+  await app.go(`#/contact/${ids.contact}`);
+  await app.waitHeading("Lena Okafor");
+  const dialog = await app.composeFromRecord();
+  assert.equal(await dialog.getByLabel("To", { exact: true }).inputValue(), "Lena Okafor <lena@client.example>");
+  await app.fillCompose(fields);
+}
+
+describe("Exchange", () => {
+  test("composed from a contact: EWS delivers exactly one message with From, recipients, subject, both bodies and the attachment byte for byte, no Bcc in what recipients get; the timeline shows it", async () => {
+    const file = binaryAttachment();
+    await composeToLena({
+      from: ANN,
+      cc: "carl@partner.example",
+      bcc: "boss@client.example",
+      subject: "Proposal for {{contact.firstName}}",
+      body: "Our proposal, as promised.",
+      files: [file],
+    });
+    assert.equal(await app.clickSend(), null, "the dialog closed without a refusal");
+    const item = await app.waitOutbox("Proposal for Lena", ["sent"], 60_000);
+
+    const sends = await exchangeSends();
+    assert.equal(sends.length, 1, "exactly one message delivered");
+    assert.equal(sends[0].via, "ews CreateItem");
+    assert.equal(sends[0].deliverAt, null, "sent now, not deferred");
+    assert.deepEqual([...sends[0].recipients].sort(), ["boss@client.example", "carl@partner.example", "lena@client.example"]);
+    const want = { from: ANN, to: ["lena@client.example"], cc: ["carl@partner.example"], subject: "Proposal for Lena", body: "Our proposal, as promised.", attachments: [file] };
+    const mail = await assertComposed(sends[0].transmitted, want);
+    assert.equal(mail.messageId, item.summary.messageId);
+    await assertNoBcc(sends[0].transmitted, "boss@client.example");
+    await assertComposed(sends[0].raw, want);
+
+    await timelineShows(app, ids.contact, "Lena Okafor", "Proposal for Lena");
+  });
+
+  test("the worker stopped after CreateItem was accepted and before its answer: after restart it is delivered exactly once", async () => {
+    const before = (await exchangeSends()).length;
+    // EWS takes the message and answers only after 20 s: the worker is stopped meanwhile.
+    await afterAccept(sandbox, { delayMs: 20_000 }, EWS_HOST, "/EWS/Exchange.asmx");
+    await composeToLena({ subject: "Stopped mid-send", body: "Once only." });
+    assert.equal(await app.clickSend(), null);
+    const deadline = Date.now() + 20_000;
+    while ((await exchangeSends()).length === before) {
+      assert.ok(Date.now() < deadline, "the send never reached EWS");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The delayed request was the send itself.
+    const faulted = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.faultId !== undefined);
+    assert.equal(faulted.length, 1);
+    assert.match(faulted[0].body, /CreateItem/);
+    await stopWorker(browser, app.page);
+
+    // A new worker finds it `sending`: it may have left, so it looks in Sent (EWS FindItem) instead of sending again.
+    await app.waitOutbox("Stopped mid-send", ["sent"], 240_000);
+    const sends = (await exchangeSends()).slice(before);
+    assert.equal(sends.length, 1, "exactly one delivered");
+    assert.equal((await simpleParser(sends[0].transmitted)).subject, "Stopped mid-send");
+  });
+
+  test("a scheduled email is handed to Exchange at once with its deferred send time (0x3FEF)", async () => {
+    const before = (await exchangeSends()).length;
+    const at = Date.now() + 3600_000;
+    await composeToLena({ subject: "Scheduled hello", body: "Later." });
+    assert.equal(await app.schedule(at), null);
+    const item = await app.waitOutbox("Scheduled hello", ["handedOver", "sent"], 60_000);
+    const sends = (await exchangeSends()).slice(before);
+    assert.equal(sends.length, 1, "handed over once, before its time");
+    assert.ok(sends[0].deliverAt, `the delivery carries a deferred send time: ${JSON.stringify(sends[0].deliverAt)}`);
+    // The minute the user chose (the form has minute precision).
+    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000));
+    assert.equal(item.view.state.kind, "handedOver");
+  });
+});

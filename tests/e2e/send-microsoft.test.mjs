@@ -1,0 +1,126 @@
+// Sending from a record through a Microsoft 365 inbox, end to end in
+// Chromium with the real worker, core and outbox against the sandbox's
+// Graph: exactly one delivery (GET /deliveries?provider=microsoft) whose
+// MIME carries From, the recipients, subject, both bodies and the attachment
+// byte for byte, no Bcc in what recipients get; the timeline shows it. A
+// scheduled email is handed over with deferred delivery: a draft carrying
+// PidTagDeferredSendTime (0x3FEF), then its send, never sendMail.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startSandbox } from "./harness.mjs";
+import { InboxPage, seed } from "./connect-ui.mjs";
+import { SendApp, delivered } from "./send-ui.mjs";
+import { assertComposed, assertNoBcc, binaryAttachment, timelineShows } from "./send-check.mjs";
+
+const BOB = { provider: "microsoft", address: "bob@contoso.example", displayName: "Bob Baker", aliases: ["sales@contoso.example"] };
+const DNS = [{ name: "contoso.example", type: "MX", data: "0 contoso-example.mail.protection.outlook.com." }];
+const GRAPH = "graph.microsoft.com";
+
+let sandbox;
+let browser;
+let app;
+const ids = {};
+const graphSends = () => delivered(sandbox, BOB.address, "microsoft");
+
+before(async () => {
+  sandbox = await startSandbox();
+  await seed(sandbox, { accounts: [BOB], dns: DNS });
+  browser = await launchBrowser(sandbox);
+  const inbox = await InboxPage.open(browser);
+  await inbox.connect(BOB.address, "Microsoft");
+  await inbox.page.close();
+  app = await SendApp.open(browser);
+  ids.contact = await app.createContact({ firstName: "Lena", lastName: "Okafor", emails: "lena@client.example" });
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+async function composeToLena(fields) {
+  await app.go(`#/contact/${ids.contact}`);
+  await app.waitHeading("Lena Okafor");
+  const dialog = await app.composeFromRecord();
+  assert.equal(await dialog.getByLabel("To", { exact: true }).inputValue(), "Lena Okafor <lena@client.example>");
+  await app.fillCompose(fields);
+}
+
+describe("Microsoft 365", () => {
+  test("composed from a contact: Graph delivers exactly one message with From, recipients, subject, both bodies and the attachment byte for byte, no Bcc in what recipients get; the timeline shows it", async () => {
+    const file = binaryAttachment();
+    await composeToLena({
+      from: BOB.address,
+      cc: "carl@partner.example",
+      bcc: "boss@client.example",
+      subject: "Proposal for {{contact.firstName}}",
+      body: "Our proposal, as promised.",
+      files: [file],
+    });
+    assert.equal(await app.clickSend(), null, "the dialog closed without a refusal");
+    const item = await app.waitOutbox("Proposal for Lena", ["sent"], 60_000);
+
+    const sends = await graphSends();
+    assert.equal(sends.length, 1, "exactly one message delivered");
+    assert.equal(sends[0].via, "graph sendMail");
+    assert.deepEqual([...sends[0].recipients].sort(), ["boss@client.example", "carl@partner.example", "lena@client.example"]);
+    const want = { from: BOB.address, to: ["lena@client.example"], cc: ["carl@partner.example"], subject: "Proposal for Lena", body: "Our proposal, as promised.", attachments: [file] };
+    const mail = await assertComposed(sends[0].transmitted, want);
+    assert.equal(mail.messageId, item.summary.messageId);
+    await assertNoBcc(sends[0].transmitted, "boss@client.example");
+    await assertComposed(sends[0].raw, want);
+
+    await timelineShows(app, ids.contact, "Lena Okafor", "Proposal for Lena");
+  });
+
+  test("a scheduled email from an inbox that granted Mail.Send only: no promise of deferred delivery, it waits in the outbox, then leaves at its time through sendMail exactly once, with no deferred send time", async () => {
+    const before = (await graphSends()).length;
+    await sandbox.control("DELETE", "/requests");
+    await composeToLena({ subject: "Scheduled hello", body: "Later." });
+    // Without Mail.ReadWrite Inlay can't put a draft in the mailbox: the browser holds the email, and the dialog says so.
+    await app.dialog().getByRole("button", { name: "Schedule…" }).click();
+    const hint = await app.dialog().locator(".compose-schedule").innerText();
+    assert.doesNotMatch(hint, /delivers it at this time even if your browser is closed/);
+    assert.match(hint, /leaves while your browser is open/);
+    await app.dialog().getByRole("button", { name: "Send now instead" }).click();
+    assert.equal(await app.schedule(Date.now() + 3600_000), null);
+    const waiting = await app.waitOutbox("Scheduled hello", ["scheduled"]);
+    assert.equal((await graphSends()).length, before, "nothing leaves before its time");
+
+    // Brought forward to a few seconds from now: the outbox alarm sends it.
+    await app.value({ type: "sendReschedule", id: waiting.id, at: Date.now() + 3_000 });
+    await app.waitOutbox("Scheduled hello", ["sent"], 90_000);
+    const sends = (await graphSends()).slice(before);
+    assert.equal(sends.length, 1, "sent once");
+    assert.equal(sends[0].via, "graph sendMail");
+    assert.equal(sends[0].deliverAt, null, "no deferred send time on sendMail (it would deliver now and again later)");
+    const paths = (await sandbox.control("GET", `/requests?host=${GRAPH}`)).map((r) => `${r.method} ${r.path}`);
+    assert.ok(!paths.some((p) => p.startsWith("PATCH ")), `no draft was changed: ${paths}`);
+  });
+
+  // Needs Mail.ReadWrite (the draft), which no sign-in asks for yet: issue 12's "ask for a new scope only when
+  // the feature that needs it is turned on" is not built. Runs and reports; turns into a plain test once it is.
+  test("a scheduled email is handed over with deferred delivery: a draft with 0x3FEF, then its send, never sendMail", { todo: "no sign-in grants Mail.ReadWrite yet (incremental consent for deferred delivery)" }, async () => {
+    const before = (await graphSends()).length;
+    await sandbox.control("DELETE", "/requests");
+    const at = Date.now() + 3600_000;
+    await composeToLena({ subject: "Deferred hello", body: "Later." });
+    await app.dialog().getByRole("button", { name: "Schedule…" }).click();
+    assert.match(await app.dialog().locator(".compose-schedule").innerText(), /Microsoft delivers it at this time even if your browser is closed/);
+    const local = new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await app.dialog().getByLabel("Send at").fill(local);
+    assert.equal(await app.clickSend("Schedule"), null);
+    const item = await app.waitOutbox("Deferred hello", ["handedOver"], 60_000);
+    assert.equal(item.view.state.kind, "handedOver");
+
+    const sends = (await graphSends()).slice(before);
+    assert.equal(sends.length, 1, "handed over once, before its time");
+    assert.equal(sends[0].via, "graph send (draft)");
+    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000), "the minute the user chose");
+    const requests = await sandbox.control("GET", `/requests?host=${GRAPH}`);
+    const paths = requests.map((r) => `${r.method} ${r.path}`);
+    assert.ok(!paths.some((p) => p.endsWith("/sendMail")), `never sendMail: ${paths}`);
+    const patch = requests.find((r) => r.method === "PATCH" && r.path.startsWith("/v1.0/me/messages/"));
+    assert.match(patch?.body ?? "", /SystemTime 0x3FEF/, "the draft carries PidTagDeferredSendTime");
+  });
+});
