@@ -574,3 +574,38 @@ fn input_from_js_shaped_json() {
         json!({"code": "noRecipient", "message": "The email has no recipient. Add at least one address in To, Cc or Bcc."})
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Any CRM value in a token: in the body it stays text (the body keeps
+    /// exactly the template's one paragraph, the text shows the value); in
+    /// the subject it is refused as header injection or read back as it was
+    /// written, with no header added.
+    #[test]
+    fn any_token_value_stays_text(value in "[ -~\u{80}-\u{2030}\r\n\t\0]{0,40}") {
+        let mut i = input(ConnectionKind::Imap);
+        i.subject = "Hi {{contact.firstName | there}}".into();
+        i.html = "<p>Dear {{contact.firstName | there}}</p>".into();
+        i.signature_html = None;
+        i.tokens.contact.insert("firstName".into(), value.clone());
+        match compose(&i, NOW_MS, &random()) {
+            Err(e) => {
+                proptest::prop_assert_eq!(e.code.as_str(), "headerInjection", "{}", e.message);
+                proptest::prop_assert_eq!(e.field.as_deref(), Some("subject"));
+                proptest::prop_assert!(value.contains(['\r', '\n', '\0']));
+            }
+            Ok(c) => {
+                proptest::prop_assert_eq!(c.html.matches('<').count(), 2, "{}", c.html);
+                let shown = if value.trim().is_empty() { "there" } else { value.trim() };
+                let words: Vec<&str> = shown.split_whitespace().collect();
+                let text_words: Vec<&str> = c.text.split_whitespace().skip(1).collect();
+                proptest::prop_assert_eq!(text_words, words);
+                let parsed = parse_message(&c.mime).unwrap();
+                proptest::prop_assert_eq!(parsed.subject.as_deref(), Some(c.subject.as_str()));
+                proptest::prop_assert_eq!(parsed.to.len(), 1);
+                proptest::prop_assert!(parsed.bcc.is_empty() && parsed.cc.is_empty());
+            }
+        }
+    }
+}

@@ -134,14 +134,14 @@ const STYLES: &[&str] = &[
 ];
 
 fn attribute_allowed(tag: &str, name: &str) -> bool {
-    match (tag, name) {
-        ("a", "href" | "title" | "rel") => true,
-        ("img", "src" | "alt" | "width" | "height") => true,
-        ("ol", "start") => true,
-        ("td" | "th", "colspan" | "rowspan") => true,
-        ("p" | "div" | "span" | "td" | "th", "style") => true,
-        _ => false,
-    }
+    matches!(
+        (tag, name),
+        ("a", "href" | "title" | "rel")
+            | ("img", "src" | "alt" | "width" | "height")
+            | ("ol", "start")
+            | ("td" | "th", "colspan" | "rowspan")
+            | ("p" | "div" | "span" | "td" | "th", "style")
+    )
 }
 
 /// The tags of serialised HTML with their attributes. html5ever escapes `<`

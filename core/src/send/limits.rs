@@ -154,7 +154,7 @@ impl std::fmt::Display for LimitError {
 /// `12.3 MB` (MiB, as mail providers count them).
 fn megabytes(bytes: u64) -> String {
     let tenths = (bytes * 10).div_ceil(MB);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
     } else {
         format!("{}.{} MB", tenths / 10, tenths % 10)
