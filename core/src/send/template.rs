@@ -198,14 +198,22 @@ pub fn render(
     for token in &found {
         out.push_str(&template[at..token.start]);
         at = token.end;
-        match (context.value(token.name), token.fallback) {
-            (Err(()), _) => push_once(&mut unknown, token.name),
+        let name = match target {
+            Target::Text => token.name.to_owned(),
+            Target::Html => editor_name(token.name),
+        };
+        let name = name.as_str();
+        match (context.value(name), token.fallback) {
+            (Err(()), _) => push_once(&mut unknown, name),
             (Ok(Some(value)), _) => match target {
                 Target::Text => out.push_str(value),
                 Target::Html => escape_html(value, &mut out),
             },
-            (Ok(None), Some(fallback)) => out.push_str(fallback),
-            (Ok(None), None) => push_once(&mut missing, token.name),
+            (Ok(None), Some(fallback)) => out.push_str(match target {
+                Target::Text => fallback,
+                Target::Html => trim_nbsp(fallback),
+            }),
+            (Ok(None), None) => push_once(&mut missing, name),
         }
     }
     out.push_str(&template[at..]);
@@ -216,6 +224,40 @@ pub fn render(
         return Err(TemplateError::Missing { tokens: missing });
     }
     Ok(out)
+}
+
+/// A token's name as a rich-text editor may have written it: a tag inside
+/// the braces (`{{<span>contact.firstName</span>}}`, a style applied to part
+/// of it) and a non-breaking space (`{{contact.firstName&nbsp;}}`) are not
+/// part of the name.
+fn editor_name(raw: &str) -> String {
+    let mut name = String::with_capacity(raw.len());
+    let mut in_tag = false;
+    for c in raw.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => name.push(c),
+            _ => {}
+        }
+    }
+    name.replace("&nbsp;", " ")
+        .replace('\u{a0}', " ")
+        .trim()
+        .to_owned()
+}
+
+/// A fallback without the editor's non-breaking spaces around it.
+fn trim_nbsp(mut fallback: &str) -> &str {
+    loop {
+        let before = fallback.len();
+        fallback = fallback.trim_matches(|c: char| c.is_whitespace());
+        fallback = fallback.strip_prefix("&nbsp;").unwrap_or(fallback);
+        fallback = fallback.strip_suffix("&nbsp;").unwrap_or(fallback);
+        if fallback.len() == before {
+            return fallback;
+        }
+    }
 }
 
 fn push_once(list: &mut Vec<String>, name: &str) {
@@ -360,6 +402,23 @@ mod tests {
             render("{{company.name}}", &c, Target::Text).unwrap(),
             "Analytical <Engines> & Co"
         );
+    }
+
+    #[test]
+    fn an_editor_s_markup_inside_the_braces_is_not_part_of_the_name() {
+        let c = context();
+        assert_eq!(
+            render(
+                "<p>Hi {{<span style=\"color:red\">contact.firstName</span>&nbsp;}}, \
+                 {{contact.lastName&nbsp;|&nbsp;there}}</p>",
+                &c,
+                Target::Html
+            )
+            .unwrap(),
+            "<p>Hi Ada, there</p>"
+        );
+        // In a subject (text) the name is read as written.
+        assert!(render("{{<b>contact.firstName</b>}}", &c, Target::Text).is_err());
     }
 
     #[test]
