@@ -2,18 +2,14 @@
 // an XSS corpus render as inert text on every screen that shows them (no
 // script runs, no element is injected, the text reads back as typed), and a
 // 10 MB note is refused in words.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startSandbox } from "./harness.mjs";
+import { browserForFile } from "./harness.mjs";
 import { CrmApp } from "./crm-ui.mjs";
 
-let sandbox;
-let browser;
 let app;
 
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
+browserForFile(async ({ browser }) => {
   app = await CrmApp.open(browser);
   // Every payload sets window.__xss (or loads x.invalid) if it ever runs.
   await app.page.addInitScript(() => {
@@ -21,11 +17,6 @@ before(async () => {
   });
   await app.page.reload();
   await app.page.getByRole("navigation", { name: "Inlay" }).waitFor();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
 });
 
 const CORPUS = [

@@ -4,25 +4,19 @@
 // the same records; a worker stopped mid-import leaves the whole import or
 // none of it, and the staged file can still be run; a 1,000-column file is
 // refused in words.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launchBrowser, startSandbox } from "./harness.mjs";
-import { CrmApp, stopWorker } from "./crm-ui.mjs";
+import { browserForFile, launchBrowser, stopWorker } from "./harness.mjs";
+import { CrmApp } from "./crm-ui.mjs";
 
 let sandbox;
 let browser;
 let app;
 
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
+browserForFile(async (opened) => {
+  ({ sandbox, browser } = opened);
   app = await CrmApp.open(browser);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
 });
 
 // HubSpot's export header; line 1 is the header, so data rows start at line 2.

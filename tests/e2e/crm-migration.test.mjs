@@ -2,22 +2,15 @@
 // inbox records keyed by the lower-cased address), created in Chromium, then
 // opened by today's worker: the inbox is kept under its mailbox id and the
 // CRM's stores are there to use, in the real IndexedDB.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startSandbox } from "./harness.mjs";
-import { CrmApp, stopWorker } from "./crm-ui.mjs";
+import { browserForFile, stopWorker } from "./harness.mjs";
+import { CrmApp } from "./crm-ui.mjs";
 
-let sandbox;
 let browser;
 
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
+browserForFile((opened) => {
+  ({ browser } = opened);
 });
 
 test("a version-1 database opens in today's worker: the inbox kept, the CRM's stores usable", async () => {

@@ -2,26 +2,17 @@
 // core: create, edit and delete a contact, a company and a deal and see them
 // associated; the header search finds each; a delete is undone; the deal
 // board moves a deal by mouse and by keyboard, and says so to screen readers.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startSandbox } from "./harness.mjs";
+import { ROOT, browserForFile } from "./harness.mjs";
 import { CrmApp } from "./crm-ui.mjs";
 
-let sandbox;
-let browser;
 let app;
 
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
+browserForFile(async ({ browser }) => {
   app = await CrmApp.open(browser);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
 });
 
 const COMPANY = { name: "Northwind Traders", domains: "northwind.example" };

@@ -155,19 +155,3 @@ export class CrmApp {
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-
-/** Stops every service worker through CDP and waits until Inlay's reports stopped. */
-export async function stopWorker(browser, page) {
-  const cdp = await browser.context.newCDPSession(page);
-  const versions = new Map();
-  cdp.on("ServiceWorker.workerVersionUpdated", ({ versions: vs }) => vs.forEach((v) => versions.set(v.versionId, v)));
-  await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.stopAllWorkers");
-  const deadline = Date.now() + 10_000;
-  const inlay = () => [...versions.values()].filter((v) => v.scriptURL.startsWith(`chrome-extension://${browser.extensionId}/`));
-  while (inlay().length === 0 || inlay().some((v) => v.runningStatus !== "stopped")) {
-    if (Date.now() > deadline) throw new Error("Inlay's worker did not stop");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await cdp.detach();
-}

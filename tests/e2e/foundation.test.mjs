@@ -1,23 +1,17 @@
 // The foundation works end to end in a real Chromium: the worker runs the
 // WASM core, the popup renders, content scripts mount on both webmail hosts,
 // and worker fetches reach the sandbox through production hostnames.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startSandbox } from "./harness.mjs";
+import { ROOT, browserForFile } from "./harness.mjs";
 
 let sandbox;
 let browser;
 
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser(sandbox);
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
+browserForFile((opened) => {
+  ({ sandbox, browser } = opened);
 });
 
 const coreVersion = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version = "(.+)"/m)[1];

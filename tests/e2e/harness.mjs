@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 import { recordEgress } from "./egress.mjs";
 
@@ -179,6 +180,43 @@ export async function launchBrowser(sandbox, { headless = true, extraArgs = [], 
       await egress.check();
     },
   };
+}
+
+/**
+ * One sandbox and one browser for all of a test file's tests: started in a
+ * `before` hook, closed (browser first) in an `after` hook. `opened({sandbox,
+ * browser})` runs in the same hook once both are up: the file keeps what its
+ * tests use (and opens its page). A test that needs a browser of its own
+ * launches one with `launchBrowser`.
+ */
+export function browserForFile(opened) {
+  let sandbox;
+  let browser;
+  before(async () => {
+    sandbox = await startSandbox();
+    browser = await launchBrowser(sandbox);
+    await opened({ sandbox, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+}
+
+/** Stops every service worker through CDP and waits until Inlay's reports stopped. */
+export async function stopWorker(browser, page) {
+  const cdp = await browser.context.newCDPSession(page);
+  const versions = new Map();
+  cdp.on("ServiceWorker.workerVersionUpdated", ({ versions: vs }) => vs.forEach((v) => versions.set(v.versionId, v)));
+  await cdp.send("ServiceWorker.enable");
+  await cdp.send("ServiceWorker.stopAllWorkers");
+  const deadline = Date.now() + 10_000;
+  const inlay = () => [...versions.values()].filter((v) => v.scriptURL.startsWith(`chrome-extension://${browser.extensionId}/`));
+  while (inlay().length === 0 || inlay().some((v) => v.runningStatus !== "stopped")) {
+    if (Date.now() > deadline) throw new Error("Inlay's worker did not stop");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await cdp.detach();
 }
 
 /**
