@@ -9,13 +9,14 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, resume_step, start_step, thrown, to_js};
+use crate::convert::{arg, thrown, to_js};
+use crate::machine_handle::machine_handle;
 
 use inlay_core::accounts::{self, ConnectionState, Event};
 use inlay_core::auth::{AccountType, OAuthClient};
 use inlay_core::auth::{RenewalResult, SilentResult, TokenState};
 use inlay_core::connect::{self as core_connect, ConnectFlow, FlowError};
-use inlay_core::machine::{Input, Machine, Moment};
+use inlay_core::machine::Moment;
 use inlay_core::provider::{Outcome, gmail};
 
 /// A JS time (ms, a number) as the core reads it ([`Moment::from_shell`]).
@@ -79,6 +80,14 @@ struct Progress<'a> {
     account_state: &'a ConnectionState,
 }
 
+/// `Progress` as a plain JS object: what `start`, `resume` and `cancel` return.
+fn progress(flow: &ConnectFlow, step: &core_connect::Step) -> Result<JsValue, JsValue> {
+    to_js(&Progress {
+        step,
+        account_state: flow.account_state(),
+    })
+}
+
 #[wasm_bindgen]
 impl ConnectMachine {
     /// Throws `{code: "invalidArgument", message}` for an unreadable input.
@@ -88,34 +97,13 @@ impl ConnectMachine {
         Ok(ConnectMachine(ConnectFlow::new(input)))
     }
 
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        let step = self.0.start(Moment::from_shell(now_ms, random));
-        self.progress(&step)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        let input: Input<_> = arg(input, "input")?;
-        let step = self.0.resume(input, Moment::from_shell(now_ms, random));
-        self.progress(&step)
-    }
-
     pub fn cancel(&mut self) -> Result<JsValue, JsValue> {
         let step = self.0.cancel();
-        self.progress(&step)
-    }
-
-    fn progress(&self, step: &core_connect::Step) -> Result<JsValue, JsValue> {
-        to_js(&Progress {
-            step,
-            account_state: self.0.account_state(),
-        })
+        progress(&self.0, &step)
     }
 }
+
+machine_handle!(ConnectMachine, progress);
 
 /// `passwordConnectStart(input, nowMs) -> ConnectionState`: for Exchange and
 /// IMAP, checks the same rules as the connect flow and returns the account's
@@ -230,20 +218,9 @@ impl CheckMachine {
         let connect = arg(connect, "connect")?;
         Ok(CheckMachine(accounts::OAuthCheck::new(connect)))
     }
-
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
 }
+
+machine_handle!(CheckMachine);
 
 /// `revokePlan(connect, tokens, accountType) -> RevocationPlan`.
 #[wasm_bindgen(js_name = revokePlan)]

@@ -46,30 +46,35 @@ pub(crate) fn arg<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, 
     })
 }
 
-/// A machine handle's first step, as a plain JS object.
+/// A machine handle's first step, handed with the machine to `reply`.
 pub(crate) fn start_step<M: Machine>(
     machine: &mut M,
     now_ms: f64,
     random: &[u8],
-) -> Result<JsValue, JsValue>
-where
-    StepOf<M>: Serialize,
-{
-    to_js(&machine.start(Moment::from_shell(now_ms, random)))
+    reply: impl FnOnce(&M, &StepOf<M>) -> Result<JsValue, JsValue>,
+) -> Result<JsValue, JsValue> {
+    let step = machine.start(Moment::from_shell(now_ms, random));
+    reply(machine, &step)
 }
 
-/// A machine handle's next step after `input` (a misshapen input is thrown
-/// as `invalidArgument`).
+/// A machine handle's next step after `input`, handed with the machine to
+/// `reply` (a misshapen input is thrown as `invalidArgument`).
 pub(crate) fn resume_step<M: Machine>(
     machine: &mut M,
     input: JsValue,
     now_ms: f64,
     random: &[u8],
+    reply: impl FnOnce(&M, &StepOf<M>) -> Result<JsValue, JsValue>,
 ) -> Result<JsValue, JsValue>
 where
-    StepOf<M>: Serialize,
     Input<M::Answer>: DeserializeOwned,
 {
     let input: Input<M::Answer> = arg(input, "input")?;
-    to_js(&machine.resume(input, Moment::from_shell(now_ms, random)))
+    let step = machine.resume(input, Moment::from_shell(now_ms, random));
+    reply(machine, &step)
+}
+
+/// What most handles return: the step alone, as a plain JS object.
+pub(crate) fn step_only<M, S: Serialize>(_machine: &M, step: &S) -> Result<JsValue, JsValue> {
+    to_js(step)
 }

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{resume_step, start_step};
+use crate::machine_handle::machine_handle;
 
 use inlay_core::detect::Detector;
 
@@ -24,17 +24,6 @@ impl DetectMachine {
     pub fn new(address: &str) -> DetectMachine {
         DetectMachine(Detector::new(address))
     }
-
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
 }
+
+machine_handle!(DetectMachine);

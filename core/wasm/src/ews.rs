@@ -14,7 +14,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, resume_step, start_step, thrown, to_js};
+use crate::convert::{arg, thrown, to_js};
+use crate::machine_handle::machine_handle;
 
 use inlay_core::backoff::Backoff;
 use inlay_core::connect::FlowError;
@@ -81,23 +82,12 @@ impl AutodiscoverMachine {
             .map_err(|e| thrown(FlowError::from(e)))
     }
 
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
-
     pub fn origins(&self) -> Result<JsValue, JsValue> {
         to_js(&self.0.origins())
     }
 }
+
+machine_handle!(AutodiscoverMachine);
 
 /// `detectionHostedByMicrosoft(detection) -> boolean`: the value for
 /// `AutodiscoverMachine`'s `microsoft365Mx` (Microsoft 365 or Outlook.com).
@@ -136,20 +126,9 @@ impl EwsCheckMachine {
     pub fn new(ews_url: &str, username: &str, password: &str) -> EwsCheckMachine {
         EwsCheckMachine(EwsCheck::new(ews_url, Credentials::new(username, password)))
     }
-
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
 }
+
+machine_handle!(EwsCheckMachine);
 
 /// `ewsSendPlan(ewsUrl, username, password, mime) -> HttpRequest`:
 /// `CreateItem` (SendAndSaveCopy) of the RFC 5322 bytes `mime`.

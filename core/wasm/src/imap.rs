@@ -9,7 +9,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, resume_step, start_step, thrown, to_js};
+use crate::convert::{arg, thrown, to_js};
+use crate::machine_handle::machine_handle;
 
 use inlay_core::provider::imap::{
     self as core_imap, AccountCheck, AdminPolicy, CertificateTrust, Discovery, LoginCheck,
@@ -50,23 +51,12 @@ impl MailDiscoveryMachine {
         Ok(MailDiscoveryMachine(Discovery::new(address, &admin)))
     }
 
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
-
     pub fn origins(&self) -> Result<JsValue, JsValue> {
         to_js(&self.0.domain_origins())
     }
 }
+
+machine_handle!(MailDiscoveryMachine);
 
 /// `mailSettingsValidate(settings) -> null`, or throws
 /// `{code: "invalidSettings", field, message}` for the first problem
@@ -139,20 +129,9 @@ impl ImapLoginMachine {
             pins,
         )))
     }
-
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
 }
+
+machine_handle!(ImapLoginMachine);
 
 /// `new ImapCheckMachine(settings, trust, password, smtpPassword)`: "Check
 /// connection" of an IMAP inbox (`provider::imap::AccountCheck`) as a handle,
@@ -185,17 +164,6 @@ impl ImapCheckMachine {
             smtp_password.as_deref(),
         )))
     }
-
-    pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {
-        start_step(&mut self.0, now_ms, random)
-    }
-
-    pub fn resume(
-        &mut self,
-        input: JsValue,
-        now_ms: f64,
-        random: &[u8],
-    ) -> Result<JsValue, JsValue> {
-        resume_step(&mut self.0, input, now_ms, random)
-    }
 }
+
+machine_handle!(ImapCheckMachine);

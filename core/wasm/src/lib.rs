@@ -31,6 +31,10 @@ mod detect;
 mod ews;
 #[cfg(feature = "connect")]
 mod imap;
+// The machine handles' start and resume (`machine_handle!`); a family with a
+// handle of its own joins this cfg.
+#[cfg(feature = "connect")]
+mod machine_handle;
 #[cfg(feature = "mail")]
 mod message;
 #[cfg(feature = "send")]
