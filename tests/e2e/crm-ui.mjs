@@ -155,3 +155,6 @@ export class CrmApp {
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+// stopWorker lives in harness.mjs; kept here for the tests that import it from this file.
+export { stopWorker } from "./harness.mjs";
