@@ -1,8 +1,8 @@
 // Sending from a record through a Gmail inbox, end to end in Chromium with
 // the real worker, core and outbox against the sandbox's Gmail: the
 // sandbox records exactly one delivered message whose MIME carries the
-// From, To, subject and both bodies; a template token with no value is
-// refused before anything leaves; the worker stopped (CDP) after the send
+// From, To, subject and both bodies, and the contact's timeline shows it
+// once; a template token with no value is refused before anything leaves; the worker stopped (CDP) after the send
 // request left and before its answer still ends with exactly one message;
 // a scheduled email goes out at its time.
 import { after, before, describe, test } from "node:test";
@@ -11,6 +11,7 @@ import { simpleParser } from "mailparser";
 import { launchBrowser, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 import { stopWorker } from "./crm-ui.mjs";
+import { timelineShows } from "./send-check.mjs";
 import { SendApp, afterAccept, delivered } from "./send-ui.mjs";
 
 let sandbox;
@@ -70,6 +71,10 @@ describe("Gmail", () => {
     assert.match(mail.text ?? "", /Our proposal, as promised\./);
     assert.match(mail.html || "", /Our proposal, as promised\./);
     assert.equal(mail.messageId, item.summary.messageId);
+
+    // The contact's timeline shows it, once.
+    const entries = await timelineShows(app, ids.contact, "Lena Okafor", "Hello Lena");
+    assert.equal(entries.length, 1, JSON.stringify(entries));
 
     // The Outbox screen says it in words.
     await app.go("#/outbox");
