@@ -7,7 +7,7 @@
 // stopped (CDP) after CreateItem was accepted and before its answer still
 // ends with exactly one delivery. A scheduled email is handed to Exchange at
 // once with its deferred send time (0x3FEF).
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { simpleParser } from "mailparser";
 import { grantHostPermissions, launchBrowser, startSandbox } from "./harness.mjs";
@@ -43,6 +43,11 @@ before(async () => {
   await inbox.page.close();
   app = await SendApp.open(browser);
   ids.contact = await app.createContact({ firstName: "Lena", lastName: "Okafor", emails: "lena@client.example" });
+});
+
+// A test that failed with the dialog open leaves the next one a clean page.
+beforeEach(async () => {
+  if (app && (await app.dialog().count())) await app.page.reload();
 });
 
 after(async () => {
@@ -108,6 +113,23 @@ describe("Exchange", () => {
     const sends = (await exchangeSends()).slice(before);
     assert.equal(sends.length, 1, "exactly one delivered");
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Stopped mid-send");
+  });
+
+  test("the answer to CreateItem lost after Exchange accepted it (connection reset): found by FindItem, never sent twice", async () => {
+    const before = (await exchangeSends()).length;
+    const seen = Math.max(0, ...(await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).map((r) => r.seq));
+    await afterAccept(sandbox, { reset: true }, EWS_HOST, "/EWS/Exchange.asmx");
+    await composeToLena({ subject: "Answer lost", body: "Once only." });
+    assert.equal(await app.clickSend(), null);
+    await app.waitOutbox("Answer lost", ["sent"], 240_000);
+    const sends = (await exchangeSends()).slice(before);
+    const creates = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`))
+      .filter((r) => r.seq > seen && /CreateItem/.test(r.body))
+      .map((r) => ({ seq: r.seq, faultId: r.faultId ?? null }));
+    assert.equal(sends.length, 1, `exactly one delivered; CreateItem requests: ${JSON.stringify(creates)}`);
+    assert.equal((await simpleParser(sends[0].transmitted)).subject, "Answer lost");
+    const finds = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.seq > seen && /FindItem/.test(r.body));
+    assert.ok(finds.length >= 1, "Sent was searched before the email was called sent");
   });
 
   test("a scheduled email is handed to Exchange at once with its deferred send time (0x3FEF)", async () => {

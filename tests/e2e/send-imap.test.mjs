@@ -5,7 +5,7 @@
 // server files every message it accepts, as received, in alice's INBOX, so
 // Dovecot's INBOX is what recipients got (exactly one, without Bcc) and its
 // Sent folder is the helper's copy (with Bcc).
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, profileWithBridge, startMailServers, startSandbox } from "./harness.mjs";
 import { InboxPage } from "./connect-ui.mjs";
@@ -37,6 +37,11 @@ before(async () => {
   await inbox.page.close();
   app = await SendApp.open(browser);
   ids.contact = await app.createContact({ firstName: "Lena", lastName: "Okafor", emails: "lena@client.example" });
+});
+
+// A test that failed with the dialog open leaves the next one a clean page.
+beforeEach(async () => {
+  if (app && (await app.dialog().count())) await app.page.reload();
 });
 
 after(async () => {
