@@ -97,6 +97,42 @@ describe("Gmail", () => {
     assert.equal((await app.outbox()).filter((i) => i.summary.subject.includes("jobTitle")).length, 0);
   });
 
+  test("a template with tokens, chosen in the dialog, kept as a draft, then sent from Drafts: rendered for the contact", async () => {
+    const before = (await delivered(sandbox, ANN.address)).length;
+    await app.go("#/outbox");
+    await app.waitHeading("Outbox");
+    await app.button("New template").click();
+    await app.fill("Template name", "Follow-up");
+    await app.fill("Template subject", "Next steps, {{contact.firstName}}");
+    await app.fill("Template message", "Hi {{contact.firstName | there}},\nhere is what we agreed at {{company.name | your company}}.");
+    await app.button("Save template").click();
+    await app.page.locator("[data-template]", { hasText: "Follow-up" }).waitFor({ timeout: 10_000 });
+
+    await app.go(`#/contact/${ids.contact}`);
+    await app.waitHeading("Lena Okafor");
+    const dialog = await app.composeFromRecord();
+    await dialog.getByLabel("Template", { exact: true }).selectOption({ label: "Follow-up" });
+    assert.equal(await dialog.getByLabel("Subject", { exact: true }).inputValue(), "Next steps, {{contact.firstName}}");
+    await dialog.getByRole("button", { name: "Save draft" }).click();
+    await dialog.waitFor({ state: "detached", timeout: 10_000 });
+
+    await app.go("#/drafts");
+    await app.waitHeading("Drafts");
+    const draft = app.page.locator("[data-draft]", { hasText: "Next steps" });
+    await draft.getByRole("button", { name: "Open" }).click();
+    await app.dialog().waitFor();
+    assert.equal(await app.clickSend(), null);
+    await app.waitOutbox("Next steps, Lena", ["sent"]);
+    assert.equal(await app.page.locator("[data-draft]", { hasText: "Next steps" }).count(), 0, "the draft is gone once sent");
+
+    const messages = await delivered(sandbox, ANN.address);
+    assert.equal(messages.length, before + 1);
+    const mail = await simpleParser(messages.at(-1).raw);
+    assert.equal(mail.subject, "Next steps, Lena");
+    assert.match(mail.text ?? "", /Hi Lena,/);
+    assert.match(mail.text ?? "", /agreed at client/i, "the company's name, from the contact's domain");
+  });
+
   test("the worker stopped after the send left and before its answer: after restart it is delivered exactly once", async () => {
     const before = (await delivered(sandbox, ANN.address)).length;
     // The sandbox takes the message and answers only after 20 s: the worker is stopped meanwhile.

@@ -61,7 +61,8 @@ export function Drafts() {
         </Empty>
       )}
       {drafts !== null && drafts.length > 0 && (
-        <ul class="outbox-list panel">
+        <section class="panel" aria-label="Drafts">
+        <ul class="outbox-list">
           {drafts.map((d) => (
             <li key={d.id} class="outbox-item" data-draft={d.id}>
               <div class="outbox-main">
@@ -82,6 +83,7 @@ export function Drafts() {
             </li>
           ))}
         </ul>
+        </section>
       )}
     </section>
   );

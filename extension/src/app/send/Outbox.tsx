@@ -11,6 +11,7 @@ import { Empty, Failed, Skeleton } from "../crm/States.js";
 import { onOutboxChanged, send } from "./api.js";
 import { openCompose } from "./Compose.js";
 import { SendSettingsPanel } from "./SendSettings.js";
+import { TemplatesPanel } from "./Templates.js";
 import type { OutboxItem } from "./types.js";
 import { at, describe } from "./words.js";
 
@@ -198,6 +199,7 @@ export function Outbox() {
             </section>
           );
         })}
+      <TemplatesPanel />
       <SendSettingsPanel />
     </section>
   );

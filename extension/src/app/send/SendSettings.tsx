@@ -5,19 +5,8 @@ import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../../shared/messages.js";
 import { useApp } from "../crm/context.js";
 import { send } from "./api.js";
+import { htmlToText, textToHtml } from "./text.js";
 import type { SendLateRule, SendSettings } from "./types.js";
-
-/** Plain text as HTML: escaped, one line per line. */
-function textToHtml(text: string): string {
-  const escaped = text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-  return escaped.split("\n").join("<br>");
-}
-
-/** The signature's text back from its HTML, read in an inert document (nothing in it runs or loads). */
-function htmlToText(html: string): string {
-  const doc = new DOMParser().parseFromString(html.replaceAll(/<br\s*\/?>/gi, "\n"), "text/html");
-  return doc.body.textContent ?? "";
-}
 
 export function SendSettingsPanel() {
   const app = useApp();
