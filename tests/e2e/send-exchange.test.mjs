@@ -118,6 +118,10 @@ describe("Exchange", () => {
   test("the answer to CreateItem lost after Exchange accepted it (connection reset): found by FindItem, never sent twice", async () => {
     const before = (await exchangeSends()).length;
     const seen = Math.max(0, ...(await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).map((r) => r.seq));
+    // What the worker asked for (Playwright sees each fetch once), against what reached EWS.
+    const fetched = [];
+    const onRequest = (r) => r.url() === EWS_URL && /CreateItem/.test(r.postData() ?? "") && fetched.push(r.url());
+    browser.context.on("request", onRequest);
     await afterAccept(sandbox, { reset: true }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Answer lost", body: "Once only." });
     assert.equal(await app.clickSend(), null);
@@ -126,7 +130,8 @@ describe("Exchange", () => {
     const creates = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`))
       .filter((r) => r.seq > seen && /CreateItem/.test(r.body))
       .map((r) => ({ seq: r.seq, faultId: r.faultId ?? null }));
-    assert.equal(sends.length, 1, `exactly one delivered; CreateItem requests: ${JSON.stringify(creates)}`);
+    browser.context.off("request", onRequest);
+    assert.equal(sends.length, 1, `exactly one delivered; CreateItem requests at EWS: ${JSON.stringify(creates)}, CreateItem fetches by the worker: ${fetched.length}`);
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Answer lost");
     const finds = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.seq > seen && /FindItem/.test(r.body));
     assert.ok(finds.length >= 1, "Sent was searched before the email was called sent");
