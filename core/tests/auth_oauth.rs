@@ -44,6 +44,7 @@ fn params(p: OAuthProvider, features: Features) -> AuthorizationParams {
         login_hint: Some("ada@example.com".into()),
         features,
         interactive: true,
+        already_granted: Vec::new(),
     }
 }
 
@@ -186,6 +187,7 @@ fn google_aliases_add_the_restricted_settings_scope() {
         send: true,
         send_as_aliases: true,
         mailbox_settings: true,
+        ..Features::default()
     };
     let plan =
         plan_authorization(&params(OAuthProvider::Google, features), &secrets(), T0).unwrap();
@@ -233,6 +235,7 @@ fn microsoft_authorization_url() {
         send: true,
         send_as_aliases: true,
         mailbox_settings: true,
+        ..Features::default()
     };
     let plan =
         plan_authorization(&params(OAuthProvider::Microsoft, features), &secrets(), T0).unwrap();
@@ -260,6 +263,7 @@ fn every_scope_has_an_explanation() {
         send: true,
         send_as_aliases: true,
         mailbox_settings: true,
+        ..Features::default()
     };
     for p in [OAuthProvider::Google, OAuthProvider::Microsoft] {
         for s in scopes_for(p, &all) {
@@ -275,6 +279,7 @@ fn every_scope_has_an_explanation() {
         send: false,
         send_as_aliases: false,
         mailbox_settings: false,
+        ..Features::default()
     };
     assert!(
         scopes_for(OAuthProvider::Google, &none)
@@ -646,6 +651,7 @@ fn unticked_scope_is_a_clear_error() {
                 send: true,
                 send_as_aliases: false,
                 mailbox_settings: true,
+                ..Features::default()
             },
         ),
         &secrets(),

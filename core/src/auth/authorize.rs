@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::errors::AuthError;
-use super::identity_provider::{Features, OAuthClient, OAuthProvider, scopes_for};
+use super::identity_provider::{Features, OAuthClient, OAuthProvider, normalize_scope, scopes_for};
 use super::pkce::Pkce;
 use super::token_endpoint::form_post;
 
@@ -29,6 +29,15 @@ pub struct AuthorizationParams {
     /// `false` for a silent renewal (`prompt=none`; `launchWebAuthFlow`
     /// with `interactive: false`).
     pub interactive: bool,
+    /// Google: the scopes the inbox's stored tokens already hold, when a
+    /// feature is added to a connected inbox. Non-empty makes the request
+    /// incremental: only the scopes not yet granted are asked (with the
+    /// identity ones, for the account check) and `include_granted_scopes`
+    /// makes the new grant the union. Empty (the first connect): exactly
+    /// the features' scopes. Microsoft asks for the whole list either way;
+    /// its consent screen shows only what was not consented yet.
+    #[serde(default)]
+    pub already_granted: Vec<String>,
 }
 
 /// The random values of one sign-in.
@@ -101,7 +110,21 @@ pub fn plan_authorization(
     check_client(provider, &params.client)?;
     check_redirect_uri(provider, &params.redirect_uri)?;
     let scopes = scopes_for(provider, &params.features);
-    let requested: Vec<String> = scopes.iter().map(|s| s.scope.clone()).collect();
+    let incremental = provider == OAuthProvider::Google && !params.already_granted.is_empty();
+    let held = |scope: &str| {
+        let wanted = normalize_scope(provider, scope);
+        params
+            .already_granted
+            .iter()
+            .any(|g| normalize_scope(provider, g) == wanted)
+    };
+    let requested: Vec<String> = scopes
+        .iter()
+        .filter(|s| !incremental || !s.required_for_feature || !held(&s.scope))
+        .map(|s| s.scope.clone())
+        .collect();
+    // Every feature's scope, asked now or before: the token must hold them
+    // all (an incremental grant that lost `gmail.send` is refused).
     let required: Vec<String> = scopes
         .iter()
         .filter(|s| s.required_for_feature)
@@ -123,9 +146,13 @@ pub fn plan_authorization(
         match provider {
             OAuthProvider::Google => {
                 // offline + consent: Google returns a refresh token only on a
-                // consent screen. include_granted_scopes is left out (false),
-                // so the grant is exactly the scopes listed here.
+                // consent screen. At the first connect include_granted_scopes
+                // is left out (false), so the grant is exactly the scopes
+                // listed here; adding a feature asks for the union.
                 q.append_pair("access_type", "offline");
+                if incremental {
+                    q.append_pair("include_granted_scopes", "true");
+                }
                 q.append_pair(
                     "prompt",
                     if params.interactive {

@@ -87,6 +87,70 @@ pub struct Features {
     pub send_as_aliases: bool,
     /// Read mailbox settings (time zone, working hours). Microsoft only.
     pub mailbox_settings: bool,
+    /// Search Sent for an email whose send may or may not have left (the
+    /// outbox's lookup): a read scope, asked only when the user turns it on.
+    #[serde(default)]
+    pub sent_check: bool,
+    /// Microsoft only: hand a scheduled email to the mailbox as a draft with
+    /// a deferred send time, so it leaves with the browser closed
+    /// (`Mail.ReadWrite`).
+    #[serde(default)]
+    pub scheduled_delivery: bool,
+}
+
+/// A feature the user turns on for one connected inbox; its scopes are
+/// asked for then (incremental consent), never at the first connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub enum OptionalFeature {
+    /// "Check Sent when a send's outcome is unknown."
+    SentCheck,
+    /// "Deliver scheduled email with the browser closed" (Microsoft).
+    ScheduledDelivery,
+}
+
+/// The optional features on for one inbox (stored with the inbox).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", default)]
+pub struct OptionalFeatures {
+    /// [`OptionalFeature::SentCheck`].
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
+    pub sent_check: bool,
+    /// [`OptionalFeature::ScheduledDelivery`].
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
+    pub scheduled_delivery: bool,
+}
+
+impl OptionalFeatures {
+    /// Whether `feature` is on.
+    pub fn has(&self, feature: OptionalFeature) -> bool {
+        match feature {
+            OptionalFeature::SentCheck => self.sent_check,
+            OptionalFeature::ScheduledDelivery => self.scheduled_delivery,
+        }
+    }
+
+    /// These features with `feature` turned on or off.
+    pub fn with(mut self, feature: OptionalFeature, on: bool) -> Self {
+        match feature {
+            OptionalFeature::SentCheck => self.sent_check = on,
+            OptionalFeature::ScheduledDelivery => self.scheduled_delivery = on,
+        }
+        self
+    }
+}
+
+impl Features {
+    /// These features plus the optional ones that are on.
+    pub fn with_optional(self, optional: &OptionalFeatures) -> Self {
+        Features {
+            sent_check: self.sent_check || optional.sent_check,
+            scheduled_delivery: self.scheduled_delivery || optional.scheduled_delivery,
+            ..self
+        }
+    }
 }
 
 impl Default for Features {
@@ -96,6 +160,8 @@ impl Default for Features {
             send: true,
             send_as_aliases: false,
             mailbox_settings: false,
+            sent_check: false,
+            scheduled_delivery: false,
         }
     }
 }

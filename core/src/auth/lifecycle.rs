@@ -569,11 +569,15 @@ impl TokenState {
     /// The features these tokens were requested for, read back from the
     /// requested scopes (what a refresh must still grant).
     pub fn features(&self) -> Features {
+        // A feature with no scope of its own at this provider (Gmail has no
+        // deferred delivery) is not on.
         let has = |features: Features| {
-            scopes_for(self.provider, &features)
-                .iter()
+            let needed: Vec<_> = scopes_for(self.provider, &features)
+                .into_iter()
                 .filter(|s| s.required_for_feature)
-                .all(|s| {
+                .collect();
+            !needed.is_empty()
+                && needed.iter().all(|s| {
                     let wanted = crate::auth::normalize_scope(self.provider, &s.scope);
                     self.scopes
                         .iter()
@@ -584,6 +588,8 @@ impl TokenState {
             send: false,
             send_as_aliases: false,
             mailbox_settings: false,
+            sent_check: false,
+            scheduled_delivery: false,
         };
         Features {
             send: has(Features { send: true, ..none }),
@@ -593,6 +599,14 @@ impl TokenState {
             }),
             mailbox_settings: has(Features {
                 mailbox_settings: true,
+                ..none
+            }),
+            sent_check: has(Features {
+                sent_check: true,
+                ..none
+            }),
+            scheduled_delivery: has(Features {
+                scheduled_delivery: true,
                 ..none
             }),
         }

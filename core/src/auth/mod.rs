@@ -32,12 +32,13 @@ pub use authorize::{
 };
 pub use errors::{AuthError, TokenError};
 pub use identity_provider::{
-    Features, GoogleReview, OAuthClient, OAuthProvider, ScopeInfo, scopes_for,
+    Features, GoogleReview, OAuthClient, OAuthProvider, OptionalFeature, OptionalFeatures,
+    ScopeInfo, scopes_for,
 };
 pub use lifecycle::{
-    ACCESS_GIVE_UP_MS, ACCESS_ROUNDS, Access, BackgroundRenewal, CLOCK_SKEW_MS, JOIN_WAIT_MS, PROACTIVE_REFRESH_MS, Renewal, RenewalKind,
-    RenewalResult, SILENT_RENEWAL_LEAD_MS, STUCK_REFRESH_MS, STUCK_SILENT_MS, SilentResult,
-    TokenProblem, TokenState,
+    ACCESS_GIVE_UP_MS, ACCESS_ROUNDS, Access, BackgroundRenewal, CLOCK_SKEW_MS, JOIN_WAIT_MS,
+    PROACTIVE_REFRESH_MS, Renewal, RenewalKind, RenewalResult, SILENT_RENEWAL_LEAD_MS,
+    STUCK_REFRESH_MS, STUCK_SILENT_MS, SilentResult, TokenProblem, TokenState,
 };
 pub use pkce::{Pkce, challenge_for, random_value};
 pub use token_endpoint::{

@@ -304,6 +304,8 @@ fn scopes_not_granted(provider: OAuthProvider, missing: Vec<String>) -> TokenErr
         send: true,
         send_as_aliases: true,
         mailbox_settings: true,
+        sent_check: true,
+        scheduled_delivery: true,
     };
     let explain: Vec<String> = missing
         .iter()

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::steps::{Next, SignedIn, steps_for};
 use super::{
     ConnectInput, ConnectMode, ConnectedAccount, ErrorCode, FlowError, Purpose, RANDOM_BYTES,
-    features_for, oauth_provider, redirect_uri,
+    features_with, oauth_provider, redirect_uri,
 };
 use crate::accounts::{
     AccountRegistry, ConnectPolicy, ConnectionState, Event, InvalidTransition, transition,
@@ -14,7 +14,7 @@ use crate::auth::TokenState;
 use crate::auth::{
     AccountIdentity, AccountType, AuthorizationParams, AuthorizationSecrets, Features, OAuthClient,
     OAuthProvider, PendingAuthorization, TokenError, TokenExpectations, TokenSet,
-    complete_authorization, interpret_token_response, plan_authorization,
+    complete_authorization, interpret_token_response, plan_authorization, scopes_for,
 };
 use crate::backoff::{Backoff, GiveUp, Pause, pause_in_words};
 use crate::detect::{ConnectionKind, parse_address, same_mailbox};
@@ -307,8 +307,12 @@ impl Flow {
             bytes
         };
         let secrets = AuthorizationSecrets::from_random(&part(0), &part(1), &part(2));
-        let features = features_for(provider);
+        let features = features_with(provider, &input.optional_features)?;
         let interactive = input.mode != ConnectMode::Silent;
+        let already_granted = match input.mode {
+            ConnectMode::AddFeatures => input.granted_scopes.clone(),
+            _ => Vec::new(),
+        };
         let params = AuthorizationParams {
             provider,
             client: client.clone(),
@@ -316,6 +320,7 @@ impl Flow {
             login_hint: Some(address.clone()),
             features,
             interactive,
+            already_granted,
         };
         let plan = plan_authorization(&params, &secrets, at.now_ms)?;
         let account_state = authorizing(previous, &address, input.connect, input.mode, at.now_ms)?;
@@ -456,7 +461,9 @@ pub(super) fn authorizing(
             Event::DetectionDone { connect },
             Event::UserContinued,
         ],
-        ConnectMode::Reconnect | ConnectMode::Silent => vec![Event::AuthorizationStarted],
+        ConnectMode::Reconnect | ConnectMode::Silent | ConnectMode::AddFeatures => {
+            vec![Event::AuthorizationStarted]
+        }
     };
     events.iter().try_fold(previous.clone(), |state, event| {
         transition(&state, event, now_ms)
@@ -754,7 +761,13 @@ impl Flow {
             Ok(state) => self.account_state = state,
             Err(e) => return self.fail(e.into(), now_ms),
         }
-        let tokens = TokenState::new(provider, tokens, self.pending.requested_scopes.clone());
+        // Every feature's scope, also those an incremental sign-in didn't ask
+        // again (the token endpoint checked the grant holds them all).
+        let scopes = scopes_for(provider, &self.features)
+            .into_iter()
+            .map(|s| s.scope)
+            .collect();
+        let tokens = TokenState::new(provider, tokens, scopes);
         let step = Step::Done {
             result: Connected {
                 account,
@@ -786,6 +799,19 @@ impl Flow {
         let Some(tokens) = self.tokens.take() else {
             return self.fail(error, now_ms);
         };
+        // Adding a feature to a connected inbox: a Google revocation would
+        // withdraw the whole grant, the inbox's sending with it. The new
+        // tokens are dropped instead and the stored ones stay (a wrong
+        // account's tokens are still revoked: they aren't this inbox's).
+        if self.mode == ConnectMode::AddFeatures && error.code != ErrorCode::WrongAccount {
+            drop(tokens);
+            let mut error = error;
+            error.message = format!(
+                "{} Your inbox keeps working as before, without the new feature.",
+                error.message
+            );
+            return self.fail(error, now_ms);
+        }
         let withdrawal = steps_for(self.provider()).withdraw(error, tokens);
         match withdrawal.revoke {
             Some(request) => {

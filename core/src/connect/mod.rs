@@ -22,6 +22,7 @@
 //! computed with [`crate::accounts::transition`] only.
 
 mod code;
+mod features;
 mod flow;
 mod password;
 mod refusal;
@@ -33,12 +34,16 @@ use crate::accounts::RegistryError;
 use crate::accounts::{AccountRegistry, ConnectPolicy, ConnectionState, InvalidTransition};
 use crate::auth::TokenState;
 use crate::auth::{
-    AccountType, AuthError, Features, OAuthClient, OAuthProvider, RevocationPlan, ScopeInfo,
-    plan_revoke, scopes_for,
+    AccountType, AuthError, Features, OAuthClient, OAuthProvider, OptionalFeatures, RevocationPlan,
+    ScopeInfo, plan_revoke, scopes_for,
 };
 use crate::detect::{AddressError, ConnectionKind};
 
 pub use code::ErrorCode;
+pub use features::{
+    FeatureDisclosure, InboxFeatures, feature_disclosure, features_with, inbox_features,
+    without_feature,
+};
 pub use flow::{
     Advance, ConnectFlow, Connected, FLOW_BACKOFF, Flow, MAX_FLOW_WAIT_MS, Phase, Step,
 };
@@ -125,6 +130,10 @@ pub enum ConnectMode {
     Reconnect,
     /// No window: `interactive: false`, `prompt=none` (Microsoft's 24 h limit).
     Silent,
+    /// The user turned on an optional feature of a connected inbox: a
+    /// sign-in that asks only for the scopes not yet granted (Google:
+    /// `include_granted_scopes`), see [`ConnectInput::granted_scopes`].
+    AddFeatures,
 }
 
 /// The app registrations this build or the admin policy provides.
@@ -168,6 +177,14 @@ pub struct ConnectInput {
     /// The account's stable state before this flow (`notConnected` for new).
     #[serde(default = "not_connected")]
     pub previous_state: ConnectionState,
+    /// The optional features on for this inbox (with the one being added):
+    /// every sign-in of the inbox asks for their scopes too.
+    #[serde(default)]
+    pub optional_features: OptionalFeatures,
+    /// [`ConnectMode::AddFeatures`]: the scopes the stored tokens hold (the
+    /// token state's `scopes`), so only the others are asked.
+    #[serde(default)]
+    pub granted_scopes: Vec<String>,
 }
 
 /// What a request of the flow is for.
@@ -235,11 +252,15 @@ pub fn features_for(provider: OAuthProvider) -> Features {
             send: true,
             send_as_aliases: true,
             mailbox_settings: false,
+            sent_check: false,
+            scheduled_delivery: false,
         },
         OAuthProvider::Microsoft => Features {
             send: true,
             send_as_aliases: false,
             mailbox_settings: true,
+            sent_check: false,
+            scheduled_delivery: false,
         },
     }
 }

@@ -56,6 +56,8 @@ pub fn connect_input(connect: ConnectionKind, address: &str, redirect_base: &str
         registry: AccountRegistry::default(),
         mode: ConnectMode::Connect,
         previous_state: ConnectionState::NotConnected,
+        optional_features: Default::default(),
+        granted_scopes: Vec::new(),
     }
 }
 

@@ -59,6 +59,38 @@ pub fn disclosure(connect: JsValue) -> Result<JsValue, JsValue> {
     done(core_connect::disclosure(connect))
 }
 
+/// `featureDisclosure(connect, feature) -> FeatureDisclosure`: what turning
+/// on an optional feature (`sentCheck` | `scheduledDelivery`) asks for and
+/// why, shown before its sign-in. A feature the kind can't have throws
+/// `notAvailable`.
+#[wasm_bindgen(js_name = featureDisclosure)]
+pub fn feature_disclosure(connect: JsValue, feature: JsValue) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    let feature = arg(feature, "feature")?;
+    done(core_connect::feature_disclosure(connect, feature))
+}
+
+/// `inboxFeatures(connect, tokens | null) -> InboxFeatures`: the optional
+/// features available and on, and whether scheduled email leaves with the
+/// browser closed.
+#[wasm_bindgen(js_name = inboxFeatures)]
+pub fn inbox_features(connect: JsValue, tokens: JsValue) -> Result<JsValue, JsValue> {
+    let connect = arg(connect, "connect")?;
+    let tokens: Option<TokenState> = arg(tokens, "tokens")?;
+    to_js(&core_connect::inbox_features(connect, tokens.as_ref()))
+}
+
+/// `tokenWithoutFeature(tokens, feature) -> {tokens}`: the token state with
+/// that feature's scopes out of its list (the feature turned off).
+#[wasm_bindgen(js_name = tokenWithoutFeature)]
+pub fn token_without_feature(tokens: JsValue, feature: JsValue) -> Result<JsValue, JsValue> {
+    let tokens: TokenState = arg(tokens, "tokens")?;
+    let feature = arg(feature, "feature")?;
+    to_js(&Tokens {
+        tokens: &core_connect::without_feature(&tokens, feature),
+    })
+}
+
 /// `new ConnectMachine(input)`: the connect machine (`connect::ConnectFlow`)
 /// as a handle. Its state (with the PKCE verifier) stays inside the module
 /// and lives as long as the worker: JS never reads it back, so no code

@@ -10,6 +10,9 @@ pub const GOOGLE_TOKEN_ENDPOINT: &str = "https://oauth2.googleapis.com/token";
 
 const GMAIL_SEND: &str = "https://www.googleapis.com/auth/gmail.send";
 const GMAIL_SETTINGS_BASIC: &str = "https://www.googleapis.com/auth/gmail.settings.basic";
+/// The narrowest scope that lists SENT with headers (`messages.list` by
+/// label, `messages.get?format=metadata`); no bodies, no `q`. Restricted.
+const GMAIL_METADATA: &str = "https://www.googleapis.com/auth/gmail.metadata";
 
 /// Whether `iss` (from an ID token or RFC 9207 response) is Google's.
 pub(crate) fn accepts_issuer(iss: &str) -> bool {
@@ -21,7 +24,9 @@ pub(crate) fn accepts_issuer(iss: &str) -> bool {
 /// address comes from the ID token); `gmail.send` (sensitive) sends;
 /// `gmail.settings.basic` is the narrowest scope that allows
 /// `settings.sendAs.list`, and it is restricted, so it is requested only
-/// when aliases are turned on.
+/// when aliases are turned on; `gmail.metadata` (restricted) only when the
+/// Sent check is turned on. Gmail has no deferred delivery, so
+/// `scheduled_delivery` asks for nothing here (the connect flow refuses it).
 pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
     use GoogleReview::*;
     let mut scopes = vec![
@@ -49,6 +54,9 @@ pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
     }
     if features.send_as_aliases {
         scopes.push(ScopeInfo::new(GMAIL_SETTINGS_BASIC, "See your \"Send mail as\" addresses so you can pick which one Inlay sends from. Google's permission also covers changing basic mail settings; Inlay only reads the list of addresses.", true, Some(Restricted)));
+    }
+    if features.sent_check {
+        scopes.push(ScopeInfo::new(GMAIL_METADATA, "See the headers of your email (sender, recipients, subject, date), never the text or attachments. Inlay uses it only when it can't tell whether an email it sent left: it looks for it in your Sent mail, so it neither sends it twice nor asks you to check. Google's permission covers every email's headers, not only Sent.", true, Some(Restricted)));
     }
     scopes
 }

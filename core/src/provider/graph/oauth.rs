@@ -40,7 +40,10 @@ pub(crate) fn accepts_issuer(iss: &str, tenant: Option<&str>) -> bool {
 
 /// Microsoft's scopes for these features: `openid email profile
 /// offline_access User.Read` always, `Mail.Send` to send,
-/// `MailboxSettings.Read` for mailbox settings.
+/// `MailboxSettings.Read` for mailbox settings; `Mail.ReadBasic` (no
+/// bodies or attachments) for the Sent check, which reads only a message's
+/// `id` found by `internetMessageId`; `Mail.ReadWrite` for deferred
+/// delivery (the email waits as a draft in the mailbox).
 pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
     let mut scopes = vec![
         ScopeInfo::new(
@@ -79,6 +82,12 @@ pub(crate) fn scopes(features: &Features) -> Vec<ScopeInfo> {
     }
     if features.mailbox_settings {
         scopes.push(ScopeInfo::new("MailboxSettings.Read", "Read your mailbox settings (time zone, working hours, automatic replies) so scheduled emails go out at sensible times.", true, None));
+    }
+    if features.sent_check {
+        scopes.push(ScopeInfo::new("Mail.ReadBasic", "See your email's senders, recipients, subjects and dates, never the text or attachments. Inlay uses it only when it can't tell whether an email it sent left: it looks for it in Sent Items, so it neither sends it twice nor asks you to check. Microsoft's permission covers every folder, not only Sent Items.", true, None));
+    }
+    if features.scheduled_delivery {
+        scopes.push(ScopeInfo::new("Mail.ReadWrite", "Save a scheduled email in your mailbox as a draft with its send time, so Microsoft sends it at that time even when your browser is closed. Microsoft's permission also covers reading, changing and deleting your email; Inlay only creates, times and sends its own drafts.", true, None));
     }
     scopes
 }
