@@ -6,13 +6,15 @@
 // Without one, headless: it connects every kind through the real flows
 // (Exchange discovered and by URL, IMAP discovered and by hand), disconnects
 // and reconnects one, seeds the CRM with sample data through the app page's
-// requests, and saves screenshots of every screen to demo-out/.
+// requests, sends and schedules an email from a contact through each kind of
+// inbox, and saves screenshots of every screen to demo-out/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, grantHostPermissions, launchBrowser, profileWithBridge, startMailServers, startSandbox } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 import { CrmApp } from "./crm-ui.mjs";
 import { seedCrm } from "./crm-demo.mjs";
+import { sendShots } from "./send-demo.mjs";
 
 const outDir = join(ROOT, "demo-out");
 const headless = !process.env.DISPLAY || process.env.INLAY_HEADLESS === "1";
@@ -197,6 +199,9 @@ try {
     await shot(await webmail("https://outlook.office.com/mail/"), "outlook.png");
 
     await crmShots();
+    // An email sent from a contact and one scheduled, from each kind of inbox (send-demo.mjs).
+    const from = { gmail: GOOGLE.aliases[0], microsoft: MICROSOFT.address, exchange: EXCHANGE.address, imap: IMAP_DISCOVERED };
+    await sendShots(browser, { sandbox, servers, outDir, from });
     await shutdown();
   } else {
     console.log("Seeding the CRM with sample companies, contacts, deals, notes and tasks…");
