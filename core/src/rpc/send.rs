@@ -47,7 +47,9 @@ impl TryFrom<String> for SendId {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !well_formed {
-            return Err("the id is not an id of a draft, an email, an attachment or a template".into());
+            return Err(
+                "the id is not an id of a draft, an email, an attachment or a template".into(),
+            );
         }
         Ok(SendId(value))
     }
@@ -340,15 +342,15 @@ pub(crate) fn check(request: &super::PageRequest) -> Result<(), String> {
 fn check_draft(draft: &SendDraft, sending: bool) -> Result<(), String> {
     let recipients = draft.to.len() + draft.cc.len() + draft.bcc.len();
     if recipients > MAX_RECIPIENTS {
-        return Err(format!(
-            "an email has at most {MAX_RECIPIENTS} recipients"
-        ));
+        return Err(format!("an email has at most {MAX_RECIPIENTS} recipients"));
     }
     if sending && recipients == 0 {
         return Err("the email has no recipient: add one in To, Cc or Bcc".into());
     }
     if draft.attachments.len() > MAX_ATTACHMENTS {
-        return Err(format!("an email has at most {MAX_ATTACHMENTS} attachments"));
+        return Err(format!(
+            "an email has at most {MAX_ATTACHMENTS} attachments"
+        ));
     }
     Ok(())
 }
@@ -428,7 +430,12 @@ mod tests {
         }
         // A draft may be saved with nobody to send to yet.
         assert!(page(r#"{"type":"sendSaveDraft","draft":{"from":"me@a.example","to":[],"subject":"","html":""}}"#).is_ok());
-        assert!(page(r#"{"type":"sendAttachmentChunk","attachmentId":"at_x1-_","index":3,"data":"AAE="}"#).is_ok());
+        assert!(
+            page(
+                r#"{"type":"sendAttachmentChunk","attachmentId":"at_x1-_","index":3,"data":"AAE="}"#
+            )
+            .is_ok()
+        );
         assert!(page(r#"{"type":"sendResolve","id":"ob_abc","choice":"markSent"}"#).is_ok());
         assert!(page(r#"{"type":"sendOutbox"}"#).is_ok());
     }
@@ -441,7 +448,9 @@ mod tests {
             r#"{"type":"sendResolve","id":"ob_abc","choice":"sendAgain"}"#.to_string(),
         ] {
             assert_eq!(
-                parse_request(Caller::ContentScript, &json).unwrap_err().code,
+                parse_request(Caller::ContentScript, &json)
+                    .unwrap_err()
+                    .code,
                 "invalidMessage"
             );
         }
