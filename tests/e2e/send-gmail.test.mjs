@@ -133,6 +133,33 @@ describe("Gmail", () => {
     assert.match(mail.text ?? "", /agreed at client/i, "the company's name, from the contact's domain");
   });
 
+  test("hostile markup stays inert: a draft's HTML is stored as the core sanitised it, names and subjects render as text", async () => {
+    const evil = `<img src=x onerror="window.__xss=1">`;
+    const draft = await app.value({
+      type: "sendSaveDraft",
+      draft: {
+        from: ANN.address,
+        to: [{ address: "lena@client.example", name: "Lena" }],
+        subject: `${evil} offer`,
+        html: `<p>Hi</p>${evil}<script>window.__xss=2</script><a href="javascript:window.__xss=3">x</a>`,
+        record: `contact:${ids.contact}`,
+      },
+    });
+    assert.doesNotMatch(draft.html, /onerror|<script|javascript:/i, draft.html);
+    assert.match(draft.html, /<p>Hi<\/p>/);
+
+    await app.go("#/drafts");
+    await app.waitHeading("Drafts");
+    const row = app.page.locator(`[data-draft="${draft.id}"]`);
+    assert.match(await row.innerText(), /<img src=x onerror/, "the subject is shown as text");
+    await row.getByRole("button", { name: "Open" }).click();
+    await app.dialog().waitFor();
+    assert.equal(await app.dialog().locator(".editor img[onerror], .editor script").count(), 0);
+    await app.dialog().getByRole("button", { name: "Close without sending" }).click();
+    assert.equal(await app.page.evaluate(() => window.__xss), undefined, "nothing ran");
+    await app.value({ type: "sendDeleteDraft", id: draft.id });
+  });
+
   test("the worker stopped after the send left and before its answer: after restart it is delivered exactly once", async () => {
     const before = (await delivered(sandbox, ANN.address)).length;
     // The sandbox takes the message and answers only after 20 s: the worker is stopped meanwhile.
