@@ -79,16 +79,19 @@ export async function sendShots(browser, { sandbox, servers, outDir, from }) {
     refused("send", await app.clickSend());
     const sent = await app.waitOutbox(`Proposal for ${first}`, ["sent"], 90_000);
     await timelineShows(app, id, name, `Proposal for ${first}`);
-    // The Activity card at the top of the view, the email first in it.
-    await page.locator(".timeline").first().evaluate((el) => el.parentElement.scrollIntoView({ block: "start" }));
+    // Tall enough for the contact's name and the Activity card with the email in one view.
+    await page.setViewportSize({ width: 1360, height: 1180 });
     await save(`send-${kind}-timeline.png`);
+    await page.setViewportSize({ width: 1360, height: 860 });
 
     // Scheduled: the dialog says whether the provider delivers it with the browser closed (Exchange, and
     // Microsoft with Mail.ReadWrite: handed over now with its deferred send time) or the browser must be open.
     await compose({ subject: "Following up, {{contact.firstName}}", body: "Just checking the proposal reached you. Talk tomorrow?" });
     const at = tomorrowMorning();
     await app.dialog().getByRole("button", { name: "Schedule…" }).click();
-    await app.dialog().getByLabel("Send at").fill(new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+    const when = app.dialog().getByLabel("Send at");
+    await when.fill(new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+    await when.blur();
     await save(`send-${kind}-schedule.png`);
     refused("schedule", await app.clickSend("Schedule"));
     const subject = `Following up, ${first}`;
