@@ -213,6 +213,7 @@ try {
     console.log(`  ${EXCHANGE_BY_URL.address} / ${EXCHANGE_BY_URL.password} (Exchange: type https://mail.fabrikam-exchange.example/EWS/Exchange.asmx)`);
     console.log(`  ${IMAP_DISCOVERED} / ${servers.password} (IMAP: Find my settings, then Trust this certificate for each server)`);
     console.log(`  ${IMAP_BY_HAND} / ${servers.password} (IMAP by hand: localhost, ports ${servers.imap.tlsPort} and ${servers.smtp.tlsPort}, SSL/TLS)`);
+    console.log("Then open a contact and click Compose to send or schedule from any of them (Outbox shows where each stands).");
     console.log("Open https://mail.google.com/ in a new tab to see Inlay there. Ctrl-C here ends the demo.");
     await inbox.page.bringToFront();
     process.once("SIGINT", () => shutdown().then(() => process.exit(0)));
