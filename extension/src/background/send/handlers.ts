@@ -121,6 +121,18 @@ function kick(core: WorkerCore): void {
   void runOutbox(core).catch(() => undefined);
 }
 
+/**
+ * Puts a new or changed email before the core at once, whatever its wake
+ * time: whether it goes now is the core's due check (a provider that defers
+ * delivery takes a scheduled email right away; others get their time as the
+ * wake key). Then what else is due.
+ */
+function begin(core: WorkerCore, id: string): void {
+  void runEntry(deps(core), id)
+    .catch(() => undefined)
+    .then(() => runOutbox(core));
+}
+
 /** The inboxes that may send, each with its verified aliases. */
 function senders(list: Account[]) {
   return list.flatMap((a) =>
@@ -325,7 +337,7 @@ export function sendHandlers(core: WorkerCore) {
       };
       await store.addEntry(database, row, { id, mime: composed.mime, transmitted: composed.transmitted ?? null }, now, r.draft.id ?? undefined);
       outboxChanged();
-      kick(core);
+      begin(core, id);
       return forPage(row);
     },
 
@@ -338,7 +350,7 @@ export function sendHandlers(core: WorkerCore) {
     sendReschedule: async (r: { id: string; at: number }) => {
       const send = await sendCore();
       const row = forPage(await change(r.id, (json) => send.outboxReschedule(json, r.at), { dueAt: null }));
-      kick(core);
+      begin(core, r.id);
       return row;
     },
 
@@ -362,7 +374,7 @@ export function sendHandlers(core: WorkerCore) {
     sendResolve: async (r: { id: string; choice: "markSent" | "sendAgain" }) => {
       const send = await sendCore();
       const row = await change(r.id, (json) => (r.choice === "markSent" ? send.outboxMarkSent(json) : send.outboxSendAgain(json)));
-      if (r.choice === "sendAgain") kick(core);
+      if (r.choice === "sendAgain") begin(core, r.id);
       else await deps(core).settled?.(row);
       return forPage(row);
     },
