@@ -449,3 +449,34 @@ fn turning_a_feature_off_drops_only_its_scopes_from_the_stored_list() {
     let off = without_feature(&g, OptionalFeature::SentCheck);
     assert_eq!(off.scopes, first_grant(OAuthProvider::Google));
 }
+
+#[test]
+fn pages_turn_a_feature_on_or_off_by_name_only() {
+    use inlay_core::rpc::{Caller, parse_request};
+    let ok = parse_request(
+        Caller::ExtensionPage,
+        r#"{"type":"setFeature","address":"a@b.c","feature":"scheduledDelivery","on":true}"#,
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    assert!(
+        parse_request(
+            Caller::ExtensionPage,
+            r#"{"type":"featureDisclosure","address":"a@b.c","feature":"sentCheck"}"#,
+        )
+        .is_ok()
+    );
+    // Scopes are the core's to choose: a page can't name one.
+    for bad in [
+        r#"{"type":"setFeature","address":"a@b.c","feature":"readEverything","on":true}"#,
+        r#"{"type":"setFeature","address":"a@b.c","feature":"sentCheck","on":true,"scopes":["https://mail.google.com/"]}"#,
+    ] {
+        assert!(parse_request(Caller::ExtensionPage, bad).is_err(), "{bad}");
+    }
+    assert!(
+        parse_request(
+            Caller::ContentScript,
+            r#"{"type":"setFeature","address":"a@b.c","feature":"sentCheck","on":true}"#,
+        )
+        .is_err()
+    );
+}

@@ -71,6 +71,10 @@ pub enum PageRequest {
     Disconnect(AddressArg),
     /// Turns inbox automation on or off for one inbox.
     SetAutomation(SetAutomationArg),
+    /// What turning on an optional feature of a connected inbox asks for, and why.
+    FeatureDisclosure(FeatureArg),
+    /// Turns an optional feature on (its sign-in for the added scopes) or off.
+    SetFeature(SetFeatureArg),
     /// Checks an inbox's connection now (tokens, aliases).
     CheckAccount(AddressArg),
     /// Starts Autodiscover for an Exchange address with its password.
@@ -218,6 +222,23 @@ pub struct ConnectArg {
 #[serde(deny_unknown_fields)]
 pub struct SetAutomationArg {
     pub address: Address,
+    pub on: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
+pub struct FeatureArg {
+    pub address: Address,
+    pub feature: crate::auth::OptionalFeature,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
+pub struct SetFeatureArg {
+    pub address: Address,
+    pub feature: crate::auth::OptionalFeature,
     pub on: bool,
 }
 

@@ -7,6 +7,7 @@ import { disconnect } from "./connect/disconnect.js";
 import * as exchange from "./connect/exchange.js";
 import * as imap from "./connect/imap.js";
 import { listAccounts, recoverInterrupted, setAutomation } from "./connect/inboxState.js";
+import { featureDisclosure, setFeature } from "./connect/features.js";
 import * as oauth from "./connect/oauthConnect.js";
 import { cancelPasswordConnect } from "./connect/passwordConnect.js";
 import { loadCore, loadStart } from "./core/loader.js";
@@ -77,6 +78,8 @@ function handlers(core: WorkerCore): Handlers {
       reconnect: (r) => oauth.reconnect(core, r.address),
       disconnect: (r) => disconnect(core, r.address),
       setAutomation: (r) => setAutomation(core, r.address, r.on),
+      featureDisclosure: (r) => featureDisclosure(core, r.address, r.feature),
+      setFeature: (r) => setFeature(core, r.address, r.feature, r.on),
       checkAccount: (r) => checkAccount(core, r.address),
       exchangeDiscover: (r) => exchange.discover(core, r.address, r.password, optional(r.username)),
       exchangeResume: (r) => exchange.resume(core, r.address, r.answer),

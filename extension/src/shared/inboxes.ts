@@ -10,11 +10,15 @@ import type { PinnedCertificates } from "../background/core/generated/PinnedCert
 import type { ScopeInfo } from "../background/core/generated/ScopeInfo.js";
 import type { Server as MailServer } from "../background/core/generated/Server.js";
 import type { Verdict } from "../background/core/generated/Verdict.js";
+import type { FeatureDisclosure } from "../background/core/generated/FeatureDisclosure.js";
+import type { InboxFeatures } from "../background/core/generated/InboxFeatures.js";
+import type { OptionalFeature } from "../background/core/generated/OptionalFeature.js";
 
 /** Each kind's name as the pages and the worker's own sentences show it: the core's `ConnectionKind::short_name`, generated. */
 export { KIND_NAMES } from "../background/core/generated/KindNames.js";
 
 export type { ConnectionKind, ConnectionState, Detection, Disclosure, MailServer, MailSettings, PinnedCertificates, ScopeInfo, Verdict };
+export type { FeatureDisclosure, InboxFeatures, OptionalFeature };
 
 /** The ways an inbox connects: the core's `ConnectionKind`, the one list of them in TypeScript (tsc holds it to the core's). */
 export const CONNECTION_KINDS = ["google", "microsoft", "exchange", "imap"] as const satisfies readonly ConnectionKind[];
@@ -66,6 +70,8 @@ export interface Account {
   server?: ServerSettings;
   /** A problem to show beside the inbox (e.g. the admin also made it a team inbox); not stored. */
   warning?: string | null;
+  /** Optional features (Sent check, deferred delivery) and whether scheduled email leaves with the browser closed; not stored. */
+  features?: InboxFeatures | null;
 }
 
 /** The answer to "Check connection": how it went and, unless it went well, the core's words for why. */

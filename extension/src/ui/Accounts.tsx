@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { describeState, KIND_NAMES, type Account, type CheckResult } from "../shared/inboxes.js";
 import { call, errorText, type DisconnectResult } from "../shared/messages.js";
 import type { PasswordForm } from "./ConnectFlow.js";
+import { deliveryNote, InboxFeatureSwitches } from "./InboxFeatures.js";
 
 function checkNotice(address: string, result: CheckResult): string {
   if (result.outcome === "ok") return `${address} is connected and working.`;
@@ -78,6 +79,19 @@ export function Accounts(props: {
               )}
               {state.kind === "connected" && state.aliases.length > 0 && (
                 <div class="aliases">Also sends as: {state.aliases.join(", ")}</div>
+              )}
+              {state.kind === "connected" && account.features && (
+                <>
+                  <div class="delivery" data-closed={String(account.features.deliversWhileClosed)}>
+                    {deliveryNote(account.features)}
+                  </div>
+                  <InboxFeatureSwitches
+                    account={account}
+                    features={account.features}
+                    disabled={working}
+                    act={(run) => void act(address, run)}
+                  />
+                </>
               )}
               <div class="actions">
                 {(state.kind === "needsReauthentication" || state.kind === "disconnected") && (

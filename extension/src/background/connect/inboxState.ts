@@ -8,6 +8,7 @@ import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings } from "../state/settings.js";
 import * as store from "../state/store.js";
 import { holdsCredentials } from "./admission.js";
+import { featuresOf } from "./features.js";
 import { refused } from "./refused.js";
 
 /**
@@ -16,12 +17,15 @@ import { refused } from "./refused.js";
  */
 export async function listAccounts(core: CoreApi): Promise<Account[]> {
   const [accounts, settings] = await Promise.all([store.listAccounts(), loadSettings()]);
-  return accounts.map((account) => {
-    if (!holdsCredentials(account.state)) return account;
-    const registry = { personalInboxes: [account.address], teamInboxes: [] };
-    const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
-    return problem ? { ...account, warning: problem.message } : account;
-  });
+  return Promise.all(
+    accounts.map(async (account) => {
+      if (!holdsCredentials(account.state)) return account;
+      const registry = { personalInboxes: [account.address], teamInboxes: [] };
+      const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
+      const features = await featuresOf(core, account);
+      return problem ? { ...account, features, warning: problem.message } : { ...account, features };
+    }),
+  );
 }
 
 export async function setAutomation(core: CoreApi, address: string, on: boolean): Promise<Account> {

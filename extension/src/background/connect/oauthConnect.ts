@@ -5,6 +5,7 @@
 import { isPasswordKind, type Account, type ConnectionKind, type ConnectionState } from "../../shared/inboxes.js";
 import { InlayError, type ConnectReply } from "../../shared/messages.js";
 import type { ConnectInput, CoreApi } from "../core/types.js";
+import type { OptionalFeatures } from "../core/generated/OptionalFeatures.js";
 import { redirectBase } from "../io/identity.js";
 import { accountsChanged } from "../state/broadcast.js";
 import { loadSettings, oauthClient } from "../state/settings.js";
@@ -20,6 +21,8 @@ async function connectInput(
   automation: boolean,
   mode: ConnectInput["mode"],
   previousState: ConnectionState,
+  optionalFeatures: OptionalFeatures = {},
+  grantedScopes: string[] = [],
 ): Promise<ConnectInput> {
   const settings = await loadSettings();
   return {
@@ -31,7 +34,15 @@ async function connectInput(
     ...admission(settings, await store.listAccounts()),
     mode,
     previousState,
+    optionalFeatures,
+    grantedScopes,
   };
+}
+
+/** The optional features on for a stored inbox (read back from its token state), kept by every sign-in. */
+async function featuresOn(core: CoreApi, account: Account): Promise<OptionalFeatures> {
+  const held = await tokens.stored(account.address);
+  return held ? core.inboxFeatures(account.connect, held).on : {};
 }
 
 /**
@@ -97,7 +108,8 @@ export async function reconnect(core: CoreApi, address: string): Promise<Account
   }
   // A disconnected inbox has no tokens left: it connects again from scratch.
   const mode = existing.state.kind === "disconnected" ? "connect" : "reconnect";
-  const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state);
+  const on = mode === "reconnect" ? await featuresOn(core, existing) : {};
+  const input = await connectInput(existing.address, existing.connect, existing.automation, mode, existing.state, on);
   // The inbox's list reports a reconnect the person ended, in the core's words.
   const end = await runConnect(core, input, existing);
   if (end.kind === "cancelled") throw end.error;
@@ -115,8 +127,26 @@ export function silentReauthorizer(core: CoreApi): tokens.SilentReauthorizer {
   return async (address) => {
     const account = await store.getAccount(address);
     if (!account) return { kind: "failed", message: core.refusal({ kind: "unknownAccount", address }).message };
-    const input = await connectInput(account.address, account.connect, account.automation, "silent", account.state);
+    const on = await featuresOn(core, account);
+    const input = await connectInput(account.address, account.connect, account.automation, "silent", account.state, on);
     const end = await flows.run(core, input, async () => {});
     return end.kind === "connected" ? { kind: "connected", tokens: end.tokens } : { kind: "failed", message: end.message };
   };
+}
+
+/**
+ * Adds optional features to a connected Google or Microsoft inbox: the core's
+ * flow in `addFeatures` mode asks only for the scopes the stored tokens lack
+ * (Google: include_granted_scopes), and the new token state, listing every
+ * feature's scope, replaces the old one with the record.
+ */
+export async function addFeatures(core: CoreApi, address: string, wanted: OptionalFeatures): Promise<Account> {
+  const existing = await store.getAccount(address);
+  if (!existing) throw refused(core, { kind: "unknownAccount", address });
+  const held = await tokens.stored(existing.address);
+  const granted = ((held?.scopes as string[] | undefined) ?? []).slice();
+  const input = await connectInput(existing.address, existing.connect, existing.automation, "addFeatures", existing.state, wanted, granted);
+  const end = await runConnect(core, input, existing);
+  if (end.kind === "cancelled") throw end.error;
+  return end.account;
 }

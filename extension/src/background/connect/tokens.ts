@@ -80,6 +80,11 @@ async function persist(address: string, state: TokenState, account?: Account): P
   });
 }
 
+/** The inbox's token state as held now (none for password inboxes). */
+export function stored(address: string): Promise<TokenState | undefined> {
+  return load(store.keyOf(address));
+}
+
 /** Persists the inbox's new token state (see `persist`). */
 export function save(address: string, state: TokenState): Promise<void> {
   return persist(address, state);

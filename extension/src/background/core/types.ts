@@ -23,6 +23,10 @@ import type { Request } from "./generated/Request.js";
 import type { RpcError } from "./generated/RpcError.js";
 import type { RevocationResult } from "./generated/RevocationResult.js";
 import type { SentEmail } from "./generated/SentEmail.js";
+import type { FeatureDisclosure } from "./generated/FeatureDisclosure.js";
+import type { InboxFeatures } from "./generated/InboxFeatures.js";
+import type { OptionalFeature } from "./generated/OptionalFeature.js";
+import type { OptionalFeatures } from "./generated/OptionalFeatures.js";
 
 export type { Outcome };
 
@@ -85,8 +89,12 @@ export interface ConnectInput {
   redirectBase: string;
   policy: { seat: "full" | "viewOnly"; allowedKinds: ConnectionKind[] | null };
   registry: { personalInboxes: string[]; teamInboxes: string[] };
-  mode: "connect" | "reconnect" | "silent";
+  mode: "connect" | "reconnect" | "silent" | "addFeatures";
   previousState: ConnectionState;
+  /** The inbox's optional features on (every sign-in of the inbox keeps their scopes). */
+  optionalFeatures?: OptionalFeatures;
+  /** `addFeatures`: the scopes the stored token state holds. */
+  grantedScopes?: string[];
 }
 
 export type Access =
@@ -192,6 +200,12 @@ export interface CoreApi {
   checkTeamInbox(registry: AccountRegistry, address: string): { code: string; message: string } | null;
   /** The state an inbox found mid-flow at the worker's start returns to; null when it is not mid-flow. */
   inboxAfterInterruption(state: ConnectionState): ConnectionState | null;
+  /** What turning on an optional feature asks for, and why; throws notAvailable for a kind without it. */
+  featureDisclosure(connect: ConnectionKind, feature: OptionalFeature): FeatureDisclosure;
+  /** The optional features an inbox can have and has, and whether scheduled email leaves with the browser closed. */
+  inboxFeatures(connect: ConnectionKind, tokens: TokenState | null): InboxFeatures;
+  /** The token state with a feature's scopes out of its list (the feature turned off). */
+  tokenWithoutFeature(tokens: TokenState, feature: OptionalFeature): { tokens: TokenState };
   /** The id the store keys an inbox by (one per mailbox). */
   mailboxId(address: string): string;
   /** Of several stored records of one mailbox, the index of the one to keep. */
