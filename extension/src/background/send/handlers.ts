@@ -116,9 +116,13 @@ export async function runOutbox(core: WorkerCore): Promise<void> {
   }
 }
 
-/** Starts the due entries without making the page wait for them. */
+let kicked: Promise<void> | undefined;
+
+/** Starts the due entries without making the page wait for them; one such run at a time (the Outbox screen asks often). */
 function kick(core: WorkerCore): void {
-  void runOutbox(core).catch(() => undefined);
+  kicked ??= runOutbox(core)
+    .catch(() => undefined)
+    .finally(() => (kicked = undefined));
 }
 
 /**
