@@ -137,6 +137,30 @@ describe("Exchange", () => {
     assert.ok(finds.length >= 1, "Sent was searched before the email was called sent");
   });
 
+  test("a 503 after Exchange accepted CreateItem: it may have been sent, so it is looked up (FindItem) and found, never sent twice", async () => {
+    const before = (await exchangeSends()).length;
+    await afterAccept(sandbox, { status: 503 }, EWS_HOST, "/EWS/Exchange.asmx");
+    await composeToLena({ subject: "Server error after accepting", body: "Once only." });
+    assert.equal(await app.clickSend(), null);
+    await app.waitOutbox("Server error after accepting", ["sent"], 240_000);
+    const sends = (await exchangeSends()).slice(before);
+    assert.equal(sends.length, 1, "exactly one delivered");
+    assert.equal((await simpleParser(sends[0].transmitted)).subject, "Server error after accepting");
+  });
+
+  test("Exchange busy (ErrorServerBusy with BackOffMilliseconds): nothing was delivered, it is sent again after the pause, once", async () => {
+    const before = (await exchangeSends()).length;
+    await sandbox.control("POST", "/faults", { host: EWS_HOST, method: "POST", pathPrefix: "/EWS/Exchange.asmx", times: 1, ewsServerBusyMs: 3000 });
+    await composeToLena({ subject: "Busy server", body: "After a pause." });
+    assert.equal(await app.clickSend(), null);
+    const item = await app.waitOutbox("Busy server", ["sent"], 90_000);
+    const sends = (await exchangeSends()).slice(before);
+    assert.equal(sends.length, 1, "exactly one delivered");
+    const busy = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.faultId !== undefined && /CreateItem/.test(r.body));
+    assert.ok(busy.length >= 1, "the refused attempt was a CreateItem");
+    assert.ok(sends[0].acceptedAt - item.createdAt >= 3000, `sent again only after the pause: ${sends[0].acceptedAt - item.createdAt} ms`);
+  });
+
   test("a scheduled email is handed to Exchange at once with its deferred send time (0x3FEF)", async () => {
     const before = (await exchangeSends()).length;
     const at = Date.now() + 3600_000;
