@@ -26,6 +26,12 @@ pub struct HttpRequest {
     /// UTF-8 body (JSON, form-encoded or SOAP), if any.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub body: Option<String>,
+    /// Raw bytes, base64-encoded, that the executor decodes and sends as
+    /// they are (a Graph upload session's chunk); `body` is then `None`.
+    /// Absent from every other request's JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub body_base64: Option<String>,
 }
 
 // `Debug` hides the `Authorization` value (a password or a token), so a
@@ -49,6 +55,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field("headers", &headers)
             .field("body", &self.body)
+            .field("body_base64", &self.body_base64.as_ref().map(String::len))
             .finish()
     }
 }

@@ -361,6 +361,7 @@ mod tests {
     fn every_step_and_input_reads_back_as_written() {
         type S = Step<String, bool, u8, String>;
         let request = HttpRequest {
+            body_base64: None,
             method: crate::http::Method::Get,
             url: "https://example.com/".into(),
             headers: vec![],

@@ -753,3 +753,372 @@ fn contract_paths() {
     assert!(message_property("id"));
     assert!(!message_property("deferredSendTime"));
 }
+
+// ---- over one request: draft + attachments uploaded ----
+
+/// A multipart email: text, then each `(name, bytes)` attached in base64.
+fn with_attachments(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut m = String::from(
+        "From: Bo <bo@contoso.com>\r\nTo: ann@example.com\r\nBcc: carl@example.net\r\nMessage-ID: <k3j4h5.inlay@contoso.com>\r\nSubject: Files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"=_b1\"\r\n\r\n--=_b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi Ann, the files.\r\n",
+    );
+    for (name, bytes) in files {
+        m.push_str(&format!("--=_b1\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"));
+        for line in STANDARD.encode(bytes).as_bytes().chunks(76) {
+            m.push_str(std::str::from_utf8(line).unwrap());
+            m.push_str("\r\n");
+        }
+    }
+    m.push_str("--=_b1--\r\n");
+    m.into_bytes()
+}
+
+/// Bytes that are not all alike, so a misplaced chunk shows.
+fn file(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3] ^ seed)
+        .collect()
+}
+
+const UPLOAD_URL: &str = "https://outlook.office.com/api/v2.0/Users('x')/Messages('d1')/AttachmentSessions('s1')?authtoken=eyJ";
+
+/// Graph's answer to each call of a large send: draft, session, chunks
+/// (200 with the next range, 201 at the end), POSTed attachment, send.
+fn graph_answer(req: &HttpRequest) -> HttpResponse {
+    if req.method == Method::Put {
+        let range = header(req, "Content-Range").unwrap();
+        let (span, total) = range
+            .strip_prefix("bytes ")
+            .unwrap()
+            .split_once('/')
+            .unwrap();
+        let end: u64 = span.split_once('-').unwrap().1.parse().unwrap();
+        let total: u64 = total.parse().unwrap();
+        return if end + 1 == total {
+            respond(201, &[("location", "https://outlook.office.com/x")], "")
+        } else {
+            respond(
+                200,
+                &[],
+                &json!({"expirationDateTime": "2026-12-06T00:00:00Z", "nextExpectedRanges": [format!("{}", end + 1)]}).to_string(),
+            )
+        };
+    }
+    if req.url.ends_with("/createUploadSession") {
+        return respond(
+            201,
+            &[],
+            &json!({"uploadUrl": UPLOAD_URL, "expirationDateTime": "2026-12-06T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string(),
+        );
+    }
+    if req.url.ends_with("/attachments") {
+        return respond(201, &[], &json!({"id": "att1"}).to_string());
+    }
+    if req.url.ends_with("/messages") {
+        return respond(201, &[], &json!({"id": "d1", "isDraft": true}).to_string());
+    }
+    if req.method == Method::Patch {
+        return respond(200, &[], &json!({"id": "d1"}).to_string());
+    }
+    respond(202, &[], "")
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Runs a send against `graph_answer`, checking every Graph request against
+/// the OpenAPI description; returns the requests and which delivered.
+fn run_large(send: &mut GraphSend, out: &Outgoing) -> (Vec<(HttpRequest, bool)>, SendRead) {
+    let mut requests = Vec::new();
+    for _ in 0..64 {
+        let delivers = send.delivers();
+        let req = http(send.call(&TOKEN, out).unwrap());
+        if req.url.starts_with("https://graph.microsoft.com/") {
+            check_contract(&req);
+            check_attachment_body(&req);
+        }
+        let answer = graph_answer(&req);
+        requests.push((req, delivers));
+        // Each step's plan survives the JSON the outbox keeps.
+        let back: GraphSend = serde_json::from_str(&serde_json::to_string(send).unwrap()).unwrap();
+        assert_eq!(&back, send);
+        if let Read::End(read) = send.read(Answer::Response(&answer)) {
+            return (requests, read);
+        }
+    }
+    panic!("no end after 64 calls");
+}
+
+/// `createUploadSession`'s `AttachmentItem` and a POSTed attachment hold
+/// only the properties Graph's description gives them.
+fn check_attachment_body(req: &HttpRequest) {
+    let schemas = &openapi().actions["components"]["schemas"];
+    let attachment = &openapi().mail["components"]["schemas"]["microsoft.graph.attachment"]["allOf"]
+        [1]["properties"];
+    if req.url.ends_with("/createUploadSession") {
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        let item = body["AttachmentItem"].as_object().expect("AttachmentItem");
+        for k in item.keys() {
+            assert!(
+                schemas["microsoft.graph.attachmentItem"]["properties"]
+                    .get(k)
+                    .is_some(),
+                "attachmentItem has no {k}"
+            );
+        }
+        assert_eq!(item["attachmentType"], "file");
+    } else if req.url.ends_with("/attachments") {
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        for k in body.as_object().unwrap().keys() {
+            // fileAttachment's own (Graph docs): @odata.type, contentBytes, contentId.
+            assert!(
+                attachment.get(k).is_some()
+                    || ["@odata.type", "contentBytes", "contentId"].contains(&k.as_str()),
+                "fileAttachment has no {k}"
+            );
+        }
+    }
+}
+
+/// The bytes a series of PUTs delivered, in order, each range where the
+/// previous one ended.
+fn uploaded(puts: &[&HttpRequest]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for put in puts {
+        let range = header(put, "Content-Range").unwrap();
+        let start: usize = range[6..].split('-').next().unwrap().parse().unwrap();
+        assert_eq!(start, bytes.len(), "{range}");
+        let chunk = STANDARD
+            .decode(put.body_base64.as_deref().unwrap())
+            .unwrap();
+        assert!(chunk.len() <= 4 * 1024 * 1024);
+        bytes.extend(chunk);
+    }
+    bytes
+}
+
+#[test]
+fn over_4_mb_the_large_attachment_goes_up_in_chunks_then_the_draft_is_sent() {
+    let big = file(5 * 1024 * 1024 + 123, 7);
+    let small = file(200_000, 9);
+    let mime = with_attachments(&[("deck.pdf", &big), ("notes.txt", &small)]);
+    let out = outgoing(&mime, None);
+    let mut send = GraphSend::new(&read_write(), &out);
+    assert!(!send.delivers(), "a draft first");
+    let (reqs, read) = run_large(&mut send, &out);
+    assert_eq!(
+        read,
+        SendRead::Sent {
+            provider_id: Some("d1".into()),
+            thread_id: None
+        }
+    );
+    let urls: Vec<String> = reqs
+        .iter()
+        .map(|(r, _)| format!("{:?} {}", r.method, r.url))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "Post https://graph.microsoft.com/v1.0/me/messages",
+            "Post https://graph.microsoft.com/v1.0/me/messages/d1/attachments/createUploadSession",
+            &format!("Put {UPLOAD_URL}"),
+            &format!("Put {UPLOAD_URL}"),
+            "Post https://graph.microsoft.com/v1.0/me/messages/d1/send",
+        ]
+    );
+    // Only /send delivers.
+    assert_eq!(
+        reqs.iter().map(|(_, d)| *d).collect::<Vec<_>>(),
+        [false, false, false, false, true]
+    );
+    // The draft: the MIME without the large attachment, the small one kept.
+    let draft = STANDARD.decode(reqs[0].0.body.as_deref().unwrap()).unwrap();
+    assert!(draft.len() < 3 * 1024 * 1024);
+    let parsed = mail_parser::MessageParser::default().parse(&draft).unwrap();
+    let names: Vec<_> = parsed
+        .attachments()
+        .map(|a| {
+            mail_parser::MimeHeaders::attachment_name(a)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
+    assert!(String::from_utf8_lossy(&draft).contains("Bcc: carl@example.net"));
+    // The session: the attachment as Graph names it.
+    let session: Value = serde_json::from_str(reqs[1].0.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        session,
+        json!({"AttachmentItem": {"attachmentType": "file", "name": "deck.pdf", "size": big.len(),
+            "contentType": "application/octet-stream", "isInline": false}})
+    );
+    // The chunks: multiples of 320 KiB but the last, no token, byte-identical.
+    let puts: Vec<&HttpRequest> = reqs[2..4].iter().map(|(r, _)| r).collect();
+    for put in &puts {
+        assert_eq!(
+            header(put, "Authorization"),
+            None,
+            "no token to the upload URL"
+        );
+        assert_eq!(put.body, None);
+    }
+    assert_eq!(
+        header(puts[0], "Content-Range"),
+        Some(format!("bytes 0-3932159/{}", big.len()).as_str())
+    );
+    assert_eq!(
+        STANDARD
+            .decode(puts[0].body_base64.as_deref().unwrap())
+            .unwrap()
+            .len()
+            % (320 * 1024),
+        0
+    );
+    assert_eq!(uploaded(&puts), big);
+}
+
+#[test]
+fn small_attachments_leave_by_one_post_each_largest_first_until_the_rest_fits() {
+    // Three of 1.4 MB: 4.2 MB of files, 5.7 MB in base64 MIME.
+    let files: Vec<Vec<u8>> = (0..3).map(|i| file(1_400_000 + i * 10, i as u8)).collect();
+    let mime = with_attachments(&[
+        ("a.bin", &files[0]),
+        ("b.bin", &files[1]),
+        ("c.bin", &files[2]),
+    ]);
+    let out = outgoing(&mime, None);
+    let mut send = GraphSend::new(&read_write(), &out);
+    let (reqs, read) = run_large(&mut send, &out);
+    assert!(matches!(read, SendRead::Sent { .. }), "{read:?}");
+    let posted: Vec<Value> = reqs
+        .iter()
+        .filter(|(r, _)| r.url.ends_with("/attachments"))
+        .map(|(r, _)| serde_json::from_str(r.body.as_deref().unwrap()).unwrap())
+        .collect();
+    // 4 MB of base64 holds 3 MB of MIME, 2.2 MB of files in base64: two
+    // leave, the two largest, attached in the message's order.
+    assert_eq!(posted.len(), 2);
+    assert_eq!(posted[0]["name"], "b.bin");
+    assert_eq!(posted[1]["name"], "c.bin");
+    assert_eq!(posted[0]["@odata.type"], "#microsoft.graph.fileAttachment");
+    assert_eq!(
+        STANDARD
+            .decode(posted[1]["contentBytes"].as_str().unwrap())
+            .unwrap(),
+        files[2]
+    );
+    assert!(
+        !reqs.iter().any(|(r, _)| r.method == Method::Put),
+        "no session under 3 MB"
+    );
+    let draft = STANDARD.decode(reqs[0].0.body.as_deref().unwrap()).unwrap();
+    assert!(STANDARD.encode(&draft).len() <= 4 * 1024 * 1024);
+}
+
+#[test]
+fn a_large_email_for_later_is_uploaded_before_its_time_is_set_and_sent() {
+    let big = file(3 * 1024 * 1024 + 1, 3);
+    let out = outgoing(&with_attachments(&[("big.bin", &big)]), Some(AT_MS));
+    let mut send = GraphSend::new(&read_write(), &out);
+    let (reqs, read) = run_large(&mut send, &out);
+    assert!(matches!(read, SendRead::Sent { .. }), "{read:?}");
+    let kinds: Vec<String> = reqs
+        .iter()
+        .map(|(r, _)| format!("{:?} {}", r.method, r.url.rsplit('/').next().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Post messages",
+            "Post createUploadSession",
+            &format!("Put {}", UPLOAD_URL.rsplit('/').next().unwrap()),
+            "Patch d1",
+            "Post send"
+        ]
+    );
+    let puts: Vec<&HttpRequest> = reqs
+        .iter()
+        .filter(|(r, _)| r.method == Method::Put)
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(uploaded(&puts), big);
+}
+
+#[test]
+fn a_large_email_needs_draft_permission_and_says_so_before_any_call() {
+    let out = outgoing(
+        &with_attachments(&[("big.bin", &file(4 * 1024 * 1024, 1))]),
+        None,
+    );
+    let err = GraphSend::new(&send_only(), &out)
+        .call(&TOKEN, &out)
+        .unwrap_err();
+    match err {
+        SendRead::Permanent { code, message } => {
+            assert_eq!(code, "needsDraftPermission");
+            assert!(message.contains("over 3 MB only as a draft"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn upload_failures_are_retried_never_unknown_and_the_server_says_where_to_go_on() {
+    let big = file(4 * 1024 * 1024, 5);
+    let out = outgoing(&with_attachments(&[("big.bin", &big)]), None);
+    let start = |send: &mut GraphSend| {
+        for answer in [
+            respond(201, &[], r#"{"id":"d1"}"#),
+            respond(201, &[], &json!({"uploadUrl": UPLOAD_URL}).to_string()),
+        ] {
+            send.call(&TOKEN, &out).unwrap();
+            assert_eq!(send.read(Answer::Response(&answer)), Read::Next);
+        }
+    };
+    for (answer, what) in [
+        (respond(503, &[], ""), "5xx"),
+        (
+            respond(404, &[], &graph_error("ErrorItemNotFound", "gone")),
+            "session gone",
+        ),
+        (respond(401, &[], ""), "upload URL refused"),
+    ] {
+        let mut send = GraphSend::new(&read_write(), &out);
+        start(&mut send);
+        assert!(!send.delivers());
+        send.call(&TOKEN, &out).unwrap();
+        assert!(
+            matches!(
+                send.read(Answer::Response(&answer)),
+                Read::End(SendRead::Retry { .. })
+            ),
+            "{what}"
+        );
+    }
+    let mut send = GraphSend::new(&read_write(), &out);
+    start(&mut send);
+    send.call(&TOKEN, &out).unwrap();
+    assert!(matches!(
+        send.read(Answer::Transport(TransportFailure::Timeout)),
+        Read::End(SendRead::Retry { .. })
+    ));
+    // The server took less than was sent: the next PUT starts where it says.
+    let mut send = GraphSend::new(&read_write(), &out);
+    start(&mut send);
+    send.call(&TOKEN, &out).unwrap();
+    let partial = respond(
+        200,
+        &[],
+        &json!({"nextExpectedRanges": ["1000-"]}).to_string(),
+    );
+    assert_eq!(send.read(Answer::Response(&partial)), Read::Next);
+    let next = http(send.call(&TOKEN, &out).unwrap());
+    assert_eq!(
+        header(&next, "Content-Range"),
+        Some(format!("bytes 1000-{}/{}", 1000 + 3_932_160 - 1, big.len()).as_str())
+    );
+}

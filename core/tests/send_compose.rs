@@ -385,20 +385,25 @@ fn attachment_and_message_size_per_provider() {
     i.inbox_kind = ConnectionKind::Imap;
     i.smtp_max_size = Some(50 * 1024 * 1024);
     ok(&i);
-    // Microsoft 365: what one Graph request of 4 MB carries base64-encoded.
+    // Microsoft 365: Exchange Online's default send size, 35 MB encoded (a
+    // send over one 4 MB request goes as a draft with uploads).
     let mut i = input(ConnectionKind::Microsoft);
-    i.attachments = vec![file(2)];
-    i.attachments[0].bytes.resize(2_500_000, b'x');
+    i.attachments = vec![file(26)];
     let e = err(&i);
     assert_eq!(e.code, "messageTooLarge");
     assert!(
-        e.message.contains("Microsoft 365 takes up to 3 MB"),
+        e.message.contains("Microsoft 365 takes up to 35 MB"),
         "{}",
         e.message
     );
     i.attachments[0].bytes.truncate(2_000_000);
     let c = ok(&i);
     assert!(inlay_core::send::limits::graph_send_mail_fits(c.size_bytes));
+    i.attachments[0].bytes.resize(20 * 1024 * 1024, b'x');
+    let c = ok(&i);
+    assert!(!inlay_core::send::limits::graph_send_mail_fits(
+        c.size_bytes
+    ));
     // 8 MB is under Exchange's 10 MB, but not once base64-encoded.
     let mut i = input(ConnectionKind::Exchange);
     i.attachments = vec![file(8)];

@@ -21,6 +21,7 @@ pub(crate) fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpRequest {
         .extend_pairs(pairs)
         .finish();
     HttpRequest {
+        body_base64: None,
         method: Method::Post,
         url: url.into(),
         headers: vec![

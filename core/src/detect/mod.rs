@@ -175,6 +175,7 @@ pub fn mx_query(domain: &str) -> HttpRequest {
     let url = url::Url::parse_with_params(DOH_ENDPOINT, &[("name", domain), ("type", "MX")])
         .expect("the DoH endpoint is a valid URL");
     HttpRequest {
+        body_base64: None,
         method: Method::Get,
         url: url.into(),
         headers: vec![("Accept".into(), "application/dns-json".into())],

@@ -467,6 +467,7 @@ fn client_misconfigured(provider: &str) -> Disposition {
 /// A `GET` with the bearer token.
 pub fn bearer_get(url: &str, access_token: &str) -> HttpRequest {
     HttpRequest {
+        body_base64: None,
         method: Method::Get,
         url: url.into(),
         headers: vec![

@@ -7,11 +7,10 @@
 //! - Gmail API: `messages.send` uploads up to 35 MB; Gmail takes 25 MB of
 //!   attachments; 100 recipients per message through the API.
 //! - Microsoft Graph: one request is at most 4 MB, and the MIME goes in it
-//!   base64-encoded ([`graph_send_mail_fits`]), so 3 MB of MIME. Graph takes
-//!   up to 150 MB through a draft and an upload session, which the provider
-//!   does not do yet (its PUT of raw bytes needs a byte body in
-//!   `HttpRequest`); until it does, compose refuses what it would refuse.
-//!   Exchange Online's 500 recipients per message.
+//!   base64-encoded ([`graph_send_mail_fits`]), so 3 MB of MIME; a larger
+//!   email goes as a draft with its attachments uploaded (150 MB each,
+//!   `provider/graph/detach.rs`), up to Exchange Online's default send size,
+//!   35 MB. Exchange Online's 500 recipients per message.
 //! - Exchange on-premises (EWS): the server's default send size, 10 MB, and
 //!   its default 500 recipients per message.
 //! - IMAP/SMTP: the size the server announces (EHLO `SIZE`), else 25 MB;
@@ -48,8 +47,8 @@ pub fn limits(kind: ConnectionKind, smtp_size: Option<u64>) -> Limits {
         ConnectionKind::Microsoft => Limits {
             provider: "Microsoft 365",
             max_recipients: 500,
-            max_attachment: GRAPH_REQUEST / 4 * 3,
-            max_message: GRAPH_REQUEST / 4 * 3,
+            max_attachment: 35 * MB,
+            max_message: 35 * MB,
         },
         ConnectionKind::Exchange => Limits {
             provider: "Exchange",
@@ -216,8 +215,11 @@ mod tests {
             (100, 25 * MB, 35 * MB)
         );
         let graph = limits(ConnectionKind::Microsoft, None);
-        assert_eq!(graph.max_message, 3 * MB);
-        assert!(graph_send_mail_fits(graph.max_message));
+        assert_eq!(graph.max_message, 35 * MB);
+        assert!(
+            !graph_send_mail_fits(graph.max_message),
+            "a draft + uploads"
+        );
         let ews = limits(ConnectionKind::Exchange, None);
         assert_eq!(ews.max_message, 10 * MB);
         assert_eq!(limits(ConnectionKind::Imap, None).max_message, 25 * MB);

@@ -77,6 +77,7 @@ fn call(inbox: &FakeInbox, url: String, secret: &Secret<'_>) -> Call {
         })
     } else {
         Call::Http(HttpRequest {
+            body_base64: None,
             method: Method::Post,
             url,
             headers: vec![("authorization".into(), secret_text(secret))],

@@ -592,6 +592,7 @@ impl AutodiscoverPlan {
             headers.push(("Authorization".into(), self.credentials.basic_auth()));
         }
         HttpRequest {
+            body_base64: None,
             method: Method::Post,
             url: url.to_string(),
             headers,
@@ -672,6 +673,7 @@ fn candidates(domain: &str) -> VecDeque<Candidate> {
 
 fn get(url: &str, headers: Vec<(String, String)>) -> HttpRequest {
     HttpRequest {
+        body_base64: None,
         method: Method::Get,
         url: url.to_string(),
         headers,

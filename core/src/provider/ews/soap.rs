@@ -24,6 +24,7 @@ pub(crate) fn request(ews_url: &str, credentials: &Credentials, operation: &str)
          <soap:Body>{operation}</soap:Body></soap:Envelope>"
     );
     HttpRequest {
+        body_base64: None,
         method: Method::Post,
         url: ews_url.to_string(),
         headers: vec![

@@ -132,6 +132,7 @@ impl SendSteps for GmailSend {
                     body["threadId"] = json!(thread);
                 }
                 HttpRequest {
+                    body_base64: None,
                     method: Method::Post,
                     url: GMAIL_SEND_URL.into(),
                     headers: vec![
@@ -155,6 +156,7 @@ impl SendSteps for GmailSend {
                     "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{metadata}\r\n--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n{mime}\r\n--{boundary}--\r\n"
                 );
                 HttpRequest {
+                    body_base64: None,
                     method: Method::Post,
                     url: GMAIL_SEND_UPLOAD_URL.into(),
                     headers: vec![

@@ -6,6 +6,7 @@
 //! delivery) and looking for it in Sent Items (`sent_lookup.rs`) for the outbox.
 
 pub(crate) mod connect;
+pub mod detach;
 mod errors;
 mod oauth;
 mod profile;

@@ -10,15 +10,21 @@
 //!   only: on `sendMail` or `/reply` it has been seen to deliver at once and
 //!   again later (connectonion#1198).
 //!
-//! One request may carry at most 4 MB; attachments beyond that need an
-//! upload session of raw bytes on a draft, which `HttpRequest`'s text body
-//! can't carry yet, so such an email is refused before any call.
+//! One request may carry at most 4 MB. A larger email goes as a draft
+//! whatever its time ([`super::detach`]): the MIME without its large
+//! attachments (`POST /me/messages`), then each of them by
+//! `createUploadSession` and PUTs of its bytes in chunks (multiples of
+//! 320 KiB, `Content-Range`, no `Authorization`: the upload URL carries its
+//! own) or, under 3 MB, one `POST …/attachments`, then `/send`. Which
+//! attachment and chunk is next lives in the plan; the bytes are read from
+//! the `Outgoing` at each call.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::detach::{self, Detached, TooLarge};
 use crate::http::{HttpRequest, Method, TransportFailure};
 use crate::provider::ErrorInfo;
 use crate::provider::api_reply::{Reply, reply};
@@ -30,6 +36,9 @@ pub const GRAPH_SEND_MAIL_URL: &str = "https://graph.microsoft.com/v1.0/me/sendM
 pub const GRAPH_MESSAGES_URL: &str = "https://graph.microsoft.com/v1.0/me/messages";
 /// Graph's limit on one request's body (`sendMail` and draft creation).
 pub const GRAPH_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+/// An upload session's chunk: a multiple of 320 KiB (Graph's rule), under
+/// 4 MB.
+pub const GRAPH_UPLOAD_CHUNK_BYTES: usize = 12 * 320 * 1024;
 /// `PidTagDeferredSendTime`, as Graph names a single-value extended property.
 pub const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
 
@@ -73,6 +82,16 @@ enum Stage {
     SendMail,
     /// `POST /me/messages`.
     CreateDraft,
+    /// Attachment `index` of the detached ones: `createUploadSession`, or
+    /// one `POST …/attachments` with its bytes.
+    Attach { draft_id: String, index: usize },
+    /// `PUT` of the chunk of attachment `index` starting at `offset`.
+    Upload {
+        draft_id: String,
+        index: usize,
+        upload_url: String,
+        offset: u64,
+    },
     /// `PATCH /me/messages/{id}` with the deferred time.
     Defer { draft_id: String },
     /// `POST /me/messages/{id}/send`.
@@ -87,25 +106,53 @@ pub struct GraphSend {
     /// Deferred delivery, Unix ms.
     deliver_at_ms: Option<u64>,
     can_write_drafts: bool,
+    /// Attachments that leave the MIME (an email over one request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    detached: Vec<Detached>,
+    /// Over Graph's limits even in pieces (refused at the first call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    too_large: Option<String>,
 }
 
 impl GraphSend {
     pub fn new(target: &GraphTarget, out: &Outgoing) -> GraphSend {
+        let (detached, too_large) = match detach::plan(&out.mime, GRAPH_MAX_REQUEST_BYTES) {
+            Ok(detached) => (detached, None),
+            Err(TooLarge::Attachment { name, size }) => (
+                Vec::new(),
+                Some(format!(
+                    "{name} is {}; Microsoft 365 takes attachments of at most 150 MB. Share it as a link instead.",
+                    megabytes(size as usize)
+                )),
+            ),
+            Err(TooLarge::Message) => (
+                Vec::new(),
+                Some(format!(
+                    "This email is {} and its text and images alone are over the 3 MB Microsoft 365 takes in one request. Shorten it, or attach the images as files.",
+                    megabytes(out.mime.len())
+                )),
+            ),
+        };
         GraphSend {
-            stage: if out.deliver_at_ms.is_some() {
+            stage: if out.deliver_at_ms.is_some() || !detached.is_empty() {
                 Stage::CreateDraft
             } else {
                 Stage::SendMail
             },
             deliver_at_ms: out.deliver_at_ms,
             can_write_drafts: target.can_write_drafts(),
+            detached,
+            too_large,
         }
     }
 
     /// The draft's id once created (Graph's id before `send`).
     pub fn draft_id(&self) -> Option<&str> {
         match &self.stage {
-            Stage::Defer { draft_id } | Stage::SendDraft { draft_id } => Some(draft_id),
+            Stage::Defer { draft_id }
+            | Stage::SendDraft { draft_id }
+            | Stage::Attach { draft_id, .. }
+            | Stage::Upload { draft_id, .. } => Some(draft_id),
             _ => None,
         }
     }
@@ -118,28 +165,49 @@ impl SendSteps for GraphSend {
                 "it was given a password instead of a Microsoft access token",
             ));
         };
+        if let Some(message) = &self.too_large {
+            return Err(SendRead::Permanent {
+                code: "tooLarge".into(),
+                message: message.clone(),
+            });
+        }
         let auth = ("Authorization".to_string(), format!("Bearer {token}"));
+        let json_request = |method: Method, url: String, body: Value| HttpRequest {
+            method,
+            url,
+            headers: vec![
+                auth.clone(),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            body: Some(body.to_string()),
+            body_base64: None,
+        };
         let mime_request = |url: &str| -> Result<HttpRequest, SendRead> {
-            let body = STANDARD.encode(&out.mime);
+            let body = STANDARD.encode(detach::without(&out.mime, &self.detached));
             if body.len() > GRAPH_MAX_REQUEST_BYTES {
-                return Err(SendRead::Permanent {
-                    code: "tooLarge".into(),
-                    message: format!(
-                        "This email is {:.1} MB with its attachments; Inlay can send at most 3 MB through Microsoft 365 for now. Remove or shrink an attachment, or share it as a link.",
-                        out.mime.len() as f64 / (1024.0 * 1024.0)
-                    ),
-                });
+                // `new` read a different message: a mistake, never sent.
+                return Err(internal("the message changed after it was planned"));
             }
             Ok(HttpRequest {
                 method: Method::Post,
                 url: url.into(),
                 headers: vec![auth.clone(), ("Content-Type".into(), "text/plain".into())],
+                body_base64: None,
                 body: Some(body),
             })
         };
         let request = match &self.stage {
             Stage::SendMail => mime_request(GRAPH_SEND_MAIL_URL)?,
             Stage::CreateDraft => {
+                if !self.can_write_drafts && self.deliver_at_ms.is_none() {
+                    return Err(SendRead::Permanent {
+                        code: "needsDraftPermission".into(),
+                        message: format!(
+                            "This email is {} with its attachments: Microsoft 365 takes an email over 3 MB only as a draft with its attachments uploaded, and Inlay was not given permission to write drafts. Turn on scheduled sending in Inlay's settings for this inbox and sign in again, or share the attachments as links.",
+                            megabytes(out.mime.len())
+                        ),
+                    });
+                }
                 if !self.can_write_drafts {
                     return Err(SendRead::Permanent {
                         code: "needsDraftPermission".into(),
@@ -148,27 +216,78 @@ impl SendSteps for GraphSend {
                 }
                 mime_request(GRAPH_MESSAGES_URL)?
             }
+            Stage::Attach { draft_id, index } => {
+                let a = self.attachment(*index)?;
+                let attachments = format!(
+                    "{GRAPH_MESSAGES_URL}/{}/attachments",
+                    path_segment(draft_id)
+                );
+                if a.session {
+                    json_request(
+                        Method::Post,
+                        format!("{attachments}/createUploadSession"),
+                        json!({ "AttachmentItem": attachment_item(a) }),
+                    )
+                } else {
+                    let mut item = attachment_item(a);
+                    item.remove("attachmentType");
+                    item.insert(
+                        "@odata.type".into(),
+                        "#microsoft.graph.fileAttachment".into(),
+                    );
+                    item.insert(
+                        "contentBytes".into(),
+                        STANDARD.encode(part_bytes(out, a)?).into(),
+                    );
+                    json_request(Method::Post, attachments, Value::Object(item))
+                }
+            }
+            Stage::Upload {
+                index,
+                upload_url,
+                offset,
+                ..
+            } => {
+                let a = self.attachment(*index)?;
+                let bytes = part_bytes(out, a)?;
+                let start = usize::try_from(*offset)
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                let end = (start + GRAPH_UPLOAD_CHUNK_BYTES).min(bytes.len());
+                // No Authorization: the upload URL is the session's own
+                // credential (Microsoft: sending a token with it fails).
+                HttpRequest {
+                    method: Method::Put,
+                    url: upload_url.clone(),
+                    headers: vec![
+                        ("Content-Type".into(), "application/octet-stream".into()),
+                        (
+                            "Content-Range".into(),
+                            format!("bytes {start}-{}/{}", end.saturating_sub(1), bytes.len()),
+                        ),
+                    ],
+                    body: None,
+                    body_base64: Some(STANDARD.encode(&bytes[start..end])),
+                }
+            }
             Stage::Defer { draft_id } => {
                 let at = self.deliver_at_ms.unwrap_or(0);
-                HttpRequest {
-                    method: Method::Patch,
-                    url: format!("{GRAPH_MESSAGES_URL}/{}", path_segment(draft_id)),
-                    headers: vec![auth, ("Content-Type".into(), "application/json".into())],
-                    body: Some(
-                        json!({
-                            "singleValueExtendedProperties": [
-                                { "id": DEFERRED_SEND_TIME, "value": utc_iso(at) }
-                            ]
-                        })
-                        .to_string(),
-                    ),
-                }
+                json_request(
+                    Method::Patch,
+                    format!("{GRAPH_MESSAGES_URL}/{}", path_segment(draft_id)),
+                    json!({
+                        "singleValueExtendedProperties": [
+                            { "id": DEFERRED_SEND_TIME, "value": utc_iso(at) }
+                        ]
+                    }),
+                )
             }
             Stage::SendDraft { draft_id } => HttpRequest {
                 method: Method::Post,
                 url: format!("{GRAPH_MESSAGES_URL}/{}/send", path_segment(draft_id)),
                 headers: vec![auth],
                 body: None,
+                body_base64: None,
             },
         };
         Ok(Call::Http(request))
@@ -182,6 +301,14 @@ impl SendSteps for GraphSend {
         let delivers = self.delivers();
         match reply(&answer) {
             Reply::Ok { body, .. } => self.next_stage(body),
+            // An upload URL refused: the session is gone (expired); a new
+            // token would not help, a new plan (draft, session) does.
+            Reply::Unauthorized | Reply::Refused { .. } if self.uploading() => {
+                Read::End(SendRead::Retry {
+                    retry_after_ms: None,
+                    message: "Microsoft 365 stopped taking the upload of an attachment; Inlay will start again.".into(),
+                })
+            }
             Reply::Unauthorized => Read::End(SendRead::SecretRejected),
             Reply::Throttled { retry_after_ms } => Read::End(SendRead::Retry {
                 retry_after_ms,
@@ -228,6 +355,28 @@ impl SendSteps for GraphSend {
 }
 
 impl GraphSend {
+    /// Attachment `index` if there is one, else what follows the
+    /// attachments: the deferred time, or `send`.
+    fn attachment_or_after(&self, draft_id: String, index: usize) -> Stage {
+        if index < self.detached.len() {
+            Stage::Attach { draft_id, index }
+        } else if self.deliver_at_ms.is_some() {
+            Stage::Defer { draft_id }
+        } else {
+            Stage::SendDraft { draft_id }
+        }
+    }
+
+    fn uploading(&self) -> bool {
+        matches!(self.stage, Stage::Upload { .. })
+    }
+
+    fn attachment(&self, index: usize) -> Result<&Detached, SendRead> {
+        self.detached
+            .get(index)
+            .ok_or_else(|| internal("its plan names an attachment the email doesn't have"))
+    }
+
     fn next_stage(&mut self, body: &str) -> Read<SendRead> {
         match &self.stage {
             Stage::SendMail => Read::End(SendRead::Sent {
@@ -246,7 +395,67 @@ impl GraphSend {
                         message: "Microsoft 365 created the draft but Inlay couldn't read its id; Inlay will try again.".into(),
                     });
                 };
-                self.stage = Stage::Defer { draft_id };
+                self.stage = self.attachment_or_after(draft_id, 0);
+                Read::Next
+            }
+            Stage::Attach { draft_id, index } => {
+                let (draft_id, index) = (draft_id.clone(), *index);
+                if !self.detached.get(index).is_some_and(|a| a.session) {
+                    self.stage = self.attachment_or_after(draft_id, index + 1);
+                    return Read::Next;
+                }
+                let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+                let Some(upload_url) = text_field(&v, "uploadUrl") else {
+                    return Read::End(SendRead::Retry {
+                        retry_after_ms: None,
+                        message: "Microsoft 365 opened the upload of an attachment but Inlay couldn't read where to send it; Inlay will try again.".into(),
+                    });
+                };
+                self.stage = Stage::Upload {
+                    draft_id,
+                    index,
+                    upload_url,
+                    offset: 0,
+                };
+                Read::Next
+            }
+            Stage::Upload {
+                draft_id,
+                index,
+                upload_url,
+                offset,
+            } => {
+                let (draft_id, index) = (draft_id.clone(), *index);
+                let size = self.detached.get(index).map_or(0, |a| a.size);
+                let sent = (*offset + GRAPH_UPLOAD_CHUNK_BYTES as u64).min(size);
+                // The server says where to go on (`nextExpectedRanges`:
+                // "start-" for an Outlook attachment); the last chunk's
+                // answer (201) has no body.
+                let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+                let next = v["nextExpectedRanges"]
+                    .as_array()
+                    .and_then(|r| r.first())
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.split('-').next()?.trim().parse::<u64>().ok());
+                match next {
+                    Some(next) if next < size => {
+                        self.stage = Stage::Upload {
+                            draft_id,
+                            index,
+                            upload_url: upload_url.clone(),
+                            offset: next,
+                        };
+                    }
+                    _ if sent < size => {
+                        self.stage = Stage::Upload {
+                            draft_id,
+                            index,
+                            upload_url: upload_url.clone(),
+                            offset: sent,
+                        };
+                    }
+                    _ => self.stage = self.attachment_or_after(draft_id, index + 1),
+                }
                 Read::Next
             }
             Stage::Defer { draft_id } => {
@@ -342,6 +551,32 @@ fn internal(what: &str) -> SendRead {
             "Inlay could not hand this email to Microsoft 365 ({what}). Please report this problem."
         ),
     }
+}
+
+/// Graph's `attachmentItem` for a detached attachment.
+fn attachment_item(a: &Detached) -> serde_json::Map<String, Value> {
+    let mut item = serde_json::Map::new();
+    item.insert("attachmentType".into(), "file".into());
+    item.insert("name".into(), a.name.clone().into());
+    item.insert("size".into(), a.size.into());
+    item.insert("contentType".into(), a.content_type.clone().into());
+    item.insert("isInline".into(), a.is_inline.into());
+    if let Some(id) = &a.content_id {
+        item.insert("contentId".into(), id.clone().into());
+    }
+    item
+}
+
+/// The decoded bytes of a detached attachment, from the email.
+fn part_bytes(out: &Outgoing, a: &Detached) -> Result<Vec<u8>, SendRead> {
+    detach::contents(&out.mime, a.part)
+        .filter(|b| b.len() as u64 == a.size)
+        .ok_or_else(|| internal("the message changed after it was planned"))
+}
+
+/// `12.3 MB` (MiB, as mail providers count them).
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// A Graph id as one path segment (ids are base64 with `/`, `+`, `=`).

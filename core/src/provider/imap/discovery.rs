@@ -552,6 +552,7 @@ fn purpose(stage: &Stage) -> Option<Purpose> {
 
 fn get(url: &str) -> HttpRequest {
     HttpRequest {
+        body_base64: None,
         method: Method::Get,
         url: url.into(),
         headers: vec![("Accept".into(), "application/xml, text/xml".into())],

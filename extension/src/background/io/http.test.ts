@@ -10,9 +10,17 @@ let base = "";
 before(async () => {
   server = createServer((req, res) => {
     let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
+      body += c.toString();
+    });
     req.on("end", () => {
       switch (req.url) {
+        case "/bytes":
+          res.writeHead(200, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ hex: Buffer.concat(chunks).toString("hex"), length: req.headers["content-length"], range: req.headers["content-range"] }));
+          break;
         case "/echo":
           res.writeHead(200, { "Content-Type": "application/json", "X-Seen-Auth": req.headers.authorization ?? "" });
           res.end(JSON.stringify({ method: req.method, body }));
@@ -53,6 +61,19 @@ test("sends method, headers and body as planned and returns lower-cased headers"
   assert.equal(outcome.response.status, 200);
   assert.deepEqual(JSON.parse(outcome.response.body), { method: "POST", body: "a=1" });
   assert.ok(outcome.response.headers.some(([k, v]) => k === "x-seen-auth" && v === "Bearer t"));
+});
+
+test("a base64 body is sent as its raw bytes", async () => {
+  const bytes = [0, 255, 128, 10, 13, 0x80, 0xc3, 0x28];
+  const outcome = await execute({
+    method: "PUT",
+    url: `${base}/bytes`,
+    headers: [["Content-Range", "bytes 0-7/8"], ["Content-Type", "application/octet-stream"]],
+    body: null,
+    bodyBase64: Buffer.from(bytes).toString("base64"),
+  });
+  assert.ok(outcome.kind === "response");
+  assert.deepEqual(JSON.parse(outcome.response.body), { hex: Buffer.from(bytes).toString("hex"), length: "8", range: "bytes 0-7/8" });
 });
 
 test("error statuses are returned, not thrown, with Retry-After intact", async () => {

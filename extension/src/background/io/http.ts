@@ -13,6 +13,14 @@ export type { HttpRequest, HttpResponse, Method, Outcome };
 /** Chrome kills a worker whose fetch takes 30 s; give up first. */
 export const DEFAULT_TIMEOUT_MS = 25_000;
 
+/** The raw bytes of a request the core gives as base64 (a Graph upload session's chunk). */
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 /** Performs `request` with `fetchImpl`, aborting after `timeoutMs`. Never throws. */
 export async function execute(
   request: HttpRequest,
@@ -25,7 +33,7 @@ export async function execute(
     const response = await fetchImpl(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body ?? undefined,
+      body: request.bodyBase64 != null ? fromBase64(request.bodyBase64) : (request.body ?? undefined),
       signal: controller.signal,
       redirect: "manual",
       credentials: "omit",

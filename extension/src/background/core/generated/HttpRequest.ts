@@ -12,4 +12,10 @@ headers: Array<[string, string]>,
 /**
  * UTF-8 body (JSON, form-encoded or SOAP), if any.
  */
-body?: string | null, };
+body?: string | null, 
+/**
+ * Raw bytes, base64-encoded, that the executor decodes and sends as
+ * they are (a Graph upload session's chunk); `body` is then `None`.
+ * Absent from every other request's JSON.
+ */
+bodyBase64?: string, };
