@@ -121,9 +121,19 @@ describe("Microsoft 365", () => {
     assert.ok(!paths.some((p) => p.startsWith("PATCH ")), `no draft was changed: ${paths}`);
   });
 
-  // Needs Mail.ReadWrite (the draft), which no sign-in asks for yet: issue 12's "ask for a new scope only when
-  // the feature that needs it is turned on" is not built. Runs and reports; turns into a plain test once it is.
-  test("a scheduled email is handed over with deferred delivery: a draft with 0x3FEF, then its send, never sendMail", { todo: "no sign-in grants Mail.ReadWrite yet (incremental consent for deferred delivery)" }, async () => {
+  test("with 'Deliver scheduled email with the browser closed' turned on, a scheduled email is handed over with deferred delivery: a draft with 0x3FEF, then its send, never sendMail", async () => {
+    // The inbox list's switch: the disclosure, then Microsoft's sign-in for the added permission (Mail.ReadWrite).
+    const inbox = await InboxPage.open(browser, "app.html");
+    const account = inbox.account(BOB.address);
+    await account.locator('label[data-feature="scheduledDelivery"] input').click();
+    const disclosure = inbox.page.locator('.feature-disclosure[data-feature="scheduledDelivery"]');
+    await disclosure.waitFor({ timeout: 15_000 });
+    assert.match(await disclosure.innerText(), /Mail\.ReadWrite/);
+    await disclosure.getByRole("button", { name: "Continue" }).click();
+    await account.locator('label[data-feature="scheduledDelivery"] input:checked').waitFor({ timeout: 30_000 });
+    assert.match(await account.innerText(), /Scheduled email leaves at its time even with the browser closed/);
+    await inbox.page.close();
+
     const before = (await graphSends()).length;
     await sandbox.control("DELETE", "/requests");
     const at = Date.now() + 3600_000;
