@@ -293,6 +293,35 @@ fn imap_sends_through_the_helper_and_looks_in_sent_through_it() {
 }
 
 #[test]
+fn an_imap_inbox_whose_smtp_server_has_its_own_password_gets_both() {
+    let mut target = imap_target();
+    target["settings"]["smtp"]["username"] = json!("ann-smtp");
+    target["settings"]["sameCredentials"] = json!(false);
+    let mut m = machine(entry(target, None));
+    m.start(at(T0));
+    let both = json!({"kind": "mailPasswords", "imap": "SECRET-imap", "smtp": "SECRET-smtp"});
+    let step = m.resume(secret(both), at(T0));
+    let OutboxStep::Helper { call, purpose } = &step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(*purpose, OutboxPurpose::Deliver);
+    let call = serde_json::to_value(call).unwrap();
+    assert_eq!(call["args"]["smtp"]["password"], "SECRET-smtp");
+    assert_eq!(call["args"]["imap"]["password"], "SECRET-imap");
+    assert!(!serde_json::to_string(m.entry()).unwrap().contains("SECRET"));
+    assert_eq!(
+        format!(
+            "{:?}",
+            serde_json::from_value::<SecretAnswer>(
+                json!({"kind": "mailPasswords", "imap": "SECRET-imap", "smtp": "SECRET-smtp"})
+            )
+            .unwrap()
+        ),
+        "MailPasswords(<secret>, <secret>)"
+    );
+}
+
+#[test]
 fn a_gmail_email_in_doubt_is_found_by_its_send_id_when_gmail_replaced_its_message_id() {
     let mime = b"Message-ID: <m1@acme.example>\r\nX-Inlay-Send-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0\r\nFrom: ann@acme.example\r\nTo: bob@example.com\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
     let mut m = OutboxMachine::new(

@@ -163,6 +163,25 @@ fn a_busy_server_refused_before_sending_retries_after_its_back_off() {
         SendRead::Retry { retry_after_ms, .. } => assert_eq!(retry_after_ms, Some(7_000)),
         other => panic!("{other:?}"),
     }
+    // As an HTTP-date: read against the answer's own Date (the server's
+    // clock), 90 s; without a Date no time is guessed.
+    let dated = response(
+        429,
+        &[
+            ("date", "Sat, 05 Dec 2026 23:00:00 GMT"),
+            ("retry-after", "Sat, 05 Dec 2026 23:01:30 GMT"),
+        ],
+        "",
+    );
+    match send_read(Answer::Response(&dated)) {
+        SendRead::Retry { retry_after_ms, .. } => assert_eq!(retry_after_ms, Some(90_000)),
+        other => panic!("{other:?}"),
+    }
+    let undated = response(429, &[("retry-after", "Sat, 05 Dec 2026 23:01:30 GMT")], "");
+    match send_read(Answer::Response(&undated)) {
+        SendRead::Retry { retry_after_ms, .. } => assert_eq!(retry_after_ms, None),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

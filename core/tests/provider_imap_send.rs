@@ -131,10 +131,26 @@ fn a_send_that_needs_a_second_password_or_gets_a_token_is_refused_before_any_cal
     match ImapSend::new(&separate, &out).call(&SECRET, &out) {
         Err(SendRead::Permanent { code, message }) => {
             assert_eq!(code, "separateSmtpPassword");
-            assert!(message.contains("Nothing was sent"), "{message}");
+            assert!(message.contains("its own"), "{message}");
         }
         other => panic!("{other:?}"),
     }
+    // Both passwords: each server gets its own, with its own username.
+    let both = Secret::MailPasswords {
+        imap: "imap-pw",
+        smtp: "smtp-pw",
+    };
+    let (_, args) = helper_call(ImapSend::new(&separate, &out).call(&both, &out).unwrap());
+    assert_eq!(args["smtp"]["password"], json!("smtp-pw"));
+    assert_eq!(args["smtp"]["username"], json!("ann-smtp"));
+    assert_eq!(args["imap"]["password"], json!("imap-pw"));
+    assert_ne!(args["imap"]["username"], json!("ann-smtp"));
+    // The lookup logs in to IMAP with the IMAP one.
+    let look = ImapLookup::new(&separate, "<m@x>");
+    let Call::Helper(h) = look.call(&both).unwrap() else {
+        panic!("a helper call")
+    };
+    assert_eq!(h.args["imap"]["password"], json!("imap-pw"));
     assert!(matches!(
         ImapSend::new(&target(true), &out).call(&Secret::Bearer("t"), &out),
         Err(SendRead::Permanent { .. })

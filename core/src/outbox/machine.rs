@@ -82,6 +82,8 @@ pub enum SecretAnswer {
     Bearer { token: String },
     /// Exchange or IMAP/SMTP.
     Password { username: String, password: String },
+    /// IMAP/SMTP whose outgoing server has its own password.
+    MailPasswords { imap: String, smtp: String },
     /// No secret: the user must sign in again, or the inbox is gone.
     Unavailable {
         reason: Unavailable,
@@ -94,6 +96,7 @@ impl fmt::Debug for SecretAnswer {
         match self {
             SecretAnswer::Bearer { .. } => f.write_str("Bearer(<secret>)"),
             SecretAnswer::Password { username, .. } => write!(f, "Password({username}, <secret>)"),
+            SecretAnswer::MailPasswords { .. } => f.write_str("MailPasswords(<secret>, <secret>)"),
             SecretAnswer::Unavailable { reason, message } => {
                 write!(f, "Unavailable({reason:?}, {message})")
             }
@@ -309,6 +312,7 @@ impl<T: Plans> OutboxMachine<T> {
             SecretAnswer::Password { username, password } => {
                 Secret::Password { username, password }
             }
+            SecretAnswer::MailPasswords { imap, smtp } => Secret::MailPasswords { imap, smtp },
             SecretAnswer::Unavailable { reason, message } => {
                 return self.no_secret(*reason, message.clone(), at);
             }

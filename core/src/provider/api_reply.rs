@@ -67,21 +67,8 @@ pub(crate) fn reply<'a>(answer: &Answer<'a>) -> Reply<'a> {
 /// the error message (its sending limit, which lasts hours). Without `Date`
 /// only delta-seconds can be read; the outbox's backoff decides the rest.
 fn retry_after_ms(response: &HttpResponse, info: &ErrorInfo) -> Option<u64> {
-    let server_now = || {
-        let date = httpdate::parse_http_date(response.header("date")?.trim()).ok()?;
-        unix_ms(date)
-    };
-    if let Some(value) = response.header("retry-after").map(str::trim) {
-        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(
-                value
-                    .parse::<u64>()
-                    .unwrap_or(u64::MAX)
-                    .saturating_mul(1000),
-            );
-        }
-        let at = unix_ms(httpdate::parse_http_date(value).ok()?)?;
-        return Some(at.saturating_sub(server_now()?));
+    if response.header("retry-after").is_some() {
+        return retry_after_header_ms(response);
     }
     let message = info.message();
     let at = message.find("Retry after ").and_then(|i| {
@@ -91,7 +78,28 @@ fn retry_after_ms(response: &HttpResponse, info: &ErrorInfo) -> Option<u64> {
                 .next()?,
         )
     })?;
-    Some(at.saturating_sub(server_now()?))
+    Some(at.saturating_sub(server_now_ms(response)?))
+}
+
+/// `Retry-After` in ms: delta-seconds, or an HTTP-date measured against the
+/// answer's own `Date` (none without it). Any HTTP answer's: EWS reads it too.
+pub(crate) fn retry_after_header_ms(response: &HttpResponse) -> Option<u64> {
+    let value = response.header("retry-after")?.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1000),
+        );
+    }
+    let at = unix_ms(httpdate::parse_http_date(value).ok()?)?;
+    Some(at.saturating_sub(server_now_ms(response)?))
+}
+
+/// The answer's `Date`, Unix ms: the server's clock.
+fn server_now_ms(response: &HttpResponse) -> Option<u64> {
+    unix_ms(httpdate::parse_http_date(response.header("date")?.trim()).ok()?)
 }
 
 fn unix_ms(t: std::time::SystemTime) -> Option<u64> {

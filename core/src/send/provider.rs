@@ -29,6 +29,9 @@ pub enum Secret<'a> {
         username: &'a str,
         password: &'a str,
     },
+    /// IMAP/SMTP whose outgoing server has its own password (the settings'
+    /// usernames are used).
+    MailPasswords { imap: &'a str, smtp: &'a str },
 }
 
 /// One call to make: an HTTP request, or an operation of the native helper.

@@ -66,6 +66,7 @@ fn secret_text(secret: &Secret<'_>) -> String {
     match secret {
         Secret::Bearer(token) => format!("Bearer {token}"),
         Secret::Password { username, password } => format!("{username}:{password}"),
+        Secret::MailPasswords { imap, smtp } => format!("{imap}/{smtp}"),
     }
 }
 

@@ -74,7 +74,7 @@ pub(crate) const NO_PASSWORD: &str =
 pub(crate) fn password(secret: &Secret<'_>) -> Option<Credentials> {
     match secret {
         Secret::Password { username, password } => Some(Credentials::new(*username, *password)),
-        Secret::Bearer(_) => None,
+        Secret::Bearer(_) | Secret::MailPasswords { .. } => None,
     }
 }
 
@@ -95,16 +95,10 @@ pub(crate) fn unpaced(ews_url: &str) -> EwsContext<'static> {
     }
 }
 
-/// `read` has no clock: an HTTP-date `Retry-After` is not read (EWS pauses
-/// come as `BackOffMilliseconds`); delta-seconds are.
+/// `Retry-After` (EWS's own pauses come as `BackOffMilliseconds`): seconds,
+/// or an HTTP-date against the answer's `Date`, as for Google and Microsoft.
 pub(crate) fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    let value = response.header("retry-after")?.trim();
-    (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())).then(|| {
-        value
-            .parse::<u64>()
-            .unwrap_or(u64::MAX)
-            .saturating_mul(1000)
-    })
+    crate::provider::api_reply::retry_after_header_ms(response)
 }
 
 /// `soap:Fault/detail`: its `ResponseCode`, text and `BackOffMilliseconds`.

@@ -41,17 +41,33 @@ impl ImapTarget {
         })
     }
 
-    /// The account's password from the secret: the IMAP one, which SMTP
-    /// shares unless the settings say otherwise.
+    /// The IMAP server's password from the secret (also SMTP's unless the
+    /// settings say it has its own).
     pub(crate) fn password<'a>(&self, secret: &Secret<'a>) -> Result<&'a str, String> {
         match secret {
             Secret::Password { password, .. } => Ok(password),
-            Secret::Bearer(_) => Err("Inlay was handed no password for this IMAP/SMTP inbox. \
-                 Reconnect the inbox, then try again."
+            Secret::MailPasswords { imap, .. } => Ok(imap),
+            Secret::Bearer(_) => Err(NO_PASSWORD.into()),
+        }
+    }
+
+    /// The outgoing (SMTP) server's password: its own where the settings
+    /// say so, which a single password can't be.
+    pub(crate) fn smtp_password<'a>(&self, secret: &Secret<'a>) -> Result<&'a str, String> {
+        match secret {
+            Secret::MailPasswords { smtp, .. } => Ok(smtp),
+            Secret::Password { password, .. } if self.settings.same_credentials => Ok(password),
+            Secret::Password { .. } => Err("Inlay was handed one password for an inbox whose \
+                 outgoing (SMTP) server has its own. Sign in to the inbox again in Settings › \
+                 Email, then send again."
                 .into()),
+            Secret::Bearer(_) => Err(NO_PASSWORD.into()),
         }
     }
 }
+
+const NO_PASSWORD: &str =
+    "Inlay was handed no password for this IMAP/SMTP inbox. Reconnect the inbox, then try again.";
 
 /// The send of one email: a single delivering helper `send`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,20 +87,14 @@ impl ImapSend {
 impl SendSteps for ImapSend {
     fn call(&self, secret: &Secret<'_>, out: &Outgoing) -> Result<Call, SendRead> {
         let t = &self.target;
-        let password = t.password(secret).map_err(|message| SendRead::Permanent {
-            code: "wrongSecret".into(),
-            message,
-        })?;
-        if !t.settings.same_credentials {
-            // One secret reaches a send; the outgoing server's own password
-            // has no way in yet (reported in the send design's Changes).
-            return Err(SendRead::Permanent {
-                code: "separateSmtpPassword".into(),
-                message: "Inlay can't send yet from an inbox whose outgoing (SMTP) server has \
-                          its own password. Nothing was sent."
-                    .into(),
-            });
-        }
+        let refused = |code: &str| {
+            let code = code.to_string();
+            move |message| SendRead::Permanent { code, message }
+        };
+        let password = t.password(secret).map_err(refused("wrongSecret"))?;
+        let smtp_password = t
+            .smtp_password(secret)
+            .map_err(refused("separateSmtpPassword"))?;
         let append = t.append_to_sent;
         let message = match (&out.transmitted, append) {
             (Some(transmitted), false) => transmitted,
@@ -96,7 +106,7 @@ impl SendSteps for ImapSend {
             serde_json::Value::Null
         };
         let args = serde_json::json!({
-            "smtp": server_args(&t.settings.smtp, password, &t.trust(MailServerKind::Smtp)),
+            "smtp": server_args(&t.settings.smtp, smtp_password, &t.trust(MailServerKind::Smtp)),
             "imap": imap,
             "from": out.envelope_from,
             "recipients": out.recipients,

@@ -41,12 +41,9 @@ export async function answerSecret(core: WorkerCore, inbox: string, rejected: st
     return { kind: "unavailable", reason: "reauthenticate", message: `Inlay has no password for ${inbox}: sign in again in Settings › Email, then send again.` };
   }
   if (server.kind === "exchange") return { kind: "password", username: server.username || inbox, password: secrets.password };
-  // IMAP/SMTP: sending is SMTP's login (its own, or the IMAP one when shared).
-  const smtp = server.settings.smtp;
-  const shared = server.settings.sameCredentials;
-  return {
-    kind: "password",
-    username: (shared ? server.settings.imap.username : smtp.username) || inbox,
-    password: (shared ? secrets.password : secrets.smtpPassword) ?? secrets.password,
-  };
+  // IMAP/SMTP: one password for both servers, or each its own (the send
+  // logs in to SMTP with one and saves the Sent copy over IMAP with the other).
+  if (server.settings.sameCredentials) return { kind: "password", username: server.settings.imap.username || inbox, password: secrets.password };
+  // Other usernames but no password of SMTP's own stored: the connect flow kept one password for both.
+  return { kind: "mailPasswords", imap: secrets.password, smtp: secrets.smtpPassword ?? secrets.password };
 }

@@ -5,4 +5,4 @@ import type { Unavailable } from "./Unavailable";
  * The token keeper's answer. Read only, never written: the entry has no
  * place for it, and its `Debug` hides the secret.
  */
-export type SecretAnswer = { "kind": "bearer", token: string, } | { "kind": "password", username: string, password: string, } | { "kind": "unavailable", reason: Unavailable, message: string, };
+export type SecretAnswer = { "kind": "bearer", token: string, } | { "kind": "password", username: string, password: string, } | { "kind": "mailPasswords", imap: string, smtp: string, } | { "kind": "unavailable", reason: Unavailable, message: string, };
