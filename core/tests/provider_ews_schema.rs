@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use inlay_core::provider::ews::{
     Credentials, Folder, ItemId, LOOKUP_FOLDERS, Page, find_by_message_id, find_items, get_mime,
-    send_mime, send_mime_at, sync_items, verify_connection,
+    save_draft, send_item, send_mime, send_mime_at, sync_items, verify_connection,
 };
 
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
@@ -72,6 +72,17 @@ fn requests() -> Vec<(&'static str, String)> {
                 Some(1_796_463_018_000),
             ),
         ),
+        (
+            "create-item-save-only-deferred",
+            save_draft(
+                URL,
+                &creds,
+                "Subject: é & <ok>\r\n\r\nhi".as_bytes(),
+                Some(1_796_463_018_000),
+            ),
+        ),
+        ("send-item", send_item(URL, &creds, &ids[0])),
+        ("send-item-no-change-key", send_item(URL, &creds, &ids[1])),
         ("find-item", find_items(URL, &creds, Folder::Inbox, page)),
         (
             "find-item-message-id",

@@ -1,7 +1,7 @@
 //! Exchange's send and Sent lookup for the outbox (`EwsSend`, `EwsLookup`):
-//! the planned `CreateItem` (deferred time on the item itself) and
-//! `FindItem` on Message-ID, and every answer read into what the outbox
-//! decides on. The bodies themselves are validated against the XSDs in
+//! the planned `CreateItem SaveOnly` (deferred time on the draft) then
+//! `SendItem`, and `FindItem` on Message-ID, and every answer of each call
+//! read into what the outbox decides on. The bodies themselves are validated against the XSDs in
 //! provider_ews_schema.rs.
 
 use base64::Engine;
@@ -64,11 +64,20 @@ fn body_of(call: Call) -> (String, Vec<(String, String)>) {
     }
 }
 
+/// The send after its draft was saved: the next call is `SendItem`.
+fn at_send_item(out: &Outgoing) -> EwsSend {
+    let mut send = EwsSend::new(&target(), out);
+    let saved = response(200, &[], &fixture("create-item-save-only-response.xml"));
+    assert_eq!(send.read(Answer::Response(&saved)), Read::Next);
+    send
+}
+
+/// How `SendItem`'s answer ends the send.
 fn send_read(answer: Answer<'_>) -> SendRead {
-    let mut send = EwsSend::new(&target(), &outgoing(None));
+    let mut send = at_send_item(&outgoing(None));
     match send.read(answer) {
         Read::End(read) => read,
-        Read::Next => panic!("EWS sends in one call"),
+        Read::Next => panic!("SendItem is the last call"),
     }
 }
 
@@ -76,16 +85,29 @@ fn send_read_body(status: u16, body: &str) -> SendRead {
     send_read(Answer::Response(&response(status, &[], body)))
 }
 
+/// How the draft's answer ends the send (when it does).
+fn draft_read(answer: Answer<'_>) -> Read<SendRead> {
+    EwsSend::new(&target(), &outgoing(None)).read(answer)
+}
+
+fn draft_read_body(status: u16, body: &str) -> Read<SendRead> {
+    draft_read(Answer::Response(&response(status, &[], body)))
+}
+
 #[test]
-fn the_one_call_sends_the_whole_mime_and_keeps_a_copy_in_sent_items() {
+fn a_draft_is_saved_first_without_delivering_then_sent_by_id() {
     let out = outgoing(None);
-    let send = EwsSend::new(&target(), &out);
-    assert!(send.delivers());
+    let mut send = EwsSend::new(&target(), &out);
+    assert!(!send.delivers(), "saving a draft delivers nothing");
     let (body, headers) = body_of(send.call(&SECRET, &out).unwrap());
-    assert!(body.contains(r#"<m:CreateItem MessageDisposition="SendAndSaveCopy">"#));
+    assert!(
+        body.contains(r#"<m:CreateItem MessageDisposition="SaveOnly">"#),
+        "{body}"
+    );
     assert!(body.contains(
-        r#"<m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems"/></m:SavedItemFolderId>"#
+        r#"<m:SavedItemFolderId><t:DistinguishedFolderId Id="drafts"/></m:SavedItemFolderId>"#
     ));
+    assert!(!body.contains("SendAndSaveCopy") && !body.contains("SendItem"));
     // The Bcc travels to Exchange (it drops it before delivery and keeps it in Sent).
     let mime = STANDARD.encode(&out.mime);
     assert!(body.contains(&format!(">{mime}</t:MimeContent>")), "{body}");
@@ -99,42 +121,150 @@ fn the_one_call_sends_the_whole_mime_and_keeps_a_copy_in_sent_items() {
         auth,
         format!("Basic {}", STANDARD.encode("CONTOSO\\ana:pw é"))
     );
-    // Persisted between calls: the password and the message are not in it.
+
+    let saved = response(200, &[], &fixture("create-item-save-only-response.xml"));
+    assert_eq!(send.read(Answer::Response(&saved)), Read::Next);
+    assert!(send.delivers(), "SendItem is the delivering call");
+    assert_eq!(send.draft().map(|d| d.id.as_str()), Some("AAMkDraft1="));
+    let (body, _) = body_of(send.call(&SECRET, &out).unwrap());
+    assert!(body.contains(
+        r#"<m:SendItem SaveItemToFolder="true"><m:ItemIds><t:ItemId Id="AAMkDraft1=" ChangeKey="CQAAABYAAAD1"/></m:ItemIds><m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems"/></m:SavedItemFolderId></m:SendItem>"#
+    ), "{body}");
+    assert!(!body.contains("MimeContent"), "{body}");
+    // Persisted between calls with the draft's id: not the password nor the message.
     let saved = serde_json::to_string(&send).unwrap();
     assert!(!saved.contains("pw") && !saved.contains("hello"), "{saved}");
+    assert!(saved.contains("AAMkDraft1="), "{saved}");
     assert_eq!(serde_json::from_str::<EwsSend>(&saved).unwrap(), send);
+    let sent = response(200, &[], &fixture("send-item-response.xml"));
+    assert_eq!(
+        send.read(Answer::Response(&sent)),
+        Read::End(SendRead::Sent {
+            provider_id: None,
+            thread_id: None
+        })
+    );
 }
 
 #[test]
-fn a_scheduled_email_carries_its_deferred_send_time_on_the_same_item() {
+fn a_send_persisted_before_drafts_reads_as_saving_one() {
+    let old: EwsSend = serde_json::from_str(&format!(r#"{{"ewsUrl":"{URL}"}}"#)).unwrap();
+    assert_eq!(old, EwsSend::new(&target(), &outgoing(None)));
+    assert!(!old.delivers());
+}
+
+#[test]
+fn a_scheduled_email_carries_its_deferred_send_time_on_the_draft() {
     let out = outgoing(Some(1_796_463_018_500));
     let send = EwsSend::new(&target(), &out);
     let (body, _) = body_of(send.call(&SECRET, &out).unwrap());
     assert!(body.contains(
         r#"<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="16367" PropertyType="SystemTime"/><t:Value>2026-12-05T09:30:18Z</t:Value></t:ExtendedProperty></t:Message>"#
     ), "{body}");
-    // Still the one SendAndSaveCopy: Exchange holds it, no second call.
-    assert_eq!(body.matches("<m:CreateItem ").count(), 1);
-    assert!(body.contains(r#"MessageDisposition="SendAndSaveCopy""#));
+    assert!(body.contains(r#"MessageDisposition="SaveOnly""#));
+    // SendItem then hands that draft over; Exchange holds it until its time.
+    let send = at_send_item(&out);
+    let (body, _) = body_of(send.call(&SECRET, &out).unwrap());
+    assert!(body.contains("<m:SendItem "), "{body}");
 }
 
 #[test]
 fn an_oauth_token_is_not_an_exchange_password() {
     let out = outgoing(None);
-    let send = EwsSend::new(&target(), &out);
-    match send.call(&Secret::Bearer("ya29"), &out) {
-        Err(SendRead::Permanent { code, message }) => {
-            assert_eq!(code, "wrongSecret");
-            assert!(message.contains("Reconnect"), "{message}");
+    for send in [EwsSend::new(&target(), &out), at_send_item(&out)] {
+        match send.call(&Secret::Bearer("ya29"), &out) {
+            Err(SendRead::Permanent { code, message }) => {
+                assert_eq!(code, "wrongSecret");
+                assert!(message.contains("Reconnect"), "{message}");
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 
 #[test]
-fn no_error_is_sent() {
+fn no_answer_to_the_draft_is_retried_never_unknown() {
+    // Nothing was delivered whatever happened: at worst a stray draft.
+    let cases = [
+        Answer::Transport(TransportFailure::Timeout),
+        Answer::Transport(TransportFailure::Network),
+        Answer::Response(&response(500, &[], "<html>Internal Server Error</html>")),
+        Answer::Response(&response(503, &[], "")),
+        Answer::Response(&response(200, &[], "<html>proxy login</html>")),
+        Answer::Response(&response(200, &[], "")),
+    ];
+    for answer in cases {
+        let shown = format!("{answer:?}");
+        match draft_read(answer) {
+            Read::End(SendRead::Retry {
+                retry_after_ms: None,
+                message,
+            }) => {
+                assert!(message.contains("mail.contoso.com"), "{message}");
+                assert!(message.contains("draft"), "{message}");
+            }
+            other => panic!("{shown}: {other:?}"),
+        }
+    }
+    for file in [
+        "create-item-error-internal-server.xml",
+        // Success naming no draft: nothing to send; save another.
+        "create-item-response.xml",
+    ] {
+        assert!(
+            matches!(
+                draft_read_body(200, &fixture(file)),
+                Read::End(SendRead::Retry { .. })
+            ),
+            "{file}"
+        );
+    }
+    // A retried draft starts over with a new draft (never SendItem of nothing).
+    let out = outgoing(None);
+    let mut send = EwsSend::new(&target(), &out);
+    let _ = send.read(Answer::Transport(TransportFailure::Network));
+    assert!(!send.delivers());
+    let (body, _) = body_of(send.call(&SECRET, &out).unwrap());
+    assert!(body.contains(r#"MessageDisposition="SaveOnly""#));
+}
+
+#[test]
+fn refusals_of_the_draft_are_said() {
     assert_eq!(
-        send_read_body(200, &fixture("create-item-response.xml")),
+        draft_read_body(200, &fixture("create-item-error-server-busy.xml")),
+        Read::End(SendRead::Retry {
+            retry_after_ms: Some(5_000),
+            message: "Exchange is busy; the email was not sent yet".into()
+        })
+    );
+    match draft_read_body(500, &fixture("fault-server-busy.xml")) {
+        Read::End(SendRead::Retry { retry_after_ms, .. }) => {
+            assert_eq!(retry_after_ms, Some(297_749))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        draft_read_body(401, ""),
+        Read::End(SendRead::SecretRejected)
+    );
+    for (file, code) in [
+        (
+            "create-item-error-message-size-exceeded.xml",
+            "messageTooLarge",
+        ),
+        ("create-item-error-send-as-denied.xml", "sendAsDenied"),
+    ] {
+        match draft_read_body(200, &fixture(file)) {
+            Read::End(SendRead::Permanent { code: got, .. }) => assert_eq!(got, code, "{file}"),
+            other => panic!("{file}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn no_error_from_send_item_is_sent() {
+    assert_eq!(
+        send_read_body(200, &fixture("send-item-response.xml")),
         SendRead::Sent {
             provider_id: None,
             thread_id: None
@@ -146,7 +276,7 @@ fn no_error_is_sent() {
 fn a_busy_server_refused_before_sending_retries_after_its_back_off() {
     // In the response message, with HTTP 200.
     assert_eq!(
-        send_read_body(200, &fixture("create-item-error-server-busy.xml")),
+        send_read_body(200, &fixture("send-item-error-server-busy.xml")),
         SendRead::Retry {
             retry_after_ms: Some(5_000),
             message: "Exchange is busy; the email was not sent yet".into()
@@ -190,7 +320,7 @@ fn a_refused_password_asks_for_it_again() {
 }
 
 #[test]
-fn no_answer_or_a_server_error_after_the_call_left_is_unknown() {
+fn no_answer_or_a_server_error_after_send_item_left_is_unknown() {
     let cases = [
         Answer::Transport(TransportFailure::Timeout),
         Answer::Transport(TransportFailure::Network),
@@ -211,8 +341,33 @@ fn no_answer_or_a_server_error_after_the_call_left_is_unknown() {
     }
     // Exchange's own internal error may come after the hand-over too.
     assert!(matches!(
-        send_read_body(200, &fixture("create-item-error-internal-server.xml")),
+        send_read_body(200, &fixture("send-item-error-internal-server-error.xml")),
         SendRead::Unknown { .. }
+    ));
+}
+
+#[test]
+fn a_draft_already_gone_is_unknown_never_a_reason_to_send_again() {
+    // A browser's own re-send of SendItem: the first copy sent the draft,
+    // the second finds none. Most likely sent: the Sent lookup decides.
+    match send_read_body(200, &fixture("send-item-error-item-not-found.xml")) {
+        SendRead::Unknown { message } => {
+            assert!(message.contains("ErrorItemNotFound"), "{message}");
+            assert!(message.contains("Sent Items"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let malformed = fixture("send-item-error-item-not-found.xml")
+        .replace("ErrorItemNotFound", "ErrorInvalidIdMalformed");
+    assert!(matches!(
+        send_read_body(200, &malformed),
+        SendRead::Unknown { .. }
+    ));
+    // For the draft itself the same code is no delivery: a plain refusal.
+    let on_draft = fixture("send-item-error-item-not-found.xml").replace("SendItem", "CreateItem");
+    assert!(matches!(
+        draft_read_body(200, &on_draft),
+        Read::End(SendRead::Permanent { .. })
     ));
 }
 
@@ -235,10 +390,9 @@ fn refusals_of_the_message_itself_are_permanent_in_words() {
             "ErrorSchemaValidation",
         ),
     ] {
-        match send_read_body(
-            if file.starts_with("fault") { 500 } else { 200 },
-            &fixture(file),
-        ) {
+        // Exchange may refuse at SendItem (Send As is checked on submission).
+        let body = fixture(file).replace("CreateItem", "SendItem");
+        match send_read_body(if file.starts_with("fault") { 500 } else { 200 }, &body) {
             SendRead::Permanent { code: got, message } => {
                 assert_eq!(got, code, "{file}");
                 assert!(message.contains(words), "{file}: {message}");

@@ -16,6 +16,9 @@ pub struct FaultSpec {
     pub host: String,
     pub method: Option<String>,
     pub path_prefix: Option<String>,
+    /// Only requests whose body contains this text (e.g. `<m:SendItem` for one EWS
+    /// operation, as every EWS request shares one path).
+    pub body_contains: Option<String>,
     /// How many requests it applies to; unlimited when absent.
     pub times: Option<u32>,
     pub status: Option<u16>,
@@ -123,8 +126,10 @@ impl Fault {
         })
     }
 
-    fn matches(&self, host: &str, method: &str, path: &str) -> bool {
-        self.spec.host.eq_ignore_ascii_case(host)
+    fn matches(&self, host: &str, method: &str, path: &str, body: &[u8]) -> bool {
+        let needle = self.spec.body_contains.as_deref().map(str::as_bytes);
+        needle.is_none_or(|n| n.is_empty() || body.windows(n.len()).any(|w| w == n))
+            && self.spec.host.eq_ignore_ascii_case(host)
             && self
                 .spec
                 .method
@@ -144,6 +149,7 @@ impl Fault {
             "host": self.spec.host,
             "method": self.spec.method,
             "pathPrefix": self.spec.path_prefix,
+            "bodyContains": self.spec.body_contains,
             "remaining": self.remaining,
             "status": self.spec.status,
             "delayMs": self.spec.delay_ms,
@@ -215,10 +221,21 @@ impl Faults {
 
     /// The first-registered fault that matches, counted down (and dropped once used up).
     pub fn take(&mut self, host: &str, method: &str, path: &str) -> Option<Applied> {
+        self.take_with_body(host, method, path, &[])
+    }
+
+    /// [`Self::take`] for a request with this body (`bodyContains` faults need it).
+    pub fn take_with_body(
+        &mut self,
+        host: &str,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Option<Applied> {
         let index = self
             .active
             .iter()
-            .position(|f| f.matches(host, method, path))?;
+            .position(|f| f.matches(host, method, path, body))?;
         let fault = &mut self.active[index];
         let applied = Applied {
             id: fault.id,
@@ -299,6 +316,29 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(f.take("h", "GET", "/").unwrap().action, Action::Reset);
         }
+    }
+
+    #[test]
+    fn filters_on_a_text_in_the_body() {
+        let mut f = Faults::default();
+        f.add(spec(
+            json!({"host":"h","pathPrefix":"/EWS","bodyContains":"<m:SendItem","reset":true}),
+        ))
+        .unwrap();
+        assert!(
+            f.take_with_body("h", "POST", "/EWS", b"<m:CreateItem/>")
+                .is_none()
+        );
+        assert!(f.take("h", "POST", "/EWS").is_none());
+        assert!(
+            f.take_with_body(
+                "h",
+                "POST",
+                "/EWS",
+                b"<s:Body><m:SendItem SaveItemToFolder=\"true\">"
+            )
+            .is_some()
+        );
     }
 
     #[test]

@@ -112,9 +112,12 @@ async fn respond(
         Ok(request) => request,
         Err(response) => return Ok(wire::to_hyper(response)),
     };
-    let applied = sandbox
-        .faults()
-        .take(&request.host, &request.method, &request.path);
+    let applied = sandbox.faults().take_with_body(
+        &request.host,
+        &request.method,
+        &request.path,
+        &request.body,
+    );
     let seq = sandbox
         .recorder()
         .record(&request, applied.as_ref().map(|a| a.id));

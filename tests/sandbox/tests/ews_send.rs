@@ -72,13 +72,26 @@ impl Harness {
         }
     }
 
+    /// Saves the draft (CreateItem SaveOnly), then sends it (SendItem).
     fn send(&mut self, out: &Outgoing) -> SendRead {
         let mut send = EwsSend::new(&target(), out);
         let response = self.run("create-item", send.call(&SECRET, out).unwrap());
+        assert!(!send.delivers());
+        assert_eq!(send.read(Answer::Response(&response)), Read::Next);
+        assert!(send.delivers());
+        let response = self.run("send-item", send.call(&SECRET, out).unwrap());
         match send.read(Answer::Response(&response)) {
             Read::End(read) => read,
-            Read::Next => panic!("one call"),
+            Read::Next => panic!("SendItem is the last call"),
         }
+    }
+
+    fn delivered(&self) -> usize {
+        let state = self.sb.state();
+        let account = state
+            .account(inlay_sandbox::state::Provider::Exchange, ANA)
+            .unwrap();
+        account.mailbox.deliveries.len()
     }
 
     fn lookup(&mut self, message_id: &str) -> LookupRead {
@@ -156,6 +169,55 @@ fn a_send_is_found_by_its_message_id_and_nothing_else_is() {
         })
         .unwrap();
     h.validate("ews-send-found");
+}
+
+#[test]
+fn a_draft_delivers_nothing_and_a_repeated_send_item_finds_no_draft() {
+    let mut h = Harness::new();
+    let out = outgoing("<twice@contoso-exchange.example>");
+    let mut send = EwsSend::new(&target(), &out);
+    // The browser's own re-send of the draft's request: two drafts, no email.
+    let draft_call = send.call(&SECRET, &out).unwrap();
+    let _stray = h.run("create-item", draft_call.clone());
+    let response = h.run("create-item-again", draft_call);
+    assert_eq!(h.delivered(), 0);
+    assert_eq!(h.lookup(&out.message_id), LookupRead::NotFound);
+    assert_eq!(send.read(Answer::Response(&response)), Read::Next);
+    // SendItem reaches Exchange twice (the first answer lost): delivered once.
+    let send_call = send.call(&SECRET, &out).unwrap();
+    let _lost = h.run("send-item", send_call.clone());
+    let again = h.run("send-item-again", send_call);
+    assert!(again.body.contains("ErrorItemNotFound"), "{}", again.body);
+    assert_eq!(h.delivered(), 1);
+    match send.read(Answer::Response(&again)) {
+        Read::End(SendRead::Unknown { message }) => {
+            assert!(message.contains("ErrorItemNotFound"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        h.lookup(&out.message_id),
+        LookupRead::Found { .. }
+    ));
+    {
+        let state = h.sb.state();
+        let account = state
+            .account(inlay_sandbox::state::Provider::Exchange, ANA)
+            .unwrap();
+        assert_eq!(account.mailbox.deliveries[0].via, "ews SendItem");
+        let labels: Vec<_> = account
+            .mailbox
+            .messages
+            .iter()
+            .map(|m| m.label_ids[0].as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            ["DRAFT", "SENT"],
+            "the stray draft, and the one sent"
+        );
+    }
+    h.validate("ews-send-twice");
 }
 
 #[test]

@@ -80,17 +80,29 @@ fn run(sandbox: &SandboxProcess, call: Call) -> Result<HttpResponse, TransportFa
     }
 }
 
-fn send(sandbox: &SandboxProcess, out: &Outgoing) -> SendRead {
+/// Saves the draft, then sends it; `fault` is set just before the delivering SendItem.
+fn send_faulted(sandbox: &SandboxProcess, out: &Outgoing, fault_spec: Option<Value>) -> SendRead {
     let mut steps = EwsSend::new(&target(), out);
-    let answer = run(sandbox, steps.call(&SECRET, out).unwrap());
-    let read = match &answer {
-        Ok(response) => steps.read(Answer::Response(response)),
-        Err(failure) => steps.read(Answer::Transport(*failure)),
-    };
-    match read {
-        Read::End(read) => read,
-        Read::Next => panic!("one call"),
+    loop {
+        if steps.delivers() {
+            if let Some(spec) = fault_spec.clone() {
+                fault(sandbox, spec);
+            }
+        }
+        let answer = run(sandbox, steps.call(&SECRET, out).unwrap());
+        let read = match &answer {
+            Ok(response) => steps.read(Answer::Response(response)),
+            Err(failure) => steps.read(Answer::Transport(*failure)),
+        };
+        match read {
+            Read::End(read) => return read,
+            Read::Next => assert!(steps.delivers(), "a draft, then SendItem"),
+        }
     }
+}
+
+fn send(sandbox: &SandboxProcess, out: &Outgoing) -> SendRead {
+    send_faulted(sandbox, out, None)
 }
 
 fn lookup(sandbox: &SandboxProcess, out: &Outgoing) -> LookupRead {
@@ -125,7 +137,7 @@ fn a_send_is_delivered_once_without_bcc_and_found_in_sent_items() {
     assert!(matches!(send(&sandbox, &out), SendRead::Sent { .. }));
     let list = deliveries(&sandbox);
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["via"], "ews CreateItem");
+    assert_eq!(list[0]["via"], "ews SendItem");
     assert_eq!(list[0]["messageId"], out.message_id);
     assert_eq!(list[0]["raw"], String::from_utf8(out.mime.clone()).unwrap());
     assert!(!list[0]["transmitted"].as_str().unwrap().contains("cy@"));
@@ -137,26 +149,37 @@ fn a_send_is_delivered_once_without_bcc_and_found_in_sent_items() {
 fn a_lost_answer_is_unknown_and_the_lookup_finds_the_delivered_email() {
     let sandbox = seeded();
     // Accepted, then the connection closes without a byte of answer.
-    fault(
-        &sandbox,
-        json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"reset":true}),
-    );
+    // SendItem accepted, then the connection closes without a byte of answer.
     let first = outgoing(1, None);
-    assert!(matches!(send(&sandbox, &first), SendRead::Unknown { .. }));
+    let reset = json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"reset":true});
+    assert!(matches!(
+        send_faulted(&sandbox, &first, Some(reset.clone())),
+        SendRead::Unknown { .. }
+    ));
     assert_eq!(deliveries(&sandbox).len(), 1);
     assert!(matches!(lookup(&sandbox, &first), LookupRead::Found { .. }));
-    // Accepted, then a 503 instead of the answer.
-    fault(
-        &sandbox,
-        json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"status":503}),
-    );
+    // SendItem accepted, then a 503 instead of the answer.
     let second = outgoing(2, None);
-    assert!(matches!(send(&sandbox, &second), SendRead::Unknown { .. }));
+    assert!(matches!(
+        send_faulted(
+            &sandbox,
+            &second,
+            Some(json!({"host":HOST,"pathPrefix":PATH,"times":1,"afterAccept":true,"status":503}))
+        ),
+        SendRead::Unknown { .. }
+    ));
     assert_eq!(deliveries(&sandbox).len(), 2);
     assert!(matches!(
         lookup(&sandbox, &second),
         LookupRead::Found { .. }
     ));
+    // The draft's answer lost: nothing delivered, safe to make again.
+    fault(&sandbox, reset);
+    let third = outgoing(3, None);
+    assert!(matches!(send(&sandbox, &third), SendRead::Retry { .. }));
+    assert_eq!(deliveries(&sandbox).len(), 2);
+    assert!(matches!(send(&sandbox, &third), SendRead::Sent { .. }));
+    assert_eq!(deliveries(&sandbox).len(), 3);
 }
 
 #[test]

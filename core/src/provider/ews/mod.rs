@@ -26,8 +26,8 @@ pub use autodiscover::{
 pub use check::{CHECK_BACKOFF, CheckError, EwsCheck, Purpose as EwsCheckPurpose};
 pub use credentials::Credentials;
 pub use operations::{
-    DEFERRED_SEND_TIME_TAG, Folder, ItemId, MAX_SYNC_CHANGES, Page, find_by_message_id,
-    find_items, get_mime, send_mime, send_mime_at, sync_items, verify_connection,
+    DEFERRED_SEND_TIME_TAG, Folder, ItemId, MAX_SYNC_CHANGES, Page, find_by_message_id, find_items,
+    get_mime, save_draft, send_item, send_mime, send_mime_at, sync_items, verify_connection,
 };
 pub use results::{
     ItemFailure, ItemPage, MimeItem, MimeItems, SEND_BACKOFF, SyncChange, SyncChanges, Verified,

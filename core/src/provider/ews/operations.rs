@@ -17,6 +17,8 @@ pub const MAX_SYNC_CHANGES: u16 = 512;
 pub enum Folder {
     Inbox,
     SentItems,
+    /// Where a message is saved before [`send_item`] sends it.
+    Drafts,
     /// Where a message waits for its deferred delivery time.
     Outbox,
 }
@@ -26,6 +28,7 @@ impl Folder {
         match self {
             Folder::Inbox => "inbox",
             Folder::SentItems => "sentitems",
+            Folder::Drafts => "drafts",
             Folder::Outbox => "outbox",
         }
     }
@@ -82,6 +85,44 @@ pub fn send_mime_at(
     mime: &[u8],
     deliver_at_ms: Option<u64>,
 ) -> HttpRequest {
+    create_message(
+        ews_url,
+        credentials,
+        "SendAndSaveCopy",
+        Folder::SentItems,
+        mime,
+        deliver_at_ms,
+    )
+}
+
+/// `CreateItem` `SaveOnly`: the message saved in Drafts, nothing sent, its
+/// new id in the answer for [`send_item`]. With `deliver_at_ms`, the draft
+/// carries the deferred send time that `SendItem` then honours. Making this
+/// call twice leaves a second draft, never a second email.
+pub fn save_draft(
+    ews_url: &str,
+    credentials: &Credentials,
+    mime: &[u8],
+    deliver_at_ms: Option<u64>,
+) -> HttpRequest {
+    create_message(
+        ews_url,
+        credentials,
+        "SaveOnly",
+        Folder::Drafts,
+        mime,
+        deliver_at_ms,
+    )
+}
+
+fn create_message(
+    ews_url: &str,
+    credentials: &Credentials,
+    disposition: &str,
+    folder: Folder,
+    mime: &[u8],
+    deliver_at_ms: Option<u64>,
+) -> HttpRequest {
     let deferred = deliver_at_ms
         .map(|at| {
             format!(
@@ -92,14 +133,39 @@ pub fn send_mime_at(
         })
         .unwrap_or_default();
     let op = format!(
-        "<m:CreateItem MessageDisposition=\"SendAndSaveCopy\">\
+        "<m:CreateItem MessageDisposition=\"{disposition}\">\
          <m:SavedItemFolderId>{}</m:SavedItemFolderId>\
          <m:Items><t:Message><t:MimeContent CharacterSet=\"UTF-8\">{}</t:MimeContent>{deferred}</t:Message></m:Items>\
          </m:CreateItem>",
-        Folder::SentItems.xml(),
+        folder.xml(),
         escape(&ews_mime_content(mime))
     );
     soap::request(ews_url, credentials, &op)
+}
+
+/// `SendItem` of a saved draft, its copy kept in Sent Items. Safe against a
+/// repeat of the same request (a browser re-sending it on a new
+/// connection): the item sent is gone from Drafts, so a second `SendItem`
+/// finds nothing to send (`ErrorItemNotFound`).
+pub fn send_item(ews_url: &str, credentials: &Credentials, item: &ItemId) -> HttpRequest {
+    let op = format!(
+        "<m:SendItem SaveItemToFolder=\"true\"><m:ItemIds>{}</m:ItemIds>\
+         <m:SavedItemFolderId>{}</m:SavedItemFolderId></m:SendItem>",
+        item_id_xml(item),
+        Folder::SentItems.xml()
+    );
+    soap::request(ews_url, credentials, &op)
+}
+
+fn item_id_xml(item: &ItemId) -> String {
+    match &item.change_key {
+        Some(key) => format!(
+            "<t:ItemId Id=\"{}\" ChangeKey=\"{}\"/>",
+            escape(&item.id),
+            escape(key)
+        ),
+        None => format!("<t:ItemId Id=\"{}\"/>", escape(&item.id)),
+    }
 }
 
 /// `FindItem` in `folders` for the message whose `Message-ID` header is
@@ -166,17 +232,7 @@ pub fn find_items(
 
 /// `GetItem` returning each item's full MIME content.
 pub fn get_mime(ews_url: &str, credentials: &Credentials, ids: &[ItemId]) -> HttpRequest {
-    let ids: String = ids
-        .iter()
-        .map(|item| match &item.change_key {
-            Some(key) => format!(
-                "<t:ItemId Id=\"{}\" ChangeKey=\"{}\"/>",
-                escape(&item.id),
-                escape(key)
-            ),
-            None => format!("<t:ItemId Id=\"{}\"/>", escape(&item.id)),
-        })
-        .collect();
+    let ids: String = ids.iter().map(item_id_xml).collect();
     let op = format!(
         "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>\
          <t:IncludeMimeContent>true</t:IncludeMimeContent></m:ItemShape>\

@@ -1,6 +1,8 @@
 //! EWS (`POST https://mail.<domain>/EWS/Exchange.asmx`): SOAP 1.1 over Basic auth, written
 //! from `messages.xsd`/`types.xsd`. Operations: GetFolder, CreateItem (MIME; a
-//! SendAndSaveCopy is a recorded delivery, deferred by 0x3FEF into the Outbox), FindItem
+//! SendAndSaveCopy is a recorded delivery, deferred by 0x3FEF into the Outbox; SaveOnly a
+//! draft, deferred time kept), SendItem (a draft delivered once: a second SendItem of the
+//! same id finds no draft, `ErrorItemNotFound`), FindItem
 //! (IdOnly, indexed paging, several folders, a Message-ID restriction), GetItem (MIME),
 //! SyncFolderItems. Responses carry the seeded
 //! version's `ServerVersionInfo` header; the sandbox's tests validate them with xmllint.
@@ -78,7 +80,7 @@ pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
     if op.ns != MESSAGES
         || !matches!(
             name,
-            "GetFolder" | "CreateItem" | "FindItem" | "GetItem" | "SyncFolderItems"
+            "GetFolder" | "CreateItem" | "SendItem" | "FindItem" | "GetItem" | "SyncFolderItems"
         )
     {
         return fault(
@@ -132,6 +134,7 @@ pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
     let messages = match name {
         "GetFolder" => get_folder(op, state.account(Provider::Exchange, &me).unwrap()),
         "CreateItem" => create_item(op, &mut state, &me),
+        "SendItem" => send_item(op, &mut state, &me),
         "FindItem" => match find_item(op, state.account(Provider::Exchange, &me).unwrap()) {
             Ok(m) => m,
             Err(f) => return f,
@@ -322,13 +325,15 @@ fn create_item(op: &Element, state: &mut State, me: &str) -> String {
         // Only SaveOnly returns the new item's id; sent items come back empty.
         let inner = match (disposition.as_str(), id) {
             ("SaveOnly", Some(id)) => {
-                let account = state.account(Provider::Exchange, me).unwrap();
+                let account = state.account_mut(Provider::Exchange, me).unwrap();
                 let m = account
                     .mailbox
                     .messages
-                    .iter()
+                    .iter_mut()
                     .find(|m| m.id == id)
                     .unwrap();
+                // A draft keeps its deferred send time for SendItem.
+                m.deferred_until = deferred_send_time(item);
                 format!(
                     "<m:Items><t:Message>{}</t:Message></m:Items>",
                     item_id_xml(m)
@@ -369,6 +374,53 @@ fn send_and_save(item: &Element, raw: Vec<u8>, state: &mut State, me: &str) -> S
     }
     delivery::record(account, "ews CreateItem", &stored);
     success("CreateItem", "<m:Items/>")
+}
+
+/// `SendItem`: each named draft is handed over once, recorded as a delivery (via `ews
+/// SendItem`) and moved to Sent Items (`SaveItemToFolder="true"`) or the Outbox while its
+/// deferred send time is ahead. An id that names no draft (already sent, or never one)
+/// answers `ErrorItemNotFound`, as Exchange does for an item no longer in the store.
+fn send_item(op: &Element, state: &mut State, me: &str) -> String {
+    let keep = op.attr("SaveItemToFolder").map(str::trim) == Some("true");
+    let ids = op.child(MESSAGES, "ItemIds");
+    let account = state.account_mut(Provider::Exchange, me).unwrap();
+    let mut out = String::new();
+    for el in ids.into_iter().flat_map(|i| i.children.iter()) {
+        let id = el.attr("Id").and_then(message_id_of);
+        let draft =
+            account.mailbox.messages.iter().position(|m| {
+                Some(&m.id) == id.as_ref() && m.label_ids.iter().any(|l| l == "DRAFT")
+            });
+        let Some(index) = draft else {
+            out.push_str(&error(
+                "SendItem",
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+                "",
+            ));
+            continue;
+        };
+        if delivery::recipients(&account.mailbox.messages[index].raw).is_empty() {
+            out.push_str(&error(
+                "SendItem",
+                "ErrorInvalidRecipients",
+                "At least one recipient isn't valid.",
+                "",
+            ));
+            continue;
+        }
+        let m = &mut account.mailbox.messages[index];
+        let due = m.deferred_until.as_deref().is_none_or(is_past);
+        m.label_ids = vec![if due { "SENT" } else { "OUTBOX" }.into()];
+        let sent = m.clone();
+        if due && !keep {
+            account.mailbox.messages.remove(index);
+        }
+        account.mailbox.history_id += 1;
+        delivery::record(account, "ews SendItem", &sent);
+        out.push_str(&success("SendItem", ""));
+    }
+    out
 }
 
 /// The item's `ExtendedProperty` with `PropertyTag` 16367 / 0x3FEF of type SystemTime.
