@@ -212,24 +212,45 @@ fn microsoft_now_is_one_send_mail_and_a_lost_answer_is_looked_up() {
 }
 
 #[test]
-fn exchange_sends_with_the_password_and_defers_on_the_item() {
+fn exchange_saves_a_draft_with_its_deferred_time_then_sends_it_by_id() {
     let target =
         json!({"kind": "exchange", "ewsUrl": "https://mail.acme.example/EWS/Exchange.asmx"});
     let mut m = machine(entry(target, Some(T0 + 60_000)));
     m.start(at(T0));
-    let step = m.resume(
-        secret(json!({"kind": "password", "username": "ann", "password": "pw"})),
-        at(T0),
-    );
+    let password = || secret(json!({"kind": "password", "username": "ann", "password": "pw"}));
+    let step = m.resume(password(), at(T0));
+    let OutboxStep::Http { request, purpose } = &step else {
+        panic!("{step:?}")
+    };
+    // The draft delivers nothing (a browser's re-send of it leaves a stray draft).
+    assert_eq!(*purpose, OutboxPurpose::Prepare);
+    assert_eq!(request.url, "https://mail.acme.example/EWS/Exchange.asmx");
+    let body = request.body.as_deref().unwrap_or_default();
+    assert!(body.contains(r#"MessageDisposition="SaveOnly""#), "{body}");
+    // PidTagDeferredSendTime (0x3FEF) on the draft, at the scheduled time.
+    assert!(body.contains("PropertyTag=\"16367\""), "{body}");
+    let saved = Input::Response {
+        response: HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/ews/create-item-save-only-response.xml"
+            ))
+            .unwrap(),
+        },
+    };
+    let mut step = m.resume(saved, at(T0));
+    if let OutboxStep::Ask { .. } = step {
+        step = m.resume(password(), at(T0));
+    }
     let OutboxStep::Http { request, purpose } = &step else {
         panic!("{step:?}")
     };
     assert_eq!(*purpose, OutboxPurpose::Deliver);
-    assert_eq!(request.url, "https://mail.acme.example/EWS/Exchange.asmx");
     let body = request.body.as_deref().unwrap_or_default();
-    assert!(body.contains("SendAndSaveCopy"), "{body}");
-    // PidTagDeferredSendTime (0x3FEF) on the item, at the scheduled time.
-    assert!(body.contains("PropertyTag=\"16367\""), "{body}");
+    assert!(body.contains(r#"<t:ItemId Id="AAMkDraft1=""#), "{body}");
+    assert!(body.contains("<m:SendItem "), "{body}");
     // The entry names no password.
     assert!(!serde_json::to_string(m.entry()).unwrap().contains("pw\""));
 }
