@@ -96,8 +96,9 @@ export async function sendShots(browser, { sandbox, servers, outDir, from }) {
     refused("schedule", await app.clickSend("Schedule"));
     const subject = `Following up, ${first}`;
     let scheduled = await app.waitOutbox(subject, ["scheduled", "handedOver"]);
+    // Handed over once due: an inbox's scheduled emails keep 30 s after its last send (the outbox's stagger).
     if (kind === "exchange" && scheduled.view.state.kind !== "handedOver") {
-      scheduled = await app.waitOutbox(subject, ["handedOver"], 20_000).catch(() => scheduled);
+      scheduled = await app.waitOutbox(subject, ["handedOver"], 60_000).catch(() => scheduled);
     }
     await app.go("#/outbox");
     await app.waitHeading("Outbox");
@@ -110,7 +111,7 @@ export async function sendShots(browser, { sandbox, servers, outDir, from }) {
       kind === "imap"
         ? `${(await imapMessages(servers, "INBOX")).length - imapBefore} message(s) reached the SMTP server`
         : `${(await delivered(sandbox, kind === "gmail" ? "ann@acme-corp.example" : from[kind], kind === "gmail" ? "google" : kind)).length} delivered by the sandbox`;
-    console.log(`  ${NAMES[kind]} (${from[kind]} → ${email}): "${sent.summary.subject}" ${sent.view.state.kind}, ${received}; "${subject}" ${scheduled.view.state.kind}`);
+    console.log(`  ${NAMES[kind]} (${from[kind]} → ${email}): "${sent.summary.subject}" ${sent.view.state.kind}, ${received}; "${subject}" ${scheduled.view.state.kind}${scheduled.dueAt ? ` (${scheduled.dueAt.reason})` : ""}`);
   }
   await page.close();
 }
