@@ -155,6 +155,9 @@ pub struct Mailbox {
     pub history_id: u64,
     /// Every send the fakes accepted from this mailbox (`delivery.rs`).
     pub deliveries: Vec<crate::delivery::Delivery>,
+    /// Graph: attachments added to drafts, and upload sessions under way
+    /// (`hosts/graph_upload.rs`).
+    pub draft_attachments: Vec<crate::hosts::graph_upload::DraftAttachment>,
 }
 
 #[derive(Debug, Clone)]

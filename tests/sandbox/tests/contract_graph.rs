@@ -57,7 +57,9 @@ fn contract_path(template: &str) -> String {
         _ => path.to_owned(),
     };
     match path.rsplit_once('/') {
-        Some((head, action @ ("sendMail" | "send"))) => format!("{head}/microsoft.graph.{action}"),
+        Some((head, action @ ("sendMail" | "send" | "createUploadSession"))) => {
+            format!("{head}/microsoft.graph.{action}")
+        }
         _ => path,
     }
 }
@@ -138,6 +140,19 @@ fn request_for(method: &str, path: &str) -> Request {
             json!({"singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": "2030-01-01T08:00:00Z"}]})
                 .to_string(),
         ),
+        "POST" if path.ends_with("/attachments") => req(path)
+            .with_header("content-type", "application/json")
+            .with_body(
+                json!({"@odata.type": "#microsoft.graph.fileAttachment", "name": "a.txt",
+                    "contentType": "text/plain", "contentBytes": "aGk="})
+                .to_string(),
+            ),
+        "POST" if path.ends_with("/createUploadSession") => req(path)
+            .with_header("content-type", "application/json")
+            .with_body(
+                json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": 4_194_304}})
+                    .to_string(),
+            ),
         "GET" if path.ends_with("/messages") => req(&format!(
             "{path}?$filter=internetMessageId%20eq%20%27%3Cc1%40contoso.com%3E%27&$select=id,conversationId,isDraft"
         )),
@@ -148,7 +163,13 @@ fn request_for(method: &str, path: &str) -> Request {
 /// What a route answers when it works.
 fn success(method: &str, template: &str) -> u16 {
     match method {
-        "POST" if template.ends_with("/messages") => 201,
+        "POST"
+            if template.ends_with("/messages")
+                || template.ends_with("/attachments")
+                || template.ends_with("/createUploadSession") =>
+        {
+            201
+        }
         "POST" => 202,
         _ => 200,
     }

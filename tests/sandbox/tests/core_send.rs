@@ -4,6 +4,8 @@
 //! from the published contracts; this shows they meet, and that a send whose answer was
 //! lost is found by the lookup instead of sent again.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use inlay_core::http::{HttpRequest, HttpResponse, Method};
 use inlay_core::provider::gmail::{GmailLookup, GmailSend, GmailTarget};
 use inlay_core::provider::graph::{GraphLookup, GraphSend, GraphTarget};
@@ -12,7 +14,7 @@ use inlay_core::send::provider::{
     Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
 };
 use inlay_sandbox::hosts::ispdb::IspDb;
-use inlay_sandbox::hosts::{gmail, graph};
+use inlay_sandbox::hosts::{gmail, graph, webmail_outlook};
 use inlay_sandbox::http::Request;
 use inlay_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
@@ -50,9 +52,13 @@ fn exchange(sb: &Sandbox, req: &HttpRequest) -> HttpResponse {
     if let Some(body) = &req.body {
         r = r.with_body(body.clone());
     }
+    if let Some(bytes) = &req.body_base64 {
+        r = r.with_body(STANDARD.decode(bytes).unwrap());
+    }
     let resp = match host {
         "gmail.googleapis.com" => gmail::handle(&r, sb),
         "graph.microsoft.com" => graph::handle(&r, sb),
+        "outlook.office.com" => webmail_outlook::handle(&r, sb),
         other => panic!("no fake for {other}"),
     };
     HttpResponse {
@@ -353,4 +359,153 @@ fn a_second_send_of_a_sent_draft_reads_as_unknown_and_the_lookup_finds_it() {
         &token,
     );
     assert!(matches!(read, LookupRead::Found { .. }), "{read:?}");
+}
+
+/// The decoded bytes of the part named `name` in a multipart message with
+/// base64 parts.
+fn part_bytes(raw: &[u8], name: &str) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(raw);
+    let at = text.find(&format!("filename=\"{name}\""))?;
+    let body = at + text[at..].find("\r\n\r\n")? + 4;
+    let end = body + text[body..].find("\r\n--")?;
+    STANDARD.decode(text[body..end].replace("\r\n", "")).ok()
+}
+
+#[test]
+fn graph_sends_an_email_over_4_mb_through_an_upload_session() {
+    let sb = sandbox(json!({"accounts":[{"provider":"microsoft","address":BO}]}));
+    let token = format!("sandbox-token:{BO}");
+    let big: Vec<u8> = (0..5 * 1024 * 1024 + 77)
+        .map(|i: u32| i.wrapping_mul(2_654_435_761).to_le_bytes()[3])
+        .collect();
+    let mut encoded = String::new();
+    for line in STANDARD.encode(&big).as_bytes().chunks(76) {
+        encoded.push_str(std::str::from_utf8(line).unwrap());
+        encoded.push_str("\r\n");
+    }
+    let mime = format!(
+        "From: {BO}\r\nTo: Bob <bob@example.org>\r\nBcc: carl@example.net\r\nMessage-ID: <big.inlay@contoso.com>\r\nSubject: Deck\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe deck.\r\n--b1\r\nContent-Type: application/pdf; name=\"deck.pdf\"\r\nContent-Disposition: attachment; filename=\"deck.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}--b1--\r\n"
+    );
+    let out = Outgoing {
+        message_id: "<big.inlay@contoso.com>".into(),
+        mime: mime.into_bytes(),
+        ..outgoing(BO, "<big.inlay@contoso.com>", "", None)
+    };
+    let mut plan = GraphSend::new(&graph_rw(), &out);
+    let mut hosts = Vec::new();
+    let read = loop {
+        let req = http(plan.call(&Secret::Bearer(&token), &out).unwrap());
+        hosts.push(format!(
+            "{:?} {}",
+            req.method,
+            url::Url::parse(&req.url).unwrap().host_str().unwrap()
+        ));
+        let resp = exchange(&sb, &req);
+        assert!(
+            resp.status < 300,
+            "{} {}: {}",
+            resp.status,
+            req.url,
+            resp.body
+        );
+        if let Read::End(read) = plan.read(Answer::Response(&resp)) {
+            break read;
+        }
+    };
+    assert!(matches!(read, SendRead::Sent { .. }), "{read:?}");
+    assert_eq!(
+        hosts,
+        [
+            "Post graph.microsoft.com",
+            "Post graph.microsoft.com",
+            "Put outlook.office.com",
+            "Put outlook.office.com",
+            "Post graph.microsoft.com"
+        ]
+    );
+    let state = sb.state();
+    let list = &state.accounts[0].mailbox.deliveries;
+    assert_eq!(list.len(), 1, "delivered once");
+    assert_eq!(list[0].via, "graph send (draft)");
+    assert_eq!(
+        part_bytes(&list[0].raw, "deck.pdf").as_deref(),
+        Some(big.as_slice()),
+        "the attachment arrives byte-identical"
+    );
+    assert!(state.accounts[0].mailbox.draft_attachments.is_empty());
+}
+
+#[test]
+fn the_upload_url_refuses_a_token_and_a_range_out_of_order() {
+    let sb = sandbox(json!({"accounts":[{"provider":"microsoft","address":BO}]}));
+    let token = format!("sandbox-token:{BO}");
+    let draft = exchange(
+        &sb,
+        &HttpRequest {
+            method: Method::Post,
+            url: "https://graph.microsoft.com/v1.0/me/messages".into(),
+            headers: vec![
+                ("Authorization".into(), format!("Bearer {token}")),
+                ("Content-Type".into(), "text/plain".into()),
+            ],
+            body: Some(STANDARD.encode(&outgoing(BO, "<d.inlay@contoso.com>", "", None).mime)),
+            body_base64: None,
+        },
+    );
+    let id = serde_json::from_str::<Value>(&draft.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = |size: u64| {
+        exchange(
+            &sb,
+            &HttpRequest {
+                method: Method::Post,
+                url: format!("https://graph.microsoft.com/v1.0/me/messages/{id}/attachments/createUploadSession"),
+                headers: vec![("Authorization".into(), format!("Bearer {token}")), ("Content-Type".into(), "application/json".into())],
+                body: Some(json!({"AttachmentItem": {"attachmentType": "file", "name": "a.bin", "size": size}}).to_string()),
+                body_base64: None,
+            },
+        )
+    };
+    assert_eq!(
+        session(1000).status,
+        400,
+        "under 3 MB: one POST, not a session"
+    );
+    let opened = session(4 * 1024 * 1024);
+    assert_eq!(opened.status, 201);
+    let url = serde_json::from_str::<Value>(&opened.body).unwrap()["uploadUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |range: &str, len: usize, auth: bool| {
+        let mut headers = vec![("Content-Range".into(), range.to_string())];
+        if auth {
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        exchange(
+            &sb,
+            &HttpRequest {
+                method: Method::Put,
+                url: url.clone(),
+                headers,
+                body: None,
+                body_base64: Some(STANDARD.encode(vec![7u8; len])),
+            },
+        )
+        .status
+    };
+    assert_eq!(put("bytes 0-327679/4194304", 327_680, true), 401);
+    assert_eq!(
+        put("bytes 327680-655359/4194304", 327_680, false),
+        416,
+        "skips a range"
+    );
+    assert_eq!(
+        put("bytes 0-999/4194304", 1000, false),
+        416,
+        "not a multiple of 320 KiB"
+    );
+    assert_eq!(put("bytes 0-327679/4194304", 327_680, false), 200);
 }

@@ -5,7 +5,8 @@
 //! against the `/users/{user-id}` paths of the OpenAPI description.
 //!
 //! The user profile, mailbox settings, and mail (`graph_mail.rs`): sendMail, drafts with
-//! deferred delivery and their send, messages by `internetMessageId`. Later issues add
+//! deferred delivery and their send, messages by `internetMessageId`; attachments added to a
+//! draft, also through an upload session (`graph_upload.rs`). Later issues add
 //! reply and delta on top of `state::Mailbox`.
 //!
 //! Tokens minted by login.microsoftonline.com must hold one of the route's delegated
@@ -25,7 +26,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
 use crate::tokens::{self, AuthError};
 
-use super::graph_mail;
+use super::{graph_mail, graph_upload};
 
 pub const BASE: &str = "https://graph.microsoft.com/v1.0";
 
@@ -94,6 +95,16 @@ const SEND_DRAFT: GraphOp = GraphOp {
     scopes: MAIL_SEND,
     refused_by: Service::Exchange,
 };
+const ADD_ATTACHMENT: GraphOp = GraphOp {
+    handler: graph_upload::add,
+    scopes: MAIL_WRITE,
+    refused_by: Service::Exchange,
+};
+const CREATE_UPLOAD_SESSION: GraphOp = GraphOp {
+    handler: graph_upload::create_session,
+    scopes: MAIL_WRITE,
+    refused_by: Service::Exchange,
+};
 const LIST_MESSAGES: GraphOp = GraphOp {
     handler: graph_mail::list,
     scopes: MAIL_READ,
@@ -131,6 +142,16 @@ pub const ROUTES: &[Route<GraphOp>] = &[
         method: "POST",
         template: "/v1.0/me/messages/{message-id}/send",
         handler: SEND_DRAFT,
+    },
+    Route {
+        method: "POST",
+        template: "/v1.0/me/messages/{message-id}/attachments",
+        handler: ADD_ATTACHMENT,
+    },
+    Route {
+        method: "POST",
+        template: "/v1.0/me/messages/{message-id}/attachments/createUploadSession",
+        handler: CREATE_UPLOAD_SESSION,
     },
     Route {
         method: "GET",

@@ -229,7 +229,8 @@ pub fn send_draft(req: &Request, account: &mut Account) -> Response {
     if let Some(refused) = send_as_denied(account, &account.mailbox.messages[index].raw) {
         return refused;
     }
-    let draft = account.mailbox.messages.remove(index);
+    let mut draft = account.mailbox.messages.remove(index);
+    draft.raw = super::graph_upload::attach_to(account, &id, draft.raw);
     if delivery::recipients(&draft.raw).is_empty() {
         return error(
             400,

@@ -17,6 +17,7 @@ pub mod google_revoke;
 pub mod google_userinfo;
 pub mod graph;
 pub mod graph_mail;
+pub mod graph_upload;
 pub mod ispdb;
 pub mod microsoft_error;
 pub mod microsoft_login;

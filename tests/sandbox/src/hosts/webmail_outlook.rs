@@ -16,6 +16,10 @@ const MAIL: &str = include_str!("../../pages/outlook-mail.html");
 const PLACEHOLDER: (&str, &str) = ("sandbox.user@outlook.com", "Sandbox User");
 
 pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
+    // Graph's upload sessions take their PUTs on this host.
+    if super::graph_upload::is_upload(req) {
+        return super::graph_upload::put(req, sandbox);
+    }
     if let Some(response) = webmail::common(req) {
         return response;
     }
