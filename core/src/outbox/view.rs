@@ -79,7 +79,7 @@ fn words<T>(entry: &OutboxEntry<T>) -> String {
             None => "Sent.".into(),
         },
         OutboxState::HandedOver { .. } => {
-            "Handed to Microsoft, which sends it at its time, even with the browser closed.".into()
+            "Handed to your email provider (Microsoft 365 or Exchange), which sends it at its time, even with the browser closed.".into()
         }
         OutboxState::NeedsUser { message } => message.clone(),
         OutboxState::Failed { message, .. } => message.clone(),
