@@ -1066,6 +1066,22 @@ fn a_large_email_needs_draft_permission_and_says_so_before_any_call() {
     }
 }
 
+/// The DELETE of the half-built draft after a failed attachment, and how
+/// the send then ends (whatever the delete answered).
+fn discard(send: &mut GraphSend, out: &Outgoing) -> SendRead {
+    assert!(!send.delivers());
+    let req = http(send.call(&TOKEN, out).unwrap());
+    check_contract(&req);
+    assert_eq!(req.method, Method::Delete);
+    assert_eq!(req.url, "https://graph.microsoft.com/v1.0/me/messages/d1");
+    let back: GraphSend = serde_json::from_str(&serde_json::to_string(send).unwrap()).unwrap();
+    assert_eq!(&back, send);
+    match send.read(Answer::Response(&respond(503, &[], ""))) {
+        Read::End(read) => read,
+        Read::Next => panic!("one DELETE"),
+    }
+}
+
 #[test]
 fn upload_failures_are_retried_never_unknown_and_the_server_says_where_to_go_on() {
     let big = file(4 * 1024 * 1024, 5);
@@ -1091,20 +1107,34 @@ fn upload_failures_are_retried_never_unknown_and_the_server_says_where_to_go_on(
         start(&mut send);
         assert!(!send.delivers());
         send.call(&TOKEN, &out).unwrap();
+        assert_eq!(send.read(Answer::Response(&answer)), Read::Next, "{what}");
         assert!(
-            matches!(
-                send.read(Answer::Response(&answer)),
-                Read::End(SendRead::Retry { .. })
-            ),
+            matches!(discard(&mut send, &out), SendRead::Retry { .. }),
             "{what}"
         );
     }
     let mut send = GraphSend::new(&read_write(), &out);
     start(&mut send);
     send.call(&TOKEN, &out).unwrap();
-    assert!(matches!(
+    assert_eq!(
         send.read(Answer::Transport(TransportFailure::Timeout)),
-        Read::End(SendRead::Retry { .. })
+        Read::Next
+    );
+    assert!(matches!(discard(&mut send, &out), SendRead::Retry { .. }));
+    // A session refused as too large: the draft goes, the email fails.
+    let mut send = GraphSend::new(&read_write(), &out);
+    send.call(&TOKEN, &out).unwrap();
+    send.read(Answer::Response(&respond(201, &[], r#"{"id":"d1"}"#)));
+    send.call(&TOKEN, &out).unwrap();
+    let too_large = respond(
+        413,
+        &[],
+        &graph_error("ErrorAttachmentSizeExceeded", "too big"),
+    );
+    assert_eq!(send.read(Answer::Response(&too_large)), Read::Next);
+    assert!(matches!(
+        discard(&mut send, &out),
+        SendRead::Permanent { code, .. } if code == "tooLarge"
     ));
     // The server took less than was sent: the next PUT starts where it says.
     let mut send = GraphSend::new(&read_write(), &out);

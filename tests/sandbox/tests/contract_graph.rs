@@ -171,6 +171,7 @@ fn success(method: &str, template: &str) -> u16 {
             201
         }
         "POST" => 202,
+        "DELETE" => 204,
         _ => 200,
     }
 }

@@ -17,7 +17,8 @@
 //! 320 KiB, `Content-Range`, no `Authorization`: the upload URL carries its
 //! own) or, under 3 MB, one `POST …/attachments`, then `/send`. Which
 //! attachment and chunk is next lives in the plan; the bytes are read from
-//! the `Outgoing` at each call.
+//! the `Outgoing` at each call. An attachment that can't be added ends the
+//! attempt after a `DELETE` of the draft (the next attempt starts afresh).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -96,6 +97,10 @@ enum Stage {
     Defer { draft_id: String },
     /// `POST /me/messages/{id}/send`.
     SendDraft { draft_id: String },
+    /// `DELETE /me/messages/{id}`: an attachment could not be added, so the
+    /// half-built draft goes (the next attempt makes a new one; left in
+    /// Drafts it could be sent by hand too), then the send ends with `then`.
+    Discard { draft_id: String, then: SendRead },
 }
 
 /// Graph's plan for one email. Serialised between calls without secrets.
@@ -152,7 +157,8 @@ impl GraphSend {
             Stage::Defer { draft_id }
             | Stage::SendDraft { draft_id }
             | Stage::Attach { draft_id, .. }
-            | Stage::Upload { draft_id, .. } => Some(draft_id),
+            | Stage::Upload { draft_id, .. }
+            | Stage::Discard { draft_id, .. } => Some(draft_id),
             _ => None,
         }
     }
@@ -282,6 +288,13 @@ impl SendSteps for GraphSend {
                     }),
                 )
             }
+            Stage::Discard { draft_id, .. } => HttpRequest {
+                method: Method::Delete,
+                url: format!("{GRAPH_MESSAGES_URL}/{}", path_segment(draft_id)),
+                headers: vec![auth],
+                body: None,
+                body_base64: None,
+            },
             Stage::SendDraft { draft_id } => HttpRequest {
                 method: Method::Post,
                 url: format!("{GRAPH_MESSAGES_URL}/{}/send", path_segment(draft_id)),
@@ -298,6 +311,29 @@ impl SendSteps for GraphSend {
     }
 
     fn read(&mut self, answer: Answer<'_>) -> Read<SendRead> {
+        if let Stage::Discard { then, .. } = &self.stage {
+            // Whatever the delete answered: Drafts is only tidier.
+            return Read::End(then.clone());
+        }
+        let read = self.read_reply(answer);
+        match (read, &self.stage) {
+            (
+                Read::End(then @ (SendRead::Retry { .. } | SendRead::Permanent { .. })),
+                Stage::Attach { draft_id, .. } | Stage::Upload { draft_id, .. },
+            ) => {
+                self.stage = Stage::Discard {
+                    draft_id: draft_id.clone(),
+                    then,
+                };
+                Read::Next
+            }
+            (read, _) => read,
+        }
+    }
+}
+
+impl GraphSend {
+    fn read_reply(&mut self, answer: Answer<'_>) -> Read<SendRead> {
         let delivers = self.delivers();
         match reply(&answer) {
             Reply::Ok { body, .. } => self.next_stage(body),
@@ -379,6 +415,7 @@ impl GraphSend {
 
     fn next_stage(&mut self, body: &str) -> Read<SendRead> {
         match &self.stage {
+            Stage::Discard { then, .. } => Read::End(then.clone()),
             Stage::SendMail => Read::End(SendRead::Sent {
                 provider_id: None,
                 thread_id: None,

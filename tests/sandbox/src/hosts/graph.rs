@@ -95,6 +95,11 @@ const SEND_DRAFT: GraphOp = GraphOp {
     scopes: MAIL_SEND,
     refused_by: Service::Exchange,
 };
+const DELETE_MESSAGE: GraphOp = GraphOp {
+    handler: graph_upload::delete,
+    scopes: MAIL_WRITE,
+    refused_by: Service::Exchange,
+};
 const ADD_ATTACHMENT: GraphOp = GraphOp {
     handler: graph_upload::add,
     scopes: MAIL_WRITE,
@@ -142,6 +147,11 @@ pub const ROUTES: &[Route<GraphOp>] = &[
         method: "POST",
         template: "/v1.0/me/messages/{message-id}/send",
         handler: SEND_DRAFT,
+    },
+    Route {
+        method: "DELETE",
+        template: "/v1.0/me/messages/{message-id}",
+        handler: DELETE_MESSAGE,
     },
     Route {
         method: "POST",

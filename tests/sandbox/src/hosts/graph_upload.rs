@@ -64,6 +64,23 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// `DELETE /me/messages/{id}` → 204: the message goes, with any attachment or upload of it.
+pub fn delete(req: &Request, account: &mut Account) -> Response {
+    let Some(id) = draft_id(req) else {
+        return not_found();
+    };
+    let before = account.mailbox.messages.len();
+    account
+        .mailbox
+        .messages
+        .retain(|m| super::graph_mail::graph_message_id(m) != id);
+    if account.mailbox.messages.len() == before {
+        return not_found();
+    }
+    account.mailbox.draft_attachments.retain(|a| a.draft != id);
+    Response::empty(204)
+}
+
 /// `POST /me/messages/{id}/attachments`: a `fileAttachment` with its bytes.
 pub fn add(req: &Request, account: &mut Account) -> Response {
     let Some(draft) = draft_id(req).filter(|d| is_draft(account, d)) else {
