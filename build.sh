@@ -95,11 +95,13 @@ build_wasm() {
 }
 
 # The binding's modules (core/wasm's features). The worker loads start and
-# connect, crm on first CRM use and send (outbox, compose) on first send use;
-# mail (parse, summarize, build) is built for the bench, the differential
-# check and the unit tests, and ships with the first feature that reads email.
-WASM_FAMILIES=(start connect mail crm send)
-SHIPPED_WASM=(start connect crm send)
+# connect, crm on first CRM use, send (the outbox, the providers' send and
+# lookup) on first send use or outbox alarm, and compose (templates, HTML
+# sanitising, MIME) only when an email is saved or sent; mail (parse,
+# summarize, build) is built for the bench, the differential check and the
+# unit tests, and ships with the first feature that reads email.
+WASM_FAMILIES=(start connect mail crm send compose)
+SHIPPED_WASM=(start connect crm send compose)
 
 # A `cargo update` in core/wasm that moved idna_adapter off 1.0.x would bring
 # ICU's tables back into the module (about 50 KB gzip) without a word.

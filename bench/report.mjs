@@ -68,6 +68,7 @@ export function formatReport(r) {
     out.push(`WASM shipped: ${r.wasm.path} ${int(r.wasm.rawBytes)} B raw, ${int(r.wasm.gzipBytes)} B gzip -9; the mail module's initSync ${dec(r.wasm.initMs, 1)} ms`);
     for (const m of r.wasm.modules ?? []) out.push(`  ${m.family.padEnd(8)} ${int(m.rawBytes).padStart(10)} B raw ${int(m.gzipBytes).padStart(9)} B gzip -9${m.shipped ? '' : '  (not shipped yet)'}`);
     if (r.wasm.wakeUp) out.push(`  read on every wake-up: ${r.wasm.wakeUp.family} ${int(r.wasm.wakeUp.gzipBytes)} B gzip -9`);
+    if (r.wasm.htmlStackIn) out.push(`  the HTML stack (ammonia, html5ever, cssparser) in: ${r.wasm.htmlStackIn.join(', ') || 'no module'} (only compose should have it)`);
     const c = r.wasm.contributors;
     if (c?.skipped) out.push(`  contributors: skipped (${c.skipped})`);
     else if (c) {

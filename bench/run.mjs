@@ -13,7 +13,7 @@ import { FIXTURE } from './fixture.mjs';
 import { subjectAgreement, builtMatchesFixture } from './agreement.mjs';
 import { evaluateTargets } from './targets.mjs';
 import { benchWakeup } from './wakeup.mjs';
-import { moduleSizes, sizeContributors } from './size.mjs';
+import { htmlStackIn, moduleSizes, sizeContributors } from './size.mjs';
 import { writeResults, formatReport } from './report.mjs';
 
 const USAGE = `usage: node bench/run.mjs [--quick] [--peers-only] [--no-wakeup] [--rounds N] [--out FILE]
@@ -149,7 +149,7 @@ async function main() {
     parse: parse.figures,
     build,
     agreement: parse.agreement,
-    wasm: core ? { ...moduleSizes(), glue: core.glue, initMs: Math.round(core.initMs * 10) / 10, contributors: sizeContributors() } : null,
+    wasm: core ? { ...moduleSizes(), htmlStackIn: htmlStackIn(), glue: core.glue, initMs: Math.round(core.initMs * 10) / 10, contributors: sizeContributors() } : null,
     wakeup,
     ratios: {
       parseVsPostalMime: ratio(parse.figures.core?.opsPerSec, parse.figures['postal-mime'].opsPerSec),

@@ -1,9 +1,11 @@
 // What the shipped .wasm is made of. The binding is one crate built as one
 // module per family (build.sh, core/wasm's features): `start` (validating the
 // worker's messages, read on every wake-up), `connect` (everything the
-// handlers run on), `crm` (the CRM's rules, loaded on first CRM use) and
-// `mail` (parse, summarize, build: built for the bench and tests, shipped once
-// a feature reads or sends email). moduleSizes() measures each optimised
+// handlers run on), `crm` (the CRM's rules, loaded on first CRM use), `send`
+// (the outbox and the providers' send and lookup, loaded on first send use or
+// outbox alarm), `compose` (templates, HTML sanitising, MIME, loaded when an
+// email is saved or sent) and `mail` (parse, summarize, build: built for the
+// bench and tests, shipped once a feature reads email). moduleSizes() measures each optimised
 // module, raw and gzip -9, the shipped total (every module in dist/wasm) and
 // the wake-up module (`start`) alone.
 // The shipped modules have no names (wasm-opt drops them), so contributors are
@@ -16,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const FAMILIES = ['start', 'connect', 'crm', 'mail'];
+export const FAMILIES = ['start', 'connect', 'crm', 'send', 'compose', 'mail'];
 /** The module every wake-up of the worker reads. */
 export const WAKE_UP = 'start';
 // The largest shipped module: the one contributors are read from.
@@ -130,6 +132,34 @@ function demangle(name) {
 }
 
 const SECTION = { 1: 'type', 2: 'import', 3: 'function', 5: 'memory', 6: 'global', 7: 'export', 10: 'code', 11: 'data' };
+
+/**
+ * Code bytes per crate of one family's named module ({crate: bytes}), or
+ * null when it was not built: e.g. that the HTML stack (ammonia, html5ever,
+ * cssparser) is in `compose` only.
+ */
+export function crateBytes(family) {
+  const path = `${ROOT}build/wasm-named/inlay_${family}.wasm`;
+  if (!fs.existsSync(path)) return null;
+  const { importedFunctions, bodies, names } = readModule(fs.readFileSync(path));
+  const perCrate = {};
+  bodies.forEach((len, i) => {
+    const crate = crateOf(names.get(importedFunctions + i) ?? '');
+    perCrate[crate] = (perCrate[crate] ?? 0) + len;
+  });
+  return perCrate;
+}
+
+/** The crates of compose's HTML handling, kept out of every module an alarm or a wake-up reads. */
+export const HTML_STACK = ['ammonia', 'html5ever', 'markup5ever', 'cssparser'];
+
+/** The families whose named module has code of the HTML stack (expected: compose only). */
+export function htmlStackIn() {
+  return FAMILIES.filter((f) => {
+    const crates = crateBytes(f);
+    return crates && HTML_STACK.some((c) => crates[c]);
+  });
+}
 
 /**
  * { namedModule, sections: [{name, bytes}], crates: [{crate, bytes, share}], functions: [{name, bytes}] }

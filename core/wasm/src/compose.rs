@@ -1,5 +1,5 @@
 //! Bindings for composing one email (`inlay_core::send::compose` and its
-//! parts), in the `send` module. Conversion only.
+//! parts), in the `compose` module. Conversion only.
 
 use wasm_bindgen::prelude::*;
 

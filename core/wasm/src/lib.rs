@@ -3,7 +3,8 @@
 //! Values cross as plain JS objects through serde-wasm-bindgen; errors cross
 //! as `{code, message}` objects so the shell can show the core's own words.
 //!
-//! Built once per family (Cargo features `start`, `connect`, `mail`, `crm`, `send`; build.sh):
+//! Built once per family (Cargo features `start`, `connect`, `mail`, `crm`, `send`, `compose`;
+//! build.sh):
 //! each module exports only its family's functions.
 
 use wasm_bindgen::prelude::*;
@@ -16,7 +17,7 @@ use inlay_core::rpc;
 
 #[cfg(feature = "connect")]
 mod accounts;
-#[cfg(feature = "send")]
+#[cfg(feature = "compose")]
 mod compose;
 #[cfg(feature = "connect")]
 mod connect;
@@ -43,7 +44,7 @@ mod outbox;
 mod password;
 #[cfg(feature = "connect")]
 pub use accounts::*;
-#[cfg(feature = "send")]
+#[cfg(feature = "compose")]
 pub use compose::*;
 #[cfg(feature = "connect")]
 pub use connect::*;

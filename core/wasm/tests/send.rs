@@ -1,4 +1,4 @@
-//! Composing an email as JavaScript sees it (the `send` module's exports).
+//! Composing an email as JavaScript sees it (the `compose` module's exports).
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;

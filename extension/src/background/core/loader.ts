@@ -4,13 +4,15 @@
 // the handlers run on `connect` (detection, connect flows, tokens, checks,
 // Exchange, IMAP, the store's keys), read when a handler first needs it. The
 // CRM's rules are a module of their own (crm), read on the first CRM request;
-// sending (the outbox, compose) likewise (send), on the first send request
-// or outbox alarm.
+// sending (the outbox) likewise (send), on the first send request or outbox
+// alarm; composing (templates, HTML sanitising, MIME: compose) only when an
+// email is saved or sent, so an alarm's wake reads no HTML parser.
+import initCompose, * as compose from "../../../../build/wasm/inlay_compose.js";
 import initConnect, * as connect from "../../../../build/wasm/inlay_connect.js";
 import initCrm, * as crm from "../../../../build/wasm/inlay_crm.js";
 import initSend, * as send from "../../../../build/wasm/inlay_send.js";
 import initStart, * as start from "../../../../build/wasm/inlay_start.js";
-import type { CrmBinding, SendBinding, WorkerCore } from "./types.js";
+import type { ComposeBinding, CrmBinding, SendBinding, WorkerCore } from "./types.js";
 
 /**
  * The bindings as the worker calls them. wasm-bindgen declares every value
@@ -67,8 +69,9 @@ export function loadCrm(): Promise<CrmBinding> {
 let sendLoading: Promise<SendBinding> | undefined;
 
 /**
- * Sending (the send module: the outbox machine, compose), instantiated on
- * the first send request or outbox alarm that needs it, never at wake-up.
+ * Sending (the send module: the outbox machine, the providers' send and
+ * lookup), instantiated on the first send request or outbox alarm that
+ * needs it, never at wake-up.
  * A failed load is tried again on the next request.
  */
 export function loadSend(): Promise<SendBinding> {
@@ -79,4 +82,22 @@ export function loadSend(): Promise<SendBinding> {
       throw e;
     });
   return sendLoading;
+}
+
+let composeLoading: Promise<ComposeBinding> | undefined;
+
+/**
+ * Composing (the compose module: templates, HTML sanitising, MIME),
+ * instantiated when an email, draft, template or signature is first saved
+ * or sent; never on an outbox alarm. A failed load is tried again on the
+ * next request.
+ */
+export function loadCompose(): Promise<ComposeBinding> {
+  composeLoading ??= initCompose({ module_or_path: wasmUrl("compose") })
+    .then((): ComposeBinding => compose)
+    .catch((e: unknown) => {
+      composeLoading = undefined;
+      throw e;
+    });
+  return composeLoading;
 }

@@ -335,7 +335,7 @@ export type ImapCore = CoreApi & MailCore;
 /** Every binding the worker uses, typed (the generated .d.ts says `any`). */
 export type WorkerCore = CoreApi & ExchangeCore & MailCore;
 
-// ---- Sending (core/wasm/src/outbox.rs, the send module, loaded on first send use) ----
+// ---- Sending (core/wasm/src/outbox.rs, the send module, loaded on first send use or outbox alarm) ----
 
 /** An outbox entry as the core wrote it: JSON text the worker stores and hands back, never reads. */
 export type OutboxEntryJson = string;
@@ -380,8 +380,20 @@ export interface SendBinding {
     policy: import("./generated/DuePolicy.js").DuePolicy,
   ): { due: import("./generated/Due.js").Due; json: OutboxEntryJson };
   OutboxMachine: new (json: OutboxEntryJson, mime: Uint8Array, transmitted: Uint8Array | null | undefined) => OutboxMachineHandle;
-  /** Compose (core/wasm/src/compose.rs): throws `ComposeError` `{code, message, token?, field?}`. */
+}
+
+// ---- Composing (core/wasm/src/compose.rs, the compose module, loaded when an email is saved or sent) ----
+
+/**
+ * The compose module's functions as they cross: templates, HTML sanitising
+ * (ammonia, html5ever) and MIME, kept out of the send module so an outbox
+ * alarm does not read them.
+ */
+export interface ComposeBinding {
+  /** Throws `ComposeError` `{code, message, token?, field?}`. */
   composeEmail(input: import("./generated/ComposeInput.js").ComposeInput, nowMs: number, random: Uint8Array): import("./generated/Composed.js").Composed;
+  /** The compose dialog's preview; throws `ComposeError` naming the token. */
+  renderTemplate(template: string, context: import("./generated/TokenContext.js").TokenContext, html: boolean | null | undefined): string;
   /** What compose keeps of an HTML body: drafts, templates and signatures are stored so. */
   sanitizeHtml(html: string): string;
 }

@@ -1,5 +1,6 @@
 // What the worker's sending calls in the core (the send module, inlay_send:
-// the outbox machine of core/src/outbox and compose of core/src/send), as
+// the outbox machine of core/src/outbox; the compose module, inlay_compose:
+// compose of core/src/send), as
 // the shell uses it (send/core.ts adapts the module to it). The types are
 // the core's, generated; the entry itself is a JSON string the shell stores
 // and hands back, never reads.
@@ -29,12 +30,16 @@ export type Turn = OutboxTurn;
 /** The outbox machine over one entry (a handle inside the module; freed after each drive). */
 export type OutboxMachine = OutboxMachineHandle;
 
-/** The send module's functions the worker calls. */
-export interface SendCore {
+/** The compose module's functions the worker calls (inlay_compose: never read on an outbox alarm). */
+export interface ComposeCore {
   /** Throws `{code, message, token?, field?}` in words (a token with no value, a limit, header injection). */
   compose(input: ComposeInput, nowMs: number, random: Uint8Array): Composed;
   /** The editor's HTML as the core keeps it (ammonia): what drafts, templates and signatures store. */
   sanitizeHtml(html: string): string;
+}
+
+/** The send module's functions the worker calls. */
+export interface SendCore {
   outboxCreate(request: NewEmail<SendTarget>): EntryJson;
   machine(json: EntryJson, mime: Uint8Array, transmitted: Uint8Array | null): OutboxMachine;
   outboxView(json: EntryJson): OutboxView;

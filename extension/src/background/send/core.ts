@@ -1,15 +1,15 @@
-// The send module (inlay_send: the outbox machine and compose), loaded by
-// core/loader.ts on the first send request or outbox alarm that needs it,
-// never at wake-up, and adapted to what the shell calls (binding.ts).
-import { loadSend } from "../core/loader.js";
-import type { SendBinding } from "../core/types.js";
-import type { SendCore } from "./binding.js";
+// The send module (inlay_send: the outbox machine), loaded by core/loader.ts
+// on the first send request or outbox alarm that needs it, never at
+// wake-up; the compose module (inlay_compose: compose, sanitising) only
+// where an email is composed or HTML stored. Both adapted to what the shell
+// calls (binding.ts).
+import { loadCompose, loadSend } from "../core/loader.js";
+import type { ComposeBinding, SendBinding } from "../core/types.js";
+import type { ComposeCore, SendCore } from "./binding.js";
 
 /** `binding` as sending's shell calls it. */
 export function sendCoreOf(b: SendBinding): SendCore {
   return {
-    compose: (input, nowMs, random) => b.composeEmail(input, nowMs, random),
-    sanitizeHtml: (html) => b.sanitizeHtml(html),
     outboxCreate: (request) => b.outboxCreate(request),
     machine: (json, mime, transmitted) => new b.OutboxMachine(json, mime, transmitted ?? undefined),
     outboxView: (json) => b.outboxView(json),
@@ -37,4 +37,30 @@ export function sendCore(): Promise<SendCore> {
     throw e;
   });
   return loading;
+}
+
+/** `binding` as composing's shell calls it. */
+export function composeCoreOf(b: ComposeBinding): ComposeCore {
+  return {
+    compose: (input, nowMs, random) => b.composeEmail(input, nowMs, random),
+    sanitizeHtml: (html) => b.sanitizeHtml(html),
+  };
+}
+
+let provideCompose: () => Promise<ComposeCore> = () => loadCompose().then(composeCoreOf);
+let composeLoading: Promise<ComposeCore> | undefined;
+
+/** Replaces how the compose module is loaded (tests). */
+export function provideComposeCore(load: () => Promise<ComposeCore>): void {
+  provideCompose = load;
+  composeLoading = undefined;
+}
+
+/** The compose module; a failed load is tried again on the next request. */
+export function composeCore(): Promise<ComposeCore> {
+  composeLoading ??= provideCompose().catch((e: unknown) => {
+    composeLoading = undefined;
+    throw e;
+  });
+  return composeLoading;
 }

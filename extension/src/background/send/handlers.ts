@@ -13,7 +13,7 @@ import { momentBytes, randomBytes } from "../io/random.js";
 import * as accounts from "../state/store.js";
 import { guard, rearm } from "./alarms.js";
 import type { OutboxView, SendTarget } from "./binding.js";
-import { sendCore } from "./core.js";
+import { composeCore, sendCore } from "./core.js";
 import * as drafts from "./drafts.js";
 import { recordContext, senderTokens, TOKEN_NAMES, type TokenContext } from "./record.js";
 import { isRunning, runDue, runEntry, type RunnerDeps } from "./runner.js";
@@ -243,8 +243,8 @@ export function sendHandlers(core: WorkerCore) {
 
     // Stored HTML is the core's sanitised HTML, so a draft opened again puts nothing foreign in the editor.
     sendSaveDraft: async (r: { draft: SendDraft }) => {
-      const send = await sendCore();
-      return drafts.saveDraft(await db(), { ...r.draft, html: send.sanitizeHtml(r.draft.html) }, Date.now(), randomBytes(16));
+      const compose = await composeCore();
+      return drafts.saveDraft(await db(), { ...r.draft, html: compose.sanitizeHtml(r.draft.html) }, Date.now(), randomBytes(16));
     },
 
     sendDraft: async (r: { id: string }) => {
@@ -268,7 +268,7 @@ export function sendHandlers(core: WorkerCore) {
 
     sendSubmit: async (r: { draft: SendDraft; at?: number | null }) => {
       const database = await db();
-      const send = await sendCore();
+      const [send, compose] = await Promise.all([sendCore(), composeCore()]);
       const list = await accounts.listAccounts();
       const from = inboxOf(list, r.draft.from);
       if (!from) {
@@ -287,7 +287,7 @@ export function sendHandlers(core: WorkerCore) {
       const signature = r.draft.signature ? (s.signatures.find((x) => x.inbox.toLowerCase() === from.inbox.toLowerCase())?.html ?? null) : null;
       // Compose refuses in words (a token with no value, a header injection, a limit): thrown as {code, message}.
       const mailbox = (x: { address: string; name?: string | null }) => ({ address: x.address, name: x.name || null });
-      const composed = send.compose(
+      const composed = compose.compose(
         {
           from: { address: r.draft.from, name: from.name },
           allowedFrom: [from.inbox, ...from.aliases],
@@ -327,7 +327,7 @@ export function sendHandlers(core: WorkerCore) {
         id,
         json,
         view: send.outboxView(json),
-        draft: { ...r.draft, id: draftId, html: send.sanitizeHtml(r.draft.html) },
+        draft: { ...r.draft, id: draftId, html: compose.sanitizeHtml(r.draft.html) },
         inbox: from.inbox,
         summary: {
           from: r.draft.from,
@@ -389,8 +389,8 @@ export function sendHandlers(core: WorkerCore) {
     },
 
     sendSaveSettings: async (r: { late: SendLateRule; signatures: SendSignature[] }) => {
-      const send = await sendCore();
-      const signatures = r.signatures.map((x) => ({ inbox: x.inbox, html: send.sanitizeHtml(x.html) }));
+      const compose = await composeCore();
+      const signatures = r.signatures.map((x) => ({ inbox: x.inbox, html: compose.sanitizeHtml(x.html) }));
       const row: SendSettingsRow = { id: "settings", late: r.late, signatures };
       await (await db()).put("sendSettings", row);
       return { late: row.late, signatures: row.signatures };
@@ -398,8 +398,8 @@ export function sendHandlers(core: WorkerCore) {
 
     sendTemplates: async () => drafts.listTemplates(await db()),
     sendSaveTemplate: async (r: { template: SendTemplate }) => {
-      const send = await sendCore();
-      return drafts.saveTemplate(await db(), { ...r.template, html: send.sanitizeHtml(r.template.html) }, Date.now(), randomBytes(16));
+      const compose = await composeCore();
+      return drafts.saveTemplate(await db(), { ...r.template, html: compose.sanitizeHtml(r.template.html) }, Date.now(), randomBytes(16));
     },
     sendDeleteTemplate: async (r: { id: string }) => {
       await drafts.deleteTemplate(await db(), r.id);

@@ -105,10 +105,6 @@ function fakeCore(opts: { retryMs?: number; due?: Due; held?: boolean } = {}): S
   };
   return {
     made,
-    compose: () => {
-      throw new Error("not used");
-    },
-    sanitizeHtml: (html) => html,
     outboxCreate: () => "",
     machine,
     outboxView: (json) => view(JSON.parse(json) as S),
