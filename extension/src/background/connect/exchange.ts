@@ -235,7 +235,7 @@ export async function connect(core: CoreApi & ExchangeCore, request: ExchangeCon
     return { kind: "needsPermission", origins: [origin], ifRefused };
   }
   const username = core.passwordUsername(request.username, request.address);
-  const account = await connectWithPassword(core, { address: request.address, provider: "exchange", automation: request.automation }, async () => {
+  const account = await connectWithPassword(core, { address: request.address, connect: "exchange", automation: request.automation }, async () => {
     const end = await verify(core, url, username, request.password);
     if (end.kind === "failed") throw new InlayError(end.error.code, end.error.message);
     const server: ServerSettings = { kind: "exchange", ewsUrl: url, username, serverVersion: end.result.build };

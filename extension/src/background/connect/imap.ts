@@ -181,7 +181,7 @@ export async function connect(core: ImapCore, request: ImapConnectRequest, deps:
     throw new InlayError("invalidSettings", error.message ?? String(e));
   }
   try {
-    const account = await connectWithPassword(core, { address: request.address, provider: "imap", automation: request.automation }, async () => {
+    const account = await connectWithPassword(core, { address: request.address, connect: "imap", automation: request.automation }, async () => {
       const smtpPassword = request.smtpPassword ?? null;
       const verified = await verifyLogins(core, deps, settings, { password: request.password, smtpPassword }, pins);
       return {

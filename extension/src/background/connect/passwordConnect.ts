@@ -14,7 +14,7 @@ import { admission, holdsCredentials } from "./admission.js";
 
 export interface PasswordRequest {
   address: string;
-  provider: PasswordKind;
+  connect: PasswordKind;
   automation: boolean;
 }
 
@@ -50,7 +50,7 @@ export async function connectWithPassword(
   const verifying = core.passwordConnectStart(
     {
       address: request.address.trim(),
-      connect: request.provider,
+      connect: request.connect,
       ...admission(settings, all),
       previousState,
     },
@@ -86,7 +86,7 @@ export async function connectWithPassword(
   }
   const account: Account = {
     address: existing?.address ?? request.address.trim(),
-    connect: request.provider,
+    connect: request.connect,
     displayName: verified.displayName,
     accountType: null,
     automation: existing && holdsCredentials(previousState) ? existing.automation : request.automation,
