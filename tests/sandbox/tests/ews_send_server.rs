@@ -84,10 +84,8 @@ fn run(sandbox: &SandboxProcess, call: Call) -> Result<HttpResponse, TransportFa
 fn send_faulted(sandbox: &SandboxProcess, out: &Outgoing, fault_spec: Option<Value>) -> SendRead {
     let mut steps = EwsSend::new(&target(), out);
     loop {
-        if steps.delivers() {
-            if let Some(spec) = fault_spec.clone() {
-                fault(sandbox, spec);
-            }
+        if let Some(spec) = fault_spec.clone().filter(|_| steps.delivers()) {
+            fault(sandbox, spec);
         }
         let answer = run(sandbox, steps.call(&SECRET, out).unwrap());
         let read = match &answer {
