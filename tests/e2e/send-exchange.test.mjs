@@ -1,10 +1,10 @@
 // Sending from a record through an Exchange (on-premises) inbox, end to end
 // in Chromium with the real worker, core and outbox against the sandbox's
-// EWS: CreateItem with SendAndSaveCopy is recorded as a delivery (GET
+// EWS: a draft (CreateItem SaveOnly) sent by SendItem is recorded as a delivery (GET
 // /deliveries?provider=exchange): exactly one, whose MIME carries From, the
 // recipients, subject, both bodies and the attachment byte for byte, and
 // whose transmitted copy has no Bcc; the timeline shows it. The worker
-// stopped (CDP) after CreateItem was accepted and before its answer still
+// stopped (CDP) after SendItem was accepted and before its answer still
 // ends with exactly one delivery. A scheduled email is handed to Exchange at
 // once with its deferred send time (0x3FEF).
 import { after, before, beforeEach, describe, test } from "node:test";
@@ -79,7 +79,7 @@ describe("Exchange", () => {
 
     const sends = await exchangeSends();
     assert.equal(sends.length, 1, "exactly one message delivered");
-    assert.equal(sends[0].via, "ews CreateItem");
+    assert.equal(sends[0].via, "ews SendItem");
     assert.equal(sends[0].deliverAt, null, "sent now, not deferred");
     assert.deepEqual([...sends[0].recipients].sort(), ["boss@client.example", "carl@partner.example", "lena@client.example"]);
     const want = { from: ANN, to: ["lena@client.example"], cc: ["carl@partner.example"], subject: "Proposal for Lena", body: "Our proposal, as promised.", attachments: [file] };
@@ -91,10 +91,10 @@ describe("Exchange", () => {
     await timelineShows(app, ids.contact, "Lena Okafor", "Proposal for Lena");
   });
 
-  test("the worker stopped after CreateItem was accepted and before its answer: after restart it is delivered exactly once", async () => {
+  test("the worker stopped after SendItem was accepted and before its answer: after restart it is delivered exactly once", async () => {
     const before = (await exchangeSends()).length;
     // EWS takes the message and answers only after 20 s: the worker is stopped meanwhile.
-    await afterAccept(sandbox, { delayMs: 20_000 }, EWS_HOST, "/EWS/Exchange.asmx");
+    await afterAccept(sandbox, { delayMs: 20_000, bodyContains: "<m:SendItem" }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Stopped mid-send", body: "Once only." });
     assert.equal(await app.clickSend(), null);
     const deadline = Date.now() + 20_000;
@@ -105,7 +105,7 @@ describe("Exchange", () => {
     // The delayed request was the send itself.
     const faulted = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.faultId !== undefined);
     assert.equal(faulted.length, 1);
-    assert.match(faulted[0].body, /CreateItem/);
+    assert.match(faulted[0].body, /SendItem/);
     await stopWorker(browser, app.page);
 
     // A new worker finds it `sending`: it may have left, so it looks in Sent (EWS FindItem) instead of sending again.
@@ -115,31 +115,31 @@ describe("Exchange", () => {
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Stopped mid-send");
   });
 
-  test("the answer to CreateItem lost after Exchange accepted it (connection reset): found by FindItem, never sent twice", async () => {
+  test("the answer to SendItem lost after Exchange accepted it (connection reset): found by FindItem, never sent twice", async () => {
     const before = (await exchangeSends()).length;
     const seen = Math.max(0, ...(await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).map((r) => r.seq));
     // What the worker asked for (Playwright sees each fetch once), against what reached EWS.
     const fetched = [];
-    const onRequest = (r) => r.url() === EWS_URL && /CreateItem/.test(r.postData() ?? "") && fetched.push(r.url());
+    const onRequest = (r) => r.url() === EWS_URL && /SendItem/.test(r.postData() ?? "") && fetched.push(r.url());
     browser.context.on("request", onRequest);
-    await afterAccept(sandbox, { reset: true }, EWS_HOST, "/EWS/Exchange.asmx");
+    await afterAccept(sandbox, { reset: true, bodyContains: "<m:SendItem" }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Answer lost", body: "Once only." });
     assert.equal(await app.clickSend(), null);
     await app.waitOutbox("Answer lost", ["sent"], 240_000);
     const sends = (await exchangeSends()).slice(before);
     const creates = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`))
-      .filter((r) => r.seq > seen && /CreateItem/.test(r.body))
+      .filter((r) => r.seq > seen && /SendItem/.test(r.body))
       .map((r) => ({ seq: r.seq, faultId: r.faultId ?? null }));
     browser.context.off("request", onRequest);
-    assert.equal(sends.length, 1, `exactly one delivered; CreateItem requests at EWS: ${JSON.stringify(creates)}, CreateItem fetches by the worker: ${fetched.length}`);
+    assert.equal(sends.length, 1, `exactly one delivered; SendItem requests at EWS: ${JSON.stringify(creates)}, SendItem fetches by the worker: ${fetched.length}`);
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Answer lost");
     const finds = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`)).filter((r) => r.seq > seen && /FindItem/.test(r.body));
     assert.ok(finds.length >= 1, "Sent was searched before the email was called sent");
   });
 
-  test("a 503 after Exchange accepted CreateItem: it may have been sent, so it is looked up (FindItem) and found, never sent twice", async () => {
+  test("a 503 after Exchange accepted SendItem: it may have been sent, so it is looked up (FindItem) and found, never sent twice", async () => {
     const before = (await exchangeSends()).length;
-    await afterAccept(sandbox, { status: 503 }, EWS_HOST, "/EWS/Exchange.asmx");
+    await afterAccept(sandbox, { status: 503, bodyContains: "<m:SendItem" }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Server error after accepting", body: "Once only." });
     assert.equal(await app.clickSend(), null);
     await app.waitOutbox("Server error after accepting", ["sent"], 240_000);
