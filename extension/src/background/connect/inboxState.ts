@@ -22,7 +22,9 @@ export async function listAccounts(core: CoreApi): Promise<Account[]> {
       if (!holdsCredentials(account.state)) return account;
       const registry = { personalInboxes: [account.address], teamInboxes: [] };
       const problem = settings.teamInboxes.map((team) => core.checkTeamInbox(registry, team)).find((p) => p);
-      const features = await featuresOf(core, account);
+      // A token state the core can't read (an older worker's) leaves the
+      // inbox listed without its features, rather than failing the list.
+      const features = await featuresOf(core, account).catch(() => null);
       return problem ? { ...account, features, warning: problem.message } : { ...account, features };
     }),
   );

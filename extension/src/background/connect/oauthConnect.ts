@@ -42,7 +42,13 @@ async function connectInput(
 /** The optional features on for a stored inbox (read back from its token state), kept by every sign-in. */
 async function featuresOn(core: CoreApi, account: Account): Promise<OptionalFeatures> {
   const held = await tokens.stored(account.address);
-  return held ? core.inboxFeatures(account.connect, held).on : {};
+  try {
+    return held ? core.inboxFeatures(account.connect, held).on : {};
+  } catch {
+    // A token state the core can't read (an older worker's) must not stop
+    // the sign-in that replaces it: no optional feature is kept.
+    return {};
+  }
 }
 
 /**
