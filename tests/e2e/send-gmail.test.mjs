@@ -148,7 +148,10 @@ describe("Gmail", () => {
     assert.doesNotMatch(draft.html, /onerror|<script|javascript:/i, draft.html);
     assert.match(draft.html, /<p>Hi<\/p>/);
 
+    // Read afresh: the page may already be on Drafts (a test before), where
+    // a draft saved by a request alone is not listed until the list reloads.
     await app.go("#/drafts");
+    await app.page.reload();
     await app.waitHeading("Drafts");
     const row = app.page.locator(`[data-draft="${draft.id}"]`);
     assert.match(await row.innerText(), /<img src=x onerror/, "the subject is shown as text");
