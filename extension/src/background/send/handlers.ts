@@ -8,6 +8,7 @@ import type { SendDraft } from "../core/generated/SendDraft.js";
 import type { SendLateRule } from "../core/generated/SendLateRule.js";
 import type { SendSignature } from "../core/generated/SendSignature.js";
 import type { SendTemplate } from "../core/generated/SendTemplate.js";
+import { featuresOf } from "../connect/features.js";
 import type { WorkerCore } from "../core/types.js";
 import { momentBytes, randomBytes } from "../io/random.js";
 import * as accounts from "../state/store.js";
@@ -167,14 +168,11 @@ async function targetOf(account: Account): Promise<SendTarget> {
 }
 
 /**
- * Whether the provider holds a scheduled email until its time, even with the browser closed (core
- * `SendTarget::defers`): Exchange always; Microsoft only with Mail.ReadWrite, which its draft needs.
+ * Whether the provider holds a scheduled email until its time, even with the browser closed: the
+ * core's rule (connect::inbox_features, the same line the inbox list shows).
  */
-async function defersDelivery(account: Account): Promise<boolean> {
-  const target = await targetOf(account).catch(() => null);
-  if (target?.kind === "exchange") return true;
-  if (target?.kind !== "microsoft") return false;
-  return target.grantedScopes.some((s) => s.trim().replace(/^https:\/\/graph\.microsoft\.com\//i, "").toLowerCase() === "mail.readwrite");
+async function defersDelivery(core: WorkerCore, account: Account): Promise<boolean> {
+  return (await featuresOf(core, account).catch(() => null))?.deliversWhileClosed ?? false;
 }
 
 /** The inbox `from` is (or is an alias of); compose checks the alias itself. */
@@ -229,7 +227,7 @@ export function sendHandlers(core: WorkerCore) {
       const signature = (inbox: string) => s.signatures.find((x) => x.inbox.toLowerCase() === inbox.toLowerCase())?.html ?? null;
       return {
         senders: await Promise.all(
-          senders(list).map(async (x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: await defersDelivery(list.find((a) => a.address === x.inbox)!) })),
+          senders(list).map(async (x) => ({ ...x, signature: signature(x.inbox), canDeferDelivery: await defersDelivery(core, list.find((a) => a.address === x.inbox)!) })),
         ),
         to: context.to,
         // The picker shows each token's value here ("contact.firstName": "Ann").
