@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod provider;
 pub mod rpc;
 pub mod send;
+pub mod sync;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
