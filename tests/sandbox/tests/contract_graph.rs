@@ -413,3 +413,44 @@ fn minted_tokens_get_the_same_schemas_for_every_kind_of_account() {
         assert!(errors.is_empty(), "403 of {path}:\n{}", errors.join("\n"));
     }
 }
+
+/// The profile the core asks for at connect (`$select` with `proxyAddresses`, "Returned only
+/// on $select"): the aliases as Exchange proxies, valid against the user schema.
+#[test]
+fn selected_proxy_addresses_list_the_aliases_within_the_user_schema() {
+    let doc = users_openapi();
+    let checker = Checker {
+        root: &doc,
+        dialect: Dialect::OpenApi,
+    };
+    let sandbox = Sandbox::new(IspDb::default());
+    let seed = json!({"accounts":[{"provider":"microsoft","address":ADDRESS,"displayName":"Bo Berg",
+        "aliases":["sales@contoso.com"]}]});
+    sandbox
+        .state()
+        .seed(serde_json::from_value(seed).unwrap())
+        .unwrap();
+    let token = microsoft_sign_in(&sandbox, ADDRESS, "openid profile email User.Read").unwrap()
+        ["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = graph::handle(
+        &Request::new(
+            "GET",
+            "graph.microsoft.com",
+            "/v1.0/me?$select=id,displayName,mail,userPrincipalName,proxyAddresses",
+        )
+        .with_header("authorization", &format!("Bearer {token}")),
+        &sandbox,
+    );
+    assert_eq!(r.status, 200);
+    let body = r.json_body().unwrap();
+    let op = operation(&doc, "GET", "/v1.0/me").unwrap();
+    let errors = checker.check(&body, response_schema(&doc, op, "2XX"));
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(
+        body["proxyAddresses"],
+        json!(["SMTP:bo@contoso.com", "smtp:sales@contoso.com"])
+    );
+}

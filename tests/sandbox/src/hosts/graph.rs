@@ -322,7 +322,7 @@ fn get_user(req: &Request, account: &mut Account) -> Response {
         "userPrincipalName": account.address,
         "id": graph_id(account),
     });
-    let Value::Object(user) = user else {
+    let Value::Object(mut user) = user else {
         unreachable!()
     };
     let mut body = Map::new();
@@ -333,6 +333,8 @@ fn get_user(req: &Request, account: &mut Account) -> Response {
     match req.query_param("$select") {
         Some(select) => {
             let wanted: Vec<&str> = select.split(',').map(str::trim).collect();
+            // "Returned only on $select" (Users.yml): not in the default set.
+            user.insert("proxyAddresses".into(), proxy_addresses(account));
             body.extend(
                 user.into_iter()
                     .filter(|(k, _)| wanted.iter().any(|w| w.eq_ignore_ascii_case(k))),
@@ -341,6 +343,20 @@ fn get_user(req: &Request, account: &mut Account) -> Response {
         None => body.extend(user),
     }
     odata(200, &Value::Object(body))
+}
+
+/// The mailbox's addresses as Exchange lists them: `SMTP:` the primary, `smtp:` each seeded
+/// alias (Users.yml's example). A personal account has no Exchange proxies: empty.
+fn proxy_addresses(account: &Account) -> Value {
+    if account.personal {
+        return json!([]);
+    }
+    let aliases = account.aliases.iter().map(|a| format!("smtp:{a}"));
+    json!(
+        std::iter::once(format!("SMTP:{}", account.address))
+            .chain(aliases)
+            .collect::<Vec<_>>()
+    )
 }
 
 /// `GET /me/mailboxSettings` → `microsoft.graph.mailboxSettings` with the defaults a new
@@ -437,6 +453,31 @@ mod tests {
         .unwrap();
         let keys: Vec<&String> = me.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["@odata.context", "mail", "userPrincipalName"]);
+    }
+
+    #[test]
+    fn proxy_addresses_only_on_select() {
+        let sb = Sandbox::new(IspDb::default());
+        let seed = json!({"accounts":[
+            {"provider":"microsoft","address":"bo@contoso.com","displayName":"Bo","aliases":["sales@contoso.com"]},
+            {"provider":"microsoft","address":"meg@outlook.com","displayName":"Meg"}]});
+        sb.state()
+            .seed(serde_json::from_value(seed).unwrap())
+            .unwrap();
+        let me = |who: &str, q: &str| {
+            get(&sb, &format!("/v1.0/me{q}"), Some(&format!("sandbox-token:{who}")))
+                .json_body()
+                .unwrap()
+        };
+        assert!(me("bo@contoso.com", "").get("proxyAddresses").is_none());
+        assert_eq!(
+            me("bo@contoso.com", "?$select=mail,proxyAddresses")["proxyAddresses"],
+            json!(["SMTP:bo@contoso.com", "smtp:sales@contoso.com"])
+        );
+        assert_eq!(
+            me("meg@outlook.com", "?$select=proxyAddresses")["proxyAddresses"],
+            json!([])
+        );
     }
 
     #[test]
