@@ -13,14 +13,18 @@ fn p(name: Option<&str>, address: &str) -> Participant {
 
 #[test]
 fn fields_read_like_the_header_block_they_describe() {
-    let raw = b"From: \"Lee, Ann\" <ann@acme.com>\r\nTo: Bob <bob@example.org>, carol@example.org\r\n\
+    let raw =
+        b"From: \"Lee, Ann\" <ann@acme.com>\r\nTo: Bob <bob@example.org>, carol@example.org\r\n\
 Subject: Re: Proposal\r\nMessage-ID: <r1@acme.com>\r\nIn-Reply-To: <s1@inlay.test>\r\n\
 References: <s0@inlay.test> <s1@inlay.test>\r\n\r\n";
     let from_raw = summarize_message(raw).unwrap();
     let fields = SummaryFields {
         subject: Some("Re: Proposal".into()),
         from: vec![p(Some("Lee, Ann"), "ann@acme.com")],
-        to: vec![p(Some("Bob"), "bob@example.org"), p(None, "carol@example.org")],
+        to: vec![
+            p(Some("Bob"), "bob@example.org"),
+            p(None, "carol@example.org"),
+        ],
         // Graph gives ids with brackets, some providers without.
         message_id: Some("<r1@acme.com>".into()),
         in_reply_to: vec!["s1@inlay.test".into()],

@@ -18,7 +18,8 @@
 //! filters), [`command`] and [`apply`] (the two-phase writes), [`merge`] and
 //! [`trash`] (merging contacts; delete and undo), [`csv_import`] and
 //! [`csv_export`] (HubSpot-compatible CSV), [`sent_email`] (a sent email on
-//! its recipients' timelines).
+//! its recipients' timelines), [`received_email`] (a received email, reply,
+//! automatic reply or bounce on the timeline, issue 13).
 
 pub mod address;
 pub mod apply;
@@ -35,6 +36,7 @@ pub mod freemail;
 pub mod ids;
 mod merge;
 pub mod model;
+pub mod received_email;
 pub mod search;
 pub mod sent_email;
 pub mod settings;

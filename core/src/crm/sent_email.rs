@@ -107,7 +107,7 @@ pub struct SentEmail {
 }
 
 /// The Message-ID without angle brackets and surrounding space.
-fn bare_message_id(id: &str) -> &str {
+pub(crate) fn bare_message_id(id: &str) -> &str {
     let id = id.trim();
     id.strip_prefix('<')
         .and_then(|i| i.strip_suffix('>'))
@@ -190,8 +190,10 @@ fn within(domain: &str, parent: &str) -> bool {
             .is_some_and(|rest| rest.ends_with('.'))
 }
 
-/// What decides whether a recipient is logged.
-struct Rules {
+/// What decides whether an address is logged: the never-log list and the
+/// own domain, for sent email here and received email
+/// ([`super::received_email`]).
+pub(crate) struct Rules {
     /// The sender's own keys (the inbox, the From address).
     own_keys: Vec<String>,
     /// Never-log address keys and domains.
@@ -201,8 +203,14 @@ struct Rules {
 
 impl Rules {
     fn new(email: &SentEmail, settings: &EmailLogSettings) -> Rules {
-        let own: Vec<ContactAddress> = [&email.inbox, &email.from]
-            .into_iter()
+        Rules::for_own(&[&email.inbox, &email.from], settings)
+    }
+
+    /// The rules for mail of the user's own addresses `own` (the inbox, the
+    /// From address of a sent email).
+    pub(crate) fn for_own(own: &[&str], settings: &EmailLogSettings) -> Rules {
+        let own: Vec<ContactAddress> = own
+            .iter()
             .filter_map(|a| parse_contact_address(bare_address(a)).ok())
             .collect();
         let mut rules = Rules {
@@ -227,10 +235,18 @@ impl Rules {
         rules
     }
 
-    fn logs(&self, a: &ContactAddress) -> bool {
-        !self.own_keys.contains(&a.key)
-            && !self.keys.contains(&a.key)
-            && !self.domains.iter().any(|d| within(&a.domain, d))
+    pub(crate) fn logs(&self, a: &ContactAddress) -> bool {
+        !self.is_own(a) && !self.never_logged(a)
+    }
+
+    /// One of the user's own addresses.
+    pub(crate) fn is_own(&self, a: &ContactAddress) -> bool {
+        self.own_keys.contains(&a.key)
+    }
+
+    /// On the never-log list, or of the own domain when that is on.
+    pub(crate) fn never_logged(&self, a: &ContactAddress) -> bool {
+        self.keys.contains(&a.key) || self.domains.iter().any(|d| within(&a.domain, d))
     }
 }
 
@@ -313,7 +329,7 @@ fn logged_contacts<'f>(
 
 /// `text` on one line (control characters and runs of space as one space),
 /// at most `max` characters.
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let line: String = line.chars().filter(|c| !c.is_control()).collect();
     match line.char_indices().nth(max) {
@@ -373,7 +389,7 @@ fn check(email: &SentEmail) -> CrmResult<()> {
 
 /// A deal is open while its stage is not a closed one (a stage the settings
 /// no longer have counts as open).
-fn is_open(deal: &Deal, settings: &CrmSettings) -> bool {
+pub(crate) fn is_open(deal: &Deal, settings: &CrmSettings) -> bool {
     settings
         .pipeline(&deal.pipeline)
         .and_then(|p| p.stage(&deal.stage))
@@ -410,7 +426,7 @@ pub fn log_sent_email(
             if contacts.iter().any(|c| c.email_keys.contains(&a.key)) {
                 continue;
             }
-            let Some(contact) = new_contact(&mut ctx, a, name) else {
+            let Some(contact) = new_contact(&mut ctx, a, name, "a sent email") else {
                 continue;
             };
             created.push(contact.id.clone());
@@ -513,10 +529,15 @@ pub fn log_sent_email(
     Ok(ctx.finish(None, !created.is_empty(), message))
 }
 
-/// A new contact for a recipient (its company from the domain, as any new
-/// contact), with its `created` entry; `None` if even the bare address
-/// cannot make one.
-fn new_contact(ctx: &mut Ctx, a: &ContactAddress, name: &str) -> Option<Contact> {
+/// A new contact for a correspondent (its company from the domain, as any
+/// new contact), with its `created` entry saying it came from `source`;
+/// `None` if even the bare address cannot make one.
+pub(crate) fn new_contact(
+    ctx: &mut Ctx,
+    a: &ContactAddress,
+    name: &str,
+    source: &str,
+) -> Option<Contact> {
     let (first_name, last_name) = split_name(name);
     let input = ContactInput {
         emails: vec![a.typed.clone()],
@@ -537,10 +558,7 @@ fn new_contact(ctx: &mut Ctx, a: &ContactAddress, name: &str) -> Option<Contact>
     ctx.entry(
         records,
         "created",
-        format!(
-            "Contact created from a sent email: {}",
-            contact_title(&contact)
-        ),
+        format!("Contact created from {source}: {}", contact_title(&contact)),
         BTreeMap::new(),
     );
     Some(contact)
@@ -548,7 +566,7 @@ fn new_contact(ctx: &mut Ctx, a: &ContactAddress, name: &str) -> Option<Contact>
 
 /// Sets the last activity of the found companies and deals among `refs`
 /// (contacts are put by the caller; new companies keep theirs).
-fn touch_found(ctx: &mut Ctx, refs: &[RecordRef], at: u64) {
+pub(crate) fn touch_found(ctx: &mut Ctx, refs: &[RecordRef], at: u64) {
     for r in refs {
         let Some(record) = ctx.record(r.id()) else {
             continue;

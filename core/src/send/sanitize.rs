@@ -67,6 +67,17 @@ const SCHEMES: &[&str] = &["http", "https", "mailto", "cid"];
 /// The HTML body, sanitised. A fixed point: sanitising the result again
 /// gives the same text (held by the tests).
 pub fn sanitize_html(html: &str) -> String {
+    clean(html, true)
+}
+
+/// The same allow-list for a received email's stored body (issue 13), but
+/// no image keeps its `src`: a remote image would tell the sender when the
+/// email is looked at, and an attached one's bytes are not stored.
+pub fn sanitize_received_html(html: &str) -> String {
+    clean(html, false)
+}
+
+fn clean(html: &str, images: bool) -> String {
     let mut attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
     attributes.insert("a", HashSet::from(["href", "title"]));
     attributes.insert("img", HashSet::from(["src", "alt", "width", "height"]));
@@ -95,8 +106,10 @@ pub fn sanitize_html(html: &str) -> String {
         .strip_comments(true)
         .id_prefix(None)
         .filter_style_properties(STYLES.iter().copied().collect())
-        .attribute_filter(|element, attribute, value| {
-            if matches!(attribute, "href" | "src") && !url_allowed(element, value) {
+        .attribute_filter(move |element, attribute, value| {
+            if matches!(attribute, "href" | "src")
+                && (!url_allowed(element, value) || (element == "img" && !images))
+            {
                 return None;
             }
             if attribute == "style" && !style_plain(value) {

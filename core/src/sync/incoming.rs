@@ -87,13 +87,15 @@ fn mailbox(p: &Participant) -> Option<String> {
     if address.is_empty() {
         return None;
     }
-    Some(match p.name.as_deref().map(line).filter(|n| !n.is_empty()) {
-        Some(name) => {
-            let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
-            format!("\"{quoted}\" <{address}>")
-        }
-        None => format!("<{address}>"),
-    })
+    Some(
+        match p.name.as_deref().map(line).filter(|n| !n.is_empty()) {
+            Some(name) => {
+                let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("\"{quoted}\" <{address}>")
+            }
+            None => format!("<{address}>"),
+        },
+    )
 }
 
 fn msg_id(id: &str) -> Option<String> {
@@ -115,12 +117,7 @@ fn header_block(fields: &SummaryFields) -> String {
             block.push_str("\r\n");
         }
     };
-    let list = |ps: &[Participant]| {
-        ps.iter()
-            .filter_map(mailbox)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |ps: &[Participant]| ps.iter().filter_map(mailbox).collect::<Vec<_>>().join(", ");
     let ids = |ids: &[String]| {
         ids.iter()
             .filter_map(|i| msg_id(i))
@@ -136,7 +133,11 @@ fn header_block(fields: &SummaryFields) -> String {
     put("Subject", line(fields.subject.as_deref().unwrap_or("")));
     put(
         "Message-ID",
-        fields.message_id.as_deref().and_then(msg_id).unwrap_or_default(),
+        fields
+            .message_id
+            .as_deref()
+            .and_then(msg_id)
+            .unwrap_or_default(),
     );
     put("In-Reply-To", ids(&fields.in_reply_to));
     put("References", ids(&fields.references));
@@ -158,25 +159,26 @@ fn header_block(fields: &SummaryFields) -> String {
 /// make no header block at all (nothing but empty values) give an empty
 /// summary of a normal message.
 pub fn summary_from_fields(fields: &SummaryFields) -> MessageSummary {
-    let mut summary = summarize_message(header_block(fields).as_bytes()).unwrap_or(MessageSummary {
-        subject: None,
-        date: None,
-        from: vec![],
-        sender: vec![],
-        reply_to: vec![],
-        to: vec![],
-        cc: vec![],
-        bcc: vec![],
-        message_id: None,
-        in_reply_to: vec![],
-        references: vec![],
-        list_id: None,
-        bulk: false,
-        auto_response_suppress: None,
-        content_type: None,
-        delivery_report: false,
-        kind: MessageKind::Normal,
-    });
+    let mut summary =
+        summarize_message(header_block(fields).as_bytes()).unwrap_or(MessageSummary {
+            subject: None,
+            date: None,
+            from: vec![],
+            sender: vec![],
+            reply_to: vec![],
+            to: vec![],
+            cc: vec![],
+            bcc: vec![],
+            message_id: None,
+            in_reply_to: vec![],
+            references: vec![],
+            list_id: None,
+            bulk: false,
+            auto_response_suppress: None,
+            content_type: None,
+            delivery_report: false,
+            kind: MessageKind::Normal,
+        });
     // The provider's date is already a number: no round trip through text.
     summary.date = fields.date;
     summary
