@@ -108,7 +108,7 @@ fn unix_ms(t: std::time::SystemTime) -> Option<u64> {
 }
 
 /// `2026-12-05T23:00:00.000Z` (UTC, optional fraction) → Unix ms.
-fn rfc3339_ms(text: &str) -> Option<u64> {
+pub(crate) fn rfc3339_ms(text: &str) -> Option<u64> {
     let text = text.trim_end_matches(['.', ',']).strip_suffix('Z')?;
     let (date, time) = text.split_once('T')?;
     let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());

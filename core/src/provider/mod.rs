@@ -11,7 +11,7 @@
 //! rest to `gmail` or `graph`. Every `Fail` and `Reauthenticate` carries a
 //! sentence for the user.
 
-mod api_reply;
+pub(crate) mod api_reply;
 pub mod ews;
 pub mod gmail;
 pub mod graph;

@@ -11,13 +11,22 @@
 //! summary from a provider's structured fields), [`rules`] (log or skip, and
 //! why), [`dedupe`] (one email, one entry), [`reply`] (the sent email a
 //! reply answers), [`auto_reply`] (an out-of-office reply's return date),
-//! [`body`] (the stored body), [`dry_run`] (what would be logged).
+//! [`body`] (the stored body), [`dry_run`] (what would be logged). The
+//! providers' side: [`provider`] (`SyncSteps`, what a provider's plan reads
+//! an answer as), [`cursor`] (where an inbox's last sync ended, persisted by
+//! the shell), [`pacing`] (no bursts: each provider's rate, planned by the
+//! core) and [`machine`] (`SyncMachine`: secrets, retries, restarts,
+//! progress).
 
 pub mod auto_reply;
 pub mod body;
+pub mod cursor;
 pub mod dedupe;
 pub mod dry_run;
 pub mod incoming;
+pub mod machine;
+pub mod pacing;
+pub mod provider;
 pub mod reply;
 pub mod rules;
 

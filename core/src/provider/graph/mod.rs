@@ -3,7 +3,9 @@
 //! error codes (Graph's and `AADSTS`) mean, and the `/me` profile and
 //! mailbox settings (the account check and the connect flow's profile step),
 //! and sending an email (`send.rs`: sendMail, or a draft held for deferred
-//! delivery) and looking for it in Sent Items (`sent_lookup.rs`) for the outbox.
+//! delivery) and looking for it in Sent Items (`sent_lookup.rs`) for the outbox;
+//! what arrived in Inbox and Sent Items since the last sync, by delta query,
+//! and a kept message's MIME (`sync.rs`, issue 13).
 
 pub(crate) mod connect;
 pub mod detach;
@@ -12,6 +14,7 @@ mod oauth;
 mod profile;
 mod send;
 mod sent_lookup;
+mod sync;
 
 pub use oauth::{
     MICROSOFT_LOGOUT_URL, MICROSOFT_PERSONAL_CONSENT_URL, MICROSOFT_PERSONAL_TENANT,
@@ -25,7 +28,9 @@ pub use send::{
     DEFERRED_SEND_TIME, GRAPH_MAX_REQUEST_BYTES, GRAPH_MESSAGES_URL, GRAPH_SEND_MAIL_URL,
     GraphSend, GraphTarget,
 };
+pub(crate) use send::path_segment;
 pub use sent_lookup::GraphLookup;
+pub use sync::{GRAPH_SYNC_FOLDERS, GRAPH_SYNC_PAGE, GRAPH_SYNC_SELECT, GraphBody, GraphSync};
 
 pub(crate) use errors::{CLIENT_MISCONFIGURED_AADSTS, classify_response, grant_lost};
 pub(crate) use oauth::{
