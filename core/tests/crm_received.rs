@@ -229,6 +229,19 @@ fn one_entry_across_inboxes_to_and_bcc_and_the_sent_folder() {
     );
     log(&mut w.store, &own_app, None, &LogRules::default());
     assert_eq!(of_kind(&w.store, &w.ann, EMAIL_SENT).len(), 2);
+    // Its copy to the user's own inbox (a Cc to themselves) is the same email.
+    let cc_self = received(
+        "From: me@inlay.example\nTo: ann@acme.example\nCc: me@inlay.example\nMessage-ID: <web1@inlay.example>",
+    );
+    let out = log(&mut w.store, &cc_self, None, &LogRules::default());
+    assert_eq!(
+        out.verdict,
+        Verdict::Skip {
+            reason: SkipReason::Duplicate
+        }
+    );
+    assert_eq!(of_kind(&w.store, &w.ann, EMAIL_SENT).len(), 2);
+    assert!(of_kind(&w.store, &w.ann, EMAIL_RECEIVED).len() == 1);
 }
 
 #[test]

@@ -246,6 +246,14 @@ fn what_is_logged_and_what_is_skipped() {
             log(LogKind::Sent, &["ann", "bob"]),
         ),
         (
+            "the user's own email copied to the inbox",
+            &plain,
+            &none,
+            Inbox,
+            "From: Me <ME@inlay.example>\nTo: ann@acme.example\nCc: me@inlay.example",
+            log(LogKind::Sent, &["ann"]),
+        ),
+        (
             "sent to a list is still the user's",
             &plain,
             &none,

@@ -13,7 +13,8 @@
 //!   with the address and the reason from the report: the contact's address
 //!   is bounced from that entry on (the newest such entry is its state, so
 //!   no record changes shape).
-//! - **From the inbox's Sent folder**: logged exactly as an email sent from
+//! - **From the inbox's Sent folder** (or from the inbox's own address,
+//!   seen elsewhere): logged exactly as an email sent from
 //!   Inlay ([`super::sent_email`]), whose entry id comes from the same
 //!   Message-ID: an email Inlay sent and then saw in Sent is logged once.
 //!
@@ -46,9 +47,11 @@ use crate::message::{MessageKind, Participant};
 use crate::sync::auto_reply::return_date;
 use crate::sync::body::StoredBody;
 use crate::sync::dedupe::{fingerprint, received_entry_id};
-use crate::sync::incoming::{FolderRole, Incoming};
+use crate::sync::incoming::Incoming;
 use crate::sync::reply::{ReplyNotice, answered, mark_replied, reply_candidates};
-use crate::sync::rules::{LogKind, LogRules, Verdict, contact_of, correspondents, decide};
+use crate::sync::rules::{
+    LogKind, LogRules, Verdict, contact_of, correspondents, decide, log_kind,
+};
 
 pub const EMAIL_RECEIVED: &str = "emailReceived";
 pub const EMAIL_AUTO_REPLY: &str = "emailAutoReply";
@@ -60,7 +63,7 @@ const MAX_SNIPPET: usize = 300;
 /// An email of the Sent folder as the send feature would have handed it
 /// over. One without a Message-ID is named by its fingerprint, so its copies
 /// still share one entry.
-pub fn sent_email_of(incoming: &Incoming) -> SentEmail {
+pub fn sent_email_of(incoming: &Incoming, now_ms: u64) -> SentEmail {
     let h = &incoming.headers;
     let list = |ps: &[Participant]| {
         ps.iter()
@@ -87,7 +90,7 @@ pub fn sent_email_of(incoming: &Incoming) -> SentEmail {
         bcc: list(&h.bcc),
         subject: h.subject.clone().unwrap_or_default(),
         snippet: String::new(),
-        sent_at: at_ms(incoming, 0),
+        sent_at: at_ms(incoming, now_ms),
         provider_thread_id: incoming.thread_id.clone(),
         outbox_id: None,
     }
@@ -95,8 +98,8 @@ pub fn sent_email_of(incoming: &Incoming) -> SentEmail {
 
 /// The id of the entry this email is logged as.
 pub fn entry_id(incoming: &Incoming) -> String {
-    match incoming.folder {
-        FolderRole::Sent => sent_entry_id(&sent_email_of(incoming).message_id),
+    match log_kind(incoming) {
+        LogKind::Sent => sent_entry_id(&sent_email_of(incoming, 0).message_id),
         _ => received_entry_id(incoming),
     }
 }
@@ -129,8 +132,9 @@ pub fn received_email_lookups(
     settings: &CrmSettings,
     found: Option<&Found>,
 ) -> Lookups {
-    if incoming.folder == FolderRole::Sent {
-        return sent_email_lookups(&sent_email_of(incoming), settings, found);
+    if log_kind(incoming) == LogKind::Sent {
+        // The send time does not change what is read.
+        return sent_email_lookups(&sent_email_of(incoming, 0), settings, found);
     }
     let mut l = Lookups::default();
     let people = correspondents(incoming);
@@ -226,7 +230,8 @@ pub fn log_received_email(
         });
     };
     if *kind == LogKind::Sent {
-        let writes = log_sent_email(&sent_email_of(incoming), found, settings, now_ms, random)?;
+        let email = sent_email_of(incoming, now_ms);
+        let writes = log_sent_email(&email, found, settings, now_ms, random)?;
         return Ok(ReceivedLog {
             writes,
             verdict,

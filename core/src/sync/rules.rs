@@ -121,13 +121,33 @@ impl Verdict {
     }
 }
 
-/// The kind of log an email would be, from its folder and [`MessageKind`].
+/// Written by the user: filed in Sent, or seen elsewhere with the inbox's
+/// own address as From (a copy to themselves, a Cc): the same email as the
+/// Sent copy, logged as sent.
+fn by_the_user(incoming: &Incoming) -> bool {
+    if incoming.folder == FolderRole::Sent {
+        return true;
+    }
+    let key = |a: &str| parse_contact_address(a).ok().map(|a| a.key);
+    let inbox = key(&incoming.inbox);
+    inbox.is_some()
+        && incoming
+            .headers
+            .from
+            .first()
+            .is_some_and(|p| key(&p.address) == inbox)
+}
+
+/// The kind of log an email would be, from who wrote it, its folder and its
+/// [`MessageKind`].
 pub fn log_kind(incoming: &Incoming) -> LogKind {
-    match (&incoming.folder, &incoming.headers.kind) {
-        (FolderRole::Sent, _) => LogKind::Sent,
-        (_, MessageKind::Bounce { .. }) => LogKind::Bounce,
-        (_, MessageKind::AutoReply { .. }) => LogKind::AutoReply,
-        _ => LogKind::Received,
+    if by_the_user(incoming) {
+        return LogKind::Sent;
+    }
+    match &incoming.headers.kind {
+        MessageKind::Bounce { .. } => LogKind::Bounce,
+        MessageKind::AutoReply { .. } => LogKind::AutoReply,
+        MessageKind::Normal => LogKind::Received,
     }
 }
 
@@ -135,7 +155,7 @@ pub fn log_kind(incoming: &Incoming) -> LogKind {
 /// one it sent, its From.
 fn own_addresses(incoming: &Incoming) -> Vec<&str> {
     let mut own = vec![incoming.inbox.as_str()];
-    if incoming.folder == FolderRole::Sent {
+    if by_the_user(incoming) {
         own.extend(incoming.headers.from.iter().map(|p| p.address.as_str()));
     }
     own
@@ -151,8 +171,8 @@ pub(crate) fn never_log_rules(incoming: &Incoming, settings: &EmailLogSettings) 
 /// one's To, Cc and Bcc; a bounce's failed recipients.
 pub fn correspondents(incoming: &Incoming) -> Vec<(ContactAddress, String)> {
     let h = &incoming.headers;
-    let people: Vec<(String, String)> = match (&incoming.folder, &h.kind) {
-        (FolderRole::Sent, _) => h.to.iter().chain(&h.cc).chain(&h.bcc).map(named).collect(),
+    let people: Vec<(String, String)> = match (log_kind(incoming), &h.kind) {
+        (LogKind::Sent, _) => h.to.iter().chain(&h.cc).chain(&h.bcc).map(named).collect(),
         (
             _,
             MessageKind::Bounce {
