@@ -55,6 +55,9 @@ pub struct Run {
     pub end: Option<SyncStep>,
     /// The clock when the run ended.
     pub now: u64,
+    /// The state as last committed with a batch (after every step, as the
+    /// shell does): what a restarted worker reads.
+    pub committed: String,
 }
 
 impl Run {
@@ -79,7 +82,7 @@ pub const RANDOM: [u8; 8] = [0x80, 0, 0, 0, 1, 2, 3, 4];
 
 /// Drives `machine` from `now` until it ends or `max_steps` steps were taken
 /// (`end` is then `None`: a stopped worker). `respond` answers each request.
-pub fn drive<P: SyncSteps>(
+pub fn drive<P: SyncSteps + serde::Serialize>(
     machine: &mut SyncMachine<P>,
     now: u64,
     max_steps: usize,
@@ -93,11 +96,8 @@ pub fn drive<P: SyncSteps>(
         now_ms: run.now,
         random: &RANDOM,
     });
+    run.committed = serde_json::to_string(machine.state()).unwrap();
     for _ in 0..max_steps {
-        let batch = machine.take_batch();
-        if !batch.is_empty() {
-            run.batches.push(batch);
-        }
         let input = match &step {
             Step::Ask { question } => {
                 let inlay_core::sync::machine::SyncQuestion::Secret { rejected } = question;
@@ -140,17 +140,26 @@ pub fn drive<P: SyncSteps>(
                 random: &RANDOM,
             },
         );
+        // One transaction: the batch and the state it leaves.
+        let batch = machine.take_batch();
+        if !batch.is_empty() {
+            run.batches.push(batch);
+        }
+        run.committed = serde_json::to_string(machine.state()).unwrap();
+    }
+    if step.is_final() {
+        run.end = Some(step);
     }
     run
 }
 
-/// The machine rebuilt from its persisted JSON, as after a stopped worker.
-pub fn reload<P>(machine: &SyncMachine<P>) -> SyncMachine<P>
+/// The machine rebuilt from the state a run last committed, as after a
+/// stopped worker.
+pub fn reload<P>(run: &Run) -> SyncMachine<P>
 where
-    P: SyncSteps + serde::Serialize + serde::de::DeserializeOwned,
+    P: SyncSteps + serde::de::DeserializeOwned,
 {
-    let json = serde_json::to_string(machine.state()).unwrap();
-    SyncMachine::new(serde_json::from_str::<SyncState<P>>(&json).unwrap())
+    SyncMachine::new(serde_json::from_str::<SyncState<P>>(&run.committed).unwrap())
 }
 
 /// The query value of `name` in `url`, decoded (the first).
