@@ -94,3 +94,27 @@ fn the_date_is_taken_as_given_and_empty_fields_give_an_empty_summary() {
     assert_eq!(s.kind, MessageKind::Normal);
     assert!(s.from.is_empty() && s.message_id.is_none());
 }
+
+/// The worker holds a page of emails between calls into the core: they come
+/// back as they went out, bounce verdicts included.
+#[test]
+fn an_incoming_survives_json() {
+    let dsn = "From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered Mail\r\nX-Failed-Recipients: ann@acme.example\r\nMessage-ID: <d@mx>\r\n\r\n";
+    for raw in [
+        dsn,
+        "From: \"Lee, Ann\" <ann@acme.example>\r\nTo: me@inlay.example\r\nSubject: Automatic reply: x\r\nIn-Reply-To: <s1@x>\r\n\r\n",
+    ] {
+        let incoming = inlay_core::sync::Incoming {
+            inbox: "me@inlay.example".into(),
+            provider_id: "18c2".into(),
+            thread_id: Some("t".into()),
+            folder: inlay_core::sync::FolderRole::Other,
+            received_at_ms: Some(1),
+            headers: summarize_message(raw.as_bytes()).unwrap(),
+            size: None,
+        };
+        let json = serde_json::to_string(&incoming).unwrap();
+        let back: inlay_core::sync::Incoming = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, incoming, "{json}");
+    }
+}

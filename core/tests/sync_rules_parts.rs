@@ -172,3 +172,70 @@ fn the_body_blocks_images_and_caps() {
     let kept = body.text.unwrap();
     assert!(kept.len() <= MAX_TEXT && kept.len() > MAX_TEXT - 4 && body.truncated);
 }
+
+mod stored_html {
+    use inlay_core::send::sanitize::sanitize_received_html;
+    use proptest::prelude::*;
+
+    /// Pieces of markup that load something, in the forms an allow-list has
+    /// been bypassed with, to be shuffled into bodies.
+    const PIECES: &[&str] = &[
+        "<img src=\"https://t.example/p.gif\">",
+        "<img src=cid:x alt=a>",
+        "<img srcset=\"https://t.example/a 1x\">",
+        "<picture><source srcset=\"https://t.example/b\"></picture>",
+        "<video poster=\"https://t.example/v\"></video>",
+        "<table background=\"https://t.example/bg\"><tr><td>c</td></tr></table>",
+        "<input type=image src=\"https://t.example/i\">",
+        "<svg><image href=\"https://t.example/s\"/></svg>",
+        "<math><mglyph><style><img src=x onerror=alert(1)>",
+        "<noscript><p title=\"</noscript><img src=x>\">",
+        "<p style=\"background:url(https://t.example/c)\">",
+        "<link rel=stylesheet href=\"https://t.example/s.css\">",
+        "<a href=\"https://ok.example\">link</a>",
+        "<p>text</p>",
+        "<b>",
+        "\"",
+        ">",
+        "&lt;img src=x&gt;",
+    ];
+
+    /// The tags of serialised HTML (text escapes `<`; attribute values are
+    /// quoted, and may hold `>`).
+    fn tags(html: &str) -> String {
+        let mut out = String::new();
+        let (mut in_tag, mut quote) = (false, None);
+        for c in html.chars() {
+            match (in_tag, quote, c) {
+                (false, _, '<') => in_tag = true,
+                (true, None, '"' | '\'') => quote = Some(c),
+                (true, Some(q), c) if c == q => quote = None,
+                (true, None, '>') => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                _ => {}
+            }
+            if in_tag {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        /// Whatever the body, nothing in what is stored can load: no source,
+        /// no remote style, and a second clean changes nothing.
+        #[test]
+        fn no_stored_body_loads_anything(picks in prop::collection::vec(0..PIECES.len(), 1..12)) {
+            let html: String = picks.iter().map(|i| PIECES[*i]).collect();
+            let out = sanitize_received_html(&html);
+            // Only markup counts: the text "&lt;img src=x&gt;" loads nothing.
+            let lower = tags(&out).to_ascii_lowercase();
+            for bad in [" src=", "srcset", "poster", "background=", "<link", "url(", "<svg", "<image", "onerror"] {
+                prop_assert!(!lower.contains(bad), "{bad} in {out} from {html}");
+            }
+            prop_assert_eq!(sanitize_received_html(&out), out);
+        }
+    }
+}

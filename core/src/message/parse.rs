@@ -27,7 +27,7 @@ use mail_parser::{
     Address, Encoding, Header, HeaderName, HeaderValue, Message, MessageParser, MessagePart,
     MimeHeaders, PartType,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::BufRead;
 use std::sync::OnceLock;
 
@@ -69,7 +69,7 @@ pub struct ParsedMessage {
 
 /// One mailbox of an address header. Groups are flattened; entries without
 /// an address (`undisclosed-recipients:;`, a bare name) are left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {

@@ -21,11 +21,11 @@ use super::prepare::prepare;
 use super::repair::repaired;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Encoding, HeaderName, Message, MessagePart, MimeHeaders, PartType};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 /// What the top header block says, for the logging rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSummary {

@@ -11,12 +11,12 @@
 //! that, so the kind (automatic reply from its subject or headers, bulk,
 //! list) is decided by the same code as for raw headers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::message::{MessageKind, MessageSummary, Participant, summarize_message};
 
 /// Where the inbox filed the email.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub enum FolderRole {
@@ -29,7 +29,7 @@ pub enum FolderRole {
 }
 
 /// One email seen in a connected inbox, as the logging rules need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct Incoming {
