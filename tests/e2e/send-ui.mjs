@@ -23,7 +23,7 @@ export class SendApp extends CrmApp {
     return dialog;
   }
 
-  /** Fills what is given; the body is typed into the editor. */
+  /** Fills what is given; the body is typed into the editor. Files: {name, mimeType, buffer} or {name, path}. */
   async fillCompose({ from, to, cc, bcc, subject, body, files = [] }) {
     const d = this.dialog();
     if (from) await d.getByLabel("From", { exact: true }).selectOption(from);
@@ -41,7 +41,8 @@ export class SendApp extends CrmApp {
       await this.page.keyboard.type(body);
     }
     if (files.length) {
-      await d.locator("#compose-files").setInputFiles(files);
+      // A file with a `path` is read by the browser from disk: megabytes as a buffer cross the protocol slowly.
+      await d.locator("#compose-files").setInputFiles(files.every((f) => f.path) ? files.map((f) => f.path) : files);
       for (const f of files) await d.getByText(new RegExp(`${f.name} · \\d`)).waitFor({ timeout: 20_000 });
     }
   }
