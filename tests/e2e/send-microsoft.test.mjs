@@ -78,9 +78,8 @@ describe("Microsoft 365", () => {
     await timelineShows(app, ids.contact, "Lena Okafor", "Proposal for Lena");
   });
 
-  // The sandbox's Graph /me serves no proxyAddresses, where Microsoft lists a mailbox's other addresses
-  // (smtp:…), so the inbox connects with none: runs and reports until the fake serves them.
-  test("sent from an alias of the inbox: the alias is offered and is the From that Graph delivers", { todo: "the sandbox's Graph /me has no proxyAddresses, so no Microsoft alias is known" }, async () => {
+  // The alias comes from Graph's /me proxyAddresses (smtp:…), which the sandbox serves from the seeded aliases.
+  test("sent from an alias of the inbox: the alias is offered and is the From that Graph delivers", async () => {
     const before = (await graphSends()).length;
     await app.go(`#/contact/${ids.contact}`);
     await app.waitHeading("Lena Okafor");
