@@ -181,3 +181,29 @@ fn an_unknown_key_is_named_and_a_policy_that_is_not_an_object_is_ignored_whole()
         "{ignored:?}"
     );
 }
+
+#[test]
+fn the_outbox_lookup_grace_comes_from_the_build_only_within_bounds() {
+    // The product default without a build setting.
+    let (s, ignored) = read(json!({}), json!({}));
+    assert_eq!(s.outbox.lookup_grace_ms, 120_000);
+    assert!(ignored.is_empty());
+
+    // The sandbox's build shortens it.
+    let (s, ignored) = read(json!({"outbox": {"lookupGraceMs": 3000}}), json!({}));
+    assert_eq!(s.outbox.lookup_grace_ms, 3000);
+    assert!(ignored.is_empty());
+
+    // Out of range: refused in words, the default applies.
+    for bad in [json!({"lookupGraceMs": 0}), json!({"lookupGraceMs": 7_200_000}), json!(3000)] {
+        let (s, ignored) = read(json!({"outbox": bad}), json!({}));
+        assert_eq!(s.outbox.lookup_grace_ms, 120_000);
+        let note = only_note(&ignored, "outbox");
+        assert!(note.contains("config.json") && note.contains("built-in 2 minutes"), "{note}");
+    }
+
+    // An admin can't shorten it: the policy has no such key.
+    let (s, ignored) = read(json!({}), json!({"outbox": {"lookupGraceMs": 1000}}));
+    assert_eq!(s.outbox.lookup_grace_ms, 120_000);
+    assert!(only_note(&ignored, "outbox").contains("not one of Inlay's settings"));
+}

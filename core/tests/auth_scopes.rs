@@ -434,6 +434,36 @@ fn which_inboxes_deliver_scheduled_email_with_the_browser_closed() {
 }
 
 #[test]
+fn the_inbox_list_and_the_outbox_say_the_same_of_delivery_with_the_browser_closed() {
+    use inlay_core::outbox::Plans;
+    use inlay_core::send::SendTarget;
+    let cases = [
+        (ConnectionKind::Microsoft, stored(OAuthProvider::Microsoft, &[])),
+        (ConnectionKind::Microsoft, stored(OAuthProvider::Microsoft, &["Mail.ReadWrite"])),
+        (
+            ConnectionKind::Microsoft,
+            stored(OAuthProvider::Microsoft, &["https://graph.microsoft.com/Mail.ReadWrite"]),
+        ),
+        (ConnectionKind::Google, stored(OAuthProvider::Google, &[METADATA])),
+    ];
+    for (kind, tokens) in cases {
+        let scopes = tokens.scopes.clone();
+        let target = match kind {
+            ConnectionKind::Google => SendTarget::Google { granted_scopes: scopes },
+            _ => SendTarget::Microsoft { granted_scopes: scopes },
+        };
+        assert_eq!(
+            inbox_features(kind, Some(&tokens)).delivers_while_closed,
+            target.defers(),
+            "{kind:?} {:?}",
+            tokens.scopes
+        );
+    }
+    let exchange = SendTarget::Exchange { ews_url: "https://mail.acme.example/EWS/Exchange.asmx".into() };
+    assert!(exchange.defers() && inbox_features(ConnectionKind::Exchange, None).delivers_while_closed);
+}
+
+#[test]
 fn turning_a_feature_off_drops_only_its_scopes_from_the_stored_list() {
     let ms = stored(
         OAuthProvider::Microsoft,

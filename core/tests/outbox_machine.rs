@@ -7,7 +7,7 @@ mod outbox_fake;
 use inlay_core::machine::{Input, Machine};
 use inlay_core::outbox::{
     LOOKUP_GRACE_MS, MAX_DELIVERIES, OUTBOX_BACKOFF, OutboxEntry, OutboxMachine, OutboxPurpose,
-    OutboxQuestion, OutboxState, OutboxStep,
+    OutboxQuestion, OutboxSettings, OutboxState, OutboxStep,
 };
 use outbox_fake::*;
 use serde_json::{Value, json};
@@ -292,6 +292,41 @@ fn no_answer_to_the_delivering_call_is_unknown_and_looked_up_after_the_grace() {
         done_state(&m.resume(response(200, "found"), at(T0 + LOOKUP_GRACE_MS))),
         json!({"kind": "sent", "atMs": T0, "providerId": "sent-1", "threadId": null, "byUser": false})
     );
+}
+
+#[test]
+fn the_lookup_grace_is_the_one_the_build_set() {
+    // A stopped worker's `sending`, and an answer lost: both wait the given
+    // grace, not the built-in two minutes.
+    let grace = 3_000;
+    let settings = OutboxSettings {
+        lookup_grace_ms: grace,
+    };
+    let mut m = machine(email(FakeInbox::default(), None)).with_settings(&settings);
+    to_delivering_call(&mut m, T0);
+    let step = m.resume(
+        Input::Transport {
+            failure: inlay_core::http::TransportFailure::Timeout,
+        },
+        at(T0 + 1_000),
+    );
+    assert_eq!(wait_until(&step), T0 + grace);
+    assert_eq!(state(&m)["notBeforeMs"], T0 + grace);
+    assert!(is_ask(&m.resume(Input::Timer, at(T0 + grace)), false));
+    assert_eq!(call(&m.resume(token(), at(T0 + grace))).1, OutboxPurpose::Lookup);
+
+    let mut m = machine(email(FakeInbox::default(), None)).with_settings(&settings);
+    to_delivering_call(&mut m, T0);
+    let json = serde_json::to_string(m.entry()).unwrap();
+    let mut again = machine(serde_json::from_str(&json).unwrap()).with_settings(&settings);
+    assert_eq!(wait_until(&again.start(at(T0 + 500))), T0 + grace);
+
+    // A grace of zero is held at the lowest bound, never a lookup at once.
+    let zero = OutboxSettings { lookup_grace_ms: 0 };
+    let mut m = machine(email(FakeInbox::default(), None)).with_settings(&zero);
+    to_delivering_call(&mut m, T0);
+    let step = m.resume(response(503, ""), at(T0));
+    assert_eq!(wait_until(&step), T0 + 1_000);
 }
 
 /// Drives a fresh machine to its first lookup call after a 5xx of the

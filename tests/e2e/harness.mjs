@@ -133,7 +133,7 @@ function requireSandboxBuild() {
   const want = JSON.parse(readFileSync(join(ROOT, "config/sandbox.json"), "utf8"));
   const path = join(DIST, "config.json");
   const have = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
-  if (Object.entries(want).some(([key, value]) => have[key] !== value)) {
+  if (Object.entries(want).some(([key, value]) => JSON.stringify(have[key]) !== JSON.stringify(value))) {
     throw new Error(
       `${path} is not the sandbox's OAuth registration: build with INLAY_CONFIG=config/sandbox.json ./build.sh ` +
         "(./build.sh test and ./build.sh demo do this)",

@@ -109,7 +109,7 @@ describe("Exchange", () => {
     await stopWorker(browser, app.page);
 
     // A new worker finds it `sending`: it may have left, so it looks in Sent (EWS FindItem) instead of sending again.
-    await app.waitOutbox("Stopped mid-send", ["sent"], 240_000);
+    await app.waitOutbox("Stopped mid-send", ["sent"], 60_000);
     const sends = (await exchangeSends()).slice(before);
     assert.equal(sends.length, 1, "exactly one delivered");
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Stopped mid-send");
@@ -125,7 +125,7 @@ describe("Exchange", () => {
     await afterAccept(sandbox, { reset: true, bodyContains: "<m:SendItem" }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Answer lost", body: "Once only." });
     assert.equal(await app.clickSend(), null);
-    await app.waitOutbox("Answer lost", ["sent"], 240_000);
+    await app.waitOutbox("Answer lost", ["sent"], 60_000);
     const sends = (await exchangeSends()).slice(before);
     const creates = (await sandbox.control("GET", `/requests?host=${EWS_HOST}`))
       .filter((r) => r.seq > seen && /SendItem/.test(r.body))
@@ -142,7 +142,7 @@ describe("Exchange", () => {
     await afterAccept(sandbox, { status: 503, bodyContains: "<m:SendItem" }, EWS_HOST, "/EWS/Exchange.asmx");
     await composeToLena({ subject: "Server error after accepting", body: "Once only." });
     assert.equal(await app.clickSend(), null);
-    await app.waitOutbox("Server error after accepting", ["sent"], 240_000);
+    await app.waitOutbox("Server error after accepting", ["sent"], 60_000);
     const sends = (await exchangeSends()).slice(before);
     assert.equal(sends.length, 1, "exactly one delivered");
     assert.equal((await simpleParser(sends[0].transmitted)).subject, "Server error after accepting");

@@ -182,7 +182,7 @@ describe("Gmail", () => {
     // A new worker finds it `sending`: it may have left, so it is never sent again blindly. This
     // inbox granted gmail.send only (it can't search Sent), so after the lookup's grace the user is
     // asked: "may have been sent — check your Sent folder", and marks it sent.
-    const item = await app.waitOutbox("Stopped mid-send", ["needsUser", "sent"], 200_000);
+    const item = await app.waitOutbox("Stopped mid-send", ["needsUser", "sent"], 60_000);
     assert.equal((await delivered(sandbox, ANN.address)).length, before + 1, "exactly one delivered");
     if (item.view.state.kind === "needsUser") await markSentInOutbox(item.id);
     assert.equal((await delivered(sandbox, ANN.address)).length, before + 1, "still one");
@@ -196,7 +196,7 @@ describe("Gmail", () => {
     await app.composeFromRecord();
     await app.fillCompose({ subject: "Answer lost", body: "Once only." });
     assert.equal(await app.clickSend(), null);
-    const item = await app.waitOutbox("Answer lost", ["needsUser", "sent"], 200_000);
+    const item = await app.waitOutbox("Answer lost", ["needsUser", "sent"], 60_000);
     assert.equal((await delivered(sandbox, ANN.address)).length, before + 1, "exactly one delivered");
     if (item.view.state.kind === "needsUser") await markSentInOutbox(item.id);
   });

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::Seat;
 use crate::detect::{ConnectionKind, parse_address};
+use crate::outbox::OutboxSettings;
 
 /// Build config or policy as read (any JSON: its shape is checked here).
 pub type Json = Value;
@@ -32,6 +33,8 @@ pub struct Settings {
     /// Admin IMAP/SMTP settings per domain (`{domain, settings}`); the mail
     /// settings rules check each `settings` when it is used.
     pub mail_settings: Vec<Value>,
+    /// The outbox's lookup grace: the build's `outbox` key only.
+    pub outbox: OutboxSettings,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             team_inboxes: vec![],
             allowed_providers: None,
             mail_settings: vec![],
+            outbox: OutboxSettings::default(),
         }
     }
 }
@@ -305,6 +309,19 @@ pub fn read_settings(build: &Value, policy: &Value) -> SettingsReading {
             }
         }
     }
+    // Build-only (the policy's is an unknown key below): an e2e build
+    // shortens the outbox's wait before it searches Sent.
+    if let Some(value) = build.get(BUILD_OUTBOX) {
+        match OutboxSettings::read(value) {
+            Ok(outbox) => settings.outbox = outbox,
+            Err(why) => ignored.push(IgnoredSetting {
+                key: BUILD_OUTBOX.into(),
+                message: format!(
+                    "The build's config.json \"{BUILD_OUTBOX}\": it is ignored: {why}. Inlay waits its built-in 2 minutes before it searches Sent instead."
+                ),
+            }),
+        }
+    }
     let known = KEYS.map(|(key, _)| key);
     // The CRM's keys are read by crm::settings, which names their faults.
     let crm = crate::crm::settings::POLICY_KEYS;
@@ -322,6 +339,9 @@ pub fn read_settings(build: &Value, policy: &Value) -> SettingsReading {
     }
     SettingsReading { settings, ignored }
 }
+
+/// The build config's key of the outbox settings (never the policy's).
+const BUILD_OUTBOX: &str = "outbox";
 
 /// What applies in place of an ignored key.
 const INSTEAD: &str = "Inlay uses its built-in setting instead until the policy is corrected.";

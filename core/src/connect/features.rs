@@ -119,22 +119,20 @@ pub fn inbox_features(kind: ConnectionKind, tokens: Option<&TokenState>) -> Inbo
         sent_check: features.sent_check,
         scheduled_delivery: features.scheduled_delivery,
     };
-    let (available, delivers_while_closed) = match kind {
-        ConnectionKind::Google => (vec![OptionalFeature::SentCheck], false),
-        ConnectionKind::Microsoft => (
-            vec![
-                OptionalFeature::SentCheck,
-                OptionalFeature::ScheduledDelivery,
-            ],
-            on.scheduled_delivery,
-        ),
-        ConnectionKind::Exchange => (Vec::new(), true),
-        ConnectionKind::Imap => (Vec::new(), false),
+    let available = match kind {
+        ConnectionKind::Google => vec![OptionalFeature::SentCheck],
+        ConnectionKind::Microsoft => vec![
+            OptionalFeature::SentCheck,
+            OptionalFeature::ScheduledDelivery,
+        ],
+        ConnectionKind::Exchange | ConnectionKind::Imap => Vec::new(),
     };
+    // The outbox's own rule, from the same stored scopes.
+    let scopes = tokens.map_or(&[][..], |t| &t.scopes[..]);
     InboxFeatures {
         available,
         on,
-        delivers_while_closed,
+        delivers_while_closed: crate::send::delivers_while_closed(kind, scopes),
     }
 }
 

@@ -15,7 +15,7 @@
 //! start ─→ (wait for its time) ─→ ask secret ─→ call ─… delivering call (state sending)
 //!   sent ─→ done sent | handedOver        retry ─→ wait (OUTBOX_BACKOFF) ─→ ask secret
 //!   401 (once) ─→ ask secret{rejected}    permanent ─→ failed
-//!   unknown ─→ wait LOOKUP_GRACE_MS ─→ ask secret ─→ lookup ─found→ done sent
+//!   unknown ─→ wait the lookup grace ─→ ask secret ─→ lookup ─found→ done sent
 //!        ─notFound→ ask secret ─→ send again   ─failed→ wait (OUTBOX_BACKOFF) ─→ lookup
 //!        ─cannotLook / lookups used up→ done needsUser
 //! ```
@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entry::{OutboxEntry, OutboxState};
 use super::plans::Plans;
+use super::settings::OutboxSettings;
 use crate::backoff::{Backoff, Pause, pause_in_words};
 use crate::machine::{self, Input, Machine, Moment};
 use crate::send::Outgoing;
@@ -48,7 +49,8 @@ pub const OUTBOX_BACKOFF: Backoff = Backoff {
 /// How long after a delivering call left its Sent copy can be expected:
 /// Graph's `sendMail` answers 202 before the message is processed, and a
 /// search index lags. A lookup sooner could read "not found" for an email
-/// on its way, and send it twice.
+/// on its way, and send it twice. The product's default; a build may set
+/// another within bounds ([`super::OutboxSettings`], the sandbox's e2e).
 pub const LOOKUP_GRACE_MS: u64 = 2 * 60_000;
 
 /// Delivering calls one email may make before a `NotFound` no longer sends
@@ -185,6 +187,8 @@ pub struct OutboxMachine<T: Plans> {
     entry: OutboxEntry<T>,
     out: Outgoing,
     phase: Phase<T::Send, T::Lookup>,
+    /// The wait before a lookup ([`LOOKUP_GRACE_MS`] unless the build set one).
+    lookup_grace_ms: u64,
 }
 
 impl<T: Plans> OutboxMachine<T> {
@@ -195,7 +199,14 @@ impl<T: Plans> OutboxMachine<T> {
             entry,
             out,
             phase: Phase::Idle,
+            lookup_grace_ms: LOOKUP_GRACE_MS,
         }
+    }
+
+    /// With the build's settings (its lookup grace, held within bounds).
+    pub fn with_settings(mut self, settings: &OutboxSettings) -> Self {
+        self.lookup_grace_ms = OutboxSettings::bounded(settings.lookup_grace_ms);
+        self
     }
 
     /// What the shell persists after every call.
@@ -259,9 +270,9 @@ impl<T: Plans> OutboxMachine<T> {
     /// after the grace, and after the deferred time of a handed-over email
     /// (it is in Sent only once the provider delivered it).
     fn lookup_not_before(&self, left_ms: u64) -> u64 {
-        let at = left_ms.saturating_add(LOOKUP_GRACE_MS);
+        let at = left_ms.saturating_add(self.lookup_grace_ms);
         match self.deferred_when_left() {
-            Some(deliver_at) => at.max(deliver_at.saturating_add(LOOKUP_GRACE_MS)),
+            Some(deliver_at) => at.max(deliver_at.saturating_add(self.lookup_grace_ms)),
             None => at,
         }
     }

@@ -16,4 +16,4 @@ pub mod text;
 
 pub use compose::{ComposeError, ComposeInput, Composed, compose};
 pub use outgoing::Outgoing;
-pub use target::SendTarget;
+pub use target::{SendTarget, delivers_while_closed};

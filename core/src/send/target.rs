@@ -109,6 +109,21 @@ impl LookupSteps for AnyLookup {
     }
 }
 
+/// Whether an inbox of `kind` with these granted scopes holds a scheduled
+/// email and sends it at its time, browser closed or not: the one rule for
+/// the outbox ([`Plans::defers`]) and the inbox list
+/// (`connect::inbox_features`). Exchange always (0x3FEF on the EWS item),
+/// Microsoft when drafts may be written (`Mail.ReadWrite`, the "deliver with
+/// the browser closed" feature); Gmail has no deferred delivery and SMTP
+/// none, so Inlay sends those at the time.
+pub fn delivers_while_closed(kind: ConnectionKind, granted_scopes: &[String]) -> bool {
+    match kind {
+        ConnectionKind::Microsoft => graph(granted_scopes).can_write_drafts(),
+        ConnectionKind::Exchange => true,
+        ConnectionKind::Google | ConnectionKind::Imap => false,
+    }
+}
+
 fn gmail(granted_scopes: &[String]) -> GmailTarget {
     GmailTarget {
         granted_scopes: granted_scopes.to_vec(),
@@ -195,13 +210,13 @@ impl Plans for SendTarget {
     }
 
     fn defers(&self) -> bool {
-        match self {
-            SendTarget::Google { .. } => false,
-            SendTarget::Microsoft { granted_scopes } => graph(granted_scopes).can_write_drafts(),
-            SendTarget::Exchange { .. } => true,
-            // SMTP has no deferred delivery: Inlay sends at the time.
-            SendTarget::Imap { .. } => false,
-        }
+        let scopes: &[String] = match self {
+            SendTarget::Google { granted_scopes } | SendTarget::Microsoft { granted_scopes } => {
+                granted_scopes
+            }
+            SendTarget::Exchange { .. } | SendTarget::Imap { .. } => &[],
+        };
+        delivers_while_closed(self.kind(), scopes)
     }
 
     fn kind(&self) -> ConnectionKind {

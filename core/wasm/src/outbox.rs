@@ -12,7 +12,8 @@ use crate::convert::{arg, thrown, to_js};
 
 use inlay_core::machine::{Input, Machine, Moment};
 use inlay_core::outbox::{
-    self, Due, DuePolicy, NewEmail, OutboxEntry, OutboxError, OutboxStep, OutboxView, SecretAnswer,
+    self, Due, DuePolicy, NewEmail, OutboxEntry, OutboxError, OutboxSettings, OutboxStep, OutboxView,
+    SecretAnswer,
 };
 use inlay_core::send::SendTarget;
 
@@ -120,8 +121,10 @@ struct Turn {
     view: OutboxView,
 }
 
-/// `new OutboxMachine(json, mime, transmitted?)`: one email's outbox
-/// machine as a handle, with the bytes the worker stored beside the entry.
+/// `new OutboxMachine(json, mime, transmitted?, lookupGraceMs?)`: one
+/// email's outbox machine as a handle, with the bytes the worker stored
+/// beside the entry and the build's lookup grace (the settings' `outbox`,
+/// read by `readSettings`; the built-in 2 minutes without it).
 /// `start(nowMs, random)` goes on from the stored state (a stored `sending`
 /// is looked up, never resent); `resume(input, nowMs, random)` with what
 /// happened to the step. Each returns `{step, state, view}`: store `state`
@@ -136,12 +139,15 @@ impl OutboxMachine {
         json: &str,
         mime: Vec<u8>,
         transmitted: Option<Vec<u8>>,
+        lookup_grace_ms: Option<f64>,
     ) -> Result<OutboxMachine, JsValue> {
-        Ok(OutboxMachine(outbox::OutboxMachine::new(
-            read(json)?,
-            mime,
-            transmitted,
-        )))
+        let mut settings = OutboxSettings::default();
+        if let Some(ms) = lookup_grace_ms {
+            settings.lookup_grace_ms = millis(ms);
+        }
+        Ok(OutboxMachine(
+            outbox::OutboxMachine::new(read(json)?, mime, transmitted).with_settings(&settings),
+        ))
     }
 
     pub fn start(&mut self, now_ms: f64, random: &[u8]) -> Result<JsValue, JsValue> {

@@ -43,7 +43,7 @@ fn an_email_is_sent_through_the_machine_handle_and_its_state_is_stored_before_th
         text(&inlay_wasm::outbox_view(&json).unwrap(), "state.kind"),
         "queued"
     );
-    let mut machine = inlay_wasm::OutboxMachine::new(&json, MIME.to_vec(), None).unwrap();
+    let mut machine = inlay_wasm::OutboxMachine::new(&json, MIME.to_vec(), None, None).unwrap();
     let turn = machine.start(T0, &RANDOM).unwrap();
     assert_eq!(
         json_of(&get(&turn, "step")),
@@ -62,7 +62,7 @@ fn an_email_is_sent_through_the_machine_handle_and_its_state_is_stored_before_th
 
     // The worker stops here: a new handle on the stored state looks it up
     // after the grace instead of sending again.
-    let mut again = inlay_wasm::OutboxMachine::new(&stored, MIME.to_vec(), None).unwrap();
+    let mut again = inlay_wasm::OutboxMachine::new(&stored, MIME.to_vec(), None, None).unwrap();
     let turn = again.start(T0 + 1_000.0, &RANDOM).unwrap();
     assert_eq!(text(&turn, "step.kind"), "wait");
     assert_eq!(text(&turn, "view.state.kind"), "unknown");

@@ -355,7 +355,7 @@ export interface OutboxTurn {
   view: import("./generated/OutboxView.js").OutboxView;
 }
 
-/** `new OutboxMachine(json, mime, transmitted)`: one email's machine as a handle; `free()` when done. */
+/** `new OutboxMachine(json, mime, transmitted, lookupGraceMs)`: one email's machine as a handle; `free()` when done. */
 export interface OutboxMachineHandle {
   start(nowMs: number, random: Uint8Array): OutboxTurn;
   resume(input: MachineInput<import("./generated/SecretAnswer.js").SecretAnswer>, nowMs: number, random: Uint8Array): OutboxTurn;
@@ -379,7 +379,7 @@ export interface SendBinding {
     nowMs: number,
     policy: import("./generated/DuePolicy.js").DuePolicy,
   ): { due: import("./generated/Due.js").Due; json: OutboxEntryJson };
-  OutboxMachine: new (json: OutboxEntryJson, mime: Uint8Array, transmitted: Uint8Array | null | undefined) => OutboxMachineHandle;
+  OutboxMachine: new (json: OutboxEntryJson, mime: Uint8Array, transmitted: Uint8Array | null | undefined, lookupGraceMs: number | undefined) => OutboxMachineHandle;
 }
 
 // ---- Composing (core/wasm/src/compose.rs, the compose module, loaded when an email is saved or sent) ----

@@ -41,7 +41,8 @@ export interface ComposeCore {
 /** The send module's functions the worker calls. */
 export interface SendCore {
   outboxCreate(request: NewEmail<SendTarget>): EntryJson;
-  machine(json: EntryJson, mime: Uint8Array, transmitted: Uint8Array | null): OutboxMachine;
+  /** `lookupGraceMs`: the build's wait before a Sent lookup (the settings' `outbox`); the core's 2 minutes without it. */
+  machine(json: EntryJson, mime: Uint8Array, transmitted: Uint8Array | null, lookupGraceMs?: number): OutboxMachine;
   outboxView(json: EntryJson): OutboxView;
   outboxCancel(json: EntryJson, nowMs: number): EntryJson;
   outboxReschedule(json: EntryJson, atMs: number): EntryJson;

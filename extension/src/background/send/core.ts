@@ -11,7 +11,7 @@ import type { ComposeCore, SendCore } from "./binding.js";
 export function sendCoreOf(b: SendBinding): SendCore {
   return {
     outboxCreate: (request) => b.outboxCreate(request),
-    machine: (json, mime, transmitted) => new b.OutboxMachine(json, mime, transmitted ?? undefined),
+    machine: (json, mime, transmitted, lookupGraceMs) => new b.OutboxMachine(json, mime, transmitted ?? undefined, lookupGraceMs),
     outboxView: (json) => b.outboxView(json),
     outboxCancel: (json, nowMs) => b.outboxCancel(json, nowMs),
     outboxReschedule: (json, atMs) => b.outboxReschedule(json, atMs),

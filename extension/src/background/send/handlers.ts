@@ -11,6 +11,7 @@ import type { SendTemplate } from "../core/generated/SendTemplate.js";
 import { featuresOf } from "../connect/features.js";
 import type { WorkerCore } from "../core/types.js";
 import { momentBytes, randomBytes } from "../io/random.js";
+import { loadSettings } from "../state/settings.js";
 import * as accounts from "../state/store.js";
 import { guard, rearm } from "./alarms.js";
 import type { OutboxView, SendTarget } from "./binding.js";
@@ -92,6 +93,7 @@ function deps(core: WorkerCore): RunnerDeps {
     random: momentBytes,
     latePolicy: async () => (await settings()).late,
     guard: (nowMs) => guard(nowMs),
+    lookupGraceMs: async () => (await loadSettings().catch(() => null))?.outbox?.lookupGraceMs,
     settled: async (row) => {
       await logOnce(row).catch(() => undefined); // tried again on the next run
       outboxChanged();

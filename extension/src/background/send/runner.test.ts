@@ -305,3 +305,17 @@ test("two drives of one email at once: the second does nothing", async () => {
   assert.equal((await first)?.view.state.kind, "sent");
   assert.equal(sends, 1);
 });
+
+test("the build's lookup grace goes to the machine the runner makes (none: the core's default)", async () => {
+  const db = await freshDb();
+  await seed(db, "ob_g", { s: "queued" });
+  await seed(db, "ob_h", { s: "queued" });
+  const core = fakeCore();
+  const graces: (number | undefined)[] = [];
+  const make = core.machine;
+  core.machine = (json, mime, transmitted, lookupGraceMs) => (graces.push(lookupGraceMs), make(json, mime, transmitted));
+  const ok = async () => ({ kind: "response", response: { status: 200, headers: [], body: "" } });
+  await runEntry(deps(db, core, ok, { lookupGraceMs: async () => 3000 }), "ob_g");
+  await runEntry(deps(db, core, ok), "ob_h");
+  assert.deepEqual(graces, [3000, undefined]);
+});

@@ -35,6 +35,8 @@ export interface RunnerDeps {
   latePolicy(): Promise<"sendLate" | "holdForReview">;
   /** Before a drive, so a worker stopped in it is woken again to finish. */
   guard?(atMs: number): Promise<void>;
+  /** The build's wait before a Sent lookup (config.json's `outbox`, read by the core); the core's default without it. */
+  lookupGraceMs?(): Promise<number | undefined>;
 }
 
 /** No secret for now; ask again at `atMs`. */
@@ -81,7 +83,7 @@ export async function runEntry(deps: RunnerDeps, id: string): Promise<OutboxRow 
       return store.commit(db, id, json, core.outboxView(json), deps.now(), { dueAt });
     }
     await deps.guard?.(deps.now());
-    const machine = core.machine(json, blob.mime, blob.transmitted);
+    const machine = core.machine(json, blob.mime, blob.transmitted, await deps.lookupGraceMs?.());
     // The last token handed out in this drive: the one to report when the machine says it was refused.
     let lastToken: string | null = null;
     let stored = row;

@@ -19,6 +19,8 @@ export interface Settings {
   allowedProviders: ConnectionKind[] | null;
   /** Admin-configured IMAP/SMTP settings per domain (`[{domain, settings}]`); the core checks each shape. */
   mailSettings: unknown[];
+  /** The outbox's wait before a Sent lookup: the build's config.json only (the core bounds it). */
+  outbox?: { lookupGraceMs: number };
 }
 
 /** The settings in force, and what of the policy was ignored. */
