@@ -92,8 +92,10 @@ pub enum LogKind {
     Bounce,
 }
 
+/// The rules' decision on one email (`LogVerdict` in TypeScript, apart from
+/// `detect`'s `Verdict`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "LogVerdict"))]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
