@@ -8,7 +8,8 @@
 // template and attachment names inert on the compose, Outbox, Drafts and
 // Templates screens; Graph's draft + upload session for an email over
 // 4 MB (a 503 on the draft retried), the attachment byte-identical; 429
-// with Retry-After on Gmail and on Graph sent once after the pause.
+// with Retry-After on Gmail and on Graph sent once after the pause; a 503
+// on a delivering call looked up in Sent, not found, sent again once.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -53,13 +54,19 @@ before(async () => {
     await inbox.connect(account.address, label);
     await inbox.page.close();
   }
-  // Drafts for Graph's upload sessions need Mail.ReadWrite: the inbox list's switch grants it.
+  // The inbox list's switches: Mail.ReadWrite for Graph's drafts and upload sessions (and its Sent
+  // lookup), gmail.metadata for Gmail's Sent lookup.
   const inbox = await InboxPage.open(browser, "app.html");
-  await inbox.account(BOB.address).locator('label[data-feature="scheduledDelivery"] input').click();
-  const disclosure = inbox.page.locator('.feature-disclosure[data-feature="scheduledDelivery"]');
-  await disclosure.waitFor({ timeout: 15_000 });
-  await disclosure.getByRole("button", { name: "Continue" }).click();
-  await inbox.account(BOB.address).locator('label[data-feature="scheduledDelivery"] input:checked').waitFor({ timeout: 30_000 });
+  for (const [address, feature] of [
+    [BOB.address, "scheduledDelivery"],
+    [ANN.address, "sentCheck"],
+  ]) {
+    await inbox.account(address).locator(`label[data-feature="${feature}"] input`).click();
+    const disclosure = inbox.page.locator(`.feature-disclosure[data-feature="${feature}"]`);
+    await disclosure.waitFor({ timeout: 15_000 });
+    await disclosure.getByRole("button", { name: "Continue" }).click();
+    await inbox.account(address).locator(`label[data-feature="${feature}"] input:checked`).waitFor({ timeout: 30_000 });
+  }
   await inbox.page.close();
 
   app = await SendApp.open(browser);
@@ -287,6 +294,25 @@ describe("sending, edge cases", () => {
     }
     const faulted = (await sandbox.control("GET", "/requests")).filter((r) => r.faultId !== undefined && (r.host === GMAIL || r.path.endsWith("/sendMail")));
     assert.ok(faulted.length >= 2, "each provider refused one send with 429");
+  });
+
+  test("a 503 from Gmail's send and from Graph's sendMail, neither delivered: each may have been sent, so Sent is searched, nothing is found, and it is sent again: one delivery each", async () => {
+    const before = { gmail: (await gmailSends()).length, graph: (await graphSends()).length };
+    const seq = await lastSeq();
+    await sandbox.control("POST", "/faults", { host: GMAIL, method: "POST", pathPrefix: "/gmail/v1/users/me/messages/send", times: 1, status: 503, body: JSON.stringify({ error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" } }) });
+    await sandbox.control("POST", "/faults", { host: GRAPH, method: "POST", pathPrefix: "/v1.0/me/sendMail", times: 1, status: 503, body: JSON.stringify({ error: { code: "ServiceUnavailable", message: "Service unavailable" } }) });
+    await composeToLena({ from: ANN.address, subject: "Unavailable Gmail", body: "Once." });
+    assert.equal(await app.clickSend(), null);
+    await composeToLena({ from: BOB.address, subject: "Unavailable Graph", body: "Once." });
+    assert.equal(await app.clickSend(), null);
+    // The lookup waits the outbox's grace first (the sandbox build may shorten it).
+    await Promise.all([app.waitOutbox("Unavailable Gmail", ["sent"], 240_000), app.waitOutbox("Unavailable Graph", ["sent"], 240_000)]);
+    assert.equal((await gmailSends()).length - before.gmail, 1, "Gmail: exactly one delivery");
+    assert.equal((await graphSends()).length - before.graph, 1, "Graph: exactly one delivery");
+    const gmailLookups = (await requestsSince(seq, GMAIL, "/gmail/v1/users/me/messages")).filter((r) => r.method === "GET");
+    const graphLookups = (await requestsSince(seq, GRAPH)).filter((r) => r.method === "GET" && r.path.endsWith("/messages"));
+    assert.ok(gmailLookups.length >= 1, "Gmail's Sent was searched before sending again");
+    assert.ok(graphLookups.length >= 1, "Graph's Sent Items were searched before sending again");
   });
 });
 
