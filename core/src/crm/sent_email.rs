@@ -55,6 +55,9 @@ const MAX_SNIPPET: usize = 300;
 const MAX_RECIPIENTS: usize = 500;
 /// Longest Message-ID (RFC 5322's line limit).
 const MAX_MESSAGE_ID: usize = 998;
+/// Most References ids kept on the entry (a reply keeps the root and the
+/// latest: `send::reply`).
+const MAX_REFERENCES: usize = 20;
 
 /// One recipient as the email addressed them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +107,11 @@ pub struct SentEmail {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub outbox_id: Option<String>,
+    /// The email's own References (for a reply: the thread's Message-IDs),
+    /// kept so a reply to it continues the chain.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+    pub references: Vec<String>,
 }
 
 /// The Message-ID without angle brackets and surrounding space.
@@ -376,6 +384,36 @@ fn recipients_line(list: &[Recipient]) -> String {
     one_line(&line, 4000)
 }
 
+/// The recipients' addresses apart by space (an address has none).
+fn addresses_line(list: &[Recipient]) -> String {
+    let line = list
+        .iter()
+        .map(|r| one_line(bare_address(&r.address), 254).replace(' ', ""))
+        .filter(|a| a.contains('@'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    one_line(&line, 4000)
+}
+
+/// References as a header value, `<a> <b>`: well-formed ids only, the
+/// first and the latest when there are many.
+fn references_line(ids: &[String]) -> String {
+    let mut ids: Vec<String> = ids
+        .iter()
+        .map(|id| bare_message_id(id))
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= MAX_MESSAGE_ID
+                && !id.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        })
+        .map(|id| format!("<{id}>"))
+        .collect();
+    if ids.len() > MAX_REFERENCES {
+        ids.drain(1..ids.len() - (MAX_REFERENCES - 1));
+    }
+    ids.join(" ")
+}
+
 fn check(email: &SentEmail) -> CrmResult<()> {
     let id = bare_message_id(&email.message_id);
     if id.is_empty() || id.len() > MAX_MESSAGE_ID || id.chars().any(char::is_control) {
@@ -494,6 +532,10 @@ pub fn log_sent_email(
     put("inbox", one_line(&email.inbox, 254));
     put("from", one_line(&email.from, 254));
     put("to", recipients_line(&email.to));
+    // What a reply needs beside the display lines: the bare To addresses
+    // and the thread's ids (`send::reply`).
+    put("toAddresses", addresses_line(&email.to));
+    put("references", references_line(&email.references));
     put("cc", recipients_line(&email.cc));
     put("bcc", recipients_line(&email.bcc));
     put("subject", subject);

@@ -16,6 +16,8 @@ pub const MAX_RECIPIENTS: usize = 500;
 pub const MAX_SUBJECT_CHARS: usize = 998;
 /// Largest body or signature HTML, in bytes (under the page's 1 MiB message).
 pub const MAX_HTML_BYTES: usize = 768 * 1024;
+/// Most Message-IDs in a reply's References (`send::reply` keeps 20).
+pub const MAX_REFERENCES: usize = 100;
 /// Most attachments on one email.
 pub const MAX_ATTACHMENTS: usize = 50;
 /// Largest staged attachment chunk (base64 text), in bytes.
@@ -176,6 +178,10 @@ pub struct SendDraft {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub thread_id: Option<Line>,
+    /// A reply: the thread's Message-IDs, ending with `in_reply_to`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+    pub references: Vec<Line>,
 }
 
 fn yes() -> bool {
@@ -190,6 +196,32 @@ pub struct SendComposeArg {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub record: Option<RecordRef>,
+    /// A reply to this email on the record's timeline (its `tl_` entry id).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub reply: Option<TimelineEntryId>,
+}
+
+/// A timeline entry's id (`tl_` and 16 base32 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(try_from = "String", into = "String")]
+pub struct TimelineEntryId(String);
+
+impl TryFrom<String> for TimelineEntryId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if !crate::crm::ids::is_id(crate::crm::ids::IdKind::Timeline, &value) {
+            return Err("the id is not a timeline entry's id".into());
+        }
+        Ok(TimelineEntryId(value))
+    }
+}
+
+impl From<TimelineEntryId> for String {
+    fn from(value: TimelineEntryId) -> String {
+        value.0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -347,6 +379,11 @@ fn check_draft(draft: &SendDraft, sending: bool) -> Result<(), String> {
     if sending && recipients == 0 {
         return Err("the email has no recipient: add one in To, Cc or Bcc".into());
     }
+    if draft.references.len() > MAX_REFERENCES {
+        return Err(format!(
+            "a reply refers to at most {MAX_REFERENCES} earlier emails"
+        ));
+    }
     if draft.attachments.len() > MAX_ATTACHMENTS {
         return Err(format!(
             "an email has at most {MAX_ATTACHMENTS} attachments"
@@ -438,6 +475,27 @@ mod tests {
         );
         assert!(page(r#"{"type":"sendResolve","id":"ob_abc","choice":"markSent"}"#).is_ok());
         assert!(page(r#"{"type":"sendOutbox"}"#).is_ok());
+    }
+
+    #[test]
+    fn a_reply_names_its_timeline_entry_and_carries_its_references() {
+        let r = page(r#"{"type":"sendCompose","record":"contact:ct_aaaaaaaaaaaaaaaa","reply":"tl_abcdefghijklmnop"}"#).unwrap();
+        let PageRequest::SendCompose(arg) = r else { panic!("{r:?}") };
+        assert_eq!(arg.reply.map(String::from).as_deref(), Some("tl_abcdefghijklmnop"));
+        for bad in ["ct_abcdefghijklmnop", "tl_short", "tl_ABCDEFGHIJKLMNOP", "tl_abcdefghijklmnop2"] {
+            let err = page(&format!(r#"{{"type":"sendCompose","reply":"{bad}"}}"#)).unwrap_err();
+            assert!(err.contains("timeline entry"), "{bad}: {err}");
+        }
+        let reply = DRAFT.replace(r#""html""#, r#""inReplyTo":"<m1@a.example>","references":["<r@a.example>","<m1@a.example>"],"threadId":"18c","html""#);
+        let r = page(&format!(r#"{{"type":"sendSubmit","draft":{reply}}}"#)).unwrap();
+        let PageRequest::SendSubmit(arg) = r else { panic!("{r:?}") };
+        assert_eq!(arg.draft.references.len(), 2);
+        let many = DRAFT.replace(
+            r#""html""#,
+            &format!(r#""references":[{}],"html""#, vec![r#""<r@a>""#; MAX_REFERENCES + 1].join(",")),
+        );
+        let err = page(&format!(r#"{{"type":"sendSaveDraft","draft":{many}}}"#)).unwrap_err();
+        assert!(err.contains("at most 100 earlier emails"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod message_id;
 pub mod outgoing;
 pub mod provider;
+pub mod reply;
 pub mod sanitize;
 pub mod target;
 pub mod template;

@@ -57,3 +57,22 @@ pub fn render_template(
 pub fn sanitize_html(html: &str) -> String {
     send::sanitize::sanitize_html(html)
 }
+
+/// `replyOf(entry: TimelineEntry, own: string[]) -> ReplyDraft | null`: the
+/// compose dialog's start for a reply to an email on a timeline (To, From,
+/// `Re:` subject, In-Reply-To, References, thread); null for an entry with
+/// no Message-ID. `own`: the addresses the inbox may send as now.
+#[wasm_bindgen(js_name = replyOf)]
+pub fn reply_of(entry: JsValue, own: Vec<String>) -> Result<JsValue, JsValue> {
+    let entry: inlay_core::crm::TimelineEntry = arg(entry, "entry")?;
+    let reply = send::reply::reply_to(&entry, &own);
+    let plain = serde_wasm_bindgen::Serializer::json_compatible();
+    reply.serialize(&plain).map_err(|e| {
+        thrown(ComposeError {
+            code: "internal".into(),
+            message: format!("Inlay couldn't read this email's reply ({e}). Please report this to Inlay's support."),
+            token: None,
+            field: None,
+        })
+    })
+}

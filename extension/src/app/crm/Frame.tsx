@@ -87,7 +87,7 @@ export function Frame(props: { form?: PasswordForm }) {
           <Screen route={route} form={props.form} />
         </div>
       </div>
-      <Toast toast={toast} onClose={() => setToast(null)} />
+      <Toast toast={toast} onClose={() => setToast(null)} onReplace={setToast} />
       <Announcer text={announcement} />
     </Ctx.Provider>
   );

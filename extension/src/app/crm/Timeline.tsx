@@ -3,7 +3,10 @@
 // know shows its summary, so new kinds need no new screen.
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../../shared/messages.js";
+import { openCompose } from "../send/Compose.js";
+import { endToast } from "../send/endToast.js";
 import { crm } from "./api.js";
+import { useApp } from "./context.js";
 import { when } from "./format.js";
 import { Empty } from "./States.js";
 import type { RecordRef, TimelineEntry } from "./types.js";
@@ -28,11 +31,24 @@ function recipients(e: TimelineEntry): string {
   return [...line("To", e.data.to), ...line("Cc", e.data.cc), ...line("Bcc", e.data.bcc)].join(" · ");
 }
 
+/** The inbox an email went through, and the alias when it went from one: "From sales@acme.com (alias of ann@acme.com)". */
+function sentFrom(e: TimelineEntry): string | null {
+  const from = typeof e.data.from === "string" ? e.data.from : "";
+  const inbox = typeof e.data.inbox === "string" ? e.data.inbox : "";
+  if (!from && !inbox) return null;
+  if (!from || !inbox || from.toLowerCase() === inbox.toLowerCase()) return `From ${from || inbox}`;
+  return `From ${from} (alias of ${inbox})`;
+}
+
+/** An email entry (sent now, received later) can be answered when it has a Message-ID. */
+const answerable = (e: TimelineEntry) => e.kind.startsWith("email") && typeof e.data.messageId === "string" && e.data.messageId !== "";
+
 export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; more: boolean }) {
   const [entries, setEntries] = useState(props.entries);
   const [more, setMore] = useState(props.more);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const app = useApp();
   // A re-read record brings a new first page.
   useEffect(() => {
     setEntries(props.entries);
@@ -56,6 +72,13 @@ export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; m
     }
   }
 
+  async function reply(e: TimelineEntry) {
+    const end = await openCompose({ record: props.record, reply: e.id });
+    const toast = endToast(end);
+    if (toast) app.toast(toast);
+    if (end.kind !== "closed") app.changed();
+  }
+
   if (entries.length === 0) {
     return (
       <Empty title="Nothing here yet" icon="◷">
@@ -74,11 +97,17 @@ export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; m
             <div class="tl-body">
               <p class="tl-summary">{e.summary}</p>
               {e.kind === "note" && typeof e.data.body === "string" && <p class="tl-note">{e.data.body}</p>}
+              {e.kind === "emailSent" && sentFrom(e) !== null && <p class="tl-note tl-from">{sentFrom(e)}</p>}
               {e.kind === "emailSent" && <p class="tl-note">{recipients(e)}</p>}
               {e.kind === "emailSent" && typeof e.data.snippet === "string" && <p class="tl-note">{e.data.snippet}</p>}
               <time dateTime={new Date(e.at).toISOString()} title={new Date(e.at).toLocaleString()}>
                 {when(e.at)}
               </time>
+              {answerable(e) && (
+                <button class="link-button tl-reply" onClick={() => void reply(e)} aria-label={`Reply to ${e.summary}`}>
+                  Reply
+                </button>
+              )}
             </div>
           </li>
         ))}

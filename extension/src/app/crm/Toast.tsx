@@ -7,11 +7,23 @@ import type { Toast as ToastValue } from "./context.js";
 
 const SHOWN_MS = 8000;
 
-export function Toast(props: { toast: ToastValue | null; onClose: () => void }) {
+export function Toast(props: { toast: ToastValue | null; onClose: () => void; onReplace?: (next: ToastValue) => void }) {
   const [held, setHeld] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const t = props.toast;
   useEffect(() => setFailure(null), [t]);
+  // A toast about something under way (an email being sent) goes when it is over, not after its full time.
+  useEffect(() => {
+    if (!t?.settle) return;
+    let live = true;
+    t.settle.then(
+      (next) => live && (next && props.onReplace ? props.onReplace(next) : props.onClose()),
+      () => live && props.onClose(),
+    );
+    return () => {
+      live = false;
+    };
+  }, [t]);
   useEffect(() => {
     if (!t || held) return;
     const timer = setTimeout(props.onClose, SHOWN_MS);

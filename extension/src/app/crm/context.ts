@@ -9,6 +9,8 @@ export interface Toast {
   /** Shown as a button; the toast closes after it runs. */
   action?: { label: string; run: () => Promise<void> | void };
   error?: boolean;
+  /** Resolves when what the toast says is over: it then closes (null) or gives way to the toast given. */
+  settle?: Promise<Toast | null>;
 }
 
 export interface AppContext {

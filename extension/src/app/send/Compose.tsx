@@ -18,6 +18,8 @@ export type ComposeEnd = { kind: "sent" | "scheduled"; item: OutboxItem } | { ki
 interface Props {
   record: string | null;
   draft: DraftRow | null;
+  /** A reply to this timeline entry (its id): To, From, subject and the thread come from it. */
+  reply: string | null;
   done: (end: ComposeEnd) => void;
 }
 
@@ -69,6 +71,13 @@ function ComposeDialog(props: Props) {
   const [when, setWhen] = useState(() => localInput(Date.now() + 3600_000));
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The thread a reply stays in: the answered email's ids, and the provider's thread of the inbox it went through.
+  const [thread, setThread] = useState<{ inReplyTo: string | null; references: string[]; threadId: string | null; inbox: string | null }>({
+    inReplyTo: d?.inReplyTo ?? null,
+    references: d?.references ?? [],
+    threadId: d?.threadId ?? null,
+    inbox: null,
+  });
   const record = d?.record ?? props.record;
 
   useEffect(() => {
@@ -76,9 +85,19 @@ function ComposeDialog(props: Props) {
     // The stored body is the core's sanitised HTML.
     if (d && editor.current) editor.current.innerHTML = d.html;
     send
-      .compose(record ?? null)
+      .compose(record ?? null, props.reply)
       .then((i) => {
         setInfo(i);
+        const r = i.reply;
+        if (r) {
+          setThread({ inReplyTo: r.inReplyTo, references: r.references, threadId: r.threadId, inbox: r.inbox });
+          const offered = i.senders.some((s) => s.inbox === r.from || s.aliases.includes(r.from));
+          setFrom(offered ? r.from : i.senders[0]?.inbox || "");
+          setSubject(r.subject);
+          if (r.to.length) setTo(r.to.join(", "));
+          else if (i.to.length) setTo(formatRecipients(i.to));
+          return;
+        }
         setFrom((f) => f || i.senders[0]?.inbox || "");
         if (!d && i.to.length) setTo(formatRecipients(i.to));
       })
@@ -99,8 +118,10 @@ function ComposeDialog(props: Props) {
       attachments: attachments.filter((a) => !a.uploading).map(({ uploading: _u, ...a }) => a),
       record: record ?? null,
       signature,
-      inReplyTo: d?.inReplyTo ?? null,
-      threadId: d?.threadId ?? null,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      // A provider's thread id means something only to the inbox it came from (another inbox threads by the headers).
+      threadId: thread.inbox === null || sender?.inbox === thread.inbox ? thread.threadId : null,
     };
   }
 
@@ -194,7 +215,7 @@ function ComposeDialog(props: Props) {
         }}
       >
         <div class="compose-head">
-          <h2 id="compose-title">{d ? "Edit draft" : "New email"}</h2>
+          <h2 id="compose-title">{d ? "Edit draft" : props.reply ? "Reply" : "New email"}</h2>
           <button type="button" class="icon-button" aria-label="Close without sending" onClick={() => props.done({ kind: "closed" })}>
             ×
           </button>
@@ -377,7 +398,7 @@ function ComposeDialog(props: Props) {
 }
 
 /** Opens the compose dialog over the page; resolves how it ended. Focus returns where it was. */
-export function openCompose(options: { record?: string | null; draft?: DraftRow | null } = {}): Promise<ComposeEnd> {
+export function openCompose(options: { record?: string | null; draft?: DraftRow | null; reply?: string | null } = {}): Promise<ComposeEnd> {
   const host = document.body.appendChild(document.createElement("div"));
   const before = document.activeElement as HTMLElement | null;
   return new Promise((resolve) => {
@@ -387,6 +408,6 @@ export function openCompose(options: { record?: string | null; draft?: DraftRow 
       before?.focus();
       resolve(end);
     };
-    render(<ComposeDialog record={options.record ?? null} draft={options.draft ?? null} done={done} />, host);
+    render(<ComposeDialog record={options.record ?? null} draft={options.draft ?? null} reply={options.reply ?? null} done={done} />, host);
   });
 }

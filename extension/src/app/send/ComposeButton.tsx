@@ -2,6 +2,7 @@
 // the template tokens from the record, and says how it ended.
 import { useApp } from "../crm/context.js";
 import { openCompose } from "./Compose.js";
+import { endToast } from "./endToast.js";
 
 export function ComposeButton(props: { record: string }) {
   const app = useApp();
@@ -10,9 +11,8 @@ export function ComposeButton(props: { record: string }) {
       class="secondary"
       onClick={async () => {
         const end = await openCompose({ record: props.record });
-        if (end.kind === "sent") app.toast({ text: "Sending your email: the Outbox shows how it goes." });
-        if (end.kind === "scheduled") app.toast({ text: "Email scheduled: it is in the Outbox." });
-        if (end.kind === "saved") app.toast({ text: "Draft saved: find it under Outbox › Drafts." });
+        const toast = endToast(end);
+        if (toast) app.toast(toast);
         if (end.kind !== "closed") app.changed();
       }}
     >

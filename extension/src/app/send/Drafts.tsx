@@ -5,8 +5,9 @@ import { errorText } from "../../shared/messages.js";
 import { useApp } from "../crm/context.js";
 import { confirmDialog } from "../crm/confirm.js";
 import { Empty, Failed, Skeleton } from "../crm/States.js";
-import { send } from "./api.js";
+import { onDraftsChanged, send } from "./api.js";
 import { openCompose } from "./Compose.js";
+import { endToast } from "./endToast.js";
 import type { DraftRow } from "./types.js";
 import { at } from "./words.js";
 
@@ -23,12 +24,13 @@ export function Drafts() {
       .then((list) => (setDrafts(list), setError(null)))
       .catch((e: unknown) => setError(errorText(e)));
   }, [version]);
+  // A draft saved, sent or deleted elsewhere (another tab, the compose dialog of a record) shows here at once.
+  useEffect(() => onDraftsChanged(reload), []);
 
   async function open(d: DraftRow) {
     const end = await openCompose({ draft: d });
-    if (end.kind === "sent") app.toast({ text: "Sending your email: the Outbox shows how it goes." });
-    if (end.kind === "scheduled") app.toast({ text: "Email scheduled: it is in the Outbox." });
-    if (end.kind === "saved") app.toast({ text: "Draft saved." });
+    const toast = endToast(end);
+    if (toast) app.toast(end.kind === "saved" ? { text: "Draft saved." } : toast);
     reload();
   }
 

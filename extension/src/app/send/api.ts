@@ -14,7 +14,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 export const send = {
-  compose: (record: string | null) => call<ComposeInfo>({ type: "sendCompose", record }),
+  compose: (record: string | null, reply: string | null = null) => call<ComposeInfo>({ type: "sendCompose", record, reply }),
   saveDraft: (draft: SendDraft) => call<DraftRow>({ type: "sendSaveDraft", draft }),
   draft: (id: string) => call<DraftRow>({ type: "sendDraft", id }),
   drafts: () => call<DraftRow[]>({ type: "sendDrafts" }),
@@ -47,6 +47,15 @@ export const send = {
     return id!;
   },
 };
+
+/** Calls `reload` whenever the worker says a draft was saved, deleted or sent (from any page or tab). */
+export function onDraftsChanged(reload: () => void): () => void {
+  const listener = (message: unknown) => {
+    if ((message as { event?: string } | null)?.event === "draftsChanged") reload();
+  };
+  chrome.runtime.onMessage.addListener(listener);
+  return () => chrome.runtime.onMessage.removeListener(listener);
+}
 
 /** Calls `reload` whenever the worker says the outbox changed (a send ended, a retry was planned). */
 export function onOutboxChanged(reload: () => void): () => void {

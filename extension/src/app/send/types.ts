@@ -4,12 +4,13 @@
 import type { OutboxState, OutboxView } from "../../background/send/binding.js";
 import type { ConnectionKind } from "../../background/core/generated/ConnectionKind.js";
 import type { SendDraft } from "../../background/core/generated/SendDraft.js";
+import type { ReplyDraft } from "../../background/core/generated/ReplyDraft.js";
 import type { SendRecipient } from "../../background/core/generated/SendRecipient.js";
 import type { SendAttachmentRef } from "../../background/core/generated/SendAttachmentRef.js";
 import type { SendLateRule } from "../../background/core/generated/SendLateRule.js";
 import type { SendSignature } from "../../background/core/generated/SendSignature.js";
 
-export type { OutboxState, OutboxView, SendDraft, SendRecipient, SendAttachmentRef, SendLateRule, SendSignature };
+export type { OutboxState, OutboxView, ReplyDraft, SendDraft, SendRecipient, SendAttachmentRef, SendLateRule, SendSignature };
 
 /** A connected inbox that may send, with its verified aliases. */
 export interface Sender {
@@ -38,6 +39,8 @@ export interface ComposeInfo {
   tokens: Record<string, string>;
   tokenNames: string[];
   templates: Template[];
+  /** Asked for a reply: what the core read of the answered email (send::reply). */
+  reply: ReplyDraft | null;
 }
 
 export type DraftRow = SendDraft & { id: string; createdAt: number; updatedAt: number };

@@ -396,6 +396,8 @@ export interface ComposeBinding {
   renderTemplate(template: string, context: import("./generated/TokenContext.js").TokenContext, html: boolean | null | undefined): string;
   /** What compose keeps of an HTML body: drafts, templates and signatures are stored so. */
   sanitizeHtml(html: string): string;
+  /** A reply to a timeline email (To, From, `Re:` subject, In-Reply-To, References, thread); null without a Message-ID. */
+  replyOf(entry: import("./generated/TimelineEntry.js").TimelineEntry, own: string[]): import("./generated/ReplyDraft.js").ReplyDraft | null;
 }
 
 // ---- The CRM (core/wasm/src/crm.rs, the crm module, loaded on first CRM use) ----

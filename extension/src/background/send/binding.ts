@@ -12,11 +12,13 @@ import type { NewEmail } from "../core/generated/NewEmail.js";
 import type { OutboxQuestion } from "../core/generated/OutboxQuestion.js";
 import type { OutboxState } from "../core/generated/OutboxState.js";
 import type { OutboxView } from "../core/generated/OutboxView.js";
+import type { ReplyDraft } from "../core/generated/ReplyDraft.js";
+import type { TimelineEntry } from "../core/generated/TimelineEntry.js";
 import type { SecretAnswer } from "../core/generated/SecretAnswer.js";
 import type { SendTarget } from "../core/generated/SendTarget.js";
 import type { OutboxEntryJson, OutboxMachineHandle, OutboxTurn } from "../core/types.js";
 
-export type { ComposeInput, Composed, Due, DuePolicy, NewEmail, OutboxState, OutboxView, SecretAnswer, SendTarget };
+export type { ComposeInput, Composed, Due, DuePolicy, NewEmail, OutboxState, OutboxView, ReplyDraft, SecretAnswer, SendTarget };
 
 /** An outbox entry as the core serialised it: opaque to the shell. */
 export type EntryJson = OutboxEntryJson;
@@ -36,6 +38,8 @@ export interface ComposeCore {
   compose(input: ComposeInput, nowMs: number, random: Uint8Array): Composed;
   /** The editor's HTML as the core keeps it (ammonia): what drafts, templates and signatures store. */
   sanitizeHtml(html: string): string;
+  /** The compose dialog's start for a reply to `entry` (core send::reply); null for an entry with no Message-ID. */
+  replyOf(entry: TimelineEntry, own: string[]): ReplyDraft | null;
 }
 
 /** The send module's functions the worker calls. */

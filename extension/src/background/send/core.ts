@@ -44,6 +44,7 @@ export function composeCoreOf(b: ComposeBinding): ComposeCore {
   return {
     compose: (input, nowMs, random) => b.composeEmail(input, nowMs, random),
     sanitizeHtml: (html) => b.sanitizeHtml(html),
+    replyOf: (entry, own) => b.replyOf(entry, own),
   };
 }
 

@@ -5,6 +5,8 @@
 import type { Account } from "../../shared/inboxes.js";
 import { InlayError } from "../../shared/messages.js";
 import type { SendDraft } from "../core/generated/SendDraft.js";
+import type { TimelineEntry } from "../core/generated/TimelineEntry.js";
+import { withoutIndexKeys } from "../crm/schema.js";
 import type { SendLateRule } from "../core/generated/SendLateRule.js";
 import type { SendSignature } from "../core/generated/SendSignature.js";
 import type { SendTemplate } from "../core/generated/SendTemplate.js";
@@ -41,6 +43,11 @@ function outboxChanged(): void {
   chrome.runtime.sendMessage({ event: "outboxChanged" }).catch(() => undefined); // no page open
 }
 
+/** Tells open pages a draft was saved, deleted or sent (a Drafts list in another tab reads again). */
+function draftsChanged(): void {
+  chrome.runtime.sendMessage({ event: "draftsChanged" }).catch(() => undefined); // no page open
+}
+
 /** Characters of the text body kept for the CRM's timeline. */
 const SNIPPET_CHARS = 300;
 
@@ -57,6 +64,8 @@ export interface SentEmailRecord {
   sentAt: number;
   providerThreadId: string | null;
   outboxId: string;
+  /** The email's References (a reply's thread), so a reply to it continues the chain. */
+  references: string[];
 }
 
 /** What the CRM is told of a sent row. */
@@ -75,7 +84,14 @@ export function sentEmailOf(row: OutboxRow): SentEmailRecord {
     sentAt: state.kind === "sent" ? state.atMs : row.updatedAt,
     providerThreadId: state.kind === "sent" ? state.threadId : null,
     outboxId: row.id,
+    references: referencesOf(row.draft),
   };
+}
+
+/** A draft's References: as the reply gave them, else the answered email's id. */
+function referencesOf(draft: SendDraft): string[] {
+  if (draft.references?.length) return draft.references;
+  return draft.inReplyTo ? [draft.inReplyTo] : [];
 }
 
 /** Set by the CRM's wiring: logs a sent email on its recipients' timelines (background/crm's logSentEmail). */
@@ -183,6 +199,15 @@ function inboxOf(list: Account[], from: string) {
   return senders(list).find((s) => s.inbox.toLowerCase() === wanted || s.aliases.some((a) => a.toLowerCase() === wanted));
 }
 
+/** The compose dialog's start for a reply to `entry`, from the addresses its inbox may send as now. */
+async function replyTo(list: Account[], entry: TimelineEntry) {
+  const inbox = typeof entry.data.inbox === "string" ? entry.data.inbox.toLowerCase() : "";
+  const sender = senders(list).find((x) => x.inbox.toLowerCase() === inbox);
+  const reply = (await composeCore()).replyOf(entry, sender ? [sender.inbox, ...sender.aliases] : []);
+  if (!reply) throw new InlayError("noMessageId", "This email has no Message-ID, so a reply could not stay in its thread: compose a new email instead.");
+  return reply;
+}
+
 /** What the lists show of an email: the stored view and summary, and whether a drive is on it now. */
 function forPage(row: OutboxRow) {
   return {
@@ -219,13 +244,15 @@ async function change(id: string, apply: (json: string) => string, patch: Partia
 
 export function sendHandlers(core: WorkerCore) {
   return {
-    sendCompose: async (r: { record?: string | null }) => {
-      const [list, context, templates, s] = await Promise.all([
+    sendCompose: async (r: { record?: string | null; reply?: string | null }) => {
+      const [list, context, templates, s, answered] = await Promise.all([
         accounts.listAccounts(),
         r.record ? recordContext(await db(), r.record) : Promise.resolve({ to: [], tokens: EMPTY_TOKENS }),
         drafts.listTemplates(await db()),
         settings(),
+        r.reply ? (await db()).get("timeline", r.reply) : Promise.resolve(undefined),
       ]);
+      if (r.reply && !answered) throw new InlayError("notFound", "This email is no longer on the timeline (it was deleted): reload the page.");
       const signature = (inbox: string) => s.signatures.find((x) => x.inbox.toLowerCase() === inbox.toLowerCase())?.html ?? null;
       return {
         senders: await Promise.all(
@@ -238,13 +265,17 @@ export function sendHandlers(core: WorkerCore) {
         ),
         tokenNames: TOKEN_NAMES,
         templates,
+        // To, From, "Re:" subject and the thread's ids are the core's reading of the entry (send::reply).
+        reply: answered ? await replyTo(list, withoutIndexKeys<TimelineEntry>(answered as { id: string })) : null,
       };
     },
 
     // Stored HTML is the core's sanitised HTML, so a draft opened again puts nothing foreign in the editor.
     sendSaveDraft: async (r: { draft: SendDraft }) => {
       const compose = await composeCore();
-      return drafts.saveDraft(await db(), { ...r.draft, html: compose.sanitizeHtml(r.draft.html) }, Date.now(), randomBytes(16));
+      const saved = await drafts.saveDraft(await db(), { ...r.draft, html: compose.sanitizeHtml(r.draft.html) }, Date.now(), randomBytes(16));
+      draftsChanged();
+      return saved;
     },
 
     sendDraft: async (r: { id: string }) => {
@@ -257,6 +288,7 @@ export function sendHandlers(core: WorkerCore) {
 
     sendDeleteDraft: async (r: { id: string }) => {
       await drafts.deleteDraft(await db(), r.id);
+      draftsChanged();
       return null;
     },
 
@@ -300,7 +332,7 @@ export function sendHandlers(core: WorkerCore) {
           attachments: attachments.map((a) => ({ filename: a.name, contentType: a.contentType, bytes: a.bytes })),
           inlineImages: [],
           inReplyTo: r.draft.inReplyTo ?? null,
-          references: r.draft.inReplyTo ? [r.draft.inReplyTo] : [],
+          references: referencesOf(r.draft),
           threadId: r.draft.threadId ?? null,
           inboxKind: from.kind,
           smtpMaxSize: null,
@@ -341,6 +373,7 @@ export function sendHandlers(core: WorkerCore) {
       };
       await store.addEntry(database, row, { id, mime: composed.mime, transmitted: composed.transmitted ?? null }, now, r.draft.id ?? undefined);
       outboxChanged();
+      if (r.draft.id) draftsChanged();
       begin(core, id);
       return forPage(row);
     },
@@ -372,7 +405,9 @@ export function sendHandlers(core: WorkerCore) {
       if (row.view.state.kind !== "cancelled") throw new InlayError("tooLate", "This email has already left and can no longer be edited.");
       const database = await db();
       await store.dropBlob(database, r.id);
-      return drafts.saveDraft(database, row.draft, Date.now(), randomBytes(16));
+      const saved = await drafts.saveDraft(database, row.draft, Date.now(), randomBytes(16));
+      draftsChanged();
+      return saved;
     },
 
     sendResolve: async (r: { id: string; choice: "markSent" | "sendAgain" }) => {

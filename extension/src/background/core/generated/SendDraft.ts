@@ -32,4 +32,8 @@ signature: boolean,
 /**
  * A reply: the email it answers (Message-ID) and the provider's thread.
  */
-inReplyTo?: Line | null, threadId?: Line | null, };
+inReplyTo?: Line | null, threadId?: Line | null, 
+/**
+ * A reply: the thread's Message-IDs, ending with `in_reply_to`.
+ */
+references?: Array<string>, };

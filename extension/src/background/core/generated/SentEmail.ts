@@ -25,4 +25,9 @@ snippet?: string,
 /**
  * When it was sent (ms): the entry's time.
  */
-sentAt: number, providerThreadId?: string | null, outboxId?: string | null, };
+sentAt: number, providerThreadId?: string | null, outboxId?: string | null, 
+/**
+ * The email's own References (for a reply: the thread's Message-IDs),
+ * kept so a reply to it continues the chain.
+ */
+references?: Array<string>, };
