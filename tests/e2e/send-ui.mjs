@@ -11,7 +11,7 @@ export class SendApp extends CrmApp {
   }
 
   dialog() {
-    return this.page.getByRole("dialog", { name: /New email|Edit draft/ });
+    return this.page.getByRole("dialog", { name: /New email|Edit draft|Reply/ });
   }
 
   /** Opens Compose on the record page shown; waits until From lists the inboxes. */
@@ -20,6 +20,18 @@ export class SendApp extends CrmApp {
     const dialog = this.dialog();
     await dialog.waitFor({ timeout: 10_000 });
     await dialog.locator("#compose-from option").first().waitFor({ state: "attached", timeout: 10_000 });
+    return dialog;
+  }
+
+  /** Clicks Reply on the record page's timeline entry "Email sent: <subject>"; waits until the dialog is filled from it. */
+  async replyFromTimeline(subject) {
+    const entry = this.page.locator(".timeline li.tl", { hasText: `Email sent: ${subject}` }).first();
+    await entry.getByRole("button", { name: "Reply", exact: false }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Reply" });
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.locator("#compose-from option").first().waitFor({ state: "attached", timeout: 10_000 });
+    // The subject is set once the worker answered with the reply.
+    await this.page.waitForFunction(() => document.querySelector("#compose-subject")?.value.startsWith("Re:"), null, { timeout: 10_000 });
     return dialog;
   }
 
@@ -90,6 +102,12 @@ export async function delivered(sandbox, mailbox, provider = "google") {
   const list = await sandbox.control("GET", `/deliveries?provider=${provider}&address=${encodeURIComponent(mailbox)}`);
   const bytes = (text, base64) => (text == null ? null : Buffer.from(text, base64 ? "base64" : "utf8"));
   return list.map((d) => ({ ...d, raw: bytes(d.raw, d.base64), transmitted: bytes(d.transmitted, d.base64) }));
+}
+
+/** The JSON bodies of the `users.messages.send` calls the sandbox's Gmail received, oldest first. */
+export async function gmailSendBodies(sandbox) {
+  const requests = await sandbox.control("GET", `/requests?host=gmail.googleapis.com&pathPrefix=${encodeURIComponent("/gmail/v1/users/me/messages/send")}`);
+  return requests.filter((r) => r.method === "POST").map((r) => JSON.parse(r.bodyBase64 ? Buffer.from(r.body, "base64").toString("utf8") : r.body));
 }
 
 /**
