@@ -93,6 +93,8 @@ pub fn sent_email_of(incoming: &Incoming, now_ms: u64) -> SentEmail {
         sent_at: at_ms(incoming, now_ms),
         provider_thread_id: incoming.thread_id.clone(),
         outbox_id: None,
+        // Its thread, so a reply to it from the timeline continues the chain (send::reply).
+        references: h.references.clone(),
     }
 }
 
