@@ -297,6 +297,91 @@ fn line_numbers_count_the_file_s_lines_with_lf_or_crlf() {
 }
 
 #[test]
+fn every_imported_contact_is_on_one_imported_entry_of_its_company() {
+    // 250 contacts at one company (from their domain), 3 at a free-mail
+    // domain (no company) and one alone: an entry per company of at most
+    // 100 contacts, one for the contacts without a company, and a single
+    // contact's entry names it and its line.
+    let mut text = String::from("First Name,Last Name,Email\n");
+    for i in 0..250 {
+        text.push_str(&format!("P{i},Acme,p{i}@acme.example\n"));
+        if i % 100 == 7 {
+            text.push_str(&format!("F{i},Free,f{i}@gmail.com\n"));
+        }
+    }
+    text.push_str("Solo,Person,solo@solo.example\n");
+    let mapping = preview(&text).unwrap().suggested_mapping;
+    let r = import(
+        &text,
+        &mapping,
+        &ImportExisting::default(),
+        &default_settings(),
+        NOW,
+        &[5; 32],
+    )
+    .unwrap();
+    assert_eq!(r.imported, 254);
+    let imported: Vec<_> = r
+        .writes
+        .put
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "imported")
+        .collect();
+    let summaries: Vec<&str> = imported.iter().map(|e| e.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Imported from a CSV file: 100 contacts at Acme",
+            "Imported from a CSV file: 100 contacts at Acme",
+            "Imported from a CSV file: 50 contacts at Acme",
+            "Imported from a CSV file: 3 contacts",
+            "Imported from a CSV file: Solo Person",
+        ]
+    );
+    for c in &r.writes.put.contacts {
+        let on: Vec<_> = imported
+            .iter()
+            .filter(|e| {
+                e.records
+                    .iter()
+                    .any(|x| x.to_string() == format!("contact:{}", c.id))
+            })
+            .collect();
+        assert_eq!(
+            on.len(),
+            1,
+            "{} is on {} imported entries",
+            c.first_name,
+            on.len()
+        );
+        // The entry names the contact's company too (and no other).
+        let companies: Vec<String> = on[0]
+            .records
+            .iter()
+            .map(|x| x.to_string())
+            .filter(|x| x.starts_with("company:"))
+            .collect();
+        assert_eq!(
+            companies,
+            c.company_id
+                .iter()
+                .map(|id| format!("company:{id}"))
+                .collect::<Vec<_>>(),
+            "{}",
+            c.first_name
+        );
+    }
+    let solo = imported.last().unwrap();
+    assert_eq!(solo.records.len(), 2, "the contact and its company");
+    assert_eq!(solo.data["line"], inlay_core::crm::DataValue::Number(255.0));
+    assert_eq!(
+        imported[0].data["line"],
+        inlay_core::crm::DataValue::Number(2.0)
+    );
+}
+
+#[test]
 fn a_large_import_is_one_pass() {
     // 10,000 rows, each with its own company domain and half of them at a
     // company already in the store: no row's company is found by scanning.
@@ -331,7 +416,13 @@ fn a_large_import_is_one_pass() {
     let took = started.elapsed();
     assert_eq!(r.imported as usize, rows);
     assert_eq!(r.writes.put.companies.len(), rows / 2);
-    assert_eq!(r.writes.put.timeline.len(), rows + rows / 2);
+    // Each new company's entry, and the imported entries: one per new
+    // company (its one contact) and one per 100 contacts of the existing
+    // company (all the existing ones share one id here).
+    assert_eq!(
+        r.writes.put.timeline.len(),
+        rows / 2 + rows / 2 + rows / 2 / 100
+    );
     eprintln!("imported {rows} rows in {took:?}");
 }
 

@@ -81,6 +81,16 @@ async function companies(tx: Tx): Promise<ExistingCompany[]> {
   return rows.map((c) => ({ id: c.id, name: c.name as string, domains: c.domains as string[] }));
 }
 
+/**
+ * Marks a phase of a run on the worker's performance timeline ("crm import:
+ * core", …; bench/crm.mjs reads them) and returns its end.
+ */
+function phase(name: string, start: number): number {
+  const end = performance.now();
+  performance.measure(`crm import: ${name}`, { start, end });
+  return end;
+}
+
 export interface ImportResult {
   imported: number;
   skipped: { line: number; reason: string }[];
@@ -101,12 +111,14 @@ export async function runImport(
   nowMs: number,
   random: Uint8Array,
 ): Promise<ImportResult> {
+  const started = performance.now();
   const tx = db.transaction([...RECORD_STORES, "imports"], "readwrite") as unknown as Tx;
   const [text, emailKeys, existingCompanies] = await Promise.all([stagedText(tx, importId), indexKeys(tx, "contacts", "emailKeys"), companies(tx)]);
   if (text === undefined) {
     abort(tx);
     throw core.crmImportNotFound(importId);
   }
+  const read = phase("read", started);
   let outcome: ReturnType<ImportCore["crmCsvImport"]>;
   try {
     outcome = core.crmCsvImport(text, mapping, { emailKeys, companies: existingCompanies }, settings, nowMs, random);
@@ -114,10 +126,13 @@ export async function runImport(
     abort(tx);
     throw e;
   }
+  const decided = phase("core", read);
   const raw = unwrap(tx) as IDBTransaction;
   applyWrites(raw, outcome.writes);
   raw.objectStore("imports").delete(chunksOf(importId));
+  const issued = phase("issue writes", decided);
   await tx.done;
+  phase("commit", issued);
   changed();
   return { imported: outcome.imported, skipped: outcome.skipped };
 }
