@@ -162,7 +162,7 @@ fn the_body_blocks_images_and_caps() {
         let body = stored_body(&parse_message(&html_mail(html)).unwrap());
         assert_eq!(body.html.as_deref().map(str::trim), Some(want), "{html}");
     }
-    let big = format!("<p>{}</p>", "a<b>b</b>".repeat(MAX_HTML / 4));
+    let big = format!("<p>{}</p>", "a<b>b</b>".repeat(MAX_HTML / 8));
     let body = stored_body(&parse_message(&html_mail(&big)).unwrap());
     let html = body.html.expect("cut, still HTML");
     assert!(html.len() <= MAX_HTML && body.truncated);
