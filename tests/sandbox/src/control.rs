@@ -10,6 +10,7 @@
 //! | `GET /faults`, `POST /faults`, `DELETE /faults`, `DELETE /faults/{id}` | fault injection (see `faults::FaultSpec`) |
 //! | `GET /state` | debug dump of accounts and DNS records |
 //! | `GET /deliveries?provider=&address=`, `DELETE /deliveries` | sends the fakes accepted (see `delivery`) |
+//! | `POST /mailbox` | a message arrives, one is deleted, or sync cursors expire (see `sync_log`) |
 //! | `/clock`, `/oauth/…` | sign-in state: see `control_oauth` |
 
 use std::convert::Infallible;
@@ -102,6 +103,7 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
         }
         ("GET", "/state") => Response::json(200, &sandbox.state().dump()),
         (_, "/deliveries") => crate::delivery::control(req, sandbox),
+        (_, "/mailbox") => crate::sync_log::control(req, sandbox),
         (_, path) if path == "/clock" || path.starts_with("/oauth/") => {
             crate::control_oauth::handle(req, sandbox)
         }

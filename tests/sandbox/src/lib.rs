@@ -21,6 +21,7 @@ pub mod record;
 pub mod route;
 pub mod sandbox;
 pub mod state;
+pub mod sync_log;
 pub mod tls;
 pub mod tokens;
 pub mod wire;

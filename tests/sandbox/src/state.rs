@@ -158,6 +158,8 @@ pub struct Mailbox {
     /// Graph: attachments added to drafts, and upload sessions under way
     /// (`hosts/graph_upload.rs`).
     pub draft_attachments: Vec<crate::hosts::graph_upload::DraftAttachment>,
+    /// What changed when, for Gmail history and Graph delta (`sync_log.rs`).
+    pub sync_log: crate::sync_log::SyncLog,
 }
 
 #[derive(Debug, Clone)]
@@ -272,7 +274,9 @@ impl State {
                     deferred_until: None,
                 });
             }
-            mailbox.history_id = 1000 + mailbox.messages.len() as u64;
+            // 1001, 1002, … for the seeded messages, in the sync log too.
+            mailbox.history_id = 1000;
+            crate::sync_log::catch_up(&mut mailbox);
             let domain = address.rsplit('@').next().unwrap_or_default();
             let exchange = match (a.provider, a.password) {
                 (Provider::Exchange, Some(password)) => Some(ExchangeAccount {

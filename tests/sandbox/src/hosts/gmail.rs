@@ -3,7 +3,8 @@
 //!
 //! `users.getProfile`, `users.settings.sendAs.list`, and messages (`gmail_messages.rs`):
 //! `messages.send` (JSON and the media upload), `messages.list`, `messages.get`. Later
-//! issues add threads, history and drafts on top of `state::Mailbox`.
+//! issues add threads and drafts on top of `state::Mailbox`; `users.history.list` for
+//! the core's sync is in `gmail_sync.rs`.
 //!
 //! Tokens minted by the OAuth fakes must hold one of the scopes the discovery document
 //! lists for the method (`Sandbox::gmail`), else 403 `insufficientPermissions`; test
@@ -19,7 +20,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
 use crate::tokens::{self, AuthError};
 
-use super::{gmail_messages, google_error};
+use super::{gmail_messages, gmail_sync, google_error};
 
 /// A Gmail method: runs after the token and `userId` were checked.
 pub type GmailHandler = fn(&Request, &Params, &mut Account) -> Response;
@@ -54,6 +55,11 @@ pub const ROUTES: &[Route<GmailHandler>] = &[
         method: "GET",
         template: "/gmail/v1/users/{userId}/messages/{id}",
         handler: gmail_messages::get,
+    },
+    Route {
+        method: "GET",
+        template: "/gmail/v1/users/{userId}/history",
+        handler: gmail_sync::list,
     },
 ];
 
@@ -108,6 +114,9 @@ pub fn handle(req: &Request, sandbox: &Sandbox) -> Response {
             account.address
         ));
     }
+    // Every history id handed out (profile, messages, history) counts what
+    // changed since the last call (`sync_log.rs`).
+    crate::sync_log::catch_up(&mut account.mailbox);
     (route.handler)(req, &params, account)
 }
 

@@ -7,7 +7,8 @@
 //! The user profile, mailbox settings, and mail (`graph_mail.rs`): sendMail, drafts with
 //! deferred delivery and their send, messages by `internetMessageId`; attachments added to a
 //! draft, also through an upload session (`graph_upload.rs`). Later issues add
-//! reply and delta on top of `state::Mailbox`.
+//! reply on top of `state::Mailbox`. The delta query on a mail folder and a message's
+//! `$value` (the core's sync) are in `graph_delta.rs`.
 //!
 //! Tokens minted by login.microsoftonline.com must hold one of the route's delegated
 //! permissions (Microsoft Graph permissions reference; the OpenAPI description carries
@@ -26,7 +27,7 @@ use crate::sandbox::Sandbox;
 use crate::state::{Account, Provider};
 use crate::tokens::{self, AuthError};
 
-use super::{graph_mail, graph_upload};
+use super::{graph_delta, graph_mail, graph_upload};
 
 pub const BASE: &str = "https://graph.microsoft.com/v1.0";
 
@@ -110,6 +111,16 @@ const CREATE_UPLOAD_SESSION: GraphOp = GraphOp {
     scopes: MAIL_WRITE,
     refused_by: Service::Exchange,
 };
+const MESSAGES_DELTA: GraphOp = GraphOp {
+    handler: graph_delta::delta,
+    scopes: MAIL_READ,
+    refused_by: Service::Exchange,
+};
+const MESSAGE_VALUE: GraphOp = GraphOp {
+    handler: graph_delta::value,
+    scopes: MAIL_READ,
+    refused_by: Service::Exchange,
+};
 const LIST_MESSAGES: GraphOp = GraphOp {
     handler: graph_mail::list,
     scopes: MAIL_READ,
@@ -167,6 +178,16 @@ pub const ROUTES: &[Route<GraphOp>] = &[
         method: "GET",
         template: "/v1.0/me/mailFolders/{mailFolder-id}/messages",
         handler: LIST_MESSAGES,
+    },
+    Route {
+        method: "GET",
+        template: "/v1.0/me/mailFolders/{mailFolder-id}/messages/delta",
+        handler: MESSAGES_DELTA,
+    },
+    Route {
+        method: "GET",
+        template: "/v1.0/me/messages/{message-id}/$value",
+        handler: MESSAGE_VALUE,
     },
     Route {
         method: "GET",
@@ -465,9 +486,13 @@ mod tests {
             .seed(serde_json::from_value(seed).unwrap())
             .unwrap();
         let me = |who: &str, q: &str| {
-            get(&sb, &format!("/v1.0/me{q}"), Some(&format!("sandbox-token:{who}")))
-                .json_body()
-                .unwrap()
+            get(
+                &sb,
+                &format!("/v1.0/me{q}"),
+                Some(&format!("sandbox-token:{who}")),
+            )
+            .json_body()
+            .unwrap()
         };
         assert!(me("bo@contoso.com", "").get("proxyAddresses").is_none());
         assert_eq!(

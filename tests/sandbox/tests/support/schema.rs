@@ -3,7 +3,7 @@
 //! (`$ref: '#/components/schemas/Name'`, `allOf`, `nullable`).
 //!
 //! Strict on purpose: every property a fake returns must be declared (OData control
-//! annotations such as `@odata.context` excepted), types and enums must match, and
+//! annotations such as `@odata.context` and delta's `@removed` excepted), types and enums must match, and
 //! `required` properties must be there.
 
 use std::collections::HashMap;
@@ -118,7 +118,10 @@ impl<'a> Checker<'a> {
             return;
         }
         for (key, v) in object {
-            if self.dialect == Dialect::OpenApi && key.contains("@odata.") {
+            // `@removed` is the delta query's instance annotation on a
+            // deleted entity (delta-query-overview), like `@odata.*` not a
+            // property.
+            if self.dialect == Dialect::OpenApi && (key.contains("@odata.") || key == "@removed") {
                 continue;
             }
             match properties.get(key.as_str()) {
