@@ -175,6 +175,14 @@ describe("sending, edge cases", () => {
     outcomes.push(["Subject from a template", await app.clickSend()]);
     await closeDialog();
     await app.value({ type: "sendDeleteTemplate", id: template.id });
+    // A file whose name holds a line break, attached in the dialog: refused as it is attached, naming what to do.
+    await composeToLena({ from: ANN.address, subject: "Injection" });
+    await app.dialog().locator("#compose-files").setInputFiles([{ name: "a.txt\r\nContent-Type: text/html", mimeType: "text/plain", buffer: Buffer.from("x") }]);
+    const attachRefusal = await app.dialog().locator('[role="alert"]').innerText({ timeout: 10_000 });
+    assert.match(attachRefusal, /a\.txt Content-Type: text\/html can't be attached: .*line break.*Rename the file/s);
+    assert.equal(await app.dialog().getByRole("list", { name: "Attachments" }).count(), 0, "nothing staged");
+    outcomes.push(["Attached file's name", attachRefusal]);
+    await closeDialog();
     // An attachment's name and a recipient's name: refused as the request is read.
     for (const [field, change] of [
       ["Attachment name", { attachments: [{ id: staged.attachmentId, name: "a.txt\r\nContent-Type: text/html", contentType: "text/plain", size: 5 }] }],

@@ -158,6 +158,11 @@ function ComposeDialog(props: Props) {
 
   async function addFiles(files: FileList | null) {
     for (const file of Array.from(files ?? [])) {
+      // A line break in a file name could add a header to the email: said here, not as the worker's bare refusal at Send.
+      if (/\p{Cc}/u.test(file.name)) {
+        setError(`${file.name.replace(/\p{Cc}+/gu, " ")} can't be attached: its name has a line break or another control character. Rename the file, then attach it again.`);
+        continue;
+      }
       const temp = `pending-${Math.random()}`;
       setAttachments((list) => [...list, { id: temp, name: file.name, contentType: file.type || "application/octet-stream", size: file.size, uploading: true }]);
       try {
