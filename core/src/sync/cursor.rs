@@ -67,7 +67,7 @@ pub struct FolderCursor {
 pub enum SyncCursor {
     /// Gmail: the mailbox's `historyId` (a uint64 Gmail sends as a string),
     /// read before the pass began, so nothing that arrived during it is
-    /// missed (a message seen twice is the store's to drop, by provider id).
+    /// missed (a message seen twice keeps one entry: `sync::dedupe`).
     Gmail { history_id: String },
     /// Graph: one delta link per tracked folder (Inbox, Sent Items).
     Graph { folders: Vec<FolderCursor> },

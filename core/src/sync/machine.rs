@@ -10,8 +10,10 @@
 //!   [`SYNC_BACKOFF`]: reads are idempotent, and the plan moves on only
 //!   after a page was read;
 //! - an expired cursor → the plan's bounded restart, at most
-//!   [`MAX_RESTARTS`] times a run; entries seen twice across a restart are
-//!   the store's to drop: it keys them by `(inbox, provider_id)`;
+//!   [`MAX_RESTARTS`] times a run; an email seen again after a restart is
+//!   written under the same timeline entry id (`sync::dedupe`: its
+//!   Message-ID, else a fingerprint; never the provider id, which differs
+//!   between inboxes), so the store's put keeps one;
 //! - pacing: every call is admitted by the persisted [`Pacer`] at the
 //!   provider's [`Pace`](super::pacing::Pace), so a first sync never bursts.
 //!

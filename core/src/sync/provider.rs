@@ -44,7 +44,7 @@ pub enum SyncRead {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
     /// Emails seen, each once in this pass (a restart may show one again:
-    /// the store keys entries by `(inbox, provider_id)`).
+    /// its timeline entry id, from `sync::dedupe`, is the same).
     pub incoming: Vec<Incoming>,
     /// Provider ids the provider reports deleted (Gmail `messagesDeleted`,
     /// Graph `@removed`, a message gone between its listing and its read).
