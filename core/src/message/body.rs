@@ -289,11 +289,11 @@ fn decode(part: &MessagePart<'_>, bytes: &[u8]) -> String {
 /// Body texts in order, separated by a line break (the message's own);
 /// blank ones are skipped unless all are blank (an empty body is a body).
 fn join(parts: Vec<String>, line_end: &str) -> Option<String> {
-    let first = parts.first()?.clone();
+    if parts.iter().all(|t| t.trim().is_empty()) {
+        return parts.into_iter().next();
+    }
     let mut texts = parts.into_iter().filter(|t| !t.trim().is_empty());
-    let Some(mut out) = texts.next() else {
-        return Some(first);
-    };
+    let mut out = texts.next()?;
     for next in texts {
         if !out.ends_with('\n') {
             out.push_str(line_end);
