@@ -153,6 +153,10 @@ fn a_received_email_is_answered_to_its_sender_or_reply_to_from_the_address_it_ca
 fn an_entry_without_a_message_id_has_no_reply_and_long_threads_keep_root_and_latest() {
     assert_eq!(reply_to(&entry("emailSent", &[("subject", "x")]), &own()), None);
     assert_eq!(reply_to(&entry("note", &[("messageId", " <> ")]), &own()), None);
+    let bounce = entry("emailBounced", &[("messageId", "<b@mailer.example>"), ("from", "MAILER-DAEMON@mailer.example")]);
+    assert_eq!(reply_to(&bounce, &own()), None, "nobody to answer at a mail server");
+    let auto = entry("emailAutoReply", &[("messageId", "<o@client.example>"), ("from", "Ann <ann@client.example>")]);
+    assert_eq!(reply_to(&auto, &own()).unwrap().to, ["ann@client.example"], "an automatic reply is answered to its sender");
     let refs: Vec<String> = (0..30).map(|i| format!("<r{i}@a>")).collect();
     let long = entry("emailSent", &[("messageId", "<last@a>"), ("references", &refs.join(" "))]);
     let reply = reply_to(&long, &own()).unwrap();

@@ -122,14 +122,20 @@ pub fn reply_subject(subject: &str) -> String {
 }
 
 /// The reply to `entry`, an email on a timeline (any kind whose `data` has a
-/// `messageId`); `None` for an entry with no Message-ID. `own` are the
+/// `messageId`); `None` for an entry with no Message-ID, and for a bounce. `own` are the
 /// addresses the inbox may send as now (its own and its verified aliases):
 /// the From address is kept only while it is one of them.
 pub fn reply_to(entry: &TimelineEntry, own: &[String]) -> Option<ReplyDraft> {
+    // A bounce came from a mail server: there is nobody to answer.
+    if entry.kind == "emailBounced" {
+        return None;
+    }
     let in_reply_to = bracketed(text(entry, "messageId"))?;
     let inbox = text(entry, "inbox").to_owned();
     let is_own = |a: &str| own.iter().any(|o| o.eq_ignore_ascii_case(a));
-    let received = entry.kind == "emailReceived";
+    // Anything but the user's own sent email came from the other party (a
+    // received email, an automatic reply).
+    let received = entry.kind != "emailSent";
     let from_address = address_of(text(entry, "from")).to_owned();
     let (to, from) = if received {
         let reply_to = addresses(entry, "replyToAddresses", "replyTo");

@@ -40,8 +40,9 @@ function sentFrom(e: TimelineEntry): string | null {
   return `From ${from} (alias of ${inbox})`;
 }
 
-/** An email entry (sent now, received later) can be answered when it has a Message-ID. */
-const answerable = (e: TimelineEntry) => e.kind.startsWith("email") && typeof e.data.messageId === "string" && e.data.messageId !== "";
+/** An email entry (sent, received, an automatic reply; not a bounce) can be answered when it has a Message-ID. */
+const answerable = (e: TimelineEntry) =>
+  e.kind.startsWith("email") && e.kind !== "emailBounced" && typeof e.data.messageId === "string" && e.data.messageId !== "";
 
 export function Timeline(props: { record: RecordRef; entries: TimelineEntry[]; more: boolean }) {
   const [entries, setEntries] = useState(props.entries);
