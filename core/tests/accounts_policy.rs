@@ -195,11 +195,18 @@ fn the_outbox_lookup_grace_comes_from_the_build_only_within_bounds() {
     assert!(ignored.is_empty());
 
     // Out of range: refused in words, the default applies.
-    for bad in [json!({"lookupGraceMs": 0}), json!({"lookupGraceMs": 7_200_000}), json!(3000)] {
+    for bad in [
+        json!({"lookupGraceMs": 0}),
+        json!({"lookupGraceMs": 7_200_000}),
+        json!(3000),
+    ] {
         let (s, ignored) = read(json!({"outbox": bad}), json!({}));
         assert_eq!(s.outbox.lookup_grace_ms, 120_000);
         let note = only_note(&ignored, "outbox");
-        assert!(note.contains("config.json") && note.contains("built-in 2 minutes"), "{note}");
+        assert!(
+            note.contains("config.json") && note.contains("built-in 2 minutes"),
+            "{note}"
+        );
     }
 
     // An admin can't shorten it: the policy has no such key.

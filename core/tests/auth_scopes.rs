@@ -438,19 +438,35 @@ fn the_inbox_list_and_the_outbox_say_the_same_of_delivery_with_the_browser_close
     use inlay_core::outbox::Plans;
     use inlay_core::send::SendTarget;
     let cases = [
-        (ConnectionKind::Microsoft, stored(OAuthProvider::Microsoft, &[])),
-        (ConnectionKind::Microsoft, stored(OAuthProvider::Microsoft, &["Mail.ReadWrite"])),
         (
             ConnectionKind::Microsoft,
-            stored(OAuthProvider::Microsoft, &["https://graph.microsoft.com/Mail.ReadWrite"]),
+            stored(OAuthProvider::Microsoft, &[]),
         ),
-        (ConnectionKind::Google, stored(OAuthProvider::Google, &[METADATA])),
+        (
+            ConnectionKind::Microsoft,
+            stored(OAuthProvider::Microsoft, &["Mail.ReadWrite"]),
+        ),
+        (
+            ConnectionKind::Microsoft,
+            stored(
+                OAuthProvider::Microsoft,
+                &["https://graph.microsoft.com/Mail.ReadWrite"],
+            ),
+        ),
+        (
+            ConnectionKind::Google,
+            stored(OAuthProvider::Google, &[METADATA]),
+        ),
     ];
     for (kind, tokens) in cases {
         let scopes = tokens.scopes.clone();
         let target = match kind {
-            ConnectionKind::Google => SendTarget::Google { granted_scopes: scopes },
-            _ => SendTarget::Microsoft { granted_scopes: scopes },
+            ConnectionKind::Google => SendTarget::Google {
+                granted_scopes: scopes,
+            },
+            _ => SendTarget::Microsoft {
+                granted_scopes: scopes,
+            },
         };
         assert_eq!(
             inbox_features(kind, Some(&tokens)).delivers_while_closed,
@@ -459,8 +475,12 @@ fn the_inbox_list_and_the_outbox_say_the_same_of_delivery_with_the_browser_close
             tokens.scopes
         );
     }
-    let exchange = SendTarget::Exchange { ews_url: "https://mail.acme.example/EWS/Exchange.asmx".into() };
-    assert!(exchange.defers() && inbox_features(ConnectionKind::Exchange, None).delivers_while_closed);
+    let exchange = SendTarget::Exchange {
+        ews_url: "https://mail.acme.example/EWS/Exchange.asmx".into(),
+    };
+    assert!(
+        exchange.defers() && inbox_features(ConnectionKind::Exchange, None).delivers_while_closed
+    );
 }
 
 #[test]

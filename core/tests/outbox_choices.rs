@@ -38,6 +38,10 @@ fn states() -> Vec<OutboxState> {
             deliver_at_ms: T0,
             provider_id: None,
         },
+        OutboxState::Cancelling {
+            deliver_at_ms: T0,
+            provider_id: None,
+        },
         OutboxState::NeedsUser {
             message: "m".into(),
         },
@@ -68,7 +72,14 @@ fn allowed(
 fn cancel_only_before_it_may_have_left() {
     assert_eq!(
         allowed(|e| cancel(e, T0 + 5).is_ok()),
-        ["scheduled", "held", "queued", "retryWait", "failed"]
+        [
+            "scheduled",
+            "held",
+            "queued",
+            "retryWait",
+            "handedOver",
+            "failed"
+        ]
     );
     let mut entry = email(FakeInbox::default(), None);
     cancel(&mut entry, T0 + 5).unwrap();
@@ -79,13 +90,16 @@ fn cancel_only_before_it_may_have_left() {
         deliver_at_ms: T0,
         provider_id: None,
     };
-    let refusal = cancel(&mut entry, T0).unwrap_err();
-    assert_eq!(refusal.code, "handedOver");
-    assert!(
-        refusal
-            .message
-            .contains("delete it from the Outbox or Drafts folder")
+    // Held by Microsoft: cancelled there first (`cancelling`), never at once.
+    cancel(&mut entry, T0).unwrap();
+    assert_eq!(
+        entry.state,
+        OutboxState::Cancelling {
+            deliver_at_ms: T0,
+            provider_id: None
+        }
     );
+    assert_eq!(cancel(&mut entry, T0).unwrap_err().code, "cancelling");
 }
 
 #[test]

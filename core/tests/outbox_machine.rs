@@ -313,7 +313,10 @@ fn the_lookup_grace_is_the_one_the_build_set() {
     assert_eq!(wait_until(&step), T0 + grace);
     assert_eq!(state(&m)["notBeforeMs"], T0 + grace);
     assert!(is_ask(&m.resume(Input::Timer, at(T0 + grace)), false));
-    assert_eq!(call(&m.resume(token(), at(T0 + grace))).1, OutboxPurpose::Lookup);
+    assert_eq!(
+        call(&m.resume(token(), at(T0 + grace))).1,
+        OutboxPurpose::Lookup
+    );
 
     let mut m = machine(email(FakeInbox::default(), None)).with_settings(&settings);
     to_delivering_call(&mut m, T0);

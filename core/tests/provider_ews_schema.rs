@@ -18,7 +18,8 @@ mod ews_schema_support;
 use std::path::{Path, PathBuf};
 
 use inlay_core::provider::ews::{
-    Credentials, Folder, ItemId, LOOKUP_FOLDERS, Page, find_by_message_id, find_items, get_mime,
+    Credentials, Folder, ItemId, LOOKUP_FOLDERS, Page, delete_item, find_by_message_id, find_items,
+    get_mime,
     save_draft, send_item, send_mime, send_mime_at, sync_items, verify_connection,
 };
 
@@ -83,6 +84,11 @@ fn requests() -> Vec<(&'static str, String)> {
         ),
         ("send-item", send_item(URL, &creds, &ids[0])),
         ("send-item-no-change-key", send_item(URL, &creds, &ids[1])),
+        ("delete-item", delete_item(URL, &creds, &ids[0])),
+        (
+            "find-item-outbox",
+            find_by_message_id(URL, &creds, &[Folder::Outbox], "<a@inlay.example>"),
+        ),
         ("find-item", find_items(URL, &creds, Folder::Inbox, page)),
         (
             "find-item-message-id",

@@ -6,7 +6,8 @@
 // whose transmitted copy has no Bcc; the timeline shows it. The worker
 // stopped (CDP) after SendItem was accepted and before its answer still
 // ends with exactly one delivery. A scheduled email is handed to Exchange at
-// once with its deferred send time (0x3FEF).
+// once with its deferred send time (0x3FEF); one cancelled from the Outbox
+// screen before its time is never delivered when the sandbox clock passes it.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { simpleParser } from "mailparser";
@@ -54,6 +55,18 @@ after(async () => {
   await browser?.close();
   await sandbox?.stop();
 });
+
+/** On the Outbox screen: a handed-over email is under Scheduled with Cancel; cancelled once the provider confirms. */
+async function cancelInOutbox(id) {
+  await app.go("#/outbox");
+  await app.waitHeading("Outbox");
+  const row = app.page.locator(`[data-outbox="${id}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  assert.match(await app.page.locator("#outbox-scheduled").locator("..").innerText(), /Cancelled hello/, "listed under Scheduled");
+  assert.match(await row.innerText(), /Microsoft delivers it at .+, even with the browser closed\./);
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await app.page.locator(`[data-outbox="${id}"][data-state="cancelled"]`).waitFor({ timeout: 30_000 });
+}
 
 async function composeToLena(fields) {
   await app.go(`#/contact/${ids.contact}`);
@@ -161,17 +174,25 @@ describe("Exchange", () => {
     assert.ok(sends[0].acceptedAt - item.createdAt >= 3000, `sent again only after the pause: ${sends[0].acceptedAt - item.createdAt} ms`);
   });
 
-  test("a scheduled email is handed to Exchange at once with its deferred send time (0x3FEF)", async () => {
+  test("a scheduled email is handed to Exchange at once with its deferred send time (0x3FEF); one cancelled in the Outbox before its time is never delivered", async () => {
     const before = (await exchangeSends()).length;
     const at = Date.now() + 3600_000;
     await composeToLena({ subject: "Scheduled hello", body: "Later." });
     assert.equal(await app.schedule(at), null);
-    const item = await app.waitOutbox("Scheduled hello", ["handedOver", "sent"], 60_000);
-    const sends = (await exchangeSends()).slice(before);
-    assert.equal(sends.length, 1, "handed over once, before its time");
-    assert.ok(sends[0].deliverAt, `the delivery carries a deferred send time: ${JSON.stringify(sends[0].deliverAt)}`);
-    // The minute the user chose (the form has minute precision).
-    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000));
+    await composeToLena({ subject: "Cancelled hello", body: "Never." });
+    assert.equal(await app.schedule(at), null);
+    const item = await app.waitOutbox("Scheduled hello", ["handedOver"], 60_000);
+    const doomed = await app.waitOutbox("Cancelled hello", ["handedOver"], 60_000);
     assert.equal(item.view.state.kind, "handedOver");
+    assert.equal((await exchangeSends()).length, before, "Exchange holds both until their time");
+
+    // The Outbox lists it under Scheduled with Microsoft's promise, and Cancel deletes it at Exchange.
+    await cancelInOutbox(doomed.id);
+
+    // Two hours on (the sandbox clock): the one kept is delivered once, at the minute chosen; the cancelled one never.
+    await sandbox.control("POST", "/clock", { advanceSeconds: 7200 });
+    const sends = (await exchangeSends()).slice(before);
+    assert.deepEqual(sends.map((s) => s.subject), ["Scheduled hello"], "only the email not cancelled left");
+    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000), "the minute the user chose");
   });
 });

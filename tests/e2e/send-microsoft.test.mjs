@@ -4,7 +4,8 @@
 // MIME carries From, the recipients, subject, both bodies and the attachment
 // byte for byte, no Bcc in what recipients get; the timeline shows it. A
 // scheduled email is handed over with deferred delivery: a draft carrying
-// PidTagDeferredSendTime (0x3FEF), then its send, never sendMail.
+// PidTagDeferredSendTime (0x3FEF), then its send, never sendMail; one
+// cancelled from the Outbox screen before its time is never delivered.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, startSandbox } from "./harness.mjs";
@@ -144,15 +145,33 @@ describe("Microsoft 365", () => {
     assert.equal(await app.clickSend("Schedule"), null);
     const item = await app.waitOutbox("Deferred hello", ["handedOver"], 60_000);
     assert.equal(item.view.state.kind, "handedOver");
-
-    const sends = (await graphSends()).slice(before);
-    assert.equal(sends.length, 1, "handed over once, before its time");
-    assert.equal(sends[0].via, "graph send (draft)");
-    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000), "the minute the user chose");
+    assert.equal((await graphSends()).length, before, "Microsoft holds it until its time");
     const requests = await sandbox.control("GET", `/requests?host=${GRAPH}`);
     const paths = requests.map((r) => `${r.method} ${r.path}`);
     assert.ok(!paths.some((p) => p.endsWith("/sendMail")), `never sendMail: ${paths}`);
     const patch = requests.find((r) => r.method === "PATCH" && r.path.startsWith("/v1.0/me/messages/"));
     assert.match(patch?.body ?? "", /SystemTime 0x3FEF/, "the draft carries PidTagDeferredSendTime");
+
+    // A second one, cancelled from the Outbox screen: deleted at Microsoft before its time.
+    await composeToLena({ subject: "Cancelled hello", body: "Never." });
+    assert.equal(await app.schedule(at), null);
+    const doomed = await app.waitOutbox("Cancelled hello", ["handedOver"], 60_000);
+    await app.go("#/outbox");
+    await app.waitHeading("Outbox");
+    const row = app.page.locator(`[data-outbox="${doomed.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.match(await app.page.locator("#outbox-scheduled").locator("..").innerText(), /Cancelled hello/, "listed under Scheduled");
+    assert.match(await row.innerText(), /Microsoft delivers it at .+, even with the browser closed\./);
+    await row.getByRole("button", { name: "Cancel" }).click();
+    await app.page.locator(`[data-outbox="${doomed.id}"][data-state="cancelled"]`).waitFor({ timeout: 30_000 });
+    const deleted = (await sandbox.control("GET", `/requests?host=${GRAPH}`)).filter((r) => r.method === "DELETE");
+    assert.equal(deleted.length, 1, "one DELETE of the waiting message");
+
+    // Two hours on (the sandbox clock): the first is delivered once, at the minute chosen; the cancelled one never.
+    await sandbox.control("POST", "/clock", { advanceSeconds: 7200 });
+    const sends = (await graphSends()).slice(before);
+    assert.deepEqual(sends.map((s) => s.subject), ["Deferred hello"], "only the email not cancelled left");
+    assert.equal(sends[0].via, "graph send (deferred)");
+    assert.equal(Math.floor(Date.parse(sends[0].deliverAt) / 60_000), Math.floor(at / 60_000), "the minute the user chose");
   });
 });

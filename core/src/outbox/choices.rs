@@ -18,7 +18,11 @@ fn settled(state: &OutboxState) -> OutboxError {
         OutboxState::Sent { .. } => OutboxError::new("alreadySent", "This email was already sent."),
         OutboxState::HandedOver { .. } => OutboxError::new(
             "handedOver",
-            "Microsoft holds this email and sends it at its time. To stop it, delete it from the Outbox or Drafts folder in Outlook.",
+            "Microsoft holds this email and sends it at its time: cancel it first, then write it again.",
+        ),
+        OutboxState::Cancelling { .. } => OutboxError::new(
+            "cancelling",
+            "Inlay is cancelling this email at Microsoft. Wait until Microsoft confirms.",
         ),
         OutboxState::Cancelled { .. } => {
             OutboxError::new("cancelled", "This email was cancelled; it wasn't sent.")
@@ -28,8 +32,21 @@ fn settled(state: &OutboxState) -> OutboxError {
 }
 
 /// Cancels an email that hasn't left (scheduled, held, queued, waiting to
-/// retry, or failed).
+/// retry, or failed). One the provider holds for its time becomes
+/// `cancelling`: the machine deletes it there, and it is cancelled only when
+/// the provider confirms.
 pub fn cancel<T>(entry: &mut OutboxEntry<T>, now_ms: u64) -> Result<(), OutboxError> {
+    if let OutboxState::HandedOver {
+        deliver_at_ms,
+        ref provider_id,
+    } = entry.state
+    {
+        entry.state = OutboxState::Cancelling {
+            deliver_at_ms,
+            provider_id: provider_id.clone(),
+        };
+        return Ok(());
+    }
     match entry.state {
         OutboxState::Scheduled { .. }
         | OutboxState::Held { .. }

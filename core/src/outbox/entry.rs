@@ -9,6 +9,9 @@
 //! checking ─found→ sent │ ─successful NotFound→ queued │ ─failed→ unknown (later)
 //!          ─the inbox can't be searched→ needsUser ("may have been sent")
 //! permanent refusal → failed │ the user's choice → cancelled
+//! handedOver ─cancel→ cancelling ─provider deleted it→ cancelled
+//!            ─no longer held: after its time→ sent, before→ needsUser
+//!            ─no confirmation→ handedOver
 //! ```
 //!
 //! The email's bytes are not here: the shell stores them beside the entry
@@ -69,6 +72,12 @@ pub enum OutboxState {
         deliver_at_ms: u64,
         provider_id: Option<String>,
     },
+    /// The user cancelled a handed-over email: Inlay is deleting it where
+    /// the provider holds it. Cancelled only once the provider confirms.
+    Cancelling {
+        deliver_at_ms: u64,
+        provider_id: Option<String>,
+    },
     /// May have been sent and Inlay can't tell: never sent again unless the
     /// user chooses to.
     NeedsUser { message: String },
@@ -91,6 +100,7 @@ impl OutboxState {
             OutboxState::Checking { .. } => "checking",
             OutboxState::Sent { .. } => "sent",
             OutboxState::HandedOver { .. } => "handedOver",
+            OutboxState::Cancelling { .. } => "cancelling",
             OutboxState::NeedsUser { .. } => "needsUser",
             OutboxState::Failed { .. } => "failed",
             OutboxState::Cancelled { .. } => "cancelled",

@@ -18,6 +18,9 @@
 //!   unknown ─→ wait the lookup grace ─→ ask secret ─→ lookup ─found→ done sent
 //!        ─notFound→ ask secret ─→ send again   ─failed→ wait (OUTBOX_BACKOFF) ─→ lookup
 //!        ─cannotLook / lookups used up→ done needsUser
+//!   cancelling ─→ ask secret ─→ find where it waits ─→ delete ─confirmed→ done cancelled
+//!        ─not there: after its time→ done sent, before→ done needsUser
+//!        ─failed→ handedOver (failed: "try Cancel again")
 //! ```
 
 use std::fmt;
@@ -31,7 +34,8 @@ use crate::backoff::{Backoff, Pause, pause_in_words};
 use crate::machine::{self, Input, Machine, Moment};
 use crate::send::Outgoing;
 use crate::send::provider::{
-    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
 };
 
 /// Retries of a send that certainly did not deliver, and of a failed Sent
@@ -127,6 +131,9 @@ pub enum OutboxPurpose {
     Deliver,
     /// A search of Sent.
     Lookup,
+    /// Finding or deleting an email the provider holds for its time (the
+    /// user cancelled it); never delivers.
+    Cancel,
 }
 
 /// A permanent failure or a refused choice, in words.
@@ -172,10 +179,11 @@ impl<P> Run<P> {
     }
 }
 
-enum Phase<S, L> {
+enum Phase<S, L, C> {
     Idle,
     Send(Run<S>),
     Lookup(Run<L>),
+    Cancel(Run<C>),
     Waiting { until_ms: u64, reason: String },
     Ended(Box<OutboxStep>),
 }
@@ -186,7 +194,7 @@ enum Phase<S, L> {
 pub struct OutboxMachine<T: Plans> {
     entry: OutboxEntry<T>,
     out: Outgoing,
-    phase: Phase<T::Send, T::Lookup>,
+    phase: Phase<T::Send, T::Lookup, T::Cancel>,
     /// The wait before a lookup ([`LOOKUP_GRACE_MS`] unless the build set one).
     lookup_grace_ms: u64,
 }
@@ -255,6 +263,7 @@ impl<T: Plans> OutboxMachine<T> {
                 }
             }
             OutboxState::Checking { lookups } => self.begin_lookup(lookups),
+            OutboxState::Cancelling { .. } => self.begin_cancel(),
             OutboxState::Failed { code, message } => self.end(OutboxStep::Failed {
                 error: OutboxError { code, message },
             }),
@@ -317,6 +326,88 @@ impl<T: Plans> OutboxMachine<T> {
         }
     }
 
+    /// The user cancelled a handed-over email: find it where the provider
+    /// holds it and delete it there (a stopped worker starts it again: both
+    /// calls may be repeated).
+    fn begin_cancel(&mut self) -> OutboxStep {
+        match self.entry.target.cancel(&self.out) {
+            Some(plan) => {
+                self.phase = Phase::Cancel(Run::new(plan));
+                ask(false)
+            }
+            None => self.cancel_failed("This inbox can't take back an email it holds.".into()),
+        }
+    }
+
+    /// The cancel didn't go through: the email is handed over still, and
+    /// goes at its time unless the user tries again.
+    fn cancel_failed(&mut self, message: String) -> OutboxStep {
+        if let OutboxState::Cancelling {
+            deliver_at_ms,
+            provider_id,
+        } = self.entry.state.clone()
+        {
+            self.entry.state = OutboxState::HandedOver {
+                deliver_at_ms,
+                provider_id,
+            };
+        }
+        self.end(OutboxStep::Failed {
+            error: OutboxError::new(
+                "cancelFailed",
+                format!(
+                    "{} The email was not cancelled: Microsoft still sends it at its time. Try Cancel again.",
+                    message.trim()
+                ),
+            ),
+        })
+    }
+
+    fn on_cancel_read(
+        &mut self,
+        mut run: Run<T::Cancel>,
+        read: CancelRead,
+        at: Moment<'_>,
+    ) -> OutboxStep {
+        let OutboxState::Cancelling { deliver_at_ms, .. } = self.entry.state else {
+            return self.out_of_order("a cancel's answer");
+        };
+        match read {
+            CancelRead::Cancelled => {
+                self.entry.state = OutboxState::Cancelled { at_ms: at.now_ms };
+                self.done()
+            }
+            // Gone from where it waited after its time: Microsoft sent it.
+            CancelRead::NotWaiting if at.now_ms >= deliver_at_ms => {
+                self.entry.state = OutboxState::Sent {
+                    at_ms: deliver_at_ms,
+                    provider_id: None,
+                    thread_id: None,
+                    by_user: false,
+                };
+                self.done()
+            }
+            CancelRead::NotWaiting => {
+                self.entry.state = OutboxState::NeedsUser {
+                    message: format!(
+                        "Microsoft no longer holds this email for its time: it was deleted or sent outside Inlay, or an earlier cancel already removed it. {CHECK_SENT}"
+                    ),
+                };
+                self.done()
+            }
+            CancelRead::SecretRejected if !run.rejected => {
+                run.rejected = true;
+                run.calling = false;
+                self.phase = Phase::Cancel(run);
+                ask(true)
+            }
+            CancelRead::SecretRejected => self.cancel_failed(
+                "The inbox refused Inlay's sign-in twice. Reconnect the inbox.".into(),
+            ),
+            CancelRead::Failed { message, .. } => self.cancel_failed(message),
+        }
+    }
+
     fn on_secret(&mut self, answer: SecretAnswer, at: Moment<'_>) -> OutboxStep {
         let secret = match &answer {
             SecretAnswer::Bearer { token } => Secret::Bearer(token),
@@ -365,6 +456,14 @@ impl<T: Plans> OutboxMachine<T> {
                 }
                 Err(read) => self.on_lookup_read(run, read, at),
             },
+            Phase::Cancel(mut run) => match run.plan.call(&secret) {
+                Ok(call) => {
+                    run.calling = true;
+                    self.phase = Phase::Cancel(run);
+                    step(call, OutboxPurpose::Cancel)
+                }
+                Err(read) => self.on_cancel_read(run, read, at),
+            },
             other => {
                 self.phase = other;
                 self.out_of_order("a secret")
@@ -382,6 +481,7 @@ impl<T: Plans> OutboxMachine<T> {
             OutboxState::Checking { lookups } | OutboxState::Unknown { lookups, .. } => {
                 self.lookup_later(lookups, None, message, at)
             }
+            OutboxState::Cancelling { .. } => self.cancel_failed(message),
             _ => {
                 let code = match reason {
                     Unavailable::Reauthenticate => "reauthenticate",
@@ -409,6 +509,14 @@ impl<T: Plans> OutboxMachine<T> {
                     ask(false)
                 }
                 Read::End(read) => self.on_lookup_read(run, read, at),
+            },
+            Phase::Cancel(mut run) => match run.plan.read(answer) {
+                Read::Next => {
+                    run.calling = false;
+                    self.phase = Phase::Cancel(run);
+                    ask(false)
+                }
+                Read::End(read) => self.on_cancel_read(run, read, at),
             },
             other => {
                 self.phase = other;
@@ -670,6 +778,7 @@ impl<T: Plans> Machine for OutboxMachine<T> {
         let calling = match &self.phase {
             Phase::Send(run) => Some(run.calling),
             Phase::Lookup(run) => Some(run.calling),
+            Phase::Cancel(run) => Some(run.calling),
             _ => None,
         };
         match (calling, input) {

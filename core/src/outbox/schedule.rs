@@ -101,8 +101,9 @@ pub fn due<T: Plans>(entry: &mut OutboxEntry<T>, now_ms: u64, policy: &DuePolicy
                 reason: "It may have been sent: Inlay looks in your Sent folder first.".into(),
             };
         }
-        // A lookup, never a send: no limit applies.
-        OutboxState::Sending { .. }
+        // A lookup or a cancel, never a send: no limit applies.
+        OutboxState::Cancelling { .. }
+        | OutboxState::Sending { .. }
         | OutboxState::Unknown { .. }
         | OutboxState::Checking { .. } => false,
         OutboxState::Held { .. }

@@ -65,7 +65,9 @@ fn grace(value: &Value) -> Result<u64, String> {
     );
     match value.as_u64() {
         Some(ms) if (MIN_LOOKUP_GRACE_MS..=MAX_LOOKUP_GRACE_MS).contains(&ms) => Ok(ms),
-        _ => Err(format!("\"lookupGraceMs\" is {value}, and it must be {range}")),
+        _ => Err(format!(
+            "\"lookupGraceMs\" is {value}, and it must be {range}"
+        )),
     }
 }
 
@@ -78,7 +80,10 @@ mod tests {
     fn reads_a_grace_within_bounds() {
         let read = OutboxSettings::read(&json!({"lookupGraceMs": 3000})).unwrap();
         assert_eq!(read.lookup_grace_ms, 3000);
-        assert_eq!(OutboxSettings::read(&json!({})).unwrap(), OutboxSettings::default());
+        assert_eq!(
+            OutboxSettings::read(&json!({})).unwrap(),
+            OutboxSettings::default()
+        );
     }
 
     #[test]
@@ -92,10 +97,21 @@ mod tests {
             json!({"lookupGraceMs": "3000"}),
         ] {
             let why = OutboxSettings::read(&bad).unwrap_err();
-            assert!(why.contains("from 1000 (1 second) to 3600000 (1 hour)"), "{why}");
+            assert!(
+                why.contains("from 1000 (1 second) to 3600000 (1 hour)"),
+                "{why}"
+            );
         }
-        assert!(OutboxSettings::read(&json!({"grace": 1})).unwrap_err().contains("\"grace\""));
-        assert!(OutboxSettings::read(&json!(3000)).unwrap_err().contains("an object"));
+        assert!(
+            OutboxSettings::read(&json!({"grace": 1}))
+                .unwrap_err()
+                .contains("\"grace\"")
+        );
+        assert!(
+            OutboxSettings::read(&json!(3000))
+                .unwrap_err()
+                .contains("an object")
+        );
     }
 
     #[test]

@@ -79,7 +79,10 @@ fn words<T>(entry: &OutboxEntry<T>) -> String {
             None => "Sent.".into(),
         },
         OutboxState::HandedOver { .. } => {
-            "Handed to your email provider (Microsoft 365 or Exchange), which sends it at its time, even with the browser closed.".into()
+            "Handed to your email provider (Microsoft 365 or Exchange), which sends it at its time, even with the browser closed. You can still cancel it.".into()
+        }
+        OutboxState::Cancelling { .. } => {
+            "Cancelling: Inlay is deleting it where your provider holds it. It counts as cancelled once the provider confirms.".into()
         }
         OutboxState::NeedsUser { message } => message.clone(),
         OutboxState::Failed { message, .. } => message.clone(),

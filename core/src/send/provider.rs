@@ -1,4 +1,5 @@
-//! What a provider's send and Sent lookup look like to the outbox.
+//! What a provider's send, Sent lookup and cancel of a deferred email look
+//! like to the outbox.
 //!
 //! A provider plans its calls and reads their answers; it never waits,
 //! retries or decides that an email may be sent again: it says what an
@@ -140,4 +141,33 @@ pub enum LookupRead {
 pub trait LookupSteps {
     fn call(&self, secret: &Secret<'_>) -> Result<Call, LookupRead>;
     fn read(&mut self, answer: Answer<'_>) -> Read<LookupRead>;
+}
+
+/// How the cancel of an email the provider holds for its time ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CancelRead {
+    /// The provider confirmed it deleted the waiting email: it won't leave.
+    Cancelled,
+    /// It is no longer where the provider holds deferred email (the
+    /// Outbox): it already left, or was removed outside Inlay.
+    NotWaiting,
+    /// The call failed; nothing is known to have changed.
+    Failed {
+        retry_after_ms: Option<u64>,
+        message: String,
+    },
+    /// The secret was refused: ask a fresh one and try again, once.
+    SecretRejected,
+}
+
+/// A provider's plan to take back an email it holds until its time: find it
+/// by its Message-ID where it waits, then delete it.
+pub trait CancelSteps {
+    fn call(&self, secret: &Secret<'_>) -> Result<Call, CancelRead>;
+    fn read(&mut self, answer: Answer<'_>) -> Read<CancelRead>;
 }

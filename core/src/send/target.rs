@@ -1,6 +1,6 @@
 //! The inbox an email is sent through, as the outbox stores it: one variant
 //! per provider, each with what its send and Sent lookup need, and
-//! [`AnySend`] / [`AnyLookup`] wrapping the providers' plans so the outbox
+//! [`AnySend`] / [`AnyLookup`] / [`AnyCancel`] wrapping the providers' plans so the outbox
 //! machine (`outbox::OutboxMachine<SendTarget>`) is one type for the binding.
 //! A provider's variant is added when its `send.rs` and `sent_lookup.rs`
 //! exist (`provider/{gmail,graph,ews,imap}/`).
@@ -8,12 +8,15 @@
 use serde::{Deserialize, Serialize};
 
 use super::Outgoing;
-use super::provider::{Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps};
+use super::provider::{
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
+};
 use crate::detect::ConnectionKind;
 use crate::outbox::Plans;
-use crate::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use crate::provider::ews::{EwsCancel, EwsLookup, EwsSend, EwsTarget};
 use crate::provider::gmail::{GmailLookup, GmailSend, GmailTarget};
-use crate::provider::graph::{GraphLookup, GraphSend, GraphTarget};
+use crate::provider::graph::{GraphCancel, GraphLookup, GraphSend, GraphTarget};
 use crate::provider::imap::{ImapLookup, ImapSend, ImapTarget, MailSettings};
 use crate::rpc::imap::PinnedCertificates;
 
@@ -58,6 +61,28 @@ pub enum AnyLookup {
     Graph(GraphLookup),
     Ews(EwsLookup),
     Imap(ImapLookup),
+}
+
+/// A provider's cancel of an email it holds for its time (Graph, EWS).
+pub enum AnyCancel {
+    Graph(GraphCancel),
+    Ews(EwsCancel),
+}
+
+impl CancelSteps for AnyCancel {
+    fn call(&self, secret: &Secret<'_>) -> Result<Call, CancelRead> {
+        match self {
+            AnyCancel::Graph(p) => p.call(secret),
+            AnyCancel::Ews(p) => p.call(secret),
+        }
+    }
+
+    fn read(&mut self, answer: Answer<'_>) -> Read<CancelRead> {
+        match self {
+            AnyCancel::Graph(p) => p.read(answer),
+            AnyCancel::Ews(p) => p.read(answer),
+        }
+    }
 }
 
 impl SendSteps for AnySend {
@@ -157,6 +182,7 @@ fn ews(ews_url: &str) -> EwsTarget {
 impl Plans for SendTarget {
     type Send = AnySend;
     type Lookup = AnyLookup;
+    type Cancel = AnyCancel;
 
     fn send(&self, out: &Outgoing) -> AnySend {
         match self {
@@ -207,6 +233,19 @@ impl Plans for SendTarget {
                 id,
             )),
         })
+    }
+
+    /// Only the providers that hold an email for its time (`defers`).
+    fn cancel(&self, out: &Outgoing) -> Option<AnyCancel> {
+        match self {
+            SendTarget::Microsoft { .. } => {
+                Some(AnyCancel::Graph(GraphCancel::new(&out.message_id)))
+            }
+            SendTarget::Exchange { ews_url } => {
+                Some(AnyCancel::Ews(EwsCancel::new(ews_url, &out.message_id)))
+            }
+            SendTarget::Google { .. } | SendTarget::Imap { .. } => None,
+        }
     }
 
     fn defers(&self) -> bool {

@@ -22,7 +22,8 @@ use inlay_core::outbox::{NewEmail, OutboxEntry, Plans, SecretAnswer};
 use inlay_core::provider::imap::{HelperCall, HelperOp};
 use inlay_core::send::Outgoing;
 use inlay_core::send::provider::{
-    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
 };
 use serde::{Deserialize, Serialize};
 
@@ -205,9 +206,43 @@ impl LookupSteps for FakeLookup {
     }
 }
 
+/// The cancel of a deferred email: 200/204 cancelled, 404 not waiting,
+/// 401 secretRejected, anything else failed.
+pub struct FakeCancel;
+
+impl CancelSteps for FakeCancel {
+    fn call(&self, secret: &Secret<'_>) -> Result<Call, CancelRead> {
+        Ok(Call::Http(HttpRequest {
+            method: Method::Delete,
+            url: "https://fake.example/cancel".into(),
+            headers: vec![("authorization".into(), secret_text(secret))],
+            body: None,
+            body_base64: None,
+        }))
+    }
+
+    fn read(&mut self, answer: Answer<'_>) -> Read<CancelRead> {
+        let (status, _, retry_after) = status_of(&answer);
+        Read::End(match status {
+            200 | 204 => CancelRead::Cancelled,
+            404 => CancelRead::NotWaiting,
+            401 => CancelRead::SecretRejected,
+            _ => CancelRead::Failed {
+                retry_after_ms: retry_after.map(|s| s * 1000),
+                message: "The provider didn't answer.".into(),
+            },
+        })
+    }
+}
+
 impl Plans for FakeInbox {
     type Send = FakeSend;
     type Lookup = FakeLookup;
+    type Cancel = FakeCancel;
+
+    fn cancel(&self, _out: &Outgoing) -> Option<FakeCancel> {
+        self.defers.then_some(FakeCancel)
+    }
 
     fn send(&self, _out: &Outgoing) -> FakeSend {
         FakeSend {

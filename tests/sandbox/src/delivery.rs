@@ -25,7 +25,8 @@ pub struct Delivery {
     pub raw: Vec<u8>,
     /// The id of the Sent copy in the sender's mailbox.
     pub stored_id: String,
-    /// Deferred delivery the client asked for (Graph `PidTagDeferredSendTime`), as given.
+    /// Deferred delivery the client asked for (`PidTagDeferredSendTime`), as given; such a
+    /// message is recorded only once the sandbox clock passed it (`deliver_due`).
     pub deliver_at: Option<String>,
     /// Unix ms when the fake accepted it.
     pub accepted_ms: u64,
@@ -66,6 +67,58 @@ pub fn file(
     account.mailbox.messages.push(message.clone());
     account.mailbox.history_id += 1;
     message
+}
+
+/// The sandbox clock in Unix ms: real time plus what tests added with `POST /clock`.
+pub fn clock_ms(state: &crate::state::State) -> u64 {
+    now_ms().saturating_add(state.oauth.clock_offset.saturating_mul(1000))
+}
+
+/// Whether a deferred send time (RFC 3339, as the client gave it) has come by `clock_ms`;
+/// an unreadable one counts as come, as Exchange sends at once a time already past.
+pub fn is_due(deferred: Option<&str>, clock_ms: u64) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    deferred.is_none_or(|at| {
+        time::OffsetDateTime::parse(at, &Rfc3339)
+            .map(|at| at.unix_timestamp() as i128 * 1000 <= clock_ms as i128)
+            .unwrap_or(true)
+    })
+}
+
+/// Exchange's deferred delivery (Graph and EWS alike): a message handed over with a
+/// deferred send time waits in the Outbox, not delivered, until the sandbox clock passes
+/// that time; then it is delivered (recorded here) and filed in Sent Items (under a new
+/// id on Graph, as Exchange does). Deleting it from the Outbox before then cancels it.
+/// Run before every Graph and EWS request and before `GET /deliveries` is answered.
+pub fn deliver_due(state: &mut crate::state::State) {
+    let clock = clock_ms(state);
+    for account in &mut state.accounts {
+        let (via, sent_label): (&'static str, &str) = match account.provider {
+            crate::state::Provider::Microsoft => ("graph send (deferred)", "SENTITEMS"),
+            crate::state::Provider::Exchange => ("ews SendItem (deferred)", "SENT"),
+            _ => continue,
+        };
+        let due: Vec<usize> = account
+            .mailbox
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                m.label_ids.iter().any(|l| l == "OUTBOX")
+                    && is_due(m.deferred_until.as_deref(), clock)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for i in due.into_iter().rev() {
+            let waiting = account.mailbox.messages.remove(i);
+            let mut stored = file(account, waiting.raw, None, sent_label);
+            stored.deferred_until = waiting.deferred_until;
+            if let Some(filed) = account.mailbox.messages.last_mut() {
+                filed.deferred_until = stored.deferred_until.clone();
+            }
+            record(account, via, &stored);
+        }
+    }
 }
 
 /// Records that `stored` was handed over for delivery.
@@ -114,12 +167,14 @@ fn text_or_base64(bytes: &[u8]) -> (String, bool) {
     }
 }
 
-/// `GET /deliveries?provider=&address=` (both optional) → every delivery, oldest first;
+/// `GET /deliveries?provider=&address=` (both optional) → every delivery, oldest first
+/// (deferred sends whose time the sandbox clock passed delivered first);
 /// `DELETE /deliveries` forgets them (the Sent copies stay).
 pub fn control(req: &Request, sandbox: &Sandbox) -> Response {
     let mut state = sandbox.state();
     match req.method.as_str() {
         "GET" => {
+            deliver_due(&mut state);
             let provider = req.query_param("provider").filter(|p| !p.is_empty());
             let address = req.query_param("address").filter(|a| !a.is_empty());
             let mut list: Vec<(u64, Value)> = state

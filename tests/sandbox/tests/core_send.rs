@@ -8,10 +8,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use inlay_core::http::{HttpRequest, HttpResponse, Method};
 use inlay_core::provider::gmail::{GmailLookup, GmailSend, GmailTarget};
-use inlay_core::provider::graph::{GraphLookup, GraphSend, GraphTarget};
+use inlay_core::provider::graph::{GraphCancel, GraphLookup, GraphSend, GraphTarget};
 use inlay_core::send::Outgoing;
 use inlay_core::send::provider::{
-    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
 };
 use inlay_sandbox::hosts::ispdb::IspDb;
 use inlay_sandbox::hosts::{gmail, graph, webmail_outlook};
@@ -295,10 +296,19 @@ fn graph_sends_now_and_later_and_finds_both() {
         "{read:?}"
     );
     {
+        // Held in the Outbox until its time: not delivered yet.
         let state = sb.state();
-        let list = &state.accounts[0].mailbox.deliveries;
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[1].deliver_at.as_deref(), Some("2030-03-17T17:46:40Z"));
+        let mailbox = &state.accounts[0].mailbox;
+        assert_eq!(mailbox.deliveries.len(), 1);
+        let waiting = mailbox
+            .messages
+            .iter()
+            .find(|m| m.label_ids == ["OUTBOX"])
+            .expect("waiting in the Outbox");
+        assert_eq!(
+            waiting.deferred_until.as_deref(),
+            Some("2030-03-17T17:46:40Z")
+        );
     }
     for (mid, deferred) in [
         ("<m1.inlay@contoso.com>", false),
@@ -352,7 +362,15 @@ fn a_second_send_of_a_sent_draft_reads_as_unknown_and_the_lookup_finds_it() {
         plan.read(Answer::Response(&again)),
         Read::End(SendRead::Unknown { .. })
     ));
-    assert_eq!(deliveries(&sb, BO), 1);
+    // Handed over once: held in the Outbox until its time (2030), not delivered yet.
+    assert_eq!(deliveries(&sb, BO), 0);
+    let held = sb.state().accounts[0]
+        .mailbox
+        .messages
+        .iter()
+        .filter(|m| m.label_ids == ["OUTBOX"])
+        .count();
+    assert_eq!(held, 1);
     let read = look(
         &sb,
         &mut GraphLookup::new(&graph_rw(), "<m3.inlay@contoso.com>", true),
@@ -508,4 +526,55 @@ fn the_upload_url_refuses_a_token_and_a_range_out_of_order() {
         "not a multiple of 320 KiB"
     );
     assert_eq!(put("bytes 0-327679/4194304", 327_680, false), 200);
+}
+
+fn cancel(sb: &Sandbox, steps: &mut dyn CancelSteps, token: &str) -> CancelRead {
+    for _ in 0..5 {
+        let req = http(steps.call(&Secret::Bearer(token)).unwrap());
+        let resp = exchange(sb, &req);
+        if let Read::End(read) = steps.read(Answer::Response(&resp)) {
+            return read;
+        }
+    }
+    panic!("more than five calls")
+}
+
+#[test]
+fn graph_a_deferred_email_deleted_from_the_outbox_before_its_time_is_never_delivered() {
+    let sb = sandbox(json!({"accounts":[{"provider":"microsoft","address":BO}]}));
+    let token = format!("sandbox-token:{BO}");
+    let later = now_ms() + 3_600_000;
+    let kept = outgoing(BO, "<k1.inlay@contoso.com>", "", Some(later));
+    let dropped = outgoing(BO, "<c1.inlay@contoso.com>", "", Some(later));
+    for out in [&kept, &dropped] {
+        let read = send(&sb, &mut GraphSend::new(&graph_rw(), out), &token, out);
+        assert!(matches!(read, SendRead::Sent { .. }), "{read:?}");
+    }
+    assert_eq!(
+        cancel(&sb, &mut GraphCancel::new(&dropped.message_id), &token),
+        CancelRead::Cancelled
+    );
+    assert_eq!(
+        cancel(&sb, &mut GraphCancel::new(&dropped.message_id), &token),
+        CancelRead::NotWaiting,
+        "gone from the Outbox"
+    );
+    assert_eq!(deliveries(&sb, BO), 0, "nothing delivered before its time");
+    // Two hours on: only the one kept is delivered, once, and can no longer be cancelled.
+    {
+        let mut state = sb.state();
+        state.oauth.advance(7_200);
+        inlay_sandbox::delivery::deliver_due(&mut state);
+    }
+    {
+        let state = sb.state();
+        let list = &state.accounts[0].mailbox.deliveries;
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].via, "graph send (deferred)");
+        assert!(String::from_utf8_lossy(&list[0].raw).contains("<k1.inlay@contoso.com>"));
+    }
+    assert_eq!(
+        cancel(&sb, &mut GraphCancel::new(&kept.message_id), &token),
+        CancelRead::NotWaiting
+    );
 }

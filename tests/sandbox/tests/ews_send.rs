@@ -7,10 +7,11 @@
 mod ews_schema;
 
 use inlay_core::http::HttpResponse;
-use inlay_core::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use inlay_core::provider::ews::{EwsCancel, EwsLookup, EwsSend, EwsTarget};
 use inlay_core::send::Outgoing;
 use inlay_core::send::provider::{
-    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
 };
 use inlay_sandbox::hosts::dispatch;
 use inlay_sandbox::hosts::ispdb::IspDb;
@@ -92,6 +93,18 @@ impl Harness {
             .account(inlay_sandbox::state::Provider::Exchange, ANA)
             .unwrap();
         account.mailbox.deliveries.len()
+    }
+
+    /// The cancel of a deferred email: FindItem in the Outbox, then DeleteItem.
+    fn cancel(&mut self, message_id: &str) -> CancelRead {
+        let mut cancel = EwsCancel::new(URL, message_id);
+        for name in ["find-item-outbox", "delete-item"] {
+            let response = self.run(name, cancel.call(&SECRET).unwrap());
+            if let Read::End(read) = cancel.read(Answer::Response(&response)) {
+                return read;
+            }
+        }
+        panic!("more than two calls")
     }
 
     fn lookup(&mut self, message_id: &str) -> LookupRead {
@@ -305,4 +318,29 @@ impl Harness {
     fn validate(&self, tag: &str) {
         ews_schema::validate(tag, &self.docs);
     }
+}
+
+#[test]
+fn a_deferred_send_cancelled_in_the_outbox_is_never_delivered_and_the_calls_validate() {
+    use inlay_sandbox::state::Provider;
+    let mut h = Harness::new();
+    let mut out = outgoing("<cancel-me@contoso-exchange.example>");
+    out.deliver_at_ms = Some(4_102_444_799_000);
+    assert!(matches!(h.send(&out), SendRead::Sent { .. }));
+    assert_eq!(h.delivered(), 0, "held until its time");
+    assert_eq!(h.cancel(&out.message_id), CancelRead::Cancelled);
+    // Nothing left to delete, and its time passing delivers nothing.
+    assert_eq!(h.cancel(&out.message_id), CancelRead::NotWaiting);
+    h.sb.state().oauth.advance(2_500_000_000);
+    assert!(matches!(h.lookup(&out.message_id), LookupRead::NotFound));
+    assert_eq!(h.delivered(), 0);
+    assert!(
+        h.sb.state()
+            .account(Provider::Exchange, ANA)
+            .unwrap()
+            .mailbox
+            .messages
+            .is_empty()
+    );
+    h.validate("ews-send-cancel");
 }

@@ -8,10 +8,11 @@ mod client;
 
 use client::SandboxProcess;
 use inlay_core::http::{HttpResponse, TransportFailure};
-use inlay_core::provider::ews::{EwsLookup, EwsSend, EwsTarget};
+use inlay_core::provider::ews::{EwsCancel, EwsLookup, EwsSend, EwsTarget};
 use inlay_core::send::Outgoing;
 use inlay_core::send::provider::{
-    Answer, Call, LookupRead, LookupSteps, Read, Secret, SendRead, SendSteps,
+    Answer, Call, CancelRead, CancelSteps, LookupRead, LookupSteps, Read, Secret, SendRead,
+    SendSteps,
 };
 use serde_json::{Value, json};
 
@@ -208,14 +209,46 @@ fn a_scheduled_send_waits_in_the_outbox_and_is_found_there() {
     let later = 4_102_444_799_000; // 2099-12-31T23:59:59Z
     let out = outgoing(1, Some(later));
     assert!(matches!(send(&sandbox, &out), SendRead::Sent { .. }));
-    let list = deliveries(&sandbox);
-    assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["deliverAt"], "2099-12-31T23:59:59Z");
+    assert!(deliveries(&sandbox).is_empty(), "held until its time");
     // Not in Sent Items yet, but the lookup sees it waiting: never "not found".
     assert!(matches!(lookup(&sandbox, &out), LookupRead::Found { .. }));
     // A time already past goes at once, to Sent Items.
     let past = outgoing(2, Some(1_000));
     assert!(matches!(send(&sandbox, &past), SendRead::Sent { .. }));
-    assert_eq!(deliveries(&sandbox)[1]["deliverAt"], "1970-01-01T00:00:01Z");
+    assert_eq!(deliveries(&sandbox)[0]["deliverAt"], "1970-01-01T00:00:01Z");
     assert!(matches!(lookup(&sandbox, &past), LookupRead::Found { .. }));
+}
+
+/// The core's cancel of a deferred email, call by call, as the worker makes it.
+fn cancel(sandbox: &SandboxProcess, out: &Outgoing) -> CancelRead {
+    let mut steps = EwsCancel::new(&target().ews_url, &out.message_id);
+    loop {
+        let response = run(sandbox, steps.call(&SECRET).unwrap()).expect("answered");
+        match steps.read(Answer::Response(&response)) {
+            Read::End(read) => return read,
+            Read::Next => {}
+        }
+    }
+}
+
+#[test]
+fn a_deferred_email_deleted_from_the_outbox_before_its_time_is_never_delivered() {
+    let sandbox = seeded();
+    let later = 4_102_444_799_000; // 2099-12-31T23:59:59Z
+    let (kept, cancelled) = (outgoing(1, Some(later)), outgoing(2, Some(later)));
+    assert!(matches!(send(&sandbox, &kept), SendRead::Sent { .. }));
+    assert!(matches!(send(&sandbox, &cancelled), SendRead::Sent { .. }));
+    assert_eq!(cancel(&sandbox, &cancelled), CancelRead::Cancelled);
+    // Gone from the Outbox: a second cancel finds nothing to delete.
+    assert_eq!(cancel(&sandbox, &cancelled), CancelRead::NotWaiting);
+    // The sandbox clock passes their time: only the one kept is delivered, once.
+    let (status, _) = sandbox.control("POST", "/clock", Some(&json!({"advanceSeconds": 2_500_000_000u64})));
+    assert_eq!(status, 200);
+    let list = deliveries(&sandbox);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["messageId"], kept.message_id.as_str());
+    assert_eq!(list[0]["via"], "ews SendItem (deferred)");
+    // Delivered: no longer in the Outbox, so too late to cancel.
+    assert_eq!(cancel(&sandbox, &kept), CancelRead::NotWaiting);
+    assert_eq!(deliveries(&sandbox).len(), 1);
 }

@@ -229,11 +229,18 @@ fn graph_sendmail_and_a_deferred_draft() {
         (again.status, again.json()["error"]["code"].clone()),
         (404, json!("ErrorItemNotFound"))
     );
+    // Held until its time: not delivered yet.
+    let list = deliveries(&sandbox, BO);
+    assert_eq!(list.len(), 1, "a deferred send waits for its time");
+    assert_eq!(list[0]["deliverAt"], Value::Null);
+    // The sandbox clock passes its time: delivered, once.
+    let (status, _) = sandbox.control("POST", "/clock", Some(&json!({"advanceSeconds": 200_000_000})));
+    assert_eq!(status, 200);
     let list = deliveries(&sandbox, BO);
     assert_eq!(list.len(), 2);
-    assert_eq!(list[1]["via"], "graph send (draft)");
+    assert_eq!(list[1]["via"], "graph send (deferred)");
     assert_eq!(list[1]["deliverAt"], "2030-01-01T08:00:00Z");
-    assert_eq!(list[0]["deliverAt"], Value::Null);
+    assert_eq!(deliveries(&sandbox, BO).len(), 2, "delivered once");
 }
 
 #[test]

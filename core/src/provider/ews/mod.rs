@@ -14,6 +14,7 @@ mod errors;
 pub mod operations;
 pub mod pox;
 pub mod results;
+mod cancel;
 mod send;
 mod sent_lookup;
 pub mod soap;
@@ -26,13 +27,15 @@ pub use autodiscover::{
 pub use check::{CHECK_BACKOFF, CheckError, EwsCheck, Purpose as EwsCheckPurpose};
 pub use credentials::Credentials;
 pub use operations::{
-    DEFERRED_SEND_TIME_TAG, Folder, ItemId, MAX_SYNC_CHANGES, Page, find_by_message_id, find_items,
+    DEFERRED_SEND_TIME_TAG, Folder, ItemId, MAX_SYNC_CHANGES, Page, delete_item, find_by_message_id,
+    find_items,
     get_mime, save_draft, send_item, send_mime, send_mime_at, sync_items, verify_connection,
 };
 pub use results::{
     ItemFailure, ItemPage, MimeItem, MimeItems, SEND_BACKOFF, SyncChange, SyncChanges, Verified,
     read_find, read_mime, read_send, read_sync, read_verify,
 };
+pub use cancel::EwsCancel;
 pub use send::{EwsSend, EwsTarget};
 pub use sent_lookup::{EwsLookup, LOOKUP_FOLDERS};
 pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};

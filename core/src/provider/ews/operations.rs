@@ -157,6 +157,17 @@ pub fn send_item(ews_url: &str, credentials: &Credentials, item: &ItemId) -> Htt
     soap::request(ews_url, credentials, &op)
 }
 
+/// `DeleteItem` `HardDelete` of an item (a deferred email waiting in the
+/// Outbox: deleting it is what stops it). A repeat finds nothing
+/// (`ErrorItemNotFound`).
+pub fn delete_item(ews_url: &str, credentials: &Credentials, item: &ItemId) -> HttpRequest {
+    let op = format!(
+        "<m:DeleteItem DeleteType=\"HardDelete\"><m:ItemIds>{}</m:ItemIds></m:DeleteItem>",
+        item_id_xml(item)
+    );
+    soap::request(ews_url, credentials, &op)
+}
+
 fn item_id_xml(item: &ItemId) -> String {
     match &item.change_key {
         Some(key) => format!(

@@ -2,7 +2,8 @@
 // what it needs (you, its time, nothing), each state in words, with what
 // can still be done to it: edit, reschedule or cancel a scheduled email;
 // mark as sent or send again one that may have been sent; send now one held
-// after the browser was closed. Reads again when the worker says it changed.
+// after the browser was closed; cancel one Microsoft holds for its time
+// (deleted there; cancelled only once Microsoft confirms). Reads again when the worker says it changed.
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../../shared/messages.js";
 import { useApp } from "../crm/context.js";
@@ -42,7 +43,7 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
     setError(null);
     try {
       await action();
-      app.announce(done);
+      if (done) app.announce(done);
       props.reload();
     } catch (e) {
       setError(errorText(e));
@@ -60,6 +61,15 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
 
   // What the core's choices allow in each state (core/src/outbox/choices.rs).
   const movable = ["scheduled", "held", "queued", "retryWait"].includes(s.kind);
+  // Handed to Microsoft: cancelling deletes it there; only its confirmation cancels it.
+  const cancelAtProvider = () =>
+    act(async () => {
+      const after = await send.cancel(item.id);
+      const kind = after.view.state.kind;
+      app.announce(
+        kind === "cancelled" ? "Cancelled: it will not be sent." : kind === "sent" ? "Too late to cancel: Microsoft had already sent it at its time." : after.view.words,
+      );
+    }, "");
   const editable = movable || s.kind === "failed";
   return (
     <li class="outbox-item" data-outbox={item.id} data-state={s.kind}>
@@ -129,6 +139,11 @@ function Row(props: { item: OutboxItem; reload: () => void }) {
         {editable && (
           <button class="secondary danger-text" disabled={busy} onClick={() => void act(() => send.cancel(item.id), "Cancelled: it will not be sent.")}>
             Cancel
+          </button>
+        )}
+        {(s.kind === "handedOver" || s.kind === "cancelling") && (
+          <button class="secondary danger-text" disabled={busy || s.kind === "cancelling"} aria-busy={busy || s.kind === "cancelling"} onClick={() => void cancelAtProvider()}>
+            {busy || s.kind === "cancelling" ? "Cancelling…" : "Cancel"}
           </button>
         )}
       </div>

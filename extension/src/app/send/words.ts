@@ -41,8 +41,11 @@ export function describe(item: OutboxItem): { words: string; when: string | null
       return { words: `Not sent: ${words}`, when: null, group: "needsYou", tone: "error" };
     case "sent":
       return { words, when: `Sent ${at(s.atMs)}`, group: "sent", tone: "success" };
+    // Held by Microsoft until its time: still scheduled, and it can still be cancelled there.
     case "handedOver":
-      return { words, when: `Delivered by your provider at ${at(s.deliverAtMs)}`, group: "sent", tone: "success" };
+      return { words: `Microsoft delivers it at ${at(s.deliverAtMs)}, even with the browser closed.`, when: words, group: "scheduled" };
+    case "cancelling":
+      return { words, when: `Was to go at ${at(s.deliverAtMs)}`, group: "scheduled", tone: "warning" };
     case "cancelled":
       return { words, when: null, group: "closed" };
   }

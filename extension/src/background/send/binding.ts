@@ -59,10 +59,10 @@ export interface SendCore {
 /**
  * When an entry next needs the worker: a time the due check named (a rate
  * limit's slot), else the view's, else now for one the machine is in the
- * middle of (queued, or interrupted mid-send or mid-lookup).
+ * middle of (queued, or interrupted mid-send, mid-lookup or mid-cancel).
  */
 export function wakeOf(view: OutboxView, dueAtMs: number | null | undefined, nowMs: number): number | null {
   if (dueAtMs != null) return dueAtMs;
   if (view.wakeAtMs !== null) return view.wakeAtMs;
-  return ["queued", "sending", "checking"].includes(view.state.kind) ? nowMs : null;
+  return ["queued", "sending", "checking", "cancelling"].includes(view.state.kind) ? nowMs : null;
 }

@@ -393,13 +393,26 @@ export function sendHandlers(core: WorkerCore) {
 
     sendCancel: async (r: { id: string }) => {
       const send = await sendCore();
-      const row = await change(r.id, (json) => send.outboxCancel(json, Date.now()));
+      let row = await change(r.id, (json) => send.outboxCancel(json, Date.now()));
+      if (row.view.state.kind === "cancelling") {
+        // Handed to Microsoft: the core's machine deletes it there, and only the provider's
+        // confirmation cancels it (or says it already left). The page waits for the answer.
+        row = (await runEntry(deps(core), r.id)) ?? row;
+        outboxChanged();
+        if (row.view.state.kind === "handedOver") {
+          throw new InlayError("cancelFailed", "Microsoft didn't confirm the cancel, so the email still goes at its time. Try Cancel again.");
+        }
+      }
       if (row.view.state.kind === "cancelled") await store.dropBlob(await db(), r.id);
       return forPage(row);
     },
 
     sendEdit: async (r: { id: string }) => {
       // Taken off the schedule first: the draft is what the user edits, the entry is cancelled.
+      // One Microsoft holds is cancelled there first (Cancel), never edited in place.
+      if (["handedOver", "cancelling"].includes((await entry(r.id)).view.state.kind)) {
+        throw new InlayError("handedOver", "Microsoft holds this email for its time: cancel it first, then write it again.");
+      }
       const send = await sendCore();
       const row = await change(r.id, (json) => send.outboxCancel(json, Date.now()));
       if (row.view.state.kind !== "cancelled") throw new InlayError("tooLate", "This email has already left and can no longer be edited.");

@@ -1,6 +1,7 @@
 //! EWS (`POST https://mail.<domain>/EWS/Exchange.asmx`): SOAP 1.1 over Basic auth, written
 //! from `messages.xsd`/`types.xsd`. Operations: GetFolder, CreateItem (MIME; a
-//! SendAndSaveCopy is a recorded delivery, deferred by 0x3FEF into the Outbox; SaveOnly a
+//! SendAndSaveCopy is a recorded delivery, deferred by 0x3FEF into the Outbox (delivered
+//! when the sandbox clock passes its time, unless deleted first: DeleteItem); SaveOnly a
 //! draft, deferred time kept), SendItem (a draft delivered once: a second SendItem of the
 //! same id finds no draft, `ErrorItemNotFound`), FindItem
 //! (IdOnly, indexed paging, several folders, a Message-ID restriction), GetItem (MIME),
@@ -80,7 +81,13 @@ pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
     if op.ns != MESSAGES
         || !matches!(
             name,
-            "GetFolder" | "CreateItem" | "SendItem" | "FindItem" | "GetItem" | "SyncFolderItems"
+            "GetFolder"
+                | "CreateItem"
+                | "SendItem"
+                | "DeleteItem"
+                | "FindItem"
+                | "GetItem"
+                | "SyncFolderItems"
         )
     {
         return fault(
@@ -130,11 +137,12 @@ pub fn handle(req: &Request, sandbox: &Sandbox, _domain: &str) -> Response {
         return soap(version, name, &msg);
     }
 
-    deliver_due(&mut state, &me);
+    crate::delivery::deliver_due(&mut state);
     let messages = match name {
         "GetFolder" => get_folder(op, state.account(Provider::Exchange, &me).unwrap()),
         "CreateItem" => create_item(op, &mut state, &me),
         "SendItem" => send_item(op, &mut state, &me),
+        "DeleteItem" => delete_item(op, &mut state, &me),
         "FindItem" => match find_item(op, state.account(Provider::Exchange, &me).unwrap()) {
             Ok(m) => m,
             Err(f) => return f,
@@ -360,7 +368,7 @@ fn send_and_save(item: &Element, raw: Vec<u8>, state: &mut State, me: &str) -> S
         );
     }
     let deferred = deferred_send_time(item);
-    let due = deferred.as_deref().is_none_or(is_past);
+    let due = delivery::is_due(deferred.as_deref(), delivery::clock_ms(state));
     let account = state.account_mut(Provider::Exchange, me).unwrap();
     let mut stored = delivery::file(account, raw, None, if due { "SENT" } else { "OUTBOX" });
     stored.deferred_until = deferred;
@@ -372,7 +380,10 @@ fn send_and_save(item: &Element, raw: Vec<u8>, state: &mut State, me: &str) -> S
     {
         filed.deferred_until = stored.deferred_until.clone();
     }
-    delivery::record(account, "ews CreateItem", &stored);
+    // A deferred one is delivered when the clock passes its time (`delivery::deliver_due`).
+    if due {
+        delivery::record(account, "ews CreateItem", &stored);
+    }
     success("CreateItem", "<m:Items/>")
 }
 
@@ -383,6 +394,7 @@ fn send_and_save(item: &Element, raw: Vec<u8>, state: &mut State, me: &str) -> S
 fn send_item(op: &Element, state: &mut State, me: &str) -> String {
     let keep = op.attr("SaveItemToFolder").map(str::trim) == Some("true");
     let ids = op.child(MESSAGES, "ItemIds");
+    let clock = delivery::clock_ms(state);
     let account = state.account_mut(Provider::Exchange, me).unwrap();
     let mut out = String::new();
     for el in ids.into_iter().flat_map(|i| i.children.iter()) {
@@ -410,15 +422,49 @@ fn send_item(op: &Element, state: &mut State, me: &str) -> String {
             continue;
         }
         let m = &mut account.mailbox.messages[index];
-        let due = m.deferred_until.as_deref().is_none_or(is_past);
+        let due = delivery::is_due(m.deferred_until.as_deref(), clock);
         m.label_ids = vec![if due { "SENT" } else { "OUTBOX" }.into()];
         let sent = m.clone();
         if due && !keep {
             account.mailbox.messages.remove(index);
         }
         account.mailbox.history_id += 1;
-        delivery::record(account, "ews SendItem", &sent);
+        // A deferred one waits in the Outbox until the clock passes its time.
+        if due {
+            delivery::record(account, "ews SendItem", &sent);
+        }
         out.push_str(&success("SendItem", ""));
+    }
+    out
+}
+
+/// `DeleteItem`: each named item leaves the mailbox (any `DeleteType`: the fake keeps no
+/// Deleted Items); a deferred message deleted from the Outbox is never delivered. An id
+/// that names no item answers `ErrorItemNotFound`.
+fn delete_item(op: &Element, state: &mut State, me: &str) -> String {
+    let ids = op.child(MESSAGES, "ItemIds");
+    let account = state.account_mut(Provider::Exchange, me).unwrap();
+    let mut out = String::new();
+    for el in ids.into_iter().flat_map(|i| i.children.iter()) {
+        let id = el.attr("Id").and_then(message_id_of);
+        match account
+            .mailbox
+            .messages
+            .iter()
+            .position(|m| Some(&m.id) == id.as_ref())
+        {
+            Some(index) => {
+                account.mailbox.messages.remove(index);
+                account.mailbox.history_id += 1;
+                out.push_str(&success("DeleteItem", ""));
+            }
+            None => out.push_str(&error(
+                "DeleteItem",
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+                "",
+            )),
+        }
     }
     out
 }
@@ -433,26 +479,6 @@ fn deferred_send_time(item: &Element) -> Option<String> {
             (is_deferred && uri.attr("PropertyType") == Some("SystemTime"))
                 .then(|| p.child(TYPES, "Value").map(|v| v.text.trim().to_owned()))?
         })
-}
-
-fn is_past(date_time: &str) -> bool {
-    use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(date_time, &Rfc3339)
-        .map(|at| at.unix_timestamp() as i128 * 1000 <= delivery::now_ms() as i128)
-        .unwrap_or(true)
-}
-
-/// Deferred messages whose time has come leave the Outbox for Sent Items.
-fn deliver_due(state: &mut State, me: &str) {
-    let Some(account) = state.account_mut(Provider::Exchange, me) else {
-        return;
-    };
-    for m in &mut account.mailbox.messages {
-        let waiting = m.label_ids.iter().any(|l| l == "OUTBOX");
-        if waiting && m.deferred_until.as_deref().is_none_or(is_past) {
-            m.label_ids = vec!["SENT".into()];
-        }
-    }
 }
 
 fn num_attr(el: Option<&Element>, name: &str) -> Option<usize> {

@@ -243,6 +243,7 @@ fn route_request(req: &Request, sandbox: &Sandbox) -> Response {
         }
     };
     let mut state = sandbox.state();
+    crate::delivery::deliver_due(&mut state);
     let auth = match tokens::authorize(req, &mut state, Provider::Microsoft) {
         Ok(auth) => auth,
         Err(AuthError::Missing) => return unauthenticated("Access token is empty."),

@@ -6,8 +6,9 @@
 //! `inbox`, `outbox`). A From other than the mailbox's address or a seeded alias is
 //! refused at sending (403 `ErrorSendAsDenied`). A send files the Sent Items copy and records a delivery
 //! (`delivery.rs`); a sent draft leaves Drafts and appears in Sent Items under a new id,
-//! as in Exchange. A deferred draft is handed over at once and its `deliverAt` recorded:
-//! the fake does not hold it until its time.
+//! as in Exchange. A deferred draft waits in the Outbox under its id and is delivered (and
+//! filed in Sent Items under a new id) when the sandbox clock passes its time, unless a
+//! `DELETE` removed it first (`delivery::deliver_due`).
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -238,11 +239,15 @@ pub fn send_draft(req: &Request, account: &mut Account) -> Response {
             "At least one recipient is not valid.",
         );
     }
-    let mut stored = delivery::file(account, draft.raw, None, "SENTITEMS");
-    stored.deferred_until = draft.deferred_until;
-    if let Some(filed) = account.mailbox.messages.last_mut() {
-        filed.deferred_until = stored.deferred_until.clone();
+    if draft.deferred_until.is_some() {
+        // Held in the Outbox under its id until the clock passes its time
+        // (`delivery::deliver_due`); a DELETE before then cancels it.
+        draft.label_ids = vec!["OUTBOX".into()];
+        account.mailbox.messages.push(draft);
+        account.mailbox.history_id += 1;
+        return Response::empty(202);
     }
+    let stored = delivery::file(account, draft.raw, None, "SENTITEMS");
     delivery::record(account, "graph send (draft)", &stored);
     Response::empty(202)
 }

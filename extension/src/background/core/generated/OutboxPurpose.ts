@@ -4,4 +4,4 @@
  * Why a call is made. `deliver`: it may hand the email over; the state
  * returned with it (`sending`) must be persisted before the call.
  */
-export type OutboxPurpose = "prepare" | "deliver" | "lookup";
+export type OutboxPurpose = "prepare" | "deliver" | "lookup" | "cancel";
