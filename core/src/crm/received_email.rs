@@ -46,7 +46,7 @@ use super::settings::CrmSettings;
 use crate::message::{MessageKind, Participant};
 use crate::sync::auto_reply::return_date;
 use crate::sync::body::StoredBody;
-use crate::sync::dedupe::{fingerprint, received_entry_id};
+use crate::sync::dedupe::{MADE_UP_ID_DOMAIN, fingerprint, received_entry_id};
 use crate::sync::incoming::Incoming;
 use crate::sync::reply::{ReplyNotice, answered, mark_replied, reply_candidates};
 use crate::sync::rules::{
@@ -78,7 +78,7 @@ pub fn sent_email_of(incoming: &Incoming, now_ms: u64) -> SentEmail {
             .message_id
             .clone()
             .filter(|id| !id.trim().is_empty())
-            .unwrap_or_else(|| format!("{}@fingerprint.inlay.invalid", fingerprint(h))),
+            .unwrap_or_else(|| format!("{}@{MADE_UP_ID_DOMAIN}", fingerprint(h))),
         inbox: incoming.inbox.clone(),
         from: h
             .from

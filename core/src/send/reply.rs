@@ -10,7 +10,9 @@
 //!   `Re: `; `RE:`, `re[2]:` and repeats folded into it).
 //! - **In-Reply-To** the email's Message-ID; **References** its References
 //!   and then its Message-ID (RFC 5322 §3.6.4), at most [`MAX_REFERENCES`]:
-//!   the first (the thread's root) and the latest kept.
+//!   the first (the thread's root) and the latest kept. An id Inlay made up
+//!   for an email that had none (`sync::dedupe::is_made_up_id`) is never
+//!   written: no provider or recipient knows it.
 //! - **Thread**: the provider's thread id where one is stored (Gmail's
 //!   `threadId`, which `messages.send` needs to keep the thread); Graph, EWS
 //!   and IMAP thread by the headers.
@@ -22,6 +24,7 @@
 use serde::Serialize;
 
 use crate::crm::model::{DataValue, TimelineEntry};
+use crate::sync::dedupe::is_made_up_id;
 
 /// Most Message-IDs kept in a reply's References.
 pub const MAX_REFERENCES: usize = 20;
@@ -38,9 +41,10 @@ pub struct ReplyDraft {
     /// The other party's addresses.
     pub to: Vec<String>,
     pub subject: String,
-    /// `<id>`: the answered email's Message-ID.
-    pub in_reply_to: String,
-    /// `<id>`s, oldest first, ending with `in_reply_to`.
+    /// `<id>`: the answered email's Message-ID; `None` when it had none
+    /// (its entry carries an id Inlay made up).
+    pub in_reply_to: Option<String>,
+    /// `<id>`s, oldest first, ending with `in_reply_to` when there is one.
     pub references: Vec<String>,
     /// The provider's thread (Gmail), for a reply sent from `inbox`.
     pub thread_id: Option<String>,
@@ -130,7 +134,8 @@ pub fn reply_to(entry: &TimelineEntry, own: &[String]) -> Option<ReplyDraft> {
     if entry.kind == "emailBounced" {
         return None;
     }
-    let in_reply_to = bracketed(text(entry, "messageId"))?;
+    let answered = bracketed(text(entry, "messageId"))?;
+    let in_reply_to = (!is_made_up_id(&answered)).then_some(answered);
     let inbox = text(entry, "inbox").to_owned();
     let is_own = |a: &str| own.iter().any(|o| o.eq_ignore_ascii_case(a));
     // Anything but the user's own sent email came from the other party (a
@@ -152,8 +157,8 @@ pub fn reply_to(entry: &TimelineEntry, own: &[String]) -> Option<ReplyDraft> {
         (to, Some(from_address).filter(|a| is_own(a)))
     };
     let mut references = ids(text(entry, "references"));
-    references.retain(|r| r != &in_reply_to);
-    references.push(in_reply_to.clone());
+    references.retain(|r| Some(r) != in_reply_to.as_ref() && !is_made_up_id(r));
+    references.extend(in_reply_to.clone());
     if references.len() > MAX_REFERENCES {
         let cut = references.len() - (MAX_REFERENCES - 1);
         references.drain(1..cut);

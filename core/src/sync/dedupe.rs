@@ -77,6 +77,19 @@ pub fn fingerprint(headers: &MessageSummary) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The domain of the Message-ID Inlay names an email without one by (its
+/// fingerprint): `.invalid` (RFC 2606), so it can never be a real email's.
+pub const MADE_UP_ID_DOMAIN: &str = "fingerprint.inlay.invalid";
+
+/// Whether `id` (with or without brackets) is one Inlay made up: no
+/// provider knows it, so no reply may point at it.
+pub fn is_made_up_id(id: &str) -> bool {
+    id.trim()
+        .trim_end_matches('>')
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(MADE_UP_ID_DOMAIN))
+}
+
 /// What makes two copies the same email: `id:` and the Message-ID key, or
 /// `fp:` and the fingerprint.
 pub fn dedupe_key(incoming: &Incoming) -> String {

@@ -17,11 +17,12 @@ from: string,
  */
 to: Array<string>, subject: string, 
 /**
- * `<id>`: the answered email's Message-ID.
+ * `<id>`: the answered email's Message-ID; `None` when it had none
+ * (its entry carries an id Inlay made up).
  */
-inReplyTo: string, 
+inReplyTo: string | null, 
 /**
- * `<id>`s, oldest first, ending with `in_reply_to`.
+ * `<id>`s, oldest first, ending with `in_reply_to` when there is one.
  */
 references: Array<string>, 
 /**
