@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use inlay_core::provider::ews::{
     Credentials, Folder, ItemId, LOOKUP_FOLDERS, Page, delete_item, find_by_message_id, find_items,
-    get_mime,
-    save_draft, send_item, send_mime, send_mime_at, sync_items, verify_connection,
+    get_headers_request, get_mime, save_draft, send_item, send_mime, send_mime_at,
+    sync_headers_request, sync_items, verify_connection,
 };
 
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
@@ -114,6 +114,19 @@ fn requests() -> Vec<(&'static str, String)> {
         (
             "sync-next",
             sync_items(URL, &creds, Folder::Inbox, Some("H4sI<&>"), 100),
+        ),
+        // The sync planner's (`ews/sync.rs`).
+        (
+            "sync-headers-first",
+            sync_headers_request(URL, &creds, "sentitems", None),
+        ),
+        (
+            "sync-headers-next",
+            sync_headers_request(URL, &creds, "inbox", Some("H4sI<&>")),
+        ),
+        (
+            "get-headers",
+            get_headers_request(URL, &creds, &["AAMk<1>&".into(), "AAMk2".into()]),
         ),
     ]
     .into_iter()

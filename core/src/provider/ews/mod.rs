@@ -18,6 +18,7 @@ mod cancel;
 mod send;
 mod sent_lookup;
 pub mod soap;
+mod sync;
 mod url;
 mod xml;
 
@@ -39,4 +40,8 @@ pub use cancel::EwsCancel;
 pub use send::{EwsSend, EwsTarget};
 pub use sent_lookup::{EwsLookup, LOOKUP_FOLDERS};
 pub use soap::{REQUEST_SERVER_VERSION, ServerVersionInfo};
+pub use sync::{
+    EWS_HEADERS_BATCH, EWS_SYNC_FOLDERS, EWS_SYNC_PAGE, EwsBody, EwsSync, HEADER_PROPERTIES,
+    get_headers_request, sync_headers_request,
+};
 pub use url::{EwsUrl, check_ews_url, suggested_ews_url};
