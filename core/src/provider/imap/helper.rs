@@ -23,6 +23,8 @@ pub enum HelperOp {
     Send,
     /// Search the Sent folder for a Message-ID (`LookupArgs`).
     SentLookup,
+    /// Read a folder's messages after a UID (`SyncArgs`): the sync planner.
+    ImapSync,
 }
 
 /// One request to the helper: `{op, ...args}` on the native port. `args` is a

@@ -24,6 +24,7 @@ mod helper_error;
 mod send;
 mod sent_copy;
 mod sent_lookup;
+mod sync;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,9 @@ pub use helper_error::{CheckDisposition, HelperFailure, MailServerKind, describe
 pub use send::{ImapSend, ImapTarget};
 pub use sent_copy::sent_copy_needed;
 pub use sent_lookup::ImapLookup;
+pub use sync::{
+    IMAP_BODY_MAX_BYTES, IMAP_SYNC_PAGE, IMAP_SYNC_PAGE_BYTES, ImapBody, ImapSync, provider_id,
+};
 pub use validate::{SettingsError, parse_security, validate_settings};
 
 /// How a connection is encrypted. There is deliberately no plaintext variant.

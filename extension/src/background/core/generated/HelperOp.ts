@@ -3,4 +3,4 @@
 /**
  * An operation of the helper.
  */
-export type HelperOp = "imapCheck" | "smtpCheck" | "send" | "sentLookup";
+export type HelperOp = "imapCheck" | "smtpCheck" | "send" | "sentLookup" | "imapSync";
