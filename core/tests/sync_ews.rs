@@ -5,6 +5,8 @@
 //! deletions, an expired SyncState (`ErrorInvalidSyncStateData`),
 //! `ErrorServerBusy`'s `BackOffMilliseconds`, a body.
 
+#[path = "support/ews_schema.rs"]
+mod ews_schema_support;
 mod sync_fake;
 
 use inlay_core::http::{HttpRequest, HttpResponse};
@@ -62,12 +64,16 @@ fn drive_ews<P: SyncSteps + serde::Serialize>(
     });
     for _ in 0..max_steps {
         let input = match &step {
-            Step::Ask { .. } => Input::Answer {
-                answer: SecretAnswer::Password {
-                    username: "bo@contoso.com".into(),
-                    password: "pw".into(),
-                },
-            },
+            Step::Ask { question } => {
+                let inlay_core::sync::machine::SyncQuestion::Secret { rejected } = question;
+                run.asks.push(*rejected);
+                Input::Answer {
+                    answer: SecretAnswer::Password {
+                        username: "bo@contoso.com".into(),
+                        password: "pw".into(),
+                    },
+                }
+            }
             Step::Http { request, .. } => {
                 run.requests.push((run.now, request.clone()));
                 match respond(request) {
@@ -345,4 +351,93 @@ fn a_body_is_the_message_mime() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn every_recorded_page_validates_against_messages_xsd() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = ews_schema_support::schema_dir(&repo, "sync-pages");
+    let pages = repo.join("core/tests/fixtures/sync/ews");
+    let mut files: Vec<_> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 16, "{files:?}");
+    ews_schema_support::validate_files(&dir, &files);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_busy_answer_inside_a_read_retries_the_batch_and_a_refused_item_is_unreadable() {
+    let mut m = machine(None);
+    let mut reads = 0;
+    let run = drive_ews(&mut m, NOW, 200, |req| match what(req).as_str() {
+        "get A1 A2" => {
+            reads += 1;
+            ok(if reads == 1 {
+                "ews/get_A1_A2_busy.xml"
+            } else {
+                "ews/get_A1_A2_denied.xml"
+            })
+        }
+        _ => mailbox(req),
+    });
+    assert_eq!(reads, 2);
+    let busy = run
+        .requests
+        .iter()
+        .position(|(_, r)| what(r) == "get A1 A2")
+        .unwrap();
+    assert_eq!(what(&run.requests[busy + 1].1), "get A1 A2");
+    assert!(run.requests[busy + 1].0 >= run.requests[busy].0 + 2_000);
+    // A1 read once (the busy answer's copy was not kept); A2 "couldn't read".
+    assert_eq!(run.incoming_ids(), ["A1", "S1"]);
+    let unreadable: Vec<_> = run
+        .batches
+        .iter()
+        .flat_map(|b| b.unreadable.clone())
+        .collect();
+    assert_eq!(unreadable.len(), 1);
+    assert_eq!(unreadable[0].provider_id, "A2");
+    assert!(
+        unreadable[0].reason.contains("ErrorAccessDenied"),
+        "{unreadable:?}"
+    );
+    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
+}
+
+#[test]
+fn a_refused_password_is_asked_again_once_then_the_user_signs_in_again() {
+    let mut m = machine(None);
+    let run = drive_ews(&mut m, NOW, 50, |_| Reply::Http(401, vec![], String::new()));
+    assert_eq!(run.asks, [false, true]);
+    assert_eq!(run.requests.len(), 2);
+    assert!(!matches!(run.end, Some(Step::Done { .. })), "{:?}", run.end);
+}
+
+#[test]
+fn a_bearer_token_is_refused_in_words() {
+    let plan = EwsSync::new("bo@contoso.com", URL, None, SyncWindow::default(), NOW);
+    match plan.call(&inlay_core::sync::provider::Secret::Bearer("t")) {
+        Err(inlay_core::sync::provider::Fault::Permanent { code, message }) => {
+            assert_eq!(code, "wrongSecret");
+            assert!(message.contains("password"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_listing_without_received_dates_is_still_kept_to_the_window_when_read() {
+    let mut m = machine(None);
+    let run = drive_ews(&mut m, NOW, 200, |req| match what(req).as_str() {
+        "sync inbox -" => ok("ews/inbox_1_no_dates.xml"),
+        "get A1 A0 A2" => ok("ews/get_A1_A0_A2.xml"),
+        _ => mailbox(req),
+    });
+    assert!(calls(&run).contains(&"get A1 A0 A2".to_string()));
+    assert_eq!(run.incoming_ids(), ["A1", "A2", "S1"]);
+    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
 }

@@ -236,6 +236,7 @@ impl EwsSync {
             .cloned()
             .collect();
         let mut page = Page::default();
+        let mut skipped = 0;
         for (index, id) in asked.iter().enumerate() {
             let Some(message) = list.get(index) else {
                 // Not answered: asked again in the next batch.
@@ -264,6 +265,9 @@ impl EwsSync {
                 .child("Items")
                 .and_then(|items| items.children.first())
             {
+                // Outside a first pass's window, should the listing have
+                // lacked the received date.
+                Some(item) if self.before_window(item) => skipped += 1,
                 Some(item) => page.incoming.push(self.incoming(item, id.clone(), role)),
                 None => page.unreadable.push(Unreadable {
                     provider_id: id.clone(),
@@ -271,12 +275,20 @@ impl EwsSync {
                 }),
             }
         }
-        let read = page.incoming.len() + page.removed.len() + page.unreadable.len();
+        let read = page.incoming.len() + page.removed.len() + page.unreadable.len() + skipped;
         self.folders[self.current].pending.drain(..read);
         if read == 0 {
             return unreadable_answer(&self.ews_url);
         }
         self.finish(page)
+    }
+
+    fn before_window(&self, item: &Element) -> bool {
+        self.folders[self.current].bounded
+            && item
+                .text_at(&["DateTimeReceived"])
+                .and_then(|d| rfc3339_ms(&d))
+                .is_some_and(|r| r < self.window_start_ms)
     }
 
     fn incoming(&self, item: &Element, id: String, folder: FolderRole) -> Incoming {
