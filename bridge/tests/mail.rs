@@ -197,6 +197,24 @@ fn incremental_sync_by_uid_paging_and_uidvalidity() {
     assert!(mime_of(&v["messages"][0]).starts_with(b"From: alice@dovecot.test"));
     assert_eq!(v["more"], json!(false));
 
+    // Headers only: each message's header block, blank line included, no
+    // body; maxBytes no longer leaves a message without it.
+    let heads = sync(&d, "INBOX", json!({"headersOnly": true, "maxBytes": 10}));
+    let v = value(&heads);
+    assert_eq!(v["messages"].as_array().unwrap().len(), 3, "{heads}");
+    assert_eq!(v["more"], json!(false));
+    for m in v["messages"].as_array().unwrap() {
+        let head = mime_of(m);
+        assert!(
+            head.ends_with(b"\r\n\r\n"),
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        assert!(String::from_utf8_lossy(&head).contains("Message-ID: <m"));
+        assert!(!head.ends_with(b"hi\r\n"));
+        assert!((head.len() as u64) < m["size"].as_u64().unwrap());
+    }
+
     // sinceUid = highest: "n:*" still matches the last message on the
     // server; the bridge must not return it again.
     let none = sync(

@@ -165,6 +165,24 @@ impl Server_ {
             args["sinceUid"].as_u64().unwrap_or(0) as u32
         };
         let max = args["maxMessages"].as_u64().unwrap() as usize;
+        let headers_only = args["headersOnly"] == json!(true);
+        // Headers only: the block up to and including the blank line, for
+        // every message whatever its size.
+        let bytes = |m: &Stored| -> Option<Vec<u8>> {
+            let b = m
+                .mime
+                .clone()
+                .unwrap_or_else(|| b"Subject: huge\r\n\r\n".to_vec());
+            if headers_only {
+                let end = b
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map_or(b.len(), |i| i + 4);
+                Some(b[..end].to_vec())
+            } else {
+                m.mime.clone()
+            }
+        };
         let mut uids: Vec<&Stored> = f.messages.iter().filter(|m| m.uid > since).collect();
         uids.sort_by_key(|m| m.uid);
         let page: Vec<Value> = uids
@@ -174,7 +192,7 @@ impl Server_ {
                 json!({
                     "uid": m.uid, "flags": [], "internalDate": internal_date(m.at_ms),
                     "size": m.mime.as_ref().map_or(99_999_999, Vec::len),
-                    "mime": m.mime.as_ref().map(|b| STANDARD.encode(b)),
+                    "mime": bytes(m).map(|b| STANDARD.encode(b)),
                 })
             })
             .collect();
@@ -502,11 +520,12 @@ fn pages_follow_the_last_uid_and_a_stopped_worker_reads_each_message_once() {
 }
 
 #[test]
-fn unreadable_and_oversized_messages_are_couldnt_read_and_the_pass_goes_on() {
+fn headers_first_a_huge_message_is_read_by_its_headers_and_a_hostile_one_never_stops_the_pass() {
     let mut server = Server_::new();
     server.deliver("INBOX", 1, NOW);
     server.folder("Sent");
     let f = server.folder("INBOX");
+    // Larger than any body the helper returns (`mime` null without headersOnly).
     f.messages.push(Stored {
         uid: 2,
         at_ms: NOW,
@@ -515,24 +534,38 @@ fn unreadable_and_oversized_messages_are_couldnt_read_and_the_pass_goes_on() {
     f.messages.push(Stored {
         uid: 3,
         at_ms: NOW,
-        mime: Some(b"\xff\xfe not a header \0\0".to_vec()),
+        mime: Some(b"\xff\xfe not a header \0\0\r\n\r\n".to_vec()),
     });
     let run = drive(&mut sync(None), &mut server, 50);
     run.cursor();
+    assert!(server.calls.iter().all(|c| c["headersOnly"] == json!(true)));
+    let incoming: Vec<_> = run
+        .batches
+        .iter()
+        .flat_map(|b| b.incoming.clone())
+        .collect();
+    assert_eq!(
+        incoming[0].headers.message_id.as_deref(),
+        Some("m1@example.net")
+    );
+    assert_eq!(incoming[1].provider_id, "INBOX:100:2");
+    assert_eq!(incoming[1].headers.subject.as_deref(), Some("huge"));
     let unreadable: Vec<_> = run
         .batches
         .iter()
         .flat_map(|b| b.unreadable.clone())
         .collect();
-    assert!(run.ids().contains(&"INBOX:100:1".to_string()));
-    assert_eq!(unreadable[0].provider_id, "INBOX:100:2");
-    assert!(
-        unreadable[0].reason.contains("larger than 8 MB"),
-        "{:?}",
-        unreadable[0]
-    );
-    // A header block that reads as nothing is either read or unreadable, never a stop.
-    assert_eq!(run.ids().len() + unreadable.len(), 3);
+    // The hostile block is either read or "couldn't read", never a stop.
+    assert_eq!(incoming.len() + unreadable.len(), 3);
+
+    // Its body is more than Inlay reads: stopped in words.
+    let mut m = SyncMachine::new(SyncState::new(
+        ImapBody::new(&target(), "INBOX:100:2").unwrap(),
+    ));
+    let (code, message) = drive(&mut m, &mut server, 20).failed();
+    assert_eq!(code, "tooLarge");
+    assert!(message.contains("32 MB"), "{message}");
+    assert_eq!(server.calls.last().unwrap()["headersOnly"], json!(false));
 }
 
 #[test]
@@ -567,6 +600,16 @@ fn helper_errors_become_retries_a_fresh_password_or_words() {
     assert_eq!(code, "folderNotFound");
     assert!(message.contains("\"Sent\""), "{message}");
     assert_eq!(run.ids(), ["INBOX:100:1"]);
+
+    // A helper from before headersOnly refuses the argument: too old, in words.
+    let mut server = mailbox();
+    server.failures.push((
+        "badRequest".into(),
+        "unknown field `headersOnly`, expected one of `imap`, `folder`".into(),
+    ));
+    let (code, message) = drive(&mut sync(None), &mut server, 50).failed();
+    assert_eq!(code, "bridgeOutdated");
+    assert!(message.contains("too old"), "{message}");
 
     // No helper installed.
     let mut server = mailbox();

@@ -136,7 +136,7 @@ pub(super) fn parse_fetch(resp: Response) -> Result<Option<Fetched>, Fail> {
                 f.internal_date = Some(iso_date(&String::from_utf8_lossy(d)));
             }
             ("RFC822.SIZE", Item::Atom(n)) => f.size = n.parse().ok(),
-            ("BODY[]", Item::Str(b)) => f.body = Some(b.clone()),
+            ("BODY[]" | "BODY[HEADER]", Item::Str(b)) => f.body = Some(b.clone()),
             _ => {}
         }
     }

@@ -99,7 +99,13 @@ impl Session {
         let mut take = 0;
         let mut bodies_wanted = Vec::new();
         for m in &metas {
-            let size = m.size.unwrap_or(0);
+            // Headers only: each header block is small, so every message is
+            // asked for; `max_bytes` bounds the answer's literals.
+            let size = if a.headers_only {
+                0
+            } else {
+                m.size.unwrap_or(0)
+            };
             if size > a.max_bytes {
                 take += 1;
                 continue;
@@ -114,7 +120,11 @@ impl Session {
         metas.truncate(take);
         let mut bodies: Vec<(u64, Vec<u8>)> = Vec::new();
         if !bodies_wanted.is_empty() {
-            let cmd = format!("UID FETCH {} (UID BODY.PEEK[])", uid_set(&bodies_wanted));
+            let section = if a.headers_only { "HEADER" } else { "" };
+            let cmd = format!(
+                "UID FETCH {} (UID BODY.PEEK[{section}])",
+                uid_set(&bodies_wanted)
+            );
             // A little slack: RFC822.SIZE is the server's own figure.
             let budget = a.max_bytes + 64 * 1024;
             let status = self.run(cmd.as_bytes(), MAX_LINE, budget, |resp| {
@@ -136,7 +146,7 @@ impl Session {
                     .iter()
                     .position(|(u, _)| *u == m.uid)
                     .map(|i| bodies.swap_remove(i).1);
-                let too_large = m.size.unwrap_or(0) > a.max_bytes;
+                let too_large = !a.headers_only && m.size.unwrap_or(0) > a.max_bytes;
                 // A body we asked for but did not get: the message was
                 // expunged meanwhile, so it is gone.
                 if body.is_none() && !too_large {

@@ -104,6 +104,10 @@ pub struct SyncArgs {
     pub max_messages: u32,
     #[serde(default = "default_max_bytes")]
     pub max_bytes: u64,
+    /// Only each message's header block (`BODY.PEEK[HEADER]`) in `mime`:
+    /// a sync reads headers first, and bodies only of what it keeps.
+    #[serde(default)]
+    pub headers_only: bool,
 }
 
 fn inbox() -> String {

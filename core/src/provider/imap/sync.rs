@@ -2,9 +2,10 @@
 //! and Sent folder since the last pass, through the native helper's
 //! `imapSync` (bridge/README.md), one folder after the other.
 //!
-//! - Each call is `imapSync {folder, uidValidity, sinceUid, maxMessages}`:
-//!   the helper EXAMINEs the folder (read-only: nothing becomes \Seen) and
-//!   returns the messages with a UID above `sinceUid`, in UID order, `more`
+//! - Each call is `imapSync {folder, uidValidity, sinceUid, maxMessages,
+//!   headersOnly}`: the helper EXAMINEs the folder (read-only: nothing
+//!   becomes \Seen) and returns the header blocks (`BODY.PEEK[HEADER]`) of
+//!   the messages with a UID above `sinceUid`, in UID order, `more`
 //!   when a page was cut. The next page starts after the last UID returned;
 //!   a folder is done when `more` is false, and its cursor is
 //!   `{uidValidity, uidNext}` = the highest UID seen + 1.
@@ -17,10 +18,10 @@
 //!   reads only that folder's window again. Emails seen twice keep one
 //!   timeline entry: its id comes from the Message-ID (`sync::dedupe`),
 //!   never from the UID.
-//! - The helper returns each message whole (`mime`); its headers are read by
-//!   `message::summarize_message`, as for any raw message. A message above
-//!   the page's byte limit comes without its bytes and is "couldn't read".
-//!   A body plan ([`ImapBody`]) reads one kept message again by its UID.
+//! - Headers first: each header block is read by
+//!   `message::summarize_message`, as for any raw message; a body plan
+//!   ([`ImapBody`]) reads one kept message whole by its UID. A helper from
+//!   before `headersOnly` refuses the call: "too old", in words.
 //! - Not reported: messages expunged since the last pass (the helper
 //!   returns only new UIDs; CONDSTORE/QRESYNC `VANISHED` would say them), so
 //!   `removed` stays empty and the cursor has no `highestModSeq` yet.
@@ -42,8 +43,7 @@ use crate::sync::provider::{Answer, Call, Fault, Page, Secret, SyncRead, SyncSte
 
 /// Messages per `imapSync` page.
 pub const IMAP_SYNC_PAGE: u32 = 50;
-/// Bytes of messages per page; a message bigger than this on its own comes
-/// without its bytes (the helper's default).
+/// Bytes of header blocks per page (the helper's default).
 pub const IMAP_SYNC_PAGE_BYTES: u64 = 8 * 1024 * 1024;
 /// The largest message a body plan reads (the helper's maximum is 64 MiB).
 pub const IMAP_BODY_MAX_BYTES: u64 = 32 * 1024 * 1024;
@@ -340,6 +340,7 @@ fn sync_call(
     position: Option<(u32, u32)>,
     max_messages: u32,
     max_bytes: u64,
+    headers_only: bool,
 ) -> Result<Call, Fault> {
     let password = target
         .password(secret)
@@ -360,6 +361,7 @@ fn sync_call(
             "sinceUid": since_uid,
             "maxMessages": max_messages,
             "maxBytes": max_bytes,
+            "headersOnly": headers_only,
         }),
     }))
 }
@@ -367,6 +369,12 @@ fn sync_call(
 /// A failed helper call as a sync reads it.
 fn helper_fault(target: &ImapTarget, code: &str, detail: &str, folder: &str) -> Fault {
     let imap = &target.settings.imap;
+    // A helper from before `headersOnly` refuses the argument.
+    let code = if code == "badRequest" && detail.contains("headersOnly") {
+        "unknownOp"
+    } else {
+        code
+    };
     let described =
         describe_helper_error(MailServerKind::Imap, &imap.host, imap.port, code, detail);
     match described.code.as_str() {
@@ -422,6 +430,7 @@ impl SyncSteps for ImapSync {
             position,
             IMAP_SYNC_PAGE,
             IMAP_SYNC_PAGE_BYTES,
+            true,
         )
     }
 
@@ -509,6 +518,7 @@ impl SyncSteps for ImapBody {
             Some((self.uid_validity, self.uid - 1)),
             1,
             IMAP_BODY_MAX_BYTES,
+            false,
         )
     }
 
