@@ -4,7 +4,8 @@
 //! when the sandbox clock passes its time, unless deleted first: DeleteItem); SaveOnly a
 //! draft, deferred time kept), SendItem (a draft delivered once: a second SendItem of the
 //! same id finds no draft, `ErrorItemNotFound`), FindItem
-//! (IdOnly, indexed paging, several folders, a Message-ID restriction), GetItem (MIME),
+//! (IdOnly, indexed paging, several folders, a Message-ID restriction), GetItem (MIME, or
+//! the header properties the core's sync asks for),
 //! SyncFolderItems. Responses carry the seeded
 //! version's `ServerVersionInfo` header; the sandbox's tests validate them with xmllint.
 
@@ -612,6 +613,10 @@ fn get_item(op: &Element, account: &Account) -> String {
     let include_mime = op
         .path(&[(MESSAGES, "ItemShape"), (TYPES, "IncludeMimeContent")])
         .is_some_and(|e| matches!(e.text.trim(), "true" | "1"));
+    // The core's sync asks for the header properties (`ews/sync.rs`).
+    let wants_properties = op
+        .path(&[(MESSAGES, "ItemShape"), (TYPES, "AdditionalProperties")])
+        .is_some_and(|e| !e.children.is_empty());
     let ids = op.child(MESSAGES, "ItemIds");
     let mut out = String::new();
     for el in ids
@@ -638,10 +643,15 @@ fn get_item(op: &Element, account: &Account) -> String {
                 } else {
                     String::new()
                 };
+                let props = if wants_properties {
+                    header_properties(&m.raw)
+                } else {
+                    String::new()
+                };
                 out.push_str(&success(
                     "GetItem",
                     &format!(
-                        "<m:Items><t:Message>{mime}{}</t:Message></m:Items>",
+                        "<m:Items><t:Message>{mime}{}{props}</t:Message></m:Items>",
                         item_id_xml(m)
                     ),
                 ));
@@ -653,6 +663,88 @@ fn get_item(op: &Element, account: &Account) -> String {
                 "<m:Items/>",
             )),
         }
+    }
+    out
+}
+
+/// The stored message's header fields, unfolded: (name, value).
+fn header_fields(raw: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or("");
+    let mut fields: Vec<(String, String)> = vec![];
+    for line in head.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = fields.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+        } else if let Some((n, v)) = line.split_once(':') {
+            fields.push((n.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    fields
+}
+
+/// `t:Mailbox` elements of an address list (a naive split: enough for seeded mail).
+fn mailboxes(value: &str) -> String {
+    value
+        .split(',')
+        .filter_map(|part| {
+            let (name, address) = match part.split_once('<') {
+                Some((n, a)) => (n.trim().trim_matches('"'), a.trim_end().trim_end_matches('>')),
+                None => ("", part.trim()),
+            };
+            (!address.is_empty()).then(|| {
+                let name = if name.is_empty() {
+                    String::new()
+                } else {
+                    format!("<t:Name>{}</t:Name>", escape(name))
+                };
+                format!(
+                    "<t:Mailbox>{name}<t:EmailAddress>{}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType></t:Mailbox>",
+                    escape(address)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Subject, the header block, To/Cc, From and Message-ID, in `types.xsd`'s order (no
+/// received date: seeded messages have none).
+fn header_properties(raw: &[u8]) -> String {
+    let fields = header_fields(raw);
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let mut out = String::new();
+    if let Some(subject) = get("Subject") {
+        out.push_str(&format!("<t:Subject>{}</t:Subject>", escape(subject)));
+    }
+    out.push_str("<t:InternetMessageHeaders>");
+    for (n, v) in &fields {
+        out.push_str(&format!(
+            r#"<t:InternetMessageHeader HeaderName="{}">{}</t:InternetMessageHeader>"#,
+            escape(n),
+            escape(v)
+        ));
+    }
+    out.push_str("</t:InternetMessageHeaders>");
+    for (header, element) in [("To", "ToRecipients"), ("Cc", "CcRecipients")] {
+        if let Some(v) = get(header) {
+            out.push_str(&format!("<t:{element}>{}</t:{element}>", mailboxes(v)));
+        }
+    }
+    if let Some(v) = get("From") {
+        out.push_str(&format!("<t:From>{}</t:From>", mailboxes(v)));
+    }
+    if let Some(v) = get("Message-ID") {
+        out.push_str(&format!(
+            "<t:InternetMessageId>{}</t:InternetMessageId>",
+            escape(v)
+        ));
     }
     out
 }
