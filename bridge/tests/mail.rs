@@ -215,6 +215,20 @@ fn incremental_sync_by_uid_paging_and_uidvalidity() {
         assert!((head.len() as u64) < m["size"].as_u64().unwrap());
     }
 
+    // sinceDate: a window that holds them all, then one that holds none
+    // (highestUid still the folder's, so a first sync's cursor is right).
+    let all = sync(&d, "INBOX", json!({"sinceDate": "2000-01-01"}));
+    assert_eq!(
+        value(&all)["messages"].as_array().unwrap().len(),
+        3,
+        "{all}"
+    );
+    let future = sync(&d, "INBOX", json!({"sinceDate": "2999-01-01"}));
+    let v = value(&future);
+    assert_eq!(v["messages"], json!([]), "{future}");
+    assert_eq!(v["more"], json!(false));
+    assert_eq!(v["highestUid"], json!(highest));
+
     // sinceUid = highest: "n:*" still matches the last message on the
     // server; the bridge must not return it again.
     let none = sync(

@@ -183,7 +183,13 @@ impl Server_ {
                 m.mime.clone()
             }
         };
-        let mut uids: Vec<&Stored> = f.messages.iter().filter(|m| m.uid > since).collect();
+        // SINCE: on or after the day (lexically, both `YYYY-MM-DD…`).
+        let day = args["sinceDate"].as_str().unwrap_or("").to_string();
+        let mut uids: Vec<&Stored> = f
+            .messages
+            .iter()
+            .filter(|m| m.uid > since && internal_date(m.at_ms)[..10] >= *day)
+            .collect();
         uids.sort_by_key(|m| m.uid);
         let page: Vec<Value> = uids
             .iter()
@@ -343,6 +349,9 @@ fn mailbox() -> Server_ {
 #[test]
 fn a_first_pass_reads_both_folders_logs_only_the_window_and_ends_with_their_uids() {
     let mut server = mailbox();
+    // On the helper's SINCE day (the day before the window) but an hour
+    // before the window opens: the helper sends it, the core passes over it.
+    server.deliver("INBOX", 99, NOW - 30 * DAY - 3_600_000);
     let run = drive(&mut sync(None), &mut server, 50);
     assert_eq!(run.ids(), ["INBOX:100:4", "INBOX:100:5", "Sent:101:1"]);
     let all: Vec<_> = run
@@ -364,7 +373,7 @@ fn a_first_pass_reads_both_folders_logs_only_the_window_and_ends_with_their_uids
                 ImapFolderCursor {
                     folder: "INBOX".into(),
                     uid_validity: 100,
-                    uid_next: 6,
+                    uid_next: 7,
                     highest_mod_seq: None
                 },
                 ImapFolderCursor {
@@ -380,6 +389,9 @@ fn a_first_pass_reads_both_folders_logs_only_the_window_and_ends_with_their_uids
     assert_eq!(server.calls[0]["folder"], "INBOX");
     assert_eq!(server.calls[0]["uidValidity"], Value::Null);
     assert_eq!(server.calls[0]["sinceUid"], Value::Null);
+    // The window (NOW is 2025-12-06T05:46:40Z, 30 days) from the day before.
+    assert_eq!(server.calls[0]["sinceDate"], "2025-11-05");
+    assert_eq!(server.calls[1]["sinceDate"], "2025-11-05");
     assert_eq!(server.calls[0]["imap"]["host"], "imap.example.org");
     assert_eq!(server.calls[1]["folder"], "Sent");
     assert_eq!(server.calls.len(), 2);
@@ -396,6 +408,7 @@ fn an_increment_reads_only_what_arrived_after_the_cursor() {
     let run = drive(&mut sync(Some(&first)), &mut server, 50);
     assert_eq!(run.ids(), ["INBOX:100:6", "Sent:101:2"]);
     assert_eq!(server.calls[2]["uidValidity"], 100);
+    assert_eq!(server.calls[2]["sinceDate"], Value::Null);
     assert_eq!(server.calls[2]["sinceUid"], 5);
     assert_eq!(server.calls[3]["sinceUid"], 1);
     // Nothing new: one call per folder, nothing logged, the cursor unchanged.
@@ -450,14 +463,20 @@ fn a_changed_uidvalidity_rereads_that_folders_window_with_the_same_entry_ids() {
     // The expired call, then the windowed re-read from scratch, then Sent.
     let inbox_calls: Vec<_> = server.calls[2..]
         .iter()
-        .map(|c| (c["folder"].clone(), c["uidValidity"].clone()))
+        .map(|c| {
+            (
+                c["folder"].clone(),
+                c["uidValidity"].clone(),
+                c["sinceDate"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         inbox_calls,
         [
-            (json!("INBOX"), json!(100)),
-            (json!("INBOX"), Value::Null),
-            (json!("Sent"), json!(101))
+            (json!("INBOX"), json!(100), Value::Null),
+            (json!("INBOX"), Value::Null, json!("2025-11-05")),
+            (json!("Sent"), json!(101), Value::Null)
         ]
     );
 }

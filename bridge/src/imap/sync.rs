@@ -70,6 +70,28 @@ impl Session {
         // UID, and it must not be returned again.
         let highest_uid = uids.last().copied().unwrap_or(0);
         uids.retain(|&u| u > since);
+        // A first sync's window: the same UIDs, only those since the day.
+        if let Some(day) = a.imap_since_date().filter(|_| !uids.is_empty()) {
+            let mut dated = Vec::new();
+            let status = self.run(
+                format!("UID SEARCH UID {}:* SINCE {day}", since + 1).as_bytes(),
+                MAX_SEARCH_LINE,
+                0,
+                |resp| {
+                    let t = resp.text_lossy();
+                    if let Some(rest) = t.strip_prefix("* SEARCH") {
+                        dated.extend(
+                            rest.split_ascii_whitespace()
+                                .filter_map(|n| n.parse::<u64>().ok()),
+                        );
+                    }
+                    Ok(())
+                },
+            )?;
+            refused(status, "UID SEARCH SINCE")?;
+            dated.sort_unstable();
+            uids.retain(|u| dated.binary_search(u).is_ok());
+        }
 
         let wanted: Vec<u64> = uids.iter().copied().take(a.max_messages as usize).collect();
         let mut metas = Vec::new();

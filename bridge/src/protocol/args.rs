@@ -108,6 +108,11 @@ pub struct SyncArgs {
     /// a sync reads headers first, and bodies only of what it keeps.
     #[serde(default)]
     pub headers_only: bool,
+    /// `YYYY-MM-DD`: only messages whose INTERNALDATE is on or after that
+    /// day (`SEARCH SINCE`, the server's own time zone): a first sync's
+    /// window. `highestUid` still counts the whole folder.
+    #[serde(default)]
+    pub since_date: Option<String>,
 }
 
 fn inbox() -> String {
@@ -153,7 +158,31 @@ impl SyncArgs {
         if !(1..=MAX_SYNC_BYTES).contains(&self.max_bytes) {
             return Err(format!("maxBytes must be 1..={MAX_SYNC_BYTES}"));
         }
+        if self.since_date.is_some() && self.imap_since_date().is_none() {
+            return Err("sinceDate must be a date YYYY-MM-DD (1970..9999)".into());
+        }
         Ok(())
+    }
+
+    /// `sinceDate` as IMAP's `date` (RFC 9051: `6-Nov-2025`).
+    pub fn imap_since_date(&self) -> Option<String> {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let text = self.since_date.as_deref()?;
+        let mut parts = text.splitn(3, '-');
+        let mut num = |len: usize| {
+            parts
+                .next()
+                .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok())
+        };
+        let (year, month, day) = (num(4)?, num(2)?, num(2)?);
+        if !(1970..=9999).contains(&year) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let month = MONTHS.get(usize::from(month).checked_sub(1)?)?;
+        Some(format!("{day}-{month}-{year}"))
     }
 }
 
@@ -349,6 +378,9 @@ mod tests {
             (json!({"folder": "a\r\nb"}), "folder"),
             (json!({"folder": ""}), "folder"),
             (json!({"since": 1}), "unknown field"),
+            (json!({"sinceDate": "2025-13-01"}), "sinceDate"),
+            (json!({"sinceDate": "6-Nov-2025"}), "sinceDate"),
+            (json!({"sinceDate": "2025-11-06 OR ALL"}), "sinceDate"),
         ] {
             let r = sync(patch.clone());
             assert_eq!(code(&r), "badRequest", "{patch} -> {r}");

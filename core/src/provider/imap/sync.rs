@@ -9,10 +9,9 @@
 //!   when a page was cut. The next page starts after the last UID returned;
 //!   a folder is done when `more` is false, and its cursor is
 //!   `{uidValidity, uidNext}` = the highest UID seen + 1.
-//! - First pass of a folder (no cursor for it): every message older than
-//!   the window (its INTERNALDATE) is passed over. The helper has no `SINCE`
-//!   yet, so it still transfers them: bounded in what is logged, not in
-//!   what is read (see ARCHITECTURE, "Sync").
+//! - First pass of a folder (no cursor for it): `sinceDate` (the day before
+//!   the window, `SEARCH SINCE`) keeps the helper to the window, and a
+//!   message whose INTERNALDATE is still before it is passed over.
 //! - A changed `UIDVALIDITY` (the helper's `reset`) means the folder's UIDs
 //!   mean nothing any more: [`SyncRead::CursorExpired`], and the restart
 //!   reads only that folder's window again. Emails seen twice keep one
@@ -232,6 +231,14 @@ impl ImapSync {
         }
     }
 
+    /// The helper's `sinceDate` for a first pass: the UTC day before the
+    /// window opens, since `SEARCH SINCE` counts days in the server's time
+    /// zone; the INTERNALDATE check trims the rest.
+    fn since_date(&self) -> String {
+        let day_before = self.window_start_ms.saturating_sub(24 * 60 * 60 * 1000);
+        crate::provider::ews::operations::utc_date_time(day_before)[..10].to_string()
+    }
+
     /// The cursor of the folders as read so far.
     fn cursor(&self) -> SyncCursor {
         SyncCursor::Imap {
@@ -341,6 +348,7 @@ fn sync_call(
     max_messages: u32,
     max_bytes: u64,
     headers_only: bool,
+    since_date: Option<String>,
 ) -> Result<Call, Fault> {
     let password = target
         .password(secret)
@@ -362,6 +370,7 @@ fn sync_call(
             "maxMessages": max_messages,
             "maxBytes": max_bytes,
             "headersOnly": headers_only,
+            "sinceDate": since_date,
         }),
     }))
 }
@@ -369,8 +378,8 @@ fn sync_call(
 /// A failed helper call as a sync reads it.
 fn helper_fault(target: &ImapTarget, code: &str, detail: &str, folder: &str) -> Fault {
     let imap = &target.settings.imap;
-    // A helper from before `headersOnly` refuses the argument.
-    let code = if code == "badRequest" && detail.contains("headersOnly") {
+    // A helper from before `headersOnly` and `sinceDate` refuses them.
+    let code = if code == "badRequest" && detail.contains("unknown field") {
         "unknownOp"
     } else {
         code
@@ -431,6 +440,7 @@ impl SyncSteps for ImapSync {
             IMAP_SYNC_PAGE,
             IMAP_SYNC_PAGE_BYTES,
             true,
+            pass.windowed.then(|| self.since_date()),
         )
     }
 
@@ -519,6 +529,7 @@ impl SyncSteps for ImapBody {
             1,
             IMAP_BODY_MAX_BYTES,
             false,
+            None,
         )
     }
 
