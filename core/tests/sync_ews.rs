@@ -441,3 +441,15 @@ fn a_listing_without_received_dates_is_still_kept_to_the_window_when_read() {
     assert_eq!(run.incoming_ids(), ["A1", "A2", "S1"]);
     assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
 }
+
+#[test]
+fn a_body_no_longer_in_the_mailbox_ends_as_gone_in_words() {
+    let mut m = SyncMachine::new(SyncState::new(EwsBody::new(URL, "A3")));
+    let run = drive_ews(&mut m, NOW, 20, |_| ok("ews/get_A3.xml"));
+    assert_eq!(run.requests.len(), 1, "not retried");
+    let end = format!("{:?}", run.end);
+    assert!(
+        end.contains("gone") && end.contains("no longer in the Exchange mailbox"),
+        "{end}"
+    );
+}
