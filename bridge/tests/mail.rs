@@ -181,6 +181,7 @@ fn incremental_sync_by_uid_paging_and_uidvalidity() {
     assert_eq!(uids.len(), 2, "{first}");
     assert!(uids[0] < uids[1]);
     assert_eq!(v["more"], json!(true));
+    assert_eq!(v["remaining"], json!(3));
     let validity = v["uidValidity"].clone();
     let highest = v["highestUid"].as_u64().unwrap();
     assert!(highest > uids[1]);
@@ -238,6 +239,7 @@ fn incremental_sync_by_uid_paging_and_uidvalidity() {
     );
     assert_eq!(value(&none)["messages"], json!([]), "{none}");
     assert_eq!(value(&none)["more"], json!(false));
+    assert_eq!(value(&none)["remaining"], json!(0));
     assert_eq!(value(&none)["highestUid"], json!(highest));
 
     // Another UIDVALIDITY: the cache is stale, everything comes again.

@@ -210,6 +210,7 @@ impl Server_ {
             "reset": reset,
             "messages": page,
             "more": uids.len() > max,
+            "remaining": uids.len(),
         }))
     }
 }
@@ -512,6 +513,14 @@ fn pages_follow_the_last_uid_and_a_stopped_worker_reads_each_message_once() {
     server.deliver("Sent", 500, NOW);
     let whole = drive(&mut sync(None), &mut server, 100);
     assert_eq!(whole.ids().len(), 121);
+    // "121 of 121": what was read plus what the helper says is left.
+    let Some(Step::Done {
+        result: SyncResult::Synced { progress, .. },
+    }) = &whole.end
+    else {
+        panic!("{:?}", whole.end)
+    };
+    assert_eq!((progress.read, progress.expected), (121, Some(121)));
     let since: Vec<_> = server.calls.iter().map(|c| c["sinceUid"].clone()).collect();
     assert_eq!(since, [Value::Null, json!(50), json!(100), Value::Null]);
     assert_eq!(server.calls[1]["uidValidity"], 100);

@@ -190,6 +190,8 @@ impl Session {
             "reset": reset,
             "messages": messages,
             "more": more,
+            // This page's messages and those after it: "1,240 of 3,100".
+            "remaining": uids.len(),
         }))
     }
 }

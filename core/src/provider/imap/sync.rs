@@ -90,6 +90,9 @@ pub struct ImapSync {
     /// The folder whose `UIDVALIDITY` changed, for [`SyncSteps::restart`].
     #[serde(default)]
     expired: Option<usize>,
+    /// Messages read in this pass before the current page, for "of N".
+    #[serde(default)]
+    read: u64,
 }
 
 impl ImapSync {
@@ -140,6 +143,7 @@ impl ImapSync {
             folders,
             at: 0,
             expired: None,
+            read: 0,
         }
     }
 
@@ -175,10 +179,16 @@ impl ImapSync {
                 message: format!("The folder {} changed while Inlay read it.", pass.folder),
             });
         }
-        let mut page = Page::default();
+        let mut page = Page {
+            // What was read, and what the helper says is left in this folder
+            // (a later folder adds its own when it starts).
+            expected: answer.remaining.map(|r| self.read + r),
+            ..Page::default()
+        };
         for m in &answer.messages {
             self.read_message(&pass, answer.uid_validity, m, &mut page);
         }
+        self.read += (page.incoming.len() + page.unreadable.len()) as u64;
         let f = &mut self.folders[self.at];
         f.uid_validity = Some(answer.uid_validity);
         f.since_uid = f.since_uid.max(last_uid.unwrap_or(0));
@@ -279,6 +289,8 @@ struct SyncAnswer {
     highest_uid: u32,
     reset: bool,
     more: bool,
+    /// This page's messages and those after it (a helper from before it: none).
+    remaining: Option<u64>,
     messages: Vec<Message>,
 }
 
@@ -316,6 +328,7 @@ impl SyncAnswer {
             highest_uid: u32_of(v.get("highestUid")).unwrap_or(0),
             reset: v.get("reset").and_then(Value::as_bool).unwrap_or(false),
             more: v.get("more").and_then(Value::as_bool).unwrap_or(false),
+            remaining: v.get("remaining").and_then(Value::as_u64),
             messages,
         })
     }
