@@ -19,6 +19,8 @@ test("without policy the build config applies, with a full seat and no team inbo
     teamInboxes: [],
     allowedProviders: null,
     mailSettings: [],
+    // The Sent check's wait after an unknown send: 2 minutes unless the build says otherwise.
+    outbox: { lookupGraceMs: 120_000 },
   });
   assert.deepEqual(ignored, []);
 });
