@@ -2,7 +2,7 @@
 //! `ImapBody`) run through the sync machine, each helper call answered by
 //! this helper (`protocol::handle`, as the extension's port would) against a
 //! real Dovecot that aiosmtpd delivers into (see `support/`): a first pass of
-//! INBOX and Sent, an increment, a body.
+//! INBOX and Sent, an increment, an expunge (QRESYNC), a body.
 
 mod support;
 
@@ -72,6 +72,13 @@ fn send(d: &Dovecot, s: &Smtpd, n: u32, append: bool) -> Value {
 
 /// Runs `m` to its end, the helper answering; the incoming of every batch.
 fn run<P: SyncSteps>(m: &mut SyncMachine<P>) -> (Vec<Incoming>, SyncStep) {
+    let (seen, _, end) = run_removed(m);
+    (seen, end)
+}
+
+/// [`run`], with the removed ids too.
+fn run_removed<P: SyncSteps>(m: &mut SyncMachine<P>) -> (Vec<Incoming>, Vec<String>, SyncStep) {
+    let mut removed = vec![];
     let random = [7u8; 16];
     let mut now = now_ms();
     let mut step = m.start(Moment {
@@ -111,7 +118,7 @@ fn run<P: SyncSteps>(m: &mut SyncMachine<P>) -> (Vec<Incoming>, SyncStep) {
                 now = now.max(*until_ms);
                 Input::Timer
             }
-            _ => return (seen, step),
+            _ => return (seen, removed, step),
         };
         step = m.resume(
             input,
@@ -120,7 +127,9 @@ fn run<P: SyncSteps>(m: &mut SyncMachine<P>) -> (Vec<Incoming>, SyncStep) {
                 random: &random,
             },
         );
-        seen.extend(m.take_batch().incoming);
+        let batch = m.take_batch();
+        seen.extend(batch.incoming);
+        removed.extend(batch.removed);
     }
     panic!("no end: {step:?}")
 }
@@ -186,19 +195,69 @@ fn the_core_plans_a_first_pass_an_increment_and_a_body_through_the_helper() {
         [(FolderRole::Inbox, "s4@dovecot.test".into())],
         "{end:?}"
     );
+    let Step::Done {
+        result: SyncResult::Synced { cursor, .. },
+    } = end
+    else {
+        panic!("{end:?}")
+    };
+    let SyncCursor::Imap { folders } = &cursor else {
+        panic!()
+    };
+    assert!(
+        folders[0].highest_mod_seq.is_some(),
+        "Dovecot has CONDSTORE"
+    );
 
-    // The body of a kept message, whole.
+    // One expunged (its file gone from the maildir): the next pass removes
+    // exactly that one, by the id the first pass logged it under.
+    let inbox_ids: Vec<String> = seen
+        .iter()
+        .chain(&more)
+        .filter(|i| i.folder == FolderRole::Inbox)
+        .map(|i| i.provider_id.clone())
+        .collect();
+    let file = std::fs::read_dir(d.maildir().join("cur"))
+        .unwrap()
+        .chain(std::fs::read_dir(d.maildir().join("new")).unwrap())
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(file).unwrap();
+    let (none, removed, end) = run_removed(&mut pass(Some(&cursor)));
+    assert!(none.is_empty(), "{end:?}");
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert!(inbox_ids.contains(&removed[0]), "{removed:?} {inbox_ids:?}");
+
+    // The body of a kept (not expunged) message, whole.
+    let kept = seen
+        .iter()
+        .find(|i| i.folder == FolderRole::Inbox && i.provider_id != removed[0])
+        .unwrap();
+    let n = kept.headers.subject.clone().unwrap()[1..].to_string();
     let mut body = SyncMachine::new(SyncState::new(
-        ImapBody::new(&target(&d), &seen[1].provider_id).unwrap(),
+        ImapBody::new(&target(&d), &kept.provider_id).unwrap(),
     ));
     match run(&mut body).1 {
         Step::Done {
             result: SyncResult::Body { raw },
         } => {
             let text = String::from_utf8(raw).unwrap();
-            assert!(text.contains("Message-ID: <s2@dovecot.test>"), "{text}");
-            assert!(text.ends_with("body 2\r\n"), "{text}");
+            assert!(
+                text.contains(&format!("Message-ID: <s{n}@dovecot.test>")),
+                "{text}"
+            );
+            assert!(text.ends_with(&format!("body {n}\r\n")), "{text}");
         }
+        other => panic!("{other:?}"),
+    }
+    // The expunged one's body is gone, in words.
+    let mut body = SyncMachine::new(SyncState::new(
+        ImapBody::new(&target(&d), &removed[0]).unwrap(),
+    ));
+    match run(&mut body).1 {
+        Step::Failed { error } => assert_eq!(error.code, "gone"),
         other => panic!("{other:?}"),
     }
 }

@@ -265,6 +265,38 @@ fn incremental_sync_by_uid_paging_and_uidvalidity() {
             .all(|m| m["mime"].is_null())
     );
 
+    // CONDSTORE: the folder's HIGHESTMODSEQ; with QRESYNC and it, the UIDs
+    // expunged since (one message file removed from the maildir).
+    let before = value(&none)["highestModSeq"]
+        .as_u64()
+        .expect("HIGHESTMODSEQ");
+    assert_eq!(value(&none)["vanished"], json!([]));
+    let file = fs::read_dir(d.maildir().join("cur"))
+        .unwrap()
+        .chain(fs::read_dir(d.maildir().join("new")).unwrap())
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    fs::remove_file(file).unwrap();
+    let after = sync(
+        &d,
+        "INBOX",
+        json!({"uidValidity": validity, "sinceUid": highest, "modSeq": before}),
+    );
+    let v = value(&after);
+    let gone = v["vanished"].as_array().unwrap();
+    assert_eq!(gone.len(), 1, "{after}");
+    assert!(gone[0].as_u64().unwrap() <= highest);
+    assert!(v["highestModSeq"].as_u64().unwrap() > before, "{after}");
+    // Without modSeq nothing is said about expunged messages.
+    let plain = sync(
+        &d,
+        "INBOX",
+        json!({"uidValidity": validity, "sinceUid": highest}),
+    );
+    assert_eq!(value(&plain)["vanished"], json!([]));
+
     let missing = sync(&d, "No such folder", json!({}));
     assert_eq!(error_code(&missing), "folderNotFound", "{missing}");
 }

@@ -87,6 +87,10 @@ struct Stored {
 struct Folder {
     uid_validity: u32,
     messages: Vec<Stored>,
+    /// HIGHESTMODSEQ: one more for each delivery and expunge (CONDSTORE).
+    mod_seq: u64,
+    /// (modseq, uid) of every expunge, for QRESYNC's VANISHED (EARLIER).
+    expunged: Vec<(u64, u32)>,
 }
 
 /// The mail server behind the helper: folders by name.
@@ -114,6 +118,8 @@ impl Server_ {
                 Folder {
                     uid_validity: 100 + self.folders.len() as u32,
                     messages: vec![],
+                    mod_seq: 0,
+                    expunged: vec![],
                 },
             ));
         }
@@ -134,7 +140,17 @@ impl Server_ {
             at_ms,
             mime: Some(mime(n, from, to)),
         });
+        f.mod_seq += 1;
         uid
+    }
+    /// Expunges `uids` from `folder`.
+    fn expunge(&mut self, folder: &str, uids: &[u32]) {
+        let f = self.folder(folder);
+        for &uid in uids {
+            f.messages.retain(|m| m.uid != uid);
+            f.mod_seq += 1;
+            f.expunged.push((f.mod_seq, uid));
+        }
     }
 
     /// The helper's `imapSync`, as bridge/src/imap/sync.rs answers it.
@@ -207,6 +223,16 @@ impl Server_ {
             "uidValidity": f.uid_validity,
             "uidNext": highest + 1,
             "highestUid": highest,
+            "highestModSeq": f.mod_seq,
+            "vanished": match args["modSeq"].as_u64() {
+                Some(m) if !reset => f
+                    .expunged
+                    .iter()
+                    .filter(|(s, _)| *s > m)
+                    .map(|(_, u)| *u)
+                    .collect::<Vec<_>>(),
+                _ => vec![],
+            },
             "reset": reset,
             "messages": page,
             "more": uids.len() > max,
@@ -375,13 +401,13 @@ fn a_first_pass_reads_both_folders_logs_only_the_window_and_ends_with_their_uids
                     folder: "INBOX".into(),
                     uid_validity: 100,
                     uid_next: 7,
-                    highest_mod_seq: None
+                    highest_mod_seq: Some(6)
                 },
                 ImapFolderCursor {
                     folder: "Sent".into(),
                     uid_validity: 101,
                     uid_next: 2,
-                    highest_mod_seq: None
+                    highest_mod_seq: Some(1)
                 },
             ]
         }
@@ -489,19 +515,36 @@ fn expunged_messages_leave_no_gap_and_the_cursor_passes_them() {
     for n in 10..=14 {
         server.deliver("INBOX", n, NOW);
     }
-    // 6 and 7 expunged before the pass, then the highest too (10): the
-    // cursor still moves past every UID the server reported.
-    server
-        .folder("INBOX")
-        .messages
-        .retain(|m| ![6, 7, 10].contains(&m.uid));
+    // 4 (logged by the first pass) expunged, 6 and 7 before this pass read
+    // them, then the highest too (10): the cursor still moves past every
+    // UID, and the helper's VANISHED (QRESYNC, from the cursor's modseq)
+    // are removed.
+    server.expunge("INBOX", &[4, 6, 7, 10]);
+    let calls_before = server.calls.len();
     let run = drive(&mut sync(Some(&first)), &mut server, 50);
     assert_eq!(run.ids(), ["INBOX:100:8", "INBOX:100:9"]);
-    assert!(run.batches.iter().all(|b| b.removed.is_empty()));
+    let removed: Vec<String> = run.batches.iter().flat_map(|b| b.removed.clone()).collect();
+    assert_eq!(
+        removed,
+        ["INBOX:100:4", "INBOX:100:6", "INBOX:100:7", "INBOX:100:10"]
+    );
+    let asked: Vec<_> = server.calls[calls_before..]
+        .iter()
+        .map(|c| c["modSeq"].clone())
+        .collect();
+    assert_eq!(
+        asked,
+        [json!(5), json!(1)],
+        "the cursor's modseq, per folder"
+    );
     let SyncCursor::Imap { folders } = run.cursor() else {
         panic!()
     };
     assert_eq!(folders[0].uid_next, 10);
+    assert_eq!(folders[0].highest_mod_seq, Some(14));
+    // Reported once: the next pass asks from the new modseq.
+    let again = drive(&mut sync(Some(&run.cursor())), &mut server, 50);
+    assert!(again.batches.is_empty());
 }
 
 #[test]

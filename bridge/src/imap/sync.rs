@@ -21,10 +21,27 @@ impl Session {
         // EXAMINE: read-only, so reading never changes \Seen or \Recent.
         let mut cmd = b"EXAMINE ".to_vec();
         cmd.extend(quote(mutf7(&a.folder).as_bytes())?);
+        // CONDSTORE (RFC 7162) for the folder's HIGHESTMODSEQ; with QRESYNC
+        // and the caller's modSeq, the UIDs expunged since (VANISHED).
+        self.refresh_capabilities()?;
+        match (a.uid_validity, a.mod_seq) {
+            (Some(v), Some(m)) if self.has("QRESYNC") => {
+                let status = self.run(b"ENABLE QRESYNC", MAX_LINE, 0, |_| Ok(()))?;
+                refused(status, "ENABLE QRESYNC")?;
+                cmd.extend(format!(" (QRESYNC ({v} {m}))").as_bytes());
+            }
+            _ if self.has("CONDSTORE") => cmd.extend(b" (CONDSTORE)"),
+            _ => {}
+        }
         let (mut uid_validity, mut uid_next, mut exists) = (None, None, 0u64);
+        let (mut highest_mod_seq, mut vanished) = (None, Vec::new());
         let status = self.run(&cmd, MAX_LINE, MAX_SMALL_LITERALS, |resp| {
             let t = resp.text_lossy();
-            if let Some(v) = response_code(&t, "UIDVALIDITY") {
+            if let Some(set) = t.strip_prefix("* VANISHED (EARLIER) ") {
+                expand_uid_set(set.trim(), &mut vanished);
+            } else if let Some(v) = response_code(&t, "HIGHESTMODSEQ") {
+                highest_mod_seq = v.trim().parse::<u64>().ok();
+            } else if let Some(v) = response_code(&t, "UIDVALIDITY") {
                 uid_validity = v.trim().parse::<u64>().ok();
             } else if let Some(v) = response_code(&t, "UIDNEXT") {
                 uid_next = v.trim().parse::<u64>().ok();
@@ -192,6 +209,8 @@ impl Session {
             "more": more,
             // This page's messages and those after it: "1,240 of 3,100".
             "remaining": uids.len(),
+            "highestModSeq": highest_mod_seq,
+            "vanished": vanished,
         }))
     }
 }
@@ -208,6 +227,25 @@ pub fn sync(a: &SyncArgs, roots: RootCertStore) -> Result<Value, Fail> {
 /// Sync trusting Mozilla's roots and the system's store (or the pin).
 pub fn sync_public(a: &SyncArgs) -> Result<Value, Fail> {
     sync(a, public_roots())
+}
+
+/// Most UIDs one answer reports expunged; the rest are left out.
+const MAX_VANISHED: usize = 10_000;
+
+/// `1:3,5` → 1, 2, 3, 5 appended to `out` (at most [`MAX_VANISHED`]).
+fn expand_uid_set(set: &str, out: &mut Vec<u64>) {
+    for part in set.split(',') {
+        let (lo, hi) = part.split_once(':').unwrap_or((part, part));
+        let (Ok(lo), Ok(hi)) = (lo.parse::<u64>(), hi.parse::<u64>()) else {
+            continue;
+        };
+        for uid in lo.min(hi)..=lo.max(hi) {
+            if out.len() >= MAX_VANISHED {
+                return;
+            }
+            out.push(uid);
+        }
+    }
 }
 
 /// Sorted UIDs as a compact set: 1,3:5,9.
@@ -242,5 +280,11 @@ mod tests {
     fn small_pure_helpers() {
         assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
         assert_eq!(uid_set(&[9]), "9");
+        let mut v = vec![];
+        expand_uid_set("1:3,7,9:8,x", &mut v);
+        assert_eq!(v, [1, 2, 3, 7, 8, 9]);
+        let mut v = vec![];
+        expand_uid_set("1:4294967295", &mut v);
+        assert_eq!(v.len(), MAX_VANISHED);
     }
 }

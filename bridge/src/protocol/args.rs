@@ -113,6 +113,10 @@ pub struct SyncArgs {
     /// window. `highestUid` still counts the whole folder.
     #[serde(default)]
     pub since_date: Option<String>,
+    /// The folder's HIGHESTMODSEQ at the last sync: with QRESYNC, the
+    /// answer's `vanished` lists the UIDs expunged since.
+    #[serde(default)]
+    pub mod_seq: Option<u64>,
 }
 
 fn inbox() -> String {
@@ -157,6 +161,9 @@ impl SyncArgs {
         }
         if !(1..=MAX_SYNC_BYTES).contains(&self.max_bytes) {
             return Err(format!("maxBytes must be 1..={MAX_SYNC_BYTES}"));
+        }
+        if self.mod_seq.is_some() && self.uid_validity.is_none() {
+            return Err("modSeq needs the uidValidity it was seen under".into());
         }
         if self.since_date.is_some() && self.imap_since_date().is_none() {
             return Err("sinceDate must be a date YYYY-MM-DD (1970..9999)".into());

@@ -21,9 +21,10 @@
 //!   `message::summarize_message`, as for any raw message; a body plan
 //!   ([`ImapBody`]) reads one kept message whole by its UID. A helper from
 //!   before `headersOnly` refuses the call: "too old", in words.
-//! - Not reported: messages expunged since the last pass (the helper
-//!   returns only new UIDs; CONDSTORE/QRESYNC `VANISHED` would say them), so
-//!   `removed` stays empty and the cursor has no `highestModSeq` yet.
+//! - Expunged messages: where the server has CONDSTORE the cursor keeps the
+//!   folder's HIGHESTMODSEQ; the next pass's first call hands it back as
+//!   `modSeq`, and with QRESYNC the helper's `vanished` UIDs are `removed`.
+//!   Without QRESYNC an expunge is not reported.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -60,6 +61,17 @@ struct FolderPass {
     since_uid: u32,
     /// A first pass: messages older than the window are passed over.
     windowed: bool,
+    /// The cursor's HIGHESTMODSEQ: asked with the folder's first call of
+    /// the pass, so the helper (QRESYNC) says which UIDs were expunged.
+    #[serde(default)]
+    mod_seq: Option<u64>,
+    /// The folder's HIGHESTMODSEQ as this pass's first page found it: the
+    /// next cursor's (a later change is then reported again, harmlessly).
+    #[serde(default)]
+    next_mod_seq: Option<u64>,
+    /// The first page of this folder was read.
+    #[serde(default)]
+    started: bool,
 }
 
 impl FolderPass {
@@ -70,6 +82,9 @@ impl FolderPass {
             uid_validity: None,
             since_uid: 0,
             windowed: true,
+            mod_seq: None,
+            next_mod_seq: None,
+            started: false,
         }
     }
 }
@@ -130,6 +145,9 @@ impl ImapSync {
                         uid_validity: Some(c.uid_validity),
                         since_uid: c.uid_next.saturating_sub(1),
                         windowed: false,
+                        mod_seq: c.highest_mod_seq,
+                        next_mod_seq: None,
+                        started: false,
                     },
                     None => FolderPass::first(name, role),
                 }
@@ -189,7 +207,17 @@ impl ImapSync {
             self.read_message(&pass, answer.uid_validity, m, &mut page);
         }
         self.read += (page.incoming.len() + page.unreadable.len()) as u64;
+        page.removed.extend(
+            answer
+                .vanished
+                .iter()
+                .map(|&uid| provider_id(&pass.folder, answer.uid_validity, uid)),
+        );
         let f = &mut self.folders[self.at];
+        if !f.started {
+            f.started = true;
+            f.next_mod_seq = answer.highest_mod_seq;
+        }
         f.uid_validity = Some(answer.uid_validity);
         f.since_uid = f.since_uid.max(last_uid.unwrap_or(0));
         if !answer.more {
@@ -260,7 +288,7 @@ impl ImapSync {
                         folder: f.folder.clone(),
                         uid_validity: f.uid_validity?,
                         uid_next: f.since_uid.saturating_add(1),
-                        highest_mod_seq: None,
+                        highest_mod_seq: f.next_mod_seq.or(f.mod_seq),
                     })
                 })
                 .collect(),
@@ -289,6 +317,9 @@ struct SyncAnswer {
     highest_uid: u32,
     reset: bool,
     more: bool,
+    highest_mod_seq: Option<u64>,
+    /// UIDs expunged since the `modSeq` asked with (QRESYNC).
+    vanished: Vec<u32>,
     /// This page's messages and those after it (a helper from before it: none).
     remaining: Option<u64>,
     messages: Vec<Message>,
@@ -329,6 +360,12 @@ impl SyncAnswer {
             reset: v.get("reset").and_then(Value::as_bool).unwrap_or(false),
             more: v.get("more").and_then(Value::as_bool).unwrap_or(false),
             remaining: v.get("remaining").and_then(Value::as_u64),
+            highest_mod_seq: v.get("highestModSeq").and_then(Value::as_u64),
+            vanished: v
+                .get("vanished")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(|u| u32_of(Some(u))).collect())
+                .unwrap_or_default(),
             messages,
         })
     }
@@ -362,6 +399,7 @@ fn sync_call(
     max_bytes: u64,
     headers_only: bool,
     since_date: Option<String>,
+    mod_seq: Option<u64>,
 ) -> Result<Call, Fault> {
     let password = target
         .password(secret)
@@ -384,6 +422,7 @@ fn sync_call(
             "maxBytes": max_bytes,
             "headersOnly": headers_only,
             "sinceDate": since_date,
+            "modSeq": mod_seq,
         }),
     }))
 }
@@ -454,6 +493,9 @@ impl SyncSteps for ImapSync {
             IMAP_SYNC_PAGE_BYTES,
             true,
             pass.windowed.then(|| self.since_date()),
+            // Only with a UIDVALIDITY (the helper's rule) and once a pass.
+            pass.mod_seq
+                .filter(|_| !pass.started && pass.uid_validity.is_some()),
         )
     }
 
@@ -542,6 +584,7 @@ impl SyncSteps for ImapBody {
             1,
             IMAP_BODY_MAX_BYTES,
             false,
+            None,
             None,
         )
     }
