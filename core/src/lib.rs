@@ -30,6 +30,7 @@ pub mod provider;
 pub mod rpc;
 pub mod send;
 pub mod sync;
+pub mod utc;
 
 /// The core's version, reported to the extension (e.g. in answer to a ping).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -70,20 +70,6 @@ fn owner_name(settings: &CrmSettings, owner: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// `YYYY-MM-DD` of a time in ms (UTC), for the file's name.
-fn day(ms: u64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = (ms / 86_400_000) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
 
 fn companies(records: &[AnyRecord]) -> Vec<&Company> {
     records
@@ -253,7 +239,7 @@ pub fn export(
         ExportKind::Deals => ("deals", deals_csv(records, settings)?),
     };
     Ok(CsvFile {
-        filename: format!("inlay-{name}-{}.csv", day(now_ms)),
+        filename: format!("inlay-{name}-{}.csv", crate::utc::date(now_ms)),
         text,
     })
 }

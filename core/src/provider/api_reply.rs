@@ -119,13 +119,7 @@ pub(crate) fn rfc3339_ms(text: &str) -> Option<u64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::utc::days_from_civil(y, m as u32, day as u32);
     let millis: i64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
     let total = ((days * 86_400 + h * 3600 + min * 60 + sec) * 1000) + millis;
     u64::try_from(total).ok()

@@ -130,7 +130,7 @@ const MAX_TEXT: usize = 4000;
 /// any; `received_at_ms` dates a reply that gives no year.
 pub fn return_date(subject: &str, text: &str, received_at_ms: i64) -> Option<String> {
     let text: String = text.chars().take(MAX_TEXT).collect();
-    let today = civil(received_at_ms.div_euclid(86_400_000));
+    let today = crate::utc::civil_from_days(received_at_ms.div_euclid(86_400_000));
     [subject, &text]
         .iter()
         .find_map(|t| find(&t.to_lowercase(), today))
@@ -267,16 +267,3 @@ fn next(today: (i64, u32, u32), m: u32, d: u32) -> Option<(i64, u32, u32)> {
     valid(y, m, d).or_else(|| valid(y + 1, m, d))
 }
 
-/// The civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}

@@ -128,7 +128,7 @@ fn create_message(
             format!(
                 "<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag=\"{DEFERRED_SEND_TIME_TAG}\" \
                  PropertyType=\"SystemTime\"/><t:Value>{}</t:Value></t:ExtendedProperty>",
-                utc_date_time(at)
+                crate::utc::date_time(at)
             )
         })
         .unwrap_or_default();
@@ -200,27 +200,6 @@ pub fn find_by_message_id(
     soap::request(ews_url, credentials, &op)
 }
 
-/// `xs:dateTime` in UTC to the second, e.g. `2026-12-05T09:30:00Z`.
-pub(crate) fn utc_date_time(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000;
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
-}
 
 /// `FindItem`: a page of item ids in `folder`, no properties.
 pub fn find_items(
@@ -273,17 +252,4 @@ pub fn sync_items(
         max_changes.clamp(1, MAX_SYNC_CHANGES)
     );
     soap::request(ews_url, credentials, &op)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc_date_time;
-
-    #[test]
-    fn unix_milliseconds_become_utc_date_times() {
-        assert_eq!(utc_date_time(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_date_time(951_782_400_999), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_date_time(1_796_463_018_000), "2026-12-05T09:30:18Z");
-        assert_eq!(utc_date_time(4_102_444_799_000), "2099-12-31T23:59:59Z");
-    }
 }

@@ -283,7 +283,7 @@ impl SendSteps for GraphSend {
                     format!("{GRAPH_MESSAGES_URL}/{}", path_segment(draft_id)),
                     json!({
                         "singleValueExtendedProperties": [
-                            { "id": DEFERRED_SEND_TIME, "value": utc_iso(at) }
+                            { "id": DEFERRED_SEND_TIME, "value": crate::utc::date_time(at) }
                         ]
                     }),
                 )
@@ -623,23 +623,3 @@ pub(crate) fn path_segment(id: &str) -> String {
         .replace('+', "%20")
 }
 
-/// Unix ms → `2026-12-05T12:00:00Z` (Howard Hinnant's civil-from-days).
-pub(crate) fn utc_iso(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}

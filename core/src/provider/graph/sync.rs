@@ -108,7 +108,7 @@ impl GraphSync {
                 folder.folder,
                 crate::provider::graph::path_segment(&format!(
                     "receivedDateTime ge {}",
-                    iso_utc(self.window_start_ms)
+                    crate::utc::date_time(self.window_start_ms)
                 ))
             ),
         }
@@ -263,27 +263,6 @@ fn participant(r: &Value) -> Option<Participant> {
     })
 }
 
-/// Unix ms as `2026-11-06T08:00:00Z` (UTC; Howard Hinnant's civil-from-days).
-fn iso_utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
 
 /// A Graph refusal that is not a 401, 429, 5xx or an expired delta.
 fn graph_refused(status: u16, info: &crate::provider::ErrorInfo) -> Fault {
@@ -413,15 +392,5 @@ impl SyncSteps for GraphBody {
 
     fn restart(&mut self, _now_ms: u64) -> bool {
         false
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn iso_times_in_utc() {
-        assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::iso_utc(1_796_511_600_500), "2026-12-05T23:00:00Z");
-        assert_eq!(super::iso_utc(951_825_600_123), "2000-02-29T12:00:00Z");
     }
 }

@@ -274,7 +274,7 @@ impl ImapSync {
     /// zone; the INTERNALDATE check trims the rest.
     fn since_date(&self) -> String {
         let day_before = self.window_start_ms.saturating_sub(24 * 60 * 60 * 1000);
-        crate::provider::ews::operations::utc_date_time(day_before)[..10].to_string()
+        crate::utc::date(day_before)
     }
 
     /// The cursor of the folders as read so far.
