@@ -13,9 +13,21 @@ export class CrmApp {
     return new CrmApp(page);
   }
 
-  /** Sends a page request to the worker as the app does; returns the raw reply ({ok, value|error}). */
+  /**
+   * Sends a page request to the worker as the app does (extension/src/shared/messages.ts: again after a pause
+   * while a just-stopped worker is not listening yet); returns the raw reply ({ok, value|error}).
+   */
   send(message) {
-    return this.page.evaluate((m) => chrome.runtime.sendMessage(m), message);
+    return this.page.evaluate(async (m) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await chrome.runtime.sendMessage(m);
+        } catch (e) {
+          if (attempt >= 4 || !String(e?.message).includes("Receiving end does not exist")) throw e;
+          await new Promise((r) => setTimeout(r, 150 * attempt));
+        }
+      }
+    }, message);
   }
 
   /** A page request's value; fails the test with the worker's words if it was refused. */

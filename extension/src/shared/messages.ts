@@ -91,9 +91,29 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Chrome's words when no listener took the message: the worker was between stopping and starting again. */
+const NOT_LISTENING = "Receiving end does not exist";
+const DELIVERY_ATTEMPTS = 4;
+
+/**
+ * Sends a message, again after a pause while the worker is not listening yet (a worker stopped a moment before,
+ * by Chrome or a debugger, can refuse the first delivery while it starts again). Only an undelivered message is
+ * sent again: no listener saw it, so nothing it asks for can happen twice.
+ */
+async function deliver(request: Request): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chrome.runtime.sendMessage(request);
+    } catch (e) {
+      if (attempt >= DELIVERY_ATTEMPTS || !errorText(e).includes(NOT_LISTENING)) throw e;
+      await new Promise((r) => setTimeout(r, 150 * attempt));
+    }
+  }
+}
+
 /** Sends a request to the worker and unwraps the reply. */
 export async function call<T>(request: Request): Promise<T> {
-  const reply = (await chrome.runtime.sendMessage(request)) as Reply<T> | undefined;
+  const reply = (await deliver(request)) as Reply<T> | undefined;
   if (!reply) {
     throw new InlayError("noReply", "Inlay's background service did not answer. Reload the extension and try again.");
   }
