@@ -9,8 +9,8 @@
 mod ews_schema_support;
 mod sync_fake;
 
-use inlay_core::http::{HttpRequest, HttpResponse};
-use inlay_core::machine::{Input, Machine, Moment, Step};
+use inlay_core::http::HttpRequest;
+use inlay_core::machine::Step;
 use inlay_core::message::MessageKind;
 use inlay_core::provider::ews::{EWS_SYNC_PAGE, EwsBody, EwsSync};
 use inlay_core::sync::cursor::{FolderCursor, SyncCursor, SyncWindow};
@@ -47,71 +47,18 @@ fn cursor(inbox: &str, sent: &str) -> SyncCursor {
     }
 }
 
-/// `drive` of `sync_fake`, the secret a username and password.
+/// `drive` of `sync_fake` with Exchange's secret: a username and password.
 fn drive_ews<P: SyncSteps + serde::Serialize>(
     machine: &mut SyncMachine<P>,
     now: u64,
     max_steps: usize,
-    mut respond: impl FnMut(&HttpRequest) -> Reply,
+    respond: impl FnMut(&HttpRequest) -> Reply,
 ) -> Run {
-    let mut run = Run {
-        now,
-        ..Run::default()
+    let password = |_rejected: bool| SecretAnswer::Password {
+        username: "bo@contoso.com".into(),
+        password: "pw".into(),
     };
-    let mut step = machine.start(Moment {
-        now_ms: run.now,
-        random: &RANDOM,
-    });
-    for _ in 0..max_steps {
-        let input = match &step {
-            Step::Ask { question } => {
-                let inlay_core::sync::machine::SyncQuestion::Secret { rejected } = question;
-                run.asks.push(*rejected);
-                Input::Answer {
-                    answer: SecretAnswer::Password {
-                        username: "bo@contoso.com".into(),
-                        password: "pw".into(),
-                    },
-                }
-            }
-            Step::Http { request, .. } => {
-                run.requests.push((run.now, request.clone()));
-                match respond(request) {
-                    Reply::Http(status, headers, body) => Input::Response {
-                        response: HttpResponse {
-                            status,
-                            headers,
-                            body,
-                        },
-                    },
-                    Reply::Transport(failure) => Input::Transport { failure },
-                }
-            }
-            Step::Wait { until_ms, reason } => {
-                run.waits.push((*until_ms, reason.clone()));
-                run.now = run.now.max(*until_ms);
-                Input::Timer
-            }
-            Step::Done { .. } | Step::Failed { .. } => {
-                run.end = Some(step.clone());
-                return run;
-            }
-            other => panic!("unexpected step {other:?}"),
-        };
-        step = machine.resume(
-            input,
-            Moment {
-                now_ms: run.now,
-                random: &RANDOM,
-            },
-        );
-        let batch = machine.take_batch();
-        if !batch.is_empty() {
-            run.batches.push(batch);
-        }
-        run.committed = serde_json::to_string(machine.state()).unwrap();
-    }
-    run
+    drive_with(machine, now, max_steps, password, respond)
 }
 
 /// What a request asks, in short: `sync inbox <state>` or `get A1 A2`.

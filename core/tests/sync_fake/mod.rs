@@ -81,11 +81,27 @@ impl Run {
 pub const RANDOM: [u8; 8] = [0x80, 0, 0, 0, 1, 2, 3, 4];
 
 /// Drives `machine` from `now` until it ends or `max_steps` steps were taken
-/// (`end` is then `None`: a stopped worker). `respond` answers each request.
+/// (`end` is then `None`: a stopped worker). `respond` answers each request;
+/// the secret is an OAuth token (`fresh-token` once one was refused).
 pub fn drive<P: SyncSteps + serde::Serialize>(
     machine: &mut SyncMachine<P>,
     now: u64,
     max_steps: usize,
+    respond: impl FnMut(&HttpRequest) -> Reply,
+) -> Run {
+    let bearer = |rejected: bool| SecretAnswer::Bearer {
+        token: if rejected { "fresh-token" } else { "token" }.into(),
+    };
+    drive_with(machine, now, max_steps, bearer, respond)
+}
+
+/// [`drive`] with the secret `secret(rejected)` answers (a password for
+/// Exchange).
+pub fn drive_with<P: SyncSteps + serde::Serialize>(
+    machine: &mut SyncMachine<P>,
+    now: u64,
+    max_steps: usize,
+    secret: impl Fn(bool) -> SecretAnswer,
     mut respond: impl FnMut(&HttpRequest) -> Reply,
 ) -> Run {
     let mut run = Run {
@@ -102,11 +118,8 @@ pub fn drive<P: SyncSteps + serde::Serialize>(
             Step::Ask { question } => {
                 let inlay_core::sync::machine::SyncQuestion::Secret { rejected } = question;
                 run.asks.push(*rejected);
-                let token = if *rejected { "fresh-token" } else { "token" };
                 Input::Answer {
-                    answer: SecretAnswer::Bearer {
-                        token: token.into(),
-                    },
+                    answer: secret(*rejected),
                 }
             }
             Step::Http { request, .. } => {
