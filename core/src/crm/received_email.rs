@@ -34,13 +34,12 @@ use serde::Serialize;
 
 use super::apply::{Ctx, WriteSet};
 use super::command::{Found, Lookups};
-use super::company::company_domain;
 use super::error::CrmResult;
 use super::ids::{RecordKind, RecordRef};
 use super::model::{AnyRecord, Contact, DataValue, TimelineEntry, contact_title};
 use super::sent_email::{
-    Recipient, SentEmail, log_sent_email, new_contact, one_line, sent_email_lookups, sent_entry_id,
-    touch_found,
+    Recipient, SentEmail, address_lookups, log_sent_email, new_contact, one_line,
+    sent_email_lookups, sent_entry_id, touch_found,
 };
 use super::settings::CrmSettings;
 use crate::message::{MessageKind, Participant};
@@ -138,21 +137,11 @@ pub fn received_email_lookups(
         // The send time does not change what is read.
         return sent_email_lookups(&sent_email_of(incoming, 0), settings, found);
     }
-    let mut l = Lookups::default();
     let people = correspondents(incoming);
+    let mut l = Lookups::default();
     match found {
         None => {
-            for (a, _) in &people {
-                if !l.email_keys.contains(&a.key) {
-                    l.email_keys.push(a.key.clone());
-                }
-                if settings.email_log.create_contacts
-                    && let Some(d) = company_domain(&a.domain)
-                    && !l.domains.contains(&d)
-                {
-                    l.domains.push(d);
-                }
-            }
+            l = address_lookups(&people, settings.email_log.create_contacts);
             l.timeline_ids.push(received_entry_id(incoming));
             l.timeline_ids.extend(reply_candidates(incoming));
         }

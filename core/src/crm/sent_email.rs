@@ -275,6 +275,28 @@ fn loggable(email: &SentEmail, settings: &EmailLogSettings) -> Vec<(ContactAddre
     out
 }
 
+/// The first read for an email's correspondents (sent or received): their
+/// contacts by address key, and their companies' domains when new
+/// correspondents become contacts.
+pub(crate) fn address_lookups(
+    people: &[(ContactAddress, String)],
+    create_contacts: bool,
+) -> Lookups {
+    let mut l = Lookups::default();
+    for (a, _) in people {
+        if !l.email_keys.contains(&a.key) {
+            l.email_keys.push(a.key.clone());
+        }
+        if create_contacts
+            && let Some(d) = company_domain(&a.domain)
+            && !l.domains.contains(&d)
+        {
+            l.domains.push(d);
+        }
+    }
+    l
+}
+
 /// What the worker reads for `email`: first (`found` = `None`) the
 /// recipients' contacts by address key, their company domains when new
 /// recipients become contacts, and the entry by its id; then, with what that
@@ -285,21 +307,11 @@ pub fn sent_email_lookups(
     settings: &CrmSettings,
     found: Option<&Found>,
 ) -> Lookups {
-    let mut l = Lookups::default();
     let recipients = loggable(email, &settings.email_log);
+    let mut l = Lookups::default();
     match found {
         None => {
-            for (a, _) in &recipients {
-                if !l.email_keys.contains(&a.key) {
-                    l.email_keys.push(a.key.clone());
-                }
-                if settings.email_log.create_contacts
-                    && let Some(d) = company_domain(&a.domain)
-                    && !l.domains.contains(&d)
-                {
-                    l.domains.push(d);
-                }
-            }
+            l = address_lookups(&recipients, settings.email_log.create_contacts);
             l.timeline_ids.push(sent_entry_id(&email.message_id));
         }
         Some(found) => {
