@@ -106,15 +106,6 @@ fn calls(run: &Run) -> Vec<String> {
     run.requests.iter().map(|(_, r)| what(r)).collect()
 }
 
-fn synced(run: &Run) -> SyncCursor {
-    match &run.end {
-        Some(Step::Done {
-            result: SyncResult::Synced { cursor, .. },
-        }) => cursor.clone(),
-        other => panic!("not done: {other:?}"),
-    }
-}
-
 #[test]
 fn a_first_pass_lists_then_reads_headers_bounded_and_paged() {
     let mut m = machine(None);
@@ -176,7 +167,7 @@ fn a_first_pass_lists_then_reads_headers_bounded_and_paged() {
     let s1 = &all[2];
     assert_eq!(s1.folder, FolderRole::Sent);
     assert_eq!(s1.headers.in_reply_to, ["a1@fabrikam.com"]);
-    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
+    assert_eq!(run.synced(), cursor("inbox-2", "sent-1"));
 }
 
 #[test]
@@ -191,9 +182,9 @@ fn an_increment_goes_on_from_the_stored_states() {
     // A1 deleted; A2's read flag and update are no new email.
     assert_eq!(run.removed(), ["A1"]);
     assert_eq!(run.incoming_ids(), ["A4"]);
-    assert_eq!(synced(&run), cursor("inbox-3", "sent-2"));
+    assert_eq!(run.synced(), cursor("inbox-3", "sent-2"));
     // Stored as the shell keeps it, and read back.
-    let json = synced(&run).to_json();
+    let json = run.synced().to_json();
     assert!(
         json.starts_with(r#"{"kind":"ews","folders":[{"folder":"inbox","token":"inbox-3"}"#),
         "{json}"
@@ -224,7 +215,7 @@ fn an_expired_sync_state_restarts_that_folder_bounded() {
         ["A1", "A2"],
         "A0 is outside the window again"
     );
-    assert_eq!(synced(&run), cursor("inbox-2", "sent-2"));
+    assert_eq!(run.synced(), cursor("inbox-2", "sent-2"));
 }
 
 #[test]
@@ -253,7 +244,7 @@ fn a_busy_server_is_waited_out_for_its_back_off_and_the_same_call_made_again() {
     assert_eq!(run.waits[0].0, NOW + 297_749, "{:?}", run.waits);
     assert!(run.requests[1].0 >= NOW + 297_749);
     assert!(run.waits[0].1.contains("busy"), "{:?}", run.waits);
-    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
+    assert_eq!(run.synced(), cursor("inbox-2", "sent-1"));
 }
 
 #[test]
@@ -267,7 +258,7 @@ fn a_stopped_worker_resumes_from_the_committed_state_reading_each_message_once()
         let mut ids = first.incoming_ids();
         ids.extend(second.incoming_ids());
         assert_eq!(ids, ["A1", "A2", "S1"], "stopped after {stop} steps");
-        assert_eq!(synced(&second), cursor("inbox-2", "sent-1"));
+        assert_eq!(second.synced(), cursor("inbox-2", "sent-1"));
         seen.push(first.requests.len());
     }
     assert!(
@@ -352,7 +343,7 @@ fn a_busy_answer_inside_a_read_retries_the_batch_and_a_refused_item_is_unreadabl
         unreadable[0].reason.contains("ErrorAccessDenied"),
         "{unreadable:?}"
     );
-    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
+    assert_eq!(run.synced(), cursor("inbox-2", "sent-1"));
 }
 
 #[test]
@@ -386,7 +377,7 @@ fn a_listing_without_received_dates_is_still_kept_to_the_window_when_read() {
     });
     assert!(calls(&run).contains(&"get A1 A0 A2".to_string()));
     assert_eq!(run.incoming_ids(), ["A1", "A2", "S1"]);
-    assert_eq!(synced(&run), cursor("inbox-2", "sent-1"));
+    assert_eq!(run.synced(), cursor("inbox-2", "sent-1"));
 }
 
 #[test]

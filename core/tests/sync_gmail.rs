@@ -66,15 +66,6 @@ fn mailbox(req: &inlay_core::http::HttpRequest) -> Reply {
     }
 }
 
-fn done_cursor(run: &Run) -> SyncCursor {
-    match &run.end {
-        Some(Step::Done {
-            result: SyncResult::Synced { cursor, .. },
-        }) => cursor.clone(),
-        other => panic!("not done: {other:?}"),
-    }
-}
-
 #[test]
 fn a_first_pass_reads_the_profile_then_lists_the_window_and_reads_headers() {
     let mut m = machine(None);
@@ -138,7 +129,7 @@ fn a_first_pass_reads_the_profile_then_lists_the_window_and_reads_headers() {
     // The cursor is the historyId read before listing: nothing arriving
     // during the pass is missed.
     assert_eq!(
-        done_cursor(&run),
+        run.synced(),
         SyncCursor::Gmail {
             history_id: "5000".into()
         }
@@ -186,7 +177,7 @@ fn an_increment_reads_history_pages_skips_drafts_and_reports_deletions() {
     );
     // The last page's historyId.
     assert_eq!(
-        done_cursor(&run),
+        run.synced(),
         SyncCursor::Gmail {
             history_id: "5012".into()
         }
@@ -202,7 +193,7 @@ fn an_increment_with_no_changes_is_one_call() {
     let run = drive(&mut m, NOW, 50, |_| ok("gmail/history_empty.json"));
     assert_eq!(run.requests.len(), 1);
     assert!(run.batches.is_empty());
-    assert_eq!(done_cursor(&run), cursor);
+    assert_eq!(run.synced(), cursor);
 }
 
 #[test]
@@ -227,7 +218,7 @@ fn an_expired_history_id_restarts_the_bounded_first_pass_once() {
     assert_eq!(query(&urls[2], "q").as_deref(), Some(after.as_str()));
     assert_eq!(run.incoming_ids().len(), 3);
     assert_eq!(
-        done_cursor(&run),
+        run.synced(),
         SyncCursor::Gmail {
             history_id: "5000".into()
         }

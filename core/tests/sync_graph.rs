@@ -62,15 +62,6 @@ fn mailbox(req: &HttpRequest) -> Reply {
     panic!("unexpected {url}")
 }
 
-fn synced(run: &Run) -> SyncCursor {
-    match &run.end {
-        Some(Step::Done {
-            result: SyncResult::Synced { cursor, .. },
-        }) => cursor.clone(),
-        other => panic!("not done: {other:?}"),
-    }
-}
-
 #[test]
 fn a_first_pass_reads_inbox_then_sent_items_bounded_and_paged() {
     let mut m = machine(None);
@@ -134,7 +125,7 @@ fn a_first_pass_reads_inbox_then_sent_items_bounded_and_paged() {
     assert_eq!(sent.headers.to[0].address, "bob@acme.test");
     assert_eq!(sent.headers.cc[0].name.as_deref(), Some("Carl"));
 
-    assert_eq!(synced(&run), cursor("inbox-delta-1", "sent-delta-1"));
+    assert_eq!(run.synced(), cursor("inbox-delta-1", "sent-delta-1"));
 }
 
 #[test]
@@ -156,7 +147,7 @@ fn an_increment_follows_the_stored_delta_links_and_reports_removals() {
         "{:?}",
         oof.headers.kind
     );
-    assert_eq!(synced(&run), cursor("inbox-delta-2", "sent-delta-2"));
+    assert_eq!(run.synced(), cursor("inbox-delta-2", "sent-delta-2"));
 }
 
 #[test]
@@ -184,7 +175,7 @@ fn an_expired_delta_restarts_only_that_folder_bounded() {
         assert!(urls[2].ends_with("$skiptoken=inbox-skip-2"));
         assert!(urls[3].ends_with("$deltatoken=sent-delta-1"));
         assert_eq!(urls.len(), 4);
-        assert_eq!(synced(&run), cursor("inbox-delta-1", "sent-delta-2"));
+        assert_eq!(run.synced(), cursor("inbox-delta-1", "sent-delta-2"));
     }
 }
 

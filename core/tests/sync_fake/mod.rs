@@ -6,7 +6,10 @@
 
 use inlay_core::http::{HttpRequest, HttpResponse, TransportFailure};
 use inlay_core::machine::{Input, Machine, Moment, Step};
-use inlay_core::sync::machine::{Batch, SecretAnswer, SyncMachine, SyncState, SyncStep};
+use inlay_core::sync::cursor::SyncCursor;
+use inlay_core::sync::machine::{
+    Batch, SecretAnswer, SyncMachine, SyncResult, SyncState, SyncStep,
+};
 use inlay_core::sync::provider::SyncSteps;
 
 /// A recorded page.
@@ -61,6 +64,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// The cursor a run that ended synced leaves; panics otherwise.
+    pub fn synced(&self) -> SyncCursor {
+        match &self.end {
+            Some(Step::Done {
+                result: SyncResult::Synced { cursor, .. },
+            }) => cursor.clone(),
+            other => panic!("not done: {other:?}"),
+        }
+    }
+
     pub fn urls(&self) -> Vec<String> {
         self.requests.iter().map(|(_, r)| r.url.clone()).collect()
     }
