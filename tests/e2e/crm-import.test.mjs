@@ -211,7 +211,12 @@ describe("a long list", () => {
 
     // To the end: the last rows arrive from their window.
     await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await app.page.waitForFunction(() => document.querySelector(".viewport .tr:last-child .name-cell a"), null, { timeout: 10_000 });
+    // The list's last row itself (the first window's last row also matches `.tr:last-child` until the scroll renders).
+    await app.page.waitForFunction(
+      (index) => document.querySelector(`.viewport .tr[aria-rowindex="${index}"] .name-cell a`),
+      total + 1,
+      { timeout: 10_000 },
+    );
     assert.ok((await rendered()) < 60);
     const last = await app.page.locator(".viewport .tr").evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute("aria-rowindex")))));
     assert.equal(last, total + 1, "the last row is the list's last (header is row 1)");

@@ -209,12 +209,15 @@ export async function stopWorker(browser, page) {
   const versions = new Map();
   cdp.on("ServiceWorker.workerVersionUpdated", ({ versions: vs }) => vs.forEach((v) => versions.set(v.versionId, v)));
   await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.stopAllWorkers");
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 15_000;
   const inlay = () => [...versions.values()].filter((v) => v.scriptURL.startsWith(`chrome-extension://${browser.extensionId}/`));
-  while (inlay().length === 0 || inlay().some((v) => v.runningStatus !== "stopped")) {
-    if (Date.now() > deadline) throw new Error("Inlay's worker did not stop");
-    await new Promise((r) => setTimeout(r, 20));
+  const stopped = () => inlay().length > 0 && inlay().every((v) => v.runningStatus === "stopped");
+  // Asked again every half second: a worker still finishing its first start (install, activation) can be
+  // started again by Chrome for that pending work right after a stop.
+  while (!stopped()) {
+    if (Date.now() > deadline) throw new Error(`Inlay's worker did not stop: ${JSON.stringify(inlay().map((v) => v.runningStatus))}`);
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    for (let waited = 0; waited < 500 && !stopped(); waited += 20) await new Promise((r) => setTimeout(r, 20));
   }
   await cdp.detach();
 }
