@@ -21,6 +21,13 @@ export function EmailLogSettings() {
   // Only a change of the saved list replaces what is typed (the settings are
   // read again now and then; an unsaved edit stays).
   useEffect(() => setList(saved), [saved]);
+  // The switches show the user's click at once (a box that jumps back until the save answers reads as refused),
+  // go back to the saved value if the save is refused, and every save sends what the screen shows (the page's
+  // copy of the settings is read again after a save, so a second click can come before it).
+  const [own, setOwn] = useState(log.neverLogOwnDomain);
+  const [create, setCreate] = useState(log.createContacts);
+  useEffect(() => setOwn(log.neverLogOwnDomain), [log.neverLogOwnDomain]);
+  useEffect(() => setCreate(log.createContacts), [log.createContacts]);
 
   async function save(next: Log) {
     if (!app.settings) return;
@@ -31,6 +38,8 @@ export function EmailLogSettings() {
       app.reloadSettings();
       app.toast({ text: "Settings saved." });
     } catch (e) {
+      setOwn(log.neverLogOwnDomain);
+      setCreate(log.createContacts);
       setError(errorText(e));
     }
   }
@@ -50,18 +59,24 @@ export function EmailLogSettings() {
       <label class="check">
         <input
           type="checkbox"
-          checked={log.neverLogOwnDomain}
+          checked={own}
           disabled={!app.settings}
-          onChange={(e) => void save({ ...log, neverLogOwnDomain: e.currentTarget.checked })}
+          onChange={(e) => {
+            setOwn(e.currentTarget.checked);
+            void save({ ...log, createContacts: create, neverLogOwnDomain: e.currentTarget.checked });
+          }}
         />
         Never log emails to my own company (the domain of the inbox I send from; not for free email such as gmail.com)
       </label>
       <label class="check">
         <input
           type="checkbox"
-          checked={log.createContacts}
+          checked={create}
           disabled={!app.settings}
-          onChange={(e) => void save({ ...log, createContacts: e.currentTarget.checked })}
+          onChange={(e) => {
+            setCreate(e.currentTarget.checked);
+            void save({ ...log, neverLogOwnDomain: own, createContacts: e.currentTarget.checked });
+          }}
         />
         Create contacts for recipients who are not contacts yet
       </label>
@@ -69,7 +84,7 @@ export function EmailLogSettings() {
         aria-label="Never-log list"
         onSubmit={(e) => {
           e.preventDefault();
-          void save({ ...log, neverLog: list.split("\n") });
+          void save({ neverLog: list.split("\n"), neverLogOwnDomain: own, createContacts: create });
         }}
       >
         <label for="never-log">Never log emails to these addresses and domains (one a line; a domain covers its subdomains)</label>
