@@ -4,7 +4,7 @@
 // older worker stored apart (the store's version 1 -> 2 migration).
 import { after, afterEach, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, readStore, startSandbox } from "./harness.mjs";
+import { launchBrowser, readStore, startSandbox, stopWorker } from "./harness.mjs";
 import { InboxPage, seed } from "./connect-ui.mjs";
 
 let sandbox;
@@ -55,9 +55,9 @@ test("records an older worker stored apart are merged when the worker starts: th
   // A page of the extension's origin that sends the worker nothing.
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${id}/config.json`);
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.stopAllWorkers");
+  // Stopped for sure before the database is replaced: a worker still running holds it open, and after the
+  // replacement answers from a closed connection (the popup's status never became ready in two full runs).
+  await stopWorker(browser, page);
   // The version-1 database: keyed by the lower-cased address.
   await page.evaluate(async () => {
     const done = (request) =>
