@@ -283,25 +283,11 @@ fn recipients(raw: &[u8], name: &str) -> Vec<Value> {
         .collect()
 }
 
-fn iso(ms: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp((ms / 1000) as i64)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// `microsoft.graph.message` with what a sync selects, narrowed by `$select`.
 fn message_json(account: &Account, m: &StoredMessage, select: Option<&str>) -> Value {
     let raw = &m.raw;
     let label = m.label_ids.first().cloned().unwrap_or_default();
-    let at = iso(m.internal_date_ms);
+    let at = super::graph_mail::iso(m.internal_date_ms);
     // Without a From, Exchange fills in the mailbox (a sent message's is).
     let mailbox =
         json!({ "emailAddress": { "name": account.display_name, "address": account.address } });

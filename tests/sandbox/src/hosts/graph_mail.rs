@@ -143,7 +143,8 @@ fn message_json(account: &Account, m: &StoredMessage) -> Value {
     })
 }
 
-fn iso(ms: u64) -> String {
+/// Unix ms as Graph writes a dateTimeOffset, to the second.
+pub(crate) fn iso(ms: u64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp((ms / 1000) as i64)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
